@@ -1,0 +1,79 @@
+# Passport build. `make` builds build/release/passport; `make test` builds with
+# AddressSanitizer + UBSan and runs unit then end-to-end tests. Sources are found by
+# globbing: a new passport/<layer>/foo.c or tests/unit/test_foo.c needs no edit here.
+
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libcmark jansson yaml-0.1 libcrypto libargon2 zlib
+WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
+DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS_BASE = $(WARN) $(DEFS) -Ipassport $(PKG_CFLAGS) -MMD -MP
+LIBS    = $(PKG_LIBS) -lpthread -lm
+
+MODE    ?= release
+ifeq ($(MODE),asan)
+  OPT   := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+  OPT   := -O2 -g
+endif
+BUILD   := build/$(MODE)
+
+SRCS    := $(shell find passport -name '*.c' ! -path passport/main.c | sort)
+OBJS    := $(SRCS:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ:= $(BUILD)/obj/passport/main.o
+LIB     := $(BUILD)/libpassport.a
+BIN     := $(BUILD)/passport
+TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+
+.PHONY: all run test unit e2e deps clean fuzz bench seed check-courses
+all: $(BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(OPT) -c $< -o $@
+
+$(LIB): $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(OPT) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(OPT) -Itests/unit -o $@ $< $(LIB) $(LIBS) $(shell pkg-config --libs cmocka)
+
+deps:
+	@scripts/install-deps
+
+# Sets up and serves the demo on http://127.0.0.1:8080 (override with PASSPORT_LISTEN).
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-demo
+
+test: deps
+	@$(MAKE) --no-print-directory MODE=asan unit
+	@$(MAKE) --no-print-directory MODE=asan e2e
+
+unit: $(BIN) $(TESTS)
+	@scripts/run-unit $(TESTS)
+
+e2e: $(BIN)
+	@PASSPORT_BIN=$(abspath $(BIN)) scripts/run-e2e
+
+check-courses: $(BIN)
+	$(BIN) check-courses courses
+
+fuzz:
+	@scripts/fuzz
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

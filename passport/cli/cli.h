@@ -1,0 +1,8 @@
+/* Entry points of the `passport` sub-commands. Each takes the arguments after the
+ * sub-command name (argv[0] is the sub-command) and returns the process exit status. */
+#ifndef PASSPORT_CLI_CLI_H
+#define PASSPORT_CLI_CLI_H
+
+int cli_canon(int argc, char **argv);
+
+#endif

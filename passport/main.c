@@ -1,0 +1,34 @@
+/* passport: the server binary and its sub-commands (serve, init, user, keys, ...). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} command;
+
+static const command commands[] = {
+    {"canon", cli_canon, "print the RDFC-1.0 canonical N-Quads of a credential"},
+};
+
+static void usage(FILE *f) {
+    fputs("usage: passport COMMAND [OPTIONS]\n\ncommands:\n", f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].help);
+    fputs("\n`passport COMMAND --help` describes one command.\n", f);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "passport: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

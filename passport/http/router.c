@@ -1,0 +1,82 @@
+/* A linear router: routes are few (under a hundred) and matching is a segment walk. */
+#include "http/router.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct http_router {
+    http_route *routes;
+    size_t n, cap;
+    size_t default_max_body;
+};
+
+http_router *http_router_new(size_t default_max_body) {
+    http_router *r = xcalloc(1, sizeof *r);
+    r->default_max_body = default_max_body;
+    return r;
+}
+
+void http_router_free(http_router *r) {
+    if (!r) return;
+    free(r->routes);
+    free(r);
+}
+
+void http_router_add(http_router *r, http_route route) {
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 32;
+        r->routes = xrealloc(r->routes, r->cap * sizeof *r->routes);
+    }
+    r->routes[r->n++] = route;
+}
+
+size_t http_router_max_body(const http_router *r, const http_route *route) {
+    return route && route->max_body ? route->max_body : r->default_max_body;
+}
+
+/* Matches path against pattern; on success stores up to HTTP_MAX_PARAMS parameters. */
+static bool match_pattern(const char *pat, const char *path, char **params, size_t *np) {
+    size_t n = 0;
+    while (*pat && *path) {
+        if (*pat == '{') {
+            const char *close = strchr(pat, '}');
+            if (!close) goto fail;
+            const char *seg_end = strchr(path, '/');
+            size_t len = seg_end ? (size_t)(seg_end - path) : strlen(path);
+            if (len == 0 || n == HTTP_MAX_PARAMS) goto fail;
+            params[n++] = xstrndup(path, len);
+            pat = close + 1;
+            path += len;
+        } else {
+            if (*pat != *path) goto fail;
+            pat++;
+            path++;
+        }
+    }
+    if (*pat || *path) goto fail;
+    *np = n;
+    return true;
+fail:
+    for (size_t i = 0; i < n; i++) free(params[i]);
+    return false;
+}
+
+http_match http_router_match(const http_router *r, http_method method, const char *path,
+                             const http_route **route, char **params, size_t *nparams,
+                             unsigned *allowed) {
+    unsigned want = method == HTTP_HEAD ? (HTTP_HEAD | HTTP_GET) : method;
+    unsigned seen = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        size_t np = 0;
+        if (!match_pattern(r->routes[i].pattern, path, params, &np)) continue;
+        if (r->routes[i].methods & want) {
+            *route = &r->routes[i];
+            *nparams = np;
+            return HTTP_MATCH_OK;
+        }
+        for (size_t k = 0; k < np; k++) free(params[k]);
+        seen |= r->routes[i].methods;
+    }
+    if (allowed) *allowed = seen;
+    return seen ? HTTP_MATCH_BAD_METHOD : HTTP_MATCH_NOT_FOUND;
+}

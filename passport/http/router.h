@@ -1,0 +1,50 @@
+/* Routing on method + path pattern. Patterns are literal segments and `{name}`
+ * parameters, each matching one non-empty segment: "/people/{id}/passport". */
+#ifndef PASSPORT_HTTP_ROUTER_H
+#define PASSPORT_HTTP_ROUTER_H
+
+#include <stddef.h>
+
+#include "http/http.h"
+
+typedef struct http_route http_route;
+typedef void (*http_handler)(http_req *req, http_resp *resp, void *ctx);
+
+/* Route flags the application interprets (authentication, CSRF). */
+enum {
+    ROUTE_PUBLIC = 1,   /* no login required */
+    ROUTE_NO_CSRF = 2,  /* state-changing but exempt from CSRF (token-authenticated API) */
+};
+
+struct http_route {
+    unsigned methods; /* bit set of http_method */
+    const char *pattern;
+    http_handler fn;
+    size_t max_body; /* bytes; 0 means the router default */
+    unsigned flags;
+    unsigned roles; /* application-defined: roles allowed (0 = any logged-in user) */
+};
+
+typedef struct http_router http_router;
+
+typedef enum http_match {
+    HTTP_MATCH_OK,
+    HTTP_MATCH_NOT_FOUND,
+    HTTP_MATCH_BAD_METHOD,
+} http_match;
+
+/* A new empty router the caller frees with http_router_free. */
+http_router *http_router_new(size_t default_max_body);
+void http_router_free(http_router *r);
+/* Adds a route; pattern must outlive the router (use literals). */
+void http_router_add(http_router *r, http_route route);
+/* Finds the route for method and path. On HTTP_MATCH_OK, *route is set and the parameters
+ * are written to params (new strings the caller frees) and *nparams. HEAD matches GET.
+ * On HTTP_MATCH_BAD_METHOD, *allowed holds the methods the path accepts. */
+http_match http_router_match(const http_router *r, http_method method, const char *path,
+                             const http_route **route, char **params, size_t *nparams,
+                             unsigned *allowed);
+/* The body limit for a route (its own or the default). */
+size_t http_router_max_body(const http_router *r, const http_route *route);
+
+#endif

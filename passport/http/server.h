@@ -1,0 +1,48 @@
+/* The HTTP server: libmicrohttpd with epoll and a thread pool, request bodies
+ * accumulated under a per-route limit, routing, static files, security headers and one
+ * log line per request. The application plugs in through http_app. */
+#ifndef PASSPORT_HTTP_SERVER_H
+#define PASSPORT_HTTP_SERVER_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "http/router.h"
+#include "http/static.h"
+
+typedef struct http_app {
+    http_router *router;
+    const static_set *statics; /* served under /static/ */
+    void *ctx;
+    bool https; /* the public URL is https: cookies get Secure, HSTS is sent */
+    /* After routing, before the handler: return false to stop with resp filled (e.g. a
+     * redirect to the login page, 403). May set req->app. */
+    bool (*before)(http_req *req, http_resp *resp, const http_route *route, void *ctx);
+    /* Fills resp with an error page (or JSON under /api/) for status and message. */
+    void (*error)(http_req *req, http_resp *resp, int status, const char *message, void *ctx);
+    /* Frees req->app at the end of the request (may be NULL). */
+    void (*finish)(http_req *req, void *ctx);
+} http_app;
+
+typedef struct http_server_opts {
+    const char *listen;      /* "127.0.0.1:8080"; port 0 picks a free one */
+    unsigned threads;        /* 0: one per core */
+    unsigned conn_limit;     /* total connections */
+    unsigned per_ip_limit;   /* connections from one address */
+    unsigned timeout_s;      /* idle connection timeout */
+    size_t conn_memory;      /* per-connection memory, bounds the request headers */
+    bool quiet;              /* no per-request log lines */
+} http_server_opts;
+
+typedef struct http_server http_server;
+
+/* Starts serving in background threads. app must outlive the server. NULL with err set
+ * when the address cannot be parsed or bound. */
+http_server *http_server_start(const http_app *app, const http_server_opts *opts, perr *err);
+/* The port actually bound. */
+unsigned http_server_port(const http_server *s);
+/* Stops accepting, lets in-flight requests finish (up to a few seconds), stops the
+ * threads and frees the server. NULL: no-op. */
+void http_server_stop(http_server *s);
+
+#endif

@@ -1,0 +1,221 @@
+/* Accounts in the users table. */
+#include "people/account.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+
+static const struct {
+    const char *name;
+    unsigned role;
+} role_names[] = {
+    {"agent", ROLE_AGENT}, {"manager", ROLE_MANAGER}, {"hr", ROLE_HR},
+    {"admin", ROLE_ADMIN}, {"rh", ROLE_HR},           {"gestionnaire", ROLE_MANAGER},
+};
+
+bool account_roles_parse(const char *text, unsigned *roles, perr *err) {
+    unsigned r = 0;
+    const char *p = text ? text : "";
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == ';' || *p == '|') p++;
+        const char *e = p;
+        while (*e && *e != ',' && *e != ';' && *e != '|' && *e != ' ') e++;
+        if (e == p) break;
+        bool found = false;
+        for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+            if (strlen(role_names[i].name) == (size_t)(e - p) &&
+                !strncasecmp(p, role_names[i].name, (size_t)(e - p))) {
+                r |= role_names[i].role;
+                found = true;
+            }
+        if (!found) return perr_set(err, "unknown role '%.*s' (agent, manager, hr, admin)", (int)(e - p), p);
+        p = e;
+    }
+    if (!r) return perr_set(err, "at least one role is needed (agent, manager, hr, admin)");
+    *roles = r;
+    return true;
+}
+
+void account_roles_format(unsigned roles, char out[32]) {
+    out[0] = '\0';
+    for (size_t i = 0; i < 4; i++)
+        if (roles & role_names[i].role) {
+            if (out[0]) strcat(out, ",");
+            strcat(out, role_names[i].name);
+        }
+}
+
+bool account_email_valid(const char *email) {
+    if (!email) return false;
+    size_t len = strlen(email);
+    if (len < 3 || len > 254) return false;
+    const char *at = strchr(email, '@');
+    if (!at || at == email || strchr(at + 1, '@')) return false;
+    const char *dot = strchr(at + 1, '.');
+    if (!dot || dot == at + 1 || dot[1] == '\0' || email[len - 1] == '.') return false;
+    for (const char *p = email; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == '"' || *p == ',') return false;
+    return true;
+}
+
+void account_free(account *a) {
+    if (!a) return;
+    free(a->email);
+    free(a->display_name);
+    free(a->password_hash);
+    free(a->unit_name);
+    free(a);
+}
+
+#define ACCOUNT_COLS                                                                       \
+    "u.id, u.email, u.display_name, u.password_hash, coalesce(u.unit_id, 0), "            \
+    "coalesce(n.name, ''), u.locale, u.roles, u.disabled_at IS NOT NULL, u.created_at "   \
+    "FROM users u LEFT JOIN units n ON n.id = u.unit_id "
+
+static account *account_from_row(sqlite3_stmt *st) {
+    account *a = xcalloc(1, sizeof *a);
+    a->id = sqlite3_column_int64(st, 0);
+    a->email = xstrdup(store_col_text(st, 1));
+    a->display_name = xstrdup(store_col_text(st, 2));
+    a->password_hash = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : xstrdup(store_col_text(st, 3));
+    a->unit_id = sqlite3_column_int64(st, 4);
+    a->unit_name = xstrdup(store_col_text(st, 5));
+    snprintf(a->locale, sizeof a->locale, "%s", store_col_text(st, 6));
+    a->roles = (unsigned)sqlite3_column_int(st, 7);
+    a->disabled = sqlite3_column_int(st, 8) != 0;
+    a->created_at = sqlite3_column_int64(st, 9);
+    return a;
+}
+
+static account *account_fetch(sqlite3_stmt *st, perr *err) {
+    account *a = NULL;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        a = account_from_row(st);
+    else if (rc != SQLITE_DONE)
+        perr_set(err, "database error: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+    store_done(st);
+    return a;
+}
+
+account *account_get(store *s, long long id, perr *err) {
+    perr_clear(err);
+    sqlite3_stmt *st = store_stmt(s, "SELECT " ACCOUNT_COLS "WHERE u.id = ?", err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    return account_fetch(st, err);
+}
+
+account *account_by_email(store *s, const char *email, perr *err) {
+    perr_clear(err);
+    sqlite3_stmt *st = store_stmt(s, "SELECT " ACCOUNT_COLS "WHERE u.email = ?", err);
+    if (!st) return NULL;
+    store_bind_text(st, 1, email);
+    return account_fetch(st, err);
+}
+
+static bool step_done(sqlite3_stmt *st, perr *err) {
+    int rc = sqlite3_step(st);
+    bool ok = rc == SQLITE_DONE;
+    if (!ok) {
+        if ((sqlite3_extended_errcode(sqlite3_db_handle(st)) & 0xff) == SQLITE_CONSTRAINT)
+            perr_set(err, "account.duplicate_email");
+        else
+            perr_set(err, "database error: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+    }
+    store_done(st);
+    return ok;
+}
+
+bool account_create(store *s, const char *email, const char *display_name, long long unit_id,
+                    unsigned roles, const char *locale, const char *password_hash, long long *id,
+                    perr *err) {
+    if (!account_email_valid(email)) return perr_set(err, "account.bad_email");
+    if (!display_name || !*display_name || strlen(display_name) > 200) return perr_set(err, "account.bad_name");
+    sqlite3_stmt *st = store_stmt(s,
+        "INSERT INTO users(email, display_name, password_hash, unit_id, locale, roles, created_at)"
+        " VALUES (?, ?, ?, nullif(?, 0), ?, ?, ?)", err);
+    if (!st) return false;
+    store_bind_text(st, 1, email);
+    store_bind_text(st, 2, display_name);
+    store_bind_text(st, 3, password_hash);
+    sqlite3_bind_int64(st, 4, unit_id);
+    store_bind_text(st, 5, locale && *locale ? locale : "fr");
+    sqlite3_bind_int(st, 6, (int)roles);
+    sqlite3_bind_int64(st, 7, clock_now());
+    if (!step_done(st, err)) return false;
+    if (id) *id = store_last_id(s);
+    return true;
+}
+
+bool account_update(store *s, long long id, const char *display_name, long long unit_id,
+                    unsigned roles, const char *locale, perr *err) {
+    if (!display_name || !*display_name || strlen(display_name) > 200) return perr_set(err, "account.bad_name");
+    sqlite3_stmt *st = store_stmt(s,
+        "UPDATE users SET display_name = ?, unit_id = nullif(?, 0), roles = ?, locale = ? WHERE id = ?", err);
+    if (!st) return false;
+    store_bind_text(st, 1, display_name);
+    sqlite3_bind_int64(st, 2, unit_id);
+    sqlite3_bind_int(st, 3, (int)roles);
+    store_bind_text(st, 4, locale && *locale ? locale : "fr");
+    sqlite3_bind_int64(st, 5, id);
+    return step_done(st, err);
+}
+
+bool account_set_password(store *s, long long id, const char *password_hash, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET password_hash = ? WHERE id = ?", err);
+    if (!st) return false;
+    store_bind_text(st, 1, password_hash);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(st, err);
+}
+
+bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "UPDATE users SET disabled_at = CASE WHEN ? THEN coalesce(disabled_at, ?) END WHERE id = ?", err);
+    if (!st) return false;
+    sqlite3_bind_int(st, 1, disabled);
+    sqlite3_bind_int64(st, 2, clock_now());
+    sqlite3_bind_int64(st, 3, id);
+    if (!step_done(st, err)) return false;
+    if (!disabled) return true;
+    st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ?", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(st, err);
+}
+
+json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT " ACCOUNT_COLS
+        "WHERE ?1 = '' OR instr(lower(u.email), lower(?1)) OR instr(lower(u.display_name), lower(?1))"
+        " ORDER BY u.display_name COLLATE NOCASE, u.id LIMIT ?2 OFFSET ?3", err);
+    if (!st) return NULL;
+    store_bind_text(st, 1, q ? q : "");
+    sqlite3_bind_int(st, 2, limit);
+    sqlite3_bind_int(st, 3, offset);
+    json_t *arr = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        account *a = account_from_row(st);
+        char roles[32];
+        account_roles_format(a->roles, roles);
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:b}", "id", (json_int_t)a->id,
+                                             "email", a->email, "name", a->display_name, "unit",
+                                             a->unit_name, "unit_id", (json_int_t)a->unit_id, "roles",
+                                             roles, "disabled", a->disabled));
+        account_free(a);
+    }
+    store_done(st);
+    return arr;
+}
+
+long long account_count(store *s) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM users", NULL);
+    if (!st) return 0;
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return n;
+}

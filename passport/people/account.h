@@ -1,0 +1,66 @@
+/* Accounts: email (unique, case-insensitive), display name, unit, locale, roles, disabled
+ * flag, password hash. Roles are a bit set; an account may hold several. */
+#ifndef PASSPORT_PEOPLE_ACCOUNT_H
+#define PASSPORT_PEOPLE_ACCOUNT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+enum {
+    ROLE_AGENT = 1,
+    ROLE_MANAGER = 2,
+    ROLE_HR = 4,
+    ROLE_ADMIN = 8,
+    ROLE_ALL = 15,
+};
+
+typedef struct account {
+    long long id;
+    char *email;
+    char *display_name;
+    char *password_hash; /* NULL: no password set, cannot log in */
+    long long unit_id;   /* 0: no unit */
+    char *unit_name;     /* "" when no unit */
+    char locale[8];
+    unsigned roles;
+    bool disabled;
+    int64_t created_at;
+} account;
+
+/* Parses "agent,manager" (also French "agent,manager,rh,admin") into a role set; false
+ * on an unknown name or an empty list. */
+bool account_roles_parse(const char *text, unsigned *roles, perr *err);
+/* Writes the role set as "agent,manager" into out (size >= 32). */
+void account_roles_format(unsigned roles, char out[32]);
+/* Checks an email's shape (one @, a dot in the domain, no spaces, <= 254 bytes). */
+bool account_email_valid(const char *email);
+
+/* Loads an account; NULL if absent (err empty) or on error (err set). Caller frees. */
+account *account_get(store *s, long long id, perr *err);
+account *account_by_email(store *s, const char *email, perr *err);
+void account_free(account *a);
+
+/* Creates an account; password_hash may be NULL. Writes the new id. Fails on a duplicate
+ * email ("account.duplicate_email"). Call inside a transaction if combined with others. */
+bool account_create(store *s, const char *email, const char *display_name, long long unit_id,
+                    unsigned roles, const char *locale, const char *password_hash, long long *id,
+                    perr *err);
+/* Updates name, unit, roles, locale of an account. */
+bool account_update(store *s, long long id, const char *display_name, long long unit_id,
+                    unsigned roles, const char *locale, perr *err);
+bool account_set_password(store *s, long long id, const char *password_hash, perr *err);
+/* Disables (or re-enables) an account; disabling deletes its sessions. */
+bool account_set_disabled(store *s, long long id, bool disabled, perr *err);
+
+/* Lists accounts matching q (substring of email or name; NULL/"" for all), at most
+ * limit from offset, as a JSON array of objects {id, email, name, unit, roles, disabled}.
+ * New reference. */
+json_t *account_list(store *s, const char *q, int limit, int offset, perr *err);
+/* Counts accounts. */
+long long account_count(store *s);
+
+#endif

@@ -1,0 +1,124 @@
+/* The unit tree in the units table; subtrees through recursive queries. */
+#include "people/unit.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+
+static bool name_ok(const char *name) {
+    return name && *name && strlen(name) <= 200;
+}
+
+bool unit_create(store *s, const char *name, long long parent_id, long long *id, perr *err) {
+    if (!name_ok(name)) return perr_set(err, "unit.bad_name");
+    if (parent_id && !unit_exists(s, parent_id)) return perr_set(err, "unit.unknown");
+    sqlite3_stmt *st = store_stmt(s,
+        "INSERT INTO units(name, parent_id, created_at) VALUES (?, nullif(?, 0), ?)", err);
+    if (!st) return false;
+    store_bind_text(st, 1, name);
+    sqlite3_bind_int64(st, 2, parent_id);
+    sqlite3_bind_int64(st, 3, clock_now());
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc != SQLITE_DONE) return perr_set(err, "unit.duplicate");
+    if (id) *id = store_last_id(s);
+    return true;
+}
+
+bool unit_update(store *s, long long id, const char *name, long long parent_id, perr *err) {
+    if (!name_ok(name)) return perr_set(err, "unit.bad_name");
+    if (!unit_exists(s, id) || (parent_id && !unit_exists(s, parent_id))) return perr_set(err, "unit.unknown");
+    if (parent_id && unit_in_subtree(s, id, parent_id)) return perr_set(err, "unit.cycle");
+    sqlite3_stmt *st = store_stmt(s, "UPDATE units SET name = ?, parent_id = nullif(?, 0) WHERE id = ?", err);
+    if (!st) return false;
+    store_bind_text(st, 1, name);
+    sqlite3_bind_int64(st, 2, parent_id);
+    sqlite3_bind_int64(st, 3, id);
+    int rc = sqlite3_step(st);
+    store_done(st);
+    return rc == SQLITE_DONE ? true : perr_set(err, "unit.duplicate");
+}
+
+bool unit_exists(store *s, long long id) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM units WHERE id = ?", NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return found;
+}
+
+static long long find_child(store *s, long long parent, const char *name, size_t len) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT id FROM units WHERE coalesce(parent_id, 0) = ? AND name = ? COLLATE NOCASE", NULL);
+    if (!st) return 0;
+    sqlite3_bind_int64(st, 1, parent);
+    sqlite3_bind_text(st, 2, name, (int)len, SQLITE_TRANSIENT);
+    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return id;
+}
+
+bool unit_resolve_path(store *s, const char *path, bool create, long long *id, perr *err) {
+    long long parent = 0;
+    const char *p = path;
+    *id = 0;
+    while (*p) {
+        const char *e = strchr(p, '/');
+        if (!e) e = p + strlen(p);
+        const char *a = p, *b = e;
+        while (a < b && isspace((unsigned char)*a)) a++;
+        while (b > a && isspace((unsigned char)b[-1])) b--;
+        if (b == a) return perr_set(err, "unit.bad_name");
+        long long child = find_child(s, parent, a, (size_t)(b - a));
+        if (!child) {
+            if (!create) return true;
+            char *name = xstrndup(a, (size_t)(b - a));
+            bool ok = unit_create(s, name, parent, &child, err);
+            free(name);
+            if (!ok) return false;
+        }
+        parent = child;
+        p = *e ? e + 1 : e;
+    }
+    *id = parent;
+    return true;
+}
+
+bool unit_in_subtree(store *s, long long ancestor, long long unit) {
+    if (!ancestor || !unit) return false;
+    sqlite3_stmt *st = store_stmt(s,
+        "WITH RECURSIVE up(id) AS (SELECT ?2 UNION SELECT u.parent_id FROM units u JOIN up ON u.id = up.id"
+        " WHERE u.parent_id IS NOT NULL) SELECT 1 FROM up WHERE id = ?1", NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, ancestor);
+    sqlite3_bind_int64(st, 2, unit);
+    bool in = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return in;
+}
+
+json_t *unit_list(store *s, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "WITH RECURSIVE tree(id, name, parent_id, depth, path, sortkey) AS ("
+        "  SELECT id, name, coalesce(parent_id, 0), 0, name, lower(name) FROM units WHERE parent_id IS NULL"
+        "  UNION ALL SELECT u.id, u.name, u.parent_id, t.depth + 1, t.path || ' / ' || u.name,"
+        "  t.sortkey || char(1) || lower(u.name) FROM units u JOIN tree t ON u.parent_id = t.id)"
+        " SELECT t.id, t.name, t.parent_id, t.depth, t.path,"
+        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey", err);
+    if (!st) return NULL;
+    json_t *arr = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:I, s:i, s:s, s:I}", "id",
+                                             (json_int_t)sqlite3_column_int64(st, 0), "name",
+                                             store_col_text(st, 1), "parent_id",
+                                             (json_int_t)sqlite3_column_int64(st, 2), "depth",
+                                             sqlite3_column_int(st, 3), "path", store_col_text(st, 4),
+                                             "members", (json_int_t)sqlite3_column_int64(st, 5)));
+    }
+    store_done(st);
+    return arr;
+}

@@ -1,0 +1,26 @@
+/* Units: the organisation tree. A manager's scope is their unit's subtree. */
+#ifndef PASSPORT_PEOPLE_UNIT_H
+#define PASSPORT_PEOPLE_UNIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+/* Creates a unit under parent_id (0: a root); fails on an empty name or a sibling of the
+ * same name ("unit.duplicate"). */
+bool unit_create(store *s, const char *name, long long parent_id, long long *id, perr *err);
+/* Renames a unit and/or moves it; refuses a move under its own subtree ("unit.cycle"). */
+bool unit_update(store *s, long long id, const char *name, long long parent_id, perr *err);
+/* Finds a unit by slash-separated path "Direction / Service" (trimmed segments, case-
+ * insensitive); creates missing segments when create is true. *id is 0 when absent. */
+bool unit_resolve_path(store *s, const char *path, bool create, long long *id, perr *err);
+/* True when unit is ancestor itself or inside ancestor's subtree. */
+bool unit_in_subtree(store *s, long long ancestor, long long unit);
+/* Lists all units depth-first as a JSON array of {id, name, parent_id, depth, path,
+ * members}. New reference. */
+json_t *unit_list(store *s, perr *err);
+bool unit_exists(store *s, long long id);
+
+#endif

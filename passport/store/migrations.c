@@ -1,0 +1,91 @@
+/* Schema migrations. Append a new entry to keep history: never edit an applied one.
+ * Every table is STRICT; times are integer seconds since the epoch (UTC). */
+#include "store/migrations.h"
+
+#include <stdio.h>
+
+#include "store/store.h"
+
+static const char *const migrations[] = {
+    /* 1: organisation, accounts, sessions, login throttling, audit */
+    "CREATE TABLE units ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  parent_id INTEGER REFERENCES units(id) ON DELETE RESTRICT,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX units_name_parent ON units(coalesce(parent_id, 0), name COLLATE NOCASE);"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT NOT NULL COLLATE NOCASE UNIQUE,"
+    "  display_name TEXT NOT NULL,"
+    "  password_hash TEXT,"
+    "  unit_id INTEGER REFERENCES units(id) ON DELETE SET NULL,"
+    "  locale TEXT NOT NULL DEFAULT 'fr',"
+    "  roles INTEGER NOT NULL DEFAULT 1,"
+    "  visibility TEXT NOT NULL DEFAULT 'hidden',"
+    "  bio TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  disabled_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX users_unit ON users(unit_id);"
+    "CREATE TABLE sessions ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  csrf_token TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  seen_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  ip TEXT NOT NULL DEFAULT '',"
+    "  user_agent TEXT NOT NULL DEFAULT ''"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE login_failures ("
+    "  key TEXT NOT NULL,"
+    "  at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX login_failures_key ON login_failures(key, at);"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor_id INTEGER,"
+    "  action TEXT NOT NULL,"
+    "  target_type TEXT NOT NULL DEFAULT '',"
+    "  target_id INTEGER,"
+    "  detail TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    "CREATE INDEX audit_target ON audit(target_type, target_id);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  WHEN NOT (OLD.action = NEW.action AND OLD.at = NEW.at)"
+    "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+};
+
+int store_latest_version(void) {
+    return (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+bool migrations_apply(store *s, int *version, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "PRAGMA user_version", err);
+    if (!st) return false;
+    int current = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    int latest = store_latest_version();
+    if (current > latest)
+        return perr_set(err, "database schema version %d is newer than this binary (%d)", current, latest);
+    for (int v = current + 1; v <= latest; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);
+        if (!store_begin(s, err)) return false;
+        if (!store_exec(s, migrations[v - 1], err) || !store_exec(s, pragma, err)) {
+            store_rollback(s);
+            char msg[PERR_MAX];
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            return perr_set(err, "migration %d failed: %s", v, msg);
+        }
+        if (!store_commit(s, err)) return false;
+    }
+    *version = latest;
+    return true;
+}

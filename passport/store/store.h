@@ -1,0 +1,50 @@
+/* SQLite store: one connection per thread (opened on first use, closed when the thread
+ * exits or the store is freed), cached prepared statements, IMMEDIATE write transactions,
+ * numbered migrations applied at open. */
+#ifndef PASSPORT_STORE_STORE_H
+#define PASSPORT_STORE_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "core/err.h"
+
+typedef struct store store;
+
+/* Opens (creating if needed) the database at path, applies pending migrations.
+ * Returns a new store the caller frees with store_free, or NULL with err set. */
+store *store_open(const char *path, perr *err);
+/* Closes every connection this store opened in the calling thread and frees it.
+ * Other threads' connections must be closed before (their threads ended). NULL: no-op. */
+void store_free(store *s);
+/* The schema version after migrations (PRAGMA user_version). */
+int store_version(store *s);
+/* The number of migrations the binary knows. */
+int store_latest_version(void);
+
+/* The calling thread's connection (owned by the store). NULL only if opening failed. */
+sqlite3 *store_db(store *s);
+
+/* A prepared statement for sql on this thread's connection, cached by the sql pointer:
+ * pass string literals. Owned by the store; call store_done() when finished with it.
+ * NULL (and err set, the SQL error logged) if it does not compile. */
+sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err);
+/* Resets a statement from store_stmt and clears its bindings. NULL: no-op. */
+void store_done(sqlite3_stmt *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this thread's connection. */
+bool store_begin(store *s, perr *err);
+bool store_commit(store *s, perr *err);
+void store_rollback(store *s);
+/* Runs one or more SQL statements without parameters (schema, pragmas). */
+bool store_exec(store *s, const char *sql, perr *err);
+/* sqlite3_last_insert_rowid / sqlite3_changes for this thread's connection. */
+long long store_last_id(store *s);
+int store_changes(store *s);
+
+/* Binding helpers: text may be NULL (binds NULL). Index is 1-based as in SQLite. */
+void store_bind_text(sqlite3_stmt *st, int i, const char *text);
+/* Column text as a C string, "" when NULL (owned by SQLite until the next step/reset). */
+const char *store_col_text(sqlite3_stmt *st, int i);
+
+#endif

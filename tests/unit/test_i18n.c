@@ -1,0 +1,253 @@
+/* Tests for http/i18n: .po parsing (multi-line strings, escapes, contexts, plurals,
+ * errors with line numbers), lookup fallback, Accept-Language negotiation, completeness. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "http/i18n.h"
+
+static const char FR_PO[] =
+    "# Traduction française de Passport\n"
+    "msgid \"\"\n"
+    "msgstr \"\"\n"
+    "\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+    "\"Language: fr\\n\"\n"
+    "\n"
+    "#: web/templates/login.html:3\n"
+    "msgid \"login.title\"\n"
+    "msgstr \"Connexion\"\n"
+    "\n"
+    "msgid \"login.help\"\n"
+    "msgstr \"\"\n"
+    "\"Saisissez votre adresse \"\n"
+    "   \"« professionnelle ».\"\n"
+    "\n"
+    "msgid \"escapes\"\n"
+    "msgstr \"a\\tb\\nc \\\"q\\\" \\\\ \\101\\x42\"\n"
+    "\n"
+    "msgctxt \"menu\"\n"
+    "msgid \"open\"\n"
+    "msgstr \"Ouvrir\"\n"
+    "\n"
+    "msgid \"open\"\n"
+    "msgstr \"Ouvert\"\n"
+    "\n"
+    "msgid \"count.modules\"\n"
+    "msgid_plural \"count.modules.plural\"\n"
+    "msgstr[0] \"{1} module\"\n"
+    "msgstr[1] \"{1} modules\"\n"
+    "\n"
+    "#, fuzzy\n"
+    "msgid \"fuzzy.key\"\n"
+    "msgstr \"Pas sûr\"\n"
+    "\n"
+    "msgid \"untranslated\"\n"
+    "msgstr \"\"\n"
+    "\n"
+    "msgid \"only.fr\"\n"
+    "msgstr \"Seulement en français\"\n"
+    "\n"
+    "#~ msgid \"old.key\"\n"
+    "#~ msgstr \"Obsolète\"\n";
+
+static const char EN_PO[] =
+    "msgid \"login.title\"\r\n"
+    "msgstr \"Sign in\"\r\n"
+    "msgid \"login.help\"\r\n"
+    "msgstr \"Enter your work address.\"\r\n";
+
+static i18n_catalog *make_catalog(void) {
+    i18n_catalog *c = i18n_new();
+    perr err = {{0}};
+    assert_true(i18n_add_po(c, "fr", FR_PO, sizeof FR_PO - 1, "fr.po", &err));
+    assert_string_equal(err.msg, "");
+    assert_true(i18n_add_po(c, "en", EN_PO, sizeof EN_PO - 1, "en.po", &err));
+    return c;
+}
+
+static void test_po_parsing(void **state) {
+    (void)state;
+    i18n_catalog *c = make_catalog();
+    assert_string_equal(i18n_get(c, "fr", "login.title"), "Connexion");
+    assert_string_equal(i18n_get(c, "fr", "login.help"),
+                        "Saisissez votre adresse « professionnelle ».");
+    assert_string_equal(i18n_get(c, "fr", "escapes"), "a\tb\nc \"q\" \\ AB");
+    assert_string_equal(i18n_get(c, "fr", "open"), "Ouvert");
+    assert_string_equal(i18n_get(c, "fr", "menu\004open"), "Ouvrir");
+    assert_string_equal(i18n_get(c, "fr", "count.modules"), "{1} module");
+    /* fuzzy and untranslated entries fall back to the key; the header is no message */
+    assert_string_equal(i18n_get(c, "fr", "fuzzy.key"), "fuzzy.key");
+    assert_string_equal(i18n_get(c, "fr", "untranslated"), "untranslated");
+    assert_string_equal(i18n_get(c, "fr", ""), "");
+    assert_string_equal(i18n_get(c, "fr", "old.key"), "old.key");
+    /* CRLF files */
+    assert_string_equal(i18n_get(c, "en", "login.help"), "Enter your work address.");
+    i18n_free(c);
+    i18n_free(NULL);
+}
+
+static void test_fallback_chain(void **state) {
+    (void)state;
+    i18n_catalog *c = make_catalog();
+    assert_string_equal(i18n_get(c, "en", "login.title"), "Sign in");
+    assert_string_equal(i18n_get(c, "en", "only.fr"), "Seulement en français");
+    assert_string_equal(i18n_get(c, "en", "no.such.key"), "no.such.key");
+    assert_string_equal(i18n_get(c, "en-GB", "login.title"), "Sign in");
+    assert_string_equal(i18n_get(c, "EN_us", "login.title"), "Sign in");
+    assert_string_equal(i18n_get(c, "de", "login.title"), "Connexion");
+    assert_string_equal(i18n_get(c, NULL, "login.title"), "Connexion");
+    assert_string_equal(i18n_get(NULL, "fr", "login.title"), "login.title");
+    assert_true(i18n_has_locale(c, "fr"));
+    assert_true(i18n_has_locale(c, "EN"));
+    assert_false(i18n_has_locale(c, "en-GB"));
+    assert_false(i18n_has_locale(c, "de"));
+    assert_int_equal(i18n_locale_count(c), 2);
+    assert_string_equal(i18n_locale_name(c, 0), "en");
+    assert_string_equal(i18n_locale_name(c, 1), "fr");
+    assert_int_equal(i18n_locale_index(c, "en-CA"), 0);
+    assert_int_equal(i18n_locale_index(c, "es"), 1);
+    assert_string_equal(i18n_get_at(c, -1, "login.title"), "Connexion");
+    i18n_free(c);
+}
+
+static void test_negotiate(void **state) {
+    (void)state;
+    i18n_catalog *c = make_catalog();
+    assert_string_equal(i18n_negotiate(c, NULL), "fr");
+    assert_string_equal(i18n_negotiate(c, ""), "fr");
+    assert_string_equal(i18n_negotiate(c, "en"), "en");
+    assert_string_equal(i18n_negotiate(c, "en-GB,en;q=0.9"), "en");
+    assert_string_equal(i18n_negotiate(c, "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7"), "fr");
+    assert_string_equal(i18n_negotiate(c, "de-DE, en;q=0.5, fr;q=0.4"), "en");
+    assert_string_equal(i18n_negotiate(c, "fr;q=0.3, en;q=0.8"), "en");
+    assert_string_equal(i18n_negotiate(c, "en;q=0, de"), "fr");
+    assert_string_equal(i18n_negotiate(c, "de, es"), "fr");
+    assert_string_equal(i18n_negotiate(c, "*"), "fr");
+    assert_string_equal(i18n_negotiate(c, "en ; q=1.000 , fr;q=1"), "en");
+    assert_string_equal(i18n_negotiate(c, "en;q=2, fr;q=0.1"), "fr"); /* bad q ignored */
+    assert_string_equal(i18n_negotiate(c, "EN-us"), "en");
+    assert_string_equal(i18n_negotiate(c, ",,;;q=,"), "fr");
+    assert_string_equal(i18n_negotiate(NULL, "en"), "fr");
+    i18n_free(c);
+
+    /* "en" also matches a catalog that only has "en-GB" */
+    c = i18n_new();
+    assert_true(i18n_add_po(c, "en_GB", "", 0, "en_GB.po", NULL));
+    assert_string_equal(i18n_negotiate(c, "en"), "en_GB");
+    i18n_free(c);
+}
+
+static void collect(const char *key, void *ud) {
+    buf *b = ud;
+    buf_printf(b, "%s;", key);
+}
+
+static void test_missing(void **state) {
+    (void)state;
+    i18n_catalog *c = make_catalog();
+    buf b = BUF_INIT;
+    size_t n = i18n_missing(c, "en", collect, &b);
+    assert_string_equal(buf_cstr(&b), "escapes;menu\004open;open;count.modules;only.fr;");
+    assert_int_equal(n, 5);
+    assert_int_equal(i18n_missing(c, "fr", NULL, NULL), 0);
+    assert_int_equal(i18n_missing(c, "de", NULL, NULL), 7);
+    buf_free(&b);
+    i18n_free(c);
+}
+
+/* Parses src as locale "xx" and returns the error message (static storage). */
+static const char *po_err(const char *src) {
+    static perr err;
+    i18n_catalog *c = i18n_new();
+    perr_clear(&err);
+    bool ok = i18n_add_po(c, "xx", src, strlen(src), "xx.po", &err);
+    assert_false(ok);
+    assert_int_equal(i18n_locale_count(c), 0);
+    i18n_free(c);
+    return err.msg;
+}
+
+static void test_po_errors(void **state) {
+    (void)state;
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr \"b\nmsgid \"c\"\n"), "xx.po:2: unterminated string");
+    assert_string_equal(po_err("\n\nmsgstr \"b\"\n"), "xx.po:3: msgstr without msgid");
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr \"b\"\nmsgfoo \"c\"\n"), "xx.po:3: unknown keyword");
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr \"\\q\"\n"), "xx.po:2: unknown escape sequence");
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr \"\\0\"\n"), "xx.po:2: bad octal escape");
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr \"b\"\n\nmsgid \"a\"\nmsgstr \"c\"\n"),
+                        "xx.po:4: duplicate message definition");
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr \"b\"\n\nmsgid \"z\"\n"), "xx.po:4: msgid without msgstr");
+    assert_string_equal(po_err("msgid \"a\"\nmsgid \"b\"\nmsgstr \"\"\n"), "xx.po:1: msgid without msgstr");
+    assert_string_equal(po_err("\"orphan\"\n"), "xx.po:1: string without keyword");
+    assert_string_equal(po_err("msgid \"a\" junk\nmsgstr \"b\"\n"), "xx.po:1: unexpected text after string");
+    assert_string_equal(po_err("msgid a\nmsgstr \"b\"\n"), "xx.po:1: expected a string in double quotes");
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr \"\xC3\"\n"), "xx.po:2: invalid UTF-8");
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr \"\\xff\"\n"), "xx.po:1: invalid UTF-8 in string");
+    assert_string_equal(po_err("msgid \"a\"\nmsgstr[x] \"b\"\n"), "xx.po:2: bad msgstr index");
+    assert_string_equal(po_err("msgctxt \"m\"\n"), "xx.po:2: msgctxt without msgid");
+
+    perr err;
+    i18n_catalog *c = i18n_new();
+    assert_false(i18n_add_po(c, "../etc", "", 0, "x.po", &err));
+    assert_string_equal(err.msg, "x.po: invalid locale name \"../etc\"");
+    assert_true(i18n_add_po(c, "fr", "", 0, "fr.po", &err));
+    assert_false(i18n_add_po(c, "FR", "", 0, "FR.po", &err));
+    i18n_free(c);
+}
+
+static void write_file(const char *dir, const char *name, const char *text) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_load_dir(void **state) {
+    (void)state;
+    char dir[] = "/tmp/test_i18n_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "fr.po", FR_PO);
+    write_file(dir, "en.po", EN_PO);
+    write_file(dir, "README.txt", "not a catalog");
+    perr err = {{0}};
+    i18n_catalog *c = i18n_load_dir(dir, &err);
+    assert_non_null(c);
+    assert_int_equal(i18n_locale_count(c), 2);
+    assert_string_equal(i18n_get(c, "en", "only.fr"), "Seulement en français");
+    i18n_free(c);
+
+    write_file(dir, "de.po", "msgid \"x\"\n\nmsgstr \"y\" z\n");
+    c = i18n_load_dir(dir, &err);
+    assert_null(c);
+    char want[600];
+    snprintf(want, sizeof want, "%s/de.po:3: unexpected text after string", dir);
+    assert_string_equal(err.msg, want);
+
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_null(i18n_load_dir("/nonexistent/i18n", &err));
+    assert_string_equal(err.msg, "/nonexistent/i18n: No such file or directory");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_po_parsing),
+        cmocka_unit_test(test_fallback_chain),
+        cmocka_unit_test(test_negotiate),
+        cmocka_unit_test(test_missing),
+        cmocka_unit_test(test_po_errors),
+        cmocka_unit_test(test_load_dir),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,28 @@
+/* RDFC-1.0 canonicalisation (W3C RDF Dataset Canonicalization) of a quad list, with
+ * SHA-256, written to give byte-identical output to rdf-canonize (jsonld.js). */
+#ifndef PASSPORT_BADGES_RDFC_H
+#define PASSPORT_BADGES_RDFC_H
+
+#include <stdbool.h>
+
+#include "badges/rdf.h"
+#include "core/err.h"
+
+/* Canonicalises the dataset q (exact duplicate quads are counted once: a dataset is a
+ * set): blank nodes get canonical labels c14n0, c14n1, ... and the canonical N-Quads
+ * lines are sorted. Lines are ordered like JavaScript's default sort (UTF-16 code units),
+ * as rdf-canonize does; this differs from code point order only between astral
+ * characters and U+E000..U+FFFF.
+ * On success *out is a new string the caller frees.
+ * work_factor bounds the cost of poisoned graphs exactly as rdf-canonize's maxWorkFactor:
+ * with n blank nodes whose first-degree hashes are not unique, at most n^work_factor
+ * "hash N-degree quads" calls are made (0: none; negative: unlimited); beyond that the
+ * call fails with a message. jsonld.js canonize uses 1 (RDFC_WORK_DEFAULT). */
+bool rdfc_canonicalize(const rdf_quads *q, int work_factor, char **out, perr *err);
+
+#define RDFC_WORK_DEFAULT 1
+
+/* strcmp on UTF-8 strings giving the order of their UTF-16 encodings. */
+int rdfc_utf16_cmp(const char *a, const char *b);
+
+#endif

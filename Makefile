@@ -46,14 +46,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(CFLAGS_BASE) $(OPT) -Itests/unit -o $@ $< $(LIB) $(LIBS) $(shell pkg-config --libs cmocka)
 
 deps:
-	@scripts/install-deps
+	@scripts/install-deps run
 
 # Sets up and serves the demo on http://127.0.0.1:8080 (override with PASSPORT_LISTEN).
-run: deps
+run:
+	@scripts/install-deps run
 	@$(MAKE) --no-print-directory all
 	@scripts/run-demo
 
-test: deps
+test:
+	@scripts/install-deps test
 	@$(MAKE) --no-print-directory MODE=asan unit
 	@$(MAKE) --no-print-directory MODE=asan e2e
 
@@ -67,9 +69,11 @@ check-courses: $(BIN)
 	$(BIN) check-courses courses
 
 fuzz:
+	@scripts/install-deps fuzz
 	@scripts/fuzz
 
-bench: deps
+bench:
+	@scripts/install-deps bench
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
 

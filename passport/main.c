@@ -11,6 +11,10 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"serve", cli_serve, "run the web server"},
+    {"init", cli_init, "create the database and the demo organisation"},
+    {"user", cli_user, "add an account, change its password, disable it"},
+    {"import-users", cli_import_users, "import accounts and units from CSV (all or nothing)"},
     {"canon", cli_canon, "print the RDFC-1.0 canonical N-Quads of a credential"},
 };
 

@@ -4,5 +4,9 @@
 #define PASSPORT_CLI_CLI_H
 
 int cli_canon(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_init(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_import_users(int argc, char **argv);
 
 #endif

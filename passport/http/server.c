@@ -293,6 +293,7 @@ http_server *http_server_start(const http_app *app, const http_server_opts *opts
     srv->daemon = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC, 0, NULL, NULL,
         on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, opts->conn_limit ? opts->conn_limit : 1024u,
@@ -301,7 +302,6 @@ http_server *http_server_start(const http_app *app, const http_server_opts *opts
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->conn_memory ? opts->conn_memory : (size_t)(96 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
         perr_set(err, "cannot listen on %s (address in use or not available)", opts->listen);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "store/schema.h"
 #include "store/store.h"
 
 static const char *const migrations[] = {
@@ -60,6 +61,10 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+    /* 2: competency frameworks, evidence (store/schema_skills.c) */
+    SCHEMA_SKILLS,
+    /* 3: courses, modules, attempts, progress (store/schema_learn.c) */
+    SCHEMA_LEARN,
 };
 
 int store_latest_version(void) {

@@ -1,0 +1,74 @@
+/* `passport init`: creates the database and, unless --no-demo, the demo organisation. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "core/buf.h"
+#include "people/account.h"
+#include "people/demo.h"
+
+static const char usage[] =
+    "usage: passport init [--data DIR] [--no-demo]\n"
+    "Creates DATA/passport.db. Unless --no-demo, adds a demo organisation with one account\n"
+    "per role; their passwords are generated, printed once and kept in DATA/demo-logins.txt\n"
+    "(mode 0600). PASSPORT_DEMO_PASSWORD, when set, is used for every demo account (tests).\n";
+
+int cli_init(int argc, char **argv) {
+    cli_opts o;
+    if (!cli_opts_parse(argc, argv, &o)) return 2;
+    if (o.help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (!cli_data_dir_ready(&o)) return 1;
+    char *path = cli_db_path(&o);
+    bool existed = access(path, F_OK) == 0;
+    free(path);
+    store *db = cli_open_store(&o);
+    if (!db) return 1;
+    int rc = 0;
+    if (existed && account_count(db) > 0) {
+        fprintf(stderr, "passport: %s already holds a database with accounts; nothing done\n", o.data_dir);
+        rc = 1;
+        goto done;
+    }
+    printf("Database ready: %s/passport.db (schema %d)\n", o.data_dir, store_version(db));
+    if (o.no_demo) goto done;
+    perr err = {{0}};
+    const char *pw = getenv("PASSPORT_DEMO_PASSWORD");
+    json_t *logins = demo_create(db, pw && *pw ? pw : NULL, &err);
+    if (!logins) {
+        fprintf(stderr, "passport: demo: %s\n", err.msg);
+        rc = 1;
+        goto done;
+    }
+    buf text = BUF_INIT;
+    size_t i;
+    json_t *l;
+    buf_puts(&text, "Demo logins (email / password / roles):\n");
+    json_array_foreach(logins, i, l) {
+        buf_printf(&text, "  %-28s %-18s %s\n", json_string_value(json_object_get(l, "email")),
+                   json_string_value(json_object_get(l, "password")),
+                   json_string_value(json_object_get(l, "roles")));
+    }
+    fputs(text.data, stdout);
+    buf p = BUF_INIT;
+    buf_printf(&p, "%s/demo-logins.txt", o.data_dir);
+    int fd = open(p.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        ssize_t w = write(fd, text.data, text.len);
+        (void)w;
+        close(fd);
+    }
+    buf_free(&p);
+    buf_free(&text);
+    json_decref(logins);
+done:
+    store_free(db);
+    return rc;
+}

@@ -1,0 +1,102 @@
+/* Option parsing and data folder handling shared by the sub-commands. */
+#include "cli/opts.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+
+static const char *env_or(const char *name, const char *dflt) {
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->data_dir = env_or("PASSPORT_DATA", "./var");
+    o->web_dir = env_or("PASSPORT_WEB", "./web");
+    o->courses_dir = env_or("PASSPORT_COURSES", "./courses");
+    o->listen = env_or("PASSPORT_LISTEN", "127.0.0.1:8080");
+    o->public_url = env_or("PASSPORT_PUBLIC_URL", NULL);
+    static const struct {
+        const char *flag;
+        size_t off;
+    } valued[] = {
+        {"--data", offsetof(cli_opts, data_dir)},     {"--web", offsetof(cli_opts, web_dir)},
+        {"--courses", offsetof(cli_opts, courses_dir)}, {"--listen", offsetof(cli_opts, listen)},
+        {"--public-url", offsetof(cli_opts, public_url)}, {"--role", offsetof(cli_opts, role)},
+        {"--unit", offsetof(cli_opts, unit)},         {"--name", offsetof(cli_opts, name)},
+    };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            o->help = true;
+            continue;
+        }
+        if (!strcmp(a, "--no-demo")) {
+            o->no_demo = true;
+            continue;
+        }
+        if (!strcmp(a, "--quiet")) {
+            o->quiet = true;
+            continue;
+        }
+        bool matched = false;
+        for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
+            size_t fl = strlen(valued[k].flag);
+            const char *val = NULL;
+            if (!strcmp(a, valued[k].flag)) {
+                if (i + 1 >= argc) {
+                    fprintf(stderr, "passport: %s needs a value\n", a);
+                    return false;
+                }
+                val = argv[++i];
+            } else if (!strncmp(a, valued[k].flag, fl) && a[fl] == '=') {
+                val = a + fl + 1;
+            }
+            if (val) {
+                *(const char **)((char *)o + valued[k].off) = val;
+                matched = true;
+                break;
+            }
+        }
+        if (matched) continue;
+        if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "passport: unknown option %s (see --help)\n", a);
+            return false;
+        }
+        if (o->nargs == 8) {
+            fprintf(stderr, "passport: too many arguments\n");
+            return false;
+        }
+        o->args[o->nargs++] = a;
+    }
+    return true;
+}
+
+bool cli_data_dir_ready(const cli_opts *o) {
+    if (mkdir(o->data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "passport: cannot create %s: %s\n", o->data_dir, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+char *cli_db_path(const cli_opts *o) {
+    buf b = BUF_INIT;
+    buf_printf(&b, "%s/passport.db", o->data_dir);
+    return buf_detach(&b);
+}
+
+store *cli_open_store(const cli_opts *o) {
+    if (!cli_data_dir_ready(o)) return NULL;
+    char *path = cli_db_path(o);
+    perr err = {{0}};
+    store *s = store_open(path, &err);
+    if (!s) fprintf(stderr, "passport: %s\n", err.msg);
+    free(path);
+    return s;
+}

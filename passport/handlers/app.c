@@ -1,0 +1,311 @@
+/* The application glue: loading, the before-handler checks (session, locale, login,
+ * roles, CSRF), rendering with the layout, and error pages. */
+#include "handlers/app.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "people/password.h"
+
+#define SESSION_COOKIE "pp_session"
+#define CSRF_COOKIE "pp_csrf"
+#define LANG_COOKIE "pp_lang"
+
+const char *app_t(app *a, http_req *req, const char *key) {
+    req_ctx *c = app_ctx(req);
+    return i18n_get(a->i18n, c ? c->locale : "fr", key);
+}
+
+void app_json(http_resp *resp, int status, json_t *data) {
+    http_resp_json(resp, status, data);
+    json_decref(data);
+}
+
+static bool is_key(const char *m) {
+    /* i18n keys look like "area.name": lowercase, digits, dots, underscores, no spaces */
+    if (!m || !strchr(m, '.')) return false;
+    for (const char *p = m; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_')) return false;
+    return true;
+}
+
+void app_error(app *a, http_req *req, http_resp *resp, int status, const char *message) {
+    char key[32];
+    snprintf(key, sizeof key, "error.%d", status);
+    const char *title = app_t(a, req, key);
+    if (!strcmp(title, key)) title = http_status_text(status);
+    const char *text = message ? (is_key(message) ? app_t(a, req, message) : message) : NULL;
+    if (req->is_api || !a->tmpl) {
+        app_json(resp, status, json_pack("{s:{s:i, s:s}}", "error", "status", status, "message",
+                                         text ? text : title));
+        return;
+    }
+    app_render(a, req, resp, status, "error", key,
+               json_pack("{s:i, s:s, s:s?}", "status", status, "title", title, "message", text));
+}
+
+bool app_require(app *a, http_req *req, http_resp *resp, unsigned roles) {
+    req_ctx *c = app_ctx(req);
+    if (c && c->user && (c->user->roles & roles)) return true;
+    app_error(a, req, resp, 403, "error.forbidden");
+    return false;
+}
+
+long long app_param_id(http_req *req, size_t i) {
+    const char *p = http_param(req, i);
+    if (!p || !*p || strlen(p) > 18) return 0;
+    long long v = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9') return 0;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}
+
+static json_t *nav_for(const account *u) {
+    if (!u) return json_object();
+    return json_pack("{s:b, s:b, s:b, s:b}", "agent", (u->roles & ROLE_AGENT) != 0, "manager",
+                     (u->roles & ROLE_MANAGER) != 0, "hr", (u->roles & ROLE_HR) != 0, "admin",
+                     (u->roles & ROLE_ADMIN) != 0);
+}
+
+void app_render(app *a, http_req *req, http_resp *resp, int status, const char *name,
+                const char *title_key, json_t *data) {
+    req_ctx *c = app_ctx(req);
+    const char *locale = c ? c->locale : "fr";
+    if (!data) data = json_object();
+    json_object_set_new(data, "csrf", json_string(c ? c->csrf : ""));
+    json_object_set_new(data, "locale", json_string(locale));
+    json_object_set_new(data, "path", json_string(req->path));
+    json_object_set_new(data, "nav", nav_for(c ? c->user : NULL));
+    if (c && c->user)
+        json_object_set_new(data, "me", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->user->id,
+                                                  "name", c->user->display_name, "email", c->user->email));
+    const char *css = static_url(a->statics, "css/app.css");
+    json_object_set_new(data, "css_url", json_string(css ? css : "/static/css/app.css"));
+    const char *js = static_url(a->statics, "js/app.js");
+    json_object_set_new(data, "js_url", json_string(js ? js : "/static/js/app.js"));
+    buf page = BUF_INIT;
+    perr err = {{0}};
+    if (!tmpl_render(a->tmpl, name, data, locale, &page, &err)) {
+        log_error("render %s: %s", name, err.msg);
+        buf_free(&page);
+        json_decref(data);
+        resp->status = 500;
+        resp->content_type = "text/plain; charset=utf-8";
+        buf_reset(&resp->body);
+        buf_puts(&resp->body, "500 Internal Server Error\n");
+        return;
+    }
+    json_object_set_new(data, "content", json_stringn(page.data ? page.data : "", page.len));
+    json_object_set_new(data, "title", json_string(i18n_get(a->i18n, locale, title_key)));
+    buf_free(&page);
+    buf_reset(&resp->body);
+    if (!tmpl_render(a->tmpl, "layout", data, locale, &resp->body, &err)) {
+        log_error("render layout: %s", err.msg);
+        resp->status = 500;
+    } else {
+        resp->status = status ? status : 200;
+    }
+    resp->content_type = "text/html; charset=utf-8";
+    http_resp_header(resp, "Cache-Control", "no-store");
+    if (c && c->set_csrf_cookie) {
+        http_resp_cookie(resp, CSRF_COOKIE, c->csrf, 12 * 3600, req->https);
+        c->set_csrf_cookie = false;
+    }
+    json_decref(data);
+}
+
+static const char *pick_locale(app *a, http_req *req, const account *u) {
+    if (u && i18n_has_locale(a->i18n, u->locale)) return !strcmp(u->locale, "en") ? "en" : "fr";
+    const char *ck = http_cookie(req, LANG_COOKIE);
+    if (ck && (!strcmp(ck, "fr") || !strcmp(ck, "en"))) return !strcmp(ck, "en") ? "en" : "fr";
+    return i18n_negotiate(a->i18n, http_header(req, "Accept-Language"));
+}
+
+static bool csrf_ok(http_req *req, const char *expected) {
+    const char *got = http_input(req, "_csrf");
+    if (!got) got = http_header(req, "X-CSRF-Token");
+    return got && expected && *expected && rand_consttime_eq(got, expected);
+}
+
+static bool before(http_req *req, http_resp *resp, const http_route *route, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = xcalloc(1, sizeof *c);
+    req->app = c;
+    const char *tok = http_cookie(req, SESSION_COOKIE);
+    if (tok && session_lookup(a->db, tok, &c->sess)) {
+        c->user = account_get(a->db, c->sess.user_id, NULL);
+        if (c->user && c->user->disabled) {
+            account_free(c->user);
+            c->user = NULL;
+        }
+    }
+    c->locale = pick_locale(a, req, c->user);
+    if (c->user) {
+        snprintf(c->csrf, sizeof c->csrf, "%s", c->sess.csrf);
+    } else {
+        const char *ck = http_cookie(req, CSRF_COOKIE);
+        if (ck && strlen(ck) == 64) {
+            snprintf(c->csrf, sizeof c->csrf, "%s", ck);
+        } else {
+            rand_hex(c->csrf, 32);
+            c->set_csrf_cookie = true;
+        }
+    }
+    if (!(route->flags & ROUTE_PUBLIC) && !c->user) {
+        if (req->is_api) {
+            app_error(a, req, resp, 401, "error.login_required");
+        } else {
+            buf loc = BUF_INIT;
+            buf_puts(&loc, "/login?next=");
+            buf_put_urlenc(&loc, req->path, strlen(req->path));
+            http_resp_redirect(resp, loc.data);
+            buf_free(&loc);
+        }
+        return false;
+    }
+    if (route->roles && !app_require(a, req, resp, route->roles)) return false;
+    bool writes = req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH);
+    if (writes && !(route->flags & ROUTE_NO_CSRF)) {
+        const char *expected = c->user ? c->sess.csrf : http_cookie(req, CSRF_COOKIE);
+        if (!csrf_ok(req, expected)) {
+            app_error(a, req, resp, 403, "error.csrf");
+            return false;
+        }
+    }
+    return true;
+}
+
+static void on_error(http_req *req, http_resp *resp, int status, const char *message, void *ctx) {
+    app *a = ctx;
+    if (!req->app) {
+        req_ctx *c = xcalloc(1, sizeof *c);
+        c->locale = i18n_negotiate(a->i18n, http_header(req, "Accept-Language"));
+        req->app = c;
+    }
+    app_error(a, req, resp, status, message);
+}
+
+static void finish(http_req *req, void *ctx) {
+    (void)ctx;
+    req_ctx *c = req->app;
+    if (!c) return;
+    account_free(c->user);
+    free(c);
+    req->app = NULL;
+}
+
+static bool slurp(const char *path, buf *out) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(out, chunk, n);
+    fclose(f);
+    return true;
+}
+
+static int cmp_str(const void *x, const void *y) {
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Loads dir/<locale>.po for fr and en, each followed by the feature areas' files
+ * dir/<area>.<locale>.po (no header entry), so that areas keep their strings apart. */
+static i18n_catalog *load_catalogs(const char *dir, perr *err) {
+    static const char *const locales[] = {"fr", "en"};
+    i18n_catalog *c = i18n_new();
+    char *names[128];
+    size_t nnames = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        perr_set(err, "cannot open %s", dir);
+        goto fail;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) && nnames < 128)
+        if (e->d_name[0] != '.') names[nnames++] = xstrdup(e->d_name);
+    closedir(d);
+    qsort(names, nnames, sizeof *names, cmp_str);
+    for (size_t l = 0; l < 2; l++) {
+        buf src = BUF_INIT, path = BUF_INIT, suffix = BUF_INIT;
+        buf_printf(&path, "%s/%s.po", dir, locales[l]);
+        bool ok = slurp(path.data, &src);
+        buf_printf(&suffix, ".%s.po", locales[l]);
+        for (size_t i = 0; ok && i < nnames; i++) {
+            size_t nl = strlen(names[i]);
+            if (nl <= suffix.len || strcmp(names[i] + nl - suffix.len, suffix.data)) continue;
+            buf_reset(&path);
+            buf_printf(&path, "%s/%s", dir, names[i]);
+            buf_putc(&src, '\n');
+            ok = slurp(path.data, &src);
+        }
+        if (ok) ok = i18n_add_po(c, locales[l], buf_cstr(&src), src.len, locales[l], err);
+        else perr_set(err, "cannot read %s", path.data);
+        buf_free(&src);
+        buf_free(&path);
+        buf_free(&suffix);
+        if (!ok) goto fail;
+    }
+    for (size_t i = 0; i < nnames; i++) free(names[i]);
+    return c;
+fail:
+    for (size_t i = 0; i < nnames; i++) free(names[i]);
+    i18n_free(c);
+    return NULL;
+}
+
+app *app_new(const app_config *cfg, store *db, perr *err) {
+    app *a = xcalloc(1, sizeof *a);
+    a->cfg = *cfg;
+    a->db = db;
+    buf path = BUF_INIT;
+    buf_printf(&path, "%s/i18n", cfg->web_dir);
+    a->i18n = load_catalogs(path.data, err);
+    if (!a->i18n) goto fail;
+    buf_reset(&path);
+    buf_printf(&path, "%s/templates", cfg->web_dir);
+    a->tmpl = tmpl_set_load(path.data, a->i18n, err);
+    if (!a->tmpl) goto fail;
+    buf_reset(&path);
+    buf_printf(&path, "%s/static", cfg->web_dir);
+    a->statics = static_set_load(path.data, 64u * 1024 * 1024, err);
+    if (!a->statics) goto fail;
+    a->dummy_hash = password_hash("not a real password", password_cost_default(), err);
+    if (!a->dummy_hash) goto fail;
+    a->router = http_router_new(64 * 1024);
+    health_routes(a->router);
+    auth_routes(a->router);
+    home_routes(a->router);
+    admin_routes(a->router);
+    passport_routes(a->router);
+    courses_routes(a->router);
+    a->http.router = a->router;
+    a->http.statics = a->statics;
+    a->http.ctx = a;
+    a->http.https = cfg->public_url && !strncmp(cfg->public_url, "https://", 8);
+    a->http.before = before;
+    a->http.error = on_error;
+    a->http.finish = finish;
+    buf_free(&path);
+    return a;
+fail:
+    buf_free(&path);
+    app_free(a);
+    return NULL;
+}
+
+void app_free(app *a) {
+    if (!a) return;
+    http_router_free(a->router);
+    static_set_free(a->statics);
+    tmpl_set_free(a->tmpl);
+    i18n_free(a->i18n);
+    free(a->dummy_hash);
+    free(a);
+}

@@ -1,0 +1,82 @@
+/* The web application: everything a handler needs (store, templates, catalogs, static
+ * files, configuration), the per-request context (user, locale, CSRF token), and the
+ * helpers every handler uses to render pages, JSON and errors. */
+#ifndef PASSPORT_HANDLERS_APP_H
+#define PASSPORT_HANDLERS_APP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "http/http.h"
+#include "http/i18n.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "http/static.h"
+#include "http/tmpl.h"
+#include "people/account.h"
+#include "people/session.h"
+#include "store/store.h"
+
+typedef struct app_config {
+    const char *data_dir;   /* ./var */
+    const char *web_dir;    /* ./web */
+    const char *courses_dir;/* ./courses */
+    const char *public_url; /* "http://127.0.0.1:8080" */
+    const char *version;
+} app_config;
+
+typedef struct app {
+    app_config cfg;
+    store *db;
+    i18n_catalog *i18n;
+    tmpl_set *tmpl;
+    static_set *statics;
+    http_router *router;
+    http_app http;
+    char *dummy_hash; /* verified against for unknown emails: same timing */
+} app;
+
+/* Per-request context, req->app. */
+typedef struct req_ctx {
+    account *user;     /* NULL when anonymous; owned */
+    session sess;
+    const char *locale;/* "fr" or "en" */
+    char csrf[65];     /* the token forms must carry */
+    bool set_csrf_cookie;
+} req_ctx;
+
+/* Loads catalogs, templates and static files, builds the router. NULL with err set. The
+ * store is borrowed. */
+app *app_new(const app_config *cfg, store *db, perr *err);
+void app_free(app *a);
+
+/* Helpers for handlers. */
+static inline req_ctx *app_ctx(http_req *req) {
+    return (req_ctx *)req->app;
+}
+/* Translates key in the request's locale (owned by the catalog). */
+const char *app_t(app *a, http_req *req, const char *key);
+/* Renders template name inside the layout with data (consumed: the reference is
+ * stolen) and the common members (user, csrf, locale, nav, static URLs); title_key is
+ * an i18n key for <title>. Sets status (200 when 0). */
+void app_render(app *a, http_req *req, http_resp *resp, int status, const char *name,
+                const char *title_key, json_t *data);
+/* An error page (HTML) or {"error":{status,message}} under /api/: message may be an i18n
+ * key or plain text; NULL uses the status's own text. */
+void app_error(app *a, http_req *req, http_resp *resp, int status, const char *message);
+/* JSON response, data consumed. */
+void app_json(http_resp *resp, int status, json_t *data);
+/* True when the current user has any of roles (403 page sent otherwise). */
+bool app_require(app *a, http_req *req, http_resp *resp, unsigned roles);
+/* Parses a positive integer route parameter; 0 when malformed. */
+long long app_param_id(http_req *req, size_t i);
+
+/* Route registration of each feature area (handlers/<area>.c). */
+void auth_routes(http_router *r);
+void home_routes(http_router *r);
+void admin_routes(http_router *r);
+void health_routes(http_router *r);
+void passport_routes(http_router *r);
+void courses_routes(http_router *r);
+
+#endif

@@ -1,0 +1,112 @@
+/* Login, logout and the language switch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "handlers/app.h"
+#include "people/audit.h"
+#include "people/password.h"
+#include "people/throttle.h"
+
+/* A `next` target is only ever a local path, never another site. */
+static const char *safe_next(const char *next) {
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 500) return "/";
+    return next;
+}
+
+static void login_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    if (c->user) {
+        http_resp_redirect(resp, "/");
+        return;
+    }
+    app_render(a, req, resp, 200, "login", "login.title",
+               json_pack("{s:s}", "next", safe_next(http_query(req, "next"))));
+}
+
+static void login_fail(app *a, http_req *req, http_resp *resp, int status, const char *key,
+                       const char *email) {
+    app_render(a, req, resp, status, "login", "login.title",
+               json_pack("{s:s, s:s, s:s}", "error", app_t(a, req, key), "email", email ? email : "",
+                         "next", safe_next(http_input(req, "next"))));
+}
+
+static void login_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    const char *email = http_input(req, "email"), *password = http_input(req, "password");
+    if (!email || !*email || !password || !*password) {
+        login_fail(a, req, resp, 422, "login.missing", email);
+        return;
+    }
+    if (throttle_blocked(a->db, email, req->ip)) {
+        audit_add(a->db, 0, "login.throttled", "", 0, req->ip);
+        login_fail(a, req, resp, 429, "login.throttled", email);
+        return;
+    }
+    account *u = account_by_email(a->db, email, NULL);
+    bool ok = u && !u->disabled && password_verify(u->password_hash, password);
+    if (!u) {
+        /* Spend the same time as a real verification so that timing tells nothing. */
+        password_verify(a->dummy_hash, password);
+    }
+    if (!ok) {
+        throttle_fail(a->db, email, req->ip);
+        audit_add(a->db, u ? u->id : 0, "login.failed", "user", u ? u->id : 0, req->ip);
+        account_free(u);
+        login_fail(a, req, resp, 401, "login.failed", email);
+        return;
+    }
+    throttle_clear(a->db, email);
+    password_cost cost = password_cost_default();
+    if (password_needs_rehash(u->password_hash, cost)) {
+        char *h = password_hash(password, cost, NULL);
+        if (h) account_set_password(a->db, u->id, h, NULL);
+        free(h);
+    }
+    /* A new token at every login: a token planted before login is useless. */
+    const char *old = http_cookie(req, "pp_session");
+    if (old) session_delete(a->db, old);
+    char token[65];
+    session s;
+    perr err = {{0}};
+    if (!session_create(a->db, u->id, req->ip, http_header(req, "User-Agent"), token, &s, &err)) {
+        log_error("login: %s", err.msg);
+        account_free(u);
+        app_error(a, req, resp, 500, NULL);
+        return;
+    }
+    audit_add(a->db, u->id, "login", "user", u->id, "");
+    http_resp_cookie(resp, "pp_session", token, SESSION_MAX_SECONDS, req->https);
+    http_resp_redirect(resp, safe_next(http_input(req, "next")));
+    account_free(u);
+}
+
+static void logout_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    const char *tok = http_cookie(req, "pp_session");
+    if (tok) session_delete(a->db, tok);
+    http_resp_cookie(resp, "pp_session", "", -1, req->https);
+    http_resp_redirect(resp, "/login");
+}
+
+static void locale_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    const char *l = http_input(req, "locale");
+    if (!l || (strcmp(l, "fr") && strcmp(l, "en"))) {
+        app_error(a, req, resp, 422, "error.bad_locale");
+        return;
+    }
+    if (c->user)
+        account_update(a->db, c->user->id, c->user->display_name, c->user->unit_id, c->user->roles, l, NULL);
+    http_resp_cookie(resp, "pp_lang", l, 365L * 24 * 3600, req->https);
+    http_resp_redirect(resp, safe_next(http_input(req, "next")));
+}
+
+void auth_routes(http_router *r) {
+    http_router_add(r, (http_route){HTTP_GET, "/login", login_page, 0, ROUTE_PUBLIC, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/login", login_post, 8 * 1024, ROUTE_PUBLIC, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/logout", logout_post, 8 * 1024, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/locale", locale_post, 8 * 1024, ROUTE_PUBLIC, 0});
+}

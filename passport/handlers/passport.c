@@ -1,0 +1,6 @@
+/* The agent's passport pages and API (to be written). */
+#include "handlers/app.h"
+
+void passport_routes(http_router *r) {
+    (void)r;
+}

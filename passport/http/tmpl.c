@@ -910,20 +910,53 @@ static size_t format_real(double d, char *tmp, size_t size) {
     return len;
 }
 
+/* Writes v in decimal into tmp (at least 21 bytes); returns the length. */
+static size_t format_int(long long v, char *tmp) {
+    char rev[24];
+    size_t n = 0, len = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        rev[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[len++] = '-';
+    while (n) tmp[len++] = rev[--n];
+    tmp[len] = '\0';
+    return len;
+}
+
+/* Appends s[0..len) with & < > " ' replaced by entities, in runs (no per-byte call). */
+static void put_escaped(buf *out, const char *s, size_t len) {
+    static const char *const ent[256] = {
+        ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+    };
+    static const unsigned char entlen[256] = {['&'] = 5, ['<'] = 4, ['>'] = 4, ['"'] = 6, ['\''] = 5};
+    buf_reserve(out, len);
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!entlen[c]) continue;
+        buf_append(out, s + run, i - run);
+        buf_append(out, ent[c], entlen[c]);
+        run = i + 1;
+    }
+    buf_append(out, s + run, len - run);
+}
+
 /* The printed form of a scalar: a pointer to its bytes (in tmp or in the value) and a
  * length; NULL for values that print as nothing. */
 static const char *printed(val v, char *tmp, size_t size, size_t *len) {
     switch (v.kind) {
     case V_NONE: return NULL;
     case V_STR: *len = strlen(v.s); return v.s;
-    case V_INT: *len = (size_t)snprintf(tmp, size, "%lld", v.num); return tmp;
+    case V_INT: *len = format_int(v.num, tmp); return tmp;
     case V_JSON:
         if (json_is_string(v.j)) {
             *len = json_string_length(v.j);
             return json_string_value(v.j);
         }
         if (json_is_integer(v.j)) {
-            *len = (size_t)snprintf(tmp, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v.j));
+            *len = format_int((long long)json_integer_value(v.j), tmp);
             return tmp;
         }
         if (json_is_real(v.j)) {
@@ -941,7 +974,7 @@ static void emit(render_ctx *c, val v, bool raw) {
     const char *s = printed(v, tmp, sizeof tmp, &len);
     if (!s) return;
     if (raw) buf_append(c->out, s, len);
-    else buf_put_html(c->out, s, len);
+    else put_escaped(c->out, s, len);
 }
 
 static bool truthy(val v) {
@@ -1046,7 +1079,7 @@ static void render_translation(render_ctx *c, const node *n) {
         const char *key = printed(k, tmp, sizeof tmp, &len);
         if (!key) return;
         if (key == tmp || memchr(key, '\0', len)) {
-            buf_put_html(c->out, key, len);
+            put_escaped(c->out, key, len);
             return;
         }
         text = i18n_get_at(c->set->i18n, c->loc_index, key);
@@ -1060,13 +1093,13 @@ static void render_translation(render_ctx *c, const node *n) {
             continue;
         }
         if (n->raw) buf_append(c->out, run, (size_t)(p - run));
-        else buf_put_html(c->out, run, (size_t)(p - run));
+        else put_escaped(c->out, run, (size_t)(p - run));
         emit(c, resolve(c, &n->args[num - 1]), false);
         p += d + 2;
         run = p;
     }
     if (n->raw) buf_puts(c->out, run);
-    else buf_put_html(c->out, run, strlen(run));
+    else put_escaped(c->out, run, strlen(run));
 }
 
 static bool render_node(render_ctx *c, const node *n) {

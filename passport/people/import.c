@@ -100,13 +100,10 @@ static bool import_row(store *s, size_t line, size_t n, const char *const *f, co
     if (!ok) return true;
     long long unit_id = 0;
     if (*unit) {
-        long long before = 0;
-        unit_resolve_path(s, unit, false, &before, NULL);
         if (!unit_resolve_path(s, unit, true, &unit_id, &e)) {
             problem(r, line, "invalid unit '%s'", unit);
             return true;
         }
-        if (!before) r->units_created++;
     }
     account *a = account_by_email(s, email, &e);
     if (e.msg[0]) return perr_set(err, "%s", e.msg);
@@ -123,6 +120,14 @@ static bool import_row(store *s, size_t line, size_t n, const char *const *f, co
         r->created++;
     }
     return true;
+}
+
+static long long count_units(store *s) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM units", NULL);
+    if (!st) return 0;
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return n;
 }
 
 bool import_users(store *s, const char *csv, size_t len, long long actor_id, import_result *result,
@@ -144,6 +149,7 @@ bool import_users(store *s, const char *csv, size_t len, long long actor_id, imp
         store_ok = false;
         goto done;
     }
+    long long units_before = count_units(s);
     if (!csv_next(rd, &n, &f, &line, &e)) {
         problem(result, 1, "%s", e.msg[0] ? e.msg : "empty file: a header row is required");
         goto done;
@@ -160,6 +166,7 @@ bool import_users(store *s, const char *csv, size_t len, long long actor_id, imp
     if (!rows && !json_array_size(result->problems)) problem(result, 2, "no rows to import");
 done:
     if (store_ok && json_array_size(result->problems) == 0) {
+        result->units_created = (int)(count_units(s) - units_before);
         char detail[128];
         snprintf(detail, sizeof detail, "created=%d updated=%d units_created=%d", result->created,
                  result->updated, result->units_created);

@@ -1,0 +1,129 @@
+/* Tests for people/account, people/unit and people/throttle: emails, roles, duplicates,
+ * updates, listing, the unit tree and manager scope, login throttling. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "people/account.h"
+#include "people/throttle.h"
+#include "people/unit.h"
+#include "testutil.h"
+
+static void test_roles_and_emails(void **state) {
+    (void)state;
+    unsigned r = 0;
+    perr err = {{0}};
+    assert_true(account_roles_parse("agent, manager", &r, &err));
+    assert_int_equal(r, ROLE_AGENT | ROLE_MANAGER);
+    assert_true(account_roles_parse("RH;admin", &r, &err));
+    assert_int_equal(r, ROLE_HR | ROLE_ADMIN);
+    assert_false(account_roles_parse("agent,boss", &r, &err));
+    assert_non_null(strstr(err.msg, "boss"));
+    assert_false(account_roles_parse("", &r, &err));
+    char out[32];
+    account_roles_format(ROLE_ALL, out);
+    assert_string_equal(out, "agent,manager,hr,admin");
+    assert_true(account_email_valid("lea.dubois@exemple.gouv.fr"));
+    const char *bad[] = {"", "a@b", "@b.fr", "a@.fr", "a b@c.fr", "a@b.fr.", "a@@b.fr", "<a@b.fr>"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_false(account_email_valid(bad[i]));
+}
+
+static void test_create_duplicate_update_list(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    long long unit = 0, id = 0;
+    perr err = {{0}};
+    assert_true(unit_create(t->s, "DRH", 0, &unit, &err));
+    assert_true(account_create(t->s, "Lea@Exemple.gouv.fr", "Léa", unit, ROLE_AGENT, "fr", NULL, &id, &err));
+    assert_false(account_create(t->s, "lea@exemple.GOUV.fr", "Other", 0, ROLE_AGENT, "fr", NULL, NULL, &err));
+    assert_string_equal(err.msg, "account.duplicate_email");
+    account *a = account_by_email(t->s, "LEA@exemple.gouv.fr", &err);
+    assert_non_null(a);
+    assert_int_equal(a->id, id);
+    assert_string_equal(a->unit_name, "DRH");
+    assert_null(a->password_hash);
+    account_free(a);
+    assert_true(account_update(t->s, id, "Léa Dubois", 0, ROLE_AGENT | ROLE_HR, "en", &err));
+    a = account_get(t->s, id, &err);
+    assert_string_equal(a->display_name, "Léa Dubois");
+    assert_int_equal(a->unit_id, 0);
+    assert_int_equal(a->roles, ROLE_AGENT | ROLE_HR);
+    assert_string_equal(a->locale, "en");
+    account_free(a);
+    assert_true(account_create(t->s, "karim@exemple.gouv.fr", "Karim", 0, ROLE_MANAGER, "fr", NULL, NULL, &err));
+    json_t *all = account_list(t->s, NULL, 10, 0, &err);
+    assert_int_equal(json_array_size(all), 2);
+    json_decref(all);
+    json_t *some = account_list(t->s, "dubois", 10, 0, &err);
+    assert_int_equal(json_array_size(some), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(some, 0), "name")), "Léa Dubois");
+    json_decref(some);
+    assert_null(account_get(t->s, 999, &err));
+    assert_string_equal(err.msg, "");
+    account_free(NULL);
+    test_db_close(t);
+}
+
+static void test_unit_tree_and_scope(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    long long dg, drh, form, num, id;
+    perr err = {{0}};
+    assert_true(unit_resolve_path(t->s, "DG / DRH / Formation", true, &form, &err));
+    assert_true(unit_resolve_path(t->s, "dg/drh", false, &drh, &err)); /* case-insensitive, trimmed */
+    assert_true(unit_resolve_path(t->s, "DG", false, &dg, &err));
+    assert_true(unit_create(t->s, "Numérique", dg, &num, &err));
+    assert_false(unit_create(t->s, "numérique", dg, &id, &err)); /* sibling names are unique */
+    assert_string_equal(err.msg, "unit.duplicate");
+    assert_true(unit_create(t->s, "Numérique", num, &id, &err)); /* same name elsewhere is fine */
+    assert_true(unit_in_subtree(t->s, dg, form));
+    assert_true(unit_in_subtree(t->s, drh, form));
+    assert_true(unit_in_subtree(t->s, drh, drh));
+    assert_false(unit_in_subtree(t->s, form, drh));
+    assert_false(unit_in_subtree(t->s, num, form));
+    assert_false(unit_update(t->s, dg, "DG", form, &err)); /* under its own subtree */
+    assert_string_equal(err.msg, "unit.cycle");
+    assert_true(unit_update(t->s, form, "Formation", num, &err)); /* move */
+    assert_true(unit_in_subtree(t->s, num, form));
+    assert_false(unit_in_subtree(t->s, drh, form));
+    json_t *list = unit_list(t->s, &err);
+    assert_int_equal(json_array_size(list), 5);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "path")), "DG");
+    json_decref(list);
+    long long missing = 1;
+    assert_true(unit_resolve_path(t->s, "Nope / Nothing", false, &missing, &err));
+    assert_int_equal(missing, 0);
+    assert_false(unit_resolve_path(t->s, "DG //", true, &missing, &err));
+    test_db_close(t);
+}
+
+static void test_throttle(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    for (int i = 0; i < THROTTLE_MAX_PER_ACCOUNT - 1; i++) throttle_fail(t->s, "Lea@x.fr", "10.0.0.1");
+    assert_false(throttle_blocked(t->s, "lea@x.fr", "10.0.0.2"));
+    throttle_fail(t->s, "lea@x.fr", "10.0.0.1");
+    assert_true(throttle_blocked(t->s, "LEA@x.fr", "10.0.0.2")); /* per account, any address */
+    assert_false(throttle_blocked(t->s, "other@x.fr", "10.0.0.2"));
+    for (int i = 0; i < THROTTLE_MAX_PER_IP; i++) throttle_fail(t->s, "nobody@x.fr", "10.0.0.9");
+    assert_true(throttle_blocked(t->s, "fresh@x.fr", "10.0.0.9")); /* per address */
+    throttle_clear(t->s, "lea@x.fr");
+    assert_false(throttle_blocked(t->s, "lea@x.fr", "10.0.0.2"));
+    setenv("PASSPORT_CLOCK_OFFSET", "1000", 1); /* past the window */
+    assert_false(throttle_blocked(t->s, "nobody@x.fr", "10.0.0.9"));
+    unsetenv("PASSPORT_CLOCK_OFFSET");
+    test_db_close(t);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roles_and_emails),
+        cmocka_unit_test(test_create_duplicate_update_list),
+        cmocka_unit_test(test_unit_tree_and_scope),
+        cmocka_unit_test(test_throttle),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

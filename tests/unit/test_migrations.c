@@ -1,0 +1,104 @@
+/* Tests for store/migrations and the store: versioning, idempotence, STRICT tables,
+ * foreign keys, the append-only audit, statement cache and transactions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "store/migrations.h"
+#include "testutil.h"
+
+static int user_version(store *s) {
+    sqlite3_stmt *st = store_stmt(s, "PRAGMA user_version", NULL);
+    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    store_done(st);
+    return v;
+}
+
+static void test_applies_all_and_reopens(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    assert_int_equal(store_version(t->s), store_latest_version());
+    assert_int_equal(user_version(t->s), store_latest_version());
+    store_free(t->s);
+    perr err = {{0}};
+    t->s = store_open(t->path, &err); /* second open: nothing to apply, no error */
+    assert_non_null(t->s);
+    assert_int_equal(store_version(t->s), store_latest_version());
+    test_db_close(t);
+}
+
+static void test_newer_database_refused(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    assert_true(store_exec(t->s, "PRAGMA user_version=999", NULL));
+    store_free(t->s);
+    perr err = {{0}};
+    t->s = store_open(t->path, &err);
+    assert_null(t->s);
+    assert_non_null(strstr(err.msg, "newer"));
+    t->s = NULL;
+    /* reopen for cleanup with a fresh store that we do not migrate */
+    char p[128];
+    snprintf(p, sizeof p, "%s", t->path);
+    unlink(p);
+    t->s = store_open(t->path, &err);
+    test_db_close(t);
+}
+
+static void test_strict_and_foreign_keys(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    /* STRICT: a text in an INTEGER column is refused */
+    assert_false(store_exec(t->s, "INSERT INTO units(name, parent_id, created_at) VALUES ('x', NULL, 'soon')", NULL));
+    /* foreign keys on: a unit under a missing parent is refused */
+    assert_false(store_exec(t->s, "INSERT INTO units(name, parent_id, created_at) VALUES ('x', 12345, 0)", NULL));
+    assert_true(store_exec(t->s, "INSERT INTO units(name, parent_id, created_at) VALUES ('x', NULL, 0)", NULL));
+    test_db_close(t);
+}
+
+static void test_audit_append_only(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    assert_true(store_exec(t->s, "INSERT INTO audit(at, action) VALUES (1, 'a')", NULL));
+    perr err = {{0}};
+    assert_false(store_exec(t->s, "DELETE FROM audit", &err));
+    assert_non_null(strstr(err.msg, "append-only"));
+    assert_false(store_exec(t->s, "UPDATE audit SET action = 'b'", NULL));
+    test_db_close(t);
+}
+
+static void test_statement_cache_and_rollback(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    static const char sql[] = "SELECT count(*) FROM units";
+    sqlite3_stmt *a = store_stmt(t->s, sql, NULL);
+    store_done(a);
+    sqlite3_stmt *b = store_stmt(t->s, sql, NULL);
+    assert_ptr_equal(a, b); /* same SQL pointer: same prepared statement */
+    store_done(b);
+    assert_true(store_begin(t->s, NULL));
+    assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES ('tmp', 0)", NULL));
+    store_rollback(t->s);
+    sqlite3_stmt *c = store_stmt(t->s, sql, NULL);
+    assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(c, 0), 0);
+    store_done(c);
+    perr err = {{0}};
+    assert_null(store_stmt(t->s, "SELECT nonsense FROM nowhere", &err));
+    assert_true(err.msg[0] != '\0');
+    test_db_close(t);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_applies_all_and_reopens),
+        cmocka_unit_test(test_newer_database_refused),
+        cmocka_unit_test(test_strict_and_foreign_keys),
+        cmocka_unit_test(test_audit_append_only),
+        cmocka_unit_test(test_statement_cache_and_rollback),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

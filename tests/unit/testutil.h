@@ -1,0 +1,45 @@
+/* Helpers shared by unit tests that need a database: a fresh store in a temp folder. */
+#ifndef PASSPORT_TESTS_TESTUTIL_H
+#define PASSPORT_TESTS_TESTUTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+typedef struct test_db {
+    char dir[64];
+    char path[96];
+    store *s;
+} test_db;
+
+/* Opens a new migrated store in a new temp folder; aborts the test run on failure. */
+static inline test_db *test_db_open(void) {
+    test_db *t = calloc(1, sizeof *t);
+    strcpy(t->dir, "/tmp/passport-unit-XXXXXX");
+    if (!mkdtemp(t->dir)) abort();
+    snprintf(t->path, sizeof t->path, "%s/test.db", t->dir);
+    perr err = {{0}};
+    t->s = store_open(t->path, &err);
+    if (!t->s) {
+        fprintf(stderr, "store_open: %s\n", err.msg);
+        abort();
+    }
+    return t;
+}
+
+static inline void test_db_close(test_db *t) {
+    char p[128];
+    store_free(t->s);
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", t->path, suffix[i]);
+        unlink(p);
+    }
+    rmdir(t->dir);
+    free(t);
+}
+
+#endif

@@ -18,7 +18,7 @@
 
 /* ---- data structures ---------------------------------------------------------------- */
 
-typedef enum { P_NAMED, P_THIS, P_ROOT, P_INDEX, P_NUMBER, P_KEY, P_LIT } path_kind;
+typedef enum { P_NAMED, P_THIS, P_ROOT, P_INDEX, P_NUMBER, P_KEY, P_LOCALE, P_LIT } path_kind;
 
 typedef struct seg {
     char *name;
@@ -433,6 +433,7 @@ static bool parse_operand(parser *p, lexer *lx, lex_kind k, operand *o, size_t l
         if (n == 6 && memcmp(s, "@index", 6) == 0) o->kind = P_INDEX;
         else if (n == 7 && memcmp(s, "@number", 7) == 0) o->kind = P_NUMBER;
         else if (n == 4 && memcmp(s, "@key", 4) == 0) o->kind = P_KEY;
+        else if (n == 7 && memcmp(s, "@locale", 7) == 0) o->kind = P_LOCALE;
         else if (n == 5 && memcmp(s, "@root", 5) == 0) o->kind = P_ROOT;
         else if (n > 6 && memcmp(s, "@root.", 6) == 0) {
             o->kind = P_ROOT;
@@ -843,6 +844,7 @@ typedef struct render_ctx {
     const tmpl_set *set;
     size_t loc; /* index into texts: a locale, or nlocales for none */
     int loc_index;
+    const char *locale; /* the catalog locale used, for @locale */
     buf *out;
     perr *err;
     frame frames[MAX_EACH_DEPTH + 1];
@@ -888,6 +890,7 @@ static val resolve(const render_ctx *c, const operand *o) {
     case P_KEY:
         f = nearest_each(c);
         return f && f->key ? (val){V_STR, NULL, 0, f->key} : none;
+    case P_LOCALE: return (val){V_STR, NULL, 0, c->locale};
     }
     return none;
 }
@@ -1144,6 +1147,7 @@ bool tmpl_render(const tmpl_set *set, const char *name, json_t *data, const char
     render_ctx c = {.set = set, .out = out, .err = err};
     c.loc_index = i18n_locale_index(set->i18n, locale);
     c.loc = c.loc_index >= 0 ? (size_t)c.loc_index : set->nlocales;
+    c.locale = c.loc_index >= 0 ? i18n_locale_name(set->i18n, (size_t)c.loc_index) : I18N_DEFAULT_LOCALE;
     c.frames[0] = (frame){data, 0, NULL, false};
     c.nframes = 1;
     buf_append(out, "", 0);

@@ -13,6 +13,8 @@
  *                       `.` or `this` is the current item, `this.a` looks in it only,
  *                       `@root.a` in the root only. Inside `each`: `@index` (from 0),
  *                       `@number` (from 1), `@key` (when iterating an object).
+ *                       Anywhere: `@locale`, the catalog locale the render uses ("fr",
+ *                       "en"; "fr" without a catalog), for <html lang="{{@locale}}">.
  *   literals            "text" (with \" and \\), integers, reals, true, false, null.
  *   {{#if C}} … {{else}} … {{/if}}
  *                       C is a path (truthy unless missing, false, null, 0, "", or an

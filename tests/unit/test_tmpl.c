@@ -272,6 +272,8 @@ static void test_translations(void **state) {
         {"{{t key}}|{{t missing}}", "fr", "Ouvert|"},
         {"{{#each list}}{{t .}} {{/each}}", "en", "Open state.closed "},
         {"{{t}}", "fr", ""},
+        {"<html lang=\"{{@locale}}\">", "en-GB", "<html lang=\"en\">"},
+        {"<html lang=\"{{@locale}}\">", "de", "<html lang=\"fr\">"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tmpl_set *set = tmpl_set_new(cat);
@@ -284,7 +286,7 @@ static void test_translations(void **state) {
         tmpl_set_free(set);
     }
     /* a set without a catalog shows keys */
-    CHECK("{{t \"hello\" name}}", "{}", "hello");
+    CHECK("{{t \"hello\" name}}|{{@locale}}", "{}", "hello|fr");
     i18n_free(cat);
 }
 

@@ -68,7 +68,7 @@ const char *i18n_locale_name(const i18n_catalog *c, size_t i);
 int i18n_locale_index(const i18n_catalog *c, const char *locale);
 
 /* i18n_get with a locale index from i18n_locale_index (-1 allowed): the text in that
- * locale, else in "fr", else key. */
+ * locale, else in "fr", else key. Never NULL: owned by the catalog, or is key. */
 const char *i18n_get_at(const i18n_catalog *c, int index, const char *key);
 
 #endif

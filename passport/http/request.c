@@ -192,6 +192,13 @@ bool http_parse_multipart(const char *content_type, const char *data, size_t len
         buf_append(&crlfdelim, delim.data, delim.len);
         const char *next = memfind(body, (size_t)(end - body), crlfdelim.data, crlfdelim.len);
         buf_free(&crlfdelim);
+        if (name && (!utf8_valid(name, strlen(name)) || (filename && !utf8_valid(filename, strlen(filename))))) {
+            free(name);
+            free(filename);
+            free(ctype);
+            perr_set(err, "the form contains text that is not valid UTF-8");
+            goto fail;
+        }
         if (!next || !name || nkv + nf >= MAX_FIELDS) {
             free(name);
             free(filename);

@@ -81,6 +81,8 @@ static void test_multipart_malformed(void **state) {
         {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated"},
         {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data\r\n\r\nv\r\n--x--"}, /* no name */
         {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\xff\r\n--x--"},
+        /* found by fuzz_form: a field name that is not UTF-8 */
+        {"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"\xeb\"\r\n\r\nv\r\n--x--"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         http_kv *kv = NULL;

@@ -15,6 +15,7 @@ static const command commands[] = {
     {"init", cli_init, "create the database and the demo organisation"},
     {"user", cli_user, "add an account, change its password, disable it"},
     {"import-users", cli_import_users, "import accounts and units from CSV (all or nothing)"},
+    {"import-framework", cli_import_framework, "import a competency framework or mapping from CSV (all or nothing)"},
     {"canon", cli_canon, "print the RDFC-1.0 canonical N-Quads of a credential"},
 };
 

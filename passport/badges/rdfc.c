@@ -14,13 +14,17 @@
 
 /* ---- ordering and hashing helpers ---- */
 
-/* First UTF-16 code unit of the UTF-8 sequence starting at p (p points to a lead byte). */
+/* First UTF-16 code unit of the UTF-8 sequence starting at p (p points to a lead byte).
+ * Reads continuation bytes only, so a truncated sequence never runs past the NUL. */
 static unsigned utf16_unit(const unsigned char *p) {
-    uint32_t cp;
-    if (p[0] < 0x80) cp = p[0];
-    else if (p[0] < 0xe0) cp = (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
-    else if (p[0] < 0xf0) cp = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-    else return 0xd800 + (((uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12) - 0x10000) / 0x400;
+    if (p[0] < 0x80) return p[0];
+    int n = p[0] >= 0xf0 ? 3 : p[0] >= 0xe0 ? 2 : 1;
+    uint32_t cp = p[0] & (0x3f >> n);
+    for (int i = 1; i <= n; i++) {
+        if ((p[i] & 0xc0) != 0x80) return cp;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if (cp >= 0x10000) return 0xd800 + ((cp - 0x10000) >> 10);
     return cp;
 }
 

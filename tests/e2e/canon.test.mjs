@@ -1,0 +1,196 @@
+// Differential test of Passport's RDFC-1.0 canonicalisation: seeded random
+// OpenBadgeCredential documents (Unicode incl. astral and combining characters, quotes,
+// backslashes, control characters, optional members on and off, several alignments...)
+// must give byte-identical canonical N-Quads with `passport canon --strip-proof` and with
+// jsonld.js (canon.mjs's loader). Documents jsonld.js refuses in safe mode must be refused
+// by Passport too. CANON_CASES (default 1000) and CANON_SEED (default 20260) tune the run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BIN, jsonldCanonizer, parseCanonOutput } from './vc-jsonld.mjs';
+
+const CASES = Number(process.env.CANON_CASES || 1000);
+const SEED = Number(process.env.CANON_SEED || 20260);
+
+// mulberry32: small, seeded, good enough for test data
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = [
+  'a', 'b', 'Z', ' ', '  ', '0', '9', '.', ',', '-', '/', ':', '#', '@', '<', '>', '{', '}', '|', '^', '`',
+  '"', '\\', "'", '\n', '\r', '\t', '\b', '\f', '\u0001', '\u000b', '\u001f', '\u007f', '\u0080', '\u00a0',
+  'é', 'è', 'ç', 'à', 'ô', 'Œ', 'ß', 'e\u0301', 'n\u0303', 'Å', '€', '«', '»', '\u2028', '\u2029', '\u200d',
+  '\ufeff', '\ue000', '\uff01', '\ufffd', '中文', 'ع', 'עברית', '😀', '𝄞', '👩‍💻', '🇫🇷', '\u{10ffff}',
+  'Compétences numériques', 'Sécurité', 'L\'agent', 'niveau 2', '_:b0', 'https://x', '""', '\\n',
+];
+
+function gen(r) {
+  const pick = a => a[Math.floor(r() * a.length)];
+  const chance = p => r() < p;
+  const int = (lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
+  const text = (max = 8) => {
+    let s = '';
+    for (let i = int(0, max); i > 0; i--) s += pick(PIECES);
+    return s;
+  };
+  const slug = () => {
+    const chars = 'abcdefghijklmnopqrstuvwxyz0123456789-_.~%éß😀|^';
+    let s = '';
+    for (let i = int(1, 12); i > 0; i--) s += pick([...chars]);
+    return s;
+  };
+  const hex = n => Array.from({ length: n }, () => '0123456789abcdef'[int(0, 15)]).join('');
+  const uuid = () => `urn:uuid:${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  const date = () => `20${int(20, 39)}-${String(int(1, 12)).padStart(2, '0')}-${String(int(1, 28)).padStart(2, '0')}T${String(int(0, 23)).padStart(2, '0')}:${String(int(0, 59)).padStart(2, '0')}:${String(int(0, 59)).padStart(2, '0')}${pick(['Z', '.123Z', '+02:00'])}`;
+  const base = pick(['https://passport.example.fr', 'https://badges.gouv.example', 'http://127.0.0.1:8080']);
+  const did = 'did:key:z6Mk' + Array.from({ length: 44 }, () => pick([...'123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'])).join('');
+
+  const alignment = () => {
+    const al = { type: ['Alignment'], targetName: text(), targetUrl: `${base}/frameworks/${slug()}` };
+    if (chance(0.8)) al.targetCode = pick(['1.1', '2.3', '5.2', 'CRCN-' + int(1, 16), text(3)]);
+    if (chance(0.7)) al.targetFramework = pick(['CRCN', 'DigComp 2.2', text(4)]);
+    if (chance(0.5)) al.targetType = 'CFItem';
+    if (chance(0.3)) al.targetDescription = text();
+    return al;
+  };
+  const achievement = {
+    id: `${base}/achievements/${slug()}`,
+    type: ['Achievement'],
+    name: text(),
+    description: text(12),
+    criteria: { narrative: text(16) },
+  };
+  if (chance(0.2)) achievement.criteria.id = `${base}/criteria/${slug()}`;
+  if (chance(0.7)) {
+    achievement.image = { id: `${base}/badges/${slug()}.svg`, type: 'Image' };
+    if (chance(0.4)) achievement.image.caption = text();
+  }
+  if (chance(0.8)) {
+    achievement.alignment = [];
+    const n = int(0, 4);
+    for (let i = 0; i < n; i++) achievement.alignment.push(alignment());
+    if (n && chance(0.2)) achievement.alignment.push(structuredClone(achievement.alignment[0])); // identical twin
+  }
+  if (chance(0.5)) achievement.achievementType = pick(['Competency', 'Badge', 'Certificate', 'ext:Micro']);
+  if (chance(0.2)) achievement.tag = [text(3), text(3)];
+  if (chance(0.2)) achievement.inLanguage = pick(['fr', 'en', 'fr-FR']);
+  if (chance(0.1)) achievement.creditsAvailable = pick([1, 2.5, 0.75, 10, 3.14159]);
+  if (chance(0.1)) achievement.humanCode = text(2);
+
+  const subject = { type: ['AchievementSubject'], achievement };
+  if (chance(0.2)) subject.id = pick([did.replace('z6Mk', 'z6Mm'), `mailto:agent${int(1, 99)}@example.fr`]);
+  if (chance(0.8)) {
+    subject.identifier = [];
+    for (let i = int(1, 2); i > 0; i--) {
+      const salt = hex(16);
+      subject.identifier.push({ type: 'IdentityObject', identityHash: 'sha256$' + hex(64),
+        identityType: 'emailAddress', hashed: chance(0.9), salt });
+    }
+  }
+  if (chance(0.1)) subject.activityEndDate = date().slice(0, 10);
+
+  const issuer = { id: did, type: ['Profile'], name: text() };
+  if (chance(0.6)) issuer.url = base;
+  if (chance(0.2)) issuer.email = `contact@${pick(['example.fr', 'gouv.example'])}`;
+  if (chance(0.2)) issuer.description = text();
+
+  const doc = {
+    '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+    id: uuid(),
+    type: ['VerifiableCredential', chance(0.9) ? 'OpenBadgeCredential' : 'AchievementCredential'],
+    issuer: chance(0.9) ? issuer : did,
+    validFrom: date(),
+    name: text(),
+    credentialSubject: subject,
+  };
+  if (chance(0.3)) doc.validUntil = date();
+  if (chance(0.5)) doc.description = text(10);
+  if (chance(0.1)) doc.awardedDate = date();
+  if (chance(0.7)) {
+    const idx = int(0, 131071);
+    const list = `${base}/status/${int(1, 3)}`;
+    doc.credentialStatus = { id: `${list}#${idx}`, type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation', statusListIndex: String(idx), statusListCredential: list };
+  }
+  if (chance(0.05)) doc.name = { '@value': text(), '@language': pick(['fr', 'EN-gb']) };
+  if (chance(0.5)) doc.proof = [{ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', created: date(),
+    verificationMethod: `${did}#${did.slice(8)}`, proofPurpose: 'assertionMethod', proofValue: 'z' + hex(20) }];
+  // a few documents jsonld.js refuses in safe mode: Passport must refuse them too
+  if (chance(0.03)) subject.unknownTerm = text();
+  if (chance(0.02)) achievement.id = 'relative/' + slug();
+  if (chance(0.02)) achievement.type = ['Achievement', 'NotATerm'];
+  return doc;
+}
+
+test(`passport canon = jsonld.js canonize on ${CASES} random credentials (seed ${SEED})`, async t => {
+  const canonize = await jsonldCanonizer();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-canon-'));
+  try {
+    const r = rng(SEED);
+    const docs = new Map();
+    for (let i = 0; i < CASES; i++) {
+      const f = path.join(dir, `c${String(i).padStart(5, '0')}.json`);
+      const doc = gen(r);
+      fs.writeFileSync(f, JSON.stringify(doc, null, i % 2 ? 2 : 0));
+      docs.set(f, doc);
+    }
+    const run = spawnSync(BIN, ['canon', '--strip-proof', dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    assert.equal(run.error, undefined, String(run.error));
+    assert.doesNotMatch(run.stderr, /AddressSanitizer|LeakSanitizer|runtime error:/, run.stderr);
+    const got = parseCanonOutput(run.stdout);
+    assert.equal(got.size, CASES, 'one result per file');
+    let refused = 0;
+    for (const [f, doc] of docs) {
+      let want;
+      try {
+        want = { ok: true, text: await canonize(doc) };
+      } catch (e) {
+        want = { ok: false, text: e.message };
+      }
+      const mine = got.get(f);
+      if (!want.ok) {
+        refused++;
+        assert.equal(mine.ok, false, `${f}: jsonld.js refused it (${want.text}) but passport accepted it`);
+        continue;
+      }
+      assert.equal(mine.ok, true, `${f}: passport refused it: ${mine.text}`);
+      assert.equal(mine.text, want.text, `${f}: canonical N-Quads differ`);
+    }
+    assert.ok(refused < CASES / 5, `too many refused documents (${refused})`);
+    t.diagnostic(`${CASES - refused} identical, ${refused} refused by both`);
+    assert.equal(run.status, refused ? 1 : 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('passport canon: one file prints the N-Quads alone; a bad file fails with a message', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-canon-'));
+  try {
+    const good = path.join(dir, 'good.json');
+    fs.writeFileSync(good, JSON.stringify(gen(rng(1))));
+    const r1 = spawnSync(BIN, ['canon', '--strip-proof', good], { encoding: 'utf8' });
+    assert.equal(r1.status, 0, r1.stderr);
+    assert.match(r1.stdout, /^<|^_:/);
+    assert.doesNotMatch(r1.stdout, /^# /m);
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ '@context': ['https://www.w3.org/ns/credentials/v2'], id: 'urn:x',
+      type: ['VerifiableCredential'], mystery: 1 }));
+    const r2 = spawnSync(BIN, ['canon', bad], { encoding: 'utf8' });
+    assert.equal(r2.status, 1);
+    assert.match(r2.stderr, /unknown term 'mystery'/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -16,6 +16,7 @@ static const command commands[] = {
     {"user", cli_user, "add an account, change its password, disable it"},
     {"import-users", cli_import_users, "import accounts and units from CSV (all or nothing)"},
     {"import-framework", cli_import_framework, "import a competency framework or mapping from CSV (all or nothing)"},
+    {"check-courses", cli_check_courses, "validate the course library and print file:line: problems"},
     {"canon", cli_canon, "print the RDFC-1.0 canonical N-Quads of a credential"},
 };
 

@@ -9,5 +9,6 @@ int cli_init(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_import_users(int argc, char **argv);
 int cli_import_framework(int argc, char **argv);
+int cli_check_courses(int argc, char **argv);
 
 #endif

@@ -1,0 +1,127 @@
+/* Quiz grading: validates the submitted answers' shape against the quiz, then scores. */
+#include "learn/grade.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/utf8.h"
+
+#define GRADE_MAX_TEXT 1000
+
+bool grade_text_matches(char *const *accepted, size_t n, const char *given) {
+    buf g = BUF_INIT, a = BUF_INIT;
+    utf8_fold(&g, given, strlen(given));
+    bool ok = false;
+    for (size_t i = 0; i < n && !ok; i++) {
+        buf_reset(&a);
+        utf8_fold(&a, accepted[i], strlen(accepted[i]));
+        ok = g.len > 0 && g.len == a.len && !memcmp(buf_cstr(&g), buf_cstr(&a), g.len);
+    }
+    buf_free(&g);
+    buf_free(&a);
+    return ok;
+}
+
+/* An option number from a JSON integer or a string of digits; 0 when malformed. */
+static size_t option_number(const json_t *v) {
+    if (json_is_integer(v)) {
+        json_int_t i = json_integer_value(v);
+        return i > 0 && i < 1000 ? (size_t)i : 0;
+    }
+    if (!json_is_string(v)) return 0;
+    const char *s = json_string_value(v);
+    size_t r = 0;
+    if (!*s || strlen(s) > 3) return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return 0;
+        r = r * 10 + (size_t)(*s - '0');
+    }
+    return r;
+}
+
+/* The question index of key "qN" (1-based N), or SIZE_MAX. */
+static size_t question_index(const char *key, size_t n) {
+    if (key[0] != 'q' || !key[1] || strlen(key) > 5) return (size_t)-1;
+    size_t r = 0;
+    for (const char *s = key + 1; *s; s++) {
+        if (*s < '0' || *s > '9') return (size_t)-1;
+        r = r * 10 + (size_t)(*s - '0');
+    }
+    return r >= 1 && r <= n ? r - 1 : (size_t)-1;
+}
+
+static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bool *right, perr *err) {
+    bool chosen[32] = {false};
+    size_t nchosen = 0;
+    if (json_is_array(v)) {
+        size_t i;
+        const json_t *x;
+        if (json_array_size(v) > qq->noptions)
+            return perr_set(err, "question %zu: too many options chosen", qi + 1);
+        json_array_foreach(v, i, x) {
+            size_t o = option_number(x);
+            if (!o || o > qq->noptions) return perr_set(err, "question %zu: option %s does not exist", qi + 1,
+                                                         json_is_string(x) ? json_string_value(x) : "?");
+            if (!chosen[o - 1]) nchosen++;
+            chosen[o - 1] = true;
+        }
+    } else {
+        size_t o = option_number(v);
+        if (!o || o > qq->noptions)
+            return perr_set(err, "question %zu: option %s does not exist", qi + 1,
+                            json_is_string(v) ? json_string_value(v) : "?");
+        chosen[o - 1] = true;
+        nchosen = 1;
+    }
+    if (qq->kind == QUIZ_SINGLE && nchosen > 1)
+        return perr_set(err, "question %zu: only one option may be chosen", qi + 1);
+    bool ok = nchosen > 0;
+    for (size_t i = 0; i < qq->noptions; i++) ok = ok && chosen[i] == qq->options[i].correct;
+    *right = ok;
+    return true;
+}
+
+bool grade_quiz(const quiz *q, const json_t *answers, double pass, grade_result *out, perr *err) {
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(answers)) return perr_set(err, "answers must be an object {\"q1\": ...}");
+    bool *correct = xcalloc(q->n ? q->n : 1, sizeof *correct);
+    const char *key;
+    const json_t *v;
+    json_object_foreach((json_t *)answers, key, v) {
+        size_t qi = question_index(key, q->n);
+        if (qi == (size_t)-1) {
+            perr_set(err, "\"%.40s\" names no question of this quiz", key);
+            goto fail;
+        }
+        const quiz_question *qq = &q->questions[qi];
+        if (qq->kind == QUIZ_TEXT) {
+            if (!json_is_string(v)) {
+                perr_set(err, "question %zu expects a text answer", qi + 1);
+                goto fail;
+            }
+            if (json_string_length(v) > GRADE_MAX_TEXT) {
+                perr_set(err, "question %zu: the answer is too long", qi + 1);
+                goto fail;
+            }
+            correct[qi] = grade_text_matches(qq->answers, qq->nanswers, json_string_value(v));
+        } else if (!grade_choice(qq, qi, v, &correct[qi], err)) {
+            goto fail;
+        }
+    }
+    out->n = q->n;
+    out->correct = correct;
+    for (size_t i = 0; i < q->n; i++) out->right += correct[i];
+    out->score = q->n ? (double)out->right / (double)q->n : 0.0;
+    out->passed = q->n > 0 && out->score + 1e-9 >= pass;
+    return true;
+fail:
+    free(correct);
+    return false;
+}
+
+void grade_result_free(grade_result *out) {
+    if (!out) return;
+    free(out->correct);
+    memset(out, 0, sizeof *out);
+}

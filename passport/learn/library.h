@@ -1,0 +1,97 @@
+/* The course library: every course folder under the courses directory, validated, with
+ * each module's lesson and quiz rendered to HTML once at load. Immutable once built and
+ * reference-counted, so that a reload can swap in a new library while requests in flight
+ * finish with the old one. */
+#ifndef PASSPORT_LEARN_LIBRARY_H
+#define PASSPORT_LEARN_LIBRARY_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "learn/diag.h"
+#include "learn/quiz.h"
+
+typedef struct learn_competency {
+    char *code; /* "CRCN-4.1" */
+    int level;  /* 1..8 */
+} learn_competency;
+
+/* The HTML of one question, rendered at load (no right answers in it). */
+typedef struct learn_question_html {
+    char *prompt;
+    char **options;
+    char *explanation; /* NULL when none */
+} learn_question_html;
+
+typedef struct learn_course learn_course;
+
+typedef struct learn_module {
+    char *id;
+    char *title;
+    char *lang;
+    char *translation_of; /* NULL when none */
+    char *file;           /* path of the Markdown file */
+    char hash[65];        /* sha256 of the file (hex): the version */
+    int minutes;
+    double pass;
+    size_t position;      /* 0-based rank in its course */
+    learn_competency *comps;
+    size_t ncomps;
+    char *lesson_html;    /* the lesson (without the title and the quiz) */
+    char *lesson_text;    /* the lesson's Markdown source, for full-text search */
+    quiz *quiz;
+    learn_question_html *qhtml; /* quiz->n items */
+    learn_course *course; /* the course holding it */
+} learn_module;
+
+struct learn_course {
+    char *slug;
+    char *dir;   /* folder path */
+    char *title;
+    char *lang;
+    char *summary;
+    char *badge;          /* NULL when none */
+    char *translation_of; /* NULL when none */
+    char *intro_html;
+    char hash[65];        /* sha256 over the course's files */
+    int minutes;          /* total of its modules */
+    learn_module **modules;
+    size_t nmodules;
+    atomic_int refs;      /* libraries holding it */
+};
+
+typedef struct learn_library {
+    char *dir;
+    learn_course **courses; /* in folder-name order */
+    size_t ncourses;
+    learn_module **index;   /* every module, sorted by id */
+    size_t nindex;
+    atomic_int refs;
+} learn_library;
+
+/* Loads and validates the library in dir (see courses/README.md for the format). Every
+ * problem is appended to d as file:line: message; a course with any problem is left out
+ * of the library. When prev is given, a course of prev whose folder now fails to load is
+ * kept as it was in prev (the previous version keeps serving). Competency codes are
+ * checked against the `code` column of dir/frameworks/NAME.csv. Returns a new library with
+ * one reference (library_release); never NULL (empty when dir cannot be read, with a
+ * problem in d). */
+learn_library *library_load(const char *dir, const learn_library *prev, diag_list *d);
+
+/* Adds a reference to lib and returns it. NULL: returns NULL. */
+learn_library *library_retain(learn_library *lib);
+/* Drops a reference; the last one frees the library (and the courses it alone holds).
+ * NULL: no-op. */
+void library_release(learn_library *lib);
+
+/* The module with this id, or NULL (owned by lib). */
+const learn_module *library_module(const learn_library *lib, const char *id);
+/* The course with this slug, or NULL (owned by lib). */
+const learn_course *library_course(const learn_library *lib, const char *slug);
+
+/* True when name is a safe asset file name for a course folder: not hidden, no "/", no
+ * "..", and an allowed image extension. Sets *mime to its type (a static string). */
+bool library_asset_type(const char *name, const char **mime);
+
+#endif

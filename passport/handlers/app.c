@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "people/inbox.h"
 #include "people/password.h"
 
 #define SESSION_COOKIE "pp_session"
@@ -19,6 +20,22 @@
 const char *app_t(app *a, http_req *req, const char *key) {
     req_ctx *c = app_ctx(req);
     return i18n_get(a->i18n, c ? c->locale : "fr", key);
+}
+
+char *app_tf(app *a, http_req *req, const char *key, const json_t *args) {
+    const char *text = app_t(a, req, key);
+    buf out = BUF_INIT;
+    for (const char *p = text; *p; p++) {
+        if (*p == '{' && p[1] >= '1' && p[1] <= '9' && p[2] == '}') {
+            json_t *v = json_array_get(args, (size_t)(p[1] - '1'));
+            if (json_is_string(v)) buf_puts(&out, json_string_value(v));
+            else if (json_is_integer(v)) buf_printf(&out, "%lld", (long long)json_integer_value(v));
+            p += 2;
+        } else {
+            buf_putc(&out, *p);
+        }
+    }
+    return buf_detach(&out);
 }
 
 void app_json(http_resp *resp, int status, json_t *data) {
@@ -84,8 +101,9 @@ void app_render(app *a, http_req *req, http_resp *resp, int status, const char *
     json_object_set_new(data, "path", json_string(req->path));
     json_object_set_new(data, "nav", nav_for(c ? c->user : NULL));
     if (c && c->user)
-        json_object_set_new(data, "me", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)c->user->id,
-                                                  "name", c->user->display_name, "email", c->user->email));
+        json_object_set_new(data, "me", json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)c->user->id,
+                                                  "name", c->user->display_name, "email", c->user->email,
+                                                  "unread", inbox_unread_count(a->db, c->user->id)));
     const char *css = static_url(a->statics, "css/app.css");
     json_object_set_new(data, "css_url", json_string(css ? css : "/static/css/app.css"));
     const char *js = static_url(a->statics, "js/app.js");
@@ -285,6 +303,10 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     admin_routes(a->router);
     passport_routes(a->router);
     courses_routes(a->router);
+    inbox_routes(a->router);
+    talent_routes(a->router);
+    paths_routes(a->router);
+    badges_routes(a->router);
     a->http.router = a->router;
     a->http.statics = a->statics;
     a->http.ctx = a;

@@ -56,6 +56,9 @@ static inline req_ctx *app_ctx(http_req *req) {
 }
 /* Translates key in the request's locale (owned by the catalog). */
 const char *app_t(app *a, http_req *req, const char *key);
+/* Translates key and fills its {1}, {2}... with the strings of args (a JSON array,
+ * borrowed; may be NULL) into a new string the caller frees. */
+char *app_tf(app *a, http_req *req, const char *key, const json_t *args);
 /* Renders template name inside the layout with data (consumed: the reference is
  * stolen) and the common members (user, csrf, locale, nav, static URLs); title_key is
  * an i18n key for <title>. Sets status (200 when 0). */
@@ -78,5 +81,9 @@ void admin_routes(http_router *r);
 void health_routes(http_router *r);
 void passport_routes(http_router *r);
 void courses_routes(http_router *r);
+void inbox_routes(http_router *r);
+void talent_routes(http_router *r);
+void paths_routes(http_router *r);
+void badges_routes(http_router *r);
 
 #endif

@@ -65,6 +65,14 @@ static const char *const migrations[] = {
     SCHEMA_SKILLS,
     /* 3: courses, modules, attempts, progress (store/schema_learn.c) */
     SCHEMA_LEARN,
+    /* 4: in-app inbox (store/schema_people.c) */
+    SCHEMA_PEOPLE,
+    /* 5: talent profiles, profile views, intrapreneur calls (store/schema_talent.c) */
+    SCHEMA_TALENT,
+    /* 6: training paths, assignments (store/schema_paths.c) */
+    SCHEMA_PATHS,
+    /* 7: achievements, credentials, status lists, share links (store/schema_badges.c) */
+    SCHEMA_BADGES,
 };
 
 int store_latest_version(void) {

@@ -10,4 +10,17 @@ extern const char schema_skills[];
 #define SCHEMA_LEARN schema_learn
 extern const char schema_learn[];
 
+/* Migration 4: the in-app inbox. */
+#define SCHEMA_PEOPLE schema_people
+extern const char schema_people[];
+/* Migration 5: talent profiles, consent, profile views, intrapreneur calls. */
+#define SCHEMA_TALENT schema_talent
+extern const char schema_talent[];
+/* Migration 6: training paths and assignments. */
+#define SCHEMA_PATHS schema_paths
+extern const char schema_paths[];
+/* Migration 7: achievements, credentials, status lists, share links. */
+#define SCHEMA_BADGES schema_badges
+extern const char schema_badges[];
+
 #endif

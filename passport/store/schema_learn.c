@@ -15,7 +15,8 @@ const char schema_learn[] =
     "  archived_at INTEGER"
     ") STRICT, WITHOUT ROWID;"
     "CREATE TABLE modules ("
-    "  id TEXT PRIMARY KEY,"
+    "  rid INTEGER PRIMARY KEY," /* rowid of its module_search row */
+    "  id TEXT NOT NULL UNIQUE,"
     "  course_slug TEXT NOT NULL REFERENCES courses(slug) ON DELETE RESTRICT,"
     "  position INTEGER NOT NULL,"
     "  title TEXT NOT NULL,"
@@ -25,7 +26,7 @@ const char schema_learn[] =
     "  version_hash TEXT NOT NULL,"
     "  updated_at INTEGER NOT NULL,"
     "  archived_at INTEGER"
-    ") STRICT, WITHOUT ROWID;"
+    ") STRICT;"
     "CREATE INDEX modules_course ON modules(course_slug, position);"
     "CREATE TABLE module_competencies ("
     "  module_id TEXT NOT NULL REFERENCES modules(id) ON DELETE CASCADE,"

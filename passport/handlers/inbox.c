@@ -1,0 +1,54 @@
+/* The in-app inbox: /me/inbox (page), marking as read, GET /api/v1/me/inbox. */
+#include <stdlib.h>
+
+#include "handlers/app.h"
+#include "people/inbox.h"
+
+/* Adds a translated "text" member to every message, in the reader's language. */
+static json_t *translated(app *a, http_req *req, bool unread_only) {
+    json_t *items = inbox_list(a->db, app_ctx(req)->user->id, unread_only, 100);
+    size_t i;
+    json_t *m;
+    json_array_foreach(items, i, m) {
+        char *text = app_tf(a, req, json_string_value(json_object_get(m, "key")), json_object_get(m, "args"));
+        json_object_set_new(m, "text", json_string(text));
+        free(text);
+    }
+    return items;
+}
+
+static void inbox_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    json_t *items = translated(a, req, false);
+    app_render(a, req, resp, 200, "inbox", "inbox.title",
+               json_pack("{s:o, s:i}", "items", items, "unread", inbox_unread_count(a->db, app_ctx(req)->user->id)));
+}
+
+static void inbox_read(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    const char *id = http_input(req, "id");
+    perr err = {{0}};
+    if (!inbox_mark_read(a->db, app_ctx(req)->user->id, id ? atoll(id) : 0, &err)) {
+        app_error(a, req, resp, 500, err.msg);
+        return;
+    }
+    if (req->is_api) {
+        app_json(resp, 200, json_pack("{s:i}", "unread", inbox_unread_count(a->db, app_ctx(req)->user->id)));
+        return;
+    }
+    http_resp_redirect(resp, "/me/inbox");
+}
+
+static void inbox_api(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    const char *unread = http_query(req, "unread");
+    app_json(resp, 200, json_pack("{s:o, s:i}", "items", translated(a, req, unread && *unread == '1'), "unread",
+                                  inbox_unread_count(a->db, app_ctx(req)->user->id)));
+}
+
+void inbox_routes(http_router *r) {
+    http_router_add(r, (http_route){HTTP_GET, "/me/inbox", inbox_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/me/inbox/read", inbox_read, 4096, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/inbox", inbox_api, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/me/inbox/read", inbox_read, 4096, 0, 0});
+}

@@ -1,0 +1,77 @@
+/* Evidence rows: validation, insertion, and the verified level through the mapping. */
+#include "skills/evidence.h"
+
+#include <string.h>
+
+#include "core/clock.h"
+
+static const char *const kind_names[] = {NULL, "measured", "declared", "attested", "credential"};
+
+const char *evidence_kind_name(evidence_kind kind) {
+    return kind >= EVIDENCE_MEASURED && kind <= EVIDENCE_CREDENTIAL ? kind_names[kind] : NULL;
+}
+
+evidence_kind evidence_kind_parse(const char *name) {
+    for (int k = EVIDENCE_MEASURED; name && k <= EVIDENCE_CREDENTIAL; k++)
+        if (!strcmp(name, kind_names[k])) return (evidence_kind)k;
+    return 0;
+}
+
+/* The id of an active (not retired) competency, 0 if none. */
+static long long active_competency(store *s, const char *code) {
+    if (!code) return 0;
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM competencies WHERE code = ? AND retired = 0", NULL);
+    if (!st) return 0;
+    store_bind_text(st, 1, code);
+    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return id;
+}
+
+bool skills_competency_exists(store *s, const char *code) {
+    return active_competency(s, code) != 0;
+}
+
+bool evidence_add(store *s, long long user_id, const char *code, int level, evidence_kind kind,
+                  const char *source_ref, long long author_id, const char *comment, perr *err) {
+    if (level < 1 || level > 8) return perr_set(err, "skills.bad_level");
+    if (!evidence_kind_name(kind)) return perr_set(err, "skills.bad_kind");
+    if ((source_ref && strlen(source_ref) > EVIDENCE_MAX_SOURCE) || (comment && strlen(comment) > EVIDENCE_MAX_COMMENT))
+        return perr_set(err, "skills.too_long");
+    long long cid = active_competency(s, code);
+    if (!cid) return perr_set(err, "skills.unknown_competency");
+    sqlite3_stmt *st = store_stmt(s,
+        "INSERT INTO evidence(user_id, competency_id, level, kind, source_ref, author_id, comment, created_at)"
+        " VALUES (?, ?, ?, ?, ?, nullif(?, 0), ?, ?)",
+        err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, cid);
+    sqlite3_bind_int(st, 3, level);
+    store_bind_text(st, 4, evidence_kind_name(kind));
+    store_bind_text(st, 5, source_ref ? source_ref : "");
+    sqlite3_bind_int64(st, 6, author_id);
+    store_bind_text(st, 7, comment ? comment : "");
+    sqlite3_bind_int64(st, 8, clock_now());
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc != SQLITE_DONE) return perr_set(err, "database: %s", sqlite3_errmsg(store_db(s)));
+    return true;
+}
+
+int skills_verified_level(store *s, long long user_id, const char *code) {
+    sqlite3_stmt *st = store_stmt(s,
+        "WITH c(id) AS (SELECT id FROM competencies WHERE code = ?2),"
+        " related(id) AS (SELECT id FROM c"
+        "  UNION SELECT m.to_id FROM competency_map m JOIN c ON m.from_id = c.id"
+        "  UNION SELECT m.from_id FROM competency_map m JOIN c ON m.to_id = c.id)"
+        " SELECT coalesce(max(e.level), 0) FROM evidence e JOIN related r ON e.competency_id = r.id"
+        " WHERE e.user_id = ?1 AND e.kind <> 'declared'",
+        NULL);
+    if (!st) return 0;
+    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_text(st, 2, code);
+    int level = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    return level;
+}

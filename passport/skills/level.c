@@ -1,0 +1,52 @@
+/* The level rule: verified = the highest non-declared level, never raised by declarations;
+ * dates of the newest supporting evidence; staleness after a number of calendar months. */
+#include "skills/level.h"
+
+#include <time.h>
+
+void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, level_result *out) {
+    *out = (level_result){0, 0, false, 0, 0, false, 0};
+    for (size_t i = 0; i < n; i++) {
+        const level_evidence *e = &ev[i];
+        if (e->level < 1 || e->level > 8) continue;
+        out->count++;
+        if (e->kind == EVIDENCE_DECLARED) {
+            if (!out->declared || e->at >= out->declared_at) {
+                out->declared = e->level;
+                out->declared_at = e->at;
+            }
+        } else if (e->kind == EVIDENCE_MEASURED || e->kind == EVIDENCE_ATTESTED || e->kind == EVIDENCE_CREDENTIAL) {
+            if (e->level > out->verified) {
+                out->verified = e->level;
+                out->verified_at = e->at;
+            } else if (e->level == out->verified && e->at > out->verified_at) {
+                out->verified_at = e->at;
+            }
+        } else {
+            out->count--; /* unknown kinds count for nothing */
+        }
+    }
+    out->stale = out->verified && out->verified_at < stale_before;
+    out->declared_stale = out->declared && out->declared_at < stale_before;
+}
+
+static bool leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int64_t level_stale_before(int64_t now, int months) {
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    time_t t = (time_t)now;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    int total = tm.tm_year * 12 + tm.tm_mon - months;
+    tm.tm_year = total / 12;
+    tm.tm_mon = total % 12;
+    if (tm.tm_mon < 0) {
+        tm.tm_mon += 12;
+        tm.tm_year--;
+    }
+    int mdays = days[tm.tm_mon] + (tm.tm_mon == 1 && leap(tm.tm_year + 1900));
+    if (tm.tm_mday > mdays) tm.tm_mday = mdays;
+    return (int64_t)timegm(&tm);
+}

@@ -1,0 +1,218 @@
+/* Catalog sync into the store and FTS5 search. */
+#include "learn/catalog.h"
+
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+
+static bool course_upsert(store *s, const learn_course *c, size_t pos, int64_t now, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+                                  "INSERT INTO courses (slug, title, lang, summary, version_hash, position, updated_at)"
+                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (slug) DO UPDATE SET"
+                                  " title = ?2, lang = ?3, summary = ?4, position = ?6, archived_at = NULL,"
+                                  " updated_at = CASE WHEN version_hash = ?5 THEN updated_at ELSE ?7 END,"
+                                  " version_hash = ?5",
+                                  err);
+    if (!st) return false;
+    store_bind_text(st, 1, c->slug);
+    store_bind_text(st, 2, c->title);
+    store_bind_text(st, 3, c->lang);
+    store_bind_text(st, 4, c->summary);
+    store_bind_text(st, 5, c->hash);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)pos);
+    sqlite3_bind_int64(st, 7, now);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    if (!ok) perr_set(err, "course %s: %s", c->slug, sqlite3_errmsg(store_db(s)));
+    store_done(st);
+    return ok;
+}
+
+/* Looks up a stored module: its rowid, whether it is up to date with m. */
+static bool module_state(store *s, const learn_module *m, long long *rid, bool *current, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT rid, version_hash = ?2 AND archived_at IS NULL AND course_slug = ?3"
+                                  " AND position = ?4 FROM modules WHERE id = ?1",
+                                  err);
+    if (!st) return false;
+    store_bind_text(st, 1, m->id);
+    store_bind_text(st, 2, m->hash);
+    store_bind_text(st, 3, m->course->slug);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)m->position);
+    *rid = 0;
+    *current = false;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *rid = sqlite3_column_int64(st, 0);
+        *current = sqlite3_column_int(st, 1) != 0;
+    }
+    store_done(st);
+    return true;
+}
+
+static bool step_done(store *s, sqlite3_stmt *st, const char *what, perr *err) {
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    if (!ok) perr_set(err, "%s: %s", what, sqlite3_errmsg(store_db(s)));
+    store_done(st);
+    return ok;
+}
+
+static bool module_upsert(store *s, const learn_module *m, int64_t now, perr *err) {
+    long long rid;
+    bool current;
+    if (!module_state(s, m, &rid, &current, err)) return false;
+    if (current) return true;
+    sqlite3_stmt *st = store_stmt(s,
+                                  "INSERT INTO modules (id, course_slug, position, title, minutes, lang, pass, version_hash,"
+                                  " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET"
+                                  " course_slug = ?2, position = ?3, title = ?4, minutes = ?5, lang = ?6, pass = ?7,"
+                                  " version_hash = ?8, updated_at = ?9, archived_at = NULL RETURNING rid",
+                                  err);
+    if (!st) return false;
+    store_bind_text(st, 1, m->id);
+    store_bind_text(st, 2, m->course->slug);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)m->position);
+    store_bind_text(st, 4, m->title);
+    sqlite3_bind_int(st, 5, m->minutes);
+    store_bind_text(st, 6, m->lang);
+    sqlite3_bind_double(st, 7, m->pass);
+    store_bind_text(st, 8, m->hash);
+    sqlite3_bind_int64(st, 9, now);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        perr_set(err, "module %s: %s", m->id, sqlite3_errmsg(store_db(s)));
+        store_done(st);
+        return false;
+    }
+    rid = sqlite3_column_int64(st, 0);
+    store_done(st);
+    if (!(st = store_stmt(s, "DELETE FROM module_competencies WHERE module_id = ?1", err))) return false;
+    store_bind_text(st, 1, m->id);
+    if (!step_done(s, st, "module competencies", err)) return false;
+    for (size_t i = 0; i < m->ncomps; i++) {
+        st = store_stmt(s, "INSERT INTO module_competencies (module_id, code, level) VALUES (?1, ?2, ?3)", err);
+        if (!st) return false;
+        store_bind_text(st, 1, m->id);
+        store_bind_text(st, 2, m->comps[i].code);
+        sqlite3_bind_int(st, 3, m->comps[i].level);
+        if (!step_done(s, st, "module competency", err)) return false;
+    }
+    if (!(st = store_stmt(s, "DELETE FROM module_search WHERE rowid = ?1", err))) return false;
+    sqlite3_bind_int64(st, 1, rid);
+    if (!step_done(s, st, "search index", err)) return false;
+    st = store_stmt(s, "INSERT INTO module_search (rowid, module_id, title, body) VALUES (?1, ?2, ?3, ?4)", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, rid);
+    store_bind_text(st, 2, m->id);
+    store_bind_text(st, 3, m->title);
+    store_bind_text(st, 4, m->lesson_text);
+    return step_done(s, st, "search index", err);
+}
+
+/* Archives every live module and course that lib does not hold. */
+static bool archive_missing(store *s, const learn_library *lib, int64_t now, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, rid FROM modules WHERE archived_at IS NULL", err);
+    if (!st) return false;
+    json_t *gone = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW)
+        if (!library_module(lib, store_col_text(st, 0)))
+            json_array_append_new(gone, json_pack("[s, I]", store_col_text(st, 0), (json_int_t)sqlite3_column_int64(st, 1)));
+    store_done(st);
+    size_t i;
+    json_t *g;
+    bool ok = true;
+    json_array_foreach(gone, i, g) {
+        if (!(st = store_stmt(s, "UPDATE modules SET archived_at = ?2 WHERE id = ?1", err))) { ok = false; break; }
+        store_bind_text(st, 1, json_string_value(json_array_get(g, 0)));
+        sqlite3_bind_int64(st, 2, now);
+        if (!(ok = step_done(s, st, "archive module", err))) break;
+        if (!(st = store_stmt(s, "DELETE FROM module_search WHERE rowid = ?1", err))) { ok = false; break; }
+        sqlite3_bind_int64(st, 1, json_integer_value(json_array_get(g, 1)));
+        if (!(ok = step_done(s, st, "search index", err))) break;
+    }
+    json_decref(gone);
+    if (!ok) return false;
+    if (!(st = store_stmt(s, "SELECT slug FROM courses WHERE archived_at IS NULL", err))) return false;
+    json_t *cgone = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW)
+        if (!library_course(lib, store_col_text(st, 0))) json_array_append_new(cgone, json_string(store_col_text(st, 0)));
+    store_done(st);
+    json_array_foreach(cgone, i, g) {
+        if (!(st = store_stmt(s, "UPDATE courses SET archived_at = ?2 WHERE slug = ?1", err))) { ok = false; break; }
+        store_bind_text(st, 1, json_string_value(g));
+        sqlite3_bind_int64(st, 2, now);
+        if (!(ok = step_done(s, st, "archive course", err))) break;
+    }
+    json_decref(cgone);
+    return ok;
+}
+
+bool catalog_sync(store *s, const learn_library *lib, perr *err) {
+    int64_t now = clock_now();
+    if (!store_begin(s, err)) return false;
+    for (size_t i = 0; i < lib->ncourses; i++) {
+        const learn_course *c = lib->courses[i];
+        if (!course_upsert(s, c, i, now, err)) goto fail;
+        for (size_t j = 0; j < c->nmodules; j++)
+            if (!module_upsert(s, c->modules[j], now, err)) goto fail;
+    }
+    if (!archive_missing(s, lib, now, err)) goto fail;
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return false;
+}
+
+bool catalog_fts_query(const char *q, buf *out) {
+    bool any = false;
+    const unsigned char *p = (const unsigned char *)(q ? q : "");
+    size_t words = 0;
+    while (*p && words < 16) {
+        while (*p && *p < 0x80 && !((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))) p++;
+        const unsigned char *w = p;
+        while (*p && (*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))) p++;
+        if (p == w) continue;
+        if (any) buf_putc(out, ' ');
+        buf_putc(out, '"');
+        buf_append(out, w, (size_t)(p - w));
+        buf_puts(out, "\"*");
+        any = true;
+        words++;
+    }
+    return any;
+}
+
+json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
+    buf fq = BUF_INIT;
+    json_t *ids = json_array();
+    if (!catalog_fts_query(q, &fq)) goto done;
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT module_id FROM module_search WHERE module_search MATCH ?1"
+                                  " ORDER BY bm25(module_search, 0.0, 5.0, 1.0) LIMIT ?2",
+                                  err);
+    if (!st) goto fail;
+    store_bind_text(st, 1, fq.data);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(ids, json_string(store_col_text(st, 0)));
+    if (rc != SQLITE_DONE) {
+        perr_set(err, "search: %s", sqlite3_errmsg(store_db(s)));
+        store_done(st);
+        goto fail;
+    }
+    store_done(st);
+done:
+    buf_free(&fq);
+    return ids;
+fail:
+    buf_free(&fq);
+    json_decref(ids);
+    return NULL;
+}
+
+int catalog_module_archived(store *s, const char *id) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT archived_at IS NOT NULL FROM modules WHERE id = ?1", NULL);
+    if (!st) return -1;
+    store_bind_text(st, 1, id);
+    int r = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    store_done(st);
+    return r;
+}

@@ -1,0 +1,34 @@
+/* The course catalog in the store: syncing the loaded library (content hash as version,
+ * removed modules archived, never deleted) and full-text search over titles and lessons
+ * with accents folded (FTS5, unicode61 remove_diacritics 2). */
+#ifndef PASSPORT_LEARN_CATALOG_H
+#define PASSPORT_LEARN_CATALOG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "learn/library.h"
+#include "store/store.h"
+
+/* Writes lib into the store in one transaction of its own: courses and modules upserted
+ * (rows whose version hash is unchanged are left alone), competencies and the search
+ * index refreshed for changed modules, and every stored course or module that lib no
+ * longer holds archived (archived_at set, search entry removed). A module that comes back
+ * is un-archived. On error nothing is written. */
+bool catalog_sync(store *s, const learn_library *lib, perr *err);
+
+/* The ids of the non-archived modules matching the words of q (each word a prefix, all
+ * required; accents and case ignored), best match first, at most limit. Returns a new
+ * JSON array of strings the caller owns (empty when q has no word), NULL on error. */
+json_t *catalog_search(store *s, const char *q, size_t limit, perr *err);
+
+/* Builds the FTS5 query for q into out ("word"* "word2"*); false when q has no word. */
+bool catalog_fts_query(const char *q, buf *out);
+
+/* 1 when the module is in the store and archived, 0 when it is there and live, -1 when
+ * the store does not know it. */
+int catalog_module_archived(store *s, const char *id);
+
+#endif

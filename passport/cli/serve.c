@@ -65,7 +65,9 @@ int cli_serve(int argc, char **argv) {
         int sig = 0;
         sigwait(&set, &sig);
         if (sig == SIGHUP) {
-            log_info("SIGHUP: nothing to reload yet");
+            perr rerr = {{0}};
+            log_info("SIGHUP: reloading the courses");
+            if (!app_library_reload(a, &rerr)) log_error("courses reload failed: %s", rerr.msg);
             continue;
         }
         log_info("signal %d: stopping", sig);

@@ -10,6 +10,8 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "learn/catalog.h"
+#include "learn/library.h"
 #include "people/inbox.h"
 #include "people/password.h"
 
@@ -278,10 +280,44 @@ fail:
     return NULL;
 }
 
+learn_library *app_library_acquire(app *a) {
+    pthread_mutex_lock(&a->lib_mu);
+    learn_library *lib = library_retain(a->lib);
+    pthread_mutex_unlock(&a->lib_mu);
+    return lib;
+}
+
+void app_library_release(app *a, learn_library *lib) {
+    (void)a;
+    library_release(lib);
+}
+
+bool app_library_reload(app *a, perr *err) {
+    learn_library *old = app_library_acquire(a);
+    diag_list d = DIAG_LIST_INIT;
+    learn_library *lib = library_load(a->cfg.courses_dir ? a->cfg.courses_dir : "./courses", old, &d);
+    for (size_t i = 0; i < d.n; i++) log_error("courses: %s:%zu: %s", d.items[i].file, d.items[i].line, d.items[i].msg);
+    diag_list_free(&d);
+    library_release(old);
+    if (!catalog_sync(a->db, lib, err)) {
+        library_release(lib);
+        return false;
+    }
+    log_info("courses: %zu courses, %zu modules loaded", lib->ncourses, lib->nindex);
+    pthread_mutex_lock(&a->lib_mu);
+    old = a->lib;
+    a->lib = lib;
+    pthread_mutex_unlock(&a->lib_mu);
+    library_release(old);
+    return true;
+}
+
 app *app_new(const app_config *cfg, store *db, perr *err) {
     app *a = xcalloc(1, sizeof *a);
     a->cfg = *cfg;
     a->db = db;
+    pthread_mutex_init(&a->lib_mu, NULL);
+    if (!app_library_reload(a, err)) goto fail_lib;
     buf path = BUF_INIT;
     buf_printf(&path, "%s/i18n", cfg->web_dir);
     a->i18n = load_catalogs(path.data, err);
@@ -318,6 +354,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     return a;
 fail:
     buf_free(&path);
+fail_lib:
     app_free(a);
     return NULL;
 }
@@ -329,5 +366,7 @@ void app_free(app *a) {
     tmpl_set_free(a->tmpl);
     i18n_free(a->i18n);
     free(a->dummy_hash);
+    library_release(a->lib);
+    pthread_mutex_destroy(&a->lib_mu);
     free(a);
 }

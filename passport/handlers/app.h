@@ -5,6 +5,7 @@
 #define PASSPORT_HANDLERS_APP_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "http/http.h"
@@ -34,6 +35,8 @@ typedef struct app {
     http_router *router;
     http_app http;
     char *dummy_hash; /* verified against for unknown emails: same timing */
+    struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
+    pthread_mutex_t lib_mu;
 } app;
 
 /* Per-request context, req->app. */
@@ -49,6 +52,14 @@ typedef struct req_ctx {
  * store is borrowed. */
 app *app_new(const app_config *cfg, store *db, perr *err);
 void app_free(app *a);
+
+/* The current course library with a reference the caller drops with
+ * app_library_release (requests in flight keep the library they started with). */
+struct learn_library *app_library_acquire(app *a);
+void app_library_release(app *a, struct learn_library *lib);
+/* Reloads cfg.courses_dir (SIGHUP): logs each problem; a course that fails keeps its
+ * previous version; syncs the catalog into the store, then swaps the library in. */
+bool app_library_reload(app *a, perr *err);
 
 /* Helpers for handlers. */
 static inline req_ctx *app_ctx(http_req *req) {

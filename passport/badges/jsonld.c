@@ -100,31 +100,24 @@ static const actx *actx_push(conv *c, const actx *a, const jsonld_context *ctx, 
     return r;
 }
 
-/* Applies a "@context" value: a known URL or an array of them. */
-static const actx *apply_context(conv *c, const actx *a, const json_t *v) {
+/* Applies a "@context" value to *a: a known URL or an array of them ([] changes nothing). */
+static bool apply_context(conv *c, const actx **a, const json_t *v) {
     if (json_is_string(v)) {
         const jsonld_context *ctx = jsonld_ctx_find(json_string_value(v));
-        if (!ctx) {
-            perr_set(c->err, "jsonld: unknown @context '%s'", json_string_value(v));
-            return NULL;
-        }
-        return actx_push(c, a, ctx, false, true);
+        if (!ctx) return perr_set(c->err, "jsonld: unknown @context '%s'", json_string_value(v));
+        *a = actx_push(c, *a, ctx, false, true);
+        return *a != NULL;
     }
     if (json_is_array(v)) {
         size_t i;
         const json_t *e;
         json_array_foreach(v, i, e) {
-            if (!json_is_string(e)) {
-                perr_set(c->err, "jsonld: only context URLs are supported in @context");
-                return NULL;
-            }
-            a = apply_context(c, a, e);
-            if (!a) return NULL;
+            if (!json_is_string(e)) return perr_set(c->err, "jsonld: only context URLs are supported in @context");
+            if (!apply_context(c, a, e)) return false;
         }
-        return a;
+        return true;
     }
-    perr_set(c->err, "jsonld: only context URLs are supported in @context");
-    return NULL;
+    return perr_set(c->err, "jsonld: only context URLs are supported in @context");
 }
 
 /* ---- IRIs ---- */
@@ -656,7 +649,7 @@ static bool node(conv *c, const json_t *obj, const actx *a, const jsonld_term *d
     }
     if (def && def->scoped && !(a = actx_push(c, a, def->scoped, true, true))) goto fail;
     const json_t *ctxv = json_object_get(obj, "@context");
-    if (ctxv && !(a = apply_context(c, a, ctxv))) goto fail;
+    if (ctxv && !apply_context(c, &a, ctxv)) goto fail;
     if (!a) {
         perr_set(c->err, "jsonld: the document has no @context");
         goto fail;

@@ -1,6 +1,252 @@
-/* The catalog, the module player and the progress pages and API (to be written). */
+/* The learn area's catalog pages and API: the catalog with filters and full-text search,
+ * a course page, course images, the course list and the agent's progress as JSON. The
+ * module player and grading are in learn_player.c, registered from here. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
 #include "handlers/app.h"
+#include "handlers/learn_player.h"
+#include "handlers/learn_view.h"
+#include "learn/catalog.h"
+#include "learn/learn.h"
+#include "learn/library.h"
+#include "learn/progress.h"
+
+#define ASSET_MAX_BYTES (5u * 1024u * 1024u)
+#define SEARCH_LIMIT 200
+
+/* The catalog's filters, read from the query string. */
+typedef struct filters {
+    const char *q, *competency, *lang;
+    int level;
+    json_t *hits; /* module ids from the search, or NULL when there is no query */
+} filters;
+
+static bool module_matches(const learn_module *m, const filters *f) {
+    if (f->lang && *f->lang && strcmp(m->lang, f->lang)) return false;
+    if ((f->competency && *f->competency) || f->level) {
+        bool any = false;
+        size_t cl = f->competency ? strlen(f->competency) : 0;
+        for (size_t i = 0; i < m->ncomps && !any; i++) {
+            /* a framework prefix ("CRCN-4") selects its competencies ("CRCN-4.1") */
+            bool code_ok = !cl || !strcmp(m->comps[i].code, f->competency) ||
+                           (!strncmp(m->comps[i].code, f->competency, cl) && m->comps[i].code[cl] == '.');
+            any = code_ok && (!f->level || m->comps[i].level == f->level);
+        }
+        if (!any) return false;
+    }
+    if (f->hits) {
+        size_t i;
+        json_t *h;
+        json_array_foreach(f->hits, i, h) if (!strcmp(json_string_value(h), m->id)) return true;
+        return false;
+    }
+    return true;
+}
+
+static void filters_read(http_req *req, filters *f) {
+    memset(f, 0, sizeof *f);
+    f->q = http_query(req, "q");
+    f->competency = http_query(req, "competency");
+    f->lang = http_query(req, "lang");
+    const char *lv = http_query(req, "level");
+    f->level = lv ? atoi(lv) : 0;
+    if (f->level < 1 || f->level > 8) f->level = 0;
+    if (f->lang && strcmp(f->lang, "fr") && strcmp(f->lang, "en")) f->lang = NULL;
+}
+
+/* The courses (with their matching modules, search order kept when there is a query). */
+static json_t *catalog_courses(const learn_library *lib, const json_t *progress, const filters *f) {
+    json_t *courses = json_array();
+    for (size_t i = 0; i < lib->ncourses; i++) {
+        const learn_course *c = lib->courses[i];
+        json_t *mods = json_array();
+        for (size_t j = 0; j < c->nmodules; j++)
+            if (module_matches(c->modules[j], f)) json_array_append_new(mods, learn_view_module(c->modules[j], progress));
+        if (json_array_size(mods)) json_array_append_new(courses, learn_view_course(c, progress, mods));
+        else json_decref(mods);
+    }
+    return courses;
+}
+
+/* Every competency code the library uses, sorted, with a selected flag. */
+static json_t *competency_options(const learn_library *lib, const char *selected) {
+    json_t *seen = json_object();
+    for (size_t i = 0; i < lib->nindex; i++)
+        for (size_t j = 0; j < lib->index[i]->ncomps; j++) json_object_set_new(seen, lib->index[i]->comps[j].code, json_true());
+    const char **codes = xcalloc(json_object_size(seen) + 1, sizeof *codes);
+    size_t n = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(seen, k, v) codes[n++] = k;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(codes[j - 1], codes[j]) > 0; j--) {
+            const char *t = codes[j];
+            codes[j] = codes[j - 1];
+            codes[j - 1] = t;
+        }
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(out, json_pack("{s:s, s:b}", "code", codes[i], "selected", selected && !strcmp(selected, codes[i])));
+    free(codes);
+    json_decref(seen);
+    return out;
+}
+
+/* Reads the filters and runs the search; false (error sent) on a database error. */
+static bool prepare(app *a, http_req *req, http_resp *resp, filters *f, json_t **progress) {
+    filters_read(req, f);
+    perr err = {{0}};
+    req_ctx *c = app_ctx(req);
+    if (f->q && *f->q) {
+        f->hits = catalog_search(a->db, f->q, SEARCH_LIMIT, &err);
+        if (!f->hits) goto fail;
+    }
+    *progress = progress_by_module(a->db, c->user->id, &err);
+    if (!*progress) goto fail;
+    return true;
+fail:
+    json_decref(f->hits);
+    f->hits = NULL;
+    log_error("catalog: %s", err.msg);
+    app_error(a, req, resp, 500, NULL);
+    return false;
+}
+
+static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    filters f;
+    json_t *progress;
+    if (!prepare(a, req, resp, &f, &progress)) return;
+    learn_library *lib = app_library_acquire(a);
+    json_t *courses = catalog_courses(lib, progress, &f);
+    size_t nmod = 0, i;
+    json_t *c;
+    json_array_foreach(courses, i, c) nmod += json_array_size(json_object_get(c, "modules"));
+    json_t *levels = json_array();
+    for (int l = 1; l <= 8; l++) json_array_append_new(levels, json_pack("{s:i, s:b}", "value", l, "selected", l == f.level));
+    bool filtered = (f.q && *f.q) || (f.competency && *f.competency) || f.level || (f.lang && *f.lang);
+    app_render(a, req, resp, 200, "courses/catalog", "learn.catalog.title",
+               json_pack("{s:o, s:o, s:o, s:s, s:s, s:i, s:b, s:i}", "courses", courses, "competencies",
+                         competency_options(lib, f.competency), "levels", levels, "q", f.q ? f.q : "", "lang",
+                         f.lang ? f.lang : "", "count", (int)nmod, "filtered", filtered, "ncourses",
+                         (int)json_array_size(courses)));
+    app_library_release(a, lib);
+    json_decref(f.hits);
+    json_decref(progress);
+}
+
+static void course_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *rc = app_ctx(req);
+    learn_library *lib = app_library_acquire(a);
+    const learn_course *c = library_course(lib, http_param(req, 0));
+    perr err = {{0}};
+    json_t *progress = c ? progress_by_module(a->db, rc->user->id, &err) : NULL;
+    if (!c) app_error(a, req, resp, 404, NULL);
+    else if (!progress) app_error(a, req, resp, 500, NULL);
+    else {
+        json_t *d = learn_view_course(c, progress, NULL);
+        json_object_set_new(d, "intro_html", json_string(c->intro_html));
+        app_render(a, req, resp, 200, "courses/course", "learn.course.title", json_pack("{s:o}", "course", d));
+    }
+    json_decref(progress);
+    app_library_release(a, lib);
+}
+
+/* True when name is a plain folder name inside a course (letters, digits, - and _). */
+static bool plain_name(const char *s) {
+    if (!s || !*s || *s == '.' || strlen(s) > 64) return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return false;
+    return true;
+}
+
+static void asset(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    learn_library *lib = app_library_acquire(a);
+    const learn_course *c = library_course(lib, http_param(req, 0));
+    const char *sub = req->nparams == 3 ? http_param(req, 1) : NULL;
+    const char *file = http_param(req, req->nparams - 1);
+    const char *mime = NULL;
+    buf path = BUF_INIT;
+    struct stat st;
+    FILE *fp = NULL;
+    if (!c || (sub && !plain_name(sub)) || !library_asset_type(file, &mime)) goto not_found;
+    if (sub) {
+        buf_printf(&path, "%s/%s", c->dir, sub);
+        if (lstat(path.data, &st) != 0 || !S_ISDIR(st.st_mode)) goto not_found; /* no symlinked folders */
+        buf_reset(&path);
+        buf_printf(&path, "%s/%s/%s", c->dir, sub, file);
+    } else {
+        buf_printf(&path, "%s/%s", c->dir, file);
+    }
+    if (lstat(path.data, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)ASSET_MAX_BYTES) goto not_found;
+    if (!(fp = fopen(path.data, "rb"))) goto not_found;
+    buf_reset(&resp->body);
+    buf_reserve(&resp->body, (size_t)st.st_size);
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) buf_append(&resp->body, chunk, n);
+    fclose(fp);
+    resp->status = 200;
+    resp->content_type = mime;
+    http_resp_header(resp, "Cache-Control", "private, max-age=3600");
+    buf_free(&path);
+    app_library_release(a, lib);
+    return;
+not_found:
+    buf_free(&path);
+    app_library_release(a, lib);
+    app_error(a, req, resp, 404, NULL);
+}
+
+static void api_courses(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    filters f;
+    json_t *progress;
+    if (!prepare(a, req, resp, &f, &progress)) return;
+    learn_library *lib = app_library_acquire(a);
+    app_json(resp, 200, json_pack("{s:o}", "courses", catalog_courses(lib, progress, &f)));
+    app_library_release(a, lib);
+    json_decref(f.hits);
+    json_decref(progress);
+}
+
+static void api_progress(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *rc = app_ctx(req);
+    perr err = {{0}};
+    json_t *progress = progress_by_module(a->db, rc->user->id, &err);
+    if (!progress) {
+        app_error(a, req, resp, 500, NULL);
+        return;
+    }
+    learn_library *lib = app_library_acquire(a);
+    json_t *courses = json_array();
+    for (size_t i = 0; i < lib->ncourses; i++) {
+        int percent, left;
+        progress_course(lib->courses[i], progress, &percent, &left);
+        json_array_append_new(courses, json_pack("{s:s, s:s, s:i, s:i, s:i}", "slug", lib->courses[i]->slug, "title",
+                                                 lib->courses[i]->title, "percent", percent, "minutes_left", left,
+                                                 "modules", (int)lib->courses[i]->nmodules));
+    }
+    app_library_release(a, lib);
+    json_t *next = learn_continue(a->db, rc->user->id);
+    app_json(resp, 200, json_pack("{s:o, s:o, s:o}", "modules", progress, "courses", courses, "continue",
+                                  next ? next : json_null()));
+}
 
 void courses_routes(http_router *r) {
-    (void)r;
+    http_router_add(r, (http_route){HTTP_GET, "/courses", catalog_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/courses/{slug}", course_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/courses/{slug}/assets/{file}", asset, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/courses/{slug}/assets/{dir}/{file}", asset, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/courses", api_courses, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/progress", api_progress, 0, 0, 0});
+    learn_player_routes(r);
 }

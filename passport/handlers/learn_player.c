@@ -1,0 +1,148 @@
+/* Module player: renders the lesson (cached HTML) and the quiz form with a one-time nonce,
+ * grades submissions on the server, records attempts and evidence, shows the result. */
+#include "handlers/learn_player.h"
+
+#include <string.h>
+
+#include "core/log.h"
+#include "handlers/app.h"
+#include "handlers/learn_view.h"
+#include "learn/attempt.h"
+#include "learn/catalog.h"
+#include "learn/grade.h"
+#include "learn/library.h"
+#include "learn/progress.h"
+
+#define ATTEMPT_MAX_BODY (32u * 1024u)
+
+/* The module of route parameter 0 from lib; sends 410 (archived) or 404 when absent. */
+static const learn_module *find_module(app *a, http_req *req, http_resp *resp, const learn_library *lib) {
+    const char *id = http_param(req, 0);
+    const learn_module *m = library_module(lib, id);
+    if (m) return m;
+    if (id && catalog_module_archived(a->db, id) == 1) app_error(a, req, resp, 410, "learn.error.archived");
+    else app_error(a, req, resp, 404, NULL);
+    return NULL;
+}
+
+/* The page data of the player for m: module, lesson, questions, a fresh nonce. */
+static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
+    req_ctx *c = app_ctx(req);
+    char nonce[33];
+    if (!progress_visit(a->db, c->user->id, m->id, err)) return NULL;
+    if (!attempt_nonce_new(a->db, c->user->id, m->id, nonce, err)) return NULL;
+    json_t *progress = progress_by_module(a->db, c->user->id, err);
+    if (!progress) return NULL;
+    json_t *d = json_pack("{s:o, s:s, s:o, s:s, s:i}", "module", learn_view_module(m, progress), "lesson_html",
+                          m->lesson_html, "questions", learn_view_questions(m), "nonce", nonce, "attempts_left",
+                          ATTEMPT_MAX_PER_HOUR - attempt_count_recent(a->db, c->user->id, m->id));
+    json_decref(progress);
+    return d;
+}
+
+static void module_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    learn_library *lib = app_library_acquire(a);
+    const learn_module *m = find_module(a, req, resp, lib);
+    perr err = {{0}};
+    if (m) {
+        json_t *d = player_data(a, req, m, &err);
+        if (!d) {
+            log_error("module %s: %s", m->id, err.msg);
+            app_error(a, req, resp, 500, NULL);
+        } else {
+            app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
+        }
+    }
+    app_library_release(a, lib);
+}
+
+static void api_module(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    learn_library *lib = app_library_acquire(a);
+    const learn_module *m = find_module(a, req, resp, lib);
+    perr err = {{0}};
+    if (m) {
+        json_t *d = player_data(a, req, m, &err);
+        if (!d) app_error(a, req, resp, 500, NULL);
+        else app_json(resp, 200, d);
+    }
+    app_library_release(a, lib);
+}
+
+/* Grades and records; sends the error or returns the result view (caller owns it). */
+static json_t *submit(app *a, http_req *req, http_resp *resp, const learn_module *m, const json_t *answers,
+                      const char *nonce) {
+    req_ctx *c = app_ctx(req);
+    grade_result g;
+    perr err = {{0}};
+    if (!grade_quiz(m->quiz, answers, m->pass, &g, &err)) {
+        app_error(a, req, resp, 422, err.msg);
+        return NULL;
+    }
+    long long id = 0;
+    attempt_status st = attempt_record(a->db, c->user->id, m, nonce, answers, &g, &id, &err);
+    json_t *result = NULL;
+    switch (st) {
+    case ATTEMPT_OK:
+        result = learn_view_result(m, answers, &g);
+        json_object_set_new(result, "attempt_id", json_integer(id));
+        break;
+    case ATTEMPT_REPLAY: app_error(a, req, resp, 409, "learn.error.replay"); break;
+    case ATTEMPT_RATE_LIMITED:
+        http_resp_header(resp, "Retry-After", "3600");
+        app_error(a, req, resp, 429, "learn.error.rate");
+        break;
+    case ATTEMPT_ARCHIVED: app_error(a, req, resp, 410, "learn.error.archived"); break;
+    case ATTEMPT_ERROR:
+        log_error("attempt %s: %s", m->id, err.msg);
+        app_error(a, req, resp, 500, NULL);
+        break;
+    }
+    grade_result_free(&g);
+    return result;
+}
+
+static void attempt_form(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    learn_library *lib = app_library_acquire(a);
+    const learn_module *m = find_module(a, req, resp, lib);
+    if (m) {
+        json_t *answers = learn_view_form_answers(m, req->form, req->nform);
+        json_t *result = submit(a, req, resp, m, answers, http_input(req, "nonce"));
+        if (result) {
+            req_ctx *c = app_ctx(req);
+            perr err = {{0}};
+            json_t *progress = progress_by_module(a->db, c->user->id, &err);
+            app_render(a, req, resp, 200, "courses/result", "learn.result.title",
+                       json_pack("{s:o, s:o}", "module", learn_view_module(m, progress), "result", result));
+            json_decref(progress);
+        }
+        json_decref(answers);
+    }
+    app_library_release(a, lib);
+}
+
+static void api_attempt(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    learn_library *lib = app_library_acquire(a);
+    const learn_module *m = find_module(a, req, resp, lib);
+    if (m) {
+        json_t *answers = json_object_get(req->json, "answers");
+        const char *nonce = json_string_value(json_object_get(req->json, "nonce"));
+        if (!json_is_object(answers)) {
+            app_error(a, req, resp, 422, "learn.error.answers");
+        } else {
+            json_t *result = submit(a, req, resp, m, answers, nonce);
+            if (result) app_json(resp, 201, result);
+        }
+    }
+    app_library_release(a, lib);
+}
+
+void learn_player_routes(http_router *r) {
+    http_router_add(r, (http_route){HTTP_GET, "/modules/{id}", module_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/modules/{id}/attempts", attempt_form, ATTEMPT_MAX_BODY, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/modules/{id}", api_module, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/modules/{id}/attempts", api_attempt, ATTEMPT_MAX_BODY, 0, 0});
+}

@@ -1,7 +1,10 @@
-/* `passport canon [--strip-proof] FILE|DIR|- ...`: prints the RDFC-1.0 canonical N-Quads
+/* Credential debugging sub-commands.
+ * `passport canon [--strip-proof] FILE|DIR|- ...`: prints the RDFC-1.0 canonical N-Quads
  * of credentials (JSON-LD), as jsonld.js canonize does. With one file the output is the
  * N-Quads alone; with several (or a directory, read as its *.json files in name order)
- * each result is preceded by a line "# FILE", and a failure by "# FILE" then "! message". */
+ * each result is preceded by a line "# FILE", and a failure by "# FILE" then "! message".
+ * `passport vc-demo --out DIR ...`: issues a signed demo badge, a revoked one, their status
+ * list and a CLR into DIR, for interoperability tests with independent verifiers. */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -9,7 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "badges/credential.h"
 #include "badges/jsonld.h"
+#include "badges/keys.h"
+#include "badges/proof.h"
+#include "badges/statuslist.h"
 #include "cli/cli.h"
 #include "core/buf.h"
 
@@ -102,4 +109,112 @@ int cli_canon(int argc, char **argv) {
     }
     fflush(stdout);
     return failures ? 1 : 0;
+}
+
+/* ---- vc-demo ---- */
+
+static bool write_json(const char *dir, const char *name, const json_t *doc, perr *err) {
+    buf path = BUF_INIT;
+    buf_printf(&path, "%s/%s", dir, name);
+    bool ok = json_dump_file(doc, buf_cstr(&path), JSON_INDENT(2)) == 0;
+    if (!ok) perr_set(err, "cannot write %s", buf_cstr(&path));
+    buf_free(&path);
+    return ok;
+}
+
+/* Builds and signs one demo badge with status index idx. Returns a new document or NULL. */
+static json_t *demo_badge(const keys *k, const credential_issuer *is, const char *status_url, size_t idx,
+                          const char *title, perr *err) {
+    static const credential_alignment al[] = {
+        {"Protéger les données personnelles et la vie privée", "https://pix.fr/competences/4.2", "4.2",
+         "CRCN", "CFItem"},
+        {"Sécuriser l'environnement numérique", "https://pix.fr/competences/4.1", "4.1", "CRCN", NULL},
+    };
+    credential_badge b = {
+        .issuer = *is,
+        .recipient_email = "agent@demo.passport.test",
+        .achievement_id = "https://passport.example.fr/achievements/securite-numerique",
+        .achievement_name = title,
+        .achievement_description = "Reconnaître un hameçonnage, protéger ses comptes « au quotidien ».",
+        .criteria_narrative = "Réussir les cinq modules du parcours \"Sécurité numérique\" avec 80 % de bonnes réponses.",
+        .image_url = "https://passport.example.fr/badges/securite-numerique.svg",
+        .achievement_type = "Competency",
+        .alignments = al,
+        .nalignments = 2,
+        .status_list_url = status_url,
+        .status_index = idx,
+    };
+    json_t *doc = credential_badge_new(&b, err);
+    if (doc && !proof_add(doc, k, NULL, NULL, err)) {
+        json_decref(doc);
+        doc = NULL;
+    }
+    return doc;
+}
+
+int cli_vc_demo(int argc, char **argv) {
+    const char *out = NULL, *status_url = "http://127.0.0.1:8089/status/1", *key_file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "--status-url") && i + 1 < argc) status_url = argv[++i];
+        else if (!strcmp(argv[i], "--key") && i + 1 < argc) key_file = argv[++i];
+        else {
+            fputs("usage: passport vc-demo --out DIR [--status-url URL] [--key PEM]\n"
+                  "Writes into DIR (which must exist) a signed OpenBadgeCredential (badge.json), a\n"
+                  "revoked one (badge-revoked.json), their signed status list (status-list.json, to be\n"
+                  "served at URL) and a signed ClrCredential holding the first badge (clr.json).\n"
+                  "Without --key a new Ed25519 key is generated and saved as DIR/issuer.pem.\n",
+                  strcmp(argv[i], "--help") ? stderr : stdout);
+            return strcmp(argv[i], "--help") ? 2 : 0;
+        }
+    }
+    if (!out) {
+        fputs("passport vc-demo: --out DIR is required\n", stderr);
+        return 2;
+    }
+    perr err = {""};
+    keys *k = NULL;
+    statuslist *l = statuslist_new(0);
+    json_t *good = NULL, *revoked = NULL, *list = NULL, *clr = NULL;
+    char *did = NULL;
+    int rc = 1;
+    if (key_file) {
+        k = keys_load_private(key_file, &err);
+    } else if ((k = keys_generate(&err))) {
+        buf p = BUF_INIT;
+        buf_printf(&p, "%s/issuer.pem", out);
+        if (!keys_save_private(k, buf_cstr(&p), &err)) {
+            keys_free(k);
+            k = NULL;
+        }
+        buf_free(&p);
+    }
+    if (!k) goto fail;
+    did = keys_did(k);
+    credential_issuer is = {did, "Passport — démonstration (DINUM)", "https://passport.example.fr"};
+    size_t i_good, i_revoked;
+    if (!statuslist_allocate(l, &i_good, &err) || !statuslist_allocate(l, &i_revoked, &err)) goto fail;
+    if (!statuslist_set(l, i_revoked, true, &err)) goto fail;
+    if (!(good = demo_badge(k, &is, status_url, i_good, "Sécurité numérique au quotidien", &err))) goto fail;
+    if (!(revoked = demo_badge(k, &is, status_url, i_revoked, "Badge révoqué", &err))) goto fail;
+    if (!(list = credential_status_list_new(status_url, &is, NULL, l, &err)) || !proof_add(list, k, NULL, NULL, &err))
+        goto fail;
+    credential_clr c = {.issuer = is, .name = "Passeport numérique — export", .recipient_email = "agent@demo.passport.test",
+                        .badges = &good, .nbadges = 1};
+    if (!(clr = credential_clr_new(&c, &err)) || !proof_add(clr, k, NULL, NULL, &err)) goto fail;
+    if (!write_json(out, "badge.json", good, &err) || !write_json(out, "badge-revoked.json", revoked, &err) ||
+        !write_json(out, "status-list.json", list, &err) || !write_json(out, "clr.json", clr, &err))
+        goto fail;
+    printf("%s\n", did);
+    rc = 0;
+fail:
+    if (rc) fprintf(stderr, "passport vc-demo: %s\n", err.msg);
+    json_decref(good);
+    json_decref(revoked);
+    json_decref(list);
+    json_decref(clr);
+    free(did);
+    statuslist_free(l);
+    keys_free(k);
+    return rc;
 }

@@ -4,6 +4,7 @@
 #define PASSPORT_CLI_CLI_H
 
 int cli_canon(int argc, char **argv);
+int cli_vc_demo(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_user(int argc, char **argv);

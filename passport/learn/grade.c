@@ -1,6 +1,7 @@
 /* Quiz grading: validates the submitted answers' shape against the quiz, then scores. */
 #include "learn/grade.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,14 @@ static size_t question_index(const char *key, size_t n) {
     return r >= 1 && r <= n ? r - 1 : (size_t)-1;
 }
 
+/* A short printable form of an answer value for error messages. */
+static const char *value_text(const json_t *v, char out[24]) {
+    if (json_is_integer(v)) snprintf(out, 24, "%lld", (long long)json_integer_value(v));
+    else if (json_is_string(v)) snprintf(out, 24, "\"%.18s\"", json_string_value(v));
+    else snprintf(out, 24, "?");
+    return out;
+}
+
 static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bool *right, perr *err) {
     bool chosen[32] = {false};
     size_t nchosen = 0;
@@ -61,16 +70,17 @@ static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bo
             return perr_set(err, "question %zu: too many options chosen", qi + 1);
         json_array_foreach(v, i, x) {
             size_t o = option_number(x);
-            if (!o || o > qq->noptions) return perr_set(err, "question %zu: option %s does not exist", qi + 1,
-                                                         json_is_string(x) ? json_string_value(x) : "?");
+            char t[24];
+            if (!o || o > qq->noptions)
+                return perr_set(err, "question %zu: option %s does not exist", qi + 1, value_text(x, t));
             if (!chosen[o - 1]) nchosen++;
             chosen[o - 1] = true;
         }
     } else {
         size_t o = option_number(v);
+        char t[24];
         if (!o || o > qq->noptions)
-            return perr_set(err, "question %zu: option %s does not exist", qi + 1,
-                            json_is_string(v) ? json_string_value(v) : "?");
+            return perr_set(err, "question %zu: option %s does not exist", qi + 1, value_text(v, t));
         chosen[o - 1] = true;
         nchosen = 1;
     }

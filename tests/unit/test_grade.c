@@ -1,0 +1,153 @@
+/* Tests for learn/grade: scoring, pass mark, multiple choice all or nothing, text answers
+ * folded (case, spaces, accents) with | variants, and refused answer shapes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "learn/grade.h"
+
+static const char quiz_src[] =
+    "Single?\n- [( )] a\n- [(X)] b\n- [( )] c\n\n"
+    "Multi?\n- [[X]] a\n- [[ ]] b\n- [[X]] c\n\n"
+    "Text?\n[[72|72 heures|72 h]]\n\n"
+    "Domain?\n[[Sécurité-Numérique.fr]]\n";
+
+static quiz *load(void) {
+    diag_list d = DIAG_LIST_INIT;
+    quiz *q = quiz_parse(quiz_src, sizeof quiz_src - 1, 1, "t.md", &d);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(q->n, 4);
+    diag_list_free(&d);
+    return q;
+}
+
+static grade_result grade_ok(const quiz *q, const char *json, double pass) {
+    json_error_t je;
+    json_t *a = json_loads(json, 0, &je);
+    assert_non_null(a);
+    grade_result g;
+    perr err = {{0}};
+    if (!grade_quiz(q, a, pass, &g, &err)) fail_msg("grading failed: %s", err.msg);
+    json_decref(a);
+    return g;
+}
+
+static void test_all_right_and_pass_mark(void **state) {
+    (void)state;
+    quiz *q = load();
+    grade_result g = grade_ok(q, "{\"q1\": 2, \"q2\": [1, 3], \"q3\": \"72\", \"q4\": \"securite-numerique.fr\"}", 0.8);
+    assert_int_equal(g.n, 4);
+    assert_int_equal(g.right, 4);
+    assert_true(g.passed);
+    assert_true(g.score > 0.999);
+    grade_result_free(&g);
+    /* 3 of 4 = 0.75: below 0.8, at or above 0.75 */
+    g = grade_ok(q, "{\"q1\": \"2\", \"q2\": [\"3\", \"1\"], \"q3\": \"72\"}", 0.8);
+    assert_int_equal(g.right, 3);
+    assert_false(g.correct[3]);
+    assert_false(g.passed);
+    grade_result_free(&g);
+    g = grade_ok(q, "{\"q1\": \"2\", \"q2\": [\"3\", \"1\"], \"q3\": \"72\"}", 0.75);
+    assert_true(g.passed);
+    grade_result_free(&g);
+    g = grade_ok(q, "{}", 0.5);
+    assert_int_equal(g.right, 0);
+    assert_false(g.passed);
+    grade_result_free(&g);
+    quiz_free(q);
+}
+
+static void test_multi_all_or_nothing(void **state) {
+    (void)state;
+    quiz *q = load();
+    grade_result g = grade_ok(q, "{\"q2\": [1]}", 1);
+    assert_false(g.correct[1]);
+    grade_result_free(&g);
+    g = grade_ok(q, "{\"q2\": [1, 2, 3]}", 1);
+    assert_false(g.correct[1]);
+    grade_result_free(&g);
+    g = grade_ok(q, "{\"q2\": [3, 1, 1]}", 1); /* a repeated option counts once */
+    assert_true(g.correct[1]);
+    grade_result_free(&g);
+    g = grade_ok(q, "{\"q2\": []}", 1);
+    assert_false(g.correct[1]);
+    grade_result_free(&g);
+    g = grade_ok(q, "{\"q1\": [2]}", 1); /* one option in a list is fine for single choice */
+    assert_true(g.correct[0]);
+    grade_result_free(&g);
+    g = grade_ok(q, "{\"q1\": 1}", 1);
+    assert_false(g.correct[0]);
+    grade_result_free(&g);
+    quiz_free(q);
+}
+
+static void test_text_folding(void **state) {
+    (void)state;
+    char *acc[] = {"72", "72 heures", "72 h"};
+    assert_true(grade_text_matches(acc, 3, "72"));
+    assert_true(grade_text_matches(acc, 3, "  72   HEURES "));
+    assert_true(grade_text_matches(acc, 3, "72\u00a0h"));
+    assert_false(grade_text_matches(acc, 3, "72h"));
+    assert_false(grade_text_matches(acc, 3, "73"));
+    assert_false(grade_text_matches(acc, 3, ""));
+    assert_false(grade_text_matches(acc, 3, "   "));
+    char *dom[] = {"Sécurité-Numérique.fr"};
+    assert_true(grade_text_matches(dom, 1, "securite-numerique.fr"));
+    assert_true(grade_text_matches(dom, 1, "SÉCURITÉ-NUMÉRIQUE.FR"));
+    assert_true(grade_text_matches(dom, 1, "Se\xcc\x81" "curite\xcc\x81" "-nume\xcc\x81" "rique.fr")); /* NFD */
+    assert_false(grade_text_matches(dom, 1, "securite numerique.fr"));
+    char *apos[] = {"l'hameçonnage"};
+    assert_true(grade_text_matches(apos, 1, "L\u2019Hameconnage"));
+}
+
+static void refused(const quiz *q, const char *json, const char *want) {
+    json_error_t je;
+    json_t *a = json_loads(json, JSON_DECODE_ANY, &je);
+    assert_non_null(a);
+    grade_result g = {0};
+    perr err = {{0}};
+    assert_false(grade_quiz(q, a, 0.5, &g, &err));
+    assert_null(g.correct);
+    if (!strstr(err.msg, want)) fail_msg("\"%s\" lacks \"%s\"", err.msg, want);
+    json_decref(a);
+}
+
+static void test_refused_shapes(void **state) {
+    (void)state;
+    quiz *q = load();
+    refused(q, "[1]", "must be an object");
+    refused(q, "{\"q1\": 4}", "option 4 does not exist");
+    refused(q, "{\"q1\": \"0\"}", "does not exist");
+    refused(q, "{\"q1\": \"x\"}", "does not exist");
+    refused(q, "{\"q1\": -1}", "does not exist");
+    refused(q, "{\"q2\": [1, 9]}", "does not exist");
+    refused(q, "{\"q1\": [1, 2]}", "only one option");
+    refused(q, "{\"q2\": [1, 2, 3, 1]}", "too many options");
+    refused(q, "{\"q5\": 1}", "names no question");
+    refused(q, "{\"q0\": 1}", "names no question");
+    refused(q, "{\"answers\": 1}", "names no question");
+    refused(q, "{\"q3\": 72}", "expects a text answer");
+    refused(q, "{\"q3\": [\"72\"]}", "expects a text answer");
+    char big[1100];
+    memset(big, 'a', sizeof big);
+    memcpy(big, "{\"q3\": \"", 8);
+    memcpy(big + sizeof big - 3, "\"}", 3);
+    refused(q, big, "too long");
+    grade_result_free(NULL);
+    quiz_free(q);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_right_and_pass_mark),
+        cmocka_unit_test(test_multi_all_or_nothing),
+        cmocka_unit_test(test_text_folding),
+        cmocka_unit_test(test_refused_shapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

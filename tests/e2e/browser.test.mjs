@@ -182,3 +182,54 @@ describe('accessibility (axe-core, WCAG 2.0/2.1 A and AA)', () => {
     }
   });
 });
+
+describe('layout and keyboard', () => {
+  test('phone width (360 px): no horizontal scrolling on the login, home and admin pages', async () => {
+    const context = await newContext(browser, { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    try {
+      await page.goto(`${server.url}/login`);
+      assert.ok((await overflow()) <= 0, `/login is ${await overflow()} px too wide`);
+      await page.screenshot({ path: path.join(screenshotDir(), 'login-phone.png'), fullPage: true });
+      await loginByForm(page, DEMO.admin);
+      for (const p of ['/', '/admin/users', '/admin/users/new', '/admin/units', '/admin/import']) {
+        await page.goto(`${server.url}${p}`);
+        assert.ok((await overflow()) <= 0, `${p} is ${await overflow()} px too wide at 360 px`);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('keyboard: the first Tab shows a skip link that moves focus to the main content', async () => {
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.url}/login`);
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        const st = getComputedStyle(el);
+        const r = el.getBoundingClientRect();
+        return {
+          tag: el.tagName, href: el.getAttribute('href'), text: el.textContent.trim(),
+          visible: r.width > 1 && r.height > 1 && r.bottom > 0 && r.right > 0 && st.visibility !== 'hidden',
+          outline: st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0, shadow: st.boxShadow !== 'none',
+        };
+      });
+      assert.equal(focused.tag, 'A', JSON.stringify(focused));
+      assert.ok(focused.href && focused.href.startsWith('#'), JSON.stringify(focused));
+      assert.ok(focused.visible, `skip link visible when focused: ${JSON.stringify(focused)}`);
+      assert.ok(focused.outline || focused.shadow, `focus indicator: ${JSON.stringify(focused)}`);
+      await page.keyboard.press('Enter');
+      const target = await page.evaluate(() => document.activeElement.id);
+      assert.equal(`#${target}`, focused.href, 'focus moved to the main content');
+      // The next Tab reaches the login form's first field.
+      await page.keyboard.press('Tab');
+      assert.equal(await page.evaluate(() => document.activeElement.id), 'email');
+    } finally {
+      await context.close();
+    }
+  });
+});

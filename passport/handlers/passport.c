@@ -1,6 +1,300 @@
-/* The agent's passport pages and API (to be written). */
+/* The agent's passport: pages (own, someone's in scope, self-assessment, team list), the
+ * manager attestation, the JSON API and the JSON download. Access rules: docs/skills.md. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "handlers/app.h"
+#include "people/audit.h"
+#include "people/unit.h"
+#include "skills/evidence.h"
+#include "skills/passport_view.h"
+
+#define FORM_MAX_BODY (16 * 1024)
+
+/* May viewer see target's passport? The user themself, HR and admin (until talent
+ * visibility narrows HR), and a manager whose unit subtree holds the target's unit. */
+static bool can_view(app *a, const account *viewer, const account *target) {
+    if (viewer->id == target->id) return true;
+    if (viewer->roles & (ROLE_ADMIN | ROLE_HR)) return true;
+    return (viewer->roles & ROLE_MANAGER) && viewer->unit_id && target->unit_id &&
+           unit_in_subtree(a->db, viewer->unit_id, target->unit_id);
+}
+
+/* May viewer attest target's competencies? A manager, for someone else in their scope. */
+static bool can_attest(app *a, const account *viewer, const account *target) {
+    return (viewer->roles & ROLE_MANAGER) && viewer->id != target->id && viewer->unit_id && target->unit_id &&
+           unit_in_subtree(a->db, viewer->unit_id, target->unit_id);
+}
+
+/* Parses a level "1".."8"; 0 otherwise. */
+static int parse_level(const char *s) {
+    return s && s[0] >= '1' && s[0] <= '8' && !s[1] ? s[0] - '0' : 0;
+}
+
+static const char *framework_param(http_req *req) {
+    const char *f = http_query(req, "framework");
+    return f && *f ? f : PASSPORT_VIEW_DEFAULT_FRAMEWORK;
+}
+
+/* Loads the account of route parameter 0, or sends 404 (NULL). Caller frees. */
+static account *target_or_404(app *a, http_req *req, http_resp *resp) {
+    long long id = app_param_id(req, 0);
+    account *t = id ? account_get(a->db, id, NULL) : NULL;
+    if (!t || t->disabled) {
+        account_free(t);
+        app_error(a, req, resp, 404, NULL);
+        return NULL;
+    }
+    return t;
+}
+
+/* The view model with the subject's identity, or NULL after sending the error. */
+static json_t *build(app *a, http_req *req, http_resp *resp, const account *subject) {
+    passport_view_opts o = {framework_param(req), app_ctx(req)->locale, 0, 0};
+    perr err = {{0}};
+    json_t *v = passport_view_build(a->db, subject->id, &o, &err);
+    if (!v) {
+        bool unknown = !strcmp(err.msg, "skills.unknown_framework");
+        app_error(a, req, resp, unknown ? 404 : 500, err.msg);
+        return NULL;
+    }
+    json_object_set_new(v, "subject", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)subject->id, "name",
+                                                subject->display_name, "unit", subject->unit_name ? subject->unit_name : ""));
+    return v;
+}
+
+/* Renders the passport page of subject; status, error (an i18n key) and notice optional. */
+static void render_page(app *a, http_req *req, http_resp *resp, const account *subject, int status,
+                        const char *error, const char *notice) {
+    req_ctx *c = app_ctx(req);
+    json_t *v = build(a, req, resp, subject);
+    if (!v) return;
+    bool own = subject->id == c->user->id;
+    char base[64];
+    if (own) snprintf(base, sizeof base, "/passport");
+    else snprintf(base, sizeof base, "/people/%lld/passport", subject->id);
+    json_object_set_new(v, "own", json_boolean(own));
+    json_object_set_new(v, "base", json_string(base));
+    if (can_attest(a, c->user, subject)) {
+        json_t *list = passport_view_competencies(a->db, json_string_value(json_object_get(
+                                                                 json_object_get(v, "framework"), "code")),
+                                                  c->locale, NULL);
+        json_object_set_new(v, "attest", json_pack("{s:o, s:s, s:s, s:s}", "competencies", list ? list : json_array(),
+                                                   "code", http_input(req, "code") ? http_input(req, "code") : "",
+                                                   "level", http_input(req, "level") ? http_input(req, "level") : "",
+                                                   "comment", http_input(req, "comment") ? http_input(req, "comment") : ""));
+    }
+    if (error) json_object_set_new(v, "error", json_string(app_t(a, req, error)));
+    if (notice) json_object_set_new(v, "notice", json_string(app_t(a, req, notice)));
+    app_render(a, req, resp, status, "passport/view", own ? "passport.title" : "passport.title_other", v);
+}
+
+static void own_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    render_page(a, req, resp, app_ctx(req)->user, 200, NULL,
+                http_query(req, "saved") ? "passport.self.saved" : NULL);
+}
+
+static void person_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    account *t = target_or_404(a, req, resp);
+    if (!t) return;
+    if (!can_view(a, c->user, t)) app_error(a, req, resp, 403, "error.forbidden");
+    else render_page(a, req, resp, t, 200, NULL, http_query(req, "attested") ? "passport.attest.saved" : NULL);
+    account_free(t);
+}
+
+/* Removes what only the HTML page needs (radar geometry) from a view model. */
+static json_t *api_shape(json_t *v) {
+    json_object_del(v, "radar");
+    return v;
+}
+
+static void api_me(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    json_t *v = build(a, req, resp, app_ctx(req)->user);
+    if (v) app_json(resp, 200, api_shape(v));
+}
+
+static void api_user(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    account *t = target_or_404(a, req, resp);
+    if (!t) return;
+    if (!can_view(a, app_ctx(req)->user, t)) {
+        app_error(a, req, resp, 403, "error.forbidden");
+    } else {
+        json_t *v = build(a, req, resp, t);
+        if (v) app_json(resp, 200, api_shape(v));
+    }
+    account_free(t);
+}
+
+static void download(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *v = build(a, req, resp, c->user);
+    if (!v) return;
+    char name[96];
+    snprintf(name, sizeof name, "attachment; filename=\"passport-%lld.json\"", c->user->id);
+    app_json(resp, 200, api_shape(v));
+    http_resp_header(resp, "Content-Disposition", name);
+    http_resp_header(resp, "Cache-Control", "no-store");
+}
+
+/* Records an attestation by the current user for target; false with err an i18n key. */
+static bool attest(app *a, http_req *req, const account *target, int *status, perr *err) {
+    req_ctx *c = app_ctx(req);
+    const char *code = http_input(req, "code"), *comment = http_input(req, "comment");
+    int level = parse_level(http_input(req, "level"));
+    *status = 422;
+    if (!level) return perr_set(err, "skills.bad_level");
+    if (!skills_competency_exists(a->db, code)) return perr_set(err, "skills.unknown_competency");
+    if (!comment || !*comment) return perr_set(err, "passport.attest.comment_required");
+    *status = 500;
+    if (!store_begin(a->db, err)) return false;
+    char detail[128];
+    snprintf(detail, sizeof detail, "%s@%d", code, level);
+    if (!evidence_add(a->db, target->id, code, level, EVIDENCE_ATTESTED, "attestation", c->user->id, comment, err) ||
+        !audit_add(a->db, c->user->id, "evidence.attest", "user", target->id, detail)) {
+        store_rollback(a->db);
+        if (strncmp(err->msg, "skills.", 7)) return false;
+        *status = 422;
+        return false;
+    }
+    return store_commit(a->db, err);
+}
+
+static void attestation_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    account *t = target_or_404(a, req, resp);
+    if (!t) return;
+    int status = 0;
+    perr err = {{0}};
+    if (!can_attest(a, c->user, t)) {
+        app_error(a, req, resp, 403, "passport.attest.forbidden");
+    } else if (attest(a, req, t, &status, &err)) {
+        if (req->is_api) {
+            app_json(resp, 201, json_pack("{s:s, s:I, s:s, s:i}", "status", "created", "user", (json_int_t)t->id,
+                                          "code", http_input(req, "code"), "level", parse_level(http_input(req, "level"))));
+        } else {
+            char loc[96];
+            snprintf(loc, sizeof loc, "/people/%lld/passport?attested=1", t->id);
+            http_resp_redirect(resp, loc);
+        }
+    } else if (status == 422 && !req->is_api) {
+        render_page(a, req, resp, t, 422, err.msg, NULL);
+    } else {
+        app_error(a, req, resp, status, err.msg);
+    }
+    account_free(t);
+}
+
+static void self_list(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *v = build(a, req, resp, c->user);
+    if (!v) return;
+    app_render(a, req, resp, 200, "passport/self_list", "passport.self.title", v);
+}
+
+static void self_form(app *a, http_req *req, http_resp *resp, int status, const char *error) {
+    req_ctx *c = app_ctx(req);
+    perr err = {{0}};
+    json_t *v = passport_view_competency(a->db, http_param(req, 0), c->user->id, c->locale, &err);
+    if (!v) {
+        app_error(a, req, resp, strcmp(err.msg, "skills.unknown_competency") ? 500 : 404, err.msg);
+        return;
+    }
+    if (error) {
+        json_object_set_new(v, "error", json_string(app_t(a, req, error)));
+        const char *comment = http_input(req, "comment");
+        json_object_set_new(v, "declared", json_integer(parse_level(http_input(req, "level"))));
+        json_object_set_new(v, "declared_comment", json_string(comment ? comment : ""));
+    }
+    app_render(a, req, resp, status, "passport/self_form", "passport.self.title", v);
+}
+
+static void self_get(http_req *req, http_resp *resp, void *ctx) {
+    self_form(ctx, req, resp, 200, NULL);
+}
+
+/* Records a self-assessment of the current user; false with err an i18n key. */
+static bool declare(app *a, http_req *req, const char *code, int *status, perr *err) {
+    req_ctx *c = app_ctx(req);
+    const char *comment = http_input(req, "comment");
+    int level = parse_level(http_input(req, "level"));
+    *status = 422;
+    if (!skills_competency_exists(a->db, code)) {
+        *status = req->is_api ? 422 : 404;
+        return perr_set(err, "skills.unknown_competency");
+    }
+    if (!level) return perr_set(err, "skills.bad_level");
+    *status = 500;
+    if (!store_begin(a->db, err)) return false;
+    if (!evidence_add(a->db, c->user->id, code, level, EVIDENCE_DECLARED, "self-assessment", 0, comment, err)) {
+        store_rollback(a->db);
+        if (!strncmp(err->msg, "skills.", 7)) *status = 422;
+        return false;
+    }
+    return store_commit(a->db, err);
+}
+
+static void self_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    const char *code = http_param(req, 0);
+    int status = 0;
+    perr err = {{0}};
+    if (declare(a, req, code, &status, &err)) {
+        buf loc = BUF_INIT;
+        buf_puts(&loc, "/passport?saved=1#");
+        buf_put_urlenc(&loc, code, strlen(code));
+        http_resp_redirect(resp, loc.data);
+        buf_free(&loc);
+    } else if (status == 422) {
+        self_form(a, req, resp, 422, err.msg);
+    } else {
+        app_error(a, req, resp, status, err.msg);
+    }
+}
+
+static void api_declare(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    const char *code = http_input(req, "code");
+    int status = 0;
+    perr err = {{0}};
+    if (declare(a, req, code, &status, &err))
+        app_json(resp, 201, json_pack("{s:s, s:s, s:i}", "status", "created", "code", code, "level",
+                                      parse_level(http_input(req, "level"))));
+    else app_error(a, req, resp, status, err.msg);
+}
+
+static void team_people(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    perr err = {{0}};
+    json_t *list = passport_view_team(a->db, c->user->unit_id, &err);
+    if (!list) {
+        app_error(a, req, resp, 500, err.msg);
+        return;
+    }
+    app_render(a, req, resp, 200, "passport/team", "passport.team.title",
+               json_pack("{s:o, s:s}", "people", list, "unit", c->user->unit_name ? c->user->unit_name : ""));
+}
 
 void passport_routes(http_router *r) {
-    (void)r;
+    http_router_add(r, (http_route){HTTP_GET, "/passport", own_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/passport.json", download, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/passport/self-assessment", self_list, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/passport/self-assessment/{code}", self_get, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/passport/self-assessment/{code}", self_post, FORM_MAX_BODY, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/people/{id}/passport", person_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/people/{id}/attestations", attestation_post, FORM_MAX_BODY, 0, ROLE_MANAGER});
+    http_router_add(r, (http_route){HTTP_GET, "/team/people", team_people, 0, 0, ROLE_MANAGER});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/passport", api_me, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/me/self-assessments", api_declare, FORM_MAX_BODY, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/users/{id}/passport", api_user, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/users/{id}/attestations", attestation_post, FORM_MAX_BODY, 0, ROLE_MANAGER});
 }

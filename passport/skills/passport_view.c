@@ -1,0 +1,492 @@
+/* The passport view model: loads a framework's competencies, the user's evidence and the
+ * mapping pairs touching the framework, applies the level rule per competency, and lays
+ * out the radar's geometry. */
+#include "skills/passport_view.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "skills/evidence.h"
+#include "skills/level.h"
+#include "skills/skills.h"
+
+#define RADAR_RADIUS 120.0
+#define RADAR_LABEL 142.0
+
+typedef struct comp {
+    long long id;
+    char *code, *title, *description, *area_title;
+    int area;
+} comp;
+
+typedef struct piece {
+    long long competency_id;
+    char *code, *title, *source, *comment, *author;
+    int level;
+    evidence_kind kind;
+    int64_t at;
+} piece;
+
+typedef struct pair {
+    long long mine, other;
+} pair;
+
+typedef struct model {
+    comp *comps;
+    size_t ncomps;
+    piece *pieces;
+    size_t npieces;
+    pair *pairs;
+    size_t npairs;
+} model;
+
+static void model_clear(model *m) {
+    for (size_t i = 0; i < m->ncomps; i++) {
+        free(m->comps[i].code);
+        free(m->comps[i].title);
+        free(m->comps[i].description);
+        free(m->comps[i].area_title);
+    }
+    for (size_t i = 0; i < m->npieces; i++) {
+        free(m->pieces[i].code);
+        free(m->pieces[i].title);
+        free(m->pieces[i].source);
+        free(m->pieces[i].comment);
+        free(m->pieces[i].author);
+    }
+    free(m->comps);
+    free(m->pieces);
+    free(m->pairs);
+}
+
+static bool is_en(const char *locale) {
+    return locale && !strcmp(locale, "en");
+}
+
+/* The localized column: column fr, or fr + 1 in English, falling back to French if empty. */
+static const char *col_loc(sqlite3_stmt *st, int fr, const char *locale) {
+    const char *en = store_col_text(st, fr + 1);
+    return is_en(locale) && *en ? en : store_col_text(st, fr);
+}
+
+static long long framework_lookup(store *s, const char *code, json_t **info, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, name, version FROM frameworks WHERE code = ?", err);
+    if (!st) return 0;
+    store_bind_text(st, 1, code);
+    long long id = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        if (info)
+            *info = json_pack("{s:s, s:s, s:s}", "code", code, "name", store_col_text(st, 1), "version",
+                              store_col_text(st, 2));
+    }
+    store_done(st);
+    if (!id) perr_set(err, "skills.unknown_framework");
+    return id;
+}
+
+static bool load_comps(store *s, long long fw, const char *locale, model *m, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT c.id, c.code, c.area, c.title_fr, c.title_en, c.description_fr, c.description_en,"
+        " coalesce(a.title_fr, ''), coalesce(a.title_en, '')"
+        " FROM competencies c LEFT JOIN framework_areas a ON a.framework_id = c.framework_id AND a.area = c.area"
+        " WHERE c.framework_id = ? AND c.retired = 0 ORDER BY c.position",
+        err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, fw);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        m->comps = xrealloc(m->comps, (m->ncomps + 1) * sizeof *m->comps);
+        comp *c = &m->comps[m->ncomps++];
+        c->id = sqlite3_column_int64(st, 0);
+        c->code = xstrdup(store_col_text(st, 1));
+        c->area = sqlite3_column_int(st, 2);
+        c->title = xstrdup(col_loc(st, 3, locale));
+        c->description = xstrdup(col_loc(st, 5, locale));
+        c->area_title = xstrdup(col_loc(st, 7, locale));
+    }
+    store_done(st);
+    return true;
+}
+
+static bool load_pieces(store *s, long long user_id, const char *locale, model *m, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT e.competency_id, c.code, c.title_fr, c.title_en, e.level, e.kind, e.source_ref, e.comment,"
+        " e.created_at, coalesce(u.display_name, '')"
+        " FROM evidence e JOIN competencies c ON c.id = e.competency_id LEFT JOIN users u ON u.id = e.author_id"
+        " WHERE e.user_id = ? ORDER BY e.created_at DESC, e.id DESC",
+        err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, user_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        m->pieces = xrealloc(m->pieces, (m->npieces + 1) * sizeof *m->pieces);
+        piece *p = &m->pieces[m->npieces++];
+        p->competency_id = sqlite3_column_int64(st, 0);
+        p->code = xstrdup(store_col_text(st, 1));
+        p->title = xstrdup(col_loc(st, 2, locale));
+        p->level = sqlite3_column_int(st, 4);
+        p->kind = evidence_kind_parse(store_col_text(st, 5));
+        p->source = xstrdup(store_col_text(st, 6));
+        p->comment = xstrdup(store_col_text(st, 7));
+        p->at = sqlite3_column_int64(st, 8);
+        p->author = xstrdup(store_col_text(st, 9));
+    }
+    store_done(st);
+    return true;
+}
+
+static bool load_pairs(store *s, long long fw, model *m, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT m.from_id, m.to_id FROM competency_map m JOIN competencies c ON c.id = m.from_id"
+        " WHERE c.framework_id = ?1"
+        " UNION SELECT m.to_id, m.from_id FROM competency_map m JOIN competencies c ON c.id = m.to_id"
+        " WHERE c.framework_id = ?1",
+        err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, fw);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        m->pairs = xrealloc(m->pairs, (m->npairs + 1) * sizeof *m->pairs);
+        m->pairs[m->npairs++] = (pair){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+    }
+    store_done(st);
+    return true;
+}
+
+/* True when piece p counts for competency c: recorded on it or on a mapped competency. */
+static bool counts_for(const model *m, const comp *c, const piece *p) {
+    if (p->competency_id == c->id) return true;
+    for (size_t i = 0; i < m->npairs; i++)
+        if (m->pairs[i].mine == c->id && m->pairs[i].other == p->competency_id) return true;
+    return false;
+}
+
+/* The level descriptors of the framework's competencies: texts[i * 8 + level - 1]. */
+static char **load_descriptors(store *s, const model *m, const char *locale, perr *err) {
+    char **texts = xcalloc(m->ncomps * 8 + 1, sizeof *texts);
+    for (size_t i = 0; i < m->ncomps; i++) {
+        sqlite3_stmt *st = store_stmt(s,
+            "SELECT level, text_fr, text_en FROM competency_levels WHERE competency_id = ?", err);
+        if (!st) {
+            for (size_t k = 0; k < m->ncomps * 8; k++) free(texts[k]);
+            free(texts);
+            return NULL;
+        }
+        sqlite3_bind_int64(st, 1, m->comps[i].id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            int l = sqlite3_column_int(st, 0);
+            if (l >= 1 && l <= 8) texts[i * 8 + (size_t)l - 1] = xstrdup(col_loc(st, 1, locale));
+        }
+        store_done(st);
+    }
+    return texts;
+}
+
+static json_t *date_json(int64_t t) {
+    if (!t) return json_null();
+    char d[11];
+    clock_date(t, d);
+    return json_string(d);
+}
+
+static json_t *fixed1(double v) {
+    char s[16];
+    snprintf(s, sizeof s, "%.1f", v);
+    return json_string(s);
+}
+
+static json_t *piece_json(const piece *p, const comp *c) {
+    json_t *o = json_pack("{s:s, s:i, s:o, s:s, s:s, s:s}", "kind", evidence_kind_name(p->kind), "level", p->level,
+                          "date", date_json(p->at), "source", p->source, "author", p->author, "comment", p->comment);
+    if (c && p->competency_id != c->id) {
+        json_object_set_new(o, "via", json_string(p->code));
+        json_object_set_new(o, "via_title", json_string(p->title));
+    }
+    return o;
+}
+
+/* Builds one competency's entry; updates the summary counters. */
+static json_t *competency_json(const model *m, size_t ci, char **texts, int64_t stale_before, int counts[4]) {
+    const comp *c = &m->comps[ci];
+    level_evidence *lev = xcalloc(m->npieces + 1, sizeof *lev);
+    json_t *list = json_array();
+    size_t n = 0;
+    for (size_t i = 0; i < m->npieces; i++) {
+        const piece *p = &m->pieces[i];
+        if (!counts_for(m, c, p)) continue;
+        /* pieces come newest first; the rule wants the later of equal times last */
+        lev[n++] = (level_evidence){p->kind, p->level, p->at};
+        json_array_append_new(list, piece_json(p, c));
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        level_evidence t = lev[i];
+        lev[i] = lev[n - 1 - i];
+        lev[n - 1 - i] = t;
+    }
+    level_result r;
+    level_compute(lev, n, stale_before, &r);
+    free(lev);
+    const char *declared_comment = "";
+    for (size_t i = 0; i < m->npieces; i++)
+        if (m->pieces[i].kind == EVIDENCE_DECLARED && counts_for(m, c, &m->pieces[i])) {
+            declared_comment = m->pieces[i].comment;
+            break;
+        }
+    counts[0] += r.verified > 0;
+    counts[1] += r.declared > 0;
+    counts[2] += r.stale;
+    const char *vt = r.verified ? texts[ci * 8 + (size_t)r.verified - 1] : NULL;
+    const char *dt = r.declared ? texts[ci * 8 + (size_t)r.declared - 1] : NULL;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:o, s:s?, s:b, s:i, s:o, s:s?, s:s, s:b, s:o}", "code", c->code, "title",
+                     c->title, "description", c->description, "verified", r.verified, "verified_date",
+                     date_json(r.verified_at), "verified_text", vt, "stale", r.stale, "declared", r.declared,
+                     "declared_date", date_json(r.declared_at), "declared_text", dt, "declared_comment",
+                     declared_comment, "declared_stale", r.declared_stale, "evidence", list);
+    json_object_set_new(o, "evidence_count", json_integer((json_int_t)n));
+    return o;
+}
+
+static json_t *points_text(const double *xs, const double *ys, size_t n) {
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < n; i++) buf_printf(&b, "%s%.1f,%.1f", i ? " " : "", xs[i], ys[i]);
+    json_t *v = json_string(buf_cstr(&b));
+    buf_free(&b);
+    return v;
+}
+
+/* The radar: one axis per area, the value an area's average verified level on 0..8. */
+static json_t *radar_json(json_t *areas) {
+    size_t n = json_array_size(areas);
+    double c = PASSPORT_VIEW_RADAR_SIZE / 2.0;
+    json_t *rings = json_array(), *axes = json_array(), *points = json_array();
+    double *xs = xcalloc(n + 1, sizeof *xs), *ys = xcalloc(n + 1, sizeof *ys);
+    for (int level = 2; level <= 8; level += 2) {
+        for (size_t i = 0; i < n; i++) {
+            double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
+            xs[i] = c + RADAR_RADIUS * level / 8.0 * cos(a);
+            ys[i] = c + RADAR_RADIUS * level / 8.0 * sin(a);
+        }
+        json_array_append_new(rings, json_pack("{s:i, s:o}", "level", level, "points", points_text(xs, ys, n)));
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_t *area = json_array_get(areas, i);
+        double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
+        double avg = json_real_value(json_object_get(area, "average_value"));
+        xs[i] = c + RADAR_RADIUS * avg / 8.0 * cos(a);
+        ys[i] = c + RADAR_RADIUS * avg / 8.0 * sin(a);
+        double lx = c + RADAR_LABEL * cos(a), ly = c + RADAR_LABEL * sin(a) + 5;
+        const char *anchor = fabs(cos(a)) < 0.2 ? "middle" : cos(a) > 0 ? "start" : "end";
+        json_array_append_new(axes, json_pack("{s:O, s:o, s:o, s:o, s:o, s:s}", "area", json_object_get(area, "area"),
+                                              "x", fixed1(c + RADAR_RADIUS * cos(a)), "y",
+                                              fixed1(c + RADAR_RADIUS * sin(a)), "label_x", fixed1(lx), "label_y",
+                                              fixed1(ly), "anchor", anchor));
+        json_array_append_new(points, json_pack("{s:O, s:O, s:O, s:o, s:o}", "area", json_object_get(area, "area"),
+                                                "title", json_object_get(area, "title"), "level",
+                                                json_object_get(area, "average"), "x", fixed1(xs[i]), "y",
+                                                fixed1(ys[i])));
+    }
+    json_t *r = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "size", PASSPORT_VIEW_RADAR_SIZE, "center", fixed1(c),
+                          "rings", rings, "axes", axes, "points", points, "polygon", points_text(xs, ys, n));
+    free(xs);
+    free(ys);
+    return r;
+}
+
+/* Groups the competencies by area, with each area's average verified level. */
+static json_t *areas_json(const model *m, char **texts, int64_t stale_before, int counts[4]) {
+    json_t *areas = json_array();
+    json_t *area = NULL;
+    int sum = 0, members = 0;
+    for (size_t i = 0; i < m->ncomps; i++) {
+        if (!area || m->comps[i].area != m->comps[i - 1].area) {
+            area = json_pack("{s:i, s:s, s:[]}", "area", m->comps[i].area, "title", m->comps[i].area_title,
+                             "competencies");
+            json_array_append_new(areas, area);
+            sum = members = 0;
+        }
+        json_t *cj = competency_json(m, i, texts, stale_before, counts);
+        sum += (int)json_integer_value(json_object_get(cj, "verified"));
+        members++;
+        json_array_append_new(json_object_get(area, "competencies"), cj);
+        double avg = (double)sum / members;
+        avg = round(avg * 10) / 10;
+        json_object_set_new(area, "average_value", json_real(avg));
+        json_object_set_new(area, "average", fixed1(avg));
+    }
+    return areas;
+}
+
+static json_t *timeline_json(const model *m) {
+    json_t *t = json_array();
+    for (size_t i = 0; i < m->npieces; i++) {
+        const piece *p = &m->pieces[i];
+        json_t *o = piece_json(p, NULL);
+        json_object_set_new(o, "code", json_string(p->code));
+        json_object_set_new(o, "title", json_string(p->title));
+        json_object_set_new(o, "at", json_integer(p->at));
+        json_array_append_new(t, o);
+    }
+    return t;
+}
+
+static json_t *frameworks_json(store *s, const char *selected, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT f.code, f.name FROM frameworks f WHERE EXISTS"
+        " (SELECT 1 FROM competencies c WHERE c.framework_id = f.id AND c.retired = 0) ORDER BY f.id",
+        err);
+    if (!st) return NULL;
+    json_t *list = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *code = store_col_text(st, 0);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", code, "name", store_col_text(st, 1),
+                                              "selected", !strcmp(code, selected)));
+    }
+    store_done(st);
+    return list;
+}
+
+json_t *passport_view_build(store *s, long long user_id, const passport_view_opts *o, perr *err) {
+    const char *fw_code = o && o->framework && *o->framework ? o->framework : PASSPORT_VIEW_DEFAULT_FRAMEWORK;
+    const char *locale = o ? o->locale : "fr";
+    int months = o && o->stale_months > 0 ? o->stale_months : skills_stale_months();
+    int64_t now = o && o->now ? o->now : clock_now();
+    int64_t stale_before = level_stale_before(now, months);
+    model m = {0};
+    json_t *info = NULL, *out = NULL;
+    char **texts = NULL;
+    long long fw = framework_lookup(s, fw_code, &info, err);
+    if (!fw) goto done;
+    if (!load_comps(s, fw, locale, &m, err) || !load_pieces(s, user_id, locale, &m, err) || !load_pairs(s, fw, &m, err))
+        goto done;
+    texts = load_descriptors(s, &m, locale, err);
+    if (!texts) goto done;
+    json_t *frameworks = frameworks_json(s, fw_code, err);
+    if (!frameworks) goto done;
+    int counts[4] = {0, 0, 0, 0};
+    json_t *areas = areas_json(&m, texts, stale_before, counts);
+    json_t *radar = radar_json(areas);
+    size_t i;
+    json_t *a;
+    json_array_foreach(areas, i, a) json_object_del(a, "average_value");
+    out = json_pack("{s:O, s:o, s:i, s:o, s:{s:i, s:i, s:i, s:i}, s:o, s:o, s:o}", "framework", info, "frameworks",
+                    frameworks, "stale_months", months, "stale_before", date_json(stale_before), "summary",
+                    "verified", counts[0], "declared", counts[1], "stale", counts[2], "evidence", (int)m.npieces,
+                    "areas", areas, "radar", radar, "timeline", timeline_json(&m));
+done:
+    if (texts) {
+        for (size_t k = 0; k < m.ncomps * 8; k++) free(texts[k]);
+        free(texts);
+    }
+    json_decref(info);
+    model_clear(&m);
+    return out;
+}
+
+static json_t *levels_of(store *s, long long id, const char *locale, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT level, text_fr, text_en FROM competency_levels WHERE competency_id = ? ORDER BY level", err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    json_t *levels = json_array();
+    int next = 1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int l = sqlite3_column_int(st, 0);
+        for (; next < l; next++) json_array_append_new(levels, json_pack("{s:i, s:s}", "level", next, "text", ""));
+        json_array_append_new(levels, json_pack("{s:i, s:s}", "level", l, "text", col_loc(st, 1, locale)));
+        next = l + 1;
+    }
+    store_done(st);
+    for (; next <= 8; next++) json_array_append_new(levels, json_pack("{s:i, s:s}", "level", next, "text", ""));
+    return levels;
+}
+
+json_t *passport_view_competencies(store *s, const char *fw_code, const char *locale, perr *err) {
+    model m = {0};
+    long long fw = framework_lookup(s, fw_code, NULL, err);
+    if (!fw || !load_comps(s, fw, locale, &m, err)) {
+        model_clear(&m);
+        return NULL;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < m.ncomps; i++) {
+        json_t *levels = levels_of(s, m.comps[i].id, locale, err);
+        if (!levels) {
+            json_decref(list);
+            list = NULL;
+            break;
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:s, s:o}", "code", m.comps[i].code, "title",
+                                              m.comps[i].title, "area", m.comps[i].area, "area_title",
+                                              m.comps[i].area_title, "levels", levels));
+    }
+    model_clear(&m);
+    return list;
+}
+
+json_t *passport_view_competency(store *s, const char *code, long long user_id, const char *locale, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT c.id, f.code, c.title_fr, c.title_en, c.description_fr, c.description_en,"
+        " coalesce(a.title_fr, ''), coalesce(a.title_en, '')"
+        " FROM competencies c JOIN frameworks f ON f.id = c.framework_id"
+        " LEFT JOIN framework_areas a ON a.framework_id = c.framework_id AND a.area = c.area"
+        " WHERE c.code = ? AND c.retired = 0",
+        err);
+    if (!st) return NULL;
+    store_bind_text(st, 1, code);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        store_done(st);
+        perr_set(err, "skills.unknown_competency");
+        return NULL;
+    }
+    long long id = sqlite3_column_int64(st, 0);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", code, "framework", store_col_text(st, 1), "title",
+                          col_loc(st, 2, locale), "description", col_loc(st, 4, locale), "area_title",
+                          col_loc(st, 6, locale));
+    store_done(st);
+    json_t *levels = levels_of(s, id, locale, err);
+    if (!levels) {
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "levels", levels);
+    st = store_stmt(s,
+        "SELECT level, comment FROM evidence WHERE user_id = ? AND competency_id = ? AND kind = 'declared'"
+        " ORDER BY created_at DESC, id DESC LIMIT 1",
+        err);
+    if (!st) {
+        json_decref(o);
+        return NULL;
+    }
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, id);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    json_object_set_new(o, "declared", json_integer(found ? sqlite3_column_int(st, 0) : 0));
+    json_object_set_new(o, "declared_comment", json_string(found ? store_col_text(st, 1) : ""));
+    store_done(st);
+    return o;
+}
+
+json_t *passport_view_team(store *s, long long unit_id, perr *err) {
+    json_t *list = json_array();
+    if (!unit_id) return list;
+    sqlite3_stmt *st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " SELECT us.id, us.display_name, us.email, un.name,"
+        " (SELECT count(DISTINCT e.competency_id) FROM evidence e WHERE e.user_id = us.id AND e.kind <> 'declared')"
+        " FROM users us JOIN sub ON us.unit_id = sub.id JOIN units un ON un.id = us.unit_id"
+        " WHERE us.disabled_at IS NULL ORDER BY us.display_name COLLATE NOCASE, us.id",
+        err);
+    if (!st) {
+        json_decref(list);
+        return NULL;
+    }
+    sqlite3_bind_int64(st, 1, unit_id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:i}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                                              "name", store_col_text(st, 1), "email", store_col_text(st, 2), "unit",
+                                              store_col_text(st, 3), "verified", sqlite3_column_int(st, 4)));
+    store_done(st);
+    return list;
+}

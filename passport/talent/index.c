@@ -1,0 +1,912 @@
+/* The in-memory talent index (see index.h): columns of small integers per competency,
+ * rebuilt or patched from the store's talent_changes log, scanned for searches, call
+ * matches and the heatmap. */
+#include "talent/index.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/utf8.h"
+#include "skills/level.h"
+#include "talent/score.h"
+
+#define DAY 86400
+
+typedef struct comp_info {
+    long long id;
+    char *code;
+    char *fw;
+    int area;
+} comp_info;
+
+typedef struct unit_info {
+    long long id;
+    long long parent; /* 0: root */
+    int parent_pos;   /* -1: root */
+    char *name;
+} unit_info;
+
+struct talent_index {
+    store *db;
+    pthread_mutex_t refresh_mu; /* one refresher at a time */
+    pthread_rwlock_t rw;        /* readers scan, the refresher patches */
+    bool built;
+    long long seq; /* the last talent_changes row applied */
+    size_t ncomp;
+    comp_info *comps; /* by id */
+    size_t *rel_start;/* CSR: columns related to column c (itself and its mapped ones) */
+    int *rel;
+    size_t nunits;
+    unit_info *units; /* by id */
+    size_t n, cap;    /* agents (rows), sorted by id */
+    long long *ids;
+    int *upos;        /* unit position, -1: none */
+    uint8_t *vis, *avail, *alive;
+    uint8_t **ver, **dec;       /* [column][row] */
+    uint16_t **ver_day, **dec_day;
+};
+
+const char *talent_visibility_name(talent_visibility v) {
+    return v == TALENT_VISIBLE_ALL ? "all" : v == TALENT_VISIBLE_HR ? "hr" : "hidden";
+}
+
+bool talent_visibility_parse(const char *name, talent_visibility *out) {
+    if (!name) return false;
+    if (!strcmp(name, "hidden")) *out = TALENT_HIDDEN;
+    else if (!strcmp(name, "hr")) *out = TALENT_VISIBLE_HR;
+    else if (!strcmp(name, "all")) *out = TALENT_VISIBLE_ALL;
+    else return false;
+    return true;
+}
+
+talent_index *talent_index_new(store *s) {
+    talent_index *ix = xcalloc(1, sizeof *ix);
+    ix->db = s;
+    pthread_mutex_init(&ix->refresh_mu, NULL);
+    pthread_rwlock_init(&ix->rw, NULL);
+    return ix;
+}
+
+static void clear_data(talent_index *ix) {
+    for (size_t c = 0; c < ix->ncomp; c++) {
+        free(ix->comps[c].code);
+        free(ix->comps[c].fw);
+        if (ix->ver) {
+            free(ix->ver[c]);
+            free(ix->dec[c]);
+            free(ix->ver_day[c]);
+            free(ix->dec_day[c]);
+        }
+    }
+    free(ix->comps);
+    free(ix->ver);
+    free(ix->dec);
+    free(ix->ver_day);
+    free(ix->dec_day);
+    free(ix->rel_start);
+    free(ix->rel);
+    for (size_t i = 0; i < ix->nunits; i++) free(ix->units[i].name);
+    free(ix->units);
+    free(ix->ids);
+    free(ix->upos);
+    free(ix->vis);
+    free(ix->avail);
+    free(ix->alive);
+    ix->comps = NULL;
+    ix->ver = ix->dec = NULL;
+    ix->ver_day = ix->dec_day = NULL;
+    ix->rel_start = NULL;
+    ix->rel = NULL;
+    ix->units = NULL;
+    ix->ids = NULL;
+    ix->upos = NULL;
+    ix->vis = ix->avail = ix->alive = NULL;
+    ix->ncomp = ix->nunits = ix->n = ix->cap = 0;
+    ix->built = false;
+}
+
+void talent_index_free(talent_index *ix) {
+    if (!ix) return;
+    clear_data(ix);
+    pthread_rwlock_destroy(&ix->rw);
+    pthread_mutex_destroy(&ix->refresh_mu);
+    free(ix);
+}
+
+/* ---- lookups ---------------------------------------------------------------------- */
+
+static int comp_col(const talent_index *ix, long long id) {
+    size_t lo = 0, hi = ix->ncomp;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ix->comps[mid].id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < ix->ncomp && ix->comps[lo].id == id ? (int)lo : -1;
+}
+
+static int comp_by_code(const talent_index *ix, const char *code) {
+    for (size_t c = 0; c < ix->ncomp; c++)
+        if (!strcmp(ix->comps[c].code, code)) return (int)c;
+    return -1;
+}
+
+static int unit_pos(const talent_index *ix, long long id) {
+    size_t lo = 0, hi = ix->nunits;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ix->units[mid].id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < ix->nunits && ix->units[lo].id == id ? (int)lo : -1;
+}
+
+/* The row of user id, or -1. */
+static long row_of(const talent_index *ix, long long id) {
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ix->ids[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < ix->n && ix->ids[lo] == id ? (long)lo : -1;
+}
+
+/* ---- building --------------------------------------------------------------------- */
+
+static void grow_rows(talent_index *ix, size_t need) {
+    if (need <= ix->cap) return;
+    size_t cap = ix->cap ? ix->cap : 1024;
+    while (cap < need) cap *= 2;
+    ix->ids = xrealloc(ix->ids, cap * sizeof *ix->ids);
+    ix->upos = xrealloc(ix->upos, cap * sizeof *ix->upos);
+    ix->vis = xrealloc(ix->vis, cap);
+    ix->avail = xrealloc(ix->avail, cap);
+    ix->alive = xrealloc(ix->alive, cap);
+    for (size_t c = 0; c < ix->ncomp; c++) {
+        ix->ver[c] = xrealloc(ix->ver[c], cap);
+        ix->dec[c] = xrealloc(ix->dec[c], cap);
+        ix->ver_day[c] = xrealloc(ix->ver_day[c], cap * sizeof(uint16_t));
+        ix->dec_day[c] = xrealloc(ix->dec_day[c], cap * sizeof(uint16_t));
+    }
+    ix->cap = cap;
+}
+
+static void clear_row(talent_index *ix, size_t u) {
+    for (size_t c = 0; c < ix->ncomp; c++) {
+        ix->ver[c][u] = ix->dec[c][u] = 0;
+        ix->ver_day[c][u] = ix->dec_day[c][u] = 0;
+    }
+}
+
+/* Applies one piece of evidence to row u: on its competency and the mapped ones. */
+static void apply_evidence(talent_index *ix, size_t u, int col, int level, bool declared, int64_t at) {
+    if (col < 0 || level < 1 || level > 8) return;
+    int64_t d = at / DAY;
+    uint16_t day = d < 0 ? 0 : d > 65535 ? 65535 : (uint16_t)d;
+    for (size_t k = ix->rel_start[col]; k < ix->rel_start[col + 1]; k++) {
+        int r = ix->rel[k];
+        if (!declared) {
+            if (level > ix->ver[r][u]) {
+                ix->ver[r][u] = (uint8_t)level;
+                ix->ver_day[r][u] = day;
+            } else if (level == ix->ver[r][u] && day > ix->ver_day[r][u]) {
+                ix->ver_day[r][u] = day;
+            }
+        } else if (day >= ix->dec_day[r][u]) {
+            ix->dec[r][u] = (uint8_t)level;
+            ix->dec_day[r][u] = day;
+        }
+    }
+}
+
+static uint8_t vis_code(const char *v) {
+    talent_visibility t = TALENT_HIDDEN;
+    talent_visibility_parse(v, &t);
+    return (uint8_t)t;
+}
+
+static bool load_catalog(talent_index *ix, perr *err) {
+    sqlite3_stmt *st = store_stmt(ix->db,
+                                  "SELECT c.id, c.code, c.area, f.code FROM competencies c"
+                                  " JOIN frameworks f ON f.id = c.framework_id ORDER BY c.id",
+                                  err);
+    if (!st) return false;
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (ix->ncomp == cap) {
+            cap = cap ? cap * 2 : 64;
+            ix->comps = xrealloc(ix->comps, cap * sizeof *ix->comps);
+        }
+        comp_info *ci = &ix->comps[ix->ncomp++];
+        ci->id = sqlite3_column_int64(st, 0);
+        ci->code = xstrdup(store_col_text(st, 1));
+        ci->area = sqlite3_column_int(st, 2);
+        ci->fw = xstrdup(store_col_text(st, 3));
+    }
+    store_done(st);
+    size_t nc = ix->ncomp;
+    ix->ver = xcalloc(nc ? nc : 1, sizeof *ix->ver);
+    ix->dec = xcalloc(nc ? nc : 1, sizeof *ix->dec);
+    ix->ver_day = xcalloc(nc ? nc : 1, sizeof *ix->ver_day);
+    ix->dec_day = xcalloc(nc ? nc : 1, sizeof *ix->dec_day);
+    /* the mapping as adjacency: each column relates to itself and its mapped columns */
+    size_t npairs = 0, pcap = 64;
+    int *pairs = xmalloc(pcap * 2 * sizeof *pairs);
+    st = store_stmt(ix->db, "SELECT from_id, to_id FROM competency_map", err);
+    if (!st) {
+        free(pairs);
+        return false;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int a = comp_col(ix, sqlite3_column_int64(st, 0)), b = comp_col(ix, sqlite3_column_int64(st, 1));
+        if (a < 0 || b < 0 || a == b) continue;
+        if (npairs + 2 > pcap) {
+            pcap *= 2;
+            pairs = xrealloc(pairs, pcap * 2 * sizeof *pairs);
+        }
+        pairs[2 * npairs] = a;
+        pairs[2 * npairs + 1] = b;
+        npairs++;
+        pairs[2 * npairs] = b;
+        pairs[2 * npairs + 1] = a;
+        npairs++;
+    }
+    store_done(st);
+    ix->rel_start = xcalloc(nc + 1, sizeof *ix->rel_start);
+    for (size_t c = 0; c < nc; c++) ix->rel_start[c + 1] = 1;
+    for (size_t p = 0; p < npairs; p++) ix->rel_start[pairs[2 * p] + 1]++;
+    for (size_t c = 0; c < nc; c++) ix->rel_start[c + 1] += ix->rel_start[c];
+    ix->rel = xmalloc((ix->rel_start[nc] + 1) * sizeof *ix->rel);
+    size_t *fill = xcalloc(nc + 1, sizeof *fill);
+    for (size_t c = 0; c < nc; c++) ix->rel[ix->rel_start[c] + fill[c]++] = (int)c;
+    for (size_t p = 0; p < npairs; p++) {
+        int a = pairs[2 * p], b = pairs[2 * p + 1];
+        bool dup = false;
+        for (size_t k = ix->rel_start[a]; k < ix->rel_start[a] + fill[a]; k++) dup |= ix->rel[k] == b;
+        if (!dup) ix->rel[ix->rel_start[a] + fill[a]++] = b;
+    }
+    /* compact away duplicate slots */
+    size_t w = 0;
+    size_t *start = xcalloc(nc + 1, sizeof *start);
+    for (size_t c = 0; c < nc; c++) {
+        start[c] = w;
+        for (size_t k = 0; k < fill[c]; k++) ix->rel[w++] = ix->rel[ix->rel_start[c] + k];
+    }
+    start[nc] = w;
+    free(ix->rel_start);
+    ix->rel_start = start;
+    free(fill);
+    free(pairs);
+    /* units */
+    st = store_stmt(ix->db, "SELECT id, coalesce(parent_id, 0), name FROM units ORDER BY id", err);
+    if (!st) return false;
+    size_t ucap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (ix->nunits == ucap) {
+            ucap = ucap ? ucap * 2 : 64;
+            ix->units = xrealloc(ix->units, ucap * sizeof *ix->units);
+        }
+        unit_info *ui = &ix->units[ix->nunits++];
+        ui->id = sqlite3_column_int64(st, 0);
+        ui->parent = sqlite3_column_int64(st, 1);
+        ui->name = xstrdup(store_col_text(st, 2));
+    }
+    store_done(st);
+    for (size_t i = 0; i < ix->nunits; i++)
+        ix->units[i].parent_pos = ix->units[i].parent ? unit_pos(ix, ix->units[i].parent) : -1;
+    return true;
+}
+
+static void set_row(talent_index *ix, size_t u, sqlite3_stmt *st) {
+    /* columns: id, unit_id, visibility, available, alive */
+    ix->ids[u] = sqlite3_column_int64(st, 0);
+    long long unit = sqlite3_column_int64(st, 1);
+    ix->upos[u] = unit ? unit_pos(ix, unit) : -1;
+    ix->vis[u] = vis_code(store_col_text(st, 2));
+    ix->avail[u] = (uint8_t)(sqlite3_column_int(st, 3) != 0);
+    ix->alive[u] = (uint8_t)(sqlite3_column_int(st, 4) != 0);
+}
+
+#define USER_COLUMNS                                                                  \
+    "SELECT u.id, coalesce(u.unit_id, 0), u.visibility, coalesce(p.available, 0),"   \
+    " u.disabled_at IS NULL AND (u.roles & 1) <> 0 FROM users u"                     \
+    " LEFT JOIN profiles p ON p.user_id = u.id"
+
+static bool build_all(talent_index *ix, perr *err) {
+    clear_data(ix);
+    if (!load_catalog(ix, err)) goto fail;
+    sqlite3_stmt *st = store_stmt(ix->db, USER_COLUMNS " ORDER BY u.id", err);
+    if (!st) goto fail;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        grow_rows(ix, ix->n + 1);
+        clear_row(ix, ix->n);
+        set_row(ix, ix->n, st);
+        ix->n++;
+    }
+    store_done(st);
+    st = store_stmt(ix->db, "SELECT user_id, competency_id, level, kind = 'declared', created_at FROM evidence", err);
+    if (!st) goto fail;
+    long cached_user = -1;
+    long long cached_id = 0;
+    long long cached_comp = 0;
+    int cached_col = -1;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long uid = sqlite3_column_int64(st, 0), cid = sqlite3_column_int64(st, 1);
+        if (cached_user < 0 || uid != cached_id) {
+            cached_id = uid;
+            cached_user = row_of(ix, uid);
+        }
+        if (cached_user < 0) continue;
+        if (cid != cached_comp) {
+            cached_comp = cid;
+            cached_col = comp_col(ix, cid);
+        }
+        apply_evidence(ix, (size_t)cached_user, cached_col, sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
+                       sqlite3_column_int64(st, 4));
+    }
+    store_done(st);
+    ix->built = true;
+    return true;
+fail:
+    clear_data(ix);
+    return false;
+}
+
+/* Reloads one user's row; false when the index must be rebuilt instead (a new id below
+ * the highest one). */
+static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild) {
+    sqlite3_stmt *st = store_stmt(ix->db, USER_COLUMNS " WHERE u.id = ?", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    long u = row_of(ix, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        store_done(st);
+        if (u >= 0) {
+            ix->alive[u] = 0;
+            ix->vis[u] = 0;
+            clear_row(ix, (size_t)u);
+        }
+        return true;
+    }
+    if (u < 0) {
+        if (ix->n && id < ix->ids[ix->n - 1]) {
+            store_done(st);
+            *rebuild = true;
+            return true;
+        }
+        grow_rows(ix, ix->n + 1);
+        u = (long)ix->n++;
+    }
+    set_row(ix, (size_t)u, st);
+    store_done(st);
+    clear_row(ix, (size_t)u);
+    st = store_stmt(ix->db,
+                    "SELECT competency_id, level, kind = 'declared', created_at FROM evidence"
+                    " WHERE user_id = ? ORDER BY id",
+                    err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        apply_evidence(ix, (size_t)u, comp_col(ix, sqlite3_column_int64(st, 0)), sqlite3_column_int(st, 1),
+                       sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3));
+    store_done(st);
+    return true;
+}
+
+bool talent_index_refresh(talent_index *ix, perr *err) {
+    bool ok = false;
+    pthread_mutex_lock(&ix->refresh_mu);
+    sqlite3_stmt *st = store_stmt(ix->db, "SELECT coalesce(max(seq), 0), coalesce(min(seq), 0) FROM talent_changes", err);
+    if (!st) goto done;
+    long long max = 0, min = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        max = sqlite3_column_int64(st, 0);
+        min = sqlite3_column_int64(st, 1);
+    }
+    store_done(st);
+    if (ix->built && max == ix->seq) {
+        ok = true;
+        goto done;
+    }
+    bool rebuild = !ix->built || min > ix->seq + 1 || max < ix->seq;
+    long long *users = NULL;
+    size_t nusers = 0, cap = 0;
+    if (!rebuild) {
+        st = store_stmt(ix->db, "SELECT DISTINCT user_id FROM talent_changes WHERE seq > ? AND seq <= ?", err);
+        if (!st) goto done;
+        sqlite3_bind_int64(st, 1, ix->seq);
+        sqlite3_bind_int64(st, 2, max);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            long long id = sqlite3_column_int64(st, 0);
+            if (id == 0 || nusers > 20000) rebuild = true;
+            if (nusers == cap) {
+                cap = cap ? cap * 2 : 64;
+                users = xrealloc(users, cap * sizeof *users);
+            }
+            users[nusers++] = id;
+        }
+        store_done(st);
+    }
+    /* reads run inside one read transaction so that the data and max agree */
+    pthread_rwlock_wrlock(&ix->rw);
+    if (rebuild) {
+        ok = build_all(ix, err);
+    } else {
+        ok = true;
+        for (size_t i = 0; ok && i < nusers && !rebuild; i++) ok = patch_user(ix, users[i], err, &rebuild);
+        if (ok && rebuild) ok = build_all(ix, err);
+    }
+    if (ok) ix->seq = max;
+    pthread_rwlock_unlock(&ix->rw);
+    free(users);
+done:
+    pthread_mutex_unlock(&ix->refresh_mu);
+    return ok;
+}
+
+size_t talent_index_size(talent_index *ix) {
+    size_t n = 0;
+    pthread_rwlock_rdlock(&ix->rw);
+    for (size_t u = 0; u < ix->n; u++) n += ix->alive[u];
+    pthread_rwlock_unlock(&ix->rw);
+    return n;
+}
+
+/* ---- queries ---------------------------------------------------------------------- */
+
+bool talent_query_add_need(talent_index *ix, talent_query *q, const char *code, int min_level, int weight,
+                           perr *err) {
+    if (q->nneeds >= TALENT_MAX_NEEDS) return perr_set(err, "talent.too_many_needs");
+    if (!code || !*code || strlen(code) >= sizeof q->needs[0].code) return perr_set(err, "talent.unknown_competency");
+    if (!talent_index_refresh(ix, err)) return false;
+    pthread_rwlock_rdlock(&ix->rw);
+    int col = comp_by_code(ix, code);
+    pthread_rwlock_unlock(&ix->rw);
+    if (col < 0) return perr_set(err, "talent.unknown_competency");
+    if (min_level < 1 || min_level > 8) return perr_set(err, "talent.bad_level");
+    if (weight < 1 || weight > TALENT_WEIGHT_MAX) return perr_set(err, "talent.bad_weight");
+    for (size_t i = 0; i < q->nneeds; i++)
+        if (!strcmp(q->needs[i].code, code)) return perr_set(err, "talent.duplicate_need");
+    talent_need *n = &q->needs[q->nneeds++];
+    snprintf(n->code, sizeof n->code, "%s", code);
+    n->min_level = min_level;
+    n->weight = weight;
+    return true;
+}
+
+/* Parses a strictly decimal integer in [lo, hi]; false otherwise. */
+static bool parse_int(const char *s, size_t len, int lo, int hi, int *out) {
+    if (!len || len > 9) return false;
+    int v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+bool talent_query_add_needs(talent_index *ix, talent_query *q, const char *spec, perr *err) {
+    const char *p = spec;
+    while (p && *p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char item[96];
+        if (len >= sizeof item) return perr_set(err, "talent.unknown_competency");
+        memcpy(item, p, len);
+        item[len] = '\0';
+        char *c1 = strchr(item, ':');
+        if (!c1) return perr_set(err, "talent.bad_level");
+        *c1++ = '\0';
+        char *c2 = strchr(c1, ':');
+        int level = 0, weight = 1;
+        if (c2) *c2++ = '\0';
+        if (!parse_int(c1, strlen(c1), 0, 99, &level)) return perr_set(err, "talent.bad_level");
+        if (c2 && !parse_int(c2, strlen(c2), 0, 99, &weight)) return perr_set(err, "talent.bad_weight");
+        if (!talent_query_add_need(ix, q, item, level, weight, err)) return false;
+        p = end ? end + 1 : NULL;
+    }
+    return true;
+}
+
+/* The level a need sees for row u: verified, or declared when allowed and higher; only
+ * evidence dated on or after cutoff (a day number). *declared tells which. */
+static int need_level(const talent_index *ix, int col, size_t u, bool allow_declared, int cutoff, bool *declared) {
+    int lv = 0;
+    *declared = false;
+    if (ix->ver[col][u] && ix->ver_day[col][u] >= cutoff) lv = ix->ver[col][u];
+    if (allow_declared && ix->dec[col][u] > lv && ix->dec_day[col][u] >= cutoff) {
+        lv = ix->dec[col][u];
+        *declared = true;
+    }
+    return lv;
+}
+
+typedef struct hit {
+    int score;
+    size_t row;
+} hit;
+
+/* a ranks before b: higher score, then lower id */
+static bool hit_before(const talent_index *ix, hit a, hit b) {
+    if (a.score != b.score) return a.score > b.score;
+    return ix->ids[a.row] < ix->ids[b.row];
+}
+
+/* A bounded heap keeping the k best hits; its root is the worst kept. */
+typedef struct hit_heap {
+    hit *h;
+    size_t n, k;
+} hit_heap;
+
+static void heap_push(const talent_index *ix, hit_heap *hp, hit x) {
+    if (hp->k == 0) return;
+    if (hp->n == hp->k) {
+        if (!hit_before(ix, x, hp->h[0])) return;
+        size_t i = 0;
+        hp->h[0] = x;
+        for (;;) { /* sift down: the worst goes to the root */
+            size_t l = 2 * i + 1, r = l + 1, w = i;
+            if (l < hp->n && hit_before(ix, hp->h[w], hp->h[l])) w = l;
+            if (r < hp->n && hit_before(ix, hp->h[w], hp->h[r])) w = r;
+            if (w == i) break;
+            hit t = hp->h[i];
+            hp->h[i] = hp->h[w];
+            hp->h[w] = t;
+            i = w;
+        }
+        return;
+    }
+    size_t i = hp->n++;
+    hp->h[i] = x;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!hit_before(ix, hp->h[p], hp->h[i])) break;
+        hit t = hp->h[i];
+        hp->h[i] = hp->h[p];
+        hp->h[p] = t;
+        i = p;
+    }
+}
+
+/* A bottom-up merge sort (qsort has no context argument for the tie-break on ids). */
+static void sort_hits(const talent_index *ix, hit *h, size_t n) {
+    if (n < 2) return;
+    hit *tmp = xmalloc(n * sizeof *tmp);
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) tmp[k++] = hit_before(ix, h[j], h[i]) ? h[j++] : h[i++];
+            while (i < mid) tmp[k++] = h[i++];
+            while (j < hi) tmp[k++] = h[j++];
+        }
+        memcpy(h, tmp, n * sizeof *h);
+    }
+    free(tmp);
+}
+
+/* Marks in cand (one byte per row) the rows whose text matches q's words; false on a
+ * database error. A text without words matches everyone (*used stays false). */
+static bool text_candidates(talent_index *ix, const char *text, uint8_t *cand, bool *used, perr *err) {
+    buf folded = BUF_INIT, expr = BUF_INIT;
+    utf8_fold(&folded, text, strlen(text));
+    const char *s = buf_cstr(&folded);
+    size_t words = 0;
+    for (size_t i = 0; s[i];) {
+        while (s[i] && !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || (unsigned char)s[i] >= 0x80))
+            i++;
+        size_t start = i;
+        while ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || (unsigned char)s[i] >= 0x80) i++;
+        if (i > start && words < 16) {
+            if (words++) buf_putc(&expr, ' ');
+            buf_putc(&expr, '"');
+            buf_append(&expr, s + start, i - start);
+            buf_puts(&expr, "\"*");
+        }
+    }
+    buf_free(&folded);
+    if (!words) {
+        buf_free(&expr);
+        return true;
+    }
+    *used = true;
+    sqlite3_stmt *st = store_stmt(ix->db, "SELECT rowid FROM talent_text WHERE talent_text MATCH ?", err);
+    if (!st) {
+        buf_free(&expr);
+        return false;
+    }
+    store_bind_text(st, 1, expr.data);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long r = row_of(ix, sqlite3_column_int64(st, 0));
+        if (r >= 0) cand[r] = 1;
+    }
+    store_done(st);
+    buf_free(&expr);
+    return true;
+}
+
+static bool table_exists(store *s, const char *name) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", NULL);
+    if (!st) return false;
+    store_bind_text(st, 1, name);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return ok;
+}
+
+/* Marks in cand the holders of a non-revoked credential of the achievement slug. Without
+ * the badges tables nobody holds anything. */
+static bool badge_candidates(talent_index *ix, const char *slug, uint8_t *cand, perr *err) {
+    if (!table_exists(ix->db, "credentials") || !table_exists(ix->db, "achievements")) return true;
+    sqlite3_stmt *st = store_stmt(ix->db,
+                                  "SELECT c.user_id FROM credentials c JOIN achievements a ON a.id = c.achievement_id"
+                                  " WHERE a.slug = ? AND c.revoked_at IS NULL",
+                                  err);
+    if (!st) return false;
+    store_bind_text(st, 1, slug);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long r = row_of(ix, sqlite3_column_int64(st, 0));
+        if (r >= 0) cand[r] = 1;
+    }
+    store_done(st);
+    return true;
+}
+
+/* Units in the subtree of root (a position): one byte per unit. */
+static uint8_t *subtree_mask(const talent_index *ix, long long root_id) {
+    uint8_t *m = xcalloc(ix->nunits ? ix->nunits : 1, 1);
+    int root = unit_pos(ix, root_id);
+    if (root < 0) return m;
+    for (size_t i = 0; i < ix->nunits; i++) {
+        int p = (int)i;
+        for (int depth = 0; p >= 0 && depth < 64; depth++) {
+            if (p == root) {
+                m[i] = 1;
+                break;
+            }
+            p = ix->units[p].parent_pos;
+        }
+    }
+    return m;
+}
+
+static json_t *count_json(long n) {
+    return n >= TALENT_SMALL_COUNT ? json_integer(n) : json_string("< 5");
+}
+
+static char *user_name(store *s, long long id) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT display_name FROM users WHERE id = ?", NULL);
+    if (!st) return xstrdup("");
+    sqlite3_bind_int64(st, 1, id);
+    char *name = xstrdup(sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : "");
+    store_done(st);
+    return name;
+}
+
+/* The needs explanation of row u: [{code, level, required, weight, points, kind}]; writes
+ * the sum of points to *score and whether every minimum is met to *meets. */
+static json_t *explain_row(const talent_index *ix, const int *cols, const talent_query *q, int cutoff, size_t u,
+                           int *score, bool *meets) {
+    json_t *arr = json_array();
+    *score = 0;
+    *meets = true;
+    for (size_t i = 0; i < q->nneeds; i++) {
+        bool declared;
+        int lv = need_level(ix, cols[i], u, q->declared, cutoff, &declared);
+        int pts = talent_need_points(lv, q->needs[i].min_level, q->needs[i].weight);
+        *score += pts;
+        if (lv < q->needs[i].min_level) *meets = false;
+        json_array_append_new(arr, json_pack("{s:s, s:i, s:i, s:i, s:i, s:s}", "code", q->needs[i].code, "level", lv,
+                                             "required", q->needs[i].min_level, "weight", q->needs[i].weight,
+                                             "points", pts, "kind",
+                                             lv == 0 ? "none" : declared ? "declared" : "verified"));
+    }
+    return arr;
+}
+
+/* Resolves the needs' columns; false ("talent.unknown_competency") if one is unknown. */
+static bool resolve_cols(const talent_index *ix, const talent_query *q, int *cols, perr *err) {
+    for (size_t i = 0; i < q->nneeds; i++) {
+        cols[i] = comp_by_code(ix, q->needs[i].code);
+        if (cols[i] < 0) return perr_set(err, "talent.unknown_competency");
+    }
+    return true;
+}
+
+static int cutoff_day(const talent_query *q) {
+    if (q->fresh_months <= 0) return 0;
+    return (int)(level_stale_before(clock_now(), q->fresh_months) / DAY);
+}
+
+json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talent_query *q, perr *err) {
+    if (!talent_index_refresh(ix, err)) return NULL;
+    json_t *out = NULL;
+    uint8_t *cand = NULL, *scope = NULL, *unit_mask = NULL;
+    long *hidden = NULL;
+    hit_heap hp = {0};
+    int page = q->page < 1 ? 1 : q->page > TALENT_MAX_PAGE ? TALENT_MAX_PAGE : q->page;
+    int per = q->per_page < 1 ? 20 : q->per_page > TALENT_MAX_PER_PAGE ? TALENT_MAX_PER_PAGE : q->per_page;
+    pthread_rwlock_rdlock(&ix->rw);
+    int cols[TALENT_MAX_NEEDS];
+    if (!resolve_cols(ix, q, cols, err)) goto done;
+    int cutoff = cutoff_day(q);
+    bool use_cand = false;
+    if ((q->text && *q->text) || (q->badge && *q->badge)) {
+        cand = xcalloc(ix->n ? ix->n : 1, 1);
+        if (q->text && *q->text && !text_candidates(ix, q->text, cand, &use_cand, err)) goto done;
+        if (q->badge && *q->badge) {
+            uint8_t *b = xcalloc(ix->n ? ix->n : 1, 1);
+            bool ok = badge_candidates(ix, q->badge, b, err);
+            if (use_cand)
+                for (size_t u = 0; u < ix->n; u++) cand[u] &= b[u];
+            else
+                memcpy(cand, b, ix->n);
+            use_cand = true;
+            free(b);
+            if (!ok) goto done;
+        }
+    }
+    if (!viewer->hr) scope = subtree_mask(ix, viewer->scope_unit);
+    if (q->unit_id > 0) unit_mask = subtree_mask(ix, q->unit_id);
+    hidden = xcalloc(ix->nunits + 1, sizeof *hidden);
+    hp.k = (size_t)page * (size_t)per;
+    hp.h = xmalloc(hp.k * sizeof *hp.h);
+    long total = 0, hidden_total = 0;
+    for (size_t u = 0; u < ix->n; u++) {
+        if (!ix->alive[u]) continue;
+        int up = ix->upos[u];
+        if (scope && (up < 0 || !scope[up])) continue;
+        if (unit_mask && (up < 0 || !unit_mask[up])) continue;
+        if (q->available_only && !ix->avail[u]) continue;
+        if (use_cand && !cand[u]) continue;
+        if (q->only_user > 0 && ix->ids[u] != q->only_user) continue;
+        int score = 0;
+        bool ok = true;
+        for (size_t i = 0; i < q->nneeds; i++) {
+            bool declared;
+            int lv = need_level(ix, cols[i], u, q->declared, cutoff, &declared);
+            if (lv < q->needs[i].min_level && q->require_levels) {
+                ok = false;
+                break;
+            }
+            score += talent_need_points(lv, q->needs[i].min_level, q->needs[i].weight);
+        }
+        if (!ok) continue;
+        if (ix->vis[u] == TALENT_HIDDEN) {
+            hidden[up < 0 ? ix->nunits : (size_t)up]++;
+            hidden_total++;
+            continue;
+        }
+        total++;
+        heap_push(ix, &hp, (hit){score, u});
+    }
+    sort_hits(ix, hp.h, hp.n);
+    out = json_object();
+    json_t *results = json_array();
+    for (size_t i = (size_t)(page - 1) * (size_t)per; i < hp.n; i++) {
+        size_t u = hp.h[i].row;
+        int score;
+        bool meets;
+        json_t *needs = explain_row(ix, cols, q, cutoff, u, &score, &meets);
+        char *name = user_name(ix->db, ix->ids[u]);
+        int up = ix->upos[u];
+        json_array_append_new(results,
+                              json_pack("{s:I, s:s, s:s, s:I, s:b, s:s, s:i, s:b, s:o}", "user_id", (json_int_t)ix->ids[u],
+                                        "name", name, "unit", up >= 0 ? ix->units[up].name : "", "unit_id",
+                                        (json_int_t)(up >= 0 ? ix->units[up].id : 0), "available", ix->avail[u] != 0,
+                                        "visibility", talent_visibility_name((talent_visibility)ix->vis[u]), "score",
+                                        score, "meets", meets, "needs", needs));
+        free(name);
+    }
+    json_t *hid = json_array();
+    for (size_t p = 0; p <= ix->nunits; p++) {
+        if (!hidden[p]) continue;
+        json_array_append_new(hid, json_pack("{s:I, s:s, s:o}", "unit_id", (json_int_t)(p < ix->nunits ? ix->units[p].id : 0),
+                                             "unit", p < ix->nunits ? ix->units[p].name : "", "count",
+                                             count_json(hidden[p])));
+    }
+    json_object_set_new(out, "total", json_integer(total));
+    json_object_set_new(out, "page", json_integer(page));
+    json_object_set_new(out, "per_page", json_integer(per));
+    json_object_set_new(out, "pages", json_integer((total + per - 1) / per));
+    json_object_set_new(out, "results", results);
+    json_object_set_new(out, "hidden", hid);
+    json_object_set_new(out, "hidden_total", hidden_total ? count_json(hidden_total) : json_integer(0));
+done:
+    pthread_rwlock_unlock(&ix->rw);
+    free(cand);
+    free(scope);
+    free(unit_mask);
+    free(hidden);
+    free(hp.h);
+    return out;
+}
+
+json_t *talent_explain(talent_index *ix, long long user_id, const talent_query *q, perr *err) {
+    if (!talent_index_refresh(ix, err)) return NULL;
+    json_t *out = NULL;
+    pthread_rwlock_rdlock(&ix->rw);
+    int cols[TALENT_MAX_NEEDS];
+    long u = row_of(ix, user_id);
+    if (u >= 0 && resolve_cols(ix, q, cols, err)) {
+        int score;
+        bool meets;
+        json_t *needs = explain_row(ix, cols, q, cutoff_day(q), (size_t)u, &score, &meets);
+        out = json_pack("{s:i, s:b, s:o}", "score", score, "meets", meets, "needs", needs);
+    }
+    pthread_rwlock_unlock(&ix->rw);
+    return out;
+}
+
+json_t *talent_levels(talent_index *ix, long long user_id, perr *err) {
+    if (!talent_index_refresh(ix, err)) return NULL;
+    json_t *out = NULL;
+    pthread_rwlock_rdlock(&ix->rw);
+    long u = row_of(ix, user_id);
+    if (u >= 0) {
+        out = json_array();
+        for (size_t c = 0; c < ix->ncomp; c++) {
+            if (!ix->ver[c][u] && !ix->dec[c][u]) continue;
+            char date[11] = "";
+            if (ix->ver[c][u]) clock_date((int64_t)ix->ver_day[c][u] * DAY, date);
+            json_array_append_new(out, json_pack("{s:s, s:s, s:i, s:i, s:s}", "code", ix->comps[c].code, "framework",
+                                                 ix->comps[c].fw, "level", ix->ver[c][u], "declared",
+                                                 ix->dec[c][u], "date", date));
+        }
+    }
+    pthread_rwlock_unlock(&ix->rw);
+    return out;
+}
+
+json_t *talent_heatmap(talent_index *ix, const char *fw, perr *err) {
+    if (!talent_index_refresh(ix, err)) return NULL;
+    enum { AREAS = 5 };
+    pthread_rwlock_rdlock(&ix->rw);
+    size_t nu = ix->nunits;
+    long *head = xcalloc(nu + 1, sizeof *head);
+    double *sum = xcalloc((nu + 1) * AREAS, sizeof *sum);
+    int ncol[AREAS] = {0};
+    for (size_t c = 0; c < ix->ncomp; c++)
+        if (!strcmp(ix->comps[c].fw, fw) && ix->comps[c].area >= 1 && ix->comps[c].area <= AREAS)
+            ncol[ix->comps[c].area - 1]++;
+    for (size_t u = 0; u < ix->n; u++) {
+        if (!ix->alive[u] || ix->upos[u] < 0) continue;
+        size_t up = (size_t)ix->upos[u];
+        head[up]++;
+        int s[AREAS] = {0};
+        for (size_t c = 0; c < ix->ncomp; c++) {
+            int a = ix->comps[c].area;
+            if (a >= 1 && a <= AREAS && !strcmp(ix->comps[c].fw, fw)) s[a - 1] += ix->ver[c][u];
+        }
+        for (int a = 0; a < AREAS; a++)
+            if (ncol[a]) sum[up * AREAS + (size_t)a] += (double)s[a] / ncol[a];
+    }
+    json_t *rows = json_array();
+    for (size_t p = 0; p < nu; p++) {
+        if (!head[p]) continue;
+        bool small = head[p] < TALENT_SMALL_COUNT;
+        json_t *cells = json_array();
+        for (int a = 0; a < AREAS; a++) {
+            double avg = sum[p * AREAS + (size_t)a] / (double)head[p];
+            json_t *cell = json_pack("{s:i, s:b}", "area", a + 1, "suppressed", small);
+            json_object_set_new(cell, "average", small ? json_null() : json_real((double)(long)(avg * 10 + 0.5) / 10));
+            json_object_set_new(cell, "level", json_integer(small ? 0 : (long)(avg + 0.5)));
+            json_array_append_new(cells, cell);
+        }
+        json_array_append_new(rows, json_pack("{s:I, s:s, s:o, s:b, s:o}", "unit_id", (json_int_t)ix->units[p].id,
+                                              "unit", ix->units[p].name, "headcount", count_json(head[p]),
+                                              "suppressed", small, "cells", cells));
+    }
+    pthread_rwlock_unlock(&ix->rw);
+    free(head);
+    free(sum);
+    json_t *areas = json_array();
+    for (int a = 1; a <= AREAS; a++) json_array_append_new(areas, json_integer(a));
+    return json_pack("{s:o, s:o}", "areas", areas, "rows", rows);
+}

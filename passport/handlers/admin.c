@@ -239,6 +239,13 @@ static void import_post(http_req *req, http_resp *resp, void *ctx) {
         app_error(a, req, resp, 500, err.msg);
         return;
     }
+    size_t i;
+    json_t *pb;
+    json_array_foreach(r.problems, i, pb) {
+        char *text = app_tf(a, req, json_string_value(json_object_get(pb, "key")), json_object_get(pb, "args"));
+        json_object_set_new(pb, "message", json_string(text));
+        free(text);
+    }
     app_render(a, req, resp, r.applied ? 200 : 422, "admin/import", "admin.import.title",
                json_pack("{s:b, s:i, s:i, s:i, s:o}", "applied", r.applied, "created", r.created,
                          "updated", r.updated, "units_created", r.units_created, "problems", r.problems));

@@ -1,7 +1,6 @@
 /* The users CSV import: validate every row inside a transaction, commit only if none failed. */
 #include "people/import.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -15,19 +14,48 @@
 enum { COL_EMAIL, COL_NAME, COL_UNIT, COL_ROLES, COL_LOCALE, NCOLS };
 static const char *const col_names[NCOLS] = {"email", "name", "unit", "roles", "locale"};
 
-static void problem(import_result *r, size_t line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+/* Problem messages: an i18n key (translated by the web page) and its English text for
+ * the command line; {1}, {2} are filled from the arguments. */
+static const struct {
+    const char *key, *english;
+} messages[] = {
+    {"import.unknown_column", "unknown column '{1}' (expected email, name, unit, roles, locale)"},
+    {"import.duplicate_column", "column '{1}' appears twice"},
+    {"import.missing_column", "missing column '{1}'"},
+    {"import.bad_email", "invalid email '{1}'"},
+    {"import.duplicate_email", "email '{1}' already on line {2}"},
+    {"import.bad_name", "missing or too long name"},
+    {"import.bad_roles", "unknown roles '{1}' (agent, manager, hr, admin)"},
+    {"import.bad_locale", "locale must be fr or en, got '{1}'"},
+    {"import.bad_unit", "invalid unit '{1}'"},
+    {"import.create_failed", "cannot create account '{1}'"},
+    {"import.too_large", "file too large (limit {1} bytes)"},
+    {"import.csv", "{1}"},
+    {"import.empty", "empty file: a header row is required"},
+    {"import.no_rows", "no rows to import"},
+};
 
-static void problem(import_result *r, size_t line, const char *fmt, ...) {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    json_array_append_new(r->problems, json_pack("{s:I, s:s}", "line", (json_int_t)line, "message", msg));
+/* Records a problem at line with up to two string arguments (NULL for none). */
+static void problem(import_result *r, size_t line, const char *key, const char *a1, const char *a2) {
+    const char *english = key;
+    for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++)
+        if (!strcmp(messages[i].key, key)) english = messages[i].english;
+    json_t *args = json_array();
+    if (a1) json_array_append_new(args, json_string(a1));
+    if (a2) json_array_append_new(args, json_string(a2));
+    buf msg = BUF_INIT;
+    for (const char *p = english; *p; p++) {
+        if (*p == '{' && (p[1] == '1' || p[1] == '2') && p[2] == '}') {
+            const char *v = p[1] == '1' ? a1 : a2;
+            buf_puts(&msg, v ? v : "");
+            p += 2;
+        } else {
+            buf_putc(&msg, *p);
+        }
+    }
+    json_array_append_new(r->problems, json_pack("{s:I, s:s, s:o, s:s}", "line", (json_int_t)line, "key", key,
+                                                 "args", args, "message", buf_cstr(&msg)));
+    buf_free(&msg);
 }
 
 /* Maps header names to column indexes; reports unknown and missing columns. */
@@ -43,17 +71,17 @@ static bool read_header(size_t n, const char *const *fields, int idx[NCOLS], imp
                 (c == COL_UNIT && !strcasecmp(h, "unité")) || (c == COL_ROLES && !strcasecmp(h, "rôles")))
                 found = c;
         if (found < 0) {
-            problem(r, 1, "unknown column '%s' (expected email, name, unit, roles, locale)", h);
+            problem(r, 1, "import.unknown_column", h, NULL);
             ok = false;
         } else if (idx[found] >= 0) {
-            problem(r, 1, "column '%s' appears twice", col_names[found]);
+            problem(r, 1, "import.duplicate_column", col_names[found], NULL);
             ok = false;
         } else {
             idx[found] = (int)i;
         }
     }
-    if (idx[COL_EMAIL] < 0) problem(r, 1, "missing column 'email'");
-    if (idx[COL_NAME] < 0) problem(r, 1, "missing column 'name'");
+    if (idx[COL_EMAIL] < 0) problem(r, 1, "import.missing_column", "email", NULL);
+    if (idx[COL_NAME] < 0) problem(r, 1, "import.missing_column", "name", NULL);
     return ok && idx[COL_EMAIL] >= 0 && idx[COL_NAME] >= 0;
 }
 
@@ -70,14 +98,16 @@ static bool import_row(store *s, size_t line, size_t n, const char *const *f, co
     bool ok = true;
     perr e = {{0}};
     if (!account_email_valid(email)) {
-        problem(r, line, "invalid email '%s'", email);
+        problem(r, line, "import.bad_email", email, NULL);
         ok = false;
     } else {
         buf key = BUF_INIT;
         for (const char *p = email; *p; p++) buf_putc(&key, (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p));
         json_t *prev = json_object_get(seen, key.data);
         if (prev) {
-            problem(r, line, "email '%s' already on line %lld", email, (long long)json_integer_value(prev));
+            char prev_line[24];
+            snprintf(prev_line, sizeof prev_line, "%lld", (long long)json_integer_value(prev));
+            problem(r, line, "import.duplicate_email", email, prev_line);
             ok = false;
         } else {
             json_object_set_new(seen, key.data, json_integer((json_int_t)line));
@@ -85,23 +115,23 @@ static bool import_row(store *s, size_t line, size_t n, const char *const *f, co
         buf_free(&key);
     }
     if (!*name || strlen(name) > 200) {
-        problem(r, line, "missing or too long name");
+        problem(r, line, "import.bad_name", NULL, NULL);
         ok = false;
     }
     unsigned roles = ROLE_AGENT;
     if (*roles_s && !account_roles_parse(roles_s, &roles, &e)) {
-        problem(r, line, "%s", e.msg);
+        problem(r, line, "import.bad_roles", roles_s, NULL);
         ok = false;
     }
     if (*locale && strcmp(locale, "fr") && strcmp(locale, "en")) {
-        problem(r, line, "locale must be fr or en, got '%s'", locale);
+        problem(r, line, "import.bad_locale", locale, NULL);
         ok = false;
     }
     if (!ok) return true;
     long long unit_id = 0;
     if (*unit) {
         if (!unit_resolve_path(s, unit, true, &unit_id, &e)) {
-            problem(r, line, "invalid unit '%s'", unit);
+            problem(r, line, "import.bad_unit", unit, NULL);
             return true;
         }
     }
@@ -114,7 +144,7 @@ static bool import_row(store *s, size_t line, size_t n, const char *const *f, co
         r->updated++;
     } else {
         if (!account_create(s, email, name, unit_id, roles, *locale ? locale : "fr", NULL, NULL, &e)) {
-            problem(r, line, "cannot create account '%s': %s", email, e.msg);
+            problem(r, line, "import.create_failed", email, NULL);
             return true;
         }
         r->created++;
@@ -135,7 +165,9 @@ bool import_users(store *s, const char *csv, size_t len, long long actor_id, imp
     memset(result, 0, sizeof *result);
     result->problems = json_array();
     if (len > IMPORT_MAX_BYTES) {
-        problem(result, 0, "file too large (limit %u bytes)", IMPORT_MAX_BYTES);
+        char limit[24];
+        snprintf(limit, sizeof limit, "%u", IMPORT_MAX_BYTES);
+        problem(result, 0, "import.too_large", limit, NULL);
         return true;
     }
     csv_reader *rd = csv_reader_new(csv, len, CSV_SEP_AUTO);
@@ -151,7 +183,10 @@ bool import_users(store *s, const char *csv, size_t len, long long actor_id, imp
     }
     long long units_before = count_units(s);
     if (!csv_next(rd, &n, &f, &line, &e)) {
-        problem(result, 1, "%s", e.msg[0] ? e.msg : "empty file: a header row is required");
+        if (e.msg[0])
+            problem(result, 1, "import.csv", e.msg, NULL);
+        else
+            problem(result, 1, "import.empty", NULL, NULL);
         goto done;
     }
     if (!read_header(n, f, idx, result)) goto done;
@@ -162,8 +197,8 @@ bool import_users(store *s, const char *csv, size_t len, long long actor_id, imp
             goto done;
         }
     }
-    if (e.msg[0]) problem(result, line, "%s", e.msg);
-    if (!rows && !json_array_size(result->problems)) problem(result, 2, "no rows to import");
+    if (e.msg[0]) problem(result, line, "import.csv", e.msg, NULL);
+    if (!rows && !json_array_size(result->problems)) problem(result, 2, "import.no_rows", NULL, NULL);
 done:
     if (store_ok && json_array_size(result->problems) == 0) {
         result->units_created = (int)(count_units(s) - units_before);

@@ -443,14 +443,16 @@ static bool module_render(learn_module *m, const char *body, size_t len, size_t 
                           diag_list *d) {
     size_t before = d->n, qline = 0;
     size_t q = find_quiz(body, len, &qline);
-    if (q == (size_t)-1) {
+    bool has_quiz = q != (size_t)-1;
+    if (!has_quiz) {
         diag_add(d, m->file, 0, "module without a quiz: add a \"## Quiz\" section at the end");
-        return false;
+        q = len; /* still check the lesson's links */
     }
     lc->file = m->file;
     lc->line0 = body_line - 1;
     m->lesson_html = render_markdown(body, q, true, rewrite_url, lc);
     m->lesson_text = xstrndup(body, q);
+    if (!has_quiz) return false;
     const char *qs = memchr(body + q, '\n', len - q);
     size_t qoff = qs ? (size_t)(qs + 1 - body) : len;
     m->quiz = quiz_parse(body + qoff, len - qoff, body_line + qline + 1, m->file, d);

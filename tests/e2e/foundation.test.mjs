@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 import {
@@ -475,5 +476,50 @@ describe('locale', () => {
     const page = await c.get('/login');
     assert.equal(htmlLang(page.body), 'en');
     assert.match(page.body, /Log in/);
+  });
+});
+
+describe('load and slow clients', () => {
+  test('200 concurrent requests of every kind all succeed; each visitor gets its own CSRF token', async () => {
+    const agent = client(server);
+    await agent.loginOk(DEMO.agent);
+    const jobs = [];
+    for (let i = 0; i < 200; i++) {
+      const kind = i % 4;
+      if (kind === 0) jobs.push(client(server).get('/login').then((r) => ['login', r]));
+      else if (kind === 1) jobs.push(client(server).get('/static/css/app.css').then((r) => ['css', r]));
+      else if (kind === 2) jobs.push(client(server).get('/healthz').then((r) => ['healthz', r]));
+      else jobs.push(agent.get('/api/v1/me').then((r) => ['me', r]));
+    }
+    const results = await Promise.all(jobs);
+    const tokens = new Set();
+    for (const [kind, r] of results) {
+      assert.equal(r.status, 200, `${kind}: ${r.status}`);
+      if (kind === 'login') tokens.add(r.setCookies.find((k) => k.name === 'pp_csrf')?.value);
+      if (kind === 'me') assert.equal(r.json().email, DEMO.agent);
+    }
+    assert.equal(tokens.size, 50, 'one distinct pp_csrf per anonymous visitor');
+    assert.ok(!tokens.has(undefined));
+  });
+
+  test('slow clients (unfinished headers or bodies) do not hold the workers', async () => {
+    const sockets = [];
+    try {
+      for (let i = 0; i < 150; i++) {
+        const so = net.connect(server.port, '127.0.0.1');
+        so.on('error', () => {});
+        so.write(i % 3 === 0
+          ? 'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail='
+          : 'GET /login HTTP/1.1\r\nHost: x\r\n');
+        sockets.push(so);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      assert.equal((await client(server).get('/healthz')).status, 200);
+      assert.ok(Date.now() - t0 < 2000, `healthz took ${Date.now() - t0} ms beside 150 slow clients`);
+      assert.equal((await client(server).login(DEMO.agent2, DEMO_PASSWORD)).status, 303);
+    } finally {
+      for (const so of sockets) so.destroy();
+    }
   });
 });

@@ -60,6 +60,7 @@ void buf_reserve(buf *b, size_t extra) {
     while (cap < b->len + extra + 1) cap *= 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* a reserved but empty buffer is still a valid string */
 }
 
 void buf_append(buf *b, const void *data, size_t len) {

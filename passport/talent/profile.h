@@ -1,0 +1,40 @@
+/* Talent profiles: the agent's bio, interests, languages and availability for calls,
+ * their visibility (consent: hidden by default), and the log of who viewed the profile. */
+#ifndef PASSPORT_TALENT_PROFILE_H
+#define PASSPORT_TALENT_PROFILE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "store/store.h"
+#include "talent/index.h"
+
+#define PROFILE_MAX_BIO 2000
+#define PROFILE_MAX_INTERESTS 500
+#define PROFILE_MAX_LANGUAGES 200
+
+/* The profile of user_id: {user_id, name, unit, unit_id, bio, interests, languages,
+ * available, visibility ("hidden"|"hr"|"all"), updated_at}; NULL if the account is absent
+ * or disabled. New reference. */
+json_t *profile_get(store *s, long long user_id, perr *err);
+/* The visibility of user_id (TALENT_HIDDEN when absent). */
+talent_visibility profile_visibility(store *s, long long user_id);
+/* Saves the profile's text fields (NULL keeps "") and availability. Errors
+ * "talent.profile_too_long", "talent.bad_text" (invalid UTF-8). Caller's transaction. */
+bool profile_save(store *s, long long user_id, const char *bio, const char *interests, const char *languages,
+                  bool available, perr *err);
+/* Changes the visibility at once and records it in the audit (action
+ * "profile.visibility", detail "old -> new"). Caller's transaction. */
+bool profile_set_visibility(store *s, long long user_id, talent_visibility v, perr *err);
+/* Records that viewer_id looked at user_id's profile in context ("search", "call",
+ * "direct"; context_id: the call's id or 0), in profile_views and in the audit
+ * ("profile.view"). Caller's transaction. */
+bool profile_log_view(store *s, long long viewer_id, long long user_id, const char *context, long long context_id,
+                      perr *err);
+/* The views of user_id's profile, newest first (at most limit): [{viewer, viewer_id, at,
+ * date, context, context_id, call}] (viewer "" once the viewer's account is erased).
+ * New reference. */
+json_t *profile_views(store *s, long long user_id, int limit);
+
+#endif

@@ -3,6 +3,8 @@
  * of credentials (JSON-LD), as jsonld.js canonize does. With one file the output is the
  * N-Quads alone; with several (or a directory, read as its *.json files in name order)
  * each result is preceded by a line "# FILE", and a failure by "# FILE" then "! message".
+ * --nquads reads N-Quads instead (RDFC-1.0 alone), with --work-factor N (default 1, as
+ * jsonld.js; negative: unlimited) bounding the work on blank nodes with tied hashes.
  * `passport vc-demo --out DIR ...`: issues a signed demo badge, a revoked one, their status
  * list and a CLR into DIR, for interoperability tests with independent verifiers. */
 #include <dirent.h>
@@ -16,22 +18,61 @@
 #include "badges/jsonld.h"
 #include "badges/keys.h"
 #include "badges/proof.h"
+#include "badges/rdfc.h"
 #include "badges/statuslist.h"
 #include "cli/cli.h"
 #include "core/buf.h"
 
+typedef struct canon_opts {
+    bool strip;      /* drop "proof" first */
+    bool nquads;     /* input is N-Quads, not JSON-LD */
+    int work_factor; /* RDFC-1.0 work bound for --nquads */
+} canon_opts;
+
+/* Reads a whole file ("-": standard input) into a new string; NULL on error. */
+static char *read_all(const char *path) {
+    FILE *f = !strcmp(path, "-") ? stdin : fopen(path, "rb");
+    if (!f) return NULL;
+    buf b = BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    bool bad = ferror(f);
+    if (f != stdin) fclose(f);
+    if (bad) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_detach(&b);
+}
+
+static bool canon_nquads(const char *path, int work_factor, char **out, perr *err) {
+    char *text = read_all(path);
+    if (!text) return perr_set(err, "cannot read the file");
+    rdf_quads *q = rdf_quads_new();
+    bool ok = rdf_quads_parse(q, text, err) && rdfc_canonicalize(q, work_factor, out, err);
+    rdf_quads_free(q);
+    free(text);
+    return ok;
+}
+
 /* Canonicalises one file; prints the result or the error. Returns true on success. */
-static bool canon_file(const char *path, bool strip, bool header) {
-    json_error_t jerr;
-    json_t *doc = !strcmp(path, "-") ? json_loadf(stdin, 0, &jerr) : json_load_file(path, 0, &jerr);
+static bool canon_file(const char *path, const canon_opts *o, bool header) {
+    json_t *doc = NULL;
     char *out = NULL;
     perr err = {""};
     bool ok = false;
-    if (!doc) {
-        perr_set(&err, "invalid JSON at line %d: %s", jerr.line, jerr.text);
+    if (o->nquads) {
+        ok = canon_nquads(path, o->work_factor, &out, &err);
     } else {
-        if (strip && json_is_object(doc)) json_object_del(doc, "proof");
-        ok = jsonld_canonize(doc, &out, &err);
+        json_error_t jerr;
+        doc = !strcmp(path, "-") ? json_loadf(stdin, 0, &jerr) : json_load_file(path, 0, &jerr);
+        if (!doc) {
+            perr_set(&err, "invalid JSON at line %d: %s", jerr.line, jerr.text);
+        } else {
+            if (o->strip && json_is_object(doc)) json_object_del(doc, "proof");
+            ok = jsonld_canonize(doc, &out, &err);
+        }
     }
     if (header) printf("# %s\n", path);
     if (ok) {
@@ -50,8 +91,11 @@ static int cmp_names(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Canonicalises every *.json file of dir in name order. Returns the number of failures. */
-static int canon_dir(const char *dir, bool strip) {
+/* Canonicalises every *.json (*.nq with --nquads) file of dir in name order. Returns
+ * the number of failures. */
+static int canon_dir(const char *dir, const canon_opts *o) {
+    const char *ext = o->nquads ? ".nq" : ".json";
+    size_t elen = strlen(ext);
     DIR *d = opendir(dir);
     if (!d) {
         printf("# %s\n! cannot open directory\n", dir);
@@ -62,7 +106,7 @@ static int canon_dir(const char *dir, bool strip) {
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t len = strlen(e->d_name);
-        if (len < 6 || strcmp(e->d_name + len - 5, ".json")) continue;
+        if (len <= elen || strcmp(e->d_name + len - elen, ext)) continue;
         names = xrealloc(names, (n + 1) * sizeof *names);
         buf p = BUF_INIT;
         buf_printf(&p, "%s/%s", dir, e->d_name);
@@ -72,7 +116,7 @@ static int canon_dir(const char *dir, bool strip) {
     qsort(names, n, sizeof *names, cmp_names);
     int failures = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!canon_file(names[i], strip, true)) failures++;
+        if (!canon_file(names[i], o, true)) failures++;
         free(names[i]);
     }
     free(names);
@@ -80,33 +124,39 @@ static int canon_dir(const char *dir, bool strip) {
 }
 
 int cli_canon(int argc, char **argv) {
-    bool strip = false;
+    canon_opts o = {false, false, RDFC_WORK_DEFAULT};
+    const char **files = xcalloc((size_t)argc, sizeof *files);
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("usage: passport canon [--strip-proof] FILE|DIR|- ...\n"
+            puts("usage: passport canon [--strip-proof] [--nquads [--work-factor N]] FILE|DIR|- ...\n"
                  "Prints the RDFC-1.0 canonical N-Quads of JSON-LD credentials (Open Badges 3.0,\n"
                  "CLR 2.0, status lists). --strip-proof drops the \"proof\" member first.\n"
+                 "--nquads canonicalises N-Quads files (*.nq in a directory) instead.\n"
                  "With several files or a directory, each result follows a line \"# FILE\";\n"
                  "a failure is reported as \"! message\" after it.");
+            free(files);
             return 0;
         }
-        if (!strcmp(argv[i], "--strip-proof")) strip = true;
-        else nfiles++;
+        if (!strcmp(argv[i], "--strip-proof")) o.strip = true;
+        else if (!strcmp(argv[i], "--nquads")) o.nquads = true;
+        else if (!strcmp(argv[i], "--work-factor") && i + 1 < argc) o.work_factor = atoi(argv[++i]);
+        else files[nfiles++] = argv[i];
     }
     if (!nfiles) {
-        fputs("usage: passport canon [--strip-proof] FILE|DIR|- ...\n", stderr);
+        fputs("usage: passport canon [--strip-proof] [--nquads [--work-factor N]] FILE|DIR|- ...\n", stderr);
+        free(files);
         return 2;
     }
     int failures = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--strip-proof")) continue;
+    for (int i = 0; i < nfiles; i++) {
         struct stat st;
-        if (strcmp(argv[i], "-") && stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
-            failures += canon_dir(argv[i], strip);
-        else if (!canon_file(argv[i], strip, nfiles > 1))
+        if (strcmp(files[i], "-") && stat(files[i], &st) == 0 && S_ISDIR(st.st_mode))
+            failures += canon_dir(files[i], &o);
+        else if (!canon_file(files[i], &o, nfiles > 1))
             failures++;
     }
+    free(files);
     fflush(stdout);
     return failures ? 1 : 0;
 }

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, jsonldCanonizer, parseCanonOutput } from './vc-jsonld.mjs';
+import { BIN, jsonldCanonizer, parseCanonOutput, rdfCanonizer } from './vc-jsonld.mjs';
 
 const CASES = Number(process.env.CANON_CASES || 1000);
 const SEED = Number(process.env.CANON_SEED || 20260);
@@ -190,6 +190,76 @@ test('passport canon: one file prints the N-Quads alone; a bad file fails with a
     const r2 = spawnSync(BIN, ['canon', bad], { encoding: 'utf8' });
     assert.equal(r2.status, 1);
     assert.match(r2.stderr, /unknown term 'mystery'/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Random small graphs rich in symmetry (cycles, twins, disjoint copies, blank graph names)
+// exercise the hash N-degree quads algorithm and its permutations, against rdf-canonize.
+function genGraph(r) {
+  const pick = a => a[Math.floor(r() * a.length)];
+  const int = (lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
+  const preds = ['<http://ex.org/p>', '<http://ex.org/q>', '<http://ex.org/p>'];
+  const lits = ['"a"', '"é😀\\n"', '"1"^^<http://www.w3.org/2001/XMLSchema#integer>', '"x"@fr', '<http://ex.org/o>'];
+  const n = int(2, 7);
+  const lines = new Set();
+  const bn = i => `_:e${i}`;
+  const shape = int(0, 3);
+  const graph = () => (r() < 0.15 ? ` ${pick([bn(int(0, n - 1)), '_:g', '<http://ex.org/g>'])}` : '');
+  if (shape === 0) { // ring, possibly doubled
+    const p = pick(preds);
+    for (let i = 0; i < n; i++) lines.add(`${bn(i)} ${p} ${bn((i + 1) % n)}${graph()} .`);
+    if (r() < 0.5) for (let i = 0; i < n; i++) lines.add(`${bn((i + 1) % n)} <http://ex.org/q> ${bn(i)} .`);
+  } else if (shape === 1) { // two disjoint copies of a random pattern
+    const m = int(1, 5), half = Math.max(1, Math.floor(n / 2));
+    const edges = Array.from({ length: m }, () => [int(0, half - 1), pick(preds), int(0, half - 1)]);
+    for (const off of [0, half]) for (const [a, p, b] of edges) lines.add(`${bn(a + off)} ${p} ${bn(b + off)} .`);
+  } else if (shape === 2) { // a hub with twins
+    for (let i = 1; i < n; i++) lines.add(`${bn(0)} ${pick(preds)} ${bn(i)} .`);
+    for (let i = 1; i < n; i++) if (r() < 0.5) lines.add(`${bn(i)} <http://ex.org/v> ${pick(lits)} .`);
+  } else { // anything
+    for (let k = int(1, 14); k > 0; k--)
+      lines.add(`${bn(int(0, n - 1))} ${pick(preds)} ${r() < 0.7 ? bn(int(0, n - 1)) : pick(lits)}${graph()} .`);
+  }
+  // shuffle the lines: the result must not depend on input order or labels
+  const arr = [...lines];
+  for (let i = arr.length - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [arr[i], arr[j]] = [arr[j], arr[i]]; }
+  return arr.join('\n') + '\n';
+}
+
+test('passport canon --nquads = rdf-canonize on 400 symmetric random graphs (work factors 1 and 3)', async t => {
+  const canonize = rdfCanonizer();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-rdfc-'));
+  try {
+    const r = rng(SEED + 1);
+    const graphs = new Map();
+    for (let i = 0; i < 400; i++) {
+      const f = path.join(dir, `g${String(i).padStart(4, '0')}.nq`);
+      const text = genGraph(r);
+      fs.writeFileSync(f, text);
+      graphs.set(f, text);
+    }
+    for (const wf of [1, 3]) {
+      const run = spawnSync(BIN, ['canon', '--nquads', '--work-factor', String(wf), dir], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      assert.doesNotMatch(run.stderr, /AddressSanitizer|LeakSanitizer|runtime error:/, run.stderr);
+      const got = parseCanonOutput(run.stdout);
+      assert.equal(got.size, graphs.size);
+      let refused = 0;
+      for (const [f, text] of graphs) {
+        let want;
+        try { want = { ok: true, text: await canonize(text, wf) }; } catch (e) { want = { ok: false, text: e.message }; }
+        const mine = got.get(f);
+        if (!want.ok) {
+          refused++;
+          assert.equal(mine.ok, false, `${f}: rdf-canonize refused it (${want.text}), passport did not`);
+          continue;
+        }
+        assert.equal(mine.ok, true, `${f}: passport refused it: ${mine.text}\n${text}`);
+        assert.equal(mine.text, want.text, `${f} (work factor ${wf}):\n${text}`);
+      }
+      t.diagnostic(`work factor ${wf}: ${graphs.size - refused} identical, ${refused} over the work limit in both`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -58,3 +58,10 @@ export function parseCanonOutput(out) {
   }
   return res;
 }
+
+/** rdf-canonize (the implementation inside jsonld.js): async (nquads, maxWorkFactor) => canonical N-Quads. */
+export function rdfCanonizer() {
+  const canonize = require('rdf-canonize');
+  return (nquads, maxWorkFactor = 1) =>
+    canonize.canonize(canonize.NQuads.parse(nquads), { algorithm: 'RDFC-1.0', maxWorkFactor });
+}

@@ -585,12 +585,20 @@ static const actx *apply_type_scopes(conv *c, const actx *a, const json_t *obj) 
         free(e);
         if (!is_type) continue;
         if (json_is_string(v)) {
-            if (n < 64) names[n++] = json_string_value(v);
+            if (n < 64) names[n] = json_string_value(v);
+            n++;
         } else if (json_is_array(v)) {
             size_t i;
             const json_t *t;
-            json_array_foreach(v, i, t) if (json_is_string(t) && n < 64) names[n++] = json_string_value(t);
+            json_array_foreach(v, i, t) if (json_is_string(t)) {
+                if (n < 64) names[n] = json_string_value(t);
+                n++;
+            }
         }
+    }
+    if (n > 64) {
+        perr_set(c->err, "jsonld: more than 64 types on one node");
+        return NULL;
     }
     qsort(names, n, sizeof names[0], cmp_cstr);
     const actx *r = a;

@@ -1,5 +1,5 @@
 // Differential test of Passport's RDFC-1.0 canonicalisation: seeded random
-// OpenBadgeCredential documents (Unicode incl. astral and combining characters, quotes,
+// OpenBadgeCredential documents (and some status lists and CLRs) (Unicode incl. astral and combining characters, quotes,
 // backslashes, control characters, optional members on and off, several alignments...)
 // must give byte-identical canonical N-Quads with `passport canon --strip-proof` and with
 // jsonld.js (canon.mjs's loader). Documents jsonld.js refuses in safe mode must be refused
@@ -133,6 +133,36 @@ function gen(r) {
   return doc;
 }
 
+// Mostly OpenBadgeCredentials; some status list credentials and CLRs (embedded contexts,
+// inner proofs as graphs) too.
+function genAny(r) {
+  const x = r();
+  if (x < 0.05) {
+    const list = `https://passport.example.fr/status/${Math.floor(r() * 9)}`;
+    const enc = 'u' + Buffer.from(Array.from({ length: 40 }, () => Math.floor(r() * 256))).toString('base64url');
+    const doc = { '@context': ['https://www.w3.org/ns/credentials/v2'], id: list,
+      type: ['VerifiableCredential', 'BitstringStatusListCredential'], issuer: 'did:key:z6MkStatus',
+      validFrom: '2026-01-01T00:00:00Z',
+      credentialSubject: { id: `${list}#list`, type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList: enc } };
+    if (r() < 0.5) doc.proof = gen(r).proof || [];
+    return doc;
+  }
+  if (x < 0.12) {
+    const badges = Array.from({ length: 1 + Math.floor(r() * 3) }, () => gen(r));
+    const doc = {
+      '@context': ['https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json',
+        'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json'],
+      id: 'urn:uuid:0c1d2e3f-0000-4000-8000-' + String(Math.floor(r() * 1e12)).padStart(12, '0'),
+      type: ['VerifiableCredential', 'ClrCredential'],
+      issuer: badges[0].issuer, validFrom: badges[0].validFrom, name: badges[0].name,
+      credentialSubject: { type: ['ClrSubject'], verifiableCredential: badges },
+    };
+    if (badges[0].credentialSubject.identifier) doc.credentialSubject.identifier = badges[0].credentialSubject.identifier;
+    return doc;
+  }
+  return gen(r);
+}
+
 test(`passport canon = jsonld.js canonize on ${CASES} random credentials (seed ${SEED})`, async t => {
   const canonize = await jsonldCanonizer();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-canon-'));
@@ -141,7 +171,7 @@ test(`passport canon = jsonld.js canonize on ${CASES} random credentials (seed $
     const docs = new Map();
     for (let i = 0; i < CASES; i++) {
       const f = path.join(dir, `c${String(i).padStart(5, '0')}.json`);
-      const doc = gen(r);
+      const doc = genAny(r);
       fs.writeFileSync(f, JSON.stringify(doc, null, i % 2 ? 2 : 0));
       docs.set(f, doc);
     }

@@ -129,6 +129,16 @@ frontmatter *frontmatter_parse(const char *src, size_t len, size_t *line, perr *
         perr_set(err, "invalid UTF-8");
         goto fail;
     }
+    *line = 0;
+    for (size_t i = 0; i < ylen; i++) {
+        if (yaml_start[i] == '\n') (*line)++;
+        else if (yaml_start[i] == '\r' && (i + 1 == ylen || yaml_start[i + 1] != '\n')) {
+            *line += 2; /* the block starts on line 2 */
+            perr_set(err, "stray carriage return: end lines with LF or CRLF");
+            goto fail;
+        }
+    }
+    *line = 1;
     fm = xcalloc(1, sizeof *fm);
     size_t fence_len = line_len(q, end);
     fm->body_offset = (size_t)(q + fence_len + (q + fence_len < end) - src);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 
 #define QUIZ_MAX_QUESTIONS 200
 #define QUIZ_MAX_OPTIONS 26
@@ -147,7 +148,11 @@ static void add_answers(parser *p, const char *s, size_t n, size_t line) {
         const char *bar = memchr(in, '|', (size_t)(end - in));
         const char *stop = bar ? bar : end;
         char *a = trim_dup(in, (size_t)(stop - in));
-        if (!*a) {
+        buf folded = BUF_INIT;
+        utf8_fold(&folded, a, strlen(a));
+        bool empty = folded.len == 0;
+        buf_free(&folded);
+        if (empty) {
             diag_add(p->d, p->file, line, "empty text answer: write [[answer]] or [[answer|variant]]");
             free(a);
         } else {

@@ -88,6 +88,7 @@ static void test_errors(void **state) {
     FAILS("---\n[a]: b\n---\n", 2, "plain word");
     FAILS("---\ntitle: \xC3\x28\n---\n", 2, "invalid UTF-8");
     FAILS("---\ntitle: x\n  bad: indent\n---\n", 3, "invalid YAML");
+    FAILS("---\ntitle: x\nsummary: a\rb\n---\n", 3, "stray carriage return");
 }
 
 static void test_free_null(void **state) {

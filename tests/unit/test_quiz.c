@@ -99,6 +99,7 @@ static void test_malformed(void **state) {
     expect_problem("Q?\n", 10, "question without answers");
     expect_problem("Q?\n- [(X)] a\n- [( )] c\n- [[ ]] b\n", 13, "mixed option kinds");
     expect_problem("Q?\n[[a||b]]\n", 11, "empty text answer");
+    expect_problem("Q?\n[[a|\u00a0]]\n", 11, "empty text answer");
     expect_problem("- [(X)] a\n\nQ?\n[[x]]\n", 10, "option without a question");
     expect_problem("> why\n\nQ?\n[[x]]\n", 10, "explanation (block quote) without a question");
     expect_problem("Q?\n[[a]]\n- [(X)] b\n", 12, "both a text answer and options");

@@ -1,0 +1,433 @@
+/* Assignment progress computed from the learn tables (attempts, module_visits): one query
+ * for the members, one for their first passes, aggregated here. */
+#include "paths/dashboard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "paths/assign.h"
+#include "paths/path.h"
+
+#define DAY 86400
+
+long long dashboard_scope(const account *viewer) {
+    if (!viewer) return -1;
+    if (viewer->roles & (ROLE_HR | ROLE_ADMIN)) return 0;
+    return viewer->unit_id > 0 ? viewer->unit_id : -1;
+}
+
+static json_t *module_url(const char *id) {
+    buf url = BUF_INIT;
+    buf_puts(&url, "/modules/");
+    buf_put_urlenc(&url, id, strlen(id));
+    json_t *v = json_string(buf_cstr(&url));
+    buf_free(&url);
+    return v;
+}
+
+typedef struct member {
+    long long id;
+    char *name, *email, *unit;
+    uint64_t passed; /* bit i: module i passed */
+    int done;
+    int minutes;
+    int64_t last_at;
+    int rank; /* sort: 0 overdue, 1 not started, 2 in progress, 3 done */
+    size_t order; /* position by name */
+} member;
+
+typedef struct pass {
+    long long user;
+    int64_t at;
+} pass;
+
+static const char *const status_names[] = {"overdue", "not_started", "in_progress", "done"};
+
+static int cmp_member(const void *x, const void *y) {
+    const member *a = x, *b = y;
+    if (a->rank != b->rank) return a->rank - b->rank;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int cmp_time(const void *x, const void *y) {
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* A member's id and index, to find members by id (sorted by id). */
+typedef struct id_index {
+    long long id;
+    size_t idx;
+} id_index;
+
+static int cmp_id_index(const void *x, const void *y) {
+    long long a = ((const id_index *)x)->id, b = ((const id_index *)y)->id;
+    return a < b ? -1 : a > b;
+}
+
+/* The member with id, looking it up in by_id[0..n) sorted by id, or NULL. */
+static member *find_member(member *m, const id_index *by_id, size_t n, long long id) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (by_id[mid].id == id) return &m[by_id[mid].idx];
+        if (by_id[mid].id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+/* Builds the burndown: remaining module passes at the end of each day from the
+ * assignment's creation to max(due day, today). */
+static json_t *burndown(int64_t created_at, int64_t due_at, int64_t now, long long total, int64_t *times,
+                        size_t ntimes) {
+    qsort(times, ntimes, sizeof *times, cmp_time);
+    int64_t start = created_at - created_at % DAY;
+    int64_t due_day = due_at - due_at % DAY;
+    int64_t today = now - now % DAY;
+    int64_t last = today > due_day ? today : due_day;
+    long long days = (last - start) / DAY;
+    long long step = days / DASHBOARD_MAX_POINTS + 1;
+    json_t *points = json_array(), *ideal = json_array();
+    size_t k = 0;
+    for (long long d = 0; d <= days; d += step) {
+        int64_t end = start + (d + 1) * DAY - 1;
+        if (start + d * DAY > today) break;
+        while (k < ntimes && times[k] <= end) k++;
+        char date[11];
+        clock_date(start + d * DAY, date);
+        json_array_append_new(points, json_pack("{s:I, s:s, s:I}", "day", (json_int_t)d, "date", date, "remaining",
+                                                (json_int_t)(total - (long long)k)));
+    }
+    long long due_d = (due_day - start) / DAY;
+    json_array_append_new(ideal, json_pack("{s:i, s:I}", "day", 0, "remaining", (json_int_t)total));
+    json_array_append_new(ideal, json_pack("{s:I, s:i}", "day", (json_int_t)due_d, "remaining", 0));
+    return json_pack("{s:I, s:I, s:I, s:o, s:o}", "total", (json_int_t)total, "days", (json_int_t)days, "due_day",
+                     (json_int_t)due_d, "points", points, "ideal", ideal);
+}
+
+json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64_t now, int offset, int limit,
+                             perr *err) {
+    json_t *out = NULL, *mods = NULL;
+    member *m = NULL;
+    size_t n = 0, cap = 0;
+    id_index *by_id = NULL;
+    int64_t *times = NULL;
+    size_t ntimes = 0, tcap = 0;
+    char **mod_ids = NULL;
+    int *mod_minutes = NULL, *mod_passed = NULL;
+    size_t nmods = 0;
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT a.path_id, p.title, a.due_on, a.due_at, a.created_at, a.message, coalesce(un.name, ''),"
+        " a.include_later, coalesce(u.display_name, '') FROM assignments a JOIN paths p ON p.id = a.path_id"
+        " LEFT JOIN units un ON un.id = a.unit_id LEFT JOIN users u ON u.id = a.assigned_by WHERE a.id = ?", err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        store_done(st);
+        return NULL;
+    }
+    long long path_id = sqlite3_column_int64(st, 0);
+    int64_t due_at = sqlite3_column_int64(st, 3), created_at = sqlite3_column_int64(st, 4);
+    char created[21];
+    clock_iso8601(created_at, created);
+    json_t *head = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:b, s:s, s:b}", "id", (json_int_t)id, "path_id",
+                             (json_int_t)path_id, "title", store_col_text(st, 1), "due_on", store_col_text(st, 2),
+                             "due_at", (json_int_t)due_at, "created_at", created, "message", store_col_text(st, 5),
+                             "unit", store_col_text(st, 6), "include_later", sqlite3_column_int(st, 7),
+                             "assigned_by", store_col_text(st, 8), "overdue", now > due_at);
+    store_done(st);
+    /* modules, in path order (at most PATH_MAX_MODULES, so a 64-bit mask suffices) */
+    st = store_stmt(s, "SELECT m.id, m.title, m.minutes FROM path_modules pm JOIN modules m ON m.id = pm.module_id"
+                       " WHERE pm.path_id = ? ORDER BY pm.position LIMIT 64", err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, path_id);
+    mods = json_array();
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        mod_ids = xrealloc(mod_ids, (nmods + 1) * sizeof *mod_ids);
+        mod_minutes = xrealloc(mod_minutes, (nmods + 1) * sizeof *mod_minutes);
+        mod_ids[nmods] = xstrdup(store_col_text(st, 0));
+        mod_minutes[nmods] = sqlite3_column_int(st, 2);
+        json_array_append_new(mods, json_pack("{s:s, s:s, s:i}", "id", store_col_text(st, 0), "title",
+                                              store_col_text(st, 1), "minutes", sqlite3_column_int(st, 2)));
+        nmods++;
+    }
+    store_done(st);
+    mod_passed = xcalloc(nmods + 1, sizeof *mod_passed);
+    /* members in scope, by name */
+    st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT ?2 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " SELECT us.id, us.display_name, us.email, coalesce(un.name, '') FROM assignment_members m"
+        " JOIN users us ON us.id = m.user_id LEFT JOIN units un ON un.id = us.unit_id"
+        " WHERE m.assignment_id = ?1 AND (?2 = 0 OR us.unit_id IN sub)"
+        " ORDER BY us.display_name COLLATE NOCASE, us.id", err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, scope_unit);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            m = xrealloc(m, cap * sizeof *m);
+        }
+        m[n] = (member){sqlite3_column_int64(st, 0), xstrdup(store_col_text(st, 1)), xstrdup(store_col_text(st, 2)),
+                        xstrdup(store_col_text(st, 3)), 0, 0, 0, 0, 0, n};
+        n++;
+    }
+    store_done(st);
+    by_id = xmalloc((n + 1) * sizeof *by_id);
+    for (size_t i = 0; i < n; i++) by_id[i] = (id_index){m[i].id, i};
+    qsort(by_id, n, sizeof *by_id, cmp_id_index);
+    /* first passes of the members on the path's modules */
+    st = store_stmt(s,
+        "SELECT t.user_id, t.module_id, min(t.finished_at) FROM assignment_members am"
+        " JOIN attempts t ON t.user_id = am.user_id AND t.passed = 1"
+        " WHERE am.assignment_id = ?1 AND t.module_id IN (SELECT module_id FROM path_modules WHERE path_id = ?2)"
+        " GROUP BY t.user_id, t.module_id", err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, path_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        member *mm = find_member(m, by_id, n, sqlite3_column_int64(st, 0));
+        if (!mm) continue; /* out of scope */
+        const char *mid = store_col_text(st, 1);
+        size_t k = 0;
+        while (k < nmods && strcmp(mod_ids[k], mid)) k++;
+        if (k == nmods || (mm->passed & (1ull << k))) continue;
+        int64_t at = sqlite3_column_int64(st, 2);
+        mm->passed |= 1ull << k;
+        mm->done++;
+        mm->minutes += mod_minutes[k];
+        if (at > mm->last_at) mm->last_at = at;
+        mod_passed[k]++;
+        if (ntimes == tcap) {
+            tcap = tcap ? tcap * 2 : 256;
+            times = xrealloc(times, tcap * sizeof *times);
+        }
+        times[ntimes++] = at;
+    }
+    store_done(st);
+    long long completed = 0, overdue = 0, not_started = 0, in_progress = 0, minutes = 0;
+    for (size_t i = 0; i < n; i++) {
+        member *mm = &m[i];
+        minutes += mm->minutes;
+        if (nmods && mm->done == (int)nmods) {
+            mm->rank = 3;
+            completed++;
+        } else if (now > due_at) {
+            mm->rank = 0;
+            overdue++;
+        } else if (mm->done == 0) {
+            mm->rank = 1;
+            not_started++;
+        } else {
+            mm->rank = 2;
+            in_progress++;
+        }
+        if (mm->rank == 0 && mm->done == 0) not_started++;
+        if (mm->rank == 0 && mm->done > 0) in_progress++;
+    }
+    for (size_t k = 0; k < nmods; k++)
+        json_object_set_new(json_array_get(mods, k), "passed", json_integer(mod_passed[k]));
+    long long pairs = (long long)n * (long long)nmods;
+    json_t *summary = json_pack("{s:I, s:I, s:I, s:I, s:I, s:i, s:I, s:I, s:I}", "agents", (json_int_t)n, "completed",
+                                (json_int_t)completed, "in_progress", (json_int_t)in_progress, "not_started",
+                                (json_int_t)not_started, "overdue", (json_int_t)overdue, "percent",
+                                pairs ? (int)((long long)ntimes * 100 / pairs) : 0, "minutes", (json_int_t)minutes,
+                                "modules_total", (json_int_t)pairs, "modules_done", (json_int_t)ntimes);
+    qsort(m, n, sizeof *m, cmp_member);
+    json_t *agents = json_array();
+    size_t from = offset > 0 ? (size_t)offset : 0;
+    size_t to = limit < 0 ? n : from + (size_t)limit;
+    for (size_t i = from; i < n && i < to; i++) {
+        char last[21] = "";
+        if (m[i].last_at) clock_iso8601(m[i].last_at, last);
+        json_array_append_new(agents, json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:s}", "id",
+                                                (json_int_t)m[i].id, "name", m[i].name, "email", m[i].email, "unit",
+                                                m[i].unit, "done", m[i].done, "total", (int)nmods, "percent",
+                                                nmods ? m[i].done * 100 / (int)nmods : 0, "minutes", m[i].minutes,
+                                                "status", status_names[m[i].rank], "last_at", last));
+    }
+    out = json_pack("{s:o, s:o, s:O, s:o, s:o}", "assignment", head, "summary", summary, "modules", mods, "burndown",
+                    burndown(created_at, due_at, now, pairs, times, ntimes), "agents", agents);
+    head = NULL;
+fail:
+    json_decref(head);
+    json_decref(mods);
+    for (size_t i = 0; i < n; i++) {
+        free(m[i].name);
+        free(m[i].email);
+        free(m[i].unit);
+    }
+    for (size_t k = 0; k < nmods; k++) free(mod_ids[k]);
+    free(mod_ids);
+    free(mod_minutes);
+    free(mod_passed);
+    free(m);
+    free(by_id);
+    free(times);
+    return out;
+}
+
+json_t *dashboard_list(store *s, const account *viewer, int64_t now) {
+    json_t *arr = json_array();
+    long long scope = dashboard_scope(viewer);
+    if (scope < 0 && !(viewer && (viewer->roles & ROLE_MANAGER))) return arr;
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM assignments ORDER BY created_at DESC, id DESC LIMIT 1000", NULL);
+    if (!st) return arr;
+    long long ids[100];
+    size_t n = 0;
+    /* visibility needs other statements: collect candidates first */
+    long long *cand = NULL;
+    size_t nc = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cand = xrealloc(cand, (nc + 1) * sizeof *cand);
+        cand[nc++] = sqlite3_column_int64(st, 0);
+    }
+    store_done(st);
+    for (size_t i = 0; i < nc && n < 100; i++)
+        if (assign_visible(s, viewer, cand[i])) ids[n++] = cand[i];
+    free(cand);
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = dashboard_assignment(s, ids[i], scope < 0 ? -1 : scope, now, 0, 0, NULL);
+        if (!d) continue;
+        json_array_append_new(arr, json_pack("{s:O, s:O, s:O}", "assignment", json_object_get(d, "assignment"),
+                                             "summary", json_object_get(d, "summary"), "burndown",
+                                             json_object_get(d, "burndown")));
+        json_decref(d);
+    }
+    return arr;
+}
+
+json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int limit) {
+    json_t *arr = json_array();
+    if (scope_unit < 0) return arr;
+    sqlite3_stmt *st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),"
+        " who AS (SELECT DISTINCT us.id FROM assignment_members m JOIN users us ON us.id = m.user_id"
+        "  WHERE (?1 = 0 OR us.unit_id IN sub) ORDER BY us.display_name COLLATE NOCASE, us.id LIMIT ?3)"
+        " SELECT us.id, us.display_name, coalesce(un.name, ''), a.due_at,"
+        " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = a.path_id),"
+        " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = a.path_id AND EXISTS (SELECT 1 FROM attempts t"
+        "   WHERE t.user_id = us.id AND t.module_id = pm.module_id AND t.passed = 1)),"
+        " (SELECT coalesce(sum(mo.minutes), 0) FROM path_modules pm JOIN modules mo ON mo.id = pm.module_id"
+        "   WHERE pm.path_id = a.path_id AND EXISTS (SELECT 1 FROM attempts t"
+        "   WHERE t.user_id = us.id AND t.module_id = pm.module_id AND t.passed = 1))"
+        " FROM who JOIN users us ON us.id = who.id LEFT JOIN units un ON un.id = us.unit_id"
+        " JOIN assignment_members m ON m.user_id = us.id JOIN assignments a ON a.id = m.assignment_id"
+        " WHERE ?2 = ?2 ORDER BY us.display_name COLLATE NOCASE, us.id", NULL);
+    if (!st) return arr;
+    sqlite3_bind_int64(st, 1, scope_unit);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int(st, 3, limit);
+    json_t *cur = NULL;
+    long long cur_id = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long uid = sqlite3_column_int64(st, 0);
+        if (!cur || uid != cur_id) {
+            cur = json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i}", "id", (json_int_t)uid, "name",
+                            store_col_text(st, 1), "unit", store_col_text(st, 2), "assigned", 0, "completed", 0,
+                            "overdue", 0, "minutes", 0);
+            json_array_append_new(arr, cur);
+            cur_id = uid;
+        }
+        int total = sqlite3_column_int(st, 4), done = sqlite3_column_int(st, 5);
+        bool complete = total > 0 && done == total;
+        json_int_t add_min = sqlite3_column_int(st, 6);
+#define BUMP(k, v) json_object_set_new(cur, k, json_integer(json_integer_value(json_object_get(cur, k)) + (v)))
+        BUMP("assigned", 1);
+        BUMP("completed", complete ? 1 : 0);
+        BUMP("overdue", !complete && now > sqlite3_column_int64(st, 3) ? 1 : 0);
+        BUMP("minutes", add_min);
+#undef BUMP
+    }
+    store_done(st);
+    return arr;
+}
+
+/* The modules of path_id with the user's status on each, into a->modules, and the
+ * counters and next module of a. */
+static void mine_modules(store *s, long long path_id, long long user_id, json_t *a) {
+    json_t *mods = json_array(), *next = json_null();
+    int done = 0, total = 0, minutes = 0, left = 0;
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT m.id, m.title, m.minutes, m.archived_at IS NOT NULL,"
+        " EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id AND t.passed = 1),"
+        " EXISTS (SELECT 1 FROM module_visits v WHERE v.user_id = ?2 AND v.module_id = m.id)"
+        "  OR EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id)"
+        " FROM path_modules pm JOIN modules m ON m.id = pm.module_id WHERE pm.path_id = ?1 ORDER BY pm.position",
+        NULL);
+    if (st) {
+        sqlite3_bind_int64(st, 1, path_id);
+        sqlite3_bind_int64(st, 2, user_id);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            bool passed = sqlite3_column_int(st, 4), started = sqlite3_column_int(st, 5);
+            bool archived = sqlite3_column_int(st, 3);
+            int min = sqlite3_column_int(st, 2);
+            total++;
+            if (passed) {
+                done++;
+                minutes += min;
+            } else {
+                left += min;
+            }
+            const char *status = passed ? "passed" : started ? "in_progress" : "not_started";
+            json_array_append_new(mods, json_pack("{s:s, s:s, s:i, s:o, s:b, s:s}", "id", store_col_text(st, 0),
+                                                  "title", store_col_text(st, 1), "minutes", min, "url",
+                                                  module_url(store_col_text(st, 0)), "archived", archived,
+                                                  "status", status));
+            if (!passed && !archived && json_is_null(next)) {
+                json_decref(next);
+                next = json_pack("{s:s, s:s, s:i, s:o}", "id", store_col_text(st, 0), "title",
+                                 store_col_text(st, 1), "minutes", min, "url", module_url(store_col_text(st, 0)));
+            }
+        }
+        store_done(st);
+    }
+    json_object_set_new(a, "modules", mods);
+    json_object_set_new(a, "next", next);
+    json_object_set_new(a, "done", json_integer(done));
+    json_object_set_new(a, "total", json_integer(total));
+    json_object_set_new(a, "percent", json_integer(total ? done * 100 / total : 0));
+    json_object_set_new(a, "minutes", json_integer(minutes));
+    json_object_set_new(a, "minutes_left", json_integer(left));
+}
+
+json_t *dashboard_mine(store *s, long long user_id, int64_t now) {
+    json_t *arr = json_array();
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT a.id, a.path_id, p.title, p.description, a.message, a.due_on, a.due_at,"
+        " coalesce(u.display_name, '') FROM assignment_members m JOIN assignments a ON a.id = m.assignment_id"
+        " JOIN paths p ON p.id = a.path_id LEFT JOIN users u ON u.id = a.assigned_by"
+        " WHERE m.user_id = ? ORDER BY a.due_at, a.id", NULL);
+    if (!st) return arr;
+    sqlite3_bind_int64(st, 1, user_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t due_at = sqlite3_column_int64(st, 6);
+        long long days_left = due_at >= now ? (due_at - now) / DAY : -((now - due_at) / DAY + 1);
+        json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "id",
+                                             (json_int_t)sqlite3_column_int64(st, 0), "path_id",
+                                             (json_int_t)sqlite3_column_int64(st, 1), "title", store_col_text(st, 2),
+                                             "description", store_col_text(st, 3), "message", store_col_text(st, 4),
+                                             "due_on", store_col_text(st, 5), "due_at", (json_int_t)due_at,
+                                             "days_left", (json_int_t)days_left, "assigned_by",
+                                             store_col_text(st, 7)));
+    }
+    store_done(st);
+    size_t i;
+    json_t *a;
+    json_array_foreach(arr, i, a) {
+        mine_modules(s, json_integer_value(json_object_get(a, "path_id")), user_id, a);
+        json_int_t done = json_integer_value(json_object_get(a, "done"));
+        json_int_t total = json_integer_value(json_object_get(a, "total"));
+        json_int_t due_at = json_integer_value(json_object_get(a, "due_at"));
+        const char *status = total && done == total ? "done"
+                             : now > due_at         ? "overdue"
+                             : due_at - now < 7 * DAY ? "due_soon"
+                                                    : "on_track";
+        json_object_set_new(a, "status", json_string(status));
+    }
+    return arr;
+}

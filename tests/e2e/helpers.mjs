@@ -111,7 +111,7 @@ async function waitHealthy(url, state, timeoutMs) {
   while (Date.now() < deadline) {
     if (state.exited) return false;
     try {
-      const res = await fetch(`${url}/healthz`, { redirect: 'manual' });
+      const res = await fetch(`${url}/healthz`, { redirect: 'manual', signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       if (res.status === 200) return true;
     } catch { /* not listening yet */ }
@@ -307,9 +307,10 @@ async function readResponse(res) {
  * never follows redirects (tests look at them), sends `headers` on every request.
  */
 export class Client {
-  constructor(baseUrl, { headers = {} } = {}) {
+  constructor(baseUrl, { headers = {}, timeoutMs = 30_000 } = {}) {
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.headers = { ...headers };
+    this.timeoutMs = timeoutMs; // a request taking longer fails instead of hanging the suite
     this.cookies = new Map();
   }
 
@@ -318,7 +319,7 @@ export class Client {
 
   /** A fresh client with a copy of this one's cookies and headers. */
   clone() {
-    const c = new Client(this.baseUrl, { headers: this.headers });
+    const c = new Client(this.baseUrl, { headers: this.headers, timeoutMs: this.timeoutMs });
     for (const [k, v] of this.cookies) c.cookies.set(k, v);
     return c;
   }
@@ -343,7 +344,9 @@ export class Client {
   async request(method, urlPath, { headers = {}, body } = {}) {
     const h = { ...this.headers, ...headers };
     if (this.cookies.size && !Object.keys(h).some((k) => k.toLowerCase() === 'cookie')) h.Cookie = this.cookieHeader();
-    const res = await readResponse(await fetch(this.baseUrl + urlPath, { method, headers: h, body, redirect: 'manual' }));
+    const res = await readResponse(await fetch(this.baseUrl + urlPath, {
+      method, headers: h, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs),
+    }));
     this.absorb(res);
     return res;
   }

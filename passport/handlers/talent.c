@@ -1,6 +1,406 @@
-/* The talent pages and API (to be written). */
-#include "handlers/app.h"
+/* Talent pages and API: the search (/talent, CSV export, GET /api/v1/talent/search), a
+ * visible profile (/talent/people/{id}, every view logged), the skills heatmap
+ * (/talent/heatmap, CSV). Registers the calls and "me" routes of the area too. */
+#include "handlers/talent.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "people/unit.h"
+#include "talent/calls.h"
+#include "talent/profile.h"
+
+#define FORM_NEEDS 4
+
+/* The one process-wide index: the app struct (not ours to change) has no slot for it yet. */
+static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static talent_index *shared_ix;
+
+talent_index *talent_shared_index(app *a) {
+    pthread_mutex_lock(&shared_mu);
+    if (!shared_ix) shared_ix = talent_index_new(a->db);
+    talent_index *ix = shared_ix;
+    pthread_mutex_unlock(&shared_mu);
+    return ix;
+}
+
+talent_viewer talent_viewer_of(const account *u) {
+    talent_viewer v = {u->id, (u->roles & ROLE_HR) != 0, u->unit_id};
+    return v;
+}
+
+void talent_csv_field(buf *out, const char *s, bool last) {
+    buf_putc(out, '"');
+    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@')) buf_putc(out, '\'');
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (*p == '"') buf_putc(out, '"');
+        buf_putc(out, *p);
+    }
+    buf_putc(out, '"');
+    buf_puts(out, last ? "\r\n" : ";");
+}
+
+static int query_int(http_req *req, const char *name, int dflt, int lo, int hi) {
+    const char *v = http_query(req, name);
+    if (!v || !*v) return dflt;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < lo || n > hi) return dflt;
+    return (int)n;
+}
+
+static bool flag(http_req *req, const char *name) {
+    const char *v = http_query(req, name);
+    return v && (!strcmp(v, "1") || !strcmp(v, "on") || !strcmp(v, "true"));
+}
+
+/* Reads the search filters from the query string into q; false with err (an i18n key)
+ * on an unknown competency, a level outside 1..8 or a bad filter value. */
+static bool parse_query(app *a, http_req *req, talent_query *q, perr *err) {
+    talent_index *ix = talent_shared_index(a);
+    memset(q, 0, sizeof *q);
+    q->require_levels = true;
+    const char *needs = http_query(req, "needs");
+    if (needs && *needs && !talent_query_add_needs(ix, q, needs, err)) return false;
+    for (int i = 1; i <= FORM_NEEDS; i++) {
+        char cn[16], ln[16], wn[16];
+        snprintf(cn, sizeof cn, "c%d", i);
+        snprintf(ln, sizeof ln, "l%d", i);
+        snprintf(wn, sizeof wn, "w%d", i);
+        const char *code = http_query(req, cn), *lv = http_query(req, ln), *w = http_query(req, wn);
+        if (!code || !*code) continue;
+        char *end = NULL;
+        long level = lv && *lv ? strtol(lv, &end, 10) : 0;
+        if (!lv || !*lv || *end) return perr_set(err, "talent.bad_level");
+        long weight = 1;
+        if (w && *w) {
+            weight = strtol(w, &end, 10);
+            if (*end) return perr_set(err, "talent.bad_weight");
+        }
+        if (!talent_query_add_need(ix, q, code, (int)level, (int)weight, err)) return false;
+    }
+    q->declared = flag(req, "declared");
+    q->available_only = flag(req, "available");
+    const char *fresh = http_query(req, "fresh");
+    if (fresh && *fresh) {
+        q->fresh_months = query_int(req, "fresh", -1, 1, 600);
+        if (q->fresh_months < 0) return perr_set(err, "talent.bad_filter");
+    }
+    const char *unit = http_query(req, "unit");
+    if (unit && *unit && strcmp(unit, "0")) {
+        q->unit_id = atoll(unit);
+        if (q->unit_id <= 0 || !unit_exists(a->db, q->unit_id)) return perr_set(err, "talent.bad_filter");
+    }
+    q->text = http_query(req, "q");
+    q->badge = http_query(req, "badge");
+    q->page = query_int(req, "page", 1, 1, TALENT_MAX_PAGE);
+    q->per_page = query_int(req, "per_page", 20, 1, TALENT_MAX_PER_PAGE);
+    return true;
+}
+
+static bool any_filter(http_req *req) {
+    static const char *const names[] = {"needs", "c1", "c2", "c3", "c4", "q", "badge", "unit", "available", "fresh"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = http_query(req, names[i]);
+        if (v && *v && strcmp(v, "0")) return true;
+    }
+    return false;
+}
+
+/* The query string of the current search without page (for links), URL-encoded. */
+static char *query_string(http_req *req, bool without_page) {
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < req->nquery; i++) {
+        if (without_page && !strcmp(req->query[i].name, "page")) continue;
+        if (b.len) buf_putc(&b, '&');
+        buf_put_urlenc(&b, req->query[i].name, strlen(req->query[i].name));
+        buf_putc(&b, '=');
+        buf_put_urlenc(&b, req->query[i].value, req->query[i].len);
+    }
+    return buf_detach(&b);
+}
+
+static void search_api(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    talent_query q;
+    perr err = {{0}};
+    if (!parse_query(a, req, &q, &err)) {
+        app_error(a, req, resp, 400, err.msg);
+        return;
+    }
+    talent_viewer v = talent_viewer_of(app_ctx(req)->user);
+    json_t *r = talent_search(talent_shared_index(a), &v, &q, &err);
+    if (!r) {
+        app_error(a, req, resp, 500, err.msg);
+        return;
+    }
+    app_json(resp, 200, r);
+}
+
+static json_t *form_state(http_req *req) {
+    json_t *rows = json_array();
+    for (int i = 1; i <= FORM_NEEDS; i++) {
+        char cn[16], ln[16], wn[16];
+        snprintf(cn, sizeof cn, "c%d", i);
+        snprintf(ln, sizeof ln, "l%d", i);
+        snprintf(wn, sizeof wn, "w%d", i);
+        const char *c = http_query(req, cn), *l = http_query(req, ln), *w = http_query(req, wn);
+        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:s}", "n", i, "code", c ? c : "", "level",
+                                              l && *l ? l : "1", "weight", w && *w ? w : "1"));
+    }
+    const char *q = http_query(req, "q"), *unit = http_query(req, "unit"), *fresh = http_query(req, "fresh");
+    const char *needs = http_query(req, "needs"), *badge = http_query(req, "badge");
+    return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "needs", rows, "q", q ? q : "", "unit",
+                     unit ? unit : "0", "fresh", fresh ? fresh : "", "needs_spec", needs ? needs : "", "badge",
+                     badge ? badge : "", "declared", flag(req, "declared"), "available", flag(req, "available"));
+}
+
+static json_t *levels_options(void) {
+    json_t *arr = json_array();
+    for (int i = 1; i <= 8; i++) json_array_append_new(arr, json_integer(i));
+    return arr;
+}
+
+static void search_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *d = json_pack("{s:o, s:o, s:o, s:o, s:b}", "form", form_state(req), "competencies",
+                          calls_competencies(a->db, c->locale), "units", unit_list(a->db, NULL), "levels",
+                          levels_options(), "is_hr", (c->user->roles & ROLE_HR) != 0);
+    int status = 200;
+    if (any_filter(req)) {
+        talent_query q;
+        perr err = {{0}};
+        json_t *r = NULL;
+        if (!parse_query(a, req, &q, &err)) {
+            status = 400;
+            json_object_set_new(d, "error", json_string(app_t(a, req, err.msg)));
+        } else {
+            talent_viewer v = talent_viewer_of(c->user);
+            r = talent_search(talent_shared_index(a), &v, &q, &err);
+            if (!r) {
+                json_decref(d);
+                app_error(a, req, resp, 500, err.msg);
+                return;
+            }
+            char *qs = query_string(req, true);
+            int page = (int)json_integer_value(json_object_get(r, "page"));
+            int pages = (int)json_integer_value(json_object_get(r, "pages"));
+            json_object_set_new(d, "qs", json_string(qs));
+            json_object_set_new(d, "prev_page", json_integer(page > 1 ? page - 1 : 0));
+            json_object_set_new(d, "next_page", json_integer(page < pages ? page + 1 : 0));
+            free(qs);
+            json_object_set_new(d, "search", r);
+        }
+    }
+    app_render(a, req, resp, status, "talent/search", "talent.search.title", d);
+}
+
+static void search_csv(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    talent_query q;
+    perr err = {{0}};
+    if (!parse_query(a, req, &q, &err)) {
+        app_error(a, req, resp, 400, err.msg);
+        return;
+    }
+    q.page = 1;
+    q.per_page = TALENT_MAX_PER_PAGE;
+    talent_viewer v = talent_viewer_of(app_ctx(req)->user);
+    buf out = BUF_INIT;
+    buf_puts(&out, "\xEF\xBB\xBF");
+    talent_csv_field(&out, app_t(a, req, "talent.col.name"), false);
+    talent_csv_field(&out, app_t(a, req, "talent.col.unit"), false);
+    for (size_t i = 0; i < q.nneeds; i++) talent_csv_field(&out, q.needs[i].code, false);
+    talent_csv_field(&out, app_t(a, req, "talent.col.score"), true);
+    /* every page, up to TALENT_MAX_PAGE pages of TALENT_MAX_PER_PAGE */
+    for (int page = 1; page <= TALENT_MAX_PAGE; page++) {
+        q.page = page;
+        json_t *r = talent_search(talent_shared_index(a), &v, &q, &err);
+        if (!r) {
+            buf_free(&out);
+            app_error(a, req, resp, 500, err.msg);
+            return;
+        }
+        size_t i;
+        json_t *row;
+        json_t *results = json_object_get(r, "results");
+        json_array_foreach(results, i, row) {
+            talent_csv_field(&out, json_string_value(json_object_get(row, "name")), false);
+            talent_csv_field(&out, json_string_value(json_object_get(row, "unit")), false);
+            size_t k;
+            json_t *n;
+            json_array_foreach(json_object_get(row, "needs"), k, n) {
+                char lv[16];
+                snprintf(lv, sizeof lv, "%lld", (long long)json_integer_value(json_object_get(n, "level")));
+                talent_csv_field(&out, lv, false);
+            }
+            char sc[16];
+            snprintf(sc, sizeof sc, "%lld", (long long)json_integer_value(json_object_get(row, "score")));
+            talent_csv_field(&out, sc, true);
+        }
+        bool last = page >= json_integer_value(json_object_get(r, "pages"));
+        json_decref(r);
+        if (last) break;
+    }
+    resp->status = 200;
+    resp->content_type = "text/csv; charset=utf-8";
+    buf_free(&resp->body);
+    resp->body = out;
+    http_resp_header(resp, "Content-Disposition", "attachment; filename=\"talents.csv\"");
+    http_resp_header(resp, "Cache-Control", "no-store");
+}
+
+/* May viewer see the profile of target (visibility v, unit target_unit)? */
+static bool may_view(app *a, const account *viewer, long long target, talent_visibility v, long long target_unit) {
+    if (viewer->id == target) return true;
+    if (v == TALENT_VISIBLE_ALL) return true;
+    if (v != TALENT_VISIBLE_HR) return false;
+    if (viewer->roles & ROLE_HR) return true;
+    return (viewer->roles & ROLE_MANAGER) && viewer->unit_id && target_unit &&
+           unit_in_subtree(a->db, viewer->unit_id, target_unit);
+}
+
+static void person(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    long long id = app_param_id(req, 0);
+    perr err = {{0}};
+    json_t *p = id ? profile_get(a->db, id, &err) : NULL;
+    talent_visibility v = TALENT_HIDDEN;
+    if (p) talent_visibility_parse(json_string_value(json_object_get(p, "visibility")), &v);
+    if (!p || !may_view(a, c->user, id, v, (long long)json_integer_value(json_object_get(p, "unit_id")))) {
+        json_decref(p);
+        app_error(a, req, resp, 404, NULL); /* hidden answers exactly as absent */
+        return;
+    }
+    const char *from = http_query(req, "from");
+    const char *context = from && !strcmp(from, "search") ? "search" : from && !strcmp(from, "call") ? "call" : "direct";
+    long long call_id = !strcmp(context, "call") && http_query(req, "call") ? atoll(http_query(req, "call")) : 0;
+    if (c->user->id != id) {
+        if (!store_begin(a->db, &err)) goto fail;
+        if (!profile_log_view(a->db, c->user->id, id, context, call_id, &err)) {
+            store_rollback(a->db);
+            goto fail;
+        }
+        if (!store_commit(a->db, &err)) goto fail;
+    }
+    json_t *levels = talent_levels(talent_shared_index(a), id, &err);
+    json_object_set_new(p, "levels", levels ? levels : json_array());
+    if (req->is_api) {
+        app_json(resp, 200, p);
+        return;
+    }
+    app_render(a, req, resp, 200, "talent/person", "talent.person.title", json_pack("{s:o}", "person", p));
+    return;
+fail:
+    json_decref(p);
+    app_error(a, req, resp, 500, err.msg);
+}
+
+static json_t *heatmap_data(app *a, http_req *req, perr *err) {
+    json_t *h = talent_heatmap(talent_shared_index(a), "CRCN", err);
+    if (!h) return NULL;
+    /* area titles, and the SVG geometry the template draws */
+    json_t *titles = json_array();
+    for (int i = 1; i <= 5; i++) {
+        char key[40];
+        snprintf(key, sizeof key, "talent.area.%d", i);
+        json_array_append_new(titles, json_pack("{s:i, s:s, s:i}", "area", i, "title", app_t(a, req, key), "x",
+                                                200 + (i - 1) * 90 + 45));
+    }
+    json_object_set_new(h, "area_titles", titles);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(h, "rows"), i, row) {
+        int y = 40 + (int)i * 34;
+        json_object_set_new(row, "y", json_integer(y));
+        json_object_set_new(row, "ty", json_integer(y + 21));
+        size_t k;
+        json_t *cell;
+        json_array_foreach(json_object_get(row, "cells"), k, cell) {
+            int x = 200 + (int)k * 90;
+            json_object_set_new(cell, "x", json_integer(x));
+            json_object_set_new(cell, "tx", json_integer(x + 45));
+            json_object_set_new(cell, "y", json_integer(y));
+            json_object_set_new(cell, "ty", json_integer(y + 21));
+        }
+    }
+    json_object_set_new(h, "height", json_integer(40 + (int)json_array_size(json_object_get(h, "rows")) * 34 + 10));
+    return h;
+}
+
+static void heatmap_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    perr err = {{0}};
+    json_t *h = heatmap_data(a, req, &err);
+    if (!h) {
+        app_error(a, req, resp, 500, err.msg);
+        return;
+    }
+    if (req->is_api) {
+        app_json(resp, 200, h);
+        return;
+    }
+    app_render(a, req, resp, 200, "talent/heatmap", "talent.heatmap.title", json_pack("{s:o}", "heatmap", h));
+}
+
+static void heatmap_csv(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    perr err = {{0}};
+    json_t *h = talent_heatmap(talent_shared_index(a), "CRCN", &err);
+    if (!h) {
+        app_error(a, req, resp, 500, err.msg);
+        return;
+    }
+    buf out = BUF_INIT;
+    buf_puts(&out, "\xEF\xBB\xBF");
+    talent_csv_field(&out, app_t(a, req, "talent.col.unit"), false);
+    talent_csv_field(&out, app_t(a, req, "talent.col.headcount"), false);
+    for (int i = 1; i <= 5; i++) {
+        char key[40];
+        snprintf(key, sizeof key, "talent.area.%d", i);
+        talent_csv_field(&out, app_t(a, req, key), i == 5);
+    }
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(h, "rows"), i, row) {
+        talent_csv_field(&out, json_string_value(json_object_get(row, "unit")), false);
+        json_t *hc = json_object_get(row, "headcount");
+        char num[32];
+        if (json_is_integer(hc)) snprintf(num, sizeof num, "%lld", (long long)json_integer_value(hc));
+        else snprintf(num, sizeof num, "%s", json_string_value(hc));
+        talent_csv_field(&out, num, false);
+        size_t k;
+        json_t *cell;
+        json_array_foreach(json_object_get(row, "cells"), k, cell) {
+            json_t *avg = json_object_get(cell, "average");
+            if (json_is_real(avg)) snprintf(num, sizeof num, "%.1f", json_real_value(avg));
+            else num[0] = '\0';
+            talent_csv_field(&out, num, k == 4);
+        }
+    }
+    json_decref(h);
+    resp->status = 200;
+    resp->content_type = "text/csv; charset=utf-8";
+    buf_free(&resp->body);
+    resp->body = out;
+    http_resp_header(resp, "Content-Disposition", "attachment; filename=\"heatmap.csv\"");
+    http_resp_header(resp, "Cache-Control", "no-store");
+}
 
 void talent_routes(http_router *r) {
-    (void)r;
+    unsigned finders = ROLE_HR | ROLE_MANAGER;
+    http_router_add(r, (http_route){HTTP_GET, "/talent", search_page, 0, 0, finders});
+    http_router_add(r, (http_route){HTTP_GET, "/talent/export.csv", search_csv, 0, 0, finders});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/talent/search", search_api, 0, 0, finders});
+    http_router_add(r, (http_route){HTTP_GET, "/talent/people/{id}", person, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/talent/people/{id}", person, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/talent/heatmap", heatmap_page, 0, 0, ROLE_HR});
+    http_router_add(r, (http_route){HTTP_GET, "/talent/heatmap.csv", heatmap_csv, 0, 0, ROLE_HR});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/talent/heatmap", heatmap_page, 0, 0, ROLE_HR});
+    talent_calls_routes(r);
+    talent_me_routes(r);
 }

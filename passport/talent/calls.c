@@ -341,3 +341,19 @@ json_t *calls_of_user(store *s, long long user_id, perr *err) {
     store_done(st);
     return arr;
 }
+
+json_t *calls_competencies(store *s, const char *locale) {
+    json_t *arr = json_array();
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT c.code, c.title_fr, c.title_en, f.code FROM competencies c"
+                                  " JOIN frameworks f ON f.id = c.framework_id WHERE c.retired = 0"
+                                  " ORDER BY f.code, c.position",
+                                  NULL);
+    if (!st) return arr;
+    bool en = locale && !strcmp(locale, "en");
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", store_col_text(st, 0), "title",
+                                             store_col_text(st, en ? 2 : 1), "framework", store_col_text(st, 3)));
+    store_done(st);
+    return arr;
+}

@@ -61,4 +61,8 @@ void calls_application_state(store *s, long long call_id, long long user_id, cha
 /* user_id's applications: [{call_id, title, state, motivation, date}]. New reference. */
 json_t *calls_of_user(store *s, long long user_id, perr *err);
 
+/* The active competencies for need pickers: [{code, title, framework}] by framework and
+ * position, titles in locale. New reference. */
+json_t *calls_competencies(store *s, const char *locale);
+
 #endif

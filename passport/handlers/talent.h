@@ -1,0 +1,23 @@
+/* Shared pieces of the talent area's handlers (talent.c: search, profiles, heatmap;
+ * talent_calls.c: intrapreneur calls; talent_me.c: the agent's profile, consent, views,
+ * export and erasure). */
+#ifndef PASSPORT_HANDLERS_TALENT_H
+#define PASSPORT_HANDLERS_TALENT_H
+
+#include "handlers/app.h"
+#include "talent/index.h"
+
+/* The process's talent index over a->db, created on first use (borrowed; lives until the
+ * process ends). */
+talent_index *talent_shared_index(app *a);
+/* The viewer of a search: HR (or admin with HR) sees everything visible; a manager their
+ * unit's subtree. */
+talent_viewer talent_viewer_of(const account *u);
+/* Appends one CSV field (RFC 4180 quoting; a leading = + - @ is prefixed with ' so that
+ * spreadsheets do not run it as a formula). */
+void talent_csv_field(buf *out, const char *s, bool last);
+
+void talent_calls_routes(http_router *r);
+void talent_me_routes(http_router *r);
+
+#endif

@@ -1,0 +1,418 @@
+/* Intrapreneur call pages and API: list (open calls that fit the agent first), create,
+ * detail with applicants and suggested matches for the owner, state changes, apply and
+ * withdraw, decisions (told in the inbox), shortlist CSV. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "handlers/talent.h"
+#include "people/audit.h"
+#include "talent/calls.h"
+#include "talent/score.h"
+
+#define FORM_NEEDS 4
+
+/* HR and admins manage every call; a manager the calls they own. */
+static bool can_manage(const account *u, const json_t *call) {
+    if (u->roles & (ROLE_HR | ROLE_ADMIN)) return true;
+    return (u->roles & ROLE_MANAGER) && json_integer_value(json_object_get(call, "owner_id")) == u->id;
+}
+
+static bool visible_to_agent(const json_t *call) {
+    const char *st = json_string_value(json_object_get(call, "state"));
+    return st && (!strcmp(st, "open") || !strcmp(st, "closed"));
+}
+
+/* The call of route parameter 0 as the user may see it, or NULL (404 sent: a draft
+ * looks absent to those who cannot manage it). */
+static json_t *load_call(app *a, http_req *req, http_resp *resp, bool manage) {
+    req_ctx *c = app_ctx(req);
+    long long id = app_param_id(req, 0);
+    json_t *call = id ? calls_get(a->db, id, c->locale, NULL) : NULL;
+    if (call && (can_manage(c->user, call) || (!manage && visible_to_agent(call)))) return call;
+    bool forbidden = call && visible_to_agent(call);
+    json_decref(call);
+    app_error(a, req, resp, forbidden ? 403 : 404, forbidden ? "error.forbidden" : NULL);
+    return NULL;
+}
+
+/* Adds "fit" {score, meets, needs} for user_id to each call of arr and sorts: fitting
+ * open calls first, then by score. */
+static void add_fit(app *a, json_t *arr, long long user_id) {
+    size_t i;
+    json_t *call;
+    json_array_foreach(arr, i, call) {
+        talent_query q;
+        if (!calls_query(a->db, json_integer_value(json_object_get(call, "id")), &q, NULL)) continue;
+        json_t *fit = talent_explain(talent_shared_index(a), user_id, &q, NULL);
+        if (fit) json_object_set_new(call, "fit", fit);
+    }
+    /* insertion sort: a few dozen open calls at most */
+    size_t n = json_array_size(arr);
+    for (size_t k = 1; k < n; k++) {
+        for (size_t j = k; j > 0; j--) {
+            json_t *x = json_array_get(arr, j - 1), *y = json_array_get(arr, j);
+            json_t *fx = json_object_get(x, "fit"), *fy = json_object_get(y, "fit");
+            int mx = json_is_true(json_object_get(fx, "meets")), my = json_is_true(json_object_get(fy, "meets"));
+            long long sx = json_integer_value(json_object_get(fx, "score")), sy = json_integer_value(json_object_get(fy, "score"));
+            if (my > mx || (my == mx && sy > sx)) {
+                json_incref(x);
+                json_array_set(arr, j - 1, y);
+                json_array_set_new(arr, j, x);
+            } else {
+                break;
+            }
+        }
+    }
+}
+
+static void calls_index(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *open = calls_list(a->db, "open", 0, c->locale, NULL);
+    if (!open) open = json_array();
+    add_fit(a, open, c->user->id);
+    json_t *mine = NULL;
+    bool finder = (c->user->roles & (ROLE_HR | ROLE_MANAGER | ROLE_ADMIN)) != 0;
+    if (finder)
+        mine = calls_list(a->db, NULL, (c->user->roles & (ROLE_HR | ROLE_ADMIN)) ? 0 : c->user->id, c->locale, NULL);
+    json_t *apps = calls_of_user(a->db, c->user->id, NULL);
+    if (req->is_api) {
+        app_json(resp, 200, json_pack("{s:o, s:o?, s:o?}", "open", open, "managed", mine, "applications", apps));
+        return;
+    }
+    app_render(a, req, resp, 200, "talent/calls", "talent.calls.title",
+               json_pack("{s:o, s:o?, s:o?, s:b, s:s?}", "open", open, "managed", mine, "applications", apps, "finder",
+                         finder, "notice", http_query(req, "done") ? app_t(a, req, "talent.saved") : NULL));
+}
+
+static json_t *levels_options(void) {
+    json_t *arr = json_array();
+    for (int i = 1; i <= 8; i++) json_array_append_new(arr, json_integer(i));
+    return arr;
+}
+
+static void new_form(app *a, http_req *req, http_resp *resp, int status, const char *error) {
+    req_ctx *c = app_ctx(req);
+    json_t *rows = json_array();
+    for (int i = 1; i <= FORM_NEEDS; i++) {
+        char cn[16], ln[16], wn[16];
+        snprintf(cn, sizeof cn, "c%d", i);
+        snprintf(ln, sizeof ln, "l%d", i);
+        snprintf(wn, sizeof wn, "w%d", i);
+        const char *code = http_input(req, cn), *l = http_input(req, ln), *w = http_input(req, wn);
+        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:s}", "n", i, "code", code ? code : "", "level",
+                                              l && *l ? l : "1", "weight", w && *w ? w : "1"));
+    }
+    const char *title = http_input(req, "title"), *desc = http_input(req, "description");
+    const char *opens = http_input(req, "opens_on"), *closes = http_input(req, "closes_on");
+    char today[11];
+    clock_date(clock_now(), today);
+    app_render(a, req, resp, status, "talent/call_form", "talent.call.new",
+               json_pack("{s:o, s:o, s:o, s:s, s:s, s:s, s:s, s:s?}", "needs", rows, "competencies",
+                         calls_competencies(a->db, c->locale), "levels", levels_options(), "title", title ? title : "",
+                         "description", desc ? desc : "", "opens_on", opens ? opens : today, "closes_on",
+                         closes ? closes : "", "error", error ? app_t(a, req, error) : NULL));
+}
+
+static void call_new(http_req *req, http_resp *resp, void *ctx) {
+    new_form(ctx, req, resp, 200, NULL);
+}
+
+static bool parse_level(const char *s, int *out) {
+    if (!s || !*s) return false;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < -1000 || v > 1000) return false;
+    *out = (int)v;
+    return true;
+}
+
+/* Fills d from the form (c1/l1/w1...) or a JSON body ({title, description, opens_on,
+ * closes_on, needs: [{code, min_level, weight}]}); false with an i18n key. */
+static bool read_draft(http_req *req, call_draft *d, perr *err) {
+    memset(d, 0, sizeof *d);
+    d->title = http_input(req, "title");
+    d->description = http_input(req, "description");
+    const char *opens = http_input(req, "opens_on"), *closes = http_input(req, "closes_on");
+    if (!opens || !closes || !clock_parse_date(opens, &d->opens_on) || !clock_parse_date(closes, &d->closes_on))
+        return perr_set(err, "talent.call_bad_dates");
+    json_t *needs = req->json ? json_object_get(req->json, "needs") : NULL;
+    if (json_is_array(needs)) {
+        size_t i;
+        json_t *n;
+        json_array_foreach(needs, i, n) {
+            if (d->nneeds >= TALENT_MAX_NEEDS) return perr_set(err, "talent.too_many_needs");
+            const char *code = json_string_value(json_object_get(n, "code"));
+            json_t *lv = json_object_get(n, "min_level"), *w = json_object_get(n, "weight");
+            if (!code || strlen(code) >= sizeof d->needs[0].code) return perr_set(err, "talent.unknown_competency");
+            if (!json_is_integer(lv)) return perr_set(err, "talent.bad_level");
+            talent_need *t = &d->needs[d->nneeds++];
+            snprintf(t->code, sizeof t->code, "%s", code);
+            t->min_level = (int)json_integer_value(lv);
+            t->weight = json_is_integer(w) ? (int)json_integer_value(w) : 1;
+        }
+        return true;
+    }
+    for (int i = 1; i <= FORM_NEEDS; i++) {
+        char cn[16], ln[16], wn[16];
+        snprintf(cn, sizeof cn, "c%d", i);
+        snprintf(ln, sizeof ln, "l%d", i);
+        snprintf(wn, sizeof wn, "w%d", i);
+        const char *code = http_input(req, cn);
+        if (!code || !*code) continue;
+        if (strlen(code) >= sizeof d->needs[0].code) return perr_set(err, "talent.unknown_competency");
+        talent_need *t = &d->needs[d->nneeds++];
+        snprintf(t->code, sizeof t->code, "%s", code);
+        if (!parse_level(http_input(req, ln), &t->min_level)) return perr_set(err, "talent.bad_level");
+        t->weight = 1;
+        const char *w = http_input(req, wn);
+        if (w && *w && !parse_level(w, &t->weight)) return perr_set(err, "talent.bad_weight");
+    }
+    return true;
+}
+
+static void call_create(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    call_draft d;
+    perr err = {{0}};
+    long long id = 0;
+    if (!read_draft(req, &d, &err)) goto invalid;
+    if (!store_begin(a->db, &err)) goto fail;
+    if (!calls_create(a->db, c->user->id, &d, &id, &err)) {
+        store_rollback(a->db);
+        goto invalid;
+    }
+    audit_add(a->db, c->user->id, "call.create", "call", id, "");
+    if (!store_commit(a->db, &err)) goto fail;
+    if (req->is_api) {
+        app_json(resp, 201, calls_get(a->db, id, c->locale, NULL));
+        return;
+    }
+    char loc[64];
+    snprintf(loc, sizeof loc, "/calls/%lld", id);
+    http_resp_redirect(resp, loc);
+    return;
+invalid:
+    if (req->is_api) app_error(a, req, resp, 422, err.msg);
+    else new_form(a, req, resp, 422, err.msg);
+    return;
+fail:
+    app_error(a, req, resp, 500, err.msg);
+}
+
+/* The applicants with their explained scores, and (for the owner) the suggested matches:
+ * visible agents meeting every need, applicants excluded. */
+static void owner_view(app *a, http_req *req, json_t *call) {
+    req_ctx *c = app_ctx(req);
+    long long id = json_integer_value(json_object_get(call, "id"));
+    talent_query q;
+    json_t *apps = calls_applications(a->db, id, NULL);
+    if (!apps || !calls_query(a->db, id, &q, NULL)) {
+        json_decref(apps);
+        return;
+    }
+    size_t i;
+    json_t *ap;
+    json_array_foreach(apps, i, ap) {
+        json_t *fit = talent_explain(talent_shared_index(a), json_integer_value(json_object_get(ap, "user_id")), &q, NULL);
+        json_object_set_new(ap, "fit", fit ? fit : json_pack("{s:i, s:[]}", "score", 0, "needs"));
+    }
+    json_object_set_new(call, "applications", apps);
+    q.require_levels = true;
+    q.per_page = 20;
+    talent_viewer v = talent_viewer_of(c->user);
+    json_t *sug = talent_search(talent_shared_index(a), &v, &q, NULL);
+    if (sug) {
+        json_object_set_new(call, "suggested", json_incref(json_object_get(sug, "results")));
+        json_object_set_new(call, "suggested_hidden", json_incref(json_object_get(sug, "hidden_total")));
+        json_decref(sug);
+    }
+}
+
+static void call_show(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *call = load_call(a, req, resp, false);
+    if (!call) return;
+    long long id = json_integer_value(json_object_get(call, "id"));
+    bool manage = can_manage(c->user, call);
+    char state[16];
+    calls_application_state(a->db, id, c->user->id, state);
+    json_object_set_new(call, "my_application", json_string(state));
+    json_object_set_new(call, "manage", json_boolean(manage));
+    talent_query q;
+    if (calls_query(a->db, id, &q, NULL)) {
+        json_t *fit = talent_explain(talent_shared_index(a), c->user->id, &q, NULL);
+        if (fit) json_object_set_new(call, "fit", fit);
+    }
+    if (manage) owner_view(a, req, call);
+    if (req->is_api) {
+        app_json(resp, 200, call);
+        return;
+    }
+    const char *done = http_query(req, "done");
+    app_render(a, req, resp, 200, "talent/call", "talent.call.title",
+               json_pack("{s:o, s:s?}", "call", call, "notice", done ? app_t(a, req, "talent.saved") : NULL));
+}
+
+static void redirect_call(http_resp *resp, long long id) {
+    char loc[64];
+    snprintf(loc, sizeof loc, "/calls/%lld?done=1", id);
+    http_resp_redirect(resp, loc);
+}
+
+/* Shows err for the call page: 4xx, the call page again with the message. */
+static void call_error(app *a, http_req *req, http_resp *resp, int status, const char *msg) {
+    app_error(a, req, resp, status, msg);
+}
+
+static void call_state_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *call = load_call(a, req, resp, true);
+    if (!call) return;
+    long long id = json_integer_value(json_object_get(call, "id"));
+    json_decref(call);
+    const char *state = http_input(req, "state");
+    perr err = {{0}};
+    if (!store_begin(a->db, &err)) goto fail;
+    if (!calls_set_state(a->db, id, state, &err)) {
+        store_rollback(a->db);
+        call_error(a, req, resp, 409, err.msg);
+        return;
+    }
+    audit_add(a->db, c->user->id, "call.state", "call", id, state);
+    if (!store_commit(a->db, &err)) goto fail;
+    if (req->is_api) app_json(resp, 200, calls_get(a->db, id, c->locale, NULL));
+    else redirect_call(resp, id);
+    return;
+fail:
+    app_error(a, req, resp, 500, err.msg);
+}
+
+static void call_apply(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *call = load_call(a, req, resp, false);
+    if (!call) return;
+    long long id = json_integer_value(json_object_get(call, "id"));
+    json_decref(call);
+    const char *action = http_input(req, "action");
+    bool withdraw = action && !strcmp(action, "withdraw");
+    perr err = {{0}};
+    if (!store_begin(a->db, &err)) goto fail;
+    bool ok = withdraw ? calls_withdraw(a->db, id, c->user->id, &err)
+                       : calls_apply(a->db, id, c->user->id, http_input(req, "motivation"), &err);
+    if (!ok) {
+        store_rollback(a->db);
+        call_error(a, req, resp, strcmp(err.msg, "talent.call_not_found") ? 409 : 404, err.msg);
+        return;
+    }
+    audit_add(a->db, c->user->id, withdraw ? "call.withdraw" : "call.apply", "call", id, "");
+    if (!store_commit(a->db, &err)) goto fail;
+    if (req->is_api) {
+        char st[16];
+        calls_application_state(a->db, id, c->user->id, st);
+        app_json(resp, withdraw ? 200 : 201, json_pack("{s:I, s:s}", "call_id", (json_int_t)id, "state", st));
+    } else {
+        redirect_call(resp, id);
+    }
+    return;
+fail:
+    app_error(a, req, resp, 500, err.msg);
+}
+
+static void call_decide(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *call = load_call(a, req, resp, true);
+    if (!call) return;
+    long long id = json_integer_value(json_object_get(call, "id"));
+    json_decref(call);
+    const char *user = http_input(req, "user_id");
+    long long uid = user ? atoll(user) : 0;
+    perr err = {{0}};
+    if (!store_begin(a->db, &err)) goto fail;
+    if (!calls_decide(a->db, id, uid, http_input(req, "decision"), &err)) {
+        store_rollback(a->db);
+        call_error(a, req, resp, 422, err.msg);
+        return;
+    }
+    audit_add(a->db, c->user->id, "call.decision", "user", uid, http_input(req, "decision"));
+    if (!store_commit(a->db, &err)) goto fail;
+    if (req->is_api) app_json(resp, 200, json_pack("{s:I, s:I, s:s}", "call_id", (json_int_t)id, "user_id", (json_int_t)uid,
+                                                   "state", http_input(req, "decision")));
+    else redirect_call(resp, id);
+    return;
+fail:
+    app_error(a, req, resp, 500, err.msg);
+}
+
+static void shortlist_csv(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    json_t *call = load_call(a, req, resp, true);
+    if (!call) return;
+    long long id = json_integer_value(json_object_get(call, "id"));
+    json_decref(call);
+    talent_query q;
+    json_t *apps = calls_applications(a->db, id, NULL);
+    if (!apps || !calls_query(a->db, id, &q, NULL)) {
+        json_decref(apps);
+        app_error(a, req, resp, 500, NULL);
+        return;
+    }
+    buf out = BUF_INIT;
+    buf_puts(&out, "\xEF\xBB\xBF");
+    talent_csv_field(&out, app_t(a, req, "talent.col.name"), false);
+    talent_csv_field(&out, app_t(a, req, "talent.col.email"), false);
+    talent_csv_field(&out, app_t(a, req, "talent.col.unit"), false);
+    talent_csv_field(&out, app_t(a, req, "talent.col.state"), false);
+    talent_csv_field(&out, app_t(a, req, "talent.col.score"), false);
+    talent_csv_field(&out, app_t(a, req, "talent.col.motivation"), true);
+    size_t i;
+    json_t *ap;
+    json_array_foreach(apps, i, ap) {
+        const char *st = json_string_value(json_object_get(ap, "state"));
+        if (strcmp(st, "shortlisted") && strcmp(st, "contacted")) continue;
+        json_t *fit = talent_explain(talent_shared_index(a), json_integer_value(json_object_get(ap, "user_id")), &q, NULL);
+        char score[16];
+        snprintf(score, sizeof score, "%lld", fit ? (long long)json_integer_value(json_object_get(fit, "score")) : 0LL);
+        json_decref(fit);
+        char key[48];
+        snprintf(key, sizeof key, "talent.app.%s", st);
+        talent_csv_field(&out, json_string_value(json_object_get(ap, "name")), false);
+        talent_csv_field(&out, json_string_value(json_object_get(ap, "email")), false);
+        talent_csv_field(&out, json_string_value(json_object_get(ap, "unit")), false);
+        talent_csv_field(&out, app_t(a, req, key), false);
+        talent_csv_field(&out, score, false);
+        talent_csv_field(&out, json_string_value(json_object_get(ap, "motivation")), true);
+    }
+    json_decref(apps);
+    resp->status = 200;
+    resp->content_type = "text/csv; charset=utf-8";
+    buf_free(&resp->body);
+    resp->body = out;
+    http_resp_header(resp, "Content-Disposition", "attachment; filename=\"shortlist.csv\"");
+    http_resp_header(resp, "Cache-Control", "no-store");
+}
+
+void talent_calls_routes(http_router *r) {
+    unsigned owners = ROLE_HR | ROLE_MANAGER;
+    http_router_add(r, (http_route){HTTP_GET, "/calls", calls_index, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/calls/new", call_new, 0, 0, owners});
+    http_router_add(r, (http_route){HTTP_POST, "/calls", call_create, 64 * 1024, 0, owners});
+    http_router_add(r, (http_route){HTTP_GET, "/calls/{id}", call_show, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/calls/{id}/state", call_state_post, 4096, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/calls/{id}/apply", call_apply, 16 * 1024, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/calls/{id}/decisions", call_decide, 4096, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/calls/{id}/shortlist.csv", shortlist_csv, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/calls", calls_index, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls", call_create, 64 * 1024, 0, owners});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/calls/{id}", call_show, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls/{id}/applications", call_apply, 16 * 1024, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls/{id}/state", call_state_post, 4096, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls/{id}/decisions", call_decide, 4096, 0, 0});
+}

@@ -39,7 +39,7 @@ static void sql(store *s, const char *text) {
     }
 }
 
-static long long count(store *s, const char *q) {
+static inline long long count(store *s, const char *q) {
     sqlite3_stmt *st = NULL;
     sqlite3_prepare_v2(store_db(s), q, -1, &st, NULL);
     long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;

@@ -42,6 +42,25 @@ void talent_csv_field(buf *out, const char *s, bool last) {
     buf_puts(out, last ? "\r\n" : ";");
 }
 
+static void add_key(json_t *o, const char *member, const char *prefix, const char *key_member) {
+    const char *v = json_string_value(json_object_get(o, member));
+    if (!v) return;
+    buf k = BUF_INIT;
+    buf_printf(&k, "%s%s", prefix, v);
+    json_object_set_new(o, key_member, json_string(buf_cstr(&k)));
+    buf_free(&k);
+}
+
+void talent_add_keys(json_t *arr, const char *member, const char *prefix, const char *key_member) {
+    if (json_is_object(arr)) {
+        add_key(arr, member, prefix, key_member);
+        return;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(arr, i, o) add_key(o, member, prefix, key_member);
+}
+
 static int query_int(http_req *req, const char *name, int dflt, int lo, int hi) {
     const char *v = http_query(req, name);
     if (!v || !*v) return dflt;
@@ -147,7 +166,7 @@ static json_t *form_state(http_req *req) {
         snprintf(ln, sizeof ln, "l%d", i);
         snprintf(wn, sizeof wn, "w%d", i);
         const char *c = http_query(req, cn), *l = http_query(req, ln), *w = http_query(req, wn);
-        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:s}", "n", i, "code", c ? c : "", "level",
+        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:s}", "n", i, "selected_code", c ? c : "", "selected_level",
                                               l && *l ? l : "1", "weight", w && *w ? w : "1"));
     }
     const char *q = http_query(req, "q"), *unit = http_query(req, "unit"), *fresh = http_query(req, "fresh");

@@ -17,6 +17,10 @@ talent_viewer talent_viewer_of(const account *u);
  * spreadsheets do not run it as a formula). */
 void talent_csv_field(buf *out, const char *s, bool last);
 
+/* Sets, on each object of arr, key_member to prefix + the string value of member (an i18n
+ * key for templates: "talent.app." + "applied"). arr may be an object (one item). */
+void talent_add_keys(json_t *arr, const char *member, const char *prefix, const char *key_member);
+
 void talent_calls_routes(http_router *r);
 void talent_me_routes(http_router *r);
 

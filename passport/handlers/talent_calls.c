@@ -78,6 +78,8 @@ static void calls_index(http_req *req, http_resp *resp, void *ctx) {
     if (finder)
         mine = calls_list(a->db, NULL, (c->user->roles & (ROLE_HR | ROLE_ADMIN)) ? 0 : c->user->id, c->locale, NULL);
     json_t *apps = calls_of_user(a->db, c->user->id, NULL);
+    talent_add_keys(apps, "state", "talent.app.", "state_key");
+    talent_add_keys(mine, "state", "talent.state.", "state_key");
     if (req->is_api) {
         app_json(resp, 200, json_pack("{s:o, s:o?, s:o?}", "open", open, "managed", mine, "applications", apps));
         return;
@@ -102,7 +104,7 @@ static void new_form(app *a, http_req *req, http_resp *resp, int status, const c
         snprintf(ln, sizeof ln, "l%d", i);
         snprintf(wn, sizeof wn, "w%d", i);
         const char *code = http_input(req, cn), *l = http_input(req, ln), *w = http_input(req, wn);
-        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:s}", "n", i, "code", code ? code : "", "level",
+        json_array_append_new(rows, json_pack("{s:i, s:s, s:s, s:s}", "n", i, "selected_code", code ? code : "", "selected_level",
                                               l && *l ? l : "1", "weight", w && *w ? w : "1"));
     }
     const char *title = http_input(req, "title"), *desc = http_input(req, "description");
@@ -249,6 +251,9 @@ static void call_show(http_req *req, http_resp *resp, void *ctx) {
         if (fit) json_object_set_new(call, "fit", fit);
     }
     if (manage) owner_view(a, req, call);
+    talent_add_keys(call, "state", "talent.state.", "state_key");
+    talent_add_keys(call, "my_application", "talent.app.", "my_state_key");
+    talent_add_keys(json_object_get(call, "applications"), "state", "talent.app.", "state_key");
     if (req->is_api) {
         app_json(resp, 200, call);
         return;

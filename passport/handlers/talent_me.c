@@ -20,6 +20,8 @@ static void profile_page(app *a, http_req *req, http_resp *resp, int status, con
     }
     json_t *views = profile_views(a->db, c->user->id, 100);
     json_t *apps = calls_of_user(a->db, c->user->id, NULL);
+    talent_add_keys(apps, "state", "talent.app.", "state_key");
+    talent_add_keys(views, "context", "talent.context.", "context_key");
     app_render(a, req, resp, status, "talent/profile", "talent.profile.title",
                json_pack("{s:o, s:o, s:o?, s:s?, s:s?}", "profile", p, "views", views, "applications", apps, "error",
                          error ? app_t(a, req, error) : NULL, "notice",

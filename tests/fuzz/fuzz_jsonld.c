@@ -1,36 +1,42 @@
-/* libFuzzer target for badges/jsonld and badges/rdfc: any bytes, parsed as JSON, must be
- * converted to canonical N-Quads or rejected with a message, never crash or leak. The
- * same bytes are also read as N-Quads and canonicalised (the rdf reader and RDFC-1.0). */
+/* libFuzzer target for the credential parsers: any bytes, parsed as JSON, must be
+ * converted to canonical N-Quads (badges/jsonld + badges/rdfc) or rejected with a message,
+ * and their proof checked or refused with a reason (badges/proof, did:key, base58); the
+ * same bytes are read as N-Quads and canonicalised (badges/rdf reader), and as an
+ * encodedList when they start with 'u' (badges/statuslist, gzip, base64url). Never a crash
+ * or a leak. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "badges/jsonld.h"
+#include "badges/proof.h"
 #include "badges/rdf.h"
 #include "badges/rdfc.h"
+#include "badges/statuslist.h"
+#include "core/b64.h"
+#include "core/base58.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (size > 1 << 16) return 0;
+static void fuzz_json(const uint8_t *data, size_t size) {
     json_error_t jerr;
     json_t *doc = json_loadb((const char *)data, size, 0, &jerr);
-    if (doc) {
-        char *out = NULL;
-        perr err = {""};
-        if (jsonld_canonize(doc, &out, &err)) {
-            if (!out) abort();
-            free(out);
-        } else if (!err.msg[0]) {
-            abort(); /* every failure carries a message */
-        }
-        json_decref(doc);
+    if (!doc) return;
+    char *out = NULL;
+    perr err = {""};
+    if (jsonld_canonize(doc, &out, &err)) {
+        if (!out) abort();
+        free(out);
+    } else if (!err.msg[0]) {
+        abort(); /* every failure carries a message */
     }
-    char *text = malloc(size + 1);
-    if (!text) return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
+    perr_clear(&err);
+    if (!proof_verify(doc, NULL, &err) && !err.msg[0]) abort();
+    json_decref(doc);
+}
+
+static void fuzz_text(const char *text, size_t size) {
     rdf_quads *q = rdf_quads_new();
     perr err = {""};
     if (rdf_quads_parse(q, text, &err)) {
@@ -38,6 +44,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (rdfc_canonicalize(q, RDFC_WORK_DEFAULT, &out, &err)) free(out);
     }
     rdf_quads_free(q);
+    if (text[0] == 'u' && size < 4096) statuslist_free(statuslist_decode(text, &err));
+    uint8_t *raw = NULL;
+    size_t n = 0;
+    if (b64url_decode(text, size, &raw, &n, &err)) free(raw);
+    if (size < 512 && base58_decode(text, &raw, &n, &err)) free(raw);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size > 1 << 16) return 0;
+    fuzz_json(data, size);
+    char *text = malloc(size + 1);
+    if (!text) return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    fuzz_text(text, strlen(text));
     free(text);
     return 0;
 }

@@ -11,6 +11,7 @@
 
 #define QUIZ_MAX_QUESTIONS 200
 #define QUIZ_MAX_OPTIONS 26
+#define QUIZ_MAX_ANSWER 200 /* bytes of one accepted text answer (grading takes 1000) */
 
 typedef struct parser {
     quiz *q;
@@ -152,7 +153,10 @@ static void add_answers(parser *p, const char *s, size_t n, size_t line) {
         utf8_fold(&folded, a, strlen(a));
         bool empty = folded.len == 0;
         buf_free(&folded);
-        if (empty) {
+        if (!empty && strlen(a) > QUIZ_MAX_ANSWER) {
+            diag_add(p->d, p->file, line, "text answer longer than %d bytes", QUIZ_MAX_ANSWER);
+            free(a);
+        } else if (empty) {
             diag_add(p->d, p->file, line, "empty text answer: write [[answer]] or [[answer|variant]]");
             free(a);
         } else {

@@ -100,6 +100,10 @@ static void test_malformed(void **state) {
     expect_problem("Q?\n- [(X)] a\n- [( )] c\n- [[ ]] b\n", 13, "mixed option kinds");
     expect_problem("Q?\n[[a||b]]\n", 11, "empty text answer");
     expect_problem("Q?\n[[a|\u00a0]]\n", 11, "empty text answer");
+    char longq[300] = "Q?\n[[a|";
+    memset(longq + 7, 'x', 250);
+    strcpy(longq + 257, "]]\n");
+    expect_problem(longq, 11, "text answer longer than 200 bytes");
     expect_problem("- [(X)] a\n\nQ?\n[[x]]\n", 10, "option without a question");
     expect_problem("> why\n\nQ?\n[[x]]\n", 10, "explanation (block quote) without a question");
     expect_problem("Q?\n[[a]]\n- [(X)] b\n", 12, "both a text answer and options");

@@ -1,0 +1,297 @@
+// End-to-end tests of the microlearning area: the catalog and its accent-folded search,
+// the module player (no right answers in the page), grading on the server (fail, then
+// pass, with JavaScript off and on in Chromium), the evidence in the passport, the JSON
+// API, refused submissions writing nothing (422, 409, 413, 429), course assets, and
+// axe-core on the catalog, player and result pages.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import {
+  BIN, DEMO, ROOT, attrs, client, findForm, formatViolations, launchBrowser, newContext, runAxe,
+  startServer,
+} from './helpers.mjs';
+
+let server;
+
+/** Loads the shipped frameworks so that passed quizzes can write evidence. */
+function importFrameworks(dataDir) {
+  for (const f of ['crcn.csv', 'digcomp.csv', 'mapping.csv']) {
+    const r = spawnSync(BIN, ['import-framework', '--data', dataDir, path.join(ROOT, 'courses', 'frameworks', f)],
+      { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `import-framework ${f}: ${r.stdout}${r.stderr}`);
+  }
+}
+
+/**
+ * The right answers of a module file, read independently of the server from the quiz
+ * syntax of courses/README.md: {q1: [2], q2: [1, 3], q3: 'text'} (1-based options).
+ */
+function rightAnswers(rel) {
+  const src = fs.readFileSync(path.join(ROOT, 'courses', rel), 'utf8');
+  const quiz = src.slice(src.lastIndexOf('\n## Quiz') + 1).split('\n').slice(1);
+  const out = {};
+  let n = 0, opt = 0, inQuestion = false;
+  for (const raw of quiz) {
+    const line = raw.trim();
+    if (!line) { if (inQuestion && opt) inQuestion = false; continue; }
+    const o = line.match(/^[-*+] +\[([([])([ xX])[)\]]\]/);
+    if (o) {
+      opt++;
+      if (o[2] !== ' ') (out[`q${n}`] ||= []).push(opt);
+      continue;
+    }
+    const t = line.match(/^\[\[(.*)\]\]$/);
+    if (t) { out[`q${n}`] = t[1].split('|')[0].trim(); inQuestion = false; continue; }
+    if (line.startsWith('>')) continue;
+    if (!inQuestion) { n++; opt = 0; inQuestion = true; }
+  }
+  assert.ok(n > 0, `no question in ${rel}`);
+  return { answers: out, count: n };
+}
+
+async function agent(email = DEMO.agent) {
+  const c = client(server);
+  await c.loginOk(email);
+  return c;
+}
+
+/** The quiz form of a module page: {action, hidden: {_csrf, nonce}}. */
+async function quizForm(c, id) {
+  const page = await c.get(`/modules/${id}`);
+  assert.equal(page.status, 200, page.body.slice(0, 500));
+  return { page, form: findForm(page.body, `/modules/${id}/attempts`) };
+}
+
+/** Form fields for answers {q1: [2], q3: 'x'} (lists become repeated fields). */
+function fields(hidden, answers) {
+  const f = Object.entries(hidden);
+  for (const [k, v] of Object.entries(answers)) {
+    if (Array.isArray(v)) for (const x of v) f.push([k, String(x)]);
+    else f.push([k, v]);
+  }
+  return f;
+}
+
+function count(c, body) {
+  const m = body.match(/class="learn-count">(\d+)/);
+  assert.ok(m, 'no module count on the catalog page');
+  return Number(m[1]);
+}
+
+before(async () => {
+  server = await startServer();
+  importFrameworks(server.dataDir);
+});
+
+after(async () => {
+  if (server) await server.stop();
+});
+
+describe('catalog and search', () => {
+  test('lists courses and modules with duration, competencies, language and progress', async () => {
+    const c = await agent();
+    const r = await c.get('/courses');
+    assert.equal(r.status, 200);
+    assert.match(r.body, /href="\/modules\/phishing-basics"/);
+    assert.match(r.body, /CRCN-4\.1 niveau 2/);
+    assert.match(r.body, /9 min/);
+    assert.match(r.body, /Pas commencé/);
+    assert.ok(count(c, r.body) >= 20);
+  });
+
+  test('search folds accents and case both ways', async () => {
+    const c = await agent();
+    const accented = await c.get('/courses?q=' + encodeURIComponent('sécurité'));
+    const plain = await c.get('/courses?q=securite');
+    const upper = await c.get('/courses?q=SECURITE');
+    const n = count(c, accented.body);
+    assert.ok(n > 0);
+    assert.equal(count(c, plain.body), n);
+    assert.equal(count(c, upper.body), n);
+    const phish = await c.get('/courses?q=' + encodeURIComponent('hameçonnage'));
+    assert.match(phish.body, /href="\/modules\/phishing-basics"/);
+    const phish2 = await c.get('/courses?q=hameconnage');
+    assert.match(phish2.body, /href="\/modules\/phishing-basics"/);
+    const none = await c.get('/courses?q=zzzyxwv');
+    assert.equal(count(c, none.body), 0);
+    // FTS syntax in the query is treated as words, never as an error
+    const odd = await c.get('/courses?q=' + encodeURIComponent('"NEAR( * OR -'));
+    assert.equal(odd.status, 200);
+  });
+
+  test('filters by competency, level and language', async () => {
+    const c = await agent();
+    const all = count(c, (await c.get('/courses')).body);
+    const en = await c.get('/courses?lang=en');
+    assert.ok(count(c, en.body) > 0 && count(c, en.body) < all);
+    assert.doesNotMatch(en.body, /href="\/modules\/phishing-basics"/);
+    const comp = await c.get('/courses?competency=CRCN-4.1&level=2');
+    assert.match(comp.body, /href="\/modules\/phishing-basics"/);
+    assert.ok(count(c, comp.body) < all);
+    const api = await c.get('/api/v1/courses?competency=CRCN-4.1');
+    assert.equal(api.status, 200);
+    const json = JSON.parse(api.body);
+    for (const course of json.courses) {
+      for (const m of course.modules) assert.ok(m.competencies.some((x) => x.code === 'CRCN-4.1'), m.id);
+    }
+  });
+
+  test('needs a login', async () => {
+    const anon = client(server);
+    assert.equal((await anon.get('/courses')).status, 303);
+    assert.equal((await anon.get('/api/v1/courses')).status, 401);
+  });
+});
+
+describe('module player and grading', () => {
+  test('the page and the API never carry the right answers', async () => {
+    const c = await agent();
+    const { page, form } = await quizForm(c, 'phishing-basics');
+    assert.match(form.hidden.nonce, /^[0-9a-f]{32}$/);
+    assert.doesNotMatch(page.body, /\[\(X\)\]|\[\[X\]\]|correct|data-answer/i);
+    assert.match(page.body, /<fieldset class="quiz-question">/);
+    assert.match(page.body, /<input type="text" id="q3" name="q3"/);
+    const api = JSON.parse((await c.get('/api/v1/modules/phishing-basics')).body);
+    assert.equal(api.module.id, 'phishing-basics');
+    assert.doesNotMatch(JSON.stringify(api), /"correct"|"answers"|verification-compte\.info"/);
+    assert.equal(api.questions.length, 6);
+  });
+
+  test('bad submissions: 422, 409 replay, 413, 404, nothing recorded', async () => {
+    const c = await agent(DEMO.agent2);
+    const before = JSON.parse((await c.get('/api/v1/me/progress')).body).modules['mots-de-passe'];
+    const { form } = await quizForm(c, 'mots-de-passe');
+    let r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q1: '42' }));
+    assert.equal(r.status, 422);
+    r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q99: '1' }));
+    assert.equal(r.status, 422);
+    // a rejected answer does not consume the nonce: the same form can still be sent once
+    r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q1: '1' }));
+    assert.equal(r.status, 200);
+    r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q1: '1' }));
+    assert.equal(r.status, 409);
+    r = await c.post('/modules/mots-de-passe/attempts', fields({ ...form.hidden, nonce: 'f'.repeat(32) }, {}));
+    assert.equal(r.status, 409);
+    r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q3: 'x'.repeat(40_000) }));
+    assert.equal(r.status, 413);
+    r = await c.post('/modules/no-such-module/attempts', fields(form.hidden, {}));
+    assert.equal(r.status, 404);
+    const progress = JSON.parse((await c.get('/api/v1/me/progress')).body).modules['mots-de-passe'];
+    assert.equal(progress.attempts, (before?.attempts || 0) + 1);
+  });
+
+  test('JSON API: grade, replay and rate limit', async () => {
+    const c = await agent(DEMO.manager);
+    const csrf = await c.csrf('/courses');
+    const post = (body) => c.request('POST', '/api/v1/modules/mises-a-jour-sauvegarde/attempts', {
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body),
+    });
+    const nonce = async () => JSON.parse((await c.get('/api/v1/modules/mises-a-jour-sauvegarde')).body).nonce;
+    const n1 = await nonce();
+    let r = await post({ nonce: n1, answers: { q1: [1, 2] } });
+    assert.equal(r.status, 422, r.body);
+    r = await post({ nonce: n1, answers: 'x' });
+    assert.equal(r.status, 422);
+    r = await post({ nonce: n1, answers: {} });
+    assert.equal(r.status, 201, r.body);
+    const res = JSON.parse(r.body);
+    assert.equal(res.passed, false);
+    assert.equal(res.score, 0);
+    assert.ok(res.questions.every((q) => q.right === false && q.answer_html));
+    r = await post({ nonce: n1, answers: {} });
+    assert.equal(r.status, 409);
+    for (let i = 1; i < 10; i++) {
+      r = await post({ nonce: await nonce(), answers: {} });
+      assert.equal(r.status, 201, `attempt ${i + 1}: ${r.body}`);
+    }
+    r = await post({ nonce: await nonce(), answers: {} });
+    assert.equal(r.status, 429);
+    const p = JSON.parse((await c.get('/api/v1/me/progress')).body);
+    assert.equal(p.modules['mises-a-jour-sauvegarde'].attempts, 10);
+    assert.equal(p.modules['mises-a-jour-sauvegarde'].status, 'in_progress');
+    assert.equal(p.continue.module_id, 'mises-a-jour-sauvegarde');
+  });
+
+  test('course images are served from the course folder only', async () => {
+    const c = await agent();
+    assert.equal((await c.get('/courses/securite-numerique/assets/01-hameconnage.md')).status, 404);
+    assert.equal((await c.get('/courses/securite-numerique/assets/..%2Fcourse.md')).status, 404);
+    assert.equal((await c.get('/courses/securite-numerique/assets/course.png')).status, 404);
+    assert.equal((await c.get('/courses/nope/assets/x.png')).status, 404);
+    assert.equal((await c.get('/courses/badges/assets/securite-numerique.svg')).status, 404);
+  });
+});
+
+describe('in Chromium', () => {
+  let browser;
+  before(async () => { browser = await launchBrowser(); });
+  after(async () => { if (browser) await browser.close(); });
+
+  async function loggedIn(javaScriptEnabled) {
+    const ctx = await newContext(browser, { javaScriptEnabled });
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.fill('#email', DEMO.agent);
+    await page.fill('#password', (await import('./helpers.mjs')).DEMO_PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type="submit"]')]);
+    return { ctx, page };
+  }
+
+  async function axeClean(page, where) {
+    const v = await runAxe(page);
+    assert.equal(v.length, 0, formatViolations(v, where));
+  }
+
+  /** Answers the quiz on the page with `answers` ({q1: [2], q3: 'x'}) and submits. */
+  async function answer(page, answers) {
+    for (const [q, v] of Object.entries(answers)) {
+      if (Array.isArray(v)) for (const o of v) await page.check(`#${q}-${o}`);
+      else await page.fill(`#${q}`, v);
+    }
+    await Promise.all([page.waitForNavigation(), page.click('#quiz button[type="submit"]')]);
+  }
+
+  for (const js of [false, true]) {
+    test(`take a module with JavaScript ${js ? 'on' : 'off'}: fail, retry, pass, evidence`, async () => {
+      const id = js ? 'mots-de-passe' : 'phishing-basics';
+      const file = js ? 'securite-numerique/02-mots-de-passe.md' : 'securite-numerique/01-hameconnage.md';
+      const { answers } = rightAnswers(file);
+      const { ctx, page } = await loggedIn(js);
+      try {
+        await page.goto(`${server.url}/courses`);
+        await axeClean(page, 'catalog');
+        await page.fill('#q', js ? 'mots de passe' : 'hameconnage');
+        await Promise.all([page.waitForNavigation(), page.click('form[role="search"] button[type="submit"]')]);
+        await Promise.all([page.waitForNavigation(), page.click(`a[href="/modules/${id}"]`)]);
+        assert.equal(await page.locator('h1').count(), 1);
+        await axeClean(page, 'player');
+        // fail: nothing answered
+        await answer(page, {});
+        assert.match(await page.textContent('h1'), /Résultat/);
+        assert.match(await page.textContent('main'), /Quiz non réussi/);
+        await axeClean(page, 'result (failed)');
+        await Promise.all([page.waitForNavigation(), page.click('.alert-error a[href$="#quiz"]')]);
+        // pass
+        await answer(page, answers);
+        const main = await page.textContent('main');
+        assert.match(main, /Quiz réussi/);
+        assert.match(main, /Score : 100 %/);
+        assert.match(main, /Explication/);
+        await axeClean(page, 'result (passed)');
+        await page.goto(`${server.url}/passport`);
+        const code = 'CRCN-4.1';
+        const article = await page.locator(`article[data-code="${code}"]`).first();
+        const verified = Number(await article.getAttribute('data-verified'));
+        assert.ok(verified >= (js ? 1 : 2), `verified level of ${code}: ${verified}`);
+        await page.goto(`${server.url}/courses/securite-numerique`);
+        assert.match(await page.textContent('main'), /Réussi/);
+        await axeClean(page, 'course page');
+      } finally {
+        await ctx.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,266 @@
+/* Tests for learn/catalog, learn/progress, learn/attempt and learn_continue against a real
+ * store: sync with hash versions, archive and return of modules, accent-folded search,
+ * progress, nonces (replay), rate limit, evidence written with a pass, nothing on refusal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "learn/attempt.h"
+#include "learn/catalog.h"
+#include "learn/learn.h"
+#include "learn/library.h"
+#include "learn/progress.h"
+#include "skills/skills.h"
+#include "people/account.h"
+
+typedef struct fixture {
+    char dir[64];
+    store *s;
+    long long user;
+} fixture;
+
+static void put(const char *root, const char *rel, const char *text) {
+    buf p = BUF_INIT;
+    buf_printf(&p, "%s/%s", root, rel);
+    char *slash = strrchr(p.data, '/');
+    *slash = '\0';
+    mkdir(p.data, 0700);
+    *slash = '/';
+    FILE *f = fopen(p.data, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    buf_free(&p);
+}
+
+static const char mod_a[] = "---\nid: hameconnage\ntitle: Reconnaître un hameçonnage\nminutes: 8\nlang: fr\n"
+                            "competencies: [CRCN-4.1@2, CRCN-4.2@3]\npass: 0.5\n---\n# H\n\nLa sécurité numérique "
+                            "commence par la vigilance.\n\n## Quiz\nQ1?\n- [(X)] oui\n- [( )] non\n\nQ2?\n[[abc]]\n";
+static const char mod_b[] = "---\nid: mots-de-passe\ntitle: Des mots de passe solides\nminutes: 6\nlang: fr\n"
+                            "competencies: [CRCN-4.1@1]\npass: 1\n---\n# M\n\nUne phrase de passe.\n\n## Quiz\nQ?\n[[x]]\n";
+
+static int setup(void **state) {
+    fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/test_catalog_XXXXXX");
+    if (!mkdtemp(f->dir)) return -1;
+    char cmd[256];
+    /* the real frameworks, used in place */
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s/frameworks' && cp courses/frameworks/crcn.csv '%s/frameworks/'", f->dir, f->dir);
+    if (system(cmd) != 0) return -1;
+    put(f->dir, "secu/course.md", "---\ntitle: Sécurité\nlang: fr\nsummary: s\n---\nIntro\n");
+    put(f->dir, "secu/01-a.md", mod_a);
+    put(f->dir, "secu/02-b.md", mod_b);
+    buf db = BUF_INIT;
+    buf_printf(&db, "%s/t.db", f->dir);
+    perr err = {{0}};
+    f->s = store_open(db.data, &err);
+    buf_free(&db);
+    if (!f->s) {
+        fprintf(stderr, "store: %s\n", err.msg);
+        return -1;
+    }
+    if (!skills_sync_frameworks(f->s, f->dir, &err)) {
+        fprintf(stderr, "frameworks: %s\n", err.msg);
+        return -1;
+    }
+    if (!account_create(f->s, "a@x.test", "Agent", 0, ROLE_AGENT, "fr", NULL, &f->user, &err)) {
+        fprintf(stderr, "account: %s\n", err.msg);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture *f = *state;
+    store_free(f->s);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    int rc = system(cmd);
+    free(f);
+    return rc == 0 ? 0 : -1;
+}
+
+static learn_library *load(fixture *f) {
+    diag_list d = DIAG_LIST_INIT;
+    learn_library *lib = library_load(f->dir, NULL, &d);
+    diag_print(&d, stderr);
+    assert_int_equal(d.n, 0);
+    diag_list_free(&d);
+    perr err = {{0}};
+    if (!catalog_sync(f->s, lib, &err)) fail_msg("sync: %s", err.msg);
+    return lib;
+}
+
+static long long count(fixture *f, const char *sql_literal) {
+    sqlite3_stmt *st = store_stmt(f->s, sql_literal, NULL);
+    assert_non_null(st);
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_done(st);
+    return n;
+}
+
+static size_t search_n(fixture *f, const char *q) {
+    perr err = {{0}};
+    json_t *ids = catalog_search(f->s, q, 50, &err);
+    assert_non_null(ids);
+    size_t n = json_array_size(ids);
+    json_decref(ids);
+    return n;
+}
+
+static void test_sync_search_archive(void **state) {
+    fixture *f = *state;
+    learn_library *lib = load(f);
+    assert_int_equal(count(f, "SELECT count(*) FROM modules WHERE archived_at IS NULL"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM module_competencies"), 3);
+    /* accents and case folded both ways, prefixes match, all words required */
+    assert_int_equal(search_n(f, "sécurité"), 1);
+    assert_int_equal(search_n(f, "SECURITE"), 1);
+    assert_int_equal(search_n(f, "hamecon"), 1);
+    assert_int_equal(search_n(f, "hameçonnage vigilance"), 1);
+    assert_int_equal(search_n(f, "hameçonnage phrase"), 0);
+    assert_int_equal(search_n(f, "passe"), 1);
+    assert_int_equal(search_n(f, "\"'*()-: OR"), 0 + search_n(f, "OR"));
+    assert_int_equal(search_n(f, "  ;;  "), 0);
+    buf q = BUF_INIT;
+    assert_true(catalog_fts_query("l'école \"x\" AND*", &q));
+    assert_string_equal(buf_cstr(&q), "\"l\"* \"école\"* \"x\"* \"AND\"*");
+    buf_free(&q);
+    /* an unchanged re-sync writes nothing new */
+    long long before = count(f, "SELECT max(updated_at) FROM modules");
+    perr err = {{0}};
+    assert_true(catalog_sync(f->s, lib, &err));
+    assert_int_equal(count(f, "SELECT max(updated_at) FROM modules"), before);
+    library_release(lib);
+    /* remove a module from disk: archived, not deleted, not searchable */
+    buf p = BUF_INIT;
+    buf_printf(&p, "%s/secu/02-b.md", f->dir);
+    assert_int_equal(unlink(p.data), 0);
+    lib = load(f);
+    assert_int_equal(count(f, "SELECT count(*) FROM modules"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM modules WHERE archived_at IS NOT NULL"), 1);
+    assert_int_equal(catalog_module_archived(f->s, "mots-de-passe"), 1);
+    assert_int_equal(catalog_module_archived(f->s, "hameconnage"), 0);
+    assert_int_equal(catalog_module_archived(f->s, "nope"), -1);
+    assert_int_equal(search_n(f, "passe"), 0);
+    library_release(lib);
+    /* it comes back */
+    put(f->dir, "secu/02-b.md", mod_b);
+    lib = load(f);
+    assert_int_equal(catalog_module_archived(f->s, "mots-de-passe"), 0);
+    assert_int_equal(search_n(f, "passe"), 1);
+    library_release(lib);
+    buf_free(&p);
+}
+
+static attempt_status try(fixture *f, const learn_module *m, const char *nonce, const char *answers, bool *passed) {
+    json_t *a = json_loads(answers, 0, NULL);
+    grade_result g;
+    perr err = {{0}};
+    assert_true(grade_quiz(m->quiz, a, m->pass, &g, &err));
+    *passed = g.passed;
+    attempt_status st = attempt_record(f->s, f->user, m, nonce, a, &g, NULL, &err);
+    grade_result_free(&g);
+    json_decref(a);
+    return st;
+}
+
+static void test_attempts_progress_evidence(void **state) {
+    fixture *f = *state;
+    learn_library *lib = load(f);
+    const learn_module *m = library_module(lib, "hameconnage");
+    perr err = {{0}};
+    assert_null(learn_continue(f->s, f->user));
+    json_t *p = progress_by_module(f->s, f->user, &err);
+    assert_string_equal(progress_status(p, m->id), "not_started");
+    json_decref(p);
+    assert_true(progress_visit(f->s, f->user, m->id, &err));
+    json_t *next = learn_continue(f->s, f->user);
+    assert_non_null(next);
+    assert_string_equal(json_string_value(json_object_get(next, "module_id")), "hameconnage");
+    assert_string_equal(json_string_value(json_object_get(next, "url")), "/modules/hameconnage");
+    json_decref(next);
+
+    char n1[33], n2[33];
+    bool passed;
+    assert_true(attempt_nonce_new(f->s, f->user, m->id, n1, &err));
+    assert_int_equal(strlen(n1), 32);
+    assert_int_equal(try(f, m, n1, "{\"q1\": 2}", &passed), ATTEMPT_OK);
+    assert_false(passed);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
+    /* replayed nonce, unknown nonce, nonce of another module: refused, nothing written */
+    assert_int_equal(try(f, m, n1, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    assert_int_equal(try(f, m, "0123456789abcdef0123456789abcdef", "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    assert_int_equal(try(f, m, NULL, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    const learn_module *mb = library_module(lib, "mots-de-passe");
+    assert_true(attempt_nonce_new(f->s, f->user, mb->id, n2, &err));
+    assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 1);
+    p = progress_by_module(f->s, f->user, &err);
+    assert_string_equal(progress_status(p, m->id), "in_progress");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(p, m->id), "attempts")), 1);
+    json_decref(p);
+    /* a pass: attempt and measured evidence for each competency@level, in one go */
+    assert_true(attempt_nonce_new(f->s, f->user, m->id, n1, &err));
+    assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_OK);
+    assert_true(passed);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence WHERE kind = 'measured'"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence WHERE source_ref LIKE 'module:hameconnage@________'"), 2);
+    assert_int_equal(count(f, "SELECT max(level) FROM evidence"), 3);
+    p = progress_by_module(f->s, f->user, &err);
+    assert_string_equal(progress_status(p, m->id), "passed");
+    assert_true(json_real_value(json_object_get(json_object_get(p, m->id), "best_score")) > 0.99);
+    int percent, left;
+    progress_course(m->course, p, &percent, &left);
+    assert_int_equal(percent, 50);
+    assert_int_equal(left, 6);
+    json_decref(p);
+    /* continue: the next module of the course */
+    next = learn_continue(f->s, f->user);
+    assert_non_null(next);
+    assert_string_equal(json_string_value(json_object_get(next, "module_id")), "mots-de-passe");
+    json_decref(next);
+    /* rate limit: the 11th attempt within the hour is refused and writes nothing */
+    for (int i = 0; i < 8; i++) {
+        assert_true(attempt_nonce_new(f->s, f->user, m->id, n1, &err));
+        assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
+    }
+    assert_int_equal(attempt_count_recent(f->s, f->user, m->id), 10);
+    assert_true(attempt_nonce_new(f->s, f->user, m->id, n1, &err));
+    assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_RATE_LIMITED);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 10);
+    library_release(lib);
+    /* archived module: refused */
+    buf path = BUF_INIT;
+    buf_printf(&path, "%s/secu/02-b.md", f->dir);
+    unlink(path.data);
+    learn_library *lib2 = load(f);
+    learn_library *old = library_load(f->dir, NULL, NULL);
+    buf_free(&path);
+    put(f->dir, "secu/02-b.md", mod_b);
+    learn_library *with_b = library_load(f->dir, NULL, NULL);
+    assert_true(attempt_nonce_new(f->s, f->user, "mots-de-passe", n2, &err));
+    assert_int_equal(try(f, library_module(with_b, "mots-de-passe"), n2, "{\"q1\": \"x\"}", &passed), ATTEMPT_ARCHIVED);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts WHERE module_id = 'mots-de-passe'"), 0);
+    library_release(with_b);
+    library_release(old);
+    library_release(lib2);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sync_search_archive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attempts_progress_evidence, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -18,7 +18,9 @@
  * Rejected with a message, as jsonld.js safe mode rejects them or because Passport does not
  * implement them: unknown context or term, relative IRIs, null @id/@value, an empty object
  * or one with only an id at the top of a graph, @json, @reverse, @nest, @index, @included,
- * @direction, embedded context objects. Blank node labels in out are private ("b1",
+ * @direction, embedded context objects. The VC 2.0 context (as published in
+ * @digitalbazaar/credentials-context 3.2.0) has no @vocab: a term no context defines is
+ * "invalid property" for jsonld.js safe mode and an "unknown term" here. Blank node labels in out are private ("b1",
  * "d1"...). On failure out may hold part of the quads. Never crashes on any JSON input. */
 bool jsonld_to_quads(const json_t *doc, rdf_quads *out, perr *err);
 

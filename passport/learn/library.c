@@ -617,6 +617,25 @@ static bool library_add(learn_library *lib, learn_course *c, diag_list *d, size_
     return true;
 }
 
+/* Reports translation_of values that name no loaded course or module (warnings only:
+ * the original may be in a course that failed). */
+static void check_translations(const learn_library *lib, diag_list *d) {
+    for (size_t i = 0; i < lib->ncourses; i++) {
+        const learn_course *c = lib->courses[i];
+        if (c->translation_of && !library_course(lib, c->translation_of)) {
+            buf p = BUF_INIT;
+            buf_printf(&p, "%s/course.md", c->dir);
+            diag_add(d, p.data, 0, "translation_of \"%s\": no such course folder", c->translation_of);
+            buf_free(&p);
+        }
+        for (size_t j = 0; j < c->nmodules; j++) {
+            const learn_module *m = c->modules[j];
+            if (m->translation_of && !library_module(lib, m->translation_of))
+                diag_add(d, m->file, 0, "translation_of \"%s\": no module has this id", m->translation_of);
+        }
+    }
+}
+
 learn_library *library_load(const char *dir, const learn_library *prev, diag_list *d) {
     learn_library *lib = xcalloc(1, sizeof *lib);
     atomic_init(&lib->refs, 1);
@@ -645,6 +664,7 @@ learn_library *library_load(const char *dir, const learn_library *prev, diag_lis
         }
     }
     if (lib->nindex) qsort(lib->index, lib->nindex, sizeof *lib->index, cmp_module);
+    check_translations(lib, d);
     names_free(dirs, nd);
     names_free(cs.codes, cs.n);
     return lib;

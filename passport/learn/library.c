@@ -637,6 +637,8 @@ static void check_translations(const learn_library *lib, diag_list *d) {
 }
 
 learn_library *library_load(const char *dir, const learn_library *prev, diag_list *d) {
+    diag_list local = DIAG_LIST_INIT;
+    if (!d) d = &local;
     learn_library *lib = xcalloc(1, sizeof *lib);
     atomic_init(&lib->refs, 1);
     lib->dir = xstrdup(dir);
@@ -667,6 +669,7 @@ learn_library *library_load(const char *dir, const learn_library *prev, diag_lis
     check_translations(lib, d);
     names_free(dirs, nd);
     names_free(cs.codes, cs.n);
+    diag_list_free(&local);
     return lib;
 }
 

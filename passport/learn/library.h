@@ -76,7 +76,7 @@ typedef struct learn_library {
  * kept as it was in prev (the previous version keeps serving). Competency codes are
  * checked against the `code` column of dir/frameworks/NAME.csv. Returns a new library with
  * one reference (library_release); never NULL (empty when dir cannot be read, with a
- * problem in d). */
+ * problem in d). d may be NULL (problems are then dropped). */
 learn_library *library_load(const char *dir, const learn_library *prev, diag_list *d);
 
 /* Adds a reference to lib and returns it. NULL: returns NULL. */

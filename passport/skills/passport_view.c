@@ -25,10 +25,11 @@ typedef struct comp {
 
 typedef struct piece {
     long long competency_id;
-    char *code, *title, *source, *comment, *author;
+    char *code, *title, *comment;
     int level;
     evidence_kind kind;
     int64_t at;
+    json_t *json; /* {kind, level, date, at, source, author, comment, code, title}, built once */
 } piece;
 
 typedef struct pair {
@@ -54,13 +55,19 @@ static void model_clear(model *m) {
     for (size_t i = 0; i < m->npieces; i++) {
         free(m->pieces[i].code);
         free(m->pieces[i].title);
-        free(m->pieces[i].source);
         free(m->pieces[i].comment);
-        free(m->pieces[i].author);
+        json_decref(m->pieces[i].json);
     }
     free(m->comps);
     free(m->pieces);
     free(m->pairs);
+}
+
+/* A JSON string of text read from the store. Everything stored was validated as UTF-8 on
+ * the way in (CSV reader, HTTP request parser), so the per-request check is skipped: the
+ * passport page holds hundreds of such strings. */
+static json_t *jtext(const char *s) {
+    return json_string_nocheck(s ? s : "");
 }
 
 static bool is_en(const char *locale) {
@@ -129,10 +136,21 @@ static bool load_pieces(store *s, long long user_id, const char *locale, model *
         p->title = xstrdup(col_loc(st, 2, locale));
         p->level = sqlite3_column_int(st, 4);
         p->kind = evidence_kind_parse(store_col_text(st, 5));
-        p->source = xstrdup(store_col_text(st, 6));
         p->comment = xstrdup(store_col_text(st, 7));
         p->at = sqlite3_column_int64(st, 8);
-        p->author = xstrdup(store_col_text(st, 9));
+        char date[11];
+        clock_date(p->at, date);
+        json_t *o = json_object();
+        json_object_set_new_nocheck(o, "kind", json_string_nocheck(p->kind ? evidence_kind_name(p->kind) : ""));
+        json_object_set_new_nocheck(o, "level", json_integer(p->level));
+        json_object_set_new_nocheck(o, "date", json_string_nocheck(date));
+        json_object_set_new_nocheck(o, "at", json_integer(p->at));
+        json_object_set_new_nocheck(o, "source", jtext(store_col_text(st, 6)));
+        json_object_set_new_nocheck(o, "author", jtext(store_col_text(st, 9)));
+        json_object_set_new_nocheck(o, "comment", jtext(p->comment));
+        json_object_set_new_nocheck(o, "code", jtext(p->code));
+        json_object_set_new_nocheck(o, "title", jtext(p->title));
+        p->json = o;
     }
     store_done(st);
     return true;
@@ -155,32 +173,43 @@ static bool load_pairs(store *s, long long fw, model *m, perr *err) {
     return true;
 }
 
-/* True when piece p counts for competency c: recorded on it or on a mapped competency. */
-static bool counts_for(const model *m, const comp *c, const piece *p) {
-    if (p->competency_id == c->id) return true;
+/* The competencies mapped with c (ids into *out, a new array the caller frees). */
+static size_t mapped_ids(const model *m, const comp *c, long long **out) {
+    size_t n = 0;
+    *out = xcalloc(m->npairs + 1, sizeof **out);
     for (size_t i = 0; i < m->npairs; i++)
-        if (m->pairs[i].mine == c->id && m->pairs[i].other == p->competency_id) return true;
+        if (m->pairs[i].mine == c->id) (*out)[n++] = m->pairs[i].other;
+    return n;
+}
+
+/* True when piece p counts for competency c: recorded on it or on one of mapped[0..n). */
+static bool counts_for(const comp *c, const long long *mapped, size_t n, const piece *p) {
+    if (p->competency_id == c->id) return true;
+    for (size_t i = 0; i < n; i++)
+        if (mapped[i] == p->competency_id) return true;
     return false;
 }
 
-/* The level descriptors of the framework's competencies: texts[i * 8 + level - 1]. */
-static char **load_descriptors(store *s, const model *m, const char *locale, perr *err) {
+/* The level descriptors of the framework's competencies: texts[i * 8 + level - 1]
+ * (NULL when empty), for the competencies of m in order. */
+static char **load_descriptors(store *s, long long fw, const model *m, const char *locale, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT l.competency_id, l.level, l.text_fr, l.text_en FROM competency_levels l"
+        " JOIN competencies c ON c.id = l.competency_id WHERE c.framework_id = ? AND c.retired = 0",
+        err);
+    if (!st) return NULL;
     char **texts = xcalloc(m->ncomps * 8 + 1, sizeof *texts);
-    for (size_t i = 0; i < m->ncomps; i++) {
-        sqlite3_stmt *st = store_stmt(s,
-            "SELECT level, text_fr, text_en FROM competency_levels WHERE competency_id = ?", err);
-        if (!st) {
-            for (size_t k = 0; k < m->ncomps * 8; k++) free(texts[k]);
-            free(texts);
-            return NULL;
-        }
-        sqlite3_bind_int64(st, 1, m->comps[i].id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            int l = sqlite3_column_int(st, 0);
-            if (l >= 1 && l <= 8) texts[i * 8 + (size_t)l - 1] = xstrdup(col_loc(st, 1, locale));
-        }
-        store_done(st);
+    sqlite3_bind_int64(st, 1, fw);
+    size_t ci = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long id = sqlite3_column_int64(st, 0);
+        int l = sqlite3_column_int(st, 1);
+        if (l < 1 || l > 8 || !m->ncomps) continue;
+        for (size_t k = 0; k < m->ncomps && m->comps[ci].id != id; k++) ci = (ci + 1) % m->ncomps;
+        const char *t = col_loc(st, 2, locale);
+        if (m->comps[ci].id == id && *t && !texts[ci * 8 + (size_t)l - 1]) texts[ci * 8 + (size_t)l - 1] = xstrdup(t);
     }
+    store_done(st);
     return texts;
 }
 
@@ -197,29 +226,34 @@ static json_t *fixed1(double v) {
     return json_string(s);
 }
 
+/* The evidence entry of piece p under competency c: the shared object when recorded on
+ * c itself, a copy marked "via" the mapped code otherwise. New reference. */
 static json_t *piece_json(const piece *p, const comp *c) {
-    json_t *o = json_pack("{s:s, s:i, s:o, s:s, s:s, s:s}", "kind", evidence_kind_name(p->kind), "level", p->level,
-                          "date", date_json(p->at), "source", p->source, "author", p->author, "comment", p->comment);
-    if (c && p->competency_id != c->id) {
-        json_object_set_new(o, "via", json_string(p->code));
-        json_object_set_new(o, "via_title", json_string(p->title));
-    }
+    if (p->competency_id == c->id) return json_incref(p->json);
+    json_t *o = json_copy(p->json);
+    json_object_set_new_nocheck(o, "via", jtext(p->code));
+    json_object_set_new_nocheck(o, "via_title", jtext(p->title));
     return o;
 }
 
 /* Builds one competency's entry; updates the summary counters. */
 static json_t *competency_json(const model *m, size_t ci, char **texts, int64_t stale_before, int counts[4]) {
     const comp *c = &m->comps[ci];
+    long long *mapped;
+    size_t nmapped = mapped_ids(m, c, &mapped);
     level_evidence *lev = xcalloc(m->npieces + 1, sizeof *lev);
     json_t *list = json_array();
     size_t n = 0;
+    const char *declared_comment = NULL;
     for (size_t i = 0; i < m->npieces; i++) {
         const piece *p = &m->pieces[i];
-        if (!counts_for(m, c, p)) continue;
+        if (!counts_for(c, mapped, nmapped, p)) continue;
         /* pieces come newest first; the rule wants the later of equal times last */
         lev[n++] = (level_evidence){p->kind, p->level, p->at};
         json_array_append_new(list, piece_json(p, c));
+        if (p->kind == EVIDENCE_DECLARED && !declared_comment) declared_comment = p->comment;
     }
+    free(mapped);
     for (size_t i = 0; i < n / 2; i++) {
         level_evidence t = lev[i];
         lev[i] = lev[n - 1 - i];
@@ -228,12 +262,7 @@ static json_t *competency_json(const model *m, size_t ci, char **texts, int64_t 
     level_result r;
     level_compute(lev, n, stale_before, &r);
     free(lev);
-    const char *declared_comment = "";
-    for (size_t i = 0; i < m->npieces; i++)
-        if (m->pieces[i].kind == EVIDENCE_DECLARED && counts_for(m, c, &m->pieces[i])) {
-            declared_comment = m->pieces[i].comment;
-            break;
-        }
+    if (!declared_comment) declared_comment = "";
     counts[0] += r.verified > 0;
     counts[1] += r.declared > 0;
     counts[2] += r.stale;
@@ -320,14 +349,7 @@ static json_t *areas_json(const model *m, char **texts, int64_t stale_before, in
 
 static json_t *timeline_json(const model *m) {
     json_t *t = json_array();
-    for (size_t i = 0; i < m->npieces; i++) {
-        const piece *p = &m->pieces[i];
-        json_t *o = piece_json(p, NULL);
-        json_object_set_new(o, "code", json_string(p->code));
-        json_object_set_new(o, "title", json_string(p->title));
-        json_object_set_new(o, "at", json_integer(p->at));
-        json_array_append_new(t, o);
-    }
+    for (size_t i = 0; i < m->npieces; i++) json_array_append(t, m->pieces[i].json);
     return t;
 }
 
@@ -360,7 +382,7 @@ json_t *passport_view_build(store *s, long long user_id, const passport_view_opt
     if (!fw) goto done;
     if (!load_comps(s, fw, locale, &m, err) || !load_pieces(s, user_id, locale, &m, err) || !load_pairs(s, fw, &m, err))
         goto done;
-    texts = load_descriptors(s, &m, locale, err);
+    texts = load_descriptors(s, fw, &m, locale, err);
     if (!texts) goto done;
     json_t *frameworks = frameworks_json(s, fw_code, err);
     if (!frameworks) goto done;

@@ -88,7 +88,7 @@ describe('accounts', () => {
     assert.notEqual(rows[0].name, 'Doublon');
   });
 
-  test('the admin edits a user: new name, then disabled: login and session refused', async () => {
+  test('the admin edits a user: name, roles, password, then disabled: login and session refused', async () => {
     const form = await admin.form('/admin/users/new', '/admin/users');
     const email = 'a.desactiver@demo.passport.test';
     const password = 'Mot-de-passe-assez-long-2';
@@ -107,10 +107,19 @@ describe('accounts', () => {
     assert.equal((await searchUsers('a.desactiver'))[0].name, 'Paul Renommé');
     assert.equal((await u.get('/api/v1/me')).json().name, 'Paul Renommé');
 
+    // New roles and a new password: the old password stops working.
+    const newPassword = 'Nouveau-mot-de-passe-long-3';
+    const changed = await admin.post(`/admin/users/${row.id}`, { ...base, role_hr: '1', password: newPassword });
+    assert.equal(changed.status, 303, pageText(changed.body).slice(0, 300));
+    const roles = (await u.get('/api/v1/me')).json().roles;
+    assert.deepEqual([...(Array.isArray(roles) ? roles : String(roles).split(','))].sort(), ['agent', 'hr']);
+    assert.equal((await client(server).login(email, password)).status, 401, 'old password refused');
+    assert.equal((await client(server).login(email, newPassword)).status, 303, 'new password accepted');
+
     const disabled = await admin.post(`/admin/users/${row.id}`, { ...base, disabled: '1' });
     assert.equal(disabled.status, 303);
     assert.equal((await u.get('/')).status, 303, 'the disabled user\'s session no longer works');
-    assert.equal((await client(server).login(email, password)).status, 401, 'a disabled user cannot log in');
+    assert.equal((await client(server).login(email, newPassword)).status, 401, 'a disabled user cannot log in');
   });
 
   test('invalid UTF-8 in an admin form: 400, nothing written', async () => {

@@ -136,7 +136,7 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
         perr_set(err, "paths.error.not_found");
         return PATHS_NOT_FOUND;
     }
-    int64_t due_at;
+    int64_t due_at = 0;
     if (!parse_due(in->due_on, now, &due_at, err)) return PATHS_INVALID;
     size_t ml = in->message ? strlen(in->message) : 0;
     if (ml > ASSIGN_MAX_MESSAGE || (ml && !utf8_valid(in->message, ml))) {

@@ -84,7 +84,7 @@ static member *find_member(member *m, const id_index *by_id, size_t n, long long
  * assignment's creation to max(due day, today). */
 static json_t *burndown(int64_t created_at, int64_t due_at, int64_t now, long long total, int64_t *times,
                         size_t ntimes) {
-    qsort(times, ntimes, sizeof *times, cmp_time);
+    if (ntimes) qsort(times, ntimes, sizeof *times, cmp_time);
     int64_t start = created_at - created_at % DAY;
     int64_t due_day = due_at - due_at % DAY;
     int64_t today = now - now % DAY;
@@ -179,7 +179,7 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
     store_done(st);
     by_id = xmalloc((n + 1) * sizeof *by_id);
     for (size_t i = 0; i < n; i++) by_id[i] = (id_index){m[i].id, i};
-    qsort(by_id, n, sizeof *by_id, cmp_id_index);
+    if (n) qsort(by_id, n, sizeof *by_id, cmp_id_index);
     /* first passes of the members on the path's modules */
     st = store_stmt(s,
         "SELECT t.user_id, t.module_id, min(t.finished_at) FROM assignment_members am"
@@ -237,7 +237,7 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
                                 (json_int_t)not_started, "overdue", (json_int_t)overdue, "percent",
                                 pairs ? (int)((long long)ntimes * 100 / pairs) : 0, "minutes", (json_int_t)minutes,
                                 "modules_total", (json_int_t)pairs, "modules_done", (json_int_t)ntimes);
-    qsort(m, n, sizeof *m, cmp_member);
+    if (n) qsort(m, n, sizeof *m, cmp_member);
     json_t *agents = json_array();
     size_t from = offset > 0 ? (size_t)offset : 0;
     size_t to = limit < 0 ? n : from + (size_t)limit;

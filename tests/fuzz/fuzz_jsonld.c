@@ -1,6 +1,7 @@
 /* libFuzzer target for the credential parsers: any bytes, parsed as JSON, must be
  * converted to canonical N-Quads (badges/jsonld + badges/rdfc) or rejected with a message,
- * and their proof checked or refused with a reason (badges/proof, did:key, base58); the
+ * and their proof checked or refused with a reason (badges/proof, did:key, base58,
+ * badges/verify); the
  * same bytes are read as N-Quads and canonicalised (badges/rdf reader), and as an
  * encodedList when they start with 'u' (badges/statuslist, gzip, base64url). Never a crash
  * or a leak. */
@@ -14,6 +15,7 @@
 #include "badges/rdf.h"
 #include "badges/rdfc.h"
 #include "badges/statuslist.h"
+#include "badges/verify.h"
 #include "core/b64.h"
 #include "core/base58.h"
 
@@ -33,6 +35,8 @@ static void fuzz_json(const uint8_t *data, size_t size) {
     }
     perr_clear(&err);
     if (!proof_verify(doc, NULL, &err) && !err.msg[0]) abort();
+    verify_report r;
+    verify_credential(doc, 0, NULL, NULL, &r);
     json_decref(doc);
 }
 

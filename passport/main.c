@@ -17,6 +17,7 @@ static const command commands[] = {
     {"import-users", cli_import_users, "import accounts and units from CSV (all or nothing)"},
     {"import-framework", cli_import_framework, "import a competency framework or mapping from CSV (all or nothing)"},
     {"check-courses", cli_check_courses, "validate the course library and print file:line: problems"},
+    {"seed", cli_seed, "add a synthetic organisation of N agents with evidence (benchmarks)"},
     {"canon", cli_canon, "print the RDFC-1.0 canonical N-Quads of a credential"},
     {"vc-demo", cli_vc_demo, "issue signed demo credentials into a folder (interoperability tests)"},
 };

@@ -53,7 +53,8 @@ static bool all_digits(const char *s, size_t n) {
     return true;
 }
 
-int framework_code_cmp(const char *a, const char *b) {
+/* Segment-wise comparison; 0 for codes that differ only in leading zeros. */
+static int segments_cmp(const char *a, const char *b) {
     for (;;) {
         size_t la = segment_len(a), lb = segment_len(b);
         int c;
@@ -76,6 +77,13 @@ int framework_code_cmp(const char *a, const char *b) {
     }
 }
 
+int framework_code_cmp(const char *a, const char *b) {
+    int c = segments_cmp(a, b);
+    if (c) return c;
+    c = strcmp(a, b); /* "X-01" and "X-1": a total order all the same */
+    return c < 0 ? -1 : c > 0;
+}
+
 static size_t codepoints(const char *s) {
     size_t n = 0;
     for (; *s; s++)
@@ -96,8 +104,26 @@ static bool parse_area(const char *s, int *out) {
     return true;
 }
 
+void framework_put_value(buf *b, const char *s) {
+    size_t chars = 0;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c & 0xC0) != 0x80 && ++chars > 60) {
+            buf_puts(b, "...");
+            return;
+        }
+        buf_putc(b, c < 0x20 || c == 0x7F ? '?' : (char)c);
+    }
+}
+
+/* Appends "file:line: msg[: value]\n". */
 static void problem(buf *p, const char *file, size_t line, const char *msg, const char *arg) {
-    buf_printf(p, "%s:%zu: %s%s%s\n", file, line, msg, arg ? ": " : "", arg ? arg : "");
+    buf_printf(p, "%s:%zu: %s", file, line, msg);
+    if (arg) {
+        buf_puts(p, ": ");
+        framework_put_value(p, arg);
+    }
+    buf_putc(p, '\n');
 }
 
 static void competency_clear(framework_competency *c) {
@@ -137,8 +163,9 @@ static bool check_header(const char *const *f, size_t n, const char *file, size_
     }
     for (size_t i = 0; i < n; i++)
         if (strcmp(f[i], columns[i])) {
-            buf_printf(p, "%s:%zu: unexpected header: column %zu is '%s', expected '%s'\n", file, line, i + 1,
-                       f[i], columns[i]);
+            buf_printf(p, "%s:%zu: unexpected header: column %zu is '", file, line, i + 1);
+            framework_put_value(p, f[i]);
+            buf_printf(p, "', expected '%s'\n", columns[i]);
             return false;
         }
     return true;
@@ -173,8 +200,11 @@ static bool check_row(const char *const *f, size_t n, const framework *fw, const
         ok = false;
     }
     if (f[C_CODE][0] && f[C_FW][0] && !framework_competency_code_valid(f[C_FW], f[C_CODE])) {
-        buf_printf(p, "%s:%zu: malformed code '%s': expected %s- followed by letters, digits, '.', '_' or '-'\n",
-                   file, line, f[C_CODE], f[C_FW]);
+        buf_printf(p, "%s:%zu: malformed code '", file, line);
+        framework_put_value(p, f[C_CODE]);
+        buf_puts(p, "': expected ");
+        framework_put_value(p, f[C_FW]);
+        buf_puts(p, "- followed by letters, digits, '.', '_' or '-'\n");
         ok = false;
     }
     for (size_t i = C_LEVEL1; i < n; i++)
@@ -191,8 +221,11 @@ static bool check_row(const char *const *f, size_t n, const framework *fw, const
         for (size_t i = 0; i < 3; i++) {
             const char *want = *(char *const *)((const char *)fw + same[i].off);
             if (f[same[i].col][0] && strcmp(f[same[i].col], want)) {
-                buf_printf(p, "%s:%zu: %s '%s' differs from the first row ('%s')\n", file, line,
-                           columns[same[i].col], f[same[i].col], want);
+                buf_printf(p, "%s:%zu: %s '", file, line, columns[same[i].col]);
+                framework_put_value(p, f[same[i].col]);
+                buf_puts(p, "' differs from the first row ('");
+                framework_put_value(p, want);
+                buf_puts(p, "')\n");
                 ok = false;
             }
         }
@@ -223,7 +256,7 @@ static bool check_rows(const framework *fw, const char *file, buf *p) {
         for (size_t j = 0; j < i; j++) {
             const framework_competency *a = &fw->items[j], *b = &fw->items[i];
             if (!strcmp(a->code, b->code)) {
-                buf_printf(p, "%s:%zu: duplicate code '%s' (first on line %zu)\n", file, b->line, b->code, a->line);
+                buf_printf(p, "%s:%zu: duplicate code '%s' (first on line %zu)\n", file, b->line, b->code, a->line); /* valid codes: printable */
                 ok = false;
             } else if (a->area == b->area &&
                        (strcmp(a->area_title_fr, b->area_title_fr) || strcmp(a->area_title_en, b->area_title_en))) {

@@ -45,7 +45,8 @@ framework *framework_parse(const char *data, size_t len, const char *filename, b
 void framework_free(framework *f);
 
 /* Orders competency codes segment by segment ('.' and '-' separate segments), numeric
- * segments numerically ("1.10" after "1.9"), others bytewise. strcmp-like result. */
+ * segments numerically ("1.10" after "1.9"), others bytewise; codes equal that way ("X-01",
+ * "X-1") are ordered bytewise, so that 0 means identical. strcmp-like result. */
 int framework_code_cmp(const char *a, const char *b);
 
 /* True when s is a framework code: an uppercase ASCII letter, then uppercase letters,
@@ -55,5 +56,9 @@ bool framework_code_valid(const char *s);
 /* True when code is "<fw>-" followed by 1+ ASCII letters, digits, '.', '_' or '-', and at
  * most FRAMEWORK_MAX_CODE bytes. */
 bool framework_competency_code_valid(const char *fw, const char *code);
+
+/* Appends s to b for quoting in a problem line: at most 60 characters (then "..."),
+ * control characters (line breaks in quoted fields) shown as '?'. */
+void framework_put_value(buf *b, const char *s);
 
 #endif

@@ -201,6 +201,8 @@ static void test_code_cmp(void **state) {
     assert_true(framework_code_cmp("CRCN-1.9", "CRCN-1.10") < 0);
     assert_true(framework_code_cmp("CRCN-2.1", "CRCN-1.10") > 0);
     assert_int_equal(framework_code_cmp("CRCN-1.1", "CRCN-1.1"), 0);
+    assert_true(framework_code_cmp("X-01", "X-1") != 0);
+    assert_true(framework_code_cmp("X-01", "X-2") < 0);
     assert_true(framework_code_cmp("CRCN-1", "CRCN-1.1") < 0);
     assert_true(framework_code_cmp("A-b", "A-c") < 0);
     assert_true(framework_code_cmp("A-2", "A-10") < 0);

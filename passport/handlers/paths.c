@@ -173,7 +173,7 @@ static void form_page(app *a, http_req *req, http_resp *resp, int status, json_t
     json_object_set_new(d, "draft", json_pack("{s:s, s:s}", "title", title ? title : "", "description", desc ? desc : ""));
     json_object_set_new(d, "targets_text", f ? json_string(f->targets_text ? f->targets_text : "")
                                               : path ? targets_text_of(path) : json_string(""));
-    if (path) json_object_set_new(d, "path", path);
+    if (path) json_object_set_new(d, "tpath", path);
     app_render(a, req, resp, status, "paths/form", path ? "paths.edit.title" : "paths.new.title", d);
 }
 
@@ -249,7 +249,7 @@ static void show_page(app *a, http_req *req, http_resp *resp, int status, long l
     clock_date(clock_now(), today);
     const char *due = http_input(req, "due_on"), *msg = http_input(req, "message");
     const char *emails = http_input(req, "emails"), *unit = http_input(req, "unit_id");
-    json_t *d = json_pack("{s:o, s:b, s:o, s:o, s:s, s:s?, s:b, s:b, s:{s:s, s:s, s:s, s:s}}", "path", p, "can_edit",
+    json_t *d = json_pack("{s:o, s:b, s:o, s:o, s:s, s:s?, s:b, s:b, s:{s:s, s:s, s:s, s:s}}", "tpath", p, "can_edit",
                           can_edit(c->user, json_integer_value(json_object_get(p, "owner_id"))), "units",
                           units_in_scope(a, c->user), "assignments", mine, "today", today, "error", error, "saved",
                           http_query(req, "saved") != NULL, "include_later",

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"import-framework", cli_import_framework, "import a competency framework or mapping from CSV (all or nothing)"},
     {"check-courses", cli_check_courses, "validate the course library and print file:line: problems"},
     {"seed", cli_seed, "add a synthetic organisation of N agents with evidence (benchmarks)"},
+    {"seed-paths", cli_seed_paths, "dev/bench: an assignment to N seeded agents with progress (dashboard benchmark)"},
     {"canon", cli_canon, "print the RDFC-1.0 canonical N-Quads of a credential"},
     {"vc-demo", cli_vc_demo, "issue signed demo credentials into a folder (interoperability tests)"},
 };

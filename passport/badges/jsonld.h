@@ -1,7 +1,8 @@
-/* JSON-LD to RDF for the credentials Passport issues and verifies: a JSON-LD 1.1
- * expansion + toRDF restricted to the known contexts (badges/jsonld_ctx.h), behaving like
- * jsonld.js 9 in safe mode, so that canonical N-Quads are byte-identical to
- * jsonld.canonize(doc, {algorithm: 'RDFC-1.0', safe: true}). */
+/* JSON-LD to RDF for the credentials Passport issues and verifies: JSON-LD 1.1 expansion
+ * and toRDF over the known contexts, behaving like jsonld.js 9 in safe mode. */
+
+/* Goal: canonical N-Quads byte-identical to
+ * jsonld.canonize(doc, {algorithm: 'RDFC-1.0', safe: true}) (tests/e2e/canon.test.mjs). */
 #ifndef PASSPORT_BADGES_JSONLD_H
 #define PASSPORT_BADGES_JSONLD_H
 

@@ -1,8 +1,10 @@
-/* Term definition tables of the contexts Passport reads and writes. Transcribed
- * mechanically from the published documents (the npm packages @digitalbazaar/
- * credentials-context 3.2.0, data-integrity-context 2.0.1, vc-bitstring-status-list-context
- * 1.1.0, and the 1EdTech OB 3.0.3 / CLR 2.0.1 files in shared/vc/contexts): terms sorted by
- * name, compact IRIs and term references in "@id"/"@type" already expanded. */
+/* Term definition tables of the contexts Passport reads and writes, transcribed
+ * mechanically from the published documents. */
+
+/* Sources: the npm packages @digitalbazaar/credentials-context 3.2.0,
+ * data-integrity-context 2.0.1, vc-bitstring-status-list-context 1.1.0, and the 1EdTech
+ * OB 3.0.3 / CLR 2.0.1 files in shared/vc/contexts. Terms are sorted by name; compact
+ * IRIs and term references in "@id"/"@type" are already expanded. */
 #include "badges/jsonld_ctx.h"
 
 #include <stdlib.h>

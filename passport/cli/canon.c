@@ -1,12 +1,14 @@
-/* Credential debugging sub-commands.
- * `passport canon [--strip-proof] FILE|DIR|- ...`: prints the RDFC-1.0 canonical N-Quads
- * of credentials (JSON-LD), as jsonld.js canonize does. With one file the output is the
- * N-Quads alone; with several (or a directory, read as its *.json files in name order)
- * each result is preceded by a line "# FILE", and a failure by "# FILE" then "! message".
- * --nquads reads N-Quads instead (RDFC-1.0 alone), with --work-factor N (default 1, as
- * jsonld.js; negative: unlimited) bounding the work on blank nodes with tied hashes.
- * `passport vc-demo --out DIR ...`: issues a signed demo badge, a revoked one, their status
- * list and a CLR into DIR, for interoperability tests with independent verifiers. */
+/* Credential debugging sub-commands: `passport canon` prints the RDFC-1.0 canonical
+ * N-Quads of credentials, `passport vc-demo` issues signed demo credentials. */
+
+/* `passport canon [--strip-proof] FILE|DIR|- ...`: as jsonld.js canonize does. With one
+ * file the output is the N-Quads alone; with several (or a directory, read as its *.json
+ * files in name order) each result is preceded by a line "# FILE", and a failure by
+ * "# FILE" then "! message". --nquads reads N-Quads instead (RDFC-1.0 alone), with
+ * --work-factor N (default 1, as jsonld.js; negative: unlimited) bounding the work on
+ * blank nodes with tied hashes.
+ * `passport vc-demo --out DIR ...`: a signed demo badge, a revoked one, their status list
+ * and a CLR, for interoperability tests with independent verifiers. */
 #include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
-// Differential test of Passport's RDFC-1.0 canonicalisation: seeded random
-// OpenBadgeCredential documents (and some status lists and CLRs) (Unicode incl. astral and combining characters, quotes,
-// backslashes, control characters, optional members on and off, several alignments...)
-// must give byte-identical canonical N-Quads with `passport canon --strip-proof` and with
-// jsonld.js (canon.mjs's loader). Documents jsonld.js refuses in safe mode must be refused
-// by Passport too. CANON_CASES (default 1000) and CANON_SEED (default 20260) tune the run.
+// Differential test of Passport's canonicalisation against jsonld.js / rdf-canonize:
+// seeded random credentials and graphs must give byte-identical canonical N-Quads.
+
+// The credentials: OpenBadgeCredentials (some status lists and CLRs) with Unicode incl.
+// astral and combining characters, quotes, backslashes, control characters, optional
+// members on and off, several alignments; documents jsonld.js refuses in safe mode must be
+// refused by Passport too. CANON_CASES (default 1000) and CANON_SEED (default 20260).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,8 +1,9 @@
-// Interoperability of the credentials Passport signs: `passport vc-demo` issues a badge, a
-// revoked badge, their status list and a CLR; the independent Digital Bazaar verifier
-// (shared/tools/vc-verify/verify.mjs) must accept the proofs, the OB 3.0 schema and the
-// status (the list is served here on 127.0.0.1), report the revoked one, and refuse
-// tampered copies. The canonical forms must also match jsonld.js with the proofs in place.
+// Interoperability of the credentials Passport signs (`passport vc-demo`) with the
+// independent Digital Bazaar verifier, shared/tools/vc-verify/verify.mjs.
+
+// It must accept the proofs, the OB 3.0 schema and the status (the list is served here on
+// 127.0.0.1), report the revoked badge, refuse tampered copies; and the canonical forms
+// must match jsonld.js with the proofs in place.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';

@@ -1,10 +1,9 @@
-/* libFuzzer target for the credential parsers: any bytes, parsed as JSON, must be
- * converted to canonical N-Quads (badges/jsonld + badges/rdfc) or rejected with a message,
- * and their proof checked or refused with a reason (badges/proof, did:key, base58,
- * badges/verify); the
- * same bytes are read as N-Quads and canonicalised (badges/rdf reader), and as an
- * encodedList when they start with 'u' (badges/statuslist, gzip, base64url). Never a crash
- * or a leak. */
+/* libFuzzer target for the credential parsers (JSON-LD, N-Quads, proofs, status lists,
+ * base64url, base58): any input is processed or refused with a message, never a crash. */
+
+/* JSON input: jsonld_canonize, proof_verify, verify_credential. The same bytes as text:
+ * the N-Quads reader and RDFC-1.0, statuslist_decode (when starting with 'u'),
+ * b64url_decode and base58_decode. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
-/* Unit tests for badges/credential: the members of an OpenBadgeCredential, a status list
- * credential and a ClrCredential (names and shapes of the OB 3.0 schema and the VC 2.0 /
- * CLR 2.0.1 contexts), the identity hash, required inputs, and that every document
- * canonicalises and signs (badges/jsonld, badges/proof). verify.mjs checks the same
- * documents independently in tests/e2e/vc.test.mjs. */
+/* Unit tests for badges/credential: members of the OpenBadgeCredential, status list and
+ * ClrCredential documents, identity hash, required inputs, signing. */
+
+/* Names and shapes follow the OB 3.0 JSON schema and the VC 2.0 / CLR 2.0.1 contexts;
+ * verify.mjs checks the same documents independently in tests/e2e/vc.test.mjs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,8 @@
-/* Unit tests for badges/proof: a DataIntegrityProof (eddsa-rdfc-2022) made with the RFC
- * 8032 TEST 1 key must equal, byte for byte, the proofValue computed independently with
- * jsonld.js + node:crypto for the same document and options (Ed25519 is deterministic);
- * it verifies, and every alteration is refused with a reason. */
+/* Unit tests for badges/proof: a known eddsa-rdfc-2022 proof (RFC 8032 TEST 1 key) equal
+ * to an independent computation; verification and the reasons for refusals. */
+
+/* Ed25519 is deterministic: EXPECTED_PROOF_VALUE was computed with jsonld.js canonize,
+ * SHA-256 and node:crypto over the same document and proof options. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

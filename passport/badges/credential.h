@@ -62,7 +62,8 @@ typedef struct credential_badge {
  * AchievementSubject with a hashed email IdentityObject and the achievement;
  * credentialStatus a BitstringStatusListEntry {id "<list>#<index>", statusPurpose
  * "revocation", statusListIndex "<index>", statusListCredential "<list>"}. NULL with err
- * when a required member is missing. */
+ * when a required member is missing. IRIs (ids, URLs) are not checked here: proof_add
+ * refuses a document whose IRIs are not absolute, as JSON-LD processors do. */
 json_t *credential_badge_new(const credential_badge *in, perr *err);
 
 /* A new BitstringStatusListCredential (unsigned) for the revocation list l published at

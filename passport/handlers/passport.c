@@ -32,6 +32,16 @@ static int parse_level(const char *s) {
     return s && s[0] >= '1' && s[0] <= '8' && !s[1] ? s[0] - '0' : 0;
 }
 
+/* The "level" input: a form field, a JSON string, or a JSON integer 1..8; 0 otherwise. */
+static int input_level(http_req *req) {
+    json_t *v = req->json ? json_object_get(req->json, "level") : NULL;
+    if (json_is_integer(v)) {
+        json_int_t l = json_integer_value(v);
+        return l >= 1 && l <= 8 ? (int)l : 0;
+    }
+    return parse_level(http_input(req, "level"));
+}
+
 static const char *framework_param(http_req *req) {
     const char *f = http_query(req, "framework");
     return f && *f ? f : PASSPORT_VIEW_DEFAULT_FRAMEWORK;
@@ -147,7 +157,7 @@ static void download(http_req *req, http_resp *resp, void *ctx) {
 static bool attest(app *a, http_req *req, const account *target, int *status, perr *err) {
     req_ctx *c = app_ctx(req);
     const char *code = http_input(req, "code"), *comment = http_input(req, "comment");
-    int level = parse_level(http_input(req, "level"));
+    int level = input_level(req);
     *status = 422;
     if (!level) return perr_set(err, "skills.bad_level");
     if (!skills_competency_exists(a->db, code)) return perr_set(err, "skills.unknown_competency");
@@ -178,7 +188,7 @@ static void attestation_post(http_req *req, http_resp *resp, void *ctx) {
     } else if (attest(a, req, t, &status, &err)) {
         if (req->is_api) {
             app_json(resp, 201, json_pack("{s:s, s:I, s:s, s:i}", "status", "created", "user", (json_int_t)t->id,
-                                          "code", http_input(req, "code"), "level", parse_level(http_input(req, "level"))));
+                                          "code", http_input(req, "code"), "level", input_level(req)));
         } else {
             char loc[96];
             snprintf(loc, sizeof loc, "/people/%lld/passport?attested=1", t->id);
@@ -225,7 +235,7 @@ static void self_get(http_req *req, http_resp *resp, void *ctx) {
 static bool declare(app *a, http_req *req, const char *code, int *status, perr *err) {
     req_ctx *c = app_ctx(req);
     const char *comment = http_input(req, "comment");
-    int level = parse_level(http_input(req, "level"));
+    int level = input_level(req);
     *status = 422;
     if (!skills_competency_exists(a->db, code)) {
         *status = req->is_api ? 422 : 404;
@@ -266,8 +276,7 @@ static void api_declare(http_req *req, http_resp *resp, void *ctx) {
     int status = 0;
     perr err = {{0}};
     if (declare(a, req, code, &status, &err))
-        app_json(resp, 201, json_pack("{s:s, s:s, s:i}", "status", "created", "code", code, "level",
-                                      parse_level(http_input(req, "level"))));
+        app_json(resp, 201, json_pack("{s:s, s:s, s:i}", "status", "created", "code", code, "level", input_level(req)));
     else app_error(a, req, resp, status, err.msg);
 }
 

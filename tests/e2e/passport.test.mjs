@@ -282,6 +282,23 @@ describe('passport pages and levels', () => {
     assert.equal(data.framework.code, 'CRCN');
     assert.ok(data.timeline.length >= 5);
     assert.equal(data.radar, undefined);
+    // JSON API writes, with the session's CSRF token in a header
+    const token = await c.csrf('/passport/self-assessment/CRCN-5.1');
+    const json = (body) => ({ headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token }, body: JSON.stringify(body) });
+    r = await c.request('POST', '/api/v1/me/self-assessments', json({ code: 'CRCN-5.1', level: 2, comment: 'api' }));
+    assert.equal(r.status, 201, r.body);
+    assert.deepEqual(r.json(), { status: 'created', code: 'CRCN-5.1', level: 2 });
+    r = await c.request('POST', '/api/v1/me/self-assessments', json({ code: 'CRCN-5.1', level: 12 }));
+    assert.equal(r.status, 422);
+    const c51 = (await c.get('/api/v1/me/passport')).json().areas[4].competencies.find((x) => x.code === 'CRCN-5.1');
+    assert.equal(c51.declared, 2);
+    const m = await login(DEMO.manager);
+    const mt = await m.csrf('/team/people');
+    r = await m.request('POST', `/api/v1/users/${ids.agent}/attestations`, {
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': mt },
+      body: JSON.stringify({ code: 'DIGCOMP-5.3', level: 1, comment: 'vu en atelier' }),
+    });
+    assert.equal(r.status, 201, r.body);
     const en = await login(DEMO.agent2);
     r = await en.submit('/passport', '/locale', { locale: 'en' });
     assert.equal(r.status, 303);

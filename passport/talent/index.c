@@ -400,7 +400,8 @@ static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild)
 bool talent_index_refresh(talent_index *ix, perr *err) {
     bool ok = false;
     pthread_mutex_lock(&ix->refresh_mu);
-    sqlite3_stmt *st = store_stmt(ix->db, "SELECT coalesce(max(seq), 0), coalesce(min(seq), 0) FROM talent_changes", err);
+    sqlite3_stmt *st = store_stmt(ix->db, "SELECT coalesce((SELECT max(seq) FROM talent_changes), 0),"
+                                                   " coalesce((SELECT min(seq) FROM talent_changes), 0)", err);
     if (!st) goto done;
     long long max = 0, min = 0;
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -758,31 +759,48 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
     hp.k = (size_t)page * (size_t)per;
     hp.h = xmalloc(hp.k * sizeof *hp.h);
     long total = 0, hidden_total = 0;
+    /* per need: its columns and the points of each level 0..8 (hoisted out of the scan) */
+    size_t nn = q->nneeds;
+    const uint8_t *V[TALENT_MAX_NEEDS], *D[TALENT_MAX_NEEDS];
+    const uint16_t *VD[TALENT_MAX_NEEDS], *DD[TALENT_MAX_NEEDS];
+    int mins[TALENT_MAX_NEEDS], pts[TALENT_MAX_NEEDS][9];
+    for (size_t i = 0; i < nn; i++) {
+        V[i] = ix->ver[cols[i]];
+        D[i] = ix->dec[cols[i]];
+        VD[i] = ix->ver_day[cols[i]];
+        DD[i] = ix->dec_day[cols[i]];
+        mins[i] = q->require_levels ? q->needs[i].min_level : 0;
+        for (int l = 0; l <= 8; l++) pts[i][l] = talent_need_points(l, q->needs[i].min_level, q->needs[i].weight);
+    }
+    bool simple = !q->declared && cutoff == 0; /* the level is the verified column as is */
     for (size_t u = 0; u < ix->n; u++) {
         if (!ix->alive[u]) continue;
+        int lv[TALENT_MAX_NEEDS];
+        size_t i = 0;
+        if (simple) {
+            for (; i < nn; i++)
+                if ((lv[i] = V[i][u]) < mins[i]) break;
+        } else {
+            for (; i < nn; i++) {
+                int l = VD[i][u] >= cutoff ? V[i][u] : 0;
+                if (q->declared && D[i][u] > l && DD[i][u] >= cutoff) l = D[i][u];
+                if ((lv[i] = l) < mins[i]) break;
+            }
+        }
+        if (i < nn) continue;
         int up = ix->upos[u];
         if (scope && (up < 0 || !scope[up])) continue;
         if (unit_mask && (up < 0 || !unit_mask[up])) continue;
         if (q->available_only && !ix->avail[u]) continue;
         if (use_cand && !cand[u]) continue;
         if (q->only_user > 0 && ix->ids[u] != q->only_user) continue;
-        int score = 0;
-        bool ok = true;
-        for (size_t i = 0; i < q->nneeds; i++) {
-            bool declared;
-            int lv = need_level(ix, cols[i], u, q->declared, cutoff, &declared);
-            if (lv < q->needs[i].min_level && q->require_levels) {
-                ok = false;
-                break;
-            }
-            score += talent_need_points(lv, q->needs[i].min_level, q->needs[i].weight);
-        }
-        if (!ok) continue;
         if (ix->vis[u] == TALENT_HIDDEN) {
             hidden[up < 0 ? ix->nunits : (size_t)up]++;
             hidden_total++;
             continue;
         }
+        int score = 0;
+        for (i = 0; i < nn; i++) score += pts[i][lv[i]];
         total++;
         heap_push(ix, &hp, (hit){score, u});
     }

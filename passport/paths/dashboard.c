@@ -1,5 +1,6 @@
 /* Assignment progress computed from the learn tables (attempts, module_visits): one query
- * for the members, one for their first passes, aggregated here. */
+ * for the members, one for their passes (partial index attempts_passed), aggregated here
+ * without sorting the passes (burndown by day buckets). */
 #include "paths/dashboard.h"
 
 #include <stdio.h>
@@ -30,7 +31,7 @@ static json_t *module_url(const char *id) {
 
 typedef struct member {
     long long id;
-    char *name, *email, *unit;
+    size_t name, email, unit; /* offsets in the strings arena */
     uint64_t passed; /* bit i: module i passed */
     int done;
     int minutes;
@@ -39,22 +40,12 @@ typedef struct member {
     size_t order; /* position by name */
 } member;
 
-typedef struct pass {
-    long long user;
-    int64_t at;
-} pass;
-
 static const char *const status_names[] = {"overdue", "not_started", "in_progress", "done"};
 
 static int cmp_member(const void *x, const void *y) {
     const member *a = x, *b = y;
     if (a->rank != b->rank) return a->rank - b->rank;
     return a->order < b->order ? -1 : a->order > b->order;
-}
-
-static int cmp_time(const void *x, const void *y) {
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
 }
 
 /* A member's id and index, to find members by id (sorted by id). */
@@ -82,26 +73,31 @@ static member *find_member(member *m, const id_index *by_id, size_t n, long long
 
 /* Builds the burndown: remaining module passes at the end of each day from the
  * assignment's creation to max(due day, today). */
-static json_t *burndown(int64_t created_at, int64_t due_at, int64_t now, long long total, int64_t *times,
+static json_t *burndown(int64_t created_at, int64_t due_at, int64_t now, long long total, const int64_t *times,
                         size_t ntimes) {
-    if (ntimes) qsort(times, ntimes, sizeof *times, cmp_time);
     int64_t start = created_at - created_at % DAY;
     int64_t due_day = due_at - due_at % DAY;
     int64_t today = now - now % DAY;
     int64_t last = today > due_day ? today : due_day;
     long long days = (last - start) / DAY;
     long long step = days / DASHBOARD_MAX_POINTS + 1;
+    /* passes per day since the start (earlier ones on day 0), then running sums */
+    long long *per_day = xcalloc((size_t)days + 2, sizeof *per_day);
+    for (size_t i = 0; i < ntimes; i++) {
+        long long d = times[i] < start ? 0 : (times[i] - start) / DAY;
+        per_day[d > days ? days + 1 : d]++;
+    }
     json_t *points = json_array(), *ideal = json_array();
-    size_t k = 0;
+    long long j = 0, passed = 0;
     for (long long d = 0; d <= days; d += step) {
-        int64_t end = start + (d + 1) * DAY - 1;
         if (start + d * DAY > today) break;
-        while (k < ntimes && times[k] <= end) k++;
+        while (j <= d) passed += per_day[j++];
         char date[11];
         clock_date(start + d * DAY, date);
         json_array_append_new(points, json_pack("{s:I, s:s, s:I}", "day", (json_int_t)d, "date", date, "remaining",
-                                                (json_int_t)(total - (long long)k)));
+                                                (json_int_t)(total - passed)));
     }
+    free(per_day);
     long long due_d = (due_day - start) / DAY;
     json_array_append_new(ideal, json_pack("{s:i, s:I}", "day", 0, "remaining", (json_int_t)total));
     json_array_append_new(ideal, json_pack("{s:I, s:i}", "day", (json_int_t)due_d, "remaining", 0));
@@ -115,8 +111,9 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
     member *m = NULL;
     size_t n = 0, cap = 0;
     id_index *by_id = NULL;
-    int64_t *times = NULL;
-    size_t ntimes = 0, tcap = 0;
+    buf arena = BUF_INIT; /* member names, emails, units */
+    int64_t *times = NULL, *first = NULL;
+    size_t ntimes = 0;
     char **mod_ids = NULL;
     int *mod_minutes = NULL, *mod_passed = NULL;
     size_t nmods = 0;
@@ -163,7 +160,7 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
         " SELECT us.id, us.display_name, us.email, coalesce(un.name, '') FROM assignment_members m"
         " JOIN users us ON us.id = m.user_id LEFT JOIN units un ON un.id = us.unit_id"
         " WHERE m.assignment_id = ?1 AND (?2 = 0 OR us.unit_id IN sub)"
-        " ORDER BY us.display_name COLLATE NOCASE, us.id", err);
+        " ORDER BY us.display_name, us.id", err);
     if (!st) goto fail;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, scope_unit);
@@ -172,43 +169,52 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
             cap = cap ? cap * 2 : 64;
             m = xrealloc(m, cap * sizeof *m);
         }
-        m[n] = (member){sqlite3_column_int64(st, 0), xstrdup(store_col_text(st, 1)), xstrdup(store_col_text(st, 2)),
-                        xstrdup(store_col_text(st, 3)), 0, 0, 0, 0, 0, n};
+        size_t name = arena.len;
+        buf_append(&arena, store_col_text(st, 1), (size_t)sqlite3_column_bytes(st, 1) + 1);
+        size_t email = arena.len;
+        buf_append(&arena, store_col_text(st, 2), (size_t)sqlite3_column_bytes(st, 2) + 1);
+        size_t unit = arena.len;
+        buf_append(&arena, store_col_text(st, 3), (size_t)sqlite3_column_bytes(st, 3) + 1);
+        m[n] = (member){sqlite3_column_int64(st, 0), name, email, unit, 0, 0, 0, 0, 0, n};
         n++;
     }
     store_done(st);
     by_id = xmalloc((n + 1) * sizeof *by_id);
     for (size_t i = 0; i < n; i++) by_id[i] = (id_index){m[i].id, i};
     if (n) qsort(by_id, n, sizeof *by_id, cmp_id_index);
-    /* first passes of the members on the path's modules */
+    /* passes of the members on the path's modules */
     st = store_stmt(s,
-        "SELECT t.user_id, t.module_id, min(t.finished_at) FROM assignment_members am"
-        " JOIN attempts t ON t.user_id = am.user_id AND t.passed = 1"
-        " WHERE am.assignment_id = ?1 AND t.module_id IN (SELECT module_id FROM path_modules WHERE path_id = ?2)"
-        " GROUP BY t.user_id, t.module_id", err);
+        "SELECT t.user_id, t.module_id, t.finished_at FROM assignment_members am"
+        " JOIN attempts t INDEXED BY attempts_passed ON t.user_id = am.user_id AND t.passed = 1"
+        " WHERE am.assignment_id = ?1", err);
     if (!st) goto fail;
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, path_id);
+    /* first[i * nmods + k]: member i's first pass of module k (0: none); rows come in no
+     * particular order (no sort: the earliest is kept here) */
+    first = xcalloc(n * nmods + 1, sizeof *first);
     while (sqlite3_step(st) == SQLITE_ROW) {
         member *mm = find_member(m, by_id, n, sqlite3_column_int64(st, 0));
         if (!mm) continue; /* out of scope */
         const char *mid = store_col_text(st, 1);
         size_t k = 0;
         while (k < nmods && strcmp(mod_ids[k], mid)) k++;
-        if (k == nmods || (mm->passed & (1ull << k))) continue;
-        int64_t at = sqlite3_column_int64(st, 2);
-        mm->passed |= 1ull << k;
-        mm->done++;
-        mm->minutes += mod_minutes[k];
-        if (at > mm->last_at) mm->last_at = at;
-        mod_passed[k]++;
-        if (ntimes == tcap) {
-            tcap = tcap ? tcap * 2 : 256;
-            times = xrealloc(times, tcap * sizeof *times);
-        }
-        times[ntimes++] = at;
+        if (k == nmods) continue;
+        int64_t at = sqlite3_column_int64(st, 2), *f = &first[(size_t)(mm - m) * nmods + k];
+        if (!*f || at < *f) *f = at;
     }
     store_done(st);
+    times = xmalloc((n * nmods + 1) * sizeof *times);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < nmods; k++) {
+            int64_t at = first[i * nmods + k];
+            if (!at) continue;
+            m[i].passed |= 1ull << k;
+            m[i].done++;
+            m[i].minutes += mod_minutes[k];
+            if (at > m[i].last_at) m[i].last_at = at;
+            mod_passed[k]++;
+            times[ntimes++] = at;
+        }
     long long completed = 0, overdue = 0, not_started = 0, in_progress = 0, minutes = 0;
     for (size_t i = 0; i < n; i++) {
         member *mm = &m[i];
@@ -244,11 +250,13 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
     for (size_t i = from; i < n && i < to; i++) {
         char last[21] = "";
         if (m[i].last_at) clock_iso8601(m[i].last_at, last);
+        const char *names = arena.data;
         json_array_append_new(agents, json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:s}", "id",
-                                                (json_int_t)m[i].id, "name", m[i].name, "email", m[i].email, "unit",
-                                                m[i].unit, "done", m[i].done, "total", (int)nmods, "percent",
-                                                nmods ? m[i].done * 100 / (int)nmods : 0, "minutes", m[i].minutes,
-                                                "status", status_names[m[i].rank], "last_at", last));
+                                                (json_int_t)m[i].id, "name", names + m[i].name, "email",
+                                                names + m[i].email, "unit", names + m[i].unit, "done", m[i].done,
+                                                "total", (int)nmods, "percent", nmods ? m[i].done * 100 / (int)nmods : 0,
+                                                "minutes", m[i].minutes, "status", status_names[m[i].rank],
+                                                "last_at", last));
     }
     out = json_pack("{s:o, s:o, s:O, s:o, s:o}", "assignment", head, "summary", summary, "modules", mods, "burndown",
                     burndown(created_at, due_at, now, pairs, times, ntimes), "agents", agents);
@@ -256,11 +264,7 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
 fail:
     json_decref(head);
     json_decref(mods);
-    for (size_t i = 0; i < n; i++) {
-        free(m[i].name);
-        free(m[i].email);
-        free(m[i].unit);
-    }
+    buf_free(&arena);
     for (size_t k = 0; k < nmods; k++) free(mod_ids[k]);
     free(mod_ids);
     free(mod_minutes);
@@ -268,6 +272,7 @@ fail:
     free(m);
     free(by_id);
     free(times);
+    free(first);
     return out;
 }
 

@@ -55,4 +55,6 @@ const char schema_paths[] =
     "  PRIMARY KEY (assignment_id, user_id)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX assignment_members_user ON assignment_members(user_id, assignment_id);"
-    "CREATE INDEX assignment_members_new ON assignment_members(assignment_id) WHERE notified = 0;";
+    "CREATE INDEX assignment_members_new ON assignment_members(assignment_id) WHERE notified = 0;"
+    /* the dashboards read passed attempts only, oldest first per (user, module) */
+    "CREATE INDEX attempts_passed ON attempts(user_id, module_id, finished_at) WHERE passed = 1;";

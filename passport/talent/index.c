@@ -463,10 +463,17 @@ bool talent_query_add_need(talent_index *ix, talent_query *q, const char *code, 
                            perr *err) {
     if (q->nneeds >= TALENT_MAX_NEEDS) return perr_set(err, "talent.too_many_needs");
     if (!code || !*code || strlen(code) >= sizeof q->needs[0].code) return perr_set(err, "talent.unknown_competency");
-    if (!talent_index_refresh(ix, err)) return false;
+    /* the catalogue changes rarely: refresh only when the index was never built or the
+     * code is unknown to it (the search itself refreshes before scanning) */
     pthread_rwlock_rdlock(&ix->rw);
-    int col = comp_by_code(ix, code);
+    int col = ix->built ? comp_by_code(ix, code) : -1;
     pthread_rwlock_unlock(&ix->rw);
+    if (col < 0) {
+        if (!talent_index_refresh(ix, err)) return false;
+        pthread_rwlock_rdlock(&ix->rw);
+        col = comp_by_code(ix, code);
+        pthread_rwlock_unlock(&ix->rw);
+    }
     if (col < 0) return perr_set(err, "talent.unknown_competency");
     if (min_level < 1 || min_level > 8) return perr_set(err, "talent.bad_level");
     if (weight < 1 || weight > TALENT_WEIGHT_MAX) return perr_set(err, "talent.bad_weight");

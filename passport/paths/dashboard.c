@@ -31,13 +31,14 @@ static json_t *module_url(const char *id) {
 
 typedef struct member {
     long long id;
-    size_t name, email, unit; /* offsets in the strings arena */
+    size_t name, email; /* offsets in the strings arena */
+    long long unit_id;
+    const char *sort_name; /* into the arena, once it is complete */
     uint64_t passed; /* bit i: module i passed */
     int done;
     int minutes;
     int64_t last_at;
     int rank; /* sort: 0 overdue, 1 not started, 2 in progress, 3 done */
-    size_t order; /* position by name */
 } member;
 
 static const char *const status_names[] = {"overdue", "not_started", "in_progress", "done"};
@@ -45,7 +46,9 @@ static const char *const status_names[] = {"overdue", "not_started", "in_progres
 static int cmp_member(const void *x, const void *y) {
     const member *a = x, *b = y;
     if (a->rank != b->rank) return a->rank - b->rank;
-    return a->order < b->order ? -1 : a->order > b->order;
+    int c = strcmp(a->sort_name, b->sort_name);
+    if (c) return c;
+    return a->id < b->id ? -1 : a->id > b->id;
 }
 
 /* A member's id and index, to find members by id (sorted by id). */
@@ -53,11 +56,6 @@ typedef struct id_index {
     long long id;
     size_t idx;
 } id_index;
-
-static int cmp_id_index(const void *x, const void *y) {
-    long long a = ((const id_index *)x)->id, b = ((const id_index *)y)->id;
-    return a < b ? -1 : a > b;
-}
 
 /* The member with id, looking it up in by_id[0..n) sorted by id, or NULL. */
 static member *find_member(member *m, const id_index *by_id, size_t n, long long id) {
@@ -69,6 +67,28 @@ static member *find_member(member *m, const id_index *by_id, size_t n, long long
         else hi = mid;
     }
     return NULL;
+}
+
+/* Every unit's name by id, as a new JSON object {"<id>": name} (units are few). */
+static json_t *unit_names(store *s) {
+    json_t *o = json_object();
+    sqlite3_stmt *st = store_stmt(s, "SELECT id, name FROM units", NULL);
+    if (!st) return o;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+        json_object_set_new(o, key, json_string(store_col_text(st, 1)));
+    }
+    store_done(st);
+    return o;
+}
+
+/* The name of unit id in a unit_names object; "" when none. */
+static const char *unit_name(const json_t *units, long long id) {
+    char key[24];
+    snprintf(key, sizeof key, "%lld", id);
+    const char *name = json_string_value(json_object_get(units, key));
+    return name ? name : "";
 }
 
 /* Builds the burndown: remaining module passes at the end of each day from the
@@ -157,10 +177,9 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
     /* members in scope, by name */
     st = store_stmt(s,
         "WITH RECURSIVE sub(id) AS (SELECT ?2 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
-        " SELECT us.id, us.display_name, us.email, coalesce(un.name, '') FROM assignment_members m"
-        " JOIN users us ON us.id = m.user_id LEFT JOIN units un ON un.id = us.unit_id"
-        " WHERE m.assignment_id = ?1 AND (?2 = 0 OR us.unit_id IN sub)"
-        " ORDER BY us.display_name, us.id", err);
+        " SELECT us.id, us.display_name, us.email, coalesce(us.unit_id, 0) FROM assignment_members m"
+        " JOIN users us ON us.id = m.user_id WHERE m.assignment_id = ?1 AND (?2 = 0 OR us.unit_id IN sub)"
+        " ORDER BY m.user_id", err);
     if (!st) goto fail;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, scope_unit);
@@ -173,15 +192,16 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
         buf_append(&arena, store_col_text(st, 1), (size_t)sqlite3_column_bytes(st, 1) + 1);
         size_t email = arena.len;
         buf_append(&arena, store_col_text(st, 2), (size_t)sqlite3_column_bytes(st, 2) + 1);
-        size_t unit = arena.len;
-        buf_append(&arena, store_col_text(st, 3), (size_t)sqlite3_column_bytes(st, 3) + 1);
-        m[n] = (member){sqlite3_column_int64(st, 0), name, email, unit, 0, 0, 0, 0, 0, n};
+        m[n] = (member){sqlite3_column_int64(st, 0), name, email, sqlite3_column_int64(st, 3), NULL, 0, 0, 0, 0, 0};
         n++;
     }
     store_done(st);
+    /* rows come by user id (the primary key's order): by_id needs no sort */
     by_id = xmalloc((n + 1) * sizeof *by_id);
-    for (size_t i = 0; i < n; i++) by_id[i] = (id_index){m[i].id, i};
-    if (n) qsort(by_id, n, sizeof *by_id, cmp_id_index);
+    for (size_t i = 0; i < n; i++) {
+        by_id[i] = (id_index){m[i].id, i};
+        m[i].sort_name = arena.data + m[i].name;
+    }
     /* passes of the members on the path's modules */
     st = store_stmt(s,
         "SELECT t.user_id, t.module_id, t.finished_at FROM assignment_members am"
@@ -244,8 +264,8 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
                                 pairs ? (int)((long long)ntimes * 100 / pairs) : 0, "minutes", (json_int_t)minutes,
                                 "modules_total", (json_int_t)pairs, "modules_done", (json_int_t)ntimes);
     if (n) qsort(m, n, sizeof *m, cmp_member);
-    json_t *agents = json_array();
     size_t from = offset > 0 ? (size_t)offset : 0;
+    json_t *agents = json_array(), *units = from < n ? unit_names(s) : NULL;
     size_t to = limit < 0 ? n : from + (size_t)limit;
     for (size_t i = from; i < n && i < to; i++) {
         char last[21] = "";
@@ -253,11 +273,12 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
         const char *names = arena.data;
         json_array_append_new(agents, json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:s}", "id",
                                                 (json_int_t)m[i].id, "name", names + m[i].name, "email",
-                                                names + m[i].email, "unit", names + m[i].unit, "done", m[i].done,
+                                                names + m[i].email, "unit", unit_name(units, m[i].unit_id), "done", m[i].done,
                                                 "total", (int)nmods, "percent", nmods ? m[i].done * 100 / (int)nmods : 0,
                                                 "minutes", m[i].minutes, "status", status_names[m[i].rank],
                                                 "last_at", last));
     }
+    json_decref(units);
     out = json_pack("{s:o, s:o, s:O, s:o, s:o}", "assignment", head, "summary", summary, "modules", mods, "burndown",
                     burndown(created_at, due_at, now, pairs, times, ntimes), "agents", agents);
     head = NULL;

@@ -11,9 +11,10 @@
 #include "core/buf.h"
 #include "people/account.h"
 #include "people/demo.h"
+#include "skills/skills.h"
 
 static const char usage[] =
-    "usage: passport init [--data DIR] [--no-demo]\n"
+    "usage: passport init [--data DIR] [--courses DIR] [--no-demo]\n"
     "Creates DATA/passport.db. Unless --no-demo, adds a demo organisation with one account\n"
     "per role; their passwords are generated, printed once and kept in DATA/demo-logins.txt\n"
     "(mode 0600). PASSPORT_DEMO_PASSWORD, when set, is used for every demo account (tests).\n";
@@ -34,6 +35,12 @@ int cli_init(int argc, char **argv) {
     int rc = 0;
     if (existed && account_count(db) > 0) {
         fprintf(stderr, "passport: %s already holds a database with accounts; nothing done\n", o.data_dir);
+        rc = 1;
+        goto done;
+    }
+    perr sync_err = {{0}};
+    if (!skills_sync_frameworks(db, o.courses_dir, &sync_err)) {
+        fprintf(stderr, "passport: frameworks: %s\n", sync_err.msg);
         rc = 1;
         goto done;
     }

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "handlers/app.h"
 #include "http/server.h"
+#include "skills/skills.h"
 
 #ifndef PASSPORT_VERSION
 #define PASSPORT_VERSION "0.1.0"
@@ -42,6 +43,9 @@ int cli_serve(int argc, char **argv) {
 
     store *db = cli_open_store(&o);
     if (!db) return 1;
+    perr sync_err = {{0}};
+    if (!skills_sync_frameworks(db, o.courses_dir, &sync_err))
+        log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);
     char url[300];
     snprintf(url, sizeof url, "http://%s", o.listen);
     app_config cfg = {o.data_dir, o.web_dir, o.courses_dir, o.public_url ? o.public_url : url, PASSPORT_VERSION};

@@ -39,6 +39,21 @@ static void users_list(http_req *req, http_resp *resp, void *ctx) {
     json_t *users = account_list(a->db, q, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE, NULL);
     bool more = json_array_size(users) > PAGE_SIZE;
     if (more) json_array_remove(users, PAGE_SIZE);
+    size_t i;
+    json_t *u;
+    json_array_foreach(users, i, u) {
+        unsigned roles = 0;
+        account_roles_parse(json_string_value(json_object_get(u, "roles")), &roles, NULL);
+        buf names = BUF_INIT;
+        for (int k = 0; k < 4; k++)
+            if (roles & (1u << k)) {
+                char key[32];
+                snprintf(key, sizeof key, "role.%s", role_keys[k]);
+                buf_printf(&names, "%s%s", names.len ? ", " : "", app_t(a, req, key));
+            }
+        json_object_set_new(u, "role_names", json_string(buf_cstr(&names)));
+        buf_free(&names);
+    }
     app_render(a, req, resp, 200, "admin/users", "admin.users.title",
                json_pack("{s:o, s:s, s:b, s:i, s:i, s:i, s:s?}", "users", users, "q", q ? q : "", "more",
                          more, "page", page, "next_page", page + 1, "prev_page", page - 1, "notice",
@@ -169,6 +184,7 @@ static void user_update(http_req *req, http_resp *resp, void *ctx) {
     }
     if (hash) {
         account_set_password(a->db, u->id, hash, NULL);
+        if (u->id != c->user->id) account_end_sessions(a->db, u->id, NULL);
         audit_add(a->db, c->user->id, "user.password", "user", u->id, "");
     }
     audit_add(a->db, c->user->id, "user.update", "user", u->id, "");

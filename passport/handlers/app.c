@@ -18,6 +18,8 @@
 #define SESSION_COOKIE "pp_session"
 #define CSRF_COOKIE "pp_csrf"
 #define LANG_COOKIE "pp_lang"
+/* Set to 1 when the badges area serves /badges. */
+#define APP_HAS_BADGES_PAGE 0
 
 const char *app_t(app *a, http_req *req, const char *key) {
     req_ctx *c = app_ctx(req);
@@ -88,9 +90,22 @@ long long app_param_id(http_req *req, size_t i) {
 
 static json_t *nav_for(const account *u) {
     if (!u) return json_object();
-    return json_pack("{s:b, s:b, s:b, s:b}", "agent", (u->roles & ROLE_AGENT) != 0, "manager",
+    return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "agent", (u->roles & ROLE_AGENT) != 0, "manager",
                      (u->roles & ROLE_MANAGER) != 0, "hr", (u->roles & ROLE_HR) != 0, "admin",
-                     (u->roles & ROLE_ADMIN) != 0);
+                     (u->roles & ROLE_ADMIN) != 0, "paths", (u->roles & (ROLE_MANAGER | ROLE_HR | ROLE_ADMIN)) != 0,
+                     "talent", (u->roles & (ROLE_MANAGER | ROLE_HR)) != 0, "badges", APP_HAS_BADGES_PAGE);
+}
+
+/* The site section of a path, for the navigation's aria-current: "" for the home page,
+ * the first segment ("passport", "courses"...), or "me/<second>" under /me/. Modules
+ * belong to the courses section, people's passports to the team's. */
+static json_t *section_of(const char *path) {
+    const char *p = path[0] == '/' ? path + 1 : path;
+    size_t n = strcspn(p, "/");
+    if (n == 2 && !strncmp(p, "me", 2) && p[2] == '/') n = 3 + strcspn(p + 3, "/");
+    if (n == 7 && !strncmp(p, "modules", 7)) return json_string("courses");
+    if (n == 6 && !strncmp(p, "people", 6)) return json_string("team");
+    return json_stringn(p, n);
 }
 
 void app_render(app *a, http_req *req, http_resp *resp, int status, const char *name,
@@ -101,6 +116,7 @@ void app_render(app *a, http_req *req, http_resp *resp, int status, const char *
     json_object_set_new(data, "csrf", json_string(c ? c->csrf : ""));
     json_object_set_new(data, "locale", json_string(locale));
     json_object_set_new(data, "path", json_string(req->path));
+    json_object_set_new(data, "section", section_of(req->path));
     json_object_set_new(data, "nav", nav_for(c ? c->user : NULL));
     if (c && c->user)
         json_object_set_new(data, "me", json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)c->user->id,
@@ -108,6 +124,8 @@ void app_render(app *a, http_req *req, http_resp *resp, int status, const char *
                                                   "unread", inbox_unread_count(a->db, c->user->id)));
     const char *css = static_url(a->statics, "css/app.css");
     json_object_set_new(data, "css_url", json_string(css ? css : "/static/css/app.css"));
+    const char *icon = static_url(a->statics, "favicon.svg");
+    json_object_set_new(data, "favicon_url", json_string(icon ? icon : "/static/favicon.svg"));
     const char *js = static_url(a->statics, "js/app.js");
     json_object_set_new(data, "js_url", json_string(js ? js : "/static/js/app.js"));
     buf page = BUF_INIT;

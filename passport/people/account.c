@@ -173,6 +173,13 @@ bool account_set_password(store *s, long long id, const char *password_hash, per
     return step_done(st, err);
 }
 
+bool account_end_sessions(store *s, long long id, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ?", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(st, err);
+}
+
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
         "UPDATE users SET disabled_at = CASE WHEN ? THEN coalesce(disabled_at, ?) END WHERE id = ?", err);
@@ -181,11 +188,7 @@ bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     sqlite3_bind_int64(st, 2, clock_now());
     sqlite3_bind_int64(st, 3, id);
     if (!step_done(st, err)) return false;
-    if (!disabled) return true;
-    st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ?", err);
-    if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    return step_done(st, err);
+    return disabled ? account_end_sessions(s, id, err) : true;
 }
 
 json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) {

@@ -53,6 +53,8 @@ bool account_create(store *s, const char *email, const char *display_name, long 
 bool account_update(store *s, long long id, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, perr *err);
 bool account_set_password(store *s, long long id, const char *password_hash, perr *err);
+/* Deletes every session of the account (after a password reset by someone else). */
+bool account_end_sessions(store *s, long long id, perr *err);
 /* Disables (or re-enables) an account; disabling deletes its sessions. */
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers/app.h"
+#include "handlers/passport_cache.h"
 #include "people/audit.h"
 #include "people/unit.h"
 #include "skills/evidence.h"
@@ -74,13 +75,54 @@ static json_t *build(app *a, http_req *req, http_resp *resp, const account *subj
     return v;
 }
 
-/* Renders the passport page of subject; status, error (an i18n key) and notice optional. */
+/* The rendered-page cache of the own passport, or NULL (no caching). It must live as long
+ * as the app: the lead wires it as a member of app (created in app_new, freed in
+ * app_free) and returns it here. */
+static passport_cache *page_cache(app *a) {
+    (void)a;
+    return NULL;
+}
+
+/* Renders the passport/view template with v (consumed) into out, with the members the
+ * template needs from the request (csrf, locale). false (500 sent) on a template error. */
+static bool render_content(app *a, http_req *req, http_resp *resp, json_t *v, buf *out) {
+    req_ctx *c = app_ctx(req);
+    perr err = {{0}};
+    json_object_set_new(v, "csrf", json_string(c->csrf));
+    json_object_set_new(v, "locale", json_string(c->locale));
+    bool ok = tmpl_render(a->tmpl, "passport/view", v, c->locale, out, &err);
+    json_decref(v);
+    if (!ok) app_error(a, req, resp, 500, err.msg);
+    return ok;
+}
+
+/* Sends content (HTML we rendered) inside the layout. */
+static void send_page(app *a, http_req *req, http_resp *resp, int status, const char *title_key, const buf *content) {
+    app_render(a, req, resp, status, "passport/page", title_key,
+               json_pack("{s:o}", "html", json_stringn_nocheck(buf_cstr(content), content->len)));
+}
+
+/* Renders the passport page of subject; status, error (an i18n key) and notice optional.
+ * The own page without message is served from the page cache when its version matches. */
 static void render_page(app *a, http_req *req, http_resp *resp, const account *subject, int status,
                         const char *error, const char *notice) {
     req_ctx *c = app_ctx(req);
+    bool own = subject->id == c->user->id;
+    const char *title = own ? "passport.title" : "passport.title_other";
+    passport_cache *cache = own && !error && !notice ? page_cache(a) : NULL;
+    char key[PASSPORT_CACHE_MAX_KEY] = "";
+    buf content = BUF_INIT;
+    if (cache) {
+        passport_view_opts o = {framework_param(req), c->locale, 0, 0};
+        if (!passport_view_version(a->db, subject->id, &o, key, sizeof key)) key[0] = '\0';
+        if (key[0] && passport_cache_get(cache, subject->id, key, &content)) {
+            send_page(a, req, resp, status, title, &content);
+            buf_free(&content);
+            return;
+        }
+    }
     json_t *v = build(a, req, resp, subject);
     if (!v) return;
-    bool own = subject->id == c->user->id;
     char base[64];
     if (own) snprintf(base, sizeof base, "/passport");
     else snprintf(base, sizeof base, "/people/%lld/passport", subject->id);
@@ -97,7 +139,13 @@ static void render_page(app *a, http_req *req, http_resp *resp, const account *s
     }
     if (error) json_object_set_new(v, "error", json_string(app_t(a, req, error)));
     if (notice) json_object_set_new(v, "notice", json_string(app_t(a, req, notice)));
-    app_render(a, req, resp, status, "passport/view", own ? "passport.title" : "passport.title_other", v);
+    if (!render_content(a, req, resp, v, &content)) {
+        buf_free(&content);
+        return;
+    }
+    if (cache && key[0]) passport_cache_put(cache, subject->id, key, buf_cstr(&content), content.len);
+    send_page(a, req, resp, status, title, &content);
+    buf_free(&content);
 }
 
 static void own_page(http_req *req, http_resp *resp, void *ctx) {

@@ -135,7 +135,7 @@ bool skills_store_framework(store *s, const framework *f, skills_import_stats *s
     sqlite3_stmt *st = store_stmt(s,
         "INSERT INTO frameworks(code, name, version, updated_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(code) DO UPDATE SET name = excluded.name, version = excluded.version,"
-        " updated_at = excluded.updated_at",
+        " updated_at = max(excluded.updated_at, frameworks.updated_at + 1)",
         err);
     if (!st) goto fail;
     store_bind_text(st, 1, f->code);
@@ -171,7 +171,13 @@ bool skills_store_mapping(store *s, const mapping *m, const char *filename, buf 
         buf_printf(problems, "%s:1: unknown framework %s\n", filename, from_fw ? m->to_fw : m->from_fw);
         return false;
     }
-    sqlite3_stmt *st = store_stmt(s,
+    sqlite3_stmt *st = store_stmt(s, "UPDATE frameworks SET updated_at = max(updated_at + 1, ?3) WHERE id IN (?1, ?2)", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, from_fw);
+    sqlite3_bind_int64(st, 2, to_fw);
+    sqlite3_bind_int64(st, 3, clock_now());
+    if (!step_done(st, s, err)) return false;
+    st = store_stmt(s,
         "DELETE FROM competency_map WHERE from_id IN (SELECT id FROM competencies WHERE framework_id = ?1)"
         " AND to_id IN (SELECT id FROM competencies WHERE framework_id = ?2)",
         err);

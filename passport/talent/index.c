@@ -630,9 +630,17 @@ static bool text_candidates(talent_index *ix, const char *text, uint8_t *cand, b
         return false;
     }
     store_bind_text(st, 1, expr.data);
+    size_t at = 0; /* rowids come in ascending order: walk forward, search if not */
     while (sqlite3_step(st) == SQLITE_ROW) {
-        long r = row_of(ix, sqlite3_column_int64(st, 0));
-        if (r >= 0) cand[r] = 1;
+        long long id = sqlite3_column_int64(st, 0);
+        while (at < ix->n && ix->ids[at] < id) at++;
+        if (at < ix->n && ix->ids[at] == id) {
+            cand[at] = 1;
+        } else if (at == ix->n || ix->ids[at] > id) {
+            long r = row_of(ix, id);
+            if (r >= 0) cand[r] = 1;
+            at = r >= 0 ? (size_t)r : at;
+        }
     }
     store_done(st);
     buf_free(&expr);
@@ -780,8 +788,35 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
         for (int l = 0; l <= 8; l++) pts[i][l] = talent_need_points(l, q->needs[i].min_level, q->needs[i].weight);
     }
     bool simple = !q->declared && cutoff == 0; /* the level is the verified column as is */
-    for (size_t u = 0; u < ix->n; u++) {
-        if (!ix->alive[u]) continue;
+    /* Blocks of rows: a byte mask of live rows meeting every minimum, computed column by
+     * column in loops the compiler vectorises; then only the rows left are visited. */
+    enum { BLOCK = 4096, WORDS = BLOCK / 8 };
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t mask[WORDS];
+    for (size_t base = 0; base < ix->n; base += BLOCK) {
+    size_t len = ix->n - base < BLOCK ? ix->n - base : BLOCK;
+    size_t words = (len + 7) / 8;
+    /* SWAR: one bit 0x80 per byte; levels are below 128, so (v | 0x80) - m never borrows
+     * across bytes and keeps 0x80 exactly where v >= m */
+    for (size_t w = 0; w < words; w++) {
+        uint64_t a = 0;
+        memcpy(&a, ix->alive + base + w * 8, len - w * 8 < 8 ? len - w * 8 : 8);
+        mask[w] = (a << 7) & highs;
+    }
+    if (simple)
+        for (size_t i = 0; i < nn; i++) {
+            const uint8_t *v = V[i] + base;
+            const uint64_t m = (uint64_t)mins[i] * ones;
+            for (size_t w = 0; w < words; w++) {
+                if (!mask[w]) continue;
+                uint64_t x = 0;
+                memcpy(&x, v + w * 8, len - w * 8 < 8 ? len - w * 8 : 8);
+                mask[w] &= ((x | highs) - m) & highs;
+            }
+        }
+    for (size_t w = 0; w < words; w++)
+    for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+        size_t u = base + w * 8 + (size_t)__builtin_ctzll(bits) / 8;
         int lv[TALENT_MAX_NEEDS];
         size_t i = 0;
         if (simple) {
@@ -810,6 +845,7 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
         for (i = 0; i < nn; i++) score += pts[i][lv[i]];
         total++;
         heap_push(ix, &hp, (hit){score, u});
+    }
     }
     sort_hits(ix, hp.h, hp.n);
     out = json_object();

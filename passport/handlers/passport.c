@@ -22,6 +22,16 @@ static bool can_view(app *a, const account *viewer, const account *target) {
            unit_in_subtree(a->db, viewer->unit_id, target->unit_id);
 }
 
+/* Records in the audit log a view of target's passport by someone who is neither the
+ * person nor their manager (HR, admin): DESIGN §8, the agent can see who viewed it. */
+static void audit_view(app *a, const account *viewer, const account *target, const char *how) {
+    if (viewer->id == target->id) return;
+    if ((viewer->roles & ROLE_MANAGER) && viewer->unit_id && target->unit_id &&
+        unit_in_subtree(a->db, viewer->unit_id, target->unit_id))
+        return;
+    audit_add(a->db, viewer->id, "passport.view", "user", target->id, how);
+}
+
 /* May viewer attest target's competencies? A manager, for someone else in their scope. */
 static bool can_attest(app *a, const account *viewer, const account *target) {
     return (viewer->roles & ROLE_MANAGER) && viewer->id != target->id && viewer->unit_id && target->unit_id &&
@@ -159,8 +169,12 @@ static void person_page(http_req *req, http_resp *resp, void *ctx) {
     req_ctx *c = app_ctx(req);
     account *t = target_or_404(a, req, resp);
     if (!t) return;
-    if (!can_view(a, c->user, t)) app_error(a, req, resp, 403, "error.forbidden");
-    else render_page(a, req, resp, t, 200, NULL, http_query(req, "attested") ? "passport.attest.saved" : NULL);
+    if (!can_view(a, c->user, t)) {
+        app_error(a, req, resp, 403, "error.forbidden");
+    } else {
+        audit_view(a, c->user, t, "page");
+        render_page(a, req, resp, t, 200, NULL, http_query(req, "attested") ? "passport.attest.saved" : NULL);
+    }
     account_free(t);
 }
 
@@ -183,6 +197,7 @@ static void api_user(http_req *req, http_resp *resp, void *ctx) {
     if (!can_view(a, app_ctx(req)->user, t)) {
         app_error(a, req, resp, 403, "error.forbidden");
     } else {
+        audit_view(a, app_ctx(req)->user, t, "api");
         json_t *v = build(a, req, resp, t);
         if (v) app_json(resp, 200, api_shape(v));
     }

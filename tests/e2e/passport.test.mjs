@@ -268,6 +268,9 @@ describe('passport pages and levels', () => {
     let r = await hr.get(`/api/v1/users/${ids.agent}/passport`);
     assert.equal(r.status, 200);
     assert.equal(r.json().subject.id, ids.agent);
+    const views = spawnSync('sqlite3', [path.join(server.dataDir, 'passport.db'),
+      `SELECT detail FROM audit WHERE action = 'passport.view' AND target_id = ${ids.agent} ORDER BY id`], { encoding: 'utf8' });
+    assert.equal(views.stdout.trim().split('\n').pop(), 'api', 'an HR view is in the audit log');
     const a2 = await login(DEMO.agent2);
     assert.equal((await a2.get(`/api/v1/users/${ids.agent}/passport`)).status, 403);
     assert.equal((await a2.get(`/people/${ids.agent}/passport`)).status, 403);

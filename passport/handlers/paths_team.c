@@ -80,11 +80,18 @@ static void team_page(http_req *req, http_resp *resp, void *ctx) {
     req_ctx *c = app_ctx(req);
     notify(a);
     int64_t now = clock_now();
+    const char *pg = http_query(req, "page");
+    int page = pg ? atoi(pg) : 1;
+    if (page < 1 || page > 100000) page = 1;
     json_t *list = dashboard_list(a->db, c->user, now);
-    json_t *agents = dashboard_agents(a->db, dashboard_scope(c->user), now, 200);
-    app_render(a, req, resp, 200, "paths/team", "paths.team.title",
-               json_pack("{s:o, s:o, s:b}", "assignments", list, "agents", agents, "many",
-                         json_array_size(agents) >= 200));
+    /* one more than a page tells whether a next page exists */
+    json_t *agents = dashboard_agents(a->db, dashboard_scope(c->user), now, (page - 1) * PAGE, PAGE + 1);
+    bool more = json_array_size(agents) > PAGE;
+    if (more) json_array_remove(agents, PAGE);
+    json_t *d = json_pack("{s:o, s:o}", "assignments", list, "agents", agents);
+    if (page > 1) json_object_set_new(d, "prev_page", json_integer(page - 1));
+    if (more) json_object_set_new(d, "next_page", json_integer(page + 1));
+    app_render(a, req, resp, 200, "paths/team", "paths.team.title", d);
 }
 
 /* Loads assignment id for the viewer: sends 404 or 403 and returns NULL when it cannot. */

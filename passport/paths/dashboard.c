@@ -327,13 +327,13 @@ json_t *dashboard_list(store *s, const account *viewer, int64_t now) {
     return arr;
 }
 
-json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int limit) {
+json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int offset, int limit) {
     json_t *arr = json_array();
     if (scope_unit < 0) return arr;
     sqlite3_stmt *st = store_stmt(s,
         "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),"
         " who AS (SELECT DISTINCT us.id FROM assignment_members m JOIN users us ON us.id = m.user_id"
-        "  WHERE (?1 = 0 OR us.unit_id IN sub) ORDER BY us.display_name COLLATE NOCASE, us.id LIMIT ?3)"
+        "  WHERE (?1 = 0 OR us.unit_id IN sub) ORDER BY us.display_name COLLATE NOCASE, us.id LIMIT ?3 OFFSET ?4)"
         " SELECT us.id, us.display_name, coalesce(un.name, ''), a.due_at,"
         " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = a.path_id),"
         " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = a.path_id AND EXISTS (SELECT 1 FROM attempts t"
@@ -348,6 +348,7 @@ json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int limit)
     sqlite3_bind_int64(st, 1, scope_unit);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int(st, 3, limit);
+    sqlite3_bind_int(st, 4, offset > 0 ? offset : 0);
     json_t *cur = NULL;
     long long cur_id = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {

@@ -39,9 +39,10 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
  * and summary members of dashboard_assignment. New array. */
 json_t *dashboard_list(store *s, const account *viewer, int64_t now);
 
-/* Per agent in scope_unit's subtree (0: all) with at least one assignment, at most limit
- * agents by name: a new array of {id, name, unit, assigned, completed, overdue, minutes}. */
-json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int limit);
+/* Per agent in scope_unit's subtree (0: all) with at least one assignment, by name, the
+ * agents [offset, offset + limit): a new array of {id, name, unit, assigned, completed,
+ * overdue, minutes}. */
+json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int offset, int limit);
 
 /* The assignments of user_id, nearest due date first: a new array of {id, path_id, title,
  * description, message, due_on, days_left, assigned_by, done, total, percent, minutes,

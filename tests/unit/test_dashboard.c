@@ -229,7 +229,11 @@ static void test_list_and_agents(void **state) {
     l = dashboard_list(fx->s, agent, NOW);
     assert_int_equal(json_array_size(l), 0);
     json_decref(l);
-    json_t *ag = dashboard_agents(fx->s, fx->dir, DUE_AT + 1, 100);
+    json_t *ag = dashboard_agents(fx->s, fx->dir, DUE_AT + 1, 1, 1); /* the second one alone */
+    assert_int_equal(json_array_size(ag), 1);
+    assert_int_equal(num(json_array_get(ag, 0), "id"), fx->a2);
+    json_decref(ag);
+    ag = dashboard_agents(fx->s, fx->dir, DUE_AT + 1, 0, 100);
     assert_int_equal(json_array_size(ag), 2);
     json_t *x = json_array_get(ag, 0); /* a1@x.fr sorts first */
     assert_int_equal(num(x, "id"), fx->a1);

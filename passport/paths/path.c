@@ -294,12 +294,14 @@ json_t *path_get(store *s, long long id) {
     json_object_set_new(p, "modules", mods);
     json_object_set_new(p, "minutes", json_integer(minutes));
     json_t *targets = json_array();
-    st = store_stmt(s, "SELECT code, level FROM path_targets WHERE path_id = ? ORDER BY code", NULL);
+    st = store_stmt(s, "SELECT t.code, t.level, coalesce(c.title_fr, ''), coalesce(c.title_en, '') FROM path_targets t"
+                       " LEFT JOIN competencies c ON c.code = t.code WHERE t.path_id = ? ORDER BY t.code", NULL);
     if (st) {
         sqlite3_bind_int64(st, 1, id);
         while (sqlite3_step(st) == SQLITE_ROW)
-            json_array_append_new(targets, json_pack("{s:s, s:i}", "code", store_col_text(st, 0), "level",
-                                                     sqlite3_column_int(st, 1)));
+            json_array_append_new(targets, json_pack("{s:s, s:i, s:s, s:s}", "code", store_col_text(st, 0), "level",
+                                                     sqlite3_column_int(st, 1), "title_fr", store_col_text(st, 2),
+                                                     "title_en", store_col_text(st, 3)));
         store_done(st);
     }
     json_object_set_new(p, "targets", targets);

@@ -69,7 +69,7 @@ long long path_owner(store *s, long long id);
 /* A path as a new JSON object the caller owns, or NULL when absent: {id, title,
  * description, owner_id, owner, copied_from, created_at, updated_at, minutes,
  * modules: [{id, title, minutes, lang, course_slug, course_title, archived, url}],
- * targets: [{code, level}], assignments: n}. */
+ * targets: [{code, level, title_fr, title_en}], assignments: n}. */
 json_t *path_get(store *s, long long id);
 /* Every path, newest change first, as a new JSON array of {id, title, description,
  * owner, modules (count), minutes, assignments, updated_at}. */

@@ -160,7 +160,8 @@ describe('paths', () => {
     pathId = Number(m[1]);
     const p = JSON.parse((await manager.get(`/api/v1/paths/${pathId}`)).body);
     assert.deepEqual(p.modules.map((x) => x.id), ['mots-de-passe', 'phishing-basics']);
-    assert.deepEqual(p.targets, [{ code: 'CRCN-4.1', level: 3 }]);
+    assert.deepEqual(p.targets.map(({ code, level }) => ({ code, level })), [{ code: 'CRCN-4.1', level: 3 }]);
+    assert.ok(p.targets[0].title_fr && p.targets[0].title_en, 'competency titles');
     assert.equal(p.owner, 'Karim Benali');
   });
 

@@ -159,6 +159,7 @@ static void test_create_and_get(void **state) {
     json_t *t = json_array_get(json_object_get(p, "targets"), 0);
     assert_string_equal(json_string_value(json_object_get(t, "code")), "CRCN-4.1");
     assert_int_equal(json_integer_value(json_object_get(t, "level")), 3);
+    assert_true(strlen(json_string_value(json_object_get(t, "title_fr"))) > 0);
     assert_int_equal(path_owner(fx->s, id), fx->manager);
     assert_int_equal(path_owner(fx->s, id + 100), -1);
     assert_null(path_get(fx->s, id + 100));

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 import {
-  BIN, DEMO, DEMO_PASSWORD, ROOT, attrs, client, formatViolations, htmlDecode, launchBrowser,
+  DEMO, DEMO_PASSWORD, attrs, client, formatViolations, htmlDecode, launchBrowser,
   newContext, runAxe, startServer,
 } from './helpers.mjs';
 
@@ -21,16 +21,6 @@ function sql(query) {
   if (r.error && r.error.code === 'ENOENT') return null;
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim().split('\n');
-}
-
-/** Loads the shipped frameworks into the server's database. The server syncs them at start
- * once skills_sync_frameworks is wired in; importing again is a harmless upsert. */
-function importFrameworks(dataDir) {
-  for (const f of ['crcn.csv', 'digcomp.csv', 'mapping.csv']) {
-    const r = spawnSync(BIN, ['import-framework', '--data', dataDir, path.join(ROOT, 'courses', 'frameworks', f)],
-      { encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0, `import-framework ${f}: ${r.stdout}${r.stderr}`);
-  }
 }
 
 async function login(email) {
@@ -87,8 +77,7 @@ async function evidenceCount(c, userId) {
 }
 
 before(async () => {
-  server = await startServer();
-  importFrameworks(server.dataDir);
+  server = await startServer(); // init and serve load courses/frameworks (skills_sync_frameworks)
   const admin = await login(DEMO.admin);
   for (const [k, email] of Object.entries({ agent: DEMO.agent, agent2: DEMO.agent2, manager: DEMO.manager })) {
     const c = await login(email);

@@ -69,7 +69,7 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function runInit(dataDir, demo, env) {
-  const args = ['init', '--data', dataDir];
+  const args = ['init', '--data', dataDir, '--courses', path.join(ROOT, 'courses')];
   if (!demo) args.push('--no-demo');
   const r = spawnSync(BIN, args, {
     env: sanitizerEnv({ PASSPORT_DEMO_PASSWORD: DEMO_PASSWORD, ...env }),

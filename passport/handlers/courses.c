@@ -16,13 +16,13 @@
 #include "learn/progress.h"
 
 #define ASSET_MAX_BYTES (5u * 1024u * 1024u)
-#define SEARCH_LIMIT 200
+#define SEARCH_LIMIT 5000
 
 /* The catalog's filters, read from the query string. */
 typedef struct filters {
     const char *q, *competency, *lang;
     int level;
-    json_t *hits; /* module ids from the search, or NULL when there is no query */
+    json_t *hits; /* {module id: true} from the search, or NULL when there is no query */
 } filters;
 
 static bool module_matches(const learn_module *m, const filters *f) {
@@ -38,13 +38,7 @@ static bool module_matches(const learn_module *m, const filters *f) {
         }
         if (!any) return false;
     }
-    if (f->hits) {
-        size_t i;
-        json_t *h;
-        json_array_foreach(f->hits, i, h) if (!strcmp(json_string_value(h), m->id)) return true;
-        return false;
-    }
-    return true;
+    return !f->hits || json_object_get(f->hits, m->id) != NULL;
 }
 
 static void filters_read(http_req *req, filters *f) {
@@ -102,8 +96,13 @@ static bool prepare(app *a, http_req *req, http_resp *resp, filters *f, json_t *
     perr err = {{0}};
     req_ctx *c = app_ctx(req);
     if (f->q && *f->q) {
-        f->hits = catalog_search(a->db, f->q, SEARCH_LIMIT, &err);
-        if (!f->hits) goto fail;
+        json_t *ids = catalog_search(a->db, f->q, SEARCH_LIMIT, &err);
+        if (!ids) goto fail;
+        f->hits = json_object();
+        size_t i;
+        json_t *id;
+        json_array_foreach(ids, i, id) json_object_set_new(f->hits, json_string_value(id), json_true());
+        json_decref(ids);
     }
     *progress = progress_by_module(a->db, c->user->id, &err);
     if (!*progress) goto fail;

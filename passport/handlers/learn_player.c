@@ -26,11 +26,11 @@ static const learn_module *find_module(app *a, http_req *req, http_resp *resp, c
 }
 
 /* The page data of the player for m: module, lesson, questions, a fresh nonce. */
-static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
+static json_t *player_data(app *a, http_req *req, const learn_library *lib, const learn_module *m, perr *err) {
     req_ctx *c = app_ctx(req);
-    char nonce[33];
+    char nonce[ATTEMPT_NONCE_MAX];
     if (!progress_visit(a->db, c->user->id, m->id, err)) return NULL;
-    if (!attempt_nonce_new(a->db, c->user->id, m->id, nonce, err)) return NULL;
+    attempt_nonce_new(lib->nonce_key, c->user->id, m->id, nonce);
     json_t *progress = progress_by_module(a->db, c->user->id, err);
     if (!progress) return NULL;
     json_t *d = json_pack("{s:o, s:s, s:o, s:s, s:i}", "module", learn_view_module(m, progress), "lesson_html",
@@ -46,7 +46,7 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     perr err = {{0}};
     if (m) {
-        json_t *d = player_data(a, req, m, &err);
+        json_t *d = player_data(a, req, lib, m, &err);
         if (!d) {
             log_error("module %s: %s", m->id, err.msg);
             app_error(a, req, resp, 500, NULL);
@@ -63,7 +63,7 @@ static void api_module(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     perr err = {{0}};
     if (m) {
-        json_t *d = player_data(a, req, m, &err);
+        json_t *d = player_data(a, req, lib, m, &err);
         if (!d) app_error(a, req, resp, 500, NULL);
         else app_json(resp, 200, d);
     }
@@ -71,8 +71,8 @@ static void api_module(http_req *req, http_resp *resp, void *ctx) {
 }
 
 /* Grades and records; sends the error or returns the result view (caller owns it). */
-static json_t *submit(app *a, http_req *req, http_resp *resp, const learn_module *m, const json_t *answers,
-                      const char *nonce) {
+static json_t *submit(app *a, http_req *req, http_resp *resp, const learn_library *lib, const learn_module *m,
+                      const json_t *answers, const char *nonce) {
     req_ctx *c = app_ctx(req);
     grade_result g;
     perr err = {{0}};
@@ -81,7 +81,7 @@ static json_t *submit(app *a, http_req *req, http_resp *resp, const learn_module
         return NULL;
     }
     long long id = 0;
-    attempt_status st = attempt_record(a->db, c->user->id, m, nonce, answers, &g, &id, &err);
+    attempt_status st = attempt_record(a->db, lib->nonce_key, c->user->id, m, nonce, answers, &g, &id, &err);
     json_t *result = NULL;
     switch (st) {
     case ATTEMPT_OK:
@@ -109,7 +109,7 @@ static void attempt_form(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     if (m) {
         json_t *answers = learn_view_form_answers(m, req->form, req->nform);
-        json_t *result = submit(a, req, resp, m, answers, http_input(req, "nonce"));
+        json_t *result = submit(a, req, resp, lib, m, answers, http_input(req, "nonce"));
         if (result) {
             req_ctx *c = app_ctx(req);
             perr err = {{0}};
@@ -133,7 +133,7 @@ static void api_attempt(http_req *req, http_resp *resp, void *ctx) {
         if (!json_is_object(answers)) {
             app_error(a, req, resp, 422, "learn.error.answers");
         } else {
-            json_t *result = submit(a, req, resp, m, answers, nonce);
+            json_t *result = submit(a, req, resp, lib, m, answers, nonce);
             if (result) app_json(resp, 201, result);
         }
     }

@@ -6,28 +6,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/rand.h"
 #include "skills/evidence.h"
 
-bool attempt_nonce_new(store *s, long long user_id, const char *module_id, char out[33], perr *err) {
-    int64_t now = clock_now();
-    rand_hex(out, 16);
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM quiz_nonces WHERE created_at < ?1", err);
-    if (!st) return false;
-    sqlite3_bind_int64(st, 1, now - ATTEMPT_NONCE_TTL);
-    sqlite3_step(st);
-    store_done(st);
-    if (!(st = store_stmt(s, "INSERT INTO quiz_nonces (nonce, user_id, module_id, created_at) VALUES (?1, ?2, ?3, ?4)", err)))
-        return false;
-    store_bind_text(st, 1, out);
-    sqlite3_bind_int64(st, 2, user_id);
-    store_bind_text(st, 3, module_id);
-    sqlite3_bind_int64(st, 4, now);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) perr_set(err, "nonce: %s", sqlite3_errmsg(store_db(s)));
-    store_done(st);
-    return ok;
+/* The MAC of "<user>|<module>|<issued_at>.<random>" as 32 hex digits. */
+static void nonce_mac(const unsigned char *key, long long user_id, const char *module_id, const char *head,
+                      size_t head_len, char out[33]) {
+    buf msg = BUF_INIT;
+    buf_printf(&msg, "%lld|%s|", user_id, module_id);
+    buf_append(&msg, head, head_len);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key, 32, (const unsigned char *)buf_cstr(&msg), msg.len, mac, &len);
+    for (size_t i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", mac[i]);
+    buf_free(&msg);
+}
+
+void attempt_nonce_new(const unsigned char *key, long long user_id, const char *module_id,
+                       char out[ATTEMPT_NONCE_MAX]) {
+    char rnd[17], mac[33];
+    rand_hex(rnd, 8);
+    int n = snprintf(out, ATTEMPT_NONCE_MAX, "%lld.%s", (long long)clock_now(), rnd);
+    nonce_mac(key, user_id, module_id, out, (size_t)n, mac);
+    snprintf(out + n, ATTEMPT_NONCE_MAX - (size_t)n, ".%s", mac);
+}
+
+/* Checks the nonce's MAC and age; *issued receives its time. */
+static bool nonce_valid(const unsigned char *key, long long user_id, const char *module_id, const char *nonce,
+                        int64_t now, int64_t *issued) {
+    if (!nonce || strlen(nonce) >= ATTEMPT_NONCE_MAX) return false;
+    const char *dot = strrchr(nonce, '.');
+    if (!dot || strlen(dot + 1) != 32) return false;
+    char *end = NULL;
+    long long t = strtoll(nonce, &end, 10);
+    if (end == nonce || *end != '.' || t > now + 60 || t < now - ATTEMPT_NONCE_TTL) return false;
+    char mac[33];
+    nonce_mac(key, user_id, module_id, nonce, (size_t)(dot - nonce), mac);
+    if (!rand_consttime_eq(mac, dot + 1)) return false;
+    *issued = t;
+    return true;
 }
 
 int attempt_count_recent(store *s, long long user_id, const char *module_id) {
@@ -43,31 +65,35 @@ int attempt_count_recent(store *s, long long user_id, const char *module_id) {
     return n;
 }
 
-/* Deletes the nonce; *started receives its creation time. False when it was not there. */
-static bool nonce_consume(store *s, long long user_id, const char *module_id, const char *nonce, int64_t now,
-                          int64_t *started) {
-    sqlite3_stmt *st = store_stmt(s,
-                                  "DELETE FROM quiz_nonces WHERE nonce = ?1 AND user_id = ?2 AND module_id = ?3"
-                                  " AND created_at >= ?4 RETURNING created_at",
-                                  NULL);
+/* Stores the nonce as used (false when it already was) and forgets used nonces whose
+ * age means they can no longer validate anyway. */
+static bool nonce_consume(store *s, long long user_id, const char *module_id, const char *nonce, int64_t now) {
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM quiz_nonces WHERE created_at < ?1", NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, now - ATTEMPT_NONCE_TTL - 120);
+    sqlite3_step(st);
+    store_done(st);
+    st = store_stmt(s,
+                    "INSERT INTO quiz_nonces (nonce, user_id, module_id, created_at) VALUES (?1, ?2, ?3, ?4)"
+                    " ON CONFLICT (nonce) DO NOTHING",
+                    NULL);
     if (!st) return false;
     store_bind_text(st, 1, nonce);
     sqlite3_bind_int64(st, 2, user_id);
     store_bind_text(st, 3, module_id);
-    sqlite3_bind_int64(st, 4, now - ATTEMPT_NONCE_TTL);
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
-    if (ok) *started = sqlite3_column_int64(st, 0);
-    while (ok && sqlite3_step(st) == SQLITE_ROW) {}
+    sqlite3_bind_int64(st, 4, now);
+    bool ok = sqlite3_step(st) == SQLITE_DONE && store_changes(s) == 1;
     store_done(st);
     return ok;
 }
 
-attempt_status attempt_record(store *s, long long user_id, const learn_module *m, const char *nonce,
-                              const json_t *answers, const grade_result *g, long long *attempt_id, perr *err) {
+attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
+                              const char *nonce, const json_t *answers, const grade_result *g, long long *attempt_id,
+                              perr *err) {
     int64_t now = clock_now(), started = 0;
     attempt_status rc = ATTEMPT_ERROR;
     char *json = NULL;
-    if (!nonce || strlen(nonce) != 32) return ATTEMPT_REPLAY;
+    if (!nonce_valid(key, user_id, m->id, nonce, now, &started)) return ATTEMPT_REPLAY;
     if (!store_begin(s, err)) return ATTEMPT_ERROR;
     sqlite3_stmt *st = store_stmt(s, "SELECT archived_at IS NULL FROM modules WHERE id = ?1 AND version_hash = ?2", err);
     if (!st) goto fail;
@@ -79,7 +105,7 @@ attempt_status attempt_record(store *s, long long user_id, const learn_module *m
         rc = ATTEMPT_ARCHIVED;
         goto fail;
     }
-    if (!nonce_consume(s, user_id, m->id, nonce, now, &started)) {
+    if (!nonce_consume(s, user_id, m->id, nonce, now)) {
         rc = ATTEMPT_REPLAY;
         goto fail;
     }

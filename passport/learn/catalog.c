@@ -185,8 +185,7 @@ json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
     json_t *ids = json_array();
     if (!catalog_fts_query(q, &fq)) goto done;
     sqlite3_stmt *st = store_stmt(s,
-                                  "SELECT module_id FROM module_search WHERE module_search MATCH ?1"
-                                  " ORDER BY bm25(module_search, 0.0, 5.0, 1.0) LIMIT ?2",
+                                  "SELECT module_id FROM module_search WHERE module_search MATCH ?1 LIMIT ?2",
                                   err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);

@@ -20,7 +20,8 @@
 bool catalog_sync(store *s, const learn_library *lib, perr *err);
 
 /* The ids of the non-archived modules matching the words of q (each word a prefix, all
- * required; accents and case ignored), best match first, at most limit. Returns a new
+ * required; accents and case ignored), at most limit, in no particular order (the catalog
+ * shows them in course order; ranking would cost a score per match). Returns a new
  * JSON array of strings the caller owns (empty when q has no word), NULL on error. */
 json_t *catalog_search(store *s, const char *q, size_t limit, perr *err);
 

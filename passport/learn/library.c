@@ -642,6 +642,8 @@ learn_library *library_load(const char *dir, const learn_library *prev, diag_lis
     learn_library *lib = xcalloc(1, sizeof *lib);
     atomic_init(&lib->refs, 1);
     lib->dir = xstrdup(dir);
+    if (prev) memcpy(lib->nonce_key, prev->nonce_key, sizeof lib->nonce_key);
+    else rand_bytes(lib->nonce_key, sizeof lib->nonce_key);
     code_set cs = {0};
     size_t nd = 0, cap_c = 0, cap_i = 0;
     char **dirs = list_dir(dir, &nd, true);

@@ -67,6 +67,7 @@ typedef struct learn_library {
     size_t ncourses;
     learn_module **index;   /* every module, sorted by id */
     size_t nindex;
+    unsigned char nonce_key[32]; /* signs quiz nonces; random, kept across reloads */
     atomic_int refs;
 } learn_library;
 
@@ -74,7 +75,8 @@ typedef struct learn_library {
  * problem is appended to d as file:line: message; a course with any problem is left out
  * of the library. When prev is given, a course of prev whose folder now fails to load is
  * kept as it was in prev (the previous version keeps serving). Competency codes are
- * checked against the `code` column of dir/frameworks/NAME.csv. Returns a new library with
+ * checked against the `code` column of dir/frameworks/NAME.csv. The quiz nonce key is
+ * prev's (so that open quiz forms survive a reload) or new random bytes. Returns a new library with
  * one reference (library_release); never NULL (empty when dir cannot be read, with a
  * problem in d). d may be NULL (problems are then dropped). */
 learn_library *library_load(const char *dir, const learn_library *prev, diag_list *d);

@@ -11,7 +11,10 @@
 #include "learn/library.h"
 #include "store/store.h"
 
-/* Records that the user opened the module (first and last visit times). */
+#define PROGRESS_VISIT_GRAIN 60 /* seconds: a visit within this time of the last one is not written */
+
+/* Records that the user opened the module (first and last visit times, the last one to
+ * within PROGRESS_VISIT_GRAIN seconds). */
 bool progress_visit(store *s, long long user_id, const char *module_id, perr *err);
 
 /* The user's progress on every module they visited or attempted, as a new JSON object the

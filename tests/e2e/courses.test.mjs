@@ -150,7 +150,7 @@ describe('module player and grading', () => {
   test('the page and the API never carry the right answers', async () => {
     const c = await agent();
     const { page, form } = await quizForm(c, 'phishing-basics');
-    assert.match(form.hidden.nonce, /^[0-9a-f]{32}$/);
+    assert.match(form.hidden.nonce, /^\d+\.[0-9a-f]{16}\.[0-9a-f]{32}$/);
     assert.doesNotMatch(page.body, /\[\(X\)\]|\[\[X\]\]|correct|data-answer/i);
     assert.match(page.body, /<fieldset class="quiz-question">/);
     assert.match(page.body, /<input type="text" id="q3" name="q3"/);
@@ -173,7 +173,7 @@ describe('module player and grading', () => {
     assert.equal(r.status, 200);
     r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q1: '1' }));
     assert.equal(r.status, 409);
-    r = await c.post('/modules/mots-de-passe/attempts', fields({ ...form.hidden, nonce: 'f'.repeat(32) }, {}));
+    r = await c.post('/modules/mots-de-passe/attempts', fields({ ...form.hidden, nonce: form.hidden.nonce.replace(/.$/, (x) => (x === '0' ? '1' : '0')) }, {}));
     assert.equal(r.status, 409);
     r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q3: 'x'.repeat(40_000) }));
     assert.equal(r.status, 413);

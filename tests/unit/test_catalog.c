@@ -163,13 +163,15 @@ static void test_sync_search_archive(void **state) {
     buf_free(&p);
 }
 
+static const learn_library *cur_lib; /* the library whose key signs the nonces */
+
 static attempt_status try(fixture *f, const learn_module *m, const char *nonce, const char *answers, bool *passed) {
     json_t *a = json_loads(answers, 0, NULL);
     grade_result g;
     perr err = {{0}};
     assert_true(grade_quiz(m->quiz, a, m->pass, &g, &err));
     *passed = g.passed;
-    attempt_status st = attempt_record(f->s, f->user, m, nonce, a, &g, NULL, &err);
+    attempt_status st = attempt_record(f->s, cur_lib->nonce_key, f->user, m, nonce, a, &g, NULL, &err);
     grade_result_free(&g);
     json_decref(a);
     return st;
@@ -191,10 +193,11 @@ static void test_attempts_progress_evidence(void **state) {
     assert_string_equal(json_string_value(json_object_get(next, "url")), "/modules/hameconnage");
     json_decref(next);
 
-    char n1[33], n2[33];
+    char n1[ATTEMPT_NONCE_MAX], n2[ATTEMPT_NONCE_MAX];
     bool passed;
-    assert_true(attempt_nonce_new(f->s, f->user, m->id, n1, &err));
-    assert_int_equal(strlen(n1), 32);
+    cur_lib = lib;
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_true(strlen(n1) > 40);
     assert_int_equal(try(f, m, n1, "{\"q1\": 2}", &passed), ATTEMPT_OK);
     assert_false(passed);
     assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
@@ -203,15 +206,32 @@ static void test_attempts_progress_evidence(void **state) {
     assert_int_equal(try(f, m, "0123456789abcdef0123456789abcdef", "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
     assert_int_equal(try(f, m, NULL, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
     const learn_module *mb = library_module(lib, "mots-de-passe");
-    assert_true(attempt_nonce_new(f->s, f->user, mb->id, n2, &err));
+    attempt_nonce_new(lib->nonce_key, f->user, mb->id, n2); /* another module's */
     assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    attempt_nonce_new(lib->nonce_key, f->user + 1, m->id, n2); /* another user's */
+    assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
+    n2[strlen(n2) - 1] = n2[strlen(n2) - 1] == '0' ? '1' : '0'; /* forged MAC */
+    assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
+    setenv("PASSPORT_CLOCK_OFFSET", "90000", 1); /* a day later: expired */
+    assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    unsetenv("PASSPORT_CLOCK_OFFSET");
+    /* a key from another library (another server run) does not validate */
+    learn_library *other = library_load(f->dir, NULL, NULL);
+    attempt_nonce_new(other->nonce_key, f->user, m->id, n2);
+    assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    learn_library *reloaded = library_load(f->dir, lib, NULL); /* a reload keeps the key */
+    assert_memory_equal(reloaded->nonce_key, lib->nonce_key, sizeof lib->nonce_key);
+    library_release(reloaded);
+    library_release(other);
     assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 1);
     p = progress_by_module(f->s, f->user, &err);
     assert_string_equal(progress_status(p, m->id), "in_progress");
     assert_int_equal(json_integer_value(json_object_get(json_object_get(p, m->id), "attempts")), 1);
     json_decref(p);
     /* a pass: attempt and measured evidence for each competency@level, in one go */
-    assert_true(attempt_nonce_new(f->s, f->user, m->id, n1, &err));
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_OK);
     assert_true(passed);
     assert_int_equal(count(f, "SELECT count(*) FROM evidence WHERE kind = 'measured'"), 2);
@@ -232,11 +252,11 @@ static void test_attempts_progress_evidence(void **state) {
     json_decref(next);
     /* rate limit: the 11th attempt within the hour is refused and writes nothing */
     for (int i = 0; i < 8; i++) {
-        assert_true(attempt_nonce_new(f->s, f->user, m->id, n1, &err));
+        attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
         assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
     }
     assert_int_equal(attempt_count_recent(f->s, f->user, m->id), 10);
-    assert_true(attempt_nonce_new(f->s, f->user, m->id, n1, &err));
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_RATE_LIMITED);
     assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 10);
     library_release(lib);
@@ -249,7 +269,8 @@ static void test_attempts_progress_evidence(void **state) {
     buf_free(&path);
     put(f->dir, "secu/02-b.md", mod_b);
     learn_library *with_b = library_load(f->dir, NULL, NULL);
-    assert_true(attempt_nonce_new(f->s, f->user, "mots-de-passe", n2, &err));
+    cur_lib = with_b;
+    attempt_nonce_new(with_b->nonce_key, f->user, "mots-de-passe", n2);
     assert_int_equal(try(f, library_module(with_b, "mots-de-passe"), n2, "{\"q1\": \"x\"}", &passed), ATTEMPT_ARCHIVED);
     assert_int_equal(count(f, "SELECT count(*) FROM attempts WHERE module_id = 'mots-de-passe'"), 0);
     library_release(with_b);

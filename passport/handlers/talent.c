@@ -319,6 +319,24 @@ fail:
     app_error(a, req, resp, 500, err.msg);
 }
 
+#define HEAT_LEFT 300 /* x of the first column; unit labels end at HEAT_LEFT - 10 */
+
+/* A unit name cut to 36 characters (UTF-8 aware) with an ellipsis, for the SVG's label
+ * column (the table beside it has the full names). */
+static json_t *short_label(const char *name) {
+    size_t chars = 0, i = 0;
+    for (; name && name[i]; i++) {
+        if (((unsigned char)name[i] & 0xC0) != 0x80 && ++chars > 36) break;
+    }
+    if (!name || !name[i]) return json_string(name ? name : "");
+    buf b = BUF_INIT;
+    buf_append(&b, name, i);
+    buf_puts(&b, "\xE2\x80\xA6");
+    json_t *s = json_string(buf_cstr(&b));
+    buf_free(&b);
+    return s;
+}
+
 static json_t *heatmap_data(app *a, http_req *req, perr *err) {
     json_t *h = talent_heatmap(talent_shared_index(a), "CRCN", err);
     if (!h) return NULL;
@@ -328,7 +346,7 @@ static json_t *heatmap_data(app *a, http_req *req, perr *err) {
         char key[40];
         snprintf(key, sizeof key, "talent.area.%d", i);
         json_array_append_new(titles, json_pack("{s:i, s:s, s:i}", "area", i, "title", app_t(a, req, key), "x",
-                                                200 + (i - 1) * 90 + 45));
+                                                HEAT_LEFT + (i - 1) * 90 + 45));
     }
     json_object_set_new(h, "area_titles", titles);
     size_t i;
@@ -336,11 +354,13 @@ static json_t *heatmap_data(app *a, http_req *req, perr *err) {
     json_array_foreach(json_object_get(h, "rows"), i, row) {
         int y = 40 + (int)i * 34;
         json_object_set_new(row, "y", json_integer(y));
+        const char *unit = json_string_value(json_object_get(row, "unit"));
+        json_object_set_new(row, "label", short_label(unit));
         json_object_set_new(row, "ty", json_integer(y + 21));
         size_t k;
         json_t *cell;
         json_array_foreach(json_object_get(row, "cells"), k, cell) {
-            int x = 200 + (int)k * 90;
+            int x = HEAT_LEFT + (int)k * 90;
             json_object_set_new(cell, "x", json_integer(x));
             json_object_set_new(cell, "tx", json_integer(x + 45));
             json_object_set_new(cell, "y", json_integer(y));

@@ -160,6 +160,23 @@ describe('profile views', () => {
     assert.equal((await as.manager.get(`/talent/people/${ids.agent2}`)).status, 404);
     r = await apiOk('hr', 'GET', '/api/v1/talent/search');
     assert.ok(r.results.some((x) => x.user_id === ids.agent2), 'HR sees agent2 once visible');
+    // a second manager, of "Service formation": agent2 is in scope, the agent is not
+    const form = await as.admin.form('/admin/users/new', '/admin/users');
+    const unit = [...form.html.matchAll(/<option value="(\d+)"[^>]*>([^<]*)<\/option>/g)].find((m) => m[2].includes('Service formation'));
+    assert.ok(unit, 'Service formation option');
+    const created = await as.admin.post('/admin/users', {
+      ...form.hidden, email: 'manager2@demo.passport.test', name: 'Maud Formation', unit_id: unit[1],
+      role_agent: '1', role_manager: '1', locale: 'fr', password: 'Une-phrase-de-passe-longue-2',
+    });
+    assert.equal(created.status, 303);
+    const m2 = client(server);
+    await m2.loginOk('manager2@demo.passport.test', 'Une-phrase-de-passe-longue-2');
+    const m2r = (await m2.get('/api/v1/talent/search', { headers: { Accept: 'application/json' } })).json();
+    assert.ok(m2r.results.some((x) => x.user_id === ids.agent2), 'agent2 in the second manager\'s scope');
+    assert.ok(!m2r.results.some((x) => x.user_id === ids.agent), 'the agent out of the second manager\'s scope');
+    assert.equal((await m2.get(`/talent/people/${ids.agent}`)).status, 404);
+    assert.equal((await m2.get(`/talent/people/${ids.agent2}`)).status, 200);
+    assert.equal((await m2.get('/talent/heatmap')).status, 403);
     await apiOk('agent2', 'POST', '/api/v1/me/profile', { visibility: 'hidden', only: 'visibility' });
     r = await apiOk('hr', 'GET', '/api/v1/talent/search');
     assert.ok(!r.results.some((x) => x.user_id === ids.agent2), 'hidden again at once');

@@ -156,6 +156,11 @@ bool privacy_erase(store *s, long long user_id, long long actor_id, perr *err) {
               run(s, store_stmt(s, "DELETE FROM inbox WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s, "DELETE FROM sessions WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s,
+                                "DELETE FROM login_failures WHERE key = 'e:' || lower((SELECT email FROM users"
+                                " WHERE id = ?1))",
+                                err),
+                  user_id, err) &&
+              run(s, store_stmt(s,
                                 "UPDATE users SET email = 'erased-' || id || '@invalid', display_name = '',"
                                 " password_hash = NULL, bio = '', visibility = 'hidden', unit_id = NULL,"
                                 " disabled_at = coalesce(disabled_at, unixepoch()) WHERE id = ?1",

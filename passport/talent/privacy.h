@@ -20,8 +20,8 @@ json_t *privacy_export(store *s, long long user_id, perr *err);
 /* Erases user_id on behalf of actor_id (the user or an admin), in the caller's
  * transaction: revokes their badges (privacy_badges_revoke_all), withdraws and blanks
  * their applications, deletes their profile, profile views of them, evidence, attempts,
- * visits, quiz nonces, inbox and sessions, removes them as the author of views they made,
- * anonymises the account row (kept as a tombstone so that numeric references in the
+ * visits, quiz nonces, inbox, sessions and login failures keyed by their email, removes
+ * them as the viewer of views they made and as the author of attestations, anonymises the account row (kept as a tombstone so that numeric references in the
  * audit and in signed credentials stay consistent: email "erased-<id>@invalid", empty
  * name, no password, disabled, hidden), scrubs the detail text of audit events about
  * them (action and time kept) and appends "privacy.erase". Error "privacy.not_found". */

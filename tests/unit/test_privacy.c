@@ -104,6 +104,7 @@ static void erase_removes_personal_data(void **state) {
     session sess;
     assert_true(session_create(s, f->agent, "127.0.0.1", "test", token, &sess, &err));
     assert_int_equal(count(s, "SELECT count(*) FROM sessions WHERE user_id = ?", f->agent), 1);
+    assert_true(store_exec(s, "INSERT INTO login_failures(key, at) VALUES ('e:alice@x.fr', 1), ('e:rh@x.fr', 1)", &err));
     long long audit_before = count(s, "SELECT count(*) FROM audit WHERE ?1 = ?1", 0);
     assert_true(store_begin(s, &err));
     assert_true(privacy_erase(s, f->agent, f->agent, &err));
@@ -113,6 +114,7 @@ static void erase_removes_personal_data(void **state) {
     assert_int_equal(count(s, "SELECT count(*) FROM profile_views WHERE user_id = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM inbox WHERE user_id = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM sessions WHERE user_id = ?", f->agent), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM login_failures WHERE key LIKE 'e:%' AND ?1 = ?1", 0), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE rowid = ? AND (bio <> '' OR interests <> '')", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM applications WHERE user_id = ? AND state = 'withdrawn'"
                               " AND motivation = ''", f->agent), 1);

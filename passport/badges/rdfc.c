@@ -97,6 +97,7 @@ typedef struct canon {
     issuer canonical;
     double remaining; /* hash N-degree calls left */
     int work_factor;
+    long permutations; /* permutations left */
     perr *err;
 } canon;
 
@@ -300,6 +301,10 @@ static bool choose_path(canon *c, size_t *group, size_t n, issuer *is, sha *md) 
     for (size_t i = 0; i < n; i++) left[i] = true;
     bool more = true;
     while (more) {
+        if (c->permutations-- <= 0) {
+            perr_set(c->err, "rdfc: too much work canonicalising: too many permutations of similar blank nodes");
+            goto fail;
+        }
         memcpy(perm, cur, n * sizeof *perm);
         more = next_permutation(c, cur, left, n);
         issuer copy;
@@ -498,7 +503,7 @@ fail:
 }
 
 bool rdfc_canonicalize(const rdf_quads *q, int work_factor, char **out, perr *err) {
-    canon c = {.q = q, .err = err, .work_factor = work_factor};
+    canon c = {.q = q, .err = err, .work_factor = work_factor, .permutations = RDFC_MAX_PERMUTATIONS};
     bool ok = false;
     char **lines = NULL;
     c.quad_idx = xmalloc((q->len ? q->len : 1) * sizeof *c.quad_idx);

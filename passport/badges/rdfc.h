@@ -17,10 +17,14 @@
  * work_factor bounds the cost of poisoned graphs exactly as rdf-canonize's maxWorkFactor:
  * with n blank nodes whose first-degree hashes are not unique, at most n^work_factor
  * "hash N-degree quads" calls are made (0: none; negative: unlimited); beyond that the
- * call fails with a message. jsonld.js canonize uses 1 (RDFC_WORK_DEFAULT). */
+ * call fails with a message. jsonld.js canonize uses 1 (RDFC_WORK_DEFAULT). Unlike
+ * rdf-canonize, which bounds only those calls, the permutations explored are bounded too
+ * (RDFC_MAX_PERMUTATIONS in all, whatever work_factor): k tied neighbours cost k! each,
+ * so a crafted input could otherwise run for hours. Honest documents need a handful. */
 bool rdfc_canonicalize(const rdf_quads *q, int work_factor, char **out, perr *err);
 
 #define RDFC_WORK_DEFAULT 1
+#define RDFC_MAX_PERMUTATIONS (1L << 16)
 
 /* strcmp on UTF-8 strings giving the order of their UTF-16 encodings. */
 int rdfc_utf16_cmp(const char *a, const char *b);

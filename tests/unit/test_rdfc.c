@@ -115,6 +115,23 @@ static void test_work_limit(void **state) {
     rdf_quads_free(q);
 }
 
+/* Whatever the work factor, the permutations are bounded: the complete bipartite graph
+ * K(2,9) of tied blank nodes would need millions of them. */
+static void test_permutation_budget(void **state) {
+    (void)state;
+    buf text = BUF_INIT;
+    for (int h = 0; h < 2; h++)
+        for (int l = 0; l < 9; l++) buf_printf(&text, "_:h%d <" V "p> _:l%d .\n", h, l);
+    rdf_quads *q = rdf_quads_new();
+    assert_true(rdf_quads_parse(q, buf_cstr(&text), NULL));
+    char *out = NULL;
+    perr err = {""};
+    assert_false(rdfc_canonicalize(q, -1, &out, &err));
+    assert_non_null(strstr(err.msg, "too many permutations"));
+    rdf_quads_free(q);
+    buf_free(&text);
+}
+
 static void test_utf16_order(void **state) {
     (void)state;
     assert_true(rdfc_utf16_cmp("a", "b") < 0);
@@ -133,6 +150,7 @@ int main(void) {
         cmocka_unit_test(test_circles),
         cmocka_unit_test(test_escapes_and_graphs),
         cmocka_unit_test(test_work_limit),
+        cmocka_unit_test(test_permutation_budget),
         cmocka_unit_test(test_utf16_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,7 +140,8 @@ void app_render(app *a, http_req *req, http_resp *resp, int status, const char *
         buf_puts(&resp->body, "500 Internal Server Error\n");
         return;
     }
-    json_object_set_new(data, "content", json_stringn(page.data ? page.data : "", page.len));
+    /* our own rendering: valid UTF-8 by construction, no need to check it again */
+    json_object_set_new(data, "content", json_stringn_nocheck(page.data ? page.data : "", page.len));
     json_object_set_new(data, "title", json_string(i18n_get(a->i18n, locale, title_key)));
     buf_free(&page);
     buf_reset(&resp->body);
@@ -350,6 +351,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     if (!a->statics) goto fail;
     a->dummy_hash = password_hash("not a real password", password_cost_default(), err);
     if (!a->dummy_hash) goto fail;
+    a->passport_pages = passport_cache_new(0);
     a->router = http_router_new(64 * 1024);
     health_routes(a->router);
     auth_routes(a->router);
@@ -384,6 +386,7 @@ void app_free(app *a) {
     tmpl_set_free(a->tmpl);
     i18n_free(a->i18n);
     free(a->dummy_hash);
+    passport_cache_free(a->passport_pages);
     library_release(a->lib);
     pthread_mutex_destroy(&a->lib_mu);
     free(a);

@@ -13,6 +13,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
+#include "handlers/passport_cache.h"
 #include "http/tmpl.h"
 #include "people/account.h"
 #include "people/session.h"
@@ -35,6 +36,7 @@ typedef struct app {
     http_router *router;
     http_app http;
     char *dummy_hash; /* verified against for unknown emails: same timing */
+    passport_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
     pthread_mutex_t lib_mu;
 } app;

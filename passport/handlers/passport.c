@@ -85,12 +85,9 @@ static json_t *build(app *a, http_req *req, http_resp *resp, const account *subj
     return v;
 }
 
-/* The rendered-page cache of the own passport, or NULL (no caching). It must live as long
- * as the app: the lead wires it as a member of app (created in app_new, freed in
- * app_free) and returns it here. */
+/* The rendered-page cache of the own passport (owned by the app). */
 static passport_cache *page_cache(app *a) {
-    (void)a;
-    return NULL;
+    return a->passport_pages;
 }
 
 /* Renders the passport/view template with v (consumed) into out, with the members the

@@ -321,7 +321,9 @@ void http_server_stop(http_server *s) {
     if (!s) return;
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET) close(fd);
-    for (int i = 0; i < 50; i++) {
+    /* Idle keep-alive connections count too: give in-flight responses a second, then stop
+     * (MHD_stop_daemon still lets a handler that is running finish). */
+    for (int i = 0; i < 10; i++) {
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
         if (!di || di->num_connections == 0) break;
         usleep(100 * 1000);

@@ -111,14 +111,17 @@ describe('accounts', () => {
     const newPassword = 'Nouveau-mot-de-passe-long-3';
     const changed = await admin.post(`/admin/users/${row.id}`, { ...base, role_hr: '1', password: newPassword });
     assert.equal(changed.status, 303, pageText(changed.body).slice(0, 300));
-    const roles = (await u.get('/api/v1/me')).json().roles;
-    assert.deepEqual([...(Array.isArray(roles) ? roles : String(roles).split(','))].sort(), ['agent', 'hr']);
+    // A password reset by an admin ends the user's sessions.
+    assert.equal((await u.get('/api/v1/me')).status, 401, 'sessions end when an admin resets the password');
     assert.equal((await client(server).login(email, password)).status, 401, 'old password refused');
-    assert.equal((await client(server).login(email, newPassword)).status, 303, 'new password accepted');
+    const v = client(server);
+    assert.equal((await v.login(email, newPassword)).status, 303, 'new password accepted');
+    const roles = (await v.get('/api/v1/me')).json().roles;
+    assert.deepEqual([...(Array.isArray(roles) ? roles : String(roles).split(','))].sort(), ['agent', 'hr']);
 
     const disabled = await admin.post(`/admin/users/${row.id}`, { ...base, disabled: '1' });
     assert.equal(disabled.status, 303);
-    assert.equal((await u.get('/')).status, 303, 'the disabled user\'s session no longer works');
+    assert.equal((await v.get('/')).status, 303, 'the disabled user\'s session no longer works');
     assert.equal((await client(server).login(email, newPassword)).status, 401, 'a disabled user cannot log in');
   });
 

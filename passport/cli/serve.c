@@ -6,9 +6,12 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
 #include "http/server.h"
+#include "paths/assign.h"
+#include "people/session.h"
 #include "skills/skills.h"
 
 #ifndef PASSPORT_VERSION
@@ -66,8 +69,15 @@ int cli_serve(int argc, char **argv) {
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
     for (;;) {
-        int sig = 0;
-        sigwait(&set, &sig);
+        /* Wake up every minute for housekeeping: due-date notices, expired sessions. */
+        struct timespec tick = {60, 0};
+        int sig = sigtimedwait(&set, NULL, &tick);
+        if (sig < 0) {
+            perr herr = {{0}};
+            if (!paths_notify_due(db, clock_now(), NULL, &herr)) log_error("due-date notices: %s", herr.msg);
+            session_purge(db);
+            continue;
+        }
         if (sig == SIGHUP) {
             perr rerr = {{0}};
             log_info("SIGHUP: reloading the courses");

@@ -1,5 +1,11 @@
 /* The home page: one section per role of the signed-in user, linking to what exists. */
+#include <string.h>
+
+#include "core/clock.h"
 #include "handlers/app.h"
+#include "learn/learn.h"
+#include "paths/dashboard.h"
+#include "skills/evidence.h"
 #include "people/unit.h"
 
 static long long count_scope(app *a, long long unit_id) {
@@ -14,10 +20,36 @@ static long long count_scope(app *a, long long unit_id) {
     return n;
 }
 
+/* The agent's part of the home page: passport counts, the module to continue, and the
+ * assignments with their urgency. */
+static void agent_part(app *a, const account *u, json_t *d) {
+    int verified = 0, declared = 0, pieces = 0;
+    skills_counts(a->db, u->id, &verified, &declared, &pieces);
+    json_object_set_new(d, "passport", json_pack("{s:i, s:i, s:i}", "verified", verified, "declared", declared,
+                                                 "pieces", pieces));
+    json_t *next = learn_continue(a->db, u->id);
+    if (next) json_object_set_new(d, "next_module", next);
+    json_t *mine = dashboard_mine(a->db, u->id, clock_now());
+    int open = 0, overdue = 0, due_soon = 0;
+    size_t i;
+    json_t *m;
+    json_array_foreach(mine, i, m) {
+        const char *st = json_string_value(json_object_get(m, "status"));
+        if (!st || !strcmp(st, "done")) continue;
+        open++;
+        if (!strcmp(st, "overdue")) overdue++;
+        if (!strcmp(st, "due_soon")) due_soon++;
+    }
+    json_decref(mine);
+    json_object_set_new(d, "assignments", json_pack("{s:i, s:i, s:i}", "open", open, "overdue", overdue,
+                                                    "due_soon", due_soon));
+}
+
 static void home(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     account *u = app_ctx(req)->user;
     json_t *d = json_pack("{s:s, s:s}", "name", u->display_name, "unit", u->unit_name);
+    if (u->roles & ROLE_AGENT) agent_part(a, u, d);
     if (u->roles & ROLE_MANAGER) json_object_set_new(d, "team_size", json_integer(count_scope(a, u->unit_id)));
     if (u->roles & ROLE_ADMIN) json_object_set_new(d, "accounts", json_integer(account_count(a->db)));
     app_render(a, req, resp, 200, "home", "home.title", d);

@@ -75,3 +75,20 @@ int skills_verified_level(store *s, long long user_id, const char *code) {
     store_done(st);
     return level;
 }
+
+bool skills_counts(store *s, long long user_id, int *verified, int *declared, int *pieces) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT count(DISTINCT CASE WHEN kind <> 'declared' THEN competency_id END),"
+        " count(DISTINCT CASE WHEN kind = 'declared' THEN competency_id END), count(*)"
+        " FROM evidence WHERE user_id = ?", NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, user_id);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    if (ok) {
+        *verified = sqlite3_column_int(st, 0);
+        *declared = sqlite3_column_int(st, 1);
+        *pieces = sqlite3_column_int(st, 2);
+    }
+    store_done(st);
+    return ok;
+}

@@ -35,4 +35,8 @@ const char *evidence_kind_name(evidence_kind kind);
 /* The kind named by name; 0 if none. */
 evidence_kind evidence_kind_parse(const char *name);
 
+/* Counts for a summary (the home page): competencies with a verified level, competencies
+ * with a declared level, and pieces of evidence of user_id. false on a database error. */
+bool skills_counts(store *s, long long user_id, int *verified, int *declared, int *pieces);
+
 #endif

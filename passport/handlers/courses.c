@@ -17,6 +17,7 @@
 
 #define ASSET_MAX_BYTES (5u * 1024u * 1024u)
 #define SEARCH_LIMIT 5000
+#define CATALOG_PAGE 50 /* modules per catalog page */
 
 /* The catalog's filters, read from the query string. */
 typedef struct filters {
@@ -52,18 +53,48 @@ static void filters_read(http_req *req, filters *f) {
     if (f->lang && strcmp(f->lang, "fr") && strcmp(f->lang, "en")) f->lang = NULL;
 }
 
-/* The courses (with their matching modules, search order kept when there is a query). */
-static json_t *catalog_courses(const learn_library *lib, const json_t *progress, const filters *f) {
+/* The courses with their matching modules, in library order, keeping only the matches
+ * numbered [offset, offset + limit); *total receives the number of matches. */
+static json_t *catalog_courses(const learn_library *lib, const json_t *progress, const filters *f, size_t offset,
+                               size_t limit, size_t *total) {
     json_t *courses = json_array();
+    size_t n = 0;
     for (size_t i = 0; i < lib->ncourses; i++) {
         const learn_course *c = lib->courses[i];
-        json_t *mods = json_array();
-        for (size_t j = 0; j < c->nmodules; j++)
-            if (module_matches(c->modules[j], f)) json_array_append_new(mods, learn_view_module(c->modules[j], progress));
-        if (json_array_size(mods)) json_array_append_new(courses, learn_view_course(c, progress, mods));
-        else json_decref(mods);
+        json_t *mods = NULL;
+        for (size_t j = 0; j < c->nmodules; j++) {
+            if (!module_matches(c->modules[j], f)) continue;
+            if (n >= offset && n < offset + limit) {
+                if (!mods) mods = json_array();
+                json_array_append_new(mods, learn_view_module(c->modules[j], progress));
+            }
+            n++;
+        }
+        if (mods) json_array_append_new(courses, learn_view_course(c, progress, mods));
     }
+    *total = n;
     return courses;
+}
+
+/* The query string of the current filters (without page), URL-encoded, for pager links. */
+static char *filters_qs(const filters *f) {
+    buf b = BUF_INIT;
+    const char *names[] = {"q", "competency", "lang"};
+    const char *vals[] = {f->q, f->competency, f->lang};
+    for (int i = 0; i < 3; i++) {
+        if (!vals[i] || !*vals[i]) continue;
+        buf_printf(&b, "%s=", names[i]);
+        buf_put_urlenc(&b, vals[i], strlen(vals[i]));
+        buf_putc(&b, '&');
+    }
+    if (f->level) buf_printf(&b, "level=%d&", f->level);
+    return buf_detach(&b);
+}
+
+static int page_number(http_req *req) {
+    const char *p = http_query(req, "page");
+    int page = p ? atoi(p) : 1;
+    return page < 1 || page > 100000 ? 1 : page;
 }
 
 /* Every competency code the library uses, sorted, with a selected flag. */
@@ -121,18 +152,20 @@ static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
     json_t *progress;
     if (!prepare(a, req, resp, &f, &progress)) return;
     learn_library *lib = app_library_acquire(a);
-    json_t *courses = catalog_courses(lib, progress, &f);
-    size_t nmod = 0, i;
-    json_t *c;
-    json_array_foreach(courses, i, c) nmod += json_array_size(json_object_get(c, "modules"));
+    int page = page_number(req);
+    size_t nmod = 0;
+    json_t *courses = catalog_courses(lib, progress, &f, (size_t)(page - 1) * CATALOG_PAGE, CATALOG_PAGE, &nmod);
+    char *qs = filters_qs(&f);
     json_t *levels = json_array();
     for (int l = 1; l <= 8; l++) json_array_append_new(levels, json_pack("{s:i, s:b}", "value", l, "selected", l == f.level));
     bool filtered = (f.q && *f.q) || (f.competency && *f.competency) || f.level || (f.lang && *f.lang);
     app_render(a, req, resp, 200, "courses/catalog", "learn.catalog.title",
-               json_pack("{s:o, s:o, s:o, s:s, s:s, s:i, s:b, s:i}", "courses", courses, "competencies",
-                         competency_options(lib, f.competency), "levels", levels, "q", f.q ? f.q : "", "lang",
-                         f.lang ? f.lang : "", "count", (int)nmod, "filtered", filtered, "ncourses",
-                         (int)json_array_size(courses)));
+               json_pack("{s:o, s:o, s:o, s:s, s:s, s:i, s:b, s:i, s:s, s:i, s:i, s:b}", "courses", courses,
+                         "competencies", competency_options(lib, f.competency), "levels", levels, "q", f.q ? f.q : "",
+                         "lang", f.lang ? f.lang : "", "count", (int)nmod, "filtered", filtered, "ncourses",
+                         (int)json_array_size(courses), "qs", qs, "prev_page", page - 1, "next_page", page + 1, "more",
+                         (size_t)page * CATALOG_PAGE < nmod));
+    free(qs);
     app_library_release(a, lib);
     json_decref(f.hits);
     json_decref(progress);
@@ -210,7 +243,11 @@ static void api_courses(http_req *req, http_resp *resp, void *ctx) {
     json_t *progress;
     if (!prepare(a, req, resp, &f, &progress)) return;
     learn_library *lib = app_library_acquire(a);
-    app_json(resp, 200, json_pack("{s:o}", "courses", catalog_courses(lib, progress, &f)));
+    int page = page_number(req);
+    size_t total = 0;
+    json_t *courses = catalog_courses(lib, progress, &f, (size_t)(page - 1) * CATALOG_PAGE, CATALOG_PAGE, &total);
+    app_json(resp, 200, json_pack("{s:o, s:i, s:i, s:i}", "courses", courses, "total", (int)total, "page", page,
+                                  "per_page", CATALOG_PAGE));
     app_library_release(a, lib);
     json_decref(f.hits);
     json_decref(progress);

@@ -14,6 +14,7 @@
 #include "learn/library.h"
 #include "people/inbox.h"
 #include "people/password.h"
+#include "talent/index.h"
 
 #define SESSION_COOKIE "pp_session"
 #define CSRF_COOKIE "pp_csrf"
@@ -352,6 +353,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->dummy_hash = password_hash("not a real password", password_cost_default(), err);
     if (!a->dummy_hash) goto fail;
     a->passport_pages = passport_cache_new(0);
+    a->talent = talent_index_new(db);
     a->router = http_router_new(64 * 1024);
     health_routes(a->router);
     auth_routes(a->router);
@@ -387,6 +389,7 @@ void app_free(app *a) {
     i18n_free(a->i18n);
     free(a->dummy_hash);
     passport_cache_free(a->passport_pages);
+    talent_index_free(a->talent);
     library_release(a->lib);
     pthread_mutex_destroy(&a->lib_mu);
     free(a);

@@ -37,6 +37,7 @@ typedef struct app {
     http_app http;
     char *dummy_hash; /* verified against for unknown emails: same timing */
     passport_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
+    struct talent_index *talent;    /* in-memory talent search index, built at first search */
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
     pthread_mutex_t lib_mu;
 } app;

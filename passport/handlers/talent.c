@@ -3,7 +3,6 @@
  * (/talent/heatmap, CSV). Registers the calls and "me" routes of the area too. */
 #include "handlers/talent.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +14,8 @@
 #define FORM_NEEDS 4
 
 /* The one process-wide index: the app struct (not ours to change) has no slot for it yet. */
-static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER;
-static talent_index *shared_ix;
-
 talent_index *talent_shared_index(app *a) {
-    pthread_mutex_lock(&shared_mu);
-    if (!shared_ix) shared_ix = talent_index_new(a->db);
-    talent_index *ix = shared_ix;
-    pthread_mutex_unlock(&shared_mu);
-    return ix;
+    return a->talent;
 }
 
 talent_viewer talent_viewer_of(const account *u) {

@@ -148,6 +148,11 @@ static void admin_erase(http_req *req, http_resp *resp, void *ctx) {
         app_error(a, req, resp, 422, "admin.user.self_lockout");
         return;
     }
+    const char *confirm = http_input(req, "confirm");
+    if (!confirm || (strcmp(confirm, "yes") && strcmp(confirm, "on") && strcmp(confirm, "1"))) {
+        app_error(a, req, resp, 422, "talent.erase.confirm_needed");
+        return;
+    }
     if (!id || !erase_account(a, id, c->user->id, &err)) {
         bool absent = !id || !strcmp(err.msg, "privacy.not_found");
         app_error(a, req, resp, absent ? 404 : 500, absent ? NULL : err.msg);

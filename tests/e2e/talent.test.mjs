@@ -379,9 +379,12 @@ describe('privacy', () => {
   });
 
   test('an admin erases another account', async () => {
-    const res = await as.admin.post(`/admin/users/${ids.agent2}/erase`, { _csrf: tokens.admin });
+    const unconfirmed = await as.admin.post(`/admin/users/${ids.agent2}/erase`, { _csrf: tokens.admin });
+    assert.equal(unconfirmed.status, 422, 'erasure needs the confirmation box');
+    assert.equal((await api('agent2', 'GET', '/api/v1/me/profile')).status, 200, 'nothing erased without it');
+    const res = await as.admin.post(`/admin/users/${ids.agent2}/erase`, { _csrf: tokens.admin, confirm: 'yes' });
     assert.equal(res.status, 303);
     assert.equal((await api('agent2', 'GET', '/api/v1/me/profile')).status, 401);
-    assert.equal((await as.admin.post('/admin/users/999999/erase', { _csrf: tokens.admin })).status, 404);
+    assert.equal((await as.admin.post('/admin/users/999999/erase', { _csrf: tokens.admin, confirm: 'yes' })).status, 404);
   });
 });

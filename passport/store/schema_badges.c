@@ -1,4 +1,45 @@
-/* Migration 7: achievements, credentials, status lists, share links (owned by the badges area). */
+/* Migration 7: achievements (badge definitions synced from courses/badges), issued
+ * credentials stored exactly as signed, signed revocation status lists, share links. */
 #include "store/schema.h"
 
-const char schema_badges[] = "SELECT 1;";
+const char schema_badges[] =
+    "CREATE TABLE achievements ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  criteria_json TEXT NOT NULL DEFAULT '{}',"
+    "  image TEXT NOT NULL DEFAULT ''"
+    ") STRICT;"
+    /* user_id is kept NULL after an erasure: the row keeps its status index in use */
+    "CREATE TABLE credentials ("
+    "  id INTEGER PRIMARY KEY,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  achievement_id INTEGER NOT NULL REFERENCES achievements(id) ON DELETE RESTRICT,"
+    "  issued_at INTEGER NOT NULL,"
+    "  list_id INTEGER NOT NULL DEFAULT 1,"
+    "  status_index INTEGER NOT NULL,"
+    "  awarded_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  narrative TEXT NOT NULL DEFAULT '',"
+    "  revoked_at INTEGER,"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  json TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX credentials_status ON credentials(list_id, status_index);"
+    "CREATE INDEX credentials_user ON credentials(user_id, achievement_id);"
+    "CREATE INDEX credentials_revoked ON credentials(list_id, revoked_at) WHERE revoked_at IS NOT NULL;"
+    "CREATE TABLE status_lists ("
+    "  id INTEGER PRIMARY KEY,"
+    "  encoded TEXT NOT NULL,"
+    "  json TEXT NOT NULL,"
+    "  etag TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE share_links ("
+    "  token TEXT PRIMARY KEY,"
+    "  credential_id INTEGER NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX share_links_credential ON share_links(credential_id);";

@@ -79,7 +79,17 @@ static void check_dates(const json_t *doc, int64_t now, perr *err) {
 }
 
 /* One BitstringStatusListEntry. Sets *revoked when its bit is set. */
-static void check_entry(const json_t *s, int64_t now, verify_fetch_fn fetch, void *ctx, bool *revoked, perr *err) {
+/* The key proof_verify needs for doc: the resolver's answer for its verificationMethod
+ * (NULL: proof_verify resolves a did:key itself). */
+static const keys *key_for(const json_t *doc, verify_resolve_fn resolve, void *ctx) {
+    if (!resolve) return NULL;
+    const json_t *p = json_object_get(doc, "proof");
+    if (json_is_array(p)) p = json_array_get(p, 0);
+    return resolve(json_string_value(json_object_get(p, "verificationMethod")), ctx);
+}
+
+static void check_entry(const json_t *s, int64_t now, verify_fetch_fn fetch, verify_resolve_fn resolve, void *ctx,
+                        bool *revoked, perr *err) {
     const char *type = json_string_value(json_object_get(s, "type"));
     const char *url = json_string_value(json_object_get(s, "statusListCredential"));
     const char *purpose = json_string_value(json_object_get(s, "statusPurpose"));
@@ -113,7 +123,7 @@ static void check_entry(const json_t *s, int64_t now, verify_fetch_fn fetch, voi
     const char *lpurpose = json_string_value(json_object_get(subject, "statusPurpose"));
     perr why = {""};
     statuslist *l = NULL;
-    if (!proof_verify(list, NULL, &why)) {
+    if (!proof_verify(list, key_for(list, resolve, ctx), &why)) {
         perr_set(err, "status list credential did not verify: %.300s", why.msg);
         goto done;
     }
@@ -142,13 +152,14 @@ done:
     json_decref(list);
 }
 
-static bool verify_at(const json_t *doc, int64_t now, verify_fetch_fn fetch, void *ctx, verify_report *out, int depth) {
+static bool verify_at(const json_t *doc, int64_t now, verify_fetch_fn fetch, verify_resolve_fn resolve, void *ctx,
+                      verify_report *out, int depth) {
     memset(out, 0, sizeof *out);
     if (!json_is_object(doc)) {
         perr_set(&out->proof, "the credential is not a JSON object");
         return false;
     }
-    proof_verify(doc, NULL, &out->proof);
+    proof_verify(doc, key_for(doc, resolve, ctx), &out->proof);
     check_dates(doc, now, &out->dates);
     const json_t *st = json_object_get(doc, "credentialStatus");
     if (st) {
@@ -157,7 +168,7 @@ static bool verify_at(const json_t *doc, int64_t now, verify_fetch_fn fetch, voi
         const json_t *e;
         json_array_foreach(arr, i, e) {
             if (out->status.msg[0]) break;
-            check_entry(e, now, fetch, ctx, &out->revoked, &out->status);
+            check_entry(e, now, fetch, resolve, ctx, &out->revoked, &out->status);
         }
         json_decref(arr);
     }
@@ -176,7 +187,7 @@ static bool verify_at(const json_t *doc, int64_t now, verify_fetch_fn fetch, voi
         json_array_foreach(arr, i, c) {
             if (out->inner.msg[0]) break;
             verify_report r;
-            if (!verify_at(c, now, fetch, ctx, &r, depth + 1)) {
+            if (!verify_at(c, now, fetch, resolve, ctx, &r, depth + 1)) {
                 const perr *why = r.proof.msg[0] ? &r.proof : r.dates.msg[0] ? &r.dates : r.status.msg[0] ? &r.status : &r.inner;
                 perr_set(&out->inner, "credential %zu: %.400s", i, why->msg);
             }
@@ -188,5 +199,10 @@ static bool verify_at(const json_t *doc, int64_t now, verify_fetch_fn fetch, voi
 }
 
 bool verify_credential(const json_t *doc, int64_t now, verify_fetch_fn fetch, void *ctx, verify_report *out) {
-    return verify_at(doc, now, fetch, ctx, out, 0);
+    return verify_at(doc, now, fetch, NULL, ctx, out, 0);
+}
+
+bool verify_credential_with(const json_t *doc, int64_t now, verify_fetch_fn fetch, verify_resolve_fn resolve, void *ctx,
+                            verify_report *out) {
+    return verify_at(doc, now, fetch, resolve, ctx, out, 0);
 }

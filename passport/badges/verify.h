@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "badges/keys.h"
 #include "core/err.h"
 
 /* Fetches the status list credential at url: returns a new reference the caller releases,
@@ -29,6 +30,16 @@ typedef struct verify_report {
  * then a credentialStatus cannot be checked and is reported in status. Fills *out and
  * returns out->verified. */
 bool verify_credential(const json_t *doc, int64_t now, verify_fetch_fn fetch, void *ctx, verify_report *out);
+
+/* The public key of a verification method id (e.g. "did:web:host#z6Mk..."), borrowed,
+ * or NULL to let proof_verify resolve a did:key itself (anything else then fails). */
+typedef const keys *(*verify_resolve_fn)(const char *method, void *ctx);
+
+/* As verify_credential, with resolve naming the keys of DID methods other than did:key
+ * (the server's own did:web) for the credential, the credentials inside a CLR and the
+ * status lists. ctx goes to both fetch and resolve. */
+bool verify_credential_with(const json_t *doc, int64_t now, verify_fetch_fn fetch, verify_resolve_fn resolve, void *ctx,
+                            verify_report *out);
 
 /* Parses an XML Schema dateTime with a time zone ("2026-01-01T10:00:00Z",
  * "2026-01-01T12:00:00.5+02:00") into seconds since the epoch (fractions dropped). */

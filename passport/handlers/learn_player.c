@@ -31,12 +31,23 @@ static json_t *player_data(app *a, http_req *req, const learn_library *lib, cons
     char nonce[ATTEMPT_NONCE_MAX];
     if (!progress_visit(a->db, c->user->id, m->id, err)) return NULL;
     attempt_nonce_new(lib->nonce_key, c->user->id, m->id, nonce);
+    /* one read transaction for the queries below: one lock instead of one per query */
+    if (!store_exec(a->db, "BEGIN DEFERRED", err)) return NULL;
     json_t *progress = progress_by_module(a->db, c->user->id, err);
-    if (!progress) return NULL;
-    json_t *d = json_pack("{s:o, s:s, s:o, s:s, s:i}", "module", learn_view_module(m, progress), "lesson_html",
-                          m->lesson_html, "questions", learn_view_questions(m), "nonce", nonce, "attempts_left",
+    if (!progress) {
+        store_exec(a->db, "ROLLBACK", NULL);
+        return NULL;
+    }
+    json_t *d = json_pack("{s:o, s:o, s:s, s:i}", "module", learn_view_module(m, progress), "questions",
+                          learn_view_questions(m), "nonce", nonce, "attempts_left",
                           ATTEMPT_MAX_PER_HOUR - attempt_count_recent(a->db, c->user->id, m->id));
+    /* validated as UTF-8 at load: no need to check the cached lesson again on every view */
+    json_object_set_new(d, "lesson_html", json_string_nocheck(m->lesson_html));
     json_decref(progress);
+    if (!store_exec(a->db, "COMMIT", err)) {
+        json_decref(d);
+        return NULL;
+    }
     return d;
 }
 

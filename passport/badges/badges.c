@@ -1,0 +1,557 @@
+/* Badges at run time (see badges.h): issuance and signing inside the awarding
+ * transaction, award rules, revocation and the signed status list, listing, CLR. */
+#include "badges/badges.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "badges/credential.h"
+#include "badges/proof.h"
+#include "badges/statuslist.h"
+#include "badges/verify.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/rand.h"
+#include "people/account.h"
+#include "people/audit.h"
+
+badges_ctx *badges_ctx_new(store *s, const char *data_dir, const char *courses_dir, const char *public_url, perr *err) {
+    badges_ctx *c = xcalloc(1, sizeof *c);
+    buf p = BUF_INIT;
+    buf_printf(&p, "%s/badges", courses_dir ? courses_dir : "./courses");
+    c->set = achievement_set_load(buf_cstr(&p), err);
+    buf_reset(&p);
+    buf_printf(&p, "%s/keys", data_dir ? data_dir : "./var");
+    if (c->set) c->keys = keyring_load(buf_cstr(&p), true, err);
+    buf_free(&p);
+    if (!c->set || !c->keys || !achievement_set_sync(s, c->set, err)) goto fail;
+    const char *u = public_url ? public_url : "http://127.0.0.1:8080";
+    size_t n = strlen(u);
+    while (n && u[n - 1] == '/') n--;
+    c->public_url = xstrndup(u, n);
+    c->issuer_did = keyring_issuer_did(c->keys, c->public_url);
+    if (!strncmp(c->issuer_did, "did:web:", 8)) c->web_did = xstrdup(c->issuer_did);
+    c->vm = keyring_verification_method(c->keys, c->issuer_did);
+    c->issuer_name = xstrdup("Passport");
+    return c;
+fail:
+    badges_ctx_free(c);
+    return NULL;
+}
+
+void badges_ctx_free(badges_ctx *c) {
+    if (!c) return;
+    achievement_set_free(c->set);
+    keyring_free(c->keys);
+    free(c->public_url);
+    free(c->issuer_did);
+    free(c->web_did);
+    free(c->vm);
+    free(c->issuer_name);
+    free(c);
+}
+
+char *badges_status_url(const badges_ctx *c) {
+    buf b = BUF_INIT;
+    buf_printf(&b, "%s/status/%d", c->public_url, BADGES_LIST_ID);
+    return buf_detach(&b);
+}
+
+static bool db_fail(store *s, perr *err) {
+    return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+}
+
+/* The status list of list_id as stored now: allocated indexes, revoked bits set. */
+static statuslist *load_list(store *s, int list_id, perr *err) {
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT status_index, revoked_at IS NOT NULL FROM credentials WHERE list_id = ?", err);
+    if (!st) return NULL;
+    statuslist *l = statuslist_new(0);
+    sqlite3_bind_int(st, 1, list_id);
+    bool ok = true;
+    while (ok && sqlite3_step(st) == SQLITE_ROW) {
+        size_t i = (size_t)sqlite3_column_int64(st, 0);
+        ok = statuslist_mark_allocated(l, i, err) && (!sqlite3_column_int(st, 1) || statuslist_set(l, i, true, err));
+    }
+    store_done(st);
+    if (!ok) {
+        statuslist_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* t plus months calendar months (day clamped to the month's length). */
+static int64_t add_months(int64_t t, int months) {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    int mon = tm.tm_mon + months;
+    tm.tm_year += mon / 12;
+    tm.tm_mon = mon % 12;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = tm.tm_year + 1900;
+    int dim = days[tm.tm_mon] + (tm.tm_mon == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    if (tm.tm_mday > dim) tm.tm_mday = dim;
+    return (int64_t)timegm(&tm);
+}
+
+/* Alignment entries of a (titles from the competencies table). Strings live in names. */
+static credential_alignment *alignments(store *s, const badges_ctx *c, const achievement *a, char **names) {
+    credential_alignment *al = xcalloc(a->nalignment + 1, sizeof *al);
+    for (size_t i = 0; i < a->nalignment; i++) {
+        const char *code = a->alignment[i];
+        sqlite3_stmt *st = store_stmt(s, "SELECT title_fr FROM competencies WHERE code = ?", NULL);
+        char *title = NULL;
+        if (st) {
+            store_bind_text(st, 1, code);
+            if (sqlite3_step(st) == SQLITE_ROW) title = xstrdup(store_col_text(st, 0));
+            store_done(st);
+        }
+        buf u = BUF_INIT;
+        buf_printf(&u, "%s/competencies/%s", c->public_url, code);
+        const char *dash = strchr(code, '-');
+        names[3 * i] = title ? title : xstrdup(code);
+        names[3 * i + 1] = buf_detach(&u);
+        names[3 * i + 2] = dash ? xstrndup(code, (size_t)(dash - code)) : NULL;
+        al[i] = (credential_alignment){names[3 * i], names[3 * i + 1], dash ? dash + 1 : code, names[3 * i + 2], NULL};
+    }
+    return al;
+}
+
+bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achievement *a, long long awarded_by,
+                  const char *narrative, long long *cred_id, perr *err) {
+    bool ok = false;
+    account *u = account_get(s, user_id, err);
+    statuslist *l = NULL;
+    json_t *doc = NULL;
+    char *text = NULL, *status_url = badges_status_url(c);
+    char **names = xcalloc(3 * a->nalignment + 1, sizeof *names);
+    credential_alignment *al = alignments(s, c, a, names);
+    if (!u) goto fail;
+    if (!(l = load_list(s, BADGES_LIST_ID, err))) goto fail;
+    size_t index;
+    if (!statuslist_allocate(l, &index, err)) goto fail;
+    int64_t now = clock_now();
+    char from[21], until[21], uid[46];
+    clock_iso8601(now, from);
+    if (a->valid_months) clock_iso8601(add_months(now, a->valid_months), until);
+    credential_new_urn_uuid(uid);
+    buf aid = BUF_INIT, img = BUF_INIT;
+    buf_printf(&aid, "%s/achievements/%s", c->public_url, a->slug);
+    buf_printf(&img, "%s/badges/images/%s.svg", c->public_url, a->slug);
+    credential_badge b = {
+        .id = uid,
+        .issuer = {c->issuer_did, c->issuer_name, c->public_url},
+        .valid_from = from,
+        .valid_until = a->valid_months ? until : NULL,
+        .recipient_email = u->email,
+        .achievement_id = buf_cstr(&aid),
+        .achievement_name = a->name_fr,
+        .achievement_description = a->description_fr,
+        .criteria_narrative = a->criteria_fr,
+        .image_url = buf_cstr(&img),
+        .achievement_type = "Badge",
+        .alignments = al,
+        .nalignments = a->nalignment,
+        .status_list_url = status_url,
+        .status_index = index,
+    };
+    doc = credential_badge_new(&b, err);
+    buf_free(&aid);
+    buf_free(&img);
+    if (!doc || !proof_add(doc, keyring_signing(c->keys), c->vm, from, err)) goto fail;
+    text = json_dumps(doc, JSON_COMPACT);
+    sqlite3_stmt *st = store_stmt(s,
+                                  "INSERT INTO credentials (uid, user_id, achievement_id, issued_at, list_id,"
+                                  " status_index, awarded_by, narrative, json) VALUES (?,?,?,?,?,?,?,?,?)",
+                                  err);
+    if (!st) goto fail;
+    store_bind_text(st, 1, uid);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, a->id);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int(st, 5, BADGES_LIST_ID);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)index);
+    if (awarded_by) sqlite3_bind_int64(st, 7, awarded_by);
+    else sqlite3_bind_null(st, 7);
+    store_bind_text(st, 8, narrative ? narrative : "");
+    store_bind_text(st, 9, text);
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc != SQLITE_DONE) {
+        db_fail(s, err);
+        goto fail;
+    }
+    long long id = store_last_id(s);
+    if (cred_id) *cred_id = id;
+    char detail[200];
+    snprintf(detail, sizeof detail, "%s to user %lld%s", a->slug, user_id, awarded_by ? " (by hand)" : " (rule)");
+    if (!audit_add(s, awarded_by, "badge.issue", "credential", id, detail)) {
+        db_fail(s, err);
+        goto fail;
+    }
+    ok = true;
+fail:
+    for (size_t i = 0; i < 3 * a->nalignment; i++) free(names[i]);
+    free(names);
+    free(al);
+    free(text);
+    free(status_url);
+    json_decref(doc);
+    statuslist_free(l);
+    account_free(u);
+    return ok;
+}
+
+/* The highest verified level of code for the user (0: none). */
+static int verified_level(store *s, long long user_id, const char *code, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT max(e.level) FROM evidence e JOIN competencies c ON c.id = e.competency_id"
+                                  " WHERE e.user_id = ? AND c.code = ? AND e.kind IN ('measured', 'attested', 'credential')",
+                                  err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_text(st, 2, code);
+    int lv = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    return lv;
+}
+
+bool badges_rule_met(store *s, const achievement *a, long long user_id, perr *err) {
+    for (size_t i = 0; i < a->nmodules; i++) {
+        sqlite3_stmt *st =
+            store_stmt(s, "SELECT 1 FROM attempts WHERE user_id = ? AND module_id = ? AND passed = 1 LIMIT 1", err);
+        if (!st) return false;
+        sqlite3_bind_int64(st, 1, user_id);
+        store_bind_text(st, 2, a->modules[i]);
+        bool passed = sqlite3_step(st) == SQLITE_ROW;
+        store_done(st);
+        if (!passed) return false;
+    }
+    for (size_t i = 0; i < a->nlevels; i++)
+        if (verified_level(s, user_id, a->levels[i].code, err) < a->levels[i].level) return false;
+    return true;
+}
+
+/* True when the user ever received a (revoked or not). */
+static bool ever_issued(store *s, long long user_id, long long achievement_id) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM credentials WHERE user_id = ? AND achievement_id = ? LIMIT 1", NULL);
+    if (!st) return true;
+    sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int64(st, 2, achievement_id);
+    bool got = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return got;
+}
+
+bool badges_check_awards(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err) {
+    if (issued) *issued = 0;
+    if (!c || !c->set->n) return true;
+    if (!store_begin(s, err)) return false;
+    for (size_t i = 0; i < c->set->n; i++) {
+        const achievement *a = &c->set->items[i];
+        perr why = {{0}};
+        if (ever_issued(s, user_id, a->id) || !badges_rule_met(s, a, user_id, &why)) {
+            if (why.msg[0]) goto fail;
+            continue;
+        }
+        if (!badges_issue(s, c, user_id, a, 0, NULL, NULL, err)) goto fail;
+        if (issued) (*issued)++;
+        log_info("badge %s issued to user %lld", a->slug, user_id);
+        continue;
+    fail:
+        if (why.msg[0]) perr_set(err, "%s", why.msg);
+        store_rollback(s);
+        return false;
+    }
+    return store_commit(s, err);
+}
+
+bool badges_award(store *s, const badges_ctx *c, long long user_id, const char *slug, long long actor,
+                  const char *narrative, long long *cred_id, perr *err) {
+    const achievement *a = achievement_find(c->set, slug);
+    if (!a) return perr_set(err, "badges.error.unknown_badge");
+    if (!store_begin(s, err)) return false;
+    if (!badges_issue(s, c, user_id, a, actor, narrative, cred_id, err)) {
+        store_rollback(s);
+        return false;
+    }
+    return store_commit(s, err);
+}
+
+/* Re-signs the stored status list when its encodedList differs from the revocations in
+ * the store (inside the caller's transaction for a write, or its own). */
+static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx, perr *err);
+
+static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long long user_id, long long actor,
+                         const char *reason, int *count, perr *err) {
+    sqlite3_stmt *st = cred_id ? store_stmt(s,
+                                            "UPDATE credentials SET revoked_at = ?, reason = ? WHERE id = ?"
+                                            " AND revoked_at IS NULL RETURNING id",
+                                            err)
+                               : store_stmt(s,
+                                            "UPDATE credentials SET revoked_at = ?, reason = ? WHERE user_id = ?"
+                                            " AND revoked_at IS NULL RETURNING id",
+                                            err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, clock_now());
+    store_bind_text(st, 2, reason ? reason : "");
+    sqlite3_bind_int64(st, 3, cred_id ? cred_id : user_id);
+    long long ids[256];
+    int n = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (n < 256) ids[n++] = sqlite3_column_int64(st, 0);
+    store_done(st);
+    if (rc != SQLITE_DONE) return db_fail(s, err);
+    for (int i = 0; i < n; i++)
+        if (!audit_add(s, actor, "badge.revoke", "credential", ids[i], reason ? reason : "")) return db_fail(s, err);
+    *count = n;
+    return refresh_list(s, c, BADGES_LIST_ID, true, err);
+}
+
+bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long actor, const char *reason, perr *err) {
+    if (!store_begin(s, err)) return false;
+    int n = 0;
+    if (!revoke_where(s, c, cred_id, 0, actor, reason, &n, err)) goto fail;
+    if (!n) {
+        perr_set(err, "badges.error.not_revocable");
+        goto fail;
+    }
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return false;
+}
+
+bool badges_revoke_all_for_user(store *s, const badges_ctx *c, long long user_id, const char *reason, perr *err) {
+    int n = 0;
+    return revoke_where(s, c, 0, user_id, 0, reason, &n, err);
+}
+
+/* Builds and signs the list credential from l; returns its JSON text. */
+static char *sign_list(const badges_ctx *c, int list_id, const statuslist *l, perr *err) {
+    buf url = BUF_INIT;
+    buf_printf(&url, "%s/status/%d", c->public_url, list_id);
+    credential_issuer is = {c->issuer_did, c->issuer_name, c->public_url};
+    json_t *doc = credential_status_list_new(buf_cstr(&url), &is, NULL, l, err);
+    char *text = NULL;
+    if (doc && proof_add(doc, keyring_signing(c->keys), c->vm, NULL, err)) text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    buf_free(&url);
+    return text;
+}
+
+/* The stored encoded list, json and etag of list_id (new strings) or false. */
+static bool stored_list(store *s, int list_id, char **enc, char **json, char **etag) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT encoded, json, etag FROM status_lists WHERE id = ?", NULL);
+    if (!st) return false;
+    sqlite3_bind_int(st, 1, list_id);
+    bool got = sqlite3_step(st) == SQLITE_ROW;
+    if (got) {
+        *enc = xstrdup(store_col_text(st, 0));
+        if (json) *json = xstrdup(store_col_text(st, 1));
+        if (etag) *etag = xstrdup(store_col_text(st, 2));
+    }
+    store_done(st);
+    return got;
+}
+
+static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx, perr *err) {
+    statuslist *l = load_list(s, list_id, err);
+    if (!l) return false;
+    char *enc = statuslist_encode(l), *old = NULL, *text = NULL;
+    bool ok = false, began = false;
+    /* the stored one may have been signed by an older key: re-sign under the current one */
+    if (stored_list(s, list_id, &old, &text, NULL) && !strcmp(old, enc) && strstr(text, c->vm)) {
+        ok = true;
+        goto done;
+    }
+    free(text);
+    if (!(text = sign_list(c, list_id, l, err))) goto done;
+    if (!in_tx) {
+        if (!store_begin(s, err)) goto done;
+        began = true;
+    }
+    char etag[65], quoted[20];
+    rand_sha256_hex(text, strlen(text), etag);
+    snprintf(quoted, sizeof quoted, "\"%.16s\"", etag);
+    sqlite3_stmt *st = store_stmt(s,
+                                  "INSERT INTO status_lists (id, encoded, json, etag, updated_at) VALUES (?1,?2,?3,?4,?5)"
+                                  " ON CONFLICT(id) DO UPDATE SET encoded = ?2, json = ?3, etag = ?4, updated_at = ?5",
+                                  err);
+    if (!st) goto done;
+    sqlite3_bind_int(st, 1, list_id);
+    store_bind_text(st, 2, enc);
+    store_bind_text(st, 3, text);
+    store_bind_text(st, 4, quoted);
+    sqlite3_bind_int64(st, 5, clock_now());
+    ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+    store_done(st);
+    if (began) ok = ok ? store_commit(s, err) : (store_rollback(s), false);
+done:
+    if (!ok && began) store_rollback(s);
+    free(text);
+    free(enc);
+    free(old);
+    statuslist_free(l);
+    return ok;
+}
+
+bool badges_status_list(store *s, const badges_ctx *c, int list_id, char **json, char **etag, perr *err) {
+    if (list_id != BADGES_LIST_ID) return perr_set(err, "badges.error.no_list");
+    if (!refresh_list(s, c, list_id, false, err)) return false;
+    char *enc = NULL;
+    if (!stored_list(s, list_id, &enc, json, etag)) return perr_set(err, "badges.error.no_list");
+    free(enc);
+    return true;
+}
+
+json_t *badges_status_list_json(store *s, const badges_ctx *c, int list_id, perr *err) {
+    char *text = NULL, *etag = NULL;
+    if (!badges_status_list(s, c, list_id, &text, &etag, err)) return NULL;
+    json_t *doc = json_loads(text, 0, NULL);
+    free(text);
+    free(etag);
+    if (!doc) perr_set(err, "stored status list is not JSON");
+    return doc;
+}
+
+static json_t *date_or_null(sqlite3_stmt *st, int i) {
+    if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
+    char d[11];
+    clock_date(sqlite3_column_int64(st, i), d);
+    return json_string(d);
+}
+
+json_t *badges_list_user(store *s, const badges_ctx *c, long long user_id, const char *locale) {
+    json_t *arr = json_array();
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason,"
+                                  " json_extract(c.json, '$.validUntil'),"
+                                  " (SELECT token FROM share_links l WHERE l.credential_id = c.id AND l.revoked_at IS NULL"
+                                  "  ORDER BY created_at DESC LIMIT 1)"
+                                  " FROM credentials c WHERE c.user_id = ? ORDER BY c.issued_at DESC, c.id DESC",
+                                  NULL);
+    if (!st) return arr;
+    sqlite3_bind_int64(st, 1, user_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const achievement *a = achievement_by_id(c->set, sqlite3_column_int64(st, 1));
+        if (!a) continue;
+        const char *until = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : store_col_text(st, 5);
+        int64_t u = 0;
+        bool expired = until && verify_parse_datetime(until, &u) && u < clock_now();
+        json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:s}", "id",
+                              (json_int_t)sqlite3_column_int64(st, 0), "slug", a->slug, "name",
+                              achievement_name(a, locale), "description", achievement_description(a, locale),
+                              "criteria", achievement_criteria(a, locale), "issued", date_or_null(st, 2), "revoked_on",
+                              date_or_null(st, 3), "revoked", sqlite3_column_type(st, 3) != SQLITE_NULL, "expired",
+                              expired, "reason", store_col_text(st, 4));
+        if (until) json_object_set_new(o, "expires", json_stringn(until, 10));
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL) json_object_set_new(o, "share_token", json_string(store_col_text(st, 6)));
+        json_array_append_new(arr, o);
+    }
+    store_done(st);
+    return arr;
+}
+
+json_t *badges_list_all(store *s, const badges_ctx *c, int limit) {
+    json_t *arr = json_array();
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason, u.email,"
+                                  " u.display_name FROM credentials c LEFT JOIN users u ON u.id = c.user_id"
+                                  " ORDER BY c.id DESC LIMIT ?",
+                                  NULL);
+    if (!st) return arr;
+    sqlite3_bind_int(st, 1, limit);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const achievement *a = achievement_by_id(c->set, sqlite3_column_int64(st, 1));
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:b, s:s, s:s, s:s}", "id",
+                                             (json_int_t)sqlite3_column_int64(st, 0), "name", a ? a->name_fr : "?",
+                                             "issued", date_or_null(st, 2), "revoked_on", date_or_null(st, 3), "revoked",
+                                             sqlite3_column_type(st, 3) != SQLITE_NULL, "reason", store_col_text(st, 4),
+                                             "email", store_col_text(st, 5), "holder", store_col_text(st, 6)));
+    }
+    store_done(st);
+    return arr;
+}
+
+bool badges_credential_get(store *s, long long cred_id, char **json, long long *user_id, long long *achievement_id,
+                           bool *revoked) {
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT json, user_id, achievement_id, revoked_at IS NOT NULL FROM credentials WHERE id = ?", NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, cred_id);
+    bool got = sqlite3_step(st) == SQLITE_ROW;
+    if (got) {
+        if (json) *json = xstrdup(store_col_text(st, 0));
+        if (user_id) *user_id = sqlite3_column_int64(st, 1);
+        if (achievement_id) *achievement_id = sqlite3_column_int64(st, 2);
+        if (revoked) *revoked = sqlite3_column_int(st, 3);
+    }
+    store_done(st);
+    return got;
+}
+
+json_t *badges_export_user(store *s, long long user_id) {
+    json_t *arr = json_array();
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT c.id, a.slug, c.issued_at, c.revoked_at, c.reason, c.narrative, c.json"
+                                  " FROM credentials c JOIN achievements a ON a.id = c.achievement_id"
+                                  " WHERE c.user_id = ? ORDER BY c.id",
+                                  NULL);
+    if (!st) return arr;
+    sqlite3_bind_int64(st, 1, user_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *cred = json_loads(store_col_text(st, 6), 0, NULL);
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:I, s:o, s:s, s:s, s:o}", "id",
+                                             (json_int_t)sqlite3_column_int64(st, 0), "achievement", store_col_text(st, 1),
+                                             "issued_at", (json_int_t)sqlite3_column_int64(st, 2), "revoked_at",
+                                             sqlite3_column_type(st, 3) == SQLITE_NULL
+                                                 ? json_null()
+                                                 : json_integer(sqlite3_column_int64(st, 3)),
+                                             "reason", store_col_text(st, 4), "narrative", store_col_text(st, 5),
+                                             "credential", cred ? cred : json_null()));
+    }
+    store_done(st);
+    return arr;
+}
+
+json_t *badges_clr(store *s, const badges_ctx *c, long long user_id, perr *err) {
+    account *u = account_get(s, user_id, err);
+    if (!u) return NULL;
+    json_t **docs = NULL;
+    size_t n = 0;
+    json_t *clr = NULL;
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT json FROM credentials WHERE user_id = ? AND revoked_at IS NULL ORDER BY id", err);
+    if (!st) goto done;
+    sqlite3_bind_int64(st, 1, user_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        json_t *d = json_loads(store_col_text(st, 0), 0, NULL);
+        if (!d) continue;
+        docs = xrealloc(docs, (n + 1) * sizeof *docs);
+        docs[n++] = d;
+    }
+    store_done(st);
+    buf name = BUF_INIT;
+    buf_printf(&name, "Passeport numérique de %s", u->display_name);
+    credential_clr in = {.issuer = {c->issuer_did, c->issuer_name, c->public_url},
+                         .name = buf_cstr(&name),
+                         .recipient_email = u->email,
+                         .badges = docs,
+                         .nbadges = n};
+    clr = credential_clr_new(&in, err);
+    buf_free(&name);
+    if (clr && !proof_add(clr, keyring_signing(c->keys), c->vm, NULL, err)) {
+        json_decref(clr);
+        clr = NULL;
+    }
+done:
+    for (size_t i = 0; i < n; i++) json_decref(docs[i]);
+    free(docs);
+    account_free(u);
+    return clr;
+}

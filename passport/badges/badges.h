@@ -1,0 +1,79 @@
+/* Badges at run time: the loaded achievements and issuer keys, issuance (signed in the
+ * awarding transaction, stored as issued), automatic awarding by rule, manual award,
+ * revocation with the signed Bitstring Status List, listing, export and the CLR. */
+#ifndef PASSPORT_BADGES_BADGES_H
+#define PASSPORT_BADGES_BADGES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "badges/achievement.h"
+#include "badges/keyring.h"
+#include "core/err.h"
+#include "store/store.h"
+
+#define BADGES_LIST_ID 1 /* one revocation list of STATUSLIST_MIN_BITS entries */
+
+typedef struct badges_ctx {
+    achievement_set *set;
+    keyring *keys;
+    char *public_url;  /* without a trailing '/' */
+    char *issuer_did;  /* did:key of the signing key, or did:web:<host> */
+    char *web_did;     /* issuer_did when it is a did:web, else NULL */
+    char *vm;          /* verification method of the signing key */
+    char *issuer_name;
+} badges_ctx;
+
+/* Loads <courses_dir>/badges and <data_dir>/keys (creating a first key when there is
+ * none), syncs the achievements into the store. The caller frees with badges_ctx_free. */
+badges_ctx *badges_ctx_new(store *s, const char *data_dir, const char *courses_dir, const char *public_url, perr *err);
+void badges_ctx_free(badges_ctx *c);
+
+/* The URL of the revocation list credential ("<public>/status/1"). New string. */
+char *badges_status_url(const badges_ctx *c);
+
+/* Issues achievement a to user_id inside the caller's transaction: builds the credential
+ * (random status index), signs it, inserts it. awarded_by 0 = by rule. *cred_id may be NULL. */
+bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achievement *a, long long awarded_by,
+                  const char *narrative, long long *cred_id, perr *err);
+/* True when the rule of a holds for the user now (every module passed, every level
+ * verified by measured, attested or credential evidence). */
+bool badges_rule_met(store *s, const achievement *a, long long user_id, perr *err);
+/* Issues, in one transaction of its own, every badge whose rule now holds and that the
+ * user never received (a revoked badge is not issued again by rule). *issued (may be
+ * NULL) gets the count. */
+bool badges_check_awards(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err);
+/* Awards by hand (admin), audited, one transaction. */
+bool badges_award(store *s, const badges_ctx *c, long long user_id, const char *slug, long long actor,
+                  const char *narrative, long long *cred_id, perr *err);
+/* Revokes one credential (admin or erasure), audited, re-signs the status list, one
+ * transaction. Fails when it is unknown or already revoked. */
+bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long actor, const char *reason, perr *err);
+/* Revokes every unrevoked credential of the user and re-signs the status list, INSIDE the
+ * caller's transaction (privacy erasure). */
+bool badges_revoke_all_for_user(store *s, const badges_ctx *c, long long user_id, const char *reason, perr *err);
+/* Everything held about the user's badges: [{id, achievement, issued_at, revoked_at,
+ * reason, narrative, credential (the signed JSON)}]. New reference. */
+json_t *badges_export_user(store *s, long long user_id);
+
+/* The user's badges for pages, newest first: [{id, slug, name, description, criteria,
+ * issued, expires, revoked, reason, share_token}]. New reference. */
+json_t *badges_list_user(store *s, const badges_ctx *c, long long user_id, const char *locale);
+/* Every credential (admin list), newest first, at most limit. New reference. */
+json_t *badges_list_all(store *s, const badges_ctx *c, int limit);
+
+/* The stored signed JSON of a credential, its owner and achievement. *json is a new
+ * string. False when unknown. */
+bool badges_credential_get(store *s, long long cred_id, char **json, long long *user_id, long long *achievement_id,
+                           bool *revoked);
+
+/* The signed status list credential (re-signed when the stored one no longer matches the
+ * revocations) as text with its ETag; both new strings. */
+bool badges_status_list(store *s, const badges_ctx *c, int list_id, char **json, char **etag, perr *err);
+/* The signed status list credential as JSON (new reference) or NULL with err. */
+json_t *badges_status_list_json(store *s, const badges_ctx *c, int list_id, perr *err);
+
+/* A signed ClrCredential holding every unrevoked badge of the user. New reference. */
+json_t *badges_clr(store *s, const badges_ctx *c, long long user_id, perr *err);
+
+#endif

@@ -2,6 +2,7 @@
  * an openbadges:credential element with the JSON in CDATA). */
 #include "badges/share.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"

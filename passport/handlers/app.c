@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "learn/catalog.h"
+#include "badges/badges.h"
 #include "learn/library.h"
 #include "people/inbox.h"
 #include "people/password.h"
@@ -20,7 +21,7 @@
 #define CSRF_COOKIE "pp_csrf"
 #define LANG_COOKIE "pp_lang"
 /* Set to 1 when the badges area serves /badges. */
-#define APP_HAS_BADGES_PAGE 0
+#define APP_HAS_BADGES_PAGE 1
 
 const char *app_t(app *a, http_req *req, const char *key) {
     req_ctx *c = app_ctx(req);
@@ -354,6 +355,9 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     if (!a->dummy_hash) goto fail;
     a->passport_pages = passport_cache_new(0);
     a->talent = talent_index_new(db);
+    perr berr = {{0}};
+    a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
+    if (!a->badges) log_error("badges unavailable: %s", berr.msg);
     a->router = http_router_new(64 * 1024);
     health_routes(a->router);
     auth_routes(a->router);
@@ -390,6 +394,7 @@ void app_free(app *a) {
     free(a->dummy_hash);
     passport_cache_free(a->passport_pages);
     talent_index_free(a->talent);
+    badges_ctx_free(a->badges);
     library_release(a->lib);
     pthread_mutex_destroy(&a->lib_mu);
     free(a);

@@ -39,6 +39,7 @@ typedef struct app {
     passport_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
     struct talent_index *talent;    /* in-memory talent search index, built at first search */
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
+    struct badges_ctx *badges;  /* achievements and issuer keys; NULL when they failed to load (logged) */
     pthread_mutex_t lib_mu;
 } app;
 

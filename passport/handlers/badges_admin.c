@@ -1,0 +1,91 @@
+/* Badge administration: every issued credential, award by hand with a narrative, revoke
+ * with a reason; both audited (badges.c of the domain writes the audit rows). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "badges/badges.h"
+#include "handlers/badges_pages.h"
+
+static void admin_page(app *a, http_req *req, http_resp *resp, int status, const char *error, const char *notice) {
+    badges_ctx *b = a->badges;
+    if (!b) {
+        app_error(a, req, resp, 503, "badges.error.unavailable");
+        return;
+    }
+    json_t *defs = json_array();
+    for (size_t i = 0; i < b->set->n; i++)
+        json_array_append_new(defs, json_pack("{s:s, s:s}", "slug", b->set->items[i].slug, "name",
+                                              achievement_name(&b->set->items[i], app_ctx(req)->locale)));
+    const char *email = http_input(req, "email"), *narrative = http_input(req, "narrative");
+    app_render(a, req, resp, status, "badges/admin", "badges.admin.title",
+               json_pack("{s:o, s:o, s:s?, s:s?, s:s, s:s, s:s}", "achievements", defs, "credentials",
+                         badges_list_all(a->db, b, 200), "error", error ? app_t(a, req, error) : NULL, "notice",
+                         notice ? app_t(a, req, notice) : NULL, "email", error && email ? email : "", "narrative",
+                         error && narrative ? narrative : "", "slug", error && http_input(req, "slug") ? http_input(req, "slug") : ""));
+}
+
+static void admin_list(http_req *req, http_resp *resp, void *ctx) {
+    const char *done = http_query(req, "done");
+    admin_page(ctx, req, resp, 200, NULL,
+               done && !strcmp(done, "award") ? "badges.admin.awarded"
+               : done                         ? "badges.admin.revoked"
+                                              : NULL);
+}
+
+static void award_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    if (!a->badges) {
+        app_error(a, req, resp, 503, "badges.error.unavailable");
+        return;
+    }
+    const char *email = http_input(req, "email"), *slug = http_input(req, "slug");
+    const char *narrative = http_input(req, "narrative");
+    if (!narrative || !*narrative) {
+        admin_page(a, req, resp, 422, "badges.admin.narrative_required", NULL);
+        return;
+    }
+    account *u = email ? account_by_email(a->db, email, NULL) : NULL;
+    if (!u) {
+        admin_page(a, req, resp, 422, "badges.admin.unknown_user", NULL);
+        return;
+    }
+    perr err = {{0}};
+    long long id = 0;
+    bool ok = badges_award(a->db, a->badges, u->id, slug, app_ctx(req)->user->id, narrative, &id, &err);
+    account_free(u);
+    if (!ok) {
+        admin_page(a, req, resp, 422, !strncmp(err.msg, "badges.", 7) ? err.msg : "badges.admin.failed", NULL);
+        return;
+    }
+    if (req->is_api) app_json(resp, 201, json_pack("{s:I}", "id", (json_int_t)id));
+    else http_resp_redirect(resp, "/admin/badges?done=award");
+}
+
+static void revoke_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    if (!a->badges) {
+        app_error(a, req, resp, 503, "badges.error.unavailable");
+        return;
+    }
+    const char *reason = http_input(req, "reason");
+    if (!reason || !*reason) {
+        admin_page(a, req, resp, 422, "badges.admin.reason_required", NULL);
+        return;
+    }
+    perr err = {{0}};
+    if (!badges_revoke(a->db, a->badges, app_param_id(req, 0), app_ctx(req)->user->id, reason, &err)) {
+        admin_page(a, req, resp, 422, !strncmp(err.msg, "badges.", 7) ? err.msg : "badges.admin.failed", NULL);
+        return;
+    }
+    if (req->is_api) app_json(resp, 200, json_pack("{s:b}", "revoked", 1));
+    else http_resp_redirect(resp, "/admin/badges?done=revoke");
+}
+
+void badges_admin_routes(http_router *r) {
+    http_router_add(r, (http_route){HTTP_GET, "/admin/badges", admin_list, 0, 0, ROLE_ADMIN});
+    http_router_add(r, (http_route){HTTP_POST, "/admin/badges/award", award_post, 16 * 1024, 0, ROLE_ADMIN});
+    http_router_add(r, (http_route){HTTP_POST, "/admin/badges/{id}/revoke", revoke_post, 16 * 1024, 0, ROLE_ADMIN});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/admin/badges/award", award_post, 16 * 1024, 0, ROLE_ADMIN});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/admin/badges/{id}/revoke", revoke_post, 16 * 1024, 0, ROLE_ADMIN});
+}

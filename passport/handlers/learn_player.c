@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "badges/badges.h"
 #include "core/log.h"
 #include "handlers/app.h"
 #include "handlers/learn_view.h"
@@ -98,6 +99,12 @@ static json_t *submit(app *a, http_req *req, http_resp *resp, const learn_librar
     case ATTEMPT_OK:
         result = learn_view_result(m, answers, &g);
         json_object_set_new(result, "attempt_id", json_integer(id));
+        if (g.passed) { /* a badge is awarded the moment its rule becomes true */
+            int earned = 0;
+            perr berr = {{0}};
+            if (!badges_check_awards(a->db, a->badges, c->user->id, &earned, &berr)) log_error("badges: %s", berr.msg);
+            json_object_set_new(result, "badges_earned", json_integer(earned));
+        }
         break;
     case ATTEMPT_REPLAY: app_error(a, req, resp, 409, "learn.error.replay"); break;
     case ATTEMPT_RATE_LIMITED:

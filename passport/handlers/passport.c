@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "badges/badges.h"
+#include "core/log.h"
 #include "handlers/app.h"
 #include "handlers/passport_cache.h"
 #include "people/audit.h"
@@ -233,7 +235,10 @@ static bool attest(app *a, http_req *req, const account *target, int *status, pe
         *status = 422;
         return false;
     }
-    return store_commit(a->db, err);
+    if (!store_commit(a->db, err)) return false;
+    perr berr = {{0}}; /* an attested level may complete a badge's rule */
+    if (!badges_check_awards(a->db, a->badges, target->id, NULL, &berr)) log_error("badges: %s", berr.msg);
+    return true;
 }
 
 static void attestation_post(http_req *req, http_resp *resp, void *ctx) {

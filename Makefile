@@ -30,20 +30,27 @@ FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/f
 .PHONY: all run test unit e2e deps clean fuzz bench seed check-courses
 all: $(BIN)
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(OPT) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_BASE) $(OPT) -c $< -o $@
 
+# Built aside and renamed, so that a concurrent link never sees a half-written archive.
 $(LIB): $(OBJS)
-	@rm -f $@
-	ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@.tmp && ar rcs $@.tmp $^ && mv $@.tmp $@
 
 $(BIN): $(MAIN_OBJ) $(LIB)
-	$(CC) $(OPT) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(OPT) -o $@.tmp $(MAIN_OBJ) $(LIB) $(LIBS) && mv $@.tmp $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(OPT) -Itests/unit -o $@ $< $(LIB) $(LIBS) $(shell pkg-config --libs cmocka)
+	@$(if $(Q),echo "  TEST-LD $@")
+	$(Q)$(CC) $(CFLAGS_BASE) $(OPT) -Itests/unit -o $@ $< $(LIB) $(LIBS) $(shell pkg-config --libs cmocka)
 
 deps:
 	@scripts/install-deps run

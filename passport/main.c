@@ -20,6 +20,8 @@ static const command commands[] = {
     {"seed", cli_seed, "add a synthetic organisation of N agents with evidence (benchmarks)"},
     {"seed-paths", cli_seed_paths, "dev/bench: an assignment to N seeded agents with progress (dashboard benchmark)"},
     {"canon", cli_canon, "print the RDFC-1.0 canonical N-Quads of a credential"},
+    {"keys", cli_keys, "issuer keys: new, list, rotate (old keys stay valid), bench-sign N"},
+    {"verify", cli_verify, "verify a badge or CLR credential (JSON or baked SVG); exit 0 iff valid"},
     {"vc-demo", cli_vc_demo, "issue signed demo credentials into a folder (interoperability tests)"},
 };
 

@@ -5,6 +5,8 @@
 
 int cli_canon(int argc, char **argv);
 int cli_vc_demo(int argc, char **argv);
+int cli_keys(int argc, char **argv);
+int cli_verify(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_user(int argc, char **argv);

@@ -1,0 +1,252 @@
+/* Tests for badges/badges against a real store and a temporary badge folder: the award
+ * rule (modules passed, verified levels; declared evidence does not count), issuance
+ * once, signed credentials that verify, revocation flipping the status list bit (and its
+ * ETag), export, revoke-all for erasure and the CLR. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "badges/badges.h"
+#include "badges/statuslist.h"
+#include "badges/verify.h"
+#include "core/clock.h"
+#include "people/account.h"
+#include "skills/evidence.h"
+#include "skills/skills.h"
+#include "testutil.h"
+
+typedef struct fx {
+    test_db *t;
+    char courses[96], keys[96];
+    badges_ctx *c;
+    long long agent;
+} fx;
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char rule_yaml[] =
+    "slug: essai\n"
+    "name: {fr: \"Essai « guillemets » \\\"ok\\\"\", en: \"Trial\"}\n"
+    "description: {fr: \"Décrit.\\nSur deux lignes.\", en: \"Described.\"}\n"
+    "criteria: {fr: \"Réussir m1 et avoir CRCN-1.1 au niveau 2.\", en: \"Pass m1, CRCN-1.1 at level 2.\"}\n"
+    "image: essai.svg\n"
+    "alignment: [CRCN-1.1, DIGCOMP-1.1]\n"
+    "rule:\n  modules: [m1]\n  levels: [CRCN-1.1@2]\n"
+    "valid_months: 12\n";
+
+static int setup(void **state) {
+    fx *f = calloc(1, sizeof *f);
+    f->t = test_db_open();
+    store *s = f->t->s;
+    perr err = {{0}};
+    if (!skills_sync_frameworks(s, "courses", &err)) return -1;
+    snprintf(f->courses, sizeof f->courses, "%s/courses", f->t->dir);
+    mkdir(f->courses, 0700);
+    char p[160];
+    snprintf(p, sizeof p, "%s/badges", f->courses);
+    mkdir(p, 0700);
+    snprintf(p, sizeof p, "%s/badges/essai.yaml", f->courses);
+    write_file(p, rule_yaml);
+    snprintf(p, sizeof p, "%s/badges/essai.svg", f->courses);
+    write_file(p, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><circle r=\"4\"/></svg>\n");
+    f->c = badges_ctx_new(s, f->t->dir, f->courses, "http://127.0.0.1:9/", &err);
+    if (!f->c) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    if (!account_create(s, "alice@x.fr", "Alice Martin", 0, ROLE_AGENT, "fr", NULL, &f->agent, &err)) return -1;
+    /* a course and module m1 as the catalog sync writes them */
+    store_exec(s,
+               "INSERT INTO courses (slug, title, lang, version_hash, updated_at) VALUES ('c', 'C', 'fr', 'h', 0);"
+               "INSERT INTO modules (id, course_slug, position, title, minutes, lang, pass, version_hash, updated_at)"
+               " VALUES ('m1', 'c', 1, 'M1', 5, 'fr', 0.8, 'h', 0);",
+               &err);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fx *f = *state;
+    badges_ctx_free(f->c);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/courses' '%s/keys'", f->t->dir, f->t->dir);
+    if (system(cmd) != 0) return -1;
+    test_db_close(f->t);
+    free(f);
+    return 0;
+}
+
+static void pass_m1(store *s, long long user, int passed) {
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(store_db(s),
+                       "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed,"
+                       " finished_at) VALUES (?, 'm1', 'h', '{}', 1.0, ?, 1)",
+                       -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, user);
+    sqlite3_bind_int(st, 2, passed);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+}
+
+static int credentials_of(store *s, long long user) {
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM credentials WHERE user_id = ?", -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, user);
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return n;
+}
+
+static void loads_definition(void **state) {
+    fx *f = *state;
+    const achievement *a = achievement_find(f->c->set, "essai");
+    assert_non_null(a);
+    assert_true(a->id > 0);
+    assert_int_equal(a->nmodules, 1);
+    assert_int_equal(a->nlevels, 1);
+    assert_string_equal(a->levels[0].code, "CRCN-1.1");
+    assert_int_equal(a->levels[0].level, 2);
+    assert_int_equal(a->valid_months, 12);
+    assert_string_equal(achievement_name(a, "en"), "Trial");
+    assert_non_null(strstr(a->svg, "<circle"));
+}
+
+static void rejects_bad_definitions(void **state) {
+    (void)state;
+    achievement a;
+    perr err = {{0}};
+    assert_false(achievement_parse("slug: x\n", 8, &a, &err));
+    assert_non_null(strstr(err.msg, "name"));
+    const char *bad_level = "slug: x\nname: {fr: a, en: b}\ndescription: {fr: a, en: b}\ncriteria: {fr: a, en: b}\n"
+                            "image: x.svg\nrule: {levels: [CRCN-1.1@9]}\n";
+    assert_false(achievement_parse(bad_level, strlen(bad_level), &a, &err));
+    assert_non_null(strstr(err.msg, "CODE@LEVEL"));
+    const char *no_rule = "slug: x\nname: {fr: a, en: b}\ndescription: {fr: a, en: b}\ncriteria: {fr: a, en: b}\n"
+                          "image: x.svg\nrule: {modules: [], levels: []}\n";
+    assert_false(achievement_parse(no_rule, strlen(no_rule), &a, &err));
+}
+
+static void awards_once_when_rule_holds(void **state) {
+    fx *f = *state;
+    store *s = f->t->s;
+    perr err = {{0}};
+    int n = -1;
+    assert_true(badges_check_awards(s, f->c, f->agent, &n, &err));
+    assert_int_equal(n, 0);
+    pass_m1(s, f->agent, 0); /* a failed attempt does not count */
+    assert_true(evidence_add(s, f->agent, "CRCN-1.1", 5, EVIDENCE_DECLARED, "self", 0, NULL, &err));
+    assert_true(badges_check_awards(s, f->c, f->agent, &n, &err));
+    assert_int_equal(n, 0);
+    pass_m1(s, f->agent, 1);
+    assert_true(badges_check_awards(s, f->c, f->agent, &n, &err)); /* declared level only: not yet */
+    assert_int_equal(n, 0);
+    assert_true(evidence_add(s, f->agent, "CRCN-1.1", 2, EVIDENCE_MEASURED, "module:m1", 0, NULL, &err));
+    assert_true(badges_check_awards(s, f->c, f->agent, &n, &err));
+    assert_int_equal(n, 1);
+    assert_true(badges_check_awards(s, f->c, f->agent, &n, &err));
+    assert_int_equal(n, 0);
+    assert_int_equal(credentials_of(s, f->agent), 1);
+}
+
+/* Issues one badge by hand and returns its id. */
+static long long award(fx *f) {
+    perr err = {{0}};
+    long long id = 0;
+    assert_true(badges_award(f->t->s, f->c, f->agent, "essai", 0, "à la main", &id, &err));
+    assert_false(badges_award(f->t->s, f->c, f->agent, "inconnu", 0, "x", NULL, &err));
+    return id;
+}
+
+static json_t *fetch_local(const char *url, void *ctx, perr *err) {
+    fx *f = ctx;
+    char *own = badges_status_url(f->c);
+    bool ok = !strcmp(own, url);
+    free(own);
+    if (!ok) return perr_set(err, "not ours"), NULL;
+    return badges_status_list_json(f->t->s, f->c, BADGES_LIST_ID, err);
+}
+
+static void issued_credential_verifies_then_revoked(void **state) {
+    fx *f = *state;
+    store *s = f->t->s;
+    long long id = award(f);
+    char *text = NULL;
+    long long owner = 0;
+    bool revoked = true;
+    assert_true(badges_credential_get(s, id, &text, &owner, NULL, &revoked));
+    assert_int_equal(owner, f->agent);
+    assert_false(revoked);
+    assert_null(strstr(text, "alice@x.fr")); /* hashed, never plain */
+    json_t *doc = json_loads(text, 0, NULL);
+    assert_non_null(doc);
+    assert_non_null(json_object_get(doc, "validUntil"));
+    const char *idx = json_string_value(json_object_get(json_object_get(doc, "credentialStatus"), "statusListIndex"));
+    assert_non_null(idx);
+    assert_true(strtoul(idx, NULL, 10) < STATUSLIST_MIN_BITS);
+    verify_report r;
+    assert_true(verify_credential(doc, clock_now(), fetch_local, f, &r));
+
+    char *json1 = NULL, *etag1 = NULL, *json2 = NULL, *etag2 = NULL;
+    perr err = {{0}};
+    assert_true(badges_status_list(s, f->c, BADGES_LIST_ID, &json1, &etag1, &err));
+    assert_true(badges_revoke(s, f->c, id, 0, "erreur", &err));
+    assert_false(badges_revoke(s, f->c, id, 0, "encore", &err)); /* already revoked */
+    assert_true(badges_status_list(s, f->c, BADGES_LIST_ID, &json2, &etag2, &err));
+    assert_string_not_equal(etag1, etag2);
+    assert_false(verify_credential(doc, clock_now(), fetch_local, f, &r));
+    assert_true(r.revoked);
+    free(json1);
+    free(etag1);
+    free(json2);
+    free(etag2);
+    json_decref(doc);
+    free(text);
+}
+
+static void revoke_all_export_and_clr(void **state) {
+    fx *f = *state;
+    store *s = f->t->s;
+    award(f);
+    award(f);
+    perr err = {{0}};
+    json_t *clr = badges_clr(s, f->c, f->agent, &err);
+    assert_non_null(clr);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(clr, "credentialSubject"), "verifiableCredential")), 2);
+    verify_report r;
+    assert_true(verify_credential(clr, clock_now(), fetch_local, f, &r));
+    json_decref(clr);
+    assert_true(store_begin(s, &err));
+    assert_true(badges_revoke_all_for_user(s, f->c, f->agent, "effacement", &err));
+    assert_true(store_commit(s, &err));
+    json_t *ex = badges_export_user(s, f->agent);
+    assert_int_equal(json_array_size(ex), 2);
+    assert_true(json_is_integer(json_object_get(json_array_get(ex, 0), "revoked_at")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ex, 1), "reason")), "effacement");
+    json_decref(ex);
+    clr = badges_clr(s, f->c, f->agent, &err); /* nothing unrevoked left */
+    assert_int_equal(json_array_size(json_object_get(json_object_get(clr, "credentialSubject"), "verifiableCredential")), 0);
+    json_decref(clr);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(loads_definition, setup, teardown),
+        cmocka_unit_test(rejects_bad_definitions),
+        cmocka_unit_test_setup_teardown(awards_once_when_rule_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(issued_credential_verifies_then_revoked, setup, teardown),
+        cmocka_unit_test_setup_teardown(revoke_all_export_and_clr, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -185,7 +185,10 @@ json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
     json_t *ids = json_array();
     if (!catalog_fts_query(q, &fq)) goto done;
     sqlite3_stmt *st = store_stmt(s,
-                                  "SELECT module_id FROM module_search WHERE module_search MATCH ?1 LIMIT ?2",
+                                  /* the id from modules by rowid: reading module_search's own column
+                                   * would load each matching row's whole lesson text */
+                                  "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
+                                  " WHERE module_search MATCH ?1 LIMIT ?2",
                                   err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);

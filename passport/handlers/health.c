@@ -4,9 +4,7 @@
 static void healthz(http_req *req, http_resp *resp, void *ctx) {
     (void)req;
     app *a = ctx;
-    sqlite3_stmt *st = store_stmt(a->db, "SELECT count(*) FROM sqlite_schema", NULL);
-    bool db_ok = st && sqlite3_step(st) == SQLITE_ROW;
-    store_done(st);
+    bool db_ok = store_ping(a->db);
     app_json(resp, db_ok ? 200 : 503,
              json_pack("{s:s, s:s, s:b, s:i}", "status", db_ok ? "ok" : "degraded", "version",
                        a->cfg.version, "database", db_ok, "schema", store_version(a->db)));

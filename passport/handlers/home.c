@@ -8,18 +8,6 @@
 #include "skills/evidence.h"
 #include "people/unit.h"
 
-static long long count_scope(app *a, long long unit_id) {
-    if (!unit_id) return 0;
-    sqlite3_stmt *st = store_stmt(a->db,
-        "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
-        " SELECT count(*) FROM users WHERE unit_id IN (SELECT id FROM sub) AND disabled_at IS NULL", NULL);
-    if (!st) return 0;
-    sqlite3_bind_int64(st, 1, unit_id);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    store_done(st);
-    return n;
-}
-
 /* The agent's part of the home page: passport counts, the module to continue, and the
  * assignments with their urgency. */
 static void agent_part(app *a, const account *u, json_t *d) {
@@ -50,7 +38,7 @@ static void home(http_req *req, http_resp *resp, void *ctx) {
     account *u = app_ctx(req)->user;
     json_t *d = json_pack("{s:s, s:s}", "name", u->display_name, "unit", u->unit_name);
     if (u->roles & ROLE_AGENT) agent_part(a, u, d);
-    if (u->roles & ROLE_MANAGER) json_object_set_new(d, "team_size", json_integer(count_scope(a, u->unit_id)));
+    if (u->roles & ROLE_MANAGER) json_object_set_new(d, "team_size", json_integer(unit_member_count(a->db, u->unit_id)));
     if (u->roles & ROLE_ADMIN) json_object_set_new(d, "accounts", json_integer(account_count(a->db)));
     app_render(a, req, resp, 200, "home", "home.title", d);
 }

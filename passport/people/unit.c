@@ -122,3 +122,15 @@ json_t *unit_list(store *s, perr *err) {
     store_done(st);
     return arr;
 }
+
+long long unit_member_count(store *s, long long unit) {
+    if (!unit) return 0;
+    sqlite3_stmt *st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " SELECT count(*) FROM users WHERE unit_id IN (SELECT id FROM sub) AND disabled_at IS NULL", NULL);
+    if (!st) return 0;
+    sqlite3_bind_int64(st, 1, unit);
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return n;
+}

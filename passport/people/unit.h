@@ -22,5 +22,7 @@ bool unit_in_subtree(store *s, long long ancestor, long long unit);
  * members}. New reference. */
 json_t *unit_list(store *s, perr *err);
 bool unit_exists(store *s, long long id);
+/* The number of active accounts in unit's subtree (0 when unit is 0). */
+long long unit_member_count(store *s, long long unit);
 
 #endif

@@ -194,6 +194,13 @@ void store_rollback(store *s) {
     if (db && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+bool store_ping(store *s) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM sqlite_schema", NULL);
+    bool ok = st && sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return ok;
+}
+
 long long store_last_id(store *s) {
     return (long long)sqlite3_last_insert_rowid(store_db(s));
 }

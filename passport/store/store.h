@@ -38,6 +38,8 @@ bool store_commit(store *s, perr *err);
 void store_rollback(store *s);
 /* Runs one or more SQL statements without parameters (schema, pragmas). */
 bool store_exec(store *s, const char *sql, perr *err);
+/* True when this thread's connection answers a query (health checks). */
+bool store_ping(store *s);
 /* sqlite3_last_insert_rowid / sqlite3_changes for this thread's connection. */
 long long store_last_id(store *s);
 int store_changes(store *s);

@@ -89,6 +89,15 @@ static void test_unit_tree_and_scope(void **state) {
     assert_true(unit_update(t->s, form, "Formation", num, &err)); /* move */
     assert_true(unit_in_subtree(t->s, num, form));
     assert_false(unit_in_subtree(t->s, drh, form));
+    long long uid = 0;
+    assert_true(account_create(t->s, "a@x.fr", "A", form, ROLE_AGENT, "fr", NULL, &uid, &err));
+    assert_true(account_create(t->s, "b@x.fr", "B", dg, ROLE_AGENT, "fr", NULL, NULL, &err));
+    assert_int_equal(unit_member_count(t->s, dg), 2);   /* the whole subtree */
+    assert_int_equal(unit_member_count(t->s, num), 1);  /* Formation moved under Numérique */
+    assert_int_equal(unit_member_count(t->s, drh), 0);
+    assert_true(account_set_disabled(t->s, uid, true, &err));
+    assert_int_equal(unit_member_count(t->s, dg), 1);   /* disabled accounts do not count */
+    assert_int_equal(unit_member_count(t->s, 0), 0);
     json_t *list = unit_list(t->s, &err);
     assert_int_equal(json_array_size(list), 5);
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "path")), "DG");

@@ -171,6 +171,7 @@ static const char *const KEYWORDS[] = {
 };
 
 static bool is_keyword(const char *v) {
+    if (v[0] != '@') return false; /* every keyword starts with '@': skip the table */
     for (size_t i = 0; i < sizeof KEYWORDS / sizeof KEYWORDS[0]; i++)
         if (!strcmp(v, KEYWORDS[i])) return true;
     return false;

@@ -66,18 +66,33 @@ static void put_uchar(buf *b, unsigned char c) {
     buf_append(b, u, 6);
 }
 
+/* True for the bytes an IRI in N-Quads must write as \u00XX (RDFC-1.0 / N-Quads). */
+static bool iri_escaped(unsigned char c) {
+    return c <= 0x20 || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' || c == '^' ||
+           c == '`' || c == '\\';
+}
+
+/* Runs of bytes that need no escape are appended at once (hot path of canonicalisation). */
 static void write_iri(buf *b, const char *s) {
     buf_putc(b, '<');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p <= 0x20 || strchr("<>\"{}|^`\\", *p)) put_uchar(b, *p);
-        else buf_putc(b, (char)*p);
+    const unsigned char *run = (const unsigned char *)s, *p = run;
+    for (; *p; p++) {
+        if (!iri_escaped(*p)) continue;
+        buf_append(b, run, (size_t)(p - run));
+        put_uchar(b, *p);
+        run = p + 1;
     }
+    buf_append(b, run, (size_t)(p - run));
     buf_putc(b, '>');
 }
 
 static void write_literal(buf *b, const char *s) {
     buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    const unsigned char *run = (const unsigned char *)s, *p = run;
+    for (; *p; p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f) continue;
+        buf_append(b, run, (size_t)(p - run));
+        run = p + 1;
         switch (*p) {
         case '"': buf_puts(b, "\\\""); break;
         case '\\': buf_puts(b, "\\\\"); break;
@@ -86,11 +101,10 @@ static void write_literal(buf *b, const char *s) {
         case '\t': buf_puts(b, "\\t"); break;
         case '\b': buf_puts(b, "\\b"); break;
         case '\f': buf_puts(b, "\\f"); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f) put_uchar(b, *p);
-            else buf_putc(b, (char)*p);
+        default: put_uchar(b, *p);
         }
     }
+    buf_append(b, run, (size_t)(p - run));
     buf_putc(b, '"');
 }
 

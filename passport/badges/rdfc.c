@@ -4,7 +4,7 @@
 #include "badges/rdfc.h"
 
 #include <math.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,26 +47,31 @@ static int cmp_str_ptr(const void *a, const void *b) {
     return rdfc_utf16_cmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* SHA-256 over text fed in pieces: collected, then hashed at once with the one-shot
+ * SHA256() (an EVP context per hash costs an algorithm fetch in OpenSSL 3). */
 typedef struct sha {
-    EVP_MD_CTX *ctx;
+    buf text;
 } sha;
 
 static void sha_init(sha *h) {
-    h->ctx = EVP_MD_CTX_new();
-    if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) abort();
+    buf_init(&h->text);
 }
 
 static void sha_update(sha *h, const char *s) {
-    EVP_DigestUpdate(h->ctx, s, strlen(s));
+    buf_puts(&h->text, s);
 }
 
-/* Writes the lowercase hex digest into out (65 bytes) and frees the context. */
+/* Writes the lowercase hex digest into out (65 bytes) and frees the collected text. */
 static void sha_final(sha *h, char out[65]) {
-    unsigned char md[32];
-    unsigned n = 0;
-    EVP_DigestFinal_ex(h->ctx, md, &n);
-    EVP_MD_CTX_free(h->ctx);
-    for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)buf_cstr(&h->text), h->text.len, md);
+    buf_free(&h->text);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = 0;
 }
 
 /* ---- blank node table ---- */

@@ -31,8 +31,17 @@ bool keyring_add(const char *dir, char **path, perr *err) {
     char day[21], rnd[9];
     clock_iso8601(clock_now(), day);
     rand_hex(rnd, 4);
+    /* the sequence number first: two keys made in the same second still sort in order */
+    size_t seq = 1;
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && !strcmp(e->d_name + l - 4, ".pem") && e->d_name[0] != '.') seq++;
+    }
+    if (d) closedir(d);
     buf p = BUF_INIT;
-    buf_printf(&p, "%s/key-", dir);
+    buf_printf(&p, "%s/key-%04zu-", dir, seq);
     for (const char *c = day; *c; c++)
         if (*c != '-' && *c != ':') buf_putc(&p, *c);
     buf_printf(&p, "-%s.pem", rnd);

@@ -1,7 +1,6 @@
-/* The issuer's Ed25519 keys in <data>/keys (folder 0700, one PKCS#8 PEM file 0600 per
- * key, named key-<UTC time>-<random>.pem so that name order is creation order): the
- * newest signs, every key stays valid for verification. Also the issuer identity: did:key
- * of the signing key, or did:web:<host> when the public URL is https. */
+/* The issuer's Ed25519 keys in <data>/keys (folder 0700, PEM files 0600 named so that name
+ * order is creation order): the newest signs, all stay valid for verification; the issuer
+ * DID is the did:key of the signing key, or did:web:<host> when the public URL is https. */
 #ifndef PASSPORT_BADGES_KEYRING_H
 #define PASSPORT_BADGES_KEYRING_H
 

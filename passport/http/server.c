@@ -299,7 +299,7 @@ http_server *http_server_start(const http_app *app, const http_server_opts *opts
         MHD_OPTION_CONNECTION_LIMIT, opts->conn_limit ? opts->conn_limit : 1024u,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->per_ip_limit ? opts->per_ip_limit : 256u,
         MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 15u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->conn_memory ? opts->conn_memory : (size_t)(96 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->conn_memory ? opts->conn_memory : (size_t)(64 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_END);

@@ -2,6 +2,7 @@
  * transaction, award rules, revocation and the signed status list, listing, CLR. */
 #include "badges/badges.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,14 @@
 #include "core/rand.h"
 #include "people/account.h"
 #include "people/audit.h"
+
+/* Readers of the status list skip rebuilding it (a scan of every credential and a gzip)
+ * while the number of revoked credentials is the one it was last checked at: revocations
+ * are never undone, so an unchanged count means unchanged bits. */
+struct badges_list_memo {
+    pthread_mutex_t mu;
+    long long revoked; /* -1: unknown */
+};
 
 badges_ctx *badges_ctx_new(store *s, const char *data_dir, const char *courses_dir, const char *public_url, perr *err) {
     badges_ctx *c = xcalloc(1, sizeof *c);
@@ -35,6 +44,9 @@ badges_ctx *badges_ctx_new(store *s, const char *data_dir, const char *courses_d
     if (!strncmp(c->issuer_did, "did:web:", 8)) c->web_did = xstrdup(c->issuer_did);
     c->vm = keyring_verification_method(c->keys, c->issuer_did);
     c->issuer_name = xstrdup("Passport");
+    c->memo = xcalloc(1, sizeof *c->memo);
+    pthread_mutex_init(&c->memo->mu, NULL);
+    c->memo->revoked = -1;
     return c;
 fail:
     badges_ctx_free(c);
@@ -50,6 +62,10 @@ void badges_ctx_free(badges_ctx *c) {
     free(c->web_did);
     free(c->vm);
     free(c->issuer_name);
+    if (c->memo) {
+        pthread_mutex_destroy(&c->memo->mu);
+        free(c->memo);
+    }
     free(c);
 }
 
@@ -359,7 +375,33 @@ static bool stored_list(store *s, int list_id, char **enc, char **json, char **e
     return got;
 }
 
+/* The number of revoked credentials of list_id (-1 on error). */
+static long long count_revoked(store *s, int list_id) {
+    sqlite3_stmt *st =
+        store_stmt(s, "SELECT count(*) FROM credentials WHERE list_id = ? AND revoked_at IS NOT NULL", NULL);
+    if (!st) return -1;
+    sqlite3_bind_int(st, 1, list_id);
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_done(st);
+    return n;
+}
+
+static void memo_set(const badges_ctx *c, long long revoked) {
+    pthread_mutex_lock(&c->memo->mu);
+    c->memo->revoked = revoked;
+    pthread_mutex_unlock(&c->memo->mu);
+}
+
 static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx, perr *err) {
+    long long revoked = in_tx ? -1 : count_revoked(s, list_id);
+    if (in_tx) {
+        memo_set(c, -1); /* this transaction may still roll back */
+    } else if (revoked >= 0) {
+        pthread_mutex_lock(&c->memo->mu);
+        bool same = c->memo->revoked == revoked;
+        pthread_mutex_unlock(&c->memo->mu);
+        if (same) return true;
+    }
     statuslist *l = load_list(s, list_id, err);
     if (!l) return false;
     char *enc = statuslist_encode(l), *old = NULL, *text = NULL;
@@ -393,6 +435,7 @@ static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx,
     if (began) ok = ok ? store_commit(s, err) : (store_rollback(s), false);
 done:
     if (!ok && began) store_rollback(s);
+    if (ok && !in_tx) memo_set(c, revoked);
     free(text);
     free(enc);
     free(old);

@@ -22,6 +22,7 @@ typedef struct badges_ctx {
     char *web_did;     /* issuer_did when it is a did:web, else NULL */
     char *vm;          /* verification method of the signing key */
     char *issuer_name;
+    struct badges_list_memo *memo; /* revocation count the stored list was last checked at */
 } badges_ctx;
 
 /* Loads <courses_dir>/badges and <data_dir>/keys (creating a first key when there is

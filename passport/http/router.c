@@ -34,6 +34,14 @@ size_t http_router_max_body(const http_router *r, const http_route *route) {
     return route && route->max_body ? route->max_body : r->default_max_body;
 }
 
+size_t http_router_count(const http_router *r) {
+    return r ? r->n : 0;
+}
+
+const http_route *http_router_at(const http_router *r, size_t i) {
+    return r && i < r->n ? &r->routes[i] : NULL;
+}
+
 /* Matches path against pattern; on success stores up to HTTP_MAX_PARAMS parameters. */
 static bool match_pattern(const char *pat, const char *path, char **params, size_t *np) {
     size_t n = 0;

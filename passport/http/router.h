@@ -46,5 +46,9 @@ http_match http_router_match(const http_router *r, http_method method, const cha
                              unsigned *allowed);
 /* The body limit for a route (its own or the default). */
 size_t http_router_max_body(const http_router *r, const http_route *route);
+/* The number of routes, and route i (0 <= i < count) in the order they were added
+ * (borrowed: valid until the router changes or is freed); NULL when i is out of range. */
+size_t http_router_count(const http_router *r);
+const http_route *http_router_at(const http_router *r, size_t i);
 
 #endif

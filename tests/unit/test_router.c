@@ -1,4 +1,4 @@
-/* Tests for http/router: literal and parameter patterns, methods, 404 vs 405, HEAD. */
+/* Tests for http/router: literal and parameter patterns, methods, 404 vs 405, HEAD, enumeration. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,11 +88,35 @@ static void test_head_matches_get_and_limits(void **state) {
     http_router_free(r);
 }
 
+static void test_count_and_at(void **state) {
+    (void)state;
+    http_router *r = http_router_new(1000);
+    assert_int_equal(http_router_count(r), 0);
+    assert_null(http_router_at(r, 0));
+    http_router_add(r, (http_route){HTTP_GET, "/a", h1, 0, ROUTE_PUBLIC, 0});
+    http_router_add(r, (http_route){HTTP_GET | HTTP_POST, "/b/{id}", h2, 10, 0, 4});
+    assert_int_equal(http_router_count(r), 2);
+    const http_route *a = http_router_at(r, 0), *b = http_router_at(r, 1);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a->pattern, "/a");
+    assert_ptr_equal(a->fn, h1);
+    assert_int_equal(a->flags, ROUTE_PUBLIC);
+    assert_string_equal(b->pattern, "/b/{id}");
+    assert_int_equal(b->methods, HTTP_GET | HTTP_POST);
+    assert_int_equal(b->roles, 4);
+    assert_null(http_router_at(r, 2));
+    assert_int_equal(http_router_count(NULL), 0);
+    assert_null(http_router_at(NULL, 0));
+    http_router_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_literal_and_params),
         cmocka_unit_test(test_not_found_and_bad_method),
         cmocka_unit_test(test_head_matches_get_and_limits),
+        cmocka_unit_test(test_count_and_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

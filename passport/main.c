@@ -23,6 +23,7 @@ static const command commands[] = {
     {"keys", cli_keys, "issuer keys: new, list, rotate (old keys stay valid), bench-sign N"},
     {"verify", cli_verify, "verify a badge or CLR credential (JSON or baked SVG); exit 0 iff valid"},
     {"vc-demo", cli_vc_demo, "issue signed demo credentials into a folder (interoperability tests)"},
+    {"routes", cli_routes, "print the web application's routes, one \"METHOD PATTERN\" line each, sorted"},
 };
 
 static void usage(FILE *f) {

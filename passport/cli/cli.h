@@ -15,5 +15,6 @@ int cli_import_framework(int argc, char **argv);
 int cli_check_courses(int argc, char **argv);
 int cli_seed(int argc, char **argv);
 int cli_seed_paths(int argc, char **argv);
+int cli_routes(int argc, char **argv);
 
 #endif

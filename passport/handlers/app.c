@@ -333,6 +333,20 @@ bool app_library_reload(app *a, perr *err) {
     return true;
 }
 
+void app_register_routes(http_router *r) {
+    health_routes(r);
+    auth_routes(r);
+    home_routes(r);
+    admin_routes(r);
+    passport_routes(r);
+    courses_routes(r);
+    inbox_routes(r);
+    talent_routes(r);
+    paths_routes(r);
+    badges_routes(r);
+    openapi_routes(r);
+}
+
 app *app_new(const app_config *cfg, store *db, perr *err) {
     app *a = xcalloc(1, sizeof *a);
     a->cfg = *cfg;
@@ -358,17 +372,11 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
     if (!a->badges) log_error("badges unavailable: %s", berr.msg);
+    buf_reset(&path);
+    buf_printf(&path, "%s/openapi.json", cfg->web_dir);
+    a->openapi = openapi_load(path.data, &a->openapi_len);
     a->router = http_router_new(64 * 1024);
-    health_routes(a->router);
-    auth_routes(a->router);
-    home_routes(a->router);
-    admin_routes(a->router);
-    passport_routes(a->router);
-    courses_routes(a->router);
-    inbox_routes(a->router);
-    talent_routes(a->router);
-    paths_routes(a->router);
-    badges_routes(a->router);
+    app_register_routes(a->router);
     a->http.router = a->router;
     a->http.statics = a->statics;
     a->http.ctx = a;
@@ -392,6 +400,7 @@ void app_free(app *a) {
     tmpl_set_free(a->tmpl);
     i18n_free(a->i18n);
     free(a->dummy_hash);
+    free(a->openapi);
     passport_cache_free(a->passport_pages);
     talent_index_free(a->talent);
     badges_ctx_free(a->badges);

@@ -41,6 +41,7 @@ typedef struct app {
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
     struct badges_ctx *badges;  /* achievements and issuer keys; NULL when they failed to load (logged) */
     pthread_mutex_t lib_mu;
+    char *openapi; size_t openapi_len; /* web/openapi.json, served as is; NULL when missing */
 } app;
 
 /* Per-request context, req->app. */
@@ -89,6 +90,10 @@ bool app_require(app *a, http_req *req, http_resp *resp, unsigned roles);
 /* Parses a positive integer route parameter; 0 when malformed. */
 long long app_param_id(http_req *req, size_t i);
 
+/* Adds every route of the application to r (what app_new does; needs no database, so
+ * `passport routes` can list them). */
+void app_register_routes(http_router *r);
+
 /* Route registration of each feature area (handlers/<area>.c). */
 void auth_routes(http_router *r);
 void home_routes(http_router *r);
@@ -100,5 +105,9 @@ void inbox_routes(http_router *r);
 void talent_routes(http_router *r);
 void paths_routes(http_router *r);
 void badges_routes(http_router *r);
+void openapi_routes(http_router *r);
+/* Reads the OpenAPI document at path into a new string the caller frees (its length in
+ * *len); NULL when the file is missing or unreadable (handlers/openapi.c). */
+char *openapi_load(const char *path, size_t *len);
 
 #endif

@@ -113,7 +113,7 @@ static void erase_get(http_req *req, http_resp *resp, void *ctx) {
 /* Erases target on behalf of actor in one transaction; false with err. */
 static bool erase_account(app *a, long long target, long long actor, perr *err) {
     if (!store_begin(a->db, err)) return false;
-    if (!privacy_erase(a->db, target, actor, err)) {
+    if (!privacy_erase(a->db, a->badges, target, actor, err)) {
         store_rollback(a->db);
         return false;
     }

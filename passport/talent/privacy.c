@@ -3,21 +3,13 @@
 
 #include <string.h>
 
+#include "badges/badges.h"
 #include "core/clock.h"
 #include "people/account.h"
 #include "people/audit.h"
 #include "people/inbox.h"
 #include "talent/calls.h"
 #include "talent/profile.h"
-
-static bool table_exists(store *s, const char *name) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", NULL);
-    if (!st) return false;
-    store_bind_text(st, 1, name);
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
-    store_done(st);
-    return ok;
-}
 
 /* Every row of a prepared statement (user id bound as ?1) as objects named by columns. */
 static json_t *rows_json(sqlite3_stmt *st, long long user_id) {
@@ -39,26 +31,6 @@ static json_t *rows_json(sqlite3_stmt *st, long long user_id) {
     }
     store_done(st);
     return arr;
-}
-
-json_t *privacy_badges_export(store *s, long long user_id) {
-    if (!table_exists(s, "credentials")) return json_array();
-    return rows_json(store_stmt(s, "SELECT * FROM credentials WHERE user_id = ?1 ORDER BY rowid", NULL), user_id);
-}
-
-bool privacy_badges_revoke_all(store *s, long long user_id, const char *reason, perr *err) {
-    if (!table_exists(s, "credentials")) return true;
-    sqlite3_stmt *st = store_stmt(s,
-                                  "UPDATE credentials SET revoked_at = ?, reason = ?"
-                                  " WHERE user_id = ? AND revoked_at IS NULL",
-                                  err);
-    if (!st) return false;
-    sqlite3_bind_int64(st, 1, clock_now());
-    store_bind_text(st, 2, reason);
-    sqlite3_bind_int64(st, 3, user_id);
-    int rc = sqlite3_step(st);
-    store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
 }
 
 json_t *privacy_export(store *s, long long user_id, perr *err) {
@@ -98,7 +70,7 @@ json_t *privacy_export(store *s, long long user_id, perr *err) {
                                              " ORDER BY module_id",
                                              NULL),
                                   user_id));
-    json_object_set_new(o, "badges", privacy_badges_export(s, user_id));
+    json_object_set_new(o, "badges", badges_export_user(s, user_id));
     json_object_set_new(o, "applications",
                         rows_json(store_stmt(s,
                                              "SELECT a.call_id, c.title, a.motivation, a.state, a.created_at, a.updated_at"
@@ -132,14 +104,15 @@ static bool run(store *s, sqlite3_stmt *st, long long user_id, perr *err) {
     return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
 }
 
-bool privacy_erase(store *s, long long user_id, long long actor_id, perr *err) {
+bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id, long long actor_id, perr *err) {
     sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM users WHERE id = ? AND email NOT LIKE 'erased-%@invalid'", err);
     if (!st) return false;
     sqlite3_bind_int64(st, 1, user_id);
     bool found = sqlite3_step(st) == SQLITE_ROW;
     store_done(st);
     if (!found) return perr_set(err, "privacy.not_found");
-    if (!privacy_badges_revoke_all(s, user_id, "account erased", err)) return false;
+    if (!badges) return perr_set(err, "privacy.badges_unavailable");
+    if (!badges_revoke_all_for_user(s, badges, user_id, "account erased", err)) return false;
     bool ok = run(s, store_stmt(s,
                                 "UPDATE applications SET state = 'withdrawn', motivation = '', updated_at = unixepoch()"
                                 " WHERE user_id = ?1",

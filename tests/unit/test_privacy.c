@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "badges/badges.h"
 #include "core/clock.h"
 #include "people/account.h"
 #include "people/audit.h"
@@ -26,6 +27,7 @@
 
 typedef struct fx {
     test_db *t;
+    badges_ctx *bc;
     long long hr, agent, call;
 } fx;
 
@@ -44,6 +46,8 @@ static int setup(void **state) {
     store *s = f->t->s;
     perr err = {{0}};
     if (!skills_sync_frameworks(s, "courses", &err)) return -1;
+    f->bc = badges_ctx_new(s, f->t->dir, "courses", "http://127.0.0.1:9", &err);
+    if (!f->bc) return -1;
     if (!account_create(s, "rh@x.fr", "Rita RH", 0, ROLE_HR, "fr", NULL, &f->hr, &err)) return -1;
     if (!account_create(s, "alice@x.fr", "Alice Martin", 0, ROLE_AGENT, "fr", NULL, &f->agent, &err)) return -1;
     if (!evidence_add(s, f->agent, "CRCN-1.1", 3, EVIDENCE_MEASURED, "test", 0, NULL, &err)) return -1;
@@ -70,6 +74,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     fx *f = *state;
+    badges_ctx_free(f->bc);
     test_db_close(f->t);
     free(f);
     return 0;
@@ -107,7 +112,7 @@ static void erase_removes_personal_data(void **state) {
     assert_true(store_exec(s, "INSERT INTO login_failures(key, at) VALUES ('e:alice@x.fr', 1), ('e:rh@x.fr', 1)", &err));
     long long audit_before = count(s, "SELECT count(*) FROM audit WHERE ?1 = ?1", 0);
     assert_true(store_begin(s, &err));
-    assert_true(privacy_erase(s, f->agent, f->agent, &err));
+    assert_true(privacy_erase(s, f->bc, f->agent, f->agent, &err));
     assert_true(store_commit(s, &err));
     assert_int_equal(count(s, "SELECT count(*) FROM evidence WHERE user_id = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM profiles WHERE user_id = ?", f->agent), 0);
@@ -126,7 +131,7 @@ static void erase_removes_personal_data(void **state) {
     assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE target_id = ? AND action = 'user.update'", f->agent), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE target_id = ? AND action = 'privacy.erase'", f->agent), 1);
     /* a second erasure finds nothing */
-    assert_false(privacy_erase(s, f->agent, f->agent, &err));
+    assert_false(privacy_erase(s, f->bc, f->agent, f->agent, &err));
     assert_string_equal(err.msg, "privacy.not_found");
 }
 
@@ -134,20 +139,18 @@ static void erase_revokes_credentials(void **state) {
     fx *f = *state;
     store *s = f->t->s;
     perr err = {{0}};
-    /* a stand-in for the badges migration: the columns of DESIGN.md section 4 */
-    assert_true(store_exec(s,
-                           "CREATE TABLE IF NOT EXISTS credentials (id INTEGER PRIMARY KEY, user_id INTEGER,"
-                           " achievement_id INTEGER, issued_at INTEGER, status_index INTEGER, revoked_at INTEGER,"
-                           " reason TEXT, json TEXT);"
-                           "DELETE FROM credentials;"
-                           "INSERT INTO credentials(user_id, achievement_id, issued_at, status_index, json)"
-                           " VALUES (2, 1, 0, 17, '{}'), (2, 2, 0, 18, '{}'), (1, 1, 0, 19, '{}');",
-                           &err));
-    json_t *b = privacy_badges_export(s, f->agent);
+    badges_ctx *bc = f->bc; /* the real badges area: keys in the test folder, achievements of the repository */
+    long long c1 = 0, c2 = 0, c3 = 0;
+    assert_true(badges_award(s, bc, f->agent, "securite-numerique", f->hr, "test", &c1, &err));
+    assert_true(badges_award(s, bc, f->agent, "donnees-personnelles", f->hr, "test", &c2, &err));
+    assert_true(badges_award(s, bc, f->hr, "securite-numerique", f->hr, "test", &c3, &err));
+    json_t *b = badges_export_user(s, f->agent);
     assert_int_equal(json_array_size(b), 2);
     json_decref(b);
     assert_true(store_begin(s, &err));
-    assert_true(privacy_erase(s, f->agent, f->hr, &err));
+    assert_false(privacy_erase(s, NULL, f->agent, f->hr, &err)); /* no badges area: refused */
+    assert_string_equal(err.msg, "privacy.badges_unavailable");
+    assert_true(privacy_erase(s, bc, f->agent, f->hr, &err));
     assert_true(store_commit(s, &err));
     assert_int_equal(count(s, "SELECT count(*) FROM credentials WHERE user_id = ? AND revoked_at IS NOT NULL", f->agent), 2);
     assert_int_equal(count(s, "SELECT count(*) FROM credentials WHERE user_id = ? AND revoked_at IS NULL", f->hr), 1);

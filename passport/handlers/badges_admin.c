@@ -13,6 +13,10 @@ static void admin_page(app *a, http_req *req, http_resp *resp, int status, const
         app_error(a, req, resp, 503, "badges.error.unavailable");
         return;
     }
+    if (req->is_api && error) { /* API clients get the JSON error, not the admin page */
+        app_error(a, req, resp, status, error);
+        return;
+    }
     json_t *defs = json_array();
     for (size_t i = 0; i < b->set->n; i++)
         json_array_append_new(defs, json_pack("{s:s, s:s}", "slug", b->set->items[i].slug, "name",

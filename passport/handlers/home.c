@@ -48,9 +48,10 @@ static void me_json(http_req *req, http_resp *resp, void *ctx) {
     account *u = app_ctx(req)->user;
     char roles[32];
     account_roles_format(u->roles, roles);
-    app_json(resp, 200, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "email", u->email,
+    /* csrf: the token state-changing API calls with this session's cookie send as X-CSRF-Token */
+    app_json(resp, 200, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)u->id, "email", u->email,
                                   "name", u->display_name, "unit", u->unit_name, "roles", roles, "locale",
-                                  u->locale));
+                                  u->locale, "csrf", app_ctx(req)->csrf));
 }
 
 void home_routes(http_router *r) {

@@ -207,3 +207,15 @@ bool csv_next(csv_reader *r, size_t *nfields, const char *const **fields, size_t
     if (line) *line = start_line;
     return true;
 }
+
+void csv_error_append(buf *out, const char *file, const char *msg) {
+    size_t line = 0;
+    const char *rest = msg;
+    if (!strncmp(msg, "line ", 5)) {
+        char *end;
+        line = strtoul(msg + 5, &end, 10);
+        rest = *end == ':' ? end + 1 : end;
+        while (*rest == ' ') rest++;
+    }
+    buf_printf(out, "%s:%zu: %s\n", file, line, rest);
+}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 
 /* Pass as sep to pick ';' or ',' from the first line (whichever occurs more often outside
@@ -43,5 +44,9 @@ char csv_reader_sep(const csv_reader *r);
  * UTF-8, NUL byte, record too large, too many fields. line and err may be NULL. */
 bool csv_next(csv_reader *r, size_t *nfields, const char *const **fields, size_t *line,
               perr *err);
+
+/* Appends an error of csv_next ("line N: message") to out as "file:N: message\n", the
+ * form course authors and importers read. */
+void csv_error_append(buf *out, const char *file, const char *msg);
 
 #endif

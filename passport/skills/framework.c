@@ -268,19 +268,6 @@ static bool check_rows(const framework *fw, const char *file, buf *p) {
     return ok;
 }
 
-/* Converts a csv error "line N: message" into "file:N: message". */
-static void csv_problem(buf *p, const char *file, const char *msg) {
-    size_t line = 0;
-    const char *rest = msg;
-    if (!strncmp(msg, "line ", 5)) {
-        char *end;
-        line = strtoul(msg + 5, &end, 10);
-        rest = *end == ':' ? end + 1 : end;
-        while (*rest == ' ') rest++;
-    }
-    buf_printf(p, "%s:%zu: %s\n", file, line, rest);
-}
-
 framework *framework_parse(const char *data, size_t len, const char *filename, buf *problems) {
     framework *fw = xcalloc(1, sizeof *fw);
     csv_reader *r = csv_reader_new(data, len, ',');
@@ -307,7 +294,7 @@ framework *framework_parse(const char *data, size_t len, const char *filename, b
         fw->items = xrealloc(fw->items, (fw->n + 1) * sizeof *fw->items);
         take_row(&fw->items[fw->n++], f, line);
     }
-    if (err.msg[0]) csv_problem(problems, filename, err.msg);
+    if (err.msg[0]) csv_error_append(problems, filename, err.msg);
     else if (!header) buf_printf(problems, "%s:1: empty file: expected the header row\n", filename);
     else if (!fw->n && problems->len == before) buf_printf(problems, "%s:2: no competency rows\n", filename);
     check_rows(fw, filename, problems);

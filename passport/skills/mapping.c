@@ -39,19 +39,6 @@ static char *header_code(const char *s) {
     return up;
 }
 
-/* Converts a csv error "line N: message" into "file:N: message". */
-static void csv_error_line(buf *p, const char *file, const char *msg) {
-    size_t line = 0;
-    const char *rest = msg;
-    if (!strncmp(msg, "line ", 5)) {
-        char *end;
-        line = strtoul(msg + 5, &end, 10);
-        rest = *end == ':' ? end + 1 : end;
-        while (*rest == ' ') rest++;
-    }
-    buf_printf(p, "%s:%zu: %s\n", file, line, rest);
-}
-
 mapping *mapping_parse(const char *data, size_t len, const char *filename, buf *problems) {
     mapping *m = xcalloc(1, sizeof *m);
     csv_reader *r = csv_reader_new(data, len, ',');
@@ -100,7 +87,7 @@ mapping *mapping_parse(const char *data, size_t len, const char *filename, buf *
         m->pairs = xrealloc(m->pairs, (m->n + 1) * sizeof *m->pairs);
         m->pairs[m->n++] = (mapping_pair){xstrdup(f[0]), xstrdup(f[1]), line};
     }
-    if (err.msg[0]) csv_error_line(problems, filename, err.msg);
+    if (err.msg[0]) csv_error_append(problems, filename, err.msg);
     else if (!header) buf_printf(problems, "%s:1: empty file: expected the header row\n", filename);
     if (problems->len != before) goto fail;
     csv_reader_free(r);

@@ -1,4 +1,5 @@
 /* passport: the server binary and its sub-commands (serve, init, user, keys, ...). */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,8 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+    /* Before any other SQLite call: no global mutex around every SQLite allocation. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -123,7 +123,7 @@ void app_render(app *a, http_req *req, http_resp *resp, int status, const char *
     if (c && c->user)
         json_object_set_new(data, "me", json_pack("{s:I, s:s, s:s, s:i}", "id", (json_int_t)c->user->id,
                                                   "name", c->user->display_name, "email", c->user->email,
-                                                  "unread", inbox_unread_count(a->db, c->user->id)));
+                                                  "unread", c->unread));
     const char *css = static_url(a->statics, "css/app.css");
     json_object_set_new(data, "css_url", json_string(css ? css : "/static/css/app.css"));
     const char *icon = static_url(a->statics, "favicon.svg");
@@ -180,12 +180,21 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     req_ctx *c = xcalloc(1, sizeof *c);
     req->app = c;
     const char *tok = http_cookie(req, SESSION_COOKIE);
-    if (tok && session_lookup(a->db, tok, &c->sess)) {
-        c->user = account_get(a->db, c->sess.user_id, NULL);
-        if (c->user && c->user->disabled) {
-            account_free(c->user);
-            c->user = NULL;
+    if (tok) {
+        /* One read transaction for the three lookups instead of one each: every SQLite read
+         * transaction takes and releases WAL locks with system calls. The once-a-minute
+         * refresh of the session's idle time inside may fail when another connection wrote
+         * in between; it is then simply retried at a later request. */
+        bool txn = store_exec(a->db, "BEGIN DEFERRED", NULL);
+        if (session_lookup(a->db, tok, &c->sess)) {
+            c->user = account_get(a->db, c->sess.user_id, NULL);
+            if (c->user && c->user->disabled) {
+                account_free(c->user);
+                c->user = NULL;
+            }
+            if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
         }
+        if (txn && !store_exec(a->db, "COMMIT", NULL)) store_rollback(a->db);
     }
     c->locale = pick_locale(a, req, c->user);
     if (c->user) {

@@ -51,6 +51,7 @@ typedef struct req_ctx {
     const char *locale;/* "fr" or "en" */
     char csrf[65];     /* the token forms must carry */
     bool set_csrf_cookie;
+    int unread;        /* unread inbox messages of user, read with the session */
 } req_ctx;
 
 /* Loads catalogs, templates and static files, builds the router. NULL with err set. The

@@ -10,10 +10,6 @@
 #include "core/buf.h"
 #include "learn/progress.h"
 
-static const char *kind_name(quiz_kind k) {
-    return k == QUIZ_SINGLE ? "single" : k == QUIZ_MULTI ? "multi" : "text";
-}
-
 json_t *learn_view_module(const learn_module *m, const json_t *progress) {
     json_t *comps = json_array();
     for (size_t i = 0; i < m->ncomps; i++)
@@ -46,22 +42,7 @@ json_t *learn_view_course(const learn_course *c, const json_t *progress, json_t 
 }
 
 json_t *learn_view_questions(const learn_module *m) {
-    json_t *qs = json_array();
-    for (size_t i = 0; i < m->quiz->n; i++) {
-        const quiz_question *qq = &m->quiz->questions[i];
-        char name[24];
-        snprintf(name, sizeof name, "q%zu", i + 1);
-        json_t *opts = json_array();
-        for (size_t j = 0; j < qq->noptions; j++) {
-            char value[24], id[56];
-            snprintf(value, sizeof value, "%zu", j + 1);
-            snprintf(id, sizeof id, "%s-%zu", name, j + 1);
-            json_array_append_new(opts, json_pack("{s:s, s:s, s:s}", "value", value, "id", id, "html", m->qhtml[i].options[j]));
-        }
-        json_array_append_new(qs, json_pack("{s:s, s:i, s:s, s:s, s:o}", "name", name, "number", (int)(i + 1), "kind",
-                                            kind_name(qq->kind), "prompt_html", m->qhtml[i].prompt, "options", opts));
-    }
-    return qs;
+    return json_incref(m->quiz_view); /* built once at load, shared read-only */
 }
 
 /* The agent's answer to question i as readable HTML-free text ("" when none). */

@@ -247,6 +247,7 @@ static void module_free(learn_module *m) {
         }
     }
     free(m->qhtml);
+    json_decref(m->quiz_view);
     quiz_free(m->quiz);
     for (size_t i = 0; i < m->ncomps; i++) free(m->comps[i].code);
     free(m->comps);
@@ -438,6 +439,37 @@ static learn_module *module_read(const char *path, const code_set *cs, diag_list
     return m;
 }
 
+/* The answer-free view of m's quiz (see learn_module.quiz_view). The HTML was produced
+ * by cmark from validated UTF-8, so strings are not checked again. */
+static json_t *quiz_view_build(const learn_module *m) {
+    static const char *const kinds[] = {[QUIZ_SINGLE] = "single", [QUIZ_MULTI] = "multi", [QUIZ_TEXT] = "text"};
+    json_t *qs = json_array();
+    for (size_t i = 0; i < m->quiz->n; i++) {
+        const quiz_question *qq = &m->quiz->questions[i];
+        char name[24];
+        snprintf(name, sizeof name, "q%zu", i + 1);
+        json_t *opts = json_array();
+        for (size_t j = 0; j < qq->noptions; j++) {
+            char value[24], id[56];
+            snprintf(value, sizeof value, "%zu", j + 1);
+            snprintf(id, sizeof id, "%s-%zu", name, j + 1);
+            json_t *o = json_object();
+            json_object_set_new_nocheck(o, "value", json_string_nocheck(value));
+            json_object_set_new_nocheck(o, "id", json_string_nocheck(id));
+            json_object_set_new_nocheck(o, "html", json_string_nocheck(m->qhtml[i].options[j]));
+            json_array_append_new(opts, o);
+        }
+        json_t *q = json_object();
+        json_object_set_new_nocheck(q, "name", json_string_nocheck(name));
+        json_object_set_new_nocheck(q, "number", json_integer((json_int_t)(i + 1)));
+        json_object_set_new_nocheck(q, "kind", json_string_nocheck(kinds[qq->kind]));
+        json_object_set_new_nocheck(q, "prompt_html", json_string_nocheck(m->qhtml[i].prompt));
+        json_object_set_new_nocheck(q, "options", opts);
+        json_array_append_new(qs, q);
+    }
+    return qs;
+}
+
 /* Pass 2: renders the lesson and parses the quiz of body (starting at line body_line). */
 static bool module_render(learn_module *m, const char *body, size_t len, size_t body_line, link_ctx *lc,
                           diag_list *d) {
@@ -464,6 +496,7 @@ static bool module_render(learn_module *m, const char *body, size_t len, size_t 
         for (size_t j = 0; j < qq->noptions; j++) m->qhtml[i].options[j] = render_inline(qq->options[j].text);
         m->qhtml[i].explanation = qq->explanation ? render_inline(qq->explanation) : NULL;
     }
+    m->quiz_view = quiz_view_build(m);
     return d->n == before;
 }
 

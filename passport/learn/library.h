@@ -6,6 +6,7 @@
 #define PASSPORT_LEARN_LIBRARY_H
 
 #include <stdatomic.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -42,6 +43,10 @@ typedef struct learn_module {
     char *lesson_text;    /* the lesson's Markdown source, for full-text search */
     quiz *quiz;
     learn_question_html *qhtml; /* quiz->n items */
+    /* The quiz as shown before answering, never with the right answers: [{name, number,
+     * kind, prompt_html, options: [{value, id, html}]}]. Built once at load, read-only and
+     * shared: take a reference (json_incref), never modify it. */
+    json_t *quiz_view;
     learn_course *course; /* the course holding it */
 } learn_module;
 

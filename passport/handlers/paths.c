@@ -181,6 +181,28 @@ static void new_page(http_req *req, http_resp *resp, void *ctx) {
     form_page(ctx, req, resp, 200, NULL, NULL, NULL);
 }
 
+/* Answers a path create or update: the saved path (JSON with ok_status) or a redirect to
+ * it; else the error, on the form page again for a form (with the stored path when editing). */
+static void respond_saved(app *a, http_req *req, http_resp *resp, paths_status ps, long long id, int ok_status,
+                          bool editing, const path_form *f, const char *bad, const perr *err) {
+    if (ps == PATHS_OK) {
+        if (req->is_api) {
+            app_json(resp, ok_status, path_get(a->db, id));
+        } else {
+            char loc[64];
+            snprintf(loc, sizeof loc, "/paths/%lld?saved=1", id);
+            http_resp_redirect(resp, loc);
+        }
+    } else if (ps == PATHS_ERROR) {
+        app_error(a, req, resp, 500, err->msg);
+    } else {
+        char *text = path_error_text(a, req, err->msg, bad);
+        if (req->is_api) app_error(a, req, resp, paths_http_status(ps), text);
+        else form_page(a, req, resp, paths_http_status(ps), editing ? path_get(a->db, id) : NULL, f, text);
+        free(text);
+    }
+}
+
 static void create_post(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
@@ -200,22 +222,7 @@ static void create_post(http_req *req, http_resp *resp, void *ctx) {
     } else {
         ps = PATHS_ERROR;
     }
-    if (ps == PATHS_OK) {
-        if (req->is_api) {
-            app_json(resp, 201, path_get(a->db, id));
-        } else {
-            char loc[64];
-            snprintf(loc, sizeof loc, "/paths/%lld?saved=1", id);
-            http_resp_redirect(resp, loc);
-        }
-    } else if (ps == PATHS_ERROR) {
-        app_error(a, req, resp, 500, err.msg);
-    } else {
-        char *text = path_error_text(a, req, err.msg, bad);
-        if (req->is_api) app_error(a, req, resp, paths_http_status(ps), text);
-        else form_page(a, req, resp, paths_http_status(ps), NULL, &f, text);
-        free(text);
-    }
+    respond_saved(a, req, resp, ps, id, 201, false, &f, bad, &err);
     free(bad);
 }
 
@@ -305,22 +312,7 @@ static void update(http_req *req, http_resp *resp, void *ctx) {
     } else {
         ps = PATHS_ERROR;
     }
-    if (ps == PATHS_OK) {
-        if (req->is_api) {
-            app_json(resp, 200, path_get(a->db, id));
-        } else {
-            char loc[64];
-            snprintf(loc, sizeof loc, "/paths/%lld?saved=1", id);
-            http_resp_redirect(resp, loc);
-        }
-    } else if (ps == PATHS_ERROR) {
-        app_error(a, req, resp, 500, err.msg);
-    } else {
-        char *text = path_error_text(a, req, err.msg, bad);
-        if (req->is_api) app_error(a, req, resp, paths_http_status(ps), text);
-        else form_page(a, req, resp, paths_http_status(ps), path_get(a->db, id), &f, text);
-        free(text);
-    }
+    respond_saved(a, req, resp, ps, id, 200, true, &f, bad, &err);
     free(bad);
 }
 

@@ -77,6 +77,15 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
     return true;
 }
 
+bool cli_opts_count(const cli_opts *o, long max, long *n) {
+    if (o->nargs != 1) return false;
+    char *end = NULL;
+    long v = strtol(o->args[0], &end, 10);
+    if (end == o->args[0] || *end || v < 1 || v > max) return false;
+    *n = v;
+    return true;
+}
+
 bool cli_data_dir_ready(const cli_opts *o) {
     if (mkdir(o->data_dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "passport: cannot create %s: %s\n", o->data_dir, strerror(errno));

@@ -29,6 +29,9 @@ typedef struct cli_opts {
 /* Parses argv (after the sub-command name). false with a message on stderr for an
  * unknown option or a missing value. */
 bool cli_opts_parse(int argc, char **argv, cli_opts *o);
+/* The single argument as a count in 1..max (seeding commands); false when absent,
+ * not a number, out of range, or when there are other arguments. */
+bool cli_opts_count(const cli_opts *o, long max, long *n);
 /* Creates the data folder (mode 0700) when missing. */
 bool cli_data_dir_ready(const cli_opts *o);
 /* Opens DATA/passport.db (migrating it). NULL with a message on stderr. */

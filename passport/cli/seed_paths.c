@@ -35,9 +35,8 @@ int cli_seed_paths(int argc, char **argv) {
         fputs(usage, stdout);
         return 0;
     }
-    char *end = NULL;
-    long n = o.nargs == 1 ? strtol(o.args[0], &end, 10) : 0;
-    if (o.nargs != 1 || *end || n < 1 || n > 1000000) {
+    long n = 0;
+    if (!cli_opts_count(&o, 1000000, &n)) {
         fputs(usage, stderr);
         return 2;
     }

@@ -2,7 +2,6 @@
  * JSON schema (shared/vc/schemas) and the VC 2.0 / OB 3.0.3 / CLR 2.0.1 contexts. */
 #include "badges/credential.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +24,7 @@ char *credential_identity_hash(const char *email, const char *salt) {
     buf_puts(&in, email);
     buf_puts(&in, salt);
     unsigned char md[32];
-    unsigned n = 0;
-    if (EVP_Digest(in.data ? in.data : "", in.len, md, &n, EVP_sha256(), NULL) != 1) abort();
+    rand_sha256(in.data ? in.data : "", in.len, md);
     buf_free(&in);
     buf out = BUF_INIT;
     buf_puts(&out, "sha256$");

@@ -2,7 +2,6 @@
  * exactly as @digitalbazaar/data-integrity computes it. */
 #include "badges/proof.h"
 
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +9,7 @@
 #include "core/base58.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/rand.h"
 
 #define VC2_CONTEXT "https://www.w3.org/ns/credentials/v2"
 #define DI_CONTEXT "https://w3id.org/security/data-integrity/v2"
@@ -20,11 +20,6 @@ static bool context_has(const json_t *ctx, const char *url) {
     const json_t *e;
     json_array_foreach(ctx, i, e) if (json_is_string(e) && !strcmp(json_string_value(e), url)) return true;
     return false;
-}
-
-static bool sha256_of(const char *s, unsigned char out[32]) {
-    unsigned n = 0;
-    return EVP_Digest(s, strlen(s), out, &n, EVP_sha256(), NULL) == 1 && n == 32;
 }
 
 /* The 64 bytes to sign or verify for doc (its proof ignored) and proof (its proofValue
@@ -56,10 +51,8 @@ static bool hash_data(const json_t *doc, const json_t *proof, unsigned char out[
         goto fail;
     }
     if (!jsonld_canonize(d, &c14n_doc, err)) goto fail;
-    if (!sha256_of(c14n_opts, out) || !sha256_of(c14n_doc, out + 32)) {
-        perr_set(err, "proof: SHA-256 failed");
-        goto fail;
-    }
+    rand_sha256(c14n_opts, strlen(c14n_opts), out);
+    rand_sha256(c14n_doc, strlen(c14n_doc), out + 32);
     ok = true;
 fail:
     free(c14n_doc);

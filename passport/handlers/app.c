@@ -185,7 +185,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
          * transaction takes and releases WAL locks with system calls. The once-a-minute
          * refresh of the session's idle time inside may fail when another connection wrote
          * in between; it is then simply retried at a later request. */
-        bool txn = store_exec(a->db, "BEGIN DEFERRED", NULL);
+        bool txn = store_read_begin(a->db, NULL);
         if (session_lookup(a->db, tok, &c->sess)) {
             c->user = account_get(a->db, c->sess.user_id, NULL);
             if (c->user && c->user->disabled) {
@@ -194,7 +194,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
             }
             if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
         }
-        if (txn && !store_exec(a->db, "COMMIT", NULL)) store_rollback(a->db);
+        if (txn) store_read_end(a->db);
     }
     c->locale = pick_locale(a, req, c->user);
     if (c->user) {
@@ -377,6 +377,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->dummy_hash = password_hash("not a real password", password_cost_default(), err);
     if (!a->dummy_hash) goto fail;
     a->passport_pages = passport_cache_new(0);
+    a->fragments = passport_cache_new(1024);
     a->talent = talent_index_new(db);
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
@@ -411,6 +412,7 @@ void app_free(app *a) {
     free(a->dummy_hash);
     free(a->openapi);
     passport_cache_free(a->passport_pages);
+    passport_cache_free(a->fragments);
     talent_index_free(a->talent);
     badges_ctx_free(a->badges);
     library_release(a->lib);

@@ -37,6 +37,7 @@ typedef struct app {
     http_app http;
     char *dummy_hash; /* verified against for unknown emails: same timing */
     passport_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
+    passport_cache *fragments;      /* rendered parts shared by all users (a module's quiz fields) */
     struct talent_index *talent;    /* in-memory talent search index, built at first search */
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
     struct badges_ctx *badges;  /* achievements and issuer keys; NULL when they failed to load (logged) */

@@ -7,6 +7,7 @@
 #include "badges/badges.h"
 #include "core/log.h"
 #include "handlers/app.h"
+#include "handlers/passport_cache.h"
 #include "handlers/learn_view.h"
 #include "learn/attempt.h"
 #include "learn/catalog.h"
@@ -26,30 +27,60 @@ static const learn_module *find_module(app *a, http_req *req, http_resp *resp, c
     return NULL;
 }
 
-/* The page data of the player for m: module, lesson, questions, a fresh nonce. */
-static json_t *player_data(app *a, http_req *req, const learn_library *lib, const learn_module *m, perr *err) {
-    req_ctx *c = app_ctx(req);
-    char nonce[ATTEMPT_NONCE_MAX];
-    if (!progress_visit(a->db, c->user->id, m->id, err)) return NULL;
-    attempt_nonce_new(lib->nonce_key, c->user->id, m->id, nonce);
-    /* one read transaction for the queries below: one lock instead of one per query */
-    if (!store_exec(a->db, "BEGIN DEFERRED", err)) return NULL;
-    json_t *progress = progress_by_module(a->db, c->user->id, err);
-    if (!progress) {
-        store_exec(a->db, "ROLLBACK", NULL);
-        return NULL;
+/* The reads of the player, in one read transaction (one WAL lock instead of one per
+ * query): the agent's progress by module and the attempts left this hour. The visit is
+ * written after it and only when due (at most once a PROGRESS_VISIT_GRAIN), so that no
+ * read transaction turns into a write. */
+static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
+    long long uid = app_ctx(req)->user->id;
+    if (!store_read_begin(a->db, err)) return NULL;
+    bool due = progress_visit_due(a->db, uid, m->id);
+    json_t *progress = progress_by_module(a->db, uid, err);
+    int recent = attempt_count_recent(a->db, uid, m->id);
+    store_read_end(a->db);
+    if (progress && due) { /* record the visit, then show the module as started */
+        json_decref(progress);
+        progress = progress_visit(a->db, uid, m->id, err) ? progress_by_module(a->db, uid, err) : NULL;
     }
-    json_t *d = json_pack("{s:o, s:o, s:s, s:i}", "module", learn_view_module(m, progress), "questions",
-                          learn_view_questions(m), "nonce", nonce, "attempts_left",
-                          ATTEMPT_MAX_PER_HOUR - attempt_count_recent(a->db, c->user->id, m->id));
-    /* validated as UTF-8 at load: no need to check the cached lesson again on every view */
-    json_object_set_new(d, "lesson_html", json_string_nocheck(m->lesson_html));
+    if (!progress) return NULL;
+    json_t *d = json_pack("{s:o, s:i}", "module", learn_view_module(m, progress), "attempts_left",
+                          ATTEMPT_MAX_PER_HOUR - recent);
     json_decref(progress);
-    if (!store_exec(a->db, "COMMIT", err)) {
-        json_decref(d);
-        return NULL;
-    }
     return d;
+}
+
+/* A fresh one-time nonce for the quiz form of m. */
+static void set_nonce(json_t *d, http_req *req, const learn_library *lib, const learn_module *m) {
+    char nonce[ATTEMPT_NONCE_MAX];
+    attempt_nonce_new(lib->nonce_key, app_ctx(req)->user->id, m->id, nonce);
+    json_object_set_new(d, "nonce", json_string_nocheck(nonce));
+}
+
+/* The quiz fields of m as HTML in the request's locale: rendered once per module version
+ * and locale, then taken from the fragment cache. NULL when rendering fails. */
+static json_t *questions_html(app *a, http_req *req, const learn_module *m) {
+    const char *locale = app_ctx(req)->locale;
+    char key[PASSPORT_CACHE_MAX_KEY];
+    int n = snprintf(key, sizeof key, "quiz|%s|%s|%s", m->id, m->hash, locale);
+    bool keyed = n > 0 && (size_t)n < sizeof key;
+    long long owner = (long long)(m->hash[0] & 0x7f) << 24 | (m->hash[1] & 0x7f) << 16 | (m->hash[2] & 0x7f) << 8 |
+                      (m->hash[3] & 0x7f);
+    buf html = BUF_INIT;
+    if (!(keyed && passport_cache_get(a->fragments, owner, key, &html))) {
+        json_t *d = json_pack("{s:O}", "questions", m->quiz_view);
+        perr err = {{0}};
+        bool ok = tmpl_render(a->tmpl, "courses/quiz_questions", d, locale, &html, &err);
+        json_decref(d);
+        if (!ok) {
+            log_error("render quiz %s: %s", m->id, err.msg);
+            buf_free(&html);
+            return NULL;
+        }
+        if (keyed) passport_cache_put(a->fragments, owner, key, buf_cstr(&html), html.len);
+    }
+    json_t *out = json_stringn_nocheck(buf_cstr(&html), html.len); /* our rendering: valid UTF-8 */
+    buf_free(&html);
+    return out;
 }
 
 static void module_page(http_req *req, http_resp *resp, void *ctx) {
@@ -58,11 +89,18 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     perr err = {{0}};
     if (m) {
-        json_t *d = player_data(a, req, lib, m, &err);
-        if (!d) {
-            log_error("module %s: %s", m->id, err.msg);
+        json_t *d = player_data(a, req, m, &err);
+        json_t *fields = d ? questions_html(a, req, m) : NULL;
+        if (!d || !fields) {
+            log_error("module %s: %s", m->id, d ? "quiz fields" : err.msg);
+            json_decref(d);
+            json_decref(fields);
             app_error(a, req, resp, 500, NULL);
         } else {
+            set_nonce(d, req, lib, m);
+            json_object_set_new(d, "questions_html", fields);
+            /* validated as UTF-8 at load: no need to check the cached lesson again on every view */
+            json_object_set_new(d, "lesson_html", json_string_nocheck(m->lesson_html));
             app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
         }
     }
@@ -75,9 +113,16 @@ static void api_module(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     perr err = {{0}};
     if (m) {
-        json_t *d = player_data(a, req, lib, m, &err);
-        if (!d) app_error(a, req, resp, 500, NULL);
-        else app_json(resp, 200, d);
+        json_t *d = player_data(a, req, m, &err);
+        if (!d) {
+            log_error("module %s: %s", m->id, err.msg);
+            app_error(a, req, resp, 500, NULL);
+        } else {
+            set_nonce(d, req, lib, m);
+            json_object_set_new(d, "questions", learn_view_questions(m));
+            json_object_set_new(d, "lesson_html", json_string_nocheck(m->lesson_html));
+            app_json(resp, 200, d);
+        }
     }
     app_library_release(a, lib);
 }

@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/rand.h"
@@ -20,10 +17,14 @@ static void nonce_mac(const unsigned char *key, long long user_id, const char *m
     buf msg = BUF_INIT;
     buf_printf(&msg, "%lld|%s|", user_id, module_id);
     buf_append(&msg, head, head_len);
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key, 32, (const unsigned char *)buf_cstr(&msg), msg.len, mac, &len);
-    for (size_t i = 0; i < 16; i++) snprintf(out + 2 * i, 3, "%02x", mac[i]);
+    static const char hex[] = "0123456789abcdef";
+    unsigned char mac[32];
+    rand_hmac_sha256(key, 32, buf_cstr(&msg), msg.len, mac);
+    for (size_t i = 0; i < 16; i++) {
+        out[2 * i] = hex[mac[i] >> 4];
+        out[2 * i + 1] = hex[mac[i] & 15];
+    }
+    out[32] = '\0';
     buf_free(&msg);
 }
 

@@ -5,16 +5,20 @@
 
 #include "core/clock.h"
 
-bool progress_visit(store *s, long long user_id, const char *module_id, perr *err) {
-    int64_t now = clock_now();
-    sqlite3_stmt *st = store_stmt(s, "SELECT last_at FROM module_visits WHERE user_id = ?1 AND module_id = ?2", err);
-    if (!st) return false;
+bool progress_visit_due(store *s, long long user_id, const char *module_id) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT last_at FROM module_visits WHERE user_id = ?1 AND module_id = ?2", NULL);
+    if (!st) return true;
     sqlite3_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, module_id);
-    bool fresh = sqlite3_step(st) == SQLITE_ROW && now - sqlite3_column_int64(st, 0) < PROGRESS_VISIT_GRAIN;
+    bool fresh = sqlite3_step(st) == SQLITE_ROW && clock_now() - sqlite3_column_int64(st, 0) < PROGRESS_VISIT_GRAIN;
     store_done(st);
-    if (fresh) return true; /* a page view does not write each time */
-    st = store_stmt(s,
+    return !fresh;
+}
+
+bool progress_visit(store *s, long long user_id, const char *module_id, perr *err) {
+    int64_t now = clock_now();
+    if (!progress_visit_due(s, user_id, module_id)) return true; /* a page view does not write each time */
+    sqlite3_stmt *st = store_stmt(s,
                                   "INSERT INTO module_visits (user_id, module_id, first_at, last_at) VALUES (?1, ?2, ?3, ?3)"
                                   " ON CONFLICT (user_id, module_id) DO UPDATE SET last_at = ?3",
                                   err);

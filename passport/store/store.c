@@ -181,17 +181,36 @@ bool store_exec(store *s, const char *sql, perr *err) {
     return true;
 }
 
+/* Steps a transaction-control statement from the statement cache: parsed once per
+ * connection instead of at every transaction (the parse cost more than the statement). */
+static bool run_control(store *s, const char *sql, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, sql, err);
+    if (!st) return false;
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    if (!ok) perr_set(err, "database error: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+    store_done(st);
+    return ok;
+}
+
 bool store_begin(store *s, perr *err) {
-    return store_exec(s, "BEGIN IMMEDIATE", err);
+    return run_control(s, "BEGIN IMMEDIATE", err);
 }
 
 bool store_commit(store *s, perr *err) {
-    return store_exec(s, "COMMIT", err);
+    return run_control(s, "COMMIT", err);
+}
+
+bool store_read_begin(store *s, perr *err) {
+    return run_control(s, "BEGIN DEFERRED", err);
+}
+
+void store_read_end(store *s) {
+    if (!run_control(s, "COMMIT", NULL)) store_rollback(s);
 }
 
 void store_rollback(store *s) {
     sqlite3 *db = store_db(s);
-    if (db && !sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (db && !sqlite3_get_autocommit(db)) run_control(s, "ROLLBACK", NULL);
 }
 
 bool store_ping(store *s) {

@@ -36,6 +36,12 @@ void store_done(sqlite3_stmt *st);
 bool store_begin(store *s, perr *err);
 bool store_commit(store *s, perr *err);
 void store_rollback(store *s);
+/* A read transaction (BEGIN DEFERRED) for several queries that must see one snapshot, or
+ * that would otherwise take and release the WAL locks once each. store_read_end commits
+ * it (rolls back if that fails); a statement that writes inside one may fail with
+ * SQLITE_BUSY_SNAPSHOT, so writes belong after store_read_end. */
+bool store_read_begin(store *s, perr *err);
+void store_read_end(store *s);
 /* Runs one or more SQL statements without parameters (schema, pragmas). */
 bool store_exec(store *s, const char *sql, perr *err);
 /* True when this thread's connection answers a query (health checks). */

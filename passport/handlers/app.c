@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/rand.h"
 #include "learn/catalog.h"
@@ -175,12 +176,65 @@ static bool csrf_ok(http_req *req, const char *expected) {
     return got && expected && *expected && rand_consttime_eq(got, expected);
 }
 
+/* What a session cookie stands for (session, account, unread count) is remembered in
+ * a->memos for APP_MEMO_SECONDS while the store's generation stands still, so that a
+ * signed-in request usually needs no database read before its handler. The memo holds
+ * this header, then the packed account; its key is the token's SHA-256. */
+typedef struct identity_head {
+    unsigned long long generation;
+    int64_t at;
+    session sess;
+    int unread;
+} identity_head;
+
+/* The memo's key (hex SHA-256 of the token) and owner (its first 60 bits). */
+static long long identity_key(const char *tok, char key[65]) {
+    rand_sha256_hex(tok, strlen(tok), key);
+    unsigned long long v = 0;
+    for (int i = 0; i < 15; i++) v = v << 4 | (unsigned)(key[i] <= '9' ? key[i] - '0' : key[i] - 'a' + 10);
+    return (long long)v;
+}
+
+/* Fills c from a current memo of tok and returns true; false when there is none. */
+static bool identity_recall(app *a, const char *tok, req_ctx *c) {
+    char key[65];
+    long long owner = identity_key(tok, key);
+    buf b = BUF_INIT;
+    identity_head h;
+    bool ok = passport_cache_get(a->memos, owner, key, &b) && b.len > sizeof h;
+    if (ok) {
+        memcpy(&h, b.data, sizeof h);
+        int64_t now = clock_now();
+        ok = h.generation == store_generation(a->db) && now >= h.at && now - h.at < APP_MEMO_SECONDS &&
+             now <= h.sess.expires_at;
+    }
+    if (ok && (c->user = account_unpack(b.data + sizeof h, b.len - sizeof h, NULL))) {
+        c->sess = h.sess;
+        c->unread = h.unread;
+    }
+    buf_free(&b);
+    return c->user != NULL;
+}
+
+/* Remembers what tok stood for in c, read from the store at generation gen. */
+static void identity_remember(app *a, const char *tok, unsigned long long gen, const req_ctx *c) {
+    char key[65];
+    long long owner = identity_key(tok, key);
+    identity_head h = {gen, clock_now(), c->sess, c->unread};
+    buf b = BUF_INIT;
+    buf_append(&b, &h, sizeof h);
+    account_pack(c->user, &b);
+    passport_cache_put(a->memos, owner, key, b.data, b.len);
+    buf_free(&b);
+}
+
 static bool before(http_req *req, http_resp *resp, const http_route *route, void *ctx) {
     app *a = ctx;
     req_ctx *c = xcalloc(1, sizeof *c);
     req->app = c;
     const char *tok = http_cookie(req, SESSION_COOKIE);
-    if (tok) {
+    if (tok && !identity_recall(a, tok, c)) {
+        unsigned long long gen = store_generation(a->db); /* before the reads it vouches for */
         /* One read transaction for the three lookups instead of one each: every SQLite read
          * transaction takes and releases WAL locks with system calls. The once-a-minute
          * refresh of the session's idle time inside may fail when another connection wrote
@@ -195,6 +249,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
             if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
         }
         if (txn) store_read_end(a->db);
+        if (c->user) identity_remember(a, tok, gen, c);
     }
     c->locale = pick_locale(a, req, c->user);
     if (c->user) {
@@ -378,6 +433,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     if (!a->dummy_hash) goto fail;
     a->passport_pages = passport_cache_new(0);
     a->fragments = passport_cache_new(1024);
+    a->memos = passport_cache_new(4096);
     a->talent = talent_index_new(db);
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
@@ -413,6 +469,7 @@ void app_free(app *a) {
     free(a->openapi);
     passport_cache_free(a->passport_pages);
     passport_cache_free(a->fragments);
+    passport_cache_free(a->memos);
     talent_index_free(a->talent);
     badges_ctx_free(a->badges);
     library_release(a->lib);

@@ -38,6 +38,7 @@ typedef struct app {
     char *dummy_hash; /* verified against for unknown emails: same timing */
     passport_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
     passport_cache *fragments;      /* rendered parts shared by all users (a module's quiz fields) */
+    passport_cache *memos;          /* reads remembered while the store's generation stands still */
     struct talent_index *talent;    /* in-memory talent search index, built at first search */
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
     struct badges_ctx *badges;  /* achievements and issuer keys; NULL when they failed to load (logged) */
@@ -46,6 +47,11 @@ typedef struct app {
 } app;
 
 /* Per-request context, req->app. */
+/* How long a memo of database reads (a->memos) may serve while the store's generation
+ * has not moved: the longest a change committed by another process (the command line)
+ * goes unseen. Changes made through the server are seen at once. */
+#define APP_MEMO_SECONDS 2
+
 typedef struct req_ctx {
     account *user;     /* NULL when anonymous; owned */
     session sess;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "badges/badges.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
 #include "handlers/passport_cache.h"
@@ -27,24 +28,75 @@ static const learn_module *find_module(app *a, http_req *req, http_resp *resp, c
     return NULL;
 }
 
+/* The player's reads for one agent and module, remembered in a->memos for
+ * APP_MEMO_SECONDS while the store's generation stands still (see app.h). */
+typedef struct player_memo {
+    unsigned long long generation;
+    int64_t at;
+    int64_t visited; /* last recorded view: a new one is due PROGRESS_VISIT_GRAIN later */
+    bool started;    /* any attempt or recorded view: the progress entry below exists */
+    bool passed;
+    double best;     /* best score, 0..1 */
+    long long attempts, last_at;
+    int recent;      /* attempts in the last hour */
+} player_memo;
+
 /* The reads of the player, in one read transaction (one WAL lock instead of one per
- * query): the agent's progress by module and the attempts left this hour. The visit is
- * written after it and only when due (at most once a PROGRESS_VISIT_GRAIN), so that no
- * read transaction turns into a write. */
-static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
-    long long uid = app_ctx(req)->user->id;
-    if (!store_read_begin(a->db, err)) return NULL;
-    bool due = progress_visit_due(a->db, uid, m->id);
+ * query). The visit is written after it, and only when due (at most once a
+ * PROGRESS_VISIT_GRAIN), so that no read transaction turns into a write. */
+static bool player_read(app *a, long long uid, const learn_module *m, player_memo *pm, perr *err) {
+    int64_t now = clock_now();
+    pm->generation = store_generation(a->db); /* before the reads it vouches for */
+    pm->at = now;
+    if (!store_read_begin(a->db, err)) return false;
+    pm->visited = progress_visit_last(a->db, uid, m->id);
     json_t *progress = progress_by_module(a->db, uid, err);
-    int recent = attempt_count_recent(a->db, uid, m->id);
+    pm->recent = attempt_count_recent(a->db, uid, m->id);
     store_read_end(a->db);
-    if (progress && due) { /* record the visit, then show the module as started */
+    if (progress && now - pm->visited >= PROGRESS_VISIT_GRAIN) { /* record the view, then show it */
         json_decref(progress);
+        pm->generation = store_generation(a->db);
+        pm->visited = now;
         progress = progress_visit(a->db, uid, m->id, err) ? progress_by_module(a->db, uid, err) : NULL;
     }
-    if (!progress) return NULL;
+    if (!progress) return false;
+    const json_t *p = json_object_get(progress, m->id);
+    pm->started = p != NULL;
+    pm->passed = !strcmp(progress_status(progress, m->id), "passed");
+    pm->best = json_real_value(json_object_get(p, "best_score"));
+    pm->attempts = (long long)json_integer_value(json_object_get(p, "attempts"));
+    pm->last_at = (long long)json_integer_value(json_object_get(p, "last_at"));
+    json_decref(progress);
+    return true;
+}
+
+/* The page data of the player for m: the module with the agent's progress and the
+ * attempts left this hour, from a current memo or from the store. */
+static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
+    long long uid = app_ctx(req)->user->id;
+    char key[PASSPORT_CACHE_MAX_KEY];
+    int n = snprintf(key, sizeof key, "player|%lld|%s", uid, m->id);
+    bool keyed = n > 0 && (size_t)n < sizeof key;
+    player_memo pm = {0};
+    buf b = BUF_INIT;
+    int64_t now = clock_now();
+    bool hit = keyed && passport_cache_get(a->memos, uid, key, &b) && b.len == sizeof pm;
+    if (hit) {
+        memcpy(&pm, b.data, sizeof pm);
+        hit = pm.generation == store_generation(a->db) && now >= pm.at && now - pm.at < APP_MEMO_SECONDS &&
+              now - pm.visited < PROGRESS_VISIT_GRAIN;
+    }
+    buf_free(&b);
+    if (!hit) {
+        if (!player_read(a, uid, m, &pm, err)) return NULL;
+        if (keyed) passport_cache_put(a->memos, uid, key, (const char *)&pm, sizeof pm);
+    }
+    json_t *progress = pm.started ? json_pack("{s:{s:s, s:f, s:I, s:I}}", m->id, "status",
+                                              pm.passed ? "passed" : "in_progress", "best_score", pm.best,
+                                              "attempts", (json_int_t)pm.attempts, "last_at", (json_int_t)pm.last_at)
+                                  : json_object();
     json_t *d = json_pack("{s:o, s:i}", "module", learn_view_module(m, progress), "attempts_left",
-                          ATTEMPT_MAX_PER_HOUR - recent);
+                          ATTEMPT_MAX_PER_HOUR - pm.recent);
     json_decref(progress);
     return d;
 }

@@ -5,19 +5,19 @@
 
 #include "core/clock.h"
 
-bool progress_visit_due(store *s, long long user_id, const char *module_id) {
+int64_t progress_visit_last(store *s, long long user_id, const char *module_id) {
     sqlite3_stmt *st = store_stmt(s, "SELECT last_at FROM module_visits WHERE user_id = ?1 AND module_id = ?2", NULL);
-    if (!st) return true;
+    if (!st) return 0;
     sqlite3_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, module_id);
-    bool fresh = sqlite3_step(st) == SQLITE_ROW && clock_now() - sqlite3_column_int64(st, 0) < PROGRESS_VISIT_GRAIN;
+    int64_t last = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     store_done(st);
-    return !fresh;
+    return last;
 }
 
 bool progress_visit(store *s, long long user_id, const char *module_id, perr *err) {
     int64_t now = clock_now();
-    if (!progress_visit_due(s, user_id, module_id)) return true; /* a page view does not write each time */
+    if (now - progress_visit_last(s, user_id, module_id) < PROGRESS_VISIT_GRAIN) return true; /* not each view */
     sqlite3_stmt *st = store_stmt(s,
                                   "INSERT INTO module_visits (user_id, module_id, first_at, last_at) VALUES (?1, ?2, ?3, ?3)"
                                   " ON CONFLICT (user_id, module_id) DO UPDATE SET last_at = ?3",

@@ -15,9 +15,9 @@
 
 /* Records that the user opened the module (first and last visit times, the last one to
  * within PROGRESS_VISIT_GRAIN seconds). */
-/* True when a view of module_id by user_id now should be written (no visit recorded
- * within PROGRESS_VISIT_GRAIN seconds); reads only. */
-bool progress_visit_due(store *s, long long user_id, const char *module_id);
+/* When user_id last viewed module_id as recorded (0: never); reads only. A view is
+ * written again once PROGRESS_VISIT_GRAIN seconds have passed since. */
+int64_t progress_visit_last(store *s, long long user_id, const char *module_id);
 bool progress_visit(store *s, long long user_id, const char *module_id, perr *err);
 
 /* The user's progress on every module they visited or attempted, as a new JSON object the

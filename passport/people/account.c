@@ -70,6 +70,58 @@ void account_free(account *a) {
     free(a);
 }
 
+/* The fixed part of a packed account; its four strings follow, each with its NUL. */
+typedef struct packed_head {
+    long long id, unit_id;
+    int64_t created_at;
+    unsigned roles;
+    bool disabled, has_password;
+    char locale[8];
+} packed_head;
+
+void account_pack(const account *a, buf *out) {
+    packed_head h = {a->id, a->unit_id, a->created_at, a->roles, a->disabled, a->password_hash != NULL, {0}};
+    memcpy(h.locale, a->locale, sizeof h.locale);
+    buf_append(out, &h, sizeof h);
+    const char *texts[] = {a->email, a->display_name, a->password_hash, a->unit_name};
+    for (size_t i = 0; i < 4; i++) buf_append(out, texts[i] ? texts[i] : "", strlen(texts[i] ? texts[i] : "") + 1);
+}
+
+/* The NUL-terminated string at *p within end, advancing *p past it; NULL if unterminated. */
+static char *unpack_text(const char **p, const char *end) {
+    const char *nul = memchr(*p, '\0', (size_t)(end - *p));
+    if (!nul) return NULL;
+    char *t = xstrdup(*p);
+    *p = nul + 1;
+    return t;
+}
+
+account *account_unpack(const char *data, size_t len, size_t *used) {
+    packed_head h;
+    if (len < sizeof h) return NULL;
+    memcpy(&h, data, sizeof h);
+    const char *p = data + sizeof h, *end = data + len;
+    account *a = xcalloc(1, sizeof *a);
+    a->id = h.id;
+    a->unit_id = h.unit_id;
+    a->created_at = h.created_at;
+    a->roles = h.roles;
+    a->disabled = h.disabled;
+    memcpy(a->locale, h.locale, sizeof a->locale);
+    a->locale[sizeof a->locale - 1] = '\0';
+    if (!(a->email = unpack_text(&p, end)) || !(a->display_name = unpack_text(&p, end)) ||
+        !(a->password_hash = unpack_text(&p, end)) || !(a->unit_name = unpack_text(&p, end))) {
+        account_free(a);
+        return NULL;
+    }
+    if (!h.has_password) {
+        free(a->password_hash);
+        a->password_hash = NULL;
+    }
+    if (used) *used = (size_t)(p - data);
+    return a;
+}
+
 #define ACCOUNT_COLS                                                                       \
     "u.id, u.email, u.display_name, u.password_hash, coalesce(u.unit_id, 0), "            \
     "coalesce(n.name, ''), u.locale, u.roles, u.disabled_at IS NOT NULL, u.created_at "   \

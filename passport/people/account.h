@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -43,6 +44,12 @@ bool account_email_valid(const char *email);
 account *account_get(store *s, long long id, perr *err);
 account *account_by_email(store *s, const char *email, perr *err);
 void account_free(account *a);
+/* Appends a into out as bytes that account_unpack turns back into an equal account (for
+ * in-memory caches of this process only: the layout is not a storage format). */
+void account_pack(const account *a, buf *out);
+/* The account packed at data[0..len), which the caller frees, and in *used (may be NULL)
+ * the bytes it took; NULL when the bytes are not a whole packed account. */
+account *account_unpack(const char *data, size_t len, size_t *used);
 
 /* Creates an account; password_hash may be NULL. Writes the new id. Fails on a duplicate
  * email ("account.duplicate_email"). Call inside a transaction if combined with others. */

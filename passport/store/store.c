@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "store/migrations.h"
 
 #define STMT_SLOTS 512 /* power of two; more distinct SQL strings than we will ever have */
+#define CHECKPOINT_FRAMES 1000 /* SQLite's default automatic checkpoint, which our WAL hook replaces */
 
 typedef struct conn {
     sqlite3 *db;
@@ -27,6 +29,7 @@ struct store {
     pthread_mutex_t lock; /* guards the conns list */
     conn *conns;
     int version;
+    atomic_ullong generation; /* bumped after every commit that wrote (store_generation) */
 };
 
 static void conn_close(conn *c) {
@@ -53,6 +56,16 @@ static void conn_thread_exit(void *p) {
     conn_close(c);
 }
 
+/* Runs after each commit that wrote, once the write lock is released (sqlite3_wal_hook):
+ * the new data is visible to every connection before the generation moves. Setting a WAL
+ * hook turns SQLite's automatic checkpoint off, so it checkpoints here as SQLite would. */
+static int on_commit(void *arg, sqlite3 *db, const char *name, int frames) {
+    store *s = arg;
+    atomic_fetch_add_explicit(&s->generation, 1, memory_order_release);
+    if (frames >= CHECKPOINT_FRAMES) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
 static conn *conn_open(store *s, perr *err) {
     conn *c = xcalloc(1, sizeof *c);
     c->owner = s;
@@ -63,6 +76,7 @@ static conn *conn_open(store *s, perr *err) {
         goto fail;
     }
     sqlite3_busy_timeout(c->db, 5000);
+    sqlite3_wal_hook(c->db, on_commit, s);
     char *msg = NULL;
     rc = sqlite3_exec(c->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
@@ -128,6 +142,10 @@ void store_free(store *s) {
     pthread_mutex_destroy(&s->lock);
     free(s->path);
     free(s);
+}
+
+unsigned long long store_generation(store *s) {
+    return atomic_load_explicit(&s->generation, memory_order_acquire);
 }
 
 int store_version(store *s) {

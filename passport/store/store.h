@@ -19,6 +19,11 @@ store *store_open(const char *path, perr *err);
 void store_free(store *s);
 /* The schema version after migrations (PRAGMA user_version). */
 int store_version(store *s);
+/* A number that changes after every transaction that wrote, committed through any
+ * connection of s in this process, once its data is visible; commits by other processes
+ * do not change it. Read it before reading the data a memo will hold: the memo is
+ * current while the number has not moved. */
+unsigned long long store_generation(store *s);
 /* The number of migrations the binary knows. */
 int store_latest_version(void);
 

@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
+import { spawnSync } from 'node:child_process';
+
 import {
-  DEMO, DEMO_PASSWORD, ROOT, client, findForm, htmlLang, pageText, parseForms, rawRequest,
+  BIN, DEMO, DEMO_PASSWORD, ROOT, client, findForm, htmlLang, pageText, parseForms, rawRequest,
   startServer, textOf,
 } from './helpers.mjs';
 
@@ -134,6 +136,30 @@ describe('login and logout', () => {
     assert.equal(after1.location, '/login?next=%2F');
     assert.equal((await stale.get('/api/v1/me')).status, 401);
     assert.equal((await c.get('/')).status, 303, 'the browser that logged out is anonymous');
+  });
+
+  test('an account disabled from the command line while the server runs loses its session within seconds', async () => {
+    // The server remembers what a session cookie stands for while nothing is written
+    // through it (APP_MEMO_SECONDS = 2); a change made by another process, which the
+    // server does not see happen, must still take effect within that time.
+    const email = 'cli-disabled@demo.passport.test';
+    const cli = (...args) => spawnSync(BIN, [...args, '--data', server.dataDir],
+      { encoding: 'utf8', input: `${DEMO_PASSWORD}\n` });
+    const added = cli('user', 'add', email, '--role', 'agent', '--name', 'Agent CLI');
+    assert.equal(added.status, 0, added.stderr);
+    const c = client(server);
+    await c.loginOk(email, DEMO_PASSWORD);
+    assert.equal((await c.get('/')).status, 200);
+    assert.equal((await c.get('/')).status, 200, 'a second request, served from the memo');
+    const disabled = cli('user', 'disable', email);
+    assert.equal(disabled.status, 0, disabled.stderr);
+    const t0 = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - t0 < 5000) {
+      status = (await c.get('/')).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 303, 'the session still works 5 s after the account was disabled');
   });
 
   test('a wrong password gives 401 with an alert and no session', async () => {

@@ -61,6 +61,27 @@ static void test_create_duplicate_update_list(void **state) {
     assert_int_equal(json_array_size(some), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(some, 0), "name")), "Léa Dubois");
     json_decref(some);
+    a = account_get(t->s, id, &err);
+    buf packed = BUF_INIT;
+    account_pack(a, &packed);
+    size_t used = 0;
+    account *b = account_unpack(packed.data, packed.len, &used);
+    assert_non_null(b);
+    assert_int_equal(used, packed.len);
+    assert_int_equal(b->id, a->id);
+    assert_int_equal(b->roles, a->roles);
+    assert_int_equal(b->unit_id, a->unit_id);
+    assert_int_equal(b->created_at, a->created_at);
+    assert_string_equal(b->email, a->email);
+    assert_string_equal(b->display_name, "Léa Dubois");
+    assert_string_equal(b->unit_name, a->unit_name);
+    assert_string_equal(b->locale, "en");
+    assert_null(b->password_hash); /* no password stays no password, not "" */
+    account_free(b);
+    assert_null(account_unpack(packed.data, packed.len - 1, NULL)); /* cut short */
+    assert_null(account_unpack(packed.data, 8, NULL));
+    buf_free(&packed);
+    account_free(a);
     assert_null(account_get(t->s, 999, &err));
     assert_string_equal(err.msg, "");
     account_free(NULL);

@@ -1,5 +1,6 @@
 /* Tests for store/migrations and the store: versioning, idempotence, STRICT tables,
- * foreign keys, the append-only audit, statement cache and transactions. */
+ * foreign keys, the append-only audit, statement cache and transactions, the generation. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,6 +93,51 @@ static void test_statement_cache_and_rollback(void **state) {
     test_db_close(t);
 }
 
+static int count_units(store *s) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM units", NULL);
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    store_done(st);
+    return n;
+}
+
+/* store_generation moves after each commit that wrote, whatever the thread's connection,
+ * and stays put for reads, read transactions and rolled-back writes. */
+static void *insert_unit(void *arg) {
+    store *s = arg;
+    store_exec(s, "INSERT INTO units(name, created_at) VALUES ('from a thread', 0)", NULL);
+    return NULL;
+}
+
+static void test_generation(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    unsigned long long g0 = store_generation(t->s);
+    assert_int_equal(count_units(t->s), 0);
+    assert_true(store_read_begin(t->s, NULL));
+    assert_int_equal(count_units(t->s), 0);
+    store_read_end(t->s);
+    assert_true(store_generation(t->s) == g0);
+    assert_true(store_begin(t->s, NULL));
+    assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES ('rolled back', 0)", NULL));
+    store_rollback(t->s);
+    assert_true(store_generation(t->s) == g0);
+    assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES ('a', 0)", NULL));
+    unsigned long long g1 = store_generation(t->s);
+    assert_true(g1 != g0);
+    assert_true(store_begin(t->s, NULL));
+    assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES ('b', 0)", NULL));
+    assert_true(store_generation(t->s) == g1); /* not before the commit */
+    assert_true(store_commit(t->s, NULL));
+    unsigned long long g2 = store_generation(t->s);
+    assert_true(g2 != g1);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, insert_unit, t->s), 0);
+    pthread_join(th, NULL);
+    assert_true(store_generation(t->s) != g2); /* another connection's commit */
+    assert_int_equal(count_units(t->s), 3);
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_applies_all_and_reopens),
@@ -99,6 +145,7 @@ int main(void) {
         cmocka_unit_test(test_strict_and_foreign_keys),
         cmocka_unit_test(test_audit_append_only),
         cmocka_unit_test(test_statement_cache_and_rollback),
+        cmocka_unit_test(test_generation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/b64.h"
 #include "core/buf.h"
 #include "core/rand.h"
 
@@ -73,6 +74,24 @@ char *password_hash(const char *password, password_cost cost, perr *err) {
         return NULL;
     }
     return out;
+}
+
+/* Appends the unpadded base64 of n random bytes, as argon2's encoded strings carry them. */
+static void put_random_b64(buf *out, size_t n) {
+    unsigned char raw[32];
+    rand_bytes(raw, n);
+    char *b = b64_encode(raw, n);
+    buf_append(out, b, strcspn(b, "="));
+    free(b);
+}
+
+char *password_decoy(password_cost cost) {
+    buf out = BUF_INIT;
+    buf_printf(&out, "$argon2id$v=19$m=%u,t=%u,p=%u$", cost.m_kib, cost.t, cost.p);
+    put_random_b64(&out, 16);
+    buf_putc(&out, '$');
+    put_random_b64(&out, 32);
+    return buf_detach(&out);
 }
 
 bool password_verify(const char *encoded, const char *password) {

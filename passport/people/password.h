@@ -21,6 +21,11 @@ bool password_acceptable(const char *password, const char *email, perr *err);
 /* Hashes password into a new encoded string ("$argon2id$v=19$m=...") the caller frees,
  * or NULL with err set. */
 char *password_hash(const char *password, password_cost cost, perr *err);
+/* A new encoded argon2id string (caller frees) with cost's parameters, a random salt and
+ * a random digest instead of one computed from a password: verifying any password against
+ * it costs a real verification and fails (for unknown accounts, so that they take the
+ * same time as known ones), and making it costs nothing. */
+char *password_decoy(password_cost cost);
 /* True when password matches encoded. */
 bool password_verify(const char *encoded, const char *password);
 /* True when encoded was made with other parameters than cost (rehash at next login). */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <argon2.h>
 #include <cmocka.h>
 
 #include "people/password.h"
@@ -49,6 +50,22 @@ static void test_hash_and_verify(void **state) {
     free(h2);
 }
 
+/* The decoy parses as an argon2id hash of the given cost (libargon2 runs the whole
+ * computation and reports a mismatch, not a decoding error) and matches no password. */
+static void test_decoy(void **state) {
+    (void)state;
+    char *d = password_decoy(cheap);
+    assert_int_equal(strncmp(d, "$argon2id$v=19$m=1024,t=1,p=1$", 30), 0);
+    assert_false(password_needs_rehash(d, cheap));
+    assert_int_equal(argon2id_verify(d, "correct horse battery", 21), ARGON2_VERIFY_MISMATCH);
+    assert_false(password_verify(d, "correct horse battery"));
+    assert_false(password_verify(d, ""));
+    char *d2 = password_decoy(cheap);
+    assert_string_not_equal(d, d2);
+    free(d);
+    free(d2);
+}
+
 static void test_generate(void **state) {
     (void)state;
     char a[17], b[17];
@@ -64,6 +81,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_hash_and_verify),
+        cmocka_unit_test(test_decoy),
         cmocka_unit_test(test_generate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,8 +151,7 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
         } else {
             set_nonce(d, req, lib, m);
             json_object_set_new(d, "questions_html", fields);
-            /* validated as UTF-8 at load: no need to check the cached lesson again on every view */
-            json_object_set_new(d, "lesson_html", json_string_nocheck(m->lesson_html));
+            json_object_set(d, "lesson_html", m->lesson_html);
             app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
         }
     }
@@ -172,7 +171,7 @@ static void api_module(http_req *req, http_resp *resp, void *ctx) {
         } else {
             set_nonce(d, req, lib, m);
             json_object_set_new(d, "questions", learn_view_questions(m));
-            json_object_set_new(d, "lesson_html", json_string_nocheck(m->lesson_html));
+            json_object_set(d, "lesson_html", m->lesson_html);
             app_json(resp, 200, d);
         }
     }

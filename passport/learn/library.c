@@ -256,7 +256,7 @@ static void module_free(learn_module *m) {
     free(m->lang);
     free(m->translation_of);
     free(m->file);
-    free(m->lesson_html);
+    json_decref(m->lesson_html);
     free(m->lesson_text);
     free(m);
 }
@@ -482,7 +482,9 @@ static bool module_render(learn_module *m, const char *body, size_t len, size_t 
     }
     lc->file = m->file;
     lc->line0 = body_line - 1;
-    m->lesson_html = render_markdown(body, q, true, rewrite_url, lc);
+    char *lesson = render_markdown(body, q, true, rewrite_url, lc);
+    m->lesson_html = json_string_nocheck(lesson); /* cmark's output of validated UTF-8 */
+    free(lesson);
     m->lesson_text = xstrndup(body, q);
     if (!has_quiz) return false;
     const char *qs = memchr(body + q, '\n', len - q);

@@ -39,7 +39,9 @@ typedef struct learn_module {
     size_t position;      /* 0-based rank in its course */
     learn_competency *comps;
     size_t ncomps;
-    char *lesson_html;    /* the lesson (without the title and the quiz) */
+    /* The lesson's HTML (without the title and the quiz) as a JSON string, made once at
+     * load from validated UTF-8: read-only and shared, take a reference (json_incref). */
+    json_t *lesson_html;
     char *lesson_text;    /* the lesson's Markdown source, for full-text search */
     quiz *quiz;
     learn_question_html *qhtml; /* quiz->n items */

@@ -121,14 +121,14 @@ static void test_valid_course(void **state) {
     assert_int_equal(m->comps[1].level, 3);
     assert_int_equal(strlen(m->hash), 64);
     /* the title is the page's h1; the lesson keeps its sections, not the quiz */
-    assert_null(strstr(m->lesson_html, "<h1>"));
-    assert_non_null(strstr(m->lesson_html, "<h2>Objectifs</h2>"));
-    assert_non_null(strstr(m->lesson_html, "<blockquote>"));
-    assert_null(strstr(m->lesson_html, "Quiz"));
-    assert_non_null(strstr(m->lesson_html, "src=\"/courses/secu/assets/images/schema.svg\""));
-    assert_non_null(strstr(m->lesson_html, "href=\"/modules/next-one\""));
-    assert_null(strstr(m->lesson_html, "<script"));
-    assert_null(strstr(m->lesson_html, "javascript:"));
+    assert_null(strstr(json_string_value(m->lesson_html), "<h1>"));
+    assert_non_null(strstr(json_string_value(m->lesson_html), "<h2>Objectifs</h2>"));
+    assert_non_null(strstr(json_string_value(m->lesson_html), "<blockquote>"));
+    assert_null(strstr(json_string_value(m->lesson_html), "Quiz"));
+    assert_non_null(strstr(json_string_value(m->lesson_html), "src=\"/courses/secu/assets/images/schema.svg\""));
+    assert_non_null(strstr(json_string_value(m->lesson_html), "href=\"/modules/next-one\""));
+    assert_null(strstr(json_string_value(m->lesson_html), "<script"));
+    assert_null(strstr(json_string_value(m->lesson_html), "javascript:"));
     assert_int_equal(m->quiz->n, 2);
     assert_string_equal(m->qhtml[0].prompt, "Quelle <strong>bonne</strong> réponse ?");
     assert_string_equal(m->qhtml[0].options[1], "oui");

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/secret.h"
 #include "learn/catalog.h"
 #include "badges/badges.h"
 #include "learn/library.h"
@@ -381,6 +382,7 @@ bool app_library_reload(app *a, perr *err) {
     learn_library *old = app_library_acquire(a);
     diag_list d = DIAG_LIST_INIT;
     learn_library *lib = library_load(a->cfg.courses_dir ? a->cfg.courses_dir : "./courses", old, &d);
+    memcpy(lib->nonce_key, a->nonce_key, sizeof lib->nonce_key); /* the data folder's, kept across restarts */
     for (size_t i = 0; i < d.n; i++) log_error("courses: %s:%zu: %s", d.items[i].file, d.items[i].line, d.items[i].msg);
     diag_list_free(&d);
     library_release(old);
@@ -416,8 +418,11 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->cfg = *cfg;
     a->db = db;
     pthread_mutex_init(&a->lib_mu, NULL);
-    if (!app_library_reload(a, err)) goto fail_lib;
     buf path = BUF_INIT;
+    buf_printf(&path, "%s/quiz-nonce.key", cfg->data_dir ? cfg->data_dir : ".");
+    if (!secret_file(path.data, a->nonce_key, sizeof a->nonce_key, err)) goto fail;
+    if (!app_library_reload(a, err)) goto fail;
+    buf_reset(&path);
     buf_printf(&path, "%s/i18n", cfg->web_dir);
     a->i18n = load_catalogs(path.data, err);
     if (!a->i18n) goto fail;
@@ -453,7 +458,6 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     return a;
 fail:
     buf_free(&path);
-fail_lib:
     app_free(a);
     return NULL;
 }

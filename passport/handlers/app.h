@@ -36,6 +36,7 @@ typedef struct app {
     http_router *router;
     http_app http;
     char *dummy_hash; /* verified against for unknown emails: same timing */
+    unsigned char nonce_key[32]; /* signs quiz forms: <data>/quiz-nonce.key, so forms survive a restart */
     passport_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
     passport_cache *fragments;      /* rendered parts shared by all users (a module's quiz fields) */
     passport_cache *memos;          /* reads remembered while the store's generation stands still */

@@ -183,6 +183,29 @@ describe('module player and grading', () => {
     assert.equal(progress.attempts, (before?.attempts || 0) + 1);
   });
 
+  test('a quiz form opened before a restart is still accepted after it, once', async () => {
+    // The key that signs quiz forms lives in the data folder (quiz-nonce.key, 0600), not
+    // in the process: an agent answering while the server is redeployed loses nothing.
+    const s = await startServer();
+    try {
+      const c = client(s);
+      await c.loginOk(DEMO.agent2);
+      const page = await c.get('/modules/phishing-basics');
+      assert.equal(page.status, 200);
+      const form = findForm(page.body, '/modules/phishing-basics/attempts');
+      const key = fs.statSync(path.join(s.dataDir, 'quiz-nonce.key'));
+      assert.equal(key.size, 32);
+      assert.equal(key.mode & 0o777, 0o600);
+      await s.restart();
+      let r = await c.post('/modules/phishing-basics/attempts', fields(form.hidden, { q1: '1' }));
+      assert.equal(r.status, 200, r.body.slice(0, 300));
+      r = await c.post('/modules/phishing-basics/attempts', fields(form.hidden, { q1: '1' }));
+      assert.equal(r.status, 409, 'still one use only');
+    } finally {
+      await s.stop();
+    }
+  });
+
   test('JSON API: grade, replay and rate limit', async () => {
     const c = await agent(DEMO.manager);
     const csrf = await c.csrf('/courses');

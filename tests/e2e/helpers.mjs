@@ -163,6 +163,22 @@ export async function startServer({ demo = true, env = {} } = {}) {
     stderr: () => state.stderr,
     /** True while the process runs. */
     running: () => !state.exited,
+    /** Stops the server (SIGTERM, as a deployment would) and starts it again on the same
+     * data folder and port; sessions and data stay. */
+    async restart() {
+      if (!state.exited) state.child.kill('SIGTERM');
+      const { code } = await state.exit;
+      assertNoSanitizerReport(state.stderr, 'server');
+      if (code !== 0) throw new Error(`server exited with code ${code} on SIGTERM; stderr:\n${state.stderr.slice(-8000)}`);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        state = spawnServer(dataDir, port, env);
+        if (await waitHealthy(url, state, 20_000)) return;
+        if (!state.exited) state.child.kill('SIGKILL');
+        await state.exit;
+        await sleep(200); /* the port may still be held for a moment */
+      }
+      throw new Error(`server did not restart on port ${port}; stderr:\n${state.stderr.slice(-8000)}`);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

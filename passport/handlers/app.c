@@ -202,7 +202,7 @@ static bool identity_recall(app *a, const char *tok, req_ctx *c) {
     long long owner = identity_key(tok, key);
     buf b = BUF_INIT;
     identity_head h;
-    bool ok = passport_cache_get(a->memos, owner, key, &b) && b.len > sizeof h;
+    bool ok = blob_cache_get(a->memos, owner, key, &b) && b.len > sizeof h;
     if (ok) {
         memcpy(&h, b.data, sizeof h);
         int64_t now = clock_now();
@@ -225,7 +225,7 @@ static void identity_remember(app *a, const char *tok, unsigned long long gen, c
     buf b = BUF_INIT;
     buf_append(&b, &h, sizeof h);
     account_pack(c->user, &b);
-    passport_cache_put(a->memos, owner, key, b.data, b.len);
+    blob_cache_put(a->memos, owner, key, b.data, b.len);
     buf_free(&b);
 }
 
@@ -435,9 +435,9 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->statics = static_set_load(path.data, 64u * 1024 * 1024, err);
     if (!a->statics) goto fail;
     a->dummy_hash = password_decoy(password_cost_default());
-    a->passport_pages = passport_cache_new(0);
-    a->fragments = passport_cache_new(1024);
-    a->memos = passport_cache_new(4096);
+    a->passport_pages = blob_cache_new(0);
+    a->fragments = blob_cache_new(1024);
+    a->memos = blob_cache_new(4096);
     a->talent = talent_index_new(db);
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
@@ -470,9 +470,9 @@ void app_free(app *a) {
     i18n_free(a->i18n);
     free(a->dummy_hash);
     free(a->openapi);
-    passport_cache_free(a->passport_pages);
-    passport_cache_free(a->fragments);
-    passport_cache_free(a->memos);
+    blob_cache_free(a->passport_pages);
+    blob_cache_free(a->fragments);
+    blob_cache_free(a->memos);
     talent_index_free(a->talent);
     badges_ctx_free(a->badges);
     library_release(a->lib);

@@ -13,7 +13,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
-#include "handlers/passport_cache.h"
+#include "core/blob_cache.h"
 #include "http/tmpl.h"
 #include "people/account.h"
 #include "people/session.h"
@@ -37,9 +37,9 @@ typedef struct app {
     http_app http;
     char *dummy_hash; /* verified against for unknown emails: same timing */
     unsigned char nonce_key[32]; /* signs quiz forms: <data>/quiz-nonce.key, so forms survive a restart */
-    passport_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
-    passport_cache *fragments;      /* rendered parts shared by all users (a module's quiz fields) */
-    passport_cache *memos;          /* reads remembered while the store's generation stands still */
+    blob_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
+    blob_cache *fragments;      /* rendered parts shared by all users (a module's quiz fields) */
+    blob_cache *memos;          /* reads remembered while the store's generation stands still */
     struct talent_index *talent;    /* in-memory talent search index, built at first search */
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
     struct badges_ctx *badges;  /* achievements and issuer keys; NULL when they failed to load (logged) */

@@ -8,7 +8,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
-#include "handlers/passport_cache.h"
+#include "core/blob_cache.h"
 #include "handlers/learn_view.h"
 #include "learn/attempt.h"
 #include "learn/catalog.h"
@@ -74,13 +74,13 @@ static bool player_read(app *a, long long uid, const learn_module *m, player_mem
  * attempts left this hour, from a current memo or from the store. */
 static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
     long long uid = app_ctx(req)->user->id;
-    char key[PASSPORT_CACHE_MAX_KEY];
+    char key[BLOB_CACHE_MAX_KEY];
     int n = snprintf(key, sizeof key, "player|%lld|%s", uid, m->id);
     bool keyed = n > 0 && (size_t)n < sizeof key;
     player_memo pm = {0};
     buf b = BUF_INIT;
     int64_t now = clock_now();
-    bool hit = keyed && passport_cache_get(a->memos, uid, key, &b) && b.len == sizeof pm;
+    bool hit = keyed && blob_cache_get(a->memos, uid, key, &b) && b.len == sizeof pm;
     if (hit) {
         memcpy(&pm, b.data, sizeof pm);
         hit = pm.generation == store_generation(a->db) && now >= pm.at && now - pm.at < APP_MEMO_SECONDS &&
@@ -89,7 +89,7 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     buf_free(&b);
     if (!hit) {
         if (!player_read(a, uid, m, &pm, err)) return NULL;
-        if (keyed) passport_cache_put(a->memos, uid, key, (const char *)&pm, sizeof pm);
+        if (keyed) blob_cache_put(a->memos, uid, key, (const char *)&pm, sizeof pm);
     }
     json_t *progress = pm.started ? json_pack("{s:{s:s, s:f, s:I, s:I}}", m->id, "status",
                                               pm.passed ? "passed" : "in_progress", "best_score", pm.best,
@@ -112,13 +112,13 @@ static void set_nonce(json_t *d, http_req *req, const learn_library *lib, const 
  * and locale, then taken from the fragment cache. NULL when rendering fails. */
 static json_t *questions_html(app *a, http_req *req, const learn_module *m) {
     const char *locale = app_ctx(req)->locale;
-    char key[PASSPORT_CACHE_MAX_KEY];
+    char key[BLOB_CACHE_MAX_KEY];
     int n = snprintf(key, sizeof key, "quiz|%s|%s|%s", m->id, m->hash, locale);
     bool keyed = n > 0 && (size_t)n < sizeof key;
     long long owner = (long long)(m->hash[0] & 0x7f) << 24 | (m->hash[1] & 0x7f) << 16 | (m->hash[2] & 0x7f) << 8 |
                       (m->hash[3] & 0x7f);
     buf html = BUF_INIT;
-    if (!(keyed && passport_cache_get(a->fragments, owner, key, &html))) {
+    if (!(keyed && blob_cache_get(a->fragments, owner, key, &html))) {
         json_t *d = json_pack("{s:O}", "questions", m->quiz_view);
         perr err = {{0}};
         bool ok = tmpl_render(a->tmpl, "courses/quiz_questions", d, locale, &html, &err);
@@ -128,7 +128,7 @@ static json_t *questions_html(app *a, http_req *req, const learn_module *m) {
             buf_free(&html);
             return NULL;
         }
-        if (keyed) passport_cache_put(a->fragments, owner, key, buf_cstr(&html), html.len);
+        if (keyed) blob_cache_put(a->fragments, owner, key, buf_cstr(&html), html.len);
     }
     json_t *out = json_stringn_nocheck(buf_cstr(&html), html.len); /* our rendering: valid UTF-8 */
     buf_free(&html);

@@ -7,7 +7,7 @@
 #include "badges/badges.h"
 #include "core/log.h"
 #include "handlers/app.h"
-#include "handlers/passport_cache.h"
+#include "core/blob_cache.h"
 #include "people/audit.h"
 #include "people/unit.h"
 #include "skills/evidence.h"
@@ -88,7 +88,7 @@ static json_t *build(app *a, http_req *req, http_resp *resp, const account *subj
 }
 
 /* The rendered-page cache of the own passport (owned by the app). */
-static passport_cache *page_cache(app *a) {
+static blob_cache *page_cache(app *a) {
     return a->passport_pages;
 }
 
@@ -118,13 +118,13 @@ static void render_page(app *a, http_req *req, http_resp *resp, const account *s
     req_ctx *c = app_ctx(req);
     bool own = subject->id == c->user->id;
     const char *title = own ? "passport.title" : "passport.title_other";
-    passport_cache *cache = own && !error && !notice ? page_cache(a) : NULL;
-    char key[PASSPORT_CACHE_MAX_KEY] = "";
+    blob_cache *cache = own && !error && !notice ? page_cache(a) : NULL;
+    char key[BLOB_CACHE_MAX_KEY] = "";
     buf content = BUF_INIT;
     if (cache) {
         passport_view_opts o = {framework_param(req), c->locale, 0, 0};
         if (!passport_view_version(a->db, subject->id, &o, key, sizeof key)) key[0] = '\0';
-        if (key[0] && passport_cache_get(cache, subject->id, key, &content)) {
+        if (key[0] && blob_cache_get(cache, subject->id, key, &content)) {
             send_page(a, req, resp, status, title, &content);
             buf_free(&content);
             return;
@@ -152,7 +152,7 @@ static void render_page(app *a, http_req *req, http_resp *resp, const account *s
         buf_free(&content);
         return;
     }
-    if (cache && key[0]) passport_cache_put(cache, subject->id, key, buf_cstr(&content), content.len);
+    if (cache && key[0]) blob_cache_put(cache, subject->id, key, buf_cstr(&content), content.len);
     send_page(a, req, resp, status, title, &content);
     buf_free(&content);
 }

@@ -1,4 +1,4 @@
-/* Tests for handlers/passport_cache: hits only on the same owner and key, replacement,
+/* Tests for core/blob_cache: hits only on the same owner and key, replacement,
  * limits, and concurrent use from several threads. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,63 +11,63 @@
 
 #include <cmocka.h>
 
-#include "handlers/passport_cache.h"
+#include "core/blob_cache.h"
 
 static void test_get_put(void **state) {
     (void)state;
-    passport_cache *c = passport_cache_new(8);
+    blob_cache *c = blob_cache_new(8);
     buf out = BUF_INIT;
-    assert_false(passport_cache_get(c, 1, "k1", &out));
-    passport_cache_put(c, 1, "k1", "<p>un</p>", 9);
-    assert_true(passport_cache_get(c, 1, "k1", &out));
+    assert_false(blob_cache_get(c, 1, "k1", &out));
+    blob_cache_put(c, 1, "k1", "<p>un</p>", 9);
+    assert_true(blob_cache_get(c, 1, "k1", &out));
     assert_string_equal(buf_cstr(&out), "<p>un</p>");
     buf_reset(&out);
-    assert_false(passport_cache_get(c, 1, "k2", &out)); /* a new version misses */
-    assert_false(passport_cache_get(c, 2, "k1", &out)); /* another owner misses */
+    assert_false(blob_cache_get(c, 1, "k2", &out)); /* a new version misses */
+    assert_false(blob_cache_get(c, 2, "k1", &out)); /* another owner misses */
     assert_int_equal(out.len, 0);
-    passport_cache_put(c, 1, "k2", "<p>deux</p>", 11);
-    assert_false(passport_cache_get(c, 1, "k1", &out)); /* replaced */
-    assert_true(passport_cache_get(c, 1, "k2", &out));
+    blob_cache_put(c, 1, "k2", "<p>deux</p>", 11);
+    assert_false(blob_cache_get(c, 1, "k1", &out)); /* replaced */
+    assert_true(blob_cache_get(c, 1, "k2", &out));
     assert_string_equal(buf_cstr(&out), "<p>deux</p>");
     buf_free(&out);
-    passport_cache_free(c);
-    passport_cache_free(NULL);
+    blob_cache_free(c);
+    blob_cache_free(NULL);
 }
 
 static void test_one_slot_many_owners(void **state) {
     (void)state;
-    passport_cache *c = passport_cache_new(1);
+    blob_cache *c = blob_cache_new(1);
     buf out = BUF_INIT;
-    passport_cache_put(c, 1, "k", "a", 1);
-    passport_cache_put(c, 2, "k", "b", 1);
-    assert_false(passport_cache_get(c, 1, "k", &out)); /* evicted: same slot */
-    assert_true(passport_cache_get(c, 2, "k", &out));
+    blob_cache_put(c, 1, "k", "a", 1);
+    blob_cache_put(c, 2, "k", "b", 1);
+    assert_false(blob_cache_get(c, 1, "k", &out)); /* evicted: same slot */
+    assert_true(blob_cache_get(c, 2, "k", &out));
     assert_string_equal(buf_cstr(&out), "b");
     buf_free(&out);
-    passport_cache_free(c);
+    blob_cache_free(c);
 }
 
 static void test_limits(void **state) {
     (void)state;
-    passport_cache *c = passport_cache_new(0);
-    char key[PASSPORT_CACHE_MAX_KEY + 1];
+    blob_cache *c = blob_cache_new(0);
+    char key[BLOB_CACHE_MAX_KEY + 1];
     memset(key, 'k', sizeof key - 1);
     key[sizeof key - 1] = '\0';
     buf out = BUF_INIT;
-    passport_cache_put(c, 1, key, "x", 1);
-    assert_false(passport_cache_get(c, 1, key, &out));
-    passport_cache_put(c, 1, "k", "with\0nul", 8); /* bytes, not C strings */
-    assert_true(passport_cache_get(c, 1, "k", &out));
+    blob_cache_put(c, 1, key, "x", 1);
+    assert_false(blob_cache_get(c, 1, key, &out));
+    blob_cache_put(c, 1, "k", "with\0nul", 8); /* bytes, not C strings */
+    assert_true(blob_cache_get(c, 1, "k", &out));
     assert_int_equal(out.len, 8);
     assert_memory_equal(out.data, "with\0nul", 8);
-    assert_false(passport_cache_get(NULL, 1, "k", &out));
-    passport_cache_put(NULL, 1, "k", "x", 1);
+    assert_false(blob_cache_get(NULL, 1, "k", &out));
+    blob_cache_put(NULL, 1, "k", "x", 1);
     buf_free(&out);
-    passport_cache_free(c);
+    blob_cache_free(c);
 }
 
 typedef struct worker {
-    passport_cache *c;
+    blob_cache *c;
     int id;
     int bad;
 } worker;
@@ -80,9 +80,9 @@ static void *work(void *p) {
         long long owner = (w->id * 7 + i) % 13;
         snprintf(key, sizeof key, "v%d", i % 5);
         snprintf(page, sizeof page, "page of %lld at v%d", owner, i % 5);
-        passport_cache_put(w->c, owner, key, page, strlen(page));
+        blob_cache_put(w->c, owner, key, page, strlen(page));
         buf_reset(&out);
-        if (passport_cache_get(w->c, owner, key, &out) && strcmp(buf_cstr(&out), page)) w->bad++;
+        if (blob_cache_get(w->c, owner, key, &out) && strcmp(buf_cstr(&out), page)) w->bad++;
     }
     buf_free(&out);
     return NULL;
@@ -90,7 +90,7 @@ static void *work(void *p) {
 
 static void test_threads(void **state) {
     (void)state;
-    passport_cache *c = passport_cache_new(4);
+    blob_cache *c = blob_cache_new(4);
     pthread_t t[4];
     worker w[4];
     for (int i = 0; i < 4; i++) {
@@ -101,7 +101,7 @@ static void test_threads(void **state) {
         pthread_join(t[i], NULL);
         assert_int_equal(w[i].bad, 0); /* a hit always returns the page stored under that key */
     }
-    passport_cache_free(c);
+    blob_cache_free(c);
 }
 
 int main(void) {

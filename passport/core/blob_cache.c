@@ -1,6 +1,6 @@
-/* The rendered-passport cache: a direct-mapped table of slots behind one mutex; lookups
- * copy the page out, so no pointer into the cache escapes the lock. */
-#include "handlers/passport_cache.h"
+/* The blob cache: a direct-mapped table of slots behind one mutex; lookups copy the
+ * value out, so no pointer into the cache escapes the lock. */
+#include "core/blob_cache.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -8,26 +8,26 @@
 
 typedef struct slot {
     long long owner;
-    char key[PASSPORT_CACHE_MAX_KEY];
+    char key[BLOB_CACHE_MAX_KEY];
     char *page;
     size_t len;
 } slot;
 
-struct passport_cache {
+struct blob_cache {
     pthread_mutex_t lock;
     slot *slots;
     size_t n;
 };
 
-passport_cache *passport_cache_new(size_t slots) {
-    passport_cache *c = xcalloc(1, sizeof *c);
-    c->n = slots ? slots : PASSPORT_CACHE_DEFAULT_SLOTS;
+blob_cache *blob_cache_new(size_t slots) {
+    blob_cache *c = xcalloc(1, sizeof *c);
+    c->n = slots ? slots : BLOB_CACHE_DEFAULT_SLOTS;
     c->slots = xcalloc(c->n, sizeof *c->slots);
     pthread_mutex_init(&c->lock, NULL);
     return c;
 }
 
-void passport_cache_free(passport_cache *c) {
+void blob_cache_free(blob_cache *c) {
     if (!c) return;
     for (size_t i = 0; i < c->n; i++) free(c->slots[i].page);
     free(c->slots);
@@ -35,12 +35,12 @@ void passport_cache_free(passport_cache *c) {
     free(c);
 }
 
-static slot *slot_of(passport_cache *c, long long owner) {
+static slot *slot_of(blob_cache *c, long long owner) {
     unsigned long long h = (unsigned long long)owner * 0x9E3779B97F4A7C15ull;
     return &c->slots[(h >> 32) % c->n];
 }
 
-bool passport_cache_get(passport_cache *c, long long owner, const char *key, buf *out) {
+bool blob_cache_get(blob_cache *c, long long owner, const char *key, buf *out) {
     if (!c || !key) return false;
     bool hit = false;
     pthread_mutex_lock(&c->lock);
@@ -53,8 +53,8 @@ bool passport_cache_get(passport_cache *c, long long owner, const char *key, buf
     return hit;
 }
 
-void passport_cache_put(passport_cache *c, long long owner, const char *key, const char *page, size_t len) {
-    if (!c || !key || strlen(key) >= PASSPORT_CACHE_MAX_KEY || len > PASSPORT_CACHE_MAX_PAGE) return;
+void blob_cache_put(blob_cache *c, long long owner, const char *key, const char *page, size_t len) {
+    if (!c || !key || strlen(key) >= BLOB_CACHE_MAX_KEY || len > BLOB_CACHE_MAX_PAGE) return;
     char *copy = xmalloc(len + 1);
     memcpy(copy, page, len);
     copy[len] = '\0';

@@ -37,9 +37,12 @@ static void home(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     account *u = app_ctx(req)->user;
     json_t *d = json_pack("{s:s, s:s}", "name", u->display_name, "unit", u->unit_name);
+    /* the counts below share one read transaction: one WAL lock instead of one per query */
+    bool txn = store_read_begin(a->db, NULL);
     if (u->roles & ROLE_AGENT) agent_part(a, u, d);
     if (u->roles & ROLE_MANAGER) json_object_set_new(d, "team_size", json_integer(unit_member_count(a->db, u->unit_id)));
     if (u->roles & ROLE_ADMIN) json_object_set_new(d, "accounts", json_integer(account_count(a->db)));
+    if (txn) store_read_end(a->db);
     app_render(a, req, resp, 200, "home", "home.title", d);
 }
 

@@ -126,6 +126,7 @@ static bool prepare(app *a, http_req *req, http_resp *resp, filters *f, json_t *
     filters_read(req, f);
     perr err = {{0}};
     req_ctx *c = app_ctx(req);
+    bool txn = store_read_begin(a->db, NULL); /* one WAL lock for the search and the progress */
     if (f->q && *f->q) {
         json_t *ids = catalog_search(a->db, f->q, SEARCH_LIMIT, &err);
         if (!ids) goto fail;
@@ -137,8 +138,10 @@ static bool prepare(app *a, http_req *req, http_resp *resp, filters *f, json_t *
     }
     *progress = progress_by_module(a->db, c->user->id, &err);
     if (!*progress) goto fail;
+    if (txn) store_read_end(a->db);
     return true;
 fail:
+    if (txn) store_read_end(a->db);
     json_decref(f->hits);
     f->hits = NULL;
     log_error("catalog: %s", err.msg);
@@ -257,7 +260,10 @@ static void api_progress(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *rc = app_ctx(req);
     perr err = {{0}};
+    bool txn = store_read_begin(a->db, NULL);
     json_t *progress = progress_by_module(a->db, rc->user->id, &err);
+    json_t *next = progress ? learn_continue(a->db, rc->user->id) : NULL;
+    if (txn) store_read_end(a->db);
     if (!progress) {
         app_error(a, req, resp, 500, NULL);
         return;
@@ -272,7 +278,6 @@ static void api_progress(http_req *req, http_resp *resp, void *ctx) {
                                                  "modules", (int)lib->courses[i]->nmodules));
     }
     app_library_release(a, lib);
-    json_t *next = learn_continue(a->db, rc->user->id);
     app_json(resp, 200, json_pack("{s:o, s:o, s:o}", "modules", progress, "courses", courses, "continue",
                                   next ? next : json_null()));
 }

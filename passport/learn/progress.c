@@ -34,6 +34,7 @@ bool progress_visit(store *s, long long user_id, const char *module_id, perr *er
 
 json_t *progress_by_module(store *s, long long user_id, perr *err) {
     json_t *out = json_object();
+    bool txn = store_read_begin(s, NULL); /* the two queries see one snapshot */
     sqlite3_stmt *st = store_stmt(s,
                                   "SELECT module_id, max(score), count(*), max(passed), max(finished_at) FROM attempts"
                                   " WHERE user_id = ?1 GROUP BY module_id",
@@ -61,8 +62,10 @@ json_t *progress_by_module(store *s, long long user_id, perr *err) {
         }
     }
     store_done(st);
+    if (txn) store_read_end(s);
     return out;
 fail:
+    if (txn) store_read_end(s);
     json_decref(out);
     return NULL;
 }

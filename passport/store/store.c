@@ -20,6 +20,7 @@ typedef struct conn {
     const char *keys[STMT_SLOTS];
     sqlite3_stmt *stmts[STMT_SLOTS];
     struct conn *next; /* all connections of the store, for store_free */
+    int nested_reads;  /* store_read_begin calls made inside a transaction already open */
     struct store *owner;
 } conn;
 
@@ -219,10 +220,23 @@ bool store_commit(store *s, perr *err) {
 }
 
 bool store_read_begin(store *s, perr *err) {
+    conn *c = conn_get(s, err);
+    if (!c) return false;
+    if (!sqlite3_get_autocommit(c->db)) { /* inside a transaction: its snapshot serves */
+        c->nested_reads++;
+        return true;
+    }
+    c->nested_reads = 0;
     return run_control(s, "BEGIN DEFERRED", err);
 }
 
 void store_read_end(store *s) {
+    conn *c = conn_get(s, NULL);
+    if (!c || sqlite3_get_autocommit(c->db)) return; /* already ended (an error rolled it back) */
+    if (c->nested_reads > 0) {
+        c->nested_reads--;
+        return;
+    }
     if (!run_control(s, "COMMIT", NULL)) store_rollback(s);
 }
 

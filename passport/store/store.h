@@ -43,8 +43,10 @@ bool store_commit(store *s, perr *err);
 void store_rollback(store *s);
 /* A read transaction (BEGIN DEFERRED) for several queries that must see one snapshot, or
  * that would otherwise take and release the WAL locks once each. store_read_end commits
- * it (rolls back if that fails); a statement that writes inside one may fail with
- * SQLITE_BUSY_SNAPSHOT, so writes belong after store_read_end. */
+ * it (rolls back if that fails). Called inside a transaction already open (a read or a
+ * write one), the pair does nothing, so a function may use it whoever calls it; each
+ * store_read_begin that returned true needs its store_read_end. A statement that writes
+ * inside a read transaction may fail with SQLITE_BUSY_SNAPSHOT: writes belong after it. */
 bool store_read_begin(store *s, perr *err);
 void store_read_end(store *s);
 /* Runs one or more SQL statements without parameters (schema, pragmas). */

@@ -138,6 +138,33 @@ static void test_generation(void **state) {
     test_db_close(t);
 }
 
+/* store_read_begin/end nest: inside an open transaction (read or write) the pair does
+ * nothing, and only the outermost end commits. */
+static void test_read_nesting(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    sqlite3 *db = store_db(t->s);
+    assert_true(store_read_begin(t->s, NULL));
+    assert_false(sqlite3_get_autocommit(db));
+    assert_true(store_read_begin(t->s, NULL));
+    store_read_end(t->s);
+    assert_false(sqlite3_get_autocommit(db)); /* the inner end left the outer one open */
+    store_read_end(t->s);
+    assert_true(sqlite3_get_autocommit(db));
+    store_read_end(t->s); /* an extra end outside any transaction is harmless */
+    assert_true(sqlite3_get_autocommit(db));
+    /* inside a write transaction: the read pair neither commits nor breaks it */
+    assert_true(store_begin(t->s, NULL));
+    assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES ('w', 0)", NULL));
+    assert_true(store_read_begin(t->s, NULL));
+    assert_int_equal(count_units(t->s), 1);
+    store_read_end(t->s);
+    assert_false(sqlite3_get_autocommit(db));
+    store_rollback(t->s);
+    assert_int_equal(count_units(t->s), 0);
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_applies_all_and_reopens),
@@ -146,6 +173,7 @@ int main(void) {
         cmocka_unit_test(test_audit_append_only),
         cmocka_unit_test(test_statement_cache_and_rollback),
         cmocka_unit_test(test_generation),
+        cmocka_unit_test(test_read_nesting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * grades submissions on the server, records attempts and evidence, shows the result. */
 #include "handlers/learn_player.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "badges/badges.h"
@@ -178,6 +179,21 @@ static void api_module(http_req *req, http_resp *resp, void *ctx) {
     app_library_release(a, lib);
 }
 
+/* Sends 422 with why grade_quiz refused the answers, in the agent's language. */
+static void refused(app *a, http_req *req, http_resp *resp, const grade_result *g) {
+    static const char *const why_key[] = {
+        [GRADE_OK] = "learn.error.answers",          [GRADE_NOT_OBJECT] = "learn.error.answers",
+        [GRADE_NO_QUESTION] = "learn.grade.no_question", [GRADE_NO_OPTION] = "learn.grade.no_option",
+        [GRADE_TOO_MANY] = "learn.grade.too_many",   [GRADE_ONE_ONLY] = "learn.grade.one_only",
+        [GRADE_TEXT_EXPECTED] = "learn.grade.text_expected", [GRADE_TOO_LONG] = "learn.grade.too_long",
+    };
+    json_t *args = json_pack("[I]", (json_int_t)g->question);
+    char *text = app_tf(a, req, why_key[g->problem], args);
+    app_error(a, req, resp, 422, text);
+    free(text);
+    json_decref(args);
+}
+
 /* Grades and records; sends the error or returns the result view (caller owns it). */
 static json_t *submit(app *a, http_req *req, http_resp *resp, const learn_library *lib, const learn_module *m,
                       const json_t *answers, const char *nonce) {
@@ -185,7 +201,7 @@ static json_t *submit(app *a, http_req *req, http_resp *resp, const learn_librar
     grade_result g;
     perr err = {{0}};
     if (!grade_quiz(m->quiz, answers, m->pass, &g, &err)) {
-        app_error(a, req, resp, 422, err.msg);
+        refused(a, req, resp, &g);
         return NULL;
     }
     long long id = 0;

@@ -8,7 +8,6 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 
-#define GRADE_MAX_TEXT 1000
 
 bool grade_text_matches(char *const *accepted, size_t n, const char *given) {
     buf g = BUF_INIT, a = BUF_INIT;
@@ -60,32 +59,48 @@ static const char *value_text(const json_t *v, char out[24]) {
     return out;
 }
 
-static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bool *right, perr *err) {
+/* Records why the answers were refused (question qi, 0-based) and returns false. */
+static bool refuse(grade_result *out, grade_problem why, size_t qi) {
+    out->problem = why;
+    out->question = qi + 1;
+    return false;
+}
+
+static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bool *right, grade_result *out,
+                         perr *err) {
     bool chosen[32] = {false};
     size_t nchosen = 0;
     if (json_is_array(v)) {
         size_t i;
         const json_t *x;
-        if (json_array_size(v) > qq->noptions)
-            return perr_set(err, "question %zu: too many options chosen", qi + 1);
+        if (json_array_size(v) > qq->noptions) {
+            perr_set(err, "question %zu: too many options chosen", qi + 1);
+            return refuse(out, GRADE_TOO_MANY, qi);
+        }
         json_array_foreach(v, i, x) {
             size_t o = option_number(x);
             char t[24];
-            if (!o || o > qq->noptions)
-                return perr_set(err, "question %zu: option %s does not exist", qi + 1, value_text(x, t));
+            if (!o || o > qq->noptions) {
+                perr_set(err, "question %zu: option %s does not exist", qi + 1, value_text(x, t));
+                return refuse(out, GRADE_NO_OPTION, qi);
+            }
             if (!chosen[o - 1]) nchosen++;
             chosen[o - 1] = true;
         }
     } else {
         size_t o = option_number(v);
         char t[24];
-        if (!o || o > qq->noptions)
-            return perr_set(err, "question %zu: option %s does not exist", qi + 1, value_text(v, t));
+        if (!o || o > qq->noptions) {
+            perr_set(err, "question %zu: option %s does not exist", qi + 1, value_text(v, t));
+            return refuse(out, GRADE_NO_OPTION, qi);
+        }
         chosen[o - 1] = true;
         nchosen = 1;
     }
-    if (qq->kind == QUIZ_SINGLE && nchosen > 1)
-        return perr_set(err, "question %zu: only one option may be chosen", qi + 1);
+    if (qq->kind == QUIZ_SINGLE && nchosen > 1) {
+        perr_set(err, "question %zu: only one option may be chosen", qi + 1);
+        return refuse(out, GRADE_ONE_ONLY, qi);
+    }
     bool ok = nchosen > 0;
     for (size_t i = 0; i < qq->noptions; i++) ok = ok && chosen[i] == qq->options[i].correct;
     *right = ok;
@@ -94,7 +109,10 @@ static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bo
 
 bool grade_quiz(const quiz *q, const json_t *answers, double pass, grade_result *out, perr *err) {
     memset(out, 0, sizeof *out);
-    if (!json_is_object(answers)) return perr_set(err, "answers must be an object {\"q1\": ...}");
+    if (!json_is_object(answers)) {
+        perr_set(err, "answers must be an object {\"q1\": ...}");
+        return refuse(out, GRADE_NOT_OBJECT, (size_t)-1);
+    }
     bool *correct = xcalloc(q->n ? q->n : 1, sizeof *correct);
     const char *key;
     const json_t *v;
@@ -102,20 +120,23 @@ bool grade_quiz(const quiz *q, const json_t *answers, double pass, grade_result 
         size_t qi = question_index(key, q->n);
         if (qi == (size_t)-1) {
             perr_set(err, "\"%.40s\" names no question of this quiz", key);
+            refuse(out, GRADE_NO_QUESTION, (size_t)-1);
             goto fail;
         }
         const quiz_question *qq = &q->questions[qi];
         if (qq->kind == QUIZ_TEXT) {
             if (!json_is_string(v)) {
                 perr_set(err, "question %zu expects a text answer", qi + 1);
+                refuse(out, GRADE_TEXT_EXPECTED, qi);
                 goto fail;
             }
             if (json_string_length(v) > GRADE_MAX_TEXT) {
                 perr_set(err, "question %zu: the answer is too long", qi + 1);
+                refuse(out, GRADE_TOO_LONG, qi);
                 goto fail;
             }
             correct[qi] = grade_text_matches(qq->answers, qq->nanswers, json_string_value(v));
-        } else if (!grade_choice(qq, qi, v, &correct[qi], err)) {
+        } else if (!grade_choice(qq, qi, v, &correct[qi], out, err)) {
             goto fail;
         }
     }

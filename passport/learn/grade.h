@@ -11,7 +11,23 @@
 #include "core/err.h"
 #include "learn/quiz.h"
 
+#define GRADE_MAX_TEXT 1000 /* bytes of a text answer */
+
+/* Why answers were refused, for a message in the agent's language. */
+typedef enum grade_problem {
+    GRADE_OK,
+    GRADE_NOT_OBJECT,    /* answers is not an object */
+    GRADE_NO_QUESTION,   /* a key names no question */
+    GRADE_NO_OPTION,     /* an option number that does not exist */
+    GRADE_TOO_MANY,      /* more options than the question has */
+    GRADE_ONE_ONLY,      /* several options for a single-choice question */
+    GRADE_TEXT_EXPECTED, /* a text question answered with a number or a list */
+    GRADE_TOO_LONG,      /* a text answer over GRADE_MAX_TEXT bytes */
+} grade_problem;
+
 typedef struct grade_result {
+    grade_problem problem; /* GRADE_OK, or why grade_quiz refused the answers */
+    size_t question;       /* with a problem: the question (1-based), 0 when none applies */
     size_t n;        /* questions */
     size_t right;    /* questions answered right */
     bool *correct;   /* n flags (owned; free with grade_result_free) */
@@ -20,11 +36,11 @@ typedef struct grade_result {
 } grade_result;
 
 /* Grades answers against q with pass mark pass (0..1]. A missing answer is wrong. Returns
- * false with err set, and out left empty, when the answers are malformed: not an object,
- * a key that names no question ("q0", "q99", "x"), an option number that does not exist,
- * several options for a single-choice question, a text question answered with a number
- * or a list, a text longer than 1000 bytes. On success the caller frees out with
- * grade_result_free. */
+ * false with err set (in English, for logs) and out empty but for problem and question,
+ * when the answers are malformed: not an object, a key that names no question ("q0",
+ * "q99", "x"), an option number that does not exist, several options for a single-choice
+ * question, a text question answered with a number or a list, a text longer than
+ * GRADE_MAX_TEXT bytes. On success the caller frees out with grade_result_free. */
 bool grade_quiz(const quiz *q, const json_t *answers, double pass, grade_result *out, perr *err);
 
 /* Frees out->correct and zeroes out. NULL: no-op. */

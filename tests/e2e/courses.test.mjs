@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import {
-  BIN, DEMO, ROOT, attrs, client, findForm, formatViolations, launchBrowser, newContext, runAxe,
+  BIN, DEMO, ROOT, attrs, client, findForm, formatViolations, launchBrowser, newContext, pageText, runAxe,
   startServer,
 } from './helpers.mjs';
 
@@ -166,6 +166,7 @@ describe('module player and grading', () => {
     const { form } = await quizForm(c, 'mots-de-passe');
     let r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q1: '42' }));
     assert.equal(r.status, 422);
+    assert.match(pageText(r.body), /Question 1 : la réponse choisie n.existe pas/, 'the reason, in French');
     r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q99: '1' }));
     assert.equal(r.status, 422);
     // a rejected answer does not consume the nonce: the same form can still be sent once

@@ -105,7 +105,9 @@ static void test_text_folding(void **state) {
     assert_true(grade_text_matches(apos, 1, "L\u2019Hameconnage"));
 }
 
-static void refused(const quiz *q, const char *json, const char *want) {
+/* grade_quiz refuses json with an English message holding want, and says why (problem)
+ * and for which question (1-based, 0 for none) so that handlers can translate it. */
+static void refused(const quiz *q, const char *json, const char *want, grade_problem why, size_t question) {
     json_error_t je;
     json_t *a = json_loads(json, JSON_DECODE_ANY, &je);
     assert_non_null(a);
@@ -114,30 +116,40 @@ static void refused(const quiz *q, const char *json, const char *want) {
     assert_false(grade_quiz(q, a, 0.5, &g, &err));
     assert_null(g.correct);
     if (!strstr(err.msg, want)) fail_msg("\"%s\" lacks \"%s\"", err.msg, want);
+    assert_int_equal(g.problem, why);
+    assert_int_equal(g.question, question);
     json_decref(a);
 }
 
 static void test_refused_shapes(void **state) {
     (void)state;
     quiz *q = load();
-    refused(q, "[1]", "must be an object");
-    refused(q, "{\"q1\": 4}", "option 4 does not exist");
-    refused(q, "{\"q1\": \"0\"}", "does not exist");
-    refused(q, "{\"q1\": \"x\"}", "does not exist");
-    refused(q, "{\"q1\": -1}", "does not exist");
-    refused(q, "{\"q2\": [1, 9]}", "does not exist");
-    refused(q, "{\"q1\": [1, 2]}", "only one option");
-    refused(q, "{\"q2\": [1, 2, 3, 1]}", "too many options");
-    refused(q, "{\"q5\": 1}", "names no question");
-    refused(q, "{\"q0\": 1}", "names no question");
-    refused(q, "{\"answers\": 1}", "names no question");
-    refused(q, "{\"q3\": 72}", "expects a text answer");
-    refused(q, "{\"q3\": [\"72\"]}", "expects a text answer");
+    static const struct {
+        const char *json, *want;
+        grade_problem why;
+        size_t question;
+    } cases[] = {
+        {"[1]", "must be an object", GRADE_NOT_OBJECT, 0},
+        {"{\"q1\": 4}", "option 4 does not exist", GRADE_NO_OPTION, 1},
+        {"{\"q1\": \"0\"}", "does not exist", GRADE_NO_OPTION, 1},
+        {"{\"q1\": \"x\"}", "does not exist", GRADE_NO_OPTION, 1},
+        {"{\"q1\": -1}", "does not exist", GRADE_NO_OPTION, 1},
+        {"{\"q2\": [1, 9]}", "does not exist", GRADE_NO_OPTION, 2},
+        {"{\"q1\": [1, 2]}", "only one option", GRADE_ONE_ONLY, 1},
+        {"{\"q2\": [1, 2, 3, 1]}", "too many options", GRADE_TOO_MANY, 2},
+        {"{\"q5\": 1}", "names no question", GRADE_NO_QUESTION, 0},
+        {"{\"q0\": 1}", "names no question", GRADE_NO_QUESTION, 0},
+        {"{\"answers\": 1}", "names no question", GRADE_NO_QUESTION, 0},
+        {"{\"q3\": 72}", "expects a text answer", GRADE_TEXT_EXPECTED, 3},
+        {"{\"q3\": [\"72\"]}", "expects a text answer", GRADE_TEXT_EXPECTED, 3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        refused(q, cases[i].json, cases[i].want, cases[i].why, cases[i].question);
     char big[1100];
     memset(big, 'a', sizeof big);
     memcpy(big, "{\"q3\": \"", 8);
     memcpy(big + sizeof big - 3, "\"}", 3);
-    refused(q, big, "too long");
+    refused(q, big, "too long", GRADE_TOO_LONG, 3);
     grade_result_free(NULL);
     quiz_free(q);
 }

@@ -23,6 +23,7 @@
  * are never undone, so an unchanged count means unchanged bits. */
 struct badges_list_memo {
     pthread_mutex_t mu;
+    int list_id;       /* the list the count is of */
     long long revoked; /* -1: unknown */
 };
 
@@ -69,10 +70,18 @@ void badges_ctx_free(badges_ctx *c) {
     free(c);
 }
 
-char *badges_status_url(const badges_ctx *c) {
+char *badges_status_url(const badges_ctx *c, int list_id) {
     buf b = BUF_INIT;
-    buf_printf(&b, "%s/status/%d", c->public_url, BADGES_LIST_ID);
+    buf_printf(&b, "%s/status/%d", c->public_url, list_id);
     return buf_detach(&b);
+}
+
+int badges_list_of_url(const badges_ctx *c, const char *url) {
+    size_t n = strlen(c->public_url);
+    if (!url || strncmp(url, c->public_url, n) || strncmp(url + n, "/status/", 8)) return 0;
+    const char *d = url + n + 8;
+    if (*d < '1' || *d > '9' || strlen(d) > 9 || strspn(d, "0123456789") != strlen(d)) return 0;
+    return atoi(d);
 }
 
 static bool db_fail(store *s, perr *err) {
@@ -97,6 +106,14 @@ static statuslist *load_list(store *s, int list_id, perr *err) {
         return NULL;
     }
     return l;
+}
+
+/* The list new credentials go to: the highest numbered one holding credentials. */
+static int newest_list(store *s) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT max(list_id) FROM credentials", NULL);
+    int id = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    return id >= BADGES_FIRST_LIST ? id : BADGES_FIRST_LIST;
 }
 
 /* t plus months calendar months (day clamped to the month's length). */
@@ -143,13 +160,20 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     account *u = account_get(s, user_id, err);
     statuslist *l = NULL;
     json_t *doc = NULL;
-    char *text = NULL, *status_url = badges_status_url(c);
+    char *text = NULL, *status_url = NULL;
     char **names = xcalloc(3 * a->nalignment + 1, sizeof *names);
     credential_alignment *al = alignments(s, c, a, names);
     if (!u) goto fail;
-    if (!(l = load_list(s, BADGES_LIST_ID, err))) goto fail;
+    int list_id = newest_list(s);
+    if (!(l = load_list(s, list_id, err))) goto fail;
+    if (statuslist_is_full(l)) { /* the newest list is full: open the next one */
+        statuslist_free(l);
+        l = statuslist_new(0);
+        list_id++;
+    }
     size_t index;
     if (!statuslist_allocate(l, &index, err)) goto fail;
+    status_url = badges_status_url(c, list_id);
     int64_t now = clock_now();
     char from[21], until[21], uid[46];
     clock_iso8601(now, from);
@@ -189,7 +213,7 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     sqlite3_bind_int64(st, 2, user_id);
     sqlite3_bind_int64(st, 3, a->id);
     sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int(st, 5, BADGES_LIST_ID);
+    sqlite3_bind_int(st, 5, list_id);
     sqlite3_bind_int64(st, 6, (sqlite3_int64)index);
     if (awarded_by) sqlite3_bind_int64(st, 7, awarded_by);
     else sqlite3_bind_null(st, 7);
@@ -306,26 +330,35 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
                          const char *reason, int *count, perr *err) {
     sqlite3_stmt *st = cred_id ? store_stmt(s,
                                             "UPDATE credentials SET revoked_at = ?, reason = ? WHERE id = ?"
-                                            " AND revoked_at IS NULL RETURNING id",
+                                            " AND revoked_at IS NULL RETURNING id, list_id",
                                             err)
                                : store_stmt(s,
                                             "UPDATE credentials SET revoked_at = ?, reason = ? WHERE user_id = ?"
-                                            " AND revoked_at IS NULL RETURNING id",
+                                            " AND revoked_at IS NULL RETURNING id, list_id",
                                             err);
     if (!st) return false;
     sqlite3_bind_int64(st, 1, clock_now());
     store_bind_text(st, 2, reason ? reason : "");
     sqlite3_bind_int64(st, 3, cred_id ? cred_id : user_id);
     long long ids[256];
+    int lists[256];
     int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        if (n < 256) ids[n++] = sqlite3_column_int64(st, 0);
+        if (n < 256) {
+            ids[n] = sqlite3_column_int64(st, 0);
+            lists[n++] = sqlite3_column_int(st, 1);
+        }
     store_done(st);
     if (rc != SQLITE_DONE) return db_fail(s, err);
     for (int i = 0; i < n; i++)
         if (!audit_add(s, actor, "badge.revoke", "credential", ids[i], reason ? reason : "")) return db_fail(s, err);
     *count = n;
-    return refresh_list(s, c, BADGES_LIST_ID, true, err);
+    for (int i = 0; i < n; i++) { /* each list touched, once */
+        bool seen = false;
+        for (int j = 0; j < i; j++) seen = seen || lists[j] == lists[i];
+        if (!seen && !refresh_list(s, c, lists[i], true, err)) return false;
+    }
+    return true;
 }
 
 bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long actor, const char *reason, perr *err) {
@@ -386,8 +419,9 @@ static long long count_revoked(store *s, int list_id) {
     return n;
 }
 
-static void memo_set(const badges_ctx *c, long long revoked) {
+static void memo_set(const badges_ctx *c, int list_id, long long revoked) {
     pthread_mutex_lock(&c->memo->mu);
+    c->memo->list_id = list_id;
     c->memo->revoked = revoked;
     pthread_mutex_unlock(&c->memo->mu);
 }
@@ -395,10 +429,10 @@ static void memo_set(const badges_ctx *c, long long revoked) {
 static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx, perr *err) {
     long long revoked = in_tx ? -1 : count_revoked(s, list_id);
     if (in_tx) {
-        memo_set(c, -1); /* this transaction may still roll back */
+        memo_set(c, 0, -1); /* this transaction may still roll back */
     } else if (revoked >= 0) {
         pthread_mutex_lock(&c->memo->mu);
-        bool same = c->memo->revoked == revoked;
+        bool same = c->memo->list_id == list_id && c->memo->revoked == revoked;
         pthread_mutex_unlock(&c->memo->mu);
         if (same) return true;
     }
@@ -435,7 +469,7 @@ static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx,
     if (began) ok = ok ? store_commit(s, err) : (store_rollback(s), false);
 done:
     if (!ok && began) store_rollback(s);
-    if (ok && !in_tx) memo_set(c, revoked);
+    if (ok && !in_tx) memo_set(c, list_id, revoked);
     free(text);
     free(enc);
     free(old);
@@ -444,7 +478,7 @@ done:
 }
 
 bool badges_status_list(store *s, const badges_ctx *c, int list_id, char **json, char **etag, perr *err) {
-    if (list_id != BADGES_LIST_ID) return perr_set(err, "badges.error.no_list");
+    if (list_id < BADGES_FIRST_LIST || list_id > newest_list(s)) return perr_set(err, "badges.error.no_list");
     if (!refresh_list(s, c, list_id, false, err)) return false;
     char *enc = NULL;
     if (!stored_list(s, list_id, &enc, json, etag)) return perr_set(err, "badges.error.no_list");

@@ -12,7 +12,9 @@
 #include "core/err.h"
 #include "store/store.h"
 
-#define BADGES_LIST_ID 1 /* one revocation list of STATUSLIST_MIN_BITS entries */
+/* Revocation lists are numbered from 1, each of STATUSLIST_MIN_BITS entries; credentials
+ * go to the newest list until it is full, then to a new one. */
+#define BADGES_FIRST_LIST 1
 
 typedef struct badges_ctx {
     achievement_set *set;
@@ -30,8 +32,11 @@ typedef struct badges_ctx {
 badges_ctx *badges_ctx_new(store *s, const char *data_dir, const char *courses_dir, const char *public_url, perr *err);
 void badges_ctx_free(badges_ctx *c);
 
-/* The URL of the revocation list credential ("<public>/status/1"). New string. */
-char *badges_status_url(const badges_ctx *c);
+/* The URL of revocation list list_id ("<public>/status/1"). New string. */
+char *badges_status_url(const badges_ctx *c, int list_id);
+/* The number of our revocation list at url ("<public>/status/<n>"), or 0 when url is not
+ * one of ours. */
+int badges_list_of_url(const badges_ctx *c, const char *url);
 
 /* Issues achievement a to user_id inside the caller's transaction: builds the credential
  * (random status index), signs it, inserts it. awarded_by 0 = by rule. *cred_id may be NULL. */

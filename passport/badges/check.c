@@ -16,12 +16,9 @@ typedef struct check_env {
 /* Status lists: only our own, read from the store (never over the network). */
 static json_t *local_fetch(const char *url, void *ctx, perr *err) {
     check_env *e = ctx;
-    if (!e->s || !e->c) return perr_set(err, "status list not ours"), NULL;
-    char *own = badges_status_url(e->c);
-    bool ours = !strcmp(url, own);
-    free(own);
-    if (!ours) return perr_set(err, "status list not ours"), NULL;
-    return badges_status_list_json(e->s, e->c, BADGES_LIST_ID, err);
+    int list_id = e->s && e->c ? badges_list_of_url(e->c, url) : 0;
+    if (!list_id) return perr_set(err, "status list not ours"), NULL;
+    return badges_status_list_json(e->s, e->c, list_id, err);
 }
 
 static const keys *local_resolve(const char *method, void *ctx) {

@@ -135,6 +135,10 @@ bool statuslist_is_allocated(const statuslist *l, size_t index) {
     return index < l->nbits && bit(l->allocated, index);
 }
 
+bool statuslist_is_full(const statuslist *l) {
+    return l->nallocated >= l->nbits;
+}
+
 bool statuslist_allocate(statuslist *l, size_t *index, perr *err) {
     if (l->nallocated >= l->nbits) return perr_set(err, "statuslist: the list is full (%zu indexes)", l->nbits);
     /* uniform over the free indexes: draw the rank of the free slot, then find it */

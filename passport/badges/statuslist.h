@@ -47,5 +47,7 @@ bool statuslist_is_allocated(const statuslist *l, size_t index);
  * order, so that an index reveals nothing about when or to whom it was issued), marks it
  * allocated and stores it in *index. Fails when the list is full. */
 bool statuslist_allocate(statuslist *l, size_t *index, perr *err);
+/* True when every index of l is allocated (statuslist_allocate would fail). */
+bool statuslist_is_full(const statuslist *l);
 
 #endif

@@ -2,6 +2,7 @@
  * SVG, share links, CLR export), public share pages, badge images, the signed status
  * list with its ETag and the did:web document. Verify and admin pages: badges_verify.c,
  * badges_admin.c. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,8 +224,8 @@ static void status_list(http_req *req, http_resp *resp, void *ctx) {
     long long id = app_param_id(req, 0);
     char *json = NULL, *etag = NULL;
     perr err = {{0}};
-    if (id != BADGES_LIST_ID || !badges_status_list(a->db, b, (int)id, &json, &etag, &err)) {
-        if (err.msg[0] && id == BADGES_LIST_ID) log_error("status list: %s", err.msg);
+    if (id < BADGES_FIRST_LIST || id > INT_MAX || !badges_status_list(a->db, b, (int)id, &json, &etag, &err)) {
+        if (err.msg[0] && strcmp(err.msg, "badges.error.no_list")) log_error("status list: %s", err.msg);
         app_error(a, req, resp, 404, NULL);
         return;
     }

@@ -171,11 +171,9 @@ static long long award(fx *f) {
 
 static json_t *fetch_local(const char *url, void *ctx, perr *err) {
     fx *f = ctx;
-    char *own = badges_status_url(f->c);
-    bool ok = !strcmp(own, url);
-    free(own);
-    if (!ok) return perr_set(err, "not ours"), NULL;
-    return badges_status_list_json(f->t->s, f->c, BADGES_LIST_ID, err);
+    int list_id = badges_list_of_url(f->c, url);
+    if (!list_id) return perr_set(err, "not ours"), NULL;
+    return badges_status_list_json(f->t->s, f->c, list_id, err);
 }
 
 static void issued_credential_verifies_then_revoked(void **state) {
@@ -200,10 +198,10 @@ static void issued_credential_verifies_then_revoked(void **state) {
 
     char *json1 = NULL, *etag1 = NULL, *json2 = NULL, *etag2 = NULL;
     perr err = {{0}};
-    assert_true(badges_status_list(s, f->c, BADGES_LIST_ID, &json1, &etag1, &err));
+    assert_true(badges_status_list(s, f->c, BADGES_FIRST_LIST, &json1, &etag1, &err));
     assert_true(badges_revoke(s, f->c, id, 0, "erreur", &err));
     assert_false(badges_revoke(s, f->c, id, 0, "encore", &err)); /* already revoked */
-    assert_true(badges_status_list(s, f->c, BADGES_LIST_ID, &json2, &etag2, &err));
+    assert_true(badges_status_list(s, f->c, BADGES_FIRST_LIST, &json2, &etag2, &err));
     assert_string_not_equal(etag1, etag2);
     assert_false(verify_credential(doc, clock_now(), fetch_local, f, &r));
     assert_true(r.revoked);
@@ -213,6 +211,54 @@ static void issued_credential_verifies_then_revoked(void **state) {
     free(etag2);
     json_decref(doc);
     free(text);
+}
+
+/* The statusListCredential URL of credential id: its list. */
+static int list_of_credential(fx *f, long long id) {
+    char *text = NULL;
+    assert_true(badges_credential_get(f->t->s, id, &text, NULL, NULL, NULL));
+    json_t *doc = json_loads(text, 0, NULL);
+    const char *url = json_string_value(json_object_get(json_object_get(doc, "credentialStatus"), "statusListCredential"));
+    int list = badges_list_of_url(f->c, url);
+    json_decref(doc);
+    free(text);
+    return list;
+}
+
+/* Once list 1's 131 072 indexes are all given, a credential goes to list 2, which is served,
+ * verifies and revokes like the first; list 1 stays served, no list 3 exists. */
+static void full_list_opens_the_next(void **state) {
+    fx *f = *state;
+    store *s = f->t->s;
+    assert_int_equal(list_of_credential(f, award(f)), 1);
+    perr err = {{0}};
+    assert_true(store_exec(s,
+                           "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 131071)"
+                           " INSERT INTO credentials (uid, user_id, achievement_id, issued_at, list_id, status_index,"
+                           " json) SELECT 'urn:fill:' || i, NULL, (SELECT id FROM achievements WHERE slug = 'essai'),"
+                           " 0, 1, i, '{}' FROM n WHERE i NOT IN (SELECT status_index FROM credentials WHERE list_id = 1)",
+                           &err));
+    long long id = award(f);
+    assert_int_equal(list_of_credential(f, id), 2);
+    char *text = NULL;
+    assert_true(badges_credential_get(s, id, &text, NULL, NULL, NULL));
+    json_t *doc = json_loads(text, 0, NULL);
+    verify_report r;
+    assert_true(verify_credential(doc, clock_now(), fetch_local, f, &r));
+    char *json = NULL, *etag = NULL;
+    assert_true(badges_status_list(s, f->c, 1, &json, &etag, &err));
+    free(json);
+    free(etag);
+    assert_false(badges_status_list(s, f->c, 3, &json, &etag, &err));
+    assert_string_equal(err.msg, "badges.error.no_list");
+    assert_true(badges_revoke(s, f->c, id, 0, "erreur", &err));
+    assert_false(verify_credential(doc, clock_now(), fetch_local, f, &r));
+    assert_true(r.revoked);
+    json_decref(doc);
+    free(text);
+    assert_int_equal(badges_list_of_url(f->c, "http://127.0.0.1:9/status/0"), 0);
+    assert_int_equal(badges_list_of_url(f->c, "http://127.0.0.1:9/status/2x"), 0);
+    assert_int_equal(badges_list_of_url(f->c, "https://other.fr/status/2"), 0);
 }
 
 static void revoke_all_export_and_clr(void **state) {
@@ -247,6 +293,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(awards_once_when_rule_holds, setup, teardown),
         cmocka_unit_test_setup_teardown(issued_credential_verifies_then_revoked, setup, teardown),
         cmocka_unit_test_setup_teardown(revoke_all_export_and_clr, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_list_opens_the_next, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

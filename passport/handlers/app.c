@@ -15,6 +15,7 @@
 #include "learn/catalog.h"
 #include "badges/badges.h"
 #include "learn/library.h"
+#include "people/apitoken.h"
 #include "people/inbox.h"
 #include "people/password.h"
 #include "talent/index.h"
@@ -234,7 +235,16 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     req_ctx *c = xcalloc(1, sizeof *c);
     req->app = c;
     const char *tok = http_cookie(req, SESSION_COOKIE);
-    if (tok && !identity_recall(a, tok, c)) {
+    const char *auth = req->is_api ? http_header(req, "Authorization") : NULL;
+    if (auth && !strncmp(auth, "Bearer ", 7)) { /* a program with a personal token: no cookie, no CSRF */
+        c->bearer = true;
+        long long uid = 0;
+        if (apitoken_lookup(a->db, auth + 7, &uid) && (c->user = account_get(a->db, uid, NULL)) && c->user->disabled) {
+            account_free(c->user);
+            c->user = NULL;
+        }
+        if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
+    } else if (tok && !identity_recall(a, tok, c)) {
         unsigned long long gen = store_generation(a->db); /* before the reads it vouches for */
         /* One read transaction for the three lookups instead of one each: every SQLite read
          * transaction takes and releases WAL locks with system calls. The once-a-minute
@@ -253,7 +263,9 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         if (c->user) identity_remember(a, tok, gen, c);
     }
     c->locale = pick_locale(a, req, c->user);
-    if (c->user) {
+    if (c->bearer) {
+        c->csrf[0] = '\0';
+    } else if (c->user) {
         snprintf(c->csrf, sizeof c->csrf, "%s", c->sess.csrf);
     } else {
         const char *ck = http_cookie(req, CSRF_COOKIE);
@@ -277,8 +289,12 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         return false;
     }
     if (route->roles && !app_require(a, req, resp, route->roles)) return false;
+    if ((route->flags & ROUTE_SESSION_ONLY) && c->bearer) {
+        app_error(a, req, resp, 403, "apitoken.session_only");
+        return false;
+    }
     bool writes = req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH);
-    if (writes && !(route->flags & ROUTE_NO_CSRF)) {
+    if (writes && !(route->flags & ROUTE_NO_CSRF) && !c->bearer) {
         const char *expected = c->user ? c->sess.csrf : http_cookie(req, CSRF_COOKIE);
         if (!csrf_ok(req, expected)) {
             app_error(a, req, resp, 403, "error.csrf");
@@ -410,6 +426,7 @@ void app_register_routes(http_router *r) {
     talent_routes(r);
     paths_routes(r);
     badges_routes(r);
+    tokens_routes(r);
     openapi_routes(r);
 }
 

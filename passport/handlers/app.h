@@ -60,6 +60,7 @@ typedef struct req_ctx {
     char csrf[65];     /* the token forms must carry */
     bool set_csrf_cookie;
     int unread;        /* unread inbox messages of user, read with the session */
+    bool bearer;       /* an API request with "Authorization: Bearer": no cookie, no CSRF token */
 } req_ctx;
 
 /* Loads catalogs, templates and static files, builds the router. NULL with err set. The
@@ -115,6 +116,7 @@ void talent_routes(http_router *r);
 void paths_routes(http_router *r);
 void badges_routes(http_router *r);
 void openapi_routes(http_router *r);
+void tokens_routes(http_router *r);
 /* Reads the OpenAPI document at path into a new string the caller frees (its length in
  * *len); NULL when the file is missing or unreadable (handlers/openapi.c). */
 char *openapi_load(const char *path, size_t *len);

@@ -172,6 +172,6 @@ void talent_me_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/me/profile", profile_post, 16 * 1024, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/profile-views", views_api, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/export", export_json, 0, 0, 0});
-    http_router_add(r, (http_route){HTTP_POST, "/api/v1/me/erase", erase_post, 4096, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/me/erase", erase_post, 4096, ROUTE_SESSION_ONLY, 0});
     http_router_add(r, (http_route){HTTP_POST, "/admin/users/{id}/erase", admin_erase, 4096, 0, ROLE_ADMIN});
 }

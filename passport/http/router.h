@@ -14,6 +14,7 @@ typedef void (*http_handler)(http_req *req, http_resp *resp, void *ctx);
 enum {
     ROUTE_PUBLIC = 1,   /* no login required */
     ROUTE_NO_CSRF = 2,  /* state-changing but exempt from CSRF (token-authenticated API) */
+    ROUTE_SESSION_ONLY = 4, /* refused to a personal API token (making tokens, erasure) */
 };
 
 struct http_route {

@@ -73,6 +73,8 @@ static const char *const migrations[] = {
     SCHEMA_PATHS,
     /* 7: achievements, credentials, status lists, share links (store/schema_badges.c) */
     SCHEMA_BADGES,
+    /* 8: personal API tokens (store/schema_tokens.c) */
+    SCHEMA_TOKENS,
 };
 
 int store_latest_version(void) {

@@ -22,5 +22,8 @@ extern const char schema_paths[];
 /* Migration 7: achievements, credentials, status lists, share links. */
 #define SCHEMA_BADGES schema_badges
 extern const char schema_badges[];
+/* Migration 8: personal API tokens. */
+#define SCHEMA_TOKENS schema_tokens
+extern const char schema_tokens[];
 
 #endif

@@ -128,6 +128,7 @@ bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id,
               run(s, store_stmt(s, "DELETE FROM quiz_nonces WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s, "DELETE FROM inbox WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s, "DELETE FROM sessions WHERE user_id = ?1", err), user_id, err) &&
+              run(s, store_stmt(s, "DELETE FROM api_tokens WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s,
                                 "DELETE FROM login_failures WHERE key = 'e:' || lower((SELECT email FROM users"
                                 " WHERE id = ?1))",

@@ -146,7 +146,8 @@ describe('the document is well formed', () => {
         const sec = op.security ?? doc.security;
         const writes = ['post', 'put', 'patch', 'delete'].includes(m);
         if (sec.length && writes) {
-          assert.ok(sec.every((req) => 'csrf' in req && 'session' in req), `${where}: writes need the session and X-CSRF-Token`);
+          assert.ok(sec.every((req) => ('csrf' in req && 'session' in req) || (Object.keys(req).length === 1 && 'bearer' in req)),
+            `${where}: writes need the session and X-CSRF-Token, or a personal token`);
         }
         if (writes && op.requestBody) assert.ok(deref(op.requestBody).content, `${where}: request body content`);
       }

@@ -8,12 +8,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "core/blob_cache.h"
 #include "http/http.h"
 #include "http/i18n.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
-#include "core/blob_cache.h"
 #include "http/tmpl.h"
 #include "people/account.h"
 #include "people/session.h"

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "badges/badges.h"
+#include "core/blob_cache.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
-#include "core/blob_cache.h"
 #include "handlers/learn_view.h"
 #include "learn/attempt.h"
 #include "learn/catalog.h"

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "badges/badges.h"
+#include "core/blob_cache.h"
 #include "core/log.h"
 #include "handlers/app.h"
-#include "core/blob_cache.h"
 #include "people/audit.h"
 #include "people/unit.h"
 #include "skills/evidence.h"

@@ -154,25 +154,55 @@ static credential_alignment *alignments(store *s, const badges_ctx *c, const ach
     return al;
 }
 
+#define PICK_TRIES 32 /* random draws checked one by one before the whole list is read */
+
+/* A free status index for a new credential, uniform over the free indexes of the newest
+ * list, or of a new list when that one is full. Random draws are checked against the
+ * (list_id, status_index) index: one point query each while the list is not nearly full,
+ * instead of reading every credential of the list; when every draw is taken, the whole
+ * list is read and the index drawn from its free ones. */
+static bool pick_index(store *s, int *list_id, size_t *index, perr *err) {
+    int list = newest_list(s);
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM credentials WHERE list_id = ? AND status_index = ?", err);
+    if (!st) return false;
+    for (int i = 0; i < PICK_TRIES; i++) {
+        size_t r = (size_t)rand_below(STATUSLIST_MIN_BITS);
+        sqlite3_bind_int(st, 1, list);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)r);
+        int rc = sqlite3_step(st);
+        store_done(st);
+        if (rc == SQLITE_DONE) {
+            *list_id = list;
+            *index = r;
+            return true;
+        }
+        if (rc != SQLITE_ROW) return db_fail(s, err);
+    }
+    statuslist *l = load_list(s, list, err);
+    if (!l) return false;
+    if (statuslist_is_full(l)) { /* the newest list is full: open the next one */
+        statuslist_free(l);
+        l = statuslist_new(0);
+        list++;
+    }
+    bool ok = statuslist_allocate(l, index, err);
+    statuslist_free(l);
+    *list_id = list;
+    return ok;
+}
+
 bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achievement *a, long long awarded_by,
                   const char *narrative, long long *cred_id, perr *err) {
     bool ok = false;
     account *u = account_get(s, user_id, err);
-    statuslist *l = NULL;
     json_t *doc = NULL;
     char *text = NULL, *status_url = NULL;
     char **names = xcalloc(3 * a->nalignment + 1, sizeof *names);
     credential_alignment *al = alignments(s, c, a, names);
     if (!u) goto fail;
-    int list_id = newest_list(s);
-    if (!(l = load_list(s, list_id, err))) goto fail;
-    if (statuslist_is_full(l)) { /* the newest list is full: open the next one */
-        statuslist_free(l);
-        l = statuslist_new(0);
-        list_id++;
-    }
+    int list_id = 0;
     size_t index;
-    if (!statuslist_allocate(l, &index, err)) goto fail;
+    if (!pick_index(s, &list_id, &index, err)) goto fail;
     status_url = badges_status_url(c, list_id);
     int64_t now = clock_now();
     char from[21], until[21], uid[46];
@@ -241,7 +271,6 @@ fail:
     free(text);
     free(status_url);
     json_decref(doc);
-    statuslist_free(l);
     account_free(u);
     return ok;
 }

@@ -213,33 +213,44 @@ static void issued_credential_verifies_then_revoked(void **state) {
     free(text);
 }
 
-/* The statusListCredential URL of credential id: its list. */
-static int list_of_credential(fx *f, long long id) {
+/* The list (from its statusListCredential URL) and the statusListIndex of credential id. */
+static int list_of_credential(fx *f, long long id, size_t *index) {
     char *text = NULL;
     assert_true(badges_credential_get(f->t->s, id, &text, NULL, NULL, NULL));
     json_t *doc = json_loads(text, 0, NULL);
-    const char *url = json_string_value(json_object_get(json_object_get(doc, "credentialStatus"), "statusListCredential"));
-    int list = badges_list_of_url(f->c, url);
+    const json_t *cs = json_object_get(doc, "credentialStatus");
+    int list = badges_list_of_url(f->c, json_string_value(json_object_get(cs, "statusListCredential")));
+    if (index) *index = (size_t)strtoul(json_string_value(json_object_get(cs, "statusListIndex")), NULL, 10);
     json_decref(doc);
     free(text);
     return list;
 }
 
-/* Once list 1's 131 072 indexes are all given, a credential goes to list 2, which is served,
+/* Credentials take the free indexes of list 1, found even when nearly all are taken; once
+ * its 131 072 indexes are all given, a credential goes to list 2, which is served,
  * verifies and revokes like the first; list 1 stays served, no list 3 exists. */
 static void full_list_opens_the_next(void **state) {
     fx *f = *state;
     store *s = f->t->s;
-    assert_int_equal(list_of_credential(f, award(f)), 1);
+    size_t x = 0, got = 0, got2 = 0;
+    assert_int_equal(list_of_credential(f, award(f), &x), 1);
+    size_t a = (x + 1) % STATUSLIST_MIN_BITS, b = (x + 2) % STATUSLIST_MIN_BITS;
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+             " INSERT INTO credentials (uid, user_id, achievement_id, issued_at, list_id, status_index, json)"
+             " SELECT 'urn:fill:' || i, NULL, (SELECT id FROM achievements WHERE slug = 'essai'), 0, 1, i, '{}'"
+             " FROM n WHERE i NOT IN (%zu, %zu, %zu)",
+             STATUSLIST_MIN_BITS - 1, x, a, b);
     perr err = {{0}};
-    assert_true(store_exec(s,
-                           "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 131071)"
-                           " INSERT INTO credentials (uid, user_id, achievement_id, issued_at, list_id, status_index,"
-                           " json) SELECT 'urn:fill:' || i, NULL, (SELECT id FROM achievements WHERE slug = 'essai'),"
-                           " 0, 1, i, '{}' FROM n WHERE i NOT IN (SELECT status_index FROM credentials WHERE list_id = 1)",
-                           &err));
+    assert_true(store_exec(s, sql, &err));
+    /* two free indexes left in list 1: the next two credentials take them */
+    assert_int_equal(list_of_credential(f, award(f), &got), 1);
+    assert_true(got == a || got == b);
+    assert_int_equal(list_of_credential(f, award(f), &got2), 1);
+    assert_true((got2 == a || got2 == b) && got2 != got);
     long long id = award(f);
-    assert_int_equal(list_of_credential(f, id), 2);
+    assert_int_equal(list_of_credential(f, id, NULL), 2);
     char *text = NULL;
     assert_true(badges_credential_get(s, id, &text, NULL, NULL, NULL));
     json_t *doc = json_loads(text, 0, NULL);

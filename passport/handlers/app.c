@@ -197,10 +197,8 @@ static long long identity_key(const char *tok, char key[65]) {
     return (long long)v;
 }
 
-/* Fills c from a current memo of tok and returns true; false when there is none. */
-static bool identity_recall(app *a, const char *tok, req_ctx *c) {
-    char key[65];
-    long long owner = identity_key(tok, key);
+/* Fills c from a current memo under (owner, key) and returns true; false when there is none. */
+static bool identity_recall(app *a, long long owner, const char *key, req_ctx *c) {
     buf b = BUF_INIT;
     identity_head h;
     bool ok = blob_cache_get(a->memos, owner, key, &b) && b.len > sizeof h;
@@ -218,10 +216,8 @@ static bool identity_recall(app *a, const char *tok, req_ctx *c) {
     return c->user != NULL;
 }
 
-/* Remembers what tok stood for in c, read from the store at generation gen. */
-static void identity_remember(app *a, const char *tok, unsigned long long gen, const req_ctx *c) {
-    char key[65];
-    long long owner = identity_key(tok, key);
+/* Remembers under (owner, key) what the token stood for in c, read at generation gen. */
+static void identity_remember(app *a, long long owner, const char *key, unsigned long long gen, const req_ctx *c) {
     identity_head h = {gen, clock_now(), c->sess, c->unread};
     buf b = BUF_INIT;
     buf_append(&b, &h, sizeof h);
@@ -244,23 +240,27 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
             c->user = NULL;
         }
         if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
-    } else if (tok && !identity_recall(a, tok, c)) {
-        unsigned long long gen = store_generation(a->db); /* before the reads it vouches for */
-        /* One read transaction for the three lookups instead of one each: every SQLite read
-         * transaction takes and releases WAL locks with system calls. The once-a-minute
-         * refresh of the session's idle time inside may fail when another connection wrote
-         * in between; it is then simply retried at a later request. */
-        bool txn = store_read_begin(a->db, NULL);
-        if (session_lookup(a->db, tok, &c->sess)) {
-            c->user = account_get(a->db, c->sess.user_id, NULL);
-            if (c->user && c->user->disabled) {
-                account_free(c->user);
-                c->user = NULL;
+    } else if (tok) {
+        char key[65];
+        long long owner = identity_key(tok, key); /* hashed once for the memo's lookup and its refill */
+        if (!identity_recall(a, owner, key, c)) {
+            unsigned long long gen = store_generation(a->db); /* before the reads it vouches for */
+            /* One read transaction for the three lookups instead of one each: every SQLite
+             * read transaction takes and releases WAL locks with system calls. The
+             * once-a-minute refresh of the session's idle time inside may fail when another
+             * connection wrote in between; it is then simply retried at a later request. */
+            bool txn = store_read_begin(a->db, NULL);
+            if (session_lookup(a->db, tok, &c->sess)) {
+                c->user = account_get(a->db, c->sess.user_id, NULL);
+                if (c->user && c->user->disabled) {
+                    account_free(c->user);
+                    c->user = NULL;
+                }
+                if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
             }
-            if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
+            if (txn) store_read_end(a->db);
+            if (c->user) identity_remember(a, owner, key, gen, c);
         }
-        if (txn) store_read_end(a->db);
-        if (c->user) identity_remember(a, tok, gen, c);
     }
     c->locale = pick_locale(a, req, c->user);
     if (c->bearer) {

@@ -99,6 +99,11 @@ const learn_module *library_module(const learn_library *lib, const char *id);
 /* The course with this slug, or NULL (owned by lib). */
 const learn_course *library_course(const learn_library *lib, const char *slug);
 
+/* The competency codes of dir/frameworks/NAME.csv, sorted (strcmp), in a new array of new
+ * strings the caller frees (each, then the array); *n their number (0 and NULL when none).
+ * Problems reading the files go to d (may be NULL). */
+char **library_competency_codes(const char *dir, size_t *n, diag_list *d);
+
 /* True when name is a safe asset file name for a course folder: not hidden, no "/", no
  * "..", and an allowed image extension. Sets *mime to its type (a static string). */
 bool library_asset_type(const char *name, const char **mime);

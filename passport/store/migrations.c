@@ -75,6 +75,8 @@ static const char *const migrations[] = {
     SCHEMA_BADGES,
     /* 8: personal API tokens (store/schema_tokens.c) */
     SCHEMA_TOKENS,
+    /* 9: positioning tests, their answers, re-checks (store/schema_positioning.c) */
+    SCHEMA_POSITIONING,
 };
 
 int store_latest_version(void) {

@@ -25,14 +25,12 @@ int cli_check_courses(int argc, char **argv) {
     const char *dir = o.nargs > 0 ? o.args[0] : o.courses_dir;
     diag_list d = DIAG_LIST_INIT;
     learn_library *lib = library_load(dir, NULL, &d);
-    posbank *bank = posbank_load(dir, &d);
     diag_print(&d, stdout);
     int rc = d.n ? 1 : 0;
     if (rc) fprintf(stderr, "%zu problem%s\n", d.n, d.n > 1 ? "s" : "");
     else
         fprintf(stderr, "%zu courses, %zu modules, %zu positioning items: no problem\n", lib->ncourses, lib->nindex,
-                bank->n);
-    posbank_free(bank);
+                lib->bank->n);
     diag_list_free(&d);
     library_release(lib);
     return rc;

@@ -75,6 +75,7 @@ typedef struct learn_library {
     learn_module **index;   /* every module, sorted by id */
     size_t nindex;
     unsigned char nonce_key[32]; /* signs quiz nonces; random, kept across reloads */
+    struct posbank *bank;   /* the positioning item bank of dir/positioning/ (learn/posbank.h) */
     atomic_int refs;
 } learn_library;
 

@@ -21,7 +21,7 @@ int irt_theta_level(double theta) {
 }
 
 double irt_default_b(int level) {
-    return irt_level_theta(level);
+    return irt_level_theta(level) - 0.5;
 }
 
 double irt_p(double a, double b, double theta) {

@@ -21,8 +21,9 @@
 double irt_level_theta(int level);
 /* The level (0..8) whose band holds theta. */
 int irt_theta_level(double theta);
-/* An uncalibrated item of level: difficulty irt_level_theta(level) (a person in the middle
- * of that level answers it right half the time), discrimination IRT_DEFAULT_A. */
+/* An uncalibrated item of level: difficulty level - 4.5, the lower edge of the level's band
+ * (a person just reaching the level answers it right half the time, one in the middle of
+ * the band two times in three), discrimination IRT_DEFAULT_A. */
 double irt_default_b(int level);
 
 /* P(right | theta) = 1 / (1 + exp(-a (theta - b))). */

@@ -20,7 +20,8 @@ static void test_level_scale(void **state) {
         assert_int_equal(irt_theta_level(irt_level_theta(l)), l);
         assert_int_equal(irt_theta_level(irt_level_theta(l) - 0.49), l);
         assert_int_equal(irt_theta_level(irt_level_theta(l) + 0.49), l);
-        assert_true(fabs(irt_default_b(l) - irt_level_theta(l)) < 1e-12);
+        assert_true(fabs(irt_default_b(l) - (irt_level_theta(l) - 0.5)) < 1e-12);
+        assert_int_equal(irt_theta_level(irt_default_b(l) + 1e-9), l); /* the level's lower edge */
     }
     assert_int_equal(irt_theta_level(-3.6), 0);
     assert_int_equal(irt_theta_level(9), 8);

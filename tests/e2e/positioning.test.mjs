@@ -7,8 +7,9 @@
 // re-check of at most 6 items ends the due entry; axe-core on /positioning and /me/rechecks.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import {
@@ -297,6 +298,29 @@ describe('positioning test', () => {
       assert.equal(after_.outcome, 'failed');
     } finally {
       await stop(s);
+    }
+  });
+
+  test('passport calibrate writes its files for review and nothing to the database', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-calibrate-'));
+    try {
+      const c = await login(DEMO.agent);
+      const before_ = await c.get('/api/v1/me/positioning');
+      const r = spawnSync(BIN, ['calibrate', out, '--data', server.dataDir, '--courses', path.join(ROOT, 'courses')],
+        { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /answers from \d+ tests; 0 of \d+ items fitted/);
+      const csv = fs.readFileSync(path.join(out, 'calibration.csv'), 'utf8').trim().split('\n');
+      assert.equal(csv[0], 'item,competency,level,responses,p_right,a,b,default_b,outfit,fitted,misfit');
+      assert.ok(csv.length > 128);
+      // too few answers to fit anything: the copies are the files as they are
+      for (const f of ['CRCN-1.1.md', 'CRCN-4.1.md']) {
+        assert.equal(fs.readFileSync(path.join(out, 'positioning', f), 'utf8'),
+          fs.readFileSync(path.join(ROOT, 'courses', 'positioning', f), 'utf8'));
+      }
+      assert.equal((await c.get('/api/v1/me/positioning')).body, before_.body);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
     }
   });
 });

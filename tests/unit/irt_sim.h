@@ -26,6 +26,11 @@ static inline double sim_normal(uint64_t *rng) {
     return sqrt(-2.0 * log(u + 1e-300)) * cos(6.283185307179586 * v);
 }
 
+/* A uniform integer below bound. */
+static inline size_t irt_next_below(uint64_t *rng, size_t bound) {
+    return (size_t)(irt_rng_unit(rng) * (double)bound);
+}
+
 /* The true and the default (level-derived) parameters of the simulated bank. */
 static inline void sim_bank(uint64_t *rng, irt_item truth[SIM_ITEMS], irt_item model[SIM_ITEMS], int levels[SIM_ITEMS]) {
     static const int lv[SIM_PER_COMP] = {1, 2, 3, 3, 4, 4, 5, 6};

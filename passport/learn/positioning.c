@@ -152,8 +152,9 @@ static bool finish(store *s, const posbank *b, long long uid, const test_row *t,
         json_object_set_new(res, "passed", json_boolean(passed));
         json_object_set_new(res, "target_level", json_integer(t->target));
         char comment[64];
-        snprintf(comment, sizeof comment, "± %.1f", e->se[0]);
-        if (level >= 1) ok = evidence_add(s, uid, t->code, level, EVIDENCE_MEASURED, src, 0, comment, err);
+        /* below level 1: recorded as level 1 (the lowest the rule knows), marked "≤ 1" */
+        snprintf(comment, sizeof comment, "%s± %.1f", level < 1 ? "≤ 1 " : "", e->se[0]);
+        ok = evidence_add(s, uid, t->code, level < 1 ? 1 : level, EVIDENCE_MEASURED, src, 0, comment, err);
         sqlite3_stmt *st = ok ? store_stmt(s,
             "UPDATE rechecks SET done_at = ?3, outcome = ?4, result_level = ?5, test_id = ?6"
             " WHERE user_id = ?1 AND competency = ?2 AND done_at IS NULL", err) : NULL;

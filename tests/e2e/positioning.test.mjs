@@ -270,7 +270,8 @@ describe('positioning test', () => {
       await up(s);
       assert.equal((await notices()).length, first.length);
       // the re-check: at most 6 items of that competence
-      const code = due[0].competency;
+      const target = due.reduce((best, r) => (r.level > best.level ? r : best), due[0]);
+      const code = target.competency;
       const started = await c.submit('/me/rechecks', `/me/rechecks/${code}/start`);
       assert.equal(started.status, 303);
       let st = await apiState(c);
@@ -296,6 +297,11 @@ describe('positioning test', () => {
       const after_ = JSON.parse((await c.get('/api/v1/me/rechecks')).body).rechecks.find((r) => r.competency === code);
       assert.equal(after_.due, false);
       assert.equal(after_.outcome, 'failed');
+      // the failed re-check lowers the verified level (never below level 1)
+      const passport = JSON.parse((await c.get('/api/v1/me/passport')).body);
+      const comp = passport.areas.flatMap((a) => a.competencies).find((x) => x.code === code);
+      assert.equal(comp.verified, Math.max(1, st.finished.competences[0].level));
+      if (target.level > 1) assert.ok(comp.verified < target.level, `${comp.verified} < ${target.level}`);
     } finally {
       await stop(s);
     }

@@ -19,6 +19,7 @@
 #include "learn/positioning.h"
 #include "people/account.h"
 #include "people/inbox.h"
+#include "skills/evidence.h"
 #include "skills/skills.h"
 
 #define DAY 86400
@@ -228,6 +229,8 @@ static void test_recheck_sweep_idempotent(void **state) {
     assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "outcome")), "failed");
     json_decref(l);
     assert_true(count(fx->db, "SELECT max(level) FROM evidence WHERE source_ref LIKE 'recheck:%'") < 4);
+    assert_true(skills_verified_level(fx->db, fx->user, "CRCN-4.1") < 4); /* the failed re-check lowered it */
+    assert_int_equal(skills_verified_level(fx->db, fx->user, "CRCN-1.1"), 2);
     /* done: the sweep does not make it due again */
     assert_true(recheck_sweep(fx->db, fx->bank, NOW + DAY, 24, &posted, &err));
     assert_int_equal(posted, 0);

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "learn/irt.h"
 
@@ -54,6 +55,8 @@ static inline void sim_agent(uint64_t *rng, double spread, double theta[SIM_COMP
 static inline void sim_take_test(uint64_t *rng, const irt_item *truth, const irt_item *model, const double *theta,
                                  irt_answer *answers, size_t *n, irt_estimate *est) {
     irt_prior prior = irt_prior_positioning();
+    const char *tau = getenv("IRT_SIM_TAU"); /* by hand: compare with other deviations */
+    if (tau) prior.tau = atof(tau);
     irt_stop_rule rule = irt_rule_positioning();
     bool used[SIM_ITEMS] = {false};
     size_t counts[SIM_COMPS] = {0};

@@ -234,19 +234,15 @@ static bool code_known(const loader *l, const char *code) {
     return l->ncodes && bsearch(&code, l->codes, l->ncodes, sizeof *l->codes, cmp_str) != NULL;
 }
 
-/* Reads one file of language lang ("fr" or "en"). */
-static void load_file(loader *l, const char *path, const char *lang) {
-    buf src = BUF_INIT;
+/* Reads one file's text src[0..len) of language lang ("fr" or "en"); path names it. */
+static void load_text(loader *l, const char *path, const char *lang, const buf *srcb) {
+    const buf src = *srcb;
     perr err = {{0}};
     size_t fline = 1;
     frontmatter *fm = NULL;
     raw_item *raw = NULL;
     size_t nraw = 0;
     bool en = !strcmp(lang, "en");
-    if (!read_all(path, &src, &err)) {
-        diag_add(l->d, path, 0, "%s", err.msg);
-        goto done;
-    }
     fm = frontmatter_parse(buf_cstr(&src), src.len, &fline, &err);
     if (!fm) {
         diag_add(l->d, path, fline, "%s", err.msg);
@@ -324,6 +320,14 @@ done:
     for (size_t i = 0; i < nraw; i++) free(raw[i].id);
     free(raw);
     frontmatter_free(fm);
+}
+
+/* Reads one file of language lang ("fr" or "en"). */
+static void load_file(loader *l, const char *path, const char *lang) {
+    buf src = BUF_INIT;
+    perr err = {{0}};
+    if (!read_all(path, &src, &err)) diag_add(l->d, path, 0, "%s", err.msg);
+    else load_text(l, path, lang, &src);
     buf_free(&src);
 }
 
@@ -342,6 +346,27 @@ static void load_folder(loader *l, const char *folder, const char *lang) {
     buf_free(&path);
 }
 
+/* The competences with items, sorted, and each item's index among them. */
+static void index_codes(posbank *b) {
+    for (size_t i = 0; i < b->n; i++) {
+        if (posbank_comp(b, b->items[i].code) != SIZE_MAX) continue;
+        b->codes = xrealloc(b->codes, (b->ncodes + 1) * sizeof *b->codes);
+        b->codes[b->ncodes++] = xstrdup(b->items[i].code);
+    }
+    if (b->ncodes) qsort(b->codes, b->ncodes, sizeof *b->codes, cmp_str);
+    for (size_t i = 0; i < b->n; i++) b->items[i].comp = posbank_comp(b, b->items[i].code);
+}
+
+posbank *posbank_parse(const char *src, size_t len, const char *file, char *const *codes, size_t ncodes, diag_list *d) {
+    loader l = {xcalloc(1, sizeof(posbank)), 0, (char **)codes, ncodes, d};
+    buf text = BUF_INIT;
+    buf_append(&text, src, len);
+    load_text(&l, file, "fr", &text);
+    buf_free(&text);
+    index_codes(l.b);
+    return l.b;
+}
+
 posbank *posbank_load(const char *dir, diag_list *d) {
     diag_list local = DIAG_LIST_INIT;
     if (!d) d = &local;
@@ -355,14 +380,7 @@ posbank *posbank_load(const char *dir, diag_list *d) {
         buf_puts(&folder, "/en");
         load_folder(&l, folder.data, "en");
     }
-    /* the competences with items, sorted, and each item's index among them */
-    for (size_t i = 0; i < l.b->n; i++) {
-        if (posbank_comp(l.b, l.b->items[i].code) != SIZE_MAX) continue;
-        l.b->codes = xrealloc(l.b->codes, (l.b->ncodes + 1) * sizeof *l.b->codes);
-        l.b->codes[l.b->ncodes++] = xstrdup(l.b->items[i].code);
-    }
-    if (l.b->ncodes) qsort(l.b->codes, l.b->ncodes, sizeof *l.b->codes, cmp_str);
-    for (size_t i = 0; i < l.b->n; i++) l.b->items[i].comp = posbank_comp(l.b, l.b->items[i].code);
+    index_codes(l.b);
     for (size_t i = 0; i < l.ncodes; i++) free(l.codes[i]);
     free(l.codes);
     buf_free(&folder);

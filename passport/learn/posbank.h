@@ -46,6 +46,10 @@ typedef struct posbank {
  * posbank_free. */
 posbank *posbank_load(const char *dir, diag_list *d);
 void posbank_free(posbank *b);
+/* Parses one French bank file's text src[0..len) (named file in problems), with the known
+ * competency codes codes[0..ncodes) (sorted, strcmp; borrowed): what posbank_load does for
+ * each file, for tests and the fuzzer. Never NULL; free with posbank_free. */
+posbank *posbank_parse(const char *src, size_t len, const char *file, char *const *codes, size_t ncodes, diag_list *d);
 
 /* The item with this id, or NULL. */
 const posbank_item *posbank_find(const posbank *b, const char *id);

@@ -414,7 +414,7 @@ json_t *positioning_result(store *s, long long user_id, long long test_id) {
 /* The item presented by running test t, as shown (never with its answer). */
 static json_t *item_json(store *s, const posbank *b, const test_row *t, perr *err) {
     const posbank_item *it = posbank_find(b, t->pending);
-    if (!it) return json_null(); /* the bank changed under a running test: answered as the next step */
+    if (!it) return json_null(); /* cannot happen after repair() */
     sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM positioning_responses WHERE test_id = ?", err);
     if (!st) return NULL;
     sqlite3_bind_int64(st, 1, t->id);
@@ -429,9 +429,27 @@ static json_t *item_json(store *s, const posbank *b, const test_row *t, perr *er
     return o;
 }
 
+/* When the bank was reloaded without the item a running test presents, presents another
+ * one (or finishes the test), so that the test never gets stuck. */
+static bool repair(store *s, const posbank *b, long long uid, int64_t now, perr *err) {
+    test_row t = {0};
+    bool found;
+    if (!open_test(s, uid, &t, &found, err)) return false;
+    if (!found || (t.pending[0] && posbank_find(b, t.pending))) return true;
+    if (!store_begin(s, err)) return false;
+    if (!open_test(s, uid, &t, &found, err)) goto fail;
+    if (found && !(t.pending[0] && posbank_find(b, t.pending)) && !advance(s, b, uid, &t, t.lang, now, NULL, err))
+        goto fail;
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return false;
+}
+
 json_t *positioning_view(store *s, const posbank *b, long long user_id, int64_t now, perr *err) {
     test_row t = {0};
     bool found;
+    if (!repair(s, b, user_id, now, err)) return NULL;
     int64_t at;
     long long last_id;
     if (!store_read_begin(s, err)) return NULL;

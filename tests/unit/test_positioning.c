@@ -55,22 +55,30 @@ static void put(const char *dir, const char *rel, const char *text) {
 }
 
 /* Two competences, four items each (levels 1, 2, 4, 6); the right option is always 2 and
- * the explanation says "SECRET". */
-static void write_bank(const char *dir) {
+ * the explanation says "SECRET". Item skip (may be NULL) is left out. */
+static void write_bank_without(const char *dir, const char *skip) {
     put(dir, "frameworks/crcn.csv", "framework,code,title_fr\nCRCN,CRCN-1.1,a\nCRCN,CRCN-4.1,b\n");
     const char *codes[] = {"CRCN-1.1", "CRCN-4.1"};
     const int levels[] = {1, 2, 4, 6};
     for (int c = 0; c < 2; c++) {
         buf b = BUF_INIT;
         buf_printf(&b, "---\ncompetency: %s\nlang: fr\n---\n", codes[c]);
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 4; k++) {
+            char id[32];
+            snprintf(id, sizeof id, "item-%d-%d", c, k);
+            if (skip && !strcmp(id, skip)) continue;
             buf_printf(&b, "## item-%d-%d\nlevel: %d\n\nQuestion %d %d ?\n- [( )] non\n- [(X)] oui\n> SECRET\n\n", c, k,
                        levels[k], c, k);
+        }
         char rel[64];
         snprintf(rel, sizeof rel, "positioning/%s.md", codes[c]);
         put(dir, rel, buf_cstr(&b));
         buf_free(&b);
     }
+}
+
+static void write_bank(const char *dir) {
+    write_bank_without(dir, NULL);
 }
 
 static int setup(void **state) {
@@ -236,10 +244,40 @@ static void test_recheck_sweep_idempotent(void **state) {
     assert_int_equal(posted, 0);
 }
 
+/* The bank reloaded without the item a running test presents: another item is presented,
+ * nothing is lost, the test goes on. */
+static void test_bank_changed_under_a_running_test(void **state) {
+    fixture *fx = *state;
+    perr err = {{0}};
+    assert_int_equal(positioning_start(fx->db, fx->bank, fx->user, "fr", NOW, NULL, &err), POS_OK);
+    char item[64], next[64];
+    long long pos;
+    presented(fx, item, &pos, NOW);
+    char dir[96];
+    snprintf(dir, sizeof dir, "%s/reloaded", fx->dir);
+    mkdir(dir, 0700);
+    write_bank_without(dir, item);
+    diag_list d = DIAG_LIST_INIT;
+    posbank *b2 = posbank_load(dir, &d);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(b2->n, 7);
+    posbank *old = fx->bank;
+    fx->bank = b2;
+    presented(fx, next, &pos, NOW);
+    assert_string_not_equal(next, item);
+    assert_int_equal(pos, 0);
+    json_t *two = json_integer(2);
+    assert_int_equal(positioning_answer(fx->db, b2, fx->user, next, 0, two, "fr", NOW, NULL, NULL, &err), POS_OK);
+    json_decref(two);
+    fx->bank = old;
+    posbank_free(b2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_test_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recheck_sweep_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bank_changed_under_a_running_test, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

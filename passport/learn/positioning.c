@@ -502,32 +502,49 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
     if (!b || !b->ncodes) return true;
     /* evidence dated before this goes stale within RECHECK_NOTICE_DAYS */
     int64_t horizon = level_stale_before(now + (int64_t)RECHECK_NOTICE_DAYS * 86400, stale_months);
+    /* every agent's verified pieces per competence, grouped; the level rule (with the
+     * re-checks' cap) gives each group's verified level and its date */
     sqlite3_stmt *st = store_stmt(s,
-        "WITH v AS (SELECT e.user_id AS uid, e.competency_id AS cid, max(e.level) AS lvl FROM evidence e"
-        "  JOIN users u ON u.id = e.user_id WHERE e.kind <> 'declared' AND u.disabled_at IS NULL"
-        "  GROUP BY e.user_id, e.competency_id),"
-        " w AS (SELECT v.uid, c.code, v.lvl, (SELECT max(x.created_at) FROM evidence x WHERE x.user_id = v.uid"
-        "  AND x.competency_id = v.cid AND x.level = v.lvl AND x.kind <> 'declared') AS at"
-        "  FROM v JOIN competencies c ON c.id = v.cid)"
-        " SELECT uid, code, lvl, at FROM w WHERE at < ?1 AND NOT EXISTS (SELECT 1 FROM rechecks r"
-        "  WHERE r.user_id = w.uid AND r.competency = w.code AND (r.evidence_at = w.at OR r.done_at >= w.at))", err);
+        "SELECT e.user_id, c.code, e.level, e.kind, e.created_at, e.source_ref LIKE 'recheck:%'"
+        " FROM evidence e JOIN users u ON u.id = e.user_id JOIN competencies c ON c.id = e.competency_id"
+        " WHERE e.kind <> 'declared' AND u.disabled_at IS NULL ORDER BY e.user_id, e.competency_id", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, horizon);
     due *list = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, npieces = 0, pcap = 0;
+    level_evidence *pieces = NULL;
+    due cur = {0, "", 0, 0};
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *code = store_col_text(st, 1);
-        if (posbank_comp(b, code) == SIZE_MAX) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            list = xrealloc(list, cap * sizeof *list);
+    for (;;) {
+        rc = sqlite3_step(st);
+        long long uid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        const char *code = rc == SQLITE_ROW ? store_col_text(st, 1) : "";
+        if (npieces && (uid != cur.uid || strcmp(code, cur.code))) { /* a group ends */
+            level_result r;
+            level_compute(pieces, npieces, horizon, &r);
+            if (r.stale && posbank_comp(b, cur.code) != SIZE_MAX) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    list = xrealloc(list, cap * sizeof *list);
+                }
+                list[n++] = (due){cur.uid, "", r.verified, r.verified_at};
+                snprintf(list[n - 1].code, sizeof list[n - 1].code, "%s", cur.code);
+            }
+            npieces = 0;
         }
-        list[n] = (due){sqlite3_column_int64(st, 0), "", sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3)};
-        snprintf(list[n].code, sizeof list[n].code, "%s", code);
-        n++;
+        if (rc != SQLITE_ROW) break;
+        if (!npieces) {
+            cur.uid = uid;
+            snprintf(cur.code, sizeof cur.code, "%s", code);
+        }
+        if (npieces == pcap) {
+            pcap = pcap ? pcap * 2 : 16;
+            pieces = xrealloc(pieces, pcap * sizeof *pieces);
+        }
+        pieces[npieces++] = (level_evidence){evidence_kind_parse(store_col_text(st, 3)), sqlite3_column_int(st, 2),
+                                             sqlite3_column_int64(st, 4), sqlite3_column_int(st, 5) != 0};
     }
     store_done(st);
+    free(pieces);
     bool ok = rc == SQLITE_DONE || db_fail(s, err);
     if (!ok || !n) goto done;
     if (!store_begin(s, err)) {
@@ -540,7 +557,7 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
         st = store_stmt(s,
             "INSERT OR IGNORE INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
             " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM rechecks"
-            "  WHERE user_id = ?1 AND competency = ?2 AND done_at IS NULL)", err);
+            "  WHERE user_id = ?1 AND competency = ?2 AND (done_at IS NULL OR done_at >= ?4))", err);
         if (!st) {
             ok = false;
             break;

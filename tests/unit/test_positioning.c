@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "learn/positioning.h"
 #include "people/account.h"
 #include "people/inbox.h"
@@ -241,6 +242,15 @@ static void test_recheck_sweep_idempotent(void **state) {
     assert_int_equal(skills_verified_level(fx->db, fx->user, "CRCN-1.1"), 2);
     /* done: the sweep does not make it due again */
     assert_true(recheck_sweep(fx->db, fx->bank, NOW + DAY, 24, &posted, &err));
+    assert_int_equal(posted, 0);
+    /* the lowered level comes due in its turn, 22 months after the re-check (recorded at
+     * the real clock's time) */
+    int64_t later = clock_now() + 700LL * DAY;
+    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, &err));
+    assert_int_equal(posted, 2); /* CRCN-4.1 at its lowered level, CRCN-1.1 */
+    long long lowered = count(fx->db, "SELECT level FROM rechecks WHERE competency = 'CRCN-4.1' AND done_at IS NULL");
+    assert_true(lowered >= 1 && lowered < 4);
+    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, &err));
     assert_int_equal(posted, 0);
 }
 

@@ -78,8 +78,15 @@ static void write_bank_without(const char *dir, const char *skip) {
     }
 }
 
+/* The bank, with English translations of the CRCN-4.1 items whose right option is the
+ * first (to tell which version graded an answer). */
 static void write_bank(const char *dir) {
     write_bank_without(dir, NULL);
+    buf b = BUF_INIT;
+    buf_puts(&b, "---\ncompetency: CRCN-4.1\nlang: en\n---\n");
+    for (int k = 0; k < 4; k++) buf_printf(&b, "## item-1-%d\n\nEnglish question %d?\n- [(X)] yes\n- [( )] no\n\n", k, k);
+    put(dir, "positioning/en/CRCN-4.1.md", buf_cstr(&b));
+    buf_free(&b);
 }
 
 static int setup(void **state) {
@@ -254,6 +261,32 @@ static void test_recheck_sweep_idempotent(void **state) {
     assert_int_equal(posted, 0);
 }
 
+/* In English, translated items are shown and graded in English, the others in French. */
+static void test_english_items(void **state) {
+    fixture *fx = *state;
+    perr err = {{0}};
+    assert_int_equal(positioning_start(fx->db, fx->bank, fx->user, "en", NOW, NULL, &err), POS_OK);
+    bool finished = false;
+    size_t english = 0;
+    while (!finished) {
+        json_t *v = positioning_view(fx->db, fx->bank, fx->user, NOW, &err);
+        json_t *item = json_object_get(json_object_get(v, "test"), "item");
+        const char *id = json_string_value(json_object_get(item, "id"));
+        bool en = !strncmp(id, "item-1-", 7);
+        assert_string_equal(json_string_value(json_object_get(item, "lang")), en ? "en" : "fr");
+        if (en) assert_non_null(strstr(json_string_value(json_object_get(item, "prompt_html")), "English"));
+        english += en;
+        json_t *answer = json_integer(en ? 1 : 2); /* the right option of the version shown */
+        assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, id, json_integer_value(json_object_get(item, "position")),
+                                            answer, "en", NOW, NULL, &finished, &err), POS_OK);
+        json_decref(answer);
+        json_decref(v);
+    }
+    assert_true(english > 0);
+    assert_int_equal(count(fx->db, "SELECT count(*) FROM positioning_responses WHERE correct = 0"), 0);
+    assert_int_equal(count(fx->db, "SELECT count(*) FROM positioning_responses WHERE lang = 'en'"), (long long)english);
+}
+
 /* The bank reloaded without the item a running test presents: another item is presented,
  * nothing is lost, the test goes on. */
 static void test_bank_changed_under_a_running_test(void **state) {
@@ -288,6 +321,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_full_test_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recheck_sweep_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bank_changed_under_a_running_test, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_english_items, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

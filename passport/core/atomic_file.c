@@ -1,0 +1,110 @@
+/* Atomic file writes (see atomic_file.h): mkstemp beside the target, write, fchmod, fsync,
+ * rename (replace) or link + unlink (no replace), fsync of the folder. */
+#include "core/atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+
+#define TEMP_MARK ".tmp-"
+
+/* The folder part of path ("." when it has none), new string. */
+static char *dir_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return xstrdup(".");
+    if (slash == path) return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+bool atomic_file_sync_dir(const char *path, perr *err) {
+    char *dir = dir_of(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (!ok) perr_set(err, "cannot flush the folder %s: %s", dir, strerror(errno));
+    if (fd >= 0) close(fd);
+    free(dir);
+    return ok;
+}
+
+/* Tests only: PASSPORT_TEST_ATOMIC_PAUSE_MS makes every write wait that long between the
+ * complete temporary file and its rename, so that a test can kill the process there. */
+static void test_pause(void) {
+    const char *ms = getenv("PASSPORT_TEST_ATOMIC_PAUSE_MS");
+    long n = ms ? strtol(ms, NULL, 10) : 0;
+    if (n > 0 && n <= 60000) {
+        struct timespec t = {n / 1000, (n % 1000) * 1000000L};
+        nanosleep(&t, NULL);
+    }
+}
+
+static bool write_all(int fd, const void *data, size_t len) {
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        p += w;
+        len -= (size_t)w;
+    }
+    return true;
+}
+
+bool atomic_file_write(const char *path, const void *data, size_t len, unsigned mode, bool replace, perr *err) {
+    char *dir = dir_of(path);
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    buf tmp = BUF_INIT;
+    buf_printf(&tmp, "%s/.%s" TEMP_MARK "XXXXXX", dir, name);
+    free(dir);
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        perr_set(err, "cannot create a file beside %s: %s", path, strerror(errno));
+        buf_free(&tmp);
+        return false;
+    }
+    bool ok = fchmod(fd, (mode_t)mode) == 0 && write_all(fd, data, len) && fsync(fd) == 0;
+    int saved = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        perr_set(err, "cannot write %s: %s", path, strerror(saved));
+        goto fail;
+    }
+    test_pause();
+    if (replace) {
+        if (rename(tmp.data, path) != 0) {
+            saved = errno;
+            perr_set(err, "cannot rename into %s: %s", path, strerror(saved));
+            goto fail;
+        }
+    } else {
+        if (link(tmp.data, path) != 0) {
+            saved = errno;
+            if (saved == EEXIST) perr_set(err, "%s already exists", path);
+            else perr_set(err, "cannot link %s: %s", path, strerror(saved));
+            goto fail;
+        }
+        unlink(tmp.data);
+    }
+    buf_free(&tmp);
+    return atomic_file_sync_dir(path, err);
+fail:
+    unlink(tmp.data);
+    buf_free(&tmp);
+    errno = saved;
+    return false;
+}
+
+bool atomic_file_is_temp(const char *name) {
+    const char *m = name[0] == '.' ? strstr(name, TEMP_MARK) : NULL;
+    return m && strlen(m) == strlen(TEMP_MARK) + 6;
+}

@@ -1,0 +1,27 @@
+/* Files of the data folder written atomically: a temporary file beside the target, its
+ * data flushed to disk, renamed (or linked) into place, the folder flushed too. After a
+ * crash at any point the target holds either its old content (or nothing) or the whole
+ * new one; at worst a temporary file is left behind, which readers ignore. */
+#ifndef PASSPORT_CORE_ATOMIC_FILE_H
+#define PASSPORT_CORE_ATOMIC_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+
+/* Writes len bytes of data as the whole content of path, with permissions mode (applied
+ * whatever the umask). The temporary file is "<folder>/.<name>.tmp-XXXXXX" (a leading dot,
+ * so folder listings that skip hidden files never see it). With replace false an existing
+ * path is never overwritten: false with err set and errno EEXIST (two racing writers: one
+ * wins, the other learns it). False with err set on any failure, the temporary removed. */
+bool atomic_file_write(const char *path, const void *data, size_t len, unsigned mode, bool replace, perr *err);
+
+/* True when name (a file name, not a path) is a temporary file of atomic_file_write,
+ * which a crash may leave behind. */
+bool atomic_file_is_temp(const char *name);
+
+/* fsync of the folder holding path, so that a rename or unlink in it survives a crash. */
+bool atomic_file_sync_dir(const char *path, perr *err);
+
+#endif

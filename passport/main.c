@@ -1,9 +1,9 @@
 /* passport: the server binary and its sub-commands (serve, init, user, keys, ...). */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "store/store.h"
 
 typedef struct command {
     const char *name;
@@ -35,8 +35,9 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-    /* Before any other SQLite call: no global mutex around every SQLite allocation. */
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* Before any other SQLite call: no global mutex around every SQLite allocation, and
+     * SQLite's errors logged and counted (store_stats). */
+    store_library_init();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -18,6 +18,8 @@
 #define PASSPORT_VERSION "0.1.0"
 #endif
 
+#define SERVE_WRITE_WAIT_MS 250
+
 static const char usage[] =
     "usage: passport serve [--data DIR] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
     "                      [--public-url URL] [--quiet]\n"
@@ -46,6 +48,10 @@ int cli_serve(int argc, char **argv) {
 
     store *db = cli_open_store(&o);
     if (!db) return 1;
+    /* A write waits at most this long for the lock, then answers 503: no worker sleeps long
+     * while another process (the CLI, a backup) writes. */
+    const char *wait = getenv("PASSPORT_WRITE_WAIT_MS");
+    store_set_write_wait(db, wait && atoi(wait) > 0 ? atoi(wait) : SERVE_WRITE_WAIT_MS);
     perr sync_err = {{0}};
     if (!skills_sync_frameworks(db, o.courses_dir, &sync_err))
         log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);

@@ -44,6 +44,14 @@ static void test_pause(void) {
     }
 }
 
+/* err for a failed step on path: the words an operator acts on for the usual causes. */
+static void fail_msg(perr *err, const char *what, const char *path, int e) {
+    if (e == ENOSPC || e == EDQUOT) perr_set(err, "the disk is full: cannot %s %s", what, path);
+    else if (e == EROFS || e == EACCES || e == EPERM)
+        perr_set(err, "the data folder is read-only or not writable by this user: cannot %s %s (%s)", what, path, strerror(e));
+    else perr_set(err, "cannot %s %s: %s", what, path, strerror(e));
+}
+
 static bool write_all(int fd, const void *data, size_t len) {
     const char *p = data;
     while (len > 0) {
@@ -65,7 +73,7 @@ bool atomic_file_write(const char *path, const void *data, size_t len, unsigned 
     free(dir);
     int fd = mkstemp(tmp.data);
     if (fd < 0) {
-        perr_set(err, "cannot create a file beside %s: %s", path, strerror(errno));
+        fail_msg(err, "create a file beside", path, errno);
         buf_free(&tmp);
         return false;
     }
@@ -76,21 +84,21 @@ bool atomic_file_write(const char *path, const void *data, size_t len, unsigned 
         saved = errno;
     }
     if (!ok) {
-        perr_set(err, "cannot write %s: %s", path, strerror(saved));
+        fail_msg(err, "write", path, saved);
         goto fail;
     }
     test_pause();
     if (replace) {
         if (rename(tmp.data, path) != 0) {
             saved = errno;
-            perr_set(err, "cannot rename into %s: %s", path, strerror(saved));
+            fail_msg(err, "rename into", path, saved);
             goto fail;
         }
     } else {
         if (link(tmp.data, path) != 0) {
             saved = errno;
             if (saved == EEXIST) perr_set(err, "%s already exists", path);
-            else perr_set(err, "cannot link %s: %s", path, strerror(saved));
+            else fail_msg(err, "link", path, saved);
             goto fail;
         }
         unlink(tmp.data);

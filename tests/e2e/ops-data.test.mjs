@@ -5,11 +5,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { BIN, DEMO, assertNoSanitizerReport, client, startServer } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (up to 5 s) until the server's stderr matches re: log lines arrive through a pipe,
+ * possibly after the answer they belong to. */
+async function logged(server, re) {
+  for (let i = 0; i < 100 && !re.test(server.stderr()); i++) await sleep(50);
+  assert.match(server.stderr(), re);
+}
 
 /** Runs `passport ARGS --data DIR` and returns {status, out}. */
 function cli(dataDir, args, env = {}) {
@@ -87,5 +95,157 @@ describe('a crash during keys rotate', () => {
     const again = await admin.csrf('/admin/badges', '/admin/badges/award');
     const award2 = await admin.post('/admin/badges/award', { _csrf: again, email: DEMO.agent2, slug: 'donnees-personnelles', narrative: 'Après' });
     assert.equal(award2.status, 303, 'issuance works with the key made after the crash');
+  });
+});
+
+/** Holds SQLite's write lock on db from a sqlite3 process until release() is called. */
+async function holdWriteLock(db) {
+  const child = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { out += d; });
+  child.stdin.write('.timeout 5000\nBEGIN IMMEDIATE;\nSELECT \'locked\';\n');
+  for (let i = 0; i < 200 && !out.includes('locked'); i++) await sleep(25);
+  assert.match(out, /locked/, `sqlite3 holds the lock: ${out}`);
+  const exited = new Promise((r) => child.on('exit', r));
+  return async () => { child.stdin.end('ROLLBACK;\n.quit\n'); await exited; };
+}
+
+describe('another process holds the write lock', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+
+  test('/healthz stays fast, writes answer 503 with Retry-After promptly, then work again', async () => {
+    const agent = client(server);
+    await agent.loginOk(DEMO.agent);
+    const csrf = await agent.csrf('/me/profile', '/me/profile');
+    const write = (bio) => agent.request('POST', '/api/v1/me/profile', {
+      headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ bio, interests: '', languages: '' }),
+    });
+    const release = await holdWriteLock(path.join(server.dataDir, 'passport.db'));
+    try {
+      const t0 = Date.now();
+      // two writes at once (as many as the server has workers here), and health checks meanwhile
+      const writes = [write('un'), write('deux')];
+      await sleep(20);
+      const health = [];
+      for (let i = 0; i < 3; i++) {
+        const h0 = Date.now();
+        const h = await client(server).get('/healthz');
+        health.push([h.status, Date.now() - h0]);
+      }
+      const answers = await Promise.all(writes);
+      const took = Date.now() - t0;
+      for (const [status, ms] of health) {
+        assert.equal(status, 200);
+        assert.ok(ms < 1500, `/healthz took ${ms} ms while writes waited`);
+      }
+      for (const r of answers) {
+        assert.equal(r.status, 503, r.body.slice(0, 300));
+        assert.equal(r.headers.get('retry-after'), '1');
+        assert.equal(r.json().error.status, 503);
+      }
+      assert.ok(took < 3000, `the writes answered 503 after ${took} ms`);
+      // reads do not wait for the writer
+      const r0 = Date.now();
+      const page = await agent.get('/api/v1/me/profile');
+      assert.equal(page.status, 200);
+      assert.ok(Date.now() - r0 < 1000);
+    } finally {
+      await release();
+    }
+    const ok = await write('trois');
+    assert.equal(ok.status, 200, ok.body.slice(0, 300));
+    assert.equal(ok.json().bio, 'trois');
+  });
+});
+
+/** Mounts a tmpfs of `size` on a new folder; null when the platform does not allow it. */
+function smallDisk(size) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-disk-'));
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+  return {
+    dir,
+    remount(opts) { return spawnSync('mount', ['-o', `remount,${opts}`, dir], { encoding: 'utf8' }).status === 0; },
+    fill() {
+      // a filler file up to the last byte (dd stops with ENOSPC)
+      spawnSync('dd', ['if=/dev/zero', `of=${path.join(dir, 'filler')}`, 'bs=64k'], { encoding: 'utf8' });
+    },
+    unfill() { fs.rmSync(path.join(dir, 'filler'), { force: true }); },
+    remove() {
+      spawnSync('umount', ['-l', dir]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describe('database failures are visible', () => {
+  test('a corrupt sessions table answers 500 and logs it, not 401', async () => {
+    const server = await startServer();
+    try {
+      const agent = client(server);
+      await agent.loginOk(DEMO.agent);
+      assert.equal((await agent.get('/api/v1/me/profile')).status, 200);
+      const db = path.join(server.dataDir, 'passport.db');
+      await server.restart({ whileStopped: () => {
+      const q = spawnSync('sqlite3', [db, "PRAGMA wal_checkpoint(TRUNCATE); SELECT rootpage FROM sqlite_schema WHERE name = 'sessions'; PRAGMA page_size;"], { encoding: 'utf8' });
+      const [, root, pageSize] = q.stdout.trim().split('\n').map(Number);
+      const fd = fs.openSync(db, 'r+');
+      fs.writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, (root - 1) * pageSize);
+      fs.closeSync(fd);
+      } });
+      const r = await agent.get('/api/v1/me/profile', { headers: { Accept: 'application/json' } });
+      assert.equal(r.status, 500, r.body.slice(0, 300));
+      await logged(server, /database error: .*malformed/);
+    } finally {
+      await server.stop().catch(() => {});
+    }
+  });
+
+  test('a full disk: writes answer 5xx with a logged error, and work again once there is room', async (t) => {
+    const disk = smallDisk('8m');
+    if (!disk) { t.skip('cannot mount a small tmpfs here (needs root)'); return; }
+    let server;
+    try {
+      server = await startServer({ dataParent: disk.dir });
+      const agent = client(server);
+      await agent.loginOk(DEMO.agent);
+      const csrf = await agent.csrf('/me/profile', '/me/profile');
+      const write = (bio) => agent.request('POST', '/api/v1/me/profile', {
+        headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ bio, interests: '', languages: '' }),
+      });
+      disk.fill();
+      let r;
+      for (let i = 0; i < 20; i++) {
+        r = await write('x'.repeat(400) + i);
+        if (r.status !== 200) break;
+      }
+      assert.ok(r.status >= 500, `a write on a full disk: ${r.status}`);
+      await logged(server, /database error: .*(full|No space)/i);
+      const h = await client(server).get('/healthz');
+      assert.equal(h.status, 200, 'liveness stays up');
+      disk.unfill();
+      r = await write('room again');
+      assert.equal(r.status, 200, r.body.slice(0, 300));
+      // start-up on a read-only data folder says so
+      let s;
+      await server.restart({ whileStopped: () => {
+        assert.ok(disk.remount('ro'));
+        s = spawnSync(BIN, ['serve', '--data', server.dataDir, '--listen', '127.0.0.1:0'], { encoding: 'utf8', timeout: 30_000 });
+        assert.ok(disk.remount('rw'));
+      } });
+      assert.notEqual(s.status, 0);
+      assert.match(s.stderr, /the data folder .* is read-only/, s.stderr);
+    } finally {
+      await server?.stop().catch(() => {});
+      disk.remove();
+    }
   });
 });

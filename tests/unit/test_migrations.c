@@ -39,7 +39,7 @@ static void test_newer_database_refused(void **state) {
     perr err = {{0}};
     t->s = store_open(t->path, &err);
     assert_null(t->s);
-    assert_non_null(strstr(err.msg, "newer"));
+    assert_non_null(strstr(err.msg, "made by a newer release of Passport (schema 999"));
     t->s = NULL;
     /* reopen for cleanup with a fresh store that we do not migrate */
     char p[128];

@@ -98,6 +98,14 @@ describe('a crash during keys rotate', () => {
   });
 });
 
+/** A function writing the signed-in agent's bio through the API (one write transaction). */
+function profileWriter(agent, csrf) {
+  return (bio) => agent.request('POST', '/api/v1/me/profile', {
+    headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ bio, interests: '', languages: '' }),
+  });
+}
+
 /** Holds SQLite's write lock on db from a sqlite3 process until release() is called. */
 async function holdWriteLock(db) {
   const child = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -120,10 +128,7 @@ describe('another process holds the write lock', () => {
     const agent = client(server);
     await agent.loginOk(DEMO.agent);
     const csrf = await agent.csrf('/me/profile', '/me/profile');
-    const write = (bio) => agent.request('POST', '/api/v1/me/profile', {
-      headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ bio, interests: '', languages: '' }),
-    });
+    const write = profileWriter(agent, csrf);
     const release = await holdWriteLock(path.join(server.dataDir, 'passport.db'));
     try {
       const t0 = Date.now();
@@ -217,10 +222,7 @@ describe('database failures are visible', () => {
       const agent = client(server);
       await agent.loginOk(DEMO.agent);
       const csrf = await agent.csrf('/me/profile', '/me/profile');
-      const write = (bio) => agent.request('POST', '/api/v1/me/profile', {
-        headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ bio, interests: '', languages: '' }),
-      });
+      const write = profileWriter(agent, csrf);
       disk.fill();
       let r;
       for (let i = 0; i < 20; i++) {

@@ -31,13 +31,17 @@ static void usage(FILE *f) {
     fputs("usage: passport COMMAND [OPTIONS]\n\ncommands:\n", f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].help);
-    fputs("\n`passport COMMAND --help` describes one command.\n", f);
+    fputs("\n`passport COMMAND --help` describes one command; `passport --version` prints the release.\n", f);
 }
 
 int main(int argc, char **argv) {
     /* Before any other SQLite call: no global mutex around every SQLite allocation, and
      * SQLite's errors logged and counted (store_stats). */
     store_library_init();
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+        printf("passport %s (database schema %d)\n", PASSPORT_VERSION, store_latest_version());
+        return 0;
+    }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -14,10 +14,6 @@
 #include "people/session.h"
 #include "skills/skills.h"
 
-#ifndef PASSPORT_VERSION
-#define PASSPORT_VERSION "0.1.0"
-#endif
-
 #define SERVE_WRITE_WAIT_MS 250
 
 static const char usage[] =

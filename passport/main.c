@@ -24,6 +24,8 @@ static const command commands[] = {
     {"keys", cli_keys, "issuer keys: new, list, rotate (old keys stay valid), bench-sign N"},
     {"verify", cli_verify, "verify a badge or CLR credential (JSON or baked SVG); exit 0 iff valid"},
     {"vc-demo", cli_vc_demo, "issue signed demo credentials into a folder (interoperability tests)"},
+    {"backup", cli_backup, "write a consistent backup of the database and keys (the server may run)"},
+    {"restore", cli_restore, "restore a backup into an empty data folder, checked"},
     {"routes", cli_routes, "print the web application's routes, one \"METHOD PATTERN\" line each, sorted"},
 };
 

@@ -19,5 +19,7 @@ int cli_check_courses(int argc, char **argv);
 int cli_seed(int argc, char **argv);
 int cli_seed_paths(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
 
 #endif

@@ -64,20 +64,36 @@ static bool write_all(int fd, const void *data, size_t len) {
     return true;
 }
 
-bool atomic_file_write(const char *path, const void *data, size_t len, unsigned mode, bool replace, perr *err) {
+int atomic_file_open(const char *path, unsigned mode, char **tmp, perr *err) {
     char *dir = dir_of(path);
     const char *slash = strrchr(path, '/');
-    const char *name = slash ? slash + 1 : path;
-    buf tmp = BUF_INIT;
-    buf_printf(&tmp, "%s/.%s" TEMP_MARK "XXXXXX", dir, name);
+    buf t = BUF_INIT;
+    buf_printf(&t, "%s/.%s" TEMP_MARK "XXXXXX", dir, slash ? slash + 1 : path);
     free(dir);
-    int fd = mkstemp(tmp.data);
-    if (fd < 0) {
-        fail_msg(err, "create a file beside", path, errno);
-        buf_free(&tmp);
-        return false;
+    int fd = mkstemp(t.data);
+    if (fd < 0 || fchmod(fd, (mode_t)mode) != 0) {
+        int e = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(t.data);
+        }
+        fail_msg(err, "create a file beside", path, e);
+        buf_free(&t);
+        errno = e;
+        return -1;
     }
-    bool ok = fchmod(fd, (mode_t)mode) == 0 && write_all(fd, data, len) && fsync(fd) == 0;
+    *tmp = buf_detach(&t);
+    return fd;
+}
+
+void atomic_file_abandon(int fd, char *tmp) {
+    if (fd >= 0) close(fd);
+    if (tmp) unlink(tmp);
+    free(tmp);
+}
+
+bool atomic_file_commit(int fd, char *tmp, const char *path, bool replace, perr *err) {
+    bool ok = fsync(fd) == 0;
     int saved = errno;
     if (close(fd) != 0 && ok) {
         ok = false;
@@ -89,27 +105,41 @@ bool atomic_file_write(const char *path, const void *data, size_t len, unsigned 
     }
     test_pause();
     if (replace) {
-        if (rename(tmp.data, path) != 0) {
+        if (rename(tmp, path) != 0) {
             saved = errno;
             fail_msg(err, "rename into", path, saved);
             goto fail;
         }
     } else {
-        if (link(tmp.data, path) != 0) {
+        if (link(tmp, path) != 0) {
             saved = errno;
             if (saved == EEXIST) perr_set(err, "%s already exists", path);
             else fail_msg(err, "link", path, saved);
             goto fail;
         }
-        unlink(tmp.data);
+        unlink(tmp);
     }
-    buf_free(&tmp);
+    free(tmp);
     return atomic_file_sync_dir(path, err);
 fail:
-    unlink(tmp.data);
-    buf_free(&tmp);
+    unlink(tmp);
+    free(tmp);
     errno = saved;
     return false;
+}
+
+bool atomic_file_write(const char *path, const void *data, size_t len, unsigned mode, bool replace, perr *err) {
+    char *tmp = NULL;
+    int fd = atomic_file_open(path, mode, &tmp, err);
+    if (fd < 0) return false;
+    if (!write_all(fd, data, len)) {
+        int e = errno;
+        fail_msg(err, "write", path, e);
+        atomic_file_abandon(fd, tmp);
+        errno = e;
+        return false;
+    }
+    return atomic_file_commit(fd, tmp, path, replace, err);
 }
 
 bool atomic_file_is_temp(const char *name) {

@@ -17,6 +17,17 @@
  * wins, the other learns it). False with err set on any failure, the temporary removed. */
 bool atomic_file_write(const char *path, const void *data, size_t len, unsigned mode, bool replace, perr *err);
 
+/* For content written in pieces (a large file): opens a new temporary file beside path
+ * with mode, returns its descriptor and its name in *tmp (new string, caller frees), or -1
+ * with err set. Write to the descriptor, then call atomic_file_commit (or
+ * atomic_file_abandon on failure). */
+int atomic_file_open(const char *path, unsigned mode, char **tmp, perr *err);
+/* fsync and close fd, rename (replace) or link tmp to path, fsync the folder; frees tmp.
+ * On failure the temporary is removed, err set, errno kept. */
+bool atomic_file_commit(int fd, char *tmp, const char *path, bool replace, perr *err);
+/* Closes fd, removes and frees tmp. */
+void atomic_file_abandon(int fd, char *tmp);
+
 /* True when name (a file name, not a path) is a temporary file of atomic_file_write,
  * which a crash may leave behind. */
 bool atomic_file_is_temp(const char *name);

@@ -124,16 +124,17 @@ async function waitHealthy(url, state, timeoutMs) {
  * Starts a Passport server with a fresh data folder.
  * demo: create the demo organisation (all demo accounts use DEMO_PASSWORD); env: extra
  * environment for `init` and `serve`; dataParent: the folder the data folder is made in
- * (default the system's temporary folder). Returns {url, port, dataDir, stderr(), stop()}.
+ * (default the system's temporary folder); dataDir: serve this existing data folder instead
+ * of making one (no init; stop() removes it too). Returns {url, port, dataDir, stderr(), stop()}.
  * stop() sends SIGTERM, waits for the exit and throws if the exit code is not 0 or the
  * server's stderr holds a sanitizer report; it removes the data folder. Call it from
  * `after()` or a `finally` so that the throw fails the test.
  */
-export async function startServer({ demo = true, env = {}, dataParent = os.tmpdir() } = {}) {
+export async function startServer({ demo = true, env = {}, dataParent = os.tmpdir(), dataDir: given } = {}) {
   if (!fs.existsSync(BIN)) throw new Error(`no server binary at ${BIN} (set PASSPORT_BIN)`);
-  const dataDir = fs.mkdtempSync(path.join(dataParent, 'passport-e2e-'));
+  const dataDir = given || fs.mkdtempSync(path.join(dataParent, 'passport-e2e-'));
   try {
-    runInit(dataDir, demo, env);
+    if (!given) runInit(dataDir, demo, env);
   } catch (e) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw e;

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { BIN, DEMO, assertNoSanitizerReport, client, startServer } from './helpers.mjs';
+import { BIN, DEMO, ROOT, assertNoSanitizerReport, client, startServer } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -249,5 +249,97 @@ describe('database failures are visible', () => {
       await server?.stop().catch(() => {});
       disk.remove();
     }
+  });
+});
+
+describe('backup and restore', () => {
+  test('a backup taken while the server writes restores into a server with the data and keys', async () => {
+    const server = await startServer();
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-backup-'));
+    let restored;
+    try {
+      const admin = client(server);
+      await admin.loginOk(DEMO.admin);
+      const csrf = await admin.csrf('/admin/badges', '/admin/badges/award');
+      const award = await admin.post('/admin/badges/award', { _csrf: csrf, email: DEMO.agent, slug: 'donnees-personnelles', narrative: 'Avant' });
+      assert.equal(award.status, 303);
+      const statusBefore = JSON.parse((await client(server).get('/status/1')).body);
+      const agent = client(server);
+      await agent.loginOk(DEMO.agent);
+      const write = profileWriter(agent, await agent.csrf('/me/profile', '/me/profile'));
+      // writes go on during the backup; remember what was acknowledged when
+      let n = 0, ackedBefore = -1, sentAfter = -1, backupRunning = false, done = false;
+      const writer = (async () => {
+        while (!done) {
+          const i = n++;
+          const r = await write(`bio ${i}`);
+          assert.equal(r.status, 200, r.body.slice(0, 200));
+          if (!backupRunning && sentAfter < 0) ackedBefore = i;
+        }
+      })();
+      while (ackedBefore < 5) await sleep(10);
+      const archive = path.join(work, 'nightly.tar.gz');
+      backupRunning = true;
+      const b = await new Promise((resolve) => {
+        const child = spawn(BIN, ['backup', archive, '--data', server.dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d) => { out += d; });
+        child.stderr.on('data', (d) => { out += d; });
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+      sentAfter = n;
+      backupRunning = false;
+      await sleep(100);
+      done = true;
+      await writer;
+      assertNoSanitizerReport(b.out, 'passport backup');
+      assert.equal(b.code, 0, b.out);
+      assert.match(b.out, /backup .*: database \(schema \d+, integrity ok\), 1 issuer key/);
+      assert.equal(fs.statSync(archive).mode & 0o777, 0o600);
+      const listing = spawnSync('tar', ['-tzf', archive], { encoding: 'utf8' }).stdout.split('\n');
+      for (const f of ['BACKUP', 'passport.db', 'quiz-nonce.key', 'keys/']) assert.ok(listing.includes(f), listing.join(' '));
+
+      // refused into a folder that is not empty; a damaged archive leaves nothing behind
+      const busy = cli(server.dataDir, ['restore', archive]);
+      assert.equal(busy.status, 1);
+      assert.match(busy.out, /is not empty/);
+      const broken = path.join(work, 'broken.tar.gz');
+      fs.writeFileSync(broken, fs.readFileSync(archive).subarray(0, 2000));
+      const target0 = path.join(work, 'data0');
+      const bad = cli(target0, ['restore', broken]);
+      assert.equal(bad.status, 1, bad.out);
+      assert.match(bad.out, /truncated or damaged/);
+      assert.deepEqual(fs.readdirSync(target0), []);
+
+      const target = path.join(work, 'data');
+      const r = cli(target, ['restore', archive]);
+      assert.equal(r.status, 0, r.out);
+      assert.match(r.out, /restored .* database schema \d+ \(integrity ok\), 1 issuer key/);
+      restored = await startServer({ dataDir: target });
+      const again = client(restored);
+      await again.loginOk(DEMO.agent);
+      const bio = (await again.get('/api/v1/me/profile')).json().bio;
+      const i = Number(bio.replace('bio ', ''));
+      assert.ok(i >= ackedBefore && i <= sentAfter, `restored ${bio}: acknowledged before the backup ${ackedBefore}, sent by its end ${sentAfter}`);
+      const status = await client(restored).get('/status/1');
+      assert.equal(status.status, 200);
+      assert.equal(JSON.parse(status.body).credentialSubject.encodedList, statusBefore.credentialSubject.encodedList);
+      assert.equal(JSON.parse(status.body).issuer.id ?? JSON.parse(status.body).issuer, statusBefore.issuer.id ?? statusBefore.issuer);
+      const badges = (await again.get('/api/v1/badges')).json();
+      assert.ok(JSON.stringify(badges).includes('donnees-personnelles'));
+    } finally {
+      await restored?.stop();
+      await server.stop();
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('passport --version names a release of CHANGELOG.md', () => {
+    const r = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    const m = r.stdout.match(/^passport (\d+\.\d+\.\d+(?:-[\w.]+)?) \(database schema \d+\)$/m);
+    assert.ok(m, r.stdout);
+    const changelog = fs.readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8');
+    assert.ok(changelog.includes(`## ${m[1]} `), `CHANGELOG.md has a section for ${m[1]}`);
   });
 });

@@ -26,9 +26,10 @@ struct tar_reader {
     unsigned long long pad;  /* padding after them */
 };
 
-/* Writes v in octal on width-1 digits and a NUL into field. */
+/* Writes v in octal on width-1 digits and a NUL into field (callers keep v in range). */
 static void octal(char *field, size_t width, unsigned long long v) {
-    snprintf(field, width, "%0*llo", (int)width - 1, v);
+    field[width - 1] = '\0';
+    for (size_t i = width - 1; i-- > 0; v >>= 3) field[i] = (char)('0' + (v & 7));
 }
 
 static unsigned header_sum(const unsigned char *h) {
@@ -49,6 +50,7 @@ static bool put(tar_writer *w, const void *data, size_t len, perr *err) {
 static bool header(tar_writer *w, const char *name, char type, unsigned mode, unsigned long long size,
                    long long mtime, perr *err) {
     if (strlen(name) >= 100) return perr_set(err, "archive: name too long: %s", name);
+    if (size >= 1ULL << 33) return perr_set(err, "archive: %s is larger than 8 GiB", name);
     unsigned char h[BLOCK] = {0};
     memcpy(h, name, strlen(name));
     octal((char *)h + 100, 8, mode & 07777);

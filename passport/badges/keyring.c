@@ -58,6 +58,7 @@ bool keyring_add(const char *dir, char **path, perr *err) {
  * or truncated by a crash of an older version, damaged) and a temporary file a crash left
  * behind are skipped with a warning: the other keys keep working. */
 static void load_dir(keyring *kr, const char *dir) {
+    atomic_file_warn_leftovers(dir);
     DIR *d = opendir(dir);
     if (!d) return;
     char **names = NULL;
@@ -65,7 +66,6 @@ static void load_dir(keyring *kr, const char *dir) {
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t l = strlen(e->d_name);
-        if (atomic_file_is_temp(e->d_name)) log_error("warning: %s/%s: a temporary file left by a crash, ignored (it may be deleted)", dir, e->d_name);
         if (l < 5 || strcmp(e->d_name + l - 4, ".pem") || e->d_name[0] == '.') continue;
         names = xrealloc(names, (n + 1) * sizeof *names);
         names[n++] = xstrdup(e->d_name);

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/atomic_file.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
@@ -44,6 +45,7 @@ int cli_serve(int argc, char **argv) {
 
     store *db = cli_open_store(&o);
     if (!db) return 1;
+    atomic_file_warn_leftovers(o.data_dir);
     /* A write waits at most this long for the lock, then answers 503: no worker sleeps long
      * while another process (the CLI, a backup) writes. */
     const char *wait = getenv("PASSPORT_WRITE_WAIT_MS");

@@ -2,6 +2,7 @@
  * rename (replace) or link + unlink (no replace), fsync of the folder. */
 #include "core/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/log.h"
 
 #define TEMP_MARK ".tmp-"
 
@@ -140,6 +142,20 @@ bool atomic_file_write(const char *path, const void *data, size_t len, unsigned 
         return false;
     }
     return atomic_file_commit(fd, tmp, path, replace, err);
+}
+
+int atomic_file_warn_leftovers(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (atomic_file_is_temp(e->d_name)) {
+            log_error("warning: %s/%s: a temporary file left by a crash, ignored (it may be deleted)", dir, e->d_name);
+            n++;
+        }
+    closedir(d);
+    return n;
 }
 
 bool atomic_file_is_temp(const char *name) {

@@ -32,6 +32,10 @@ void atomic_file_abandon(int fd, char *tmp);
  * which a crash may leave behind. */
 bool atomic_file_is_temp(const char *name);
 
+/* Logs a warning for each temporary file of atomic_file_write found in dir (left by a
+ * crash: harmless, ignored by readers, safe to delete); returns their number. */
+int atomic_file_warn_leftovers(const char *dir);
+
 /* fsync of the folder holding path, so that a rename or unlink in it survives a crash. */
 bool atomic_file_sync_dir(const char *path, perr *err);
 

@@ -73,6 +73,16 @@ static void temporaries_are_recognised(void **state) {
     assert_false(atomic_file_is_temp("key-0002-x.pem"));
     assert_false(atomic_file_is_temp("key.tmp-a1B2c3")); /* not hidden: not ours */
     assert_false(atomic_file_is_temp(".key.pem.tmp-a1B2c3x"));
+    /* a leftover in a folder is found (and logged) */
+    char dir[] = "/tmp/passport-atomic-XXXXXX", path[96];
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(atomic_file_warn_leftovers(dir), 0);
+    snprintf(path, sizeof path, "%s/.quiz-nonce.key.tmp-Ab12Cd", dir);
+    FILE *f = fopen(path, "w");
+    fclose(f);
+    assert_int_equal(atomic_file_warn_leftovers(dir), 1);
+    unlink(path);
+    rmdir(dir);
 }
 
 int main(void) {

@@ -43,6 +43,8 @@ struct store {
     atomic_ullong generation; /* bumped after every commit that wrote (store_generation) */
     pthread_mutex_t write_mu; /* held from store_begin to its commit or rollback */
     atomic_int write_wait_ms; /* bound of the wait for write_mu, then for SQLite's lock */
+    atomic_bool foreign_lock; /* the holder of write_mu found SQLite's lock taken by another
+                                 process, and no BEGIN IMMEDIATE has succeeded since */
 };
 
 /* Process-wide counters (store_stats_get): SQLite's error log has no connection. */
@@ -132,6 +134,7 @@ static int on_busy(void *arg, int count) {
         c->wait_start_ms = now;
         atomic_fetch_add(&stat_busy_waits, 1);
     }
+    if (c->holds_write) atomic_store(&c->owner->foreign_lock, true); /* another process writes */
     int bound = atomic_load(&c->owner->write_wait_ms);
     if (now - c->wait_start_ms >= (uint64_t)bound) { /* the statement fails with SQLITE_BUSY */
         c->busy = true;
@@ -382,20 +385,28 @@ void store_set_write_wait(store *s, int ms) {
     atomic_store(&s->write_wait_ms, ms < 1 ? 1 : ms);
 }
 
-/* Takes s->write_mu, waiting at most the store's write wait. */
+/* Takes s->write_mu, waiting at most the store's write wait; at once false when another
+ * process holds SQLite's lock (the mutex holder already waits for it: one worker asleep
+ * on that lock is enough, the others answer busy and serve other requests). */
 static bool write_lock(store *s) {
     if (pthread_mutex_trylock(&s->write_mu) == 0) return true;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    int ms = atomic_load(&s->write_wait_ms);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
     atomic_fetch_add(&stat_busy_waits, 1);
-    return pthread_mutex_timedlock(&s->write_mu, &until) == 0;
+    uint64_t deadline = now_ms() + (uint64_t)atomic_load(&s->write_wait_ms);
+    /* in slices of 5 ms, to stop waiting as soon as the holder finds another process's lock */
+    while (!atomic_load(&s->foreign_lock)) {
+        uint64_t now = now_ms();
+        if (now >= deadline) return false;
+        uint64_t slice = deadline - now < 5 ? deadline - now : 5;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)slice * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        if (pthread_mutex_timedlock(&s->write_mu, &until) == 0) return true;
+    }
+    return false;
 }
 
 static void write_unlock(conn *c) {
@@ -417,7 +428,10 @@ bool store_begin(store *s, perr *err) {
         return perr_set(err, "database busy: another write holds the lock (try again)");
     }
     c->holds_write = true;
-    if (run_control(s, "BEGIN IMMEDIATE", err)) return true;
+    if (run_control(s, "BEGIN IMMEDIATE", err)) {
+        atomic_store(&s->foreign_lock, false);
+        return true;
+    }
     int rc = sqlite3_errcode(c->db) & 0xff;
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
         if (!c->busy) atomic_fetch_add(&stat_busy_refusals, 1); /* else counted by on_busy */

@@ -45,7 +45,8 @@ void store_done(sqlite3_stmt *st);
  * the store's process-wide write mutex (one write transaction per process at a time), then
  * SQLite's write lock; each wait is bounded by the write wait (store_set_write_wait). When
  * either stays taken, store_begin fails with a "database busy" message and store_busy
- * answers true (the request answers 503 with Retry-After). Every store_begin that returned
+ * answers true (the request answers 503 with Retry-After). While another process holds
+ * SQLite's lock, only the mutex holder waits for it: other writers fail at once. Every store_begin that returned
  * true needs store_commit or store_rollback, which release the mutex (store_commit also
  * when it fails: it then rolls back). Reads never take the mutex and, in WAL mode, never
  * wait for a writer. */

@@ -101,6 +101,61 @@ static void writers_of_one_process_queue_on_the_mutex(void **state) {
     test_db_close(t);
 }
 
+typedef struct waiter {
+    store *s;
+    bool ok;
+} waiter;
+
+static void *try_write(void *arg) {
+    waiter *w = arg;
+    perr err = {{0}};
+    w->ok = store_begin(w->s, &err);
+    if (w->ok) store_rollback(w->s);
+    return NULL;
+}
+
+/* While one thread waits for another process's lock, a second writer does not queue
+ * behind it: it fails at once, so that only one worker sleeps on that lock. */
+static void one_worker_waits_for_another_process(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    store_set_write_wait(t->s, 600);
+    sqlite3 *other = NULL;
+    assert_int_equal(sqlite3_open(t->path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    waiter w = {t->s, true};
+    pthread_t th;
+    pthread_create(&th, NULL, try_write, &w);
+    struct timespec pause = {0, 150 * 1000000L}; /* the thread is in SQLite's busy wait by then */
+    nanosleep(&pause, NULL);
+    perr err = {{0}};
+    uint64_t t0 = clock_mono_us();
+    assert_false(store_begin(t->s, &err));
+    assert_true(clock_mono_us() - t0 < 100000);
+    assert_true(store_busy(t->s));
+    pthread_join(th, NULL);
+    assert_false(w.ok);
+    /* the other process is done: the next writer goes through and clears the state */
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_true(store_begin(t->s, &err));
+    assert_true(store_commit(t->s, &err));
+    holder h = {.s = t->s, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    pthread_create(&th, NULL, hold_write, &h);
+    pthread_mutex_lock(&h.mu);
+    while (h.stage == 0) pthread_cond_wait(&h.cv, &h.mu);
+    pthread_mutex_unlock(&h.mu);
+    t0 = clock_mono_us(); /* an in-process writer holds the mutex: a bounded wait again */
+    assert_false(store_begin(t->s, &err));
+    assert_true(clock_mono_us() - t0 >= 500000);
+    pthread_mutex_lock(&h.mu);
+    h.stage = 2;
+    pthread_cond_broadcast(&h.cv);
+    pthread_mutex_unlock(&h.mu);
+    pthread_join(th, NULL);
+    sqlite3_close(other);
+    test_db_close(t);
+}
+
 static void corrupt_page_is_an_error_counted(void **state) {
     (void)state;
     test_db *t = test_db_open();
@@ -140,6 +195,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(busy_when_another_process_writes),
         cmocka_unit_test(writers_of_one_process_queue_on_the_mutex),
+        cmocka_unit_test(one_worker_waits_for_another_process),
         cmocka_unit_test(corrupt_page_is_an_error_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/atomic_file.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
@@ -16,9 +17,7 @@
 #include "people/session.h"
 #include "skills/skills.h"
 
-#ifndef PASSPORT_VERSION
-#define PASSPORT_VERSION "0.1.0"
-#endif
+#define SERVE_WRITE_WAIT_MS 250
 
 static const char usage[] =
     "usage: passport serve [--data DIR] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
@@ -65,6 +64,11 @@ int cli_serve(int argc, char **argv) {
 
     store *db = cli_open_store(&o);
     if (!db) return 1;
+    atomic_file_warn_leftovers(o.data_dir);
+    /* A write waits at most this long for the lock, then answers 503: no worker sleeps long
+     * while another process (the CLI, a backup) writes. */
+    const char *wait = getenv("PASSPORT_WRITE_WAIT_MS");
+    store_set_write_wait(db, wait && atoi(wait) > 0 ? atoi(wait) : SERVE_WRITE_WAIT_MS);
     perr sync_err = {{0}};
     if (!skills_sync_frameworks(db, o.courses_dir, &sync_err))
         log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);

@@ -12,8 +12,10 @@
 #include "core/err.h"
 #include "store/store.h"
 
-/* Revocation lists are numbered from 1, each of STATUSLIST_MIN_BITS entries; credentials
- * go to the newest list until it is full, then to a new one. */
+/* Revocation lists are numbered from 1, each of STATUSLIST_MIN_BITS entries. A list
+ * belongs to one issuer DID at one URL (status_list_owners) and is always signed by that
+ * issuer: credentials go to the newest list of the current issuer and public URL until it
+ * is full, then to a new one; a new issuer (did:key rotation) or URL opens a new list. */
 #define BADGES_FIRST_LIST 1
 
 typedef struct badges_ctx {
@@ -34,9 +36,13 @@ void badges_ctx_free(badges_ctx *c);
 
 /* The URL of revocation list list_id ("<public>/status/1"). New string. */
 char *badges_status_url(const badges_ctx *c, int list_id);
-/* The number of our revocation list at url ("<public>/status/<n>"), or 0 when url is not
- * one of ours. */
-int badges_list_of_url(const badges_ctx *c, const char *url);
+/* The number of our revocation list published at url (the statusListCredential our
+ * credentials name, under the public URL of the day they were issued), or 0 when url is
+ * not one of ours. */
+int badges_list_of_url(store *s, const badges_ctx *c, const char *url);
+/* True when some revocation list of ours is issued by did: a DID this server issued
+ * under (a did:key of a key, a did:web of a former public URL). */
+bool badges_issuer_recorded(store *s, const char *did);
 
 /* Issues achievement a to user_id inside the caller's transaction: builds the credential
  * (random status index), signs it, inserts it. awarded_by 0 = by rule. *cred_id may be NULL. */

@@ -75,6 +75,8 @@ static const char *const migrations[] = {
     SCHEMA_BADGES,
     /* 8: personal API tokens (store/schema_tokens.c) */
     SCHEMA_TOKENS,
+    /* 9: the issuer and URL of each revocation list (store/schema_status.c) */
+    SCHEMA_STATUS,
 };
 
 int store_latest_version(void) {

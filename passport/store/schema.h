@@ -25,5 +25,8 @@ extern const char schema_badges[];
 /* Migration 8: personal API tokens. */
 #define SCHEMA_TOKENS schema_tokens
 extern const char schema_tokens[];
+/* Migration 9: the issuer DID and URL each revocation list is published under. */
+#define SCHEMA_STATUS schema_status
+extern const char schema_status[];
 
 #endif

@@ -230,8 +230,11 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     app *a = ctx;
     req_ctx *c = xcalloc(1, sizeof *c);
     req->app = c;
-    const char *tok = http_cookie(req, SESSION_COOKIE);
-    const char *auth = req->is_api ? http_header(req, "Authorization") : NULL;
+    bool cors = route->flags & ROUTE_CORS;
+    /* a resource any site may read answers the same with or without credentials */
+    const char *tok = cors ? NULL : http_cookie(req, SESSION_COOKIE);
+    const char *auth = req->is_api && !cors ? http_header(req, "Authorization") : NULL;
+    if (cors) http_resp_header(resp, "Access-Control-Allow-Origin", "*");
     if (auth && !strncmp(auth, "Bearer ", 7)) { /* a program with a personal token: no cookie, no CSRF */
         c->bearer = true;
         long long uid = 0;
@@ -263,7 +266,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         }
     }
     c->locale = pick_locale(a, req, c->user);
-    if (c->bearer) {
+    if (c->bearer || cors) {
         c->csrf[0] = '\0';
     } else if (c->user) {
         snprintf(c->csrf, sizeof c->csrf, "%s", c->sess.csrf);

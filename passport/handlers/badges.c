@@ -69,12 +69,8 @@ static void download_json(http_req *req, http_resp *resp, void *ctx) {
     free(json);
 }
 
-static void download_svg(http_req *req, http_resp *resp, void *ctx) {
-    app *a = ctx;
-    if (!need_badges(a, req, resp)) return;
-    const achievement *ach = NULL;
-    char *json = own_credential(a, req, resp, &ach);
-    if (!json) return;
+/* Sends the baked SVG of the credential json of achievement ach. */
+static void send_baked(app *a, http_req *req, http_resp *resp, const achievement *ach, const char *json) {
     char *svg = ach ? share_bake_svg(ach->svg, json) : NULL;
     if (!svg) {
         app_error(a, req, resp, 500, NULL);
@@ -86,6 +82,15 @@ static void download_svg(http_req *req, http_resp *resp, void *ctx) {
         buf_puts(&resp->body, svg);
     }
     free(svg);
+}
+
+static void download_svg(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    if (!need_badges(a, req, resp)) return;
+    const achievement *ach = NULL;
+    char *json = own_credential(a, req, resp, &ach);
+    if (!json) return;
+    send_baked(a, req, resp, ach, json);
     free(json);
 }
 
@@ -172,6 +177,21 @@ static void share_json(http_req *req, http_resp *resp, void *ctx) {
     }
     resp->content_type = "application/vc+ld+json";
     buf_puts(&resp->body, json);
+    free(json);
+}
+
+/* GET /s/{token}/badge.svg: the shared badge baked, for anyone. */
+static void share_svg(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    badges_ctx *b = need_badges(a, req, resp);
+    if (!b) return;
+    long long id = share_find(a->db, http_param(req, 0)), aid = 0;
+    char *json = NULL;
+    if (!id || !badges_credential_get(a->db, id, &json, NULL, &aid, NULL)) {
+        app_error(a, req, resp, 404, "badges.share.gone");
+        return;
+    }
+    send_baked(a, req, resp, achievement_by_id(b->set, aid), json);
     free(json);
 }
 
@@ -263,12 +283,15 @@ void badges_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/badges/{id}/badge.svg", download_svg, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/badges/{id}/share", share_create_post, 8 * 1024, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/badges/{id}/unshare", share_revoke_post, 8 * 1024, 0, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/badges/images/{file}", image, 0, ROUTE_PUBLIC, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/achievements/{slug}", achievement_json, 0, ROUTE_PUBLIC, 0});
+    /* what a verifier fetches, from any site (CORS), never reading a session */
+    const unsigned open = ROUTE_PUBLIC | ROUTE_CORS;
+    http_router_add(r, (http_route){HTTP_GET, "/badges/images/{file}", image, 0, open, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/achievements/{slug}", achievement_json, 0, open, 0});
     http_router_add(r, (http_route){HTTP_GET, "/s/{token}", share_page, 0, ROUTE_PUBLIC, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/s/{token}/credential.json", share_json, 0, ROUTE_PUBLIC, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/status/{id}", status_list, 0, ROUTE_PUBLIC, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/.well-known/did.json", did_document, 0, ROUTE_PUBLIC, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/s/{token}/credential.json", share_json, 0, open, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/s/{token}/badge.svg", share_svg, 0, open, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/status/{id}", status_list, 0, open, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/.well-known/did.json", did_document, 0, open, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/badges", badges_api_list, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/badges/clr", clr_download, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/badges/{id}/share", share_create_post, 8 * 1024, 0, 0});

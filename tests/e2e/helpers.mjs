@@ -164,8 +164,10 @@ export async function startServer({ demo = true, env = {} } = {}) {
     /** True while the process runs. */
     running: () => !state.exited,
     /** Stops the server (SIGTERM, as a deployment would) and starts it again on the same
-     * data folder and port; sessions and data stay. */
-    async restart() {
+     * data folder and port; sessions and data stay. opts.env: variables added to the
+     * server's environment from now on (e.g. PASSPORT_PUBLIC_URL). */
+    async restart({ env: more = {} } = {}) {
+      env = { ...env, ...more };
       if (!state.exited) state.child.kill('SIGTERM');
       const { code } = await state.exit;
       assertNoSanitizerReport(state.stderr, 'server');

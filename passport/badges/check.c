@@ -1,6 +1,7 @@
 /* Server-side verification verdicts (see check.h) on top of badges/verify. */
 #include "badges/check.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,22 @@ static json_t *summary(const json_t *doc) {
     return o;
 }
 
+/* Counts the JSON values under v and the objects that become blank nodes; stops early
+ * past the bounds. @context values are not data. */
+static void count_nodes(const json_t *v, size_t *nodes, size_t *blank) {
+    if (*nodes > CHECK_MAX_NODES || *blank > CHECK_MAX_BLANK) return;
+    (*nodes)++;
+    size_t i;
+    const char *k;
+    const json_t *x;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, x) count_nodes(x, nodes, blank);
+    } else if (json_is_object(v)) {
+        if (!json_object_get(v, "id") && !json_object_get(v, "@id") && !json_object_get(v, "@value")) (*blank)++;
+        json_object_foreach((json_t *)v, k, x) if (strcmp(k, "@context")) count_nodes(x, nodes, blank);
+    }
+}
+
 json_t *check_credential(store *s, const badges_ctx *c, const char *text, size_t len) {
     json_t *out = json_object(), *checks = json_array();
     json_object_set_new(out, "checks", checks);
@@ -116,6 +133,14 @@ json_t *check_credential(store *s, const badges_ctx *c, const char *text, size_t
         else if (!doc) snprintf(d, sizeof d, "line %d: %s", jerr.line, jerr.text);
         else snprintf(d, sizeof d, "not a JSON object");
         add(checks, "json", 0, len > CHECK_MAX_BYTES ? "badges.check.too_large" : "badges.check.json_bad", d);
+        goto done;
+    }
+    size_t nodes = 0, blank = 0;
+    count_nodes(doc, &nodes, &blank);
+    if (nodes > CHECK_MAX_NODES || blank > CHECK_MAX_BLANK) {
+        char d[200];
+        snprintf(d, sizeof d, "more than %d JSON values or %d blank nodes", CHECK_MAX_NODES, CHECK_MAX_BLANK);
+        add(checks, "json", 0, "badges.check.too_complex", d);
         goto done;
     }
     add(checks, "json", 1, "badges.check.json_ok", NULL);

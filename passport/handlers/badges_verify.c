@@ -1,13 +1,49 @@
 /* Verification pages: /verify (paste, upload, or a share link of this server) and
  * POST /api/v1/verify. Each check of badges/check is explained in plain words. Nothing
  * is fetched from the network. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "badges/check.h"
 #include "badges/share.h"
+#include "core/clock.h"
+#include "core/ratelimit.h"
 #include "handlers/badges_pages.h"
+
+/* Anyone may verify, so verification is admitted per client address (a token bucket:
+ * PASSPORT_VERIFY_RATE per minute, default 60, bursts of PASSPORT_VERIFY_BURST, default
+ * 20) and at most half the cores verify at once (at least one): the rest of the server
+ * keeps its workers. Refused calls get 429 with Retry-After. */
+static ratelimit *limiter;
+static pthread_once_t limiter_once = PTHREAD_ONCE_INIT;
+
+static double env_number(const char *name, double fallback) {
+    const char *v = getenv(name);
+    double d = v ? strtod(v, NULL) : 0;
+    return d > 0 ? d : fallback;
+}
+
+static void limiter_init(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int cap = cores > 1 ? (int)(cores / 2) : 1;
+    limiter = ratelimit_new(env_number("PASSPORT_VERIFY_RATE", 60) / 60, env_number("PASSPORT_VERIFY_BURST", 20), cap);
+}
+
+/* True when this call may verify (then call ratelimit_leave(limiter) after); else the 429
+ * has been sent (HTML page or JSON). */
+static bool admit(app *a, http_req *req, http_resp *resp) {
+    pthread_once(&limiter_once, limiter_init);
+    int wait = ratelimit_enter(limiter, req->ip, clock_mono_us());
+    if (!wait) return true;
+    char secs[16];
+    snprintf(secs, sizeof secs, "%d", wait);
+    app_error(a, req, resp, 429, "badges.verify.busy");
+    http_resp_header(resp, "Retry-After", secs);
+    return false;
+}
 
 void badges_translate_verdict(app *a, http_req *req, json_t *verdict) {
     size_t i;
@@ -52,18 +88,30 @@ static void verify_page(http_req *req, http_resp *resp, void *ctx) {
         render(a, req, resp, 200, NULL, NULL, NULL);
         return;
     }
+    if (!admit(a, req, resp)) return;
     char token[SHARE_TOKEN_LEN + 1];
     long long id = link_token(link, token) ? share_find(a->db, token) : 0;
     char *json = NULL;
     if (!a->badges || !id || !badges_credential_get(a->db, id, &json, NULL, NULL, NULL)) {
+        ratelimit_leave(limiter);
         render(a, req, resp, 404, NULL, NULL, "badges.verify.link_unknown");
         return;
     }
-    render(a, req, resp, 200, check_credential(a->db, a->badges, json, strlen(json)), NULL, NULL);
+    json_t *verdict = check_credential(a->db, a->badges, json, strlen(json));
+    ratelimit_leave(limiter);
+    render(a, req, resp, 200, verdict, NULL, NULL);
     free(json);
 }
 
+static void verify_post_admitted(http_req *req, http_resp *resp, void *ctx);
+
 static void verify_post(http_req *req, http_resp *resp, void *ctx) {
+    if (!admit(ctx, req, resp)) return;
+    verify_post_admitted(req, resp, ctx);
+    ratelimit_leave(limiter);
+}
+
+static void verify_post_admitted(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     const http_file *f = http_file_get(req, "file");
     const char *text = NULL;
@@ -102,7 +150,9 @@ static void verify_api(http_req *req, http_resp *resp, void *ctx) {
         app_error(a, req, resp, 400, "badges.verify.empty");
         return;
     }
+    if (!admit(a, req, resp)) return;
     json_t *v = check_credential(a->db, a->badges, req->body.data, req->body.len);
+    ratelimit_leave(limiter);
     badges_translate_verdict(a, req, v);
     app_json(resp, 200, v);
 }

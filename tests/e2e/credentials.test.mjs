@@ -185,6 +185,43 @@ describe('credentials across rotation and moves', () => {
   });
 });
 
+describe('the verifier under abuse', () => {
+  const post = (body) => client(server).request('POST', '/api/v1/verify', {
+    headers: { 'Content-Type': 'application/json' }, body,
+  });
+
+  test('too many nodes or blank nodes are refused before canonicalization', async () => {
+    const doc = JSON.parse(fs.readFileSync(path.join(work, 'old2.json'), 'utf8'));
+    doc.credentialSubject.achievement.alignment = Array.from({ length: 601 }, (_, i) => ({ type: ['Alignment'], targetName: `n${i}`, targetUrl: `https://x.fr/${i}` }));
+    const r = await post(JSON.stringify(doc));
+    assert.equal(r.status, 200);
+    const j = JSON.parse(r.body);
+    assert.equal(j.verified, false);
+    assert.deepEqual(j.checks.map((c) => [c.name, c.key]), [['json', 'badges.check.too_complex']]);
+  });
+
+  test('a burst from one address gets 429 with Retry-After, the page too', async () => {
+    const codes = [];
+    let refused;
+    for (let i = 0; i < 40 && !refused; i++) {
+      const r = await post('{}');
+      codes.push(r.status);
+      if (r.status === 429) refused = r;
+    }
+    assert.ok(refused, `no 429 in ${codes.join(' ')}`);
+    assert.ok(codes.filter((c) => c === 200).length >= 5, codes.join(' '));
+    assert.match(refused.headers.get('retry-after') || '', /^[1-9]\d*$/);
+    assert.equal(JSON.parse(refused.body).error.status, 429);
+    const page = await client(server).post('/verify', { credential: '{}' });
+    assert.ok([403, 429].includes(page.status), String(page.status)); /* CSRF first when no form was loaded */
+    const c = client(server);
+    const f = await c.form('/verify', '/verify');
+    const html = await c.post('/verify', { ...f.hidden, credential: '{}' });
+    assert.equal(html.status, 429);
+    assert.match(html.headers.get('retry-after') || '', /^[1-9]\d*$/);
+  });
+});
+
 describe('CORS', () => {
   const parse = (out) => out.trim().split('\n').map((l) => {
     const [method, pattern, ...flags] = l.split(' ');

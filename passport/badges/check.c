@@ -125,7 +125,7 @@ json_t *check_credential(store *s, const badges_ctx *c, const char *text, size_t
     json_t *out = json_object(), *checks = json_array();
     json_object_set_new(out, "checks", checks);
     json_error_t jerr;
-    json_t *doc = len > CHECK_MAX_BYTES ? NULL : json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = len > CHECK_MAX_BYTES ? NULL : json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
     bool ok = false;
     if (!doc || !json_is_object(doc)) {
         char d[200];

@@ -253,27 +253,31 @@ static char *expand_key(const actx *a, const char *key) {
 
 /* ---- literals ---- */
 
-/* The lexical form jsonld.js gives a JSON number; false for numbers it cannot represent
- * the same way here. dt_double: the term coerces to xsd:double. */
-static bool number_lexical(conv *c, const json_t *v, bool dt_double, buf *lex, bool *is_double) {
-    double d;
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
-        if (i > 9007199254740992LL || i < -9007199254740992LL)
-            return perr_set(c->err, "jsonld: integer %lld is too large to be exact", (long long)i);
-        d = (double)i;
-    } else {
-        d = json_real_value(v);
+/* True when JavaScript's String(d) holds a '.': more than one significant digit in its
+ * shortest round-trip form, for |d| < 1e-6 where JavaScript writes an exponent. */
+static bool js_small_has_dot(double d) {
+    char tmp[40];
+    for (int p = 0; p < 17; p++) {
+        snprintf(tmp, sizeof tmp, "%.*e", p, d);
+        if (strtod(tmp, NULL) == d) return p > 0;
     }
+    return true;
+}
+
+/* The lexical form jsonld.js gives a JSON number, exactly: a double (JavaScript's
+ * String(v) holds a '.', or |v| >= 1e21, or the term coerces to xsd:double) in the
+ * canonical xsd:double form v.toExponential(15) with trailing zeros cut ("1.0E20",
+ * "1.5E-7"), else v.toFixed(0) as an xsd:integer ("100000000000000000000", and "0" for
+ * 1e-7 as jsonld.js writes it). Integers beyond 2^53 are first rounded to a double, as
+ * JavaScript reads them. dt_double: the term coerces to xsd:double. */
+static bool number_lexical(conv *c, const json_t *v, bool dt_double, buf *lex, bool *is_double) {
+    double d = json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
     if (!isfinite(d)) return perr_set(c->err, "jsonld: number out of range");
     bool integral = d == floor(d) && fabs(d) < 1e21;
-    if (integral && fabs(d) > 9007199254740992.0)
-        return perr_set(c->err, "jsonld: number %g is too large to be exact", d);
-    if (!integral && fabs(d) < 1e-6)
-        return perr_set(c->err, "jsonld: number %g is too small to be supported", d);
-    *is_double = !integral || dt_double;
+    bool has_dot = !integral && fabs(d) < 1e21 && (fabs(d) >= 1e-6 || js_small_has_dot(d));
+    *is_double = has_dot || fabs(d) >= 1e21 || dt_double;
     if (!*is_double) {
-        buf_printf(lex, "%.0f", d == 0 ? 0.0 : d);
+        buf_printf(lex, "%.0f", d == 0 ? 0.0 : d); /* toFixed(0): "-0" for -1e-7, "0" for -0 */
         return true;
     }
     /* JavaScript: d.toExponential(15).replace(/(\d)0*e\+?/, '$1E') */

@@ -15,7 +15,8 @@
 /* Appends the quads of doc (a JSON object) to out. Supported: @context as known context
  * URLs; aliases id/type; type-scoped and property-scoped contexts; @id, @vocab and datatype
  * coercion; @set, @list and @graph containers; value objects with @value and @type or
- * @language; strings, booleans, integers up to 2^53 and decimals of magnitude >= 1e-6.
+ * @language; strings, booleans and every JSON number (as jsonld.js: xsd:integer or the
+ * canonical xsd:double form).
  * Rejected with a message, as jsonld.js safe mode rejects them or because Passport does not
  * implement them: unknown context or term, relative IRIs, null @id/@value, an empty object
  * or one with only an id at the top of a graph, @json, @reverse, @nest, @index, @included,

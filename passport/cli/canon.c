@@ -68,7 +68,7 @@ static bool canon_file(const char *path, const canon_opts *o, bool header) {
         ok = canon_nquads(path, o->work_factor, &out, &err);
     } else {
         json_error_t jerr;
-        doc = !strcmp(path, "-") ? json_loadf(stdin, 0, &jerr) : json_load_file(path, 0, &jerr);
+        doc = !strcmp(path, "-") ? json_loadf(stdin, JSON_DECODE_INT_AS_REAL, &jerr) : json_load_file(path, JSON_DECODE_INT_AS_REAL, &jerr);
         if (!doc) {
             perr_set(&err, "invalid JSON at line %d: %s", jerr.line, jerr.text);
         } else {

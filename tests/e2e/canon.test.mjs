@@ -36,6 +36,11 @@ const PIECES = [
   'Compétences numériques', 'Sécurité', 'L\'agent', 'niveau 2', '_:b0', 'https://x', '""', '\\n',
 ];
 
+// every kind of JSON number: exponents both ways, beyond 2^53 and 1e21, the 1e-6 edge
+const NUMBERS = [0, -0, 1e20, 1.5e-7, -1.5e-7, 1e-7, -1e-7, 1e-6, 0.000001234, 1e21, 1.5e21, 2e300, 5e-324,
+  123456789012345680000, 9007199254740993, -9007199254740993, 18446744073709551616, 0.1, 1 / 3, -2.5e-8,
+  4.35, 1e-300, 1.7976931348623157e308, 12345.6789, 100, -42];
+
 function gen(r) {
   const pick = a => a[Math.floor(r() * a.length)];
   const chance = p => r() < p;
@@ -86,7 +91,11 @@ function gen(r) {
   if (chance(0.5)) achievement.achievementType = pick(['Competency', 'Badge', 'Certificate', 'ext:Micro']);
   if (chance(0.2)) achievement.tag = [text(3), text(3)];
   if (chance(0.2)) achievement.inLanguage = pick(['fr', 'en', 'fr-FR']);
-  if (chance(0.1)) achievement.creditsAvailable = pick([1, 2.5, 0.75, 10, 3.14159]);
+  if (chance(0.15)) achievement.creditsAvailable = pick([1, 2.5, 0.75, 10, 3.14159, ...NUMBERS]);
+  // JSON numbers as jsonld.js reads them: xsd:integer when String(v) has no '.' and
+  // |v| < 1e21 ("100000000000000000000", "0" for 1e-7), else the canonical xsd:double
+  if (chance(0.1)) achievement.humanCode = { '@value': pick(NUMBERS) };
+
   if (chance(0.1)) achievement.humanCode = text(2);
 
   const subject = { type: ['AchievementSubject'], achievement };
@@ -100,6 +109,7 @@ function gen(r) {
     }
   }
   if (chance(0.1)) subject.activityEndDate = date().slice(0, 10);
+  if (chance(0.05)) subject.creditsEarned = pick(NUMBERS);
 
   const issuer = { id: did, type: ['Profile'], name: text() };
   if (chance(0.6)) issuer.url = base;

@@ -489,6 +489,11 @@ static bool label_nodes(canon *c) {
                 for (size_t m = 0; m < nres; m++) issuer_free(&res[m].is);
                 goto fail;
             }
+            /* only the issuing order is kept: n nodes of n-sized maps alive at once cost
+             * O(n^2) memory, page faults and all (600 similar nodes: 6 MB, 140 ms) */
+            free(tmp.issued);
+            tmp.issued = NULL;
+            tmp.order = xrealloc(tmp.order, (tmp.count ? tmp.count : 1) * sizeof *tmp.order);
             res[nres] = (ranked){hashes[nres], nres, tmp};
             nres++;
         }

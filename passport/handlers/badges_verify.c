@@ -14,8 +14,8 @@
 #include "handlers/badges_pages.h"
 
 /* Anyone may verify, so verification is admitted per client address (a token bucket:
- * PASSPORT_VERIFY_RATE per minute, default 60, bursts of PASSPORT_VERIFY_BURST, default
- * 20) and at most half the cores verify at once (at least one): the rest of the server
+ * PASSPORT_VERIFY_RATE per minute, default 30, bursts of PASSPORT_VERIFY_BURST, default
+ * 15) and at most half the cores verify at once (at least one): the rest of the server
  * keeps its workers. Refused calls get 429 with Retry-After. */
 static ratelimit *limiter;
 static pthread_once_t limiter_once = PTHREAD_ONCE_INIT;
@@ -29,7 +29,7 @@ static double env_number(const char *name, double fallback) {
 static void limiter_init(void) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int cap = cores > 1 ? (int)(cores / 2) : 1;
-    limiter = ratelimit_new(env_number("PASSPORT_VERIFY_RATE", 60) / 60, env_number("PASSPORT_VERIFY_BURST", 20), cap);
+    limiter = ratelimit_new(env_number("PASSPORT_VERIFY_RATE", 30) / 60, env_number("PASSPORT_VERIFY_BURST", 15), cap);
 }
 
 /* True when this call may verify (then call ratelimit_leave(limiter) after); else the 429

@@ -17,6 +17,7 @@
 #include "core/rand.h"
 #include "people/account.h"
 #include "people/audit.h"
+#include "people/inbox.h"
 
 /* Readers of the status list skip rebuilding it (a scan of every credential and a gzip)
  * while the number of revoked credentials is the one it was last checked at: revocations
@@ -63,11 +64,43 @@ void badges_ctx_free(badges_ctx *c) {
     free(c->web_did);
     free(c->vm);
     free(c->issuer_name);
+    free(c->issuer_url);
+    free(c->issuer_email);
+    free(c->issuer_image);
     if (c->memo) {
         pthread_mutex_destroy(&c->memo->mu);
         free(c->memo);
     }
     free(c);
+}
+
+static bool http_url(const char *u) {
+    return (!strncmp(u, "https://", 8) && u[8]) || (!strncmp(u, "http://", 7) && u[7]);
+}
+
+bool badges_ctx_set_issuer(badges_ctx *c, const char *name, const char *url, const char *email, const char *image,
+                           perr *err) {
+    if (url && *url && !http_url(url)) return perr_set(err, "issuer url must be an http(s) URL: %.200s", url);
+    if (image && *image && !http_url(image))
+        return perr_set(err, "issuer image must be the http(s) URL of an image: %.200s", image);
+    if (email && *email && (!strchr(email, '@') || strpbrk(email, " <>\"")))
+        return perr_set(err, "issuer email is not an email address: %.200s", email);
+    if (name && *name) {
+        free(c->issuer_name);
+        c->issuer_name = xstrdup(name);
+    }
+    char **fields[3] = {&c->issuer_url, &c->issuer_email, &c->issuer_image};
+    const char *values[3] = {url, email, image};
+    for (int i = 0; i < 3; i++) {
+        free(*fields[i]);
+        *fields[i] = values[i] && *values[i] ? xstrdup(values[i]) : NULL;
+    }
+    return true;
+}
+
+credential_issuer badges_issuer(const badges_ctx *c) {
+    return (credential_issuer){c->issuer_did, c->issuer_name, c->issuer_url ? c->issuer_url : c->public_url,
+                               c->issuer_email, c->issuer_image};
 }
 
 char *badges_status_url(const badges_ctx *c, int list_id) {
@@ -281,7 +314,7 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     buf_printf(&img, "%s/badges/images/%s.svg", c->public_url, a->slug);
     credential_badge b = {
         .id = uid,
-        .issuer = {c->issuer_did, c->issuer_name, c->public_url},
+        .issuer = badges_issuer(c),
         .valid_from = from,
         .valid_until = a->valid_months ? until : NULL,
         .recipient_email = u->email,
@@ -330,7 +363,11 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
         db_fail(s, err);
         goto fail;
     }
-    ok = true;
+    json_t *args = json_pack("[s]", a->name_fr);
+    snprintf(detail, sizeof detail, "badge.issue.%lld", id);
+    ok = inbox_post(s, user_id, "badge", "badges.inbox.awarded", args, "/badges", detail, err);
+    json_decref(args);
+    if (!ok) goto fail;
 fail:
     for (size_t i = 0; i < 3 * a->nalignment; i++) free(names[i]);
     free(names);
@@ -426,7 +463,7 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
                          const char *reason, int *count, perr *err) {
     sqlite3_stmt *st = cred_id ? store_stmt(s,
                                             "UPDATE credentials SET revoked_at = ?, reason = ? WHERE id = ?"
-                                            " AND revoked_at IS NULL RETURNING id, list_id",
+                                            " AND revoked_at IS NULL RETURNING id, list_id, user_id, achievement_id",
                                             err)
                                : store_stmt(s,
                                             "UPDATE credentials SET revoked_at = ?, reason = ? WHERE user_id = ?"
@@ -436,16 +473,28 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
     sqlite3_bind_int64(st, 1, clock_now());
     store_bind_text(st, 2, reason ? reason : "");
     sqlite3_bind_int64(st, 3, cred_id ? cred_id : user_id);
-    long long ids[256];
+    long long ids[256], holder = 0, ach = 0;
     int lists[256];
     int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (n < 256) {
             ids[n] = sqlite3_column_int64(st, 0);
             lists[n++] = sqlite3_column_int(st, 1);
+            if (cred_id && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+                holder = sqlite3_column_int64(st, 2);
+                ach = sqlite3_column_int64(st, 3);
+            }
         }
     store_done(st);
     if (rc != SQLITE_DONE) return db_fail(s, err);
+    /* one credential revoked by an admin: its holder is told (an erasure tells no one) */
+    const achievement *a = holder ? achievement_by_id(c->set, ach) : NULL;
+    if (a) {
+        json_t *args = json_pack("[s,s]", a->name_fr, reason ? reason : "");
+        bool posted = inbox_post(s, holder, "badge", "badges.inbox.revoked", args, "/badges", NULL, err);
+        json_decref(args);
+        if (!posted) return false;
+    }
     for (int i = 0; i < n; i++)
         if (!audit_add(s, actor, "badge.revoke", "credential", ids[i], reason ? reason : "")) return db_fail(s, err);
     *count = n;
@@ -499,7 +548,8 @@ static bool list_signer(const badges_ctx *c, const char *issuer, const keys **k,
  * JSON text. */
 static char *sign_list(const badges_ctx *c, const char *issuer, const char *url, const keys *k, const char *vm,
                        const statuslist *l, perr *err) {
-    credential_issuer is = {issuer, c->issuer_name, c->public_url};
+    credential_issuer is = badges_issuer(c);
+    is.did = issuer;
     json_t *doc = credential_status_list_new(url, &is, NULL, l, err);
     char *text = NULL;
     if (doc && proof_add(doc, k, vm, NULL, err)) text = json_dumps(doc, JSON_COMPACT);
@@ -733,9 +783,13 @@ json_t *badges_clr(store *s, const badges_ctx *c, long long user_id, perr *err) 
         docs[n++] = d;
     }
     store_done(st);
+    if (!n) {
+        perr_set(err, "badges.error.no_badge");
+        goto done;
+    }
     buf name = BUF_INIT;
     buf_printf(&name, "Passeport numérique de %s", u->display_name);
-    credential_clr in = {.issuer = {c->issuer_did, c->issuer_name, c->public_url},
+    credential_clr in = {.issuer = badges_issuer(c),
                          .name = buf_cstr(&name),
                          .recipient_email = u->email,
                          .badges = docs,

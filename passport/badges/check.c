@@ -95,6 +95,10 @@ static json_t *summary(const json_t *doc) {
     SET("name", json_object_get(doc, "name"));
     SET("issuer", json_object_get(is, "name"));
     SET("issuer_id", json_is_string(is) ? is : json_object_get(is, "id"));
+    SET("issuer_url", json_object_get(is, "url"));
+    SET("issuer_email", json_object_get(is, "email"));
+    const json_t *img = json_object_get(is, "image");
+    SET("issuer_image", json_is_string(img) ? img : json_object_get(img, "id"));
     SET("achievement", json_object_get(ach, "name"));
     SET("description", json_object_get(ach, "description"));
     SET("valid_from", json_object_get(doc, "validFrom"));

@@ -258,7 +258,7 @@ int cli_vc_demo(int argc, char **argv) {
     }
     if (!k) goto fail;
     did = keys_did(k);
-    credential_issuer is = {did, "Passport — démonstration (DINUM)", "https://passport.example.fr"};
+    credential_issuer is = {did, "Passport — démonstration (DINUM)", "https://passport.example.fr", NULL, NULL};
     size_t i_good, i_revoked;
     if (!statuslist_allocate(l, &i_good, &err) || !statuslist_allocate(l, &i_revoked, &err)) goto fail;
     if (!statuslist_set(l, i_revoked, true, &err)) goto fail;

@@ -25,7 +25,7 @@ static const char usage[] =
 static int bench_sign(const keys *k, int n) {
     char *did = keys_did(k);
     credential_alignment al = {"Protéger les données personnelles", "https://example.fr/c/4.2", "4.2", "CRCN", NULL};
-    credential_badge b = {.issuer = {did, "Passport", "https://example.fr"},
+    credential_badge b = {.issuer = {did, "Passport", "https://example.fr", NULL, NULL},
                           .valid_from = "2026-01-01T00:00:00Z",
                           .recipient_email = "agent@example.fr",
                           .salt = "0123456789abcdef",

@@ -462,6 +462,9 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
     if (!a->badges) log_error("badges unavailable: %s", berr.msg);
+    if (a->badges && !badges_ctx_set_issuer(a->badges, cfg->issuer_name, cfg->issuer_url, cfg->issuer_email,
+                                            cfg->issuer_image, err))
+        goto fail; /* a misspelt issuer must not sign credentials */
     buf_reset(&path);
     buf_printf(&path, "%s/openapi.json", cfg->web_dir);
     a->openapi = openapi_load(path.data, &a->openapi_len);

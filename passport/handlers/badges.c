@@ -99,7 +99,9 @@ static void share_create_post(http_req *req, http_resp *resp, void *ctx) {
     long long id = app_param_id(req, 0);
     char token[SHARE_TOKEN_LEN + 1];
     perr err = {{0}};
-    if (!share_create(a->db, app_ctx(req)->user->id, id, token, &err)) {
+    const char *show = http_input(req, "show_name");
+    bool show_name = (show && !strcmp(show, "1")) || json_is_true(json_object_get(req->json, "show_name"));
+    if (!share_create(a->db, app_ctx(req)->user->id, id, show_name, token, &err)) {
         app_error(a, req, resp, 404, NULL);
         return;
     }
@@ -130,6 +132,10 @@ static void clr_download(http_req *req, http_resp *resp, void *ctx) {
     if (!b) return;
     perr err = {{0}};
     json_t *clr = badges_clr(a->db, b, app_ctx(req)->user->id, &err);
+    if (!clr && !strcmp(err.msg, "badges.error.no_badge")) { /* nothing to bundle yet: said plainly */
+        app_error(a, req, resp, 404, "badges.error.no_badge");
+        return;
+    }
     if (!clr) {
         log_error("clr: %s", err.msg);
         app_error(a, req, resp, 500, NULL);
@@ -159,11 +165,14 @@ static void share_page(http_req *req, http_resp *resp, void *ctx) {
     json_t *verdict = check_credential(a->db, b, json, strlen(json));
     badges_translate_verdict(a, req, verdict);
     const char *loc = app_ctx(req)->locale;
+    char *holder = share_holder_name(a->db, http_param(req, 0));
     app_render(a, req, resp, 200, "badges/share", "badges.share.title",
-               json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "slug", ach ? ach->slug : "", "name",
+               json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?}", "slug", ach ? ach->slug : "", "name",
                          ach ? achievement_name(ach, loc) : "", "description",
                          ach ? achievement_description(ach, loc) : "", "criteria",
-                         ach ? achievement_criteria(ach, loc) : "", "token", http_param(req, 0), "verdict", verdict));
+                         ach ? achievement_criteria(ach, loc) : "", "token", http_param(req, 0), "verdict", verdict,
+                         "holder", holder));
+    free(holder);
     free(json);
 }
 

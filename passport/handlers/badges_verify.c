@@ -45,7 +45,34 @@ static bool admit(app *a, http_req *req, http_resp *resp) {
     return false;
 }
 
+/* "2026-12-05T10:00:00Z" as "5 décembre 2026" / "5 December 2026" in the reader's
+ * language (the month names are in the badges catalog); NULL when it is no date. */
+static json_t *long_date(app *a, http_req *req, const json_t *iso) {
+    const char *s = json_string_value(iso);
+    int y, m, d;
+    if (!s || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31) return NULL;
+    char key[32], out[96];
+    snprintf(key, sizeof key, "badges.month.%d", m);
+    snprintf(out, sizeof out, "%d %s %d", d, app_t(a, req, key), y);
+    return json_string(out);
+}
+
+/* Only http(s) URLs become links and images on the page. */
+static void keep_http(json_t *o, const char *k) {
+    const char *v = json_string_value(json_object_get(o, k));
+    if (v && strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) json_object_del(o, k);
+}
+
 void badges_translate_verdict(app *a, http_req *req, json_t *verdict) {
+    json_t *sum = json_object_get(verdict, "summary");
+    if (sum) {
+        json_t *from = long_date(a, req, json_object_get(sum, "valid_from"));
+        json_t *until = long_date(a, req, json_object_get(sum, "valid_until"));
+        if (from) json_object_set_new(sum, "valid_from_text", from);
+        if (until) json_object_set_new(sum, "valid_until_text", until);
+        keep_http(sum, "issuer_url");
+        keep_http(sum, "issuer_image");
+    }
     size_t i;
     json_t *ch;
     json_array_foreach(json_object_get(verdict, "checks"), i, ch) {

@@ -1,7 +1,8 @@
 /* Migration 9: who owns each revocation list. A list is signed by the issuer DID of every
  * credential pointing at it and published at the URL those credentials name, whatever the
  * server's keys or public URL became since (docs/badges.md, "Rotation and moves"). Lists
- * of an older database get the issuer and URL of their first credential. */
+ * of an older database get the issuer and URL of their first credential. Also: whether a
+ * share page shows its holder's name (chosen at share time, off for older links). */
 #include "store/schema.h"
 
 const char schema_status[] =
@@ -19,4 +20,5 @@ const char schema_status[] =
     "    coalesce(json_extract(json, '$.issuer.id'), json_extract(json, '$.issuer'), ''),"
     "    coalesce(json_extract(json, '$.credentialStatus.statusListCredential'), '#list-' || list_id),"
     "    min(issued_at)"
-    "  FROM credentials GROUP BY list_id;";
+    "  FROM credentials GROUP BY list_id;"
+    "ALTER TABLE share_links ADD COLUMN show_name INTEGER NOT NULL DEFAULT 0;";

@@ -19,6 +19,11 @@ const VC_DATA = process.env.VC_DATA || path.resolve(ROOT, '..', 'shared', 'vc');
 const SLUG = 'securite-numerique';
 
 let server, work, proxy, agent, admin;
+/* the organisation that issues from the move on (new credentials only) */
+const ISSUER = {
+  PASSPORT_ISSUER_NAME: 'Ministère de l\'Exemple', PASSPORT_ISSUER_URL: 'https://www.exemple.gouv.fr',
+  PASSPORT_ISSUER_EMAIL: 'badges@exemple.gouv.fr', PASSPORT_ISSUER_IMAGE: 'https://www.exemple.gouv.fr/logo.png',
+};
 
 /** Runs verify.mjs on files; results by file name. The https status lists of the did:web
  * phase are served by the test's own TLS proxy with a throw-away certificate. */
@@ -143,7 +148,7 @@ describe('credentials across rotation and moves', () => {
 
     proxy = await dualProxy(server.port);
     const webUrl = `https://127.0.0.1:${proxy.port}`;
-    await server.restart({ env: { PASSPORT_PUBLIC_URL: webUrl } });
+    await server.restart({ env: { PASSPORT_PUBLIC_URL: webUrl, ...ISSUER } });
     ids.web1 = await award();
     ids.web2 = await award();
     await revoke(ids.web1);
@@ -155,6 +160,10 @@ describe('credentials across rotation and moves', () => {
     assert.notEqual(issuer(docs.old1), issuer(docs.new1), 'the rotation changes the did:key issuer');
     assert.equal(issuer(docs.web1), `did:web:127.0.0.1%3A${proxy.port}`);
     assert.ok(docs.web1.credentialStatus.statusListCredential.startsWith(`${webUrl}/status/`));
+    assert.equal(docs.old1.issuer.name, 'Passport', 'issued credentials keep their issuer profile');
+    assert.deepEqual(docs.web2.issuer, { id: issuer(docs.web2), type: ['Profile'], name: ISSUER.PASSPORT_ISSUER_NAME,
+      url: ISSUER.PASSPORT_ISSUER_URL, email: ISSUER.PASSPORT_ISSUER_EMAIL,
+      image: { id: ISSUER.PASSPORT_ISSUER_IMAGE, type: 'Image' } });
     const lists = new Set(Object.values(docs).map((d) => d.credentialStatus.statusListCredential));
     assert.equal(lists.size, 3, 'one status list per issuer and URL');
 
@@ -182,6 +191,62 @@ describe('credentials across rotation and moves', () => {
       assert.equal(v.status, ok ? 'badges.check.status_ok' : 'badges.check.revoked', `${name}: ${JSON.stringify(v.checks)}`);
     }
     assert.equal((await ownVerdict('clr')).verified, true);
+
+    // the verify page shows each credential's own issuer profile
+    const page = async (name) => {
+      const c = client(server);
+      const f = await c.form('/verify', '/verify');
+      return (await c.post('/verify', { ...f.hidden, credential: fs.readFileSync(path.join(work, `${name}.json`), 'utf8') })).body;
+    };
+    const newPage = await page('web2');
+    assert.match(newPage, /Ministère de l(&#39;|&#x27;|')Exemple/);
+    assert.match(newPage, /href="mailto:badges@exemple.gouv.fr"/);
+    assert.match(newPage, /src="https:\/\/www.exemple.gouv.fr\/logo.png"/);
+    const oldPage = await page('old2');
+    assert.doesNotMatch(oldPage, /Exemple/);
+    assert.match(oldPage, /Passport/);
+  });
+});
+
+describe('holder pages', () => {
+  test('the CLR of an agent without badge: 404 saying so, page and JSON, never 500', async () => {
+    const c = await login(DEMO.agent2);
+    const page = await c.get('/badges/clr.json');
+    assert.equal(page.status, 404);
+    assert.match(page.body, /aucun badge valide/);
+    const api = await c.get('/api/v1/badges/clr');
+    assert.equal(api.status, 404);
+    assert.equal(JSON.parse(api.body).error.status, 404);
+  });
+
+  test('award and revoke leave inbox messages', async () => {
+    const box = JSON.parse((await agent.get('/api/v1/me/inbox')).body);
+    const keys = JSON.stringify(box);
+    assert.match(keys, /badges\.inbox\.awarded/);
+    assert.match(keys, /badges\.inbox\.revoked/);
+    const page = await agent.get('/me/inbox');
+    assert.match(page.body, /Vous avez reçu le badge/);
+    assert.match(page.body, /a été révoqué : erreur de saisie/);
+  });
+
+  test("the share page: the holder's name when chosen, dates and checks in the reader's language", async () => {
+    const page = await agent.get('/badges');
+    const forms = parseForms(page.body).filter((f) => /^\/badges\/\d+\/share$/.test(f.action));
+    assert.ok(forms.length >= 2, 'two unshared badges');
+    await agent.post(forms[0].action, { ...forms[0].hidden, show_name: '1' });
+    await agent.post(forms[1].action, forms[1].hidden);
+    const after = (await agent.get('/badges')).body;
+    const tokenOf = (action) => after.split('<article').find((a) => a.includes(`action="${action.replace(/share$/, 'unshare')}"`))
+      .match(/\/s\/([A-Za-z0-9_-]{43})/)[1];
+    const named = tokenOf(forms[0].action), anonymous = tokenOf(forms[1].action);
+    const fr = (await client(server, { headers: { 'Accept-Language': 'fr' } }).get(`/s/${named}`)).body;
+    assert.match(fr, /Décerné à /);
+    assert.match(fr, /\d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) 20\d\d/);
+    assert.match(fr, /Attestation valide/);
+    const en = (await client(server, { headers: { 'Accept-Language': 'en' } }).get(`/s/${anonymous}`)).body;
+    assert.doesNotMatch(en, /Awarded to|Décerné/);
+    assert.match(en, /\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) 20\d\d/);
+    assert.doesNotMatch(en, /décembre|janvier|Attestation valide/);
   });
 });
 

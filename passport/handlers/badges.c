@@ -10,6 +10,7 @@
 #include "badges/badges.h"
 #include "badges/check.h"
 #include "badges/share.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "handlers/badges_pages.h"
 #include "people/audit.h"
@@ -271,13 +272,33 @@ static void status_list(http_req *req, http_resp *resp, void *ctx) {
     free(etag);
 }
 
+/* GET /.well-known/did.json: the did:web document of the host asked for, when it is the
+ * current did:web or one credentials were issued under before a move of the public URL
+ * (its lists are re-signed by our keys under that DID); else the current one, if any. */
 static void did_document(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    if (!a->badges || !a->badges->web_did) {
+    const char *host = http_header(req, "Host");
+    char *asked = NULL;
+    if (a->badges && host && *host && strlen(host) < 256 && !strpbrk(host, "/%#?")) {
+        buf d = BUF_INIT;
+        buf_puts(&d, "did:web:");
+        for (const char *p = host; *p; p++) {
+            if (*p == ':') buf_puts(&d, "%3A");
+            else buf_putc(&d, *p);
+        }
+        asked = buf_detach(&d);
+        if (!badges_issuer_recorded(a->db, asked)) {
+            free(asked);
+            asked = NULL;
+        }
+    }
+    const char *did = asked ? asked : a->badges ? a->badges->web_did : NULL;
+    if (!did) {
         app_error(a, req, resp, 404, NULL);
         return;
     }
-    json_t *doc = keyring_did_document(a->badges->keys, a->badges->web_did);
+    json_t *doc = keyring_did_document(a->badges->keys, did);
+    free(asked);
     resp->content_type = "application/did+json";
     char *text = json_dumps(doc, JSON_INDENT(2));
     buf_puts(&resp->body, text);

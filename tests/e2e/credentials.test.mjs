@@ -205,6 +205,17 @@ describe('credentials across rotation and moves', () => {
     const oldPage = await page('old2');
     assert.doesNotMatch(oldPage, /Exemple/);
     assert.match(oldPage, /Passport/);
+
+    // a second move (another https host): the did:web credentials of the first keep
+    // verifying, their DID document served to whoever asks that host
+    await server.restart({ env: { PASSPORT_PUBLIC_URL: 'https://passport.nouveau.example' } });
+    const didDoc = JSON.parse((await client(`http://127.0.0.1:${proxy.port}`).get('/.well-known/did.json')).body);
+    assert.equal(didDoc.id, issuer(docs.web2));
+    const again = await vcVerify(['web1', 'web2', 'old2'].map((n) => path.join(work, `${n}.json`)));
+    assert.equal(again['web2.json'].verified, true, JSON.stringify(again['web2.json'].errors));
+    assert.equal(again['old2.json'].verified, true, JSON.stringify(again['old2.json'].errors));
+    assert.match(again['web1.json'].errors.status || '', /revocation bit is set/);
+    assert.equal((await ownVerdict('web2')).verified, true);
   });
 });
 

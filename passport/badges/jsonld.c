@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "badges/jsonld_ctx.h"
+#include "badges/jsonld_inline.h"
 #include "badges/rdfc.h"
 #include "core/buf.h"
 
@@ -31,6 +32,8 @@ typedef struct conv {
     json_t *doc_labels; /* document blank node label -> private number */
     actx *arena;
     int depth;
+    jsonld_context **inline_ctx; /* parsed inline @context objects, freed at the end */
+    size_t ninline;
 } conv;
 
 /* A term produced for a value: kind RDF_IRI/RDF_BLANK/RDF_LITERAL with owned strings. */
@@ -100,8 +103,22 @@ static const actx *actx_push(conv *c, const actx *a, const jsonld_context *ctx, 
     return r;
 }
 
-/* Applies a "@context" value to *a: a known URL or an array of them ([] changes nothing). */
+static const jsonld_term *lookup_active(const char *name, void *ud) {
+    return lookup(ud, name);
+}
+
+/* Applies a "@context" value to *a: a known URL, an inline context object, or an array
+ * of them ([] changes nothing). */
 static bool apply_context(conv *c, const actx **a, const json_t *v) {
+    if (json_is_object(v)) {
+        if (c->ninline >= 16) return perr_set(c->err, "jsonld: more than 16 inline @context objects");
+        jsonld_context *ctx = jsonld_inline_parse(v, lookup_active, (void *)*a, c->err);
+        if (!ctx) return false;
+        c->inline_ctx = xrealloc(c->inline_ctx, (c->ninline + 1) * sizeof *c->inline_ctx);
+        c->inline_ctx[c->ninline++] = ctx;
+        *a = actx_push(c, *a, ctx, false, true);
+        return *a != NULL;
+    }
     if (json_is_string(v)) {
         const jsonld_context *ctx = jsonld_ctx_find(json_string_value(v));
         if (!ctx) return perr_set(c->err, "jsonld: unknown @context '%s'", json_string_value(v));
@@ -112,12 +129,13 @@ static bool apply_context(conv *c, const actx **a, const json_t *v) {
         size_t i;
         const json_t *e;
         json_array_foreach(v, i, e) {
-            if (!json_is_string(e)) return perr_set(c->err, "jsonld: only context URLs are supported in @context");
+            if (!json_is_string(e) && !json_is_object(e))
+                return perr_set(c->err, "jsonld: @context holds context URLs and objects");
             if (!apply_context(c, a, e)) return false;
         }
         return true;
     }
-    return perr_set(c->err, "jsonld: only context URLs are supported in @context");
+    return perr_set(c->err, "jsonld: @context holds context URLs and objects");
 }
 
 /* ---- IRIs ---- */
@@ -756,6 +774,8 @@ bool jsonld_to_quads(const json_t *doc, rdf_quads *out, perr *err) {
         free(c.arena);
         c.arena = n;
     }
+    for (size_t i = 0; i < c.ninline; i++) jsonld_inline_free(c.inline_ctx[i]);
+    free(c.inline_ctx);
     return ok;
 }
 

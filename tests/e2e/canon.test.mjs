@@ -137,6 +137,28 @@ function gen(r) {
   if (chance(0.05)) doc.name = { '@value': text(), '@language': pick(['fr', 'EN-gb']) };
   if (chance(0.5)) doc.proof = [{ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', created: date(),
     verificationMethod: `${did}#${did.slice(8)}`, proofPurpose: 'assertionMethod', proofValue: 'z' + hex(20) }];
+  // inline context objects (as other issuers write them), used at the top of the document
+  if (chance(0.15)) {
+    const EXT = pick(['https://example.org/ext#', 'https://example.org/ext/']);
+    const ictx = { ext: EXT };
+    if (chance(0.5)) ictx['@version'] = 1.1;
+    if (chance(0.3)) ictx['@protected'] = true;
+    ictx.level = pick(['ext:level', `${EXT}level`, { '@id': 'ext:level', '@type': 'http://www.w3.org/2001/XMLSchema#integer' }]);
+    ictx.homepage = { '@id': 'ext:homepage', '@type': '@id' };
+    ictx.tags = { '@id': 'ext:tags', '@container': pick(['@set', '@list', ['@set']]) };
+    ictx.when = { '@id': 'ext:when', '@type': pick(['http://www.w3.org/2001/XMLSchema#dateTime', 'ext:Date']) };
+    ictx.alias = pick(['name', 'description']); // a term of the active context
+    ictx.ident = 'id';
+    if (chance(0.05)) ictx.bad = 'relative-iri';               // refused by both (safe mode)
+    if (chance(0.03)) ictx.name = 'ext:name';                  // a protected VC 2.0 term: refused by both
+    if (chance(0.03)) ictx.ext2 = { '@id': 'ext:x', '@reverse': 'ext:y' }; // unsupported: refused by both
+    doc['@context'] = [...doc['@context'], ictx];
+    doc.level = pick([1, 2, '3', 2.5]);
+    doc.homepage = `${base}/home/${slug()}`;
+    doc.tags = [text(2), text(2)];
+    doc.when = date();
+    doc.alias = text();
+  }
   // a few documents jsonld.js refuses in safe mode: Passport must refuse them too
   if (chance(0.03)) subject.unknownTerm = text();
   if (chance(0.02)) achievement.id = 'relative/' + slug();

@@ -293,6 +293,30 @@ static void test_lists_and_blank_ids(void **state) {
     free(out);
 }
 
+/* CTX followed by an inline context object with the members m. */
+#define CTX_INLINE(m) \
+    "\"@context\":[\"https://www.w3.org/ns/credentials/v2\",{" m "}],\"id\":\"urn:x\","
+
+/* Inline context objects: prefixes, typed and @id terms, a reference to a term of the
+ * active context, an alias of "id" (expected quads as jsonld.js gives them). */
+static void test_inline_context(void **state) {
+    (void)state;
+    const char *doc = "{" CTX_INLINE("\"ex\":\"https://ex.org/v#\",\"lvl\":{\"@id\":\"ex:lvl\",\"@type\":"
+                                     "\"http://www.w3.org/2001/XMLSchema#integer\"},\"home\":{\"@id\":\"ex:home\","
+                                     "\"@type\":\"@id\"},\"label\":\"name\"")
+                      "\"type\":\"VerifiableCredential\",\"lvl\":\"3\",\"home\":\"https://h.org/\",\"label\":\"L\"}";
+    json_t *d = json_loads(doc, 0, NULL);
+    assert_non_null(d);
+    char *out = NULL;
+    perr err = {""};
+    if (!jsonld_canonize(d, &out, &err)) fail_msg("%s", err.msg);
+    assert_non_null(strstr(out, "<urn:x> <https://ex.org/v#lvl> \"3\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n"));
+    assert_non_null(strstr(out, "<urn:x> <https://ex.org/v#home> <https://h.org/> .\n"));
+    assert_non_null(strstr(out, "<urn:x> <https://schema.org/name> \"L\" .\n"));
+    free(out);
+    json_decref(d);
+}
+
 static void test_rejections(void **state) {
     (void)state;
     static const struct {
@@ -303,7 +327,10 @@ static void test_rejections(void **state) {
         {"{" CTX "\"type\":\"VerifiableCredential\",\"issuer\":\"relative/x\"}", "not an absolute IRI"},
         {"{" CTX "\"type\":\"VerifiableCredential\",\"issuer\":{\"id\":\"https://exa mple\"}}", "not an absolute IRI"},
         {"{\"@context\":\"https://example.org/unknown\",\"id\":\"urn:x\",\"name\":\"x\"}", "unknown @context"},
-        {"{\"@context\":{\"name\":\"urn:n\"},\"name\":\"x\"}", "only context URLs"},
+        {"{\"@context\":{\"@vocab\":\"urn:v\"},\"name\":\"x\"}", "@vocab is not supported"},
+        {"{\"@context\":{\"name\":\"relative\"},\"name\":\"x\"}", "does not expand to an absolute IRI"},
+        {"{" CTX_INLINE("\"name\":\"urn:other\"") "\"type\":\"VerifiableCredential\",\"name\":\"x\"}",
+         "protected term redefinition"},
         {"{\"id\":\"urn:x\",\"name\":\"x\"}", "no @context"},
         {"{" CTX "\"type\":\"VerifiableCredential\",\"description\":{\"@value\":null}}", "null @value"},
         {"{\"@context\":\"https://www.w3.org/ns/credentials/v2\",\"id\":\"urn:x\"}", "only an id"},
@@ -400,6 +427,7 @@ int main(void) {
         cmocka_unit_test(test_lists_and_blank_ids),
         cmocka_unit_test(test_rejections),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_inline_context),
         cmocka_unit_test(test_protected_redefinition),
         cmocka_unit_test(test_deep_nesting),
     };

@@ -10,6 +10,8 @@
 #include "core/log.h"
 #include "handlers/app.h"
 #include "http/server.h"
+#include "learn/library.h"
+#include "learn/positioning.h"
 #include "paths/assign.h"
 #include "people/session.h"
 #include "skills/skills.h"
@@ -31,6 +33,23 @@ static const char usage[] =
     "                      default Passport); --issuer-url URL, --issuer-email ADDR, --issuer-image URL\n"
     "                      (PASSPORT_ISSUER_URL, _EMAIL, _IMAGE) complete its OB 3.0 Profile\n"
     "  --quiet             no per-request log lines\n";
+
+/* Re-checks coming due (learn/positioning.h): idempotent; run at start and then once an hour
+ * (the sweep reads every agent's verified levels; due dates move by days, not minutes). */
+static void housekeeping_rechecks(app *a) {
+    static int64_t last;
+    int64_t now = clock_now();
+    if (last && now >= last && now - last < 3600) return;
+    last = now;
+    perr err = {{0}};
+    learn_library *lib = app_library_acquire(a);
+    int posted = 0;
+    if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &err))
+        log_error("re-check notices: %s", err.msg);
+    else if (posted)
+        log_info("re-checks: %d new", posted);
+    app_library_release(a, lib);
+}
 
 int cli_serve(int argc, char **argv) {
     cli_opts o;
@@ -73,13 +92,15 @@ int cli_serve(int argc, char **argv) {
     }
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
+    housekeeping_rechecks(a);
     for (;;) {
-        /* Wake up every minute for housekeeping: due-date notices, expired sessions. */
+        /* Wake up every minute for housekeeping: due-date notices, re-checks, expired sessions. */
         struct timespec tick = {60, 0};
         int sig = sigtimedwait(&set, NULL, &tick);
         if (sig < 0) {
             perr herr = {{0}};
             if (!paths_notify_due(db, clock_now(), NULL, &herr)) log_error("due-date notices: %s", herr.msg);
+            housekeeping_rechecks(a);
             session_purge(db);
             continue;
         }

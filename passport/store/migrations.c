@@ -75,7 +75,9 @@ static const char *const migrations[] = {
     SCHEMA_BADGES,
     /* 8: personal API tokens (store/schema_tokens.c) */
     SCHEMA_TOKENS,
-    /* 9: the issuer and URL of each revocation list (store/schema_status.c) */
+    /* 9: positioning tests, their answers, re-checks (store/schema_positioning.c) */
+    SCHEMA_POSITIONING,
+    /* 10: the issuer and URL of each revocation list, share page names (store/schema_status.c) */
     SCHEMA_STATUS,
 };
 

@@ -25,7 +25,10 @@ extern const char schema_badges[];
 /* Migration 8: personal API tokens. */
 #define SCHEMA_TOKENS schema_tokens
 extern const char schema_tokens[];
-/* Migration 9: the issuer DID and URL each revocation list is published under; whether a
+/* Migration 9: positioning tests, their answers, re-checks. */
+#define SCHEMA_POSITIONING schema_positioning
+extern const char schema_positioning[];
+/* Migration 10: the issuer DID and URL each revocation list is published under; whether a
  * share page names the holder. */
 #define SCHEMA_STATUS schema_status
 extern const char schema_status[];

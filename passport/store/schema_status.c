@@ -1,4 +1,4 @@
-/* Migration 9: who owns each revocation list. A list is signed by the issuer DID of every
+/* Migration 10: who owns each revocation list. A list is signed by the issuer DID of every
  * credential pointing at it and published at the URL those credentials name, whatever the
  * server's keys or public URL became since (docs/badges.md, "Rotation and moves"). Lists
  * of an older database get the issuer and URL of their first credential. Also: whether a

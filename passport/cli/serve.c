@@ -28,6 +28,9 @@ static const char usage[] =
     "  --web DIR           templates, static files, translations (PASSPORT_WEB, ./web)\n"
     "  --courses DIR       course library (PASSPORT_COURSES, ./courses)\n"
     "  --public-url URL    the URL users reach (PASSPORT_PUBLIC_URL); https enables Secure cookies\n"
+    "  --issuer-name NAME  the organisation named as issuer of new credentials (PASSPORT_ISSUER_NAME,\n"
+    "                      default Passport); --issuer-url URL, --issuer-email ADDR, --issuer-image URL\n"
+    "                      (PASSPORT_ISSUER_URL, _EMAIL, _IMAGE) complete its OB 3.0 Profile\n"
     "  --quiet             no per-request log lines\n";
 
 /* Re-checks coming due (learn/positioning.h): idempotent; run at start and then once an hour
@@ -74,7 +77,9 @@ int cli_serve(int argc, char **argv) {
         log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);
     char url[300];
     snprintf(url, sizeof url, "http://%s", o.listen);
-    app_config cfg = {o.data_dir, o.web_dir, o.courses_dir, o.public_url ? o.public_url : url, PASSPORT_VERSION};
+    app_config cfg = {o.data_dir,       o.web_dir,       o.courses_dir,    o.public_url ? o.public_url : url,
+                      PASSPORT_VERSION, o.issuer_name,   o.issuer_url,     o.issuer_email,
+                      o.issuer_image};
     perr err = {{0}};
     int rc = 1;
     http_server *srv = NULL;

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "mail/outbox.h"
 #include "people/account.h"
 #include "people/audit.h"
 
@@ -191,6 +192,21 @@ static bool pick_index(store *s, int *list_id, size_t *index, perr *err) {
     return ok;
 }
 
+/* Mails the agent about a badge (mail/outbox.h), named in their language. */
+static bool notify(store *s, long long user_id, const char *kind, const char *name_fr, const char *name_en,
+                   perr *err) {
+    account *u = account_get(s, user_id, err);
+    if (!u) return !err || !err->msg[0];
+    const char *name = !strcmp(u->locale, "en") && name_en && *name_en ? name_en : name_fr;
+    json_t *args = json_pack("[s]", name ? name : "");
+    char key[48];
+    snprintf(key, sizeof key, "mail.%s.message", kind);
+    bool ok = outbox_enqueue(s, user_id, kind, key, args, "/badges", err);
+    json_decref(args);
+    account_free(u);
+    return ok;
+}
+
 bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achievement *a, long long awarded_by,
                   const char *narrative, long long *cred_id, perr *err) {
     bool ok = false;
@@ -263,6 +279,7 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
         db_fail(s, err);
         goto fail;
     }
+    if (!notify(s, user_id, "badge_awarded", a->name_fr, a->name_en, err)) goto fail;
     ok = true;
 fail:
     for (size_t i = 0; i < 3 * a->nalignment; i++) free(names[i]);
@@ -390,6 +407,25 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
     return true;
 }
 
+/* Mails the holder of a credential just revoked (none after an erasure). */
+static bool notify_revoked(store *s, long long cred_id, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT c.user_id, a.name FROM credentials c JOIN achievements a ON a.id = c.achievement_id"
+        " WHERE c.id = ? AND c.user_id IS NOT NULL", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, cred_id);
+    long long user_id = 0;
+    char *name = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        user_id = sqlite3_column_int64(st, 0);
+        name = xstrdup(store_col_text(st, 1));
+    }
+    store_done(st);
+    bool ok = !user_id || notify(s, user_id, "badge_revoked", name, NULL, err);
+    free(name);
+    return ok;
+}
+
 bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long actor, const char *reason, perr *err) {
     if (!store_begin(s, err)) return false;
     int n = 0;
@@ -398,6 +434,7 @@ bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long a
         perr_set(err, "badges.error.not_revocable");
         goto fail;
     }
+    if (!notify_revoked(s, cred_id, err)) goto fail;
     return store_commit(s, err);
 fail:
     store_rollback(s);

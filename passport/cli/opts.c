@@ -21,6 +21,9 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
     o->courses_dir = env_or("PASSPORT_COURSES", "./courses");
     o->listen = env_or("PASSPORT_LISTEN", "127.0.0.1:8080");
     o->public_url = env_or("PASSPORT_PUBLIC_URL", NULL);
+    o->smtp_url = env_or("PASSPORT_SMTP_URL", NULL);
+    o->smtp_from = env_or("PASSPORT_SMTP_FROM", NULL);
+    o->smtp_credentials_file = env_or("PASSPORT_SMTP_CREDENTIALS_FILE", NULL);
     static const struct {
         const char *flag;
         size_t off;
@@ -29,6 +32,8 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         {"--courses", offsetof(cli_opts, courses_dir)}, {"--listen", offsetof(cli_opts, listen)},
         {"--public-url", offsetof(cli_opts, public_url)}, {"--role", offsetof(cli_opts, role)},
         {"--unit", offsetof(cli_opts, unit)},         {"--name", offsetof(cli_opts, name)},
+        {"--smtp-url", offsetof(cli_opts, smtp_url)}, {"--smtp-from", offsetof(cli_opts, smtp_from)},
+        {"--smtp-credentials-file", offsetof(cli_opts, smtp_credentials_file)},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -38,6 +43,10 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         }
         if (!strcmp(a, "--no-demo")) {
             o->no_demo = true;
+            continue;
+        }
+        if (!strcmp(a, "--invite")) {
+            o->invite = true;
             continue;
         }
         if (!strcmp(a, "--quiet")) {

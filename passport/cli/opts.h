@@ -19,11 +19,15 @@ typedef struct cli_opts {
     bool no_demo;
     bool help;
     bool quiet;
+    bool invite; /* `user add --invite`: no password, an invitation e-mail instead */
     /* arguments that are not options, in order */
     const char *args[8];
     int nargs;
     /* --role, --unit, --name for `user add` */
     const char *role, *unit, *name;
+    /* e-mail (serve): --smtp-url (PASSPORT_SMTP_URL), --smtp-from (PASSPORT_SMTP_FROM),
+     * --smtp-credentials-file (PASSPORT_SMTP_CREDENTIALS_FILE) */
+    const char *smtp_url, *smtp_from, *smtp_credentials_file;
 } cli_opts;
 
 /* Parses argv (after the sub-command name). false with a message on stderr for an

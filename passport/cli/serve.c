@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
+#include "handlers/mail_worker.h"
 #include "http/server.h"
 #include "paths/assign.h"
 #include "people/session.h"
@@ -20,14 +21,47 @@
 
 static const char usage[] =
     "usage: passport serve [--data DIR] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
-    "                      [--public-url URL] [--quiet]\n"
+    "                      [--public-url URL] [--smtp-url URL --smtp-from ADDR\n"
+    "                      [--smtp-credentials-file FILE]] [--quiet]\n"
     "Serves Passport over HTTP until SIGINT or SIGTERM (in-flight requests finish).\n"
     "  --data DIR          data folder (PASSPORT_DATA, default ./var)\n"
     "  --listen ADDR:PORT  address to listen on (PASSPORT_LISTEN, default 127.0.0.1:8080)\n"
     "  --web DIR           templates, static files, translations (PASSPORT_WEB, ./web)\n"
     "  --courses DIR       course library (PASSPORT_COURSES, ./courses)\n"
     "  --public-url URL    the URL users reach (PASSPORT_PUBLIC_URL); https enables Secure cookies\n"
+    "  --smtp-url URL      smtp://host:port (STARTTLS) or smtps://host:port (PASSPORT_SMTP_URL);\n"
+    "                      without it, e-mails wait in the outbox (/admin/outbox)\n"
+    "  --smtp-from ADDR    the sender, \"Passport <noreply@example.org>\" (PASSPORT_SMTP_FROM)\n"
+    "  --smtp-credentials-file FILE  one line user:password, mode 0600 (PASSPORT_SMTP_CREDENTIALS_FILE)\n"
     "  --quiet             no per-request log lines\n";
+
+/* The worker's options from the command line and the environment (PASSPORT_SMTP_STARTTLS
+ * off, PASSPORT_SMTP_CA_FILE, PASSPORT_SMTP_RETRY_SECONDS). The credentials are new strings
+ * in *user and *password. false with a message when they are unusable. */
+static bool mail_opts(const cli_opts *o, mail_worker_opts *m, char **user, char **password) {
+    memset(m, 0, sizeof *m);
+    *user = *password = NULL;
+    if (!o->smtp_url) return true;
+    if (strncmp(o->smtp_url, "smtp://", 7) && strncmp(o->smtp_url, "smtps://", 8)) {
+        fprintf(stderr, "passport: --smtp-url must start with smtp:// or smtps://\n");
+        return false;
+    }
+    if (!o->smtp_from) {
+        fprintf(stderr, "passport: --smtp-url needs --smtp-from\n");
+        return false;
+    }
+    perr err = {{0}};
+    if (o->smtp_credentials_file && !smtp_credentials_load(o->smtp_credentials_file, user, password, &err)) {
+        fprintf(stderr, "passport: %s\n", err.msg);
+        return false;
+    }
+    const char *tls = getenv("PASSPORT_SMTP_STARTTLS"), *retry = getenv("PASSPORT_SMTP_RETRY_SECONDS");
+    m->smtp = (smtp_config){.url = o->smtp_url, .from = o->smtp_from, .user = *user, .password = *password,
+                            .ca_file = getenv("PASSPORT_SMTP_CA_FILE"),
+                            .starttls = tls && !strcmp(tls, "off") ? SMTP_STARTTLS_OFF : SMTP_STARTTLS_REQUIRED};
+    m->retry_seconds = retry ? atoi(retry) : 60;
+    return true;
+}
 
 int cli_serve(int argc, char **argv) {
     cli_opts o;
@@ -44,8 +78,17 @@ int cli_serve(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* worker threads inherit the mask */
     signal(SIGPIPE, SIG_IGN);
 
+    mail_worker_opts mopts;
+    char *smtp_user = NULL, *smtp_password = NULL;
+    if (!mail_opts(&o, &mopts, &smtp_user, &smtp_password)) return 2;
+    smtp_global_init();
     store *db = cli_open_store(&o);
-    if (!db) return 1;
+    if (!db) {
+        free(smtp_user);
+        free(smtp_password);
+        return 1;
+    }
+    mail_worker *mailer = NULL;
     perr sync_err = {{0}};
     if (!skills_sync_frameworks(db, o.courses_dir, &sync_err))
         log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);
@@ -63,6 +106,11 @@ int cli_serve(int argc, char **argv) {
     http_server_opts hopts = {.listen = o.listen, .quiet = o.quiet};
     srv = http_server_start(&a->http, &hopts, &err);
     if (!srv) {
+        fprintf(stderr, "passport: %s\n", err.msg);
+        goto done;
+    }
+    mailer = mail_worker_start(a, &mopts, &err);
+    if (!mailer) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }
@@ -90,6 +138,9 @@ int cli_serve(int argc, char **argv) {
     rc = 0;
 done:
     http_server_stop(srv);
+    mail_worker_stop(mailer);
+    free(smtp_user);
+    free(smtp_password);
     app_free(a);
     store_free(db);
     if (rc == 0) log_info("stopped cleanly");

@@ -21,8 +21,10 @@ static void login_page(http_req *req, http_resp *resp, void *ctx) {
         http_resp_redirect(resp, "/");
         return;
     }
+    const char *done = http_query(req, "done");
     app_render(a, req, resp, 200, "login", "login.title",
-               json_pack("{s:s}", "next", safe_next(http_query(req, "next"))));
+               json_pack("{s:s, s:s?}", "next", safe_next(http_query(req, "next")), "notice",
+                         done && !strcmp(done, "password") ? app_t(a, req, "identity.set.done") : NULL));
 }
 
 static void login_fail(app *a, http_req *req, http_resp *resp, int status, const char *key,

@@ -75,6 +75,8 @@ static const char *const migrations[] = {
     SCHEMA_BADGES,
     /* 8: personal API tokens (store/schema_tokens.c) */
     SCHEMA_TOKENS,
+    /* 9: e-mail outbox, invitations and resets, OIDC identities (store/schema_identity.c) */
+    SCHEMA_IDENTITY,
 };
 
 int store_latest_version(void) {

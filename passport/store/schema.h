@@ -25,5 +25,8 @@ extern const char schema_badges[];
 /* Migration 8: personal API tokens. */
 #define SCHEMA_TOKENS schema_tokens
 extern const char schema_tokens[];
+/* Migration 9: outbox, mail preference, invitation/reset links, OIDC identities. */
+#define SCHEMA_IDENTITY schema_identity
+extern const char schema_identity[];
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -10,6 +11,7 @@
 #include "core/log.h"
 #include "handlers/app.h"
 #include "handlers/mail_worker.h"
+#include "oidc/oidc.h"
 #include "http/server.h"
 #include "paths/assign.h"
 #include "people/session.h"
@@ -33,7 +35,76 @@ static const char usage[] =
     "                      without it, e-mails wait in the outbox (/admin/outbox)\n"
     "  --smtp-from ADDR    the sender, \"Passport <noreply@example.org>\" (PASSPORT_SMTP_FROM)\n"
     "  --smtp-credentials-file FILE  one line user:password, mode 0600 (PASSPORT_SMTP_CREDENTIALS_FILE)\n"
+    "  --oidc-issuer URL   single sign-on with this OpenID Connect provider (PASSPORT_OIDC_ISSUER)\n"
+    "  --oidc-client-id ID, --oidc-client-secret-file FILE (one line, mode 0600)\n"
+    "  --oidc-scopes \"openid email given_name usual_name\"  --oidc-roles-claim NAME\n"
+    "  --oidc-label TEXT   the login button (\"Se connecter avec ProConnect\")\n"
+    "  --oidc-create-accounts [--oidc-default-unit \"Dir / Service\"]  make accounts at first\n"
+    "                      sign-in (else only accounts whose verified e-mail exists sign in)\n"
+    "  --password-login on|off  off: sign-in through the provider only (PASSPORT_PASSWORD_LOGIN)\n"
     "  --quiet             no per-request log lines\n";
+
+/* The first line of a secret file (mode 0600), a new string; NULL with a message. */
+static char *secret_line(const char *path) {
+    FILE *f = fopen(path, "r");
+    struct stat sb;
+    char line[1024];
+    if (!f) {
+        fprintf(stderr, "passport: cannot read %s\n", path);
+        return NULL;
+    }
+    bool open_to_others = fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077);
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    if (open_to_others) {
+        fprintf(stderr, "passport: %s is readable by others: chmod 600 it\n", path);
+        return NULL;
+    }
+    line[ok ? strcspn(line, "\r\n") : 0] = '\0';
+    if (!*line) {
+        fprintf(stderr, "passport: %s is empty\n", path);
+        return NULL;
+    }
+    return xstrdup(line);
+}
+
+/* The single sign-on part of cfg from the options; false with a message when unusable. */
+static bool sso_opts(const cli_opts *o, app_config *cfg, oidc_provider **provider) {
+    *provider = NULL;
+    bool off = !strcmp(o->password_login, "off");
+    if (!off && strcmp(o->password_login, "on")) {
+        fprintf(stderr, "passport: --password-login is on or off\n");
+        return false;
+    }
+    if (off && !o->oidc_issuer) {
+        fprintf(stderr, "passport: --password-login off needs --oidc-issuer (nobody could sign in)\n");
+        return false;
+    }
+    cfg->password_login_off = off;
+    if (!o->oidc_issuer) return true;
+    char *secret = o->oidc_client_secret_file ? secret_line(o->oidc_client_secret_file) : NULL;
+    if (!secret) {
+        if (!o->oidc_client_secret_file) fprintf(stderr, "passport: --oidc-issuer needs --oidc-client-secret-file\n");
+        return false;
+    }
+    buf redirect = BUF_INIT;
+    buf_printf(&redirect, "%s/oidc/callback", cfg->public_url);
+    oidc_config oc = {o->oidc_issuer, o->oidc_client_id, secret, o->oidc_scopes, buf_cstr(&redirect),
+                      o->oidc_roles_claim, getenv("PASSPORT_OIDC_CA_FILE"), 0};
+    perr err = {{0}};
+    *provider = oidc_provider_new(&oc, &err);
+    free(secret);
+    buf_free(&redirect);
+    if (!*provider) {
+        fprintf(stderr, "passport: %s\n", err.msg);
+        return false;
+    }
+    cfg->oidc = *provider;
+    cfg->oidc_label = o->oidc_label;
+    cfg->oidc_create_accounts = o->oidc_create_accounts;
+    cfg->oidc_default_unit = o->oidc_default_unit;
+    return true;
+}
 
 /* The worker's options from the command line and the environment (PASSPORT_SMTP_STARTTLS
  * off, PASSPORT_SMTP_CA_FILE, PASSPORT_SMTP_RETRY_SECONDS). The credentials are new strings
@@ -94,11 +165,15 @@ int cli_serve(int argc, char **argv) {
         log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);
     char url[300];
     snprintf(url, sizeof url, "http://%s", o.listen);
-    app_config cfg = {o.data_dir, o.web_dir, o.courses_dir, o.public_url ? o.public_url : url, PASSPORT_VERSION};
+    app_config cfg = {.data_dir = o.data_dir, .web_dir = o.web_dir, .courses_dir = o.courses_dir,
+                      .public_url = o.public_url ? o.public_url : url, .version = PASSPORT_VERSION};
     perr err = {{0}};
     int rc = 1;
     http_server *srv = NULL;
-    app *a = app_new(&cfg, db, &err);
+    oidc_provider *provider = NULL;
+    app *a = NULL;
+    if (!sso_opts(&o, &cfg, &provider)) goto done;
+    a = app_new(&cfg, db, &err);
     if (!a) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
@@ -142,6 +217,7 @@ done:
     free(smtp_user);
     free(smtp_password);
     app_free(a);
+    oidc_provider_free(provider);
     store_free(db);
     if (rc == 0) log_info("stopped cleanly");
     return rc;

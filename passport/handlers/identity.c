@@ -15,15 +15,24 @@
 
 #define IDENTITY_MAX_BODY 8192
 
+/* With --password-login off there are no local passwords to set or reset: 404. */
+static bool passwords_off(app *a, http_req *req, http_resp *resp) {
+    if (!a->cfg.password_login_off) return false;
+    app_error(a, req, resp, 404, NULL);
+    return true;
+}
+
 /* ---- Mot de passe oublié ---------------------------------------------------------- */
 
 static void forgot_page(http_req *req, http_resp *resp, void *ctx) {
+    if (passwords_off(ctx, req, resp)) return;
     app_render(ctx, req, resp, 200, "identity/forgot", "identity.forgot.title", json_object());
 }
 
 /* The answer is the same whether the account exists; requests are counted per address and
  * per client (people/throttle.h), whatever their outcome. */
 static void forgot_post(http_req *req, http_resp *resp, void *ctx) {
+    if (passwords_off(ctx, req, resp)) return;
     app *a = ctx;
     const char *email = http_input(req, "email");
     if (!email || !account_email_valid(email)) {
@@ -62,6 +71,7 @@ static void set_page(app *a, http_req *req, http_resp *resp, int status, const c
 }
 
 static void set_get(http_req *req, http_resp *resp, void *ctx) {
+    if (passwords_off(ctx, req, resp)) return;
     set_page(ctx, req, resp, 200, http_query(req, "t"), NULL);
 }
 
@@ -74,6 +84,7 @@ static const char *new_password_error(const char *pw, const char *pw2, const cha
 }
 
 static void set_post(http_req *req, http_resp *resp, void *ctx) {
+    if (passwords_off(ctx, req, resp)) return;
     app *a = ctx;
     const char *token = http_input(req, "t"), *pw = http_input(req, "password"), *pw2 = http_input(req, "password2");
     perr err = {{0}};
@@ -128,11 +139,13 @@ static void me_password_render(app *a, http_req *req, http_resp *resp, int statu
 }
 
 static void me_password_page(http_req *req, http_resp *resp, void *ctx) {
+    if (passwords_off(ctx, req, resp)) return;
     const char *done = http_query(req, "done");
     me_password_render(ctx, req, resp, 200, NULL, done != NULL);
 }
 
 static void me_password_post(http_req *req, http_resp *resp, void *ctx) {
+    if (passwords_off(ctx, req, resp)) return;
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     const char *cur = http_input(req, "current"), *pw = http_input(req, "password"), *pw2 = http_input(req, "password2");

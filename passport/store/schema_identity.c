@@ -48,4 +48,17 @@ const char schema_identity[] =
     "  created_at INTEGER NOT NULL,"
     "  PRIMARY KEY (issuer, subject)"
     ") STRICT, WITHOUT ROWID;"
-    "CREATE INDEX oidc_identities_user ON oidc_identities(user_id);";
+    "CREATE INDEX oidc_identities_user ON oidc_identities(user_id);"
+    /* a sign-in between the redirect to the provider and its callback (single use) */
+    "CREATE TABLE oidc_logins ("
+    "  state_hash TEXT PRIMARY KEY,"
+    "  nonce TEXT NOT NULL,"
+    "  verifier TEXT NOT NULL,"
+    "  next TEXT NOT NULL DEFAULT '/',"
+    "  expires_at INTEGER NOT NULL"
+    ") STRICT, WITHOUT ROWID;"
+    /* the ID token of a session opened through the provider, for the logout's id_token_hint */
+    "CREATE TABLE oidc_sessions ("
+    "  session_hash TEXT PRIMARY KEY REFERENCES sessions(token_hash) ON DELETE CASCADE,"
+    "  id_token TEXT NOT NULL"
+    ") STRICT, WITHOUT ROWID;";

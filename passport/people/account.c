@@ -259,6 +259,17 @@ bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     return disabled ? account_end_sessions(s, id, err) : true;
 }
 
+/* True when the account signs in through an identity provider (people/sso.h): no
+ * password is expected of it. */
+static bool signs_in_elsewhere(store *s, long long id) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM oidc_identities WHERE user_id = ?", NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return found;
+}
+
 json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
         "SELECT " ACCOUNT_COLS
@@ -273,10 +284,12 @@ json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) 
         account *a = account_from_row(st);
         char roles[32];
         account_roles_format(a->roles, roles);
+        const char *state = account_state(a);
+        if (!strcmp(state, "invited") && signs_in_elsewhere(s, a->id)) state = "active";
         json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:b, s:s}", "id", (json_int_t)a->id,
                                              "email", a->email, "name", a->display_name, "unit",
                                              a->unit_name, "unit_id", (json_int_t)a->unit_id, "roles",
-                                             roles, "disabled", a->disabled, "state", account_state(a)));
+                                             roles, "disabled", a->disabled, "state", state));
         account_free(a);
     }
     store_done(st);

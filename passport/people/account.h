@@ -73,7 +73,8 @@ bool account_set_disabled(store *s, long long id, bool disabled, perr *err);
 
 /* Lists accounts matching q (substring of email or name; NULL/"" for all), at most
  * limit from offset, as a JSON array of objects {id, email, name, unit, roles, disabled,
- * state (account_state)}.
+ * state (account_state, but "active" for an account that signs in through an identity
+ * provider)}.
  * New reference. */
 json_t *account_list(store *s, const char *q, int limit, int offset, perr *err);
 /* Counts accounts. */

@@ -113,6 +113,7 @@ describe('single sign-on', () => {
     await admin.loginOk(DEMO.admin);
     const list = pageText((await admin.get('/admin/users?q=nadia')).body);
     assert.match(list, /Nadia Nouvelle.*Direction générale \/ Nouveaux arrivants|Nadia Nouvelle.*Nouveaux arrivants/);
+    assert.match(list, /Nadia Nouvelle.*Actif/, 'an account of the provider is active without a password');
     // the second time, the same account
     const again = await signIn('nadia');
     assert.equal((await me(again.c)).id, who.id);

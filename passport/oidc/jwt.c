@@ -142,8 +142,30 @@ done:
     return claims;
 }
 
+/* True when token is three base64url segments of possible lengths. Checked before cjose
+ * sees it: cjose 0.6.2's decoder aborts the process (an assert) on a segment whose length
+ * leaves 1 character over a multiple of 4, which a hostile answer could send. */
+static bool well_formed(const char *token) {
+    int dots = 0;
+    size_t seg = 0;
+    for (const char *p = token;; p++) {
+        if (*p == '.' || !*p) {
+            if (seg % 4 == 1) return false;
+            if (!*p) break;
+            dots++;
+            seg = 0;
+        } else if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+                   *p == '_') {
+            seg++;
+        } else {
+            return false;
+        }
+    }
+    return dots == 2;
+}
+
 json_t *jwt_verify(const char *token, const json_t *jwks, perr *err) {
-    if (!token || !*token) {
+    if (!token || !well_formed(token)) {
         perr_set(err, "jwt.malformed");
         return NULL;
     }

@@ -169,6 +169,9 @@ static void test_eddsa(void **state) {
     damage_signature(good);
     expect_refused(good, jwks, "jwt.signature");
     expect_refused("a.b", jwks, "jwt.malformed");
+    /* found by tests/fuzz/fuzz_jwt.c: a segment of 4n+1 characters made cjose abort */
+    expect_refused("eyJhbGciO.eyJzdWIiOiJhIn0.AAAA", jwks, "jwt.malformed");
+    expect_refused("eyJhbGciOiJSUzI1NiJ9.e=.AAAA", jwks, "jwt.malformed");
     expect_refused("", jwks, "jwt.malformed");
     free(good);
     free(nokid);

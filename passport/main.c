@@ -18,6 +18,7 @@ static const command commands[] = {
     {"import-users", cli_import_users, "import accounts and units from CSV (all or nothing)"},
     {"import-framework", cli_import_framework, "import a competency framework or mapping from CSV (all or nothing)"},
     {"check-courses", cli_check_courses, "validate the course library and print file:line: problems"},
+    {"calibrate", cli_calibrate, "fit the positioning items' parameters from recorded answers into files for review"},
     {"seed", cli_seed, "add a synthetic organisation of N agents with evidence (benchmarks)"},
     {"seed-paths", cli_seed_paths, "dev/bench: an assignment to N seeded agents with progress (dashboard benchmark)"},
     {"canon", cli_canon, "print the RDFC-1.0 canonical N-Quads of a credential"},

@@ -13,6 +13,7 @@ int cli_user(int argc, char **argv);
 int cli_import_users(int argc, char **argv);
 int cli_import_framework(int argc, char **argv);
 int cli_check_courses(int argc, char **argv);
+int cli_calibrate(int argc, char **argv);
 int cli_seed(int argc, char **argv);
 int cli_seed_paths(int argc, char **argv);
 int cli_routes(int argc, char **argv);

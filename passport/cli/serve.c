@@ -13,6 +13,8 @@
 #include "handlers/mail_worker.h"
 #include "oidc/oidc.h"
 #include "http/server.h"
+#include "learn/library.h"
+#include "learn/positioning.h"
 #include "paths/assign.h"
 #include "people/session.h"
 #include "skills/skills.h"
@@ -134,6 +136,23 @@ static bool mail_opts(const cli_opts *o, mail_worker_opts *m, char **user, char 
     return true;
 }
 
+/* Re-checks coming due (learn/positioning.h): idempotent; run at start and then once an hour
+ * (the sweep reads every agent's verified levels; due dates move by days, not minutes). */
+static void housekeeping_rechecks(app *a) {
+    static int64_t last;
+    int64_t now = clock_now();
+    if (last && now >= last && now - last < 3600) return;
+    last = now;
+    perr err = {{0}};
+    learn_library *lib = app_library_acquire(a);
+    int posted = 0;
+    if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &err))
+        log_error("re-check notices: %s", err.msg);
+    else if (posted)
+        log_info("re-checks: %d new", posted);
+    app_library_release(a, lib);
+}
+
 int cli_serve(int argc, char **argv) {
     cli_opts o;
     if (!cli_opts_parse(argc, argv, &o)) return 2;
@@ -191,13 +210,15 @@ int cli_serve(int argc, char **argv) {
     }
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
+    housekeeping_rechecks(a);
     for (;;) {
-        /* Wake up every minute for housekeeping: due-date notices, expired sessions. */
+        /* Wake up every minute for housekeeping: due-date notices, re-checks, expired sessions. */
         struct timespec tick = {60, 0};
         int sig = sigtimedwait(&set, NULL, &tick);
         if (sig < 0) {
             perr herr = {{0}};
             if (!paths_notify_due(db, clock_now(), NULL, &herr)) log_error("due-date notices: %s", herr.msg);
+            housekeeping_rechecks(a);
             session_purge(db);
             continue;
         }

@@ -123,6 +123,7 @@ void paths_routes(http_router *r);
 void badges_routes(http_router *r);
 void openapi_routes(http_router *r);
 void tokens_routes(http_router *r);
+void positioning_routes(http_router *r);
 void identity_routes(http_router *r);
 void sso_routes(http_router *r);
 /* The provider's logout URL for the session of cookie token session_token when it was

@@ -45,7 +45,7 @@ bool outbox_pref_set(store *s, long long user_id, outbox_pref p, perr *err);
  * says: at once, held for the daily digest, or not at all (essential only). Disabled
  * accounts get nothing. kind names the templates (web/templates/mail/<kind>.html and
  * <kind>_text.html: "assignment", "due_soon", "overdue", "badge_awarded",
- * "badge_revoked", "call_decision", "recheck_due"); msg_key is an i18n key whose {1},
+ * "badge_revoked", "call_decision", "recheck"); msg_key is an i18n key whose {1},
  * {2}... are filled from args (a JSON array of strings, borrowed, may be NULL) to say what
  * happened in one sentence; link is a local path ("/me/assignments") or NULL. Runs in the
  * caller's transaction, so the message exists exactly when the change it tells does. */

@@ -75,7 +75,9 @@ static const char *const migrations[] = {
     SCHEMA_BADGES,
     /* 8: personal API tokens (store/schema_tokens.c) */
     SCHEMA_TOKENS,
-    /* 9: e-mail outbox, invitations and resets, OIDC identities (store/schema_identity.c) */
+    /* 9: positioning tests, their answers, re-checks (store/schema_positioning.c) */
+    SCHEMA_POSITIONING,
+    /* 10: e-mail outbox, invitations and resets, OIDC identities (store/schema_identity.c) */
     SCHEMA_IDENTITY,
 };
 

@@ -25,7 +25,10 @@ extern const char schema_badges[];
 /* Migration 8: personal API tokens. */
 #define SCHEMA_TOKENS schema_tokens
 extern const char schema_tokens[];
-/* Migration 9: outbox, mail preference, invitation/reset links, OIDC identities. */
+/* Migration 9: positioning tests, their answers, re-checks. */
+#define SCHEMA_POSITIONING schema_positioning
+extern const char schema_positioning[];
+/* Migration 10: outbox, mail preference, invitation/reset links, OIDC identities. */
 #define SCHEMA_IDENTITY schema_identity
 extern const char schema_identity[];
 

@@ -1,4 +1,4 @@
-/* Migration 9: e-mail outbox, notification preference, invitation and reset links,
+/* Migration 10: e-mail outbox, notification preference, invitation and reset links,
  * identities at an OpenID Connect provider. */
 #include "store/schema.h"
 

@@ -365,7 +365,8 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     }
     json_t *args = json_pack("[s]", a->name_fr);
     snprintf(detail, sizeof detail, "badge.issue.%lld", id);
-    ok = inbox_post(s, user_id, "badge", "badges.inbox.awarded", args, "/badges", detail, err);
+    /* the inbox notice is also mailed (people/inbox.h), with the kind's own template */
+    ok = inbox_post(s, user_id, "badge_awarded", "badges.inbox.awarded", args, "/badges", detail, err);
     json_decref(args);
     if (!ok) goto fail;
 fail:
@@ -491,7 +492,7 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
     const achievement *a = holder ? achievement_by_id(c->set, ach) : NULL;
     if (a) {
         json_t *args = json_pack("[s,s]", a->name_fr, reason ? reason : "");
-        bool posted = inbox_post(s, holder, "badge", "badges.inbox.revoked", args, "/badges", NULL, err);
+        bool posted = inbox_post(s, holder, "badge_revoked", "badges.inbox.revoked", args, "/badges", NULL, err);
         json_decref(args);
         if (!posted) return false;
     }

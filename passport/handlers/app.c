@@ -442,6 +442,8 @@ void app_register_routes(http_router *r) {
     badges_routes(r);
     tokens_routes(r);
     positioning_routes(r);
+    identity_routes(r);
+    sso_routes(r);
     openapi_routes(r);
 }
 

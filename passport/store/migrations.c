@@ -79,6 +79,8 @@ static const char *const migrations[] = {
     SCHEMA_POSITIONING,
     /* 10: the issuer and URL of each revocation list, share page names (store/schema_status.c) */
     SCHEMA_STATUS,
+    /* 11: e-mail outbox, invitations and resets, OIDC identities (store/schema_identity.c) */
+    SCHEMA_IDENTITY,
 };
 
 int store_latest_version(void) {

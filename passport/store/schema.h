@@ -32,5 +32,8 @@ extern const char schema_positioning[];
  * share page names the holder. */
 #define SCHEMA_STATUS schema_status
 extern const char schema_status[];
+/* Migration 11: outbox, mail preference, invitation/reset links, OIDC identities. */
+#define SCHEMA_IDENTITY schema_identity
+extern const char schema_identity[];
 
 #endif

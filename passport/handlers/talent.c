@@ -264,6 +264,27 @@ static void search_csv(http_req *req, http_resp *resp, void *ctx) {
     http_resp_header(resp, "Cache-Control", "no-store");
 }
 
+bool talent_view_intended(http_req *req) {
+    if (app_ctx(req)->bearer) return true;
+    const char *site = http_header(req, "Sec-Fetch-Site");
+    return !site || !strcmp(site, "same-origin") || !strcmp(site, "none");
+}
+
+void talent_view_confirm(app *a, http_req *req, http_resp *resp) {
+    if (req->is_api) {
+        app_error(a, req, resp, 403, "privacy.cross_site");
+        return;
+    }
+    buf href = BUF_INIT;
+    buf_puts(&href, req->path);
+    char *qs = query_string(req, false);
+    if (*qs) buf_printf(&href, "?%s", qs);
+    free(qs);
+    app_render(a, req, resp, 200, "talent/confirm_view", "privacy.confirm.title",
+               json_pack("{s:s}", "href", buf_cstr(&href)));
+    buf_free(&href);
+}
+
 /* May viewer see the profile of target (visibility v, unit target_unit)? */
 static bool may_view(app *a, const account *viewer, long long target, talent_visibility v, long long target_unit) {
     if (viewer->id == target) return true;
@@ -277,6 +298,10 @@ static bool may_view(app *a, const account *viewer, long long target, talent_vis
 static void person(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
+    if (!talent_view_intended(req)) {
+        talent_view_confirm(a, req, resp);
+        return;
+    }
     long long id = app_param_id(req, 0);
     perr err = {{0}};
     json_t *p = id ? profile_get(a->db, id, &err) : NULL;
@@ -290,9 +315,13 @@ static void person(http_req *req, http_resp *resp, void *ctx) {
     const char *from = http_query(req, "from");
     const char *context = from && !strcmp(from, "search") ? "search" : from && !strcmp(from, "call") ? "call" : "direct";
     long long call_id = !strcmp(context, "call") && http_query(req, "call") ? atoll(http_query(req, "call")) : 0;
+    if (!strcmp(context, "call") && !profile_call_context_ok(a->db, c->user->id, id, call_id)) {
+        context = "direct"; /* only the owner of a call the agent applied to says "call" */
+        call_id = 0;
+    }
     if (c->user->id != id) {
         if (!store_begin(a->db, &err)) goto fail;
-        if (!profile_log_view(a->db, c->user->id, id, context, call_id, &err)) {
+        if (!profile_log_view(a->db, c->user->id, id, context, call_id, NULL, &err)) {
             store_rollback(a->db);
             goto fail;
         }

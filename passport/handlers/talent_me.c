@@ -19,6 +19,11 @@ static void profile_page(app *a, http_req *req, http_resp *resp, int status, con
         return;
     }
     json_t *views = profile_views(a->db, c->user->id, 100);
+    if (!views) {
+        json_decref(p);
+        app_error(a, req, resp, 500, "database error: profile views");
+        return;
+    }
     json_t *apps = calls_of_user(a->db, c->user->id, NULL);
     talent_add_keys(apps, "state", "talent.app.", "state_key");
     talent_add_keys(views, "context", "talent.context.", "context_key");
@@ -79,7 +84,9 @@ static void profile_api(http_req *req, http_resp *resp, void *ctx) {
 
 static void views_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    app_json(resp, 200, json_pack("{s:o}", "views", profile_views(a->db, app_ctx(req)->user->id, 1000)));
+    json_t *views = profile_views(a->db, app_ctx(req)->user->id, 1000);
+    if (!views) app_error(a, req, resp, 500, "database error: profile views");
+    else app_json(resp, 200, json_pack("{s:o}", "views", views));
 }
 
 static void export_json(http_req *req, http_resp *resp, void *ctx) {

@@ -75,6 +75,8 @@ static const char *const migrations[] = {
     SCHEMA_BADGES,
     /* 8: personal API tokens (store/schema_tokens.c) */
     SCHEMA_TOKENS,
+    /* 9: privacy: profile views of passports, with a reason (store/schema_privacy.c) */
+    SCHEMA_PRIVACY,
 };
 
 int store_latest_version(void) {

@@ -25,5 +25,8 @@ extern const char schema_badges[];
 /* Migration 8: personal API tokens. */
 #define SCHEMA_TOKENS schema_tokens
 extern const char schema_tokens[];
+/* Migration 9: privacy: profile views of passports, with a reason. */
+#define SCHEMA_PRIVACY schema_privacy
+extern const char schema_privacy[];
 
 #endif

@@ -1,13 +1,16 @@
 // End-to-end tests of the privacy guarantees of docs/privacy.md, run as an attacker would:
 // the talent search and the call page give no yes/no answer about a hidden agent (two
 // twin servers that differ only in the probed properties answer every probe with the
-// same bytes).
+// same bytes); a hidden passport is hidden from HR, and every look by a manager or an
+// admin is shown to the agent, who cannot be made to "view" anything from another site.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-import { BIN, DEMO, ROOT, client, startServer } from './helpers.mjs';
+import {
+  BIN, DEMO, ROOT, client, formatViolations, launchBrowser, newContext, runAxe, startServer,
+} from './helpers.mjs';
 
 /** Adds the JSON API helpers to a world. */
 function withApi(w) {
@@ -137,6 +140,124 @@ describe('no oracle: a hidden agent is invisible to the talent search, whatever 
         assert.equal(parts[0], parts[2], `${owner} level ${l}: suggestions differ`);
         assert.equal(parts[1], parts[3], `${owner} level ${l}: the page's hidden count differs`);
       }
+    }
+  });
+});
+
+describe('hidden means hidden; every look is shown to the agent', () => {
+  let W;
+  before(async () => { W = await makeWorld(); });
+  after(async () => { await W?.server.stop(); });
+  const views = async () => (await W.ok('agent', 'GET', '/api/v1/me/profile-views')).views;
+
+  test('HR: a hidden agent\'s passport answers exactly as an absent account\'s', async () => {
+    for (const [page, api] of [[`/people/${W.ids.agent}/passport`, `/api/v1/users/${W.ids.agent}/passport`]]) {
+      const hidden = await W.as.hr.get(page);
+      const absent = await W.as.hr.get('/people/999999/passport');
+      assert.equal(hidden.status, 404);
+      assert.equal(hidden.body.replaceAll(page, 'P'), absent.body.replaceAll('/people/999999/passport', 'P'));
+      const ha = await W.api('hr', 'GET', api);
+      const aa = await W.api('hr', 'GET', '/api/v1/users/999999/passport');
+      assert.equal(ha.status, 404);
+      assert.equal(ha.body, aa.body);
+    }
+    // another agent and a manager out of scope: the same
+    assert.equal((await W.as.agent2.get(`/people/${W.ids.agent}/passport`)).status, 404);
+    assert.equal((await W.api('agent2', 'GET', `/api/v1/users/${W.ids.agent}/passport`)).status, 404);
+    assert.deepEqual(await views(), []);
+  });
+
+  test('a manager in scope sees the passport; the agent sees the view', async () => {
+    const res = await W.as.manager.get(`/people/${W.ids.agent}/passport`);
+    assert.equal(res.status, 200);
+    const v = await views();
+    assert.equal(v.length, 1);
+    assert.deepEqual([v[0].viewer_id, v[0].context, v[0].reason], [W.ids.manager, 'passport', '']);
+  });
+
+  test('an admin gives a reason first; the agent sees who, when and why', async () => {
+    const form = await W.as.admin.get(`/people/${W.ids.agent}/passport`);
+    assert.equal(form.status, 200);
+    assert.match(form.body, /name="reason"/);
+    assert.doesNotMatch(form.body, /class="radar|CRCN-1\.1/, 'no passport data before the reason');
+    assert.equal((await views()).length, 1, 'asking for the reason records nothing');
+    const csrf = (await W.as.admin.form(`/people/${W.ids.agent}/passport`, `/people/${W.ids.agent}/passport`)).hidden._csrf;
+    let r = await W.as.admin.post(`/people/${W.ids.agent}/passport`, { _csrf: csrf, reason: '  ' });
+    assert.equal(r.status, 422);
+    r = await W.as.admin.post(`/people/${W.ids.agent}/passport`, { _csrf: csrf, reason: 'bidi \u202Eevil' });
+    assert.equal(r.status, 422);
+    r = await W.as.admin.post(`/people/${W.ids.agent}/passport`, { reason: 'Ticket 4521' });
+    assert.equal(r.status, 403, 'no CSRF token, no view');
+    assert.equal((await views()).length, 1);
+    r = await W.as.admin.post(`/people/${W.ids.agent}/passport`, { _csrf: csrf, reason: 'Ticket 4521' });
+    assert.equal(r.status, 200);
+    assert.equal((await W.api('admin', 'GET', `/api/v1/users/${W.ids.agent}/passport`)).status, 422, 'the API needs ?reason= too');
+    assert.equal((await W.api('admin', 'GET', `/api/v1/users/${W.ids.agent}/passport?reason=${encodeURIComponent('Ticket 4522')}`)).status, 200);
+    const v = await views();
+    assert.deepEqual(v.slice(0, 2).map((x) => [x.viewer_id, x.context, x.reason]),
+      [[W.ids.admin, 'support', 'Ticket 4522'], [W.ids.admin, 'support', 'Ticket 4521']]);
+  });
+
+  test('a link on another site records nothing and answers the same for every id', async () => {
+    const cross = { headers: { 'Sec-Fetch-Site': 'cross-site' } };
+    const before_ = (await views()).length;
+    for (const role of ['manager', 'hr', 'admin']) {
+      const real = await W.as[role].get(`/people/${W.ids.agent}/passport`, cross);
+      const absent = await W.as[role].get('/people/999999/passport', cross);
+      assert.equal(real.status, 200);
+      assert.equal(real.body.replaceAll(`/people/${W.ids.agent}/passport`, 'P'), absent.body.replaceAll('/people/999999/passport', 'P'));
+      assert.match(real.body, new RegExp(`href="/people/${W.ids.agent}/passport"`), 'a link to open it on purpose');
+      const sameSite = await W.as[role].get(`/talent/people/${W.ids.agent}?from=search`, { headers: { 'Sec-Fetch-Site': 'same-site' } });
+      assert.equal(sameSite.status, 200);
+      const api = await W.as[role].get(`/api/v1/users/${W.ids.agent}/passport?reason=x`, { headers: { ...cross.headers, Accept: 'application/json' } });
+      assert.equal(api.status, 403);
+    }
+    assert.equal((await views()).length, before_);
+    // the same page opened from Passport itself (or typed) records the view
+    const own = await W.as.manager.get(`/people/${W.ids.agent}/passport`, { headers: { 'Sec-Fetch-Site': 'same-origin' } });
+    assert.equal(own.status, 200);
+    assert.equal((await views()).length, before_ + 1);
+  });
+
+  test('a call context is kept only for a call the viewer owns and the agent applied to', async () => {
+    await W.ok('agent', 'POST', '/api/v1/me/profile', { visibility: 'hr', only: 'visibility' });
+    const day = (d) => new Date(Date.now() + d * 86400e3).toISOString().slice(0, 10);
+    const mk = async (owner) => {
+      const c = await W.ok(owner, 'POST', '/api/v1/calls', { title: `Appel de ${owner}`, description: 'x', opens_on: day(-1), closes_on: day(30), needs: [{ code: 'CRCN-1.1', min_level: 1 }] }, 201);
+      await W.ok(owner, 'POST', `/api/v1/calls/${c.id}/state`, { state: 'open' });
+      return c.id;
+    };
+    const hrCall = await mk('hr');
+    const managerCall = await mk('manager');
+    // not applied yet: "direct"
+    await W.as.hr.get(`/talent/people/${W.ids.agent}?from=call&call=${hrCall}`);
+    await W.ok('agent', 'POST', `/api/v1/calls/${hrCall}/applications`, { motivation: 'Oui' }, 201);
+    // applied, but to a call HR does not own: "direct"
+    await W.as.hr.get(`/talent/people/${W.ids.agent}?from=call&call=${managerCall}`);
+    // applied, HR's own call: "call"
+    await W.as.hr.get(`/talent/people/${W.ids.agent}?from=call&call=${hrCall}`);
+    const v = (await views()).filter((x) => x.viewer_id === W.ids.hr);
+    assert.deepEqual(v.map((x) => [x.context, x.context_id]), [['call', hrCall], ['direct', 0], ['direct', 0]]);
+  });
+
+  test('Chromium: the agent reads the list of views on /me/profile', async () => {
+    const browser = await launchBrowser();
+    try {
+      const ctx = await newContext(browser);
+      const u = new URL(W.server.url);
+      await ctx.addCookies([{ name: 'pp_session', value: W.as.agent.cookie('pp_session'), domain: u.hostname, path: '/' }]);
+      const page = await ctx.newPage();
+      const res = await page.goto(`${W.server.url}/me/profile`);
+      assert.equal(res.status(), 200);
+      const table = await page.locator('section[aria-labelledby="views-title"] table').innerText();
+      assert.match(table, /Consultation du passeport/);
+      assert.match(table, /Accès support \(administrateur\) : Ticket 4522/);
+      assert.match(table, /Appel à intrapreneurs : Appel de hr/);
+      const violations = await runAxe(page);
+      assert.equal(violations.length, 0, formatViolations(violations, '/me/profile'));
+      await ctx.close();
+    } finally {
+      await browser.close();
     }
   });
 });

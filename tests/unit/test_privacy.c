@@ -54,7 +54,7 @@ static int setup(void **state) {
     if (!evidence_add(s, f->agent, "CRCN-2.1", 2, EVIDENCE_DECLARED, "test", 0, NULL, &err)) return -1;
     if (!profile_save(s, f->agent, "Ma bio", "vidéo", "français", true, &err)) return -1;
     if (!profile_set_visibility(s, f->agent, TALENT_VISIBLE_HR, &err)) return -1;
-    if (!profile_log_view(s, f->hr, f->agent, "search", 0, &err)) return -1;
+    if (!profile_log_view(s, f->hr, f->agent, "search", 0, NULL, &err)) return -1;
     call_draft d;
     memset(&d, 0, sizeof d);
     d.title = "Appel";

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "handlers/talent.h"
+#include "core/log.h"
 #include "people/audit.h"
 #include "talent/calls.h"
 #include "talent/privacy.h"
@@ -93,7 +94,7 @@ static void export_json(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     perr err = {{0}};
-    json_t *x = privacy_export(a->db, c->user->id, &err);
+    json_t *x = privacy_export(a->db, a->badges, c->user->id, &err);
     if (!x) {
         app_error(a, req, resp, 500, err.msg);
         return;
@@ -124,7 +125,10 @@ static bool erase_account(app *a, long long target, long long actor, perr *err) 
         store_rollback(a->db);
         return false;
     }
-    return store_commit(a->db, err);
+    if (!store_commit(a->db, err)) return false;
+    perr cerr = {{0}};
+    if (!privacy_checkpoint(a->db, &cerr)) log_error("privacy: checkpoint after erasure: %s", cerr.msg);
+    return true;
 }
 
 static void erase_post(http_req *req, http_resp *resp, void *ctx) {

@@ -81,7 +81,9 @@ static conn *conn_open(store *s, perr *err) {
     char *msg = NULL;
     rc = sqlite3_exec(c->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;",
+                      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;"
+                      /* erased rows leave no bytes behind (docs/privacy.md) */
+                      "PRAGMA secure_delete=ON; PRAGMA journal_size_limit=4194304;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         perr_set(err, "cannot configure %s: %s", s->path, msg ? msg : "?");

@@ -261,3 +261,46 @@ describe('hidden means hidden; every look is shown to the agent', () => {
     }
   });
 });
+
+describe('erasure erases: no byte of the person is left in the database or WAL files', () => {
+  let W;
+  before(async () => { W = await makeWorld(); });
+  after(async () => { await W?.server.stop(); });
+
+  test('after erasure, the raw files hold neither email, name nor profile words', async () => {
+    const me = await W.ok('agent', 'GET', '/api/v1/me/profile');
+    const words = ['zygomorphe', 'xylophoniste', 'quokkas', 'ornithorynque'];
+    await W.ok('agent', 'POST', '/api/v1/me/profile', { visibility: 'hr', bio: `${words[0]} ${words[1]}`, interests: words[2], languages: 'français', available: 'true' });
+    await W.ok('agent', 'POST', '/api/v1/me/self-assessments', { code: 'CRCN-2.1', level: '3', comment: `commentaire ${words[3]}` }, 201);
+    await W.ok('manager', 'POST', `/api/v1/users/${W.ids.agent}/attestations`, { code: 'CRCN-1.1', level: '3', comment: 'observé' }, 201);
+    const day = (d) => new Date(Date.now() + d * 86400e3).toISOString().slice(0, 10);
+    const call = await W.ok('hr', 'POST', '/api/v1/calls', { title: 'Appel', description: 'x', opens_on: day(-1), closes_on: day(30), needs: [{ code: 'CRCN-1.1', min_level: 1 }] }, 201);
+    await W.ok('hr', 'POST', `/api/v1/calls/${call.id}/state`, { state: 'open' });
+    await W.ok('agent', 'POST', `/api/v1/calls/${call.id}/applications`, { motivation: `motivation ${words[3]}` }, 201);
+    await W.as.hr.get(`/talent/people/${W.ids.agent}?from=search`);
+    const search = await W.ok('hr', 'GET', `/api/v1/talent/search?q=${words[0]}`);
+    assert.ok(search.results.some((r) => r.user_id === W.ids.agent), 'the words were indexed');
+    // many writes of the account row, so that the WAL holds many copies of it
+    for (let i = 0; i < 20; i++) await W.ok('agent', 'POST', '/api/v1/me/profile', { visibility: 'hr', bio: `${words[0]} ${words[1]} ${i}`, interests: words[2], languages: 'français' });
+    const fs = await import('node:fs');
+    const files = () => ['passport.db', 'passport.db-wal'].map((f) => path.join(W.server.dataDir, f)).filter((f) => fs.existsSync(f));
+    const needles = [DEMO.agent, me.name, ...words];
+    const hits = () => {
+      const out = [];
+      for (const f of files()) {
+        const bytes = fs.readFileSync(f);
+        for (const n of needles) {
+          for (const v of new Set([n, n.toLowerCase(), n.toUpperCase()])) {
+            if (bytes.includes(Buffer.from(v, 'utf8'))) out.push(`${path.basename(f)}: ${v}`);
+          }
+        }
+      }
+      return out;
+    };
+    assert.ok(hits().length > 0, 'the scan finds the data before erasure');
+    await W.ok('agent', 'POST', '/api/v1/me/erase', { confirm: 'yes' });
+    assert.deepEqual(hits(), [], 'bytes of the erased person are left');
+    const wal = path.join(W.server.dataDir, 'passport.db-wal');
+    if (fs.existsSync(wal)) assert.ok(fs.statSync(wal).size <= 4194304, 'the WAL is truncated');
+  });
+});

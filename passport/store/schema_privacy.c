@@ -1,6 +1,7 @@
 /* Migration 9: privacy (docs/privacy.md). Profile views gain the passport contexts (a
  * manager's or HR's look at a passport, an admin's support access) and the reason an
- * admin gives; the table is rebuilt because SQLite cannot change a CHECK constraint. */
+ * admin gives; the table is rebuilt because SQLite cannot change a CHECK constraint.
+ * Withdrawn applications lose their motivation. */
 #include "store/schema.h"
 
 const char schema_privacy[] =
@@ -18,4 +19,6 @@ const char schema_privacy[] =
     "DROP TABLE profile_views;"
     "ALTER TABLE profile_views_new RENAME TO profile_views;"
     "CREATE INDEX profile_views_user ON profile_views(user_id, at);"
-    "CREATE INDEX profile_views_viewer ON profile_views(viewer_id) WHERE viewer_id IS NOT NULL;";
+    "CREATE INDEX profile_views_viewer ON profile_views(viewer_id) WHERE viewer_id IS NOT NULL;"
+    /* a withdrawn application keeps no motivation (calls_withdraw blanks it from now on) */
+    "UPDATE applications SET motivation = '' WHERE state = 'withdrawn';";

@@ -259,7 +259,7 @@ bool calls_withdraw(store *s, long long call_id, long long user_id, perr *err) {
     calls_application_state(s, call_id, user_id, app);
     if (!*app || !strcmp(app, "withdrawn")) return perr_set(err, "talent.not_applied");
     sqlite3_stmt *st = store_stmt(s,
-                                  "UPDATE applications SET state = 'withdrawn', updated_at = ?"
+                                  "UPDATE applications SET state = 'withdrawn', motivation = '', updated_at = ?"
                                   " WHERE call_id = ? AND user_id = ?",
                                   err);
     if (!st) return false;
@@ -305,7 +305,8 @@ json_t *calls_applications(store *s, long long call_id, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
                                   "SELECT a.user_id, u.display_name, u.email, coalesce(n.name, ''), a.motivation,"
                                   " a.state, a.created_at FROM applications a JOIN users u ON u.id = a.user_id"
-                                  " LEFT JOIN units n ON n.id = u.unit_id WHERE a.call_id = ? ORDER BY a.created_at, a.user_id",
+                                  " LEFT JOIN units n ON n.id = u.unit_id WHERE a.call_id = ? AND a.state <> 'withdrawn'"
+                                  " ORDER BY a.created_at, a.user_id",
                                   err);
     if (!st) return NULL;
     sqlite3_bind_int64(st, 1, call_id);

@@ -179,12 +179,18 @@ static void user_update(http_req *req, http_resp *resp, void *ctx) {
         audit_add(a->db, c->user->id, "user.roles", "user", u->id, detail);
     }
     if (disabled != u->disabled) {
-        account_set_disabled(a->db, u->id, disabled, NULL);
+        if (!account_set_disabled(a->db, u->id, disabled, &err)) { /* disabling ends sessions and tokens */
+            store_rollback(a->db);
+            goto fail;
+        }
         audit_add(a->db, c->user->id, disabled ? "user.disable" : "user.enable", "user", u->id, "");
     }
-    if (hash) {
-        account_set_password(a->db, u->id, hash, NULL);
-        if (u->id != c->user->id) account_end_sessions(a->db, u->id, NULL);
+    if (hash) { /* a reset by someone else ends every session and API token of the account */
+        if (!account_set_password(a->db, u->id, hash, &err) ||
+            (u->id != c->user->id && !account_end_access(a->db, u->id, &err))) {
+            store_rollback(a->db);
+            goto fail;
+        }
         audit_add(a->db, c->user->id, "user.password", "user", u->id, "");
     }
     audit_add(a->db, c->user->id, "user.update", "user", u->id, "");

@@ -98,8 +98,9 @@ static void locale_post(http_req *req, http_resp *resp, void *ctx) {
         app_error(a, req, resp, 422, "error.bad_locale");
         return;
     }
-    if (c->user)
-        account_update(a->db, c->user->id, c->user->display_name, c->user->unit_id, c->user->roles, l, NULL);
+    /* the locale alone: the cached account must never be written back (DESIGN §3) */
+    perr err = {{0}};
+    if (c->user && !account_set_locale(a->db, c->user->id, l, &err)) log_error("locale: %s", err.msg);
     http_resp_cookie(resp, "pp_lang", l, 365L * 24 * 3600, req->https);
     http_resp_redirect(resp, safe_next(http_input(req, "next")));
 }

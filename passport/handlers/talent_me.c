@@ -54,10 +54,20 @@ static void profile_post(http_req *req, http_resp *resp, void *ctx) {
     bool visibility_only = only && !strcmp(only, "visibility");
     if (!store_begin(a->db, &err)) goto fail;
     if (!visibility_only) {
-        const char *avail = http_input(req, "available");
-        bool available = avail && (!strcmp(avail, "1") || !strcmp(avail, "on") || !strcmp(avail, "true"));
-        if (!profile_save(a->db, c->user->id, http_input(req, "bio"), http_input(req, "interests"),
-                          http_input(req, "languages"), available, &err)) {
+        /* a field the request does not carry keeps its stored value, read here inside the
+         * transaction (never from a cached copy); an HTML form sends every text field and
+         * leaves out an unticked box */
+        json_t *cur = profile_get(a->db, c->user->id, NULL);
+        const char *bio = http_input(req, "bio"), *interests = http_input(req, "interests");
+        const char *languages = http_input(req, "languages"), *avail = http_input(req, "available");
+        if (!bio) bio = json_string_value(json_object_get(cur, "bio"));
+        if (!interests) interests = json_string_value(json_object_get(cur, "interests"));
+        if (!languages) languages = json_string_value(json_object_get(cur, "languages"));
+        bool available = avail ? !strcmp(avail, "1") || !strcmp(avail, "on") || !strcmp(avail, "true")
+                               : req->is_api && json_is_true(json_object_get(cur, "available"));
+        bool saved = profile_save(a->db, c->user->id, bio, interests, languages, available, &err);
+        json_decref(cur);
+        if (!saved) {
             store_rollback(a->db);
             if (req->is_api) app_error(a, req, resp, 422, err.msg);
             else profile_page(a, req, resp, 422, err.msg);

@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "people/apitoken.h"
 
 static const struct {
     const char *name;
@@ -232,6 +233,28 @@ bool account_end_sessions(store *s, long long id, perr *err) {
     return step_done(st, err);
 }
 
+bool account_set_locale(store *s, long long id, const char *locale, perr *err) {
+    if (!locale || (strcmp(locale, "fr") && strcmp(locale, "en"))) return perr_set(err, "account.bad_locale");
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET locale = ? WHERE id = ?", err);
+    if (!st) return false;
+    store_bind_text(st, 1, locale);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(st, err);
+}
+
+bool account_set_roles(store *s, long long id, unsigned roles, perr *err) {
+    if (!roles) return perr_set(err, "account.bad_roles");
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET roles = ? WHERE id = ?", err);
+    if (!st) return false;
+    sqlite3_bind_int(st, 1, (int)roles);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(st, err);
+}
+
+bool account_end_access(store *s, long long id, perr *err) {
+    return account_end_sessions(s, id, err) && apitoken_revoke_all(s, id, err);
+}
+
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
         "UPDATE users SET disabled_at = CASE WHEN ? THEN coalesce(disabled_at, ?) END WHERE id = ?", err);
@@ -240,7 +263,7 @@ bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     sqlite3_bind_int64(st, 2, clock_now());
     sqlite3_bind_int64(st, 3, id);
     if (!step_done(st, err)) return false;
-    return disabled ? account_end_sessions(s, id, err) : true;
+    return disabled ? account_end_access(s, id, err) : true;
 }
 
 json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) {

@@ -60,9 +60,19 @@ bool account_create(store *s, const char *email, const char *display_name, long 
 bool account_update(store *s, long long id, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, perr *err);
 bool account_set_password(store *s, long long id, const char *password_hash, perr *err);
-/* Deletes every session of the account (after a password reset by someone else). */
+/* Sets the locale alone ("fr" or "en"; else "account.bad_locale"): nothing else of the
+ * row is written, so that no other field goes back to an older value. */
+bool account_set_locale(store *s, long long id, const char *locale, perr *err);
+/* Sets the roles alone (a non-empty role set; else "account.bad_roles"). */
+bool account_set_roles(store *s, long long id, unsigned roles, perr *err);
+/* Deletes every session of the account. */
 bool account_end_sessions(store *s, long long id, perr *err);
-/* Disables (or re-enables) an account; disabling deletes its sessions. */
+/* Ends every way into the account but its password: deletes its sessions and revokes
+ * its API tokens (revoked for good: re-enabling the account does not bring them back).
+ * The one place for "a password reset, a password change by someone else or a disabling
+ * ends access" (admin, CLI, password reset flows). Caller's transaction when combined. */
+bool account_end_access(store *s, long long id, perr *err);
+/* Disables (or re-enables) an account; disabling ends its access (account_end_access). */
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err);
 
 /* Lists accounts matching q (substring of email or name; NULL/"" for all), at most

@@ -22,6 +22,7 @@ typedef struct conn {
     struct conn *next; /* all connections of the store, for store_free */
     int nested_reads;  /* store_read_begin calls made inside a transaction already open */
     struct store *owner;
+    long long data_version; /* PRAGMA data_version when last looked (store_generation_fresh); 0: never */
 } conn;
 
 struct store {
@@ -149,6 +150,20 @@ void store_free(store *s) {
 
 unsigned long long store_generation(store *s) {
     return atomic_load_explicit(&s->generation, memory_order_acquire);
+}
+
+unsigned long long store_generation_fresh(store *s) {
+    conn *c = conn_get(s, NULL);
+    sqlite3_stmt *st = c ? store_stmt(s, "PRAGMA data_version", NULL) : NULL;
+    if (st) {
+        long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        store_done(st);
+        /* a new value: another connection committed (perhaps another process, which
+         * store_generation cannot see); the first look of a connection counts as one */
+        if (v != c->data_version) atomic_fetch_add_explicit(&s->generation, 1, memory_order_release);
+        c->data_version = v;
+    }
+    return store_generation(s);
 }
 
 int store_version(store *s) {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "core/utf8.h"
+#include "core/text.h"
 #include "people/audit.h"
 
 json_t *profile_get(store *s, long long user_id, perr *err) {
@@ -43,7 +43,7 @@ static bool text_ok(const char *t, size_t max, perr *err) {
     if (!t) return true;
     size_t n = strlen(t);
     if (n > max) return perr_set(err, "talent.profile_too_long");
-    if (!utf8_valid(t, n)) return perr_set(err, "talent.bad_text");
+    if (!text_clean(t, n, true)) return perr_set(err, "talent.bad_text"); /* controls, bidi overrides */
     return true;
 }
 

@@ -21,7 +21,8 @@ json_t *profile_get(store *s, long long user_id, perr *err);
 /* The visibility of user_id (TALENT_HIDDEN when absent). */
 talent_visibility profile_visibility(store *s, long long user_id);
 /* Saves the profile's text fields (NULL keeps "") and availability. Errors
- * "talent.profile_too_long", "talent.bad_text" (invalid UTF-8). Caller's transaction. */
+ * "talent.profile_too_long", "talent.bad_text" (invalid UTF-8, control characters
+ * other than TAB and line breaks, bidirectional overrides). Caller's transaction. */
 bool profile_save(store *s, long long user_id, const char *bio, const char *interests, const char *languages,
                   bool available, perr *err);
 /* Changes the visibility at once and records it in the audit (action

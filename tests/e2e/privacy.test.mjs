@@ -304,3 +304,113 @@ describe('erasure erases: no byte of the person is left in the database or WAL f
     if (fs.existsSync(wal)) assert.ok(fs.statSync(wal).size <= 4194304, 'the WAL is truncated');
   });
 });
+
+describe('account lifecycle: resets and disabling end every way in, at once', () => {
+  let W;
+  before(async () => { W = await makeWorld(); });
+  after(async () => { await W?.server.stop(); });
+  const cli = (args, input) => {
+    const r = spawnSync(BIN, ['user', ...args, '--data', W.server.dataDir], { input, encoding: 'utf8' });
+    assert.equal(r.status, 0, `passport user ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const sql = (q) => {
+    const r = spawnSync('sqlite3', [path.join(W.server.dataDir, 'passport.db'), q], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  async function tokenOf(role) {
+    const res = await W.as[role].submit('/me/tokens', '/me/tokens', { name: 'script' });
+    assert.equal(res.status, 201);
+    const token = res.body.match(/value="(ppt_[0-9a-f]{64})"/)[1];
+    const c = client(W.server);
+    c.headers = { Authorization: `Bearer ${token}` };
+    assert.equal((await c.get('/api/v1/me')).status, 200);
+    return c;
+  }
+  const me = (c) => c.get('/api/v1/me', { headers: { Accept: 'application/json' } });
+
+  test('`passport user passwd` on a running server: the next request is refused, tokens revoked', async () => {
+    const api = await tokenOf('agent');
+    assert.equal((await me(W.as.agent)).status, 200); // the session is remembered now
+    cli(['passwd', DEMO.agent], 'Un-nouveau-mot-de-passe-2026\n');
+    assert.equal((await me(W.as.agent)).status, 401, 'the session ended at once');
+    assert.equal((await me(api)).status, 401, 'the token is revoked');
+    assert.equal(sql(`SELECT count(*) FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = '${DEMO.agent}' AND t.revoked_at IS NULL`), '0');
+    await client(W.server).loginOk(DEMO.agent, 'Un-nouveau-mot-de-passe-2026');
+  });
+
+  test('`passport user disable`, then re-enabling: the tokens stay revoked', async () => {
+    const api = await tokenOf('agent2');
+    assert.equal((await me(W.as.agent2)).status, 200);
+    cli(['disable', DEMO.agent2]);
+    assert.equal((await me(W.as.agent2)).status, 401);
+    assert.equal((await me(api)).status, 401);
+    const id = W.ids.agent2;
+    const form = await W.as.admin.form(`/admin/users/${id}`, `/admin/users/${id}`);
+    const page = (await W.as.admin.get(`/admin/users/${id}`)).body;
+    const name = page.match(/id="name"[^>]*value="([^"]*)"/)[1];
+    const res = await W.as.admin.post(`/admin/users/${id}`, { ...form.hidden, name, role_agent: '1', locale: 'fr' });
+    assert.equal(res.status, 303, res.body.slice(0, 400));
+    assert.equal(sql(`SELECT disabled_at IS NULL FROM users WHERE id = ${id}`), '1', 're-enabled');
+    assert.equal((await me(api)).status, 401, 're-enabling does not bring the token back');
+  });
+
+  test('an admin\'s password reset ends the sessions and tokens of the account', async () => {
+    const c = client(W.server);
+    await c.loginOk(DEMO.hr);
+    W.as.hr = c;
+    const api = await tokenOf('hr');
+    const id = W.ids.hr;
+    const form = await W.as.admin.form(`/admin/users/${id}`, `/admin/users/${id}`);
+    const page = (await W.as.admin.get(`/admin/users/${id}`)).body;
+    const name = page.match(/id="name"[^>]*value="([^"]*)"/)[1];
+    const res = await W.as.admin.post(`/admin/users/${id}`, { ...form.hidden, name, role_agent: '1', role_hr: '1', locale: 'fr', password: 'Reinitialise-par-admin-2026' });
+    assert.equal(res.status, 303, res.body.slice(0, 400));
+    assert.equal((await me(c)).status, 401);
+    assert.equal((await me(api)).status, 401);
+  });
+
+  test('no write from a cache: a role change by the CLI survives any sequence of requests', async () => {
+    const m = client(W.server);
+    await m.loginOk(DEMO.manager);
+    const csrf = await m.csrf('/me/profile', '/me/profile');
+    const roles = () => sql(`SELECT roles FROM users WHERE email = '${DEMO.manager}'`);
+    const before_ = roles();
+    const requests = () => [
+      m.post('/locale', { _csrf: csrf, locale: 'en', next: '/' }),
+      m.post('/locale', { _csrf: csrf, locale: 'fr', next: '/' }),
+      m.request('POST', '/api/v1/me/profile', { headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ visibility: 'hr', only: 'visibility' }) }),
+      m.get('/'),
+    ];
+    // sequential: the request right after the CLI sees the new roles
+    assert.equal((await m.get('/talent')).status, 200);
+    cli(['roles', DEMO.manager, '--role', 'agent']);
+    assert.equal((await m.get('/talent')).status, 403, 'the next request sees the CLI change');
+    for (const r of requests()) await r;
+    assert.equal(roles(), '1', 'agent only, after /locale and a profile save');
+    // deterministic race: another process holds the write lock while it changes the
+    // roles; /locale reads the account before that commit and writes after it
+    const { spawn } = await import('node:child_process');
+    for (const [want, code] of [[3, 'agent,manager'], [1, 'agent']]) {
+      const held = spawn('sqlite3', [path.join(W.server.dataDir, 'passport.db')], { stdio: ['pipe', 'ignore', 'pipe'] });
+      const done = new Promise((resolve) => held.on('exit', resolve));
+      held.stdin.write(`PRAGMA busy_timeout=5000;\nBEGIN IMMEDIATE;\nUPDATE users SET roles = ${want} WHERE email = '${DEMO.manager}';\n.shell sleep 1\nCOMMIT;\n`);
+      held.stdin.end();
+      await new Promise((r) => setTimeout(r, 300)); // the lock is taken
+      const r = await m.post('/locale', { _csrf: csrf, locale: want === 1 ? 'en' : 'fr', next: '/' });
+      assert.equal(r.status, 303);
+      assert.equal(await done, 0);
+      assert.equal(roles(), String(want), `the roles committed by the other process (${code}) stand`);
+    }
+    // concurrent: requests in flight while the CLI writes
+    for (let round = 0; round < 4; round++) {
+      const want = round % 2 ? 'agent' : 'agent,manager';
+      const inflight = [...requests(), ...requests(), ...requests()];
+      cli(['roles', DEMO.manager, '--role', want]);
+      await Promise.all(inflight);
+      await Promise.all([...requests(), ...requests()]);
+      assert.equal(roles(), round % 2 ? '1' : before_, `round ${round}: the CLI's roles stand`);
+    }
+  });
+});

@@ -9,6 +9,7 @@
 #include "people/account.h"
 #include "people/audit.h"
 #include "people/inbox.h"
+#include "people/throttle.h"
 #include "talent/profile.h"
 
 /* Every row of st (user id bound as ?1) as objects named by columns; NULL with err set
@@ -89,8 +90,6 @@ static const export_part parts[] = {
     {"share_links", "",
      "SELECT l.credential_id, l.created_at, l.revoked_at FROM share_links l JOIN credentials c"
      " ON c.id = l.credential_id WHERE c.user_id = ?1 ORDER BY l.created_at"},
-    {"login_failures", "",
-     "SELECT at FROM login_failures WHERE key = 'e:' || lower((SELECT email FROM users WHERE id = ?1)) ORDER BY at"},
     {"audit", "",
      "SELECT at, actor_id, action, target_type, target_id, detail FROM audit"
      " WHERE actor_id = ?1 OR (target_type = 'user' AND target_id = ?1) ORDER BY id"},
@@ -163,6 +162,27 @@ static json_t *account_json(const account *a) {
                      "created_at", created, "disabled", a->disabled, "has_password", a->password_hash != NULL);
 }
 
+/* The failed-login count kept for email: [{failures, last_at}] or [] (the key is hashed). */
+static json_t *throttle_rows(store *s, const char *email, perr *err) {
+    char key[65];
+    throttle_email_key(email, key);
+    sqlite3_stmt *st = store_stmt(s, "SELECT failures, last_at FROM login_throttle WHERE key = ?", err);
+    if (!st) return NULL;
+    store_bind_text(st, 1, key);
+    json_t *arr = json_array();
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        json_array_append_new(arr, json_pack("{s:i, s:I}", "failures", sqlite3_column_int(st, 0), "last_at",
+                                             (json_int_t)sqlite3_column_int64(st, 1)));
+    store_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        json_decref(arr);
+        perr_set(err, "database error: login_throttle");
+        return NULL;
+    }
+    return arr;
+}
+
 json_t *privacy_export(store *s, const struct badges_ctx *badges, long long user_id, perr *err) {
     account *a = account_get(s, user_id, err);
     if (!a) return NULL;
@@ -172,7 +192,10 @@ json_t *privacy_export(store *s, const struct badges_ctx *badges, long long user
     json_object_set_new(o, "format", json_string("passport-export/2"));
     json_object_set_new(o, "exported_at", json_string(now));
     json_object_set_new(o, "account", account_json(a));
+    json_t *throttle = throttle_rows(s, a->email, err);
     account_free(a);
+    if (!throttle) goto fail;
+    json_object_set_new(o, "login_failures", throttle);
     json_t *p = profile_get(s, user_id, NULL);
     json_object_set_new(o, "profile", p ? p : json_null());
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
@@ -274,6 +297,17 @@ bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id,
     if (!found) return perr_set(err, "privacy.not_found");
     if (!badges) return perr_set(err, "privacy.badges_unavailable");
     if (!badges_revoke_all_for_user(s, badges, user_id, "account erased", err)) return false;
+    account *a = account_get(s, user_id, err);
+    if (!a) return err && err->msg[0] ? false : perr_set(err, "privacy.not_found");
+    char key[65];
+    throttle_email_key(a->email, key);
+    account_free(a);
+    st = store_stmt(s, "DELETE FROM login_throttle WHERE key = ?", err);
+    if (!st) return false;
+    store_bind_text(st, 1, key);
+    int rc = sqlite3_step(st);
+    store_done(st);
+    if (rc != SQLITE_DONE) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
     if (!erase_other_tables(s, user_id, err)) return false;
     for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
         if (!run(s, erase_steps[i], user_id, err)) return false;

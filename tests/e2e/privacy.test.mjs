@@ -414,3 +414,50 @@ describe('account lifecycle: resets and disabling end every way in, at once', ()
     }
   });
 });
+
+describe('login: progressive throttling, aggregated audit, next a local path only', () => {
+  let server;
+  before(async () => { server = await startServer(); });
+  after(async () => { await server?.stop(); });
+  const sql = (q) => spawnSync('sqlite3', [path.join(server.dataDir, 'passport.db'), q], { encoding: 'utf8' }).stdout.trim();
+
+  test('next: only a path of this site', async () => {
+    const ok = ['/api/v1/me', '/talent?q=a%20b', '/calls/1#x'];
+    const bad = ['https://evil.example/', '//evil.example/x', '/\\evil.example', '/\tevil.example', '/ /evil',
+      ' /x', '/x\r\nSet-Cookie: a=b', 'javascript:alert(1)', '/a//b', '/\u0001x', 'evil.example', ''];
+    for (const next of ok) {
+      const r = await client(server).login(DEMO.agent, undefined, { next });
+      assert.equal(r.status, 303);
+      assert.equal(r.location, next);
+    }
+    for (const next of bad) {
+      const r = await client(server).login(DEMO.agent, undefined, { next });
+      assert.equal(r.status, 303, JSON.stringify(next));
+      assert.equal(r.location, '/', `next=${JSON.stringify(next)} must not leave the site`);
+    }
+    const page = await client(server).get(`/login?next=${encodeURIComponent('//evil.example')}`);
+    assert.match(page.body, /name="next" value="\/"/);
+  });
+
+  test('failures slow down, then the owner logs in; the same for an unknown email; few audit rows', async () => {
+    const c = client(server);
+    const audit0 = Number(sql("SELECT count(*) FROM audit WHERE action = 'login.failed'"));
+    for (let i = 1; i <= 5; i++) assert.equal((await c.login(DEMO.agent2, `wrong-${i}`)).status, 401);
+    const held = await c.login(DEMO.agent2);
+    assert.equal(held.status, 429);
+    const wait = Number(held.headers.get('retry-after'));
+    assert.ok(wait >= 1 && wait <= 2, `Retry-After ${wait}`);
+    const ghost = 'nobody@demo.passport.test';
+    for (let i = 1; i <= 5; i++) assert.equal((await c.login(ghost, `wrong-${i}`)).status, 401);
+    const ghostHeld = await c.login(ghost);
+    assert.equal(ghostHeld.status, 429, 'an unknown email is answered the same');
+    assert.equal(ghostHeld.body.replaceAll(ghost, 'E').replace(/value="[0-9a-f]{64}"/g, ''),
+      held.body.replaceAll(DEMO.agent2, 'E').replace(/value="[0-9a-f]{64}"/g, ''));
+    await new Promise((r) => setTimeout(r, (wait + 1) * 1000));
+    const owner = await client(server).login(DEMO.agent2);
+    assert.equal(owner.status, 303, 'not locked out: after the wait the owner logs in');
+    // 10 failures, 4 audit rows per key at most (1st, 2nd, 4th, 8th)
+    assert.ok(Number(sql("SELECT count(*) FROM audit WHERE action = 'login.failed'")) - audit0 <= 6);
+    assert.equal(sql(`SELECT count(*) FROM login_throttle WHERE key LIKE '%@%'`), '0', 'keys are hashed');
+  });
+});

@@ -19,6 +19,7 @@
 #include "people/audit.h"
 #include "people/inbox.h"
 #include "people/session.h"
+#include "people/throttle.h"
 #include "skills/evidence.h"
 #include "skills/skills.h"
 #include "talent/calls.h"
@@ -97,6 +98,8 @@ static int setup(void **state) {
              "PRAGMA foreign_keys=ON;",
              f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, cred);
     if (!store_exec(s, sql, &err)) return -1;
+    throttle_fail(s, "Alice@x.fr", "192.0.2.7");
+    throttle_fail(s, "rh@x.fr", "192.0.2.7");
     *state = f;
     return 0;
 }
@@ -185,6 +188,13 @@ static void erase_removes_personal_data(void **state) {
     }
     json_decref(cols);
     assert_int_equal(count(s, "SELECT count(*) FROM login_failures WHERE key LIKE 'e:%' AND ?1 = ?1", 0), 1);
+    char key[65], sql[128];
+    throttle_email_key("alice@x.fr", key);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM login_throttle WHERE key = '%s' AND ?1 = ?1", key);
+    assert_int_equal(count(s, sql, 0), 0);
+    throttle_email_key("rh@x.fr", key);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM login_throttle WHERE key = '%s' AND ?1 = ?1", key);
+    assert_int_equal(count(s, sql, 0), 1); /* someone else's is kept */
     assert_int_equal(count(s, "SELECT count(*) FROM share_links WHERE ?1 = ?1", 0), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE rowid = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE talent_text MATCH 'video' AND ?1 = ?1", 0), 0);

@@ -13,7 +13,8 @@
 /* Creates a share link for credential cred_id, which must belong to user_id and not be
  * revoked; the token into out (NUL-terminated). */
 bool share_create(store *s, long long user_id, long long cred_id, char out[SHARE_TOKEN_LEN + 1], perr *err);
-/* Revokes every live link of the credential (its holder only). */
+/* Revokes every live link of the credential (its holder only: another's, or an unknown
+ * id, fails with "badges.error.not_found", the same for both). */
 bool share_revoke(store *s, long long user_id, long long cred_id, perr *err);
 /* The credential a live token points to, or 0. */
 long long share_find(store *s, const char *token);

@@ -1,6 +1,11 @@
 /* Character classes for input hygiene (see text.h). */
 #include "core/text.h"
 
+#include <stdlib.h>
+
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
 #include "core/utf8.h"
 
 static bool is_bidi_control(uint32_t cp) {
@@ -37,4 +42,35 @@ bool text_has_invisible(const char *s, size_t len) {
         if (is_invisible(utf8_decode(s, len, &i))) return true;
     }
     return false;
+}
+
+bool text_nfkc_casefold(const char *s, size_t len, buf *out) {
+    if (!s || len > 4096 || !utf8_valid(s, len)) return false;
+    UErrorCode e = U_ZERO_ERROR;
+    const UNormalizer2 *n = unorm2_getNFKCCasefoldInstance(&e);
+    if (U_FAILURE(e)) return false;
+    int32_t cap = (int32_t)len + 1, n16 = 0;
+    UChar *src = xmalloc((size_t)cap * sizeof *src), *dst = NULL;
+    char *u8 = NULL;
+    bool ok = false;
+    u_strFromUTF8(src, cap, &n16, s, (int32_t)len, &e);
+    if (U_FAILURE(e)) goto done;
+    int32_t dcap = n16 * 18 + 1; /* NFKC expands a code unit to at most 18 */
+    dst = xmalloc((size_t)dcap * sizeof *dst);
+    int32_t dn = unorm2_normalize(n, src, n16, dst, dcap, &e);
+    if (U_FAILURE(e)) goto done;
+    int32_t need = 0;
+    u_strToUTF8(NULL, 0, &need, dst, dn, &e);
+    if (e != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(e)) goto done;
+    e = U_ZERO_ERROR;
+    u8 = xmalloc((size_t)need + 1);
+    u_strToUTF8(u8, need + 1, NULL, dst, dn, &e);
+    if (U_FAILURE(e)) goto done;
+    buf_append(out, u8, (size_t)need);
+    ok = true;
+done:
+    free(src);
+    free(dst);
+    free(u8);
+    return ok;
 }

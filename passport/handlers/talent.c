@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "people/unit.h"
 #include "talent/calls.h"
 #include "talent/profile.h"
@@ -24,14 +25,7 @@ talent_viewer talent_viewer_of(const account *u) {
 }
 
 void talent_csv_field(buf *out, const char *s, bool last) {
-    buf_putc(out, '"');
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@')) buf_putc(out, '\'');
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '"') buf_putc(out, '"');
-        buf_putc(out, *p);
-    }
-    buf_putc(out, '"');
-    buf_puts(out, last ? "\r\n" : ";");
+    csv_write_field(out, s, ';', last);
 }
 
 static void add_key(json_t *o, const char *member, const char *prefix, const char *key_member) {

@@ -13,8 +13,8 @@ talent_index *talent_shared_index(app *a);
 /* The viewer of a search: HR (or admin with HR) sees everything visible; a manager their
  * unit's subtree. */
 talent_viewer talent_viewer_of(const account *u);
-/* Appends one CSV field (RFC 4180 quoting; a leading = + - @ is prefixed with ' so that
- * spreadsheets do not run it as a formula). */
+/* Appends one ';'-separated CSV field (csv_write_field: quoted, a leading = + - @ TAB CR
+ * LF prefixed with ' so that spreadsheets do not run it as a formula). */
 void talent_csv_field(buf *out, const char *s, bool last);
 
 /* Sets, on each object of arr, key_member to prefix + the string value of member (an i18n

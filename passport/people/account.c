@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/text.h"
 #include "people/apitoken.h"
 
 static const struct {
@@ -162,11 +163,29 @@ account *account_get(store *s, long long id, perr *err) {
     return account_fetch(st, err);
 }
 
+bool account_email_normalize(const char *email, char out[255]) {
+    if (!email) return false;
+    size_t len = strlen(email);
+    if (!len || len > 254 || text_has_invisible(email, len)) return false;
+    buf b = BUF_INIT;
+    bool ok = text_nfkc_casefold(email, len, &b) && b.len <= 254 && account_email_valid(buf_cstr(&b));
+    if (ok) memcpy(out, buf_cstr(&b), b.len + 1);
+    buf_free(&b);
+    return ok;
+}
+
+bool account_name_valid(const char *name) {
+    size_t n = name ? strlen(name) : 0;
+    return n && n <= 200 && text_clean(name, n, false);
+}
+
 account *account_by_email(store *s, const char *email, perr *err) {
     perr_clear(err);
+    char norm[255];
+    if (!account_email_normalize(email, norm)) return NULL; /* no account has such an email */
     sqlite3_stmt *st = store_stmt(s, "SELECT " ACCOUNT_COLS "WHERE u.email = ?", err);
     if (!st) return NULL;
-    store_bind_text(st, 1, email);
+    store_bind_text(st, 1, norm);
     return account_fetch(st, err);
 }
 
@@ -186,13 +205,14 @@ static bool step_done(sqlite3_stmt *st, perr *err) {
 bool account_create(store *s, const char *email, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, const char *password_hash, long long *id,
                     perr *err) {
-    if (!account_email_valid(email)) return perr_set(err, "account.bad_email");
-    if (!display_name || !*display_name || strlen(display_name) > 200) return perr_set(err, "account.bad_name");
+    char norm[255];
+    if (!account_email_normalize(email, norm)) return perr_set(err, "account.bad_email");
+    if (!account_name_valid(display_name)) return perr_set(err, "account.bad_name");
     sqlite3_stmt *st = store_stmt(s,
         "INSERT INTO users(email, display_name, password_hash, unit_id, locale, roles, created_at)"
         " VALUES (?, ?, ?, nullif(?, 0), ?, ?, ?)", err);
     if (!st) return false;
-    store_bind_text(st, 1, email);
+    store_bind_text(st, 1, norm);
     store_bind_text(st, 2, display_name);
     store_bind_text(st, 3, password_hash);
     sqlite3_bind_int64(st, 4, unit_id);
@@ -206,7 +226,7 @@ bool account_create(store *s, const char *email, const char *display_name, long 
 
 bool account_update(store *s, long long id, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, perr *err) {
-    if (!display_name || !*display_name || strlen(display_name) > 200) return perr_set(err, "account.bad_name");
+    if (!account_name_valid(display_name)) return perr_set(err, "account.bad_name");
     sqlite3_stmt *st = store_stmt(s,
         "UPDATE users SET display_name = ?, unit_id = nullif(?, 0), roles = ?, locale = ? WHERE id = ?", err);
     if (!st) return false;

@@ -39,6 +39,13 @@ bool account_roles_parse(const char *text, unsigned *roles, perr *err);
 void account_roles_format(unsigned roles, char out[32]);
 /* Checks an email's shape (one @, a dot in the domain, no spaces, <= 254 bytes). */
 bool account_email_valid(const char *email);
+/* The stored form of an email typed by someone: NFKC case-folded ("ＡＬＩＣＥ@X.FR" ->
+ * "alice@x.fr"), refused (false) when it holds an invisible or direction-changing
+ * character (text_has_invisible) or is not a valid email once normalised. */
+bool account_email_normalize(const char *email, char out[255]);
+/* True when name is fit for a display name: 1..200 bytes of UTF-8 without control
+ * characters or bidirectional overrides. */
+bool account_name_valid(const char *name);
 
 /* Loads an account; NULL if absent (err empty) or on error (err set). Caller frees. */
 account *account_get(store *s, long long id, perr *err);
@@ -51,8 +58,10 @@ void account_pack(const account *a, buf *out);
  * the bytes it took; NULL when the bytes are not a whole packed account. */
 account *account_unpack(const char *data, size_t len, size_t *used);
 
-/* Creates an account; password_hash may be NULL. Writes the new id. Fails on a duplicate
- * email ("account.duplicate_email"). Call inside a transaction if combined with others. */
+/* Creates an account; password_hash may be NULL. Writes the new id. The email is stored
+ * normalised (account_email_normalize; else "account.bad_email"), the name checked
+ * (account_name_valid; else "account.bad_name"). Fails on a duplicate email
+ * ("account.duplicate_email"). Call inside a transaction if combined with others. */
 bool account_create(store *s, const char *email, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, const char *password_hash, long long *id,
                     perr *err);

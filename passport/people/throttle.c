@@ -23,6 +23,13 @@ static void key_of(char kind, const char *a, const char *b, char out[65]) {
     buf_free(&k);
 }
 
+/* The three keys of a login: the account, the address, the account from that address. */
+static void keys_of(const char *email, const char *ip, char ke[65], char ki[65], char kp[65]) {
+    key_of('e', email, NULL, ke);
+    key_of('i', ip, NULL, ki);
+    key_of('p', email, ip, kp);
+}
+
 void throttle_email_key(const char *email, char out[65]) {
     key_of('e', email, NULL, out);
 }
@@ -51,9 +58,7 @@ static int wait_of(store *s, const char *key, int free, int max, int64_t now) {
 
 int throttle_wait(store *s, const char *email, const char *ip) {
     char ke[65], ki[65], kp[65];
-    key_of('e', email, NULL, ke);
-    key_of('i', ip, NULL, ki);
-    key_of('p', email, ip, kp);
+    keys_of(email, ip, ke, ki, kp);
     int64_t now = clock_now();
     int w = wait_of(s, kp, THROTTLE_FREE_PAIR, THROTTLE_MAX_PAIR, now), x;
     if ((x = wait_of(s, ki, THROTTLE_FREE_ADDRESS, THROTTLE_MAX_ADDRESS, now)) > w) w = x;
@@ -80,9 +85,7 @@ static int add(store *s, const char *key, int64_t now) {
 
 int throttle_fail(store *s, const char *email, const char *ip) {
     char ke[65], ki[65], kp[65];
-    key_of('e', email, NULL, ke);
-    key_of('i', ip, NULL, ki);
-    key_of('p', email, ip, kp);
+    keys_of(email, ip, ke, ki, kp);
     int64_t now = clock_now();
     add(s, ke, now);
     add(s, ki, now);

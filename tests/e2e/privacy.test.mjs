@@ -461,3 +461,57 @@ describe('login: progressive throttling, aggregated audit, next a local path onl
     assert.equal(sql(`SELECT count(*) FROM login_throttle WHERE key LIKE '%@%'`), '0', 'keys are hashed');
   });
 });
+
+describe('input hygiene and existence', () => {
+  let W;
+  before(async () => { W = await makeWorld(); });
+  after(async () => { await W?.server.stop(); });
+
+  test('names and free text refuse control characters and bidi overrides; emails are normalised', async () => {
+    const form = await W.as.admin.form('/admin/users/new', '/admin/users');
+    const base = { ...form.hidden, role_agent: '1', locale: 'fr', password: 'Une-phrase-de-passe-longue-9' };
+    for (const name of ['Eve\u202Egnp.exe', 'Eve\u0007', 'Eve\nSmith', 'Eve\u2066x']) {
+      const r = await W.as.admin.post('/admin/users', { ...base, email: `eve${name.length}@demo.passport.test`, name });
+      assert.equal(r.status, 422, JSON.stringify(name));
+    }
+    for (const email of ['e\u200Bve@demo.passport.test', 'eve\u00AD@demo.passport.test', 'eve@demo.passport.test\u202E']) {
+      const r = await W.as.admin.post('/admin/users', { ...base, email, name: 'Eve' });
+      assert.equal(r.status, 422, JSON.stringify(email));
+    }
+    // case and compatibility forms are folded: FULLWIDTH letters and @ become plain ones
+    const r = await W.as.admin.post('/admin/users', { ...base, email: 'ＥＶＥ＠Demo.Passport.Test', name: 'Eve Normalisée' });
+    assert.equal(r.status, 303, r.body.slice(0, 300));
+    await client(W.server).loginOk('eve@demo.passport.test', 'Une-phrase-de-passe-longue-9');
+    await client(W.server).loginOk('EVE@demo.passport.TEST', 'Une-phrase-de-passe-longue-9');
+    const dup = await W.as.admin.post('/admin/users', { ...base, email: 'Eve@demo.passport.test', name: 'Eve 2' });
+    assert.equal(dup.status, 422, 'the same address in another case is a duplicate');
+    const bio = await W.api('agent', 'POST', '/api/v1/me/profile', { bio: 'ok \u202E kcatta' });
+    assert.equal(bio.status, 422);
+  });
+
+  test('every CSV cell starting a formula is neutralised', async () => {
+    const form = await W.as.admin.form('/admin/users/new', '/admin/users');
+    const name = '=HYPERLINK("http://evil.example","x")';
+    const r = await W.as.admin.post('/admin/users', { ...form.hidden, email: 'formula@demo.passport.test', name, role_agent: '1', locale: 'fr', password: 'Une-phrase-de-passe-longue-8' });
+    assert.equal(r.status, 303, r.body.slice(0, 300));
+    const f = client(W.server);
+    await f.loginOk('formula@demo.passport.test', 'Une-phrase-de-passe-longue-8');
+    const csrf = await f.csrf('/me/profile', '/me/profile');
+    const vis = await f.request('POST', '/api/v1/me/profile', { headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ visibility: 'hr', bio: '+33 6 12 34 56 78' }) });
+    assert.equal(vis.status, 200, vis.body);
+    const csv = await W.as.hr.get('/talent/export.csv');
+    assert.equal(csv.status, 200);
+    assert.ok(csv.body.includes('"\'=HYPERLINK(""http://evil.example"",""x"")"'), csv.body.slice(0, 500));
+    for (const line of csv.body.replace(/^\uFEFF/, '').split('\r\n')) {
+      for (const cell of line.split(';')) assert.doesNotMatch(cell, /^"?[=+\-@\t\r]/, `cell ${cell}`);
+    }
+  });
+
+  test('unsharing someone else\'s badge answers as an absent one', async () => {
+    // (tests/unit/test_share.c checks another's real badge against an unknown id)
+    const page = await W.as.agent.post('/badges/999999/unshare', { _csrf: W.csrf.agent });
+    const res = await W.api('agent', 'POST', '/api/v1/badges/999999/unshare', {});
+    assert.equal(page.status, 404);
+    assert.equal(res.status, 404);
+  });
+});

@@ -222,13 +222,15 @@ void csv_error_append(buf *out, const char *file, const char *msg) {
 
 void csv_write_field(buf *out, const char *s, char sep, bool last) {
     if (!s) s = "";
-    buf_putc(out, '"');
-    if (*s && strchr("=+-@\t\r\n", *s)) buf_putc(out, '\'');
+    bool formula = *s && strchr("=+-@\t\r\n", *s);
+    bool quote = formula || strpbrk(s, "\"\r\n,;") || strchr(s, sep);
+    if (quote) buf_putc(out, '"');
+    if (formula) buf_putc(out, '\'');
     for (const char *p = s; *p; p++) {
         if (*p == '"') buf_putc(out, '"');
         buf_putc(out, *p);
     }
-    buf_putc(out, '"');
+    if (quote) buf_putc(out, '"');
     if (last) buf_puts(out, "\r\n");
     else buf_putc(out, sep);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "core/utf8.h"
+#include "core/text.h"
 #include "people/inbox.h"
 #include "talent/score.h"
 
@@ -31,9 +31,9 @@ bool calls_create(store *s, long long owner_id, const call_draft *d, long long *
     if (!d->title || !*d->title) return perr_set(err, "talent.call_no_title");
     if (strlen(d->title) > CALL_MAX_TITLE || (d->description && strlen(d->description) > CALL_MAX_DESCRIPTION))
         return perr_set(err, "talent.call_too_long");
-    if (!utf8_valid(d->title, strlen(d->title)) ||
-        (d->description && !utf8_valid(d->description, strlen(d->description))))
-        return perr_set(err, "talent.bad_text");
+    if (!text_clean(d->title, strlen(d->title), false) ||
+        (d->description && !text_clean(d->description, strlen(d->description), true)))
+        return perr_set(err, "talent.bad_text"); /* controls, bidi overrides (docs/privacy.md) */
     if (d->nneeds == 0) return perr_set(err, "talent.call_no_need");
     if (d->opens_on <= 0 || d->closes_on < d->opens_on) return perr_set(err, "talent.call_bad_dates");
     long long comp[TALENT_MAX_NEEDS];
@@ -236,8 +236,8 @@ bool calls_apply(store *s, long long call_id, long long user_id, const char *mot
     char state[16];
     if (!call_state(s, call_id, state, NULL) || !strcmp(state, "draft")) return perr_set(err, "talent.call_not_found");
     if (strcmp(state, "open")) return perr_set(err, "talent.call_closed");
-    if (motivation && (strlen(motivation) > CALL_MAX_MOTIVATION || !utf8_valid(motivation, strlen(motivation))))
-        return perr_set(err, "talent.call_too_long");
+    if (motivation && strlen(motivation) > CALL_MAX_MOTIVATION) return perr_set(err, "talent.call_too_long");
+    if (motivation && !text_clean(motivation, strlen(motivation), true)) return perr_set(err, "talent.bad_text");
     char app[16];
     calls_application_state(s, call_id, user_id, app);
     if (*app && strcmp(app, "withdrawn")) return perr_set(err, "talent.already_applied");

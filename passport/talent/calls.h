@@ -44,7 +44,8 @@ json_t *calls_list(store *s, const char *state, long long owner_id, const char *
 /* The needs of call id as a search query (require_levels false). */
 bool calls_query(store *s, long long id, talent_query *q, perr *err);
 /* Applies (or re-applies after withdrawing). Errors "talent.call_not_found",
- * "talent.call_closed", "talent.already_applied", "talent.call_too_long". Caller's transaction. */
+ * "talent.call_closed", "talent.already_applied", "talent.call_too_long", "talent.bad_text"
+ * (controls, bidi overrides). Caller's transaction. */
 bool calls_apply(store *s, long long call_id, long long user_id, const char *motivation, perr *err);
 /* Withdraws an application and blanks its motivation. Error "talent.not_applied".
  * Caller's transaction. */

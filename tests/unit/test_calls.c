@@ -109,6 +109,8 @@ static void flow(void **state) {
     assert_false(calls_set_state(f->t->s, id, "closed", &err));
     assert_string_equal(err.msg, "talent.call_bad_state");
     assert_true(calls_set_state(f->t->s, id, "open", &err));
+    assert_false(calls_apply(f->t->s, id, f->agent, "moti\xE2\x80\xAE" "vée", &err)); /* a bidi override */
+    assert_string_equal(err.msg, "talent.bad_text");
     assert_true(calls_apply(f->t->s, id, f->agent, "motivée", &err));
     assert_false(calls_apply(f->t->s, id, f->agent, "again", &err));
     assert_string_equal(err.msg, "talent.already_applied");

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/talent.h"
 #include "core/log.h"
+#include "handlers/api_page.h"
+#include "handlers/talent.h"
 #include "people/audit.h"
 #include "talent/calls.h"
 #include "talent/privacy.h"
@@ -95,9 +96,16 @@ static void profile_api(http_req *req, http_resp *resp, void *ctx) {
 
 static void views_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    json_t *views = profile_views(a->db, app_ctx(req)->user->id, 1000);
-    if (!views) app_error(a, req, resp, 500, "database error: profile views");
-    else app_json(resp, 200, json_pack("{s:o}", "views", views));
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
+    json_t *views = profile_views(a->db, app_ctx(req)->user->id, (int)(pg.offset + pg.limit + 1));
+    if (!views) {
+        app_error(a, req, resp, 500, "database error: profile views");
+        return;
+    }
+    json_t *out = json_pack("{s:o}", "views", views);
+    api_page_apply(out, "views", &pg);
+    app_json(resp, 200, out);
 }
 
 static void export_json(http_req *req, http_resp *resp, void *ctx) {

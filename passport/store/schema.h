@@ -25,7 +25,10 @@ extern const char schema_badges[];
 /* Migration 8: personal API tokens. */
 #define SCHEMA_TOKENS schema_tokens
 extern const char schema_tokens[];
-/* Migration 9: privacy: profile views of passports, with a reason. */
+/* Migration 9: positioning tests, their answers, re-checks. */
+#define SCHEMA_POSITIONING schema_positioning
+extern const char schema_positioning[];
+/* Migration 10: privacy: profile views of passports, with a reason. */
 #define SCHEMA_PRIVACY schema_privacy
 extern const char schema_privacy[];
 

@@ -1,4 +1,4 @@
-/* Migration 9: privacy (docs/privacy.md). Profile views gain the passport contexts (a
+/* Migration 10: privacy (docs/privacy.md). Profile views gain the passport contexts (a
  * manager's or HR's look at a passport, an admin's support access) and the reason an
  * admin gives; the table is rebuilt because SQLite cannot change a CHECK constraint.
  * Withdrawn applications lose their motivation. Login throttling gets its own table. */

@@ -67,6 +67,16 @@ static const export_part parts[] = {
      " WHERE user_id = ?1 ORDER BY id"},
     {"module_visits", "module_visits.user_id",
      "SELECT module_id, first_at, last_at FROM module_visits WHERE user_id = ?1 ORDER BY module_id"},
+    {"positioning_tests", "positioning_tests.user_id",
+     "SELECT id, kind, competency, target_level, started_at, finished_at, result_json FROM positioning_tests"
+     " WHERE user_id = ?1 ORDER BY id"},
+    {"positioning_answers", "",
+     "SELECT r.test_id, r.position, r.item_id, r.competency, r.lang, r.answer_json, r.correct, r.at"
+     " FROM positioning_responses r JOIN positioning_tests t ON t.id = r.test_id WHERE t.user_id = ?1"
+     " ORDER BY r.test_id, r.position"},
+    {"rechecks", "rechecks.user_id",
+     "SELECT competency, level, evidence_at, stale_at, created_at, done_at, outcome, result_level FROM rechecks"
+     " WHERE user_id = ?1 ORDER BY created_at"},
     {"quiz_forms", "quiz_nonces.user_id",
      "SELECT module_id, created_at FROM quiz_nonces WHERE user_id = ?1 ORDER BY created_at"},
     {"assignments", "assignment_members.user_id",
@@ -244,6 +254,8 @@ static const char *const erase_steps[] = {
     "DELETE FROM evidence WHERE user_id = ?1",
     "UPDATE evidence SET author_id = NULL WHERE author_id = ?1",
     "DELETE FROM attempts WHERE user_id = ?1",
+    "DELETE FROM positioning_tests WHERE user_id = ?1",
+    "DELETE FROM rechecks WHERE user_id = ?1",
     "DELETE FROM module_visits WHERE user_id = ?1",
     "DELETE FROM quiz_nonces WHERE user_id = ?1",
     "DELETE FROM assignment_members WHERE user_id = ?1",

@@ -15,7 +15,8 @@ struct badges_ctx;
 
 /* Everything held about user_id as a new JSON object, documented field by field in
  * docs/privacy.md: {format, exported_at, account, profile, sessions, api_tokens, evidence,
- * attestations_made, attempts, module_visits, quiz_forms, assignments, assignments_made,
+ * attestations_made, attempts, module_visits, positioning_tests, positioning_answers,
+ * rechecks, quiz_forms, assignments, assignments_made,
  * paths_owned, calls_owned, applications, views_made, credentials_awarded, share_links,
  * login_failures, audit, profile_views, badges, clr (signed, null without badges or
  * badge), inbox, other_tables}. other_tables holds, whole, the rows of any column

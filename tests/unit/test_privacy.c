@@ -79,7 +79,7 @@ static int setup(void **state) {
     char token[65];
     session sess;
     if (!session_create(s, f->agent, "192.0.2.7", "Firefox Alice", token, &sess, &err)) return -1;
-    char sql[2048];
+    char sql[3072];
     snprintf(sql, sizeof sql,
              "PRAGMA foreign_keys=OFF;"
              "INSERT INTO api_tokens(user_id, name, token_hash, hint, created_at) VALUES (%lld, 'cli', 'h', 'ppt_1', 1);"
@@ -95,8 +95,12 @@ static int setup(void **state) {
              " VALUES ('Appel d''Alice', %lld, 1, 2, 1, 1);"
              "INSERT INTO share_links(token, credential_id, created_at) VALUES ('share-alice', %lld, 1);"
              "INSERT INTO login_failures(key, at) VALUES ('e:alice@x.fr', 1), ('e:rh@x.fr', 1);"
+             "INSERT INTO positioning_tests(id, user_id, kind, seed, started_at) VALUES (77, %lld, 'positioning', 1, 1);"
+             "INSERT INTO positioning_responses VALUES (77, 0, 'c11-x', 'CRCN-1.1', 'fr', '{\"q1\":2}', 1, 1);"
+             "INSERT INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
+             " VALUES (%lld, 'CRCN-1.1', 3, 1, 2, 1);"
              "PRAGMA foreign_keys=ON;",
-             f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, cred);
+             f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, cred, f->agent, f->agent);
     if (!store_exec(s, sql, &err)) return -1;
     throttle_fail(s, "Alice@x.fr", "192.0.2.7");
     throttle_fail(s, "rh@x.fr", "192.0.2.7");
@@ -153,7 +157,8 @@ static void export_has_every_table(void **state) {
                                           "module_visits", "quiz_forms", "assignments", "assignments_made",
                                           "paths_owned", "calls_owned", "applications", "views_made",
                                           "credentials_awarded", "share_links", "login_failures", "audit",
-                                          "profile_views", "badges", "inbox"};
+                                          "profile_views", "badges", "inbox", "positioning_tests",
+                                          "positioning_answers", "rechecks"};
     for (size_t k = 0; k < sizeof members / sizeof members[0]; k++)
         if (json_array_size(json_object_get(x, members[k])) < 1) fail_msg("export member %s is empty", members[k]);
     assert_true(json_is_object(json_object_get(x, "clr")));
@@ -196,6 +201,7 @@ static void erase_removes_personal_data(void **state) {
     snprintf(sql, sizeof sql, "SELECT count(*) FROM login_throttle WHERE key = '%s' AND ?1 = ?1", key);
     assert_int_equal(count(s, sql, 0), 1); /* someone else's is kept */
     assert_int_equal(count(s, "SELECT count(*) FROM share_links WHERE ?1 = ?1", 0), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM positioning_responses WHERE ?1 = ?1", 0), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE rowid = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE talent_text MATCH 'video' AND ?1 = ?1", 0), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM credentials WHERE narrative LIKE '%Alice%' OR json LIKE '%alice%'"

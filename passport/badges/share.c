@@ -50,7 +50,14 @@ bool share_create(store *s, long long user_id, long long cred_id, bool show_name
 }
 
 bool share_revoke(store *s, long long user_id, long long cred_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM credentials WHERE id = ? AND user_id = ?", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, cred_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    bool mine = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    if (!mine) return perr_set(err, "badges.error.not_found"); /* someone else's answers as absent */
+    st = store_stmt(s,
                                   "UPDATE share_links SET revoked_at = ? WHERE revoked_at IS NULL AND credential_id ="
                                   " (SELECT id FROM credentials WHERE id = ? AND user_id = ?)",
                                   err);

@@ -15,7 +15,8 @@
  * name on the shared page (the credential itself holds only a hashed email). */
 bool share_create(store *s, long long user_id, long long cred_id, bool show_name, char out[SHARE_TOKEN_LEN + 1],
                   perr *err);
-/* Revokes every live link of the credential (its holder only). */
+/* Revokes every live link of the credential (its holder only: another's, or an unknown
+ * id, fails with "badges.error.not_found", the same for both). */
 bool share_revoke(store *s, long long user_id, long long cred_id, perr *err);
 /* The credential a live token points to, or 0. */
 long long share_find(store *s, const char *token);

@@ -19,6 +19,7 @@ static const char usage[] =
     "usage: passport user add EMAIL --role ROLE[,ROLE] [--unit \"Dir / Service\"] [--name NAME] [--invite]\n"
     "       passport user passwd EMAIL\n"
     "       passport user disable EMAIL\n"
+    "       passport user roles EMAIL --role ROLE[,ROLE]\n"
     "Roles: agent, manager, hr, admin. The password is read from standard input (one line)\n"
     "when it is not a terminal, else asked for twice without echo; with --invite, none is\n"
     "read and an invitation e-mail (one use, 7 days) lets the person choose it. All take --data DIR.\n";
@@ -126,28 +127,53 @@ int cli_user(int argc, char **argv) {
         fprintf(stderr, "passport: no account for %s\n", email);
         goto done;
     }
+    /* one transaction each: a running server sees the change at its next request
+     * (store_generation_fresh), sessions and API tokens already ended */
     if (!strcmp(verb, "passwd")) {
         char *hash = checked_hash(email);
-        /* a new password ends the account's sessions and API tokens */
-        bool began = hash && store_begin(db, &err);
-        bool ok = began && account_set_password(db, a->id, hash, &err) && account_end_access(db, a->id, NULL, &err) &&
-                  audit_add(db, 0, "user.password", "user", a->id, "cli");
-        if (began && !ok) store_rollback(db);
-        if (ok && store_commit(db, &err)) {
-            printf("Password changed for %s\n", email);
-            rc = 0;
+        if (hash && store_begin(db, &err)) {
+            if (account_set_password(db, a->id, hash, &err) && account_end_access(db, a->id, NULL, &err) &&
+                audit_add(db, 0, "user.password", "user", a->id, "cli") && store_commit(db, &err)) {
+                printf("Password changed for %s; its sessions and API tokens are ended\n", email);
+                rc = 0;
+            } else {
+                store_rollback(db);
+            }
         }
         free(hash);
     } else if (!strcmp(verb, "disable")) {
-        if (account_set_disabled(db, a->id, true, &err)) {
-            audit_add(db, 0, "user.disable", "user", a->id, "cli");
-            printf("Disabled %s\n", email);
-            rc = 0;
+        if (store_begin(db, &err)) {
+            if (account_set_disabled(db, a->id, true, &err) && audit_add(db, 0, "user.disable", "user", a->id, "cli") &&
+                store_commit(db, &err)) {
+                printf("Disabled %s; its sessions and API tokens are ended\n", email);
+                rc = 0;
+            } else {
+                store_rollback(db);
+            }
+        }
+    } else if (!strcmp(verb, "roles")) {
+        unsigned roles = 0;
+        char from[32], to[32], detail[80];
+        if (!o.role || !account_roles_parse(o.role, &roles, &err)) {
+            fprintf(stderr, "passport: --role ROLE[,ROLE] is required (agent, manager, hr, admin)\n");
+            rc = 2;
+        } else if (store_begin(db, &err)) {
+            account_roles_format(a->roles, from);
+            account_roles_format(roles, to);
+            snprintf(detail, sizeof detail, "%s -> %s (cli)", from, to);
+            if (account_set_roles(db, a->id, roles, &err) && audit_add(db, 0, "user.roles", "user", a->id, detail) &&
+                store_commit(db, &err)) {
+                printf("Roles of %s: %s\n", email, to);
+                rc = 0;
+            } else {
+                store_rollback(db);
+            }
         }
     } else {
         fprintf(stderr, "passport: unknown verb '%s'\n%s", verb, usage);
         rc = 2;
     }
+    if (rc == 1 && err.msg[0]) fprintf(stderr, "passport: %s\n", err.msg);
     account_free(a);
 done:
     store_free(db);

@@ -219,3 +219,18 @@ void csv_error_append(buf *out, const char *file, const char *msg) {
     }
     buf_printf(out, "%s:%zu: %s\n", file, line, rest);
 }
+
+void csv_write_field(buf *out, const char *s, char sep, bool last) {
+    if (!s) s = "";
+    bool formula = *s && strchr("=+-@\t\r\n", *s);
+    bool quote = formula || strpbrk(s, "\"\r\n,;") || strchr(s, sep);
+    if (quote) buf_putc(out, '"');
+    if (formula) buf_putc(out, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') buf_putc(out, '"');
+        buf_putc(out, *p);
+    }
+    if (quote) buf_putc(out, '"');
+    if (last) buf_puts(out, "\r\n");
+    else buf_putc(out, sep);
+}

@@ -49,4 +49,9 @@ bool csv_next(csv_reader *r, size_t *nfields, const char *const **fields, size_t
  * form course authors and importers read. */
 void csv_error_append(buf *out, const char *file, const char *msg);
 
+/* Appends one field of a CSV export to out, quoted when it holds a quote, a line break,
+ * ',' ';' or sep (RFC 4180, '"' doubled), then sep or, when last, CRLF. A value starting with =, +, -, @, TAB, CR or LF gets a leading ' so
+ * that no spreadsheet runs it as a formula (CSV injection). NULL writes "". */
+void csv_write_field(buf *out, const char *s, char sep, bool last);
+
 #endif

@@ -185,14 +185,19 @@ static void user_update(http_req *req, http_resp *resp, void *ctx) {
         audit_add(a->db, c->user->id, "user.roles", "user", u->id, detail);
     }
     if (disabled != u->disabled) {
-        account_set_disabled(a->db, u->id, disabled, NULL);
+        if (!account_set_disabled(a->db, u->id, disabled, &err)) { /* disabling ends sessions and tokens */
+            store_rollback(a->db);
+            goto fail;
+        }
         audit_add(a->db, c->user->id, disabled ? "user.disable" : "user.enable", "user", u->id, "");
     }
-    if (hash) {
-        account_set_password(a->db, u->id, hash, NULL);
-        /* the account's other sessions end and its API tokens stop (the admin's own
-         * session stays when they change their own password here) */
-        account_end_access(a->db, u->id, u->id == c->user->id ? http_cookie(req, "pp_session") : NULL, NULL);
+    if (hash) { /* the account's other sessions end and its API tokens stop (the admin's own
+                 * session stays when they change their own password here) */
+        if (!account_set_password(a->db, u->id, hash, &err) ||
+            !account_end_access(a->db, u->id, u->id == c->user->id ? http_cookie(req, "pp_session") : NULL, &err)) {
+            store_rollback(a->db);
+            goto fail;
+        }
         audit_add(a->db, c->user->id, "user.password", "user", u->id, "");
     }
     audit_add(a->db, c->user->id, "user.update", "user", u->id, "");

@@ -210,7 +210,7 @@ static bool identity_recall(app *a, long long owner, const char *key, req_ctx *c
     if (ok) {
         memcpy(&h, b.data, sizeof h);
         int64_t now = clock_now();
-        ok = h.generation == store_generation(a->db) && now >= h.at && now - h.at < APP_MEMO_SECONDS &&
+        ok = h.generation == store_generation_fresh(a->db) && now >= h.at && now - h.at < APP_MEMO_SECONDS &&
              now <= h.sess.expires_at;
     }
     if (ok && (c->user = account_unpack(b.data + sizeof h, b.len - sizeof h, NULL))) {

@@ -57,8 +57,9 @@ typedef struct app {
 
 /* Per-request context, req->app. */
 /* How long a memo of database reads (a->memos) may serve while the store's generation
- * has not moved: the longest a change committed by another process (the command line)
- * goes unseen. Changes made through the server are seen at once. */
+ * has not moved. Changes made through the server are seen at once; a change committed by
+ * another process (the command line) is seen by the next request too, as the identity
+ * memo checks store_generation_fresh. */
 #define APP_MEMO_SECONDS 2
 
 typedef struct req_ctx {

@@ -9,9 +9,13 @@
 #include "people/password.h"
 #include "people/throttle.h"
 
-/* A `next` target is only ever a local path, never another site. */
+/* A `next` target is only ever a path of this site: it starts with one "/", and holds no
+ * "//", no backslash, no space or control character (a browser would skip some of them
+ * and read "/\tevil.example" as another host). Anything else is "/". */
 static const char *safe_next(const char *next) {
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 500) return "/";
+    if (!next || next[0] != '/' || strlen(next) > 500 || strstr(next, "//")) return "/";
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+        if (*p <= 0x20 || *p == 0x7F || *p == '\\') return "/";
     return next;
 }
 
@@ -64,25 +68,33 @@ static void login_post(http_req *req, http_resp *resp, void *ctx) {
         login_fail(a, req, resp, 422, "login.missing", email);
         return;
     }
-    if (throttle_blocked(a->db, email, req->ip)) {
-        audit_add(a->db, 0, "login.throttled", "", 0, req->ip);
+    int wait = throttle_wait(a->db, email, req->ip);
+    if (wait > 0) { /* the same answer for any email; nothing is verified, nothing audited one by one */
+        char after[16];
+        snprintf(after, sizeof after, "%d", wait);
+        http_resp_header(resp, "Retry-After", after);
         login_fail(a, req, resp, 429, "login.throttled", email);
         return;
     }
+    /* Exactly one password verification whatever the account's state (absent, disabled,
+     * without password, wrong password), against a decoy hash of the same cost when there
+     * is no real one, so that the time taken tells nothing (scripts/bench-login). */
     account *u = account_by_email(a->db, email, NULL);
-    bool ok = u && !u->disabled && password_verify(u->password_hash, password);
-    if (!u) {
-        /* Spend the same time as a real verification so that timing tells nothing. */
-        password_verify(a->dummy_hash, password);
-    }
+    const char *hash = u && u->password_hash ? u->password_hash : a->dummy_hash;
+    bool verified = password_verify(hash, password);
+    bool ok = verified && u && u->password_hash && !u->disabled;
     if (!ok) {
-        throttle_fail(a->db, email, req->ip);
-        audit_add(a->db, u ? u->id : 0, "login.failed", "user", u ? u->id : 0, req->ip);
+        int n = throttle_fail(a->db, email, req->ip);
+        if ((n & (n - 1)) == 0) { /* aggregated: the 1st, 2nd, 4th, 8th... failure */
+            char detail[96];
+            snprintf(detail, sizeof detail, "%s (%d failures)", req->ip, n);
+            audit_add(a->db, u ? u->id : 0, "login.failed", "user", u ? u->id : 0, detail);
+        }
         account_free(u);
         login_fail(a, req, resp, 401, "login.failed", email);
         return;
     }
-    throttle_clear(a->db, email);
+    throttle_clear(a->db, email, req->ip);
     password_cost cost = password_cost_default();
     if (password_needs_rehash(u->password_hash, cost)) {
         char *h = password_hash(password, cost, NULL);
@@ -127,8 +139,9 @@ static void locale_post(http_req *req, http_resp *resp, void *ctx) {
         app_error(a, req, resp, 422, "error.bad_locale");
         return;
     }
-    if (c->user)
-        account_update(a->db, c->user->id, c->user->display_name, c->user->unit_id, c->user->roles, l, NULL);
+    /* the locale alone: the cached account must never be written back (DESIGN §3) */
+    perr err = {{0}};
+    if (c->user && !account_set_locale(a->db, c->user->id, l, &err)) log_error("locale: %s", err.msg);
     http_resp_cookie(resp, "pp_lang", l, 365L * 24 * 3600, req->https);
     http_resp_redirect(resp, safe_next(http_input(req, "next")));
 }

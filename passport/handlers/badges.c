@@ -125,7 +125,8 @@ static void share_revoke_post(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     perr err = {{0}};
     if (!share_revoke(a->db, app_ctx(req)->user->id, app_param_id(req, 0), &err)) {
-        app_error(a, req, resp, 500, NULL);
+        bool absent = !strcmp(err.msg, "badges.error.not_found"); /* another's badge: as if absent */
+        app_error(a, req, resp, absent ? 404 : 500, absent ? NULL : err.msg);
         return;
     }
     if (req->is_api) app_json(resp, 200, json_pack("{s:b}", "ok", 1));

@@ -43,7 +43,7 @@ static void forgot_post(http_req *req, http_resp *resp, void *ctx) {
     }
     char key[300];
     snprintf(key, sizeof key, "reset:%s", email);
-    if (throttle_blocked(a->db, key, req->ip)) {
+    if (throttle_wait(a->db, key, req->ip) > 0) {
         audit_add(a->db, 0, "reset.throttled", "", 0, req->ip);
         app_render(a, req, resp, 429, "identity/forgot", "identity.forgot.title",
                    json_pack("{s:s, s:s}", "error", app_t(a, req, "identity.forgot.throttled"), "email", email));
@@ -149,7 +149,7 @@ static void me_password_post(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     const char *cur = http_input(req, "current"), *pw = http_input(req, "password"), *pw2 = http_input(req, "password2");
-    if (throttle_blocked(a->db, c->user->email, req->ip)) {
+    if (throttle_wait(a->db, c->user->email, req->ip) > 0) {
         me_password_render(a, req, resp, 429, "login.throttled", false);
         return;
     }

@@ -7,32 +7,61 @@
 #include "badges/badges.h"
 #include "core/blob_cache.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "handlers/api_page.h"
 #include "handlers/app.h"
+#include "handlers/talent.h"
 #include "people/audit.h"
 #include "people/unit.h"
 #include "skills/evidence.h"
 #include "skills/passport_view.h"
+#include "talent/profile.h"
 
 #define FORM_MAX_BODY (16 * 1024)
 
-/* May viewer see target's passport? The user themself, HR and admin (until talent
- * visibility narrows HR), and a manager whose unit subtree holds the target's unit. */
-static bool can_view(app *a, const account *viewer, const account *target) {
-    if (viewer->id == target->id) return true;
-    if (viewer->roles & (ROLE_ADMIN | ROLE_HR)) return true;
-    return (viewer->roles & ROLE_MANAGER) && viewer->unit_id && target->unit_id &&
-           unit_in_subtree(a->db, viewer->unit_id, target->unit_id);
-}
+/* How viewer may see target's passport (docs/privacy.md): themself; a manager whose unit
+ * subtree holds the target; HR when the target made their profile visible; an admin for
+ * support, after giving a reason. Every look but one's own is shown to the agent. */
+typedef enum passport_access {
+    ACCESS_NONE,    /* answers exactly as an absent account */
+    ACCESS_SELF,
+    ACCESS_VIEW,    /* recorded as a "passport" view */
+    ACCESS_SUPPORT, /* an admin: needs a reason, recorded as a "support" view */
+} passport_access;
 
-/* Records in the audit log a view of target's passport by someone who is neither the
- * person nor their manager (HR, admin): DESIGN §8, the agent can see who viewed it. */
-static void audit_view(app *a, const account *viewer, const account *target, const char *how) {
-    if (viewer->id == target->id) return;
+static passport_access access_of(app *a, const account *viewer, const account *target) {
+    if (viewer->id == target->id) return ACCESS_SELF;
     if ((viewer->roles & ROLE_MANAGER) && viewer->unit_id && target->unit_id &&
         unit_in_subtree(a->db, viewer->unit_id, target->unit_id))
-        return;
-    audit_add(a->db, viewer->id, "passport.view", "user", target->id, how);
+        return ACCESS_VIEW;
+    if ((viewer->roles & ROLE_HR) && profile_visibility(a->db, target->id) != TALENT_HIDDEN) return ACCESS_VIEW;
+    if (viewer->roles & ROLE_ADMIN) return ACCESS_SUPPORT;
+    return ACCESS_NONE;
+}
+
+/* Records viewer's look at target's passport (nothing for one's own); false with err. */
+static bool record_view(app *a, const account *viewer, const account *target, passport_access how,
+                        const char *reason, perr *err) {
+    if (how == ACCESS_SELF) return true;
+    if (!store_begin(a->db, err)) return false;
+    if (!profile_log_view(a->db, viewer->id, target->id, how == ACCESS_SUPPORT ? "support" : "passport", 0, reason,
+                          err)) {
+        store_rollback(a->db);
+        return false;
+    }
+    return store_commit(a->db, err);
+}
+
+/* The admin's reason for a support access, trimmed; NULL when missing or unfit (control
+ * characters, bidirectional overrides, over 500 bytes). */
+static const char *support_reason(http_req *req) {
+    const char *r = http_input(req, "reason");
+    if (!r) r = http_query(req, "reason");
+    if (!r) return NULL;
+    while (*r == ' ') r++;
+    size_t n = strlen(r);
+    if (!n || n > 500 || !text_clean(r, n, true)) return NULL;
+    return r;
 }
 
 /* May viewer attest target's competencies? A manager, for someone else in their scope. */
@@ -164,17 +193,46 @@ static void own_page(http_req *req, http_resp *resp, void *ctx) {
                 http_query(req, "saved") ? "passport.self.saved" : NULL);
 }
 
+/* The admin's form asking why they open target's passport. */
+static void support_form(app *a, http_req *req, http_resp *resp, const account *t, int status, const char *error) {
+    const char *reason = http_input(req, "reason");
+    app_render(a, req, resp, status, "passport/support_form", "privacy.confirm.title",
+               json_pack("{s:{s:I, s:s}, s:s, s:s?}", "subject", "id", (json_int_t)t->id, "name", t->display_name,
+                         "reason", reason ? reason : "", "error", error ? app_t(a, req, error) : NULL));
+}
+
 static void person_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    if (!talent_view_intended(req)) { /* before any lookup: the same for every id */
+        talent_view_confirm(a, req, resp);
+        return;
+    }
+    account *t = target_or_404(a, req, resp);
+    if (!t) return;
+    passport_access how = access_of(a, c->user, t);
+    perr err = {{0}};
+    if (how == ACCESS_NONE) app_error(a, req, resp, 404, NULL);
+    else if (how == ACCESS_SUPPORT) support_form(a, req, resp, t, 200, NULL);
+    else if (!record_view(a, c->user, t, how, NULL, &err)) app_error(a, req, resp, 500, err.msg);
+    else render_page(a, req, resp, t, 200, NULL, http_query(req, "attested") ? "passport.attest.saved" : NULL);
+    account_free(t);
+}
+
+/* An admin opens a passport for support with a reason (POST: CSRF-checked, so no other
+ * site can make an admin's browser record it). */
+static void support_post(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     account *t = target_or_404(a, req, resp);
     if (!t) return;
-    if (!can_view(a, c->user, t)) {
-        app_error(a, req, resp, 403, "error.forbidden");
-    } else {
-        audit_view(a, c->user, t, "page");
-        render_page(a, req, resp, t, 200, NULL, http_query(req, "attested") ? "passport.attest.saved" : NULL);
-    }
+    passport_access how = access_of(a, c->user, t);
+    const char *reason = support_reason(req);
+    perr err = {{0}};
+    if (how != ACCESS_SUPPORT) app_error(a, req, resp, 404, NULL);
+    else if (!reason) support_form(a, req, resp, t, 422, "privacy.reason_required");
+    else if (!record_view(a, c->user, t, how, reason, &err)) app_error(a, req, resp, 500, err.msg);
+    else render_page(a, req, resp, t, 200, NULL, NULL);
     account_free(t);
 }
 
@@ -207,16 +265,27 @@ static void api_me(http_req *req, http_resp *resp, void *ctx) {
     if (v) app_json(resp, 200, api_shape(v, &pg));
 }
 
+/* GET /api/v1/users/{id}/passport: an admin outside their scope adds ?reason=. */
 static void api_user(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
+    if (!talent_view_intended(req)) {
+        talent_view_confirm(a, req, resp);
+        return;
+    }
     api_page pg;
     if (!api_page_read(a, req, resp, &pg)) return;
     account *t = target_or_404(a, req, resp);
     if (!t) return;
-    if (!can_view(a, app_ctx(req)->user, t)) {
-        app_error(a, req, resp, 403, "error.forbidden");
+    passport_access how = access_of(a, app_ctx(req)->user, t);
+    const char *reason = how == ACCESS_SUPPORT ? support_reason(req) : NULL;
+    perr err = {{0}};
+    if (how == ACCESS_NONE) {
+        app_error(a, req, resp, 404, NULL);
+    } else if (how == ACCESS_SUPPORT && !reason) {
+        app_error(a, req, resp, 422, "privacy.reason_required");
+    } else if (!record_view(a, app_ctx(req)->user, t, how, reason, &err)) {
+        app_error(a, req, resp, 500, err.msg);
     } else {
-        audit_view(a, app_ctx(req)->user, t, "api");
         json_t *v = build(a, req, resp, t);
         if (v) app_json(resp, 200, api_shape(v, &pg));
     }
@@ -385,6 +454,7 @@ void passport_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/passport/self-assessment/{code}", self_get, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/passport/self-assessment/{code}", self_post, FORM_MAX_BODY, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/people/{id}/passport", person_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/people/{id}/passport", support_post, FORM_MAX_BODY, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_POST, "/people/{id}/attestations", attestation_post, FORM_MAX_BODY, 0, ROLE_MANAGER});
     http_router_add(r, (http_route){HTTP_GET, "/team/people", team_people, 0, 0, ROLE_MANAGER});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/passport", api_me, 0, 0, 0});

@@ -355,8 +355,9 @@ static void copy_post(http_req *req, http_resp *resp, void *ctx) {
 /* ---- assignments ---------------------------------------------------------------------- */
 
 /* Reads the agents of an assign request: JSON "users" (ids) and "emails", or the form's
- * "emails" text (commas, semicolons, spaces or lines between). Unknown emails: false with
- * *bad_email (owned by the request or static storage of the caller) set. */
+ * "emails" text (commas, semicolons, spaces or lines between). An email that is unknown,
+ * or not an active agent in the requester's scope (the same answer, so that the form
+ * cannot tell whether an address exists): false with *bad_email (caller frees) set. */
 static bool read_users(app *a, http_req *req, long long **ids, size_t *n, char **bad_email) {
     *ids = NULL;
     *n = 0;
@@ -384,6 +385,12 @@ static bool read_users(app *a, http_req *req, long long **ids, size_t *n, char *
     char *save = NULL, *list = buf_detach(&text); /* never NULL */
     for (char *tok = strtok_r(list, " ,;\r\n\t", &save); tok && ok; tok = strtok_r(NULL, " ,;\r\n\t", &save)) {
         account *acc = account_by_email(a->db, tok, NULL);
+        const account *by = app_ctx(req)->user;
+        if (acc && (acc->disabled || !(acc->roles & ROLE_AGENT) ||
+                    (!(by->roles & (ROLE_HR | ROLE_ADMIN)) && !assign_unit_in_scope(a->db, by, acc->unit_id)))) {
+            account_free(acc); /* out of reach: answered exactly as an unknown address */
+            acc = NULL;
+        }
         if (!acc) {
             *bad_email = xstrdup(tok);
             ok = false;
@@ -423,7 +430,7 @@ static void assign_post(http_req *req, http_resp *resp, void *ctx) {
     }
     if (!read_users(a, req, &users, &nusers, &bad_email)) {
         json_t *args = json_pack("[s]", bad_email);
-        text = app_tf(a, req, "paths.error.email", args);
+        text = app_tf(a, req, "privacy.assign_email", args);
         json_decref(args);
     } else if (store_begin(a->db, &err)) {
         assign_input in = {path_id, users, nusers, unit_id, later, http_input(req, "due_on"), http_input(req, "message")};

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/csv.h"
 #include "core/log.h"
 #include "handlers/app.h"
 #include "paths/assign.h"
@@ -163,18 +164,9 @@ static void assignment_page(http_req *req, http_resp *resp, void *ctx) {
     app_render(a, req, resp, 200, "paths/assignment", "paths.assignment.title", d);
 }
 
-/* Appends one CSV field (';'-separated, quoted when needed; a leading = + - @ is
- * neutralised so that spreadsheets do not run it as a formula). */
+/* Appends one ';'-separated CSV field, neutralised against formulas (csv_write_field). */
 static void csv_field(buf *b, const char *s, bool last) {
-    bool quote = strpbrk(s, ";\"\r\n,") != NULL || strchr("=+-@", s[0] ? s[0] : 'x');
-    if (quote) buf_putc(b, '"');
-    if (strchr("=+-@", s[0] ? s[0] : 'x')) buf_putc(b, '\'');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') buf_putc(b, '"');
-        buf_putc(b, *p);
-    }
-    if (quote) buf_putc(b, '"');
-    buf_puts(b, last ? "\r\n" : ";");
+    csv_write_field(b, s, ';', last);
 }
 
 static void export_csv(http_req *req, http_resp *resp, void *ctx) {

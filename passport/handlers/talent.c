@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "people/unit.h"
 #include "talent/calls.h"
 #include "talent/profile.h"
@@ -24,14 +25,7 @@ talent_viewer talent_viewer_of(const account *u) {
 }
 
 void talent_csv_field(buf *out, const char *s, bool last) {
-    buf_putc(out, '"');
-    if (s && (*s == '=' || *s == '+' || *s == '-' || *s == '@')) buf_putc(out, '\'');
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '"') buf_putc(out, '"');
-        buf_putc(out, *p);
-    }
-    buf_putc(out, '"');
-    buf_puts(out, last ? "\r\n" : ";");
+    csv_write_field(out, s, ';', last);
 }
 
 static void add_key(json_t *o, const char *member, const char *prefix, const char *key_member) {
@@ -264,6 +258,27 @@ static void search_csv(http_req *req, http_resp *resp, void *ctx) {
     http_resp_header(resp, "Cache-Control", "no-store");
 }
 
+bool talent_view_intended(http_req *req) {
+    if (app_ctx(req)->bearer) return true;
+    const char *site = http_header(req, "Sec-Fetch-Site");
+    return !site || !strcmp(site, "same-origin") || !strcmp(site, "none");
+}
+
+void talent_view_confirm(app *a, http_req *req, http_resp *resp) {
+    if (req->is_api) {
+        app_error(a, req, resp, 403, "privacy.cross_site");
+        return;
+    }
+    buf href = BUF_INIT;
+    buf_puts(&href, req->path);
+    char *qs = query_string(req, false);
+    if (*qs) buf_printf(&href, "?%s", qs);
+    free(qs);
+    app_render(a, req, resp, 200, "talent/confirm_view", "privacy.confirm.title",
+               json_pack("{s:s}", "href", buf_cstr(&href)));
+    buf_free(&href);
+}
+
 /* May viewer see the profile of target (visibility v, unit target_unit)? */
 static bool may_view(app *a, const account *viewer, long long target, talent_visibility v, long long target_unit) {
     if (viewer->id == target) return true;
@@ -277,6 +292,10 @@ static bool may_view(app *a, const account *viewer, long long target, talent_vis
 static void person(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
+    if (!talent_view_intended(req)) {
+        talent_view_confirm(a, req, resp);
+        return;
+    }
     long long id = app_param_id(req, 0);
     perr err = {{0}};
     json_t *p = id ? profile_get(a->db, id, &err) : NULL;
@@ -290,9 +309,13 @@ static void person(http_req *req, http_resp *resp, void *ctx) {
     const char *from = http_query(req, "from");
     const char *context = from && !strcmp(from, "search") ? "search" : from && !strcmp(from, "call") ? "call" : "direct";
     long long call_id = !strcmp(context, "call") && http_query(req, "call") ? atoll(http_query(req, "call")) : 0;
+    if (!strcmp(context, "call") && !profile_call_context_ok(a->db, c->user->id, id, call_id)) {
+        context = "direct"; /* only the owner of a call the agent applied to says "call" */
+        call_id = 0;
+    }
     if (c->user->id != id) {
         if (!store_begin(a->db, &err)) goto fail;
-        if (!profile_log_view(a->db, c->user->id, id, context, call_id, &err)) {
+        if (!profile_log_view(a->db, c->user->id, id, context, call_id, NULL, &err)) {
             store_rollback(a->db);
             goto fail;
         }

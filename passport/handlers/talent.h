@@ -13,13 +13,24 @@ talent_index *talent_shared_index(app *a);
 /* The viewer of a search: HR (or admin with HR) sees everything visible; a manager their
  * unit's subtree. */
 talent_viewer talent_viewer_of(const account *u);
-/* Appends one CSV field (RFC 4180 quoting; a leading = + - @ is prefixed with ' so that
- * spreadsheets do not run it as a formula). */
+/* Appends one ';'-separated CSV field (csv_write_field: quoted, a leading = + - @ TAB CR
+ * LF prefixed with ' so that spreadsheets do not run it as a formula). */
 void talent_csv_field(buf *out, const char *s, bool last);
 
 /* Sets, on each object of arr, key_member to prefix + the string value of member (an i18n
  * key for templates: "talent.app." + "applied"). arr may be an object (one item). */
 void talent_add_keys(json_t *arr, const char *member, const char *prefix, const char *key_member);
+
+/* Did the person open this page themself? False when a browser says another site (or a
+ * sibling site) started the request (Sec-Fetch-Site: cross-site or same-site): a link on
+ * another site must not record a profile view in someone's name. True for a bearer token,
+ * a same-origin request, an address typed or bookmarked (none), and a client that sends
+ * no Sec-Fetch-Site (not a browser, or one older than 2023: docs/privacy.md). */
+bool talent_view_intended(http_req *req);
+/* Answers a request that is not talent_view_intended, before anything is looked up (the
+ * same for any id): the API 403 "privacy.cross_site"; a page, 200 with a link to the same
+ * address, which the person follows if they meant to open it. */
+void talent_view_confirm(app *a, http_req *req, http_resp *resp);
 
 void talent_calls_routes(http_router *r);
 void talent_me_routes(http_router *r);

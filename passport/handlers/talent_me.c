@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "handlers/api_page.h"
 #include "handlers/talent.h"
 #include "people/audit.h"
@@ -20,6 +21,11 @@ static void profile_page(app *a, http_req *req, http_resp *resp, int status, con
         return;
     }
     json_t *views = profile_views(a->db, c->user->id, 100);
+    if (!views) {
+        json_decref(p);
+        app_error(a, req, resp, 500, "database error: profile views");
+        return;
+    }
     json_t *apps = calls_of_user(a->db, c->user->id, NULL);
     talent_add_keys(apps, "state", "talent.app.", "state_key");
     talent_add_keys(views, "context", "talent.context.", "context_key");
@@ -49,10 +55,20 @@ static void profile_post(http_req *req, http_resp *resp, void *ctx) {
     bool visibility_only = only && !strcmp(only, "visibility");
     if (!store_begin(a->db, &err)) goto fail;
     if (!visibility_only) {
-        const char *avail = http_input(req, "available");
-        bool available = avail && (!strcmp(avail, "1") || !strcmp(avail, "on") || !strcmp(avail, "true"));
-        if (!profile_save(a->db, c->user->id, http_input(req, "bio"), http_input(req, "interests"),
-                          http_input(req, "languages"), available, &err)) {
+        /* a field the request does not carry keeps its stored value, read here inside the
+         * transaction (never from a cached copy); an HTML form sends every text field and
+         * leaves out an unticked box */
+        json_t *cur = profile_get(a->db, c->user->id, NULL);
+        const char *bio = http_input(req, "bio"), *interests = http_input(req, "interests");
+        const char *languages = http_input(req, "languages"), *avail = http_input(req, "available");
+        if (!bio) bio = json_string_value(json_object_get(cur, "bio"));
+        if (!interests) interests = json_string_value(json_object_get(cur, "interests"));
+        if (!languages) languages = json_string_value(json_object_get(cur, "languages"));
+        bool available = avail ? !strcmp(avail, "1") || !strcmp(avail, "on") || !strcmp(avail, "true")
+                               : req->is_api && json_is_true(json_object_get(cur, "available"));
+        bool saved = profile_save(a->db, c->user->id, bio, interests, languages, available, &err);
+        json_decref(cur);
+        if (!saved) {
             store_rollback(a->db);
             if (req->is_api) app_error(a, req, resp, 422, err.msg);
             else profile_page(a, req, resp, 422, err.msg);
@@ -82,8 +98,12 @@ static void views_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     api_page pg;
     if (!api_page_read(a, req, resp, &pg)) return;
-    json_t *out =
-        json_pack("{s:o}", "views", profile_views(a->db, app_ctx(req)->user->id, (int)(pg.offset + pg.limit + 1)));
+    json_t *views = profile_views(a->db, app_ctx(req)->user->id, (int)(pg.offset + pg.limit + 1));
+    if (!views) {
+        app_error(a, req, resp, 500, "database error: profile views");
+        return;
+    }
+    json_t *out = json_pack("{s:o}", "views", views);
     api_page_apply(out, "views", &pg);
     app_json(resp, 200, out);
 }
@@ -92,7 +112,7 @@ static void export_json(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     perr err = {{0}};
-    json_t *x = privacy_export(a->db, c->user->id, &err);
+    json_t *x = privacy_export(a->db, a->badges, c->user->id, &err);
     if (!x) {
         app_error(a, req, resp, 500, err.msg);
         return;
@@ -123,7 +143,10 @@ static bool erase_account(app *a, long long target, long long actor, perr *err) 
         store_rollback(a->db);
         return false;
     }
-    return store_commit(a->db, err);
+    if (!store_commit(a->db, err)) return false;
+    perr cerr = {{0}};
+    if (!privacy_checkpoint(a->db, &cerr)) log_error("privacy: checkpoint after erasure: %s", cerr.msg);
+    return true;
 }
 
 static void erase_post(http_req *req, http_resp *resp, void *ctx) {

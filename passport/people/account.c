@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/rand.h"
+#include "core/text.h"
 #include "people/apitoken.h"
 
 static const struct {
@@ -163,11 +164,29 @@ account *account_get(store *s, long long id, perr *err) {
     return account_fetch(st, err);
 }
 
+bool account_email_normalize(const char *email, char out[255]) {
+    if (!email) return false;
+    size_t len = strlen(email);
+    if (!len || len > 254 || text_has_invisible(email, len)) return false;
+    buf b = BUF_INIT;
+    bool ok = text_nfkc_casefold(email, len, &b) && b.len <= 254 && account_email_valid(buf_cstr(&b));
+    if (ok) memcpy(out, buf_cstr(&b), b.len + 1);
+    buf_free(&b);
+    return ok;
+}
+
+bool account_name_valid(const char *name) {
+    size_t n = name ? strlen(name) : 0;
+    return n && n <= 200 && text_clean(name, n, false);
+}
+
 account *account_by_email(store *s, const char *email, perr *err) {
     perr_clear(err);
+    char norm[255];
+    if (!account_email_normalize(email, norm)) return NULL; /* no account has such an email */
     sqlite3_stmt *st = store_stmt(s, "SELECT " ACCOUNT_COLS "WHERE u.email = ?", err);
     if (!st) return NULL;
-    store_bind_text(st, 1, email);
+    store_bind_text(st, 1, norm);
     return account_fetch(st, err);
 }
 
@@ -187,13 +206,14 @@ static bool step_done(sqlite3_stmt *st, perr *err) {
 bool account_create(store *s, const char *email, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, const char *password_hash, long long *id,
                     perr *err) {
-    if (!account_email_valid(email)) return perr_set(err, "account.bad_email");
-    if (!display_name || !*display_name || strlen(display_name) > 200) return perr_set(err, "account.bad_name");
+    char norm[255];
+    if (!account_email_normalize(email, norm)) return perr_set(err, "account.bad_email");
+    if (!account_name_valid(display_name)) return perr_set(err, "account.bad_name");
     sqlite3_stmt *st = store_stmt(s,
         "INSERT INTO users(email, display_name, password_hash, unit_id, locale, roles, created_at)"
         " VALUES (?, ?, ?, nullif(?, 0), ?, ?, ?)", err);
     if (!st) return false;
-    store_bind_text(st, 1, email);
+    store_bind_text(st, 1, norm);
     store_bind_text(st, 2, display_name);
     store_bind_text(st, 3, password_hash);
     sqlite3_bind_int64(st, 4, unit_id);
@@ -207,7 +227,7 @@ bool account_create(store *s, const char *email, const char *display_name, long 
 
 bool account_update(store *s, long long id, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, perr *err) {
-    if (!display_name || !*display_name || strlen(display_name) > 200) return perr_set(err, "account.bad_name");
+    if (!account_name_valid(display_name)) return perr_set(err, "account.bad_name");
     sqlite3_stmt *st = store_stmt(s,
         "UPDATE users SET display_name = ?, unit_id = nullif(?, 0), roles = ?, locale = ? WHERE id = ?", err);
     if (!st) return false;
@@ -234,6 +254,24 @@ bool account_end_sessions(store *s, long long id, perr *err) {
     return step_done(st, err);
 }
 
+bool account_set_locale(store *s, long long id, const char *locale, perr *err) {
+    if (!locale || (strcmp(locale, "fr") && strcmp(locale, "en"))) return perr_set(err, "account.bad_locale");
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET locale = ? WHERE id = ?", err);
+    if (!st) return false;
+    store_bind_text(st, 1, locale);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(st, err);
+}
+
+bool account_set_roles(store *s, long long id, unsigned roles, perr *err) {
+    if (!roles) return perr_set(err, "account.bad_roles");
+    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET roles = ? WHERE id = ?", err);
+    if (!st) return false;
+    sqlite3_bind_int(st, 1, (int)roles);
+    sqlite3_bind_int64(st, 2, id);
+    return step_done(st, err);
+}
+
 const char *account_state(const account *a) {
     return a->disabled ? "disabled" : a->password_hash ? "active" : "invited";
 }
@@ -256,7 +294,7 @@ bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     sqlite3_bind_int64(st, 2, clock_now());
     sqlite3_bind_int64(st, 3, id);
     if (!step_done(st, err)) return false;
-    return disabled ? account_end_sessions(s, id, err) : true;
+    return disabled ? account_end_access(s, id, NULL, err) : true;
 }
 
 /* True when the account signs in through an identity provider (people/sso.h): no

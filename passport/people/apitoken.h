@@ -28,7 +28,7 @@ json_t *apitoken_list(store *s, long long user_id);
 /* Revokes the user's token id; false with "apitoken.not_found" when the user has no such
  * token still working, or a database error. */
 bool apitoken_revoke(store *s, long long user_id, long long id, perr *err);
-/* Revokes every token of user_id (erasure). */
+/* Revokes every token of user_id (account_end_access). */
 bool apitoken_revoke_all(store *s, long long user_id, perr *err);
 /* The user a working token belongs to: true with *user_id set when token is well formed,
  * known, not revoked and its account not disabled. Records the use (at most once a

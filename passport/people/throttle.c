@@ -1,64 +1,112 @@
-/* Failures in login_failures, keyed "e:<lowercased email>" and "i:<address>". */
+/* Failure counts in login_throttle(key, failures, last_at), keys hashed (see throttle.h). */
 #include "people/throttle.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
+#include "core/rand.h"
 
-static void key_for(char *out, size_t n, char kind, const char *v) {
-    size_t i = 0;
-    out[i++] = kind;
-    out[i++] = ':';
-    for (; v && *v && i + 1 < n; v++) out[i++] = (char)tolower((unsigned char)*v);
-    out[i] = '\0';
+/* hex SHA-256 of kind ':' lowercased parts joined by '\n' */
+static void key_of(char kind, const char *a, const char *b, char out[65]) {
+    buf k = BUF_INIT;
+    buf_putc(&k, kind);
+    buf_putc(&k, ':');
+    for (const char *p = a ? a : ""; *p; p++) buf_putc(&k, (char)tolower((unsigned char)*p));
+    if (b) {
+        buf_putc(&k, '\n');
+        buf_puts(&k, b);
+    }
+    rand_sha256_hex(k.data, k.len, out);
+    buf_free(&k);
 }
 
-static int failures(store *s, const char *key) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM login_failures WHERE key = ? AND at > ?", NULL);
+/* The three keys of a login: the account, the address, the account from that address. */
+static void keys_of(const char *email, const char *ip, char ke[65], char ki[65], char kp[65]) {
+    key_of('e', email, NULL, ke);
+    key_of('i', ip, NULL, ki);
+    key_of('p', email, ip, kp);
+}
+
+void throttle_email_key(const char *email, char out[65]) {
+    key_of('e', email, NULL, out);
+}
+
+/* The delay owed after n failures with free ones allowed: 0, then 2, 4, 8... seconds up
+ * to max (2 at least: times are whole seconds, so 1 could be over at once). */
+static int delay_after(int n, int free, int max) {
+    if (n < free) return 0;
+    int shift = n - free;
+    return shift >= 20 ? max : (2 << shift) < max ? 2 << shift : max;
+}
+
+static int wait_of(store *s, const char *key, int free, int max, int64_t now) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT failures, last_at FROM login_throttle WHERE key = ? AND last_at > ?", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, clock_now() - THROTTLE_WINDOW_SECONDS);
+    sqlite3_bind_int64(st, 2, now - THROTTLE_WINDOW_SECONDS);
+    int wait = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t until = sqlite3_column_int64(st, 1) + delay_after(sqlite3_column_int(st, 0), free, max);
+        wait = until > now ? (int)(until - now) : 0;
+    }
+    store_done(st);
+    return wait;
+}
+
+int throttle_wait(store *s, const char *email, const char *ip) {
+    char ke[65], ki[65], kp[65];
+    keys_of(email, ip, ke, ki, kp);
+    int64_t now = clock_now();
+    int w = wait_of(s, kp, THROTTLE_FREE_PAIR, THROTTLE_MAX_PAIR, now), x;
+    if ((x = wait_of(s, ki, THROTTLE_FREE_ADDRESS, THROTTLE_MAX_ADDRESS, now)) > w) w = x;
+    if ((x = wait_of(s, ke, THROTTLE_FREE_ACCOUNT, THROTTLE_MAX_ACCOUNT, now)) > w) w = x;
+    return w;
+}
+
+/* Counts one failure under key in one statement (no read-then-write race) and returns
+ * the new count. */
+static int add(store *s, const char *key, int64_t now) {
+    sqlite3_stmt *st = store_stmt(s,
+                                  "INSERT INTO login_throttle(key, failures, last_at) VALUES (?1, 1, ?2)"
+                                  " ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - ?3 THEN 1"
+                                  " ELSE failures + 1 END, last_at = ?2 RETURNING failures",
+                                  NULL);
+    if (!st) return 0;
+    store_bind_text(st, 1, key);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, THROTTLE_WINDOW_SECONDS);
     int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     store_done(st);
     return n;
 }
 
-bool throttle_blocked(store *s, const char *email, const char *ip) {
-    char ke[300], ki[80];
-    key_for(ke, sizeof ke, 'e', email);
-    key_for(ki, sizeof ki, 'i', ip);
-    return failures(s, ke) >= THROTTLE_MAX_PER_ACCOUNT || failures(s, ki) >= THROTTLE_MAX_PER_IP;
+int throttle_fail(store *s, const char *email, const char *ip) {
+    char ke[65], ki[65], kp[65];
+    keys_of(email, ip, ke, ki, kp);
+    int64_t now = clock_now();
+    add(s, ke, now);
+    add(s, ki, now);
+    int n = add(s, kp, now);
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM login_throttle WHERE last_at < ?", NULL);
+    if (st) {
+        sqlite3_bind_int64(st, 1, now - THROTTLE_WINDOW_SECONDS - THROTTLE_MAX_PAIR);
+        sqlite3_step(st);
+        store_done(st);
+    }
+    return n;
 }
 
-static void add(store *s, const char *key) {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO login_failures(key, at) VALUES (?, ?)", NULL);
-    if (!st) return;
-    store_bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, clock_now());
-    sqlite3_step(st);
-    store_done(st);
-}
-
-void throttle_fail(store *s, const char *email, const char *ip) {
-    char ke[300], ki[80];
-    key_for(ke, sizeof ke, 'e', email);
-    key_for(ki, sizeof ki, 'i', ip);
-    add(s, ke);
-    add(s, ki);
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM login_failures WHERE at < ?", NULL);
-    if (!st) return;
-    sqlite3_bind_int64(st, 1, clock_now() - THROTTLE_WINDOW_SECONDS);
-    sqlite3_step(st);
-    store_done(st);
-}
-
-void throttle_clear(store *s, const char *email) {
-    char ke[300];
-    key_for(ke, sizeof ke, 'e', email);
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM login_failures WHERE key = ?", NULL);
+void throttle_clear(store *s, const char *email, const char *ip) {
+    char ke[65], kp[65];
+    key_of('e', email, NULL, ke);
+    key_of('p', email, ip, kp);
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM login_throttle WHERE key IN (?, ?)", NULL);
     if (!st) return;
     store_bind_text(st, 1, ke);
+    store_bind_text(st, 2, kp);
     sqlite3_step(st);
     store_done(st);
 }

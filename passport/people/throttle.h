@@ -1,5 +1,8 @@
-/* Login throttling: failures are counted per account key and per client address over a
- * window; past a limit, logins are refused the same way whether the account exists. */
+/* Login throttling that slows down instead of locking out (docs/privacy.md): failures are
+ * counted atomically per address, per account from one address, and per account from
+ * anywhere; past a free allowance each key waits twice as long after every further
+ * failure, up to a ceiling. A refusal looks the same whether the account exists. Keys are
+ * stored hashed (no e-mail or address in clear). */
 #ifndef PASSPORT_PEOPLE_THROTTLE_H
 #define PASSPORT_PEOPLE_THROTTLE_H
 
@@ -7,15 +10,24 @@
 
 #include "store/store.h"
 
-#define THROTTLE_WINDOW_SECONDS (15 * 60)
-#define THROTTLE_MAX_PER_ACCOUNT 5
-#define THROTTLE_MAX_PER_IP 20
+#define THROTTLE_WINDOW_SECONDS (15 * 60) /* a key's count starts again after this quiet time */
+#define THROTTLE_FREE_PAIR 5              /* failures for one account from one address, then 2 s, 4 s, 8 s... */
+#define THROTTLE_MAX_PAIR 900
+#define THROTTLE_FREE_ADDRESS 20          /* failures from one address, any account */
+#define THROTTLE_MAX_ADDRESS 900
+#define THROTTLE_FREE_ACCOUNT 50          /* failures for one account from anywhere */
+#define THROTTLE_MAX_ACCOUNT 60           /* so that a distributed attack slows the owner down by a minute at most */
 
-/* True when a login for this email from this address must be refused now. */
-bool throttle_blocked(store *s, const char *email, const char *ip);
-/* Records a failed login for email and ip. */
-void throttle_fail(store *s, const char *email, const char *ip);
-/* Forgets the failures of an email after a successful login. */
-void throttle_clear(store *s, const char *email);
+/* Seconds before a login for email from ip may be tried (0: now). */
+int throttle_wait(store *s, const char *email, const char *ip);
+/* Records a failed login for email from ip (one atomic statement per key) and returns the
+ * failure count of the account from that address. */
+int throttle_fail(store *s, const char *email, const char *ip);
+/* Forgets the failures of an email after a successful login from ip: its account-wide
+ * count and its count from that address. */
+void throttle_clear(store *s, const char *email, const char *ip);
+/* The stored key of an email's account-wide count (hex SHA-256 of "e:" and the
+ * lowercased email), for export and erasure. */
+void throttle_email_key(const char *email, char out[65]);
 
 #endif

@@ -81,6 +81,8 @@ static const char *const migrations[] = {
     SCHEMA_STATUS,
     /* 11: e-mail outbox, invitations and resets, OIDC identities (store/schema_identity.c) */
     SCHEMA_IDENTITY,
+    /* 12: privacy: profile views of passports, with a reason (store/schema_privacy.c) */
+    SCHEMA_PRIVACY,
 };
 
 int store_latest_version(void) {

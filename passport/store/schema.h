@@ -35,5 +35,8 @@ extern const char schema_status[];
 /* Migration 11: outbox, mail preference, invitation/reset links, OIDC identities. */
 #define SCHEMA_IDENTITY schema_identity
 extern const char schema_identity[];
+/* Migration 12: privacy: profile views of passports, with a reason. */
+#define SCHEMA_PRIVACY schema_privacy
+extern const char schema_privacy[];
 
 #endif

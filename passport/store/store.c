@@ -29,6 +29,7 @@ typedef struct conn {
     struct conn *next; /* all connections of the store, for store_free */
     int nested_reads;  /* store_read_begin calls made inside a transaction already open */
     struct store *owner;
+    long long data_version; /* PRAGMA data_version when last looked (store_generation_fresh); 0: never */
     bool holds_write;  /* this thread holds owner->write_mu (between store_begin and its end) */
     bool busy;         /* the last store_begin was refused: the write lock stayed taken */
     uint64_t wait_start_ms; /* when the busy handler's current wait began */
@@ -243,7 +244,9 @@ static conn *conn_open(store *s, perr *err) {
     char *msg = NULL;
     rc = sqlite3_exec(c->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;",
+                      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;"
+                      /* erased rows leave no bytes behind (docs/privacy.md) */
+                      "PRAGMA secure_delete=ON; PRAGMA journal_size_limit=4194304;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         perr_set(err, "cannot configure %s: %s", s->path, msg ? msg : "?");
@@ -317,6 +320,20 @@ void store_free(store *s) {
 
 unsigned long long store_generation(store *s) {
     return atomic_load_explicit(&s->generation, memory_order_acquire);
+}
+
+unsigned long long store_generation_fresh(store *s) {
+    conn *c = conn_get(s, NULL);
+    sqlite3_stmt *st = c ? store_stmt(s, "PRAGMA data_version", NULL) : NULL;
+    if (st) {
+        long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        store_done(st);
+        /* a new value: another connection committed (perhaps another process, which
+         * store_generation cannot see); the first look of a connection counts as one */
+        if (v != c->data_version) atomic_fetch_add_explicit(&s->generation, 1, memory_order_release);
+        c->data_version = v;
+    }
+    return store_generation(s);
 }
 
 int store_version(store *s) {

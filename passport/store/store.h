@@ -28,6 +28,10 @@ int store_version(store *s);
  * do not change it. Read it before reading the data a memo will hold: the memo is
  * current while the number has not moved. */
 unsigned long long store_generation(store *s);
+/* store_generation, first moved when a commit by another connection (another process:
+ * the CLI) happened since this thread's connection last looked (PRAGMA data_version: one
+ * read transaction). Memos that another process's write must void check with this. */
+unsigned long long store_generation_fresh(store *s);
 /* The number of migrations the binary knows. */
 int store_latest_version(void);
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "core/utf8.h"
+#include "core/text.h"
 #include "people/inbox.h"
 #include "talent/score.h"
 
@@ -31,9 +31,9 @@ bool calls_create(store *s, long long owner_id, const call_draft *d, long long *
     if (!d->title || !*d->title) return perr_set(err, "talent.call_no_title");
     if (strlen(d->title) > CALL_MAX_TITLE || (d->description && strlen(d->description) > CALL_MAX_DESCRIPTION))
         return perr_set(err, "talent.call_too_long");
-    if (!utf8_valid(d->title, strlen(d->title)) ||
-        (d->description && !utf8_valid(d->description, strlen(d->description))))
-        return perr_set(err, "talent.bad_text");
+    if (!text_clean(d->title, strlen(d->title), false) ||
+        (d->description && !text_clean(d->description, strlen(d->description), true)))
+        return perr_set(err, "talent.bad_text"); /* controls, bidi overrides (docs/privacy.md) */
     if (d->nneeds == 0) return perr_set(err, "talent.call_no_need");
     if (d->opens_on <= 0 || d->closes_on < d->opens_on) return perr_set(err, "talent.call_bad_dates");
     long long comp[TALENT_MAX_NEEDS];
@@ -236,8 +236,8 @@ bool calls_apply(store *s, long long call_id, long long user_id, const char *mot
     char state[16];
     if (!call_state(s, call_id, state, NULL) || !strcmp(state, "draft")) return perr_set(err, "talent.call_not_found");
     if (strcmp(state, "open")) return perr_set(err, "talent.call_closed");
-    if (motivation && (strlen(motivation) > CALL_MAX_MOTIVATION || !utf8_valid(motivation, strlen(motivation))))
-        return perr_set(err, "talent.call_too_long");
+    if (motivation && strlen(motivation) > CALL_MAX_MOTIVATION) return perr_set(err, "talent.call_too_long");
+    if (motivation && !text_clean(motivation, strlen(motivation), true)) return perr_set(err, "talent.bad_text");
     char app[16];
     calls_application_state(s, call_id, user_id, app);
     if (*app && strcmp(app, "withdrawn")) return perr_set(err, "talent.already_applied");
@@ -259,7 +259,7 @@ bool calls_withdraw(store *s, long long call_id, long long user_id, perr *err) {
     calls_application_state(s, call_id, user_id, app);
     if (!*app || !strcmp(app, "withdrawn")) return perr_set(err, "talent.not_applied");
     sqlite3_stmt *st = store_stmt(s,
-                                  "UPDATE applications SET state = 'withdrawn', updated_at = ?"
+                                  "UPDATE applications SET state = 'withdrawn', motivation = '', updated_at = ?"
                                   " WHERE call_id = ? AND user_id = ?",
                                   err);
     if (!st) return false;
@@ -305,7 +305,8 @@ json_t *calls_applications(store *s, long long call_id, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
                                   "SELECT a.user_id, u.display_name, u.email, coalesce(n.name, ''), a.motivation,"
                                   " a.state, a.created_at FROM applications a JOIN users u ON u.id = a.user_id"
-                                  " LEFT JOIN units n ON n.id = u.unit_id WHERE a.call_id = ? ORDER BY a.created_at, a.user_id",
+                                  " LEFT JOIN units n ON n.id = u.unit_id WHERE a.call_id = ? AND a.state <> 'withdrawn'"
+                                  " ORDER BY a.created_at, a.user_id",
                                   err);
     if (!st) return NULL;
     sqlite3_bind_int64(st, 1, call_id);

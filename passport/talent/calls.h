@@ -44,16 +44,19 @@ json_t *calls_list(store *s, const char *state, long long owner_id, const char *
 /* The needs of call id as a search query (require_levels false). */
 bool calls_query(store *s, long long id, talent_query *q, perr *err);
 /* Applies (or re-applies after withdrawing). Errors "talent.call_not_found",
- * "talent.call_closed", "talent.already_applied", "talent.call_too_long". Caller's transaction. */
+ * "talent.call_closed", "talent.already_applied", "talent.call_too_long", "talent.bad_text"
+ * (controls, bidi overrides). Caller's transaction. */
 bool calls_apply(store *s, long long call_id, long long user_id, const char *motivation, perr *err);
-/* Withdraws an application. Error "talent.not_applied". Caller's transaction. */
+/* Withdraws an application and blanks its motivation. Error "talent.not_applied".
+ * Caller's transaction. */
 bool calls_withdraw(store *s, long long call_id, long long user_id, perr *err);
 /* Records the owner's decision ("shortlisted", "declined", "contacted") on an application
  * and posts it to the agent's inbox. Errors "talent.not_applied", "talent.bad_decision".
  * Caller's transaction. */
 bool calls_decide(store *s, long long call_id, long long user_id, const char *decision, perr *err);
-/* The applications to a call: [{user_id, name, email, unit, motivation, state, date}]
- * (withdrawn ones included, marked). New reference. */
+/* The applications to a call: [{user_id, name, email, unit, motivation, state, date}].
+ * Withdrawn ones are left out: withdrawing takes back the consent to be seen and scored
+ * (their motivation is blanked by calls_withdraw). New reference. */
 json_t *calls_applications(store *s, long long call_id, perr *err);
 /* The state of user_id's application to call_id ("" when none): a static-lifetime copy
  * into out (>= 16 bytes). */

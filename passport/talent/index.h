@@ -80,8 +80,10 @@ bool talent_query_add_need(talent_index *ix, talent_query *q, const char *code, 
  *    visibility, score, needs: [{code, level, required, weight, points, kind}]}],
  *    hidden: [{unit_id, unit, count}] (count an integer >= 5 or the string "< 5"),
  *    hidden_total (string: exact when >= 5, else "< 5")}
- * Only profiles visible to the viewer appear in results; the others that match are
- * counted per unit in hidden. Results are sorted by score (desc), then name. */
+ * Only profiles visible to the viewer appear in results. hidden counts every hidden
+ * agent in the viewer's reach per unit, whatever q asks: the counts never depend on a
+ * filter, a need or a word (docs/privacy.md, "no oracle"). Results are sorted by score
+ * (desc), then name. */
 json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talent_query *q, perr *err);
 
 /* Explains the score of one user against needs whatever their visibility (applicants who

@@ -1,6 +1,7 @@
-/* The agent's privacy rights: export of everything held about them (JSON), and erasure
- * (personal data removed, badges revoked, applications withdrawn, sessions ended, the
- * audit kept without personal data). */
+/* A person's privacy rights (docs/privacy.md): the export of everything held about them
+ * (JSON, GDPR articles 15 and 20), and erasure (personal data removed, badges revoked,
+ * share links gone, the audit kept without personal data, no copy left in the database
+ * or WAL files). */
 #ifndef PASSPORT_TALENT_PRIVACY_H
 #define PASSPORT_TALENT_PRIVACY_H
 
@@ -12,22 +13,41 @@
 
 struct badges_ctx;
 
-/* Everything held about user_id as a new JSON object (NULL when absent, err empty, or on
- * a database error, err set): {format, exported_at, account, profile, evidence,
- * attempts, module_visits, badges, applications, profile_views, views_made, inbox,
- * audit}. Badges come from badges_export_user. */
-json_t *privacy_export(store *s, long long user_id, perr *err);
+/* Everything held about user_id as a new JSON object, documented field by field in
+ * docs/privacy.md: {format, exported_at, account, profile, sessions, api_tokens, evidence,
+ * attestations_made, attempts, module_visits, positioning_tests, positioning_answers,
+ * rechecks, quiz_forms, assignments, assignments_made,
+ * paths_owned, calls_owned, applications, views_made, credentials_awarded, share_links,
+ * login_failures, audit, profile_views, badges, clr (signed, null without badges or
+ * badge), inbox, other_tables}. other_tables holds, whole, the rows of any column
+ * referencing users that no member covers yet. NULL when the account is absent (err
+ * empty) or when any query fails (err set): never a partial export. */
+json_t *privacy_export(store *s, const struct badges_ctx *badges, long long user_id, perr *err);
+
+/* The columns that reference users.id in the schema: [{tbl, col, on_delete}] (new
+ * reference), or NULL with err. */
+json_t *privacy_user_columns(store *s, perr *err);
+/* True when the export has a member for column ("table.column"). */
+bool privacy_column_exported(const char *column);
 
 /* Erases user_id on behalf of actor_id (the user or an admin), in the caller's
- * transaction: revokes their badges through the badges area (badges, borrowed, re-signs
- * the status list; "privacy.badges_unavailable" when NULL), withdraws and blanks
- * their applications, deletes their profile, profile views of them, evidence, attempts,
- * visits, quiz nonces, inbox, sessions and login failures keyed by their email, removes
- * them as the viewer of views they made and as the author of attestations, anonymises the account row (kept as a tombstone so that numeric references in the
- * audit and in signed credentials stay consistent: email "erased-<id>@invalid", empty
- * name, no password, disabled, hidden), scrubs the detail text of audit events about
- * them (action and time kept) and appends "privacy.erase". Error "privacy.not_found". */
+ * transaction: revokes their badges through the badges area (badges, borrowed;
+ * "privacy.badges_unavailable" when NULL), deletes their share links, detaches their
+ * credentials (user, narrative, reason and signed JSON blanked: the row keeps its status
+ * index), deletes their applications, profile, views of them, evidence, attempts, visits,
+ * quiz forms, assignments, inbox, sessions, API tokens and login failures; removes them
+ * as the viewer of views they made, author of attestations, awarder, assigner and owner
+ * of paths and calls; anonymises the account row (kept as a tombstone so that numeric
+ * references in the audit and in signed credentials stay consistent: email
+ * "erased-<id>@invalid", empty name, no password, disabled, hidden); rebuilds the
+ * free-text index without them; scrubs the detail text of audit events about or by them
+ * (action and time kept) and appends "privacy.erase". A column referencing users that
+ * is not known here is emptied by its ON DELETE rule (an error when it has none). Error
+ * "privacy.not_found". After the commit, call privacy_checkpoint. */
 bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id, long long actor_id, perr *err);
 
+/* Copies the WAL into the database and truncates it to zero bytes, so that no earlier
+ * version of an erased row stays in the WAL file (outside any transaction). */
+bool privacy_checkpoint(store *s, perr *err);
 
 #endif

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "core/utf8.h"
+#include "core/text.h"
 #include "people/audit.h"
 
 json_t *profile_get(store *s, long long user_id, perr *err) {
@@ -43,7 +43,7 @@ static bool text_ok(const char *t, size_t max, perr *err) {
     if (!t) return true;
     size_t n = strlen(t);
     if (n > max) return perr_set(err, "talent.profile_too_long");
-    if (!utf8_valid(t, n)) return perr_set(err, "talent.bad_text");
+    if (!text_clean(t, n, true)) return perr_set(err, "talent.bad_text"); /* controls, bidi overrides */
     return true;
 }
 
@@ -92,44 +92,65 @@ bool profile_set_visibility(store *s, long long user_id, talent_visibility v, pe
 }
 
 bool profile_log_view(store *s, long long viewer_id, long long user_id, const char *context, long long context_id,
-                      perr *err) {
+                      const char *reason, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
-                                  "INSERT INTO profile_views(user_id, viewer_id, context, context_id, at)"
-                                  " VALUES (?, ?, ?, nullif(?, 0), ?)",
+                                  "INSERT INTO profile_views(user_id, viewer_id, context, context_id, reason, at)"
+                                  " VALUES (?, ?, ?, nullif(?, 0), ?, ?)",
                                   err);
     if (!st) return false;
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int64(st, 2, viewer_id);
     store_bind_text(st, 3, context);
     sqlite3_bind_int64(st, 4, context_id);
-    sqlite3_bind_int64(st, 5, clock_now());
+    store_bind_text(st, 5, reason ? reason : "");
+    sqlite3_bind_int64(st, 6, clock_now());
     if (!step_done(s, st, err)) return false;
     if (!audit_add(s, viewer_id, "profile.view", "user", user_id, context))
         return perr_set(err, "database error: audit");
     return true;
 }
 
+bool profile_call_context_ok(store *s, long long viewer_id, long long user_id, long long call_id) {
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT 1 FROM calls c JOIN applications a ON a.call_id = c.id"
+                                  " WHERE c.id = ? AND c.owner_id = ? AND a.user_id = ?",
+                                  NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, call_id);
+    sqlite3_bind_int64(st, 2, viewer_id);
+    sqlite3_bind_int64(st, 3, user_id);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return ok;
+}
+
 json_t *profile_views(store *s, long long user_id, int limit) {
-    json_t *arr = json_array();
     sqlite3_stmt *st = store_stmt(s,
                                   "SELECT coalesce(u.display_name, ''), coalesce(v.viewer_id, 0), v.at, v.context,"
-                                  " coalesce(v.context_id, 0), coalesce(c.title, '')"
+                                  " coalesce(v.context_id, 0), coalesce(c.title, ''), v.reason"
                                   " FROM profile_views v LEFT JOIN users u ON u.id = v.viewer_id"
                                   " LEFT JOIN calls c ON v.context = 'call' AND c.id = v.context_id"
                                   " WHERE v.user_id = ? ORDER BY v.at DESC, v.id DESC LIMIT ?",
                                   NULL);
-    if (!st) return arr;
+    if (!st) return NULL;
+    json_t *arr = json_array();
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int(st, 2, limit);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         char at[21], date[11];
         clock_iso8601(sqlite3_column_int64(st, 2), at);
         clock_date(sqlite3_column_int64(st, 2), date);
-        json_array_append_new(arr, json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s}", "viewer", store_col_text(st, 0),
+        json_array_append_new(arr, json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:s}", "viewer", store_col_text(st, 0),
                                              "viewer_id", (json_int_t)sqlite3_column_int64(st, 1), "at", at, "date",
                                              date, "context", store_col_text(st, 3), "context_id",
-                                             (json_int_t)sqlite3_column_int64(st, 4), "call", store_col_text(st, 5)));
+                                             (json_int_t)sqlite3_column_int64(st, 4), "call", store_col_text(st, 5),
+                                             "reason", store_col_text(st, 6)));
     }
     store_done(st);
+    if (rc != SQLITE_DONE) {
+        json_decref(arr);
+        return NULL;
+    }
     return arr;
 }

@@ -21,20 +21,26 @@ json_t *profile_get(store *s, long long user_id, perr *err);
 /* The visibility of user_id (TALENT_HIDDEN when absent). */
 talent_visibility profile_visibility(store *s, long long user_id);
 /* Saves the profile's text fields (NULL keeps "") and availability. Errors
- * "talent.profile_too_long", "talent.bad_text" (invalid UTF-8). Caller's transaction. */
+ * "talent.profile_too_long", "talent.bad_text" (invalid UTF-8, control characters
+ * other than TAB and line breaks, bidirectional overrides). Caller's transaction. */
 bool profile_save(store *s, long long user_id, const char *bio, const char *interests, const char *languages,
                   bool available, perr *err);
 /* Changes the visibility at once and records it in the audit (action
  * "profile.visibility", detail "old -> new"). Caller's transaction. */
 bool profile_set_visibility(store *s, long long user_id, talent_visibility v, perr *err);
-/* Records that viewer_id looked at user_id's profile in context ("search", "call",
- * "direct"; context_id: the call's id or 0), in profile_views and in the audit
- * ("profile.view"). Caller's transaction. */
+/* Records that viewer_id looked at user_id's profile or passport in context ("search",
+ * "call", "direct" on the talent profile; "passport" for a manager's or HR's look at the
+ * passport; "support" for an admin's, with a reason), in profile_views and in the audit
+ * ("profile.view", detail the context). context_id: the call's id or 0; reason: NULL or
+ * "" except for "support". Caller's transaction. */
 bool profile_log_view(store *s, long long viewer_id, long long user_id, const char *context, long long context_id,
-                      perr *err);
-/* The views of user_id's profile, newest first (at most limit): [{viewer, viewer_id, at,
- * date, context, context_id, call}] (viewer "" once the viewer's account is erased).
- * New reference. */
+                      const char *reason, perr *err);
+/* True when a view of user_id's profile by viewer_id may carry the context of call_id:
+ * viewer_id owns the call and user_id applied to it (else the view is "direct"). */
+bool profile_call_context_ok(store *s, long long viewer_id, long long user_id, long long call_id);
+/* The views of user_id's profile and passport, newest first (at most limit): [{viewer,
+ * viewer_id, at, date, context, context_id, call, reason}] (viewer "" once the viewer's
+ * account is erased). New reference; NULL on a database error. */
 json_t *profile_views(store *s, long long user_id, int limit);
 
 #endif

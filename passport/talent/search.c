@@ -294,6 +294,22 @@ static int cutoff_day(const talent_query *q) {
     return (int)(level_stale_before(clock_now(), q->fresh_months) / TALENT_DAY);
 }
 
+/* Counts the hidden agents in the viewer's scope (NULL: everywhere) per unit position
+ * into hidden (nunits + 1 slots, the last for "no unit") and returns their total. The
+ * counts depend on nothing but the scope: no filter, need or word of a query reaches
+ * them, so that they answer no question about one person (docs/privacy.md). */
+static long count_hidden(const talent_index *ix, const uint8_t *scope, long *hidden) {
+    long total = 0;
+    for (size_t u = 0; u < ix->n; u++) {
+        if (!ix->alive[u] || ix->vis[u] != TALENT_HIDDEN) continue;
+        int up = ix->upos[u];
+        if (scope && (up < 0 || !scope[up])) continue;
+        hidden[up < 0 ? ix->nunits : (size_t)up]++;
+        total++;
+    }
+    return total;
+}
+
 json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talent_query *q, perr *err) {
     if (!talent_index_refresh(ix, err)) return NULL;
     json_t *out = NULL;
@@ -390,17 +406,14 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
         if (q->available_only && !ix->avail[u]) continue;
         if (use_cand && !cand[u]) continue;
         if (q->only_user > 0 && ix->ids[u] != q->only_user) continue;
-        if (ix->vis[u] == TALENT_HIDDEN) {
-            hidden[up < 0 ? ix->nunits : (size_t)up]++;
-            hidden_total++;
-            continue;
-        }
+        if (ix->vis[u] == TALENT_HIDDEN) continue; /* counted below, whatever the query */
         int score = 0;
         for (i = 0; i < nn; i++) score += pts[i][lv[i]];
         total++;
         heap_push(ix, &hp, (hit){score, u});
     }
     }
+    hidden_total = count_hidden(ix, scope, hidden);
     sort_hits(ix, hp.h, hp.n);
     out = json_object();
     json_t *results = json_array();

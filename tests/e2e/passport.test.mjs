@@ -71,7 +71,7 @@ function expectedRadar(api) {
 }
 
 async function evidenceCount(c, userId) {
-  const r = await c.get(userId ? `/api/v1/users/${userId}/passport` : '/api/v1/me/passport');
+  const r = await c.get(userId ? `/api/v1/users/${userId}/passport?reason=test` : '/api/v1/me/passport');
   assert.equal(r.status, 200);
   return r.json().summary.evidence;
 }
@@ -182,9 +182,9 @@ describe('passport pages and levels', () => {
     let res = await m2.post(`/people/${ids.agent}/attestations`, { ...fields, _csrf: await csrfOf(m2) });
     assert.equal(res.status, 403);
     res = await m2.get(page);
-    assert.equal(res.status, 403, 'the wrong manager cannot view either');
+    assert.equal(res.status, 404, 'the wrong manager cannot view either (as if absent)');
     res = await m2.get(`/api/v1/users/${ids.agent}/passport`);
-    assert.equal(res.status, 403);
+    assert.equal(res.status, 404);
     res = await agent.post(`/people/${ids.agent2}/attestations`, { ...fields, _csrf: await csrfOf(agent) });
     assert.equal(res.status, 403);
     res = await m.post(`/people/${ids.agent2}/attestations`, { ...fields, _csrf: await csrfOf(m) });
@@ -262,15 +262,24 @@ describe('passport pages and levels', () => {
 
   test('API scope, JSON download, English', async (t) => {
     const hr = await login(DEMO.hr);
+    // hidden (the default): HR is answered as for an absent account (docs/privacy.md)
     let r = await hr.get(`/api/v1/users/${ids.agent}/passport`);
+    assert.equal(r.status, 404);
+    const owner = await login(DEMO.agent);
+    const ownerCsrf = await owner.csrf('/me/profile', '/me/profile');
+    r = await owner.request('POST', '/api/v1/me/profile', { headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': ownerCsrf }, body: JSON.stringify({ visibility: 'hr', only: 'visibility' }) });
+    assert.equal(r.status, 200, r.body);
+    r = await hr.get(`/api/v1/users/${ids.agent}/passport`);
     assert.equal(r.status, 200);
     assert.equal(r.json().subject.id, ids.agent);
-    const views = sql(`SELECT detail FROM audit WHERE action = 'passport.view' AND target_id = ${ids.agent} ORDER BY id`);
-    if (views) assert.equal(views.pop(), 'api', 'an HR view is in the audit log');
+    const views = sql(`SELECT detail FROM audit WHERE action = 'profile.view' AND target_id = ${ids.agent} ORDER BY id`);
+    if (views) assert.equal(views.pop(), 'passport', 'an HR view is in the audit log');
     else t.diagnostic('sqlite3 shell missing: audit rows not checked');
+    const seen = (await owner.get('/api/v1/me/profile-views')).json().views;
+    assert.ok(seen.some((v) => v.context === 'passport' && v.viewer !== ''), JSON.stringify(seen));
     const a2 = await login(DEMO.agent2);
-    assert.equal((await a2.get(`/api/v1/users/${ids.agent}/passport`)).status, 403);
-    assert.equal((await a2.get(`/people/${ids.agent}/passport`)).status, 403);
+    assert.equal((await a2.get(`/api/v1/users/${ids.agent}/passport`)).status, 404);
+    assert.equal((await a2.get(`/people/${ids.agent}/passport`)).status, 404);
     assert.equal((await a2.get('/team/people')).status, 403);
     assert.equal((await a2.get('/api/v1/users/999999/passport')).status, 404);
     assert.equal((await client(server).get('/api/v1/me/passport')).status, 401);

@@ -210,7 +210,10 @@ describe('paths', () => {
     // the manager's select offers only their subtree
     assert.throws(() => optionValue(show.body, 'unit_id', 'Direction des ressources humaines'));
     let r = await api(manager, 'POST', `/api/v1/paths/${pathId}/assignments`, { emails: [DEMO.agent2], due_on: isoDay(20) });
-    assert.equal(r.status, 403);
+    const unknown = await api(manager, 'POST', `/api/v1/paths/${pathId}/assignments`, { emails: ['nobody2@demo.passport.test'], due_on: isoDay(20) });
+    // out of scope answers exactly as an unknown address (docs/privacy.md)
+    assert.equal(r.status, 422);
+    assert.equal(JSON.stringify(r.json).replace(DEMO.agent2, 'E'), JSON.stringify(unknown.json).replace('nobody2@demo.passport.test', 'E'));
     r = await api(manager, 'POST', `/api/v1/paths/${pathId}/assignments`, { unit_id: 2, due_on: isoDay(20) });
     assert.equal(r.status, 403);
     r = await api(manager, 'POST', `/api/v1/paths/${pathId}/assignments`, { emails: [DEMO.agent], due_on: isoDay(-2) });

@@ -62,10 +62,15 @@ describe('personal API tokens', () => {
       headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ nonce: mod.nonce, answers: { q1: 1 } }),
     });
     assert.equal(r.status, 201, r.body);
+    const before_ = (await api.get('/api/v1/me/tokens')).json().tokens.map((t) => t.id);
     const made = await api.request('POST', '/api/v1/me/tokens', {
       headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'another' }),
     });
     assert.equal(made.status, 403, 'a token cannot make tokens');
+    assert.doesNotMatch(made.body, /ppt_[0-9a-f]{64}/, 'no token in the refusal');
+    const after_ = (await api.get('/api/v1/me/tokens')).json().tokens;
+    assert.deepEqual(after_.map((t) => t.id), before_, 'and none was made');
+    assert.ok(!after_.some((t) => t.name === 'another'));
     const erase = await api.request('POST', '/api/v1/me/erase', {
       headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ confirm: 'yes' }),
     });

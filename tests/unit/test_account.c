@@ -29,6 +29,20 @@ static void test_roles_and_emails(void **state) {
     assert_true(account_email_valid("lea.dubois@exemple.gouv.fr"));
     const char *bad[] = {"", "a@b", "@b.fr", "a@.fr", "a b@c.fr", "a@b.fr.", "a@@b.fr", "<a@b.fr>"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_false(account_email_valid(bad[i]));
+    /* normalised: case and compatibility forms folded (NFKC); invisible characters refused */
+    char norm[255];
+    assert_true(account_email_normalize("Lea.Dubois@Exemple.GOUV.fr", norm));
+    assert_string_equal(norm, "lea.dubois@exemple.gouv.fr");
+    assert_true(account_email_normalize("\xEF\xBC\xA1" "lice\xEF\xBC\xA0" "x.fr", norm)); /* fullwidth A and @ */
+    assert_string_equal(norm, "alice@x.fr");
+    const char *invisible[] = {"a\xE2\x80\x8B" "@x.fr" /* zero width space */, "a\xC2\xAD" "@x.fr" /* soft hyphen */,
+                               "a\xE2\x80\xAE" "b@x.fr" /* RLO */, "a\xEF\xBB\xBF" "@x.fr", "a@x.fr\t", "\xFF" "a@x.fr"};
+    for (size_t i = 0; i < sizeof invisible / sizeof invisible[0]; i++)
+        assert_false(account_email_normalize(invisible[i], norm));
+    /* names: no control characters, no bidirectional overrides */
+    assert_true(account_name_valid("Léa Dubois"));
+    const char *badnames[] = {"", "L\xC3\xA9" "a\nDubois", "L\xE2\x80\xAE" "ea", "a\x1b[31m", "a\xE2\x81\xA6" "b", "x\xC2\x85"};
+    for (size_t i = 0; i < sizeof badnames / sizeof badnames[0]; i++) assert_false(account_name_valid(badnames[i]));
 }
 
 static void test_create_duplicate_update_list(void **state) {
@@ -133,17 +147,35 @@ static void test_unit_tree_and_scope(void **state) {
 static void test_throttle(void **state) {
     (void)state;
     test_db *t = test_db_open();
-    for (int i = 0; i < THROTTLE_MAX_PER_ACCOUNT - 1; i++) throttle_fail(t->s, "Lea@x.fr", "10.0.0.1");
-    assert_false(throttle_blocked(t->s, "lea@x.fr", "10.0.0.2"));
+    /* per account from one address: 5 free, then 2 s, 4 s... */
+    for (int i = 0; i < THROTTLE_FREE_PAIR - 1; i++) throttle_fail(t->s, "Lea@x.fr", "10.0.0.1");
+    assert_int_equal(throttle_wait(t->s, "lea@x.fr", "10.0.0.1"), 0);
+    assert_int_equal(throttle_fail(t->s, "lea@x.fr", "10.0.0.1"), THROTTLE_FREE_PAIR); /* counted atomically */
+    int w = throttle_wait(t->s, "LEA@x.fr", "10.0.0.1");
+    assert_true(w >= 1 && w <= 2);
+    assert_int_equal(throttle_wait(t->s, "lea@x.fr", "10.0.0.2"), 0); /* the owner elsewhere is not held */
     throttle_fail(t->s, "lea@x.fr", "10.0.0.1");
-    assert_true(throttle_blocked(t->s, "LEA@x.fr", "10.0.0.2")); /* per account, any address */
-    assert_false(throttle_blocked(t->s, "other@x.fr", "10.0.0.2"));
-    for (int i = 0; i < THROTTLE_MAX_PER_IP; i++) throttle_fail(t->s, "nobody@x.fr", "10.0.0.9");
-    assert_true(throttle_blocked(t->s, "fresh@x.fr", "10.0.0.9")); /* per address */
-    throttle_clear(t->s, "lea@x.fr");
-    assert_false(throttle_blocked(t->s, "lea@x.fr", "10.0.0.2"));
-    setenv("PASSPORT_CLOCK_OFFSET", "1000", 1); /* past the window */
-    assert_false(throttle_blocked(t->s, "nobody@x.fr", "10.0.0.9"));
+    assert_true(throttle_wait(t->s, "lea@x.fr", "10.0.0.1") > w); /* progressive */
+    assert_int_equal(throttle_wait(t->s, "other@x.fr", "10.0.0.1"), 0);
+    /* per address, any account */
+    for (int i = 0; i < THROTTLE_FREE_ADDRESS; i++) {
+        char email[32];
+        snprintf(email, sizeof email, "n%d@x.fr", i);
+        throttle_fail(t->s, email, "10.0.0.9");
+    }
+    assert_true(throttle_wait(t->s, "fresh@x.fr", "10.0.0.9") > 0);
+    /* per account from anywhere: held a minute at most */
+    for (int i = 0; i < THROTTLE_FREE_ACCOUNT + 30; i++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "10.1.%d.%d", i / 200, i % 200);
+        throttle_fail(t->s, "target@x.fr", ip);
+    }
+    w = throttle_wait(t->s, "target@x.fr", "10.9.9.9");
+    assert_true(w > 0 && w <= THROTTLE_MAX_ACCOUNT);
+    throttle_clear(t->s, "lea@x.fr", "10.0.0.1");
+    assert_int_equal(throttle_wait(t->s, "lea@x.fr", "10.0.0.1"), 0);
+    setenv("PASSPORT_CLOCK_OFFSET", "2000", 1); /* past the window */
+    assert_int_equal(throttle_wait(t->s, "fresh@x.fr", "10.0.0.9"), 0);
     unsetenv("PASSPORT_CLOCK_OFFSET");
     test_db_close(t);
 }

@@ -75,11 +75,15 @@ static void test_create_lookup_revoke(void **state) {
     list = apitoken_list(t->s, lea);
     assert_int_equal(json_array_size(list), 0);
     json_decref(list);
-    /* a disabled account's tokens stop working; revoke_all ends the rest */
+    /* disabling revokes the tokens for good: re-enabling does not bring them back */
     assert_true(account_set_disabled(t->s, karim, true, &err));
     assert_false(apitoken_lookup(t->s, other, &uid));
     assert_true(account_set_disabled(t->s, karim, false, &err));
-    assert_true(apitoken_lookup(t->s, other, &uid));
+    assert_false(apitoken_lookup(t->s, other, &uid));
+    json_t *gone = apitoken_list(t->s, karim);
+    assert_true(json_integer_value(json_object_get(json_array_get(gone, 0), "revoked_at")) > 0 ||
+                json_array_size(gone) == 0);
+    json_decref(gone);
     assert_true(apitoken_revoke_all(t->s, karim, &err));
     assert_false(apitoken_lookup(t->s, other, &uid));
     test_db_close(t);

@@ -109,10 +109,23 @@ static void flow(void **state) {
     assert_false(calls_set_state(f->t->s, id, "closed", &err));
     assert_string_equal(err.msg, "talent.call_bad_state");
     assert_true(calls_set_state(f->t->s, id, "open", &err));
+    assert_false(calls_apply(f->t->s, id, f->agent, "moti\xE2\x80\xAE" "vée", &err)); /* a bidi override */
+    assert_string_equal(err.msg, "talent.bad_text");
     assert_true(calls_apply(f->t->s, id, f->agent, "motivée", &err));
     assert_false(calls_apply(f->t->s, id, f->agent, "again", &err));
     assert_string_equal(err.msg, "talent.already_applied");
     assert_true(calls_withdraw(f->t->s, id, f->agent, &err));
+    /* withdrawn: no motivation kept, not shown to the owner (so never scored) */
+    json_t *gone = calls_applications(f->t->s, id, &err);
+    assert_int_equal(json_array_size(gone), 0);
+    json_decref(gone);
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(store_db(f->t->s), "SELECT motivation FROM applications WHERE call_id = ? AND user_id = ?", -1, &st, NULL);
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, f->agent);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "");
+    sqlite3_finalize(st);
     assert_false(calls_withdraw(f->t->s, id, f->agent, &err));
     assert_false(calls_decide(f->t->s, id, f->agent, "shortlisted", &err));
     assert_string_equal(err.msg, "talent.not_applied");

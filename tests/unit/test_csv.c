@@ -151,6 +151,24 @@ static void test_many_fields_grow(void **state) {
     buf_free(&in);
 }
 
+/* Every cell an export writes is neutralised against spreadsheet formulas. */
+static void test_write_field_neutralises_formulas(void **state) {
+    (void)state;
+    static const char *const in[] = {"=1+1", "+33", "-2", "@SUM(A1)", "\tcmd", "\rx", "\nx", "a\"b", "ok", "", NULL};
+    static const char *const want[] = {"\"'=1+1\";", "\"'+33\";", "\"'-2\";", "\"'@SUM(A1)\";", "\"'\tcmd\";",
+                                       "\"'\rx\";", "\"'\nx\";", "\"a\"\"b\";", "ok;", ";", ";"};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        buf b = BUF_INIT;
+        csv_write_field(&b, in[i], ';', false);
+        assert_string_equal(buf_cstr(&b), want[i]);
+        buf_free(&b);
+    }
+    buf b = BUF_INIT;
+    csv_write_field(&b, "=x", ',', true);
+    assert_string_equal(buf_cstr(&b), "\"'=x\"\r\n");
+    buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_records),
@@ -162,6 +180,7 @@ int main(void) {
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_not_nul_terminated_input),
         cmocka_unit_test(test_many_fields_grow),
+        cmocka_unit_test(test_write_field_neutralises_formulas),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

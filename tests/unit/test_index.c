@@ -115,6 +115,21 @@ static void hidden_agents_only_in_aggregates(void **state) {
     json_t *h;
     json_array_foreach(hidden, i, h) assert_string_equal(json_string_value(json_object_get(h, "count")), "< 5");
     assert_string_equal(json_string_value(json_object_get(r, "hidden_total")), "< 5");
+    /* the hidden counts answer no question: the same for a need nobody meets, a word
+     * nobody wrote, a unit filter (docs/privacy.md) */
+    char *want = json_dumps(json_object_get(r, "hidden"), JSON_SORT_KEYS);
+    const char *specs[] = {"CRCN-1.1:8", "CRCN-4.1:1", NULL};
+    for (int k = 0; k < 4; k++) {
+        talent_query o = query(f, specs[k < 2 ? k : 2]);
+        if (k == 2) o.text = "zzzunknownword";
+        if (k == 3) o.unit_id = f->formation;
+        json_t *other = search_hr(f, &o);
+        char *got = json_dumps(json_object_get(other, "hidden"), JSON_SORT_KEYS);
+        assert_string_equal(got, want);
+        free(got);
+        json_decref(other);
+    }
+    free(want);
     json_decref(r);
     set_vis(f->t->s, f->a, TALENT_VISIBLE_HR);
     r = search_hr(f, &q);

@@ -1,7 +1,8 @@
-/* Tests for talent/privacy against a real store: the export holds the agent's rows of
- * every table; erasure removes personal data, withdraws applications, ends sessions,
- * keeps the audit (events kept, details scrubbed) and revokes credentials when the
- * badges tables exist. */
+/* Tests for talent/privacy against a real store. The fixture puts a row tied to the agent
+ * in every column of the schema that references users (the test fails on a column it
+ * does not fill): the export must have a member for each and fail rather than give an
+ * empty list; erasure must leave no row tied to the agent, keep the audit (events kept,
+ * details scrubbed) and revoke credentials. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "people/audit.h"
 #include "people/inbox.h"
 #include "people/session.h"
+#include "people/throttle.h"
 #include "skills/evidence.h"
 #include "skills/skills.h"
 #include "talent/calls.h"
@@ -54,7 +56,7 @@ static int setup(void **state) {
     if (!evidence_add(s, f->agent, "CRCN-2.1", 2, EVIDENCE_DECLARED, "test", 0, NULL, &err)) return -1;
     if (!profile_save(s, f->agent, "Ma bio", "vidéo", "français", true, &err)) return -1;
     if (!profile_set_visibility(s, f->agent, TALENT_VISIBLE_HR, &err)) return -1;
-    if (!profile_log_view(s, f->hr, f->agent, "search", 0, &err)) return -1;
+    if (!profile_log_view(s, f->hr, f->agent, "search", 0, NULL, &err)) return -1;
     call_draft d;
     memset(&d, 0, sizeof d);
     d.title = "Appel";
@@ -68,15 +70,49 @@ static int setup(void **state) {
     if (!calls_apply(s, f->call, f->agent, "Très motivée", &err)) return -1;
     if (!calls_decide(s, f->call, f->agent, "contacted", &err)) return -1;
     if (!audit_add(s, f->hr, "user.update", "user", f->agent, "alice@x.fr renamed")) return -1;
-    char sql[512]; /* a positioning test with one answer, and a re-check */
+    /* a row tied to the agent in every other table that holds a user id */
+    long long cred = 0, awarded = 0;
+    if (!badges_award(s, f->bc, f->agent, "securite-numerique", f->hr, "Alice Martin a brillé", &cred, &err)) return -1;
+    if (!badges_award(s, f->bc, f->hr, "securite-numerique", f->agent, "attribué en atelier", &awarded, &err)) return -1;
+    if (!evidence_add(s, f->hr, "CRCN-1.1", 2, EVIDENCE_ATTESTED, "attestation", f->agent, "vu par Alice", &err)) return -1;
+    if (!profile_log_view(s, f->agent, f->hr, "direct", 0, NULL, &err)) return -1;
+    char token[65];
+    session sess;
+    if (!session_create(s, f->agent, "192.0.2.7", "Firefox Alice", token, &sess, &err)) return -1;
+    char sql[3072];
     snprintf(sql, sizeof sql,
+             "PRAGMA foreign_keys=OFF;"
+             "INSERT INTO api_tokens(user_id, name, token_hash, hint, created_at) VALUES (%lld, 'cli', 'h', 'ppt_1', 1);"
+             "INSERT INTO attempts(user_id, module_id, module_version, answers_json, score, passed, finished_at)"
+             " VALUES (%lld, 'm1', 'v1', '{}', 1.0, 1, 1);"
+             "INSERT INTO module_visits(user_id, module_id, first_at, last_at) VALUES (%lld, 'm1', 1, 2);"
+             "INSERT INTO quiz_nonces(nonce, user_id, module_id, created_at) VALUES ('n1', %lld, 'm1', 1);"
+             "INSERT INTO paths(id, title, owner_id, created_at, updated_at) VALUES (7, 'Parcours d''Alice', %lld, 1, 1);"
+             "INSERT INTO assignments(id, path_id, assigned_by, due_on, due_at, created_at)"
+             " VALUES (5, 7, %lld, '2030-01-01', 1, 1);"
+             "INSERT INTO assignment_members(assignment_id, user_id, added_at) VALUES (5, %lld, 1);"
+             "INSERT INTO calls(title, owner_id, opens_on, closes_on, created_at, updated_at)"
+             " VALUES ('Appel d''Alice', %lld, 1, 2, 1, 1);"
+             "INSERT INTO share_links(token, credential_id, created_at) VALUES ('share-alice', %lld, 1);"
+             "INSERT INTO login_failures(key, at) VALUES ('e:alice@x.fr', 1), ('e:rh@x.fr', 1);"
              "INSERT INTO positioning_tests(id, user_id, kind, seed, started_at) VALUES (77, %lld, 'positioning', 1, 1);"
              "INSERT INTO positioning_responses VALUES (77, 0, 'c11-x', 'CRCN-1.1', 'fr', '{\"q1\":2}', 1, 1);"
              "INSERT INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
-             " VALUES (%lld, 'CRCN-1.1', 3, 1, 2, 1);", f->agent, f->agent);
+             " VALUES (%lld, 'CRCN-1.1', 3, 1, 2, 1);"
+             "PRAGMA foreign_keys=ON;",
+             f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, cred, f->agent, f->agent);
     if (!store_exec(s, sql, &err)) return -1;
+    throttle_fail(s, "Alice@x.fr", "192.0.2.7");
+    throttle_fail(s, "rh@x.fr", "192.0.2.7");
     *state = f;
     return 0;
+}
+
+/* Rows of table.column equal to id. */
+static long long rows_of(store *s, const char *table, const char *col, long long id) {
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" WHERE \"%s\" = ?", table, col);
+    return count(s, sql, id);
 }
 
 static int teardown(void **state) {
@@ -89,58 +125,92 @@ static int teardown(void **state) {
 
 static void export_has_every_table(void **state) {
     fx *f = *state;
+    store *s = f->t->s;
     perr err = {{0}};
-    json_t *x = privacy_export(f->t->s, f->agent, &err);
+    /* every column referencing users is filled by the fixture and exported by a member */
+    json_t *cols = privacy_user_columns(s, &err);
+    assert_non_null(cols);
+    assert_true(json_array_size(cols) >= 15);
+    size_t i;
+    json_t *c;
+    json_array_foreach(cols, i, c) {
+        const char *t = json_string_value(json_object_get(c, "tbl")), *col = json_string_value(json_object_get(c, "col"));
+        char name[128];
+        snprintf(name, sizeof name, "%s.%s", t, col);
+        if (rows_of(s, t, col, f->agent) < 1) fail_msg("the fixture has no row tied to the agent in %s", name);
+        if (!privacy_column_exported(name)) fail_msg("%s holds a user id and the export has no member for it", name);
+    }
+    json_decref(cols);
+    json_t *x = privacy_export(s, f->bc, f->agent, &err);
     assert_non_null(x);
     assert_string_equal(json_string_value(json_object_get(json_object_get(x, "account"), "email")), "alice@x.fr");
     assert_string_equal(json_string_value(json_object_get(json_object_get(x, "profile"), "interests")), "vidéo");
     assert_int_equal(json_array_size(json_object_get(x, "evidence")), 2);
-    assert_int_equal(json_array_size(json_object_get(x, "applications")), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(x, "applications"), 0),
                                                           "motivation")),
                         "Très motivée");
-    assert_int_equal(json_array_size(json_object_get(x, "profile_views")), 1);
-    assert_int_equal(json_array_size(json_object_get(x, "inbox")), 1);
-    assert_true(json_is_array(json_object_get(x, "attempts")));
-    assert_int_equal(json_array_size(json_object_get(x, "positioning_tests")), 1);
-    assert_int_equal(json_array_size(json_object_get(x, "positioning_answers")), 1);
-    assert_int_equal(json_array_size(json_object_get(x, "rechecks")), 1);
-    assert_true(json_is_array(json_object_get(x, "badges")));
-    assert_true(json_array_size(json_object_get(x, "audit")) >= 3);
+    json_t *sess = json_array_get(json_object_get(x, "sessions"), 0);
+    assert_string_equal(json_string_value(json_object_get(sess, "ip")), "192.0.2.7");
+    assert_string_equal(json_string_value(json_object_get(sess, "user_agent")), "Firefox Alice");
+    assert_null(json_object_get(json_array_get(json_object_get(x, "api_tokens"), 0), "token_hash"));
+    static const char *const members[] = {"sessions", "api_tokens", "evidence", "attestations_made", "attempts",
+                                          "module_visits", "quiz_forms", "assignments", "assignments_made",
+                                          "paths_owned", "calls_owned", "applications", "views_made",
+                                          "credentials_awarded", "share_links", "login_failures", "audit",
+                                          "profile_views", "badges", "inbox", "positioning_tests",
+                                          "positioning_answers", "rechecks"};
+    for (size_t k = 0; k < sizeof members / sizeof members[0]; k++)
+        if (json_array_size(json_object_get(x, members[k])) < 1) fail_msg("export member %s is empty", members[k]);
+    assert_true(json_is_object(json_object_get(x, "clr")));
+    assert_int_equal(json_object_size(json_object_get(x, "other_tables")), 0);
     json_decref(x);
-    assert_null(privacy_export(f->t->s, 424242, &err));
+    assert_null(privacy_export(s, f->bc, 424242, &err));
+    /* a query that fails is an error, never an empty list */
+    assert_true(store_exec(s, "PRAGMA foreign_keys=OFF; DROP TABLE module_visits; PRAGMA foreign_keys=ON;", &err));
+    memset(&err, 0, sizeof err);
+    assert_null(privacy_export(s, f->bc, f->agent, &err));
+    assert_true(err.msg[0] != '\0');
 }
 
 static void erase_removes_personal_data(void **state) {
     fx *f = *state;
     store *s = f->t->s;
     perr err = {{0}};
-    char token[65];
-    session sess;
-    assert_true(session_create(s, f->agent, "127.0.0.1", "test", token, &sess, &err));
-    assert_int_equal(count(s, "SELECT count(*) FROM sessions WHERE user_id = ?", f->agent), 1);
-    assert_true(store_exec(s, "INSERT INTO login_failures(key, at) VALUES ('e:alice@x.fr', 1), ('e:rh@x.fr', 1)", &err));
     long long audit_before = count(s, "SELECT count(*) FROM audit WHERE ?1 = ?1", 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM positioning_tests WHERE user_id = ?", f->agent), 1);
+    long long audit_max = count(s, "SELECT max(id) FROM audit WHERE ?1 = ?1", 0);
     assert_true(store_begin(s, &err));
     assert_true(privacy_erase(s, f->bc, f->agent, f->agent, &err));
     assert_true(store_commit(s, &err));
-    assert_int_equal(count(s, "SELECT count(*) FROM evidence WHERE user_id = ?", f->agent), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM profiles WHERE user_id = ?", f->agent), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM profile_views WHERE user_id = ?", f->agent), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM inbox WHERE user_id = ?", f->agent), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM positioning_tests WHERE user_id = ?", f->agent), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM positioning_responses WHERE ?1 = ?1", 0), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM rechecks WHERE user_id = ?", f->agent), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM sessions WHERE user_id = ?", f->agent), 0);
+    assert_true(privacy_checkpoint(s, &err));
+    /* no row of any table is tied to the agent any more (the audit keeps its numbers) */
+    json_t *cols = privacy_user_columns(s, &err);
+    size_t i;
+    json_t *c;
+    json_array_foreach(cols, i, c) {
+        const char *t = json_string_value(json_object_get(c, "tbl")), *col = json_string_value(json_object_get(c, "col"));
+        long long n = rows_of(s, t, col, f->agent);
+        if (n) fail_msg("%s.%s still has %lld rows tied to the erased agent", t, col, n);
+    }
+    json_decref(cols);
     assert_int_equal(count(s, "SELECT count(*) FROM login_failures WHERE key LIKE 'e:%' AND ?1 = ?1", 0), 1);
-    assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE rowid = ? AND (bio <> '' OR interests <> '')", f->agent), 0);
-    assert_int_equal(count(s, "SELECT count(*) FROM applications WHERE user_id = ? AND state = 'withdrawn'"
-                              " AND motivation = ''", f->agent), 1);
+    char key[65], sql[128];
+    throttle_email_key("alice@x.fr", key);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM login_throttle WHERE key = '%s' AND ?1 = ?1", key);
+    assert_int_equal(count(s, sql, 0), 0);
+    throttle_email_key("rh@x.fr", key);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM login_throttle WHERE key = '%s' AND ?1 = ?1", key);
+    assert_int_equal(count(s, sql, 0), 1); /* someone else's is kept */
+    assert_int_equal(count(s, "SELECT count(*) FROM share_links WHERE ?1 = ?1", 0), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM positioning_responses WHERE ?1 = ?1", 0), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE rowid = ?", f->agent), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE talent_text MATCH 'video' AND ?1 = ?1", 0), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM credentials WHERE narrative LIKE '%Alice%' OR json LIKE '%alice%'"
+                              " AND ?1 = ?1", 0), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM users WHERE id = ? AND email LIKE 'erased-%' AND display_name = ''"
                               " AND password_hash IS NULL AND disabled_at IS NOT NULL AND visibility = 'hidden'", f->agent), 1);
     /* the audit keeps every event, without details, and records the erasure */
-    assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE ?1 = ?1", 0), audit_before + 1);
+    assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE id <= ?", audit_max), audit_before);
+    assert_true(count(s, "SELECT count(*) FROM audit WHERE ?1 = ?1", 0) > audit_before);
     assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE target_id = ? AND detail LIKE '%alice%'", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE target_id = ? AND action = 'user.update'", f->agent), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM audit WHERE target_id = ? AND action = 'privacy.erase'", f->agent), 1);
@@ -159,15 +229,18 @@ static void erase_revokes_credentials(void **state) {
     assert_true(badges_award(s, bc, f->agent, "donnees-personnelles", f->hr, "test", &c2, &err));
     assert_true(badges_award(s, bc, f->hr, "securite-numerique", f->hr, "test", &c3, &err));
     json_t *b = badges_export_user(s, f->agent);
-    assert_int_equal(json_array_size(b), 2);
+    assert_int_equal(json_array_size(b), 3); /* with the fixture's */
     json_decref(b);
     assert_true(store_begin(s, &err));
     assert_false(privacy_erase(s, NULL, f->agent, f->hr, &err)); /* no badges area: refused */
     assert_string_equal(err.msg, "privacy.badges_unavailable");
     assert_true(privacy_erase(s, bc, f->agent, f->hr, &err));
     assert_true(store_commit(s, &err));
-    assert_int_equal(count(s, "SELECT count(*) FROM credentials WHERE user_id = ? AND revoked_at IS NOT NULL", f->agent), 2);
-    assert_int_equal(count(s, "SELECT count(*) FROM credentials WHERE user_id = ? AND revoked_at IS NULL", f->hr), 1);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM credentials WHERE id IN (%lld, %lld) AND revoked_at IS NOT NULL"
+             " AND user_id IS NULL AND json = '{}' AND ?1 = ?1", c1, c2);
+    assert_int_equal(count(s, sql, 0), 2);
+    assert_int_equal(count(s, "SELECT count(*) FROM credentials WHERE user_id = ? AND revoked_at IS NULL", f->hr), 2);
 }
 
 int main(void) {

@@ -84,8 +84,8 @@ static void visibility_is_audited(void **state) {
 static void views_are_logged_and_listed(void **state) {
     fx *f = *state;
     perr err = {{0}};
-    assert_true(profile_log_view(f->t->s, f->hr, f->agent, "search", 0, &err));
-    assert_true(profile_log_view(f->t->s, f->hr, f->agent, "direct", 0, &err));
+    assert_true(profile_log_view(f->t->s, f->hr, f->agent, "search", 0, NULL, &err));
+    assert_true(profile_log_view(f->t->s, f->hr, f->agent, "direct", 0, NULL, &err));
     json_t *v = profile_views(f->t->s, f->agent, 10);
     assert_int_equal(json_array_size(v), 2);
     json_t *first = json_array_get(v, 0);
@@ -93,7 +93,7 @@ static void views_are_logged_and_listed(void **state) {
     assert_string_equal(json_string_value(json_object_get(first, "context")), "direct");
     json_decref(v);
     assert_int_equal(count(f->t->s, "SELECT count(*) FROM audit WHERE action = 'profile.view'"), 2);
-    assert_false(profile_log_view(f->t->s, f->hr, f->agent, "gossip", 0, &err));
+    assert_false(profile_log_view(f->t->s, f->hr, f->agent, "gossip", 0, NULL, &err));
     v = profile_views(f->t->s, f->hr, 10);
     assert_int_equal(json_array_size(v), 0);
     json_decref(v);

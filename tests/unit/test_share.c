@@ -68,7 +68,10 @@ static void share_links(void **state) {
     assert_string_not_equal(tok, tok2);
     assert_int_equal(share_find(s, tok), 1);
     assert_int_equal(share_find(s, "short"), 0);
-    assert_true(share_revoke(s, bob, 1, &err)); /* no effect: not his */
+    assert_false(share_revoke(s, bob, 1, &err)); /* not his: refused as absent */
+    assert_string_equal(err.msg, "badges.error.not_found");
+    assert_false(share_revoke(s, alice, 4242, &err));
+    assert_string_equal(err.msg, "badges.error.not_found");
     assert_int_equal(share_find(s, tok), 1);
     assert_true(share_revoke(s, alice, 1, &err));
     assert_int_equal(share_find(s, tok), 0);

@@ -75,6 +75,8 @@ static const char *const migrations[] = {
     SCHEMA_BADGES,
     /* 8: personal API tokens (store/schema_tokens.c) */
     SCHEMA_TOKENS,
+    /* 9: drawn questions of an attempt, the attempt of a quiz form (store/schema_learn_draws.c) */
+    SCHEMA_LEARN_DRAWS,
 };
 
 int store_latest_version(void) {

@@ -116,3 +116,17 @@ export function leaks(mod, text) {
   for (const q of mod.questions) hay = hay.split(` ${norm(q.prompt)} `).join(' | ');
   return secrets(mod).filter((s) => hay.includes(` ${s.text} `));
 }
+
+/** The path of the module file whose front matter says `id: <id>` in the library root. */
+export function moduleFileById(id, root = path.join(ROOT, 'courses')) {
+  for (const course of fs.readdirSync(root)) {
+    const dir = path.join(root, course);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    for (const f of fs.readdirSync(dir)) {
+      if (!f.endsWith('.md')) continue;
+      const text = fs.readFileSync(path.join(dir, f), 'utf8');
+      if (new RegExp(`^id: *${id} *$`, 'm').test(text)) return path.join(dir, f);
+    }
+  }
+  throw new Error(`no module file for ${id}`);
+}

@@ -241,6 +241,26 @@ static void refused(app *a, http_req *req, http_resp *resp, const grade_result *
     json_decref(args);
 }
 
+/* The badges a passed attempt completes, issued in the attempt's transaction. A failure
+ * to issue (a signing key that cannot be read) is logged and does not cost the agent
+ * their attempt: the badge is issued at the next check (badges_check_awards). */
+typedef struct award_arg {
+    const struct badges_ctx *badges;
+    int earned;
+    bool failed;
+} award_arg;
+
+static bool award_in_attempt(store *s, long long user_id, void *arg, perr *err) {
+    award_arg *aa = arg;
+    perr berr = {{0}};
+    (void)err;
+    if (!badges_award_due(s, aa->badges, user_id, &aa->earned, &berr)) {
+        log_error("badges (the attempt is kept): %s", berr.msg);
+        aa->failed = true;
+    }
+    return true;
+}
+
 /* Grades and records an attempt. Returns ATTEMPT_OK with out->id the new attempt, or the
  * refusal, whose page attempt_refused sends; -1 when the answers were refused (422 sent). */
 static int submit(app *a, http_req *req, http_resp *resp, const learn_library *lib, const learn_module *m,
@@ -254,9 +274,12 @@ static int submit(app *a, http_req *req, http_resp *resp, const learn_library *l
         refused(a, req, resp, &g);
         return -1;
     }
-    attempt_status st = attempt_record(a->db, lib->nonce_key, c->user->id, m, nonce, draw, &g, out, &err);
+    award_arg aa = {a->badges, 0, false}; /* a badge is awarded with the attempt that earns it */
+    attempt_status st =
+        attempt_record(a->db, lib->nonce_key, c->user->id, m, nonce, draw, &g, award_in_attempt, &aa, out, &err);
     if (st == ATTEMPT_ERROR) log_error("attempt %s: %s", m->id, err.msg);
-    if (st == ATTEMPT_OK && g.passed) { /* a badge is awarded the moment its rule becomes true */
+    *earned = aa.earned;
+    if (st == ATTEMPT_OK && aa.failed) { /* one more try on its own */
         perr berr = {{0}};
         if (!badges_check_awards(a->db, a->badges, c->user->id, earned, &berr)) log_error("badges: %s", berr.msg);
     }

@@ -172,8 +172,8 @@ static bool attempt_insert(store *s, long long user_id, const learn_module *m, c
 }
 
 attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
-                              const char *nonce, const quiz_draw *draw, const grade_result *g, attempt_outcome *out,
-                              perr *err) {
+                              const char *nonce, const quiz_draw *draw, const grade_result *g,
+                              attempt_pass_hook on_pass, void *arg, attempt_outcome *out, perr *err) {
     int64_t now = clock_now(), started = 0;
     attempt_status rc = ATTEMPT_ERROR;
     attempt_outcome local = {0};
@@ -217,6 +217,7 @@ attempt_status attempt_record(store *s, const unsigned char *key, long long user
         for (size_t i = 0; i < m->ncomps; i++)
             if (!evidence_add(s, user_id, m->comps[i].code, m->comps[i].level, EVIDENCE_MEASURED, ref, 0, NULL, err))
                 goto fail;
+        if (on_pass && !on_pass(s, user_id, arg, err)) goto fail;
     }
     if (!store_commit(s, err)) goto fail;
     return ATTEMPT_OK;

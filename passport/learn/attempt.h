@@ -45,6 +45,10 @@ typedef struct attempt_outcome {
     int64_t until; /* ATTEMPT_COOLDOWN: when the agent may try again */
 } attempt_outcome;
 
+/* Called by attempt_record inside its transaction, after the evidence of a passed
+ * attempt (what makes a badge's rule true): false (err set) aborts the whole attempt. */
+typedef bool (*attempt_pass_hook)(store *s, long long user_id, void *arg, perr *err);
+
 /* The draw of the quiz form that carries nonce: m's `draw` questions (all when unset),
  * stratified by m's competencies, options shuffled, seeded by HMAC(key, nonce). The same
  * nonce always gives the same draw for the same version of m. Caller frees it. */
@@ -57,11 +61,12 @@ quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const c
  * JSON, the drawn questions of draw with their right flags, score, passed, started_at =
  * the nonce's creation), marks the nonce used by it (consumed nonces past their age are
  * forgotten), and when g passed adds `measured` evidence for each competency@level of m
- * with source "module:<id>@<hash8>". On any refusal or error nothing is written. out
- * (may be NULL) receives the attempt's id or the cooldown's end. */
+ * with source "module:<id>@<hash8>", then calls on_pass (may be NULL) with arg, in the
+ * same transaction. On any refusal or error nothing is written. out (may be NULL)
+ * receives the attempt's id or the cooldown's end. */
 attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
-                              const char *nonce, const quiz_draw *draw, const grade_result *g, attempt_outcome *out,
-                              perr *err);
+                              const char *nonce, const quiz_draw *draw, const grade_result *g,
+                              attempt_pass_hook on_pass, void *arg, attempt_outcome *out, perr *err);
 
 /* 0 when the user may attempt module m at now, else when they may (m's policy applied to
  * their failed attempts, learn/policy.h). */

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "badges/badges.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "learn/attempt.h"
@@ -165,6 +166,8 @@ static void test_sync_search_archive(void **state) {
 }
 
 static const learn_library *cur_lib; /* the library whose key signs the nonces */
+static attempt_pass_hook cur_hook;    /* what try() passes to attempt_record */
+static void *cur_arg;
 
 /* answers with the file's option numbers, turned into the positions the draw shows */
 static json_t *as_shown(const learn_module *m, const quiz_draw *draw, const char *answers) {
@@ -190,7 +193,7 @@ static attempt_status try_out(fixture *f, const learn_module *m, const char *non
     perr err = {{0}};
     assert_true(grade_quiz(m->quiz, draw, a, m->pass, &g, &err));
     *passed = g.passed;
-    attempt_status st = attempt_record(f->s, cur_lib->nonce_key, f->user, m, nonce, draw, &g, out, &err);
+    attempt_status st = attempt_record(f->s, cur_lib->nonce_key, f->user, m, nonce, draw, &g, cur_hook, cur_arg, out, &err);
     grade_result_free(&g);
     quiz_draw_free(draw);
     json_decref(a);
@@ -350,11 +353,80 @@ static void test_cooldown(void **state) {
     library_release(lib);
 }
 
+/* A badge completed by a passed attempt is issued in the attempt's transaction: the hook
+ * runs with the transaction open and the attempt visible; when something fails after the
+ * badge was issued, neither the attempt, its evidence nor the badge remain. */
+typedef struct hook_state {
+    badges_ctx *badges;
+    fixture *f;
+    bool fail_after;
+    int calls, earned;
+} hook_state;
+
+static bool award_hook(store *s, long long user_id, void *arg, perr *err) {
+    hook_state *h = arg;
+    h->calls++;
+    assert_int_equal(sqlite3_get_autocommit(store_db(s)), 0); /* inside the attempt's transaction */
+    assert_int_equal(count(h->f, "SELECT count(*) FROM attempts WHERE passed = 1"), 1);
+    if (!badges_award_due(s, h->badges, user_id, &h->earned, err)) return false;
+    assert_int_equal(h->earned, 1);
+    if (h->fail_after) return perr_set(err, "a later failure");
+    return true;
+}
+
+static void test_badge_with_the_attempt(void **state) {
+    fixture *f = *state;
+    char data[64], p[160];
+    snprintf(data, sizeof data, "/tmp/test_catalog_data_XXXXXX");
+    assert_non_null(mkdtemp(data));
+    snprintf(p, sizeof p, "%s/badges", f->dir);
+    mkdir(p, 0700);
+    put(f->dir, "badges/essai.yaml",
+        "slug: essai\nname: {fr: Essai, en: Trial}\ndescription: {fr: D, en: D}\ncriteria: {fr: C, en: C}\n"
+        "image: essai.svg\nalignment: [CRCN-4.1]\nrule:\n  modules: [hameconnage]\n");
+    put(f->dir, "badges/essai.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"/>\n");
+    learn_library *lib = load(f);
+    perr err = {{0}};
+    hook_state h = {badges_ctx_new(f->s, data, f->dir, "http://127.0.0.1:9/", &err), f, true, 0, 0};
+    if (!h.badges) fail_msg("badges: %s", err.msg);
+    const learn_module *m = library_module(lib, "hameconnage");
+    cur_lib = lib;
+    cur_hook = award_hook;
+    cur_arg = &h;
+    char n1[ATTEMPT_NONCE_MAX];
+    bool passed;
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_ERROR);
+    assert_int_equal(h.calls, 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM credentials"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
+    /* a failed attempt does not call the hook */
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
+    assert_int_equal(h.calls, 1);
+    h.fail_after = false;
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_OK);
+    assert_true(passed);
+    assert_int_equal(h.calls, 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM credentials"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 2);
+    cur_hook = NULL;
+    cur_arg = NULL;
+    badges_ctx_free(h.badges);
+    library_release(lib);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", data);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sync_search_archive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attempts_progress_evidence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_badge_with_the_attempt, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

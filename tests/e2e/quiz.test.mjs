@@ -207,6 +207,11 @@ describe('a failed attempt gives nothing away', () => {
     assert.match(text, /Les explications apparaissent une fois le module réussi/);
     assert.doesNotMatch(res.body, /Réponse attendue|quiz-explanation/);
     assert.match(res.body, /<nav/, 'the normal layout');
+    // another agent cannot read it
+    const other = await agent(DEMO.manager);
+    assert.equal((await other.get(r.location)).status, 404);
+    assert.equal((await other.get(`/api/v1${r.location}`)).status, 404);
+    assert.equal((await c.get('/modules/quiz-exam' + r.location.slice('/modules/quiz-pool'.length))).status, 404, 'another module');
   });
 
   test('partial attempt, API: 201 with the result, nothing that gives the answers away', async () => {

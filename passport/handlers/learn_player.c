@@ -95,7 +95,7 @@ static json_t *when_text(app *a, http_req *req, int64_t t) {
     return out;
 }
 
-/* The module's attempt policy for the page: {draw, questions, max_failed, cooldown_text}. */
+/* The module's attempt policy for the page: {draw, max_failed, cooldown_text, reveal}. */
 static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d) {
     const learn_policy *p = &m->policy;
     int64_t c = p->cooldown;

@@ -95,7 +95,8 @@ static json_t *when_text(app *a, http_req *req, int64_t t) {
     return out;
 }
 
-/* The module's attempt policy for the page: {draw, max_failed, cooldown_text, reveal}. */
+/* The module's attempt policy for the page: {draw, bank, pooled, max_failed, cooldown_text,
+ * reveal}. */
 static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d) {
     const learn_policy *p = &m->policy;
     int64_t c = p->cooldown;
@@ -106,8 +107,10 @@ static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d)
     char *text = app_tf(a, req, key, args);
     json_decref(args);
     size_t drawn = p->draw ? p->draw : m->quiz->n;
-    json_object_set_new(d, "policy", json_pack("{s:i, s:i, s:s, s:b}", "draw", (int)drawn, "max_failed", p->attempts,
-                                               "cooldown_text", text, "reveal", p->reveal == REVEAL_AFTER_PASS));
+    json_object_set_new(d, "policy", json_pack("{s:i, s:i, s:b, s:i, s:s, s:b}", "draw", (int)drawn, "bank",
+                                               (int)m->quiz->n, "pooled", drawn < m->quiz->n, "max_failed",
+                                               p->attempts, "cooldown_text", text, "reveal",
+                                               p->reveal == REVEAL_AFTER_PASS));
     free(text);
 }
 

@@ -192,6 +192,8 @@ describe('a failed attempt gives nothing away', () => {
     const { page, form } = await modulePage(c, 'quiz-pool');
     const shown = formQuestions(page.body);
     assert.equal(shown.length, 4, 'draw: 4');
+    assert.match(pageText(page.body), /Chaque essai présente 4 questions tirées au hasard parmi 8\. Au plus 2 essai\(s\) non réussi\(s\) par période de 1 h\./);
+    assert.doesNotMatch(pageText((await c.get('/modules/quiz-exam')).body), /tirées au hasard/);
     const r = await c.post('/modules/quiz-pool/attempts', answerFields(form.hidden, {}));
     assert.equal(r.status, 303, r.body.slice(0, 300));
     assert.match(r.location, /^\/modules\/quiz-pool\/attempts\/\d+$/);

@@ -122,6 +122,7 @@ describe('module player and grading', () => {
     const api = JSON.parse((await c.get('/api/v1/modules/phishing-basics')).body);
     assert.equal(api.module.id, 'phishing-basics');
     assert.doesNotMatch(JSON.stringify(api), /"correct"|"answers"|verification-compte\.info"/);
+    // a bank (courses/securite-numerique/01-hameconnage.md) with `draw: N`: an attempt shows N
     const mod = parseModule(moduleFileById('phishing-basics'));
     assert.equal(api.questions.length, Number(mod.front.draw || mod.questions.length));
   });

@@ -13,7 +13,7 @@ import {
   BIN, DEMO, ROOT, attrs, client, findForm, formatViolations, launchBrowser, newContext, pageText, runAxe,
   startServer,
 } from './helpers.mjs';
-import { answerFields, formQuestions, moduleFileById, parseModule, rightAnswers } from './quiz-files.mjs';
+import { answerFields, formQuestions, leaks, moduleFileById, parseModule, rightAnswers } from './quiz-files.mjs';
 
 let server;
 
@@ -219,6 +219,38 @@ describe('module player and grading', () => {
     const p = JSON.parse((await c.get('/api/v1/me/progress')).body);
     assert.equal(p.modules[id].attempts, 10);
     assert.equal(p.modules[id].status, 'passed');
+  });
+
+  test('a blank attempt on every module of the library gives nothing away (checked against the files)', async () => {
+    const c = await agent(DEMO.hr);
+    const csrf = await c.csrf('/courses');
+    const root = path.join(ROOT, 'courses');
+    let checked = 0;
+    for (const course of fs.readdirSync(root).sort()) {
+      const dir = path.join(root, course);
+      if (!fs.existsSync(path.join(dir, 'course.md'))) continue;
+      for (const f of fs.readdirSync(dir).filter((x) => /^\d.*\.md$/.test(x)).sort()) {
+        const mod = parseModule(path.join(dir, f));
+        const id = mod.front.id;
+        const m = JSON.parse((await c.get(`/api/v1/modules/${id}`)).body);
+        const r = await c.request('POST', `/api/v1/modules/${id}/attempts`, {
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ nonce: m.nonce, answers: {} }),
+        });
+        assert.equal(r.status, 201, `${id}: ${r.body.slice(0, 200)}`);
+        const res = JSON.parse(r.body);
+        assert.equal(res.passed, false);
+        for (const q of res.questions) assert.deepEqual(Object.keys(q).sort(), ['given', 'number', 'prompt_html', 'right'], id);
+        const texts = res.questions.map((q) => `${q.prompt_html} | ${q.given}`).join(' | ');
+        const found = leaks(mod, texts);
+        assert.deepEqual(found, [], `${id} gives away ${JSON.stringify(found)}`);
+        const page = await c.get(`/modules/${id}/attempts/${res.attempt_id}`);
+        assert.equal(page.status, 200);
+        const list = /<ol class="quiz-results">[\s\S]*?<\/ol>/.exec(page.body)[0];
+        assert.deepEqual(leaks(mod, list), [], `${id} (HTML) gives away ${JSON.stringify(leaks(mod, list))}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 40, `${checked} modules`);
   });
 
   test('course images are served from the course folder only', async () => {

@@ -25,7 +25,10 @@ extern const char schema_badges[];
 /* Migration 8: personal API tokens. */
 #define SCHEMA_TOKENS schema_tokens
 extern const char schema_tokens[];
-/* Migration 9: the questions an attempt drew; the attempt a quiz form produced. */
+/* Migration 9: positioning tests, their answers, re-checks. */
+#define SCHEMA_POSITIONING schema_positioning
+extern const char schema_positioning[];
+/* Migration 10: the questions an attempt drew; the attempt a quiz form produced. */
 #define SCHEMA_LEARN_DRAWS schema_learn_draws
 extern const char schema_learn_draws[];
 

@@ -1,4 +1,4 @@
-/* Migration 9: what an attempt was shown (the drawn questions, in order, and whether each
+/* Migration 10: what an attempt was shown (the drawn questions, in order, and whether each
  * was answered right) so that its result page can be read again, and the attempt a quiz
  * form produced, so that a second submission of the same form leads back to it. */
 #include "store/schema.h"

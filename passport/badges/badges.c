@@ -421,27 +421,43 @@ static bool ever_issued(store *s, long long user_id, long long achievement_id) {
     return got;
 }
 
-bool badges_check_awards(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err) {
-    if (issued) *issued = 0;
-    if (!c || !c->set->n) return true;
-    if (!store_begin(s, err)) return false;
+/* Issues the due badges in the open transaction; false with err at the first failure. */
+static bool award_due(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err) {
     for (size_t i = 0; i < c->set->n; i++) {
         const achievement *a = &c->set->items[i];
         perr why = {{0}};
         if (ever_issued(s, user_id, a->id) || !badges_rule_met(s, a, user_id, &why)) {
-            if (why.msg[0]) goto fail;
+            if (why.msg[0]) return perr_set(err, "%s", why.msg);
             continue;
         }
-        if (!badges_issue(s, c, user_id, a, 0, NULL, NULL, err)) goto fail;
+        if (!badges_issue(s, c, user_id, a, 0, NULL, NULL, err)) return false;
         if (issued) (*issued)++;
         log_info("badge %s issued to user %lld", a->slug, user_id);
-        continue;
-    fail:
-        if (why.msg[0]) perr_set(err, "%s", why.msg);
+    }
+    return true;
+}
+
+bool badges_check_awards(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err) {
+    if (issued) *issued = 0;
+    if (!c || !c->set->n) return true;
+    if (!store_begin(s, err)) return false;
+    if (!award_due(s, c, user_id, issued, err)) {
         store_rollback(s);
+        if (issued) *issued = 0;
         return false;
     }
     return store_commit(s, err);
+}
+
+bool badges_award_due(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err) {
+    if (issued) *issued = 0;
+    if (!c || !c->set->n) return true;
+    if (!store_exec(s, "SAVEPOINT badges_due", err)) return false;
+    if (award_due(s, c, user_id, issued, err)) return store_exec(s, "RELEASE badges_due", err);
+    if (issued) *issued = 0;
+    store_exec(s, "ROLLBACK TO badges_due", NULL);
+    store_exec(s, "RELEASE badges_due", NULL);
+    return false;
 }
 
 bool badges_award(store *s, const badges_ctx *c, long long user_id, const char *slug, long long actor,

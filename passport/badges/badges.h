@@ -67,6 +67,10 @@ bool badges_rule_met(store *s, const achievement *a, long long user_id, perr *er
  * user never received (a revoked badge is not issued again by rule). *issued (may be
  * NULL) gets the count. */
 bool badges_check_awards(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err);
+/* The same inside the caller's transaction (the write that makes a rule true, such as a
+ * passed attempt, commits with its badge or not at all). On failure the badges' own writes
+ * are undone (a savepoint), the caller's stay, *issued is 0 and err is set. */
+bool badges_award_due(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err);
 /* Awards by hand (admin), audited, one transaction. */
 bool badges_award(store *s, const badges_ctx *c, long long user_id, const char *slug, long long actor,
                   const char *narrative, long long *cred_id, perr *err);

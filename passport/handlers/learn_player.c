@@ -1,12 +1,16 @@
-/* Module player: renders the lesson (cached HTML) and the quiz form with a one-time nonce,
- * grades submissions on the server, records attempts and evidence, shows the result. */
+/* Module player: renders the lesson (cached HTML) and the quiz form of one draw with a
+ * one-time nonce (or, during a cooldown, when the next attempt is possible), grades
+ * submissions on the server, records attempts and evidence, then redirects to the
+ * attempt's result page (POST, redirect, GET), which never shows a right answer. */
 #include "handlers/learn_player.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "badges/badges.h"
 #include "core/blob_cache.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
@@ -40,6 +44,7 @@ typedef struct player_memo {
     double best;     /* best score, 0..1 */
     long long attempts, last_at;
     int recent;      /* attempts in the last hour */
+    int64_t until;   /* cooldown: when the next attempt is possible, 0 when it is now */
 } player_memo;
 
 /* The reads of the player, in one read transaction (one WAL lock instead of one per
@@ -53,6 +58,7 @@ static bool player_read(app *a, long long uid, const learn_module *m, player_mem
     pm->visited = progress_visit_last(a->db, uid, m->id);
     json_t *progress = progress_by_module(a->db, uid, err);
     pm->recent = attempt_count_recent(a->db, uid, m->id);
+    pm->until = attempt_locked_until(a->db, uid, m, now);
     store_read_end(a->db);
     if (progress && now - pm->visited >= PROGRESS_VISIT_GRAIN) { /* record the view, then show it */
         json_decref(progress);
@@ -71,6 +77,43 @@ static bool player_read(app *a, long long uid, const learn_module *m, player_mem
     return true;
 }
 
+/* "6 décembre 2026 à 09:14 UTC" in the request's language. */
+static json_t *when_text(app *a, http_req *req, int64_t t) {
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    char month[24], day[8], year[8], hm[8];
+    snprintf(month, sizeof month, "learn.month.%d", tm.tm_mon + 1);
+    snprintf(day, sizeof day, "%d", tm.tm_mday);
+    snprintf(year, sizeof year, "%d", tm.tm_year + 1900);
+    snprintf(hm, sizeof hm, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    json_t *args = json_pack("[s, s, s, s]", day, app_t(a, req, month), year, hm);
+    char *text = app_tf(a, req, "learn.when", args);
+    json_t *out = json_string(text);
+    free(text);
+    json_decref(args);
+    return out;
+}
+
+/* The module's attempt policy for the page: {draw, bank, pooled, max_failed, cooldown_text,
+ * reveal}. */
+static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d) {
+    const learn_policy *p = &m->policy;
+    int64_t c = p->cooldown;
+    const char *key = c % 86400 == 0 ? "learn.duration.days" : c % 3600 == 0 ? "learn.duration.hours" : "learn.duration.minutes";
+    char n[24];
+    snprintf(n, sizeof n, "%lld", (long long)(c % 86400 == 0 ? c / 86400 : c % 3600 == 0 ? c / 3600 : c / 60));
+    json_t *args = json_pack("[s]", n);
+    char *text = app_tf(a, req, key, args);
+    json_decref(args);
+    size_t drawn = p->draw ? p->draw : m->quiz->n;
+    json_object_set_new(d, "policy", json_pack("{s:i, s:i, s:b, s:i, s:s, s:b}", "draw", (int)drawn, "bank",
+                                               (int)m->quiz->n, "pooled", drawn < m->quiz->n, "max_failed",
+                                               p->attempts, "cooldown_text", text, "reveal",
+                                               p->reveal == REVEAL_AFTER_PASS));
+    free(text);
+}
+
 /* The page data of the player for m: the module with the agent's progress and the
  * attempts left this hour, from a current memo or from the store. */
 static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
@@ -85,7 +128,7 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     if (hit) {
         memcpy(&pm, b.data, sizeof pm);
         hit = pm.generation == store_generation(a->db) && now >= pm.at && now - pm.at < APP_MEMO_SECONDS &&
-              now - pm.visited < PROGRESS_VISIT_GRAIN;
+              now - pm.visited < PROGRESS_VISIT_GRAIN && (!pm.until || now < pm.until);
     }
     buf_free(&b);
     if (!hit) {
@@ -99,39 +142,37 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     json_t *d = json_pack("{s:o, s:i}", "module", learn_view_module(m, progress), "attempts_left",
                           ATTEMPT_MAX_PER_HOUR - pm.recent);
     json_decref(progress);
+    policy_data(a, req, m, d);
+    if (pm.until) {
+        char iso[21];
+        clock_iso8601(pm.until, iso);
+        json_object_set_new(d, "locked_until", json_string(iso));
+        json_object_set_new(d, "locked_until_text", when_text(a, req, pm.until));
+    } else {
+        json_object_set_new(d, "locked_until", json_null());
+    }
     return d;
 }
 
-/* A fresh one-time nonce for the quiz form of m. */
-static void set_nonce(json_t *d, http_req *req, const learn_library *lib, const learn_module *m) {
+/* A fresh one-time nonce for the quiz form of m in d; returns the draw it stands for
+ * (the caller frees it). */
+static quiz_draw *set_nonce(json_t *d, http_req *req, const learn_library *lib, const learn_module *m) {
     char nonce[ATTEMPT_NONCE_MAX];
     attempt_nonce_new(lib->nonce_key, app_ctx(req)->user->id, m->id, nonce);
     json_object_set_new(d, "nonce", json_string_nocheck(nonce));
+    return attempt_draw(lib->nonce_key, m, nonce);
 }
 
-/* The quiz fields of m as HTML in the request's locale: rendered once per module version
- * and locale, then taken from the fragment cache. NULL when rendering fails. */
-static json_t *questions_html(app *a, http_req *req, const learn_module *m) {
-    const char *locale = app_ctx(req)->locale;
-    char key[BLOB_CACHE_MAX_KEY];
-    int n = snprintf(key, sizeof key, "quiz|%s|%s|%s", m->id, m->hash, locale);
-    bool keyed = n > 0 && (size_t)n < sizeof key;
-    long long owner = (long long)(m->hash[0] & 0x7f) << 24 | (m->hash[1] & 0x7f) << 16 | (m->hash[2] & 0x7f) << 8 |
-                      (m->hash[3] & 0x7f);
+/* The quiz fields of one draw of m as HTML in the request's locale; NULL when rendering
+ * fails. */
+static json_t *questions_html(app *a, http_req *req, const learn_module *m, const quiz_draw *draw) {
+    json_t *d = json_pack("{s:o}", "questions", learn_view_drawn(m, draw));
     buf html = BUF_INIT;
-    if (!(keyed && blob_cache_get(a->fragments, owner, key, &html))) {
-        json_t *d = json_pack("{s:O}", "questions", m->quiz_view);
-        perr err = {{0}};
-        bool ok = tmpl_render(a->tmpl, "courses/quiz_questions", d, locale, &html, &err);
-        json_decref(d);
-        if (!ok) {
-            log_error("render quiz %s: %s", m->id, err.msg);
-            buf_free(&html);
-            return NULL;
-        }
-        if (keyed) blob_cache_put(a->fragments, owner, key, buf_cstr(&html), html.len);
-    }
-    json_t *out = json_stringn_nocheck(buf_cstr(&html), html.len); /* our rendering: valid UTF-8 */
+    perr err = {{0}};
+    bool ok = tmpl_render(a->tmpl, "courses/quiz_questions", d, app_ctx(req)->locale, &html, &err);
+    json_decref(d);
+    json_t *out = ok ? json_stringn_nocheck(buf_cstr(&html), html.len) : NULL; /* our rendering: valid UTF-8 */
+    if (!ok) log_error("render quiz %s: %s", m->id, err.msg);
     buf_free(&html);
     return out;
 }
@@ -143,14 +184,20 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
     perr err = {{0}};
     if (m) {
         json_t *d = player_data(a, req, m, &err);
-        json_t *fields = d ? questions_html(a, req, m) : NULL;
+        json_t *fields = NULL;
+        if (d && json_is_null(json_object_get(d, "locked_until"))) {
+            quiz_draw *draw = set_nonce(d, req, lib, m);
+            fields = questions_html(a, req, m, draw);
+            quiz_draw_free(draw);
+        } else if (d) {
+            fields = json_string("");
+        }
         if (!d || !fields) {
             log_error("module %s: %s", m->id, d ? "quiz fields" : err.msg);
             json_decref(d);
             json_decref(fields);
             app_error(a, req, resp, 500, NULL);
         } else {
-            set_nonce(d, req, lib, m);
             json_object_set_new(d, "questions_html", fields);
             json_object_set(d, "lesson_html", m->lesson_html);
             app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
@@ -170,8 +217,10 @@ static void api_module(http_req *req, http_resp *resp, void *ctx) {
             log_error("module %s: %s", m->id, err.msg);
             app_error(a, req, resp, 500, NULL);
         } else {
-            set_nonce(d, req, lib, m);
-            json_object_set_new(d, "questions", learn_view_questions(m));
+            quiz_draw *draw = set_nonce(d, req, lib, m);
+            json_object_set_new(d, "questions", learn_view_drawn(m, draw));
+            quiz_draw_free(draw);
+            json_object_del(d, "locked_until_text");
             json_object_set(d, "lesson_html", m->lesson_html);
             app_json(resp, 200, d);
         }
@@ -186,6 +235,7 @@ static void refused(app *a, http_req *req, http_resp *resp, const grade_result *
         [GRADE_NO_QUESTION] = "learn.grade.no_question", [GRADE_NO_OPTION] = "learn.grade.no_option",
         [GRADE_TOO_MANY] = "learn.grade.too_many",   [GRADE_ONE_ONLY] = "learn.grade.one_only",
         [GRADE_TEXT_EXPECTED] = "learn.grade.text_expected", [GRADE_TOO_LONG] = "learn.grade.too_long",
+        [GRADE_NOT_DRAWN] = "learn.grade.not_drawn",
     };
     json_t *args = json_pack("[I]", (json_int_t)g->question);
     char *text = app_tf(a, req, why_key[g->problem], args);
@@ -194,43 +244,83 @@ static void refused(app *a, http_req *req, http_resp *resp, const grade_result *
     json_decref(args);
 }
 
-/* Grades and records; sends the error or returns the result view (caller owns it). */
-static json_t *submit(app *a, http_req *req, http_resp *resp, const learn_library *lib, const learn_module *m,
-                      const json_t *answers, const char *nonce) {
+/* The badges a passed attempt completes, issued in the attempt's transaction. A failure
+ * to issue (a signing key that cannot be read) is logged and does not cost the agent
+ * their attempt: the badge is issued at the next check (badges_check_awards). */
+typedef struct award_arg {
+    const struct badges_ctx *badges;
+    int earned;
+    bool failed;
+} award_arg;
+
+static bool award_in_attempt(store *s, long long user_id, void *arg, perr *err) {
+    award_arg *aa = arg;
+    perr berr = {{0}};
+    (void)err;
+    if (!badges_award_due(s, aa->badges, user_id, &aa->earned, &berr)) {
+        log_error("badges (the attempt is kept): %s", berr.msg);
+        aa->failed = true;
+    }
+    return true;
+}
+
+/* Grades and records an attempt. Returns ATTEMPT_OK with out->id the new attempt, or the
+ * refusal, whose page attempt_refused sends; -1 when the answers were refused (422 sent). */
+static int submit(app *a, http_req *req, http_resp *resp, const learn_library *lib, const learn_module *m,
+                  const json_t *answers, const char *nonce, attempt_outcome *out, int *earned) {
     req_ctx *c = app_ctx(req);
     grade_result g;
     perr err = {{0}};
-    if (!grade_quiz(m->quiz, answers, m->pass, &g, &err)) {
+    quiz_draw *draw = attempt_draw(lib->nonce_key, m, nonce);
+    if (!grade_quiz(m->quiz, draw, answers, m->pass, &g, &err)) {
+        quiz_draw_free(draw);
         refused(a, req, resp, &g);
-        return NULL;
+        return -1;
     }
-    long long id = 0;
-    attempt_status st = attempt_record(a->db, lib->nonce_key, c->user->id, m, nonce, answers, &g, &id, &err);
-    json_t *result = NULL;
+    award_arg aa = {a->badges, 0, false}; /* a badge is awarded with the attempt that earns it */
+    attempt_status st =
+        attempt_record(a->db, lib->nonce_key, c->user->id, m, nonce, draw, &g, award_in_attempt, &aa, out, &err);
+    if (st == ATTEMPT_ERROR) log_error("attempt %s: %s", m->id, err.msg);
+    *earned = aa.earned;
+    if (st == ATTEMPT_OK && aa.failed) { /* one more try on its own */
+        perr berr = {{0}};
+        if (!badges_check_awards(a->db, a->badges, c->user->id, earned, &berr)) log_error("badges: %s", berr.msg);
+    }
+    grade_result_free(&g);
+    quiz_draw_free(draw);
+    return (int)st;
+}
+
+/* Sends the page (or JSON) of a refused attempt: nothing was recorded. */
+static void attempt_refused(app *a, http_req *req, http_resp *resp, attempt_status st, const attempt_outcome *out) {
     switch (st) {
-    case ATTEMPT_OK:
-        result = learn_view_result(m, answers, &g);
-        json_object_set_new(result, "attempt_id", json_integer(id));
-        if (g.passed) { /* a badge is awarded the moment its rule becomes true */
-            int earned = 0;
-            perr berr = {{0}};
-            if (!badges_check_awards(a->db, a->badges, c->user->id, &earned, &berr)) log_error("badges: %s", berr.msg);
-            json_object_set_new(result, "badges_earned", json_integer(earned));
-        }
-        break;
+    case ATTEMPT_OK: break;
     case ATTEMPT_REPLAY: app_error(a, req, resp, 409, "learn.error.replay"); break;
+    case ATTEMPT_COOLDOWN: {
+        char after[24];
+        snprintf(after, sizeof after, "%lld", (long long)(out->until - clock_now()));
+        http_resp_header(resp, "Retry-After", after);
+        json_t *args = json_pack("[o]", when_text(a, req, out->until));
+        char *text = app_tf(a, req, "learn.error.cooldown", args);
+        app_error(a, req, resp, 429, text);
+        free(text);
+        json_decref(args);
+        break;
+    }
     case ATTEMPT_RATE_LIMITED:
         http_resp_header(resp, "Retry-After", "3600");
         app_error(a, req, resp, 429, "learn.error.rate");
         break;
     case ATTEMPT_ARCHIVED: app_error(a, req, resp, 410, "learn.error.archived"); break;
-    case ATTEMPT_ERROR:
-        log_error("attempt %s: %s", m->id, err.msg);
-        app_error(a, req, resp, 500, NULL);
-        break;
+    case ATTEMPT_ERROR: app_error(a, req, resp, 500, NULL); break;
     }
-    grade_result_free(&g);
-    return result;
+}
+
+/* "/modules/<id>/attempts/<n>" or the same under /api/v1. */
+static void result_url(buf *out, bool api, const learn_module *m, long long id) {
+    buf_puts(out, api ? "/api/v1/modules/" : "/modules/");
+    buf_put_urlenc(out, m->id, strlen(m->id));
+    buf_printf(out, "/attempts/%lld", id);
 }
 
 static void attempt_form(http_req *req, http_resp *resp, void *ctx) {
@@ -239,16 +329,71 @@ static void attempt_form(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     if (m) {
         json_t *answers = learn_view_form_answers(m, req->form, req->nform);
-        json_t *result = submit(a, req, resp, lib, m, answers, http_input(req, "nonce"));
-        if (result) {
-            req_ctx *c = app_ctx(req);
-            perr err = {{0}};
-            json_t *progress = progress_by_module(a->db, c->user->id, &err);
-            app_render(a, req, resp, 200, "courses/result", "learn.result.title",
-                       json_pack("{s:o, s:o}", "module", learn_view_module(m, progress), "result", result));
-            json_decref(progress);
+        attempt_outcome out = {0};
+        int earned = 0;
+        int st = submit(a, req, resp, lib, m, answers, http_input(req, "nonce"), &out, &earned);
+        if (st == ATTEMPT_OK || (st == ATTEMPT_REPLAY && out.id > 0)) {
+            /* a second submission of the same form leads to the result it made */
+            buf url = BUF_INIT;
+            result_url(&url, false, m, out.id);
+            http_resp_redirect(resp, buf_cstr(&url));
+            buf_free(&url);
+        } else if (st >= 0) {
+            attempt_refused(a, req, resp, (attempt_status)st, &out);
         }
         json_decref(answers);
+    }
+    app_library_release(a, lib);
+}
+
+/* The result view of attempt id of m for the current user, with the module's status;
+ * NULL when the attempt is not theirs (or on a database error). */
+static json_t *result_data(app *a, http_req *req, const learn_module *m, long long id) {
+    long long uid = app_ctx(req)->user->id;
+    attempt_row r;
+    if (!id || !attempt_get(a->db, id, uid, m->id, &r)) return NULL;
+    perr err = {{0}};
+    json_t *progress = progress_by_module(a->db, uid, &err);
+    bool passed = progress && !strcmp(progress_status(progress, m->id), "passed");
+    bool reveal = passed && m->policy.reveal == REVEAL_AFTER_PASS;
+    json_t *result = learn_view_result(m, &r, reveal);
+    attempt_row_free(&r);
+    json_object_set_new(result, "wrong", json_integer(json_integer_value(json_object_get(result, "total")) -
+                                                      json_integer_value(json_object_get(result, "right"))));
+    json_object_set_new(result, "revealed", json_boolean(reveal));
+    json_object_set_new(result, "never", json_boolean(m->policy.reveal == REVEAL_NEVER));
+    buf url = BUF_INIT;
+    result_url(&url, false, m, id);
+    json_object_set_new(result, "attempt_id", json_integer(id));
+    json_object_set_new(result, "url", json_string(buf_cstr(&url)));
+    buf_free(&url);
+    json_t *d = json_pack("{s:o, s:o}", "module", learn_view_module(m, progress), "result", result);
+    if (m->position + 1 < m->course->nmodules)
+        json_object_set_new(d, "next", learn_view_module(m->course->modules[m->position + 1], progress));
+    json_decref(progress);
+    return d;
+}
+
+static void result_page(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    learn_library *lib = app_library_acquire(a);
+    const learn_module *m = find_module(a, req, resp, lib);
+    if (m) {
+        json_t *d = result_data(a, req, m, app_param_id(req, 1));
+        if (d) app_render(a, req, resp, 200, "courses/result", "learn.result.title", d);
+        else app_error(a, req, resp, 404, NULL);
+    }
+    app_library_release(a, lib);
+}
+
+static void api_result(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    learn_library *lib = app_library_acquire(a);
+    const learn_module *m = find_module(a, req, resp, lib);
+    if (m) {
+        json_t *d = result_data(a, req, m, app_param_id(req, 1));
+        if (d) app_json(resp, 200, d);
+        else app_error(a, req, resp, 404, NULL);
     }
     app_library_release(a, lib);
 }
@@ -260,11 +405,26 @@ static void api_attempt(http_req *req, http_resp *resp, void *ctx) {
     if (m) {
         json_t *answers = json_object_get(req->json, "answers");
         const char *nonce = json_string_value(json_object_get(req->json, "nonce"));
-        if (!json_is_object(answers)) {
-            app_error(a, req, resp, 422, "learn.error.answers");
-        } else {
-            json_t *result = submit(a, req, resp, lib, m, answers, nonce);
-            if (result) app_json(resp, 201, result);
+        attempt_outcome out = {0};
+        int st = -1, earned = 0;
+        if (!json_is_object(answers)) app_error(a, req, resp, 422, "learn.error.answers");
+        else st = submit(a, req, resp, lib, m, answers, nonce, &out, &earned);
+        json_t *d = st == ATTEMPT_OK ? result_data(a, req, m, out.id) : NULL;
+        if (d) {
+            buf url = BUF_INIT;
+            result_url(&url, true, m, out.id);
+            http_resp_header(resp, "Location", buf_cstr(&url));
+            buf_free(&url);
+            json_t *result = json_incref(json_object_get(d, "result"));
+            json_object_set(result, "module", json_object_get(d, "module"));
+            json_object_set_new(result, "badges_earned", json_integer(earned));
+            if (json_object_get(d, "next")) json_object_set(result, "next", json_object_get(d, "next"));
+            json_decref(d);
+            app_json(resp, 201, result);
+        } else if (st == ATTEMPT_OK) {
+            app_error(a, req, resp, 500, NULL);
+        } else if (st >= 0) {
+            attempt_refused(a, req, resp, (attempt_status)st, &out);
         }
     }
     app_library_release(a, lib);
@@ -275,4 +435,6 @@ void learn_player_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_POST, "/modules/{id}/attempts", attempt_form, ATTEMPT_MAX_BODY, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/modules/{id}", api_module, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/modules/{id}/attempts", api_attempt, ATTEMPT_MAX_BODY, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/modules/{id}/attempts/{n}", result_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/api/v1/modules/{id}/attempts/{n}", api_result, 0, 0, 0});
 }

@@ -65,33 +65,57 @@ static void given_text(const learn_module *m, size_t i, const json_t *v, buf *ou
     json_decref(one);
 }
 
-json_t *learn_view_result(const learn_module *m, const json_t *answers, const grade_result *g) {
+json_t *learn_view_drawn(const learn_module *m, const quiz_draw *draw) {
     json_t *qs = json_array();
-    buf ans = BUF_INIT, given = BUF_INIT;
-    for (size_t i = 0; i < m->quiz->n; i++) {
-        const quiz_question *qq = &m->quiz->questions[i];
-        buf_reset(&ans);
-        buf_reset(&given);
-        if (qq->kind == QUIZ_TEXT) {
-            buf_put_html(&ans, qq->answers[0], strlen(qq->answers[0]));
-        } else {
-            for (size_t j = 0; j < qq->noptions; j++)
-                if (qq->options[j].correct) {
-                    if (ans.len) buf_puts(&ans, " ; ");
-                    buf_puts(&ans, m->qhtml[i].options[j]);
-                }
+    for (size_t p = 0; p < draw->n; p++) {
+        const json_t *src = json_array_get(m->quiz_view, draw->q[p]);
+        const json_t *sopts = json_object_get(src, "options");
+        const char *name = json_string_value(json_object_get(src, "name"));
+        json_t *opts = json_array();
+        for (size_t k = 0; k < json_array_size(sopts); k++) {
+            char value[24], id[56];
+            snprintf(value, sizeof value, "%zu", k + 1);
+            snprintf(id, sizeof id, "%s-%zu", name, k + 1);
+            const json_t *o = json_array_get(sopts, draw->perm[p][k]);
+            json_array_append_new(opts, json_pack("{s:s, s:s, s:O}", "value", value, "id", id, "html",
+                                                  json_object_get(o, "html")));
         }
+        json_t *q = json_copy((json_t *)src);
+        json_object_set_new(q, "number", json_integer((json_int_t)(p + 1)));
+        json_object_set_new(q, "options", opts);
+        json_array_append_new(qs, q);
+    }
+    return qs;
+}
+
+json_t *learn_view_result(const learn_module *m, const attempt_row *r, bool reveal) {
+    json_t *qs = json_array();
+    bool details = r->drawn && !strcmp(r->module_version, m->hash);
+    int right = 0, total = 0;
+    buf given = BUF_INIT;
+    size_t p;
+    const json_t *x;
+    json_array_foreach(details ? r->drawn : NULL, p, x) {
+        json_int_t n = json_integer_value(json_array_get(x, 0));
+        bool ok = json_integer_value(json_array_get(x, 1)) != 0;
+        if (n < 1 || (size_t)n > m->quiz->n) continue;
+        size_t i = (size_t)n - 1;
         char key[24];
         snprintf(key, sizeof key, "q%zu", i + 1);
-        given_text(m, i, json_object_get(answers, key), &given);
-        json_array_append_new(qs, json_pack("{s:i, s:s, s:b, s:s, s:s?, s:s}", "number", (int)(i + 1), "prompt_html",
-                                            m->qhtml[i].prompt, "right", g->correct[i], "answer_html", buf_cstr(&ans),
-                                            "explanation_html", m->qhtml[i].explanation, "given", buf_cstr(&given)));
+        buf_reset(&given);
+        given_text(m, i, json_object_get(r->answers, key), &given);
+        json_t *q = json_pack("{s:i, s:s, s:b, s:s}", "number", (int)p + 1, "prompt_html", m->qhtml[i].prompt, "right",
+                              ok, "given", buf_cstr(&given));
+        if (reveal && m->qhtml[i].explanation)
+            json_object_set_new(q, "explanation_html", json_string(m->qhtml[i].explanation));
+        json_array_append_new(qs, q);
+        right += ok;
+        total++;
     }
-    buf_free(&ans);
     buf_free(&given);
-    return json_pack("{s:i, s:b, s:i, s:i, s:i, s:o}", "score", (int)floor(g->score * 100 + 0.5), "passed", g->passed,
-                     "pass", (int)floor(m->pass * 100 + 0.5), "right", (int)g->right, "total", (int)g->n, "questions", qs);
+    return json_pack("{s:i, s:b, s:i, s:i, s:i, s:b, s:o}", "score", (int)floor(r->score * 100 + 0.5), "passed",
+                     r->passed, "pass", (int)floor(m->pass * 100 + 0.5), "right", right, "total", total, "details",
+                     details, "questions", qs);
 }
 
 json_t *learn_view_form_answers(const learn_module *m, const http_kv *form, size_t nform) {

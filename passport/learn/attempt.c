@@ -1,5 +1,6 @@
-/* Attempt recording: nonce consumption, rate limit, archive check, attempt row and
- * evidence, all or nothing. */
+/* Attempt recording: draws seeded by nonces, nonce consumption, attempt policy, rate
+ * limit, archive check, attempt row and evidence, all or nothing; reading an attempt back
+ * for its result page. */
 #include "learn/attempt.h"
 
 #include <stdio.h>
@@ -66,34 +67,118 @@ int attempt_count_recent(store *s, long long user_id, const char *module_id) {
     return n;
 }
 
-/* Stores the nonce as used (false when it already was) and forgets used nonces whose
- * age means they can no longer validate anyway. */
-static bool nonce_consume(store *s, long long user_id, const char *module_id, const char *nonce, int64_t now) {
+quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const char *nonce) {
+    buf msg = BUF_INIT;
+    buf_printf(&msg, "draw|%s", nonce ? nonce : "");
+    unsigned char mac[32];
+    rand_hmac_sha256(key, 32, buf_cstr(&msg), msg.len, mac);
+    buf_free(&msg);
+    uint64_t seed = 0;
+    for (size_t i = 0; i < 8; i++) seed = seed << 8 | mac[i];
+    return quiz_draw_make(m->quiz, m->ncomps, m->policy.draw, seed);
+}
+
+int64_t attempt_locked_until(store *s, long long user_id, const learn_module *m, int64_t now) {
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT finished_at FROM attempts WHERE user_id = ?1 AND module_id = ?2 AND passed = 0"
+                                  " AND finished_at > ?3 ORDER BY finished_at DESC LIMIT ?4",
+                                  NULL);
+    if (!st) return 0;
+    int64_t fails[POLICY_MAX_ATTEMPTS];
+    size_t n = 0;
+    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_text(st, 2, m->id);
+    sqlite3_bind_int64(st, 3, now - m->policy.cooldown);
+    sqlite3_bind_int(st, 4, m->policy.attempts);
+    while (n < POLICY_MAX_ATTEMPTS && sqlite3_step(st) == SQLITE_ROW) fails[n++] = sqlite3_column_int64(st, 0);
+    store_done(st);
+    return policy_locked_until(&m->policy, fails, n, now);
+}
+
+/* The attempt that nonce already made for the user: its id, 0 when the nonce was used
+ * without one, -1 when the nonce is unused. */
+static long long nonce_used_by(store *s, long long user_id, const char *nonce) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(attempt_id, 0), user_id FROM quiz_nonces WHERE nonce = ?1", NULL);
+    if (!st) return 0;
+    store_bind_text(st, 1, nonce);
+    long long id = -1;
+    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 1) == user_id ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return id;
+}
+
+/* Stores the nonce as used by attempt id (false when it already was) and forgets used
+ * nonces whose age means they can no longer validate anyway. */
+static bool nonce_consume(store *s, long long user_id, const char *module_id, const char *nonce, int64_t now,
+                          long long id) {
     sqlite3_stmt *st = store_stmt(s, "DELETE FROM quiz_nonces WHERE created_at < ?1", NULL);
     if (!st) return false;
     sqlite3_bind_int64(st, 1, now - ATTEMPT_NONCE_TTL - 120);
     sqlite3_step(st);
     store_done(st);
     st = store_stmt(s,
-                    "INSERT INTO quiz_nonces (nonce, user_id, module_id, created_at) VALUES (?1, ?2, ?3, ?4)"
-                    " ON CONFLICT (nonce) DO NOTHING",
+                    "INSERT INTO quiz_nonces (nonce, user_id, module_id, created_at, attempt_id)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (nonce) DO NOTHING",
                     NULL);
     if (!st) return false;
     store_bind_text(st, 1, nonce);
     sqlite3_bind_int64(st, 2, user_id);
     store_bind_text(st, 3, module_id);
     sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 5, id);
     bool ok = sqlite3_step(st) == SQLITE_DONE && store_changes(s) == 1;
     store_done(st);
     return ok;
 }
 
+/* [[question, right], ...] of draw and g as compact JSON (caller frees). */
+static char *drawn_json(const quiz_draw *draw, const grade_result *g) {
+    json_t *a = json_array();
+    for (size_t p = 0; p < draw->n && p < g->n; p++)
+        json_array_append_new(a, json_pack("[I, i]", (json_int_t)(draw->q[p] + 1), (int)g->correct[p]));
+    char *s = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+    return s;
+}
+
+/* Inserts the attempt row; *id receives its id. */
+static bool attempt_insert(store *s, long long user_id, const learn_module *m, const quiz_draw *draw,
+                           const grade_result *g, int64_t started, int64_t now, long long *id, perr *err) {
+    char *answers = g->answers ? json_dumps(g->answers, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *drawn = drawn_json(draw, g);
+    sqlite3_stmt *st = store_stmt(s,
+                                  "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed,"
+                                  " started_at, finished_at, drawn_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                  err);
+    bool ok = st != NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, user_id);
+        store_bind_text(st, 2, m->id);
+        store_bind_text(st, 3, m->hash);
+        store_bind_text(st, 4, answers ? answers : "{}");
+        sqlite3_bind_double(st, 5, g->score);
+        sqlite3_bind_int(st, 6, g->passed);
+        sqlite3_bind_int64(st, 7, started);
+        sqlite3_bind_int64(st, 8, now);
+        store_bind_text(st, 9, drawn ? drawn : "[]");
+        ok = sqlite3_step(st) == SQLITE_DONE;
+        if (!ok) perr_set(err, "attempt: %s", sqlite3_errmsg(store_db(s)));
+        store_done(st);
+        *id = store_last_id(s);
+    }
+    free(answers);
+    free(drawn);
+    return ok;
+}
+
 attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
-                              const char *nonce, const json_t *answers, const grade_result *g, long long *attempt_id,
-                              perr *err) {
+                              const char *nonce, const quiz_draw *draw, const grade_result *g,
+                              attempt_pass_hook on_pass, void *arg, attempt_outcome *out, perr *err) {
     int64_t now = clock_now(), started = 0;
     attempt_status rc = ATTEMPT_ERROR;
-    char *json = NULL;
+    attempt_outcome local = {0};
+    if (!out) out = &local;
+    *out = (attempt_outcome){0};
     if (!nonce_valid(key, user_id, m->id, nonce, now, &started)) return ATTEMPT_REPLAY;
     if (!store_begin(s, err)) return ATTEMPT_ERROR;
     sqlite3_stmt *st = store_stmt(s, "SELECT archived_at IS NULL FROM modules WHERE id = ?1 AND version_hash = ?2", err);
@@ -106,45 +191,78 @@ attempt_status attempt_record(store *s, const unsigned char *key, long long user
         rc = ATTEMPT_ARCHIVED;
         goto fail;
     }
-    if (!nonce_consume(s, user_id, m->id, nonce, now)) {
+    long long used = nonce_used_by(s, user_id, nonce);
+    if (used >= 0) {
+        out->id = used;
         rc = ATTEMPT_REPLAY;
+        goto fail;
+    }
+    if ((out->until = attempt_locked_until(s, user_id, m, now)) != 0) {
+        rc = ATTEMPT_COOLDOWN;
         goto fail;
     }
     if (attempt_count_recent(s, user_id, m->id) >= ATTEMPT_MAX_PER_HOUR) {
         rc = ATTEMPT_RATE_LIMITED;
         goto fail;
     }
-    json = json_dumps(answers, JSON_COMPACT | JSON_SORT_KEYS);
-    st = store_stmt(s,
-                    "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed, started_at,"
-                    " finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    err);
-    if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, user_id);
-    store_bind_text(st, 2, m->id);
-    store_bind_text(st, 3, m->hash);
-    store_bind_text(st, 4, json ? json : "{}");
-    sqlite3_bind_double(st, 5, g->score);
-    sqlite3_bind_int(st, 6, g->passed);
-    sqlite3_bind_int64(st, 7, started);
-    sqlite3_bind_int64(st, 8, now);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) perr_set(err, "attempt: %s", sqlite3_errmsg(store_db(s)));
-    store_done(st);
-    if (!ok) goto fail;
-    if (attempt_id) *attempt_id = store_last_id(s);
+    if (!attempt_insert(s, user_id, m, draw, g, started, now, &out->id, err)) goto fail;
+    if (!nonce_consume(s, user_id, m->id, nonce, now, out->id)) {
+        out->id = 0;
+        rc = ATTEMPT_REPLAY;
+        goto fail;
+    }
     if (g->passed) {
         char ref[128];
         snprintf(ref, sizeof ref, "module:%s@%.8s", m->id, m->hash);
         for (size_t i = 0; i < m->ncomps; i++)
             if (!evidence_add(s, user_id, m->comps[i].code, m->comps[i].level, EVIDENCE_MEASURED, ref, 0, NULL, err))
                 goto fail;
+        if (on_pass && !on_pass(s, user_id, arg, err)) goto fail;
     }
     if (!store_commit(s, err)) goto fail;
-    free(json);
     return ATTEMPT_OK;
 fail:
+    if (rc != ATTEMPT_OK && rc != ATTEMPT_REPLAY && rc != ATTEMPT_COOLDOWN) out->id = 0;
     store_rollback(s);
-    free(json);
     return rc;
+}
+
+bool attempt_get(store *s, long long id, long long user_id, const char *module_id, attempt_row *out) {
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT module_version, score, passed, finished_at, answers_json, drawn_json FROM attempts"
+                                  " WHERE id = ?1 AND user_id = ?2 AND module_id = ?3",
+                                  NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_text(st, 3, module_id);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        snprintf(out->module_version, sizeof out->module_version, "%s", v ? v : "");
+        out->score = sqlite3_column_double(st, 1);
+        out->passed = sqlite3_column_int(st, 2) != 0;
+        out->finished_at = sqlite3_column_int64(st, 3);
+        const char *a = (const char *)sqlite3_column_text(st, 4), *d = (const char *)sqlite3_column_text(st, 5);
+        out->answers = a ? json_loads(a, 0, NULL) : NULL;
+        out->drawn = d ? json_loads(d, 0, NULL) : NULL;
+        if (!json_is_object(out->answers)) {
+            json_decref(out->answers);
+            out->answers = json_object();
+        }
+        if (out->drawn && !json_is_array(out->drawn)) {
+            json_decref(out->drawn);
+            out->drawn = NULL;
+        }
+    }
+    store_done(st);
+    return found;
+}
+
+void attempt_row_free(attempt_row *r) {
+    if (!r) return;
+    json_decref(r->answers);
+    json_decref(r->drawn);
+    memset(r, 0, sizeof *r);
 }

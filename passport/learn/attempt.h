@@ -1,10 +1,14 @@
-/* Quiz attempts: one-time nonces carried by each rendering of a quiz form, and the
- * recording of a graded attempt (with the `measured` evidence of a pass) in one
- * transaction, refusing replays, archived modules and too many attempts.
+/* Quiz attempts: one-time nonces carried by each rendering of a quiz form, the draw each
+ * nonce stands for, the module's attempt policy, and the recording of a graded attempt
+ * (with the `measured` evidence of a pass) in one transaction, refusing replays, archived
+ * modules, attempts during a cooldown and too many attempts.
  *
  * A nonce is "<issued_at>.<random>.<mac>": the MAC (HMAC-SHA256 under the library's key)
  * binds it to the user, the module and the time, so rendering a quiz writes nothing; the
- * first submission stores it in quiz_nonces (the primary key refuses a second use). */
+ * first submission stores it in quiz_nonces (the primary key refuses a second use). The
+ * questions and option orders of the form are drawn with a seed derived from the nonce
+ * under the same key: the server rebuilds them at submission, and a client cannot choose
+ * them. */
 #ifndef PASSPORT_LEARN_ATTEMPT_H
 #define PASSPORT_LEARN_ATTEMPT_H
 
@@ -12,6 +16,7 @@
 #include <stdbool.h>
 
 #include "core/err.h"
+#include "learn/draw.h"
 #include "learn/grade.h"
 #include "learn/library.h"
 #include "store/store.h"
@@ -24,6 +29,7 @@ typedef enum attempt_status {
     ATTEMPT_OK,
     ATTEMPT_REPLAY,       /* unknown, expired or already used nonce: 409 */
     ATTEMPT_RATE_LIMITED, /* ATTEMPT_MAX_PER_HOUR reached: 429 */
+    ATTEMPT_COOLDOWN,     /* the module's failed attempts are used up for now: 429 */
     ATTEMPT_ARCHIVED,     /* the module is archived or unknown to the store: 410 */
     ATTEMPT_ERROR,        /* database error: err set, 500 */
 } attempt_status;
@@ -32,16 +38,55 @@ typedef enum attempt_status {
 void attempt_nonce_new(const unsigned char *key, long long user_id, const char *module_id,
                        char out[ATTEMPT_NONCE_MAX]);
 
-/* Records the graded attempt of module m by the user in one transaction: consumes the
- * nonce (which must carry a valid MAC under key for this user and module, and be younger
- * than ATTEMPT_NONCE_TTL; consumed nonces past that age are forgotten), checks the rate limit and
- * that the module is live in the store, inserts the attempt (answers as JSON, score,
- * passed, started_at = the nonce's creation), and when g passed adds `measured` evidence
- * for each competency@level of m with source "module:<id>@<hash8>". On any refusal or
- * error nothing is written. *attempt_id (may be NULL) receives the new row's id. */
+/* What attempt_record tells besides its status. */
+typedef struct attempt_outcome {
+    long long id;  /* ATTEMPT_OK: the new attempt; ATTEMPT_REPLAY: the attempt the same
+                    * form already made for this user, or 0 */
+    int64_t until; /* ATTEMPT_COOLDOWN: when the agent may try again */
+} attempt_outcome;
+
+/* Called by attempt_record inside its transaction, after the evidence of a passed
+ * attempt (what makes a badge's rule true): false (err set) aborts the whole attempt. */
+typedef bool (*attempt_pass_hook)(store *s, long long user_id, void *arg, perr *err);
+
+/* The draw of the quiz form that carries nonce: m's `draw` questions (all when unset),
+ * stratified by m's competencies, options shuffled, seeded by HMAC(key, nonce). The same
+ * nonce always gives the same draw for the same version of m. Caller frees it. */
+quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const char *nonce);
+
+/* Records the graded attempt of module m by the user in one transaction: checks the
+ * nonce (a valid MAC under key for this user and module, younger than ATTEMPT_NONCE_TTL)
+ * and that it was not used before, that the module is live in the store, its attempt
+ * policy (attempt_locked_until) and the rate limit; inserts the attempt (g->answers as
+ * JSON, the drawn questions of draw with their right flags, score, passed, started_at =
+ * the nonce's creation), marks the nonce used by it (consumed nonces past their age are
+ * forgotten), and when g passed adds `measured` evidence for each competency@level of m
+ * with source "module:<id>@<hash8>", then calls on_pass (may be NULL) with arg, in the
+ * same transaction. On any refusal or error nothing is written. out (may be NULL)
+ * receives the attempt's id or the cooldown's end. */
 attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
-                              const char *nonce,
-                              const json_t *answers, const grade_result *g, long long *attempt_id, perr *err);
+                              const char *nonce, const quiz_draw *draw, const grade_result *g,
+                              attempt_pass_hook on_pass, void *arg, attempt_outcome *out, perr *err);
+
+/* 0 when the user may attempt module m at now, else when they may (m's policy applied to
+ * their failed attempts, learn/policy.h). */
+int64_t attempt_locked_until(store *s, long long user_id, const learn_module *m, int64_t now);
+
+/* One recorded attempt, for its result page. */
+typedef struct attempt_row {
+    char module_version[65];
+    double score;
+    bool passed;
+    int64_t finished_at;
+    json_t *answers; /* as recorded, with the file's option numbers (owned) */
+    json_t *drawn;   /* [[question (1-based), right (0/1)], ...] in the order shown, or NULL
+                      * for attempts made before draws were recorded (owned) */
+} attempt_row;
+
+/* Reads attempt id when it belongs to user_id and module_id; false when not (or on a
+ * database error). The caller frees the row with attempt_row_free. */
+bool attempt_get(store *s, long long id, long long user_id, const char *module_id, attempt_row *out);
+void attempt_row_free(attempt_row *r);
 
 /* The number of attempts of the user on the module in the last hour. */
 int attempt_count_recent(store *s, long long user_id, const char *module_id);

@@ -66,9 +66,15 @@ static bool refuse(grade_result *out, grade_problem why, size_t qi) {
     return false;
 }
 
-static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bool *right, grade_result *out,
-                         perr *err) {
-    bool chosen[32] = {false};
+/* The file's option (0-based) shown at 1-based position o of a question (perm NULL:
+ * no shuffle). */
+static size_t shown_option(const unsigned char *perm, size_t o) {
+    return perm ? perm[o - 1] : o - 1;
+}
+
+static bool grade_choice(const quiz_question *qq, const unsigned char *perm, size_t qi, const json_t *v, bool *right,
+                         json_t **canon, grade_result *out, perr *err) {
+    bool chosen[QUIZ_MAX_OPTIONS] = {false};
     size_t nchosen = 0;
     if (json_is_array(v)) {
         size_t i;
@@ -84,8 +90,9 @@ static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bo
                 perr_set(err, "question %zu: option %s does not exist", qi + 1, value_text(x, t));
                 return refuse(out, GRADE_NO_OPTION, qi);
             }
-            if (!chosen[o - 1]) nchosen++;
-            chosen[o - 1] = true;
+            size_t k = shown_option(perm, o);
+            if (!chosen[k]) nchosen++;
+            chosen[k] = true;
         }
     } else {
         size_t o = option_number(v);
@@ -94,7 +101,7 @@ static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bo
             perr_set(err, "question %zu: option %s does not exist", qi + 1, value_text(v, t));
             return refuse(out, GRADE_NO_OPTION, qi);
         }
-        chosen[o - 1] = true;
+        chosen[shown_option(perm, o)] = true;
         nchosen = 1;
     }
     if (qq->kind == QUIZ_SINGLE && nchosen > 1) {
@@ -102,18 +109,27 @@ static bool grade_choice(const quiz_question *qq, size_t qi, const json_t *v, bo
         return refuse(out, GRADE_ONE_ONLY, qi);
     }
     bool ok = nchosen > 0;
-    for (size_t i = 0; i < qq->noptions; i++) ok = ok && chosen[i] == qq->options[i].correct;
+    *canon = qq->kind == QUIZ_MULTI ? json_array() : NULL;
+    for (size_t i = 0; i < qq->noptions; i++) {
+        ok = ok && chosen[i] == qq->options[i].correct;
+        if (!chosen[i]) continue;
+        if (*canon) json_array_append_new(*canon, json_integer((json_int_t)(i + 1)));
+        else *canon = json_integer((json_int_t)(i + 1));
+    }
     *right = ok;
     return true;
 }
 
-bool grade_quiz(const quiz *q, const json_t *answers, double pass, grade_result *out, perr *err) {
+bool grade_quiz(const quiz *q, const quiz_draw *draw, const json_t *answers, double pass, grade_result *out,
+                perr *err) {
     memset(out, 0, sizeof *out);
     if (!json_is_object(answers)) {
         perr_set(err, "answers must be an object {\"q1\": ...}");
         return refuse(out, GRADE_NOT_OBJECT, (size_t)-1);
     }
-    bool *correct = xcalloc(q->n ? q->n : 1, sizeof *correct);
+    size_t n = draw ? draw->n : q->n;
+    bool *correct = xcalloc(n ? n : 1, sizeof *correct);
+    json_t *canon = json_object();
     const char *key;
     const json_t *v;
     json_object_foreach((json_t *)answers, key, v) {
@@ -123,7 +139,14 @@ bool grade_quiz(const quiz *q, const json_t *answers, double pass, grade_result 
             refuse(out, GRADE_NO_QUESTION, (size_t)-1);
             goto fail;
         }
+        size_t p = draw ? quiz_draw_position(draw, qi) : qi;
+        if (p == (size_t)-1) {
+            perr_set(err, "question %zu was not drawn for this attempt", qi + 1);
+            refuse(out, GRADE_NOT_DRAWN, qi);
+            goto fail;
+        }
         const quiz_question *qq = &q->questions[qi];
+        json_t *c = NULL;
         if (qq->kind == QUIZ_TEXT) {
             if (!json_is_string(v)) {
                 perr_set(err, "question %zu expects a text answer", qi + 1);
@@ -135,18 +158,22 @@ bool grade_quiz(const quiz *q, const json_t *answers, double pass, grade_result 
                 refuse(out, GRADE_TOO_LONG, qi);
                 goto fail;
             }
-            correct[qi] = grade_text_matches(qq->answers, qq->nanswers, json_string_value(v));
-        } else if (!grade_choice(qq, qi, v, &correct[qi], out, err)) {
+            correct[p] = grade_text_matches(qq->answers, qq->nanswers, json_string_value(v));
+            c = json_incref((json_t *)v);
+        } else if (!grade_choice(qq, draw ? draw->perm[p] : NULL, qi, v, &correct[p], &c, out, err)) {
             goto fail;
         }
+        if (c) json_object_set_new(canon, key, c);
     }
-    out->n = q->n;
+    out->n = n;
     out->correct = correct;
-    for (size_t i = 0; i < q->n; i++) out->right += correct[i];
-    out->score = q->n ? (double)out->right / (double)q->n : 0.0;
-    out->passed = q->n > 0 && out->score + 1e-9 >= pass;
+    out->answers = canon;
+    for (size_t i = 0; i < n; i++) out->right += correct[i];
+    out->score = n ? (double)out->right / (double)n : 0.0;
+    out->passed = n > 0 && out->score + 1e-9 >= pass;
     return true;
 fail:
+    json_decref(canon);
     free(correct);
     return false;
 }
@@ -154,5 +181,6 @@ fail:
 void grade_result_free(grade_result *out) {
     if (!out) return;
     free(out->correct);
+    json_decref(out->answers);
     memset(out, 0, sizeof *out);
 }

@@ -427,6 +427,7 @@ static learn_module *module_read(const char *path, const code_set *cs, diag_list
         else m->pass = v;
     }
     parse_competencies(m, fm, cs, path, d);
+    policy_read(fm, path, &m->policy, d);
     /* keep the body only: the caller renders it in pass 2 */
     size_t off = fm->body_offset;
     m->position = fm->body_line; /* temporarily: the body's first line */
@@ -491,6 +492,9 @@ static bool module_render(learn_module *m, const char *body, size_t len, size_t 
     const char *qs = memchr(body + q, '\n', len - q);
     size_t qoff = qs ? (size_t)(qs + 1 - body) : len;
     m->quiz = quiz_parse(body + qoff, len - qoff, body_line + qline + 1, m->file, d);
+    if (m->policy.draw > m->quiz->n)
+        diag_add(d, m->file, m->policy.draw_line, "draw: %zu but the quiz holds only %zu question(s): the bank must be at least as large as the draw",
+                 m->policy.draw, m->quiz->n);
     m->qhtml = xcalloc(m->quiz->n ? m->quiz->n : 1, sizeof *m->qhtml);
     for (size_t i = 0; i < m->quiz->n; i++) {
         const quiz_question *qq = &m->quiz->questions[i];

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "learn/diag.h"
+#include "learn/policy.h"
 #include "learn/quiz.h"
 
 typedef struct learn_competency {
@@ -36,6 +37,7 @@ typedef struct learn_module {
     char hash[65];        /* sha256 of the file (hex): the version */
     int minutes;
     double pass;
+    learn_policy policy;  /* draw, reveal, attempts, cooldown (learn/policy.h) */
     size_t position;      /* 0-based rank in its course */
     learn_competency *comps;
     size_t ncomps;

@@ -346,7 +346,7 @@ pos_status positioning_answer(store *s, const posbank *b, long long user_id, con
     if (answer) json_object_set_new(answers, "q1", json_deep_copy(answer));
     grade_result gr;
     perr gerr = {{0}};
-    if (!grade_quiz(q, answers, 1.0, &gr, &gerr)) {
+    if (!grade_quiz(q, NULL, answers, 1.0, &gr, &gerr)) {
         if (g) *g = gr.problem;
         json_decref(answers);
         rc = POS_BAD_ANSWER;

@@ -9,8 +9,6 @@
 #include "core/buf.h"
 #include "core/utf8.h"
 
-#define QUIZ_MAX_QUESTIONS 200
-#define QUIZ_MAX_OPTIONS 26
 #define QUIZ_MAX_ANSWER 200 /* bytes of one accepted text answer (grading takes 1000) */
 
 typedef struct parser {

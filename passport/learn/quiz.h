@@ -10,6 +10,9 @@
 
 #include "learn/diag.h"
 
+#define QUIZ_MAX_QUESTIONS 200
+#define QUIZ_MAX_OPTIONS 26
+
 typedef enum quiz_kind {
     QUIZ_SINGLE, /* radio buttons: exactly one right option */
     QUIZ_MULTI,  /* checkboxes: at least one right option; graded as a whole */

@@ -83,6 +83,8 @@ static const char *const migrations[] = {
     SCHEMA_IDENTITY,
     /* 12: privacy: profile views of passports, with a reason (store/schema_privacy.c) */
     SCHEMA_PRIVACY,
+    /* 13: drawn questions of an attempt, the attempt of a quiz form (store/schema_learn_draws.c) */
+    SCHEMA_LEARN_DRAWS,
 };
 
 int store_latest_version(void) {

@@ -38,5 +38,8 @@ extern const char schema_identity[];
 /* Migration 12: privacy: profile views of passports, with a reason. */
 #define SCHEMA_PRIVACY schema_privacy
 extern const char schema_privacy[];
+/* Migration 13: the questions an attempt drew; the attempt a quiz form produced. */
+#define SCHEMA_LEARN_DRAWS schema_learn_draws
+extern const char schema_learn_draws[];
 
 #endif

@@ -11,8 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
-  BIN, DEMO, ROOT, client, findForm, formatViolations, launchBrowser, newContext, runAxe, startServer,
+  BIN, DEMO, ROOT, client, findForm, formatViolations, launchBrowser, newContext, pageText, runAxe, startServer,
 } from './helpers.mjs';
+import { answerFields, formQuestions, parseModule, rightAnswers } from './quiz-files.mjs';
 
 const VC_VERIFY_DIR = process.env.VC_VERIFY_DIR || path.join(ROOT, 'build', 'vc-verify');
 const VC_DATA = process.env.VC_DATA || path.resolve(ROOT, '..', 'shared', 'vc');
@@ -34,34 +35,6 @@ function vcVerify(...files) {
   });
 }
 
-/** The right answers of a module file from its quiz ({q1: [2], q3: 'text'}, 1-based). */
-function rightAnswers(file) {
-  const src = fs.readFileSync(file, 'utf8');
-  const quiz = src.slice(src.lastIndexOf('\n## Quiz') + 1).split('\n').slice(1);
-  const out = {};
-  let n = 0, opt = 0, inQuestion = false;
-  for (const raw of quiz) {
-    const line = raw.trim();
-    if (!line) { if (inQuestion && opt) inQuestion = false; continue; }
-    const o = line.match(/^[-*+] +\[([([])([ xX])[)\]]\]/);
-    if (o) { opt++; if (o[2] !== ' ') (out[`q${n}`] ||= []).push(opt); continue; }
-    const t = line.match(/^\[\[(.*)\]\]$/);
-    if (t) { out[`q${n}`] = t[1].split('|')[0].trim(); inQuestion = false; continue; }
-    if (line.startsWith('>')) continue;
-    if (!inQuestion) { n++; opt = 0; inQuestion = true; }
-  }
-  return out;
-}
-
-function fields(hidden, answers) {
-  const f = Object.entries(hidden);
-  for (const [k, v] of Object.entries(answers)) {
-    if (Array.isArray(v)) for (const x of v) f.push([k, String(x)]);
-    else f.push([k, v]);
-  }
-  return f;
-}
-
 /** Passes every module of the course through the quiz forms. */
 async function passCourse(c) {
   const dir = path.join(ROOT, 'courses', COURSE);
@@ -71,8 +44,10 @@ async function passCourse(c) {
     const page = await c.get(`/modules/${id}`);
     assert.equal(page.status, 200, `${id}: ${page.body.slice(0, 300)}`);
     const form = findForm(page.body, `/modules/${id}/attempts`);
-    const r = await c.post(`/modules/${id}/attempts`, fields(form.hidden, rightAnswers(path.join(dir, f))));
-    assert.equal(r.status, 200, `${id}: ${r.body.slice(0, 500)}`);
+    const answers = rightAnswers(parseModule(path.join(dir, f)), formQuestions(page.body));
+    const r = await c.post(`/modules/${id}/attempts`, answerFields(form.hidden, answers));
+    assert.equal(r.status, 303, `${id}: ${r.body.slice(0, 500)}`);
+    assert.match(pageText((await c.get(r.location)).body), /Quiz réussi/, id);
   }
 }
 

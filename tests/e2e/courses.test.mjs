@@ -13,6 +13,7 @@ import {
   BIN, DEMO, ROOT, attrs, client, findForm, formatViolations, launchBrowser, newContext, pageText, runAxe,
   startServer,
 } from './helpers.mjs';
+import { answerFields, formQuestions, leaks, moduleFileById, parseModule, rightAnswers } from './quiz-files.mjs';
 
 let server;
 
@@ -23,33 +24,6 @@ function importFrameworks(dataDir) {
       { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, `import-framework ${f}: ${r.stdout}${r.stderr}`);
   }
-}
-
-/**
- * The right answers of a module file, read independently of the server from the quiz
- * syntax of courses/README.md: {q1: [2], q2: [1, 3], q3: 'text'} (1-based options).
- */
-function rightAnswers(rel) {
-  const src = fs.readFileSync(path.join(ROOT, 'courses', rel), 'utf8');
-  const quiz = src.slice(src.lastIndexOf('\n## Quiz') + 1).split('\n').slice(1);
-  const out = {};
-  let n = 0, opt = 0, inQuestion = false;
-  for (const raw of quiz) {
-    const line = raw.trim();
-    if (!line) { if (inQuestion && opt) inQuestion = false; continue; }
-    const o = line.match(/^[-*+] +\[([([])([ xX])[)\]]\]/);
-    if (o) {
-      opt++;
-      if (o[2] !== ' ') (out[`q${n}`] ||= []).push(opt);
-      continue;
-    }
-    const t = line.match(/^\[\[(.*)\]\]$/);
-    if (t) { out[`q${n}`] = t[1].split('|')[0].trim(); inQuestion = false; continue; }
-    if (line.startsWith('>')) continue;
-    if (!inQuestion) { n++; opt = 0; inQuestion = true; }
-  }
-  assert.ok(n > 0, `no question in ${rel}`);
-  return { answers: out, count: n };
 }
 
 async function agent(email = DEMO.agent) {
@@ -65,15 +39,7 @@ async function quizForm(c, id) {
   return { page, form: findForm(page.body, `/modules/${id}/attempts`) };
 }
 
-/** Form fields for answers {q1: [2], q3: 'x'} (lists become repeated fields). */
-function fields(hidden, answers) {
-  const f = Object.entries(hidden);
-  for (const [k, v] of Object.entries(answers)) {
-    if (Array.isArray(v)) for (const x of v) f.push([k, String(x)]);
-    else f.push([k, v]);
-  }
-  return f;
-}
+const fields = answerFields;
 
 function count(c, body) {
   const m = body.match(/class="learn-count">(\d+)/);
@@ -153,31 +119,35 @@ describe('module player and grading', () => {
     assert.match(form.hidden.nonce, /^\d+\.[0-9a-f]{16}\.[0-9a-f]{32}$/);
     assert.doesNotMatch(page.body, /\[\(X\)\]|\[\[X\]\]|correct|data-answer/i);
     assert.match(page.body, /<fieldset class="quiz-question">/);
-    assert.match(page.body, /<input type="text" id="q3" name="q3"/);
     const api = JSON.parse((await c.get('/api/v1/modules/phishing-basics')).body);
     assert.equal(api.module.id, 'phishing-basics');
     assert.doesNotMatch(JSON.stringify(api), /"correct"|"answers"|verification-compte\.info"/);
-    // a bank of 9 questions (courses/securite-numerique/01-hameconnage.md) with `draw: 6`:
-    // an attempt shows the 6 drawn ones where draws are served, the whole bank before
-    assert.ok([6, 9].includes(api.questions.length), `${api.questions.length} questions`);
+    // a bank (courses/securite-numerique/01-hameconnage.md) with `draw: N`: an attempt shows N
+    const mod = parseModule(moduleFileById('phishing-basics'));
+    assert.equal(api.questions.length, Number(mod.front.draw || mod.questions.length));
   });
 
-  test('bad submissions: 422, 409 replay, 413, 404, nothing recorded', async () => {
+  test('bad submissions: 422, 409 forged, 413, 404; a second submit leads to the same result', async () => {
     const c = await agent(DEMO.agent2);
     const before = JSON.parse((await c.get('/api/v1/me/progress')).body).modules['mots-de-passe'];
-    const { form } = await quizForm(c, 'mots-de-passe');
-    let r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q1: '42' }));
+    const { page, form } = await quizForm(c, 'mots-de-passe');
+    const first = formQuestions(page.body)[0];
+    let r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { [first.name]: '42' }));
     assert.equal(r.status, 422);
-    assert.match(pageText(r.body), /Question 1 : la réponse choisie n.existe pas/, 'the reason, in French');
+    assert.match(pageText(r.body), /Question \d+ : la réponse choisie n.existe pas|Question \d+ : la réponse attendue est un texte/, 'the reason, in French');
     r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q99: '1' }));
     assert.equal(r.status, 422);
-    // a rejected answer does not consume the nonce: the same form can still be sent once
-    r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q1: '1' }));
-    assert.equal(r.status, 200);
-    r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q1: '1' }));
-    assert.equal(r.status, 409);
+    // a rejected answer does not consume the nonce: the same form can still be sent once;
+    // sent again, it leads to the result it made (nothing recorded)
+    const answer = first.kind === 'text' ? 'x' : '1';
+    r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { [first.name]: answer }));
+    assert.equal(r.status, 303, r.body.slice(0, 300));
+    const again = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { [first.name]: answer }));
+    assert.equal(again.status, 303);
+    assert.equal(again.location, r.location);
     r = await c.post('/modules/mots-de-passe/attempts', fields({ ...form.hidden, nonce: form.hidden.nonce.replace(/.$/, (x) => (x === '0' ? '1' : '0')) }, {}));
     assert.equal(r.status, 409);
+    assert.match(pageText(r.body), /Ce formulaire a déjà été envoyé/);
     r = await c.post('/modules/mots-de-passe/attempts', fields(form.hidden, { q3: 'x'.repeat(40_000) }));
     assert.equal(r.status, 413);
     r = await c.post('/modules/no-such-module/attempts', fields(form.hidden, {}));
@@ -200,10 +170,13 @@ describe('module player and grading', () => {
       assert.equal(key.size, 32);
       assert.equal(key.mode & 0o777, 0o600);
       await s.restart();
-      let r = await c.post('/modules/phishing-basics/attempts', fields(form.hidden, { q1: '1' }));
-      assert.equal(r.status, 200, r.body.slice(0, 300));
-      r = await c.post('/modules/phishing-basics/attempts', fields(form.hidden, { q1: '1' }));
-      assert.equal(r.status, 409, 'still one use only');
+      let r = await c.post('/modules/phishing-basics/attempts', fields(form.hidden, {}));
+      assert.equal(r.status, 303, r.body.slice(0, 300));
+      const url = r.location;
+      r = await c.post('/modules/phishing-basics/attempts', fields(form.hidden, {}));
+      assert.equal(r.status, 303, 'still one use only: the same result');
+      assert.equal(r.location, url);
+      assert.equal(JSON.parse((await c.get('/api/v1/me/progress')).body).modules['phishing-basics'].attempts, 1);
     } finally {
       await s.stop();
     }
@@ -212,33 +185,72 @@ describe('module player and grading', () => {
   test('JSON API: grade, replay and rate limit', async () => {
     const c = await agent(DEMO.manager);
     const csrf = await c.csrf('/courses');
-    const post = (body) => c.request('POST', '/api/v1/modules/mises-a-jour-sauvegarde/attempts', {
+    const id = 'mises-a-jour-sauvegarde';
+    const mod = parseModule(moduleFileById(id));
+    const post = (body) => c.request('POST', `/api/v1/modules/${id}/attempts`, {
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body),
     });
-    const nonce = async () => JSON.parse((await c.get('/api/v1/modules/mises-a-jour-sauvegarde')).body).nonce;
-    const n1 = await nonce();
-    let r = await post({ nonce: n1, answers: { q1: [1, 2] } });
+    const form = async () => JSON.parse((await c.get(`/api/v1/modules/${id}`)).body);
+    const f1 = await form();
+    const single = f1.questions.find((q) => q.kind === 'single');
+    let r = await post({ nonce: f1.nonce, answers: { [single.name]: [1, 2] } });
     assert.equal(r.status, 422, r.body);
-    r = await post({ nonce: n1, answers: 'x' });
+    r = await post({ nonce: f1.nonce, answers: 'x' });
     assert.equal(r.status, 422);
-    r = await post({ nonce: n1, answers: {} });
+    r = await post({ nonce: f1.nonce, answers: {} });
     assert.equal(r.status, 201, r.body);
     const res = JSON.parse(r.body);
     assert.equal(res.passed, false);
     assert.equal(res.score, 0);
-    assert.ok(res.questions.every((q) => q.right === false && q.answer_html));
-    r = await post({ nonce: n1, answers: {} });
+    // which questions were wrong, never what was right
+    assert.ok(res.questions.every((q) => q.right === false && !('answer_html' in q) && !('explanation_html' in q)));
+    r = await post({ nonce: f1.nonce, answers: {} });
     assert.equal(r.status, 409);
+    // passing attempts are not limited by the cooldown, but by the hourly rate limit
     for (let i = 1; i < 10; i++) {
-      r = await post({ nonce: await nonce(), answers: {} });
+      const f = await form();
+      r = await post({ nonce: f.nonce, answers: rightAnswers(mod, f.questions) });
       assert.equal(r.status, 201, `attempt ${i + 1}: ${r.body}`);
     }
-    r = await post({ nonce: await nonce(), answers: {} });
+    const f = await form();
+    r = await post({ nonce: f.nonce, answers: rightAnswers(mod, f.questions) });
     assert.equal(r.status, 429);
+    assert.match(JSON.parse(r.body).error.message, /Trop d'essais/);
     const p = JSON.parse((await c.get('/api/v1/me/progress')).body);
-    assert.equal(p.modules['mises-a-jour-sauvegarde'].attempts, 10);
-    assert.equal(p.modules['mises-a-jour-sauvegarde'].status, 'in_progress');
-    assert.equal(p.continue.module_id, 'mises-a-jour-sauvegarde');
+    assert.equal(p.modules[id].attempts, 10);
+    assert.equal(p.modules[id].status, 'passed');
+  });
+
+  test('a blank attempt on every module of the library gives nothing away (checked against the files)', async () => {
+    const c = await agent(DEMO.hr);
+    const csrf = await c.csrf('/courses');
+    const root = path.join(ROOT, 'courses');
+    let checked = 0;
+    for (const course of fs.readdirSync(root).sort()) {
+      const dir = path.join(root, course);
+      if (!fs.existsSync(path.join(dir, 'course.md'))) continue;
+      for (const f of fs.readdirSync(dir).filter((x) => /^\d.*\.md$/.test(x)).sort()) {
+        const mod = parseModule(path.join(dir, f));
+        const id = mod.front.id;
+        const m = JSON.parse((await c.get(`/api/v1/modules/${id}`)).body);
+        const r = await c.request('POST', `/api/v1/modules/${id}/attempts`, {
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ nonce: m.nonce, answers: {} }),
+        });
+        assert.equal(r.status, 201, `${id}: ${r.body.slice(0, 200)}`);
+        const res = JSON.parse(r.body);
+        assert.equal(res.passed, false);
+        for (const q of res.questions) assert.deepEqual(Object.keys(q).sort(), ['given', 'number', 'prompt_html', 'right'], id);
+        const texts = res.questions.map((q) => `${q.prompt_html} | ${q.given}`).join(' | ');
+        const found = leaks(mod, texts);
+        assert.deepEqual(found, [], `${id} gives away ${JSON.stringify(found)}`);
+        const page = await c.get(`/modules/${id}/attempts/${res.attempt_id}`);
+        assert.equal(page.status, 200);
+        const list = /<ol class="quiz-results">[\s\S]*?<\/ol>/.exec(page.body)[0];
+        assert.deepEqual(leaks(mod, list), [], `${id} (HTML) gives away ${JSON.stringify(leaks(mod, list))}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 40, `${checked} modules`);
   });
 
   test('course images are served from the course folder only', async () => {
@@ -273,7 +285,7 @@ describe('in Chromium', () => {
     assert.equal(v.length, 0, formatViolations(v, where));
   }
 
-  /** Answers the quiz on the page with `answers` ({q1: [2], q3: 'x'}) and submits. */
+  /** Answers the quiz on the page with `answers` ({q1: ['2'], q3: 'x'}, values as shown) and submits. */
   async function answer(page, answers) {
     for (const [q, v] of Object.entries(answers)) {
       if (Array.isArray(v)) for (const o of v) await page.check(`#${q}-${o}`);
@@ -286,7 +298,7 @@ describe('in Chromium', () => {
     test(`take a module with JavaScript ${js ? 'on' : 'off'}: fail, retry, pass, evidence`, async () => {
       const id = js ? 'mots-de-passe' : 'phishing-basics';
       const file = js ? 'securite-numerique/02-mots-de-passe.md' : 'securite-numerique/01-hameconnage.md';
-      const { answers } = rightAnswers(file);
+      const mod = parseModule(file);
       const { ctx, page } = await loggedIn(js);
       try {
         await page.goto(`${server.url}/courses`);
@@ -301,8 +313,12 @@ describe('in Chromium', () => {
         assert.match(await page.textContent('h1'), /Résultat/);
         assert.match(await page.textContent('main'), /Quiz non réussi/);
         await axeClean(page, 'result (failed)', js);
-        await Promise.all([page.waitForNavigation(), page.click('.alert-error a[href$="#quiz"]')]);
+        assert.match(page.url(), new RegExp(`/modules/${id}/attempts/\\d+$`));
+        await Promise.all([page.waitForNavigation(), page.click('main a[href$="#quiz"]')]);
         // pass
+        const shown = formQuestions(await page.content());
+        const answers = rightAnswers(mod, shown);
+        for (const [k, v] of Object.entries(answers)) if (typeof v === 'string' && shown.find((q) => q.name === k).kind !== 'text') answers[k] = [v];
         await answer(page, answers);
         const main = await page.textContent('main');
         assert.match(main, /Quiz réussi/);

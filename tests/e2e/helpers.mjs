@@ -69,7 +69,7 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function runInit(dataDir, demo, env) {
-  const args = ['init', '--data', dataDir, '--courses', path.join(ROOT, 'courses')];
+  const args = ['init', '--data', dataDir, '--courses', env.PASSPORT_COURSES || path.join(ROOT, 'courses')];
   if (!demo) args.push('--no-demo');
   const r = spawnSync(BIN, args, {
     env: sanitizerEnv({ PASSPORT_DEMO_PASSWORD: DEMO_PASSWORD, ...env }),
@@ -85,7 +85,7 @@ function runInit(dataDir, demo, env) {
 
 function spawnServer(dataDir, port, env) {
   const args = ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--web', path.join(ROOT, 'web'), '--courses', path.join(ROOT, 'courses'), '--quiet'];
+    '--web', path.join(ROOT, 'web'), '--courses', env.PASSPORT_COURSES || path.join(ROOT, 'courses'), '--quiet'];
   const child = spawn(BIN, args, { env: sanitizerEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const state = { child, stderr: '', stdout: '', exited: null };
@@ -123,9 +123,10 @@ async function waitHealthy(url, state, timeoutMs) {
 /**
  * Starts a Passport server with a fresh data folder.
  * demo: create the demo organisation (all demo accounts use DEMO_PASSWORD); env: extra
- * environment for `init` and `serve`; dataParent: the folder the data folder is made in
- * (default the system's temporary folder); dataDir: serve this existing data folder instead
- * of making one (no init; stop() removes it too). Returns {url, port, dataDir, stderr(), stop()}.
+ * environment for `init` and `serve` (PASSPORT_COURSES: another course library); dataParent:
+ * the folder the data folder is made in (default the system's temporary folder); dataDir:
+ * serve this existing data folder instead of making one (no init; stop() removes it too).
+ * Returns {url, port, dataDir, stderr(), stop()}.
  * stop() sends SIGTERM, waits for the exit and throws if the exit code is not 0 or the
  * server's stderr holds a sanitizer report; it removes the data folder. Call it from
  * `after()` or a `finally` so that the throw fails the test.

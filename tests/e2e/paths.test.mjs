@@ -14,6 +14,7 @@ import {
   BIN, DEMO, ROOT, assertNoSanitizerReport, client, findForm, formatViolations, freePort, launchBrowser,
   newContext, runAxe, startServer,
 } from './helpers.mjs';
+import { moduleFileById, parseModule, rightAnswers } from './quiz-files.mjs';
 
 const DAY = 86400;
 let server;
@@ -31,47 +32,9 @@ function importFrameworks(dataDir) {
   }
 }
 
-/** The module file whose front matter says `id: <id>`. */
-function moduleFile(id) {
-  const root = path.join(ROOT, 'courses');
-  for (const course of fs.readdirSync(root)) {
-    const dir = path.join(root, course);
-    if (!fs.statSync(dir).isDirectory()) continue;
-    for (const f of fs.readdirSync(dir)) {
-      if (!f.endsWith('.md')) continue;
-      const text = fs.readFileSync(path.join(dir, f), 'utf8');
-      if (new RegExp(`^id: *${id} *$`, 'm').test(text)) return text;
-    }
-  }
-  throw new Error(`no module file for ${id}`);
-}
-
-/**
- * The right answers of module id, from its quiz section (blocks separated by blank
- * lines): {q1: [2], q2: [1, 2, 5], q3: 'text'}, options numbered from 1.
- */
-function answersFor(id) {
-  const text = moduleFile(id);
-  const quiz = text.slice(text.indexOf('\n## Quiz\n') + 9);
-  const out = {};
-  let q = 0;
-  for (const block of quiz.split(/\n\s*\n/)) {
-    const lines = block.split('\n').map((l) => l.trim()).filter(Boolean);
-    if (!lines.length) continue;
-    q++;
-    let option = 0;
-    for (const line of lines) {
-      const choice = /^[-*+]\s+\[([([])([ xX])[)\]]\]/.exec(line);
-      if (choice) {
-        option++;
-        if (choice[2] !== ' ') (out[`q${q}`] ||= []).push(option);
-        continue;
-      }
-      const typed = /^\[\[(.+)\]\]$/.exec(line);
-      if (typed) out[`q${q}`] = typed[1].split('|')[0].trim();
-    }
-  }
-  return out;
+/** The right answers of module id for the questions its form shows (tests/e2e/quiz-files.mjs). */
+function answersFor(id, questions) {
+  return rightAnswers(parseModule(moduleFileById(id)), questions);
 }
 
 async function login(email, base = server) {
@@ -96,8 +59,8 @@ async function api(c, method, url, body) {
 async function passModule(c, id) {
   const page = await c.get(`/api/v1/modules/${id}`);
   assert.equal(page.status, 200, page.body.slice(0, 300));
-  const { nonce } = JSON.parse(page.body);
-  const r = await api(c, 'POST', `/api/v1/modules/${id}/attempts`, { nonce, answers: answersFor(id) });
+  const { nonce, questions } = JSON.parse(page.body);
+  const r = await api(c, 'POST', `/api/v1/modules/${id}/attempts`, { nonce, answers: answersFor(id, questions) });
   assert.ok(r.status === 200 || r.status === 201, `attempt ${id}: ${r.status} ${r.body.slice(0, 300)}`);
   assert.equal(r.json.passed, true, `attempt ${id} not passed: ${r.body.slice(0, 300)}`);
 }

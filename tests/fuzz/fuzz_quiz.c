@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* a valid quiz answered with its own right answers scores 100 % */
     grade_result g;
     perr err = {{0}};
-    if (grade_quiz(q, answers, 1.0, &g, &err)) {
+    if (grade_quiz(q, NULL, answers, 1.0, &g, &err)) {
         if (d.n == 0 && q->n && (g.right != q->n || !g.passed)) abort();
         grade_result_free(&g);
     } else if (d.n == 0) {

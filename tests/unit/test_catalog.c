@@ -13,7 +13,9 @@
 
 #include <cmocka.h>
 
+#include "badges/badges.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "learn/attempt.h"
 #include "learn/catalog.h"
 #include "learn/learn.h"
@@ -43,10 +45,10 @@ static void put(const char *root, const char *rel, const char *text) {
 }
 
 static const char mod_a[] = "---\nid: hameconnage\ntitle: Reconnaître un hameçonnage\nminutes: 8\nlang: fr\n"
-                            "competencies: [CRCN-4.1@2, CRCN-4.2@3]\npass: 0.5\n---\n# H\n\nLa sécurité numérique "
+                            "competencies: [CRCN-4.1@2, CRCN-4.2@3]\npass: 0.5\nattempts: 20\n---\n# H\n\nLa sécurité numérique "
                             "commence par la vigilance.\n\n## Quiz\nQ1?\n- [(X)] oui\n- [( )] non\n\nQ2?\n[[abc]]\n";
 static const char mod_b[] = "---\nid: mots-de-passe\ntitle: Des mots de passe solides\nminutes: 6\nlang: fr\n"
-                            "competencies: [CRCN-4.1@1]\npass: 1\n---\n# M\n\nUne phrase de passe.\n\n## Quiz\nQ?\n[[x]]\n";
+                            "competencies: [CRCN-4.1@1]\npass: 1\nattempts: 2\ncooldown: 1h\n---\n# M\n\nUne phrase de passe.\n\n## Quiz\nQ?\n[[x]]\n";
 
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof *f);
@@ -164,17 +166,42 @@ static void test_sync_search_archive(void **state) {
 }
 
 static const learn_library *cur_lib; /* the library whose key signs the nonces */
+static attempt_pass_hook cur_hook;    /* what try() passes to attempt_record */
+static void *cur_arg;
 
-static attempt_status try(fixture *f, const learn_module *m, const char *nonce, const char *answers, bool *passed) {
+/* answers with the file's option numbers, turned into the positions the draw shows */
+static json_t *as_shown(const learn_module *m, const quiz_draw *draw, const char *answers) {
     json_t *a = json_loads(answers, 0, NULL);
+    assert_non_null(a);
+    const char *key;
+    json_t *v;
+    json_object_foreach(a, key, v) {
+        size_t p = quiz_draw_position(draw, (size_t)atoi(key + 1) - 1);
+        if (!json_is_integer(v) || p == (size_t)-1) continue;
+        json_int_t orig = json_integer_value(v);
+        for (size_t k = 0; k < m->quiz->questions[draw->q[p]].noptions; k++)
+            if (draw->perm[p][k] == orig - 1) json_integer_set(v, (json_int_t)k + 1);
+    }
+    return a;
+}
+
+static attempt_status try_out(fixture *f, const learn_module *m, const char *nonce, const char *answers, bool *passed,
+                              attempt_outcome *out) {
+    quiz_draw *draw = attempt_draw(cur_lib->nonce_key, m, nonce);
+    json_t *a = as_shown(m, draw, answers);
     grade_result g;
     perr err = {{0}};
-    assert_true(grade_quiz(m->quiz, a, m->pass, &g, &err));
+    assert_true(grade_quiz(m->quiz, draw, a, m->pass, &g, &err));
     *passed = g.passed;
-    attempt_status st = attempt_record(f->s, cur_lib->nonce_key, f->user, m, nonce, a, &g, NULL, &err);
+    attempt_status st = attempt_record(f->s, cur_lib->nonce_key, f->user, m, nonce, draw, &g, cur_hook, cur_arg, out, &err);
     grade_result_free(&g);
+    quiz_draw_free(draw);
     json_decref(a);
     return st;
+}
+
+static attempt_status try(fixture *f, const learn_module *m, const char *nonce, const char *answers, bool *passed) {
+    return try_out(f, m, nonce, answers, passed, NULL);
 }
 
 static void test_attempts_progress_evidence(void **state) {
@@ -201,8 +228,11 @@ static void test_attempts_progress_evidence(void **state) {
     assert_int_equal(try(f, m, n1, "{\"q1\": 2}", &passed), ATTEMPT_OK);
     assert_false(passed);
     assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
-    /* replayed nonce, unknown nonce, nonce of another module: refused, nothing written */
-    assert_int_equal(try(f, m, n1, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
+    /* replayed nonce, unknown nonce, nonce of another module: refused, nothing written;
+     * the replay names the attempt the form already made */
+    attempt_outcome out = {0};
+    assert_int_equal(try_out(f, m, n1, "{\"q1\": 1}", &passed, &out), ATTEMPT_REPLAY);
+    assert_int_equal(out.id, count(f, "SELECT max(id) FROM attempts"));
     assert_int_equal(try(f, m, "0123456789abcdef0123456789abcdef", "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
     assert_int_equal(try(f, m, NULL, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
     const learn_module *mb = library_module(lib, "mots-de-passe");
@@ -278,10 +308,125 @@ static void test_attempts_progress_evidence(void **state) {
     library_release(lib2);
 }
 
+/* The attempt policy against the store: after `attempts: 2` failures the third attempt
+ * is refused (nothing written) until exactly one `cooldown: 1h` after the older failure;
+ * a replay during the cooldown still names its attempt. */
+static void test_cooldown(void **state) {
+    fixture *f = *state;
+    learn_library *lib = load(f);
+    const learn_module *m = library_module(lib, "mots-de-passe");
+    assert_int_equal(m->policy.attempts, 2);
+    assert_int_equal(m->policy.cooldown, 3600);
+    cur_lib = lib;
+    char n1[ATTEMPT_NONCE_MAX], n2[ATTEMPT_NONCE_MAX];
+    bool passed;
+    attempt_outcome out = {0};
+    setenv("PASSPORT_CLOCK_OFFSET", "-10", 1);
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
+    unsetenv("PASSPORT_CLOCK_OFFSET");
+    int64_t first = clock_now() - 10;
+    assert_int_equal(attempt_locked_until(f->s, f->user, m, clock_now()), 0);
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(try(f, m, n1, "{\"q1\": \"no\"}", &passed), ATTEMPT_OK);
+    assert_false(passed);
+    assert_int_equal(attempt_locked_until(f->s, f->user, m, clock_now()), first + 3600);
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
+    assert_int_equal(try_out(f, m, n2, "{\"q1\": \"x\"}", &passed, &out), ATTEMPT_COOLDOWN);
+    assert_int_equal(out.until, first + 3600);
+    assert_int_equal(try_out(f, m, n1, "{}", &passed, &out), ATTEMPT_REPLAY);
+    assert_true(out.id > 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
+    char off[32];
+    int64_t now = clock_now(); /* the exact boundary is tested in test_policy */
+    snprintf(off, sizeof off, "%lld", (long long)(first + 3600 - 5 - now));
+    setenv("PASSPORT_CLOCK_OFFSET", off, 1); /* just before the end: still refused */
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
+    assert_int_equal(try(f, m, n2, "{\"q1\": \"x\"}", &passed), ATTEMPT_COOLDOWN);
+    snprintf(off, sizeof off, "%lld", (long long)(first + 3600 - now));
+    setenv("PASSPORT_CLOCK_OFFSET", off, 1); /* at the end: allowed */
+    assert_int_equal(try(f, m, n2, "{\"q1\": \"x\"}", &passed), ATTEMPT_OK);
+    assert_true(passed);
+    unsetenv("PASSPORT_CLOCK_OFFSET");
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 3);
+    library_release(lib);
+}
+
+/* A badge completed by a passed attempt is issued in the attempt's transaction: the hook
+ * runs with the transaction open and the attempt visible; when something fails after the
+ * badge was issued, neither the attempt, its evidence nor the badge remain. */
+typedef struct hook_state {
+    badges_ctx *badges;
+    fixture *f;
+    bool fail_after;
+    int calls, earned;
+} hook_state;
+
+static bool award_hook(store *s, long long user_id, void *arg, perr *err) {
+    hook_state *h = arg;
+    h->calls++;
+    assert_int_equal(sqlite3_get_autocommit(store_db(s)), 0); /* inside the attempt's transaction */
+    assert_int_equal(count(h->f, "SELECT count(*) FROM attempts WHERE passed = 1"), 1);
+    if (!badges_award_due(s, h->badges, user_id, &h->earned, err)) return false;
+    assert_int_equal(h->earned, 1);
+    if (h->fail_after) return perr_set(err, "a later failure");
+    return true;
+}
+
+static void test_badge_with_the_attempt(void **state) {
+    fixture *f = *state;
+    char data[64], p[160];
+    snprintf(data, sizeof data, "/tmp/test_catalog_data_XXXXXX");
+    assert_non_null(mkdtemp(data));
+    snprintf(p, sizeof p, "%s/badges", f->dir);
+    mkdir(p, 0700);
+    put(f->dir, "badges/essai.yaml",
+        "slug: essai\nname: {fr: Essai, en: Trial}\ndescription: {fr: D, en: D}\ncriteria: {fr: C, en: C}\n"
+        "image: essai.svg\nalignment: [CRCN-4.1]\nrule:\n  modules: [hameconnage]\n");
+    put(f->dir, "badges/essai.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"/>\n");
+    learn_library *lib = load(f);
+    perr err = {{0}};
+    hook_state h = {badges_ctx_new(f->s, data, f->dir, "http://127.0.0.1:9/", &err), f, true, 0, 0};
+    if (!h.badges) fail_msg("badges: %s", err.msg);
+    const learn_module *m = library_module(lib, "hameconnage");
+    cur_lib = lib;
+    cur_hook = award_hook;
+    cur_arg = &h;
+    char n1[ATTEMPT_NONCE_MAX];
+    bool passed;
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_ERROR);
+    assert_int_equal(h.calls, 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM credentials"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
+    /* a failed attempt does not call the hook */
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
+    assert_int_equal(h.calls, 1);
+    h.fail_after = false;
+    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_OK);
+    assert_true(passed);
+    assert_int_equal(h.calls, 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM credentials"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 2);
+    cur_hook = NULL;
+    cur_arg = NULL;
+    badges_ctx_free(h.badges);
+    library_release(lib);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", data);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sync_search_archive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attempts_progress_evidence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_badge_with_the_attempt, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

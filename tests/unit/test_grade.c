@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "core/buf.h"
 #include "learn/grade.h"
 
 static const char quiz_src[] =
@@ -32,7 +33,7 @@ static grade_result grade_ok(const quiz *q, const char *json, double pass) {
     assert_non_null(a);
     grade_result g;
     perr err = {{0}};
-    if (!grade_quiz(q, a, pass, &g, &err)) fail_msg("grading failed: %s", err.msg);
+    if (!grade_quiz(q, NULL, a, pass, &g, &err)) fail_msg("grading failed: %s", err.msg);
     json_decref(a);
     return g;
 }
@@ -113,7 +114,7 @@ static void refused(const quiz *q, const char *json, const char *want, grade_pro
     assert_non_null(a);
     grade_result g = {0};
     perr err = {{0}};
-    assert_false(grade_quiz(q, a, 0.5, &g, &err));
+    assert_false(grade_quiz(q, NULL, a, 0.5, &g, &err));
     assert_null(g.correct);
     if (!strstr(err.msg, want)) fail_msg("\"%s\" lacks \"%s\"", err.msg, want);
     assert_int_equal(g.problem, why);
@@ -154,12 +155,73 @@ static void test_refused_shapes(void **state) {
     quiz_free(q);
 }
 
+/* With a draw: option numbers are the positions shown and are mapped back to the file's
+ * options; answers to questions the draw does not hold are refused; only drawn questions
+ * count; the record keeps the file's option numbers. */
+static void test_draw_mapped_back(void **state) {
+    (void)state;
+    quiz *q = load();
+    quiz_draw *d = quiz_draw_make(q, 1, 3, 42);
+    assert_int_equal(d->n, 3);
+    size_t missing = 0; /* the question left out */
+    while (quiz_draw_position(d, missing) != (size_t)-1) missing++;
+    /* shown position of the right option of Q1 (file option 2) and of Q2 (1 and 3) */
+    size_t p1 = quiz_draw_position(d, 0), p2 = quiz_draw_position(d, 1);
+    buf a = BUF_INIT;
+    buf_puts(&a, "{");
+    if (p1 != (size_t)-1)
+        for (size_t k = 0; k < 3; k++)
+            if (d->perm[p1][k] == 1) buf_printf(&a, "\"q1\": %zu,", k + 1);
+    if (p2 != (size_t)-1) {
+        buf_puts(&a, "\"q2\": [");
+        for (size_t k = 0, first = 1; k < 3; k++)
+            if (d->perm[p2][k] != 1) buf_printf(&a, "%s%zu", first ? "" : ",", k + 1), first = 0;
+        buf_puts(&a, "],");
+    }
+    if (quiz_draw_position(d, 2) != (size_t)-1) buf_puts(&a, "\"q3\": \"72 h\",");
+    if (quiz_draw_position(d, 3) != (size_t)-1) buf_puts(&a, "\"q4\": \"securite-numerique.fr\",");
+    a.data[a.len - 1] = '}';
+    json_t *ans = json_loads(a.data, 0, NULL);
+    assert_non_null(ans);
+    grade_result g;
+    perr err = {{0}};
+    assert_true(grade_quiz(q, d, ans, 1.0, &g, &err));
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.right, 3);
+    assert_true(g.passed);
+    if (p1 != (size_t)-1) assert_int_equal(json_integer_value(json_object_get(g.answers, "q1")), 2);
+    grade_result_free(&g);
+    /* the identity reading of the same positions is wrong wherever the shuffle moved them */
+    bool moved = false;
+    for (size_t p = 0; p < d->n; p++)
+        for (size_t k = 0; k < q->questions[d->q[p]].noptions; k++) moved = moved || d->perm[p][k] != k;
+    if (moved) {
+        assert_true(grade_quiz(q, NULL, ans, 1.0, &g, &err));
+        assert_true(g.right < 3);
+        grade_result_free(&g);
+    }
+    json_decref(ans);
+    /* an answer to the question not drawn */
+    buf_reset(&a);
+    buf_printf(&a, "{\"q%zu\": %s}", missing + 1, missing < 2 ? "1" : "\"x\"");
+    ans = json_loads(a.data, 0, NULL);
+    assert_false(grade_quiz(q, d, ans, 0.5, &g, &err));
+    assert_int_equal(g.problem, GRADE_NOT_DRAWN);
+    assert_int_equal(g.question, missing + 1);
+    assert_non_null(strstr(err.msg, "not drawn"));
+    json_decref(ans);
+    buf_free(&a);
+    quiz_draw_free(d);
+    quiz_free(q);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_right_and_pass_mark),
         cmocka_unit_test(test_multi_all_or_nothing),
         cmocka_unit_test(test_text_folding),
         cmocka_unit_test(test_refused_shapes),
+        cmocka_unit_test(test_draw_mapped_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -221,6 +221,15 @@ static void test_each_message(void **state) {
     expect("bad/01-m.md", 6, "pass must be a number above 0 and at most 1");
     bad_module("---\nid: bad-m\ntitle: T\nminutes: 5\nlang: de\npass: 0.5\ncompetencies: [CRCN-4.1@2]\n---\n## Quiz\nQ?\n[[a]]\n");
     expect("bad/01-m.md", 5, "lang must be fr or en");
+    /* assessment keys: a bank smaller than its draw, values out of range (file:line) */
+    bad_module(FM("competencies: [CRCN-4.1@2]\ndraw: 2\n"));
+    expect("bad/01-m.md", 8, "draw: 2 but the quiz holds only 1 question(s)");
+    bad_module(FM("competencies: [CRCN-4.1@2]\nreveal: always\n"));
+    expect("bad/01-m.md", 8, "reveal must be after-pass or never");
+    bad_module(FM("competencies: [CRCN-4.1@2]\nattempts: 0\n"));
+    expect("bad/01-m.md", 8, "attempts must be a whole number from 1 to 100");
+    bad_module(FM("competencies: [CRCN-4.1@2]\ncooldown: 1 day\n"));
+    expect("bad/01-m.md", 8, "cooldown must be a duration");
     bad_module("---\nid: Bad_M\ntitle: T\nminutes: 5\nlang: fr\npass: 0.5\ncompetencies: [CRCN-4.1@2]\n---\n## Quiz\nQ?\n[[a]]\n");
     expect("bad/01-m.md", 2, "may only hold a-z, 0-9 and -");
     /* duplicate id inside a course, and across courses */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "store/store.h"
 
 typedef struct command {
     const char *name;
@@ -37,6 +38,7 @@ static void usage(FILE *f) {
 int main(int argc, char **argv) {
     /* Before any other SQLite call: no global mutex around every SQLite allocation. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    store_diag_init(); /* database errors counted and logged */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

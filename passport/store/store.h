@@ -53,6 +53,12 @@ void store_read_end(store *s);
 bool store_exec(store *s, const char *sql, perr *err);
 /* True when this thread's connection answers a query (health checks). */
 bool store_ping(store *s);
+/* True when a write transaction can commit (readiness checks): a real commit of a change
+ * that changes nothing. false with err set (read-only folder, full disk, lock held). */
+bool store_check_write(store *s, perr *err);
+/* Routes SQLite's error log to the log and the counters of core/metrics.h: call before
+ * any other SQLite call but sqlite3_config (store/diag.c). */
+void store_diag_init(void);
 /* sqlite3_last_insert_rowid / sqlite3_changes for this thread's connection. */
 long long store_last_id(store *s);
 int store_changes(store *s);

@@ -315,7 +315,8 @@ static enum MHD_Result answer_early(struct MHD_Connection *c, http_server *srv, 
 /* The first call: the request line and headers have arrived. Sets up the request state,
  * and answers at once what is refused whatever the body. */
 static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version, void **con_cls) {
+                                  const char *method, const char *version, bool too_many_query,
+                                  void **con_cls) {
     req_state *rs = xcalloc(1, sizeof *rs);
     *con_cls = rs;
     atomic_fetch_add(&srv->inflight, 1);
@@ -340,8 +341,10 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *c, co
         return answer_early(c, srv, rs, 503, "the server is busy; retry in a few seconds");
     const char *bad = check_framing(c, version);
     if (bad) return answer_early(c, srv, rs, 400, bad);
-    MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_query, req);
-    if (req->bad_query) return answer_early(c, srv, rs, req->nquery >= MAX_QUERY_PARAMS ? 414 : 400, req->bad_query);
+    if (too_many_query) req->bad_query = "too many query parameters";
+    else MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, collect_query, req);
+    if (req->bad_query)
+        return answer_early(c, srv, rs, too_many_query || req->nquery >= MAX_QUERY_PARAMS ? 414 : 400, req->bad_query);
     rs->match = http_router_match(srv->app->router, req->method, url, &rs->route, req->params,
                                   &req->nparams, &rs->allowed);
     req->max_body = http_router_max_body(srv->app->router, rs->match == HTTP_MATCH_OK ? rs->route : NULL);
@@ -353,12 +356,37 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *c, co
     return MHD_YES;
 }
 
+/* The request's context when its query string has too many parameters (see on_uri). */
+static char too_many_params;
+
+/* Called with the raw URI before the library splits the query string into parameters.
+ * Each parameter takes a record of the connection's memory: past MAX_QUERY_PARAMS the
+ * query is cut here (the URI is the library's own buffer, written only after the '?'),
+ * so that the memory is not exhausted, which would close the connection without an
+ * answer, and the request is marked to be answered 414. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
+    (void)cls;
+    (void)c;
+    char *q = strchr(uri, '?');
+    if (!q) return NULL;
+    size_t n = 1;
+    for (const char *p = q + 1; *p && *p != ' '; p++)
+        if (*p == '&' || *p == ';') n++;
+    if (n <= MAX_QUERY_PARAMS) return NULL;
+    q[1] = '\0';
+    return &too_many_params;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls) {
     http_server *srv = cls;
     req_state *rs = *con_cls;
-    if (!rs) return on_headers(srv, c, url, method, version, con_cls);
+    if (!rs || rs == (void *)&too_many_params) {
+        bool too_many = rs != NULL;
+        *con_cls = NULL;
+        return on_headers(srv, c, url, method, version, too_many, con_cls);
+    }
     if (rs->early) { /* the answer is queued; the library may still hand over body bytes */
         *upload_size = 0;
         return MHD_YES;
@@ -397,7 +425,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)c;
     http_server *srv = cls;
     req_state *rs = *con_cls;
-    if (!rs) return;
+    if (!rs || rs == (void *)&too_many_params) return;
     http_req *req = &rs->req;
     uint64_t us = clock_mono_us() - req->start_us;
     log_set_request_id(rs->id);
@@ -524,10 +552,11 @@ http_server *http_server_start(const http_app *app, const http_server_opts *opts
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, ceiling,
         MHD_OPTION_CONNECTION_TIMEOUT, opts->timeout_s ? opts->timeout_s : 15u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->conn_memory ? opts->conn_memory : (size_t)(128 * 1024),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->conn_memory ? opts->conn_memory : (size_t)(64 * 1024),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_END);
     if (!srv->daemon) {
         perr_set(err, "cannot listen on %s (address in use or not available)", opts->listen);

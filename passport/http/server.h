@@ -35,7 +35,7 @@ typedef struct http_server_opts {
     unsigned timeout_s;      /* idle connection timeout (0: 15) */
     unsigned deadline_ms;    /* to receive a whole request, headers and body (0: 20 000) */
     unsigned shutdown_ms;    /* how long stopping waits for running requests (0: 10 000) */
-    size_t conn_memory;      /* per-connection memory, bounds the request headers (0: 128 KiB) */
+    size_t conn_memory;      /* per-connection memory, bounds the request headers (0: 64 KiB) */
     const char *trusted_proxy; /* "ADDR[,ADDR]": peers whose X-Forwarded-For names the client */
     const char *metrics_allow; /* "ADDR[,ADDR]" that may read /metrics (NULL: loopback) */
     bool quiet;              /* no per-request log lines, no refusal summaries */

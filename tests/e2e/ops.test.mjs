@@ -240,7 +240,10 @@ describe('trusted reverse proxy', () => {
   before(async () => {
     server = await startServer({
       demo: false,
-      env: { PASSPORT_TRUSTED_PROXY: '127.0.0.1', PASSPORT_MAX_CONNECTIONS_PER_ADDRESS: '2' },
+      env: {
+        PASSPORT_TRUSTED_PROXY: '127.0.0.1', PASSPORT_MAX_CONNECTIONS_PER_ADDRESS: '2',
+        PASSPORT_ARGON2_M: '1024', PASSPORT_ARGON2_T: '1', // cheap failed logins for the throttle
+      },
     });
   });
   after(async () => { await server?.stop(); });
@@ -263,6 +266,16 @@ describe('trusted reverse proxy', () => {
     // a peer that is not the proxy cannot claim an address
     const forged = await raw(server.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n', { localAddress: '127.0.0.5' });
     assert.equal(forged.status, 404);
+  });
+
+  test('login throttling counts the forwarded client address, not the proxy', async () => {
+    const c = client(server);
+    const f = await c.form('/login');
+    const attempt = (i, from) => c.post('/login', { ...f.hidden, email: `nobody${i}@example.org`, password: 'wrong-password' },
+      { headers: { 'X-Forwarded-For': from } });
+    for (let i = 0; i < 20; i++) assert.equal((await attempt(i, '203.0.113.7')).status, 401);
+    assert.equal((await attempt(20, '203.0.113.7')).status, 429, 'this client is throttled');
+    assert.equal((await attempt(21, '203.0.113.8')).status, 401, 'another client behind the same proxy is not');
   });
 });
 

@@ -5,7 +5,9 @@
 // JSON logs and typed JSON fields. Raw sockets (node:net) where fetch would hide framing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 
 import { DEMO, client, startServer } from './helpers.mjs';
 
@@ -361,6 +363,25 @@ describe('observability', () => {
     const h = (await client(server).get('/healthz')).json();
     assert.equal(h.status, 'ok');
     assert.equal(h.database, undefined, 'liveness does not touch the database');
+  });
+
+  test('/readyz says 503 when the keys do not load; the 5xx is logged once with its request id', async () => {
+    const keys = path.join(server.dataDir, 'keys');
+    fs.renameSync(keys, `${keys}.off`);
+    try {
+      const r = await client(server).get('/readyz');
+      assert.equal(r.status, 503);
+      assert.equal(r.json().checks.keys.ok, false);
+      assert.equal(r.json().checks.database_write.ok, true);
+      const id = r.headers.get('x-request-id');
+      await sleep(100);
+      const lines = server.stderr().split('\n').filter((l) => l.includes(id)).map((l) => JSON.parse(l));
+      assert.equal(lines.filter((l) => l.msg === 'GET /readyz answered 503').length, 1, JSON.stringify(lines));
+      assert.ok(lines.every((l) => l.request_id === id && l.level === 'error'));
+    } finally {
+      fs.renameSync(`${keys}.off`, keys);
+    }
+    assert.equal((await client(server).get('/readyz')).status, 200);
   });
 
   test('--log-format json: every line of the log is one JSON object', async () => {

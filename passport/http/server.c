@@ -19,9 +19,9 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/utf8.h"
 #include "http/conns.h"
 #include "http/metrics.h"
-#include "core/utf8.h"
 
 #define RETRY_AFTER_S "5"
 #define MAX_QUERY_PARAMS 128
@@ -463,7 +463,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     *socket_context = http_conns_open(srv->conns, fi ? fi->connect_fd : -1, addr);
 }
 
-/* The library's own messages: a connection dropped at its ceiling is counted, not logged;
+/* The library's own messages: a connection dropped at its ceiling is counted, not logged,
+ * nor is a client closing mid-request (the request deadline cuts connections that way);
  * others are logged at most 20 a minute, with the count of those left out. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
     http_server *srv = cls;
@@ -475,6 +476,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
         if (srv->conns) http_conns_count(srv->conns, HTTP_REFUSE_CEILING);
         return;
     }
+    /* A connection cut at the request deadline (counted there), or a client that left. */
+    if (strstr(msg, "closed by remote side") || strstr(msg, "closed when reading request")) return;
     uint64_t now = clock_mono_us();
     pthread_mutex_lock(&srv->log_mu);
     unsigned dropped = 0;

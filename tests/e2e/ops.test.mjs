@@ -184,7 +184,7 @@ describe('slow clients and connection limits', () => {
         const s = Date.now();
         const r = await client(server).get('/healthz');
         assert.equal(r.status, 200);
-        assert.ok(Date.now() - s < 1000, `healthz took ${Date.now() - s} ms beside slow clients`);
+        assert.ok(Date.now() - s < 2000, `healthz took ${Date.now() - s} ms beside slow clients`);
         served++;
         await sleep(100);
       }

@@ -689,7 +689,7 @@ learn_library *library_load(const char *dir, const learn_library *prev, diag_lis
     codes_load(dir, &cs, d);
     if (!cs.loaded && nd) diag_add(d, dir, 0, "no frameworks/*.csv: competency codes cannot be checked");
     for (size_t i = 0; i < nd; i++) {
-        if (!strcmp(dirs[i], "frameworks") || !strcmp(dirs[i], "badges")) continue;
+        if (!strcmp(dirs[i], "frameworks") || !strcmp(dirs[i], "badges") || !strcmp(dirs[i], "positioning")) continue;
         learn_course *c = course_load(dir, dirs[i], &cs, d);
         if (c && !library_add(lib, c, d, &cap_c, &cap_i)) {
             course_release(c);

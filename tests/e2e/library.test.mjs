@@ -1,7 +1,9 @@
 // The starter course library (issue 5): checked from the files themselves. Every CRCN
 // competence is evidenced by at least two French modules, the library has at least 32
 // French and 6 English modules, each French course has a badge definition with its own
-// accessible SVG, and `passport check-courses` reports no problem.
+// accessible SVG, and `passport check-courses` reports no problem. Issue 12: every module
+// draws from a question bank at least 1.5 times its draw, the same bank in both languages,
+// and the positioning item bank holds at least 8 items per CRCN competence over levels 1–6.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -70,18 +72,89 @@ test('at least 32 French modules of 5–12 minutes, mostly levels 1–4, and 6 E
   for (const m of en) assert.ok(ids.has(m.translation_of), `${m.file}: translation_of ${m.translation_of} names a French module`);
 });
 
-test('each module has objectives and a quiz of 4 to 8 questions mixing the three kinds', () => {
-  for (const m of modules()) {
+/* The quiz of a module's text: { single, multiple, text, kinds } (kinds in file order). */
+function quizShape(text) {
+  const quiz = text.split(/^## Quiz\s*$/m)[1];
+  if (!quiz) return null;
+  const blocks = quiz.trim().split(/\n\s*\n/).filter((b) => !/^>/.test(b.trim()));
+  const kinds = blocks.map((b) => (/\[\(X\)\]/.test(b) ? 'single' : /\[\[X\]\]/.test(b) ? 'multiple'
+    : /^\[\[[^\]X ][^\]]*\]\]\s*$/m.test(b) ? 'text' : null)).filter(Boolean);
+  const count = (k) => kinds.filter((x) => x === k).length;
+  return { single: count('single'), multiple: count('multiple'), text: count('text'), kinds };
+}
+
+test('each module has objectives and draws 4 to 8 questions from a bank of at least 1.5 times as many, mixing the three kinds', () => {
+  const all = modules();
+  const byId = new Map(all.map((m) => [m.id, m]));
+  for (const m of all) {
     assert.match(m.text, /^## (Objectifs|Objectives)\s*$/m, `${m.file}: objectives`);
-    const quiz = m.text.split(/^## Quiz\s*$/m)[1];
-    assert.ok(quiz, `${m.file}: quiz section`);
-    const blocks = quiz.trim().split(/\n\s*\n/).filter((b) => !/^>/.test(b.trim()));
-    const single = blocks.filter((b) => /\[\(X\)\]/.test(b)).length;
-    const multiple = blocks.filter((b) => /\[\[X\]\]/.test(b)).length;
-    const text = blocks.filter((b) => /^\[\[[^\]X ][^\]]*\]\]\s*$/m.test(b)).length;
-    const n = single + multiple + text;
-    assert.ok(n >= 4 && n <= 8, `${m.file}: ${n} questions`);
-    assert.ok(single && multiple && text, `${m.file}: single ${single}, multiple ${multiple}, text ${text}`);
+    const q = quizShape(m.text);
+    assert.ok(q, `${m.file}: quiz section`);
+    const n = q.kinds.length;
+    const draw = Number(m.draw || n);
+    assert.ok(draw >= 4 && draw <= 8, `${m.file}: draws ${draw} questions`);
+    assert.ok(n >= 1.5 * draw, `${m.file}: a bank of ${n} questions for a draw of ${draw}`);
+    assert.ok(q.single && q.multiple && q.text, `${m.file}: single ${q.single}, multiple ${q.multiple}, text ${q.text}`);
+    // draws are stratified round-robin (question k evidences competency k mod n): each
+    // stratum must hold its share of the draw
+    for (let s = 0; s < m.comps.length; s++) {
+      const inStratum = q.kinds.filter((_, k) => k % m.comps.length === s).length;
+      assert.ok(inStratum >= Math.ceil(draw / m.comps.length), `${m.file}: ${inStratum} questions for ${m.comps[s]}`);
+    }
+    if (m.translation_of) {
+      const orig = byId.get(m.translation_of);
+      assert.ok(orig, `${m.file}: translation_of ${m.translation_of}`);
+      assert.deepEqual(q.kinds, quizShape(orig.text).kinds, `${m.file}: the same bank as ${orig.file}, in the same order`);
+      assert.equal(m.draw, orig.draw, `${m.file}: the same draw as ${orig.file}`);
+    }
+  }
+});
+
+/* The items of a positioning file: [{ id, level, kind, rights }]. */
+function positioningItems(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  return text.split(/^## /m).slice(1).map((block) => {
+    const id = block.split('\n')[0].trim();
+    const level = Number((/^level: (\d+)\s*$/m.exec(block) || [])[1]);
+    const single = (block.match(/^- \[\(X\)\]/gm) || []).length;
+    const multiple = (block.match(/^- \[\[X\]\]/gm) || []).length;
+    const text = /^\[\[[^\]X ][^\]]*\]\]\s*$/m.test(block);
+    const kind = single ? 'single' : multiple ? 'multiple' : text ? 'text' : null;
+    return { id, level, kind, rights: single || multiple || (text ? 1 : 0), single };
+  });
+}
+
+test('the positioning bank: at least 8 French items per CRCN competence over levels 1–6, English ids matching', () => {
+  const dir = path.join(COURSES, 'positioning');
+  const fr = new Map();
+  for (const code of crcnCodes()) {
+    const file = path.join(dir, `${code}.md`);
+    assert.ok(fs.existsSync(file), `positioning/${code}.md`);
+    const fm = frontMatter(file);
+    assert.equal(fm.competency, code);
+    assert.equal(fm.lang, 'fr');
+    const items = positioningItems(file);
+    assert.ok(items.length >= 8, `${code}: ${items.length} items`);
+    for (let level = 1; level <= 6; level++)
+      assert.ok(items.some((it) => it.level === level), `${code}: an item of level ${level}`);
+    for (const it of items) {
+      assert.match(it.id, /^[a-z0-9-]+$/);
+      assert.ok(!fr.has(it.id), `${it.id} is unique`);
+      assert.ok(it.level >= 1 && it.level <= 8, `${it.id}: level ${it.level}`);
+      assert.ok(it.kind && it.rights >= 1 && (it.kind !== 'single' || it.single === 1), `${it.id}: one question with its right answer`);
+      fr.set(it.id, it);
+    }
+  }
+  const en = fs.readdirSync(path.join(dir, 'en')).filter((f) => f.endsWith('.md'));
+  assert.ok(en.length >= 3, `${en.length} English files`);
+  for (const f of en) {
+    assert.equal(frontMatter(path.join(dir, 'en', f)).lang, 'en');
+    for (const it of positioningItems(path.join(dir, 'en', f))) {
+      const orig = fr.get(it.id);
+      assert.ok(orig, `en/${f}: ${it.id} translates a French item`);
+      assert.equal(it.level, orig.level, `en/${f}: ${it.id} has the level of its original`);
+      assert.equal(it.kind, orig.kind, `en/${f}: ${it.id} has the kind of its original`);
+    }
   }
 });
 

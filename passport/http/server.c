@@ -39,6 +39,7 @@ struct http_server {
     _Atomic unsigned long next_id;
     _Atomic int inflight;          /* requests between their headers and their completion */
     _Atomic int in_handler;        /* requests being dispatched right now */
+    _Atomic int sending;           /* answers queued and not yet completed */
     _Atomic bool draining;         /* stopping: answers close their connection */
     _Atomic bool closing;          /* stopping, time is up: requests not yet handled get 503 */
     pthread_mutex_t log_mu;        /* the library's own messages, rate-limited */
@@ -59,6 +60,7 @@ typedef struct req_state {
     struct http_conn *conn;
     bool early;          /* answered on the first call (refusal, framing, 413) */
     bool refused;        /* a 503 for a limit or for stopping: counted, not logged */
+    bool queued;         /* an answer is queued (counted in http_server.sending) */
 } req_state;
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -167,6 +169,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, http_server *srv, req
     rs->bytes = len;
     enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, r);
     MHD_destroy_response(r);
+    if (ret == MHD_YES && !rs->queued) {
+        rs->queued = true;
+        atomic_fetch_add(&srv->sending, 1);
+    }
     return ret;
 }
 
@@ -443,6 +449,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     json_decref(req->json);
     for (size_t i = 0; i < req->nparams; i++) free(req->params[i]);
     buf_free(&req->body);
+    if (rs->queued) atomic_fetch_sub(&srv->sending, 1);
     free(rs);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
@@ -599,7 +606,7 @@ void http_server_stop(http_server *s) {
         /* A handler already running may commit: it finishes, and its answer gets a moment
          * to leave. */
         wait_zero(&s->in_handler, 60u * 1000);
-        wait_zero(&s->inflight, 2000);
+        wait_zero(&s->sending, 2000);
     }
     MHD_stop_daemon(s->daemon);
     server_free(s);

@@ -320,7 +320,8 @@ describe('stopping', () => {
       server.signal('SIGTERM');
       const { code } = await server.exited();
       assert.equal(code, 0);
-      assert.ok(Date.now() - t0 < 4000, `stopped in ${Date.now() - t0} ms`);
+      // the default (10 s) would hold it longer; 1 s plus the teardown on a loaded machine
+      assert.ok(Date.now() - t0 < 6000, `stopped in ${Date.now() - t0} ms`);
     } finally {
       held.stop();
       await server.stop();

@@ -55,7 +55,7 @@ void metrics_render(buf *out) {
     buf_printf(out,
                "# HELP passport_db_errors_total Database calls that failed (corruption, I/O, full disk, read-only).\n"
                "# TYPE passport_db_errors_total counter\npassport_db_errors_total %lu\n"
-               "# HELP passport_db_busy_total Database calls that gave up waiting for a lock.\n"
+               "# HELP passport_db_busy_total Waits for a database write lock (held by another writer or process).\n"
                "# TYPE passport_db_busy_total counter\npassport_db_busy_total %lu\n",
                metrics_db_errors(), metrics_db_busies());
     pthread_mutex_lock(&g_mu);

@@ -8,7 +8,7 @@
 
 /* A database call failed (corruption, I/O, full disk, read-only...). */
 void metrics_db_error(void);
-/* A database call gave up waiting for a lock (SQLITE_BUSY). */
+/* A database call had to wait for a lock. */
 void metrics_db_busy(void);
 unsigned long metrics_db_errors(void);
 unsigned long metrics_db_busies(void);

@@ -4,11 +4,24 @@
 
 #include <time.h>
 
+/* The level piece i counts at: its own, capped by the re-checks newer than it. */
+static int capped_level(const level_evidence *ev, size_t n, size_t i) {
+    int level = ev[i].level;
+    if (ev[i].kind == EVIDENCE_DECLARED) return level;
+    for (size_t j = 0; j < n; j++)
+        if (ev[j].recheck && ev[j].kind == EVIDENCE_MEASURED && ev[j].at > ev[i].at && ev[j].level >= 1 &&
+            ev[j].level < level)
+            level = ev[j].level;
+    return level;
+}
+
 void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, level_result *out) {
     *out = (level_result){0, 0, false, 0, 0, false, 0};
     for (size_t i = 0; i < n; i++) {
-        const level_evidence *e = &ev[i];
+        level_evidence capped = ev[i];
+        const level_evidence *e = &capped;
         if (e->level < 1 || e->level > 8) continue;
+        capped.level = capped_level(ev, n, i);
         out->count++;
         if (e->kind == EVIDENCE_DECLARED) {
             if (!out->declared || e->at >= out->declared_at) {

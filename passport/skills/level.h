@@ -13,6 +13,7 @@ typedef struct level_evidence {
     evidence_kind kind;
     int level;   /* 1..8; other values are ignored */
     int64_t at;  /* seconds since the epoch */
+    bool recheck;/* a measured re-check (source "recheck:<id>"): caps the older pieces */
 } level_evidence;
 
 typedef struct level_result {
@@ -26,7 +27,10 @@ typedef struct level_result {
 } level_result;
 
 /* Applies the rule to ev[0..n) (any order; among declared pieces of the same time the
- * later one in the array wins). stale_before: evidence older than this is stale. */
+ * later one in the array wins). stale_before: evidence older than this is stale. A
+ * re-check piece caps every non-declared piece older than itself at its own level: a
+ * failed re-check lowers the verified level, a passed one (recorded at the level it
+ * confirms) only refreshes its date. */
 void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, level_result *out);
 
 /* now minus months calendar months (UTC; the day is clamped to the target month's

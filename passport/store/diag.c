@@ -1,47 +1,9 @@
-/* Database diagnostics: SQLite's error log turned into counted, logged database errors
- * (once per request, with its id), and the write probe of the readiness check. */
+/* The write probe of the readiness check (/readyz): a commit that changes nothing.
+ * (SQLite's error log is counted and logged by store.c.) */
 #include <sqlite3.h>
 #include <stdio.h>
 
-#include "core/log.h"
-#include "core/metrics.h"
 #include "store/store.h"
-
-/* The request whose first database error was logged by this thread. */
-static _Thread_local const char *t_logged_for;
-
-/* SQLite calls this for every error it meets (sqlite3_log). Expected outcomes (a
- * constraint the domain checks, a schema change, notices) are left out; failures of the
- * database itself are counted, and logged once per request. */
-static void on_sqlite_log(void *arg, int code, const char *msg) {
-    (void)arg;
-    bool busy = false;
-    switch (code & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: busy = true; break;
-    case SQLITE_CORRUPT:
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY:
-    case SQLITE_NOTADB:
-    case SQLITE_PERM:
-    case SQLITE_NOMEM:
-    case SQLITE_PROTOCOL:
-    case SQLITE_MISUSE: break;
-    default: return;
-    }
-    if (busy) metrics_db_busy();
-    else metrics_db_error();
-    const char *rid = log_request_id();
-    if (rid && rid == t_logged_for) return;
-    t_logged_for = rid;
-    log_error("database %s (%s, code %d): %s", busy ? "busy" : "error", sqlite3_errstr(code), code, msg);
-}
-
-void store_diag_init(void) {
-    sqlite3_config(SQLITE_CONFIG_LOG, on_sqlite_log, NULL);
-}
 
 bool store_check_write(store *s, perr *err) {
     if (!store_begin(s, err)) return false;

@@ -29,6 +29,23 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
     o->trusted_proxy = env_or("PASSPORT_TRUSTED_PROXY", NULL);
     o->metrics_allow = env_or("PASSPORT_METRICS_ALLOW", NULL);
     o->log_format = env_or("PASSPORT_LOG_FORMAT", NULL);
+    o->issuer_name = env_or("PASSPORT_ISSUER_NAME", NULL);
+    o->issuer_url = env_or("PASSPORT_ISSUER_URL", NULL);
+    o->issuer_email = env_or("PASSPORT_ISSUER_EMAIL", NULL);
+    o->issuer_image = env_or("PASSPORT_ISSUER_IMAGE", NULL);
+    o->smtp_url = env_or("PASSPORT_SMTP_URL", NULL);
+    o->smtp_from = env_or("PASSPORT_SMTP_FROM", NULL);
+    o->smtp_credentials_file = env_or("PASSPORT_SMTP_CREDENTIALS_FILE", NULL);
+    o->oidc_issuer = env_or("PASSPORT_OIDC_ISSUER", NULL);
+    o->oidc_client_id = env_or("PASSPORT_OIDC_CLIENT_ID", NULL);
+    o->oidc_client_secret_file = env_or("PASSPORT_OIDC_CLIENT_SECRET_FILE", NULL);
+    o->oidc_scopes = env_or("PASSPORT_OIDC_SCOPES", NULL);
+    o->oidc_roles_claim = env_or("PASSPORT_OIDC_ROLES_CLAIM", NULL);
+    o->oidc_label = env_or("PASSPORT_OIDC_LABEL", NULL);
+    o->oidc_default_unit = env_or("PASSPORT_OIDC_DEFAULT_UNIT", NULL);
+    o->password_login = env_or("PASSPORT_PASSWORD_LOGIN", "on");
+    const char *create = env_or("PASSPORT_OIDC_CREATE_ACCOUNTS", "");
+    o->oidc_create_accounts = !strcmp(create, "1") || !strcmp(create, "on") || !strcmp(create, "true");
     static const struct {
         const char *flag;
         size_t off;
@@ -44,6 +61,15 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         {"--trusted-proxy", offsetof(cli_opts, trusted_proxy)},
         {"--metrics-allow", offsetof(cli_opts, metrics_allow)},
         {"--log-format", offsetof(cli_opts, log_format)},
+        {"--issuer-name", offsetof(cli_opts, issuer_name)}, {"--issuer-url", offsetof(cli_opts, issuer_url)},
+        {"--issuer-email", offsetof(cli_opts, issuer_email)}, {"--issuer-image", offsetof(cli_opts, issuer_image)},
+        {"--smtp-url", offsetof(cli_opts, smtp_url)}, {"--smtp-from", offsetof(cli_opts, smtp_from)},
+        {"--smtp-credentials-file", offsetof(cli_opts, smtp_credentials_file)},
+        {"--oidc-issuer", offsetof(cli_opts, oidc_issuer)}, {"--oidc-client-id", offsetof(cli_opts, oidc_client_id)},
+        {"--oidc-client-secret-file", offsetof(cli_opts, oidc_client_secret_file)},
+        {"--oidc-scopes", offsetof(cli_opts, oidc_scopes)}, {"--oidc-roles-claim", offsetof(cli_opts, oidc_roles_claim)},
+        {"--oidc-label", offsetof(cli_opts, oidc_label)}, {"--oidc-default-unit", offsetof(cli_opts, oidc_default_unit)},
+        {"--password-login", offsetof(cli_opts, password_login)},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -53,6 +79,14 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         }
         if (!strcmp(a, "--no-demo")) {
             o->no_demo = true;
+            continue;
+        }
+        if (!strcmp(a, "--oidc-create-accounts")) {
+            o->oidc_create_accounts = true;
+            continue;
+        }
+        if (!strcmp(a, "--invite")) {
+            o->invite = true;
             continue;
         }
         if (!strcmp(a, "--quiet")) {

@@ -1,7 +1,8 @@
 /* Options shared by the sub-commands: --data DIR (PASSPORT_DATA, default ./var),
  * --web DIR (PASSPORT_WEB, ./web), --courses DIR (PASSPORT_COURSES, ./courses),
  * --listen ADDR:PORT (PASSPORT_LISTEN, 127.0.0.1:8080), --public-url URL
- * (PASSPORT_PUBLIC_URL, http://<listen>). */
+ * (PASSPORT_PUBLIC_URL, http://<listen>), --issuer-name|--issuer-url|--issuer-email|
+ * --issuer-image (PASSPORT_ISSUER_NAME, _URL, _EMAIL, _IMAGE). */
 #ifndef PASSPORT_CLI_OPTS_H
 #define PASSPORT_CLI_OPTS_H
 
@@ -19,6 +20,7 @@ typedef struct cli_opts {
     bool no_demo;
     bool help;
     bool quiet;
+    bool invite; /* `user add --invite`: no password, an invitation e-mail instead */
     /* arguments that are not options, in order */
     const char *args[8];
     int nargs;
@@ -29,6 +31,18 @@ typedef struct cli_opts {
     const char *log_format;
     /* --role, --unit, --name for `user add` */
     const char *role, *unit, *name;
+    /* the issuing organisation (--issuer-name|url|email|image, PASSPORT_ISSUER_*) */
+    const char *issuer_name, *issuer_url, *issuer_email, *issuer_image;
+    /* e-mail (serve): --smtp-url (PASSPORT_SMTP_URL), --smtp-from (PASSPORT_SMTP_FROM),
+     * --smtp-credentials-file (PASSPORT_SMTP_CREDENTIALS_FILE) */
+    const char *smtp_url, *smtp_from, *smtp_credentials_file;
+    /* single sign-on (serve): --oidc-issuer, --oidc-client-id, --oidc-client-secret-file,
+     * --oidc-scopes, --oidc-roles-claim, --oidc-label, --oidc-default-unit (PASSPORT_OIDC_*),
+     * --oidc-create-accounts (PASSPORT_OIDC_CREATE_ACCOUNTS=1), --password-login on|off
+     * (PASSPORT_PASSWORD_LOGIN) */
+    const char *oidc_issuer, *oidc_client_id, *oidc_client_secret_file, *oidc_scopes, *oidc_roles_claim,
+        *oidc_label, *oidc_default_unit, *password_login;
+    bool oidc_create_accounts;
 } cli_opts;
 
 /* Parses argv (after the sub-command name). false with a message on stderr for an

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -11,6 +12,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
+#include "handlers/mail_worker.h"
+#include "oidc/oidc.h"
 #include "http/server.h"
 #include "learn/library.h"
 #include "learn/positioning.h"
@@ -22,7 +25,8 @@
 
 static const char usage[] =
     "usage: passport serve [--data DIR] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
-    "                      [--public-url URL] [--quiet] [--log-format text|json]\n"
+    "                      [--public-url URL] [--smtp-url URL --smtp-from ADDR\n"
+    "                      [--smtp-credentials-file FILE]] [--quiet] [--log-format text|json]\n"
     "                      [--request-deadline S] [--shutdown-timeout S] [--max-connections N]\n"
     "                      [--max-connections-per-address N] [--trusted-proxy ADDR[,ADDR]]\n"
     "                      [--metrics-allow ADDR[,ADDR]]\n"
@@ -45,7 +49,21 @@ static const char usage[] =
     "  --trusted-proxy ADDR  a reverse proxy whose X-Forwarded-For names the client: limits,\n"
     "                      login throttling and logs use that address (PASSPORT_TRUSTED_PROXY)\n"
     "  --metrics-allow ADDR  client addresses that may read /metrics\n"
-    "                      (PASSPORT_METRICS_ALLOW, default 127.0.0.1,::1)\n";
+    "                      (PASSPORT_METRICS_ALLOW, default 127.0.0.1,::1)\n"
+    "  --issuer-name NAME  the organisation named as issuer of new credentials (PASSPORT_ISSUER_NAME,\n"
+    "                      default Passport); --issuer-url URL, --issuer-email ADDR, --issuer-image URL\n"
+    "                      (PASSPORT_ISSUER_URL, _EMAIL, _IMAGE) complete its OB 3.0 Profile\n"
+    "  --smtp-url URL      smtp://host:port (STARTTLS) or smtps://host:port (PASSPORT_SMTP_URL);\n"
+    "                      without it, e-mails wait in the outbox (/admin/outbox)\n"
+    "  --smtp-from ADDR    the sender, \"Passport <noreply@example.org>\" (PASSPORT_SMTP_FROM)\n"
+    "  --smtp-credentials-file FILE  one line user:password, mode 0600 (PASSPORT_SMTP_CREDENTIALS_FILE)\n"
+    "  --oidc-issuer URL   single sign-on with this OpenID Connect provider (PASSPORT_OIDC_ISSUER)\n"
+    "  --oidc-client-id ID, --oidc-client-secret-file FILE (one line, mode 0600)\n"
+    "  --oidc-scopes \"openid email given_name usual_name\"  --oidc-roles-claim NAME\n"
+    "  --oidc-label TEXT   the login button (\"Se connecter avec ProConnect\")\n"
+    "  --oidc-create-accounts [--oidc-default-unit \"Dir / Service\"]  make accounts at first\n"
+    "                      sign-in (else only accounts whose verified e-mail exists sign in)\n"
+    "  --password-login on|off  off: sign-in through the provider only (PASSPORT_PASSWORD_LOGIN)\n";
 
 /* Parses a duration in seconds ("20", "1.5") into milliseconds within [min_ms, max_ms];
  * dflt when s is NULL. false with a message on stderr otherwise. */
@@ -105,6 +123,96 @@ static void raise_file_limit(unsigned wanted) {
                   (unsigned long long)rl.rlim_cur, wanted);
 }
 
+/* The first line of a secret file (mode 0600), a new string; NULL with a message. */
+static char *secret_line(const char *path) {
+    FILE *f = fopen(path, "r");
+    struct stat sb;
+    char line[1024];
+    if (!f) {
+        fprintf(stderr, "passport: cannot read %s\n", path);
+        return NULL;
+    }
+    bool open_to_others = fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077);
+    bool ok = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    if (open_to_others) {
+        fprintf(stderr, "passport: %s is readable by others: chmod 600 it\n", path);
+        return NULL;
+    }
+    line[ok ? strcspn(line, "\r\n") : 0] = '\0';
+    if (!*line) {
+        fprintf(stderr, "passport: %s is empty\n", path);
+        return NULL;
+    }
+    return xstrdup(line);
+}
+
+/* The single sign-on part of cfg from the options; false with a message when unusable. */
+static bool sso_opts(const cli_opts *o, app_config *cfg, oidc_provider **provider) {
+    *provider = NULL;
+    bool off = !strcmp(o->password_login, "off");
+    if (!off && strcmp(o->password_login, "on")) {
+        fprintf(stderr, "passport: --password-login is on or off\n");
+        return false;
+    }
+    if (off && !o->oidc_issuer) {
+        fprintf(stderr, "passport: --password-login off needs --oidc-issuer (nobody could sign in)\n");
+        return false;
+    }
+    cfg->password_login_off = off;
+    if (!o->oidc_issuer) return true;
+    char *secret = o->oidc_client_secret_file ? secret_line(o->oidc_client_secret_file) : NULL;
+    if (!secret) {
+        if (!o->oidc_client_secret_file) fprintf(stderr, "passport: --oidc-issuer needs --oidc-client-secret-file\n");
+        return false;
+    }
+    buf redirect = BUF_INIT;
+    buf_printf(&redirect, "%s/oidc/callback", cfg->public_url);
+    oidc_config oc = {o->oidc_issuer, o->oidc_client_id, secret, o->oidc_scopes, buf_cstr(&redirect),
+                      o->oidc_roles_claim, getenv("PASSPORT_OIDC_CA_FILE"), 0};
+    perr err = {{0}};
+    *provider = oidc_provider_new(&oc, &err);
+    free(secret);
+    buf_free(&redirect);
+    if (!*provider) {
+        fprintf(stderr, "passport: %s\n", err.msg);
+        return false;
+    }
+    cfg->oidc = *provider;
+    cfg->oidc_label = o->oidc_label;
+    cfg->oidc_create_accounts = o->oidc_create_accounts;
+    cfg->oidc_default_unit = o->oidc_default_unit;
+    return true;
+}
+
+/* The worker's options from the command line and the environment (PASSPORT_SMTP_STARTTLS
+ * off, PASSPORT_SMTP_CA_FILE, PASSPORT_SMTP_RETRY_SECONDS). The credentials are new strings
+ * in *user and *password. false with a message when they are unusable. */
+static bool mail_opts(const cli_opts *o, mail_worker_opts *m, char **user, char **password) {
+    memset(m, 0, sizeof *m);
+    *user = *password = NULL;
+    if (!o->smtp_url) return true;
+    if (strncmp(o->smtp_url, "smtp://", 7) && strncmp(o->smtp_url, "smtps://", 8)) {
+        fprintf(stderr, "passport: --smtp-url must start with smtp:// or smtps://\n");
+        return false;
+    }
+    if (!o->smtp_from) {
+        fprintf(stderr, "passport: --smtp-url needs --smtp-from\n");
+        return false;
+    }
+    perr err = {{0}};
+    if (o->smtp_credentials_file && !smtp_credentials_load(o->smtp_credentials_file, user, password, &err)) {
+        fprintf(stderr, "passport: %s\n", err.msg);
+        return false;
+    }
+    const char *tls = getenv("PASSPORT_SMTP_STARTTLS"), *retry = getenv("PASSPORT_SMTP_RETRY_SECONDS");
+    m->smtp = (smtp_config){.url = o->smtp_url, .from = o->smtp_from, .user = *user, .password = *password,
+                            .ca_file = getenv("PASSPORT_SMTP_CA_FILE"),
+                            .starttls = tls && !strcmp(tls, "off") ? SMTP_STARTTLS_OFF : SMTP_STARTTLS_REQUIRED};
+    m->retry_seconds = retry ? atoi(retry) : 60;
+    return true;
+}
+
 /* Re-checks coming due (learn/positioning.h): idempotent; run at start and then once an hour
  * (the sweep reads every agent's verified levels; due dates move by days, not minutes). */
 static void housekeeping_rechecks(app *a) {
@@ -140,29 +248,49 @@ int cli_serve(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* worker threads inherit the mask */
     signal(SIGPIPE, SIG_IGN);
 
+    mail_worker_opts mopts;
+    char *smtp_user = NULL, *smtp_password = NULL;
+    if (!mail_opts(&o, &mopts, &smtp_user, &smtp_password)) return 2;
+    smtp_global_init();
     store *db = cli_open_store(&o);
-    if (!db) return 1;
+    if (!db) {
+        free(smtp_user);
+        free(smtp_password);
+        return 1;
+    }
     atomic_file_warn_leftovers(o.data_dir);
     /* A write waits at most this long for the lock, then answers 503: no worker sleeps long
      * while another process (the CLI, a backup) writes. */
     const char *wait = getenv("PASSPORT_WRITE_WAIT_MS");
     store_set_write_wait(db, wait && atoi(wait) > 0 ? atoi(wait) : SERVE_WRITE_WAIT_MS);
+    mail_worker *mailer = NULL;
     perr sync_err = {{0}};
     if (!skills_sync_frameworks(db, o.courses_dir, &sync_err))
         log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);
     char url[300];
     snprintf(url, sizeof url, "http://%s", o.listen);
-    app_config cfg = {o.data_dir, o.web_dir, o.courses_dir, o.public_url ? o.public_url : url, PASSPORT_VERSION};
+    app_config cfg = {.data_dir = o.data_dir, .web_dir = o.web_dir, .courses_dir = o.courses_dir,
+                      .public_url = o.public_url ? o.public_url : url, .version = PASSPORT_VERSION,
+                      .issuer_name = o.issuer_name, .issuer_url = o.issuer_url,
+                      .issuer_email = o.issuer_email, .issuer_image = o.issuer_image};
     perr err = {{0}};
     int rc = 1;
     http_server *srv = NULL;
-    app *a = app_new(&cfg, db, &err);
+    oidc_provider *provider = NULL;
+    app *a = NULL;
+    if (!sso_opts(&o, &cfg, &provider)) goto done;
+    a = app_new(&cfg, db, &err);
     if (!a) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }
     srv = http_server_start(&a->http, &hopts, &err);
     if (!srv) {
+        fprintf(stderr, "passport: %s\n", err.msg);
+        goto done;
+    }
+    mailer = mail_worker_start(a, &mopts, &err);
+    if (!mailer) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }
@@ -192,7 +320,11 @@ int cli_serve(int argc, char **argv) {
     rc = 0;
 done:
     http_server_stop(srv);
+    mail_worker_stop(mailer);
+    free(smtp_user);
+    free(smtp_password);
     app_free(a);
+    oidc_provider_free(provider);
     store_free(db);
     if (rc == 0) log_info("stopped cleanly");
     return rc;

@@ -9,17 +9,19 @@
 #include "cli/opts.h"
 #include "core/buf.h"
 #include "people/account.h"
+#include "people/account_link.h"
 #include "people/audit.h"
 #include "people/import.h"
 #include "people/password.h"
 #include "people/unit.h"
 
 static const char usage[] =
-    "usage: passport user add EMAIL --role ROLE[,ROLE] [--unit \"Dir / Service\"] [--name NAME]\n"
+    "usage: passport user add EMAIL --role ROLE[,ROLE] [--unit \"Dir / Service\"] [--name NAME] [--invite]\n"
     "       passport user passwd EMAIL\n"
     "       passport user disable EMAIL\n"
     "Roles: agent, manager, hr, admin. The password is read from standard input (one line)\n"
-    "when it is not a terminal, else asked for twice without echo. All take --data DIR.\n";
+    "when it is not a terminal, else asked for twice without echo; with --invite, none is\n"
+    "read and an invitation e-mail (one use, 7 days) lets the person choose it. All take --data DIR.\n";
 
 /* Reads a password: a line from stdin, or twice from the terminal without echo. */
 static char *read_password(void) {
@@ -79,8 +81,8 @@ static int user_add(store *db, const cli_opts *o, const char *email) {
         fprintf(stderr, "passport: invalid email '%s'\n", email);
         return 2;
     }
-    char *hash = checked_hash(email);
-    if (!hash) return 1;
+    char *hash = o->invite ? NULL : checked_hash(email);
+    if (!hash && !o->invite) return 1;
     long long unit = 0, id = 0;
     int rc = 1;
     if (!store_begin(db, &err)) goto done;
@@ -90,8 +92,12 @@ static int user_add(store *db, const cli_opts *o, const char *email) {
         goto done;
     }
     audit_add(db, 0, "user.create", "user", id, "cli");
+    if (o->invite && !account_invite(db, id, &err)) {
+        store_rollback(db);
+        goto done;
+    }
     if (!store_commit(db, &err)) goto done;
-    printf("Created account %lld for %s\n", id, email);
+    printf("Created account %lld for %s%s\n", id, email, o->invite ? " (invitation e-mail queued)" : "");
     rc = 0;
 done:
     if (rc) fprintf(stderr, "passport: %s\n", !strcmp(err.msg, "account.duplicate_email") ? "an account with this email exists" : err.msg);
@@ -122,8 +128,12 @@ int cli_user(int argc, char **argv) {
     }
     if (!strcmp(verb, "passwd")) {
         char *hash = checked_hash(email);
-        if (hash && account_set_password(db, a->id, hash, &err)) {
-            audit_add(db, 0, "user.password", "user", a->id, "cli");
+        /* a new password ends the account's sessions and API tokens */
+        bool began = hash && store_begin(db, &err);
+        bool ok = began && account_set_password(db, a->id, hash, &err) && account_end_access(db, a->id, NULL, &err) &&
+                  audit_add(db, 0, "user.password", "user", a->id, "cli");
+        if (began && !ok) store_rollback(db);
+        if (ok && store_commit(db, &err)) {
             printf("Password changed for %s\n", email);
             rc = 0;
         }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers/app.h"
+#include "people/account_link.h"
 #include "people/audit.h"
 #include "people/import.h"
 #include "people/password.h"
@@ -65,10 +66,10 @@ static void user_form(app *a, http_req *req, http_resp *resp, int status, const 
     json_t *d = json_pack("{s:o, s:o, s:s?}", "units", unit_list(a->db, NULL), "roles",
                           roles_json(u ? u->roles : ROLE_AGENT), "error", error ? app_t(a, req, error) : NULL);
     if (u) {
-        json_object_set_new(d, "user", json_pack("{s:I, s:s, s:s, s:I, s:s, s:b}", "id", (json_int_t)u->id,
+        json_object_set_new(d, "user", json_pack("{s:I, s:s, s:s, s:I, s:s, s:b, s:s}", "id", (json_int_t)u->id,
                                                  "email", u->email, "name", u->display_name, "unit_id",
                                                  (json_int_t)u->unit_id, "locale", u->locale, "disabled",
-                                                 u->disabled));
+                                                 u->disabled, "state", account_state(u)));
     } else {
         const char *email = http_input(req, "email"), *name = http_input(req, "name");
         json_object_set_new(d, "draft", json_pack("{s:s, s:s}", "email", email ? email : "", "name", name ? name : ""));
@@ -114,6 +115,11 @@ static void user_create(http_req *req, http_resp *resp, void *ctx) {
     char roles_s[32];
     account_roles_format(roles, roles_s);
     audit_add(a->db, c->user->id, "user.create", "user", id, roles_s);
+    /* no password typed: the person chooses one from an invitation e-mail */
+    if (!hash && (!account_invite(a->db, id, &err) || !audit_add(a->db, c->user->id, "user.invite", "user", id, ""))) {
+        store_rollback(a->db);
+        goto fail;
+    }
     if (!store_commit(a->db, &err)) goto fail;
     free(hash);
     http_resp_redirect(resp, "/admin/users?done=1");
@@ -184,7 +190,9 @@ static void user_update(http_req *req, http_resp *resp, void *ctx) {
     }
     if (hash) {
         account_set_password(a->db, u->id, hash, NULL);
-        if (u->id != c->user->id) account_end_sessions(a->db, u->id, NULL);
+        /* the account's other sessions end and its API tokens stop (the admin's own
+         * session stays when they change their own password here) */
+        account_end_access(a->db, u->id, u->id == c->user->id ? http_cookie(req, "pp_session") : NULL, NULL);
         audit_add(a->db, c->user->id, "user.password", "user", u->id, "");
     }
     audit_add(a->db, c->user->id, "user.update", "user", u->id, "");
@@ -196,6 +204,32 @@ fail:
 done:
     free(hash);
     account_free(u);
+}
+
+/* Sends a new invitation to an account that has no password yet (the old link stops). */
+static void user_invite(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    account *u = account_get(a->db, app_param_id(req, 0), NULL);
+    perr err = {{0}};
+    if (!u) {
+        app_error(a, req, resp, 404, NULL);
+        return;
+    }
+    if (strcmp(account_state(u), "invited")) {
+        user_form(a, req, resp, 422, u, "identity.invite.not_invited");
+        account_free(u);
+        return;
+    }
+    bool ok = store_begin(a->db, &err);
+    if (ok) {
+        ok = account_invite(a->db, u->id, &err) &&
+             audit_add(a->db, app_ctx(req)->user->id, "user.invite", "user", u->id, "again");
+        if (ok) ok = store_commit(a->db, &err);
+        else store_rollback(a->db);
+    }
+    account_free(u);
+    if (!ok) app_error(a, req, resp, 500, err.msg);
+    else http_resp_redirect(resp, "/admin/users?done=invited");
 }
 
 static void units_page(app *a, http_req *req, http_resp *resp, int status, const char *error) {
@@ -273,6 +307,7 @@ void admin_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_POST, "/admin/users", user_create, 16 * 1024, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_GET, "/admin/users/{id}", user_edit, 0, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_POST, "/admin/users/{id}", user_update, 16 * 1024, 0, ROLE_ADMIN});
+    http_router_add(r, (http_route){HTTP_POST, "/admin/users/{id}/invite", user_invite, 8 * 1024, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_GET, "/admin/units", units_list, 0, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_POST, "/admin/units", unit_save, 8 * 1024, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_POST, "/admin/units/{id}", unit_save, 8 * 1024, 0, ROLE_ADMIN});

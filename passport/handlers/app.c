@@ -237,8 +237,11 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     req->app = c;
     store_clear_busy(a->db);
     unsigned long db_errors = store_thread_errors(); /* a lookup that failed is not "signed out" */
-    const char *tok = http_cookie(req, SESSION_COOKIE);
-    const char *auth = req->is_api ? http_header(req, "Authorization") : NULL;
+    bool cors = route->flags & ROUTE_CORS;
+    /* a resource any site may read answers the same with or without credentials */
+    const char *tok = cors ? NULL : http_cookie(req, SESSION_COOKIE);
+    const char *auth = req->is_api && !cors ? http_header(req, "Authorization") : NULL;
+    if (cors) http_resp_header(resp, "Access-Control-Allow-Origin", "*");
     if (auth && !strncmp(auth, "Bearer ", 7)) { /* a program with a personal token: no cookie, no CSRF */
         c->bearer = true;
         long long uid = 0;
@@ -274,7 +277,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         app_error(a, req, resp, 500, "error.database");
         return false;
     }
-    if (c->bearer) {
+    if (c->bearer || cors) {
         c->csrf[0] = '\0';
     } else if (c->user) {
         snprintf(c->csrf, sizeof c->csrf, "%s", c->sess.csrf);
@@ -439,6 +442,8 @@ void app_register_routes(http_router *r) {
     badges_routes(r);
     tokens_routes(r);
     positioning_routes(r);
+    identity_routes(r);
+    sso_routes(r);
     openapi_routes(r);
 }
 
@@ -471,6 +476,9 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
     if (!a->badges) log_error("badges unavailable: %s", berr.msg);
+    if (a->badges && !badges_ctx_set_issuer(a->badges, cfg->issuer_name, cfg->issuer_url, cfg->issuer_email,
+                                            cfg->issuer_image, err))
+        goto fail; /* a misspelt issuer must not sign credentials */
     buf_reset(&path);
     buf_printf(&path, "%s/openapi.json", cfg->web_dir);
     a->openapi = openapi_load(path.data, &a->openapi_len);

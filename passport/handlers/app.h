@@ -25,6 +25,14 @@ typedef struct app_config {
     const char *courses_dir;/* ./courses */
     const char *public_url; /* "http://127.0.0.1:8080" */
     const char *version;
+    /* the issuing organisation (NULL: "Passport" at the public URL) */
+    const char *issuer_name, *issuer_url, *issuer_email, *issuer_image;
+    /* single sign-on (handlers/sso.c, docs/identity.md); oidc NULL: none */
+    struct oidc_provider *oidc;    /* borrowed: outlives the app */
+    const char *oidc_label;        /* the login button's text; NULL: the catalog's */
+    bool oidc_create_accounts;     /* make accounts at first sign-in... */
+    const char *oidc_default_unit; /* ...in this unit ("Dir / Service", made when missing; NULL: none) */
+    bool password_login_off;       /* --password-login off: no local passwords at all */
 } app_config;
 
 typedef struct app {
@@ -118,6 +126,11 @@ void badges_routes(http_router *r);
 void openapi_routes(http_router *r);
 void tokens_routes(http_router *r);
 void positioning_routes(http_router *r);
+void identity_routes(http_router *r);
+void sso_routes(http_router *r);
+/* The provider's logout URL for the session of cookie token session_token when it was
+ * opened through single sign-on (a new string the caller frees), else NULL (handlers/sso.c). */
+char *sso_logout_url(app *a, http_req *req, const char *session_token);
 /* Reads the OpenAPI document at path into a new string the caller frees (its length in
  * *len); NULL when the file is missing or unreadable (handlers/openapi.c). */
 char *openapi_load(const char *path, size_t *len);

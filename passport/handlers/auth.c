@@ -1,5 +1,6 @@
 /* Login, logout and the language switch. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
@@ -14,6 +15,23 @@ static const char *safe_next(const char *next) {
     return next;
 }
 
+/* What the login page shows besides its own fields: the provider's button, the password
+ * form (unless --password-login off). Adds them to d and returns it. */
+static json_t *login_data(app *a, http_req *req, json_t *d) {
+    json_object_set_new(d, "password_login", json_boolean(!a->cfg.password_login_off));
+    const char *next = json_string_value(json_object_get(d, "next"));
+    buf q = BUF_INIT;
+    buf_put_urlenc(&q, next ? next : "/", strlen(next ? next : "/"));
+    json_object_set_new(d, "next_q", json_string(buf_cstr(&q)));
+    buf_free(&q);
+    if (a->cfg.oidc) {
+        json_object_set_new(d, "sso", json_true());
+        json_object_set_new(d, "sso_label", json_string(a->cfg.oidc_label ? a->cfg.oidc_label
+                                                                          : app_t(a, req, "identity.sso.button")));
+    }
+    return d;
+}
+
 static void login_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
@@ -21,19 +39,26 @@ static void login_page(http_req *req, http_resp *resp, void *ctx) {
         http_resp_redirect(resp, "/");
         return;
     }
+    const char *done = http_query(req, "done");
     app_render(a, req, resp, 200, "login", "login.title",
-               json_pack("{s:s}", "next", safe_next(http_query(req, "next"))));
+               login_data(a, req, json_pack("{s:s, s:s?}", "next", safe_next(http_query(req, "next")), "notice",
+                                            done && !strcmp(done, "password") ? app_t(a, req, "identity.set.done")
+                                                                             : NULL)));
 }
 
 static void login_fail(app *a, http_req *req, http_resp *resp, int status, const char *key,
                        const char *email) {
     app_render(a, req, resp, status, "login", "login.title",
-               json_pack("{s:s, s:s, s:s}", "error", app_t(a, req, key), "email", email ? email : "",
-                         "next", safe_next(http_input(req, "next"))));
+               login_data(a, req, json_pack("{s:s, s:s, s:s}", "error", app_t(a, req, key), "email", email ? email : "",
+                                            "next", safe_next(http_input(req, "next")))));
 }
 
 static void login_post(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
+    if (a->cfg.password_login_off) {
+        login_fail(a, req, resp, 403, "identity.sso.password_off", NULL);
+        return;
+    }
     const char *email = http_input(req, "email"), *password = http_input(req, "password");
     if (!email || !*email || !password || !*password) {
         login_fail(a, req, resp, 422, "login.missing", email);
@@ -82,12 +107,16 @@ static void login_post(http_req *req, http_resp *resp, void *ctx) {
     account_free(u);
 }
 
+/* Ends the session; one opened through the provider ends there too (its logout page,
+ * which comes back to /login). */
 static void logout_post(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     const char *tok = http_cookie(req, "pp_session");
+    char *provider = tok ? sso_logout_url(a, req, tok) : NULL;
     if (tok) session_delete(a->db, tok);
     http_resp_cookie(resp, "pp_session", "", -1, req->https);
-    http_resp_redirect(resp, "/login");
+    http_resp_redirect(resp, provider ? provider : "/login");
+    free(provider);
 }
 
 static void locale_post(http_req *req, http_resp *resp, void *ctx) {

@@ -7,6 +7,8 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/rand.h"
+#include "people/apitoken.h"
 
 static const struct {
     const char *name;
@@ -232,6 +234,20 @@ bool account_end_sessions(store *s, long long id, perr *err) {
     return step_done(st, err);
 }
 
+const char *account_state(const account *a) {
+    return a->disabled ? "disabled" : a->password_hash ? "active" : "invited";
+}
+
+bool account_end_access(store *s, long long id, const char *keep_session, perr *err) {
+    char keep[65] = "";
+    if (keep_session) rand_sha256_hex(keep_session, strlen(keep_session), keep);
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    store_bind_text(st, 2, keep);
+    return step_done(st, err) && apitoken_revoke_all(s, id, err);
+}
+
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
         "UPDATE users SET disabled_at = CASE WHEN ? THEN coalesce(disabled_at, ?) END WHERE id = ?", err);
@@ -241,6 +257,17 @@ bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     sqlite3_bind_int64(st, 3, id);
     if (!step_done(st, err)) return false;
     return disabled ? account_end_sessions(s, id, err) : true;
+}
+
+/* True when the account signs in through an identity provider (people/sso.h): no
+ * password is expected of it. */
+static bool signs_in_elsewhere(store *s, long long id) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM oidc_identities WHERE user_id = ?", NULL);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return found;
 }
 
 json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) {
@@ -257,10 +284,12 @@ json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) 
         account *a = account_from_row(st);
         char roles[32];
         account_roles_format(a->roles, roles);
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:b}", "id", (json_int_t)a->id,
+        const char *state = account_state(a);
+        if (!strcmp(state, "invited") && signs_in_elsewhere(s, a->id)) state = "active";
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:b, s:s}", "id", (json_int_t)a->id,
                                              "email", a->email, "name", a->display_name, "unit",
                                              a->unit_name, "unit_id", (json_int_t)a->unit_id, "roles",
-                                             roles, "disabled", a->disabled));
+                                             roles, "disabled", a->disabled, "state", state));
         account_free(a);
     }
     store_done(st);

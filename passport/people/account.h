@@ -62,11 +62,19 @@ bool account_update(store *s, long long id, const char *display_name, long long 
 bool account_set_password(store *s, long long id, const char *password_hash, perr *err);
 /* Deletes every session of the account (after a password reset by someone else). */
 bool account_end_sessions(store *s, long long id, perr *err);
+/* Ends the account's access after a password change: deletes its sessions but the one
+ * whose cookie token is keep_session (NULL: all of them) and revokes its API tokens. Call
+ * in the transaction that changes the password. */
+bool account_end_access(store *s, long long id, const char *keep_session, perr *err);
+/* "disabled", "invited" (no password yet: waits for an invitation to be used) or "active". */
+const char *account_state(const account *a);
 /* Disables (or re-enables) an account; disabling deletes its sessions. */
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err);
 
 /* Lists accounts matching q (substring of email or name; NULL/"" for all), at most
- * limit from offset, as a JSON array of objects {id, email, name, unit, roles, disabled}.
+ * limit from offset, as a JSON array of objects {id, email, name, unit, roles, disabled,
+ * state (account_state, but "active" for an account that signs in through an identity
+ * provider)}.
  * New reference. */
 json_t *account_list(store *s, const char *q, int limit, int offset, perr *err);
 /* Counts accounts. */

@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "core/csv.h"
 #include "people/account.h"
+#include "people/account_link.h"
 #include "people/audit.h"
 #include "people/unit.h"
 
@@ -143,10 +144,13 @@ static bool import_row(store *s, size_t line, size_t n, const char *const *f, co
         if (!done) return perr_set(err, "%s", e.msg);
         r->updated++;
     } else {
-        if (!account_create(s, email, name, unit_id, roles, *locale ? locale : "fr", NULL, NULL, &e)) {
+        long long id = 0;
+        if (!account_create(s, email, name, unit_id, roles, *locale ? locale : "fr", NULL, &id, &e)) {
             problem(r, line, "import.create_failed", email, NULL);
             return true;
         }
+        /* no password: the person chooses one from an invitation e-mail */
+        if (!account_invite(s, id, &e)) return perr_set(err, "%s", e.msg);
         r->created++;
     }
     return true;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/clock.h"
+#include "mail/outbox.h"
 
 bool inbox_post(store *s, long long user_id, const char *kind, const char *msg_key, json_t *args,
                 const char *link, const char *dedup, perr *err) {
@@ -25,7 +26,9 @@ bool inbox_post(store *s, long long user_id, const char *kind, const char *msg_k
     int rc = sqlite3_step(st);
     store_done(st);
     free(args_s);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != SQLITE_DONE) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    /* the same notice by e-mail, as the user chose; a repeated (dedup) post sends nothing */
+    return store_changes(s) == 1 ? outbox_enqueue(s, user_id, kind, msg_key, args, link, err) : true;
 }
 
 json_t *inbox_list(store *s, long long user_id, bool unread_only, int limit) {

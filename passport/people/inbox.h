@@ -14,7 +14,9 @@
  * "overdue", "call_decision"...), msg_key an i18n key whose {1}, {2}... are filled from
  * args (a JSON array of strings, borrowed, may be NULL), link a local path or NULL.
  * dedup, when not NULL, makes the post idempotent: a second post with the same dedup for
- * the same user does nothing and succeeds. Runs in the caller's transaction. */
+ * the same user does nothing and succeeds. Runs in the caller's transaction. A new message
+ * is also mailed as the user's preference says (mail/outbox.h: outbox_enqueue with kind,
+ * msg_key, args and link), so kind also names its mail template. */
 bool inbox_post(store *s, long long user_id, const char *kind, const char *msg_key, json_t *args,
                 const char *link, const char *dedup, perr *err);
 /* The newest messages of user_id (at most limit), unread ones only when unread_only: a

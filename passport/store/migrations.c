@@ -77,6 +77,10 @@ static const char *const migrations[] = {
     SCHEMA_TOKENS,
     /* 9: positioning tests, their answers, re-checks (store/schema_positioning.c) */
     SCHEMA_POSITIONING,
+    /* 10: the issuer and URL of each revocation list, share page names (store/schema_status.c) */
+    SCHEMA_STATUS,
+    /* 11: e-mail outbox, invitations and resets, OIDC identities (store/schema_identity.c) */
+    SCHEMA_IDENTITY,
 };
 
 int store_latest_version(void) {

@@ -28,5 +28,12 @@ extern const char schema_tokens[];
 /* Migration 9: positioning tests, their answers, re-checks. */
 #define SCHEMA_POSITIONING schema_positioning
 extern const char schema_positioning[];
+/* Migration 10: the issuer DID and URL each revocation list is published under; whether a
+ * share page names the holder. */
+#define SCHEMA_STATUS schema_status
+extern const char schema_status[];
+/* Migration 11: outbox, mail preference, invitation/reset links, OIDC identities. */
+#define SCHEMA_IDENTITY schema_identity
+extern const char schema_identity[];
 
 #endif

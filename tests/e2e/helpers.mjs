@@ -170,9 +170,11 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
     /** Resolves with {code, signal} when the process has exited. */
     exited: () => state.exit,
     /** Stops the server (SIGTERM, as a deployment would) and starts it again on the same
-     * data folder and port; sessions and data stay. whileStopped (may be async) runs in
-     * between, e.g. to damage or restore the data folder. */
-    async restart({ whileStopped } = {}) {
+     * data folder and port; sessions and data stay. opts.env: variables added to the
+     * server's environment from now on (e.g. PASSPORT_PUBLIC_URL); opts.whileStopped (may be
+     * async) runs in between, e.g. to damage or restore the data folder. */
+    async restart({ env: more = {}, whileStopped } = {}) {
+      env = { ...env, ...more };
       if (!state.exited) state.child.kill('SIGTERM');
       const { code } = await state.exit;
       assertNoSanitizerReport(state.stderr, 'server');

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
+#include "core/log.h"
 
 static const char *env_or(const char *name, const char *dflt) {
     const char *v = getenv(name);
@@ -21,6 +22,13 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
     o->courses_dir = env_or("PASSPORT_COURSES", "./courses");
     o->listen = env_or("PASSPORT_LISTEN", "127.0.0.1:8080");
     o->public_url = env_or("PASSPORT_PUBLIC_URL", NULL);
+    o->request_deadline = env_or("PASSPORT_REQUEST_DEADLINE", NULL);
+    o->shutdown_timeout = env_or("PASSPORT_SHUTDOWN_TIMEOUT", NULL);
+    o->max_conns = env_or("PASSPORT_MAX_CONNECTIONS", NULL);
+    o->max_conns_per_addr = env_or("PASSPORT_MAX_CONNECTIONS_PER_ADDRESS", NULL);
+    o->trusted_proxy = env_or("PASSPORT_TRUSTED_PROXY", NULL);
+    o->metrics_allow = env_or("PASSPORT_METRICS_ALLOW", NULL);
+    o->log_format = env_or("PASSPORT_LOG_FORMAT", NULL);
     o->issuer_name = env_or("PASSPORT_ISSUER_NAME", NULL);
     o->issuer_url = env_or("PASSPORT_ISSUER_URL", NULL);
     o->issuer_email = env_or("PASSPORT_ISSUER_EMAIL", NULL);
@@ -46,6 +54,13 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         {"--courses", offsetof(cli_opts, courses_dir)}, {"--listen", offsetof(cli_opts, listen)},
         {"--public-url", offsetof(cli_opts, public_url)}, {"--role", offsetof(cli_opts, role)},
         {"--unit", offsetof(cli_opts, unit)},         {"--name", offsetof(cli_opts, name)},
+        {"--request-deadline", offsetof(cli_opts, request_deadline)},
+        {"--shutdown-timeout", offsetof(cli_opts, shutdown_timeout)},
+        {"--max-connections", offsetof(cli_opts, max_conns)},
+        {"--max-connections-per-address", offsetof(cli_opts, max_conns_per_addr)},
+        {"--trusted-proxy", offsetof(cli_opts, trusted_proxy)},
+        {"--metrics-allow", offsetof(cli_opts, metrics_allow)},
+        {"--log-format", offsetof(cli_opts, log_format)},
         {"--issuer-name", offsetof(cli_opts, issuer_name)}, {"--issuer-url", offsetof(cli_opts, issuer_url)},
         {"--issuer-email", offsetof(cli_opts, issuer_email)}, {"--issuer-image", offsetof(cli_opts, issuer_image)},
         {"--smtp-url", offsetof(cli_opts, smtp_url)}, {"--smtp-from", offsetof(cli_opts, smtp_from)},
@@ -108,6 +123,12 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         }
         o->args[o->nargs++] = a;
     }
+    log_format lf = LOG_TEXT;
+    if (o->log_format && !log_format_parse(o->log_format, &lf)) {
+        fprintf(stderr, "passport: --log-format must be text or json, not '%s'\n", o->log_format);
+        return false;
+    }
+    log_set_format(lf);
     return true;
 }
 

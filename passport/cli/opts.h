@@ -24,6 +24,11 @@ typedef struct cli_opts {
     /* arguments that are not options, in order */
     const char *args[8];
     int nargs;
+    /* `serve`: connections, shutdown, proxy, metrics (strings checked by serve) */
+    const char *request_deadline, *shutdown_timeout, *max_conns, *max_conns_per_addr;
+    const char *trusted_proxy, *metrics_allow;
+    /* --log-format text|json (PASSPORT_LOG_FORMAT), applied by cli_opts_parse */
+    const char *log_format;
     /* --role, --unit, --name for `user add` */
     const char *role, *unit, *name;
     /* the issuing organisation (--issuer-name|url|email|image, PASSPORT_ISSUER_*) */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
@@ -25,13 +26,30 @@
 static const char usage[] =
     "usage: passport serve [--data DIR] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
     "                      [--public-url URL] [--smtp-url URL --smtp-from ADDR\n"
-    "                      [--smtp-credentials-file FILE]] [--quiet]\n"
-    "Serves Passport over HTTP until SIGINT or SIGTERM (in-flight requests finish).\n"
+    "                      [--smtp-credentials-file FILE]] [--quiet] [--log-format text|json]\n"
+    "                      [--request-deadline S] [--shutdown-timeout S] [--max-connections N]\n"
+    "                      [--max-connections-per-address N] [--trusted-proxy ADDR[,ADDR]]\n"
+    "                      [--metrics-allow ADDR[,ADDR]]\n"
+    "Serves Passport over HTTP until SIGINT or SIGTERM (running requests finish and answer).\n"
     "  --data DIR          data folder (PASSPORT_DATA, default ./var)\n"
     "  --listen ADDR:PORT  address to listen on (PASSPORT_LISTEN, default 127.0.0.1:8080)\n"
     "  --web DIR           templates, static files, translations (PASSPORT_WEB, ./web)\n"
     "  --courses DIR       course library (PASSPORT_COURSES, ./courses)\n"
     "  --public-url URL    the URL users reach (PASSPORT_PUBLIC_URL); https enables Secure cookies\n"
+    "  --quiet             no per-request log lines, no summaries of refused connections\n"
+    "  --log-format F      text (default) or json: one JSON object per line (PASSPORT_LOG_FORMAT)\n"
+    "  --request-deadline S  seconds to receive a whole request, headers and body, and the\n"
+    "                      longest a connection waits idle (PASSPORT_REQUEST_DEADLINE, 20)\n"
+    "  --shutdown-timeout S  on SIGTERM, how long running requests get to finish and answer\n"
+    "                      (PASSPORT_SHUTDOWN_TIMEOUT, 10)\n"
+    "  --max-connections N   connections served at once; beyond, 503 + Retry-After\n"
+    "                      (PASSPORT_MAX_CONNECTIONS, 4096)\n"
+    "  --max-connections-per-address N  the same from one client address\n"
+    "                      (PASSPORT_MAX_CONNECTIONS_PER_ADDRESS, 256)\n"
+    "  --trusted-proxy ADDR  a reverse proxy whose X-Forwarded-For names the client: limits,\n"
+    "                      login throttling and logs use that address (PASSPORT_TRUSTED_PROXY)\n"
+    "  --metrics-allow ADDR  client addresses that may read /metrics\n"
+    "                      (PASSPORT_METRICS_ALLOW, default 127.0.0.1,::1)\n"
     "  --issuer-name NAME  the organisation named as issuer of new credentials (PASSPORT_ISSUER_NAME,\n"
     "                      default Passport); --issuer-url URL, --issuer-email ADDR, --issuer-image URL\n"
     "                      (PASSPORT_ISSUER_URL, _EMAIL, _IMAGE) complete its OB 3.0 Profile\n"
@@ -45,8 +63,65 @@ static const char usage[] =
     "  --oidc-label TEXT   the login button (\"Se connecter avec ProConnect\")\n"
     "  --oidc-create-accounts [--oidc-default-unit \"Dir / Service\"]  make accounts at first\n"
     "                      sign-in (else only accounts whose verified e-mail exists sign in)\n"
-    "  --password-login on|off  off: sign-in through the provider only (PASSPORT_PASSWORD_LOGIN)\n"
-    "  --quiet             no per-request log lines\n";
+    "  --password-login on|off  off: sign-in through the provider only (PASSPORT_PASSWORD_LOGIN)\n";
+
+/* Parses a duration in seconds ("20", "1.5") into milliseconds within [min_ms, max_ms];
+ * dflt when s is NULL. false with a message on stderr otherwise. */
+static bool parse_seconds(const char *flag, const char *s, unsigned dflt, unsigned min_ms, unsigned max_ms,
+                          unsigned *out) {
+    if (!s) {
+        *out = dflt;
+        return true;
+    }
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v * 1000 >= min_ms && v * 1000 <= max_ms)) {
+        fprintf(stderr, "passport: %s must be a number of seconds between %g and %g, not '%s'\n", flag,
+                min_ms / 1000.0, max_ms / 1000.0, s);
+        return false;
+    }
+    *out = (unsigned)(v * 1000 + 0.5);
+    return true;
+}
+
+static bool parse_count(const char *flag, const char *s, unsigned dflt, unsigned *out) {
+    if (!s) {
+        *out = dflt;
+        return true;
+    }
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 1 || v > 1000000) {
+        fprintf(stderr, "passport: %s must be a count between 1 and 1000000, not '%s'\n", flag, s);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
+}
+
+/* Reads the server options of `serve` into h; false with a message on stderr. */
+static bool server_opts(const cli_opts *o, http_server_opts *h) {
+    memset(h, 0, sizeof *h);
+    h->listen = o->listen;
+    h->quiet = o->quiet;
+    h->trusted_proxy = o->trusted_proxy;
+    h->metrics_allow = o->metrics_allow;
+    return parse_seconds("--request-deadline", o->request_deadline, 20000, 100, 3600000, &h->deadline_ms) &&
+           parse_seconds("--shutdown-timeout", o->shutdown_timeout, 10000, 100, 3600000, &h->shutdown_ms) &&
+           parse_count("--max-connections", o->max_conns, 4096, &h->conn_limit) &&
+           parse_count("--max-connections-per-address", o->max_conns_per_addr, 256, &h->per_ip_limit);
+}
+
+/* Raises the open-file limit to its ceiling: every connection holds a descriptor. */
+static void raise_file_limit(unsigned wanted) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < (rlim_t)wanted + 64)
+        log_error("the open-file limit (%llu) is below --max-connections (%u): raise it (LimitNOFILE=)",
+                  (unsigned long long)rl.rlim_cur, wanted);
+}
 
 /* The first line of a secret file (mode 0600), a new string; NULL with a message. */
 static char *secret_line(const char *path) {
@@ -162,6 +237,9 @@ int cli_serve(int argc, char **argv) {
         fputs(usage, stdout);
         return 0;
     }
+    http_server_opts hopts;
+    if (!server_opts(&o, &hopts)) return 2;
+    raise_file_limit(hopts.conn_limit);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -206,7 +284,6 @@ int cli_serve(int argc, char **argv) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }
-    http_server_opts hopts = {.listen = o.listen, .quiet = o.quiet};
     srv = http_server_start(&a->http, &hopts, &err);
     if (!srv) {
         fprintf(stderr, "passport: %s\n", err.msg);

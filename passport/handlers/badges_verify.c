@@ -187,5 +187,7 @@ static void verify_api(http_req *req, http_resp *resp, void *ctx) {
 void badges_verify_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/verify", verify_page, 0, ROUTE_PUBLIC, 0});
     http_router_add(r, (http_route){HTTP_POST, "/verify", verify_post, 4 * CHECK_MAX_BYTES, ROUTE_PUBLIC, 0});
+    http_router_json(r, HTTP_POST, "/verify", "*"); /* the credential itself */
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/verify", verify_api, CHECK_MAX_BYTES, ROUTE_PUBLIC | ROUTE_NO_CSRF, 0});
+    http_router_json(r, HTTP_POST, "/api/v1/verify", "*");
 }

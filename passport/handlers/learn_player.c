@@ -437,4 +437,5 @@ void learn_player_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/modules/{id}/attempts", api_attempt, ATTEMPT_MAX_BODY, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/modules/{id}/attempts/{n}", result_page, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/modules/{id}/attempts/{n}", api_result, 0, 0, 0});
+    http_router_json(r, HTTP_POST, "/api/v1/modules/{id}/attempts", "answers:object");
 }

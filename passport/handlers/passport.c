@@ -461,4 +461,7 @@ void passport_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/me/self-assessments", api_declare, FORM_MAX_BODY, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/users/{id}/passport", api_user, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/users/{id}/attestations", attestation_post, FORM_MAX_BODY, 0, ROLE_MANAGER});
+    http_router_json(r, HTTP_POST, "/api/v1/me/self-assessments", "level:integer|string");
+    http_router_json(r, HTTP_POST, "/api/v1/users/{id}/attestations", "level:integer|string");
+    http_router_json(r, HTTP_POST, "/people/{id}/attestations", "level:integer|string");
 }

@@ -497,5 +497,13 @@ void paths_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/paths/{id}", api_get, 0, 0, EDITORS});
     http_router_add(r, (http_route){HTTP_PUT, "/api/v1/paths/{id}", update, FORM_MAX, 0, EDITORS});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/paths/{id}/assignments", assign_post, FORM_MAX, 0, EDITORS});
+    static const char path_json[] = "modules:array targets:string|array";
+    static const char assign_json[] = "users:array emails:array unit_id:integer include_later:boolean";
+    http_router_json(r, HTTP_POST, "/paths", path_json);
+    http_router_json(r, HTTP_POST, "/paths/{id}", path_json);
+    http_router_json(r, HTTP_POST, "/api/v1/paths", path_json);
+    http_router_json(r, HTTP_PUT, "/api/v1/paths/{id}", path_json);
+    http_router_json(r, HTTP_POST, "/paths/{id}/assign", assign_json);
+    http_router_json(r, HTTP_POST, "/api/v1/paths/{id}/assignments", assign_json);
     paths_team_routes(r);
 }

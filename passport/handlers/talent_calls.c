@@ -428,4 +428,6 @@ void talent_calls_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls/{id}/applications", call_apply, 16 * 1024, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls/{id}/state", call_state_post, 4096, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls/{id}/decisions", call_decide, 4096, 0, 0});
+    http_router_json(r, HTTP_POST, "/calls", "needs:array");
+    http_router_json(r, HTTP_POST, "/api/v1/calls", "needs:array");
 }

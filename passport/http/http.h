@@ -62,7 +62,7 @@ typedef struct http_req {
     void *conn;
     size_t max_body;
     bool too_large;
-    bool bad_query;
+    const char *bad_query; /* why the query string is refused (static), or NULL */
     uint64_t start_us;
 } http_req;
 
@@ -106,6 +106,13 @@ bool http_parse_urlencoded(const char *data, size_t len, http_kv **out, size_t *
 bool http_parse_multipart(const char *content_type, const char *data, size_t len, http_kv **fields,
                           size_t *nfields, http_file **files, size_t *nfiles, perr *err);
 void http_kv_free(http_kv *kv, size_t n);
+/* Checks the members of a JSON body against a route's declaration spec: a space-separated
+ * list of "name:type[|type]" (types: string, integer, number, boolean, object, array) for
+ * the members that are not strings; every other member must be a string (or null). false
+ * with err naming the first offending member ("field 'bio' must be a string"); a body that
+ * is not an object is refused too. spec may be NULL; "*" accepts any body (a route that
+ * reads the body itself). */
+bool http_json_check_fields(const json_t *body, const char *spec, perr *err);
 void http_files_free(http_file *f, size_t n);
 /* The method enum for a method name. */
 http_method http_method_from(const char *name);

@@ -61,6 +61,10 @@ static bool url_decode(const char *s, size_t len, char **out, size_t *outlen, pe
         buf_free(&b);
         return perr_set(err, "the form contains text that is not valid UTF-8");
     }
+    if (b.len && memchr(b.data, '\0', b.len)) { /* would cut the value short where it is used as a string */
+        buf_free(&b);
+        return perr_set(err, "the form contains a NUL character");
+    }
     *outlen = b.len;
     *out = buf_detach(&b);
     return true;
@@ -217,9 +221,10 @@ bool http_parse_multipart(const char *content_type, const char *data, size_t len
             nf++;
         } else {
             free(ctype);
-            if (!utf8_valid(body, blen)) {
+            if (!utf8_valid(body, blen) || memchr(body, '\0', blen)) {
                 free(name);
-                perr_set(err, "the form contains text that is not valid UTF-8");
+                perr_set(err, memchr(body, '\0', blen) ? "the form contains a NUL character"
+                                                       : "the form contains text that is not valid UTF-8");
                 goto fail;
             }
             kv = xrealloc(kv, (nkv + 1) * sizeof *kv);
@@ -264,6 +269,74 @@ const char *http_input(const http_req *req, const char *name) {
     if (v || !req->json) return v;
     json_t *m = json_object_get(req->json, name);
     return json_is_string(m) ? json_string_value(m) : NULL;
+}
+
+/* The JSON type name of v as specs write it. */
+static const char *json_type_name(const json_t *v) {
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER: return "integer";
+    case JSON_REAL: return "number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "boolean";
+    default: return "null";
+    }
+}
+
+/* The declared types of member name in spec ("a:integer b:object|array"), copied into
+ * out; false when name is not declared. */
+static bool spec_types(const char *spec, const char *name, char *out, size_t cap) {
+    size_t nl = strlen(name);
+    for (const char *p = spec; p && *p;) {
+        while (*p == ' ') p++;
+        const char *e = p;
+        while (*e && *e != ' ') e++;
+        const char *colon = memchr(p, ':', (size_t)(e - p));
+        if (colon && (size_t)(colon - p) == nl && !memcmp(p, name, nl)) {
+            snprintf(out, cap, "%.*s", (int)(e - colon - 1), colon + 1);
+            return true;
+        }
+        p = e;
+    }
+    return false;
+}
+
+/* True when the type t is among the '|'-separated types. "number" accepts integers. */
+static bool type_listed(const char *types, const char *t) {
+    size_t tl = strlen(t);
+    for (const char *p = types; *p;) {
+        const char *e = strchr(p, '|');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if ((l == tl && !memcmp(p, t, l)) || (l == 6 && !memcmp(p, "number", 6) && !strcmp(t, "integer")))
+            return true;
+        p += l + (e ? 1 : 0);
+    }
+    return false;
+}
+
+bool http_json_check_fields(const json_t *body, const char *spec, perr *err) {
+    if (spec && !strcmp(spec, "*")) return true;
+    if (!json_is_object(body)) return perr_set(err, "the JSON body must be an object");
+    const char *name;
+    json_t *v;
+    json_object_foreach((json_t *)body, name, v) {
+        char types[64];
+        const char *t = json_type_name(v);
+        if (!spec_types(spec, name, types, sizeof types)) {
+            if (json_is_string(v) || json_is_null(v)) continue;
+            return perr_set(err, "field '%.64s' must be a string, not %s", name, t);
+        }
+        if (json_is_null(v) || type_listed(types, t)) continue;
+        char shown[80];
+        snprintf(shown, sizeof shown, "%s", types);
+        for (char *q = shown; *q; q++)
+            if (*q == '|') *q = '/';
+        return perr_set(err, "field '%.64s' must be %s %s, not %s", name,
+                        strchr("aeiou", shown[0]) ? "an" : "a", shown, t);
+    }
+    return true;
 }
 
 const char *http_param(const http_req *req, size_t i) {

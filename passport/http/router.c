@@ -6,6 +6,7 @@
 
 struct http_router {
     http_route *routes;
+    const char **json_fields; /* per route, parallel to routes */
     size_t n, cap;
     size_t default_max_body;
 };
@@ -19,6 +20,7 @@ http_router *http_router_new(size_t default_max_body) {
 void http_router_free(http_router *r) {
     if (!r) return;
     free(r->routes);
+    free(r->json_fields);
     free(r);
 }
 
@@ -26,8 +28,20 @@ void http_router_add(http_router *r, http_route route) {
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 32;
         r->routes = xrealloc(r->routes, r->cap * sizeof *r->routes);
+        r->json_fields = xrealloc(r->json_fields, r->cap * sizeof *r->json_fields);
     }
+    r->json_fields[r->n] = NULL;
     r->routes[r->n++] = route;
+}
+
+void http_router_json(http_router *r, unsigned methods, const char *pattern, const char *spec) {
+    for (size_t i = 0; i < r->n; i++)
+        if ((r->routes[i].methods & methods) && !strcmp(r->routes[i].pattern, pattern)) r->json_fields[i] = spec;
+}
+
+const char *http_router_json_fields(const http_router *r, const http_route *route) {
+    if (!route || !r->n || route < r->routes || route >= r->routes + r->n) return NULL;
+    return r->json_fields[route - r->routes];
 }
 
 size_t http_router_max_body(const http_router *r, const http_route *route) {

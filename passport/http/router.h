@@ -47,6 +47,12 @@ void http_router_add(http_router *r, http_route route);
 http_match http_router_match(const http_router *r, http_method method, const char *path,
                              const http_route **route, char **params, size_t *nparams,
                              unsigned *allowed);
+/* Declares the members of the JSON bodies the routes with pattern (and any of methods)
+ * accept that are not strings: spec is "name:type[|type] ..." as http_json_check_fields
+ * reads it (a literal). Undeclared routes accept string members only. */
+void http_router_json(http_router *r, unsigned methods, const char *pattern, const char *spec);
+/* The declaration of a route (NULL: strings only). */
+const char *http_router_json_fields(const http_router *r, const http_route *route);
 /* The body limit for a route (its own or the default). */
 size_t http_router_max_body(const http_router *r, const http_route *route);
 /* The number of routes, and route i (0 <= i < count) in the order they were added

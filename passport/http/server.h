@@ -1,6 +1,9 @@
 /* The HTTP server: libmicrohttpd with epoll and a thread pool, request bodies
- * accumulated under a per-route limit, routing, static files, security headers and one
- * log line per request. The application plugs in through http_app. */
+ * accumulated under a per-route limit, routing, static files, security headers, a
+ * request id (X-Request-Id) and one log line per request. Connections are limited per
+ * address and in total (503 + Retry-After beyond), a whole request must arrive within a
+ * deadline, framing is checked strictly, /metrics is served to configured addresses, and
+ * stopping lets running requests answer. The application plugs in through http_app. */
 #ifndef PASSPORT_HTTP_SERVER_H
 #define PASSPORT_HTTP_SERVER_H
 
@@ -27,22 +30,27 @@ typedef struct http_app {
 typedef struct http_server_opts {
     const char *listen;      /* "127.0.0.1:8080"; port 0 picks a free one */
     unsigned threads;        /* 0: one per core */
-    unsigned conn_limit;     /* total connections */
-    unsigned per_ip_limit;   /* connections from one address */
-    unsigned timeout_s;      /* idle connection timeout */
-    size_t conn_memory;      /* per-connection memory, bounds the request headers */
-    bool quiet;              /* no per-request log lines */
+    unsigned conn_limit;     /* connections served at once (0: 4096); more get 503 */
+    unsigned per_ip_limit;   /* from one address (0: 256); more get 503 */
+    unsigned timeout_s;      /* idle connection timeout (0: 15) */
+    unsigned deadline_ms;    /* to receive a whole request, headers and body (0: 20 000) */
+    unsigned shutdown_ms;    /* how long stopping waits for running requests (0: 10 000) */
+    size_t conn_memory;      /* per-connection memory, bounds the request headers (0: 64 KiB) */
+    const char *trusted_proxy; /* "ADDR[,ADDR]": peers whose X-Forwarded-For names the client */
+    const char *metrics_allow; /* "ADDR[,ADDR]" that may read /metrics (NULL: loopback) */
+    bool quiet;              /* no per-request log lines, no refusal summaries */
 } http_server_opts;
 
 typedef struct http_server http_server;
 
 /* Starts serving in background threads. app must outlive the server. NULL with err set
- * when the address cannot be parsed or bound. */
+ * when an address cannot be parsed or bound. */
 http_server *http_server_start(const http_app *app, const http_server_opts *opts, perr *err);
 /* The port actually bound. */
 unsigned http_server_port(const http_server *s);
-/* Stops accepting, lets in-flight requests finish (up to a few seconds), stops the
- * threads and frees the server. NULL: no-op. */
+/* Stops accepting, lets running requests finish and answer (up to opts.shutdown_ms; then
+ * requests not yet handled get 503 while handlers already running finish and answer),
+ * stops the threads and frees the server. NULL: no-op. */
 void http_server_stop(http_server *s);
 
 #endif

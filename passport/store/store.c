@@ -16,6 +16,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "store/migrations.h"
 
 #define STMT_SLOTS 512 /* power of two; more distinct SQL strings than we will ever have */
@@ -90,6 +91,13 @@ static void count_error(int code, const char *msg) {
     }
     atomic_fetch_add(&stat_errors, 1);
     thread_errors++;
+    metrics_db_error();
+    /* One failure often comes as several lines (the OS call, then the statement): a
+     * request logs its first one, with its id. */
+    static _Thread_local const char *logged_for;
+    const char *rid = log_request_id();
+    if (rid && rid == logged_for) return;
+    logged_for = rid;
     log_error("database error: %s (%s)", msg ? msg : "?", sqlite3_errstr(code));
 }
 
@@ -134,6 +142,7 @@ static int on_busy(void *arg, int count) {
     if (count == 0) {
         c->wait_start_ms = now;
         atomic_fetch_add(&stat_busy_waits, 1);
+        metrics_db_busy();
     }
     if (c->holds_write) atomic_store(&c->owner->foreign_lock, true); /* another process writes */
     int bound = atomic_load(&c->owner->write_wait_ms);

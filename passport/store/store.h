@@ -93,6 +93,9 @@ void store_read_end(store *s);
 bool store_exec(store *s, const char *sql, perr *err);
 /* True when this thread's connection answers a query (health checks). */
 bool store_ping(store *s);
+/* True when a write transaction can commit (readiness checks): a real commit of a change
+ * that changes nothing. false with err set (read-only folder, full disk, lock held). */
+bool store_check_write(store *s, perr *err);
 /* sqlite3_last_insert_rowid / sqlite3_changes for this thread's connection. */
 long long store_last_id(store *s);
 int store_changes(store *s);

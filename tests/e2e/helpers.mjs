@@ -166,6 +166,10 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
     stderr: () => state.stderr,
     /** True while the process runs. */
     running: () => !state.exited,
+    /** Sends a signal to the server process (e.g. 'SIGTERM' to test stopping). */
+    signal: (sig) => state.child.kill(sig),
+    /** Resolves with {code, signal} when the process has exited. */
+    exited: () => state.exit,
     /** Stops the server (SIGTERM, as a deployment would) and starts it again on the same
      * data folder and port; sessions and data stay. opts.env: variables added to the
      * server's environment from now on (e.g. PASSPORT_PUBLIC_URL); opts.whileStopped (may be

@@ -1,6 +1,7 @@
 /* libFuzzer target for http/request: urlencoded and multipart form parsing. The first
- * byte picks the parser (and a boundary for multipart); parsed fields must be valid UTF-8
- * and within the input's size. */
+ * byte picks the parser (and a boundary for multipart); parsed fields must be valid UTF-8,
+ * free of NUL (a value is never cut short where it is used as a string) and within the
+ * input's size. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (!ok && (kv || files || !err.msg[0])) abort();
     for (size_t i = 0; i < nkv; i++) {
-        if (kv[i].len > len || !utf8_valid(kv[i].value, kv[i].len) || !utf8_valid(kv[i].name, strlen(kv[i].name)))
+        if (kv[i].len > len || !utf8_valid(kv[i].value, kv[i].len) || !utf8_valid(kv[i].name, strlen(kv[i].name)) ||
+            strlen(kv[i].value) != kv[i].len)
             abort();
     }
     for (size_t i = 0; i < nf; i++)

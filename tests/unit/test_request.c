@@ -114,6 +114,61 @@ static void test_cookie_header(void **state) {
     http_resp_clear(&r);
 }
 
+static void test_nul_refused_in_forms(void **state) {
+    (void)state;
+    http_kv *kv = NULL, *mkv = NULL;
+    http_file *files = NULL;
+    size_t n = 0, nm = 0, nf = 0;
+    perr err = {{0}};
+    assert_false(http_parse_urlencoded("bio=a%00b", 9, &kv, &n, &err));
+    assert_non_null(strstr(err.msg, "NUL"));
+    assert_false(http_parse_urlencoded("a%00=b", 6, &kv, &n, &err));
+    const char body[] = "--x\r\nContent-Disposition: form-data; name=\"bio\"\r\n\r\na\0b\r\n--x--";
+    assert_false(http_parse_multipart("multipart/form-data; boundary=x", body, sizeof body - 1, &mkv, &nm, &files,
+                                      &nf, &err));
+    /* a file may hold any byte */
+    const char file[] = "--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n\r\na\0b\r\n--x--";
+    assert_true(http_parse_multipart("multipart/form-data; boundary=x", file, sizeof file - 1, &mkv, &nm, &files,
+                                     &nf, &err));
+    assert_int_equal(nf, 1);
+    assert_int_equal(files[0].len, 3);
+    http_kv_free(mkv, nm);
+    http_files_free(files, nf);
+}
+
+static void test_json_fields_typed(void **state) {
+    (void)state;
+    perr err = {{0}};
+    json_t *ok = json_pack("{s:s, s:n, s:i, s:o}", "bio", "x", "name", "level", 3, "answers", json_object());
+    assert_true(http_json_check_fields(ok, "level:integer|string answers:object", &err));
+    json_t *bad = json_pack("{s:i}", "bio", 1);
+    err.msg[0] = '\0';
+    assert_false(http_json_check_fields(bad, NULL, &err));
+    assert_non_null(strstr(err.msg, "'bio'"));
+    assert_non_null(strstr(err.msg, "string"));
+    json_t *wrong = json_pack("{s:s}", "answers", "a");
+    assert_false(http_json_check_fields(wrong, "level:integer answers:object", &err));
+    assert_non_null(strstr(err.msg, "'answers'"));
+    assert_non_null(strstr(err.msg, "an object"));
+    json_t *real = json_pack("{s:f}", "level", 2.5);
+    assert_false(http_json_check_fields(real, "level:integer|string", &err));
+    json_t *num = json_pack("{s:i}", "w", 2);
+    assert_true(http_json_check_fields(num, "w:number", &err)); /* an integer is a number */
+    json_t *arr = json_array();
+    assert_false(http_json_check_fields(arr, NULL, &err));
+    assert_true(http_json_check_fields(arr, "*", &err));
+    /* a declared name must match whole, not as a prefix */
+    json_t *pre = json_pack("{s:i}", "lev", 1);
+    assert_false(http_json_check_fields(pre, "level:integer", &err));
+    json_decref(ok);
+    json_decref(bad);
+    json_decref(wrong);
+    json_decref(real);
+    json_decref(num);
+    json_decref(arr);
+    json_decref(pre);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_urlencoded_fields),
@@ -122,6 +177,8 @@ int main(void) {
         cmocka_unit_test(test_multipart_malformed),
         cmocka_unit_test(test_method_and_status),
         cmocka_unit_test(test_cookie_header),
+        cmocka_unit_test(test_nul_refused_in_forms),
+        cmocka_unit_test(test_json_fields_typed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

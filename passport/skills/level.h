@@ -26,8 +26,26 @@ typedef struct level_result {
 } level_result;
 
 /* Applies the rule to ev[0..n) (any order; among declared pieces of the same time the
- * later one in the array wins). stale_before: evidence older than this is stale. */
+ * later one in the array wins). stale_before: evidence dated before this day is stale
+ * (see level_is_stale). Equals level_start, level_fold of each piece in order, level_finish. */
 void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, level_result *out);
+
+/* The rule one piece at a time, for callers that cannot hold a competency's pieces in
+ * one array (the talent index folds each agent's evidence as it reads it): level_start
+ * empties r, level_fold adds one piece (a level outside 1..8 or an unknown kind counts
+ * for nothing; pieces in any order, but among declared pieces of the same time the one
+ * folded last wins), level_finish sets the stale flags. The one definition of a level:
+ * whoever shows or searches levels goes through these. */
+void level_start(level_result *r);
+void level_fold(level_result *r, evidence_kind kind, int level, int64_t at);
+void level_finish(level_result *r, int64_t stale_before);
+
+/* The UTC day number of t (floor(t / 86400)). */
+int64_t level_day(int64_t t);
+/* True when evidence dated at is stale against the limit stale_before: freshness is a
+ * date, so it is stale when its UTC date is before the limit's date (any time on the
+ * limit's day is still fresh). */
+bool level_is_stale(int64_t at, int64_t stale_before);
 
 /* now minus months calendar months (UTC; the day is clamped to the target month's
  * length: 31 March minus one month is 28 or 29 February). */

@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "skills/level.h"
+#include "testutil.h"
 
 #define DAY 86400
 #define M EVIDENCE_MEASURED
@@ -98,23 +99,54 @@ static void test_newest_declaration_replaces(void **state) {
 
 static void test_staleness(void **state) {
     (void)state;
-    level_evidence ev[] = {{M, 4, 1000}, {D, 5, 3000}};
-    level_result r = run(ev, 2, 2000);
+    level_evidence ev[] = {{M, 4, 10 * DAY + 5}, {D, 5, 30 * DAY}};
+    level_result r = run(ev, 2, 20 * DAY);
     assert_true(r.stale);
     assert_false(r.declared_stale);
-    r = run(ev, 2, 1000); /* exactly at the limit: still fresh */
+    r = run(ev, 2, 10 * DAY); /* exactly at the limit: still fresh */
     assert_false(r.stale);
+    /* freshness is a date: any time on the limit's day is still fresh, the day before is not */
+    r = run(ev, 2, 10 * DAY + 80000);
+    assert_false(r.stale);
+    r = run(ev, 2, 11 * DAY);
+    assert_true(r.stale);
     /* newer evidence at the same level refreshes */
-    level_evidence fresh[] = {{M, 4, 1000}, {A, 4, 2500}};
-    assert_false(run(fresh, 2, 2000).stale);
+    level_evidence fresh[] = {{M, 4, 10 * DAY}, {A, 4, 25 * DAY}};
+    assert_false(run(fresh, 2, 20 * DAY).stale);
     /* newer evidence at a lower level does not refresh a higher level */
-    level_evidence lower[] = {{M, 4, 1000}, {A, 2, 2500}};
-    assert_true(run(lower, 2, 2000).stale);
+    level_evidence lower[] = {{M, 4, 10 * DAY}, {A, 2, 25 * DAY}};
+    assert_true(run(lower, 2, 20 * DAY).stale);
     /* no verified level: nothing is stale */
     level_evidence decl[] = {{D, 4, 10}};
-    r = run(decl, 1, 2000);
+    r = run(decl, 1, 20 * DAY);
     assert_false(r.stale);
     assert_true(r.declared_stale);
+}
+
+/* level_compute is level_start + level_fold in order + level_finish, piece by piece */
+static void test_fold_equals_compute(void **state) {
+    (void)state;
+    uint64_t x = 42;
+    for (int round = 0; round < 2000; round++) {
+        level_evidence ev[12];
+        size_t n = (size_t)(round % 12);
+        for (size_t i = 0; i < n; i++) {
+            ev[i] = (level_evidence){(evidence_kind)test_rand_below(&x, 5), test_rand_below(&x, 10),
+                                     (int64_t)test_rand_below(&x, 8) * DAY / 2};
+        }
+        level_result a, b;
+        level_compute(ev, n, 2 * DAY, &a);
+        level_start(&b);
+        for (size_t i = 0; i < n; i++) level_fold(&b, ev[i].kind, ev[i].level, ev[i].at);
+        level_finish(&b, 2 * DAY);
+        assert_int_equal(a.verified, b.verified);
+        assert_int_equal(a.verified_at, b.verified_at);
+        assert_int_equal(a.stale, b.stale);
+        assert_int_equal(a.declared, b.declared);
+        assert_int_equal(a.declared_at, b.declared_at);
+        assert_int_equal(a.declared_stale, b.declared_stale);
+        assert_int_equal(a.count, b.count);
+    }
 }
 
 static void test_invalid_pieces_ignored(void **state) {
@@ -152,6 +184,7 @@ int main(void) {
         cmocka_unit_test(test_declared_shown_apart_never_raises),
         cmocka_unit_test(test_newest_declaration_replaces),
         cmocka_unit_test(test_staleness),
+        cmocka_unit_test(test_fold_equals_compute),
         cmocka_unit_test(test_invalid_pieces_ignored),
         cmocka_unit_test(test_stale_before),
     };

@@ -6,11 +6,13 @@
 #include "cli/opts.h"
 #include "learn/diag.h"
 #include "learn/library.h"
+#include "learn/posbank.h"
 
 static const char usage[] =
     "usage: passport check-courses [DIR] [--courses DIR]\n"
     "Validates every course under DIR (default: the --courses folder, ./courses): front\n"
-    "matter, competency codes (frameworks/NAME.csv), quizzes, relative links and images.\n"
+    "matter, competency codes (frameworks/NAME.csv), quizzes, relative links and images,\n"
+    "and the positioning item bank (DIR/positioning/, docs/positioning.md).\n"
     "Prints each problem as file:line: message; exits 1 if there is any, 0 otherwise.\n";
 
 int cli_check_courses(int argc, char **argv) {
@@ -26,7 +28,9 @@ int cli_check_courses(int argc, char **argv) {
     diag_print(&d, stdout);
     int rc = d.n ? 1 : 0;
     if (rc) fprintf(stderr, "%zu problem%s\n", d.n, d.n > 1 ? "s" : "");
-    else fprintf(stderr, "%zu courses, %zu modules: no problem\n", lib->ncourses, lib->nindex);
+    else
+        fprintf(stderr, "%zu courses, %zu modules, %zu positioning items: no problem\n", lib->ncourses, lib->nindex,
+                lib->bank->n);
     diag_list_free(&d);
     library_release(lib);
     return rc;

@@ -6,17 +6,18 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/atomic_file.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
 #include "http/server.h"
+#include "learn/library.h"
+#include "learn/positioning.h"
 #include "paths/assign.h"
 #include "people/session.h"
 #include "skills/skills.h"
 
-#ifndef PASSPORT_VERSION
-#define PASSPORT_VERSION "0.1.0"
-#endif
+#define SERVE_WRITE_WAIT_MS 250
 
 static const char usage[] =
     "usage: passport serve [--data DIR] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
@@ -28,6 +29,23 @@ static const char usage[] =
     "  --courses DIR       course library (PASSPORT_COURSES, ./courses)\n"
     "  --public-url URL    the URL users reach (PASSPORT_PUBLIC_URL); https enables Secure cookies\n"
     "  --quiet             no per-request log lines\n";
+
+/* Re-checks coming due (learn/positioning.h): idempotent; run at start and then once an hour
+ * (the sweep reads every agent's verified levels; due dates move by days, not minutes). */
+static void housekeeping_rechecks(app *a) {
+    static int64_t last;
+    int64_t now = clock_now();
+    if (last && now >= last && now - last < 3600) return;
+    last = now;
+    perr err = {{0}};
+    learn_library *lib = app_library_acquire(a);
+    int posted = 0;
+    if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &err))
+        log_error("re-check notices: %s", err.msg);
+    else if (posted)
+        log_info("re-checks: %d new", posted);
+    app_library_release(a, lib);
+}
 
 int cli_serve(int argc, char **argv) {
     cli_opts o;
@@ -46,6 +64,11 @@ int cli_serve(int argc, char **argv) {
 
     store *db = cli_open_store(&o);
     if (!db) return 1;
+    atomic_file_warn_leftovers(o.data_dir);
+    /* A write waits at most this long for the lock, then answers 503: no worker sleeps long
+     * while another process (the CLI, a backup) writes. */
+    const char *wait = getenv("PASSPORT_WRITE_WAIT_MS");
+    store_set_write_wait(db, wait && atoi(wait) > 0 ? atoi(wait) : SERVE_WRITE_WAIT_MS);
     perr sync_err = {{0}};
     if (!skills_sync_frameworks(db, o.courses_dir, &sync_err))
         log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);
@@ -68,13 +91,15 @@ int cli_serve(int argc, char **argv) {
     }
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
+    housekeeping_rechecks(a);
     for (;;) {
-        /* Wake up every minute for housekeeping: due-date notices, expired sessions. */
+        /* Wake up every minute for housekeeping: due-date notices, re-checks, expired sessions. */
         struct timespec tick = {60, 0};
         int sig = sigtimedwait(&set, NULL, &tick);
         if (sig < 0) {
             perr herr = {{0}};
             if (!paths_notify_due(db, clock_now(), NULL, &herr)) log_error("due-date notices: %s", herr.msg);
+            housekeeping_rechecks(a);
             session_purge(db);
             continue;
         }

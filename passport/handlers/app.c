@@ -61,6 +61,11 @@ static bool is_key(const char *m) {
 }
 
 void app_error(app *a, http_req *req, http_resp *resp, int status, const char *message) {
+    if (status == 500 && a->db && store_busy(a->db)) { /* the write lock stayed taken: try again soon */
+        status = 503;
+        message = "error.busy";
+        http_resp_header(resp, "Retry-After", "1");
+    }
     char key[32];
     snprintf(key, sizeof key, "error.%d", status);
     const char *title = app_t(a, req, key);
@@ -230,6 +235,8 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     app *a = ctx;
     req_ctx *c = xcalloc(1, sizeof *c);
     req->app = c;
+    store_clear_busy(a->db);
+    unsigned long db_errors = store_thread_errors(); /* a lookup that failed is not "signed out" */
     const char *tok = http_cookie(req, SESSION_COOKIE);
     const char *auth = req->is_api ? http_header(req, "Authorization") : NULL;
     if (auth && !strncmp(auth, "Bearer ", 7)) { /* a program with a personal token: no cookie, no CSRF */
@@ -263,6 +270,10 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         }
     }
     c->locale = pick_locale(a, req, c->user);
+    if ((tok || c->bearer) && !c->user && store_thread_errors() != db_errors) {
+        app_error(a, req, resp, 500, "error.database");
+        return false;
+    }
     if (c->bearer) {
         c->csrf[0] = '\0';
     } else if (c->user) {
@@ -427,6 +438,7 @@ void app_register_routes(http_router *r) {
     paths_routes(r);
     badges_routes(r);
     tokens_routes(r);
+    positioning_routes(r);
     openapi_routes(r);
 }
 

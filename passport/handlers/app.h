@@ -117,6 +117,7 @@ void paths_routes(http_router *r);
 void badges_routes(http_router *r);
 void openapi_routes(http_router *r);
 void tokens_routes(http_router *r);
+void positioning_routes(http_router *r);
 /* Reads the OpenAPI document at path into a new string the caller frees (its length in
  * *len); NULL when the file is missing or unreadable (handlers/openapi.c). */
 char *openapi_load(const char *path, size_t *len);

@@ -11,6 +11,7 @@
 #include "badges/check.h"
 #include "badges/share.h"
 #include "core/log.h"
+#include "handlers/api_page.h"
 #include "handlers/badges_pages.h"
 #include "people/audit.h"
 
@@ -38,7 +39,11 @@ static void badges_api_list(http_req *req, http_resp *resp, void *ctx) {
     badges_ctx *b = need_badges(a, req, resp);
     if (!b) return;
     req_ctx *c = app_ctx(req);
-    app_json(resp, 200, json_pack("{s:o}", "badges", badges_list_user(a->db, b, c->user->id, c->locale)));
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
+    json_t *out = json_pack("{s:o}", "badges", badges_list_user(a->db, b, c->user->id, c->locale));
+    api_page_apply(out, "badges", &pg);
+    app_json(resp, 200, out);
 }
 
 /* The caller's own credential of route parameter 0: its JSON (new string) and

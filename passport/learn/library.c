@@ -14,6 +14,7 @@
 #include "core/rand.h"
 #include "core/utf8.h"
 #include "learn/frontmatter.h"
+#include "learn/posbank.h"
 #include "learn/render.h"
 
 #define LIB_MAX_FILE (1024u * 1024u)
@@ -704,6 +705,7 @@ learn_library *library_load(const char *dir, const learn_library *prev, diag_lis
     }
     if (lib->nindex) qsort(lib->index, lib->nindex, sizeof *lib->index, cmp_module);
     check_translations(lib, d);
+    lib->bank = posbank_load(dir, d);
     names_free(dirs, nd);
     names_free(cs.codes, cs.n);
     diag_list_free(&local);
@@ -718,6 +720,7 @@ learn_library *library_retain(learn_library *lib) {
 void library_release(learn_library *lib) {
     if (!lib || atomic_fetch_sub(&lib->refs, 1) != 1) return;
     for (size_t i = 0; i < lib->ncourses; i++) course_release(lib->courses[i]);
+    posbank_free(lib->bank);
     free(lib->courses);
     free(lib->index);
     free(lib->dir);
@@ -736,4 +739,11 @@ const learn_course *library_course(const learn_library *lib, const char *slug) {
     for (size_t i = 0; lib && slug && i < lib->ncourses; i++)
         if (!strcmp(lib->courses[i]->slug, slug)) return lib->courses[i];
     return NULL;
+}
+
+char **library_competency_codes(const char *dir, size_t *n, diag_list *d) {
+    code_set cs = {0};
+    codes_load(dir, &cs, d);
+    *n = cs.n;
+    return cs.codes;
 }

@@ -75,6 +75,7 @@ typedef struct learn_library {
     learn_module **index;   /* every module, sorted by id */
     size_t nindex;
     unsigned char nonce_key[32]; /* signs quiz nonces; random, kept across reloads */
+    struct posbank *bank;   /* the positioning item bank of dir/positioning/ (learn/posbank.h) */
     atomic_int refs;
 } learn_library;
 
@@ -98,6 +99,11 @@ void library_release(learn_library *lib);
 const learn_module *library_module(const learn_library *lib, const char *id);
 /* The course with this slug, or NULL (owned by lib). */
 const learn_course *library_course(const learn_library *lib, const char *slug);
+
+/* The competency codes of dir/frameworks/NAME.csv, sorted (strcmp), in a new array of new
+ * strings the caller frees (each, then the array); *n their number (0 and NULL when none).
+ * Problems reading the files go to d (may be NULL). */
+char **library_competency_codes(const char *dir, size_t *n, diag_list *d);
 
 /* True when name is a safe asset file name for a course folder: not hidden, no "/", no
  * "..", and an allowed image extension. Sets *mime to its type (a static string). */

@@ -65,7 +65,10 @@ int skills_verified_level(store *s, long long user_id, const char *code) {
         " related(id) AS (SELECT id FROM c"
         "  UNION SELECT m.to_id FROM competency_map m JOIN c ON m.from_id = c.id"
         "  UNION SELECT m.from_id FROM competency_map m JOIN c ON m.to_id = c.id)"
-        " SELECT coalesce(max(e.level), 0) FROM evidence e JOIN related r ON e.competency_id = r.id"
+        " SELECT coalesce(max(min(e.level, coalesce((SELECT min(x.level) FROM evidence x JOIN related rx"
+        "  ON x.competency_id = rx.id WHERE x.user_id = ?1 AND x.kind = 'measured' AND x.source_ref LIKE 'recheck:%'"
+        "  AND x.created_at > e.created_at), 8))), 0)"
+        " FROM evidence e JOIN related r ON e.competency_id = r.id"
         " WHERE e.user_id = ?1 AND e.kind <> 'declared'",
         NULL);
     if (!st) return 0;

@@ -27,7 +27,8 @@ bool evidence_add(store *s, long long user_id, const char *code, int level, evid
 bool skills_competency_exists(store *s, const char *code);
 /* The verified level (0 if none) of a user for a competency code: the rule of
  * docs/skills.md (the highest measured, attested or credential level, counting evidence
- * recorded on this competency and on the competencies the mapping pairs it with). */
+ * recorded on this competency and on the competencies the mapping pairs it with; a piece
+ * counts at most at the level of any newer re-check, source "recheck:<id>"). */
 int skills_verified_level(store *s, long long user_id, const char *code);
 
 /* "measured", "declared", "attested", "credential" (static strings); NULL if invalid. */

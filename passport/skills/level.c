@@ -4,6 +4,45 @@
 
 #include <time.h>
 
+/* The level piece i counts at: its own, capped by the re-checks newer than it. */
+static int capped_level(const level_evidence *ev, size_t n, size_t i) {
+    int level = ev[i].level;
+    if (ev[i].kind == EVIDENCE_DECLARED) return level;
+    for (size_t j = 0; j < n; j++)
+        if (ev[j].recheck && ev[j].kind == EVIDENCE_MEASURED && ev[j].at > ev[i].at && ev[j].level >= 1 &&
+            ev[j].level < level)
+            level = ev[j].level;
+    return level;
+}
+
+void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, level_result *out) {
+    *out = (level_result){0, 0, false, 0, 0, false, 0};
+    for (size_t i = 0; i < n; i++) {
+        level_evidence capped = ev[i];
+        const level_evidence *e = &capped;
+        if (e->level < 1 || e->level > 8) continue;
+        capped.level = capped_level(ev, n, i);
+        out->count++;
+        if (e->kind == EVIDENCE_DECLARED) {
+            if (!out->declared || e->at >= out->declared_at) {
+                out->declared = e->level;
+                out->declared_at = e->at;
+            }
+        } else if (e->kind == EVIDENCE_MEASURED || e->kind == EVIDENCE_ATTESTED || e->kind == EVIDENCE_CREDENTIAL) {
+            if (e->level > out->verified) {
+                out->verified = e->level;
+                out->verified_at = e->at;
+            } else if (e->level == out->verified && e->at > out->verified_at) {
+                out->verified_at = e->at;
+            }
+        } else {
+            out->count--; /* unknown kinds count for nothing */
+        }
+    }
+    out->stale = out->verified && level_is_stale(out->verified_at, stale_before);
+    out->declared_stale = out->declared && level_is_stale(out->declared_at, stale_before);
+}
+
 #define LEVEL_DAY 86400
 
 int64_t level_day(int64_t t) {
@@ -12,41 +51,6 @@ int64_t level_day(int64_t t) {
 
 bool level_is_stale(int64_t at, int64_t stale_before) {
     return level_day(at) < level_day(stale_before);
-}
-
-void level_start(level_result *r) {
-    *r = (level_result){0, 0, false, 0, 0, false, 0};
-}
-
-void level_fold(level_result *r, evidence_kind kind, int level, int64_t at) {
-    if (level < 1 || level > 8) return;
-    if (kind == EVIDENCE_DECLARED) {
-        if (!r->declared || at >= r->declared_at) {
-            r->declared = level;
-            r->declared_at = at;
-        }
-    } else if (kind == EVIDENCE_MEASURED || kind == EVIDENCE_ATTESTED || kind == EVIDENCE_CREDENTIAL) {
-        if (level > r->verified) {
-            r->verified = level;
-            r->verified_at = at;
-        } else if (level == r->verified && at > r->verified_at) {
-            r->verified_at = at;
-        }
-    } else {
-        return; /* unknown kinds count for nothing */
-    }
-    r->count++;
-}
-
-void level_finish(level_result *r, int64_t stale_before) {
-    r->stale = r->verified && level_is_stale(r->verified_at, stale_before);
-    r->declared_stale = r->declared && level_is_stale(r->declared_at, stale_before);
-}
-
-void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, level_result *out) {
-    level_start(out);
-    for (size_t i = 0; i < n; i++) level_fold(out, ev[i].kind, ev[i].level, ev[i].at);
-    level_finish(out, stale_before);
 }
 
 static bool leap(int y) {

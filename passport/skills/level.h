@@ -13,6 +13,7 @@ typedef struct level_evidence {
     evidence_kind kind;
     int level;   /* 1..8; other values are ignored */
     int64_t at;  /* seconds since the epoch */
+    bool recheck;/* a measured re-check (source "recheck:<id>"): caps the older pieces */
 } level_evidence;
 
 typedef struct level_result {
@@ -27,18 +28,12 @@ typedef struct level_result {
 
 /* Applies the rule to ev[0..n) (any order; among declared pieces of the same time the
  * later one in the array wins). stale_before: evidence dated before this day is stale
- * (see level_is_stale). Equals level_start, level_fold of each piece in order, level_finish. */
+ * (level_is_stale). The one definition of a level: the passport view and the talent
+ * index both call it per competency, mapped pieces included. A
+ * re-check piece caps every non-declared piece older than itself at its own level: a
+ * failed re-check lowers the verified level, a passed one (recorded at the level it
+ * confirms) only refreshes its date. */
 void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, level_result *out);
-
-/* The rule one piece at a time, for callers that cannot hold a competency's pieces in
- * one array (the talent index folds each agent's evidence as it reads it): level_start
- * empties r, level_fold adds one piece (a level outside 1..8 or an unknown kind counts
- * for nothing; pieces in any order, but among declared pieces of the same time the one
- * folded last wins), level_finish sets the stale flags. The one definition of a level:
- * whoever shows or searches levels goes through these. */
-void level_start(level_result *r);
-void level_fold(level_result *r, evidence_kind kind, int level, int64_t at);
-void level_finish(level_result *r, int64_t stale_before);
 
 /* The UTC day number of t (floor(t / 86400)). */
 int64_t level_day(int64_t t);

@@ -29,6 +29,7 @@ typedef struct piece {
     int level;
     evidence_kind kind;
     int64_t at;
+    bool recheck; /* source "recheck:<id>" (learn/positioning.h) */
     json_t *json; /* {kind, level, date, at, source, author, comment, code, title}, built once */
 } piece;
 
@@ -160,6 +161,7 @@ static bool load_pieces(store *s, long long user_id, const char *locale, model *
         p->kind = evidence_kind_parse(store_col_text(st, 5));
         p->comment = xstrdup(store_col_text(st, 7));
         p->at = sqlite3_column_int64(st, 8);
+        p->recheck = !strncmp(store_col_text(st, 6), "recheck:", 8);
         char date[11];
         clock_date(p->at, date);
         json_t *o = json_object();
@@ -271,7 +273,7 @@ static json_t *competency_json(const model *m, size_t ci, char **texts, int64_t 
         const piece *p = &m->pieces[i];
         if (!counts_for(c, mapped, nmapped, p)) continue;
         /* pieces come newest first; the rule wants the later of equal times last */
-        lev[n++] = (level_evidence){p->kind, p->level, p->at};
+        lev[n++] = (level_evidence){p->kind, p->level, p->at, p->recheck};
         json_array_append_new(list, piece_json(p, c));
         if (p->kind == EVIDENCE_DECLARED && !declared_comment) declared_comment = p->comment;
     }

@@ -75,6 +75,8 @@ static const char *const migrations[] = {
     SCHEMA_BADGES,
     /* 8: personal API tokens (store/schema_tokens.c) */
     SCHEMA_TOKENS,
+    /* 9: positioning tests, their answers, re-checks (store/schema_positioning.c) */
+    SCHEMA_POSITIONING,
 };
 
 int store_latest_version(void) {
@@ -88,7 +90,10 @@ bool migrations_apply(store *s, int *version, perr *err) {
     store_done(st);
     int latest = store_latest_version();
     if (current > latest)
-        return perr_set(err, "database schema version %d is newer than this binary (%d)", current, latest);
+        return perr_set(err,
+                        "the database was made by a newer release of Passport (schema %d; this release knows "
+                        "schemas up to %d): run that release or a newer one, or restore a backup made by this one",
+                        current, latest);
     for (int v = current + 1; v <= latest; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);

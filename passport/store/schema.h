@@ -25,5 +25,8 @@ extern const char schema_badges[];
 /* Migration 8: personal API tokens. */
 #define SCHEMA_TOKENS schema_tokens
 extern const char schema_tokens[];
+/* Migration 9: positioning tests, their answers, re-checks. */
+#define SCHEMA_POSITIONING schema_positioning
+extern const char schema_positioning[];
 
 #endif

@@ -128,32 +128,43 @@ typedef struct fold_piece {
     int col;
     int level;
     evidence_kind kind;
+    bool recheck;
 } fold_piece;
 
-/* An agent's evidence being gathered, and the rule's state per competency. */
+/* An agent's evidence being gathered, and room for one competency's pieces. */
 typedef struct folder {
     fold_piece *p;
+    level_evidence *lev;
     size_t n, cap;
-    level_result *acc; /* [ncomp] */
+    uint8_t *touched; /* [ncomp] */
 } folder;
 
 static void folder_init(folder *f, size_t ncomp) {
     memset(f, 0, sizeof *f);
-    f->acc = xcalloc(ncomp ? ncomp : 1, sizeof *f->acc);
+    f->touched = xcalloc(ncomp ? ncomp : 1, 1);
 }
 
 static void folder_free(folder *f) {
     free(f->p);
-    free(f->acc);
+    free(f->lev);
+    free(f->touched);
 }
 
-static void folder_add(folder *f, int col, int level, evidence_kind kind, int64_t at, long long id) {
+static void folder_add(folder *f, int col, int level, evidence_kind kind, int64_t at, long long id, bool recheck) {
     if (col < 0) return;
     if (f->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 32;
         f->p = xrealloc(f->p, f->cap * sizeof *f->p);
+        f->lev = xrealloc(f->lev, f->cap * sizeof *f->lev);
     }
-    f->p[f->n++] = (fold_piece){at, id, col, level, kind};
+    f->p[f->n++] = (fold_piece){at, id, col, level, kind, recheck};
+}
+
+/* True when a piece recorded on column from counts for column c (itself or mapped). */
+static bool counts_for(const talent_index *ix, int from, size_t c) {
+    for (size_t k = ix->rel_start[from]; k < ix->rel_start[from + 1]; k++)
+        if ((size_t)ix->rel[k] == c) return true;
+    return false;
 }
 
 /* The passport's order: oldest first, by time then id (the later of equal times wins) */
@@ -168,29 +179,34 @@ static uint16_t day16(int64_t at) {
     return d < 0 ? 0 : d > 65535 ? 65535 : (uint16_t)d;
 }
 
-/* Writes row u's levels from the gathered pieces, each counted on its competency and the
- * mapped ones (as the passport view counts them), by the rule of skills/level.h; empties f. */
+/* Writes row u's levels from the gathered pieces: for each competency, the pieces recorded
+ * on it and on the mapped ones, in the passport view's order, through level_compute (the
+ * passport's own rule, re-checks included); empties f. */
 static void folder_flush(talent_index *ix, folder *f, size_t u) {
     if (!f->n) return;
     if (f->n > 1) qsort(f->p, f->n, sizeof *f->p, piece_cmp);
-    for (size_t c = 0; c < ix->ncomp; c++) level_start(&f->acc[c]);
-    for (size_t i = 0; i < f->n; i++) {
-        const fold_piece *p = &f->p[i];
-        for (size_t k = ix->rel_start[p->col]; k < ix->rel_start[p->col + 1]; k++)
-            level_fold(&f->acc[ix->rel[k]], p->kind, p->level, p->at);
-    }
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t k = ix->rel_start[f->p[i].col]; k < ix->rel_start[f->p[i].col + 1]; k++) f->touched[ix->rel[k]] = 1;
     for (size_t c = 0; c < ix->ncomp; c++) {
-        const level_result *r = &f->acc[c];
-        if (!r->count) continue;
-        ix->ver[c][u] = (uint8_t)r->verified;
-        ix->ver_day[c][u] = r->verified ? day16(r->verified_at) : 0;
-        ix->dec[c][u] = (uint8_t)r->declared;
-        ix->dec_day[c][u] = r->declared ? day16(r->declared_at) : 0;
+        if (!f->touched[c]) continue;
+        f->touched[c] = 0;
+        size_t n = 0;
+        for (size_t i = 0; i < f->n; i++)
+            if (counts_for(ix, f->p[i].col, c))
+                f->lev[n++] = (level_evidence){f->p[i].kind, f->p[i].level, f->p[i].at, f->p[i].recheck};
+        level_result r;
+        level_compute(f->lev, n, 0, &r);
+        ix->ver[c][u] = (uint8_t)r.verified;
+        ix->ver_day[c][u] = r.verified ? day16(r.verified_at) : 0;
+        ix->dec[c][u] = (uint8_t)r.declared;
+        ix->dec_day[c][u] = r.declared ? day16(r.declared_at) : 0;
     }
     f->n = 0;
 }
 
-#define EVIDENCE_COLUMNS "SELECT user_id, competency_id, level, kind, created_at, id FROM evidence"
+#define EVIDENCE_COLUMNS                                                                        \
+    "SELECT user_id, competency_id, level, kind, created_at, id, substr(source_ref, 1, 8) = 'recheck:'" \
+    " FROM evidence"
 
 /* Adds the evidence row of st (EVIDENCE_COLUMNS) to f. */
 static void folder_add_row(talent_index *ix, folder *f, sqlite3_stmt *st, long long *comp_id, int *col) {
@@ -200,7 +216,7 @@ static void folder_add_row(talent_index *ix, folder *f, sqlite3_stmt *st, long l
         *col = talent_comp_col(ix, cid);
     }
     folder_add(f, *col, sqlite3_column_int(st, 2), evidence_kind_parse(store_col_text(st, 3)),
-               sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5));
+               sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int(st, 6) != 0);
 }
 
 static uint8_t vis_code(const char *v) {

@@ -70,6 +70,25 @@ json_t *privacy_export(store *s, long long user_id, perr *err) {
                                              " ORDER BY module_id",
                                              NULL),
                                   user_id));
+    json_object_set_new(o, "positioning_tests",
+                        rows_json(store_stmt(s,
+                                             "SELECT id, kind, competency, target_level, started_at, finished_at, result_json"
+                                             " FROM positioning_tests WHERE user_id = ?1 ORDER BY id",
+                                             NULL),
+                                  user_id));
+    json_object_set_new(o, "positioning_answers",
+                        rows_json(store_stmt(s,
+                                             "SELECT r.test_id, r.position, r.item_id, r.competency, r.lang, r.answer_json,"
+                                             " r.correct, r.at FROM positioning_responses r JOIN positioning_tests t"
+                                             " ON t.id = r.test_id WHERE t.user_id = ?1 ORDER BY r.test_id, r.position",
+                                             NULL),
+                                  user_id));
+    json_object_set_new(o, "rechecks",
+                        rows_json(store_stmt(s,
+                                             "SELECT competency, level, evidence_at, stale_at, created_at, done_at, outcome,"
+                                             " result_level FROM rechecks WHERE user_id = ?1 ORDER BY created_at",
+                                             NULL),
+                                  user_id));
     json_object_set_new(o, "badges", badges_export_user(s, user_id));
     json_object_set_new(o, "applications",
                         rows_json(store_stmt(s,
@@ -124,6 +143,8 @@ bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id,
               run(s, store_stmt(s, "DELETE FROM evidence WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s, "UPDATE evidence SET author_id = NULL WHERE author_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s, "DELETE FROM attempts WHERE user_id = ?1", err), user_id, err) &&
+              run(s, store_stmt(s, "DELETE FROM positioning_tests WHERE user_id = ?1", err), user_id, err) &&
+              run(s, store_stmt(s, "DELETE FROM rechecks WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s, "DELETE FROM module_visits WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s, "DELETE FROM quiz_nonces WHERE user_id = ?1", err), user_id, err) &&
               run(s, store_stmt(s, "DELETE FROM inbox WHERE user_id = ?1", err), user_id, err) &&

@@ -359,7 +359,7 @@ static void prop_exec(store *s, const char *sql) {
 /* Random evidence for PROP_AGENTS agents: 1..14 pieces each, all four kinds, levels 1..8,
  * dates over four years (so some are stale at 24 months), ties of time and of day, pieces
  * often on both sides of a mapped pair (CRCN and DigComp) and several on one competency;
- * ids not in time order. */
+ * measured pieces sometimes re-checks (capping older ones); ids not in time order. */
 static void prop_seed(store *s, long long *users) {
     static const char *const kinds[] = {"measured", "attested", "credential", "declared"};
     perr err = {{0}};
@@ -403,7 +403,9 @@ static void prop_seed(store *s, long long *users) {
                                   : now - test_rand_below(&x, (int)(4 * PROP_YEAR));
             if (at > now) at = now;
             last = at;
-            st = store_stmt(s, "INSERT INTO evidence(user_id, competency_id, level, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+            st = store_stmt(s,
+                            "INSERT INTO evidence(user_id, competency_id, level, kind, created_at, source_ref)"
+                            " VALUES (?, ?, ?, ?, ?, CASE WHEN ?4 = 'measured' AND ? THEN 'recheck:1' ELSE 'test' END)",
                             &err);
             assert_non_null(st);
             sqlite3_bind_int64(st, 1, users[a]);
@@ -411,6 +413,7 @@ static void prop_seed(store *s, long long *users) {
             sqlite3_bind_int(st, 3, 1 + test_rand_below(&x, 8));
             sqlite3_bind_text(st, 4, kinds[test_rand_below(&x, 4)], -1, SQLITE_STATIC);
             sqlite3_bind_int64(st, 5, at);
+            sqlite3_bind_int(st, 6, test_rand_below(&x, 3) == 0); /* some measured pieces are re-checks */
             assert_int_equal(sqlite3_step(st), SQLITE_DONE);
             store_done(st);
         }

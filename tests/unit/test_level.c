@@ -10,7 +10,6 @@
 
 #include "core/clock.h"
 #include "skills/level.h"
-#include "testutil.h"
 
 #define DAY 86400
 #define M EVIDENCE_MEASURED
@@ -38,7 +37,7 @@ static void test_each_verified_kind_counts_in_full(void **state) {
     (void)state;
     evidence_kind kinds[] = {M, A, C};
     for (int k = 0; k < 3; k++) {
-        level_evidence ev[] = {{kinds[k], 5, 100}};
+        level_evidence ev[] = {{kinds[k], 5, 100, false}};
         level_result r = run(ev, 1, 0);
         assert_int_equal(r.verified, 5);
         assert_int_equal(r.verified_at, 100);
@@ -48,19 +47,19 @@ static void test_each_verified_kind_counts_in_full(void **state) {
 
 static void test_highest_verified_wins(void **state) {
     (void)state;
-    level_evidence ev[] = {{M, 2, 100}, {A, 4, 200}, {C, 3, 300}, {M, 1, 400}};
+    level_evidence ev[] = {{M, 2, 100, false}, {A, 4, 200, false}, {C, 3, 300, false}, {M, 1, 400, false}};
     level_result r = run(ev, 4, 0);
     assert_int_equal(r.verified, 4);
     assert_int_equal(r.verified_at, 200); /* the date of the evidence at that level */
     assert_int_equal(r.count, 4);
     /* a later attestation at a lower level does not lower it */
-    level_evidence ev2[] = {{A, 6, 100}, {A, 2, 900}};
+    level_evidence ev2[] = {{A, 6, 100, false}, {A, 2, 900, false}};
     assert_int_equal(run(ev2, 2, 0).verified, 6);
 }
 
 static void test_newest_at_the_level_dates_it(void **state) {
     (void)state;
-    level_evidence ev[] = {{M, 3, 500}, {A, 3, 100}, {M, 3, 300}, {M, 2, 900}};
+    level_evidence ev[] = {{M, 3, 500, false}, {A, 3, 100, false}, {M, 3, 300, false}, {M, 2, 900, false}};
     level_result r = run(ev, 4, 0);
     assert_int_equal(r.verified, 3);
     assert_int_equal(r.verified_at, 500);
@@ -68,18 +67,18 @@ static void test_newest_at_the_level_dates_it(void **state) {
 
 static void test_declared_shown_apart_never_raises(void **state) {
     (void)state;
-    level_evidence only[] = {{D, 7, 100}};
+    level_evidence only[] = {{D, 7, 100, false}};
     level_result r = run(only, 1, 0);
     assert_int_equal(r.verified, 0);
     assert_int_equal(r.declared, 7);
     assert_int_equal(r.declared_at, 100);
-    level_evidence mixed[] = {{M, 2, 100}, {D, 7, 200}};
+    level_evidence mixed[] = {{M, 2, 100, false}, {D, 7, 200, false}};
     r = run(mixed, 2, 0);
     assert_int_equal(r.verified, 2);
     assert_int_equal(r.verified_at, 100);
     assert_int_equal(r.declared, 7);
     /* a declared level below the verified one is shown as declared, and lowers nothing */
-    level_evidence lower[] = {{A, 5, 100}, {D, 1, 200}};
+    level_evidence lower[] = {{A, 5, 100, false}, {D, 1, 200, false}};
     r = run(lower, 2, 0);
     assert_int_equal(r.verified, 5);
     assert_int_equal(r.declared, 1);
@@ -87,19 +86,19 @@ static void test_declared_shown_apart_never_raises(void **state) {
 
 static void test_newest_declaration_replaces(void **state) {
     (void)state;
-    level_evidence ev[] = {{D, 6, 300}, {D, 2, 100}, {D, 4, 200}};
+    level_evidence ev[] = {{D, 6, 300, false}, {D, 2, 100, false}, {D, 4, 200, false}};
     level_result r = run(ev, 3, 0);
     assert_int_equal(r.declared, 6);
     assert_int_equal(r.declared_at, 300);
     /* same second: the later row (the later form submission) wins */
-    level_evidence same[] = {{D, 6, 300}, {D, 3, 300}};
+    level_evidence same[] = {{D, 6, 300, false}, {D, 3, 300, false}};
     r = run(same, 2, 0);
     assert_int_equal(r.declared, 3);
 }
 
 static void test_staleness(void **state) {
     (void)state;
-    level_evidence ev[] = {{M, 4, 10 * DAY + 5}, {D, 5, 30 * DAY}};
+    level_evidence ev[] = {{M, 4, 10 * DAY + 5, false}, {D, 5, 30 * DAY, false}};
     level_result r = run(ev, 2, 20 * DAY);
     assert_true(r.stale);
     assert_false(r.declared_stale);
@@ -111,47 +110,21 @@ static void test_staleness(void **state) {
     r = run(ev, 2, 11 * DAY);
     assert_true(r.stale);
     /* newer evidence at the same level refreshes */
-    level_evidence fresh[] = {{M, 4, 10 * DAY}, {A, 4, 25 * DAY}};
+    level_evidence fresh[] = {{M, 4, 10 * DAY, false}, {A, 4, 25 * DAY, false}};
     assert_false(run(fresh, 2, 20 * DAY).stale);
     /* newer evidence at a lower level does not refresh a higher level */
-    level_evidence lower[] = {{M, 4, 10 * DAY}, {A, 2, 25 * DAY}};
+    level_evidence lower[] = {{M, 4, 10 * DAY, false}, {A, 2, 25 * DAY, false}};
     assert_true(run(lower, 2, 20 * DAY).stale);
     /* no verified level: nothing is stale */
-    level_evidence decl[] = {{D, 4, 10}};
+    level_evidence decl[] = {{D, 4, 10, false}};
     r = run(decl, 1, 20 * DAY);
     assert_false(r.stale);
     assert_true(r.declared_stale);
 }
 
-/* level_compute is level_start + level_fold in order + level_finish, piece by piece */
-static void test_fold_equals_compute(void **state) {
-    (void)state;
-    uint64_t x = 42;
-    for (int round = 0; round < 2000; round++) {
-        level_evidence ev[12];
-        size_t n = (size_t)(round % 12);
-        for (size_t i = 0; i < n; i++) {
-            ev[i] = (level_evidence){(evidence_kind)test_rand_below(&x, 5), test_rand_below(&x, 10),
-                                     (int64_t)test_rand_below(&x, 8) * DAY / 2};
-        }
-        level_result a, b;
-        level_compute(ev, n, 2 * DAY, &a);
-        level_start(&b);
-        for (size_t i = 0; i < n; i++) level_fold(&b, ev[i].kind, ev[i].level, ev[i].at);
-        level_finish(&b, 2 * DAY);
-        assert_int_equal(a.verified, b.verified);
-        assert_int_equal(a.verified_at, b.verified_at);
-        assert_int_equal(a.stale, b.stale);
-        assert_int_equal(a.declared, b.declared);
-        assert_int_equal(a.declared_at, b.declared_at);
-        assert_int_equal(a.declared_stale, b.declared_stale);
-        assert_int_equal(a.count, b.count);
-    }
-}
-
 static void test_invalid_pieces_ignored(void **state) {
     (void)state;
-    level_evidence ev[] = {{M, 0, 100}, {M, 9, 100}, {(evidence_kind)99, 5, 100}, {A, 3, 100}};
+    level_evidence ev[] = {{M, 0, 100, false}, {M, 9, 100, false}, {(evidence_kind)99, 5, 100, false}, {A, 3, 100, false}};
     level_result r = run(ev, 4, 0);
     assert_int_equal(r.verified, 3);
     assert_int_equal(r.count, 1);
@@ -175,8 +148,31 @@ static void test_stale_before(void **state) {
     assert_int_equal(level_stale_before(now + 3600, 1), want + 3600);
 }
 
+/* A re-check caps the older pieces at its level: failed, it lowers the verified level;
+ * passed (at the level it confirms), it refreshes the date. Newer pieces and declared
+ * ones are not capped. */
+static void test_recheck_caps_older_pieces(void **state) {
+    (void)state;
+    level_evidence failed[] = {{M, 5, 100, false}, {A, 4, 200, false}, {M, 3, 300, true}};
+    level_result r = run(failed, 3, 0);
+    assert_int_equal(r.verified, 3);
+    assert_int_equal(r.verified_at, 300);
+    level_evidence passed[] = {{M, 5, 100, false}, {M, 5, 300, true}};
+    r = run(passed, 2, 200);
+    assert_int_equal(r.verified, 5);
+    assert_int_equal(r.verified_at, 300);
+    assert_false(r.stale);
+    level_evidence newer[] = {{M, 3, 300, true}, {C, 6, 400, false}, {D, 7, 100, false}};
+    r = run(newer, 3, 0);
+    assert_int_equal(r.verified, 6);
+    assert_int_equal(r.declared, 7);
+    level_evidence plain[] = {{M, 3, 300, false}, {M, 5, 100, false}}; /* not a re-check: no cap */
+    assert_int_equal(run(plain, 2, 0).verified, 5);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_recheck_caps_older_pieces),
         cmocka_unit_test(test_no_evidence),
         cmocka_unit_test(test_each_verified_kind_counts_in_full),
         cmocka_unit_test(test_highest_verified_wins),
@@ -184,7 +180,6 @@ int main(void) {
         cmocka_unit_test(test_declared_shown_apart_never_raises),
         cmocka_unit_test(test_newest_declaration_replaces),
         cmocka_unit_test(test_staleness),
-        cmocka_unit_test(test_fold_equals_compute),
         cmocka_unit_test(test_invalid_pieces_ignored),
         cmocka_unit_test(test_stale_before),
     };

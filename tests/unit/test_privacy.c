@@ -68,6 +68,13 @@ static int setup(void **state) {
     if (!calls_apply(s, f->call, f->agent, "Très motivée", &err)) return -1;
     if (!calls_decide(s, f->call, f->agent, "contacted", &err)) return -1;
     if (!audit_add(s, f->hr, "user.update", "user", f->agent, "alice@x.fr renamed")) return -1;
+    char sql[512]; /* a positioning test with one answer, and a re-check */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO positioning_tests(id, user_id, kind, seed, started_at) VALUES (77, %lld, 'positioning', 1, 1);"
+             "INSERT INTO positioning_responses VALUES (77, 0, 'c11-x', 'CRCN-1.1', 'fr', '{\"q1\":2}', 1, 1);"
+             "INSERT INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
+             " VALUES (%lld, 'CRCN-1.1', 3, 1, 2, 1);", f->agent, f->agent);
+    if (!store_exec(s, sql, &err)) return -1;
     *state = f;
     return 0;
 }
@@ -95,6 +102,9 @@ static void export_has_every_table(void **state) {
     assert_int_equal(json_array_size(json_object_get(x, "profile_views")), 1);
     assert_int_equal(json_array_size(json_object_get(x, "inbox")), 1);
     assert_true(json_is_array(json_object_get(x, "attempts")));
+    assert_int_equal(json_array_size(json_object_get(x, "positioning_tests")), 1);
+    assert_int_equal(json_array_size(json_object_get(x, "positioning_answers")), 1);
+    assert_int_equal(json_array_size(json_object_get(x, "rechecks")), 1);
     assert_true(json_is_array(json_object_get(x, "badges")));
     assert_true(json_array_size(json_object_get(x, "audit")) >= 3);
     json_decref(x);
@@ -111,6 +121,7 @@ static void erase_removes_personal_data(void **state) {
     assert_int_equal(count(s, "SELECT count(*) FROM sessions WHERE user_id = ?", f->agent), 1);
     assert_true(store_exec(s, "INSERT INTO login_failures(key, at) VALUES ('e:alice@x.fr', 1), ('e:rh@x.fr', 1)", &err));
     long long audit_before = count(s, "SELECT count(*) FROM audit WHERE ?1 = ?1", 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM positioning_tests WHERE user_id = ?", f->agent), 1);
     assert_true(store_begin(s, &err));
     assert_true(privacy_erase(s, f->bc, f->agent, f->agent, &err));
     assert_true(store_commit(s, &err));
@@ -118,6 +129,9 @@ static void erase_removes_personal_data(void **state) {
     assert_int_equal(count(s, "SELECT count(*) FROM profiles WHERE user_id = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM profile_views WHERE user_id = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM inbox WHERE user_id = ?", f->agent), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM positioning_tests WHERE user_id = ?", f->agent), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM positioning_responses WHERE ?1 = ?1", 0), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM rechecks WHERE user_id = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM sessions WHERE user_id = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM login_failures WHERE key LIKE 'e:%' AND ?1 = ?1", 0), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE rowid = ? AND (bio <> '' OR interests <> '')", f->agent), 0);

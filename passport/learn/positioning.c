@@ -1,0 +1,610 @@
+/* Positioning tests and re-checks in the store: the item presented is stored with the
+ * test, every answer is checked against it, and the next item is chosen (or the test
+ * finished) in the same transaction. */
+#include "learn/positioning.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/rand.h"
+#include "learn/irt.h"
+#include "people/inbox.h"
+#include "skills/evidence.h"
+#include "skills/level.h"
+
+typedef struct test_row {
+    long long id;
+    bool recheck;
+    char code[32];
+    int target;
+    uint64_t seed;
+    char pending[80]; /* "" when none */
+    char lang[4];
+} test_row;
+
+/* The items a test draws from: all of the bank (positioning) or one competence's
+ * (re-check, as competence 0). map[k] is the bank index of pool item k. */
+typedef struct pool {
+    irt_item *items;
+    size_t *map;
+    size_t n, ncomps;
+    irt_prior prior;
+    irt_stop_rule rule;
+} pool;
+
+static bool db_fail(store *s, perr *err) {
+    return perr_set(err, "database: %s", sqlite3_errmsg(store_db(s)));
+}
+
+int64_t positioning_cooldown(void) {
+    const char *v = getenv("PASSPORT_POSITIONING_COOLDOWN_DAYS");
+    long d = v && *v ? strtol(v, NULL, 10) : POSITIONING_COOLDOWN_DAYS;
+    if (d < 0 || d > 3650) d = POSITIONING_COOLDOWN_DAYS;
+    return (int64_t)d * 86400;
+}
+
+static void pool_build(pool *p, const posbank *b, const test_row *t) {
+    p->items = xcalloc(b->n ? b->n : 1, sizeof *p->items);
+    p->map = xcalloc(b->n ? b->n : 1, sizeof *p->map);
+    p->n = 0;
+    size_t comp = t->recheck ? posbank_comp(b, t->code) : SIZE_MAX;
+    for (size_t i = 0; i < b->n; i++) {
+        const posbank_item *it = &b->items[i];
+        if (t->recheck && it->comp != comp) continue;
+        p->items[p->n] = (irt_item){it->a, it->b, t->recheck ? 0 : it->comp};
+        p->map[p->n++] = i;
+    }
+    p->ncomps = t->recheck ? 1 : b->ncodes;
+    p->prior = t->recheck ? irt_prior_recheck(t->target) : irt_prior_positioning();
+    p->rule = t->recheck ? irt_rule_recheck() : irt_rule_positioning();
+}
+
+static void pool_free(pool *p) {
+    free(p->items);
+    free(p->map);
+}
+
+static size_t pool_index(const pool *p, const posbank *b, const char *id) {
+    size_t bi = posbank_index(b, id);
+    for (size_t k = 0; bi != SIZE_MAX && k < p->n; k++)
+        if (p->map[k] == bi) return k;
+    return SIZE_MAX;
+}
+
+/* The user's running test, if any (*found). */
+static bool open_test(store *s, long long uid, test_row *t, bool *found, perr *err) {
+    *found = false;
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT id, kind = 'recheck', competency, target_level, seed, coalesce(pending_item, ''), pending_lang"
+        " FROM positioning_tests WHERE user_id = ? AND finished_at IS NULL", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, uid);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = true;
+        t->id = sqlite3_column_int64(st, 0);
+        t->recheck = sqlite3_column_int(st, 1);
+        snprintf(t->code, sizeof t->code, "%s", store_col_text(st, 2));
+        t->target = sqlite3_column_int(st, 3);
+        t->seed = (uint64_t)sqlite3_column_int64(st, 4);
+        snprintf(t->pending, sizeof t->pending, "%s", store_col_text(st, 5));
+        snprintf(t->lang, sizeof t->lang, "%s", store_col_text(st, 6));
+    }
+    store_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(s, err);
+}
+
+/* The answers of test t as pool answers (items no longer in the pool are left out but
+ * counted in *n), with used flags and per-competence counts (arrays of p->n and
+ * p->ncomps, owned by the caller). */
+static bool load_answers(store *s, const posbank *b, const pool *p, long long test_id, irt_answer **out, size_t *nout,
+                         size_t *n, bool *used, size_t *counts, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT item_id, correct FROM positioning_responses WHERE test_id = ? ORDER BY position",
+                                  err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, test_id);
+    *n = *nout = 0;
+    size_t cap = 0;
+    *out = NULL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        (*n)++;
+        size_t k = pool_index(p, b, store_col_text(st, 0));
+        if (k == SIZE_MAX) continue;
+        if (*nout == cap) {
+            cap = cap ? cap * 2 : 32;
+            *out = xrealloc(*out, cap * sizeof **out);
+        }
+        (*out)[(*nout)++] = (irt_answer){k, sqlite3_column_int(st, 1) != 0};
+        used[k] = true;
+        counts[p->items[k].comp]++;
+    }
+    store_done(st);
+    return rc == SQLITE_DONE || db_fail(s, err);
+}
+
+static json_t *competences_json(const posbank *b, const test_row *t, const irt_estimate *e) {
+    json_t *a = json_array();
+    for (size_t c = 0; c < e->ncomps; c++) {
+        const char *code = t->recheck ? t->code : b->codes[c];
+        json_array_append_new(a, json_pack("{s:s, s:i, s:f, s:f}", "code", code, "level", irt_theta_level(e->theta[c]),
+                                           "theta", e->theta[c], "se", e->se[c]));
+    }
+    return a;
+}
+
+/* Ends test t with estimate e after n answers: the result, the evidence, the re-check. */
+static bool finish(store *s, const posbank *b, long long uid, const test_row *t, const irt_estimate *e, size_t n,
+                   int64_t now, perr *err) {
+    char src[64];
+    snprintf(src, sizeof src, "%s:%lld", t->recheck ? "recheck" : "positioning", t->id);
+    json_t *res = json_pack("{s:I, s:s, s:s, s:I, s:o}", "id", (json_int_t)t->id, "kind",
+                            t->recheck ? "recheck" : "positioning", "competency", t->code, "items", (json_int_t)n,
+                            "competences", competences_json(b, t, e));
+    bool ok = true;
+    if (t->recheck) {
+        int got = irt_theta_level(e->theta[0]);
+        bool passed = got >= t->target;
+        int level = passed ? t->target : got;
+        json_object_set_new(res, "passed", json_boolean(passed));
+        json_object_set_new(res, "target_level", json_integer(t->target));
+        char comment[64];
+        /* below level 1: recorded as level 1 (the lowest the rule knows), marked "≤ 1" */
+        snprintf(comment, sizeof comment, "%s± %.1f", level < 1 ? "≤ 1 " : "", e->se[0]);
+        ok = evidence_add(s, uid, t->code, level < 1 ? 1 : level, EVIDENCE_MEASURED, src, 0, comment, err);
+        sqlite3_stmt *st = ok ? store_stmt(s,
+            "UPDATE rechecks SET done_at = ?3, outcome = ?4, result_level = ?5, test_id = ?6"
+            " WHERE user_id = ?1 AND competency = ?2 AND done_at IS NULL", err) : NULL;
+        if (ok && !st) ok = false;
+        if (st) {
+            sqlite3_bind_int64(st, 1, uid);
+            store_bind_text(st, 2, t->code);
+            sqlite3_bind_int64(st, 3, now);
+            store_bind_text(st, 4, passed ? "passed" : "failed");
+            sqlite3_bind_int(st, 5, got);
+            sqlite3_bind_int64(st, 6, t->id);
+            ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+            store_done(st);
+        }
+    } else {
+        for (size_t c = 0; ok && c < e->ncomps; c++) {
+            int level = irt_theta_level(e->theta[c]);
+            char comment[64];
+            snprintf(comment, sizeof comment, "± %.1f", e->se[c]);
+            if (level >= 1) ok = evidence_add(s, uid, b->codes[c], level, EVIDENCE_MEASURED, src, 0, comment, err);
+        }
+    }
+    char *text = json_dumps(res, JSON_COMPACT);
+    json_decref(res);
+    sqlite3_stmt *st = ok ? store_stmt(s,
+        "UPDATE positioning_tests SET finished_at = ?2, pending_item = NULL, result_json = ?3 WHERE id = ?1", err) : NULL;
+    if (ok && !st) ok = false;
+    if (st) {
+        sqlite3_bind_int64(st, 1, t->id);
+        sqlite3_bind_int64(st, 2, now);
+        store_bind_text(st, 3, text);
+        ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+        store_done(st);
+    }
+    free(text);
+    return ok;
+}
+
+/* Presents the next item of t (lang: the agent's language) or finishes it. */
+static bool advance(store *s, const posbank *b, long long uid, const test_row *t, const char *lang, int64_t now,
+                    bool *finished, perr *err) {
+    pool p;
+    pool_build(&p, b, t);
+    bool *used = xcalloc(p.n ? p.n : 1, sizeof *used);
+    size_t *counts = xcalloc(p.ncomps ? p.ncomps : 1, sizeof *counts);
+    irt_answer *ans = NULL;
+    size_t nans = 0, n = 0;
+    bool ok = load_answers(s, b, &p, t->id, &ans, &nans, &n, used, counts, err);
+    irt_estimate e;
+    if (ok && (!p.ncomps || !irt_estimate_abilities(p.items, p.n, ans, nans, p.ncomps, &p.prior, &e))) {
+        ok = perr_set(err, "positioning: empty bank");
+    }
+    size_t next = SIZE_MAX;
+    if (ok && !irt_should_stop(&e, counts, n, &p.rule)) {
+        uint64_t r = t->seed + n;
+        next = irt_select(p.items, p.n, used, &e, SIZE_MAX, 3, irt_rng_next(&r));
+    }
+    if (finished) *finished = ok && next == SIZE_MAX;
+    if (ok && next == SIZE_MAX) {
+        ok = finish(s, b, uid, t, &e, n, now, err);
+    } else if (ok) {
+        const posbank_item *it = &b->items[p.map[next]];
+        const char *shown = lang && !strcmp(lang, "en") && it->en ? "en" : "fr";
+        sqlite3_stmt *st = store_stmt(s, "UPDATE positioning_tests SET pending_item = ?2, pending_lang = ?3 WHERE id = ?1", err);
+        if (!st) ok = false;
+        else {
+            sqlite3_bind_int64(st, 1, t->id);
+            store_bind_text(st, 2, it->id);
+            store_bind_text(st, 3, shown);
+            ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+            store_done(st);
+        }
+    }
+    free(ans);
+    free(used);
+    free(counts);
+    pool_free(&p);
+    return ok;
+}
+
+/* When the newest finished positioning test of uid ended: *at (0 when none). */
+static bool last_finished(store *s, long long uid, int64_t *at, long long *id, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT id, finished_at FROM positioning_tests WHERE user_id = ? AND kind = 'positioning'"
+        " AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT 1", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, uid);
+    int rc = sqlite3_step(st);
+    *at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    if (id) *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(s, err);
+}
+
+static pos_status start(store *s, const posbank *b, long long uid, const char *code, int target, const char *lang,
+                        int64_t now, long long *test_id, perr *err) {
+    test_row t = {0};
+    bool found;
+    if (!store_begin(s, err)) return POS_ERROR;
+    pos_status rc = POS_ERROR;
+    if (!open_test(s, uid, &t, &found, err)) goto fail;
+    if (found) {
+        rc = POS_RUNNING;
+        goto fail;
+    }
+    if (!code) {
+        int64_t at;
+        if (!last_finished(s, uid, &at, NULL, err)) goto fail;
+        if (at && now < at + positioning_cooldown()) {
+            rc = POS_COOLDOWN;
+            goto fail;
+        }
+    }
+    uint64_t seed;
+    rand_bytes(&seed, sizeof seed);
+    seed >>= 1; /* a positive SQLite integer */
+    sqlite3_stmt *st = store_stmt(s,
+        "INSERT INTO positioning_tests(user_id, kind, competency, target_level, seed, started_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)", err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, uid);
+    store_bind_text(st, 2, code ? "recheck" : "positioning");
+    store_bind_text(st, 3, code ? code : "");
+    sqlite3_bind_int(st, 4, target);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)seed);
+    sqlite3_bind_int64(st, 6, now);
+    bool ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+    store_done(st);
+    if (!ok) goto fail;
+    t.id = store_last_id(s);
+    t.recheck = code != NULL;
+    snprintf(t.code, sizeof t.code, "%s", code ? code : "");
+    t.target = target;
+    t.seed = seed;
+    if (!advance(s, b, uid, &t, lang, now, NULL, err) || !store_commit(s, err)) goto fail;
+    if (test_id) *test_id = t.id;
+    return POS_OK;
+fail:
+    store_rollback(s);
+    return rc;
+}
+
+pos_status positioning_start(store *s, const posbank *b, long long user_id, const char *lang, int64_t now,
+                             long long *test_id, perr *err) {
+    if (!b->n) return POS_UNAVAILABLE;
+    return start(s, b, user_id, NULL, 0, lang, now, test_id, err);
+}
+
+pos_status recheck_start(store *s, const posbank *b, long long user_id, const char *code, const char *lang,
+                         int64_t now, long long *test_id, perr *err) {
+    if (!code || posbank_comp(b, code) == SIZE_MAX) return POS_UNAVAILABLE;
+    sqlite3_stmt *st = store_stmt(s, "SELECT level FROM rechecks WHERE user_id = ? AND competency = ? AND done_at IS NULL",
+                                  err);
+    if (!st) return POS_ERROR;
+    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_text(st, 2, code);
+    int level = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    if (!level) return POS_NOT_DUE;
+    return start(s, b, user_id, code, level, lang, now, test_id, err);
+}
+
+pos_status positioning_answer(store *s, const posbank *b, long long user_id, const char *item_id, long long position,
+                              const json_t *answer, const char *lang, int64_t now, grade_problem *g, bool *finished,
+                              perr *err) {
+    if (g) *g = GRADE_OK;
+    if (finished) *finished = false;
+    test_row t = {0};
+    bool found;
+    if (!store_begin(s, err)) return POS_ERROR;
+    pos_status rc = POS_ERROR;
+    if (!open_test(s, user_id, &t, &found, err)) goto fail;
+    if (!found || !t.pending[0]) {
+        rc = POS_NO_TEST;
+        goto fail;
+    }
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM positioning_responses WHERE test_id = ?", err);
+    if (!st) goto fail;
+    sqlite3_bind_int64(st, 1, t.id);
+    long long answered = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_done(st);
+    const posbank_item *it = posbank_find(b, t.pending);
+    if (!item_id || strcmp(item_id, t.pending) || position != answered || !it) {
+        rc = POS_NOT_PRESENTED;
+        goto fail;
+    }
+    const quiz *q = !strcmp(t.lang, "en") && it->en ? it->en : it->fr;
+    json_t *answers = json_object();
+    if (answer) json_object_set_new(answers, "q1", json_deep_copy(answer));
+    grade_result gr;
+    perr gerr = {{0}};
+    if (!grade_quiz(q, answers, 1.0, &gr, &gerr)) {
+        if (g) *g = gr.problem;
+        json_decref(answers);
+        rc = POS_BAD_ANSWER;
+        goto fail;
+    }
+    bool right = gr.right == 1;
+    grade_result_free(&gr);
+    char *text = json_dumps(answers, JSON_COMPACT);
+    json_decref(answers);
+    st = store_stmt(s,
+        "INSERT INTO positioning_responses(test_id, position, item_id, competency, lang, answer_json, correct, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+    bool ok = st != NULL;
+    if (st) {
+        sqlite3_bind_int64(st, 1, t.id);
+        sqlite3_bind_int64(st, 2, answered);
+        store_bind_text(st, 3, it->id);
+        store_bind_text(st, 4, it->code);
+        store_bind_text(st, 5, t.lang);
+        store_bind_text(st, 6, text);
+        sqlite3_bind_int(st, 7, right);
+        sqlite3_bind_int64(st, 8, now);
+        ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+        store_done(st);
+    }
+    free(text);
+    if (!ok || !advance(s, b, user_id, &t, lang, now, finished, err) || !store_commit(s, err)) goto fail;
+    return POS_OK;
+fail:
+    store_rollback(s);
+    if (finished) *finished = false;
+    return rc;
+}
+
+static json_t *iso(int64_t t) {
+    char out[21];
+    clock_iso8601(t, out);
+    return json_string(out);
+}
+
+/* The result JSON of a finished test row (text as stored), trimmed of abilities. */
+static json_t *result_from_text(const char *text, int64_t finished_at) {
+    json_t *r = json_loads(text, 0, NULL);
+    if (!r) return NULL;
+    json_object_set_new(r, "finished_at", iso(finished_at));
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(r, "competences"), i, c) json_object_del(c, "theta");
+    return r;
+}
+
+json_t *positioning_result(store *s, long long user_id, long long test_id) {
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT result_json, finished_at FROM positioning_tests WHERE id = ? AND user_id = ? AND finished_at IS NOT NULL",
+        NULL);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, test_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    json_t *r = sqlite3_step(st) == SQLITE_ROW ? result_from_text(store_col_text(st, 0), sqlite3_column_int64(st, 1))
+                                               : NULL;
+    store_done(st);
+    return r;
+}
+
+/* The item presented by running test t, as shown (never with its answer). */
+static json_t *item_json(store *s, const posbank *b, const test_row *t, perr *err) {
+    const posbank_item *it = posbank_find(b, t->pending);
+    if (!it) return json_null(); /* cannot happen after repair() */
+    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM positioning_responses WHERE test_id = ?", err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, t->id);
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    bool en = !strcmp(t->lang, "en") && it->view_en;
+    json_t *o = json_deep_copy(en ? it->view_en : it->view_fr);
+    json_object_set_new(o, "id", json_string(it->id));
+    json_object_set_new(o, "position", json_integer(n));
+    json_object_set_new(o, "lang", json_string(en ? "en" : "fr"));
+    json_object_set_new(o, "competency", json_string(it->code));
+    return o;
+}
+
+/* When the bank was reloaded without the item a running test presents, presents another
+ * one (or finishes the test), so that the test never gets stuck. */
+static bool repair(store *s, const posbank *b, long long uid, int64_t now, perr *err) {
+    test_row t = {0};
+    bool found;
+    if (!open_test(s, uid, &t, &found, err)) return false;
+    if (!found || (t.pending[0] && posbank_find(b, t.pending))) return true;
+    if (!store_begin(s, err)) return false;
+    if (!open_test(s, uid, &t, &found, err)) goto fail;
+    if (found && !(t.pending[0] && posbank_find(b, t.pending)) && !advance(s, b, uid, &t, t.lang, now, NULL, err))
+        goto fail;
+    return store_commit(s, err);
+fail:
+    store_rollback(s);
+    return false;
+}
+
+json_t *positioning_view(store *s, const posbank *b, long long user_id, int64_t now, perr *err) {
+    test_row t = {0};
+    bool found;
+    if (!repair(s, b, user_id, now, err)) return NULL;
+    int64_t at;
+    long long last_id;
+    if (!store_read_begin(s, err)) return NULL;
+    json_t *v = NULL;
+    if (!open_test(s, user_id, &t, &found, err) || !last_finished(s, user_id, &at, &last_id, err)) goto done;
+    v = json_object();
+    if (found) {
+        json_t *item = item_json(s, b, &t, err);
+        if (!item) {
+            json_decref(v);
+            v = NULL;
+            goto done;
+        }
+        irt_stop_rule rule = t.recheck ? irt_rule_recheck() : irt_rule_positioning();
+        json_object_set_new(v, "state", json_string("running"));
+        json_object_set_new(v, "test", json_pack("{s:I, s:s, s:s, s:I, s:I, s:o}", "id", (json_int_t)t.id, "kind",
+                                                 t.recheck ? "recheck" : "positioning", "competency", t.code, "answered",
+                                                 json_integer_value(json_object_get(item, "position")), "max_items",
+                                                 (json_int_t)rule.max_items, "item", item));
+    } else if (!b->n) {
+        json_object_set_new(v, "state", json_string("unavailable"));
+    } else if (at && now < at + positioning_cooldown()) {
+        json_object_set_new(v, "state", json_string("cooldown"));
+        json_object_set_new(v, "available_at", iso(at + positioning_cooldown()));
+    } else {
+        json_object_set_new(v, "state", json_string("ready"));
+    }
+    if (last_id) {
+        json_t *last = positioning_result(s, user_id, last_id);
+        if (last) json_object_set_new(v, "last", last);
+    }
+    json_object_set_new(v, "max_items", json_integer((json_int_t)irt_rule_positioning().max_items));
+    json_object_set_new(v, "competences", json_integer((json_int_t)b->ncodes));
+done:
+    store_read_end(s);
+    return v;
+}
+
+/* ---- re-checks ---- */
+
+typedef struct due {
+    long long uid;
+    char code[32];
+    int level;
+    int64_t at;
+} due;
+
+bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err) {
+    if (posted) *posted = 0;
+    if (!b || !b->ncodes) return true;
+    /* evidence dated before this goes stale within RECHECK_NOTICE_DAYS */
+    int64_t horizon = level_stale_before(now + (int64_t)RECHECK_NOTICE_DAYS * 86400, stale_months);
+    /* every agent's verified pieces per competence, grouped; the level rule (with the
+     * re-checks' cap) gives each group's verified level and its date */
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT e.user_id, c.code, e.level, e.kind, e.created_at, e.source_ref LIKE 'recheck:%'"
+        " FROM evidence e JOIN users u ON u.id = e.user_id JOIN competencies c ON c.id = e.competency_id"
+        " WHERE e.kind <> 'declared' AND u.disabled_at IS NULL ORDER BY e.user_id, e.competency_id", err);
+    if (!st) return false;
+    due *list = NULL;
+    size_t n = 0, cap = 0, npieces = 0, pcap = 0;
+    level_evidence *pieces = NULL;
+    due cur = {0, "", 0, 0};
+    int rc;
+    for (;;) {
+        rc = sqlite3_step(st);
+        long long uid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        const char *code = rc == SQLITE_ROW ? store_col_text(st, 1) : "";
+        if (npieces && (uid != cur.uid || strcmp(code, cur.code))) { /* a group ends */
+            level_result r;
+            level_compute(pieces, npieces, horizon, &r);
+            if (r.stale && posbank_comp(b, cur.code) != SIZE_MAX) {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    list = xrealloc(list, cap * sizeof *list);
+                }
+                list[n++] = (due){cur.uid, "", r.verified, r.verified_at};
+                snprintf(list[n - 1].code, sizeof list[n - 1].code, "%s", cur.code);
+            }
+            npieces = 0;
+        }
+        if (rc != SQLITE_ROW) break;
+        if (!npieces) {
+            cur.uid = uid;
+            snprintf(cur.code, sizeof cur.code, "%s", code);
+        }
+        if (npieces == pcap) {
+            pcap = pcap ? pcap * 2 : 16;
+            pieces = xrealloc(pieces, pcap * sizeof *pieces);
+        }
+        pieces[npieces++] = (level_evidence){evidence_kind_parse(store_col_text(st, 3)), sqlite3_column_int(st, 2),
+                                             sqlite3_column_int64(st, 4), sqlite3_column_int(st, 5) != 0};
+    }
+    store_done(st);
+    free(pieces);
+    bool ok = rc == SQLITE_DONE || db_fail(s, err);
+    if (!ok || !n) goto done;
+    if (!store_begin(s, err)) {
+        ok = false;
+        goto done;
+    }
+    for (size_t i = 0; ok && i < n; i++) {
+        /* the date the level goes stale: the evidence date plus the freshness period */
+        int64_t stale_at = list[i].at + (list[i].at - level_stale_before(list[i].at, stale_months));
+        st = store_stmt(s,
+            "INSERT OR IGNORE INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
+            " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM rechecks"
+            "  WHERE user_id = ?1 AND competency = ?2 AND (done_at IS NULL OR done_at >= ?4))", err);
+        if (!st) {
+            ok = false;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, list[i].uid);
+        store_bind_text(st, 2, list[i].code);
+        sqlite3_bind_int(st, 3, list[i].level);
+        sqlite3_bind_int64(st, 4, list[i].at);
+        sqlite3_bind_int64(st, 5, stale_at);
+        sqlite3_bind_int64(st, 6, now);
+        ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+        bool added = ok && store_changes(s) > 0;
+        store_done(st);
+        if (!added) continue;
+        char dedup[96], date[11], level[4];
+        snprintf(dedup, sizeof dedup, "recheck:%s:%lld", list[i].code, (long long)list[i].at);
+        clock_date(stale_at, date);
+        snprintf(level, sizeof level, "%d", list[i].level);
+        json_t *args = json_pack("[s, s, s]", list[i].code, level, date);
+        ok = inbox_post(s, list[i].uid, "recheck", "positioning.notice.recheck", args, "/me/rechecks", dedup, err);
+        json_decref(args);
+        if (ok && posted) (*posted)++;
+    }
+    if (ok) ok = store_commit(s, err);
+    else store_rollback(s);
+done:
+    free(list);
+    return ok;
+}
+
+json_t *recheck_list(store *s, long long user_id) {
+    json_t *a = json_array();
+    sqlite3_stmt *st = store_stmt(s,
+        "SELECT competency, level, stale_at, done_at, outcome, result_level FROM rechecks WHERE user_id = ?"
+        " ORDER BY done_at IS NOT NULL, coalesce(done_at, stale_at) DESC", NULL);
+    if (!st) return a;
+    sqlite3_bind_int64(st, 1, user_id);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char date[11];
+        clock_date(sqlite3_column_int64(st, 2), date);
+        bool done = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        json_t *o = json_pack("{s:s, s:i, s:s, s:b, s:s, s:i}", "competency", store_col_text(st, 0), "level",
+                              sqlite3_column_int(st, 1), "stale_at", date, "due", !done, "outcome",
+                              store_col_text(st, 4), "result_level", sqlite3_column_int(st, 5));
+        json_object_set_new(o, "done_at", done ? iso(sqlite3_column_int64(st, 3)) : json_null());
+        json_array_append_new(a, o);
+    }
+    store_done(st);
+    return a;
+}

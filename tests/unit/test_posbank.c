@@ -1,0 +1,164 @@
+/* Tests for learn/posbank: a valid bank loads with its parameters (calibrated or derived
+ * from the level) and answer-free views; each problem check-courses must report appears
+ * with its file and line (missing level, duplicate id, no right answer, unknown
+ * competency, English item without its French original). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/buf.h"
+#include "learn/irt.h"
+#include "learn/posbank.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *text) {
+    buf p = BUF_INIT;
+    buf_printf(&p, "%s/%s", root, rel);
+    for (char *s = p.data + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+        *s = '\0';
+        mkdir(p.data, 0700);
+        *s = '/';
+    }
+    FILE *f = fopen(p.data, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    buf_free(&p);
+}
+
+static int setup(void **state) {
+    (void)state;
+    snprintf(root, sizeof root, "/tmp/test_posbank_XXXXXX");
+    if (!mkdtemp(root)) return -1;
+    put("frameworks/crcn.csv", "framework,code,title_fr\nCRCN,CRCN-1.1,Chercher\nCRCN,CRCN-4.1,Sécuriser\n");
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static const char fr_41[] =
+    "---\ncompetency: CRCN-4.1\nlang: fr\n---\n# Sécuriser\n\n"
+    "## secu-mdp-1\nlevel: 2\n\nQuel mot de passe est le plus **solide** ?\n- [( )] azerty\n- [(X)] 4 mots au hasard\n"
+    "> Plus long, plus sûr.\n\n"
+    "## secu-maj-2\nlevel: 4\ndiscrimination: 1.7\ndifficulty: 0.25\n\nQue faire ? (plusieurs)\n- [[X]] Mettre à jour\n"
+    "- [[ ]] Attendre\n- [[X]] Redémarrer\n\n"
+    "## secu-port-3\nlevel: 3\n\nQuel port pour HTTPS ?\n[[443]]\n";
+
+static const char en_41[] =
+    "---\ncompetency: CRCN-4.1\nlang: en\n---\n"
+    "## secu-mdp-1\nlevel: 2\n\nWhich password is the **strongest**?\n- [( )] qwerty\n- [(X)] 4 random words\n";
+
+static void test_valid_bank(void **state) {
+    (void)state;
+    put("positioning/CRCN-4.1.md", fr_41);
+    put("positioning/en/CRCN-4.1.md", en_41);
+    diag_list d = DIAG_LIST_INIT;
+    posbank *b = posbank_load(root, &d);
+    diag_print(&d, stderr);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(b->n, 3);
+    assert_int_equal(b->ncodes, 1);
+    assert_string_equal(b->codes[0], "CRCN-4.1");
+    const posbank_item *it = posbank_find(b, "secu-mdp-1");
+    assert_non_null(it);
+    assert_int_equal(it->level, 2);
+    assert_true(it->a == IRT_DEFAULT_A && it->b == irt_default_b(2));
+    assert_false(it->has_a);
+    assert_int_equal(it->line, 7);
+    assert_non_null(it->en);
+    assert_non_null(strstr(json_string_value(json_object_get(it->view_en, "prompt_html")), "<strong>strongest</strong>"));
+    /* the views never hold the answers nor the explanation */
+    char *v = json_dumps(it->view_fr, 0);
+    assert_null(strstr(v, "correct"));
+    assert_null(strstr(v, "Plus long"));
+    free(v);
+    it = posbank_find(b, "secu-maj-2");
+    assert_true(it->has_a && it->has_b && it->a == 1.7 && it->b == 0.25);
+    assert_string_equal(json_string_value(json_object_get(it->view_fr, "kind")), "multi");
+    it = posbank_find(b, "secu-port-3");
+    v = json_dumps(it->view_fr, 0);
+    assert_null(strstr(v, "443"));
+    free(v);
+    assert_null(posbank_find(b, "nope"));
+    posbank_free(b);
+    diag_list_free(&d);
+}
+
+static bool has(const diag_list *d, const char *file_end, size_t line, const char *needle) {
+    for (size_t i = 0; i < d->n; i++) {
+        size_t fl = strlen(d->items[i].file), el = strlen(file_end);
+        if (fl >= el && !strcmp(d->items[i].file + fl - el, file_end) && d->items[i].line == line &&
+            strstr(d->items[i].msg, needle))
+            return true;
+    }
+    return false;
+}
+
+static void test_problems_with_file_and_line(void **state) {
+    (void)state;
+    put("positioning/CRCN-4.1.md", fr_41);
+    put("positioning/CRCN-1.1.md",
+        "---\ncompetency: CRCN-1.1\nlang: fr\n---\n"
+        "## no-level\n\nQ ?\n- [( )] a\n- [(X)] b\n\n"          /* line 5 */
+        "## secu-mdp-1\nlevel: 1\n\nQ ?\n[[x]]\n\n"             /* line 11: duplicate */
+        "## no-right\nlevel: 2\n\nQ ?\n- [( )] a\n- [( )] b\n\n" /* line 17, question 20 */
+        "## Bad_Id\nlevel: 2\n\nQ ?\n[[x]]\n\n"                  /* line 24 */
+        "## two\nlevel: 9\n\nQ1 ?\n[[x]]\n\nQ2 ?\n[[y]]\n");    /* line 30, level 31 */
+    put("positioning/CRCN-9.9.md", "---\ncompetency: CRCN-9.9\nlang: fr\n---\n## x\nlevel: 1\n\nQ ?\n[[x]]\n");
+    put("positioning/en/CRCN-4.1.md", "---\ncompetency: CRCN-4.1\nlang: en\n---\n## orphan\n\nQ?\n[[x]]\n");
+    diag_list d = DIAG_LIST_INIT;
+    posbank *b = posbank_load(root, &d);
+    diag_print(&d, stderr);
+    assert_true(has(&d, "positioning/CRCN-1.1.md", 5, "missing \"level"));
+    assert_true(has(&d, "positioning/CRCN-4.1.md", 7, "duplicate item id secu-mdp-1")); /* files in name order */
+    assert_true(has(&d, "positioning/CRCN-1.1.md", 20, "no right answer"));
+    assert_true(has(&d, "positioning/CRCN-1.1.md", 24, "item id"));
+    assert_true(has(&d, "positioning/CRCN-1.1.md", 31, "level must be"));
+    assert_true(has(&d, "positioning/CRCN-1.1.md", 30, "exactly one question"));
+    assert_true(has(&d, "positioning/CRCN-9.9.md", 2, "unknown competency CRCN-9.9"));
+    assert_true(has(&d, "positioning/en/CRCN-4.1.md", 5, "no French original"));
+    /* the valid items stay (secu-mdp-1 from CRCN-1.1.md, read first); the broken ones are left out */
+    assert_int_equal(b->n, 3);
+    assert_string_equal(posbank_find(b, "secu-mdp-1")->code, "CRCN-1.1");
+    assert_null(posbank_find(b, "no-level"));
+    assert_null(posbank_find(b, "two"));
+    posbank_free(b);
+    diag_list_free(&d);
+    char p[128];
+    snprintf(p, sizeof p, "%s/positioning/CRCN-1.1.md", root);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/positioning/CRCN-9.9.md", root);
+    unlink(p);
+}
+
+static void test_no_folder_is_an_empty_bank(void **state) {
+    (void)state;
+    diag_list d = DIAG_LIST_INIT;
+    posbank *b = posbank_load("/nonexistent-passport-dir", &d);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(b->n, 0);
+    posbank_free(b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_bank),
+        cmocka_unit_test(test_problems_with_file_and_line),
+        cmocka_unit_test(test_no_folder_is_an_empty_bank),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

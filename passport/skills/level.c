@@ -39,8 +39,18 @@ void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, lev
             out->count--; /* unknown kinds count for nothing */
         }
     }
-    out->stale = out->verified && out->verified_at < stale_before;
-    out->declared_stale = out->declared && out->declared_at < stale_before;
+    out->stale = out->verified && level_is_stale(out->verified_at, stale_before);
+    out->declared_stale = out->declared && level_is_stale(out->declared_at, stale_before);
+}
+
+#define LEVEL_DAY 86400
+
+int64_t level_day(int64_t t) {
+    return t >= 0 ? t / LEVEL_DAY : -((-t + LEVEL_DAY - 1) / LEVEL_DAY);
+}
+
+bool level_is_stale(int64_t at, int64_t stale_before) {
+    return level_day(at) < level_day(stale_before);
 }
 
 static bool leap(int y) {

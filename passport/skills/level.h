@@ -27,11 +27,20 @@ typedef struct level_result {
 } level_result;
 
 /* Applies the rule to ev[0..n) (any order; among declared pieces of the same time the
- * later one in the array wins). stale_before: evidence older than this is stale. A
+ * later one in the array wins). stale_before: evidence dated before this day is stale
+ * (level_is_stale). The one definition of a level: the passport view and the talent
+ * index both call it per competency, mapped pieces included. A
  * re-check piece caps every non-declared piece older than itself at its own level: a
  * failed re-check lowers the verified level, a passed one (recorded at the level it
  * confirms) only refreshes its date. */
 void level_compute(const level_evidence *ev, size_t n, int64_t stale_before, level_result *out);
+
+/* The UTC day number of t (floor(t / 86400)). */
+int64_t level_day(int64_t t);
+/* True when evidence dated at is stale against the limit stale_before: freshness is a
+ * date, so it is stale when its UTC date is before the limit's date (any time on the
+ * limit's day is still fresh). */
+bool level_is_stale(int64_t at, int64_t stale_before);
 
 /* now minus months calendar months (UTC; the day is clamped to the target month's
  * length: 31 March minus one month is 28 or 29 February). */

@@ -6,6 +6,10 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "skills/evidence.h"
+#include "skills/level.h"
 
 const char *talent_visibility_name(talent_visibility v) {
     return v == TALENT_VISIBLE_ALL ? "all" : v == TALENT_VISIBLE_HR ? "hr" : "hidden";
@@ -20,11 +24,25 @@ bool talent_visibility_parse(const char *name, talent_visibility *out) {
     return true;
 }
 
+/* The first build, in its own thread (with its own store connection, closed when the
+ * thread ends): the server answers meanwhile; a search that comes first waits for it. */
+static void *build_main(void *arg) {
+    talent_index *ix = arg;
+    perr err = {{0}};
+    uint64_t t0 = clock_mono_us();
+    if (talent_index_refresh(ix, &err))
+        log_info("talent index: %zu agents built in %llu ms", ix->n, (unsigned long long)((clock_mono_us() - t0) / 1000));
+    else if (!ix->stop)
+        log_error("talent index: first build failed (the next search retries): %s", err.msg);
+    return NULL;
+}
+
 talent_index *talent_index_new(store *s) {
     talent_index *ix = xcalloc(1, sizeof *ix);
     ix->db = s;
     pthread_mutex_init(&ix->refresh_mu, NULL);
     pthread_rwlock_init(&ix->rw, NULL);
+    ix->has_builder = pthread_create(&ix->builder, NULL, build_main, ix) == 0;
     return ix;
 }
 
@@ -68,6 +86,8 @@ static void clear_data(talent_index *ix) {
 
 void talent_index_free(talent_index *ix) {
     if (!ix) return;
+    ix->stop = 1;
+    if (ix->has_builder) pthread_join(ix->builder, NULL);
     clear_data(ix);
     pthread_rwlock_destroy(&ix->rw);
     pthread_mutex_destroy(&ix->refresh_mu);
@@ -101,25 +121,102 @@ static void clear_row(talent_index *ix, size_t u) {
     }
 }
 
-/* Applies one piece of evidence to row u: on its competency and the mapped ones. */
-static void apply_evidence(talent_index *ix, size_t u, int col, int level, bool declared, int64_t at) {
-    if (col < 0 || level < 1 || level > 8) return;
-    int64_t d = at / TALENT_DAY;
-    uint16_t day = d < 0 ? 0 : d > 65535 ? 65535 : (uint16_t)d;
-    for (size_t k = ix->rel_start[col]; k < ix->rel_start[col + 1]; k++) {
-        int r = ix->rel[k];
-        if (!declared) {
-            if (level > ix->ver[r][u]) {
-                ix->ver[r][u] = (uint8_t)level;
-                ix->ver_day[r][u] = day;
-            } else if (level == ix->ver[r][u] && day > ix->ver_day[r][u]) {
-                ix->ver_day[r][u] = day;
-            }
-        } else if (day >= ix->dec_day[r][u]) {
-            ix->dec[r][u] = (uint8_t)level;
-            ix->dec_day[r][u] = day;
-        }
+/* One piece of an agent's evidence, held while their levels are folded. */
+typedef struct fold_piece {
+    int64_t at;
+    long long id;
+    int col;
+    int level;
+    evidence_kind kind;
+    bool recheck;
+} fold_piece;
+
+/* An agent's evidence being gathered, and room for one competency's pieces. */
+typedef struct folder {
+    fold_piece *p;
+    level_evidence *lev;
+    size_t n, cap;
+    uint8_t *touched; /* [ncomp] */
+} folder;
+
+static void folder_init(folder *f, size_t ncomp) {
+    memset(f, 0, sizeof *f);
+    f->touched = xcalloc(ncomp ? ncomp : 1, 1);
+}
+
+static void folder_free(folder *f) {
+    free(f->p);
+    free(f->lev);
+    free(f->touched);
+}
+
+static void folder_add(folder *f, int col, int level, evidence_kind kind, int64_t at, long long id, bool recheck) {
+    if (col < 0) return;
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 32;
+        f->p = xrealloc(f->p, f->cap * sizeof *f->p);
+        f->lev = xrealloc(f->lev, f->cap * sizeof *f->lev);
     }
+    f->p[f->n++] = (fold_piece){at, id, col, level, kind, recheck};
+}
+
+/* True when a piece recorded on column from counts for column c (itself or mapped). */
+static bool counts_for(const talent_index *ix, int from, size_t c) {
+    for (size_t k = ix->rel_start[from]; k < ix->rel_start[from + 1]; k++)
+        if ((size_t)ix->rel[k] == c) return true;
+    return false;
+}
+
+/* The passport's order: oldest first, by time then id (the later of equal times wins) */
+static int piece_cmp(const void *a, const void *b) {
+    const fold_piece *x = a, *y = b;
+    if (x->at != y->at) return x->at < y->at ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static uint16_t day16(int64_t at) {
+    int64_t d = level_day(at);
+    return d < 0 ? 0 : d > 65535 ? 65535 : (uint16_t)d;
+}
+
+/* Writes row u's levels from the gathered pieces: for each competency, the pieces recorded
+ * on it and on the mapped ones, in the passport view's order, through level_compute (the
+ * passport's own rule, re-checks included); empties f. */
+static void folder_flush(talent_index *ix, folder *f, size_t u) {
+    if (!f->n) return;
+    if (f->n > 1) qsort(f->p, f->n, sizeof *f->p, piece_cmp);
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t k = ix->rel_start[f->p[i].col]; k < ix->rel_start[f->p[i].col + 1]; k++) f->touched[ix->rel[k]] = 1;
+    for (size_t c = 0; c < ix->ncomp; c++) {
+        if (!f->touched[c]) continue;
+        f->touched[c] = 0;
+        size_t n = 0;
+        for (size_t i = 0; i < f->n; i++)
+            if (counts_for(ix, f->p[i].col, c))
+                f->lev[n++] = (level_evidence){f->p[i].kind, f->p[i].level, f->p[i].at, f->p[i].recheck};
+        level_result r;
+        level_compute(f->lev, n, 0, &r);
+        ix->ver[c][u] = (uint8_t)r.verified;
+        ix->ver_day[c][u] = r.verified ? day16(r.verified_at) : 0;
+        ix->dec[c][u] = (uint8_t)r.declared;
+        ix->dec_day[c][u] = r.declared ? day16(r.declared_at) : 0;
+    }
+    f->n = 0;
+}
+
+#define EVIDENCE_COLUMNS                                                                        \
+    "SELECT user_id, competency_id, level, kind, created_at, id, substr(source_ref, 1, 8) = 'recheck:'" \
+    " FROM evidence"
+
+/* Adds the evidence row of st (EVIDENCE_COLUMNS) to f. */
+static void folder_add_row(talent_index *ix, folder *f, sqlite3_stmt *st, long long *comp_id, int *col) {
+    long long cid = sqlite3_column_int64(st, 1);
+    if (cid != *comp_id) {
+        *comp_id = cid;
+        *col = talent_comp_col(ix, cid);
+    }
+    folder_add(f, *col, sqlite3_column_int(st, 2), evidence_kind_parse(store_col_text(st, 3)),
+               sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int(st, 6) != 0);
 }
 
 static uint8_t vis_code(const char *v) {
@@ -247,27 +344,34 @@ static bool build_all(talent_index *ix, perr *err) {
         ix->n++;
     }
     store_done(st);
-    st = store_stmt(ix->db, "SELECT user_id, competency_id, level, kind = 'declared', created_at FROM evidence", err);
+    /* one agent's evidence at a time, folded as the passport view folds it */
+    st = store_stmt(ix->db, EVIDENCE_COLUMNS " ORDER BY user_id", err);
     if (!st) goto fail;
-    long cached_user = -1;
-    long long cached_id = 0;
-    long long cached_comp = 0;
-    int cached_col = -1;
+    folder f;
+    folder_init(&f, ix->ncomp);
+    long row = -1;
+    long long uid = 0, comp_id = 0;
+    int col = -1;
+    unsigned long steps = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        long long uid = sqlite3_column_int64(st, 0), cid = sqlite3_column_int64(st, 1);
-        if (cached_user < 0 || uid != cached_id) {
-            cached_id = uid;
-            cached_user = talent_row_of(ix, uid);
+        if ((++steps & 0xffff) == 0 && ix->stop) {
+            store_done(st);
+            folder_free(&f);
+            perr_set(err, "talent.stopped");
+            goto fail;
         }
-        if (cached_user < 0) continue;
-        if (cid != cached_comp) {
-            cached_comp = cid;
-            cached_col = talent_comp_col(ix, cid);
+        long long id = sqlite3_column_int64(st, 0);
+        if (row < 0 || id != uid) {
+            if (row >= 0) folder_flush(ix, &f, (size_t)row);
+            f.n = 0;
+            uid = id;
+            row = talent_row_of(ix, id);
         }
-        apply_evidence(ix, (size_t)cached_user, cached_col, sqlite3_column_int(st, 2), sqlite3_column_int(st, 3),
-                       sqlite3_column_int64(st, 4));
+        if (row >= 0) folder_add_row(ix, &f, st, &comp_id, &col);
     }
     store_done(st);
+    if (row >= 0) folder_flush(ix, &f, (size_t)row);
+    folder_free(&f);
     ix->built = true;
     return true;
 fail:
@@ -303,16 +407,17 @@ static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild)
     set_row(ix, (size_t)u, st);
     store_done(st);
     clear_row(ix, (size_t)u);
-    st = store_stmt(ix->db,
-                    "SELECT competency_id, level, kind = 'declared', created_at FROM evidence"
-                    " WHERE user_id = ? ORDER BY id",
-                    err);
+    st = store_stmt(ix->db, EVIDENCE_COLUMNS " WHERE user_id = ?", err);
     if (!st) return false;
     sqlite3_bind_int64(st, 1, id);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        apply_evidence(ix, (size_t)u, talent_comp_col(ix, sqlite3_column_int64(st, 0)), sqlite3_column_int(st, 1),
-                       sqlite3_column_int(st, 2), sqlite3_column_int64(st, 3));
+    folder f;
+    folder_init(&f, ix->ncomp);
+    long long comp_id = 0;
+    int col = -1;
+    while (sqlite3_step(st) == SQLITE_ROW) folder_add_row(ix, &f, st, &comp_id, &col);
     store_done(st);
+    folder_flush(ix, &f, (size_t)u);
+    folder_free(&f);
     return true;
 }
 

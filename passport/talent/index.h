@@ -1,7 +1,9 @@
 /* The in-memory talent index: per agent their unit, visibility, availability and, per
- * competency, verified and declared levels with the day of their newest evidence; built
- * from the store on first use and patched from the talent_changes log (filled by triggers)
- * before each read. Talent search, call matching and the heatmap scan it in C. */
+ * competency, verified and declared levels with the day of their newest evidence, folded
+ * by the passport's own level rule (skills/level.h, mapped competencies included); built
+ * from the store in the background from talent_index_new on, and patched from the
+ * talent_changes log (filled by triggers) before each read. Talent search, call matching
+ * and the heatmap scan it in C. */
 #ifndef PASSPORT_TALENT_INDEX_H
 #define PASSPORT_TALENT_INDEX_H
 
@@ -59,8 +61,10 @@ typedef struct talent_query {
     int per_page;         /* 1..TALENT_MAX_PER_PAGE */
 } talent_query;
 
-/* A new empty index over s (borrowed: it must outlive the index); nothing is read until
- * the first search. The caller frees it with talent_index_free (NULL: no-op). */
+/* A new index over s (borrowed: it must outlive the index). Its first build starts at
+ * once in a thread of its own (a store connection of that thread); a search that comes
+ * before the build ends waits for it. The caller frees it with talent_index_free (NULL:
+ * no-op), which stops a build still running and waits for its thread. */
 talent_index *talent_index_new(store *s);
 void talent_index_free(talent_index *ix);
 

@@ -28,6 +28,9 @@ typedef struct talent_unit_info {
 
 struct talent_index {
     store *db;
+    pthread_t builder;          /* the first build, started by talent_index_new */
+    bool has_builder;
+    volatile int stop;          /* set by talent_index_free: a running build gives up */
     pthread_mutex_t refresh_mu; /* one refresher at a time */
     pthread_rwlock_t rw;        /* readers scan, the refresher patches */
     bool built;

@@ -289,9 +289,10 @@ static bool resolve_cols(const talent_index *ix, const talent_query *q, int *col
     return true;
 }
 
+/* The first fresh day: a level dated on it or after is fresh, as level_is_stale says. */
 static int cutoff_day(const talent_query *q) {
     if (q->fresh_months <= 0) return 0;
-    return (int)(level_stale_before(clock_now(), q->fresh_months) / TALENT_DAY);
+    return (int)level_day(level_stale_before(clock_now(), q->fresh_months));
 }
 
 /* Counts the hidden agents in the viewer's scope (NULL: everywhere) per unit position

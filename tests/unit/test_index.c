@@ -1,7 +1,8 @@
 /* Tests for talent/index against a real store: consent (hidden agents only in the
  * aggregates), explained scores that add up, needs as AND, declared and freshness
  * filters, free text with accents folded, manager scope, patching from the change log,
- * the heatmap's small-count suppression, and bad needs. */
+ * the heatmap's small-count suppression, bad needs; and, as a property over random
+ * evidence, that the index's levels are the passport view's (one level rule). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,8 @@
 #include "people/account.h"
 #include "people/unit.h"
 #include "skills/evidence.h"
+#include "skills/level.h"
+#include "skills/passport_view.h"
 #include "skills/skills.h"
 #include "talent/index.h"
 #include "talent/profile.h"
@@ -358,6 +361,176 @@ static void heatmap_suppresses_small_units(void **state) {
     json_decref(h);
 }
 
+/* ---- one level rule: the index's levels are the passport view's ------------------- */
+
+#define PROP_AGENTS 1500
+#define PROP_YEAR (365LL * 86400)
+
+static void prop_exec(store *s, const char *sql) {
+    perr err = {{0}};
+    assert_true(store_exec(s, sql, &err));
+}
+
+/* Random evidence for PROP_AGENTS agents: 1..14 pieces each, all four kinds, levels 1..8,
+ * dates over four years (so some are stale at 24 months), ties of time and of day, pieces
+ * often on both sides of a mapped pair (CRCN and DigComp) and several on one competency;
+ * measured pieces sometimes re-checks (capping older ones); ids not in time order. */
+static void prop_seed(store *s, long long *users) {
+    static const char *const kinds[] = {"measured", "attested", "credential", "declared"};
+    perr err = {{0}};
+    long long comps[128], pairs[512][2];
+    size_t ncomps = 0, npairs = 0;
+    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM competencies WHERE retired = 0 ORDER BY id", &err);
+    assert_non_null(st);
+    while (sqlite3_step(st) == SQLITE_ROW && ncomps < 128) comps[ncomps++] = sqlite3_column_int64(st, 0);
+    store_done(st);
+    st = store_stmt(s, "SELECT from_id, to_id FROM competency_map", &err);
+    assert_non_null(st);
+    while (sqlite3_step(st) == SQLITE_ROW && npairs < 512) {
+        pairs[npairs][0] = sqlite3_column_int64(st, 0);
+        pairs[npairs++][1] = sqlite3_column_int64(st, 1);
+    }
+    store_done(st);
+    assert_true(ncomps > 30 && npairs > 10);
+    uint64_t x = 0x5EEDF00DULL;
+    int64_t now = clock_now();
+    prop_exec(s, "BEGIN");
+    for (int a = 0; a < PROP_AGENTS; a++) {
+        st = store_stmt(s,
+                        "INSERT INTO users(email, display_name, password_hash, locale, roles, visibility, created_at)"
+                        " VALUES (printf('prop%d@x.fr', ?1), printf('Prop %d', ?1), 'x', 'fr', 1, 'hr', 0)",
+                        &err);
+        assert_non_null(st);
+        sqlite3_bind_int(st, 1, a);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        store_done(st);
+        users[a] = store_last_id(s);
+        int n = 1 + test_rand_below(&x, 14);
+        size_t pair = (size_t)test_rand_below(&x, (int)npairs);
+        long long focus = comps[test_rand_below(&x, (int)ncomps)];
+        int64_t last = now - test_rand_below(&x, (int)(4 * PROP_YEAR));
+        for (int p = 0; p < n; p++) {
+            int r = test_rand_below(&x, 10);
+            long long comp = r < 4 ? pairs[pair][test_rand_below(&x, 2)] : r < 7 ? focus : comps[test_rand_below(&x, (int)ncomps)];
+            int t = test_rand_below(&x, 4);
+            int64_t at = t == 0   ? last                                           /* same second */
+                         : t == 1 ? last - last % 86400 + test_rand_below(&x, 86400) /* same day */
+                                  : now - test_rand_below(&x, (int)(4 * PROP_YEAR));
+            if (at > now) at = now;
+            last = at;
+            st = store_stmt(s,
+                            "INSERT INTO evidence(user_id, competency_id, level, kind, created_at, source_ref)"
+                            " VALUES (?, ?, ?, ?, ?, CASE WHEN ?4 = 'measured' AND ? THEN 'recheck:1' ELSE 'test' END)",
+                            &err);
+            assert_non_null(st);
+            sqlite3_bind_int64(st, 1, users[a]);
+            sqlite3_bind_int64(st, 2, comp);
+            sqlite3_bind_int(st, 3, 1 + test_rand_below(&x, 8));
+            sqlite3_bind_text(st, 4, kinds[test_rand_below(&x, 4)], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 5, at);
+            sqlite3_bind_int(st, 6, test_rand_below(&x, 3) == 0); /* some measured pieces are re-checks */
+            assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+            store_done(st);
+        }
+    }
+    prop_exec(s, "COMMIT");
+}
+
+/* The passport's competency entry as the index should see it. */
+typedef struct prop_level {
+    const char *code;
+    int verified, declared;
+    bool stale, declared_stale;
+} prop_level;
+
+/* Checks what talent_explain sees for up to TALENT_MAX_NEEDS of want[0..n) with the
+ * freshness filter at the passport's period: a stale level counts for nothing. */
+static void prop_check_freshness(talent_index *ix, long long user, const prop_level *want, size_t n, bool declared) {
+    talent_query q;
+    memset(&q, 0, sizeof q);
+    q.fresh_months = 24;
+    q.declared = declared;
+    q.page = 1;
+    q.per_page = 1;
+    perr err = {{0}};
+    for (size_t i = 0; i < n && q.nneeds < TALENT_MAX_NEEDS; i++)
+        assert_true(talent_query_add_need(ix, &q, want[i].code, 1, 1, &err));
+    json_t *r = talent_explain(ix, user, &q, &err);
+    assert_non_null(r);
+    json_t *needs = json_object_get(r, "needs");
+    for (size_t i = 0; i < q.nneeds; i++) {
+        int expect = want[i].stale ? 0 : want[i].verified;
+        if (declared && !want[i].declared_stale && want[i].declared > expect) expect = want[i].declared;
+        int got = (int)json_integer_value(json_object_get(json_array_get(needs, i), "level"));
+        if (got != expect)
+            fail_msg("user %lld %s (declared %d): index sees %d fresh, passport %d", user, want[i].code, declared, got,
+                     expect);
+    }
+    json_decref(r);
+}
+
+/* For every agent and every competency of both frameworks (DigComp through the mapping):
+ * verified level, declared level, freshness date and staleness from the index equal the
+ * passport view's. */
+static void index_levels_are_the_passport_levels(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    store *s = t->s;
+    perr err = {{0}};
+    assert_true(skills_sync_frameworks(s, "courses", &err));
+    long long *users = calloc(PROP_AGENTS, sizeof *users);
+    prop_seed(s, users);
+    talent_index *ix = talent_index_new(s);
+    static const char *const fws[] = {"CRCN", "DIGCOMP"};
+    size_t compared = 0, with_levels = 0;
+    for (int a = 0; a < PROP_AGENTS; a++) {
+        json_t *idx = talent_levels(ix, users[a], &err);
+        assert_non_null(idx);
+        prop_level want[64];
+        size_t nwant = 0;
+        for (int f = 0; f < 2; f++) {
+            passport_view_opts o = {fws[f], "fr", 24, 0};
+            json_t *v = passport_view_build(s, users[a], &o, &err);
+            assert_non_null(v);
+            size_t i, j, k;
+            json_t *area, *c, *l;
+            json_array_foreach(json_object_get(v, "areas"), i, area) json_array_foreach(json_object_get(area, "competencies"), j, c) {
+                const char *code = json_string_value(json_object_get(c, "code"));
+                int verified = (int)json_integer_value(json_object_get(c, "verified"));
+                int declared = (int)json_integer_value(json_object_get(c, "declared"));
+                const char *date = json_is_string(json_object_get(c, "verified_date")) ? json_string_value(json_object_get(c, "verified_date")) : "";
+                json_t *found = NULL;
+                json_array_foreach(idx, k, l) if (!strcmp(json_string_value(json_object_get(l, "code")), code)) found = l;
+                int iv = found ? (int)json_integer_value(json_object_get(found, "level")) : 0;
+                int id = found ? (int)json_integer_value(json_object_get(found, "declared")) : 0;
+                const char *idate = found ? json_string_value(json_object_get(found, "date")) : "";
+                if (iv != verified || id != declared || strcmp(idate, date))
+                    fail_msg("user %lld %s: index %d/%d/%s, passport %d/%d/%s", users[a], code, iv, id, idate, verified,
+                             declared, date);
+                compared++;
+                if ((verified || declared) && nwant < 64) {
+                    with_levels++;
+                    want[nwant++] = (prop_level){strdup(code), verified, declared, json_is_true(json_object_get(c, "stale")),
+                                                 json_is_true(json_object_get(c, "declared_stale"))};
+                }
+            }
+            json_decref(v);
+        }
+        /* the staleness as the search's freshness filter sees it, in batches of needs */
+        for (size_t from = 0; from < nwant; from += TALENT_MAX_NEEDS) {
+            prop_check_freshness(ix, users[a], want + from, nwant - from, false);
+            prop_check_freshness(ix, users[a], want + from, nwant - from, true);
+        }
+        for (size_t i = 0; i < nwant; i++) free((char *)want[i].code);
+        json_decref(idx);
+    }
+    assert_true(compared >= (size_t)PROP_AGENTS * 30); /* both frameworks' competencies */
+    assert_true(with_levels > (size_t)PROP_AGENTS * 3);
+    talent_index_free(ix);
+    free(users);
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(hidden_agents_only_in_aggregates, setup, teardown),
@@ -370,6 +543,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(bad_needs, setup, teardown),
         cmocka_unit_test_setup_teardown(pagination_and_order, setup, teardown),
         cmocka_unit_test_setup_teardown(heatmap_suppresses_small_units, setup, teardown),
+        cmocka_unit_test(index_levels_are_the_passport_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,21 +98,26 @@ static void test_newest_declaration_replaces(void **state) {
 
 static void test_staleness(void **state) {
     (void)state;
-    level_evidence ev[] = {{M, 4, 1000, false}, {D, 5, 3000, false}};
-    level_result r = run(ev, 2, 2000);
+    level_evidence ev[] = {{M, 4, 10 * DAY + 5, false}, {D, 5, 30 * DAY, false}};
+    level_result r = run(ev, 2, 20 * DAY);
     assert_true(r.stale);
     assert_false(r.declared_stale);
-    r = run(ev, 2, 1000); /* exactly at the limit: still fresh */
+    r = run(ev, 2, 10 * DAY); /* exactly at the limit: still fresh */
     assert_false(r.stale);
+    /* freshness is a date: any time on the limit's day is still fresh, the day before is not */
+    r = run(ev, 2, 10 * DAY + 80000);
+    assert_false(r.stale);
+    r = run(ev, 2, 11 * DAY);
+    assert_true(r.stale);
     /* newer evidence at the same level refreshes */
-    level_evidence fresh[] = {{M, 4, 1000, false}, {A, 4, 2500, false}};
-    assert_false(run(fresh, 2, 2000).stale);
+    level_evidence fresh[] = {{M, 4, 10 * DAY, false}, {A, 4, 25 * DAY, false}};
+    assert_false(run(fresh, 2, 20 * DAY).stale);
     /* newer evidence at a lower level does not refresh a higher level */
-    level_evidence lower[] = {{M, 4, 1000, false}, {A, 2, 2500, false}};
-    assert_true(run(lower, 2, 2000).stale);
+    level_evidence lower[] = {{M, 4, 10 * DAY, false}, {A, 2, 25 * DAY, false}};
+    assert_true(run(lower, 2, 20 * DAY).stale);
     /* no verified level: nothing is stale */
     level_evidence decl[] = {{D, 4, 10, false}};
-    r = run(decl, 1, 2000);
+    r = run(decl, 1, 20 * DAY);
     assert_false(r.stale);
     assert_true(r.declared_stale);
 }

@@ -2,6 +2,7 @@
 #ifndef PASSPORT_TESTS_TESTUTIL_H
 #define PASSPORT_TESTS_TESTUTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,20 @@ static inline void test_db_close(test_db *t) {
     }
     rmdir(t->dir);
     free(t);
+}
+
+/* A deterministic pseudo-random sequence for property tests (splitmix64): the same seed
+ * gives the same cases on every run. */
+static inline uint64_t test_rand_next(uint64_t *state) {
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* A number in [0, n), n > 0 (the slight modulo bias does not matter to tests). */
+static inline int test_rand_below(uint64_t *state, int n) {
+    return (int)(test_rand_next(state) % (uint64_t)n);
 }
 
 #endif

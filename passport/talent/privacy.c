@@ -100,6 +100,16 @@ static const export_part parts[] = {
     {"share_links", "",
      "SELECT l.credential_id, l.created_at, l.revoked_at FROM share_links l JOIN credentials c"
      " ON c.id = l.credential_id WHERE c.user_id = ?1 ORDER BY l.created_at"},
+    /* the mail queued or sent to them; the link of an invitation or reset holds its token */
+    {"mail", "outbox.user_id",
+     "SELECT id, kind, msg_key, args_json, to_addr, locale, state, attempts, created_at, sent_at, last_error,"
+     " CASE WHEN kind IN ('invitation', 'reset') THEN '' ELSE link END AS link FROM outbox WHERE user_id = ?1"
+     " ORDER BY id"},
+    /* invitation and reset links: metadata only, never the token hash */
+    {"account_links", "account_links.user_id",
+     "SELECT purpose, created_at, expires_at, used_at FROM account_links WHERE user_id = ?1 ORDER BY created_at"},
+    {"oidc_identities", "oidc_identities.user_id",
+     "SELECT issuer, subject, created_at FROM oidc_identities WHERE user_id = ?1 ORDER BY created_at"},
     {"audit", "",
      "SELECT at, actor_id, action, target_type, target_id, detail FROM audit"
      " WHERE actor_id = ?1 OR (target_type = 'user' AND target_id = ?1) ORDER BY id"},
@@ -172,6 +182,17 @@ static json_t *account_json(const account *a) {
                      "created_at", created, "disabled", a->disabled, "has_password", a->password_hash != NULL);
 }
 
+/* Their notification preference (users.mail_pref) as a new string; NULL with err set. */
+static json_t *mail_pref_json(store *s, long long user_id, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT mail_pref FROM users WHERE id = ?", err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, user_id);
+    json_t *v = sqlite3_step(st) == SQLITE_ROW ? json_string(store_col_text(st, 0)) : NULL;
+    store_done(st);
+    if (!v) perr_set(err, "database error: mail_pref");
+    return v;
+}
+
 /* The failed-login count kept for email: [{failures, last_at}] or [] (the key is hashed). */
 static json_t *throttle_rows(store *s, const char *email, perr *err) {
     char key[65];
@@ -201,7 +222,14 @@ json_t *privacy_export(store *s, const struct badges_ctx *badges, long long user
     json_t *o = json_object();
     json_object_set_new(o, "format", json_string("passport-export/2"));
     json_object_set_new(o, "exported_at", json_string(now));
-    json_object_set_new(o, "account", account_json(a));
+    json_t *acc = account_json(a);
+    json_object_set_new(o, "account", acc);
+    json_t *pref = mail_pref_json(s, user_id, err);
+    if (!pref) {
+        account_free(a);
+        goto fail;
+    }
+    json_object_set_new(acc, "mail_pref", pref);
     json_t *throttle = throttle_rows(s, a->email, err);
     account_free(a);
     if (!throttle) goto fail;
@@ -263,11 +291,15 @@ static const char *const erase_steps[] = {
     "UPDATE paths SET owner_id = NULL WHERE owner_id = ?1",
     "UPDATE calls SET owner_id = NULL WHERE owner_id = ?1",
     "DELETE FROM inbox WHERE user_id = ?1",
+    "DELETE FROM outbox WHERE user_id = ?1 OR lower(to_addr) = lower((SELECT email FROM users WHERE id = ?1))",
+    "DELETE FROM account_links WHERE user_id = ?1",
+    "DELETE FROM oidc_identities WHERE user_id = ?1",
+    "DELETE FROM oidc_sessions WHERE session_hash IN (SELECT token_hash FROM sessions WHERE user_id = ?1)",
     "DELETE FROM sessions WHERE user_id = ?1",
     "DELETE FROM api_tokens WHERE user_id = ?1",
     "DELETE FROM login_failures WHERE key = 'e:' || lower((SELECT email FROM users WHERE id = ?1))",
     "UPDATE users SET email = 'erased-' || id || '@invalid', display_name = '', password_hash = NULL, bio = '',"
-    " visibility = 'hidden', unit_id = NULL, disabled_at = coalesce(disabled_at, unixepoch()) WHERE id = ?1",
+    " visibility = 'hidden', unit_id = NULL, mail_pref = 'each', disabled_at = coalesce(disabled_at, unixepoch()) WHERE id = ?1",
     "DELETE FROM talent_text WHERE rowid = ?1",
     "UPDATE audit SET detail = '' WHERE detail <> '' AND ((target_type = 'user' AND target_id = ?1) OR actor_id = ?1)",
 };

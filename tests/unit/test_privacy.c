@@ -79,7 +79,7 @@ static int setup(void **state) {
     char token[65];
     session sess;
     if (!session_create(s, f->agent, "192.0.2.7", "Firefox Alice", token, &sess, &err)) return -1;
-    char sql[3072];
+    char sql[4096];
     snprintf(sql, sizeof sql,
              "PRAGMA foreign_keys=OFF;"
              "INSERT INTO api_tokens(user_id, name, token_hash, hint, created_at) VALUES (%lld, 'cli', 'h', 'ppt_1', 1);"
@@ -99,8 +99,20 @@ static int setup(void **state) {
              "INSERT INTO positioning_responses VALUES (77, 0, 'c11-x', 'CRCN-1.1', 'fr', '{\"q1\":2}', 1, 1);"
              "INSERT INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
              " VALUES (%lld, 'CRCN-1.1', 3, 1, 2, 1);"
+             "INSERT INTO outbox(user_id, to_addr, locale, kind, link, state, next_at, created_at)"
+             " VALUES (%lld, 'alice@x.fr', 'fr', 'reset', '/reset/secret-reset-token', 'sent', 1, 1),"
+             " (NULL, 'Alice@X.fr', 'fr', 'invitation', '/invite/secret-invite-token', 'queued', 1, 1),"
+             " (%lld, 'rh@x.fr', 'fr', 'assignment', '/me/paths', 'queued', 1, 1);"
+             "INSERT INTO account_links(token_hash, user_id, purpose, created_at, expires_at)"
+             " VALUES ('secret-link-hash', %lld, 'invite', 1, 2);"
+             "INSERT INTO oidc_identities(issuer, subject, user_id, created_at)"
+             " VALUES ('https://idp.example', 'sub-alice', %lld, 1);"
+             "INSERT INTO oidc_sessions(session_hash, id_token)"
+             " SELECT token_hash, 'id-token-alice' FROM sessions WHERE user_id = %lld;"
+             "UPDATE users SET mail_pref = 'digest' WHERE id = %lld;"
              "PRAGMA foreign_keys=ON;",
-             f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, cred, f->agent, f->agent);
+             f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, cred, f->agent, f->agent,
+             f->agent, f->hr, f->agent, f->agent, f->agent, f->agent);
     if (!store_exec(s, sql, &err)) return -1;
     throttle_fail(s, "Alice@x.fr", "192.0.2.7");
     throttle_fail(s, "rh@x.fr", "192.0.2.7");
@@ -153,12 +165,33 @@ static void export_has_every_table(void **state) {
     assert_string_equal(json_string_value(json_object_get(sess, "ip")), "192.0.2.7");
     assert_string_equal(json_string_value(json_object_get(sess, "user_agent")), "Firefox Alice");
     assert_null(json_object_get(json_array_get(json_object_get(x, "api_tokens"), 0), "token_hash"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(x, "account"), "mail_pref")), "digest");
+    /* mail, links and identities: metadata, never a token or its hash */
+    json_t *mail = json_object_get(x, "mail"), *m, *reset = NULL;
+    json_array_foreach(mail, i, m) {
+        assert_string_equal(json_string_value(json_object_get(m, "to_addr")), "alice@x.fr");
+        if (!strcmp(json_string_value(json_object_get(m, "kind")), "reset")) reset = m;
+    }
+    assert_non_null(reset);
+    assert_string_equal(json_string_value(json_object_get(reset, "state")), "sent");
+    assert_string_equal(json_string_value(json_object_get(reset, "link")), "");
+    json_t *link = json_array_get(json_object_get(x, "account_links"), 0);
+    assert_string_equal(json_string_value(json_object_get(link, "purpose")), "invite");
+    assert_true(json_is_null(json_object_get(link, "used_at")));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(x, "oidc_identities"), 0),
+                                                          "subject")),
+                        "sub-alice");
+    char *dump = json_dumps(x, JSON_COMPACT);
+    assert_null(strstr(dump, "secret-"));
+    assert_null(strstr(dump, "id-token-alice"));
+    free(dump);
     static const char *const members[] = {"sessions", "api_tokens", "evidence", "attestations_made", "attempts",
                                           "module_visits", "quiz_forms", "assignments", "assignments_made",
                                           "paths_owned", "calls_owned", "applications", "views_made",
                                           "credentials_awarded", "share_links", "login_failures", "audit",
                                           "profile_views", "badges", "inbox", "positioning_tests",
-                                          "positioning_answers", "rechecks"};
+                                          "positioning_answers", "rechecks", "mail", "account_links",
+                                          "oidc_identities"};
     for (size_t k = 0; k < sizeof members / sizeof members[0]; k++)
         if (json_array_size(json_object_get(x, members[k])) < 1) fail_msg("export member %s is empty", members[k]);
     assert_true(json_is_object(json_object_get(x, "clr")));
@@ -176,6 +209,8 @@ static void erase_removes_personal_data(void **state) {
     fx *f = *state;
     store *s = f->t->s;
     perr err = {{0}};
+    long long hr_mail = count(s, "SELECT count(*) FROM outbox WHERE user_id = ?", f->hr);
+    assert_true(hr_mail >= 1);
     long long audit_before = count(s, "SELECT count(*) FROM audit WHERE ?1 = ?1", 0);
     long long audit_max = count(s, "SELECT max(id) FROM audit WHERE ?1 = ?1", 0);
     assert_true(store_begin(s, &err));
@@ -202,6 +237,11 @@ static void erase_removes_personal_data(void **state) {
     assert_int_equal(count(s, sql, 0), 1); /* someone else's is kept */
     assert_int_equal(count(s, "SELECT count(*) FROM share_links WHERE ?1 = ?1", 0), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM positioning_responses WHERE ?1 = ?1", 0), 0);
+    /* mail to their address is gone (also a row without user id), someone else's stays */
+    assert_int_equal(count(s, "SELECT count(*) FROM outbox WHERE lower(to_addr) = 'alice@x.fr' AND ?1 = ?1", 0), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM outbox WHERE user_id = ?", f->hr), hr_mail);
+    assert_int_equal(count(s, "SELECT count(*) FROM oidc_sessions WHERE ?1 = ?1", 0), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM users WHERE id = ? AND mail_pref = 'each'", f->agent), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE rowid = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE talent_text MATCH 'video' AND ?1 = ?1", 0), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM credentials WHERE narrative LIKE '%Alice%' OR json LIKE '%alice%'"

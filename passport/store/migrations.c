@@ -77,6 +77,8 @@ static const char *const migrations[] = {
     SCHEMA_TOKENS,
     /* 9: positioning tests, their answers, re-checks (store/schema_positioning.c) */
     SCHEMA_POSITIONING,
+    /* 10: the module search index emptied, refilled with stemmed words (store/schema_learn.c) */
+    SCHEMA_LEARN_STEMS,
 };
 
 int store_latest_version(void) {

@@ -28,5 +28,8 @@ extern const char schema_tokens[];
 /* Migration 9: positioning tests, their answers, re-checks. */
 #define SCHEMA_POSITIONING schema_positioning
 extern const char schema_positioning[];
+/* Migration 10: the module search index emptied, to be refilled with stemmed words. */
+#define SCHEMA_LEARN_STEMS schema_learn_stems
+extern const char schema_learn_stems[];
 
 #endif

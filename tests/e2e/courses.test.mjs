@@ -133,6 +133,10 @@ describe('catalog and search', () => {
     assert.equal(ids[0], 'mots-de-passe');
     assert.match(r.body, /class="table learn-modules learn-results"/);
     assert.doesNotMatch(r.body, /class="learn-course"/);
+    // the count agrees with its number, French style (0 and 1 singular)
+    assert.match(r.body, new RegExp(`class="learn-count">${ids.length} modules trouvés<`));
+    assert.match((await c.get('/courses?q=zzzyxwv')).body, /class="learn-count">0 module trouvé</);
+    assert.doesNotMatch(r.body, /\(s\)/);
   });
 
   test('search folds French plurals: "tableurs" finds what "tableur" finds', async () => {

@@ -27,7 +27,7 @@ BIN     := $(BUILD)/passport
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
-.PHONY: all run test unit e2e deps clean fuzz bench seed check-courses
+.PHONY: all run test unit e2e deps clean fuzz bench seed check-courses deb
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -83,6 +83,10 @@ bench:
 	@scripts/install-deps bench
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
+
+# The Debian package of the release build (docs/deployment.md): build/deb/passport_<version>_<arch>.deb
+deb: $(BIN)
+	@scripts/make-deb $(BIN) build/deb
 
 clean:
 	rm -rf build

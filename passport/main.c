@@ -1,9 +1,9 @@
 /* passport: the server binary and its sub-commands (serve, init, user, keys, ...). */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "store/store.h"
 
 typedef struct command {
     const char *name;
@@ -25,6 +25,8 @@ static const command commands[] = {
     {"keys", cli_keys, "issuer keys: new, list, rotate (old keys stay valid), bench-sign N"},
     {"verify", cli_verify, "verify a badge or CLR credential (JSON or baked SVG); exit 0 iff valid"},
     {"vc-demo", cli_vc_demo, "issue signed demo credentials into a folder (interoperability tests)"},
+    {"backup", cli_backup, "write a consistent backup of the database and keys (the server may run)"},
+    {"restore", cli_restore, "restore a backup into an empty data folder, checked"},
     {"routes", cli_routes, "print the web application's routes, one \"METHOD PATTERN\" line each, sorted"},
 };
 
@@ -32,12 +34,17 @@ static void usage(FILE *f) {
     fputs("usage: passport COMMAND [OPTIONS]\n\ncommands:\n", f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].help);
-    fputs("\n`passport COMMAND --help` describes one command.\n", f);
+    fputs("\n`passport COMMAND --help` describes one command; `passport --version` prints the release.\n", f);
 }
 
 int main(int argc, char **argv) {
-    /* Before any other SQLite call: no global mutex around every SQLite allocation. */
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    /* Before any other SQLite call: no global mutex around every SQLite allocation, and
+     * SQLite's errors logged and counted (store_stats). */
+    store_library_init();
+    if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+        printf("passport %s (database schema %d)\n", PASSPORT_VERSION, store_latest_version());
+        return 0;
+    }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

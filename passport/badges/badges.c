@@ -17,6 +17,7 @@
 #include "core/rand.h"
 #include "people/account.h"
 #include "people/audit.h"
+#include "people/inbox.h"
 
 /* Readers of the status list skip rebuilding it (a scan of every credential and a gzip)
  * while the number of revoked credentials is the one it was last checked at: revocations
@@ -63,6 +64,9 @@ void badges_ctx_free(badges_ctx *c) {
     free(c->web_did);
     free(c->vm);
     free(c->issuer_name);
+    free(c->issuer_url);
+    free(c->issuer_email);
+    free(c->issuer_image);
     if (c->memo) {
         pthread_mutex_destroy(&c->memo->mu);
         free(c->memo);
@@ -70,18 +74,39 @@ void badges_ctx_free(badges_ctx *c) {
     free(c);
 }
 
+static bool http_url(const char *u) {
+    return (!strncmp(u, "https://", 8) && u[8]) || (!strncmp(u, "http://", 7) && u[7]);
+}
+
+bool badges_ctx_set_issuer(badges_ctx *c, const char *name, const char *url, const char *email, const char *image,
+                           perr *err) {
+    if (url && *url && !http_url(url)) return perr_set(err, "issuer url must be an http(s) URL: %.200s", url);
+    if (image && *image && !http_url(image))
+        return perr_set(err, "issuer image must be the http(s) URL of an image: %.200s", image);
+    if (email && *email && (!strchr(email, '@') || strpbrk(email, " <>\"")))
+        return perr_set(err, "issuer email is not an email address: %.200s", email);
+    if (name && *name) {
+        free(c->issuer_name);
+        c->issuer_name = xstrdup(name);
+    }
+    char **fields[3] = {&c->issuer_url, &c->issuer_email, &c->issuer_image};
+    const char *values[3] = {url, email, image};
+    for (int i = 0; i < 3; i++) {
+        free(*fields[i]);
+        *fields[i] = values[i] && *values[i] ? xstrdup(values[i]) : NULL;
+    }
+    return true;
+}
+
+credential_issuer badges_issuer(const badges_ctx *c) {
+    return (credential_issuer){c->issuer_did, c->issuer_name, c->issuer_url ? c->issuer_url : c->public_url,
+                               c->issuer_email, c->issuer_image};
+}
+
 char *badges_status_url(const badges_ctx *c, int list_id) {
     buf b = BUF_INIT;
     buf_printf(&b, "%s/status/%d", c->public_url, list_id);
     return buf_detach(&b);
-}
-
-int badges_list_of_url(const badges_ctx *c, const char *url) {
-    size_t n = strlen(c->public_url);
-    if (!url || strncmp(url, c->public_url, n) || strncmp(url + n, "/status/", 8)) return 0;
-    const char *d = url + n + 8;
-    if (*d < '1' || *d > '9' || strlen(d) > 9 || strspn(d, "0123456789") != strlen(d)) return 0;
-    return atoi(d);
 }
 
 static bool db_fail(store *s, perr *err) {
@@ -108,12 +133,85 @@ static statuslist *load_list(store *s, int list_id, perr *err) {
     return l;
 }
 
-/* The list new credentials go to: the highest numbered one holding credentials. */
-static int newest_list(store *s) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT max(list_id) FROM credentials", NULL);
-    int id = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+/* The issuer DID and URL list_id is published under (new strings), false when no
+ * credential ever pointed at it. */
+static bool list_owner(store *s, int list_id, char **issuer, char **url) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT issuer, url FROM status_list_owners WHERE list_id = ?", NULL);
+    if (!st) return false;
+    sqlite3_bind_int(st, 1, list_id);
+    bool got = sqlite3_step(st) == SQLITE_ROW;
+    if (got) {
+        *issuer = xstrdup(store_col_text(st, 0));
+        *url = xstrdup(store_col_text(st, 1));
+    }
     store_done(st);
-    return id >= BADGES_FIRST_LIST ? id : BADGES_FIRST_LIST;
+    return got;
+}
+
+/* The list new credentials go to: the newest one owned by the current issuer DID at the
+ * current public URL; 0 when there is none yet (first start, rotation of a did:key, new
+ * URL), -1 on error. */
+static int owned_list(store *s, const badges_ctx *c, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT list_id FROM status_list_owners WHERE issuer = ?1"
+                                  " AND url = ?2 || '/status/' || list_id ORDER BY list_id DESC LIMIT 1",
+                                  err);
+    if (!st) return -1;
+    store_bind_text(st, 1, c->issuer_did);
+    store_bind_text(st, 2, c->public_url);
+    int rc = sqlite3_step(st);
+    int id = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(s, err), -1;
+    return id;
+}
+
+/* Opens a new list owned by the current issuer at the current URL (inside the caller's
+ * transaction): its number, or 0 with err. */
+static int open_list(store *s, const badges_ctx *c, perr *err) {
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT max(coalesce((SELECT max(list_id) FROM status_list_owners), 0),"
+                                  " coalesce((SELECT max(list_id) FROM credentials), 0)) + 1",
+                                  err);
+    if (!st) return 0;
+    int id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    if (id < BADGES_FIRST_LIST) return db_fail(s, err), 0;
+    char *url = badges_status_url(c, id);
+    st = store_stmt(s, "INSERT INTO status_list_owners (list_id, issuer, url, created_at) VALUES (?,?,?,?)", err);
+    if (st) {
+        sqlite3_bind_int(st, 1, id);
+        store_bind_text(st, 2, c->issuer_did);
+        store_bind_text(st, 3, url);
+        sqlite3_bind_int64(st, 4, clock_now());
+        if (sqlite3_step(st) != SQLITE_DONE) id = (db_fail(s, err), 0);
+        store_done(st);
+    } else {
+        id = 0;
+    }
+    free(url);
+    return id;
+}
+
+int badges_list_of_url(store *s, const badges_ctx *c, const char *url) {
+    (void)c;
+    if (!s || !url) return 0;
+    sqlite3_stmt *st = store_stmt(s, "SELECT list_id FROM status_list_owners WHERE url = ?", NULL);
+    if (!st) return 0;
+    store_bind_text(st, 1, url);
+    int id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_done(st);
+    return id;
+}
+
+bool badges_issuer_recorded(store *s, const char *did) {
+    if (!s || !did) return false;
+    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM status_list_owners WHERE issuer = ? LIMIT 1", NULL);
+    if (!st) return false;
+    store_bind_text(st, 1, did);
+    bool got = sqlite3_step(st) == SQLITE_ROW;
+    store_done(st);
+    return got;
 }
 
 /* t plus months calendar months (day clamped to the month's length). */
@@ -161,8 +259,10 @@ static credential_alignment *alignments(store *s, const badges_ctx *c, const ach
  * (list_id, status_index) index: one point query each while the list is not nearly full,
  * instead of reading every credential of the list; when every draw is taken, the whole
  * list is read and the index drawn from its free ones. */
-static bool pick_index(store *s, int *list_id, size_t *index, perr *err) {
-    int list = newest_list(s);
+static bool pick_index(store *s, const badges_ctx *c, int *list_id, size_t *index, perr *err) {
+    int list = owned_list(s, c, err);
+    if (list < 0) return false;
+    if (!list && !(list = open_list(s, c, err))) return false;
     sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM credentials WHERE list_id = ? AND status_index = ?", err);
     if (!st) return false;
     for (int i = 0; i < PICK_TRIES; i++) {
@@ -183,7 +283,7 @@ static bool pick_index(store *s, int *list_id, size_t *index, perr *err) {
     if (statuslist_is_full(l)) { /* the newest list is full: open the next one */
         statuslist_free(l);
         l = statuslist_new(0);
-        list++;
+        if (!(list = open_list(s, c, err))) return false;
     }
     bool ok = statuslist_allocate(l, index, err);
     statuslist_free(l);
@@ -202,7 +302,7 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     if (!u) goto fail;
     int list_id = 0;
     size_t index;
-    if (!pick_index(s, &list_id, &index, err)) goto fail;
+    if (!pick_index(s, c, &list_id, &index, err)) goto fail;
     status_url = badges_status_url(c, list_id);
     int64_t now = clock_now();
     char from[21], until[21], uid[46];
@@ -214,7 +314,7 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     buf_printf(&img, "%s/badges/images/%s.svg", c->public_url, a->slug);
     credential_badge b = {
         .id = uid,
-        .issuer = {c->issuer_did, c->issuer_name, c->public_url},
+        .issuer = badges_issuer(c),
         .valid_from = from,
         .valid_until = a->valid_months ? until : NULL,
         .recipient_email = u->email,
@@ -263,7 +363,11 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
         db_fail(s, err);
         goto fail;
     }
-    ok = true;
+    json_t *args = json_pack("[s]", a->name_fr);
+    snprintf(detail, sizeof detail, "badge.issue.%lld", id);
+    ok = inbox_post(s, user_id, "badge", "badges.inbox.awarded", args, "/badges", detail, err);
+    json_decref(args);
+    if (!ok) goto fail;
 fail:
     for (size_t i = 0; i < 3 * a->nalignment; i++) free(names[i]);
     free(names);
@@ -359,7 +463,7 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
                          const char *reason, int *count, perr *err) {
     sqlite3_stmt *st = cred_id ? store_stmt(s,
                                             "UPDATE credentials SET revoked_at = ?, reason = ? WHERE id = ?"
-                                            " AND revoked_at IS NULL RETURNING id, list_id",
+                                            " AND revoked_at IS NULL RETURNING id, list_id, user_id, achievement_id",
                                             err)
                                : store_stmt(s,
                                             "UPDATE credentials SET revoked_at = ?, reason = ? WHERE user_id = ?"
@@ -369,16 +473,28 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
     sqlite3_bind_int64(st, 1, clock_now());
     store_bind_text(st, 2, reason ? reason : "");
     sqlite3_bind_int64(st, 3, cred_id ? cred_id : user_id);
-    long long ids[256];
+    long long ids[256], holder = 0, ach = 0;
     int lists[256];
     int n = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         if (n < 256) {
             ids[n] = sqlite3_column_int64(st, 0);
             lists[n++] = sqlite3_column_int(st, 1);
+            if (cred_id && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+                holder = sqlite3_column_int64(st, 2);
+                ach = sqlite3_column_int64(st, 3);
+            }
         }
     store_done(st);
     if (rc != SQLITE_DONE) return db_fail(s, err);
+    /* one credential revoked by an admin: its holder is told (an erasure tells no one) */
+    const achievement *a = holder ? achievement_by_id(c->set, ach) : NULL;
+    if (a) {
+        json_t *args = json_pack("[s,s]", a->name_fr, reason ? reason : "");
+        bool posted = inbox_post(s, holder, "badge", "badges.inbox.revoked", args, "/badges", NULL, err);
+        json_decref(args);
+        if (!posted) return false;
+    }
     for (int i = 0; i < n; i++)
         if (!audit_add(s, actor, "badge.revoke", "credential", ids[i], reason ? reason : "")) return db_fail(s, err);
     *count = n;
@@ -409,16 +525,35 @@ bool badges_revoke_all_for_user(store *s, const badges_ctx *c, long long user_id
     return revoke_where(s, c, 0, user_id, 0, reason, &n, err);
 }
 
-/* Builds and signs the list credential from l; returns its JSON text. */
-static char *sign_list(const badges_ctx *c, int list_id, const statuslist *l, perr *err) {
-    buf url = BUF_INIT;
-    buf_printf(&url, "%s/status/%d", c->public_url, list_id);
-    credential_issuer is = {c->issuer_did, c->issuer_name, c->public_url};
-    json_t *doc = credential_status_list_new(buf_cstr(&url), &is, NULL, l, err);
+/* The key that signs a list of issuer and its verification method (new string): the
+ * did:key's own key, even retired (it re-signs only the lists of its credentials), or the
+ * newest key under a did:web of ours. False with err when that key is gone. */
+static bool list_signer(const badges_ctx *c, const char *issuer, const keys **k, char **vm, perr *err) {
+    if (!strncmp(issuer, "did:key:", 8)) {
+        if (!(*k = keyring_find(c->keys, issuer + 8)))
+            return perr_set(err, "the key of %.200s is no longer in the keys folder: its status list cannot be re-signed",
+                            issuer);
+        *vm = keys_verification_method(*k);
+        return true;
+    }
+    if (!strncmp(issuer, "did:web:", 8)) {
+        *k = keyring_signing(c->keys);
+        *vm = keyring_verification_method(c->keys, issuer);
+        return true;
+    }
+    return perr_set(err, "status list issuer %.200s is not a DID of ours", issuer);
+}
+
+/* Builds and signs the list credential from l, published at url by issuer; returns its
+ * JSON text. */
+static char *sign_list(const badges_ctx *c, const char *issuer, const char *url, const keys *k, const char *vm,
+                       const statuslist *l, perr *err) {
+    credential_issuer is = badges_issuer(c);
+    is.did = issuer;
+    json_t *doc = credential_status_list_new(url, &is, NULL, l, err);
     char *text = NULL;
-    if (doc && proof_add(doc, keyring_signing(c->keys), c->vm, NULL, err)) text = json_dumps(doc, JSON_COMPACT);
+    if (doc && proof_add(doc, k, vm, NULL, err)) text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    buf_free(&url);
     return text;
 }
 
@@ -465,17 +600,20 @@ static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx,
         pthread_mutex_unlock(&c->memo->mu);
         if (same) return true;
     }
-    statuslist *l = load_list(s, list_id, err);
-    if (!l) return false;
-    char *enc = statuslist_encode(l), *old = NULL, *text = NULL;
+    char *issuer = NULL, *url = NULL, *vm = NULL;
+    const keys *k = NULL;
+    if (!list_owner(s, list_id, &issuer, &url)) return perr_set(err, "badges.error.no_list");
+    statuslist *l = list_signer(c, issuer, &k, &vm, err) ? load_list(s, list_id, err) : NULL;
+    char *enc = l ? statuslist_encode(l) : NULL, *old = NULL, *text = NULL;
     bool ok = false, began = false;
-    /* the stored one may have been signed by an older key: re-sign under the current one */
-    if (stored_list(s, list_id, &old, &text, NULL) && !strcmp(old, enc) && strstr(text, c->vm)) {
+    if (!l) goto done;
+    /* a did:web list signed by an older key is re-signed by the newest one */
+    if (stored_list(s, list_id, &old, &text, NULL) && !strcmp(old, enc) && strstr(text, vm)) {
         ok = true;
         goto done;
     }
     free(text);
-    if (!(text = sign_list(c, list_id, l, err))) goto done;
+    if (!(text = sign_list(c, issuer, url, k, vm, l, err))) goto done;
     if (!in_tx) {
         if (!store_begin(s, err)) goto done;
         began = true;
@@ -502,12 +640,15 @@ done:
     free(text);
     free(enc);
     free(old);
+    free(issuer);
+    free(url);
+    free(vm);
     statuslist_free(l);
     return ok;
 }
 
 bool badges_status_list(store *s, const badges_ctx *c, int list_id, char **json, char **etag, perr *err) {
-    if (list_id < BADGES_FIRST_LIST || list_id > newest_list(s)) return perr_set(err, "badges.error.no_list");
+    if (list_id < BADGES_FIRST_LIST) return perr_set(err, "badges.error.no_list");
     if (!refresh_list(s, c, list_id, false, err)) return false;
     char *enc = NULL;
     if (!stored_list(s, list_id, &enc, json, etag)) return perr_set(err, "badges.error.no_list");
@@ -642,9 +783,13 @@ json_t *badges_clr(store *s, const badges_ctx *c, long long user_id, perr *err) 
         docs[n++] = d;
     }
     store_done(st);
+    if (!n) {
+        perr_set(err, "badges.error.no_badge");
+        goto done;
+    }
     buf name = BUF_INIT;
     buf_printf(&name, "Passeport numérique de %s", u->display_name);
-    credential_clr in = {.issuer = {c->issuer_did, c->issuer_name, c->public_url},
+    credential_clr in = {.issuer = badges_issuer(c),
                          .name = buf_cstr(&name),
                          .recipient_email = u->email,
                          .badges = docs,

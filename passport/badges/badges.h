@@ -8,12 +8,15 @@
 #include <stdbool.h>
 
 #include "badges/achievement.h"
+#include "badges/credential.h"
 #include "badges/keyring.h"
 #include "core/err.h"
 #include "store/store.h"
 
-/* Revocation lists are numbered from 1, each of STATUSLIST_MIN_BITS entries; credentials
- * go to the newest list until it is full, then to a new one. */
+/* Revocation lists are numbered from 1, each of STATUSLIST_MIN_BITS entries. A list
+ * belongs to one issuer DID at one URL (status_list_owners) and is always signed by that
+ * issuer: credentials go to the newest list of the current issuer and public URL until it
+ * is full, then to a new one; a new issuer (did:key rotation) or URL opens a new list. */
 #define BADGES_FIRST_LIST 1
 
 typedef struct badges_ctx {
@@ -23,7 +26,10 @@ typedef struct badges_ctx {
     char *issuer_did;  /* did:key of the signing key, or did:web:<host> */
     char *web_did;     /* issuer_did when it is a did:web, else NULL */
     char *vm;          /* verification method of the signing key */
-    char *issuer_name;
+    char *issuer_name;  /* the organisation's issuer Profile, for new credentials */
+    char *issuer_url;   /* NULL: the public URL */
+    char *issuer_email; /* may be NULL */
+    char *issuer_image; /* URL of a logo, may be NULL */
     struct badges_list_memo *memo; /* revocation count the stored list was last checked at */
 } badges_ctx;
 
@@ -31,12 +37,24 @@ typedef struct badges_ctx {
  * none), syncs the achievements into the store. The caller frees with badges_ctx_free. */
 badges_ctx *badges_ctx_new(store *s, const char *data_dir, const char *courses_dir, const char *public_url, perr *err);
 void badges_ctx_free(badges_ctx *c);
+/* Names the organisation that issues (OB 3.0 issuer Profile): name (NULL keeps
+ * "Passport"), url (NULL: the public URL), email, image (an http(s) URL of a logo); new
+ * credentials and CLRs only, issued ones stay as signed. False with err for an email
+ * without '@' or a url/image that is not an absolute http(s) URL. */
+bool badges_ctx_set_issuer(badges_ctx *c, const char *name, const char *url, const char *email, const char *image,
+                           perr *err);
+/* The issuer Profile of new credentials (strings owned by c). */
+credential_issuer badges_issuer(const badges_ctx *c);
 
 /* The URL of revocation list list_id ("<public>/status/1"). New string. */
 char *badges_status_url(const badges_ctx *c, int list_id);
-/* The number of our revocation list at url ("<public>/status/<n>"), or 0 when url is not
- * one of ours. */
-int badges_list_of_url(const badges_ctx *c, const char *url);
+/* The number of our revocation list published at url (the statusListCredential our
+ * credentials name, under the public URL of the day they were issued), or 0 when url is
+ * not one of ours. */
+int badges_list_of_url(store *s, const badges_ctx *c, const char *url);
+/* True when some revocation list of ours is issued by did: a DID this server issued
+ * under (a did:key of a key, a did:web of a former public URL). */
+bool badges_issuer_recorded(store *s, const char *did);
 
 /* Issues achievement a to user_id inside the caller's transaction: builds the credential
  * (random status index), signs it, inserts it. awarded_by 0 = by rule. *cred_id may be NULL. */
@@ -79,7 +97,8 @@ bool badges_status_list(store *s, const badges_ctx *c, int list_id, char **json,
 /* The signed status list credential as JSON (new reference) or NULL with err. */
 json_t *badges_status_list_json(store *s, const badges_ctx *c, int list_id, perr *err);
 
-/* A signed ClrCredential holding every unrevoked badge of the user. New reference. */
+/* A signed ClrCredential holding every unrevoked badge of the user. New reference, or NULL
+ * with err "badges.error.no_badge" when the user holds none (a CLR holds at least one). */
 json_t *badges_clr(store *s, const badges_ctx *c, long long user_id, perr *err);
 
 #endif

@@ -1,6 +1,8 @@
 /* Server-side verification verdicts (see check.h) on top of badges/verify. */
 #include "badges/check.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "badges/credential.h"
@@ -16,15 +18,22 @@ typedef struct check_env {
 /* Status lists: only our own, read from the store (never over the network). */
 static json_t *local_fetch(const char *url, void *ctx, perr *err) {
     check_env *e = ctx;
-    int list_id = e->s && e->c ? badges_list_of_url(e->c, url) : 0;
+    int list_id = e->s && e->c ? badges_list_of_url(e->s, e->c, url) : 0;
     if (!list_id) return perr_set(err, "status list not ours"), NULL;
     return badges_status_list_json(e->s, e->c, list_id, err);
 }
 
+/* Keys of a did:web of ours: the current one, or one we issued under before a move. */
 static const keys *local_resolve(const char *method, void *ctx) {
     check_env *e = ctx;
     if (!e->c || !method || !strncmp(method, "did:key:", 8)) return NULL;
-    return keyring_resolve(e->c->keys, e->c->web_did, method);
+    const keys *k = keyring_resolve(e->c->keys, e->c->web_did, method);
+    const char *hash = strchr(method, '#');
+    if (k || !hash || strncmp(method, "did:web:", 8)) return k;
+    char *did = xstrndup(method, (size_t)(hash - method));
+    if (badges_issuer_recorded(e->s, did)) k = keyring_resolve(e->c->keys, did, method);
+    free(did);
+    return k;
 }
 
 static void add(json_t *checks, const char *name, int ok, const char *key, const char *detail) {
@@ -65,12 +74,14 @@ static const char *issuer_id(const json_t *doc) {
     return json_is_string(is) ? json_string_value(is) : json_string_value(json_object_get(is, "id"));
 }
 
-/* Ours: the did:web of the server or the did:key of one of its keys (old ones too). */
-static bool issuer_known(const badges_ctx *c, const char *id) {
+/* Ours: the did:web of the server, the did:key of one of its keys (old ones too), or a
+ * DID some list of ours was issued under (a did:web of a former public URL). */
+static bool issuer_known(store *s, const badges_ctx *c, const char *id) {
     if (!id) return false;
     if (!c) return !strncmp(id, "did:key:z", 9);
     if (c->web_did && !strcmp(id, c->web_did)) return true;
-    return !strncmp(id, "did:key:", 8) && keyring_find(c->keys, id + 8) != NULL;
+    if (!strncmp(id, "did:key:", 8) && keyring_find(c->keys, id + 8) != NULL) return true;
+    return badges_issuer_recorded(s, id);
 }
 
 static json_t *summary(const json_t *doc) {
@@ -84,6 +95,10 @@ static json_t *summary(const json_t *doc) {
     SET("name", json_object_get(doc, "name"));
     SET("issuer", json_object_get(is, "name"));
     SET("issuer_id", json_is_string(is) ? is : json_object_get(is, "id"));
+    SET("issuer_url", json_object_get(is, "url"));
+    SET("issuer_email", json_object_get(is, "email"));
+    const json_t *img = json_object_get(is, "image");
+    SET("issuer_image", json_is_string(img) ? img : json_object_get(img, "id"));
     SET("achievement", json_object_get(ach, "name"));
     SET("description", json_object_get(ach, "description"));
     SET("valid_from", json_object_get(doc, "validFrom"));
@@ -94,11 +109,27 @@ static json_t *summary(const json_t *doc) {
     return o;
 }
 
+/* Counts the JSON values under v and the objects that become blank nodes; stops early
+ * past the bounds. @context values are not data. */
+static void count_nodes(const json_t *v, size_t *nodes, size_t *blank) {
+    if (*nodes > CHECK_MAX_NODES || *blank > CHECK_MAX_BLANK) return;
+    (*nodes)++;
+    size_t i;
+    const char *k;
+    const json_t *x;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, x) count_nodes(x, nodes, blank);
+    } else if (json_is_object(v)) {
+        if (!json_object_get(v, "id") && !json_object_get(v, "@id") && !json_object_get(v, "@value")) (*blank)++;
+        json_object_foreach((json_t *)v, k, x) if (strcmp(k, "@context")) count_nodes(x, nodes, blank);
+    }
+}
+
 json_t *check_credential(store *s, const badges_ctx *c, const char *text, size_t len) {
     json_t *out = json_object(), *checks = json_array();
     json_object_set_new(out, "checks", checks);
     json_error_t jerr;
-    json_t *doc = len > CHECK_MAX_BYTES ? NULL : json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = len > CHECK_MAX_BYTES ? NULL : json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
     bool ok = false;
     if (!doc || !json_is_object(doc)) {
         char d[200];
@@ -108,13 +139,21 @@ json_t *check_credential(store *s, const badges_ctx *c, const char *text, size_t
         add(checks, "json", 0, len > CHECK_MAX_BYTES ? "badges.check.too_large" : "badges.check.json_bad", d);
         goto done;
     }
+    size_t nodes = 0, blank = 0;
+    count_nodes(doc, &nodes, &blank);
+    if (nodes > CHECK_MAX_NODES || blank > CHECK_MAX_BLANK) {
+        char d[200];
+        snprintf(d, sizeof d, "more than %d JSON values or %d blank nodes", CHECK_MAX_NODES, CHECK_MAX_BLANK);
+        add(checks, "json", 0, "badges.check.too_complex", d);
+        goto done;
+    }
     add(checks, "json", 1, "badges.check.json_ok", NULL);
     perr why = {{0}};
     bool shape = shape_ok(doc, &why);
     add(checks, "shape", shape, shape ? "badges.check.shape_ok" : "badges.check.shape_bad", why.msg);
     json_object_set_new(out, "summary", summary(doc));
     const char *iid = issuer_id(doc);
-    bool known = issuer_known(c, iid);
+    bool known = issuer_known(s, c, iid);
     add(checks, "issuer", known, known ? "badges.check.issuer_ok" : "badges.check.issuer_unknown", iid ? iid : "");
     check_env env = {s, c};
     verify_report r;

@@ -54,6 +54,8 @@ static json_t *issuer_profile(const credential_issuer *is, perr *err) {
     if (!need(is->did, "issuer.did", err) || !need(is->name, "issuer.name", err)) return NULL;
     json_t *p = json_pack("{s:s, s:[s], s:s}", "id", is->did, "type", "Profile", "name", is->name);
     set_str(p, "url", is->url);
+    set_str(p, "email", is->email);
+    if (is->image) json_object_set_new(p, "image", json_pack("{s:s, s:s}", "id", is->image, "type", "Image"));
     return p;
 }
 

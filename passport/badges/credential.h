@@ -16,11 +16,14 @@
 #define CREDENTIAL_CLR_CONTEXT "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 
 /* The issuing organisation: a Profile whose id is the issuer DID (the controller of the
- * signing key). url may be NULL. */
+ * signing key). url, email and image (the URL of a logo: an Image {id, type}) may be
+ * NULL. */
 typedef struct credential_issuer {
     const char *did;
     const char *name;
     const char *url;
+    const char *email;
+    const char *image;
 } credential_issuer;
 
 /* An alignment of the achievement to a competency framework item (CRCN, DigComp). The

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "badges/jsonld_ctx.h"
+#include "badges/jsonld_inline.h"
 #include "badges/rdfc.h"
 #include "core/buf.h"
 
@@ -31,6 +32,8 @@ typedef struct conv {
     json_t *doc_labels; /* document blank node label -> private number */
     actx *arena;
     int depth;
+    jsonld_context **inline_ctx; /* parsed inline @context objects, freed at the end */
+    size_t ninline;
 } conv;
 
 /* A term produced for a value: kind RDF_IRI/RDF_BLANK/RDF_LITERAL with owned strings. */
@@ -100,8 +103,22 @@ static const actx *actx_push(conv *c, const actx *a, const jsonld_context *ctx, 
     return r;
 }
 
-/* Applies a "@context" value to *a: a known URL or an array of them ([] changes nothing). */
+static const jsonld_term *lookup_active(const char *name, void *ud) {
+    return lookup(ud, name);
+}
+
+/* Applies a "@context" value to *a: a known URL, an inline context object, or an array
+ * of them ([] changes nothing). */
 static bool apply_context(conv *c, const actx **a, const json_t *v) {
+    if (json_is_object(v)) {
+        if (c->ninline >= 16) return perr_set(c->err, "jsonld: more than 16 inline @context objects");
+        jsonld_context *ctx = jsonld_inline_parse(v, lookup_active, (void *)*a, c->err);
+        if (!ctx) return false;
+        c->inline_ctx = xrealloc(c->inline_ctx, (c->ninline + 1) * sizeof *c->inline_ctx);
+        c->inline_ctx[c->ninline++] = ctx;
+        *a = actx_push(c, *a, ctx, false, true);
+        return *a != NULL;
+    }
     if (json_is_string(v)) {
         const jsonld_context *ctx = jsonld_ctx_find(json_string_value(v));
         if (!ctx) return perr_set(c->err, "jsonld: unknown @context '%s'", json_string_value(v));
@@ -112,12 +129,13 @@ static bool apply_context(conv *c, const actx **a, const json_t *v) {
         size_t i;
         const json_t *e;
         json_array_foreach(v, i, e) {
-            if (!json_is_string(e)) return perr_set(c->err, "jsonld: only context URLs are supported in @context");
+            if (!json_is_string(e) && !json_is_object(e))
+                return perr_set(c->err, "jsonld: @context holds context URLs and objects");
             if (!apply_context(c, a, e)) return false;
         }
         return true;
     }
-    return perr_set(c->err, "jsonld: only context URLs are supported in @context");
+    return perr_set(c->err, "jsonld: @context holds context URLs and objects");
 }
 
 /* ---- IRIs ---- */
@@ -253,27 +271,31 @@ static char *expand_key(const actx *a, const char *key) {
 
 /* ---- literals ---- */
 
-/* The lexical form jsonld.js gives a JSON number; false for numbers it cannot represent
- * the same way here. dt_double: the term coerces to xsd:double. */
-static bool number_lexical(conv *c, const json_t *v, bool dt_double, buf *lex, bool *is_double) {
-    double d;
-    if (json_is_integer(v)) {
-        json_int_t i = json_integer_value(v);
-        if (i > 9007199254740992LL || i < -9007199254740992LL)
-            return perr_set(c->err, "jsonld: integer %lld is too large to be exact", (long long)i);
-        d = (double)i;
-    } else {
-        d = json_real_value(v);
+/* True when JavaScript's String(d) holds a '.': more than one significant digit in its
+ * shortest round-trip form, for |d| < 1e-6 where JavaScript writes an exponent. */
+static bool js_small_has_dot(double d) {
+    char tmp[40];
+    for (int p = 0; p < 17; p++) {
+        snprintf(tmp, sizeof tmp, "%.*e", p, d);
+        if (strtod(tmp, NULL) == d) return p > 0;
     }
+    return true;
+}
+
+/* The lexical form jsonld.js gives a JSON number, exactly: a double (JavaScript's
+ * String(v) holds a '.', or |v| >= 1e21, or the term coerces to xsd:double) in the
+ * canonical xsd:double form v.toExponential(15) with trailing zeros cut ("1.0E20",
+ * "1.5E-7"), else v.toFixed(0) as an xsd:integer ("100000000000000000000", and "0" for
+ * 1e-7 as jsonld.js writes it). Integers beyond 2^53 are first rounded to a double, as
+ * JavaScript reads them. dt_double: the term coerces to xsd:double. */
+static bool number_lexical(conv *c, const json_t *v, bool dt_double, buf *lex, bool *is_double) {
+    double d = json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
     if (!isfinite(d)) return perr_set(c->err, "jsonld: number out of range");
     bool integral = d == floor(d) && fabs(d) < 1e21;
-    if (integral && fabs(d) > 9007199254740992.0)
-        return perr_set(c->err, "jsonld: number %g is too large to be exact", d);
-    if (!integral && fabs(d) < 1e-6)
-        return perr_set(c->err, "jsonld: number %g is too small to be supported", d);
-    *is_double = !integral || dt_double;
+    bool has_dot = !integral && fabs(d) < 1e21 && (fabs(d) >= 1e-6 || js_small_has_dot(d));
+    *is_double = has_dot || fabs(d) >= 1e21 || dt_double;
     if (!*is_double) {
-        buf_printf(lex, "%.0f", d == 0 ? 0.0 : d);
+        buf_printf(lex, "%.0f", d == 0 ? 0.0 : d); /* toFixed(0): "-0" for -1e-7, "0" for -0 */
         return true;
     }
     /* JavaScript: d.toExponential(15).replace(/(\d)0*e\+?/, '$1E') */
@@ -752,6 +774,8 @@ bool jsonld_to_quads(const json_t *doc, rdf_quads *out, perr *err) {
         free(c.arena);
         c.arena = n;
     }
+    for (size_t i = 0; i < c.ninline; i++) jsonld_inline_free(c.inline_ctx[i]);
+    free(c.inline_ctx);
     return ok;
 }
 

@@ -13,13 +13,14 @@
 #include "core/err.h"
 
 /* Appends the quads of doc (a JSON object) to out. Supported: @context as known context
- * URLs; aliases id/type; type-scoped and property-scoped contexts; @id, @vocab and datatype
+ * URLs and inline context objects (badges/jsonld_inline.h); aliases id/type; type-scoped and property-scoped contexts; @id, @vocab and datatype
  * coercion; @set, @list and @graph containers; value objects with @value and @type or
- * @language; strings, booleans, integers up to 2^53 and decimals of magnitude >= 1e-6.
+ * @language; strings, booleans and every JSON number (as jsonld.js: xsd:integer or the
+ * canonical xsd:double form).
  * Rejected with a message, as jsonld.js safe mode rejects them or because Passport does not
  * implement them: unknown context or term, relative IRIs, null @id/@value, an empty object
  * or one with only an id at the top of a graph, @json, @reverse, @nest, @index, @included,
- * @direction, embedded context objects. The VC 2.0 context (as published in
+ * @direction, and in inline contexts what jsonld_inline.h lists. The VC 2.0 context (as published in
  * @digitalbazaar/credentials-context 3.2.0) has no @vocab: a term no context defines is
  * "invalid property" for jsonld.js safe mode and an "unknown term" here. Blank node labels in out are private ("b1",
  * "d1"...). On failure out may hold part of the quads. Never crashes on any JSON input. */

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/atomic_file.h"
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/rand.h"
 
 struct keyring {
@@ -52,39 +54,61 @@ bool keyring_add(const char *dir, char **path, perr *err) {
     return ok;
 }
 
+/* Adds to kr every usable key file of dir, in name order. A file that does not load (empty
+ * or truncated by a crash of an older version, damaged) and a temporary file a crash left
+ * behind are skipped with a warning: the other keys keep working. */
+static void load_dir(keyring *kr, const char *dir) {
+    atomic_file_warn_leftovers(dir);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 4, ".pem") || e->d_name[0] == '.') continue;
+        names = xrealloc(names, (n + 1) * sizeof *names);
+        names[n++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    kr->files = xcalloc(n + 1, sizeof *kr->files);
+    kr->keys = xcalloc(n + 1, sizeof *kr->keys);
+    kr->mks = xcalloc(n + 1, sizeof *kr->mks);
+    for (size_t i = 0; i < n; i++) {
+        buf p = BUF_INIT;
+        buf_printf(&p, "%s/%s", dir, names[i]);
+        free(names[i]);
+        perr why = {{0}};
+        keys *k = keys_load_private(buf_cstr(&p), &why);
+        if (!k) {
+            log_error("warning: issuer key %s ignored (it does not load: %s); the other keys keep working", buf_cstr(&p), why.msg);
+            buf_free(&p);
+            continue;
+        }
+        kr->files[kr->n] = buf_detach(&p);
+        kr->keys[kr->n] = k;
+        kr->mks[kr->n++] = keys_multikey(k);
+    }
+    free(names);
+}
+
 keyring *keyring_load(const char *dir, bool create, perr *err) {
     keyring *kr = xcalloc(1, sizeof *kr);
-    for (int pass = 0; pass < 2 && kr->n == 0; pass++) {
-        if (pass == 1) {
-            if (!create) {
-                perr_set(err, "no issuer key in %s (passport keys new)", dir);
-                goto fail;
-            }
-            if (!keyring_add(dir, NULL, err)) goto fail;
-        }
-        DIR *d = opendir(dir);
-        if (!d) continue;
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            size_t l = strlen(e->d_name);
-            if (l < 5 || strcmp(e->d_name + l - 4, ".pem") || e->d_name[0] == '.') continue;
-            kr->files = xrealloc(kr->files, (kr->n + 1) * sizeof *kr->files);
-            buf p = BUF_INIT;
-            buf_printf(&p, "%s/%s", dir, e->d_name);
-            kr->files[kr->n++] = buf_detach(&p);
-        }
-        closedir(d);
-    }
-    qsort(kr->files, kr->n, sizeof *kr->files, cmp_str);
-    kr->keys = xcalloc(kr->n + 1, sizeof *kr->keys);
-    kr->mks = xcalloc(kr->n + 1, sizeof *kr->mks);
-    for (size_t i = 0; i < kr->n; i++) {
-        perr why = {{0}};
-        if (!(kr->keys[i] = keys_load_private(kr->files[i], &why))) {
-            perr_set(err, "%s: %s", kr->files[i], why.msg);
+    load_dir(kr, dir);
+    if (kr->n == 0) {
+        if (!create) {
+            perr_set(err, "no usable issuer key in %s (passport keys new)", dir);
             goto fail;
         }
-        kr->mks[i] = keys_multikey(kr->keys[i]);
+        keyring_free(kr);
+        kr = xcalloc(1, sizeof *kr);
+        if (!keyring_add(dir, NULL, err)) goto fail;
+        load_dir(kr, dir);
+        if (kr->n == 0) {
+            perr_set(err, "the new issuer key in %s does not load", dir);
+            goto fail;
+        }
     }
     return kr;
 fail:
@@ -95,8 +119,8 @@ fail:
 void keyring_free(keyring *kr) {
     if (!kr) return;
     for (size_t i = 0; i < kr->n; i++) {
-        if (kr->keys) keys_free(kr->keys[i]);
-        if (kr->mks) free(kr->mks[i]);
+        keys_free(kr->keys[i]);
+        free(kr->mks[i]);
         free(kr->files[i]);
     }
     free(kr->keys);

@@ -13,9 +13,10 @@
 
 typedef struct keyring keyring;
 
-/* Loads every key of dir. When it holds none and create is true, creates dir (0700) and
- * a first key. A new keyring the caller frees, or NULL with err (an unreadable key file,
- * or no key at all with create false). */
+/* Loads every key of dir. A key file that does not load (empty, damaged) and a temporary
+ * file left by a crash are skipped with a warning logged, never fatal. When no usable key
+ * remains and create is true, creates dir (0700) and a new key. A new keyring the caller
+ * frees, or NULL with err (no usable key with create false, or the new key not made). */
 keyring *keyring_load(const char *dir, bool create, perr *err);
 void keyring_free(keyring *kr);
 /* Creates dir if needed and writes a new key file in it; its path into *path (new string,

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
 #include "core/base58.h"
 #include "core/buf.h"
 
@@ -102,23 +105,18 @@ bool keys_has_private(const keys *k) {
 
 bool keys_save_private(const keys *k, const char *path, perr *err) {
     if (!k->has_private) return perr_set(err, "keys: no private key to save");
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) return perr_set(err, "keys: cannot create %s: %s", path, strerror(errno));
-    if (fchmod(fd, 0600) != 0) { /* whatever the umask */
-        close(fd);
-        unlink(path);
-        return perr_set(err, "keys: cannot set the mode of %s: %s", path, strerror(errno));
+    BIO *mem = BIO_new(BIO_s_mem());
+    if (!mem || PEM_write_bio_PrivateKey(mem, k->pkey, NULL, NULL, 0, NULL, NULL) != 1) {
+        BIO_free(mem);
+        return ssl_fail(err, "writing the PEM file");
     }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(path);
-        return perr_set(err, "keys: cannot open %s: %s", path, strerror(errno));
-    }
-    bool ok = PEM_write_PrivateKey(f, k->pkey, NULL, NULL, 0, NULL, NULL) == 1;
-    if (!ok) ssl_fail(err, "writing the PEM file");
-    if (fclose(f) != 0 && ok) ok = perr_set(err, "keys: cannot write %s: %s", path, strerror(errno));
-    if (!ok) unlink(path);
+    char *pem = NULL;
+    long n = BIO_get_mem_data(mem, &pem);
+    perr why = {{0}};
+    bool ok = n > 0 && atomic_file_write(path, pem, (size_t)n, 0600, false, &why);
+    if (!ok) perr_set(err, "keys: %s", why.msg[0] ? why.msg : "empty PEM");
+    OPENSSL_cleanse(pem, (size_t)(n > 0 ? n : 0));
+    BIO_free(mem);
     return ok;
 }
 

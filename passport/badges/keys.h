@@ -29,8 +29,9 @@ void keys_free(keys *k);
 /* True when k holds the private half. */
 bool keys_has_private(const keys *k);
 
-/* Writes the private key as PKCS#8 PEM into a new file path, created with O_EXCL and
- * mode 0600 (an existing file is never overwritten). */
+/* Writes the private key as PKCS#8 PEM into a new file path, mode 0600, atomically
+ * (core/atomic_file.h: a crash leaves the whole file or none; an existing file is never
+ * overwritten). */
 bool keys_save_private(const keys *k, const char *path, perr *err);
 /* Loads an Ed25519 private key from a PEM file. Caller frees. */
 keys *keys_load_private(const char *path, perr *err);

@@ -66,9 +66,10 @@ static void put_uchar(buf *b, unsigned char c) {
     buf_append(b, u, 6);
 }
 
-/* True for the bytes an IRI in N-Quads must write as \u00XX (RDFC-1.0 / N-Quads). */
+/* True for the bytes an IRI in N-Quads must write as \u00XX (RDFC-1.0 / N-Quads); 0xC0
+ * only starts RDF_NUL (it is never in valid UTF-8). */
 static bool iri_escaped(unsigned char c) {
-    return c <= 0x20 || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' || c == '^' ||
+    return c <= 0x20 || c == 0xc0 || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' || c == '^' ||
            c == '`' || c == '\\';
 }
 
@@ -79,7 +80,9 @@ static void write_iri(buf *b, const char *s) {
     for (; *p; p++) {
         if (!iri_escaped(*p)) continue;
         buf_append(b, run, (size_t)(p - run));
-        put_uchar(b, *p);
+        bool nul = *p == 0xc0 && p[1] == 0x80;
+        put_uchar(b, nul ? 0 : *p);
+        p += nul;
         run = p + 1;
     }
     buf_append(b, run, (size_t)(p - run));
@@ -90,8 +93,9 @@ static void write_literal(buf *b, const char *s) {
     buf_putc(b, '"');
     const unsigned char *run = (const unsigned char *)s, *p = run;
     for (; *p; p++) {
-        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f) continue;
+        if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f && *p != 0xc0) continue;
         buf_append(b, run, (size_t)(p - run));
+        if (*p == 0xc0 && p[1] == 0x80) p++; /* RDF_NUL: "\u0000" below */
         run = p + 1;
         switch (*p) {
         case '"': buf_puts(b, "\\\""); break;
@@ -101,7 +105,7 @@ static void write_literal(buf *b, const char *s) {
         case '\t': buf_puts(b, "\\t"); break;
         case '\b': buf_puts(b, "\\b"); break;
         case '\f': buf_puts(b, "\\f"); break;
-        default: put_uchar(b, *p);
+        default: put_uchar(b, *p == 0x80 ? 0 : *p);
         }
     }
     buf_append(b, run, (size_t)(p - run));
@@ -185,10 +189,11 @@ static bool read_hex(reader *r, int digits, buf *out, perr *err) {
         if (v < 0) return perr_set(err, "line %zu: bad \\u escape", r->line);
         cp = cp << 4 | (uint32_t)v;
     }
-    if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
         return perr_set(err, "line %zu: escape is not a Unicode scalar value", r->line);
     r->p += digits;
-    put_utf8(out, cp);
+    if (cp == 0) buf_append(out, RDF_NUL, 2); /* terms are C strings: U+0000 as C0 80 */
+    else put_utf8(out, cp);
     return true;
 }
 

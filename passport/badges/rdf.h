@@ -35,6 +35,11 @@ typedef struct rdf_quad {
 } rdf_quad;
 
 /* A growable list of quads, in insertion order (duplicates kept). */
+/* U+0000 inside a term (from a \u0000 escape of N-Quads): terms are C strings, so the
+ * character is held as the two bytes C0 80 (never in valid UTF-8) and written back as
+ * "\u0000". */
+#define RDF_NUL "\xc0\x80"
+
 typedef struct rdf_quads {
     rdf_quad *items;
     size_t len, cap;

@@ -23,6 +23,17 @@
  * so a crafted input could otherwise run for hours. Honest documents need a handful. */
 bool rdfc_canonicalize(const rdf_quads *q, int work_factor, char **out, perr *err);
 
+/* rdfc_canonicalize with options: the work factor as above, SHA-384 instead of SHA-256
+ * (RDFC-1.0 lets the hash be chosen; the W3C suite's test 075), and, when map is not
+ * NULL, *map a new JSON object text {"<input label>": "c14nN", ...} (the issued
+ * identifiers map, labels as in q) the caller frees. */
+typedef struct rdfc_opts {
+    int work_factor;
+    bool sha384;
+    char **map;
+} rdfc_opts;
+bool rdfc_canonicalize_opts(const rdf_quads *q, const rdfc_opts *o, char **out, perr *err);
+
 #define RDFC_WORK_DEFAULT 1
 #define RDFC_MAX_PERMUTATIONS (1L << 16)
 

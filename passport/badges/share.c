@@ -11,7 +11,8 @@
 
 #define OB_NS "https://purl.imsglobal.org/ob/v3p0"
 
-bool share_create(store *s, long long user_id, long long cred_id, char out[SHARE_TOKEN_LEN + 1], perr *err) {
+bool share_create(store *s, long long user_id, long long cred_id, bool show_name, char out[SHARE_TOKEN_LEN + 1],
+                  perr *err) {
     sqlite3_stmt *st =
         store_stmt(s, "SELECT 1 FROM credentials WHERE id = ? AND user_id = ? AND revoked_at IS NULL", err);
     if (!st) return false;
@@ -37,11 +38,12 @@ bool share_create(store *s, long long user_id, long long cred_id, char out[SHARE
     }
     if (bits) out[o++] = al[(acc << (6 - bits)) & 63];
     out[o] = 0;
-    st = store_stmt(s, "INSERT INTO share_links (token, credential_id, created_at) VALUES (?, ?, ?)", err);
+    st = store_stmt(s, "INSERT INTO share_links (token, credential_id, created_at, show_name) VALUES (?, ?, ?, ?)", err);
     if (!st) return false;
     store_bind_text(st, 1, out);
     sqlite3_bind_int64(st, 2, cred_id);
     sqlite3_bind_int64(st, 3, clock_now());
+    sqlite3_bind_int(st, 4, show_name);
     int rc = sqlite3_step(st);
     store_done(st);
     return rc == SQLITE_DONE || perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
@@ -69,6 +71,20 @@ long long share_find(store *s, const char *token) {
     long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     store_done(st);
     return id;
+}
+
+char *share_holder_name(store *s, const char *token) {
+    if (!token || strlen(token) != SHARE_TOKEN_LEN) return NULL;
+    sqlite3_stmt *st = store_stmt(s,
+                                  "SELECT u.display_name FROM share_links l JOIN credentials c ON c.id = l.credential_id"
+                                  " JOIN users u ON u.id = c.user_id"
+                                  " WHERE l.token = ? AND l.revoked_at IS NULL AND l.show_name = 1",
+                                  NULL);
+    if (!st) return NULL;
+    store_bind_text(st, 1, token);
+    char *name = sqlite3_step(st) == SQLITE_ROW ? xstrdup(store_col_text(st, 0)) : NULL;
+    store_done(st);
+    return name;
 }
 
 char *share_bake_svg(const char *svg, const char *json) {

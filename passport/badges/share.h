@@ -11,12 +11,17 @@
 #define SHARE_TOKEN_LEN 43 /* 32 random bytes, base64url */
 
 /* Creates a share link for credential cred_id, which must belong to user_id and not be
- * revoked; the token into out (NUL-terminated). */
-bool share_create(store *s, long long user_id, long long cred_id, char out[SHARE_TOKEN_LEN + 1], perr *err);
+ * revoked; the token into out (NUL-terminated). show_name: the holder chose to have their
+ * name on the shared page (the credential itself holds only a hashed email). */
+bool share_create(store *s, long long user_id, long long cred_id, bool show_name, char out[SHARE_TOKEN_LEN + 1],
+                  perr *err);
 /* Revokes every live link of the credential (its holder only). */
 bool share_revoke(store *s, long long user_id, long long cred_id, perr *err);
 /* The credential a live token points to, or 0. */
 long long share_find(store *s, const char *token);
+/* The display name of the holder of a live token when they chose to show it (new string
+ * the caller frees), else NULL. */
+char *share_holder_name(store *s, const char *token);
 
 /* The SVG svg with an <openbadges:credential> element (namespace
  * https://purl.imsglobal.org/ob/v3p0) holding credential_json in a CDATA section, placed

@@ -67,18 +67,17 @@ static void check_dates(const json_t *doc, int64_t now, perr *err) {
             perr_set(err, "%s is not a dateTime", names[i]);
             return;
         }
-        if (i == 0 && t > now) {
+        if (i == 0 && t > now + VERIFY_CLOCK_SKEW) {
             perr_set(err, "not yet valid (validFrom %s)", json_string_value(v));
             return;
         }
-        if (i == 1 && t < now) {
+        if (i == 1 && t < now - VERIFY_CLOCK_SKEW) {
             perr_set(err, "expired (validUntil %s)", json_string_value(v));
             return;
         }
     }
 }
 
-/* One BitstringStatusListEntry. Sets *revoked when its bit is set. */
 /* The key proof_verify needs for doc: the resolver's answer for its verificationMethod
  * (NULL: proof_verify resolves a did:key itself). */
 static const keys *key_for(const json_t *doc, verify_resolve_fn resolve, void *ctx) {
@@ -88,8 +87,17 @@ static const keys *key_for(const json_t *doc, verify_resolve_fn resolve, void *c
     return resolve(json_string_value(json_object_get(p, "verificationMethod")), ctx);
 }
 
-static void check_entry(const json_t *s, int64_t now, verify_fetch_fn fetch, verify_resolve_fn resolve, void *ctx,
-                        bool *revoked, perr *err) {
+/* The id of an issuer given as a string or as a Profile, or NULL. */
+static const char *issuer_of(const json_t *doc) {
+    const json_t *is = json_object_get(doc, "issuer");
+    return json_is_string(is) ? json_string_value(is) : json_string_value(json_object_get(is, "id"));
+}
+
+/* One BitstringStatusListEntry of a credential issued by issuer. As the Bitstring Status
+ * List spec (and Digital Bazaar's checker) require, the list must be issued by the same
+ * DID and serve the entry's purpose. Sets *revoked when its bit is set. */
+static void check_entry(const json_t *s, const char *issuer, int64_t now, verify_fetch_fn fetch,
+                        verify_resolve_fn resolve, void *ctx, bool *revoked, perr *err) {
     const char *type = json_string_value(json_object_get(s, "type"));
     const char *url = json_string_value(json_object_get(s, "statusListCredential"));
     const char *purpose = json_string_value(json_object_get(s, "statusPurpose"));
@@ -132,7 +140,18 @@ static void check_entry(const json_t *s, int64_t now, verify_fetch_fn fetch, ver
         perr_set(err, "status list credential: %.300s", why.msg);
         goto done;
     }
-    if (!lpurpose || strcmp(lpurpose, purpose)) {
+    const char *lissuer = issuer_of(list);
+    if (!lissuer || !issuer || strcmp(lissuer, issuer)) {
+        perr_set(err, "status list issuer %.200s differs from the credential issuer %.200s", lissuer ? lissuer : "(none)",
+                 issuer ? issuer : "(none)");
+        goto done;
+    }
+    const json_t *purposes = json_object_get(subject, "statusPurpose");
+    bool served = lpurpose && !strcmp(lpurpose, purpose);
+    size_t pi;
+    const json_t *pv;
+    json_array_foreach(purposes, pi, pv) served = served || (json_is_string(pv) && !strcmp(json_string_value(pv), purpose));
+    if (!served) {
         perr_set(err, "the status list is for '%s', the entry for '%s'", lpurpose ? lpurpose : "(none)", purpose);
         goto done;
     }
@@ -168,7 +187,7 @@ static bool verify_at(const json_t *doc, int64_t now, verify_fetch_fn fetch, ver
         const json_t *e;
         json_array_foreach(arr, i, e) {
             if (out->status.msg[0]) break;
-            check_entry(e, now, fetch, resolve, ctx, &out->revoked, &out->status);
+            check_entry(e, issuer_of(doc), now, fetch, resolve, ctx, &out->revoked, &out->status);
         }
         json_decref(arr);
     }

@@ -11,6 +11,11 @@
 #include "badges/keys.h"
 #include "core/err.h"
 
+/* Seconds of clock difference tolerated on validFrom and validUntil (of credentials and
+ * status lists): a list signed by another server, or in the second after the verifier
+ * read its clock, is not "not yet valid". */
+#define VERIFY_CLOCK_SKEW 60
+
 /* Fetches the status list credential at url: returns a new reference the caller releases,
  * or NULL with err set. The HTTP side (loopback, timeouts, caching) is the caller's. */
 typedef json_t *(*verify_fetch_fn)(const char *url, void *ctx, perr *err);

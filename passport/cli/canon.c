@@ -29,6 +29,8 @@ typedef struct canon_opts {
     bool strip;      /* drop "proof" first */
     bool nquads;     /* input is N-Quads, not JSON-LD */
     int work_factor; /* RDFC-1.0 work bound for --nquads */
+    bool sha384;     /* --hash sha384 (--nquads) */
+    bool map;        /* --map: print the issued identifiers map instead (--nquads) */
 } canon_opts;
 
 /* Reads a whole file ("-": standard input) into a new string; NULL on error. */
@@ -48,11 +50,17 @@ static char *read_all(const char *path) {
     return buf_detach(&b);
 }
 
-static bool canon_nquads(const char *path, int work_factor, char **out, perr *err) {
+static bool canon_nquads(const char *path, const canon_opts *o, char **out, perr *err) {
     char *text = read_all(path);
     if (!text) return perr_set(err, "cannot read the file");
     rdf_quads *q = rdf_quads_new();
-    bool ok = rdf_quads_parse(q, text, err) && rdfc_canonicalize(q, work_factor, out, err);
+    char *map = NULL;
+    rdfc_opts ro = {o->work_factor, o->sha384, o->map ? &map : NULL};
+    bool ok = rdf_quads_parse(q, text, err) && rdfc_canonicalize_opts(q, &ro, out, err);
+    if (ok && map) { /* the map instead of the N-Quads */
+        free(*out);
+        *out = map;
+    }
     rdf_quads_free(q);
     free(text);
     return ok;
@@ -65,10 +73,10 @@ static bool canon_file(const char *path, const canon_opts *o, bool header) {
     perr err = {""};
     bool ok = false;
     if (o->nquads) {
-        ok = canon_nquads(path, o->work_factor, &out, &err);
+        ok = canon_nquads(path, o, &out, &err);
     } else {
         json_error_t jerr;
-        doc = !strcmp(path, "-") ? json_loadf(stdin, 0, &jerr) : json_load_file(path, 0, &jerr);
+        doc = !strcmp(path, "-") ? json_loadf(stdin, JSON_DECODE_INT_AS_REAL, &jerr) : json_load_file(path, JSON_DECODE_INT_AS_REAL, &jerr);
         if (!doc) {
             perr_set(&err, "invalid JSON at line %d: %s", jerr.line, jerr.text);
         } else {
@@ -126,15 +134,18 @@ static int canon_dir(const char *dir, const canon_opts *o) {
 }
 
 int cli_canon(int argc, char **argv) {
-    canon_opts o = {false, false, RDFC_WORK_DEFAULT};
+    canon_opts o = {false, false, RDFC_WORK_DEFAULT, false, false};
     const char **files = xcalloc((size_t)argc, sizeof *files);
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("usage: passport canon [--strip-proof] [--nquads [--work-factor N]] FILE|DIR|- ...\n"
+            puts("usage: passport canon [--strip-proof] [--nquads [--work-factor N] [--hash sha256|sha384] [--map]]\n"
+                 "                      FILE|DIR|- ...\n"
                  "Prints the RDFC-1.0 canonical N-Quads of JSON-LD credentials (Open Badges 3.0,\n"
                  "CLR 2.0, status lists). --strip-proof drops the \"proof\" member first.\n"
-                 "--nquads canonicalises N-Quads files (*.nq in a directory) instead.\n"
+                 "--nquads canonicalises N-Quads files (*.nq in a directory) instead, with the\n"
+                 "hash chosen by --hash (default sha256); --map prints the issued identifiers map\n"
+                 "(JSON: input blank node label -> canonical label) instead of the N-Quads.\n"
                  "With several files or a directory, each result follows a line \"# FILE\";\n"
                  "a failure is reported as \"! message\" after it.");
             free(files);
@@ -143,10 +154,14 @@ int cli_canon(int argc, char **argv) {
         if (!strcmp(argv[i], "--strip-proof")) o.strip = true;
         else if (!strcmp(argv[i], "--nquads")) o.nquads = true;
         else if (!strcmp(argv[i], "--work-factor") && i + 1 < argc) o.work_factor = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--map")) o.map = true;
+        else if (!strcmp(argv[i], "--hash") && i + 1 < argc && (!strcmp(argv[i + 1], "sha256") || !strcmp(argv[i + 1], "sha384")))
+            o.sha384 = !strcmp(argv[++i], "sha384");
         else files[nfiles++] = argv[i];
     }
     if (!nfiles) {
-        fputs("usage: passport canon [--strip-proof] [--nquads [--work-factor N]] FILE|DIR|- ...\n", stderr);
+        fputs("usage: passport canon [--strip-proof] [--nquads [--work-factor N] [--hash sha256|sha384] [--map]]"
+              " FILE|DIR|- ...\n", stderr);
         free(files);
         return 2;
     }
@@ -243,7 +258,7 @@ int cli_vc_demo(int argc, char **argv) {
     }
     if (!k) goto fail;
     did = keys_did(k);
-    credential_issuer is = {did, "Passport — démonstration (DINUM)", "https://passport.example.fr"};
+    credential_issuer is = {did, "Passport — démonstration (DINUM)", "https://passport.example.fr", NULL, NULL};
     size_t i_good, i_revoked;
     if (!statuslist_allocate(l, &i_good, &err) || !statuslist_allocate(l, &i_revoked, &err)) goto fail;
     if (!statuslist_set(l, i_revoked, true, &err)) goto fail;

@@ -3,6 +3,9 @@
 #ifndef PASSPORT_CLI_CLI_H
 #define PASSPORT_CLI_CLI_H
 
+/* The release (semantic versioning, CHANGELOG.md): `passport --version`, the start-up line. */
+#define PASSPORT_VERSION "0.2.0"
+
 int cli_canon(int argc, char **argv);
 int cli_vc_demo(int argc, char **argv);
 int cli_keys(int argc, char **argv);
@@ -17,5 +20,7 @@ int cli_calibrate(int argc, char **argv);
 int cli_seed(int argc, char **argv);
 int cli_seed_paths(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_restore(int argc, char **argv);
 
 #endif

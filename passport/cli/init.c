@@ -1,5 +1,4 @@
 /* `passport init`: creates the database and, unless --no-demo, the demo organisation. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/atomic_file.h"
 #include "core/buf.h"
 #include "people/account.h"
 #include "people/demo.h"
@@ -66,12 +66,9 @@ int cli_init(int argc, char **argv) {
     fputs(text.data, stdout);
     buf p = BUF_INIT;
     buf_printf(&p, "%s/demo-logins.txt", o.data_dir);
-    int fd = open(p.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        ssize_t w = write(fd, text.data, text.len);
-        (void)w;
-        close(fd);
-    }
+    perr werr = {{0}};
+    if (!atomic_file_write(p.data, text.data, text.len, 0600, true, &werr))
+        fprintf(stderr, "passport: demo logins not kept: %s\n", werr.msg);
     buf_free(&p);
     buf_free(&text);
     json_decref(logins);

@@ -16,7 +16,8 @@ static const char usage[] =
     "usage: passport keys new|list|rotate [--data DIR] [--public-url URL]\n"
     "       passport keys bench-sign [N] [--data DIR]\n"
     "  new         create a key (it signs from the next server start)\n"
-    "  rotate      same as new, and says which key it replaces; old keys stay valid for verification\n"
+    "  rotate      same as new, and says which key it replaces and what happens to the issuer and\n"
+    "              status lists; old keys stay valid for verification and re-sign their own lists\n"
     "  list        every key: file, Multikey, did:key, and which one signs\n"
     "  bench-sign  signs N (default 2000) Open Badges credentials on one core, prints credentials/s\n"
     "A running server picks a new signing key up at its next start.\n";
@@ -24,7 +25,7 @@ static const char usage[] =
 static int bench_sign(const keys *k, int n) {
     char *did = keys_did(k);
     credential_alignment al = {"Protéger les données personnelles", "https://example.fr/c/4.2", "4.2", "CRCN", NULL};
-    credential_badge b = {.issuer = {did, "Passport", "https://example.fr"},
+    credential_badge b = {.issuer = {did, "Passport", "https://example.fr", NULL, NULL},
                           .valid_from = "2026-01-01T00:00:00Z",
                           .recipient_email = "agent@example.fr",
                           .salt = "0123456789abcdef",
@@ -81,6 +82,19 @@ int cli_keys(int argc, char **argv) {
             if (old) {
                 char *omk = keys_multikey(keyring_signing(old));
                 printf("replaces %s, which stays valid for verification\n", omk);
+                if (o.public_url && !strncmp(o.public_url, "https://", 8)) {
+                    char *web = keyring_issuer_did(kr, o.public_url);
+                    printf("issuer stays %s: from the next server start the new key signs new credentials and\n"
+                           "re-signs every status list of %s; /.well-known/did.json lists both keys\n",
+                           web, web);
+                    free(web);
+                } else {
+                    printf("with the did:key issuer, from the next server start:\n"
+                           "  new credentials name did:key:%s as issuer and go to a new status list\n"
+                           "  credentials issued so far keep did:key:%s; their status lists stay signed by\n"
+                           "  that key, which now signs nothing else: keep its file in %s\n",
+                           mk, omk, buf_cstr(&dir));
+                }
                 free(omk);
             }
             free(mk);

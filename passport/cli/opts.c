@@ -21,6 +21,10 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
     o->courses_dir = env_or("PASSPORT_COURSES", "./courses");
     o->listen = env_or("PASSPORT_LISTEN", "127.0.0.1:8080");
     o->public_url = env_or("PASSPORT_PUBLIC_URL", NULL);
+    o->issuer_name = env_or("PASSPORT_ISSUER_NAME", NULL);
+    o->issuer_url = env_or("PASSPORT_ISSUER_URL", NULL);
+    o->issuer_email = env_or("PASSPORT_ISSUER_EMAIL", NULL);
+    o->issuer_image = env_or("PASSPORT_ISSUER_IMAGE", NULL);
     static const struct {
         const char *flag;
         size_t off;
@@ -29,6 +33,8 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         {"--courses", offsetof(cli_opts, courses_dir)}, {"--listen", offsetof(cli_opts, listen)},
         {"--public-url", offsetof(cli_opts, public_url)}, {"--role", offsetof(cli_opts, role)},
         {"--unit", offsetof(cli_opts, unit)},         {"--name", offsetof(cli_opts, name)},
+        {"--issuer-name", offsetof(cli_opts, issuer_name)}, {"--issuer-url", offsetof(cli_opts, issuer_url)},
+        {"--issuer-email", offsetof(cli_opts, issuer_email)}, {"--issuer-image", offsetof(cli_opts, issuer_image)},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -1,7 +1,8 @@
 /* Options shared by the sub-commands: --data DIR (PASSPORT_DATA, default ./var),
  * --web DIR (PASSPORT_WEB, ./web), --courses DIR (PASSPORT_COURSES, ./courses),
  * --listen ADDR:PORT (PASSPORT_LISTEN, 127.0.0.1:8080), --public-url URL
- * (PASSPORT_PUBLIC_URL, http://<listen>). */
+ * (PASSPORT_PUBLIC_URL, http://<listen>), --issuer-name|--issuer-url|--issuer-email|
+ * --issuer-image (PASSPORT_ISSUER_NAME, _URL, _EMAIL, _IMAGE). */
 #ifndef PASSPORT_CLI_OPTS_H
 #define PASSPORT_CLI_OPTS_H
 
@@ -24,6 +25,8 @@ typedef struct cli_opts {
     int nargs;
     /* --role, --unit, --name for `user add` */
     const char *role, *unit, *name;
+    /* the issuing organisation (--issuer-name|url|email|image, PASSPORT_ISSUER_*) */
+    const char *issuer_name, *issuer_url, *issuer_email, *issuer_image;
 } cli_opts;
 
 /* Parses argv (after the sub-command name). false with a message on stderr for an

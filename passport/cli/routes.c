@@ -1,5 +1,6 @@
 /* `passport routes`: prints the application's routes, one "METHOD PATTERN" line per method,
  * sorted, from the same registration the server uses (no database, no web folder). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "handlers/app.h"
+#include "http/router.h"
 
 static int cmp_line(const void *x, const void *y) {
     return strcmp(*(char *const *)x, *(char *const *)y);
@@ -18,11 +20,17 @@ int cli_routes(int argc, char **argv) {
         const char *name;
     } methods[] = {{HTTP_GET, "GET"},       {HTTP_HEAD, "HEAD"},   {HTTP_POST, "POST"},
                    {HTTP_PUT, "PUT"},       {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"}};
+    bool flags = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("usage: passport routes\n\nPrints every route of the web application, one line "
-                 "\"METHOD PATTERN\" per method, sorted.");
+            puts("usage: passport routes [--flags]\n\nPrints every route of the web application, one line "
+                 "\"METHOD PATTERN\" per method, sorted.\n"
+                 "  --flags  adds the route's flags: public (no login), cors (cookie-free, any site may read it)");
             return 0;
+        }
+        if (!strcmp(argv[i], "--flags")) {
+            flags = true;
+            continue;
         }
         fprintf(stderr, "passport routes: unexpected argument '%s'\n", argv[i]);
         return 2;
@@ -37,6 +45,8 @@ int cli_routes(int argc, char **argv) {
             if (!(route->methods & methods[m].bit)) continue;
             buf line = BUF_INIT;
             buf_printf(&line, "%s %s", methods[m].name, route->pattern);
+            if (flags && (route->flags & ROUTE_PUBLIC)) buf_puts(&line, " public");
+            if (flags && (route->flags & ROUTE_CORS)) buf_puts(&line, " cors");
             lines[nlines++] = buf_detach(&line);
         }
     }

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/atomic_file.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "handlers/app.h"
@@ -16,9 +17,7 @@
 #include "people/session.h"
 #include "skills/skills.h"
 
-#ifndef PASSPORT_VERSION
-#define PASSPORT_VERSION "0.1.0"
-#endif
+#define SERVE_WRITE_WAIT_MS 250
 
 static const char usage[] =
     "usage: passport serve [--data DIR] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
@@ -29,6 +28,9 @@ static const char usage[] =
     "  --web DIR           templates, static files, translations (PASSPORT_WEB, ./web)\n"
     "  --courses DIR       course library (PASSPORT_COURSES, ./courses)\n"
     "  --public-url URL    the URL users reach (PASSPORT_PUBLIC_URL); https enables Secure cookies\n"
+    "  --issuer-name NAME  the organisation named as issuer of new credentials (PASSPORT_ISSUER_NAME,\n"
+    "                      default Passport); --issuer-url URL, --issuer-email ADDR, --issuer-image URL\n"
+    "                      (PASSPORT_ISSUER_URL, _EMAIL, _IMAGE) complete its OB 3.0 Profile\n"
     "  --quiet             no per-request log lines\n";
 
 /* Re-checks coming due (learn/positioning.h): idempotent; run at start and then once an hour
@@ -65,12 +67,19 @@ int cli_serve(int argc, char **argv) {
 
     store *db = cli_open_store(&o);
     if (!db) return 1;
+    atomic_file_warn_leftovers(o.data_dir);
+    /* A write waits at most this long for the lock, then answers 503: no worker sleeps long
+     * while another process (the CLI, a backup) writes. */
+    const char *wait = getenv("PASSPORT_WRITE_WAIT_MS");
+    store_set_write_wait(db, wait && atoi(wait) > 0 ? atoi(wait) : SERVE_WRITE_WAIT_MS);
     perr sync_err = {{0}};
     if (!skills_sync_frameworks(db, o.courses_dir, &sync_err))
         log_error("frameworks not updated (the stored ones keep serving): %s", sync_err.msg);
     char url[300];
     snprintf(url, sizeof url, "http://%s", o.listen);
-    app_config cfg = {o.data_dir, o.web_dir, o.courses_dir, o.public_url ? o.public_url : url, PASSPORT_VERSION};
+    app_config cfg = {o.data_dir,       o.web_dir,       o.courses_dir,    o.public_url ? o.public_url : url,
+                      PASSPORT_VERSION, o.issuer_name,   o.issuer_url,     o.issuer_email,
+                      o.issuer_image};
     perr err = {{0}};
     int rc = 1;
     http_server *srv = NULL;

@@ -1,13 +1,14 @@
-/* Secret files: read, or created once with random bytes under O_EXCL. */
+/* Secret files: read, or created once with random bytes (atomic_file_write, no replace). */
 #include "core/secret.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic_file.h"
+#include "core/log.h"
 #include "core/rand.h"
 
 #define SECRET_MAX 256
@@ -36,29 +37,23 @@ bool secret_file(const char *path, unsigned char *out, size_t n, perr *err) {
         perr_set(err, "secret of %zu bytes: 1 to %d", n, SECRET_MAX);
         return false;
     }
-    if (access(path, F_OK) == 0) return read_secret(path, out, n, err);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (st.st_size != 0) return read_secret(path, out, n, err);
+        /* an empty file is what a crash of an older, non-atomic writer left: never a secret */
+        log_error("warning: %s is empty (left by a crash?): replaced by a new secret", path);
+        unlink(path);
+    }
     /* written whole under a temporary name, then linked into place: a racing process sees
-     * either no file or the complete one, and link() lets only one of them win */
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof tmp) {
-        perr_set(err, "%s: path too long", path);
-        return false;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        perr_set(err, "%s: %s", tmp, strerror(errno));
-        return false;
-    }
+     * either no file or the complete one, and only one of them wins */
     unsigned char fresh[SECRET_MAX];
     rand_bytes(fresh, n);
-    bool ok = fchmod(fd, 0600) == 0 && write(fd, fresh, n) == (ssize_t)n && fsync(fd) == 0;
-    if (close(fd) != 0) ok = false;
-    if (!ok) perr_set(err, "%s: %s", tmp, strerror(errno));
+    perr why = {{0}};
+    bool ok = atomic_file_write(path, fresh, n, 0600, false, &why);
     memset(fresh, 0, sizeof fresh);
-    if (ok && link(tmp, path) != 0 && errno != EEXIST) {
-        perr_set(err, "%s: %s", path, strerror(errno));
-        ok = false;
+    if (!ok && errno != EEXIST) {
+        perr_set(err, "%s", why.msg);
+        return false;
     }
-    unlink(tmp);
-    return ok && read_secret(path, out, n, err); /* ours, or the racing winner's */
+    return read_secret(path, out, n, err); /* ours, or the racing winner's */
 }

@@ -8,10 +8,11 @@
 
 #include "core/err.h"
 
-/* Reads exactly n bytes from path into out; when path does not exist, creates it (O_EXCL,
- * mode 0600) with n random bytes and returns those. A file of another size, or one that
- * cannot be read or created, is an error (err set, out untouched): the secret is never
- * silently replaced. Safe when two processes race to create it. */
+/* Reads exactly n bytes from path into out; when path does not exist, creates it
+ * atomically (mode 0600) with n random bytes and returns those. An empty file (left by a
+ * crash of an older version) is replaced with a warning logged. A file of another size,
+ * or one that cannot be read or created, is an error (err set, out untouched): a secret is
+ * never silently replaced. Safe when two processes race to create it. */
 bool secret_file(const char *path, unsigned char *out, size_t n, perr *err);
 
 #endif

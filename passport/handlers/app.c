@@ -61,6 +61,11 @@ static bool is_key(const char *m) {
 }
 
 void app_error(app *a, http_req *req, http_resp *resp, int status, const char *message) {
+    if (status == 500 && a->db && store_busy(a->db)) { /* the write lock stayed taken: try again soon */
+        status = 503;
+        message = "error.busy";
+        http_resp_header(resp, "Retry-After", "1");
+    }
     char key[32];
     snprintf(key, sizeof key, "error.%d", status);
     const char *title = app_t(a, req, key);
@@ -230,8 +235,13 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     app *a = ctx;
     req_ctx *c = xcalloc(1, sizeof *c);
     req->app = c;
-    const char *tok = http_cookie(req, SESSION_COOKIE);
-    const char *auth = req->is_api ? http_header(req, "Authorization") : NULL;
+    store_clear_busy(a->db);
+    unsigned long db_errors = store_thread_errors(); /* a lookup that failed is not "signed out" */
+    bool cors = route->flags & ROUTE_CORS;
+    /* a resource any site may read answers the same with or without credentials */
+    const char *tok = cors ? NULL : http_cookie(req, SESSION_COOKIE);
+    const char *auth = req->is_api && !cors ? http_header(req, "Authorization") : NULL;
+    if (cors) http_resp_header(resp, "Access-Control-Allow-Origin", "*");
     if (auth && !strncmp(auth, "Bearer ", 7)) { /* a program with a personal token: no cookie, no CSRF */
         c->bearer = true;
         long long uid = 0;
@@ -263,7 +273,11 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         }
     }
     c->locale = pick_locale(a, req, c->user);
-    if (c->bearer) {
+    if ((tok || c->bearer) && !c->user && store_thread_errors() != db_errors) {
+        app_error(a, req, resp, 500, "error.database");
+        return false;
+    }
+    if (c->bearer || cors) {
         c->csrf[0] = '\0';
     } else if (c->user) {
         snprintf(c->csrf, sizeof c->csrf, "%s", c->sess.csrf);
@@ -460,6 +474,9 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
     if (!a->badges) log_error("badges unavailable: %s", berr.msg);
+    if (a->badges && !badges_ctx_set_issuer(a->badges, cfg->issuer_name, cfg->issuer_url, cfg->issuer_email,
+                                            cfg->issuer_image, err))
+        goto fail; /* a misspelt issuer must not sign credentials */
     buf_reset(&path);
     buf_printf(&path, "%s/openapi.json", cfg->web_dir);
     a->openapi = openapi_load(path.data, &a->openapi_len);

@@ -25,6 +25,8 @@ typedef struct app_config {
     const char *courses_dir;/* ./courses */
     const char *public_url; /* "http://127.0.0.1:8080" */
     const char *version;
+    /* the issuing organisation (NULL: "Passport" at the public URL) */
+    const char *issuer_name, *issuer_url, *issuer_email, *issuer_image;
 } app_config;
 
 typedef struct app {

@@ -10,7 +10,9 @@
 #include "badges/badges.h"
 #include "badges/check.h"
 #include "badges/share.h"
+#include "core/buf.h"
 #include "core/log.h"
+#include "handlers/api_page.h"
 #include "handlers/badges_pages.h"
 #include "people/audit.h"
 
@@ -38,7 +40,11 @@ static void badges_api_list(http_req *req, http_resp *resp, void *ctx) {
     badges_ctx *b = need_badges(a, req, resp);
     if (!b) return;
     req_ctx *c = app_ctx(req);
-    app_json(resp, 200, json_pack("{s:o}", "badges", badges_list_user(a->db, b, c->user->id, c->locale)));
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
+    json_t *out = json_pack("{s:o}", "badges", badges_list_user(a->db, b, c->user->id, c->locale));
+    api_page_apply(out, "badges", &pg);
+    app_json(resp, 200, out);
 }
 
 /* The caller's own credential of route parameter 0: its JSON (new string) and
@@ -69,12 +75,8 @@ static void download_json(http_req *req, http_resp *resp, void *ctx) {
     free(json);
 }
 
-static void download_svg(http_req *req, http_resp *resp, void *ctx) {
-    app *a = ctx;
-    if (!need_badges(a, req, resp)) return;
-    const achievement *ach = NULL;
-    char *json = own_credential(a, req, resp, &ach);
-    if (!json) return;
+/* Sends the baked SVG of the credential json of achievement ach. */
+static void send_baked(app *a, http_req *req, http_resp *resp, const achievement *ach, const char *json) {
     char *svg = ach ? share_bake_svg(ach->svg, json) : NULL;
     if (!svg) {
         app_error(a, req, resp, 500, NULL);
@@ -86,6 +88,15 @@ static void download_svg(http_req *req, http_resp *resp, void *ctx) {
         buf_puts(&resp->body, svg);
     }
     free(svg);
+}
+
+static void download_svg(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    if (!need_badges(a, req, resp)) return;
+    const achievement *ach = NULL;
+    char *json = own_credential(a, req, resp, &ach);
+    if (!json) return;
+    send_baked(a, req, resp, ach, json);
     free(json);
 }
 
@@ -94,7 +105,9 @@ static void share_create_post(http_req *req, http_resp *resp, void *ctx) {
     long long id = app_param_id(req, 0);
     char token[SHARE_TOKEN_LEN + 1];
     perr err = {{0}};
-    if (!share_create(a->db, app_ctx(req)->user->id, id, token, &err)) {
+    const char *show = http_input(req, "show_name");
+    bool show_name = (show && !strcmp(show, "1")) || json_is_true(json_object_get(req->json, "show_name"));
+    if (!share_create(a->db, app_ctx(req)->user->id, id, show_name, token, &err)) {
         app_error(a, req, resp, 404, NULL);
         return;
     }
@@ -125,6 +138,10 @@ static void clr_download(http_req *req, http_resp *resp, void *ctx) {
     if (!b) return;
     perr err = {{0}};
     json_t *clr = badges_clr(a->db, b, app_ctx(req)->user->id, &err);
+    if (!clr && !strcmp(err.msg, "badges.error.no_badge")) { /* nothing to bundle yet: said plainly */
+        app_error(a, req, resp, 404, "badges.error.no_badge");
+        return;
+    }
     if (!clr) {
         log_error("clr: %s", err.msg);
         app_error(a, req, resp, 500, NULL);
@@ -154,11 +171,14 @@ static void share_page(http_req *req, http_resp *resp, void *ctx) {
     json_t *verdict = check_credential(a->db, b, json, strlen(json));
     badges_translate_verdict(a, req, verdict);
     const char *loc = app_ctx(req)->locale;
+    char *holder = share_holder_name(a->db, http_param(req, 0));
     app_render(a, req, resp, 200, "badges/share", "badges.share.title",
-               json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "slug", ach ? ach->slug : "", "name",
+               json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s?}", "slug", ach ? ach->slug : "", "name",
                          ach ? achievement_name(ach, loc) : "", "description",
                          ach ? achievement_description(ach, loc) : "", "criteria",
-                         ach ? achievement_criteria(ach, loc) : "", "token", http_param(req, 0), "verdict", verdict));
+                         ach ? achievement_criteria(ach, loc) : "", "token", http_param(req, 0), "verdict", verdict,
+                         "holder", holder));
+    free(holder);
     free(json);
 }
 
@@ -172,6 +192,21 @@ static void share_json(http_req *req, http_resp *resp, void *ctx) {
     }
     resp->content_type = "application/vc+ld+json";
     buf_puts(&resp->body, json);
+    free(json);
+}
+
+/* GET /s/{token}/badge.svg: the shared badge baked, for anyone. */
+static void share_svg(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    badges_ctx *b = need_badges(a, req, resp);
+    if (!b) return;
+    long long id = share_find(a->db, http_param(req, 0)), aid = 0;
+    char *json = NULL;
+    if (!id || !badges_credential_get(a->db, id, &json, NULL, &aid, NULL)) {
+        app_error(a, req, resp, 404, "badges.share.gone");
+        return;
+    }
+    send_baked(a, req, resp, achievement_by_id(b->set, aid), json);
     free(json);
 }
 
@@ -242,13 +277,33 @@ static void status_list(http_req *req, http_resp *resp, void *ctx) {
     free(etag);
 }
 
+/* GET /.well-known/did.json: the did:web document of the host asked for, when it is the
+ * current did:web or one credentials were issued under before a move of the public URL
+ * (its lists are re-signed by our keys under that DID); else the current one, if any. */
 static void did_document(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    if (!a->badges || !a->badges->web_did) {
+    const char *host = http_header(req, "Host");
+    char *asked = NULL;
+    if (a->badges && host && *host && strlen(host) < 256 && !strpbrk(host, "/%#?")) {
+        buf d = BUF_INIT;
+        buf_puts(&d, "did:web:");
+        for (const char *p = host; *p; p++) {
+            if (*p == ':') buf_puts(&d, "%3A");
+            else buf_putc(&d, *p);
+        }
+        asked = buf_detach(&d);
+        if (!badges_issuer_recorded(a->db, asked)) {
+            free(asked);
+            asked = NULL;
+        }
+    }
+    const char *did = asked ? asked : a->badges ? a->badges->web_did : NULL;
+    if (!did) {
         app_error(a, req, resp, 404, NULL);
         return;
     }
-    json_t *doc = keyring_did_document(a->badges->keys, a->badges->web_did);
+    json_t *doc = keyring_did_document(a->badges->keys, did);
+    free(asked);
     resp->content_type = "application/did+json";
     char *text = json_dumps(doc, JSON_INDENT(2));
     buf_puts(&resp->body, text);
@@ -263,12 +318,15 @@ void badges_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/badges/{id}/badge.svg", download_svg, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/badges/{id}/share", share_create_post, 8 * 1024, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/badges/{id}/unshare", share_revoke_post, 8 * 1024, 0, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/badges/images/{file}", image, 0, ROUTE_PUBLIC, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/achievements/{slug}", achievement_json, 0, ROUTE_PUBLIC, 0});
+    /* what a verifier fetches, from any site (CORS), never reading a session */
+    const unsigned open = ROUTE_PUBLIC | ROUTE_CORS;
+    http_router_add(r, (http_route){HTTP_GET, "/badges/images/{file}", image, 0, open, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/achievements/{slug}", achievement_json, 0, open, 0});
     http_router_add(r, (http_route){HTTP_GET, "/s/{token}", share_page, 0, ROUTE_PUBLIC, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/s/{token}/credential.json", share_json, 0, ROUTE_PUBLIC, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/status/{id}", status_list, 0, ROUTE_PUBLIC, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/.well-known/did.json", did_document, 0, ROUTE_PUBLIC, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/s/{token}/credential.json", share_json, 0, open, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/s/{token}/badge.svg", share_svg, 0, open, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/status/{id}", status_list, 0, open, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/.well-known/did.json", did_document, 0, open, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/badges", badges_api_list, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/badges/clr", clr_download, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/badges/{id}/share", share_create_post, 8 * 1024, 0, 0});

@@ -1,15 +1,78 @@
 /* Verification pages: /verify (paste, upload, or a share link of this server) and
  * POST /api/v1/verify. Each check of badges/check is explained in plain words. Nothing
  * is fetched from the network. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "badges/check.h"
 #include "badges/share.h"
+#include "core/clock.h"
+#include "core/ratelimit.h"
 #include "handlers/badges_pages.h"
 
+/* Anyone may verify, so verification is admitted per client address (a token bucket:
+ * PASSPORT_VERIFY_RATE per minute, default 30, bursts of PASSPORT_VERIFY_BURST, default
+ * 15) and at most half the cores verify at once (at least one): the rest of the server
+ * keeps its workers. Refused calls get 429 with Retry-After. */
+static ratelimit *limiter;
+static pthread_once_t limiter_once = PTHREAD_ONCE_INIT;
+
+static double env_number(const char *name, double fallback) {
+    const char *v = getenv(name);
+    double d = v ? strtod(v, NULL) : 0;
+    return d > 0 ? d : fallback;
+}
+
+static void limiter_init(void) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int cap = cores > 1 ? (int)(cores / 2) : 1;
+    limiter = ratelimit_new(env_number("PASSPORT_VERIFY_RATE", 30) / 60, env_number("PASSPORT_VERIFY_BURST", 15), cap);
+}
+
+/* True when this call may verify (then call ratelimit_leave(limiter) after); else the 429
+ * has been sent (HTML page or JSON). */
+static bool admit(app *a, http_req *req, http_resp *resp) {
+    pthread_once(&limiter_once, limiter_init);
+    int wait = ratelimit_enter(limiter, req->ip, clock_mono_us());
+    if (!wait) return true;
+    char secs[16];
+    snprintf(secs, sizeof secs, "%d", wait);
+    app_error(a, req, resp, 429, "badges.verify.busy");
+    http_resp_header(resp, "Retry-After", secs);
+    return false;
+}
+
+/* "2026-12-05T10:00:00Z" as "5 décembre 2026" / "5 December 2026" in the reader's
+ * language (the month names are in the badges catalog); NULL when it is no date. */
+static json_t *long_date(app *a, http_req *req, const json_t *iso) {
+    const char *s = json_string_value(iso);
+    int y, m, d;
+    if (!s || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31) return NULL;
+    char key[32], out[96];
+    snprintf(key, sizeof key, "badges.month.%d", m);
+    snprintf(out, sizeof out, "%d %s %d", d, app_t(a, req, key), y);
+    return json_string(out);
+}
+
+/* Only http(s) URLs become links and images on the page. */
+static void keep_http(json_t *o, const char *k) {
+    const char *v = json_string_value(json_object_get(o, k));
+    if (v && strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) json_object_del(o, k);
+}
+
 void badges_translate_verdict(app *a, http_req *req, json_t *verdict) {
+    json_t *sum = json_object_get(verdict, "summary");
+    if (sum) {
+        json_t *from = long_date(a, req, json_object_get(sum, "valid_from"));
+        json_t *until = long_date(a, req, json_object_get(sum, "valid_until"));
+        if (from) json_object_set_new(sum, "valid_from_text", from);
+        if (until) json_object_set_new(sum, "valid_until_text", until);
+        keep_http(sum, "issuer_url");
+        keep_http(sum, "issuer_image");
+    }
     size_t i;
     json_t *ch;
     json_array_foreach(json_object_get(verdict, "checks"), i, ch) {
@@ -52,18 +115,30 @@ static void verify_page(http_req *req, http_resp *resp, void *ctx) {
         render(a, req, resp, 200, NULL, NULL, NULL);
         return;
     }
+    if (!admit(a, req, resp)) return;
     char token[SHARE_TOKEN_LEN + 1];
     long long id = link_token(link, token) ? share_find(a->db, token) : 0;
     char *json = NULL;
     if (!a->badges || !id || !badges_credential_get(a->db, id, &json, NULL, NULL, NULL)) {
+        ratelimit_leave(limiter);
         render(a, req, resp, 404, NULL, NULL, "badges.verify.link_unknown");
         return;
     }
-    render(a, req, resp, 200, check_credential(a->db, a->badges, json, strlen(json)), NULL, NULL);
+    json_t *verdict = check_credential(a->db, a->badges, json, strlen(json));
+    ratelimit_leave(limiter);
+    render(a, req, resp, 200, verdict, NULL, NULL);
     free(json);
 }
 
+static void verify_post_admitted(http_req *req, http_resp *resp, void *ctx);
+
 static void verify_post(http_req *req, http_resp *resp, void *ctx) {
+    if (!admit(ctx, req, resp)) return;
+    verify_post_admitted(req, resp, ctx);
+    ratelimit_leave(limiter);
+}
+
+static void verify_post_admitted(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     const http_file *f = http_file_get(req, "file");
     const char *text = NULL;
@@ -102,7 +177,9 @@ static void verify_api(http_req *req, http_resp *resp, void *ctx) {
         app_error(a, req, resp, 400, "badges.verify.empty");
         return;
     }
+    if (!admit(a, req, resp)) return;
     json_t *v = check_credential(a->db, a->badges, req->body.data, req->body.len);
+    ratelimit_leave(limiter);
     badges_translate_verdict(a, req, v);
     app_json(resp, 200, v);
 }

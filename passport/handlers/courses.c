@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/log.h"
+#include "handlers/api_page.h"
 #include "handlers/app.h"
 #include "handlers/learn_player.h"
 #include "handlers/learn_view.h"
@@ -273,13 +274,20 @@ static void api_courses(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     filters f;
     json_t *progress;
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
+    /* ?page=N (pages of CATALOG_PAGE, as the catalog page) unless limit or cursor is given */
+    bool paged = http_query(req, "limit") || http_query(req, "cursor");
     if (!prepare(a, req, resp, &f, &progress)) return;
     learn_library *lib = app_library_acquire(a);
     int page = page_number(req);
+    if (!paged) pg = (api_page){(size_t)(page - 1) * CATALOG_PAGE, CATALOG_PAGE};
     size_t total = 0;
-    json_t *courses = catalog_courses(lib, progress, &f, (size_t)(page - 1) * CATALOG_PAGE, CATALOG_PAGE, &total);
-    app_json(resp, 200, json_pack("{s:o, s:i, s:i, s:i}", "courses", courses, "total", (int)total, "page", page,
-                                  "per_page", CATALOG_PAGE));
+    json_t *courses = catalog_courses(lib, progress, &f, pg.offset, pg.limit, &total);
+    json_t *out = json_pack("{s:o, s:i, s:i, s:i}", "courses", courses, "total", (int)total, "page", page,
+                            "per_page", (int)pg.limit);
+    api_page_next(out, &pg, total > pg.offset + pg.limit);
+    app_json(resp, 200, out);
     app_library_release(a, lib);
     json_decref(f.hits);
     json_decref(f.ranked);
@@ -289,6 +297,8 @@ static void api_courses(http_req *req, http_resp *resp, void *ctx) {
 static void api_progress(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *rc = app_ctx(req);
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
     perr err = {{0}};
     bool txn = store_read_begin(a->db, NULL);
     json_t *progress = progress_by_module(a->db, rc->user->id, &err);
@@ -308,8 +318,10 @@ static void api_progress(http_req *req, http_resp *resp, void *ctx) {
                                                  "modules", (int)lib->courses[i]->nmodules));
     }
     app_library_release(a, lib);
-    app_json(resp, 200, json_pack("{s:o, s:o, s:o}", "modules", progress, "courses", courses, "continue",
-                                  next ? next : json_null()));
+    json_t *out = json_pack("{s:o, s:o, s:o}", "modules", progress, "courses", courses, "continue",
+                            next ? next : json_null());
+    api_page_apply(out, "courses", &pg);
+    app_json(resp, 200, out);
 }
 
 void courses_routes(http_router *r) {

@@ -1,6 +1,7 @@
 /* The in-app inbox: /me/inbox (page), marking as read, GET /api/v1/me/inbox. */
 #include <stdlib.h>
 
+#include "handlers/api_page.h"
 #include "handlers/app.h"
 #include "people/inbox.h"
 
@@ -42,8 +43,12 @@ static void inbox_read(http_req *req, http_resp *resp, void *ctx) {
 static void inbox_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     const char *unread = http_query(req, "unread");
-    app_json(resp, 200, json_pack("{s:o, s:i}", "items", translated(a, req, unread && *unread == '1'), "unread",
-                                  inbox_unread_count(a->db, app_ctx(req)->user->id)));
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
+    json_t *out = json_pack("{s:o, s:i}", "items", translated(a, req, unread && *unread == '1'), "unread",
+                            inbox_unread_count(a->db, app_ctx(req)->user->id));
+    api_page_apply(out, "items", &pg);
+    app_json(resp, 200, out);
 }
 
 void inbox_routes(http_router *r) {

@@ -7,6 +7,7 @@
 #include "badges/badges.h"
 #include "core/blob_cache.h"
 #include "core/log.h"
+#include "handlers/api_page.h"
 #include "handlers/app.h"
 #include "people/audit.h"
 #include "people/unit.h"
@@ -177,20 +178,39 @@ static void person_page(http_req *req, http_resp *resp, void *ctx) {
     account_free(t);
 }
 
-/* Removes what only the HTML page needs (radar geometry) from a view model. */
-static json_t *api_shape(json_t *v) {
+#define API_EVIDENCE_PER_COMPETENCY 10 /* the newest pieces shown with each competency */
+
+/* Removes what only the HTML page needs (radar geometry) from a view model. With a page
+ * (the API), the timeline (every piece of evidence, newest first) is cut to it and each
+ * competency keeps its newest API_EVIDENCE_PER_COMPETENCY pieces (evidence_count says how
+ * many it has), so that an answer stays bounded however much evidence an agent has. */
+static json_t *api_shape(json_t *v, const api_page *pg) {
     json_object_del(v, "radar");
+    if (!pg) return v;
+    size_t i, j;
+    json_t *area, *comp;
+    json_array_foreach(json_object_get(v, "areas"), i, area) {
+        json_array_foreach(json_object_get(area, "competencies"), j, comp) {
+            json_t *ev = json_object_get(comp, "evidence");
+            while (json_array_size(ev) > API_EVIDENCE_PER_COMPETENCY) json_array_remove(ev, json_array_size(ev) - 1);
+        }
+    }
+    api_page_apply(v, "timeline", pg);
     return v;
 }
 
 static void api_me(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
     json_t *v = build(a, req, resp, app_ctx(req)->user);
-    if (v) app_json(resp, 200, api_shape(v));
+    if (v) app_json(resp, 200, api_shape(v, &pg));
 }
 
 static void api_user(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
     account *t = target_or_404(a, req, resp);
     if (!t) return;
     if (!can_view(a, app_ctx(req)->user, t)) {
@@ -198,7 +218,7 @@ static void api_user(http_req *req, http_resp *resp, void *ctx) {
     } else {
         audit_view(a, app_ctx(req)->user, t, "api");
         json_t *v = build(a, req, resp, t);
-        if (v) app_json(resp, 200, api_shape(v));
+        if (v) app_json(resp, 200, api_shape(v, &pg));
     }
     account_free(t);
 }
@@ -210,7 +230,7 @@ static void download(http_req *req, http_resp *resp, void *ctx) {
     if (!v) return;
     char name[96];
     snprintf(name, sizeof name, "attachment; filename=\"passport-%lld.json\"", c->user->id);
-    app_json(resp, 200, api_shape(v));
+    app_json(resp, 200, api_shape(v, NULL)); /* the agent's own download: everything */
     http_resp_header(resp, "Content-Disposition", name);
     http_resp_header(resp, "Cache-Control", "no-store");
 }

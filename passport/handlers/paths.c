@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "handlers/api_page.h"
 #include "handlers/app.h"
 #include "handlers/paths_team.h"
 #include "paths/assign.h"
@@ -458,8 +459,11 @@ static void assign_post(http_req *req, http_resp *resp, void *ctx) {
 
 static void api_list(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    (void)req;
-    app_json(resp, 200, json_pack("{s:o}", "paths", path_list(a->db)));
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
+    json_t *out = json_pack("{s:o}", "paths", path_list(a->db));
+    api_page_apply(out, "paths", &pg);
+    app_json(resp, 200, out);
 }
 
 static void api_get(http_req *req, http_resp *resp, void *ctx) {

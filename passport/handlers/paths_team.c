@@ -2,6 +2,7 @@
  * recommendations, and the manager dashboard (/team, /team/assignments/{id} with its
  * SVG charts and CSV export, /team/agents/{id}, GET /api/v1/assignments/{id}/progress).
  * Opening these pages runs paths_notify_due (cheap when there is nothing to post). */
+#include "handlers/api_page.h"
 #include "handlers/paths_team.h"
 
 #include <stdio.h>
@@ -71,8 +72,12 @@ static void mine_page(http_req *req, http_resp *resp, void *ctx) {
 static void mine_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
     notify(a);
-    app_json(resp, 200, json_pack("{s:o}", "assignments", mine_with_recommendations(a, c->user->id, c->locale)));
+    json_t *out = json_pack("{s:o}", "assignments", mine_with_recommendations(a, c->user->id, c->locale));
+    api_page_apply(out, "assignments", &pg);
+    app_json(resp, 200, out);
 }
 
 static void team_page(http_req *req, http_resp *resp, void *ctx) {

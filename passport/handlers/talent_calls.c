@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "handlers/api_page.h"
 #include "handlers/talent.h"
 #include "people/audit.h"
 #include "talent/calls.h"
@@ -70,6 +71,8 @@ static void add_fit(app *a, json_t *arr, long long user_id) {
 static void calls_index(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
+    api_page pg = {0, API_PAGE_DEFAULT};
+    if (req->is_api && !api_page_read(a, req, resp, &pg)) return;
     json_t *open = calls_list(a->db, "open", 0, c->locale, NULL);
     if (!open) open = json_array();
     add_fit(a, open, c->user->id);
@@ -80,8 +83,13 @@ static void calls_index(http_req *req, http_resp *resp, void *ctx) {
     json_t *apps = calls_of_user(a->db, c->user->id, NULL);
     talent_add_keys(apps, "state", "talent.app.", "state_key");
     talent_add_keys(mine, "state", "talent.state.", "state_key");
-    if (req->is_api) {
-        app_json(resp, 200, json_pack("{s:o, s:o?, s:o?}", "open", open, "managed", mine, "applications", apps));
+    if (req->is_api) { /* one cursor for the three lists: the same positions of each */
+        json_t *out = json_pack("{s:o, s:o?, s:o?}", "open", open, "managed", mine, "applications", apps);
+        bool more = api_page_cut(out, "open", &pg);
+        more = api_page_cut(out, "managed", &pg) || more;
+        more = api_page_cut(out, "applications", &pg) || more;
+        api_page_next(out, &pg, more);
+        app_json(resp, 200, out);
         return;
     }
     app_render(a, req, resp, 200, "talent/calls", "talent.calls.title",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers/api_page.h"
 #include "handlers/talent.h"
 #include "people/audit.h"
 #include "talent/calls.h"
@@ -79,7 +80,12 @@ static void profile_api(http_req *req, http_resp *resp, void *ctx) {
 
 static void views_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    app_json(resp, 200, json_pack("{s:o}", "views", profile_views(a->db, app_ctx(req)->user->id, 1000)));
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
+    json_t *out =
+        json_pack("{s:o}", "views", profile_views(a->db, app_ctx(req)->user->id, (int)(pg.offset + pg.limit + 1)));
+    api_page_apply(out, "views", &pg);
+    app_json(resp, 200, out);
 }
 
 static void export_json(http_req *req, http_resp *resp, void *ctx) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "handlers/api_page.h"
 #include "handlers/app.h"
 #include "people/apitoken.h"
 #include "people/audit.h"
@@ -115,9 +116,16 @@ static void revoke_api(http_req *req, http_resp *resp, void *ctx) {
 
 static void list_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
+    api_page pg;
+    if (!api_page_read(a, req, resp, &pg)) return;
     json_t *list = apitoken_list(a->db, app_ctx(req)->user->id);
-    if (!list) app_error(a, req, resp, 500, NULL);
-    else app_json(resp, 200, json_pack("{s:o}", "tokens", list));
+    if (!list) {
+        app_error(a, req, resp, 500, NULL);
+        return;
+    }
+    json_t *out = json_pack("{s:o}", "tokens", list);
+    api_page_apply(out, "tokens", &pg);
+    app_json(resp, 200, out);
 }
 
 void tokens_routes(http_router *r) {

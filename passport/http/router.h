@@ -15,6 +15,8 @@ enum {
     ROUTE_PUBLIC = 1,   /* no login required */
     ROUTE_NO_CSRF = 2,  /* state-changing but exempt from CSRF (token-authenticated API) */
     ROUTE_SESSION_ONLY = 4, /* refused to a personal API token (making tokens, erasure) */
+    ROUTE_CORS = 8,     /* with ROUTE_PUBLIC: a cookie-free resource verifiers fetch from any site
+                         * (Access-Control-Allow-Origin: *); its session and tokens are never read */
 };
 
 struct http_route {

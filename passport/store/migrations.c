@@ -77,7 +77,9 @@ static const char *const migrations[] = {
     SCHEMA_TOKENS,
     /* 9: positioning tests, their answers, re-checks (store/schema_positioning.c) */
     SCHEMA_POSITIONING,
-    /* 10: the module search index emptied, refilled with stemmed words (store/schema_learn.c) */
+    /* 10: the issuer and URL of each revocation list, share page names (store/schema_status.c) */
+    SCHEMA_STATUS,
+    /* 11: the module search index emptied, refilled with stemmed words (store/schema_learn.c) */
     SCHEMA_LEARN_STEMS,
 };
 
@@ -92,7 +94,10 @@ bool migrations_apply(store *s, int *version, perr *err) {
     store_done(st);
     int latest = store_latest_version();
     if (current > latest)
-        return perr_set(err, "database schema version %d is newer than this binary (%d)", current, latest);
+        return perr_set(err,
+                        "the database was made by a newer release of Passport (schema %d; this release knows "
+                        "schemas up to %d): run that release or a newer one, or restore a backup made by this one",
+                        current, latest);
     for (int v = current + 1; v <= latest; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);

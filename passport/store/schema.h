@@ -28,7 +28,11 @@ extern const char schema_tokens[];
 /* Migration 9: positioning tests, their answers, re-checks. */
 #define SCHEMA_POSITIONING schema_positioning
 extern const char schema_positioning[];
-/* Migration 10: the module search index emptied, to be refilled with stemmed words. */
+/* Migration 10: the issuer DID and URL each revocation list is published under; whether a
+ * share page names the holder. */
+#define SCHEMA_STATUS schema_status
+extern const char schema_status[];
+/* Migration 11: the module search index emptied, to be refilled with stemmed words. */
 #define SCHEMA_LEARN_STEMS schema_learn_stems
 extern const char schema_learn_stems[];
 

@@ -11,6 +11,10 @@
 
 typedef struct store store;
 
+/* Configures SQLite for the process (no memory statistics, the error log of store_stats):
+ * call it before any other SQLite call; store_open calls it too (then it may come late). */
+void store_library_init(void);
+
 /* Opens (creating if needed) the database at path, applies pending migrations.
  * Returns a new store the caller frees with store_free, or NULL with err set. */
 store *store_open(const char *path, perr *err);
@@ -37,10 +41,42 @@ sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err);
 /* Resets a statement from store_stmt and clears its bindings. NULL: no-op. */
 void store_done(sqlite3_stmt *st);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this thread's connection. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this thread's connection. store_begin first takes
+ * the store's process-wide write mutex (one write transaction per process at a time), then
+ * SQLite's write lock; each wait is bounded by the write wait (store_set_write_wait). When
+ * either stays taken, store_begin fails with a "database busy" message and store_busy
+ * answers true (the request answers 503 with Retry-After). While another process holds
+ * SQLite's lock, only the mutex holder waits for it: other writers fail at once. Every store_begin that returned
+ * true needs store_commit or store_rollback, which release the mutex (store_commit also
+ * when it fails: it then rolls back). Reads never take the mutex and, in WAL mode, never
+ * wait for a writer. */
 bool store_begin(store *s, perr *err);
 bool store_commit(store *s, perr *err);
 void store_rollback(store *s);
+/* The bound, in milliseconds, of a write's wait for the process mutex and then for
+ * SQLite's lock (another process, or a statement outside store_begin). Default 5000 (the
+ * command line tools); the server sets a short one so that no worker sleeps long. */
+void store_set_write_wait(store *s, int ms);
+/* True when, since store_clear_busy, a store_begin or a statement of the calling thread
+ * failed because the lock stayed taken past the write wait (call store_clear_busy at the
+ * start of a request). */
+bool store_busy(store *s);
+void store_clear_busy(store *s);
+
+/* Counters since the process started, for metrics and health checks. */
+typedef struct store_stats {
+    unsigned long long errors;        /* SQLite errors other than busy, constraint and SQL errors (each logged) */
+    unsigned long long corrupt;       /* of which: a corrupt database file */
+    unsigned long long full;          /* of which: a full disk */
+    unsigned long long io;            /* of which: I/O errors */
+    unsigned long long readonly;      /* of which: a file or folder that cannot be written or opened */
+    unsigned long long busy_waits;    /* waits for a lock (the process mutex or SQLite's) */
+    unsigned long long busy_refusals; /* write transactions refused after the bounded wait */
+} store_stats;
+void store_stats_get(store_stats *out);
+/* The number of errors counted in store_stats.errors that happened on the calling thread:
+ * compare before and after a lookup to tell "not found" from "the database failed". */
+unsigned long store_thread_errors(void);
 /* A read transaction (BEGIN DEFERRED) for several queries that must see one snapshot, or
  * that would otherwise take and release the WAL locks once each. store_read_end commits
  * it (rolls back if that fails). Called inside a transaction already open (a read or a

@@ -5,7 +5,7 @@
 // axe-core finds no violation on the badges, share and verify pages.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,12 +21,17 @@ const COURSE = 'securite-numerique';
 let server;
 let work;
 
-/** Runs verify.mjs on files; returns {status, results: [{file, verified, errors}]}. */
+/** Runs verify.mjs on files; resolves {status, results: [{file, verified, errors}]}.
+ * Asynchronous: a synchronous run of more than the server's 15 s idle timeout (a loaded
+ * machine) left the clients' keep-alive sockets closed under them ("fetch failed"). */
 function vcVerify(...files) {
-  const r = spawnSync('node', [path.join(VC_VERIFY_DIR, 'verify.mjs'), ...files],
-    { encoding: 'utf8', timeout: 120_000, env: { ...process.env, VC_DATA } });
-  const results = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  return { status: r.status, results, stderr: r.stderr };
+  return new Promise((resolve) => {
+    execFile('node', [path.join(VC_VERIFY_DIR, 'verify.mjs'), ...files],
+      { encoding: 'utf8', timeout: 120_000, env: { ...process.env, VC_DATA } }, (error, stdout, stderr) => {
+        const results = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        resolve({ status: error ? (error.code ?? 1) : 0, results, stderr });
+      });
+  });
 }
 
 /** The right answers of a module file from its quiz ({q1: [2], q3: 'text'}, 1-based). */
@@ -123,7 +128,7 @@ describe('badges', () => {
     const t = structuredClone(doc);
     t.credentialSubject.achievement.name = 'Expert en tout';
     fs.writeFileSync(path.join(work, 'tampered.json'), JSON.stringify(t));
-    const v = vcVerify(path.join(work, 'badge.json'), path.join(work, 'tampered.json'));
+    const v = await vcVerify(path.join(work, 'badge.json'), path.join(work, 'tampered.json'));
     assert.equal(v.results[0].verified, true, JSON.stringify(v.results[0]) + v.stderr);
     assert.equal(v.results[1].verified, false);
     assert.notEqual(v.status, 0);
@@ -210,7 +215,7 @@ describe('badges', () => {
     assert.ok(doc.type.includes('ClrCredential'));
     assert.equal(doc.credentialSubject.verifiableCredential.length, 2);
     fs.writeFileSync(path.join(work, 'clr.json'), clr.body);
-    const v = vcVerify(path.join(work, 'clr.json'));
+    const v = await vcVerify(path.join(work, 'clr.json'));
     assert.equal(v.results[0].verified, true, JSON.stringify(v.results[0]) + v.stderr);
   });
 
@@ -220,7 +225,7 @@ describe('badges', () => {
     assert.equal(r.status, 422); // a reason is required
     r = await admin.post(`/admin/badges/${badgeId}/revoke`, { _csrf: csrf, reason: 'Attribué par erreur' });
     assert.equal(r.status, 303);
-    const v = vcVerify(path.join(work, 'badge.json'));
+    const v = await vcVerify(path.join(work, 'badge.json'));
     assert.equal(v.results[0].verified, false);
     assert.match(JSON.stringify(v.results[0].errors), /status|revoc/i);
     const api = JSON.parse((await client(server).request('POST', '/api/v1/verify',

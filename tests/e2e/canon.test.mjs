@@ -36,6 +36,11 @@ const PIECES = [
   'Compétences numériques', 'Sécurité', 'L\'agent', 'niveau 2', '_:b0', 'https://x', '""', '\\n',
 ];
 
+// every kind of JSON number: exponents both ways, beyond 2^53 and 1e21, the 1e-6 edge
+const NUMBERS = [0, -0, 1e20, 1.5e-7, -1.5e-7, 1e-7, -1e-7, 1e-6, 0.000001234, 1e21, 1.5e21, 2e300, 5e-324,
+  123456789012345680000, 9007199254740993, -9007199254740993, 18446744073709551616, 0.1, 1 / 3, -2.5e-8,
+  4.35, 1e-300, 1.7976931348623157e308, 12345.6789, 100, -42];
+
 function gen(r) {
   const pick = a => a[Math.floor(r() * a.length)];
   const chance = p => r() < p;
@@ -86,7 +91,11 @@ function gen(r) {
   if (chance(0.5)) achievement.achievementType = pick(['Competency', 'Badge', 'Certificate', 'ext:Micro']);
   if (chance(0.2)) achievement.tag = [text(3), text(3)];
   if (chance(0.2)) achievement.inLanguage = pick(['fr', 'en', 'fr-FR']);
-  if (chance(0.1)) achievement.creditsAvailable = pick([1, 2.5, 0.75, 10, 3.14159]);
+  if (chance(0.15)) achievement.creditsAvailable = pick([1, 2.5, 0.75, 10, 3.14159, ...NUMBERS]);
+  // JSON numbers as jsonld.js reads them: xsd:integer when String(v) has no '.' and
+  // |v| < 1e21 ("100000000000000000000", "0" for 1e-7), else the canonical xsd:double
+  if (chance(0.1)) achievement.humanCode = { '@value': pick(NUMBERS) };
+
   if (chance(0.1)) achievement.humanCode = text(2);
 
   const subject = { type: ['AchievementSubject'], achievement };
@@ -100,6 +109,7 @@ function gen(r) {
     }
   }
   if (chance(0.1)) subject.activityEndDate = date().slice(0, 10);
+  if (chance(0.05)) subject.creditsEarned = pick(NUMBERS);
 
   const issuer = { id: did, type: ['Profile'], name: text() };
   if (chance(0.6)) issuer.url = base;
@@ -127,6 +137,28 @@ function gen(r) {
   if (chance(0.05)) doc.name = { '@value': text(), '@language': pick(['fr', 'EN-gb']) };
   if (chance(0.5)) doc.proof = [{ type: 'DataIntegrityProof', cryptosuite: 'eddsa-rdfc-2022', created: date(),
     verificationMethod: `${did}#${did.slice(8)}`, proofPurpose: 'assertionMethod', proofValue: 'z' + hex(20) }];
+  // inline context objects (as other issuers write them), used at the top of the document
+  if (chance(0.15)) {
+    const EXT = pick(['https://example.org/ext#', 'https://example.org/ext/']);
+    const ictx = { ext: EXT };
+    if (chance(0.5)) ictx['@version'] = 1.1;
+    if (chance(0.3)) ictx['@protected'] = true;
+    ictx.level = pick(['ext:level', `${EXT}level`, { '@id': 'ext:level', '@type': 'http://www.w3.org/2001/XMLSchema#integer' }]);
+    ictx.homepage = { '@id': 'ext:homepage', '@type': '@id' };
+    ictx.tags = { '@id': 'ext:tags', '@container': pick(['@set', '@list', ['@set']]) };
+    ictx.when = { '@id': 'ext:when', '@type': pick(['http://www.w3.org/2001/XMLSchema#dateTime', 'ext:Date']) };
+    ictx.alias = pick(['name', 'description']); // a term of the active context
+    ictx.ident = 'id';
+    if (chance(0.05)) ictx.bad = 'relative-iri';               // refused by both (safe mode)
+    if (chance(0.03)) ictx.name = 'ext:name';                  // a protected VC 2.0 term: refused by both
+    if (chance(0.03)) ictx.ext2 = { '@id': 'ext:x', '@reverse': 'ext:y' }; // unsupported: refused by both
+    doc['@context'] = [...doc['@context'], ictx];
+    doc.level = pick([1, 2, '3', 2.5]);
+    doc.homepage = `${base}/home/${slug()}`;
+    doc.tags = [text(2), text(2)];
+    doc.when = date();
+    doc.alias = text();
+  }
   // a few documents jsonld.js refuses in safe mode: Passport must refuse them too
   if (chance(0.03)) subject.unknownTerm = text();
   if (chance(0.02)) achievement.id = 'relative/' + slug();

@@ -123,16 +123,18 @@ async function waitHealthy(url, state, timeoutMs) {
 /**
  * Starts a Passport server with a fresh data folder.
  * demo: create the demo organisation (all demo accounts use DEMO_PASSWORD); env: extra
- * environment for `init` and `serve`. Returns {url, port, dataDir, stderr(), stop()}.
+ * environment for `init` and `serve`; dataParent: the folder the data folder is made in
+ * (default the system's temporary folder); dataDir: serve this existing data folder instead
+ * of making one (no init; stop() removes it too). Returns {url, port, dataDir, stderr(), stop()}.
  * stop() sends SIGTERM, waits for the exit and throws if the exit code is not 0 or the
  * server's stderr holds a sanitizer report; it removes the data folder. Call it from
  * `after()` or a `finally` so that the throw fails the test.
  */
-export async function startServer({ demo = true, env = {} } = {}) {
+export async function startServer({ demo = true, env = {}, dataParent = os.tmpdir(), dataDir: given } = {}) {
   if (!fs.existsSync(BIN)) throw new Error(`no server binary at ${BIN} (set PASSPORT_BIN)`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-e2e-'));
+  const dataDir = given || fs.mkdtempSync(path.join(dataParent, 'passport-e2e-'));
   try {
-    runInit(dataDir, demo, env);
+    if (!given) runInit(dataDir, demo, env);
   } catch (e) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     throw e;
@@ -164,12 +166,16 @@ export async function startServer({ demo = true, env = {} } = {}) {
     /** True while the process runs. */
     running: () => !state.exited,
     /** Stops the server (SIGTERM, as a deployment would) and starts it again on the same
-     * data folder and port; sessions and data stay. */
-    async restart() {
+     * data folder and port; sessions and data stay. opts.env: variables added to the
+     * server's environment from now on (e.g. PASSPORT_PUBLIC_URL); opts.whileStopped (may be
+     * async) runs in between, e.g. to damage or restore the data folder. */
+    async restart({ env: more = {}, whileStopped } = {}) {
+      env = { ...env, ...more };
       if (!state.exited) state.child.kill('SIGTERM');
       const { code } = await state.exit;
       assertNoSanitizerReport(state.stderr, 'server');
       if (code !== 0) throw new Error(`server exited with code ${code} on SIGTERM; stderr:\n${state.stderr.slice(-8000)}`);
+      if (whileStopped) await whileStopped();
       for (let attempt = 0; attempt < 5; attempt++) {
         state = spawnServer(dataDir, port, env);
         if (await waitHealthy(url, state, 20_000)) return;

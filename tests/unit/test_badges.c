@@ -14,10 +14,12 @@
 #include <cmocka.h>
 
 #include "badges/badges.h"
+#include "badges/check.h"
 #include "badges/statuslist.h"
 #include "badges/verify.h"
 #include "core/clock.h"
 #include "people/account.h"
+#include "people/inbox.h"
 #include "skills/evidence.h"
 #include "skills/skills.h"
 #include "testutil.h"
@@ -171,7 +173,7 @@ static long long award(fx *f) {
 
 static json_t *fetch_local(const char *url, void *ctx, perr *err) {
     fx *f = ctx;
-    int list_id = badges_list_of_url(f->c, url);
+    int list_id = badges_list_of_url(f->t->s, f->c, url);
     if (!list_id) return perr_set(err, "not ours"), NULL;
     return badges_status_list_json(f->t->s, f->c, list_id, err);
 }
@@ -205,6 +207,12 @@ static void issued_credential_verifies_then_revoked(void **state) {
     assert_string_not_equal(etag1, etag2);
     assert_false(verify_credential(doc, clock_now(), fetch_local, f, &r));
     assert_true(r.revoked);
+    /* the holder was told of both, newest first */
+    json_t *box = inbox_list(s, f->agent, false, 10);
+    assert_int_equal(json_array_size(box), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(box, 0), "key")), "badges.inbox.revoked");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(box, 1), "key")), "badges.inbox.awarded");
+    json_decref(box);
     free(json1);
     free(etag1);
     free(json2);
@@ -219,7 +227,7 @@ static int list_of_credential(fx *f, long long id, size_t *index) {
     assert_true(badges_credential_get(f->t->s, id, &text, NULL, NULL, NULL));
     json_t *doc = json_loads(text, 0, NULL);
     const json_t *cs = json_object_get(doc, "credentialStatus");
-    int list = badges_list_of_url(f->c, json_string_value(json_object_get(cs, "statusListCredential")));
+    int list = badges_list_of_url(f->t->s, f->c, json_string_value(json_object_get(cs, "statusListCredential")));
     if (index) *index = (size_t)strtoul(json_string_value(json_object_get(cs, "statusListIndex")), NULL, 10);
     json_decref(doc);
     free(text);
@@ -267,9 +275,9 @@ static void full_list_opens_the_next(void **state) {
     assert_true(r.revoked);
     json_decref(doc);
     free(text);
-    assert_int_equal(badges_list_of_url(f->c, "http://127.0.0.1:9/status/0"), 0);
-    assert_int_equal(badges_list_of_url(f->c, "http://127.0.0.1:9/status/2x"), 0);
-    assert_int_equal(badges_list_of_url(f->c, "https://other.fr/status/2"), 0);
+    assert_int_equal(badges_list_of_url(f->t->s, f->c, "http://127.0.0.1:9/status/0"), 0);
+    assert_int_equal(badges_list_of_url(f->t->s, f->c, "http://127.0.0.1:9/status/2x"), 0);
+    assert_int_equal(badges_list_of_url(f->t->s, f->c, "https://other.fr/status/2"), 0);
 }
 
 static void revoke_all_export_and_clr(void **state) {
@@ -292,9 +300,115 @@ static void revoke_all_export_and_clr(void **state) {
     assert_true(json_is_integer(json_object_get(json_array_get(ex, 0), "revoked_at")));
     assert_string_equal(json_string_value(json_object_get(json_array_get(ex, 1), "reason")), "effacement");
     json_decref(ex);
-    clr = badges_clr(s, f->c, f->agent, &err); /* nothing unrevoked left */
-    assert_int_equal(json_array_size(json_object_get(json_object_get(clr, "credentialSubject"), "verifiableCredential")), 0);
-    json_decref(clr);
+    clr = badges_clr(s, f->c, f->agent, &err); /* nothing unrevoked left: said so, no empty CLR */
+    assert_null(clr);
+    assert_string_equal(err.msg, "badges.error.no_badge");
+}
+
+/* The verdict of check.c on credential id: the key of its status check ("" when absent). */
+static const char *status_key(fx *f, long long id, bool *verified) {
+    static char key[64];
+    char *text = NULL;
+    assert_true(badges_credential_get(f->t->s, id, &text, NULL, NULL, NULL));
+    json_t *v = check_credential(f->t->s, f->c, text, strlen(text));
+    *verified = json_is_true(json_object_get(v, "verified"));
+    key[0] = 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(v, "checks"), i, c) if (!strcmp(json_string_value(json_object_get(c, "name")), "status"))
+        snprintf(key, sizeof key, "%s", json_string_value(json_object_get(c, "key")));
+    json_decref(v);
+    free(text);
+    return key;
+}
+
+/* The issuer id of credential id (new string). */
+static char *issuer_of_credential(fx *f, long long id) {
+    char *text = NULL;
+    assert_true(badges_credential_get(f->t->s, id, &text, NULL, NULL, NULL));
+    json_t *doc = json_loads(text, 0, NULL);
+    char *is = strdup(json_string_value(json_object_get(json_object_get(doc, "issuer"), "id")));
+    json_decref(doc);
+    free(text);
+    return is;
+}
+
+/* Restarts the badges context on the same data (as a server restart would). */
+static void restart(fx *f, const char *public_url) {
+    perr err = {{0}};
+    badges_ctx_free(f->c);
+    f->c = badges_ctx_new(f->t->s, f->t->dir, f->courses, public_url, &err);
+    assert_non_null(f->c);
+}
+
+/* A did:key rotation, then a move to an https URL (did:web): each list stays signed by
+ * the issuer of its credentials, at the URL they name; old and new credentials verify,
+ * the revoked ones (one of each) report their bit, never an issuer mismatch. */
+static void rotation_and_move_keep_lists_with_their_issuer(void **state) {
+    fx *f = *state;
+    perr err = {{0}};
+    long long old1 = award(f), old2 = award(f);
+    char *k1 = issuer_of_credential(f, old1);
+    assert_int_equal(list_of_credential(f, old1, NULL), 1);
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/keys", f->t->dir);
+    assert_true(keyring_add(dir, NULL, &err));
+    restart(f, "http://127.0.0.1:9");
+    long long new1 = award(f), new2 = award(f);
+    char *k2 = issuer_of_credential(f, new1);
+    assert_string_not_equal(k1, k2);
+    assert_int_equal(list_of_credential(f, new1, NULL), 2); /* the new did:key has its own list */
+    assert_true(badges_revoke(f->t->s, f->c, old1, 0, "erreur", &err));
+    assert_true(badges_revoke(f->t->s, f->c, new1, 0, "erreur", &err));
+    json_t *l1 = badges_status_list_json(f->t->s, f->c, 1, &err);
+    assert_string_equal(json_string_value(json_object_get(l1, "issuer")), k1);
+    json_decref(l1);
+    restart(f, "https://passport.example.fr");
+    long long web = award(f);
+    char *w = issuer_of_credential(f, web);
+    assert_string_equal(w, "did:web:passport.example.fr");
+    assert_int_equal(list_of_credential(f, web, NULL), 3);
+    bool ok;
+    assert_string_equal(status_key(f, old1, &ok), "badges.check.revoked");
+    assert_false(ok);
+    assert_string_equal(status_key(f, new1, &ok), "badges.check.revoked");
+    assert_false(ok);
+    assert_string_equal(status_key(f, old2, &ok), "badges.check.status_ok");
+    assert_true(ok);
+    assert_string_equal(status_key(f, new2, &ok), "badges.check.status_ok");
+    assert_true(ok);
+    assert_string_equal(status_key(f, web, &ok), "badges.check.status_ok");
+    assert_true(ok);
+    /* a list of another issuer is refused even when its proof and bit are fine */
+    char *text = NULL;
+    assert_true(badges_credential_get(f->t->s, old2, &text, NULL, NULL, NULL));
+    json_t *doc = json_loads(text, 0, NULL);
+    json_t *cs = json_object_get(doc, "credentialStatus");
+    json_object_set_new(cs, "statusListCredential", json_string("http://127.0.0.1:9/status/2"));
+    verify_report r;
+    assert_false(verify_credential(doc, clock_now(), fetch_local, f, &r));
+    assert_non_null(strstr(r.status.msg, "differs from the credential issuer"));
+    json_decref(doc);
+    free(text);
+    free(k1);
+    free(k2);
+    free(w);
+}
+
+/* A status list signed a few seconds ahead of the verifier's clock (another server, or
+ * the second after the verifier read its clock) is within the documented skew. */
+static void status_list_within_clock_skew(void **state) {
+    fx *f = *state;
+    long long id = award(f);
+    char *text = NULL;
+    assert_true(badges_credential_get(f->t->s, id, &text, NULL, NULL, NULL));
+    json_t *doc = json_loads(text, 0, NULL);
+    verify_report r;
+    assert_true(verify_credential(doc, clock_now() - VERIFY_CLOCK_SKEW + 2, fetch_local, f, &r));
+    assert_false(verify_credential(doc, clock_now() - VERIFY_CLOCK_SKEW - 5, fetch_local, f, &r));
+    assert_non_null(strstr(r.dates.msg, "not yet valid"));
+    json_decref(doc);
+    free(text);
 }
 
 int main(void) {
@@ -305,6 +419,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(issued_credential_verifies_then_revoked, setup, teardown),
         cmocka_unit_test_setup_teardown(revoke_all_export_and_clr, setup, teardown),
         cmocka_unit_test_setup_teardown(full_list_opens_the_next, setup, teardown),
+        cmocka_unit_test_setup_teardown(rotation_and_move_keep_lists_with_their_issuer, setup, teardown),
+        cmocka_unit_test_setup_teardown(status_list_within_clock_skew, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,7 +156,7 @@ static void test_sync_search_archive(void **state) {
     perr err = {{0}};
     assert_true(catalog_sync(f->s, lib, &err));
     assert_int_equal(count(f, "SELECT max(updated_at) FROM modules"), before);
-    /* an emptied index (migration 10) is refilled by the next sync, versions untouched */
+    /* an emptied index (migration 11) is refilled by the next sync, versions untouched */
     assert_true(store_exec(f->s, "DELETE FROM module_search", &err));
     assert_true(catalog_sync(f->s, lib, &err));
     assert_int_equal(search_n(f, "solides"), 1);

@@ -134,7 +134,7 @@ static char *foreign(fx *f, bool own_key, const char *until, const char *list) {
     keys *k = own_key ? NULL : keys_generate(&err);
     const keys *sk = own_key ? keyring_signing(f->c->keys) : k;
     char *did = keys_did(sk);
-    credential_badge b = {.issuer = {did, "Autre", "https://autre.example"},
+    credential_badge b = {.issuer = {did, "Autre", "https://autre.example", NULL, NULL},
                           .valid_from = "2020-01-01T00:00:00Z",
                           .valid_until = until,
                           .recipient_email = "a@x.fr",

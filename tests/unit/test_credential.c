@@ -35,7 +35,7 @@ static const credential_alignment ALIGN[] = {
 static credential_badge sample(void) {
     return (credential_badge){
         .id = "urn:uuid:11111111-2222-4333-8444-555555555555",
-        .issuer = {"did:key:z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw", "DINUM", "https://ex.fr"},
+        .issuer = {"did:key:z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw", "DINUM", "https://ex.fr", NULL, NULL},
         .valid_from = "2026-01-01T00:00:00Z",
         .recipient_email = "agent@example.fr",
         .salt = "c0ffee",

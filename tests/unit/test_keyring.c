@@ -104,9 +104,62 @@ static void did_web_credentials_verify_on_the_server(void **state) {
     test_db_close(t);
 }
 
+/* What a crash of an older writer left (an empty key file) and what a crash of ours may
+ * leave (a temporary file) are skipped: the keys around them keep loading and signing. */
+static void leftovers_of_a_crash_are_skipped(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    char dir[128], p[256];
+    snprintf(dir, sizeof dir, "%s/keys", t->dir);
+    perr err = {{0}};
+    keyring *kr = keyring_load(dir, true, &err);
+    assert_non_null(kr);
+    char *first = keys_multikey(keyring_signing(kr));
+    keyring_free(kr);
+    snprintf(p, sizeof p, "%s/key-0002-20261205T000000Z-00000000.pem", dir);
+    FILE *f = fopen(p, "w");
+    assert_non_null(f);
+    fclose(f); /* empty, as a kill during the old in-place write left it */
+    snprintf(p, sizeof p, "%s/.key-0003-20261205T000000Z-00000000.pem.tmp-abcdef", dir);
+    f = fopen(p, "w");
+    assert_non_null(f);
+    fputs("-----BEGIN PRIV", f);
+    fclose(f);
+    kr = keyring_load(dir, false, &err);
+    assert_non_null(kr);
+    assert_int_equal(keyring_count(kr), 1);
+    char *mk = keys_multikey(keyring_signing(kr));
+    assert_string_equal(mk, first);
+    free(mk);
+    keyring_free(kr);
+    /* a rotation after the crash works, and its key signs */
+    char *path = NULL;
+    assert_true(keyring_add(dir, &path, &err));
+    kr = keyring_load(dir, false, &err);
+    assert_int_equal(keyring_count(kr), 2);
+    assert_string_equal(keyring_file(kr, 1), path);
+    free(path);
+    keyring_free(kr);
+    /* only a damaged key left: with create, a new one is made instead of failing */
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "cd '%s' && for f in key-*.pem; do : > \"$f\"; done", dir);
+    assert_int_equal(system(cmd), 0);
+    assert_null(keyring_load(dir, false, &err));
+    assert_non_null(strstr(err.msg, "no usable issuer key"));
+    kr = keyring_load(dir, true, &err);
+    assert_non_null(kr);
+    assert_int_equal(keyring_count(kr), 1);
+    keyring_free(kr);
+    free(first);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(creates_rotates_and_names),
+        cmocka_unit_test(leftovers_of_a_crash_are_skipped),
         cmocka_unit_test(did_web_credentials_verify_on_the_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

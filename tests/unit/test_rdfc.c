@@ -3,6 +3,7 @@
  * plus the UTF-16 ordering rdf-canonize uses. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -143,6 +144,44 @@ static void test_utf16_order(void **state) {
     assert_true(rdfc_utf16_cmp("😀", "😁") < 0);
 }
 
+/* The canonical form itself, not only the comparator: two literals on one subject and
+ * predicate sort in UTF-16 code unit order ("x😀" first), as rdf-canonize sorts them; a
+ * sort by bytes would put "x！" (EF BC 81) before "x😀" (F0 9F 98 80). */
+static void test_utf16_order_in_canonical_form(void **state) {
+    (void)state;
+    check("_:b <urn:ex:p> \"x！\" .\n_:b <urn:ex:p> \"x😀\" .\n",
+          "_:c14n0 <urn:ex:p> \"x😀\" .\n_:c14n0 <urn:ex:p> \"x！\" .\n");
+    check("<urn:ex:s> <urn:ex:p> \"x😀\" .\n<urn:ex:s> <urn:ex:p> \"x！\" .\n",
+          "<urn:ex:s> <urn:ex:p> \"x😀\" .\n<urn:ex:s> <urn:ex:p> \"x！\" .\n");
+}
+
+/* W3C test 060: \u0000 is a character like any other (written back as \u0000); test 075:
+ * SHA-384 chosen, and the issued identifiers map. */
+static void test_nul_sha384_and_map(void **state) {
+    (void)state;
+    check("<urn:ex:s> <urn:ex:p> \"a\\u0000b\\U00000000\" .\n<urn:ex:\\u0000> <urn:ex:p> \"c\" .\n",
+          "<urn:ex:\\u0000> <urn:ex:p> \"c\" .\n<urn:ex:s> <urn:ex:p> \"a\\u0000b\\u0000\" .\n");
+    rdf_quads *q = rdf_quads_new();
+    assert_true(rdf_quads_parse(q, "_:x <urn:ex:p> _:y .\n", NULL));
+    char *out256 = NULL, *out384 = NULL, *map = NULL;
+    perr err = {""};
+    rdfc_opts o = {-1, false, NULL};
+    assert_true(rdfc_canonicalize_opts(q, &o, &out256, &err));
+    o.sha384 = true;
+    o.map = &map;
+    assert_true(rdfc_canonicalize_opts(q, &o, &out384, &err));
+    assert_non_null(map);
+    /* the map names the labels the N-Quads use: x is the subject */
+    bool x_first = !strcmp(map, "{\"x\":\"c14n0\",\"y\":\"c14n1\"}\n");
+    assert_true(x_first || !strcmp(map, "{\"y\":\"c14n0\",\"x\":\"c14n1\"}\n"));
+    assert_string_equal(out384, x_first ? "_:c14n0 <urn:ex:p> _:c14n1 .\n" : "_:c14n1 <urn:ex:p> _:c14n0 .\n");
+    assert_true(!strcmp(out256, "_:c14n0 <urn:ex:p> _:c14n1 .\n") || !strcmp(out256, "_:c14n1 <urn:ex:p> _:c14n0 .\n"));
+    free(out256);
+    free(out384);
+    free(map);
+    rdf_quads_free(q);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_blank_nodes),
@@ -152,6 +191,8 @@ int main(void) {
         cmocka_unit_test(test_work_limit),
         cmocka_unit_test(test_permutation_budget),
         cmocka_unit_test(test_utf16_order),
+        cmocka_unit_test(test_utf16_order_in_canonical_form),
+        cmocka_unit_test(test_nul_sha384_and_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,29 @@ static void test_made_once_then_read(void **state) {
     rmdir(dir);
 }
 
+/* An empty file (a crash of an older, in-place writer) is not a secret: replaced, with a
+ * warning; two files of the right size are read, never replaced. */
+static void test_empty_file_replaced(void **state) {
+    (void)state;
+    char dir[] = "/tmp/passport-secret-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/k.key", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    unsigned char a[32], b[32];
+    perr err = {{0}};
+    assert_true(secret_file(path, a, sizeof a, &err));
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 32);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_true(secret_file(path, b, sizeof b, &err));
+    assert_memory_equal(a, b, sizeof a);
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_refused(void **state) {
     (void)state;
     unsigned char k[32];
@@ -51,6 +74,7 @@ static void test_refused(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_made_once_then_read),
+        cmocka_unit_test(test_empty_file_replaced),
         cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,9 +57,13 @@ static void share_links(void **state) {
                            " VALUES ('urn:uuid:1', 1, 1, 0, 5, '{}');",
                            &err));
     char tok[SHARE_TOKEN_LEN + 1], tok2[SHARE_TOKEN_LEN + 1];
-    assert_false(share_create(s, bob, 1, tok, &err)); /* not Bob's */
-    assert_true(share_create(s, alice, 1, tok, &err));
-    assert_true(share_create(s, alice, 1, tok2, &err));
+    assert_false(share_create(s, bob, 1, false, tok, &err)); /* not Bob's */
+    assert_true(share_create(s, alice, 1, false, tok, &err));
+    assert_true(share_create(s, alice, 1, true, tok2, &err));
+    char *holder = share_holder_name(s, tok2); /* Alice chose to show her name on this one */
+    assert_non_null(holder);
+    free(holder);
+    assert_null(share_holder_name(s, tok));
     assert_int_equal(strlen(tok), SHARE_TOKEN_LEN);
     assert_string_not_equal(tok, tok2);
     assert_int_equal(share_find(s, tok), 1);

@@ -36,7 +36,7 @@ static json_t *fetch(const char *url, void *ctx, perr *err) {
 
 static credential_issuer issuer(world *w, char **did) {
     *did = keys_did(w->k);
-    return (credential_issuer){*did, "DINUM", NULL};
+    return (credential_issuer){*did, "DINUM", NULL, NULL, NULL};
 }
 
 static json_t *badge(world *w, size_t index, const char *valid_from, const char *valid_until) {

@@ -1,0 +1,76 @@
+/* API paging: the cursor is base64url("o" + decimal offset), so that clients treat it as
+ * opaque and a later keyset cursor can replace it without changing the API. */
+#include "handlers/api_page.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/b64.h"
+
+#define MAX_OFFSET 1000000000UL
+
+/* The offset a cursor stands for; false when it is not one of ours. */
+static bool cursor_offset(const char *c, size_t *offset) {
+    uint8_t *raw = NULL;
+    size_t n = 0;
+    if (!*c || strlen(c) > 32 || !b64url_decode(c, strlen(c), &raw, &n, NULL)) return false;
+    bool ok = n >= 2 && n <= 11 && raw[0] == 'o' && (raw[1] != '0' || n == 2);
+    unsigned long v = 0;
+    for (size_t i = 1; ok && i < n; i++) {
+        ok = raw[i] >= '0' && raw[i] <= '9';
+        v = v * 10 + (unsigned long)(raw[i] - '0');
+    }
+    free(raw);
+    if (!ok || v > MAX_OFFSET) return false;
+    *offset = (size_t)v;
+    return true;
+}
+
+bool api_page_read(app *a, http_req *req, http_resp *resp, api_page *p) {
+    p->offset = 0;
+    p->limit = API_PAGE_DEFAULT;
+    const char *lim = http_query(req, "limit"), *cur = http_query(req, "cursor");
+    if (lim) {
+        char *end = NULL;
+        long v = strtol(lim, &end, 10);
+        if (!*lim || *end || v < 1 || v > API_PAGE_MAX) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "limit: a number from 1 to %d", API_PAGE_MAX);
+            app_error(a, req, resp, 400, msg);
+            return false;
+        }
+        p->limit = (size_t)v;
+    }
+    if (cur && !cursor_offset(cur, &p->offset)) {
+        app_error(a, req, resp, 400, "cursor: not a next_cursor of this API");
+        return false;
+    }
+    return true;
+}
+
+bool api_page_cut(json_t *obj, const char *key, const api_page *p) {
+    json_t *list = json_object_get(obj, key);
+    if (!json_is_array(list)) return false;
+    size_t n = json_array_size(list);
+    json_t *page = json_array();
+    for (size_t i = p->offset; i < n && i < p->offset + p->limit; i++) json_array_append(page, json_array_get(list, i));
+    json_object_set_new(obj, key, page);
+    return n > p->offset + p->limit;
+}
+
+void api_page_next(json_t *obj, const api_page *p, bool more) {
+    if (!more) {
+        json_object_set_new(obj, "next_cursor", json_null());
+        return;
+    }
+    char raw[32];
+    int n = snprintf(raw, sizeof raw, "o%zu", p->offset + p->limit);
+    char *c = b64url_encode(raw, (size_t)n);
+    json_object_set_new(obj, "next_cursor", json_string(c));
+    free(c);
+}
+
+void api_page_apply(json_t *obj, const char *key, const api_page *p) {
+    api_page_next(obj, p, api_page_cut(obj, key, p));
+}

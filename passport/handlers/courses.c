@@ -22,9 +22,12 @@
 
 /* The catalog's filters, read from the query string. */
 typedef struct filters {
-    const char *q, *competency, *lang;
+    const char *q, *competency;
+    const char *lang;   /* the language modules must have, NULL for any */
+    const char *lang_choice; /* what the language select shows: "fr", "en" or "all" */
     int level;
     json_t *hits; /* {module id: true} from the search, or NULL when there is no query */
+    json_t *ranked; /* the search's ids, best first, or NULL when there is no query */
 } filters;
 
 static bool module_matches(const learn_module *m, const filters *f) {
@@ -43,6 +46,8 @@ static bool module_matches(const learn_module *m, const filters *f) {
     return !f->hits || json_object_get(f->hits, m->id) != NULL;
 }
 
+/* A search without a language chosen looks in the agent's language; lang=all (or any
+ * other value) looks in every language. */
 static void filters_read(http_req *req, filters *f) {
     memset(f, 0, sizeof *f);
     f->q = http_query(req, "q");
@@ -51,7 +56,26 @@ static void filters_read(http_req *req, filters *f) {
     const char *lv = http_query(req, "level");
     f->level = lv ? atoi(lv) : 0;
     if (f->level < 1 || f->level > 8) f->level = 0;
+    if ((!f->lang || !*f->lang) && f->q && *f->q) f->lang = app_ctx(req)->locale;
     if (f->lang && strcmp(f->lang, "fr") && strcmp(f->lang, "en")) f->lang = NULL;
+    f->lang_choice = f->lang ? f->lang : "all";
+}
+
+/* The search's matching modules as one list, best first, keeping those numbered
+ * [offset, offset + limit); *total receives the number of matches. */
+static json_t *catalog_results(const learn_library *lib, const json_t *progress, const filters *f, size_t offset,
+                               size_t limit, size_t *total) {
+    json_t *mods = json_array();
+    size_t n = 0, i;
+    json_t *id;
+    json_array_foreach(f->ranked, i, id) {
+        const learn_module *m = library_module(lib, json_string_value(id));
+        if (!m || !module_matches(m, f)) continue;
+        if (n >= offset && n < offset + limit) json_array_append_new(mods, learn_view_module(m, progress));
+        n++;
+    }
+    *total = n;
+    return mods;
 }
 
 /* The courses with their matching modules, in library order, keeping only the matches
@@ -81,7 +105,7 @@ static json_t *catalog_courses(const learn_library *lib, const json_t *progress,
 static char *filters_qs(const filters *f) {
     buf b = BUF_INIT;
     const char *names[] = {"q", "competency", "lang"};
-    const char *vals[] = {f->q, f->competency, f->lang};
+    const char *vals[] = {f->q, f->competency, f->lang_choice};
     for (int i = 0; i < 3; i++) {
         if (!vals[i] || !*vals[i]) continue;
         buf_printf(&b, "%s=", names[i]);
@@ -135,7 +159,7 @@ static bool prepare(app *a, http_req *req, http_resp *resp, filters *f, json_t *
         size_t i;
         json_t *id;
         json_array_foreach(ids, i, id) json_object_set_new(f->hits, json_string_value(id), json_true());
-        json_decref(ids);
+        f->ranked = ids;
     }
     *progress = progress_by_module(a->db, c->user->id, &err);
     if (!*progress) goto fail;
@@ -144,7 +168,8 @@ static bool prepare(app *a, http_req *req, http_resp *resp, filters *f, json_t *
 fail:
     if (txn) store_read_end(a->db);
     json_decref(f->hits);
-    f->hits = NULL;
+    json_decref(f->ranked);
+    f->hits = f->ranked = NULL;
     log_error("catalog: %s", err.msg);
     app_error(a, req, resp, 500, NULL);
     return false;
@@ -157,21 +182,25 @@ static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
     if (!prepare(a, req, resp, &f, &progress)) return;
     learn_library *lib = app_library_acquire(a);
     int page = page_number(req);
-    size_t nmod = 0;
-    json_t *courses = catalog_courses(lib, progress, &f, (size_t)(page - 1) * CATALOG_PAGE, CATALOG_PAGE, &nmod);
+    size_t nmod = 0, off = (size_t)(page - 1) * CATALOG_PAGE;
+    json_t *results = f.ranked ? catalog_results(lib, progress, &f, off, CATALOG_PAGE, &nmod) : NULL;
+    json_t *courses = f.ranked ? json_array() : catalog_courses(lib, progress, &f, off, CATALOG_PAGE, &nmod);
     char *qs = filters_qs(&f);
     json_t *levels = json_array();
     for (int l = 1; l <= 8; l++) json_array_append_new(levels, json_pack("{s:i, s:b}", "value", l, "selected", l == f.level));
-    bool filtered = (f.q && *f.q) || (f.competency && *f.competency) || f.level || (f.lang && *f.lang);
-    app_render(a, req, resp, 200, "courses/catalog", "learn.catalog.title",
-               json_pack("{s:o, s:o, s:o, s:s, s:s, s:i, s:b, s:i, s:s, s:i, s:i, s:b}", "courses", courses,
-                         "competencies", competency_options(lib, f.competency), "levels", levels, "q", f.q ? f.q : "",
-                         "lang", f.lang ? f.lang : "", "count", (int)nmod, "filtered", filtered, "ncourses",
-                         (int)json_array_size(courses), "qs", qs, "prev_page", page - 1, "next_page", page + 1, "more",
-                         (size_t)page * CATALOG_PAGE < nmod));
+    bool filtered = (f.q && *f.q) || (f.competency && *f.competency) || f.level || f.lang;
+    json_t *d = json_pack("{s:o, s:o, s:o, s:s, s:s, s:i, s:b, s:i, s:s, s:i, s:i, s:b}", "courses", courses,
+                          "competencies", competency_options(lib, f.competency), "levels", levels, "q", f.q ? f.q : "",
+                          "lang", f.lang_choice, "count", (int)nmod, "filtered", filtered, "ncourses",
+                          (int)json_array_size(courses), "qs", qs, "prev_page", page - 1, "next_page", page + 1, "more",
+                          (size_t)page * CATALOG_PAGE < nmod);
+    json_object_set_new(d, "search", json_boolean(results != NULL));
+    if (results) json_object_set_new(d, "results", results);
+    app_render(a, req, resp, 200, "courses/catalog", "learn.catalog.title", d);
     free(qs);
     app_library_release(a, lib);
     json_decref(f.hits);
+    json_decref(f.ranked);
     json_decref(progress);
 }
 
@@ -261,6 +290,7 @@ static void api_courses(http_req *req, http_resp *resp, void *ctx) {
     app_json(resp, 200, out);
     app_library_release(a, lib);
     json_decref(f.hits);
+    json_decref(f.ranked);
     json_decref(progress);
 }
 

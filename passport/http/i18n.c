@@ -16,11 +16,19 @@
 
 typedef struct entry {
     char *key;
-    char *text;
+    char *text;   /* msgstr, or msgstr[0] */
+    char **forms; /* msgstr[0..nplurals) for a msgid_plural entry, else NULL */
 } entry;
+
+/* The plural rules of the Plural-Forms header that Passport knows. */
+typedef enum plural_rule { PLURAL_UNSET, PLURAL_ONE, PLURAL_NOT_ONE, PLURAL_ABOVE_ONE } plural_rule;
+
+#define PO_MAX_FORMS 4
 
 typedef struct locale {
     char *name;
+    plural_rule plural;
+    size_t nplurals;
     entry *entries; /* in file order */
     size_t n, cap;
     uint32_t *slots; /* open addressing: entry index + 1, 0 = empty */
@@ -68,6 +76,9 @@ static void locale_clear(locale *l) {
     for (size_t i = 0; i < l->n; i++) {
         free(l->entries[i].key);
         free(l->entries[i].text);
+        if (l->entries[i].forms)
+            for (size_t k = 0; k < l->nplurals; k++) free(l->entries[i].forms[k]);
+        free(l->entries[i].forms);
     }
     free(l->entries);
     free(l->slots);
@@ -85,7 +96,9 @@ typedef struct po_parser {
     perr *err;
     /* the entry being read */
     buf ctxt, id, str;
-    bool has_ctxt, has_id, has_str, fuzzy;
+    buf forms[PO_MAX_FORMS]; /* msgstr[1..]: forms[k] is msgstr[k]; forms[0] unused */
+    size_t nforms;           /* msgstr[N] read, msgstr[0] included */
+    bool has_ctxt, has_id, has_str, has_plural, fuzzy;
     size_t id_line;
     enum field last; /* where a continuation string goes */
 } po_parser;
@@ -151,8 +164,65 @@ static void po_reset_entry(po_parser *p) {
     buf_reset(&p->ctxt);
     buf_reset(&p->id);
     buf_reset(&p->str);
-    p->has_ctxt = p->has_id = p->has_str = p->fuzzy = false;
+    for (size_t k = 0; k < PO_MAX_FORMS; k++) buf_reset(&p->forms[k]);
+    p->nforms = 0;
+    p->has_ctxt = p->has_id = p->has_str = p->has_plural = p->fuzzy = false;
     p->last = F_NONE;
+}
+
+/* Reads the Plural-Forms line of the header entry's text, if any, into the locale:
+ * only the rules Passport knows are accepted (spaces and the final ";" ignored). */
+static bool po_header(po_parser *p, const char *text) {
+    static const struct { const char *spec; plural_rule rule; size_t n; } known[] = {
+        {"nplurals=2;plural=(n>1)", PLURAL_ABOVE_ONE, 2}, {"nplurals=2;plural=n>1", PLURAL_ABOVE_ONE, 2},
+        {"nplurals=2;plural=(n!=1)", PLURAL_NOT_ONE, 2},  {"nplurals=2;plural=n!=1", PLURAL_NOT_ONE, 2},
+        {"nplurals=1;plural=0", PLURAL_ONE, 1},
+    };
+    const char *h = text;
+    while (h && strncmp(h, "Plural-Forms:", 13)) {
+        h = strchr(h, '\n');
+        if (h) h++;
+    }
+    if (!h) return true;
+    char spec[128];
+    size_t n = 0;
+    for (h += 13; *h && *h != '\n' && n + 1 < sizeof spec; h++)
+        if (*h != ' ' && *h != '\t') spec[n++] = *h;
+    while (n && spec[n - 1] == ';') n--;
+    spec[n] = '\0';
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(spec, known[i].spec)) continue;
+        if (p->loc->plural != PLURAL_UNSET && p->loc->plural != known[i].rule)
+            return po_error(p, p->id_line, "conflicting Plural-Forms headers");
+        p->loc->plural = known[i].rule;
+        p->loc->nplurals = known[i].n;
+        return true;
+    }
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "unsupported Plural-Forms \"%s\" (known: nplurals=2; plural=(n > 1) or (n != 1); nplurals=1; plural=0)",
+             spec);
+    return po_error(p, p->id_line, msg);
+}
+
+/* Checks a msgid_plural entry against the header; *complete is false when a form is empty
+ * (the entry is untranslated). */
+static bool po_plural_check(po_parser *p, bool *complete) {
+    if (p->loc->plural == PLURAL_UNSET)
+        return po_error(p, p->id_line, "msgid_plural without a Plural-Forms header before it");
+    if (p->nforms != p->loc->nplurals) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "expected %zu plural forms (msgstr[0] to msgstr[%zu]), found %zu", p->loc->nplurals,
+                 p->loc->nplurals - 1, p->nforms);
+        return po_error(p, p->id_line, msg);
+    }
+    *complete = p->str.len > 0;
+    for (size_t k = 1; k < p->nforms; k++) {
+        if (strlen(buf_cstr(&p->forms[k])) != p->forms[k].len) return po_error(p, p->id_line, "NUL in string");
+        if (!utf8_valid(p->forms[k].data, p->forms[k].len)) return po_error(p, p->id_line, "invalid UTF-8 in string");
+        if (!p->forms[k].len) *complete = false;
+    }
+    return true;
 }
 
 /* Stores the entry read so far (if complete) and starts a new one. */
@@ -164,7 +234,10 @@ static bool po_finish_entry(po_parser *p) {
     if (!p->has_id) return po_error(p, p->line, "msgctxt without msgid");
     if (!p->has_str) return po_error(p, p->id_line, "msgid without msgstr");
     bool header = p->id.len == 0 && !p->has_ctxt;
-    if (!header && !p->fuzzy && p->str.len > 0) {
+    if (header && !p->fuzzy && !po_header(p, buf_cstr(&p->str))) return false;
+    bool complete = p->str.len > 0;
+    if (!header && p->has_plural && !po_plural_check(p, &complete)) return false;
+    if (!header && !p->fuzzy && complete) {
         if (p->id.len == 0) return po_error(p, p->id_line, "empty msgid");
         buf key = BUF_INIT;
         if (p->has_ctxt) {
@@ -193,6 +266,13 @@ static bool po_finish_entry(po_parser *p) {
         }
         l->entries[l->n].key = buf_detach(&key);
         l->entries[l->n].text = xstrndup(p->str.data, p->str.len);
+        l->entries[l->n].forms = NULL;
+        if (p->has_plural) {
+            char **forms = xcalloc(p->nforms, sizeof *forms);
+            forms[0] = xstrndup(p->str.data, p->str.len);
+            for (size_t k = 1; k < p->nforms; k++) forms[k] = xstrndup(p->forms[k].data, p->forms[k].len);
+            l->entries[l->n].forms = forms;
+        }
         l->n++;
     }
     po_reset_entry(p);
@@ -200,7 +280,8 @@ static bool po_finish_entry(po_parser *p) {
 }
 
 /* Parses the string after a keyword (or a continuation line) into the field p->last
- * names; msgid_plural and msgstr[N>0] strings are checked and dropped. */
+ * names; msgid_plural's string is checked and dropped (keys are symbolic), msgstr[N>0]
+ * goes to forms[N]. */
 static bool po_keyword_string(po_parser *p, const char *s, size_t len) {
     while (len && (*s == ' ' || *s == '\t')) {
         s++;
@@ -212,6 +293,7 @@ static bool po_keyword_string(po_parser *p, const char *s, size_t len) {
     case F_CTXT: target = &p->ctxt; break;
     case F_ID: target = &p->id; break;
     case F_STR: target = &p->str; break;
+    case F_STR_OTHER: target = &p->forms[p->nforms - 1]; break;
     default: target = &ignored; break;
     }
     bool ok = po_string(p, s, len, target);
@@ -255,7 +337,8 @@ static bool po_line(po_parser *p, const char *s, size_t len) {
         return po_keyword_string(p, s + k, len - k);
     }
     if (starts_kw(s, len, "msgid_plural", &k)) {
-        if (!p->has_id || p->has_str) return po_error(p, p->line, "unexpected msgid_plural");
+        if (!p->has_id || p->has_str || p->has_plural) return po_error(p, p->line, "unexpected msgid_plural");
+        p->has_plural = true;
         p->last = F_PLURAL;
         return po_keyword_string(p, s + k, len - k);
     }
@@ -281,13 +364,23 @@ static bool po_line(po_parser *p, const char *s, size_t len) {
         }
         if (k < len && s[k] != ' ' && s[k] != '\t' && s[k] != '"')
             return po_error(p, p->line, "unknown keyword");
+        bool indexed = k > 6;
+        if (indexed != p->has_plural)
+            return po_error(p, p->line, indexed ? "msgstr[N] without msgid_plural" : "msgid_plural needs msgstr[N]");
         if (first) {
             if (p->has_str) return po_error(p, p->line, "duplicate msgstr");
             p->has_str = true;
             buf_append(&p->str, "", 0);
+            p->nforms = indexed ? 1 : 0;
             p->last = F_STR;
         } else {
             if (!p->has_str) return po_error(p, p->line, "msgstr[N] before msgstr[0]");
+            size_t idx = 0;
+            for (size_t j = 7; s[j] != ']'; j++) idx = idx * 10 + (size_t)(s[j] - '0');
+            if (idx != p->nforms) return po_error(p, p->line, "msgstr[N] out of order");
+            if (idx >= PO_MAX_FORMS) return po_error(p, p->line, "too many plural forms");
+            p->nforms++;
+            buf_append(&p->forms[idx], "", 0);
             p->last = F_STR_OTHER;
         }
         return po_keyword_string(p, s + k, len - k);
@@ -389,6 +482,7 @@ bool i18n_add_po(i18n_catalog *c, const char *name, const char *src, size_t len,
     buf_free(&p.ctxt);
     buf_free(&p.id);
     buf_free(&p.str);
+    for (size_t k = 0; k < PO_MAX_FORMS; k++) buf_free(&p.forms[k]);
     if (!ok) {
         locale_clear(&loc);
         return false;
@@ -474,6 +568,30 @@ const char *i18n_get_at(const i18n_catalog *c, int index, const char *key) {
         if (e) return e->text;
     }
     return key;
+}
+
+/* The form of e for the count n under l's rule. */
+static const char *entry_form(const locale *l, const entry *e, long long n) {
+    if (!e->forms) return e->text;
+    size_t k = l->plural == PLURAL_NOT_ONE ? n != 1 : l->plural == PLURAL_ABOVE_ONE ? n > 1 : 0;
+    return e->forms[k];
+}
+
+const char *i18n_nget_at(const i18n_catalog *c, int index, const char *key, long long n) {
+    if (!c) return key;
+    if (index >= 0 && (size_t)index < c->n) {
+        const entry *e = locale_find(&c->locales[index], key);
+        if (e) return entry_form(&c->locales[index], e, n);
+    }
+    if (c->fr >= 0 && c->fr != index) {
+        const entry *e = locale_find(&c->locales[c->fr], key);
+        if (e) return entry_form(&c->locales[c->fr], e, n);
+    }
+    return key;
+}
+
+const char *i18n_nget(const i18n_catalog *c, const char *name, const char *key, long long n) {
+    return i18n_nget_at(c, i18n_locale_index(c, name), key, n);
 }
 
 const char *i18n_get(const i18n_catalog *c, const char *name, const char *key) {

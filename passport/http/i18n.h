@@ -26,10 +26,14 @@ i18n_catalog *i18n_new(void);
 /* Parses a .po text into the catalog under locale (which must not exist yet); fname is
  * only used in error messages ("fname:line: message"). On error the catalog is unchanged.
  * Supported: comments (# ...; "#, fuzzy" entries are skipped as gettext does), msgctxt
- * (the key becomes ctxt "\004" msgid, gettext's convention), msgid, msgid_plural and
- * msgstr[N] (msgstr[0] is kept), multi-line strings, C escapes (\n \t \r \" \\ \a \b \f
+ * (the key becomes ctxt "\004" msgid, gettext's convention), msgid, msgid_plural with
+ * msgstr[0..nplurals) (all forms kept; i18n_nget picks one), multi-line strings, C escapes (\n \t \r \" \\ \a \b \f
  * \v \' \? octal \ooo and \xHH, but no NUL), the header entry (msgid ""), which is not a
- * message. Entries with an empty msgstr are untranslated and skipped. Duplicate msgids,
+ * message but whose Plural-Forms line sets the plural rule: only "nplurals=2;
+ * plural=(n > 1);" (French), "nplurals=2; plural=(n != 1);" (English) and "nplurals=1;
+ * plural=0;" are known, any other is an error naming them. A msgid_plural before such a
+ * header, or with another number of msgstr[N] than nplurals, is an error. Entries with an
+ * empty msgstr (or an empty form) are untranslated and skipped. Duplicate msgids,
  * a msgid without msgstr, stray strings and invalid UTF-8 are errors. */
 bool i18n_add_po(i18n_catalog *c, const char *locale, const char *src, size_t len,
                  const char *fname, perr *err);
@@ -41,6 +45,14 @@ void i18n_free(i18n_catalog *c);
  * is case-insensitive, "_" equals "-", and "en-GB" uses "en" when there is no "en-GB".
  * Never NULL: the result is owned by the catalog, or is key. c may be NULL (gives key). */
 const char *i18n_get(const i18n_catalog *c, const char *locale, const char *key);
+
+/* The form of the msgid_plural entry key for the count n, by the rule of the locale that
+ * has the entry (locale, then "fr" as i18n_get falls back); for a singular entry its text;
+ * else key. Never NULL. */
+const char *i18n_nget(const i18n_catalog *c, const char *locale, const char *key, long long n);
+
+/* i18n_nget with a locale index from i18n_locale_index (-1 allowed). */
+const char *i18n_nget_at(const i18n_catalog *c, int index, const char *key, long long n);
 
 /* Picks a supported locale from an Accept-Language header value: q-values honoured
  * (q=0 ranges are ignored), ties go to the earlier range, "en-GB" matches "en" and "en" matches

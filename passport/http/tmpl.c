@@ -421,10 +421,31 @@ static bool render_each(render_ctx *c, const tmpl_node *n) {
     return ok;
 }
 
-/* Appends a translation with {N} replaced by the escaped N-th argument. */
+/* The count a value stands for in {{tn}}: integers as they are, reals rounded toward
+ * zero unless fractional (1.5 counts as plural, like 2), anything else 0. */
+static long long count_of(val v) {
+    if (v.kind == V_INT) return v.num;
+    if (v.kind != V_JSON) return 0;
+    if (json_is_integer(v.j)) return (long long)json_integer_value(v.j);
+    if (!json_is_real(v.j)) return 0;
+    double d = json_real_value(v.j);
+    if (!(d > -1e15 && d < 1e15)) return 0;
+    long long t = (long long)d;
+    return (double)t == d ? t : 2;
+}
+
+/* Appends a translation with {N} replaced by the escaped N-th argument; for {{tn}} the
+ * plural form for the count args[0] (which is also {1}). */
 static void render_translation(render_ctx *c, const tmpl_node *n) {
     const char *text;
-    if (n->texts) {
+    if (n->plural) {
+        val k = resolve(c, &n->a);
+        char tmp[64];
+        size_t len = 0;
+        const char *key = printed(k, tmp, sizeof tmp, &len);
+        if (!key || key == tmp || memchr(key, '\0', len)) return;
+        text = i18n_nget_at(c->set->i18n, c->loc_index, key, count_of(resolve(c, &n->args[0])));
+    } else if (n->texts) {
         text = n->texts[c->loc];
     } else {
         val k = resolve(c, &n->a);

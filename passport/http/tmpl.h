@@ -32,6 +32,8 @@
  *   {{t "k" p1 p2}}     with {1}, {2} in the translation replaced by the escaped values of
  *                       p1, p2; {{t path}} translates a key taken from the data;
  *                       {{{t "k" p1}}} leaves the translation unescaped (args still escaped).
+ *   {{tn "k" n p2}}     the plural form of "k" (msgid_plural in the .po) for the count n,
+ *                       by the locale's Plural-Forms rule; n is also {1}.
  *   {{!-- comment --}}  and {{! comment }} are dropped.
  *
  * Whitespace: a block tag (#…, else, /…, >, comment) alone on its line, with only spaces

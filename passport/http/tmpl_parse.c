@@ -398,7 +398,7 @@ static bool parse_cond(parser *p, lexer *lx, tmpl_node *n, size_t line) {
     return expect_end(p, lx, line);
 }
 
-/* Parses `t KEY ARGS...` (the lexer is past "t"). */
+/* Parses `t KEY ARGS...` or `tn KEY COUNT ARGS...` (the lexer is past the word). */
 static bool parse_translation(parser *p, lexer *lx, tmpl_node *n, lex_kind k, size_t line) {
     n->kind = N_T;
     if (!parse_operand(p, lx, k, &n->a, line)) return false;
@@ -416,7 +416,8 @@ static bool parse_translation(parser *p, lexer *lx, tmpl_node *n, lex_kind k, si
         }
         n->nargs++;
     }
-    if (n->a.kind == P_LIT) {
+    if (n->plural && !n->nargs) return perror_at(p, line, "%s", "tn needs a count after the key");
+    if (n->a.kind == P_LIT && !n->plural) {
         const char *key = json_string_value(n->a.lit);
         size_t nl = p->set->nlocales;
         n->texts = xcalloc(nl + 1, sizeof *n->texts);
@@ -431,11 +432,13 @@ static bool parse_value_tag(parser *p, lexer *lx, tmpl_node *n, bool raw, size_t
     n->kind = raw ? N_RAW : N_VAR;
     lex_kind k = lex_next(lx);
     if (k == L_END) return perror_at(p, line, "%s", "empty tag");
-    if (k == L_WORD && word_is(lx, "t")) {
+    if (k == L_WORD && (word_is(lx, "t") || word_is(lx, "tn"))) {
         size_t save = lx->pos;
+        bool plural = word_is(lx, "tn");
         lex_kind k2 = lex_next(lx);
         if (k2 != L_END) {
             n->raw = raw;
+            n->plural = plural;
             return parse_translation(p, lx, n, k2, line);
         }
         lx->pos = save;

@@ -54,6 +54,7 @@ struct tmpl_node {
     char *pname;      /* N_PARTIAL */
     const tmpl *partial;
     bool raw;         /* N_T: unescaped translation */
+    bool plural;      /* N_T from {{tn KEY COUNT ...}}: the form chosen by args[0] */
     tmpl_operand *args;    /* N_T */
     size_t nargs;
     const char **texts; /* N_T with a literal key: per locale index, then "no locale" */

@@ -1,6 +1,8 @@
-/* Catalog sync into the store and FTS5 search. */
+/* Catalog sync into the store and FTS5 search: a light French stemmer applied to the
+ * indexed words and to the query's, title matches ranked first. */
 #include "learn/catalog.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -28,11 +30,13 @@ static bool course_upsert(store *s, const learn_course *c, size_t pos, int64_t n
     return ok;
 }
 
-/* Looks up a stored module: its rowid, whether it is up to date with m. */
-static bool module_state(store *s, const learn_module *m, long long *rid, bool *current, perr *err) {
+/* Looks up a stored module: its rowid, whether it is up to date with m, whether the
+ * search index holds it (a migration may have emptied the index). */
+static bool module_state(store *s, const learn_module *m, long long *rid, bool *current, bool *indexed, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
                                   "SELECT rid, version_hash = ?2 AND archived_at IS NULL AND course_slug = ?3"
-                                  " AND position = ?4 FROM modules WHERE id = ?1",
+                                  " AND position = ?4, EXISTS (SELECT 1 FROM module_search WHERE rowid = rid)"
+                                  " FROM modules WHERE id = ?1",
                                   err);
     if (!st) return false;
     store_bind_text(st, 1, m->id);
@@ -40,10 +44,11 @@ static bool module_state(store *s, const learn_module *m, long long *rid, bool *
     store_bind_text(st, 3, m->course->slug);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)m->position);
     *rid = 0;
-    *current = false;
+    *current = *indexed = false;
     if (sqlite3_step(st) == SQLITE_ROW) {
         *rid = sqlite3_column_int64(st, 0);
         *current = sqlite3_column_int(st, 1) != 0;
+        *indexed = sqlite3_column_int(st, 2) != 0;
     }
     store_done(st);
     return true;
@@ -56,11 +61,28 @@ static bool step_done(store *s, sqlite3_stmt *st, const char *what, perr *err) {
     return ok;
 }
 
+/* Writes m's search entry under rowid rid, its words stemmed as queries are. */
+static bool module_index(store *s, const learn_module *m, long long rid, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "INSERT INTO module_search (rowid, module_id, title, body) VALUES (?1, ?2, ?3, ?4)", err);
+    if (!st) return false;
+    buf title = BUF_INIT, body = BUF_INIT;
+    catalog_stem(m->title, &title);
+    catalog_stem(m->lesson_text, &body);
+    sqlite3_bind_int64(st, 1, rid);
+    store_bind_text(st, 2, m->id);
+    store_bind_text(st, 3, buf_cstr(&title));
+    store_bind_text(st, 4, buf_cstr(&body));
+    bool ok = step_done(s, st, "search index", err);
+    buf_free(&title);
+    buf_free(&body);
+    return ok;
+}
+
 static bool module_upsert(store *s, const learn_module *m, int64_t now, perr *err) {
     long long rid;
-    bool current;
-    if (!module_state(s, m, &rid, &current, err)) return false;
-    if (current) return true;
+    bool current, indexed;
+    if (!module_state(s, m, &rid, &current, &indexed, err)) return false;
+    if (current) return indexed || module_index(s, m, rid, err);
     sqlite3_stmt *st = store_stmt(s,
                                   "INSERT INTO modules (id, course_slug, position, title, minutes, lang, pass, version_hash,"
                                   " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET"
@@ -98,13 +120,7 @@ static bool module_upsert(store *s, const learn_module *m, int64_t now, perr *er
     if (!(st = store_stmt(s, "DELETE FROM module_search WHERE rowid = ?1", err))) return false;
     sqlite3_bind_int64(st, 1, rid);
     if (!step_done(s, st, "search index", err)) return false;
-    st = store_stmt(s, "INSERT INTO module_search (rowid, module_id, title, body) VALUES (?1, ?2, ?3, ?4)", err);
-    if (!st) return false;
-    sqlite3_bind_int64(st, 1, rid);
-    store_bind_text(st, 2, m->id);
-    store_bind_text(st, 3, m->title);
-    store_bind_text(st, 4, m->lesson_text);
-    return step_done(s, st, "search index", err);
+    return module_index(s, m, rid, err);
 }
 
 /* Archives every live module and course that lib does not hold. */
@@ -161,18 +177,71 @@ fail:
     return false;
 }
 
-bool catalog_fts_query(const char *q, buf *out) {
+/* True for the bytes of a word: ASCII letters and digits, and any byte of a UTF-8
+ * sequence (accented letters; the tokenizer folds them). */
+static bool word_byte(unsigned char c) {
+    return c >= 0x80 || (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static bool ends_with(const char *w, size_t n, const char *suffix) {
+    size_t k = strlen(suffix);
+    return n >= k && !memcmp(w + n - k, suffix, k);
+}
+
+/* The length of w[0..n) (ASCII lower case) once stemmed: "eaux" -> "eau", "aux" -> "al"
+ * (written by the caller), then one final -s or -x dropped, then "ée" -> "é". Words of
+ * three bytes or less are kept whole ("des", "vos"). *al receives true for "aux". */
+static size_t stem_len(const char *w, size_t n, bool *al) {
+    *al = false;
+    if (n <= 3) return n;
+    if (n > 4 && ends_with(w, n, "aux") && !ends_with(w, n, "eaux")) {
+        *al = true;
+        return n - 3;
+    }
+    if (w[n - 1] == 's' || w[n - 1] == 'x') n--;
+    if (n > 4 && ends_with(w, n, "\xc3\xa9" "e")) n--;
+    return n;
+}
+
+/* Appends the word w[0..n) to out, ASCII lower-cased and stemmed. */
+static void stem_word(const char *w, size_t n, buf *out) {
+    char small[64];
+    char *lw = n < sizeof small ? small : xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++) lw[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] | 0x20 : w[i]);
+    bool al;
+    size_t k = stem_len(lw, n, &al);
+    buf_append(out, lw, k);
+    if (al) buf_puts(out, "al");
+    if (lw != small) free(lw);
+}
+
+void catalog_stem(const char *text, buf *out) {
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    bool any = false;
+    while (*p) {
+        while (*p && !word_byte(*p)) p++;
+        const unsigned char *w = p;
+        while (*p && word_byte(*p)) p++;
+        if (p == w) continue;
+        if (any) buf_putc(out, ' ');
+        stem_word((const char *)w, (size_t)(p - w), out);
+        any = true;
+    }
+}
+
+bool catalog_fts_query(const char *q, const char *column, buf *out) {
     bool any = false;
     const unsigned char *p = (const unsigned char *)(q ? q : "");
     size_t words = 0;
     while (*p && words < 16) {
-        while (*p && *p < 0x80 && !((*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))) p++;
+        while (*p && !word_byte(*p)) p++;
         const unsigned char *w = p;
-        while (*p && (*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))) p++;
+        while (*p && word_byte(*p)) p++;
         if (p == w) continue;
         if (any) buf_putc(out, ' ');
+        if (column) buf_printf(out, "%s : ", column);
         buf_putc(out, '"');
-        buf_append(out, w, (size_t)(p - w));
+        stem_word((const char *)w, (size_t)(p - w), out);
         buf_puts(out, "\"*");
         any = true;
         words++;
@@ -181,18 +250,22 @@ bool catalog_fts_query(const char *q, buf *out) {
 }
 
 json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
-    buf fq = BUF_INIT;
+    buf fq = BUF_INIT, tq = BUF_INIT;
     json_t *ids = json_array();
-    if (!catalog_fts_query(q, &fq)) goto done;
+    if (!catalog_fts_query(q, NULL, &fq)) goto done;
+    catalog_fts_query(q, "title", &tq);
     sqlite3_stmt *st = store_stmt(s,
                                   /* the id from modules by rowid: reading module_search's own column
                                    * would load each matching row's whole lesson text */
                                   "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
-                                  " WHERE module_search MATCH ?1 LIMIT ?2",
+                                  " WHERE module_search MATCH ?1 ORDER BY module_search.rowid IN"
+                                  " (SELECT rowid FROM module_search WHERE module_search MATCH ?3) DESC,"
+                                  " bm25(module_search, 0.0, 10.0, 1.0), m.rid LIMIT ?2",
                                   err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+    store_bind_text(st, 3, tq.data);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(ids, json_string(store_col_text(st, 0)));
     if (rc != SQLITE_DONE) {
@@ -203,9 +276,11 @@ json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
     store_done(st);
 done:
     buf_free(&fq);
+    buf_free(&tq);
     return ids;
 fail:
     buf_free(&fq);
+    buf_free(&tq);
     json_decref(ids);
     return NULL;
 }

@@ -19,14 +19,22 @@
  * is un-archived. On error nothing is written. */
 bool catalog_sync(store *s, const learn_library *lib, perr *err);
 
-/* The ids of the non-archived modules matching the words of q (each word a prefix, all
- * required; accents and case ignored), at most limit, in no particular order (the catalog
- * shows them in course order; ranking would cost a score per match). Returns a new
- * JSON array of strings the caller owns (empty when q has no word), NULL on error. */
+/* The ids of the non-archived modules matching the words of q (each word stemmed by
+ * catalog_stem, then a prefix; all required; accents and case ignored), at most limit:
+ * modules whose title holds every word first, then the others, each group by BM25
+ * (title weighing ten times the lesson). Returns a new JSON array of strings the caller
+ * owns (empty when q has no word), NULL on error. */
 json_t *catalog_search(store *s, const char *q, size_t limit, perr *err);
 
-/* Builds the FTS5 query for q into out ("word"* "word2"*); false when q has no word. */
-bool catalog_fts_query(const char *q, buf *out);
+/* Builds the FTS5 query for q into out ("word"* "word2"*, each word stemmed; with column
+ * non-NULL every phrase is limited to it: column : "word"*); false when q has no word. */
+bool catalog_fts_query(const char *q, const char *column, buf *out);
+
+/* Appends text's words to out, separated by one space, each ASCII-lower-cased and
+ * stemmed for French plurals: final -s or -x dropped ("mots" -> "mot", "réseaux" ->
+ * "réseau"), "-aux" -> "-al" ("journaux" -> "journal"), "-ée" -> "-é"; words of three
+ * bytes or less are kept. Punctuation is dropped. */
+void catalog_stem(const char *text, buf *out);
 
 /* 1 when the module is in the store and archived, 0 when it is there and live, -1 when
  * the store does not know it. */

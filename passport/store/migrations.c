@@ -85,6 +85,8 @@ static const char *const migrations[] = {
     SCHEMA_PRIVACY,
     /* 13: drawn questions of an attempt, the attempt of a quiz form (store/schema_learn_draws.c) */
     SCHEMA_LEARN_DRAWS,
+    /* 14: the module search index emptied, refilled with stemmed words (store/schema_learn.c) */
+    SCHEMA_LEARN_STEMS,
 };
 
 int store_latest_version(void) {

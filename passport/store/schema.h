@@ -41,5 +41,8 @@ extern const char schema_privacy[];
 /* Migration 13: the questions an attempt drew; the attempt a quiz form produced. */
 #define SCHEMA_LEARN_DRAWS schema_learn_draws
 extern const char schema_learn_draws[];
+/* Migration 14: the module search index emptied, to be refilled with stemmed words. */
+#define SCHEMA_LEARN_STEMS schema_learn_stems
+extern const char schema_learn_stems[];
 
 #endif

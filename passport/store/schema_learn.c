@@ -66,3 +66,6 @@ const char schema_learn[] =
     "CREATE INDEX module_visits_last ON module_visits(user_id, last_at);"
     "CREATE VIRTUAL TABLE module_search USING fts5("
     "  module_id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2');";
+
+/* catalog_sync refills every module missing from the index, with catalog_stem's words. */
+const char schema_learn_stems[] = "DELETE FROM module_search;";

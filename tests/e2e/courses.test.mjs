@@ -88,6 +88,43 @@ describe('catalog and search', () => {
     assert.equal(odd.status, 200);
   });
 
+  // the modules of a search, in the order shown
+  const hits = (body) => [...body.matchAll(/<th scope="row"><a href="\/modules\/([^"]+)"/g)].map((m) => m[1]);
+
+  test('search ranks title matches first, in one list, not grouped by course', async () => {
+    const c = await agent();
+    const r = await c.get('/courses?q=' + encodeURIComponent('mot de passe'));
+    const ids = hits(r.body);
+    assert.ok(ids.length > 1, 'several modules mention passwords');
+    assert.equal(ids[0], 'mots-de-passe');
+    assert.match(r.body, /class="table learn-modules learn-results"/);
+    assert.doesNotMatch(r.body, /class="learn-course"/);
+    // the count agrees with its number, French style (0 and 1 singular)
+    assert.match(r.body, new RegExp(`class="learn-count">${ids.length} modules trouvés<`));
+    assert.match((await c.get('/courses?q=zzzyxwv')).body, /class="learn-count">0 module trouvé</);
+    assert.doesNotMatch(r.body, /\(s\)/);
+  });
+
+  test('search folds French plurals: "tableurs" finds what "tableur" finds', async () => {
+    const c = await agent();
+    const one = hits((await c.get('/courses?q=tableur')).body);
+    const many = hits((await c.get('/courses?q=tableurs')).body);
+    assert.ok(one.length >= 5, `tableur finds ${one.length}`);
+    assert.deepEqual([...many].sort(), [...one].sort());
+  });
+
+  test("search defaults to the agent's language, others on request", async () => {
+    const c = await agent();
+    const fr = await c.get('/courses?q=phishing');
+    assert.ok(hits(fr.body).includes('phishing-basics'));
+    assert.ok(!hits(fr.body).includes('phishing-basics-en'), 'an English module in French results');
+    assert.match(fr.body, /<option value="fr" selected>/);
+    const all = await c.get('/courses?q=phishing&lang=all');
+    assert.ok(hits(all.body).includes('phishing-basics-en'));
+    const en = await c.get('/courses?q=phishing&lang=en');
+    assert.deepEqual(hits(en.body).filter((id) => !id.endsWith('-en')), []);
+  });
+
   test('filters by competency, level and language', async () => {
     const c = await agent();
     const all = count(c, (await c.get('/courses')).body);
@@ -293,6 +330,23 @@ describe('in Chromium', () => {
     }
     await Promise.all([page.waitForNavigation(), page.click('#quiz button[type="submit"]')]);
   }
+
+  test('search results pass axe at 1280 and 390 px', async () => {
+    const { ctx, page } = await loggedIn(true);
+    try {
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto(`${server.url}/courses?q=${encodeURIComponent('mots de passe')}`);
+        assert.equal(await page.locator('table.learn-results tbody tr').first().locator('a').first().getAttribute('href'),
+          '/modules/mots-de-passe');
+        await axeClean(page, `search results at ${width} px`, true);
+        await page.goto(`${server.url}/courses?q=zzzyxwv`);
+        await axeClean(page, `empty search at ${width} px`, true);
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
 
   for (const js of [false, true]) {
     test(`take a module with JavaScript ${js ? 'on' : 'off'}: fail, retry, pass, evidence`, async () => {

@@ -1,5 +1,6 @@
-/* libFuzzer target for http/i18n: the input is parsed as a .po file; on success a few
- * lookups run; the input is also used as an Accept-Language header value. */
+/* libFuzzer target for http/i18n: the input is parsed as a .po file (plural forms and
+ * the Plural-Forms header included); on success a few lookups run, singular and plural;
+ * the input is also used as an Accept-Language header value. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t n = 0;
         if (i18n_missing(c, "en", count_key, &n) != n) abort();
         i18n_get(c, "en-GB", "y");
+        for (long long n = -1; n <= 2; n++) {
+            const char *f = i18n_nget(c, "en", "x", n);
+            if (!f || !*f) abort(); /* a form of en's entry, or fr's text */
+            i18n_nget(c, "en", "y", n);
+        }
         i18n_get(c, "EN", "");
     } else if (err.msg[0] == '\0') {
         abort(); /* a failure always says why */

@@ -20,6 +20,7 @@ static const char FR_PO[] =
     "msgstr \"\"\n"
     "\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
     "\"Language: fr\\n\"\n"
+    "\"Plural-Forms: nplurals=2; plural=(n > 1);\\n\"\n"
     "\n"
     "#: web/templates/login.html:3\n"
     "msgid \"login.title\"\n"
@@ -59,6 +60,12 @@ static const char FR_PO[] =
     "#~ msgstr \"Obsolète\"\n";
 
 static const char EN_PO[] =
+    "msgid \"\"\r\n"
+    "msgstr \"Plural-Forms: nplurals=2; plural=(n != 1);\\n\"\r\n"
+    "msgid \"count.modules\"\r\n"
+    "msgid_plural \"count.modules\"\r\n"
+    "msgstr[0] \"{1} module\"\r\n"
+    "msgstr[1] \"{1} modules (en)\"\r\n"
     "msgid \"login.title\"\r\n"
     "msgstr \"Sign in\"\r\n"
     "msgid \"login.help\"\r\n"
@@ -92,6 +99,33 @@ static void test_po_parsing(void **state) {
     assert_string_equal(i18n_get(c, "en", "login.help"), "Enter your work address.");
     i18n_free(c);
     i18n_free(NULL);
+}
+
+/* French says "0 module, 1 module, 2 modules", English "0 modules, 1 module, 2 modules". */
+static void test_plurals(void **state) {
+    (void)state;
+    i18n_catalog *c = make_catalog();
+    assert_string_equal(i18n_nget(c, "fr", "count.modules", 0), "{1} module");
+    assert_string_equal(i18n_nget(c, "fr", "count.modules", 1), "{1} module");
+    assert_string_equal(i18n_nget(c, "fr", "count.modules", 2), "{1} modules");
+    assert_string_equal(i18n_nget(c, "fr", "count.modules", 1000), "{1} modules");
+    assert_string_equal(i18n_nget(c, "en", "count.modules", 0), "{1} modules (en)");
+    assert_string_equal(i18n_nget(c, "en", "count.modules", 1), "{1} module");
+    assert_string_equal(i18n_nget(c, "en-GB", "count.modules", 2), "{1} modules (en)");
+    /* a singular entry, a missing one, the fallback to French with French's rule */
+    assert_string_equal(i18n_nget(c, "fr", "login.title", 5), "Connexion");
+    assert_string_equal(i18n_nget(c, "en", "no.such", 5), "no.such");
+    assert_string_equal(i18n_nget(c, "de", "count.modules", 1), "{1} module");
+    assert_string_equal(i18n_nget_at(c, -1, "count.modules", 3), "{1} modules");
+    assert_string_equal(i18n_nget(NULL, "fr", "k", 1), "k");
+    i18n_free(c);
+    /* nplurals=1 and a header without spaces, rules of several files for one locale */
+    c = i18n_new();
+    static const char ja[] = "msgid \"\"\nmsgstr \"Plural-Forms:nplurals=1;plural=0\\n\"\n"
+                             "msgid \"n\"\nmsgid_plural \"n\"\nmsgstr[0] \"{1} ko\"\n";
+    assert_true(i18n_add_po(c, "ja", ja, sizeof ja - 1, "ja.po", NULL));
+    assert_string_equal(i18n_nget(c, "ja", "n", 7), "{1} ko");
+    i18n_free(c);
 }
 
 static void test_fallback_chain(void **state) {
@@ -155,8 +189,8 @@ static void test_missing(void **state) {
     i18n_catalog *c = make_catalog();
     buf b = BUF_INIT;
     size_t n = i18n_missing(c, "en", collect, &b);
-    assert_string_equal(buf_cstr(&b), "escapes;menu\004open;open;count.modules;only.fr;");
-    assert_int_equal(n, 5);
+    assert_string_equal(buf_cstr(&b), "escapes;menu\004open;open;only.fr;");
+    assert_int_equal(n, 4);
     assert_int_equal(i18n_missing(c, "fr", NULL, NULL), 0);
     assert_int_equal(i18n_missing(c, "de", NULL, NULL), 7);
     buf_free(&b);
@@ -193,6 +227,24 @@ static void test_po_errors(void **state) {
     assert_string_equal(po_err("msgid \"a\"\nmsgstr \"\\xff\"\n"), "xx.po:1: invalid UTF-8 in string");
     assert_string_equal(po_err("msgid \"a\"\nmsgstr[x] \"b\"\n"), "xx.po:2: bad msgstr index");
     assert_string_equal(po_err("msgctxt \"m\"\n"), "xx.po:2: msgctxt without msgid");
+    /* plurals: only known rules, declared before use, with exactly nplurals forms */
+    assert_string_equal(po_err("msgid \"\"\nmsgstr \"Plural-Forms: nplurals=3; plural=(n%10==1 ? 0 : 1);\\n\"\n"),
+                        "xx.po:1: unsupported Plural-Forms \"nplurals=3;plural=(n%10==1?0:1)\" (known: nplurals=2; "
+                        "plural=(n > 1) or (n != 1); nplurals=1; plural=0)");
+    assert_string_equal(po_err("msgid \"a\"\nmsgid_plural \"a\"\nmsgstr[0] \"x\"\nmsgstr[1] \"y\"\n"),
+                        "xx.po:1: msgid_plural without a Plural-Forms header before it");
+    static const char hdr[] = "msgid \"\"\nmsgstr \"Plural-Forms: nplurals=2; plural=(n != 1);\\n\"\n";
+    char src[256];
+    snprintf(src, sizeof src, "%smsgid \"a\"\nmsgid_plural \"a\"\nmsgstr[0] \"x\"\n", hdr);
+    assert_string_equal(po_err(src), "xx.po:3: expected 2 plural forms (msgstr[0] to msgstr[1]), found 1");
+    snprintf(src, sizeof src, "%smsgid \"a\"\nmsgid_plural \"a\"\nmsgstr[0] \"x\"\nmsgstr[2] \"y\"\n", hdr);
+    assert_string_equal(po_err(src), "xx.po:6: msgstr[N] out of order");
+    snprintf(src, sizeof src, "%smsgid \"a\"\nmsgstr[0] \"x\"\n", hdr);
+    assert_string_equal(po_err(src), "xx.po:4: msgstr[N] without msgid_plural");
+    snprintf(src, sizeof src, "%smsgid \"a\"\nmsgid_plural \"a\"\nmsgstr \"x\"\n", hdr);
+    assert_string_equal(po_err(src), "xx.po:5: msgid_plural needs msgstr[N]");
+    snprintf(src, sizeof src, "%smsgid \"\"\nmsgstr \"Plural-Forms: nplurals=2; plural=(n > 1);\\n\"\n", hdr);
+    assert_string_equal(po_err(src), "xx.po:3: conflicting Plural-Forms headers");
 
     perr err;
     i18n_catalog *c = i18n_new();
@@ -243,6 +295,7 @@ static void test_load_dir(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_po_parsing),
+        cmocka_unit_test(test_plurals),
         cmocka_unit_test(test_fallback_chain),
         cmocka_unit_test(test_negotiate),
         cmocka_unit_test(test_missing),

@@ -241,11 +241,15 @@ static void test_syntax_errors(void **state) {
 
 static i18n_catalog *catalog(void) {
     static const char fr[] =
+        "msgid \"\"\nmsgstr \"Plural-Forms: nplurals=2; plural=(n > 1);\\n\"\n"
+        "msgid \"agents\"\nmsgid_plural \"agents\"\nmsgstr[0] \"{1} agent de {2}\"\nmsgstr[1] \"{1} agents de {2}\"\n"
         "msgid \"hello\"\nmsgstr \"Bonjour {1}, vous avez {2} badges\"\n"
         "msgid \"html\"\nmsgstr \"Voir <a href=\\\"/x\\\">{1}</a> & co\"\n"
         "msgid \"state.open\"\nmsgstr \"Ouvert\"\n"
         "msgid \"only.fr\"\nmsgstr \"Français\"\n";
     static const char en[] =
+        "msgid \"\"\nmsgstr \"Plural-Forms: nplurals=2; plural=(n != 1);\\n\"\n"
+        "msgid \"agents\"\nmsgid_plural \"agents\"\nmsgstr[0] \"{1} agent of {2}\"\nmsgstr[1] \"{1} agents of {2}\"\n"
         "msgid \"hello\"\nmsgstr \"Hello {1}, you have {2} badges {3} {0} {x}\"\n"
         "msgid \"state.open\"\nmsgstr \"Open\"\n";
     i18n_catalog *c = i18n_new();
@@ -257,7 +261,7 @@ static i18n_catalog *catalog(void) {
 static void test_translations(void **state) {
     (void)state;
     i18n_catalog *cat = catalog();
-    const char *data = "{\"name\": \"<Zoé>\", \"n\": 3, \"state\": \"open\", \"key\": \"state.open\"}";
+    const char *data = "{\"name\": \"<Zoé>\", \"n\": 3, \"zero\": 0, \"one\": 1, \"half\": 1.5, \"state\": \"open\", \"key\": \"state.open\"}";
     struct { const char *src, *locale, *want; } cases[] = {
         {"{{t \"hello\" name n}}", "fr", "Bonjour &lt;Zoé&gt;, vous avez 3 badges"},
         {"{{t \"hello\" name n}}", "en", "Hello &lt;Zoé&gt;, you have 3 badges {3} {0} {x}"},
@@ -272,6 +276,12 @@ static void test_translations(void **state) {
         {"{{t key}}|{{t missing}}", "fr", "Ouvert|"},
         {"{{#each list}}{{t .}} {{/each}}", "en", "Open state.closed "},
         {"{{t}}", "fr", ""},
+        /* plural forms by the count, French (0 and 1 singular) and English (1 singular) */
+        {"{{tn \"agents\" zero name}}|{{tn \"agents\" one name}}|{{tn \"agents\" n name}}", "fr",
+         "0 agent de &lt;Zoé&gt;|1 agent de &lt;Zoé&gt;|3 agents de &lt;Zoé&gt;"},
+        {"{{tn \"agents\" zero name}}|{{tn \"agents\" one name}}|{{tn \"agents\" n name}}", "en",
+         "0 agents of &lt;Zoé&gt;|1 agent of &lt;Zoé&gt;|3 agents of &lt;Zoé&gt;"},
+        {"{{tn \"agents\" half}}|{{tn \"hello\" one}}|{{tn missing one}}", "fr", "1.5 agents de {2}|Bonjour 1, vous avez {2} badges|"},
         {"<html lang=\"{{@locale}}\">", "en-GB", "<html lang=\"en\">"},
         {"<html lang=\"{{@locale}}\">", "de", "<html lang=\"fr\">"},
     };
@@ -287,6 +297,7 @@ static void test_translations(void **state) {
     }
     /* a set without a catalog shows keys */
     CHECK("{{t \"hello\" name}}|{{@locale}}", "{}", "hello|fr");
+    CHECK("{{tn \"agents\"}}", "{}", "PARSE: t:1: tn needs a count after the key");
     i18n_free(cat);
 }
 

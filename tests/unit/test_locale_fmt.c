@@ -1,0 +1,73 @@
+/* Tests for http/locale_fmt: numbers and dates in French and in English. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "http/locale_fmt.h"
+
+static void number_is(const char *locale, double v, int decimals, const char *want) {
+    buf b = BUF_INIT;
+    locale_fmt_number(&b, locale, v, decimals);
+    assert_string_equal(buf_cstr(&b), want);
+    buf_free(&b);
+}
+
+static void date_is(const char *locale, int64_t t, const char *want) {
+    buf b = BUF_INIT;
+    locale_fmt_date(&b, locale, t);
+    assert_string_equal(buf_cstr(&b), want);
+    buf_free(&b);
+}
+
+static void test_numbers_fr(void **state) {
+    (void)state;
+    number_is("fr", 0.7, 1, "0,7");
+    number_is("fr", 0.70, 2, "0,7");
+    number_is("fr", 12.345, 2, "12,35");
+    number_is("fr", 3.0, 2, "3");
+    number_is("fr", -0.04, 1, "0");
+    number_is("fr", -1.5, 1, "-1,5");
+    number_is("fr", 1234, 0, "1234");
+    number_is("fr", 12345.5, 1, "12\xe2\x80\xaf" "345,5");
+    number_is("fr", 1234567, 0, "1\xe2\x80\xaf" "234\xe2\x80\xaf" "567");
+    number_is("de", 0.7, 1, "0,7"); /* unknown locales as French */
+    number_is(NULL, 0.7, 1, "0,7");
+    number_is("fr", NAN, 1, "\xe2\x80\x93");
+}
+
+static void test_numbers_en(void **state) {
+    (void)state;
+    number_is("en", 0.7, 1, "0.7");
+    number_is("en-GB", 0.70, 2, "0.7");
+    number_is("en", 12.345, 2, "12.35");
+    number_is("en", 1234, 0, "1234");
+    number_is("EN_us", 1234567.25, 2, "1,234,567.25");
+    number_is("en", 5, 9, "5"); /* decimals clamped */
+    number_is("english", 0.7, 1, "0,7"); /* not "en" */
+}
+
+static void test_dates(void **state) {
+    (void)state;
+    const int64_t dec5 = 1796428800; /* 2026-12-05 00:00:00 UTC */
+    date_is("fr", dec5, "5 décembre 2026");
+    date_is("fr", dec5 + 86399, "5 décembre 2026");
+    date_is("en", dec5, "5 December 2026");
+    date_is("fr", 1767225600, "1er janvier 2026");
+    date_is("en", 1767225600, "1 January 2026");
+    date_is("fr", 1786060800, "7 août 2026");
+    date_is("en-GB", 1786060800, "7 August 2026");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_numbers_fr),
+        cmocka_unit_test(test_numbers_en),
+        cmocka_unit_test(test_dates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

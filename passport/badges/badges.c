@@ -363,7 +363,9 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
         db_fail(s, err);
         goto fail;
     }
-    json_t *args = json_pack("[s]", a->name_fr);
+    /* the badge named in the holder's language (the notice is stored with its words) */
+    bool en = !strcmp(u->locale, "en") && a->name_en && *a->name_en;
+    json_t *args = json_pack("[s]", en ? a->name_en : a->name_fr);
     snprintf(detail, sizeof detail, "badge.issue.%lld", id);
     /* the inbox notice is also mailed (people/inbox.h), with the kind's own template */
     ok = inbox_post(s, user_id, "badge_awarded", "badges.inbox.awarded", args, "/badges", detail, err);

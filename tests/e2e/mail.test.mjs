@@ -182,7 +182,7 @@ describe('e-mail', () => {
     let r = await admin.post('/admin/badges/award', { _csrf: csrf, email: DEMO.agent, slug: 'donnees-personnelles', narrative: 'Atelier' });
     assert.equal(r.status, 303, r.body.slice(0, 500));
     const [mail] = await mailbox.waitFor((m) => to(DEMO.agent)(m) && /Badge earned/.test(m.subject));
-    assert.match(mail.text, /You earned the badge/);
+    assert.match(mail.text, /You received the badge/);
     assert.match(mail.html, /\/badges"/);
 
     // digest: held in the outbox, not sent now; essential: nothing queued at all

@@ -11,12 +11,14 @@
 #include "core/atomic_file.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "handlers/app.h"
 #include "handlers/mail_worker.h"
 #include "oidc/oidc.h"
 #include "http/server.h"
 #include "learn/library.h"
 #include "learn/positioning.h"
+#include "mail/outbox.h"
 #include "paths/assign.h"
 #include "people/session.h"
 #include "skills/skills.h"
@@ -213,6 +215,24 @@ static bool mail_opts(const cli_opts *o, mail_worker_opts *m, char **user, char 
     return true;
 }
 
+/* /metrics gauges of the e-mail outbox (mail/outbox.h): messages waiting to be sent
+ * (queued, being sent) and messages that failed for good. ctx is the store. */
+static long long outbox_states(void *ctx, const char *const *states) {
+    json_t *o = outbox_counts(ctx);
+    long long n = 0;
+    for (; *states; states++) n += json_integer_value(json_object_get(o, *states));
+    json_decref(o);
+    return n;
+}
+static long long outbox_waiting(void *ctx) {
+    static const char *const waiting[] = {"queued", "sending", "delivering", NULL};
+    return outbox_states(ctx, waiting);
+}
+static long long outbox_failed(void *ctx) {
+    static const char *const failed[] = {"failed", NULL};
+    return outbox_states(ctx, failed);
+}
+
 /* Re-checks coming due (learn/positioning.h): idempotent; run at start and then once an hour
  * (the sweep reads every agent's verified levels; due dates move by days, not minutes). */
 static void housekeeping_rechecks(app *a) {
@@ -294,6 +314,10 @@ int cli_serve(int argc, char **argv) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }
+    metrics_gauge_register("passport_outbox_waiting", "E-mails waiting to be sent (queued or being sent).",
+                           outbox_waiting, db);
+    metrics_gauge_register("passport_outbox_failed", "E-mails that could not be sent (see /admin/outbox).",
+                           outbox_failed, db);
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
     housekeeping_rechecks(a);
@@ -320,6 +344,8 @@ int cli_serve(int argc, char **argv) {
     rc = 0;
 done:
     http_server_stop(srv);
+    metrics_gauge_unregister("passport_outbox_waiting");
+    metrics_gauge_unregister("passport_outbox_failed");
     mail_worker_stop(mailer);
     free(smtp_user);
     free(smtp_password);

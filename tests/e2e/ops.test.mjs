@@ -7,9 +7,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-import { DEMO, client, startServer } from './helpers.mjs';
+import { BIN, DEMO, client, startServer } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -350,6 +351,15 @@ describe('observability', () => {
     assert.match(m.body, /^passport_http_refused_total\{reason="per_address"\} \d+$/m);
     assert.match(m.body, /^passport_db_errors_total 0$/m);
     assert.match(m.body, /^passport_db_busy_total \d+$/m);
+    // the outbox's gauges follow its rows: an invitation made by the CLI waits (no SMTP here)
+    const waiting = (body) => Number(/^passport_outbox_waiting (\d+)$/m.exec(body)?.[1]);
+    assert.match(m.body, /^passport_outbox_failed \d+$/m);
+    const before_ = waiting(m.body);
+    assert.ok(Number.isInteger(before_), m.body);
+    const add = spawnSync(BIN, ['user', 'add', 'metrics-invite@demo.passport.test', '--role', 'agent', '--invite',
+      '--name', 'Invitée Métriques', '--data', server.dataDir], { encoding: 'utf8' });
+    assert.equal(add.status, 0, add.stderr);
+    assert.equal(waiting((await c.get('/metrics')).body), before_ + 1);
   });
 
   test('/metrics only for the allowed addresses (loopback by default)', async () => {

@@ -222,6 +222,8 @@ static attempt_status try_out(fixture *f, const learn_module *m, const char *non
 
 static attempt_status try(fixture *f, const learn_module *m, const char *nonce, const char *answers, bool *passed) {
     return try_out(f, m, nonce, answers, passed, NULL);
+}
+
 static void stem_is(const char *in, const char *out) {
     buf b = BUF_INIT;
     catalog_stem(in, &b);

@@ -332,6 +332,7 @@ void badges_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/badges/clr", clr_download, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/badges/{id}/share", share_create_post, 8 * 1024, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/badges/{id}/unshare", share_revoke_post, 8 * 1024, 0, 0});
+    http_router_json(r, HTTP_POST, "/api/v1/badges/{id}/share", "show_name:boolean");
     badges_verify_routes(r);
     badges_admin_routes(r);
 }

@@ -283,4 +283,6 @@ void positioning_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/positioning", api_get, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/me/positioning", api_post, POSITIONING_MAX_BODY, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/rechecks", api_rechecks, 0, 0, 0});
+    /* an answer is an option number, a list of them, a text, or null for "je ne sais pas" */
+    http_router_json(r, HTTP_POST, "/api/v1/me/positioning", "position:integer answer:integer|array|string|null");
 }

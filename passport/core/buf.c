@@ -1,6 +1,7 @@
 /* Growable NUL-terminated byte buffers and abort-on-OOM allocation helpers. */
 #include "core/buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,4 +138,20 @@ void buf_put_urlenc(buf *b, const char *s, size_t len) {
             buf_append(b, e, 3);
         }
     }
+}
+
+bool buf_read_file(buf *out, const char *path, size_t max, perr *err) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return perr_set(err, "cannot read: %s", strerror(errno));
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        buf_append(out, chunk, n);
+        if (out->len > max) {
+            fclose(f);
+            return perr_set(err, "file larger than %zu bytes", max);
+        }
+    }
+    fclose(f);
+    return true;
 }

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/err.h"
+
 /* A value type: embed it or put it on the stack, start it with BUF_INIT or buf_init().
  * data is NULL until the first append; buf_cstr() never returns NULL. */
 typedef struct buf {
@@ -44,6 +46,10 @@ void buf_put_html(buf *b, const char *s, size_t len);
 void buf_put_urlenc(buf *b, const char *s, size_t len);
 
 /* Duplicates n bytes into a new NUL-terminated string the caller frees; aborts on OOM. */
+/* Appends the whole file at path to out; false with a message when it cannot be read or
+ * holds more than max bytes (what was read stays in out). */
+bool buf_read_file(buf *out, const char *path, size_t max, perr *err);
+
 char *xstrndup(const char *s, size_t n);
 /* strdup that aborts on OOM; xstrdup(NULL) returns NULL. */
 char *xstrdup(const char *s);

@@ -43,22 +43,6 @@ static int cmp_str(const void *x, const void *y) {
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static bool read_file(const char *path, buf *out, perr *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return perr_set(err, "cannot read: %s", strerror(errno));
-    char chunk[16384];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        buf_append(out, chunk, n);
-        if (out->len > LIB_MAX_FILE) {
-            fclose(f);
-            return perr_set(err, "file larger than %u bytes", LIB_MAX_FILE);
-        }
-    }
-    fclose(f);
-    return true;
-}
-
 static bool is_regular(const char *path) {
     struct stat st;
     return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -115,7 +99,7 @@ static void codes_load(const char *dir, code_set *cs, diag_list *d) {
         buf_reset(&data);
         buf_printf(&path, "%s/%s", fdir.data, files[i]);
         perr err = {{0}};
-        if (!read_file(path.data, &data, &err)) continue;
+        if (!buf_read_file(&data, path.data, LIB_MAX_FILE, &err)) continue;
         csv_reader *r = csv_reader_new(buf_cstr(&data), data.len, CSV_SEP_AUTO);
         size_t nfields, line, col = (size_t)-1;
         const char *const *fields;
@@ -381,7 +365,7 @@ static learn_module *module_read(const char *path, const code_set *cs, diag_list
     perr err = {{0}};
     size_t line = 0;
     buf_reset(src);
-    if (!read_file(path, src, &err)) {
+    if (!buf_read_file(src, path, LIB_MAX_FILE, &err)) {
         diag_add(d, path, 0, "%s", err.msg);
         return NULL;
     }
@@ -522,7 +506,7 @@ static learn_course *course_load(const char *dir, const char *slug, const code_s
     char **files = list_dir(c->dir, &nf, false);
     buf_printf(&path, "/course.md");
     if (!valid_id(slug)) diag_add(d, c->dir, 0, "course folder names may only hold a-z, 0-9 and -");
-    if (!read_file(path.data, &src, &err)) {
+    if (!buf_read_file(&src, path.data, LIB_MAX_FILE, &err)) {
         diag_add(d, path.data, 0, "every course folder needs a course.md (%s)", err.msg);
         goto fail;
     }

@@ -52,22 +52,6 @@ static char **md_files(const char *dir, size_t *n) {
     return names;
 }
 
-static bool read_all(const char *path, buf *out, perr *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return perr_set(err, "cannot read: %s", strerror(errno));
-    char chunk[16384];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        buf_append(out, chunk, n);
-        if (out->len > POSBANK_MAX_FILE) {
-            fclose(f);
-            return perr_set(err, "file larger than %u bytes", POSBANK_MAX_FILE);
-        }
-    }
-    fclose(f);
-    return true;
-}
-
 static bool valid_id(const char *s) {
     size_t n = strlen(s);
     if (!n || n > POSBANK_MAX_ID) return false;
@@ -326,7 +310,7 @@ done:
 static void load_file(loader *l, const char *path, const char *lang) {
     buf src = BUF_INIT;
     perr err = {{0}};
-    if (!read_all(path, &src, &err)) diag_add(l->d, path, 0, "%s", err.msg);
+    if (!buf_read_file(&src, path, POSBANK_MAX_FILE, &err)) diag_add(l->d, path, 0, "%s", err.msg);
     else load_text(l, path, lang, &src);
     buf_free(&src);
 }

@@ -27,7 +27,7 @@ BIN     := $(BUILD)/passport
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
-.PHONY: all run test unit e2e deps clean fuzz bench seed check-courses deb
+.PHONY: all run test unit e2e deps clean fuzz fuzz-smoke bench seed check-courses deb
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -64,6 +64,7 @@ run:
 test:
 	@scripts/install-deps test
 	@$(MAKE) --no-print-directory MODE=asan unit
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory MODE=asan e2e
 
 unit: $(BIN) $(TESTS)
@@ -78,6 +79,12 @@ check-courses: $(BIN)
 fuzz:
 	@scripts/install-deps fuzz
 	@scripts/fuzz
+
+# What `make test` runs: each fuzz target for FUZZ_SECONDS (default 2), after checking
+# that a crashing target fails the run.
+fuzz-smoke:
+	@scripts/install-deps fuzz
+	@scripts/fuzz --smoke
 
 bench:
 	@scripts/install-deps bench

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "badges/repair.h"
 #include "cli/opts.h"
 #include "core/atomic_file.h"
 #include "core/clock.h"
@@ -303,6 +304,12 @@ int cli_serve(int argc, char **argv) {
     if (!a) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
+    }
+    if (a->badges) { /* badges whose rule was met but that were never issued (badges/repair.h) */
+        int repaired = 0;
+        perr rerr = {{0}};
+        if (!badges_repair(db, a->badges, &repaired, &rerr)) log_error("badges not repaired: %s", rerr.msg);
+        else if (repaired) log_info("badges: %d issued at start, their rule met but never issued", repaired);
     }
     srv = http_server_start(&a->http, &hopts, &err);
     if (!srv) {

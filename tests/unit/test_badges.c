@@ -1,7 +1,8 @@
 /* Tests for badges/badges against a real store and a temporary badge folder: the award
  * rule (modules passed, verified levels; declared evidence does not count), issuance
  * once, signed credentials that verify, revocation flipping the status list bit (and its
- * ETag), export, revoke-all for erasure and the CLR. */
+ * ETag), export, revoke-all for erasure and the CLR; the repair at start (badges/repair)
+ * of badges whose rule is met but that were never issued. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include "badges/badges.h"
 #include "badges/check.h"
+#include "badges/repair.h"
 #include "badges/statuslist.h"
 #include "badges/verify.h"
 #include "core/clock.h"
@@ -160,6 +162,51 @@ static void awards_once_when_rule_holds(void **state) {
     assert_true(badges_check_awards(s, f->c, f->agent, &n, &err));
     assert_int_equal(n, 0);
     assert_int_equal(credentials_of(s, f->agent), 1);
+}
+
+/* An agent who meets the rule: m1 passed and CRCN-1.1 measured at level 2. */
+static long long agent_meeting_rule(fx *f, const char *email) {
+    perr err = {{0}};
+    long long id = 0;
+    assert_true(account_create(f->t->s, email, email, 0, ROLE_AGENT, "fr", NULL, &id, &err));
+    pass_m1(f->t->s, id, 1);
+    assert_true(evidence_add(f->t->s, id, "CRCN-1.1", 2, EVIDENCE_MEASURED, "module:m1", 0, NULL, &err));
+    return id;
+}
+
+/* A database from before awards joined the attempt's transaction: rules met, badges
+ * missing. The repair issues each missing one once; revoked and disabled stay without. */
+static void repair_issues_missing_badges_once(void **state) {
+    fx *f = *state;
+    store *s = f->t->s;
+    perr err = {{0}};
+    int n = -1;
+    long long never = agent_meeting_rule(f, "never@x.fr"), lost = agent_meeting_rule(f, "lost@x.fr");
+    long long revoked = agent_meeting_rule(f, "revoked@x.fr"), gone = agent_meeting_rule(f, "gone@x.fr");
+    pass_m1(s, f->agent, 1); /* m1 passed, no verified level: the rule is not met */
+    assert_true(badges_check_awards(s, f->c, lost, &n, &err));
+    assert_int_equal(n, 1);
+    assert_true(badges_check_awards(s, f->c, revoked, &n, &err));
+    assert_true(store_begin(s, &err));
+    assert_true(badges_revoke_all_for_user(s, f->c, revoked, "test", &err));
+    assert_true(store_commit(s, &err));
+    char sql[160];
+    snprintf(sql, sizeof sql, "DELETE FROM credentials WHERE user_id = %lld", lost); /* the badge row lost */
+    assert_true(store_exec(s, sql, &err));
+    snprintf(sql, sizeof sql, "UPDATE users SET disabled_at = 1 WHERE id = %lld", gone);
+    assert_true(store_exec(s, sql, &err));
+    assert_int_equal(credentials_of(s, never) + credentials_of(s, lost), 0);
+
+    assert_true(badges_repair(s, f->c, &n, &err));
+    assert_int_equal(n, 2);
+    assert_int_equal(credentials_of(s, never), 1);
+    assert_int_equal(credentials_of(s, lost), 1);
+    assert_int_equal(credentials_of(s, revoked), 1); /* the revoked one, not a new one */
+    assert_int_equal(credentials_of(s, gone), 0);
+    assert_int_equal(credentials_of(s, f->agent), 0);
+    assert_true(badges_repair(s, f->c, &n, &err)); /* once */
+    assert_int_equal(n, 0);
+    assert_int_equal(credentials_of(s, never), 1);
 }
 
 /* Issues one badge by hand and returns its id. */
@@ -416,6 +463,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(loads_definition, setup, teardown),
         cmocka_unit_test(rejects_bad_definitions),
         cmocka_unit_test_setup_teardown(awards_once_when_rule_holds, setup, teardown),
+        cmocka_unit_test_setup_teardown(repair_issues_missing_badges_once, setup, teardown),
         cmocka_unit_test_setup_teardown(issued_credential_verifies_then_revoked, setup, teardown),
         cmocka_unit_test_setup_teardown(revoke_all_export_and_clr, setup, teardown),
         cmocka_unit_test_setup_teardown(full_list_opens_the_next, setup, teardown),

@@ -1,0 +1,75 @@
+/* Repair at start: finds the agents who meet a badge's rule without ever having received
+ * it, and awards it through the ordinary rule check (badges/badges.c). */
+#include "badges/repair.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "core/buf.h"
+
+/* The active accounts that may meet a's rule and never received a, appended to *ids
+ * (*n of them, a growing array the caller frees). */
+static bool candidates(store *s, const achievement *a, long long **ids, size_t *n, perr *err) {
+    sqlite3_stmt *st;
+    char *modules = NULL;
+    if (a->nmodules) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < a->nmodules; i++) json_array_append_new(list, json_string(a->modules[i]));
+        modules = json_dumps(list, JSON_COMPACT);
+        json_decref(list);
+        st = store_stmt(s,
+                        "SELECT user_id FROM attempts WHERE passed = 1"
+                        " AND module_id IN (SELECT value FROM json_each(?1))"
+                        " GROUP BY user_id HAVING count(DISTINCT module_id) = ?2"
+                        " EXCEPT SELECT user_id FROM credentials WHERE achievement_id = ?3"
+                        " EXCEPT SELECT id FROM users WHERE disabled_at IS NOT NULL",
+                        err);
+    } else {
+        st = store_stmt(s,
+                        "SELECT user_id FROM evidence WHERE kind <> 'declared'"
+                        " EXCEPT SELECT user_id FROM credentials WHERE achievement_id = ?3"
+                        " EXCEPT SELECT id FROM users WHERE disabled_at IS NOT NULL",
+                        err);
+    }
+    if (!st) {
+        free(modules);
+        return false;
+    }
+    if (modules) {
+        store_bind_text(st, 1, modules);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)a->nmodules);
+    }
+    sqlite3_bind_int64(st, 3, a->id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    store_done(st);
+    free(modules);
+    if (rc != SQLITE_DONE) return perr_set(err, "%s", sqlite3_errmsg(store_db(s)));
+    return true;
+}
+
+static int cmp_id(const void *x, const void *y) {
+    long long a = *(const long long *)x, b = *(const long long *)y;
+    return (a > b) - (a < b);
+}
+
+bool badges_repair(store *s, const badges_ctx *c, int *issued, perr *err) {
+    if (issued) *issued = 0;
+    if (!c || !c->set->n) return true;
+    long long *ids = NULL;
+    size_t n = 0;
+    bool ok = true;
+    for (size_t i = 0; ok && i < c->set->n; i++) ok = candidates(s, &c->set->items[i], &ids, &n, err);
+    if (ok && n) qsort(ids, n, sizeof *ids, cmp_id);
+    for (size_t i = 0; ok && i < n; i++) {
+        if (i && ids[i] == ids[i - 1]) continue; /* one check per agent covers every badge */
+        int got = 0;
+        ok = badges_check_awards(s, c, ids[i], &got, err);
+        if (issued) *issued += got;
+    }
+    free(ids);
+    return ok;
+}

@@ -693,19 +693,36 @@ static json_t *date_or_null(sqlite3_stmt *st, int i) {
 }
 
 json_t *badges_list_user(store *s, const badges_ctx *c, long long user_id, const char *locale) {
+    return badges_list_user_page(s, c, user_id, locale, NULL);
+}
+
+json_t *badges_list_user_page(store *s, const badges_ctx *c, long long user_id, const char *locale, store_page *pg) {
     json_t *arr = json_array();
     sqlite3_stmt *st = store_stmt(s,
                                   "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason,"
                                   " json_extract(c.json, '$.validUntil'),"
                                   " (SELECT token FROM share_links l WHERE l.credential_id = c.id AND l.revoked_at IS NULL"
                                   "  ORDER BY created_at DESC LIMIT 1)"
-                                  " FROM credentials c WHERE c.user_id = ? ORDER BY c.issued_at DESC, c.id DESC",
+                                  " FROM credentials c WHERE c.user_id = ?1"
+                                  " AND (?2 = 0 OR c.issued_at < ?3 OR (c.issued_at = ?3 AND c.id < ?4))"
+                                  " ORDER BY c.issued_at DESC, c.id DESC LIMIT ?5",
                                   NULL);
     if (!st) return arr;
     sqlite3_bind_int64(st, 1, user_id);
+    sqlite3_bind_int(st, 2, pg && pg->has_after);
+    sqlite3_bind_int64(st, 3, pg ? pg->after.at : 0);
+    sqlite3_bind_int64(st, 4, pg ? pg->after.id : 0);
+    sqlite3_bind_int64(st, 5, pg ? (sqlite3_int64)pg->limit + 1 : -1);
+    size_t rows = 0;
+    if (pg) pg->more = false;
     while (sqlite3_step(st) == SQLITE_ROW) {
+        if (pg && rows++ == pg->limit) { /* the row after the page */
+            pg->more = true;
+            break;
+        }
+        if (pg) pg->last = (store_key){sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0)};
         const achievement *a = achievement_by_id(c->set, sqlite3_column_int64(st, 1));
-        if (!a) continue;
+        if (!a) continue; /* a badge whose definition was removed: not listed */
         const char *until = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : store_col_text(st, 5);
         int64_t u = 0;
         bool expired = until && verify_parse_datetime(until, &u) && u < clock_now();

@@ -87,6 +87,10 @@ json_t *badges_export_user(store *s, long long user_id);
 /* The user's badges for pages, newest first: [{id, slug, name, description, criteria,
  * issued, expires, revoked, reason, share_token}]. New reference. */
 json_t *badges_list_user(store *s, const badges_ctx *c, long long user_id, const char *locale);
+/* One page of that list (the API), read by key in (issued_at, id) order: pg->limit rows
+ * after pg->after; sets pg->more and pg->last. A row whose badge definition was removed
+ * takes its place in the page but is not listed (the page is then shorter). */
+json_t *badges_list_user_page(store *s, const badges_ctx *c, long long user_id, const char *locale, store_page *pg);
 /* Every credential (admin list), newest first, at most limit. New reference. */
 json_t *badges_list_all(store *s, const badges_ctx *c, int limit);
 

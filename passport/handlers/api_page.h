@@ -1,6 +1,9 @@
 /* Paging of the JSON API's lists: `?limit=N` (1..API_PAGE_MAX, default API_PAGE_DEFAULT)
  * and `?cursor=C`, C being the `next_cursor` of the previous page (opaque to clients;
- * null on the last page). A bad limit or cursor answers 400. */
+ * null on the last page). A bad limit or cursor answers 400.
+ * Two kinds of cursor: lists that can grow large are read by key (store_page: the cursor
+ * holds the last item's time and id and names its list, so that it is refused by any
+ * other list); short lists built whole are cut by offset. */
 #ifndef PASSPORT_HANDLERS_API_PAGE_H
 #define PASSPORT_HANDLERS_API_PAGE_H
 
@@ -9,6 +12,7 @@
 #include <stddef.h>
 
 #include "handlers/app.h"
+#include "store/store.h"
 
 #define API_PAGE_DEFAULT 100
 #define API_PAGE_MAX 1000
@@ -28,5 +32,12 @@ bool api_page_cut(json_t *obj, const char *key, const api_page *p);
 void api_page_next(json_t *obj, const api_page *p, bool more);
 /* api_page_cut of obj[key] then api_page_next: the usual single-list case. */
 void api_page_apply(json_t *obj, const char *key, const api_page *p);
+
+/* Reads limit and a keyed cursor of the list named list (a short word) into p (has_after
+ * set when a cursor was given). False with a 400 answer when either is malformed or the
+ * cursor belongs to another list. */
+bool api_page_read_keyed(app *a, http_req *req, http_resp *resp, const char *list, store_page *p);
+/* Sets obj["next_cursor"]: after p's last item when p->more, else null. */
+void api_page_next_keyed(json_t *obj, const char *list, const store_page *p);
 
 #endif

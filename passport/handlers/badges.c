@@ -40,10 +40,10 @@ static void badges_api_list(http_req *req, http_resp *resp, void *ctx) {
     badges_ctx *b = need_badges(a, req, resp);
     if (!b) return;
     req_ctx *c = app_ctx(req);
-    api_page pg;
-    if (!api_page_read(a, req, resp, &pg)) return;
-    json_t *out = json_pack("{s:o}", "badges", badges_list_user(a->db, b, c->user->id, c->locale));
-    api_page_apply(out, "badges", &pg);
+    store_page pg;
+    if (!api_page_read_keyed(a, req, resp, "badges", &pg)) return;
+    json_t *out = json_pack("{s:o}", "badges", badges_list_user_page(a->db, b, c->user->id, c->locale, &pg));
+    api_page_next_keyed(out, "badges", &pg);
     app_json(resp, 200, out);
 }
 

@@ -103,8 +103,10 @@ static account *target_or_404(app *a, http_req *req, http_resp *resp) {
 }
 
 /* The view model with the subject's identity, or NULL after sending the error. */
-static json_t *build(app *a, http_req *req, http_resp *resp, const account *subject) {
-    passport_view_opts o = {framework_param(req), app_ctx(req)->locale, 0, 0};
+static json_t *build(app *a, http_req *req, http_resp *resp, const account *subject, size_t evidence_cap,
+                     store_page *timeline) {
+    passport_view_opts o = {.framework = framework_param(req), .locale = app_ctx(req)->locale,
+                            .evidence_cap = evidence_cap, .timeline = timeline};
     perr err = {{0}};
     json_t *v = passport_view_build(a->db, subject->id, &o, &err);
     if (!v) {
@@ -152,7 +154,7 @@ static void render_page(app *a, http_req *req, http_resp *resp, const account *s
     char key[BLOB_CACHE_MAX_KEY] = "";
     buf content = BUF_INIT;
     if (cache) {
-        passport_view_opts o = {framework_param(req), c->locale, 0, 0};
+        passport_view_opts o = {.framework = framework_param(req), .locale = c->locale};
         if (!passport_view_version(a->db, subject->id, &o, key, sizeof key)) key[0] = '\0';
         if (key[0] && blob_cache_get(cache, subject->id, key, &content)) {
             send_page(a, req, resp, status, title, &content);
@@ -160,7 +162,7 @@ static void render_page(app *a, http_req *req, http_resp *resp, const account *s
             return;
         }
     }
-    json_t *v = build(a, req, resp, subject);
+    json_t *v = build(a, req, resp, subject, 0, NULL);
     if (!v) return;
     char base[64];
     if (own) snprintf(base, sizeof base, "/passport");
@@ -238,31 +240,24 @@ static void support_post(http_req *req, http_resp *resp, void *ctx) {
 
 #define API_EVIDENCE_PER_COMPETENCY 10 /* the newest pieces shown with each competency */
 
-/* Removes what only the HTML page needs (radar geometry) from a view model. With a page
- * (the API), the timeline (every piece of evidence, newest first) is cut to it and each
- * competency keeps its newest API_EVIDENCE_PER_COMPETENCY pieces (evidence_count says how
- * many it has), so that an answer stays bounded however much evidence an agent has. */
-static json_t *api_shape(json_t *v, const api_page *pg) {
+/* The API's passport of subject: without the radar's geometry (the HTML page's), each
+ * competency with its newest API_EVIDENCE_PER_COMPETENCY pieces (evidence_count says how
+ * many it has) and the page pg of the timeline (every piece, newest first), so that an
+ * answer stays bounded however much evidence an agent has. NULL after an error answer. */
+static json_t *api_build(app *a, http_req *req, http_resp *resp, const account *subject, store_page *pg) {
+    json_t *v = build(a, req, resp, subject, API_EVIDENCE_PER_COMPETENCY, pg);
+    if (!v) return NULL;
     json_object_del(v, "radar");
-    if (!pg) return v;
-    size_t i, j;
-    json_t *area, *comp;
-    json_array_foreach(json_object_get(v, "areas"), i, area) {
-        json_array_foreach(json_object_get(area, "competencies"), j, comp) {
-            json_t *ev = json_object_get(comp, "evidence");
-            while (json_array_size(ev) > API_EVIDENCE_PER_COMPETENCY) json_array_remove(ev, json_array_size(ev) - 1);
-        }
-    }
-    api_page_apply(v, "timeline", pg);
+    api_page_next_keyed(v, "timeline", pg);
     return v;
 }
 
 static void api_me(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    api_page pg;
-    if (!api_page_read(a, req, resp, &pg)) return;
-    json_t *v = build(a, req, resp, app_ctx(req)->user);
-    if (v) app_json(resp, 200, api_shape(v, &pg));
+    store_page pg;
+    if (!api_page_read_keyed(a, req, resp, "timeline", &pg)) return;
+    json_t *v = api_build(a, req, resp, app_ctx(req)->user, &pg);
+    if (v) app_json(resp, 200, v);
 }
 
 /* GET /api/v1/users/{id}/passport: an admin outside their scope adds ?reason=. */
@@ -272,8 +267,8 @@ static void api_user(http_req *req, http_resp *resp, void *ctx) {
         talent_view_confirm(a, req, resp);
         return;
     }
-    api_page pg;
-    if (!api_page_read(a, req, resp, &pg)) return;
+    store_page pg;
+    if (!api_page_read_keyed(a, req, resp, "timeline", &pg)) return;
     account *t = target_or_404(a, req, resp);
     if (!t) return;
     passport_access how = access_of(a, app_ctx(req)->user, t);
@@ -286,8 +281,8 @@ static void api_user(http_req *req, http_resp *resp, void *ctx) {
     } else if (!record_view(a, app_ctx(req)->user, t, how, reason, &err)) {
         app_error(a, req, resp, 500, err.msg);
     } else {
-        json_t *v = build(a, req, resp, t);
-        if (v) app_json(resp, 200, api_shape(v, &pg));
+        json_t *v = api_build(a, req, resp, t, &pg);
+        if (v) app_json(resp, 200, v);
     }
     account_free(t);
 }
@@ -295,11 +290,12 @@ static void api_user(http_req *req, http_resp *resp, void *ctx) {
 static void download(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
-    json_t *v = build(a, req, resp, c->user);
+    json_t *v = build(a, req, resp, c->user, 0, NULL);
     if (!v) return;
     char name[96];
     snprintf(name, sizeof name, "attachment; filename=\"passport-%lld.json\"", c->user->id);
-    app_json(resp, 200, api_shape(v, NULL)); /* the agent's own download: everything */
+    json_object_del(v, "radar");
+    app_json(resp, 200, v); /* the agent's own download: everything */
     http_resp_header(resp, "Content-Disposition", name);
     http_resp_header(resp, "Cache-Control", "no-store");
 }
@@ -359,7 +355,7 @@ static void attestation_post(http_req *req, http_resp *resp, void *ctx) {
 static void self_list(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
-    json_t *v = build(a, req, resp, c->user);
+    json_t *v = build(a, req, resp, c->user, 0, NULL);
     if (!v) return;
     app_render(a, req, resp, 200, "passport/self_list", "passport.self.title", v);
 }

@@ -24,13 +24,14 @@ typedef struct comp {
 } comp;
 
 typedef struct piece {
-    long long competency_id;
-    char *code, *title, *comment;
+    long long id, competency_id;
+    char *code, *title, *comment, *source, *author;
     int level;
     evidence_kind kind;
     int64_t at;
     bool recheck; /* source "recheck:<id>" (learn/positioning.h) */
-    json_t *json; /* {kind, level, date, at, source, author, comment, code, title}, built once */
+    json_t *json; /* {kind, level, date, at, source, author, comment, code, title}: built
+                     when first shown (piece_obj), so that a page of the API builds its own */
 } piece;
 
 typedef struct pair {
@@ -57,6 +58,8 @@ static void model_clear(model *m) {
         free(m->pieces[i].code);
         free(m->pieces[i].title);
         free(m->pieces[i].comment);
+        free(m->pieces[i].source);
+        free(m->pieces[i].author);
         json_decref(m->pieces[i].json);
     }
     free(m->comps);
@@ -145,7 +148,7 @@ static bool load_comps(store *s, long long fw, const char *locale, model *m, per
 static bool load_pieces(store *s, long long user_id, const char *locale, model *m, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
         "SELECT e.competency_id, c.code, c.title_fr, c.title_en, e.level, e.kind, e.source_ref, e.comment,"
-        " e.created_at, coalesce(u.display_name, '')"
+        " e.created_at, coalesce(u.display_name, ''), e.id"
         " FROM evidence e JOIN competencies c ON c.id = e.competency_id LEFT JOIN users u ON u.id = e.author_id"
         " WHERE e.user_id = ? ORDER BY e.created_at DESC, e.id DESC",
         err);
@@ -162,22 +165,31 @@ static bool load_pieces(store *s, long long user_id, const char *locale, model *
         p->comment = xstrdup(store_col_text(st, 7));
         p->at = sqlite3_column_int64(st, 8);
         p->recheck = !strncmp(store_col_text(st, 6), "recheck:", 8);
-        char date[11];
-        clock_date(p->at, date);
-        json_t *o = json_object();
-        json_object_set_new_nocheck(o, "kind", json_string_nocheck(p->kind ? evidence_kind_name(p->kind) : ""));
-        json_object_set_new_nocheck(o, "level", json_integer(p->level));
-        json_object_set_new_nocheck(o, "date", json_string_nocheck(date));
-        json_object_set_new_nocheck(o, "at", json_integer(p->at));
-        json_object_set_new_nocheck(o, "source", jtext(store_col_text(st, 6)));
-        json_object_set_new_nocheck(o, "author", jtext(store_col_text(st, 9)));
-        json_object_set_new_nocheck(o, "comment", jtext(p->comment));
-        json_object_set_new_nocheck(o, "code", jtext(p->code));
-        json_object_set_new_nocheck(o, "title", jtext(p->title));
-        p->json = o;
+        p->source = xstrdup(store_col_text(st, 6));
+        p->author = xstrdup(store_col_text(st, 9));
+        p->id = sqlite3_column_int64(st, 10);
+        p->json = NULL;
     }
     store_done(st);
     return true;
+}
+
+/* The piece's shared JSON object, built at its first use. Borrowed reference. */
+static json_t *piece_obj(piece *p) {
+    if (p->json) return p->json;
+    char date[11];
+    clock_date(p->at, date);
+    json_t *o = json_object();
+    json_object_set_new_nocheck(o, "kind", json_string_nocheck(p->kind ? evidence_kind_name(p->kind) : ""));
+    json_object_set_new_nocheck(o, "level", json_integer(p->level));
+    json_object_set_new_nocheck(o, "date", json_string_nocheck(date));
+    json_object_set_new_nocheck(o, "at", json_integer(p->at));
+    json_object_set_new_nocheck(o, "source", jtext(p->source));
+    json_object_set_new_nocheck(o, "author", jtext(p->author));
+    json_object_set_new_nocheck(o, "comment", jtext(p->comment));
+    json_object_set_new_nocheck(o, "code", jtext(p->code));
+    json_object_set_new_nocheck(o, "title", jtext(p->title));
+    return p->json = o;
 }
 
 static bool load_pairs(store *s, long long fw, model *m, perr *err) {
@@ -252,16 +264,18 @@ static json_t *fixed1(double v) {
 
 /* The evidence entry of piece p under competency c: the shared object when recorded on
  * c itself, a copy marked "via" the mapped code otherwise. New reference. */
-static json_t *piece_json(const piece *p, const comp *c) {
-    if (p->competency_id == c->id) return json_incref(p->json);
-    json_t *o = json_copy(p->json);
+static json_t *piece_json(piece *p, const comp *c) {
+    if (p->competency_id == c->id) return json_incref(piece_obj(p));
+    json_t *o = json_copy(piece_obj(p));
     json_object_set_new_nocheck(o, "via", jtext(p->code));
     json_object_set_new_nocheck(o, "via_title", jtext(p->title));
     return o;
 }
 
-/* Builds one competency's entry; updates the summary counters. */
-static json_t *competency_json(const model *m, size_t ci, char **texts, int64_t stale_before, int counts[4]) {
+/* Builds one competency's entry, with its newest cap pieces of evidence (0: all);
+ * updates the summary counters. */
+static json_t *competency_json(const model *m, size_t ci, char **texts, int64_t stale_before, size_t cap,
+                               int counts[4]) {
     const comp *c = &m->comps[ci];
     long long *mapped;
     size_t nmapped = mapped_ids(m, c, &mapped);
@@ -270,11 +284,11 @@ static json_t *competency_json(const model *m, size_t ci, char **texts, int64_t 
     size_t n = 0;
     const char *declared_comment = NULL;
     for (size_t i = 0; i < m->npieces; i++) {
-        const piece *p = &m->pieces[i];
+        piece *p = &m->pieces[i];
         if (!counts_for(c, mapped, nmapped, p)) continue;
         /* pieces come newest first; the rule wants the later of equal times last */
         lev[n++] = (level_evidence){p->kind, p->level, p->at, p->recheck};
-        json_array_append_new(list, piece_json(p, c));
+        if (!cap || n <= cap) json_array_append_new(list, piece_json(p, c));
         if (p->kind == EVIDENCE_DECLARED && !declared_comment) declared_comment = p->comment;
     }
     free(mapped);
@@ -348,7 +362,7 @@ static json_t *radar_json(json_t *areas) {
 }
 
 /* Groups the competencies by area, with each area's average verified level. */
-static json_t *areas_json(const model *m, char **texts, int64_t stale_before, int counts[4]) {
+static json_t *areas_json(const model *m, char **texts, int64_t stale_before, size_t cap, int counts[4]) {
     json_t *areas = json_array();
     json_t *area = NULL;
     int sum = 0, members = 0;
@@ -359,7 +373,7 @@ static json_t *areas_json(const model *m, char **texts, int64_t stale_before, in
             json_array_append_new(areas, area);
             sum = members = 0;
         }
-        json_t *cj = competency_json(m, i, texts, stale_before, counts);
+        json_t *cj = competency_json(m, i, texts, stale_before, cap, counts);
         sum += (int)json_integer_value(json_object_get(cj, "verified"));
         members++;
         json_array_append_new(json_object_get(area, "competencies"), cj);
@@ -371,9 +385,25 @@ static json_t *areas_json(const model *m, char **texts, int64_t stale_before, in
     return areas;
 }
 
-static json_t *timeline_json(const model *m) {
+/* Every piece, newest first; or the page pg of them, by key: the pieces are already in
+ * (created_at, id) order, all of them loaded since the levels need each one, so the page
+ * is found here rather than by a second query over the same rows. */
+static json_t *timeline_json(const model *m, store_page *pg) {
     json_t *t = json_array();
-    for (size_t i = 0; i < m->npieces; i++) json_array_append(t, m->pieces[i].json);
+    size_t i = 0, taken = 0;
+    if (pg && pg->has_after)
+        while (i < m->npieces && (m->pieces[i].at > pg->after.at ||
+                                  (m->pieces[i].at == pg->after.at && m->pieces[i].id >= pg->after.id)))
+            i++;
+    if (pg) pg->more = false;
+    for (; i < m->npieces; i++) {
+        if (pg && taken++ == pg->limit) {
+            pg->more = true;
+            break;
+        }
+        if (pg) pg->last = (store_key){m->pieces[i].at, m->pieces[i].id};
+        json_array_append(t, piece_obj(&m->pieces[i]));
+    }
     return t;
 }
 
@@ -411,7 +441,7 @@ json_t *passport_view_build(store *s, long long user_id, const passport_view_opt
     json_t *frameworks = frameworks_json(s, fw_code, err);
     if (!frameworks) goto done;
     int counts[4] = {0, 0, 0, 0};
-    json_t *areas = areas_json(&m, texts, stale_before, counts);
+    json_t *areas = areas_json(&m, texts, stale_before, o ? o->evidence_cap : 0, counts);
     json_t *radar = radar_json(areas);
     size_t i;
     json_t *a;
@@ -419,7 +449,7 @@ json_t *passport_view_build(store *s, long long user_id, const passport_view_opt
     out = json_pack("{s:O, s:o, s:i, s:o, s:{s:i, s:i, s:i, s:i}, s:o, s:o, s:o}", "framework", info, "frameworks",
                     frameworks, "stale_months", months, "stale_before", date_json(stale_before), "summary",
                     "verified", counts[0], "declared", counts[1], "stale", counts[2], "evidence", (int)m.npieces,
-                    "areas", areas, "radar", radar, "timeline", timeline_json(&m));
+                    "areas", areas, "radar", radar, "timeline", timeline_json(&m, o ? o->timeline : NULL));
 done:
     if (texts) {
         for (size_t k = 0; k < m.ncomps * 8; k++) free(texts[k]);

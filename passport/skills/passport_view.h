@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -21,6 +22,10 @@ typedef struct passport_view_opts {
     const char *locale;    /* "fr" or "en": which titles */
     int stale_months;      /* freshness period; <= 0: skills_stale_months() */
     int64_t now;           /* 0: clock_now() */
+    size_t evidence_cap;   /* each competency lists its newest evidence_cap pieces (0: all);
+                              evidence_count says how many it has */
+    store_page *timeline;  /* NULL: the whole timeline; else one page of it, by (at, id)
+                              key, and its more and last set */
 } passport_view_opts;
 
 /* Builds the passport of user_id. Returns a new JSON object the caller owns, or NULL with

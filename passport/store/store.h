@@ -6,6 +6,8 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -34,6 +36,22 @@ unsigned long long store_generation(store *s);
 unsigned long long store_generation_fresh(store *s);
 /* The number of migrations the binary knows. */
 int store_latest_version(void);
+
+/* A page of a list ordered newest first by (time, id), read by key rather than by
+ * offset (keyset paging: `WHERE (at, id) < (after.at, after.id) ORDER BY at DESC, id DESC
+ * LIMIT limit + 1`), so that a page costs its own rows, not those before it. The caller
+ * sets limit and after; the list function sets more and last. */
+typedef struct store_key {
+    int64_t at;
+    long long id;
+} store_key;
+typedef struct store_page {
+    size_t limit;    /* at most this many items (> 0) */
+    bool has_after;  /* start after `after` (the previous page's last), else at the first */
+    store_key after;
+    bool more;       /* out: items follow this page */
+    store_key last;  /* out: the key of this page's last item, when more */
+} store_page;
 
 /* The calling thread's connection (owned by the store). NULL only if opening failed. */
 sqlite3 *store_db(store *s);

@@ -1,6 +1,8 @@
 // Paging of the JSON API's lists (issue 18): limit (default 100, 1..1000) and cursor (the
 // previous page's next_cursor, null on the last page) on every list, the agent's passport
-// timeline and badges included; a bad limit or cursor answers 400.
+// timeline and badges included; a bad limit or cursor answers 400. The timeline and the
+// badges are read by key: a page starts after the previous page's last item (a piece added
+// meanwhile shifts nothing), and their cursors are refused by any other list.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -79,10 +81,54 @@ describe('API paging', () => {
     assert.deepEqual(other.timeline, whole.slice(0, 50));
   });
 
-  test('badges: one per page, then the end', async () => {
+  test('badges: one per page, then the end, the same items as one page', async () => {
     const { items, pages } = await allPages(as.agent, '/api/v1/badges', 'badges', 1);
     assert.equal(pages, 2);
     assert.equal(new Set(items.map((b) => JSON.stringify(b))).size, 2);
+    assert.deepEqual(items, (await getJson(as.agent, '/api/v1/badges?limit=1000')).badges);
+  });
+
+  test('a page starts after the previous one: a piece added meanwhile is neither repeated nor shifts the rest', async () => {
+    const before = (await getJson(as.agent, '/api/v1/me/passport?limit=1000')).timeline;
+    const first = await getJson(as.agent, '/api/v1/me/passport?limit=10');
+    const token = await as.agent.csrf('/passport/self-assessment/CRCN-1.2');
+    const r = await as.agent.request('POST', '/api/v1/me/self-assessments', {
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+      body: JSON.stringify({ code: 'CRCN-1.2', level: 2, comment: 'added between two pages' }),
+    });
+    assert.equal(r.status, 201, r.body);
+    const items = [...first.timeline];
+    let cursor = first.next_cursor;
+    while (cursor) {
+      const page = await getJson(as.agent, `/api/v1/me/passport?limit=10&cursor=${encodeURIComponent(cursor)}`);
+      items.push(...page.timeline);
+      cursor = page.next_cursor;
+    }
+    assert.deepEqual(items, before, 'each piece once, in order; the new one is on a first page only');
+    const now = (await getJson(as.agent, '/api/v1/me/passport?limit=1')).timeline;
+    assert.equal(now[0].comment, 'added between two pages');
+  });
+
+  test('a cursor belongs to its list', async () => {
+    const timeline = (await getJson(as.agent, '/api/v1/me/passport?limit=1')).next_cursor;
+    const badges = (await getJson(as.agent, '/api/v1/badges?limit=1')).next_cursor;
+    const offset = (await getJson(as.agent, '/api/v1/me/inbox?limit=1')).next_cursor;
+    assert.ok(timeline && badges);
+    await getJson(as.agent, `/api/v1/badges?cursor=${encodeURIComponent(timeline)}`, 400);
+    await getJson(as.agent, `/api/v1/me/passport?cursor=${encodeURIComponent(badges)}`, 400);
+    await getJson(as.agent, `/api/v1/me/tokens?cursor=${encodeURIComponent(timeline)}`, 400);
+    await getJson(as.agent, `/api/v1/me/passport?cursor=${Buffer.from('o2').toString('base64url')}`, 400);
+    if (offset) await getJson(as.agent, `/api/v1/badges?cursor=${encodeURIComponent(offset)}`, 400);
+    // a manager's cursor through the agent's passport is a timeline cursor too
+    const other = (await getJson(as.manager, `/api/v1/users/${agentId}/passport?limit=2`)).next_cursor;
+    const mine = await getJson(as.agent, `/api/v1/me/passport?limit=2&cursor=${encodeURIComponent(other)}`);
+    assert.equal(mine.timeline.length, 2);
+    // only the spelling the server writes
+    const raw = Buffer.from(timeline, 'base64url').toString();
+    assert.match(raw, /^ktimeline:\d+:\d+$/);
+    for (const forged of [raw.replace(':', ':+'), raw.replace(/:(\d+)$/, ':0$1'), `${raw}:1`, raw.replace('ktimeline', 'kbadges')]) {
+      await getJson(as.agent, `/api/v1/me/passport?cursor=${Buffer.from(forged).toString('base64url')}`, 400);
+    }
   });
 
   test('limit bounds and bad cursors answer 400', async () => {
@@ -92,7 +138,9 @@ describe('API paging', () => {
       assert.equal(r.error.status, 400, q);
     }
     assert.equal((await getJson(as.agent, '/api/v1/badges?limit=1000')).next_cursor, null);
-    assert.equal((await getJson(as.agent, '/api/v1/badges?cursor=bzk5OQ')).badges.length, 0, 'past the end: an empty page');
+    assert.equal((await getJson(as.agent, '/api/v1/me/tokens?cursor=bzk5OQ')).tokens.length, 0, 'past the end: an empty page');
+    const end = Buffer.from('kbadges:1:1').toString('base64url');
+    assert.equal((await getJson(as.agent, `/api/v1/badges?cursor=${end}`)).badges.length, 0, 'past the end: an empty page');
   });
 
   test('every list of the API takes limit and says where the next page starts', async () => {

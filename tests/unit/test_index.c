@@ -489,7 +489,7 @@ static void index_levels_are_the_passport_levels(void **state) {
         prop_level want[64];
         size_t nwant = 0;
         for (int f = 0; f < 2; f++) {
-            passport_view_opts o = {fws[f], "fr", 24, 0};
+            passport_view_opts o = {.framework = fws[f], .locale = "fr", .stale_months = 24};
             json_t *v = passport_view_build(s, users[a], &o, &err);
             assert_non_null(v);
             size_t i, j, k;

@@ -89,7 +89,7 @@ static void add(fixture *fx, const char *code, int level, evidence_kind kind) {
 static void test_empty_passport(void **state) {
     fixture *fx = *state;
     perr err = {{0}};
-    passport_view_opts o = {NULL, "fr", 0, 0};
+    passport_view_opts o = {.locale = "fr"};
     json_t *v = passport_view_build(fx->db, fx->agent, &o, &err);
     assert_non_null(v);
     assert_string_equal(json_string_value(json_object_get(json_object_get(v, "framework"), "code")), "CRCN");
@@ -114,7 +114,7 @@ static void test_levels_and_mapping_view(void **state) {
     add(fx, "DIGCOMP-4.4", 5, EVIDENCE_ATTESTED);
     add(fx, "CRCN-1.1", 4, EVIDENCE_CREDENTIAL);
     perr err = {{0}};
-    passport_view_opts o = {"CRCN", "en", 0, 0};
+    passport_view_opts o = {.framework = "CRCN", .locale = "en"};
     json_t *v = passport_view_build(fx->db, fx->agent, &o, &err);
     assert_non_null(v);
     assert_int_equal(level_of(v, "CRCN-4.3", "verified"), 5); /* via DIGCOMP-4.4 */
@@ -165,7 +165,7 @@ static void test_radar_geometry(void **state) {
     add(fx, "CRCN-2.3", 8, EVIDENCE_MEASURED);
     add(fx, "CRCN-2.4", 8, EVIDENCE_MEASURED);
     perr err = {{0}};
-    json_t *v = passport_view_build(fx->db, fx->agent, &(passport_view_opts){"CRCN", "fr", 0, 0}, &err);
+    json_t *v = passport_view_build(fx->db, fx->agent, &(passport_view_opts){.framework = "CRCN", .locale = "fr"}, &err);
     json_t *r = json_object_get(v, "radar");
     assert_int_equal(json_integer_value(json_object_get(r, "size")), PASSPORT_VIEW_RADAR_SIZE);
     assert_int_equal(json_array_size(json_object_get(r, "rings")), 4);
@@ -188,7 +188,7 @@ static void test_freshness(void **state) {
     add(fx, "CRCN-5.1", 3, EVIDENCE_MEASURED);
     perr err = {{0}};
     int64_t now = clock_now();
-    passport_view_opts o = {"CRCN", "fr", 24, now};
+    passport_view_opts o = {.framework = "CRCN", .locale = "fr", .stale_months = 24, .now = now};
     json_t *v = passport_view_build(fx->db, fx->agent, &o, &err);
     json_t *c = find_comp(v, "CRCN-5.1");
     assert_false(json_is_true(json_object_get(c, "stale")));
@@ -240,7 +240,7 @@ static void test_competency_forms_and_team(void **state) {
 static void test_version_key(void **state) {
     fixture *fx = *state;
     char k1[256], k2[256], k3[256], k4[256];
-    passport_view_opts o = {"CRCN", "fr", 24, 0};
+    passport_view_opts o = {.framework = "CRCN", .locale = "fr", .stale_months = 24};
     assert_true(passport_view_version(fx->db, fx->agent, &o, k1, sizeof k1));
     assert_true(passport_view_version(fx->db, fx->agent, &o, k2, sizeof k2));
     assert_string_equal(k1, k2);

@@ -709,18 +709,11 @@ json_t *badges_list_user_page(store *s, const badges_ctx *c, long long user_id, 
                                   NULL);
     if (!st) return arr;
     sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int(st, 2, pg && pg->has_after);
-    sqlite3_bind_int64(st, 3, pg ? pg->after.at : 0);
-    sqlite3_bind_int64(st, 4, pg ? pg->after.id : 0);
-    sqlite3_bind_int64(st, 5, pg ? (sqlite3_int64)pg->limit + 1 : -1);
+    store_page_bind(st, 2, pg);
     size_t rows = 0;
     if (pg) pg->more = false;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (pg && rows++ == pg->limit) { /* the row after the page */
-            pg->more = true;
-            break;
-        }
-        if (pg) pg->last = (store_key){sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0)};
+        if (!store_page_row(pg, &rows, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0))) break;
         const achievement *a = achievement_by_id(c->set, sqlite3_column_int64(st, 1));
         if (!a) continue; /* a badge whose definition was removed: not listed */
         const char *until = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : store_col_text(st, 5);

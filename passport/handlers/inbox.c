@@ -6,8 +6,10 @@
 #include "people/inbox.h"
 
 /* Adds a translated "text" member to every message, in the reader's language. */
-static json_t *translated(app *a, http_req *req, bool unread_only) {
-    json_t *items = inbox_list(a->db, app_ctx(req)->user->id, unread_only, 100);
+/* The messages of the page pg (NULL: the newest 100, for the page), with their text. */
+static json_t *translated(app *a, http_req *req, bool unread_only, store_page *pg) {
+    json_t *items = pg ? inbox_list_page(a->db, app_ctx(req)->user->id, unread_only, pg)
+                       : inbox_list(a->db, app_ctx(req)->user->id, unread_only, 100);
     size_t i;
     json_t *m;
     json_array_foreach(items, i, m) {
@@ -20,7 +22,7 @@ static json_t *translated(app *a, http_req *req, bool unread_only) {
 
 static void inbox_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    json_t *items = translated(a, req, false);
+    json_t *items = translated(a, req, false, NULL);
     app_render(a, req, resp, 200, "inbox", "inbox.title",
                json_pack("{s:o, s:i}", "items", items, "unread", inbox_unread_count(a->db, app_ctx(req)->user->id)));
 }
@@ -43,11 +45,11 @@ static void inbox_read(http_req *req, http_resp *resp, void *ctx) {
 static void inbox_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     const char *unread = http_query(req, "unread");
-    api_page pg;
-    if (!api_page_read(a, req, resp, &pg)) return;
-    json_t *out = json_pack("{s:o, s:i}", "items", translated(a, req, unread && *unread == '1'), "unread",
+    store_page pg;
+    if (!api_page_read_keyed(a, req, resp, "inbox", &pg)) return;
+    json_t *out = json_pack("{s:o, s:i}", "items", translated(a, req, unread && *unread == '1', &pg), "unread",
                             inbox_unread_count(a->db, app_ctx(req)->user->id));
-    api_page_apply(out, "items", &pg);
+    api_page_next_keyed(out, "inbox", &pg);
     app_json(resp, 200, out);
 }
 

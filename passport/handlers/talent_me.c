@@ -96,15 +96,15 @@ static void profile_api(http_req *req, http_resp *resp, void *ctx) {
 
 static void views_api(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    api_page pg;
-    if (!api_page_read(a, req, resp, &pg)) return;
-    json_t *views = profile_views(a->db, app_ctx(req)->user->id, (int)(pg.offset + pg.limit + 1));
+    store_page pg;
+    if (!api_page_read_keyed(a, req, resp, "views", &pg)) return;
+    json_t *views = profile_views_page(a->db, app_ctx(req)->user->id, &pg);
     if (!views) {
         app_error(a, req, resp, 500, "database error: profile views");
         return;
     }
     json_t *out = json_pack("{s:o}", "views", views);
-    api_page_apply(out, "views", &pg);
+    api_page_next_keyed(out, "views", &pg);
     app_json(resp, 200, out);
 }
 

@@ -32,15 +32,24 @@ bool inbox_post(store *s, long long user_id, const char *kind, const char *msg_k
 }
 
 json_t *inbox_list(store *s, long long user_id, bool unread_only, int limit) {
+    store_page pg = {.limit = limit > 0 ? (size_t)limit : 0};
+    return inbox_list_page(s, user_id, unread_only, &pg);
+}
+
+json_t *inbox_list_page(store *s, long long user_id, bool unread_only, store_page *pg) {
     json_t *arr = json_array();
     sqlite3_stmt *st = store_stmt(s,
         "SELECT id, kind, msg_key, args_json, link, created_at, read_at IS NOT NULL FROM inbox"
-        " WHERE user_id = ? AND (? = 0 OR read_at IS NULL) ORDER BY created_at DESC, id DESC LIMIT ?", NULL);
+        " WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL)"
+        " AND (?3 = 0 OR created_at < ?4 OR (created_at = ?4 AND id < ?5))"
+        " ORDER BY created_at DESC, id DESC LIMIT ?6", NULL);
     if (!st) return arr;
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_int(st, 2, unread_only);
-    sqlite3_bind_int(st, 3, limit);
+    store_page_bind(st, 3, pg);
+    size_t rows = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
+        if (!store_page_row(pg, &rows, sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 0))) break;
         char at[21];
         clock_iso8601(sqlite3_column_int64(st, 5), at);
         json_t *args = json_loads(store_col_text(st, 3), 0, NULL);

@@ -22,6 +22,9 @@ bool inbox_post(store *s, long long user_id, const char *kind, const char *msg_k
 /* The newest messages of user_id (at most limit), unread ones only when unread_only: a
  * new JSON array of {id, kind, key, args, link, at, read}. */
 json_t *inbox_list(store *s, long long user_id, bool unread_only, int limit);
+/* One page of that list (the API), read by key in (created_at, id) order: pg->limit
+ * messages after pg->after; sets pg->more and pg->last. */
+json_t *inbox_list_page(store *s, long long user_id, bool unread_only, store_page *pg);
 int inbox_unread_count(store *s, long long user_id);
 /* Marks one message (id > 0) or all of them (id == 0) as read; only the user's own. */
 bool inbox_mark_read(store *s, long long user_id, long long id, perr *err);

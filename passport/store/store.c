@@ -384,6 +384,24 @@ void store_done(sqlite3_stmt *st) {
     sqlite3_clear_bindings(st);
 }
 
+void store_page_bind(sqlite3_stmt *st, int first, const store_page *pg) {
+    sqlite3_bind_int(st, first, pg && pg->has_after);
+    sqlite3_bind_int64(st, first + 1, pg && pg->has_after ? pg->after.at : 0);
+    sqlite3_bind_int64(st, first + 2, pg && pg->has_after ? pg->after.id : 0);
+    sqlite3_bind_int64(st, first + 3, pg ? (sqlite3_int64)pg->limit + 1 : -1);
+}
+
+bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id) {
+    if (!pg) return true;
+    if ((*rows)++ == pg->limit) {
+        pg->more = true;
+        return false;
+    }
+    pg->more = false;
+    pg->last = (store_key){at, id};
+    return true;
+}
+
 bool store_exec(store *s, const char *sql, perr *err) {
     conn *c = conn_get(s, err);
     if (!c) return false;

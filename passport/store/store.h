@@ -53,6 +53,16 @@ typedef struct store_page {
     store_key last;  /* out: the key of this page's last item, when more */
 } store_page;
 
+/* Binds a page query's keyset parameters from number first on: first = has_after (0 or
+ * 1), first + 1 = after.at, first + 2 = after.id, first + 3 = the LIMIT (limit + 1, one
+ * row more to know whether items follow). pg NULL: no page (after none, LIMIT -1). The
+ * query's condition reads `(?F = 0 OR at < ?F+1 OR (at = ?F+1 AND id < ?F+2))`. */
+void store_page_bind(sqlite3_stmt *st, int first, const store_page *pg);
+/* For each row of such a query, in order, with its key: false for the row after the page
+ * (pg->more is then set: stop reading), else true and pg->last records it. *rows counts
+ * the rows seen (start at 0). pg NULL: always true. */
+bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id);
+
 /* The calling thread's connection (owned by the store). NULL only if opening failed. */
 sqlite3 *store_db(store *s);
 

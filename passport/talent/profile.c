@@ -125,19 +125,30 @@ bool profile_call_context_ok(store *s, long long viewer_id, long long user_id, l
 }
 
 json_t *profile_views(store *s, long long user_id, int limit) {
+    store_page pg = {.limit = limit > 0 ? (size_t)limit : 0};
+    return profile_views_page(s, user_id, &pg);
+}
+
+json_t *profile_views_page(store *s, long long user_id, store_page *pg) {
     sqlite3_stmt *st = store_stmt(s,
                                   "SELECT coalesce(u.display_name, ''), coalesce(v.viewer_id, 0), v.at, v.context,"
-                                  " coalesce(v.context_id, 0), coalesce(c.title, ''), v.reason"
+                                  " coalesce(v.context_id, 0), coalesce(c.title, ''), v.reason, v.id"
                                   " FROM profile_views v LEFT JOIN users u ON u.id = v.viewer_id"
                                   " LEFT JOIN calls c ON v.context = 'call' AND c.id = v.context_id"
-                                  " WHERE v.user_id = ? ORDER BY v.at DESC, v.id DESC LIMIT ?",
+                                  " WHERE v.user_id = ?1 AND (?2 = 0 OR v.at < ?3 OR (v.at = ?3 AND v.id < ?4))"
+                                  " ORDER BY v.at DESC, v.id DESC LIMIT ?5",
                                   NULL);
     if (!st) return NULL;
     json_t *arr = json_array();
     sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int(st, 2, limit);
+    store_page_bind(st, 2, pg);
+    size_t rows = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!store_page_row(pg, &rows, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 7))) {
+            rc = SQLITE_DONE;
+            break;
+        }
         char at[21], date[11];
         clock_iso8601(sqlite3_column_int64(st, 2), at);
         clock_date(sqlite3_column_int64(st, 2), date);

@@ -42,5 +42,8 @@ bool profile_call_context_ok(store *s, long long viewer_id, long long user_id, l
  * viewer_id, at, date, context, context_id, call, reason}] (viewer "" once the viewer's
  * account is erased). New reference; NULL on a database error. */
 json_t *profile_views(store *s, long long user_id, int limit);
+/* One page of those views (the API), read by key in (at, id) order: pg->limit views after
+ * pg->after; sets pg->more and pg->last. NULL on a database error. */
+json_t *profile_views_page(store *s, long long user_id, store_page *pg);
 
 #endif

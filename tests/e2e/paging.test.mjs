@@ -1,7 +1,7 @@
 // Paging of the JSON API's lists (issue 18): limit (default 100, 1..1000) and cursor (the
 // previous page's next_cursor, null on the last page) on every list, the agent's passport
-// timeline and badges included; a bad limit or cursor answers 400. The timeline and the
-// badges are read by key: a page starts after the previous page's last item (a piece added
+// timeline and badges included; a bad limit or cursor answers 400. The timeline, the
+// badges, the inbox and the profile views are read by key: a page starts after the previous page's last item (a piece added
 // meanwhile shifts nothing), and their cursors are refused by any other list.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,13 +112,15 @@ describe('API paging', () => {
   test('a cursor belongs to its list', async () => {
     const timeline = (await getJson(as.agent, '/api/v1/me/passport?limit=1')).next_cursor;
     const badges = (await getJson(as.agent, '/api/v1/badges?limit=1')).next_cursor;
-    const offset = (await getJson(as.agent, '/api/v1/me/inbox?limit=1')).next_cursor;
-    assert.ok(timeline && badges);
+    const offset = (await getJson(as.agent, '/api/v1/courses?limit=1')).next_cursor;
+    assert.ok(timeline && badges && offset);
     await getJson(as.agent, `/api/v1/badges?cursor=${encodeURIComponent(timeline)}`, 400);
     await getJson(as.agent, `/api/v1/me/passport?cursor=${encodeURIComponent(badges)}`, 400);
     await getJson(as.agent, `/api/v1/me/tokens?cursor=${encodeURIComponent(timeline)}`, 400);
     await getJson(as.agent, `/api/v1/me/passport?cursor=${Buffer.from('o2').toString('base64url')}`, 400);
-    if (offset) await getJson(as.agent, `/api/v1/badges?cursor=${encodeURIComponent(offset)}`, 400);
+    await getJson(as.agent, `/api/v1/badges?cursor=${encodeURIComponent(offset)}`, 400);
+    await getJson(as.agent, `/api/v1/me/inbox?cursor=${encodeURIComponent(badges)}`, 400);
+    await getJson(as.agent, `/api/v1/me/profile-views?cursor=${encodeURIComponent(timeline)}`, 400);
     // a manager's cursor through the agent's passport is a timeline cursor too
     const other = (await getJson(as.manager, `/api/v1/users/${agentId}/passport?limit=2`)).next_cursor;
     const mine = await getJson(as.agent, `/api/v1/me/passport?limit=2&cursor=${encodeURIComponent(other)}`);

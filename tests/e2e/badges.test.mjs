@@ -251,3 +251,30 @@ describe('badges pages in Chromium', () => {
     }
   });
 });
+
+// A database from before awards joined the attempt's transaction (or an award lost): every
+// module passed, the badge row missing. serve issues it at its next start, and logs it.
+describe('repair at start', () => {
+  test('a badge whose rule is met but whose row is gone is issued again at start, once', async () => {
+    const own = await startServer();
+    try {
+      const c = client(own);
+      await c.loginOk(DEMO.agent);
+      await passCourse(c);
+      assert.equal(badgeIds((await c.get('/badges')).body).length, 1, 'awarded with the last attempt');
+      await own.restart({ whileStopped: () => {
+        const r = spawnSync('sqlite3', [path.join(own.dataDir, 'passport.db'), 'DELETE FROM credentials;'], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+      } });
+      assert.match(own.stderr(), /badge securite-numerique issued to user \d+/);
+      assert.match(own.stderr(), /badges: 1 issued at start/);
+      const again = await client(own);
+      await again.loginOk(DEMO.agent);
+      assert.equal(badgeIds((await again.get('/badges')).body).length, 1, 'issued again');
+      await own.restart();
+      assert.doesNotMatch(own.stderr(), /issued at start|badge .* issued to/, 'once: nothing to repair the second time');
+    } finally {
+      await own.stop();
+    }
+  });
+});

@@ -268,6 +268,9 @@ int cli_serve(int argc, char **argv) {
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* worker threads inherit the mask */
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f, LimitFSIZE=) reached by a write: an error the database
+     * reports and the log shows, as a full disk, not a killed server. */
+    signal(SIGXFSZ, SIG_IGN);
 
     mail_worker_opts mopts;
     char *smtp_user = NULL, *smtp_password = NULL;

@@ -54,6 +54,9 @@ static atomic_ullong stat_errors, stat_corrupt, stat_full, stat_io, stat_readonl
     stat_busy_refusals;
 /* Serious SQLite errors seen by the calling thread (store_thread_errors). */
 static _Thread_local unsigned long thread_errors;
+/* thread_errors when the thread last took a statement (store_stmt): store_done logs a
+ * failure that nothing counted since. */
+static _Thread_local unsigned long errors_at_stmt;
 
 static uint64_t now_ms(void) {
     struct timespec t;
@@ -355,6 +358,7 @@ sqlite3 *store_db(store *s) {
 }
 
 sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err) {
+    errors_at_stmt = thread_errors;
     conn *c = conn_get(s, err);
     if (!c) return NULL;
     size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
@@ -380,7 +384,12 @@ sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err) {
 
 void store_done(sqlite3_stmt *st) {
     if (!st) return;
-    sqlite3_reset(st);
+    /* A failed statement that SQLite's log did not report: an autocommit write whose
+     * implicit COMMIT failed (a full disk, a file size limit) passes only here. */
+    if (sqlite3_reset(st) != SQLITE_OK && thread_errors == errors_at_stmt) {
+        sqlite3 *db = sqlite3_db_handle(st);
+        count_error(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
+    }
     sqlite3_clear_bindings(st);
 }
 

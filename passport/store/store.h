@@ -70,7 +70,8 @@ sqlite3 *store_db(store *s);
  * pass string literals. Owned by the store; call store_done() when finished with it.
  * NULL (and err set, the SQL error logged) if it does not compile. */
 sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err);
-/* Resets a statement from store_stmt and clears its bindings. NULL: no-op. */
+/* Resets a statement from store_stmt and clears its bindings; a failure of its last step
+ * that was not counted yet (see count_error in store.c) is counted and logged. NULL: no-op. */
 void store_done(sqlite3_stmt *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this thread's connection. store_begin first takes

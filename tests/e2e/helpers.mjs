@@ -166,6 +166,8 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
     stderr: () => state.stderr,
     /** True while the process runs. */
     running: () => !state.exited,
+    /** The server process's id (e.g. to change its limits with prlimit). */
+    pid: () => state.child.pid,
     /** Sends a signal to the server process (e.g. 'SIGTERM' to test stopping). */
     signal: (sig) => state.child.kill(sig),
     /** Resolves with {code, signal} when the process has exited. */

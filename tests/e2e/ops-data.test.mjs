@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { BIN, DEMO, ROOT, assertNoSanitizerReport, client, startServer } from './helpers.mjs';
+import { BIN, DEMO, DEMO_PASSWORD, ROOT, assertNoSanitizerReport, client, startServer } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -210,6 +210,43 @@ describe('database failures are visible', () => {
       await logged(server, /database error: .*malformed/);
     } finally {
       await server.stop().catch(() => {});
+    }
+  });
+
+  // Without root (no tmpfs of a chosen size), a file size limit makes every write that
+  // grows a file fail as a full disk does (SQLITE_FULL, or an I/O error when the write
+  // starts past the limit). SIGXFSZ is ignored
+  // by serve, so the limit is an error to log, not a killed server.
+  test('a file size limit reached: writes, in a transaction or alone, answer 500 with the database error logged under their request id', async (t) => {
+    if (spawnSync('sh', ['-c', 'command -v prlimit']).status !== 0) { t.skip('prlimit is not installed'); return; }
+    const server = await startServer();
+    const limit = (value) => {
+      const r = spawnSync('prlimit', ['--pid', String(server.pid()), `--fsize=${value}:`], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    try {
+      const agent = client(server);
+      await agent.loginOk(DEMO.agent);
+      const csrf = await agent.csrf('/me/profile', '/me/profile');
+      const write = profileWriter(agent, csrf);
+      limit(4096);
+      const r = await write('too big');
+      assert.equal(r.status, 500, r.body.slice(0, 300));
+      await logged(server, new RegExp(`database error: .*(full|I/O error).* id=${r.headers.get('x-request-id')}`));
+      // a single statement's implicit commit (the session of a login) fails the same way
+      const other = client(server);
+      const l = await other.login(DEMO.manager, DEMO_PASSWORD);
+      assert.equal(l.status, 500, l.body.slice(0, 300));
+      await logged(server, new RegExp(`database error: .*(full|I/O error).* id=${l.headers.get('x-request-id')}`));
+      assert.ok(server.running(), 'the server lives');
+      assert.equal((await client(server).get('/healthz')).status, 200);
+      assert.equal((await client(server).get('/readyz')).status, 503, 'not ready: the write probe fails');
+      limit('unlimited');
+      const ok = await write('room again');
+      assert.equal(ok.status, 200, ok.body.slice(0, 300));
+      await other.loginOk(DEMO.manager);
+    } finally {
+      await server.stop();
     }
   });
 

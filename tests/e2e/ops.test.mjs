@@ -7,10 +7,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-import { BIN, DEMO, client, startServer } from './helpers.mjs';
+import { BIN, DEMO, ROOT, client, startServer } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -305,6 +306,34 @@ describe('trusted reverse proxy', () => {
 });
 
 describe('stopping', () => {
+  test('SIGHUP (what systemctl reload sends) reloads the course library; the server keeps serving', async () => {
+    const courses = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-courses-'));
+    fs.cpSync(path.join(ROOT, 'courses'), courses, { recursive: true });
+    const server = await startServer({ env: { PASSPORT_COURSES: courses } });
+    try {
+      const agent = client(server);
+      await agent.loginOk(DEMO.agent);
+      const dir = path.join(courses, 'securite-numerique');
+      const file = path.join(dir, fs.readdirSync(dir).find((f) => /^01-.*\.md$/.test(f)));
+      const text = fs.readFileSync(file, 'utf8');
+      assert.match(text, /^id: phishing-basics$/m);
+      assert.doesNotMatch((await agent.get('/modules/phishing-basics')).body, /Titre rechargé/);
+      fs.writeFileSync(file, text.replace(/^title: .*$/m, 'title: Titre rechargé'));
+      server.signal('SIGHUP');
+      let body = '';
+      for (let i = 0; i < 100 && !/Titre rechargé/.test(body); i++) {
+        await sleep(100);
+        body = (await agent.get('/modules/phishing-basics')).body;
+      }
+      assert.match(body, /Titre rechargé/);
+      assert.match(server.stderr(), /SIGHUP: reloading the courses/);
+      assert.ok(server.running());
+    } finally {
+      await server.stop();
+      fs.rmSync(courses, { recursive: true, force: true });
+    }
+  });
+
   test('SIGTERM stops accepting, lets a running request finish and answer, then exits 0', async () => {
     const server = await startServer({ demo: false });
     try {

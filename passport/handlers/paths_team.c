@@ -132,14 +132,19 @@ static void burndown_chart(json_t *b) {
     long long due = json_integer_value(json_object_get(b, "due_day"));
     long long span = days > due ? days : due;
     buf actual = BUF_INIT, ideal = BUF_INIT;
+    json_t *dots = json_array(); /* one mark per day: a line of one point draws nothing */
     size_t i;
     json_t *p;
-    json_array_foreach(json_object_get(b, "points"), i, p)
-        buf_printf(&actual, "%s%d,%d", i ? " " : "", chart_x(json_integer_value(json_object_get(p, "day")), span),
-                   chart_y(json_integer_value(json_object_get(p, "remaining")), total));
+    json_array_foreach(json_object_get(b, "points"), i, p) {
+        int x = chart_x(json_integer_value(json_object_get(p, "day")), span);
+        int y = chart_y(json_integer_value(json_object_get(p, "remaining")), total);
+        buf_printf(&actual, "%s%d,%d", i ? " " : "", x, y);
+        json_array_append_new(dots, json_pack("{s:i, s:i}", "x", x, "y", y));
+    }
     buf_printf(&ideal, "%d,%d %d,%d", chart_x(0, span), chart_y(total, total), chart_x(due, span), chart_y(0, total));
     json_object_set_new(b, "chart",
-                        json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "actual", buf_cstr(&actual),
+                        json_pack("{s:s, s:o, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "actual", buf_cstr(&actual),
+                                  "dots", dots,
                                   "ideal", buf_cstr(&ideal), "x0", CL, "x1", CW - CR, "y0", CH - CB, "y1", CT,
                                   "due_x", chart_x(due, span), "w", CW, "h", CH, "label_y", CH - CB + 18));
     buf_free(&actual);

@@ -8,7 +8,7 @@
 #include "handlers/badges_pages.h"
 #include "handlers/datefmt.h"
 
-#define ADMIN_PAGE 50 /* credentials per page of the admin's list */
+#define ADMIN_PAGE 50 /* credentials per page of the admin's list (?per=1..200 changes it) */
 
 static void admin_page(app *a, http_req *req, http_resp *resp, int status, const char *error, const char *notice) {
     badges_ctx *b = a->badges;
@@ -25,11 +25,12 @@ static void admin_page(app *a, http_req *req, http_resp *resp, int status, const
         json_array_append_new(defs, json_pack("{s:s, s:s}", "slug", b->set->items[i].slug, "name",
                                               achievement_name(&b->set->items[i], app_ctx(req)->locale)));
     const char *email = http_input(req, "email"), *narrative = http_input(req, "narrative");
-    const char *q = http_query(req, "q"), *page_s = http_query(req, "page");
-    long page = page_s ? atol(page_s) : 1, total = 0;
+    const char *q = http_query(req, "q"), *page_s = http_query(req, "page"), *per_s = http_query(req, "per");
+    long page = page_s ? atol(page_s) : 1, per = per_s ? atol(per_s) : ADMIN_PAGE, total = 0;
     if (page < 1) page = 1;
-    json_t *creds = badges_search_all(a->db, b, q, (page - 1) * ADMIN_PAGE, ADMIN_PAGE, &total);
-    long pages = total ? (total + ADMIN_PAGE - 1) / ADMIN_PAGE : 1;
+    if (per < 1 || per > 200) per = ADMIN_PAGE;
+    json_t *creds = badges_search_all(a->db, b, q, (page - 1) * per, (int)per, &total);
+    long pages = total ? (total + per - 1) / per : 1;
     datefmt_add(creds, app_ctx(req)->locale, "issued", "issued_text");
     datefmt_add(creds, app_ctx(req)->locale, "revoked_on", "revoked_text");
     json_t *d = json_pack("{s:o, s:o, s:s?, s:s?, s:s, s:s, s:s}", "achievements", defs, "credentials", creds, "error",
@@ -39,7 +40,8 @@ static void admin_page(app *a, http_req *req, http_resp *resp, int status, const
     buf enc = BUF_INIT;
     if (q) buf_put_urlenc(&enc, q, strlen(q));
     char *qs = buf_detach(&enc);
-    json_object_set_new(d, "list", json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "q", q ? q : "", "qs", qs, "total",
+    json_object_set_new(d, "list", json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "q", q ? q : "", "qs", qs,
+                                             "per", (json_int_t)per, "total",
                                              (json_int_t)total, "page", (json_int_t)page, "pages", (json_int_t)pages,
                                              "prev", (json_int_t)(page > 1 ? page - 1 : 0), "next",
                                              (json_int_t)(page < pages ? page + 1 : 0)));

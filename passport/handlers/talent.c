@@ -300,6 +300,15 @@ static bool may_view(app *a, const account *viewer, long long target, talent_vis
            unit_in_subtree(a->db, viewer->unit_id, target_unit);
 }
 
+/* Does u manage call id (HR or admin; a manager who owns it)? */
+static bool may_manage_call(app *a, const account *u, long long id) {
+    if (u->roles & (ROLE_HR | ROLE_ADMIN)) return true;
+    json_t *call = (u->roles & ROLE_MANAGER) ? calls_get(a->db, id, "fr", NULL) : NULL;
+    bool mine = call && json_integer_value(json_object_get(call, "owner_id")) == u->id;
+    json_decref(call);
+    return mine;
+}
+
 /* The profile page's data: levels named (titles, dates in the locale), the way back (to
  * the search or the call the viewer came from) and the open calls the viewer may invite
  * the person to. Takes p. */
@@ -355,6 +364,7 @@ static void person(http_req *req, http_resp *resp, void *ctx) {
     const char *from = http_query(req, "from");
     const char *context = from && !strcmp(from, "search") ? "search" : from && !strcmp(from, "call") ? "call" : "direct";
     long long call_id = !strcmp(context, "call") && http_query(req, "call") ? atoll(http_query(req, "call")) : 0;
+    long long back_call = call_id > 0 && may_manage_call(a, c->user, call_id) ? call_id : 0; /* the way back */
     if (!strcmp(context, "call") && !profile_call_context_ok(a->db, c->user->id, id, call_id)) {
         context = "direct"; /* only the owner of a call the agent applied to says "call" */
         call_id = 0;
@@ -374,7 +384,7 @@ static void person(http_req *req, http_resp *resp, void *ctx) {
         return;
     }
     app_render(a, req, resp, 200, "talent/person", "talent.person.title",
-               person_page_data(a, req, p, context, call_id, id));
+               person_page_data(a, req, p, back_call ? "call" : context, back_call, id));
     return;
 fail:
     json_decref(p);

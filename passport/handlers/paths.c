@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "handlers/api_page.h"
 #include "handlers/app.h"
+#include "handlers/datefmt.h"
 #include "handlers/paths_team.h"
 #include "paths/assign.h"
 #include "paths/dashboard.h"
@@ -349,6 +350,7 @@ static void show_page(app *a, http_req *req, http_resp *resp, int status, long l
         if (json_integer_value(json_object_get(json_object_get(v, "assignment"), "path_id")) == id)
             json_array_append(mine, v);
     json_decref(all);
+    json_array_foreach(mine, i, v) datefmt_add(json_object_get(v, "assignment"), c->locale, "due_on", "due_text");
     char today[11];
     clock_date(clock_now(), today);
     const char *due = http_input(req, "due_on"), *msg = http_input(req, "message");

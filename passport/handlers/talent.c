@@ -208,6 +208,9 @@ static void search_page(http_req *req, http_resp *resp, void *ctx) {
             json_object_set_new(d, "prev_page", json_integer(page > 1 ? page - 1 : 0));
             json_object_set_new(d, "next_page", json_integer(page < pages ? page + 1 : 0));
             free(qs);
+            size_t i;
+            json_t *row, *titles = json_object_get(d, "competencies");
+            json_array_foreach(json_object_get(r, "results"), i, row) talent_name_needs(json_object_get(row, "needs"), titles);
             json_object_set_new(d, "search", r);
         }
     }
@@ -333,6 +336,17 @@ static json_t *person_page_data(app *a, http_req *req, json_t *p, const char *co
     else if (!strcmp(context, "call")) snprintf(back, sizeof back, "/calls/%lld", call_id);
     return json_pack("{s:o, s:o, s:s, s:s, s:I}", "person", p, "calls", calls ? calls : json_array(), "back", back,
                      "context", context, "call_id", (json_int_t)call_id);
+}
+
+void talent_name_needs(json_t *needs, const json_t *titles) {
+    size_t i, k;
+    json_t *n, *t;
+    json_array_foreach(needs, i, n) {
+        const char *code = json_string_value(json_object_get(n, "code"));
+        json_array_foreach(titles, k, t) if (code && !strcmp(code, json_string_value(json_object_get(t, "code"))))
+            json_object_set(n, "title", json_object_get(t, "title"));
+        if (!json_object_get(n, "title")) json_object_set_new(n, "title", json_string(code ? code : ""));
+    }
 }
 
 bool talent_may_view_profile(app *a, const account *viewer, long long target) {

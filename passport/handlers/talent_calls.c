@@ -97,6 +97,9 @@ static void calls_index(http_req *req, http_resp *resp, void *ctx) {
         app_json(resp, 200, out);
         return;
     }
+    datefmt_add(open, c->locale, "opens_on", "opens_text");
+    datefmt_add(apps, c->locale, "date", "date_text");
+    datefmt_add(open, c->locale, "closes_on", "closes_text");
     app_render(a, req, resp, 200, "talent/calls", "talent.calls.title",
                json_pack("{s:o, s:o?, s:o?, s:b, s:s?}", "open", open, "managed", mine, "applications", apps, "finder",
                          finder, "notice", http_query(req, "done") ? app_t(a, req, "talent.saved") : NULL));
@@ -259,6 +262,17 @@ static void owner_view(app *a, http_req *req, json_t *call) {
     }
 }
 
+/* Names the competencies of every explained score on the call page (the call's needs
+ * carry the titles). */
+static void name_fits(json_t *call) {
+    json_t *titles = json_object_get(call, "needs"), *v;
+    size_t i;
+    talent_name_needs(json_object_get(json_object_get(call, "fit"), "needs"), titles);
+    json_array_foreach(json_object_get(call, "applications"), i, v)
+        talent_name_needs(json_object_get(json_object_get(v, "fit"), "needs"), titles);
+    json_array_foreach(json_object_get(call, "suggested"), i, v) talent_name_needs(json_object_get(v, "needs"), titles);
+}
+
 static void call_show(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
@@ -277,6 +291,7 @@ static void call_show(http_req *req, http_resp *resp, void *ctx) {
         if (fit) json_object_set_new(call, "fit", fit);
     }
     if (manage) owner_view(a, req, call);
+    name_fits(call);
     talent_add_keys(call, "state", "talent.state.", "state_key");
     talent_add_keys(call, "my_application", "talent.app.", "my_state_key");
     talent_add_keys(json_object_get(call, "applications"), "state", "talent.app.", "state_key");
@@ -285,6 +300,8 @@ static void call_show(http_req *req, http_resp *resp, void *ctx) {
         return;
     }
     const char *done = http_query(req, "done");
+    datefmt_add(call, c->locale, "opens_on", "opens_text");
+    datefmt_add(call, c->locale, "closes_on", "closes_text");
     app_render(a, req, resp, 200, "talent/call", "talent.call.title",
                json_pack("{s:o, s:s?}", "call", call, "notice", done ? app_t(a, req, "talent.saved") : NULL));
 }

@@ -181,6 +181,10 @@ static bool add_path(store *s, int64_t now, const long long *ids, demo_story_sta
     if (!manager) return perr_set(err, "demo: no manager account");
     char *mods[PATH_MODULES];
     size_t n = course_modules(s, "securite-numerique", mods, PATH_MODULES);
+    if (!n || !skills_competency_exists(s, "CRCN-4.1")) { /* another library: no path to tell */
+        account_free(manager);
+        return true;
+    }
     path_target target = {"CRCN-4.1", 3};
     path_input in = {"Sécurité numérique : les essentiels",
                      "Quatre modules pour les réflexes de base : hameçonnage, mots de passe, double authentification, "
@@ -206,6 +210,7 @@ static bool add_path(store *s, int64_t now, const long long *ids, demo_story_sta
 
 /* HR's open call, opened 5 days ago, with three applicants. */
 static bool add_call(store *s, int64_t now, const long long *ids, demo_story_stats *st, perr *err) {
+    if (!skills_competency_exists(s, "CRCN-3.1") || !skills_competency_exists(s, "CRCN-1.3")) return true;
     account *hr = account_by_email(s, "rh@demo.passport.test", err);
     if (!hr) return perr_set(err, "demo: no HR account");
     int64_t today = now - now % DAY;

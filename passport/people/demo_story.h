@@ -21,7 +21,8 @@ typedef struct demo_story_stats {
 } demo_story_stats;
 
 /* Tells the story in s at time now, after demo_create (whose accounts it uses) and once
- * the course catalogue and the frameworks are in the store. badges (may be NULL: no badge
+ * the course catalogue and the frameworks are in the store (with another library, the
+ * parts whose modules or competencies are missing are left out). badges (may be NULL: no badge
  * issued) signs the badges the colleagues' passes earn. False with err on any failure;
  * what was written before it stays (each step commits on its own). stats may be NULL. */
 bool demo_story(store *s, const badges_ctx *badges, int64_t now, demo_story_stats *stats, perr *err);

@@ -300,10 +300,12 @@ describe('admins', () => {
     await award(DEMO.agent, 'securite-numerique');
     await award(DEMO.agent, 'donnees-tableurs');
     await award(DEMO.agent2, 'securite-numerique');
-    const byHolder = pageText((await as.admin.get('/admin/badges?q=marc')).body);
-    assert.match(byHolder, /1 badge trouvé pour « marc »/);
+    const byHolder = pageText((await as.admin.get('/admin/badges?q=petit')).body);
+    assert.match(byHolder, /1 badge trouvé pour « petit »/);
     const byBadge = (await as.admin.get('/admin/badges?q=securite')).body; // accents folded
-    assert.match(pageText(byBadge), /2 badges trouvés pour « securite »/);
+    const found = Number(pageText(byBadge).match(/(\d+) badges trouvés pour « securite »/)[1]);
+    assert.ok(found >= 2, pageText(byBadge).slice(0, 300));
+    assert.equal([...byBadge.matchAll(/<td>Sécurité numérique au quotidien<\/td>/g)].length, Math.min(found, 50));
     const p1 = (await as.admin.get('/admin/badges?per=2')).body;
     const total = Number(pageText(p1).match(/(\d+) badges délivrés/)[1]);
     assert.ok(total >= 3, pageText(p1).slice(0, 300));
@@ -316,7 +318,7 @@ describe('admins', () => {
   });
 
   test('revoking asks for confirmation on its own page, with the reason', async () => {
-    const list = (await as.admin.get('/admin/badges?q=marc')).body;
+    const list = (await as.admin.get('/admin/badges?q=petit')).body;
     const id = Number(list.match(/href="\/admin\/badges\/(\d+)\/revoke"/)[1]);
     const confirm = await as.admin.get(`/admin/badges/${id}/revoke`);
     assert.equal(confirm.status, 200);
@@ -327,12 +329,12 @@ describe('admins', () => {
     const early = await as.admin.post(form.action, { _csrf: form.hidden._csrf, reason: 'erreur' });
     assert.equal(early.status, 200);
     assert.match(early.body, /Confirmer la révocation/);
-    assert.doesNotMatch((await as.admin.get('/admin/badges?q=marc')).body, /Révoqué/);
+    assert.doesNotMatch((await as.admin.get('/admin/badges?q=petit')).body, /Révoqué/);
     const noReason = await as.admin.post(form.action, { ...form.hidden, reason: '' });
     assert.equal(noReason.status, 422);
     const done = await as.admin.post(form.action, { ...form.hidden, reason: 'Attribué par erreur' });
     assert.equal(done.status, 303);
-    assert.match(pageText((await as.admin.get('/admin/badges?q=marc')).body), /Attribué par erreur/);
+    assert.match(pageText((await as.admin.get('/admin/badges?q=petit')).body), /Attribué par erreur/);
   });
 
   test('the user form reports every problem at once', async () => {

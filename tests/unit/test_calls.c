@@ -187,7 +187,7 @@ static void prospects(void **state) {
     assert_true(calls_set_state(s, id, "open", &err));
     assert_true(prospects_mark(s, id, f->agent, "invite", 1700000000, &err));
     assert_true(prospects_mark(s, id, f->agent, "invite", 1700009999, &err)); /* again: nothing more */
-    assert_int_equal(count(s, "SELECT count(*) FROM inbox WHERE msg_key = 'talent.inbox.invited'"), 1);
+    assert_int_equal(test_count(s, "SELECT count(*) FROM inbox WHERE msg_key = 'talent.inbox.invited'"), 1);
     json_t *list = prospects_list(s, id, &err);
     assert_int_equal(json_array_size(list), 1);
     json_t *p = json_array_get(list, 0);

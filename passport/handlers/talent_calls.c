@@ -98,7 +98,6 @@ static void calls_index(http_req *req, http_resp *resp, void *ctx) {
         return;
     }
     datefmt_add(open, c->locale, "opens_on", "opens_text");
-    datefmt_add(apps, c->locale, "date", "date_text");
     datefmt_add(open, c->locale, "closes_on", "closes_text");
     app_render(a, req, resp, 200, "talent/calls", "talent.calls.title",
                json_pack("{s:o, s:o?, s:o?, s:b, s:s?}", "open", open, "managed", mine, "applications", apps, "finder",

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/utf8.h"
 #include "people/account.h"
 #include "people/audit.h"
 #include "people/inbox.h"
@@ -733,24 +734,47 @@ json_t *badges_list_user_page(store *s, const badges_ctx *c, long long user_id, 
     return arr;
 }
 
-json_t *badges_list_all(store *s, const badges_ctx *c, int limit) {
+/* Does the folded needle occur in the fold of any of the strings (NULL ones skipped)? */
+static bool folded_match(const char *needle, const char *const *hay, size_t n) {
+    bool found = false;
+    buf f = BUF_INIT;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (!hay[i]) continue;
+        buf_reset(&f);
+        utf8_fold(&f, hay[i], strlen(hay[i]));
+        found = strstr(buf_cstr(&f), needle) != NULL;
+    }
+    buf_free(&f);
+    return found;
+}
+
+json_t *badges_search_all(store *s, const badges_ctx *c, const char *q, long offset, int limit, long *total) {
     json_t *arr = json_array();
+    long matched = 0;
+    buf needle = BUF_INIT;
+    if (q) utf8_fold(&needle, q, strlen(q));
     sqlite3_stmt *st = store_stmt(s,
                                   "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason, u.email,"
                                   " u.display_name FROM credentials c LEFT JOIN users u ON u.id = c.user_id"
-                                  " ORDER BY c.id DESC LIMIT ?",
+                                  " ORDER BY c.id DESC",
                                   NULL);
-    if (!st) return arr;
-    sqlite3_bind_int(st, 1, limit);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
         const achievement *a = achievement_by_id(c->set, sqlite3_column_int64(st, 1));
+        if (needle.len) {
+            const char *hay[] = {store_col_text(st, 5), store_col_text(st, 6), a ? a->name_fr : NULL,
+                                 a ? a->name_en : NULL, a ? a->slug : NULL};
+            if (!folded_match(buf_cstr(&needle), hay, sizeof hay / sizeof hay[0])) continue;
+        }
+        if (matched++ < offset || (long)json_array_size(arr) >= limit) continue;
         json_array_append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:b, s:s, s:s, s:s}", "id",
                                              (json_int_t)sqlite3_column_int64(st, 0), "name", a ? a->name_fr : "?",
                                              "issued", date_or_null(st, 2), "revoked_on", date_or_null(st, 3), "revoked",
                                              sqlite3_column_type(st, 3) != SQLITE_NULL, "reason", store_col_text(st, 4),
                                              "email", store_col_text(st, 5), "holder", store_col_text(st, 6)));
     }
-    store_done(st);
+    if (st) store_done(st);
+    buf_free(&needle);
+    if (total) *total = matched;
     return arr;
 }
 

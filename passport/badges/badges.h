@@ -91,8 +91,12 @@ json_t *badges_list_user(store *s, const badges_ctx *c, long long user_id, const
  * after pg->after; sets pg->more and pg->last. A row whose badge definition was removed
  * takes its place in the page but is not listed (the page is then shorter). */
 json_t *badges_list_user_page(store *s, const badges_ctx *c, long long user_id, const char *locale, store_page *pg);
-/* Every credential (admin list), newest first, at most limit. New reference. */
-json_t *badges_list_all(store *s, const badges_ctx *c, int limit);
+/* The admin's list of issued credentials, newest first: those whose holder's name or
+ * e-mail, or badge name (French or English) or slug contains q (accents and case folded;
+ * NULL or "": all), rows [offset, offset + limit) of them as [{id, name, issued,
+ * revoked_on, revoked, reason, email, holder}], *total (may be NULL) the number matched.
+ * New reference. */
+json_t *badges_search_all(store *s, const badges_ctx *c, const char *q, long offset, int limit, long *total);
 
 /* The stored signed JSON of a credential, its owner and achievement. *json is a new
  * string. False when unknown. */

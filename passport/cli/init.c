@@ -5,19 +5,48 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "badges/badges.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "core/atomic_file.h"
 #include "core/buf.h"
+#include "core/clock.h"
+#include "learn/catalog.h"
+#include "learn/library.h"
 #include "people/account.h"
 #include "people/demo.h"
+#include "people/demo_story.h"
 #include "skills/skills.h"
 
 static const char usage[] =
     "usage: passport init [--data DIR] [--courses DIR] [--no-demo]\n"
     "Creates DATA/passport.db. Unless --no-demo, adds a demo organisation with one account\n"
     "per role; their passwords are generated, printed once and kept in DATA/demo-logins.txt\n"
-    "(mode 0600). PASSPORT_DEMO_PASSWORD, when set, is used for every demo account (tests).\n";
+    "(mode 0600). PASSPORT_DEMO_PASSWORD, when set, is used for every demo account (tests).\n"
+    "The demo tells a story: colleagues with passed modules and badges, a path in progress,\n"
+    "an open intrapreneur call (PASSPORT_DEMO_STORY=0: the five accounts alone).\n";
+
+/* The demo's story (people/demo_story.h): the course catalogue first (the server syncs it
+ * again at start), then colleagues, a path, a call and the badges they earned, signed with
+ * the data folder's first key for the public URL the server will use by default. */
+static bool tell_story(store *db, const cli_opts *o) {
+    const char *off = getenv("PASSPORT_DEMO_STORY");
+    if (off && !strcmp(off, "0")) return true; /* tests that need the bare demo accounts */
+    perr err = {{0}};
+    learn_library *lib = library_load(o->courses_dir, NULL, NULL);
+    bool ok = lib && catalog_sync(db, lib, &err);
+    library_release(lib);
+    buf url = BUF_INIT;
+    if (o->public_url) buf_puts(&url, o->public_url);
+    else buf_printf(&url, "http://%s", o->listen);
+    badges_ctx *b = ok ? badges_ctx_new(db, o->data_dir, o->courses_dir, buf_cstr(&url), &err) : NULL;
+    demo_story_stats st;
+    ok = b && demo_story(db, b, clock_now(), &st, &err);
+    badges_ctx_free(b);
+    buf_free(&url);
+    if (!ok) fprintf(stderr, "passport: demo story not told: %s\n", err.msg);
+    return ok;
+}
 
 int cli_init(int argc, char **argv) {
     cli_opts o;
@@ -63,6 +92,7 @@ int cli_init(int argc, char **argv) {
                    json_string_value(json_object_get(l, "password")),
                    json_string_value(json_object_get(l, "roles")));
     }
+    tell_story(db, &o); /* a story that cannot be told leaves the accounts usable */
     fputs(text.data, stdout);
     buf p = BUF_INIT;
     buf_printf(&p, "%s/demo-logins.txt", o.data_dir);

@@ -61,10 +61,25 @@ static void users_list(http_req *req, http_resp *resp, void *ctx) {
                          http_query(req, "done") ? app_t(a, req, "admin.saved") : NULL));
 }
 
-static void user_form(app *a, http_req *req, http_resp *resp, int status, const account *u,
-                      const char *error) {
-    json_t *d = json_pack("{s:o, s:o, s:s?}", "units", unit_list(a->db, NULL), "roles",
-                          roles_json(u ? u->roles : ROLE_AGENT), "error", error ? app_t(a, req, error) : NULL);
+/* The user form: u (NULL: a new account), its problems: one i18n key (error) or several
+ * ({field, key} objects of errors, which may be NULL). Every problem is listed at once,
+ * each linked to its field. */
+static void user_form_errors(app *a, http_req *req, http_resp *resp, int status, const account *u, const char *error,
+                             json_t *errors) {
+    if (!errors) errors = json_array();
+    if (error) json_array_append_new(errors, json_pack("{s:s, s:s}", "field", "", "key", error));
+    size_t i;
+    json_t *e;
+    json_array_foreach(errors, i, e)
+        json_object_set_new(e, "text", json_string(app_t(a, req, json_string_value(json_object_get(e, "key")))));
+    json_t *d = json_pack("{s:o, s:o, s:o}", "units", unit_list(a->db, NULL), "roles",
+                          roles_json(u ? u->roles : req->nform ? form_roles(req) : ROLE_AGENT), "errors", errors);
+    json_object_set_new(d, "error_count", json_integer((json_int_t)json_array_size(errors)));
+    json_array_foreach(errors, i, e) { /* which fields to mark invalid */
+        const char *f = json_string_value(json_object_get(e, "field"));
+        if (*f) json_object_set_new(d, f[0] == 'r' ? "bad_roles" : f[0] == 'e' ? "bad_email" : f[0] == 'n' ? "bad_name" : "bad_password",
+                                    json_true());
+    }
     if (u) {
         json_object_set_new(d, "user", json_pack("{s:I, s:s, s:s, s:I, s:s, s:b, s:s}", "id", (json_int_t)u->id,
                                                  "email", u->email, "name", u->display_name, "unit_id",
@@ -75,6 +90,15 @@ static void user_form(app *a, http_req *req, http_resp *resp, int status, const 
         json_object_set_new(d, "draft", json_pack("{s:s, s:s}", "email", email ? email : "", "name", name ? name : ""));
     }
     app_render(a, req, resp, status, "admin/user_form", u ? "admin.user.edit" : "admin.user.new", d);
+}
+
+static void user_form(app *a, http_req *req, http_resp *resp, int status, const account *u, const char *error) {
+    user_form_errors(a, req, resp, status, u, error, NULL);
+}
+
+/* Appends {field, key} to errors. */
+static void add_error(json_t *errors, const char *field, const char *key) {
+    json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "key", key));
 }
 
 static void user_new(http_req *req, http_resp *resp, void *ctx) {
@@ -94,14 +118,23 @@ static void user_create(http_req *req, http_resp *resp, void *ctx) {
     const char *password = http_input(req, "password"), *locale = http_input(req, "locale");
     unsigned roles = form_roles(req);
     perr err = {{0}};
-    if (!roles) {
-        user_form(a, req, resp, 422, NULL, "admin.user.no_role");
+    json_t *errors = json_array(); /* every problem of the form, reported together */
+    char norm[255];
+    if (!email || !account_email_normalize(email, norm)) {
+        add_error(errors, "email", "account.bad_email");
+    } else {
+        account *other = account_by_email(a->db, norm, NULL);
+        if (other) add_error(errors, "email", "account.duplicate_email");
+        account_free(other);
+    }
+    if (!name || !account_name_valid(name)) add_error(errors, "name", "account.bad_name");
+    if (!roles) add_error(errors, "roles", "admin.user.no_role");
+    if (password && *password && !password_acceptable(password, email, &err)) add_error(errors, "password", err.msg);
+    if (json_array_size(errors)) {
+        user_form_errors(a, req, resp, 422, NULL, NULL, errors);
         return;
     }
-    if (password && *password && !password_acceptable(password, email, &err)) {
-        user_form(a, req, resp, 422, NULL, err.msg);
-        return;
-    }
+    json_decref(errors);
     char *hash = password && *password ? password_hash(password, password_cost_default(), &err) : NULL;
     long long id = 0;
     if (locale && strcmp(locale, "en")) locale = "fr";
@@ -154,19 +187,17 @@ static void user_update(http_req *req, http_resp *resp, void *ctx) {
     const char *locale = http_input(req, "locale");
     unsigned roles = form_roles(req);
     bool disabled = http_input(req, "disabled") != NULL;
-    if (!roles) {
-        user_form(a, req, resp, 422, u, "admin.user.no_role");
+    json_t *errors = json_array(); /* every problem of the form, reported together */
+    if (!name || !account_name_valid(name)) add_error(errors, "name", "account.bad_name");
+    if (!roles) add_error(errors, "roles", "admin.user.no_role");
+    else if (u->id == c->user->id && (!(roles & ROLE_ADMIN) || disabled)) add_error(errors, "", "admin.user.self_lockout");
+    if (password && *password && !password_acceptable(password, u->email, &err)) add_error(errors, "password", err.msg);
+    if (json_array_size(errors)) {
+        user_form_errors(a, req, resp, 422, u, NULL, errors);
         goto done;
     }
-    if (u->id == c->user->id && (!(roles & ROLE_ADMIN) || disabled)) {
-        user_form(a, req, resp, 422, u, "admin.user.self_lockout");
-        goto done;
-    }
+    json_decref(errors);
     if (password && *password) {
-        if (!password_acceptable(password, u->email, &err)) {
-            user_form(a, req, resp, 422, u, err.msg);
-            goto done;
-        }
         hash = password_hash(password, password_cost_default(), &err);
         if (!hash) goto fail;
     }
@@ -241,37 +272,131 @@ static void units_page(app *a, http_req *req, http_resp *resp, int status, const
     app_render(a, req, resp, status, "admin/units", "admin.units.title",
                json_pack("{s:o, s:s?, s:s?}", "units", unit_list(a->db, NULL), "error",
                          error ? app_t(a, req, error) : NULL, "notice",
-                         http_query(req, "done") ? app_t(a, req, "admin.saved") : NULL));
+                         http_query(req, "done")      ? app_t(a, req, "admin.saved")
+                         : http_query(req, "deleted") ? app_t(a, req, "roles.unit.deleted")
+                                                      : NULL));
 }
 
 static void units_list(http_req *req, http_resp *resp, void *ctx) {
     units_page(ctx, req, resp, 200, NULL);
 }
 
+/* The edit page of unit id (rename, move, delete); error (an i18n key, may be NULL)
+ * with args (may be NULL) for the message; the form's values are read back after one. */
+static void unit_page(app *a, http_req *req, http_resp *resp, int status, long long id, const char *error,
+                      json_t *args) {
+    json_t *all = unit_list(a->db, NULL), *unit = NULL, *parents = json_array(), *v;
+    size_t i;
+    json_array_foreach(all, i, v) if (json_integer_value(json_object_get(v, "id")) == id) unit = v;
+    if (!unit) {
+        json_decref(all);
+        json_decref(parents);
+        json_decref(args);
+        app_error(a, req, resp, 404, NULL);
+        return;
+    }
+    json_array_foreach(all, i, v) { /* the places it can move to: not itself nor below itself */
+        long long uid = json_integer_value(json_object_get(v, "id"));
+        if (!unit_in_subtree(a->db, id, uid)) json_array_append(parents, v);
+    }
+    long long children = 0;
+    json_array_foreach(all, i, v) if (json_integer_value(json_object_get(v, "parent_id")) == id) children++;
+    const char *name = http_input(req, "name"), *parent = http_input(req, "parent_id");
+    char *message = error ? app_tf(a, req, error, args) : NULL;
+    json_t *d = json_pack("{s:O, s:o, s:I, s:s?, s:s, s:s}", "unit", unit, "parents", parents, "children",
+                          (json_int_t)children, "error", message, "name",
+                          error && name ? name : json_string_value(json_object_get(unit, "name")), "parent_id",
+                          error && parent ? parent : "");
+    if (!error) json_object_set(d, "parent_id", json_object_get(unit, "parent_id"));
+    json_object_set_new(d, "empty", json_boolean(!children && !json_integer_value(json_object_get(unit, "members"))));
+    free(message);
+    json_decref(args);
+    json_decref(all);
+    app_render(a, req, resp, status, "admin/unit", "roles.unit.title", d);
+}
+
+static void unit_get(http_req *req, http_resp *resp, void *ctx) {
+    unit_page(ctx, req, resp, 200, app_param_id(req, 0), NULL, NULL);
+}
+
+/* The path of unit id ("Direction / Service"), or "" (new string the caller frees). */
+static char *unit_path_of(app *a, long long id) {
+    json_t *all = unit_list(a->db, NULL), *v;
+    size_t i;
+    char *out = NULL;
+    json_array_foreach(all, i, v) if (json_integer_value(json_object_get(v, "id")) == id)
+        out = xstrdup(json_string_value(json_object_get(v, "path")));
+    json_decref(all);
+    return out ? out : xstrdup("");
+}
+
 static void unit_save(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     long long id = app_param_id(req, 0);
+    bool editing = http_param(req, 0) != NULL;
     const char *name = http_input(req, "name"), *parent = http_input(req, "parent_id");
     long long parent_id = parent ? atoll(parent) : 0;
     perr err = {{0}};
+    if (editing && !unit_exists(a->db, id)) {
+        app_error(a, req, resp, 404, NULL);
+        return;
+    }
     if (!store_begin(a->db, &err)) {
         app_error(a, req, resp, 500, err.msg);
         return;
     }
-    bool ok = http_param(req, 0) ? (id && unit_update(a->db, id, name, parent_id, &err))
-                                 : unit_create(a->db, name, parent_id, &id, &err);
+    bool ok = editing ? unit_update(a->db, id, name, parent_id, &err) : unit_create(a->db, name, parent_id, &id, &err);
     if (!ok) {
         store_rollback(a->db);
-        units_page(a, req, resp, 422, err.msg[0] ? err.msg : "unit.unknown");
+        const char *key = err.msg[0] ? err.msg : "unit.unknown";
+        if (!editing) {
+            units_page(a, req, resp, 422, key);
+        } else if (!strcmp(key, "unit.cycle")) { /* names both units: which move was refused, and why */
+            char *from = unit_path_of(a, id), *to = unit_path_of(a, parent_id);
+            unit_page(a, req, resp, 422, id, parent_id == id ? "roles.unit.cycle_self" : "roles.unit.cycle",
+                      json_pack("[s, s]", from, to));
+            free(from);
+            free(to);
+        } else {
+            unit_page(a, req, resp, 422, id, key, NULL);
+        }
         return;
     }
-    audit_add(a->db, c->user->id, http_param(req, 0) ? "unit.update" : "unit.create", "unit", id, name);
+    audit_add(a->db, c->user->id, editing ? "unit.update" : "unit.create", "unit", id, name);
     if (!store_commit(a->db, &err)) {
         app_error(a, req, resp, 500, err.msg);
         return;
     }
     http_resp_redirect(resp, "/admin/units?done=1");
+}
+
+static void unit_delete_post(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    long long id = app_param_id(req, 0);
+    if (!unit_exists(a->db, id)) {
+        app_error(a, req, resp, 404, NULL);
+        return;
+    }
+    char *path = unit_path_of(a, id);
+    perr err = {{0}};
+    if (!store_begin(a->db, &err)) goto fail;
+    if (!unit_delete(a->db, id, &err)) {
+        store_rollback(a->db);
+        if (strncmp(err.msg, "unit.", 5)) goto fail;
+        unit_page(a, req, resp, 409, id, !strcmp(err.msg, "unit.has_units") ? "roles.unit.has_units" : "roles.unit.has_people",
+                  json_pack("[s]", path));
+        free(path);
+        return;
+    }
+    audit_add(a->db, app_ctx(req)->user->id, "unit.delete", "unit", id, path);
+    if (!store_commit(a->db, &err)) goto fail;
+    free(path);
+    http_resp_redirect(resp, "/admin/units?deleted=1");
+    return;
+fail:
+    free(path);
+    app_error(a, req, resp, 500, err.msg);
 }
 
 static void import_page(http_req *req, http_resp *resp, void *ctx) {
@@ -316,6 +441,8 @@ void admin_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/admin/units", units_list, 0, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_POST, "/admin/units", unit_save, 8 * 1024, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_POST, "/admin/units/{id}", unit_save, 8 * 1024, 0, ROLE_ADMIN});
+    http_router_add(r, (http_route){HTTP_GET, "/admin/units/{id}", unit_get, 0, 0, ROLE_ADMIN});
+    http_router_add(r, (http_route){HTTP_POST, "/admin/units/{id}/delete", unit_delete_post, 4 * 1024, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_GET, "/admin/import", import_page, 0, 0, ROLE_ADMIN});
     http_router_add(r, (http_route){HTTP_POST, "/admin/import", import_post, IMPORT_MAX_BYTES + 64 * 1024, 0, ROLE_ADMIN});
 }

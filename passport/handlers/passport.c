@@ -173,6 +173,7 @@ static void render_page(app *a, http_req *req, http_resp *resp, const account *s
         json_t *list = passport_view_competencies(a->db, json_string_value(json_object_get(
                                                                  json_object_get(v, "framework"), "code")),
                                                   c->locale, NULL);
+        json_object_set_new(v, "selected_level", json_string(http_input(req, "level") ? http_input(req, "level") : ""));
         json_object_set_new(v, "attest", json_pack("{s:o, s:s, s:s, s:s}", "competencies", list ? list : json_array(),
                                                    "code", http_input(req, "code") ? http_input(req, "code") : "",
                                                    "level", http_input(req, "level") ? http_input(req, "level") : "",

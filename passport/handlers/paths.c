@@ -8,12 +8,14 @@
 #include "core/clock.h"
 #include "handlers/api_page.h"
 #include "handlers/app.h"
+#include "handlers/datefmt.h"
 #include "handlers/paths_team.h"
 #include "paths/assign.h"
 #include "paths/dashboard.h"
 #include "paths/path.h"
 #include "people/audit.h"
 #include "people/unit.h"
+#include "skills/passport_view.h"
 
 #define EDITORS (ROLE_MANAGER | ROLE_HR | ROLE_ADMIN)
 #define FORM_MAX (256 * 1024)
@@ -47,6 +49,25 @@ static void add_module(path_form *f, const char *id, long order) {
     }
     f->order[f->nmodules] = order;
     f->modules[f->nmodules++] = id;
+}
+
+/* The picker's targets: one select "target_<code>" per competency, its value the level
+ * aimed at ("" or "0": not aimed at). */
+static void read_picked_targets(http_req *req, path_form *f) {
+    for (size_t i = 0; i < req->nform && !f->error; i++) {
+        const char *name = req->form[i].name, *v = req->form[i].value;
+        if (strncmp(name, "target_", 7) || !v || !*v || !strcmp(v, "0")) continue;
+        if (strlen(name + 7) >= sizeof f->targets[0].code) {
+            f->error = "paths.error.target";
+        } else if (f->ntargets == PATH_MAX_TARGETS) {
+            f->error = "paths.error.too_many";
+        } else {
+            char *end = NULL;
+            long level = strtol(v, &end, 10);
+            snprintf(f->targets[f->ntargets].code, sizeof f->targets[0].code, "%s", name + 7);
+            f->targets[f->ntargets++].level = *end || level < 1 || level > 8 ? -1 : (int)level;
+        }
+    }
 }
 
 /* Reads title, description, modules and targets from a JSON body or a form: checkboxes
@@ -89,6 +110,7 @@ static void read_path_form(http_req *req, path_form *f) {
             long order = o && *o ? strtol(o, NULL, 10) : 1000;
             add_module(f, req->form[i].value, order * 1000 + (long)f->nmodules);
         }
+        read_picked_targets(req, f);
         f->targets_text = http_form(req, "targets");
         /* stable order by the numbers the user typed */
         for (size_t i = 1; i < f->nmodules; i++)
@@ -101,10 +123,12 @@ static void read_path_form(http_req *req, path_form *f) {
                 f->modules[j - 1] = tm;
             }
     }
+    size_t ntext = 0; /* the "CRCN-4.1@2, …" text, after the levels picked in the form */
     if (f->targets_text && !f->error &&
-        !path_targets_parse(f->targets_text, f->targets, PATH_MAX_TARGETS, &f->ntargets, &err))
+        !path_targets_parse(f->targets_text, f->targets + f->ntargets, PATH_MAX_TARGETS - f->ntargets, &ntext, &err))
         f->error = err.msg[0] && !strcmp(err.msg, "paths.error.too_many") ? "paths.error.too_many"
                                                                          : "paths.error.bad_target";
+    f->ntargets += ntext;
     f->in = (path_input){http_input(req, "title"), http_input(req, "description"), f->modules, f->nmodules,
                          f->targets, f->ntargets};
 }
@@ -126,16 +150,54 @@ static bool can_edit(const account *u, long long owner) {
     return (u->roles & (ROLE_HR | ROLE_ADMIN)) || owner == u->id;
 }
 
-static json_t *targets_text_of(const json_t *path) {
-    buf b = BUF_INIT;
+/* The level aimed at for code: from the form read back (f), else the stored path; 0 when
+ * none. */
+static int picked_level(const path_form *f, const json_t *path, const char *code) {
+    if (f) {
+        for (size_t k = 0; k < f->ntargets; k++)
+            if (!strcmp(f->targets[k].code, code)) return f->targets[k].level;
+        return 0;
+    }
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(path, "targets"), i, t)
-        buf_printf(&b, "%s%s@%d", i ? ", " : "", json_string_value(json_object_get(t, "code")),
-                   (int)json_integer_value(json_object_get(t, "level")));
-    json_t *v = json_string(buf_cstr(&b));
-    buf_free(&b);
-    return v;
+        if (!strcmp(json_string_value(json_object_get(t, "code")), code))
+            return (int)json_integer_value(json_object_get(t, "level"));
+    return 0;
+}
+
+/* The target picker: [{code, name, open, areas [{title, competencies [{code, title,
+ * level}]}]}], one framework after another, each competency with the level aimed at
+ * (0: none). A framework is open when it is the first or has a level picked. */
+static json_t *target_picker(app *a, http_req *req, const path_form *f, const json_t *path) {
+    json_t *fws = passport_view_frameworks(a->db, "", NULL), *fw;
+    json_t *out = json_array();
+    size_t i;
+    json_array_foreach(fws, i, fw) {
+        const char *code = json_string_value(json_object_get(fw, "code"));
+        json_t *list = passport_view_competencies(a->db, code, app_ctx(req)->locale, NULL), *c;
+        json_t *areas = json_array(), *area = NULL;
+        bool open = i == 0;
+        size_t k;
+        json_array_foreach(list, k, c) {
+            const char *ccode = json_string_value(json_object_get(c, "code"));
+            const char *atitle = json_string_value(json_object_get(c, "area_title"));
+            if (!area || strcmp(json_string_value(json_object_get(area, "title")), atitle)) {
+                area = json_pack("{s:s, s:[]}", "title", atitle, "competencies");
+                json_array_append_new(areas, area);
+            }
+            int level = picked_level(f, path, ccode);
+            if (level) open = true;
+            json_array_append_new(json_object_get(area, "competencies"),
+                                  json_pack("{s:s, s:s, s:i}", "code", ccode, "title",
+                                            json_string_value(json_object_get(c, "title")), "selected_level", level));
+        }
+        json_decref(list);
+        json_array_append_new(out, json_pack("{s:s, s:O, s:b, s:o}", "code", code, "name", json_object_get(fw, "name"),
+                                             "open", open, "areas", areas));
+    }
+    json_decref(fws);
+    return out;
 }
 
 /* ---- pages ---------------------------------------------------------------------------- */
@@ -172,8 +234,7 @@ static void form_page(app *a, http_req *req, http_resp *resp, int status, json_t
     const char *title = f ? f->in.title : path ? json_string_value(json_object_get(path, "title")) : "";
     const char *desc = f ? f->in.description : path ? json_string_value(json_object_get(path, "description")) : "";
     json_object_set_new(d, "draft", json_pack("{s:s, s:s}", "title", title ? title : "", "description", desc ? desc : ""));
-    json_object_set_new(d, "targets_text", f ? json_string(f->targets_text ? f->targets_text : "")
-                                              : path ? targets_text_of(path) : json_string(""));
+    json_object_set_new(d, "frameworks", target_picker(a, req, f, path));
     if (path) json_object_set_new(d, "tpath", path);
     app_render(a, req, resp, status, "paths/form", path ? "paths.edit.title" : "paths.new.title", d);
 }
@@ -238,6 +299,42 @@ static json_t *units_in_scope(app *a, const account *u) {
     return out;
 }
 
+/* The agents the assign form lists: those of the "find" form (GET unit, q) grouped by
+ * unit, [{unit, agents [{id, name, email, checked}]}], and in d "find" {unit, q} and
+ * "cut" (more than ASSIGN_CANDIDATES_MAX matched). units: the units in scope. */
+static void add_candidates(app *a, http_req *req, json_t *d, json_t *units) {
+    const char *q = http_query(req, "q"), *u = http_query(req, "unit");
+    long long unit = u ? atoll(u) : 0;
+    json_t *list = assign_candidates(a->db, app_ctx(req)->user, unit, q, NULL), *groups = json_array(), *g = NULL;
+    if (!list) list = json_array();
+    bool cut = json_array_size(list) > ASSIGN_CANDIDATES_MAX;
+    if (cut) json_array_remove(list, ASSIGN_CANDIDATES_MAX);
+    size_t i, k;
+    json_t *v, *w;
+    json_array_foreach(list, i, v) {
+        long long uid = json_integer_value(json_object_get(v, "unit_id"));
+        if (!g || json_integer_value(json_object_get(g, "unit_id")) != uid) {
+            const char *path = "—";
+            json_array_foreach(units, k, w) if (json_integer_value(json_object_get(w, "id")) == uid)
+                path = json_string_value(json_object_get(w, "path"));
+            g = json_pack("{s:I, s:s, s:[]}", "unit_id", (json_int_t)uid, "unit", path, "agents");
+            json_array_append_new(groups, g);
+        }
+        char id[32];
+        snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(v, "id")));
+        bool checked = false;
+        for (k = 0; k < req->nform; k++)
+            if (!strcmp(req->form[k].name, "user") && !strcmp(req->form[k].value, id)) checked = true;
+        json_object_set_new(v, "checked", json_boolean(checked));
+        json_array_append(json_object_get(g, "agents"), v);
+    }
+    json_decref(list);
+    json_object_set_new(d, "candidates", groups);
+    json_object_set_new(d, "cut", json_boolean(cut));
+    json_object_set_new(d, "find", json_pack("{s:I, s:s, s:b}", "unit", (json_int_t)unit, "q", q ? q : "", "active",
+                                             (q && *q) || unit > 0));
+}
+
 /* The path page with its assign form; error (may be NULL) about the assign form. */
 static void show_page(app *a, http_req *req, http_resp *resp, int status, long long id, const char *error) {
     req_ctx *c = app_ctx(req);
@@ -253,6 +350,7 @@ static void show_page(app *a, http_req *req, http_resp *resp, int status, long l
         if (json_integer_value(json_object_get(json_object_get(v, "assignment"), "path_id")) == id)
             json_array_append(mine, v);
     json_decref(all);
+    json_array_foreach(mine, i, v) datefmt_add(json_object_get(v, "assignment"), c->locale, "due_on", "due_text");
     char today[11];
     clock_date(clock_now(), today);
     const char *due = http_input(req, "due_on"), *msg = http_input(req, "message");
@@ -264,6 +362,7 @@ static void show_page(app *a, http_req *req, http_resp *resp, int status, long l
                           error ? http_input(req, "include_later") != NULL : true, "draft", "due_on",
                           due ? due : "", "message", msg ? msg : "", "emails", emails ? emails : "", "unit_id",
                           unit ? unit : "");
+    add_candidates(a, req, d, json_object_get(d, "units"));
     app_render(a, req, resp, status, "paths/show", "paths.show.title", d);
 }
 
@@ -378,8 +477,15 @@ static bool read_users(app *a, http_req *req, long long **ids, size_t *n, char *
         size_t i;
         json_t *v;
         json_array_foreach(emails_json, i, v) if (json_is_string(v)) buf_printf(&text, "%s\n", json_string_value(v));
-    } else if (!req->json && http_form(req, "emails")) {
-        buf_puts(&text, http_form(req, "emails"));
+    } else if (!req->json) {
+        if (http_form(req, "emails")) buf_puts(&text, http_form(req, "emails"));
+        for (size_t i = 0; i < req->nform; i++) { /* the agents ticked in the list */
+            if (strcmp(req->form[i].name, "user")) continue;
+            char *end = NULL;
+            long long id = strtoll(req->form[i].value, &end, 10);
+            if (*n == cap) *ids = xrealloc(*ids, (cap = cap ? cap * 2 : 16) * sizeof **ids);
+            (*ids)[(*n)++] = *end || id <= 0 ? -1 : id;
+        }
     }
     bool ok = true;
     char *save = NULL, *list = buf_detach(&text); /* never NULL */

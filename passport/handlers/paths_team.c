@@ -13,6 +13,7 @@
 #include "core/csv.h"
 #include "core/log.h"
 #include "handlers/app.h"
+#include "handlers/datefmt.h"
 #include "paths/assign.h"
 #include "paths/dashboard.h"
 #include "paths/recommend.h"
@@ -94,6 +95,9 @@ static void team_page(http_req *req, http_resp *resp, void *ctx) {
     json_t *agents = dashboard_agents(a->db, dashboard_scope(c->user), now, (page - 1) * PAGE, PAGE + 1);
     bool more = json_array_size(agents) > PAGE;
     if (more) json_array_remove(agents, PAGE);
+    size_t k;
+    json_t *item;
+    json_array_foreach(list, k, item) datefmt_add(json_object_get(item, "assignment"), c->locale, "due_on", "due_text");
     json_t *d = json_pack("{s:o, s:o}", "assignments", list, "agents", agents);
     if (page > 1) json_object_set_new(d, "prev_page", json_integer(page - 1));
     if (more) json_object_set_new(d, "next_page", json_integer(page + 1));
@@ -132,14 +136,19 @@ static void burndown_chart(json_t *b) {
     long long due = json_integer_value(json_object_get(b, "due_day"));
     long long span = days > due ? days : due;
     buf actual = BUF_INIT, ideal = BUF_INIT;
+    json_t *dots = json_array(); /* one mark per day: a line of one point draws nothing */
     size_t i;
     json_t *p;
-    json_array_foreach(json_object_get(b, "points"), i, p)
-        buf_printf(&actual, "%s%d,%d", i ? " " : "", chart_x(json_integer_value(json_object_get(p, "day")), span),
-                   chart_y(json_integer_value(json_object_get(p, "remaining")), total));
+    json_array_foreach(json_object_get(b, "points"), i, p) {
+        int x = chart_x(json_integer_value(json_object_get(p, "day")), span);
+        int y = chart_y(json_integer_value(json_object_get(p, "remaining")), total);
+        buf_printf(&actual, "%s%d,%d", i ? " " : "", x, y);
+        json_array_append_new(dots, json_pack("{s:i, s:i}", "x", x, "y", y));
+    }
     buf_printf(&ideal, "%d,%d %d,%d", chart_x(0, span), chart_y(total, total), chart_x(due, span), chart_y(0, total));
     json_object_set_new(b, "chart",
-                        json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "actual", buf_cstr(&actual),
+                        json_pack("{s:s, s:o, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "actual", buf_cstr(&actual),
+                                  "dots", dots,
                                   "ideal", buf_cstr(&ideal), "x0", CL, "x1", CW - CR, "y0", CH - CB, "y1", CT,
                                   "due_x", chart_x(due, span), "w", CW, "h", CH, "label_y", CH - CB + 18));
     buf_free(&actual);
@@ -156,6 +165,9 @@ static void assignment_page(http_req *req, http_resp *resp, void *ctx) {
     if (!d) return;
     burndown_chart(json_object_get(d, "burndown"));
     status_keys(json_object_get(d, "agents"));
+    const char *locale = app_ctx(req)->locale;
+    datefmt_add(json_object_get(d, "assignment"), locale, "due_on", "due_text");
+    datefmt_add(json_object_get(json_object_get(d, "burndown"), "points"), locale, "date", "date_text");
     json_int_t agents = json_integer_value(json_object_get(json_object_get(d, "summary"), "agents"));
     json_object_set_new(d, "page", json_integer(page));
     if (page > 1) json_object_set_new(d, "prev_page", json_integer(page - 1));
@@ -227,6 +239,7 @@ static void agent_page(http_req *req, http_resp *resp, void *ctx) {
     json_t *v;
     json_array_foreach(items, i, v) status_keys(json_object_get(v, "modules"));
     status_keys(items);
+    datefmt_add(items, c->locale, "due_on", "due_text");
     app_render(a, req, resp, 200, "paths/agent", "paths.agent.title",
                json_pack("{s:{s:I, s:s, s:s, s:s}, s:o}", "agent", "id", (json_int_t)ag->id, "name", ag->display_name,
                          "email", ag->email, "unit", ag->unit_name ? ag->unit_name : "", "assignments", items));

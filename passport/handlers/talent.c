@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "badges/badges.h"
 #include "core/csv.h"
+#include "handlers/datefmt.h"
 #include "people/unit.h"
 #include "talent/calls.h"
 #include "talent/profile.h"
@@ -168,12 +170,21 @@ static json_t *levels_options(void) {
     return arr;
 }
 
+/* The badge filter's choices: [{slug, name}] in the request's locale. */
+static json_t *badge_options(app *a, http_req *req) {
+    json_t *arr = json_array();
+    for (size_t i = 0; a->badges && i < a->badges->set->n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s}", "slug", a->badges->set->items[i].slug, "name",
+                                             achievement_name(&a->badges->set->items[i], app_ctx(req)->locale)));
+    return arr;
+}
+
 static void search_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
-    json_t *d = json_pack("{s:o, s:o, s:o, s:o, s:b}", "form", form_state(req), "competencies",
+    json_t *d = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "form", form_state(req), "competencies",
                           calls_competencies(a->db, c->locale), "units", unit_list(a->db, NULL), "levels",
-                          levels_options(), "is_hr", (c->user->roles & ROLE_HR) != 0);
+                          levels_options(), "badges", badge_options(a, req), "is_hr", (c->user->roles & ROLE_HR) != 0);
     int status = 200;
     if (any_filter(req)) {
         talent_query q;
@@ -197,6 +208,9 @@ static void search_page(http_req *req, http_resp *resp, void *ctx) {
             json_object_set_new(d, "prev_page", json_integer(page > 1 ? page - 1 : 0));
             json_object_set_new(d, "next_page", json_integer(page < pages ? page + 1 : 0));
             free(qs);
+            size_t i;
+            json_t *row, *titles = json_object_get(d, "competencies");
+            json_array_foreach(json_object_get(r, "results"), i, row) talent_name_needs(json_object_get(row, "needs"), titles);
             json_object_set_new(d, "search", r);
         }
     }
@@ -289,6 +303,61 @@ static bool may_view(app *a, const account *viewer, long long target, talent_vis
            unit_in_subtree(a->db, viewer->unit_id, target_unit);
 }
 
+/* Does u manage call id (HR or admin; a manager who owns it)? */
+static bool may_manage_call(app *a, const account *u, long long id) {
+    if (u->roles & (ROLE_HR | ROLE_ADMIN)) return true;
+    json_t *call = (u->roles & ROLE_MANAGER) ? calls_get(a->db, id, "fr", NULL) : NULL;
+    bool mine = call && json_integer_value(json_object_get(call, "owner_id")) == u->id;
+    json_decref(call);
+    return mine;
+}
+
+/* The profile page's data: levels named (titles, dates in the locale), the way back (to
+ * the search or the call the viewer came from) and the open calls the viewer may invite
+ * the person to. Takes p. */
+static json_t *person_page_data(app *a, http_req *req, json_t *p, const char *context, long long call_id,
+                                long long id) {
+    req_ctx *c = app_ctx(req);
+    json_t *titles = calls_competencies(a->db, c->locale), *l, *t;
+    size_t i, k;
+    json_array_foreach(json_object_get(p, "levels"), i, l) {
+        const char *code = json_string_value(json_object_get(l, "code"));
+        json_array_foreach(titles, k, t) if (!strcmp(json_string_value(json_object_get(t, "code")), code))
+            json_object_set(l, "title", json_object_get(t, "title"));
+    }
+    datefmt_add(json_object_get(p, "levels"), c->locale, "date", "date_text");
+    json_decref(titles);
+    bool hr = c->user->roles & (ROLE_HR | ROLE_ADMIN);
+    json_t *calls = c->user->id == id || !(hr || (c->user->roles & ROLE_MANAGER))
+                        ? json_array()
+                        : calls_list(a->db, "open", hr ? 0 : c->user->id, c->locale, NULL);
+    char back[64] = "";
+    if (!strcmp(context, "search")) snprintf(back, sizeof back, "/talent");
+    else if (!strcmp(context, "call")) snprintf(back, sizeof back, "/calls/%lld", call_id);
+    return json_pack("{s:o, s:o, s:s, s:s, s:I}", "person", p, "calls", calls ? calls : json_array(), "back", back,
+                     "context", context, "call_id", (json_int_t)call_id);
+}
+
+void talent_name_needs(json_t *needs, const json_t *titles) {
+    size_t i, k;
+    json_t *n, *t;
+    json_array_foreach(needs, i, n) {
+        const char *code = json_string_value(json_object_get(n, "code"));
+        json_array_foreach(titles, k, t) if (code && !strcmp(code, json_string_value(json_object_get(t, "code"))))
+            json_object_set(n, "title", json_object_get(t, "title"));
+        if (!json_object_get(n, "title")) json_object_set_new(n, "title", json_string(code ? code : ""));
+    }
+}
+
+bool talent_may_view_profile(app *a, const account *viewer, long long target) {
+    json_t *p = target > 0 ? profile_get(a->db, target, NULL) : NULL;
+    talent_visibility v = TALENT_HIDDEN;
+    if (p) talent_visibility_parse(json_string_value(json_object_get(p, "visibility")), &v);
+    bool ok = p && may_view(a, viewer, target, v, (long long)json_integer_value(json_object_get(p, "unit_id")));
+    json_decref(p);
+    return ok;
+}
+
 static void person(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
@@ -309,6 +378,7 @@ static void person(http_req *req, http_resp *resp, void *ctx) {
     const char *from = http_query(req, "from");
     const char *context = from && !strcmp(from, "search") ? "search" : from && !strcmp(from, "call") ? "call" : "direct";
     long long call_id = !strcmp(context, "call") && http_query(req, "call") ? atoll(http_query(req, "call")) : 0;
+    long long back_call = call_id > 0 && may_manage_call(a, c->user, call_id) ? call_id : 0; /* the way back */
     if (!strcmp(context, "call") && !profile_call_context_ok(a->db, c->user->id, id, call_id)) {
         context = "direct"; /* only the owner of a call the agent applied to says "call" */
         call_id = 0;
@@ -327,7 +397,8 @@ static void person(http_req *req, http_resp *resp, void *ctx) {
         app_json(resp, 200, p);
         return;
     }
-    app_render(a, req, resp, 200, "talent/person", "talent.person.title", json_pack("{s:o}", "person", p));
+    app_render(a, req, resp, 200, "talent/person", "talent.person.title",
+               person_page_data(a, req, p, back_call ? "call" : context, back_call, id));
     return;
 fail:
     json_decref(p);
@@ -360,8 +431,10 @@ static json_t *heatmap_data(app *a, http_req *req, perr *err) {
     for (int i = 1; i <= 5; i++) {
         char key[40];
         snprintf(key, sizeof key, "talent.area.%d", i);
-        json_array_append_new(titles, json_pack("{s:i, s:s, s:i}", "area", i, "title", app_t(a, req, key), "x",
-                                                HEAT_LEFT + (i - 1) * 90 + 45));
+        char short_key[40];
+        snprintf(short_key, sizeof short_key, "roles.heatmap.col.%d", i);
+        json_array_append_new(titles, json_pack("{s:i, s:s, s:s, s:i}", "area", i, "title", app_t(a, req, key), "short",
+                                                app_t(a, req, short_key), "x", HEAT_LEFT + (i - 1) * 90 + 45));
     }
     json_object_set_new(h, "area_titles", titles);
     size_t i;
@@ -380,6 +453,9 @@ static json_t *heatmap_data(app *a, http_req *req, perr *err) {
             json_object_set_new(cell, "tx", json_integer(x + 45));
             json_object_set_new(cell, "y", json_integer(y));
             json_object_set_new(cell, "ty", json_integer(y + 21));
+            json_t *avg = json_object_get(cell, "average");
+            if (json_is_number(avg)) /* "0,7" in French */
+                json_object_set_new(cell, "average_text", datefmt_number(app_ctx(req)->locale, json_number_value(avg), 1));
         }
     }
     json_object_set_new(h, "height", json_integer(40 + (int)json_array_size(json_object_get(h, "rows")) * 34 + 10));

@@ -32,6 +32,14 @@ bool talent_view_intended(http_req *req);
  * address, which the person follows if they meant to open it. */
 void talent_view_confirm(app *a, http_req *req, http_resp *resp);
 
+/* Sets "title" on each need {code, …} of needs: the competency's title from titles
+ * ([{code, title}], as calls_competencies gives), else the code. */
+void talent_name_needs(json_t *needs, const json_t *titles);
+
+/* May viewer see target's talent profile (themself; a visible profile in their reach)?
+ * False for a hidden or absent one alike. */
+bool talent_may_view_profile(app *a, const account *viewer, long long target);
+
 void talent_calls_routes(http_router *r);
 void talent_me_routes(http_router *r);
 

@@ -8,8 +8,10 @@
 #include "core/clock.h"
 #include "handlers/api_page.h"
 #include "handlers/talent.h"
+#include "handlers/datefmt.h"
 #include "people/audit.h"
 #include "talent/calls.h"
+#include "talent/prospects.h"
 #include "talent/score.h"
 
 #define FORM_NEEDS 4
@@ -25,17 +27,20 @@ static bool visible_to_agent(const json_t *call) {
     return st && (!strcmp(st, "open") || !strcmp(st, "closed"));
 }
 
-/* The call of route parameter 0 as the user may see it, or NULL (404 sent: a draft
+/* Call id as the user may see it, or NULL (404 sent: a draft
  * looks absent to those who cannot manage it). */
-static json_t *load_call(app *a, http_req *req, http_resp *resp, bool manage) {
+static json_t *load_call_id(app *a, http_req *req, http_resp *resp, long long id, bool manage) {
     req_ctx *c = app_ctx(req);
-    long long id = app_param_id(req, 0);
     json_t *call = id ? calls_get(a->db, id, c->locale, NULL) : NULL;
     if (call && (can_manage(c->user, call) || (!manage && visible_to_agent(call)))) return call;
     bool forbidden = call && visible_to_agent(call);
     json_decref(call);
     app_error(a, req, resp, forbidden ? 403 : 404, forbidden ? "error.forbidden" : NULL);
     return NULL;
+}
+
+static json_t *load_call(app *a, http_req *req, http_resp *resp, bool manage) {
+    return load_call_id(a, req, resp, app_param_id(req, 0), manage);
 }
 
 /* Adds "fit" {score, meets, needs} for user_id to each call of arr and sorts: fitting
@@ -92,6 +97,8 @@ static void calls_index(http_req *req, http_resp *resp, void *ctx) {
         app_json(resp, 200, out);
         return;
     }
+    datefmt_add(open, c->locale, "opens_on", "opens_text");
+    datefmt_add(open, c->locale, "closes_on", "closes_text");
     app_render(a, req, resp, 200, "talent/calls", "talent.calls.title",
                json_pack("{s:o, s:o?, s:o?, s:b, s:s?}", "open", open, "managed", mine, "applications", apps, "finder",
                          finder, "notice", http_query(req, "done") ? app_t(a, req, "talent.saved") : NULL));
@@ -235,11 +242,34 @@ static void owner_view(app *a, http_req *req, json_t *call) {
     q.per_page = 20;
     talent_viewer v = talent_viewer_of(c->user);
     json_t *sug = talent_search(talent_shared_index(a), &v, &q, NULL);
+    json_t *prospects = prospects_list(a->db, id, NULL);
+    if (!prospects) prospects = json_array();
+    datefmt_add(prospects, c->locale, "invited_at", "invited_on");
+    json_object_set_new(call, "prospects", prospects);
     if (sug) {
-        json_object_set_new(call, "suggested", json_incref(json_object_get(sug, "results")));
+        json_t *res = json_object_get(sug, "results"), *r, *p;
+        size_t k, m;
+        json_array_foreach(res, k, r) /* what the manager already did for each suggestion */
+            json_array_foreach(prospects, m, p)
+                if (json_integer_value(json_object_get(p, "user_id")) == json_integer_value(json_object_get(r, "user_id"))) {
+                    json_object_set(r, "shortlisted", json_object_get(p, "shortlisted"));
+                    json_object_set(r, "invited", json_object_get(p, "invited"));
+                }
+        json_object_set_new(call, "suggested", json_incref(res));
         json_object_set_new(call, "suggested_hidden", json_incref(json_object_get(sug, "hidden_total")));
         json_decref(sug);
     }
+}
+
+/* Names the competencies of every explained score on the call page (the call's needs
+ * carry the titles). */
+static void name_fits(json_t *call) {
+    json_t *titles = json_object_get(call, "needs"), *v;
+    size_t i;
+    talent_name_needs(json_object_get(json_object_get(call, "fit"), "needs"), titles);
+    json_array_foreach(json_object_get(call, "applications"), i, v)
+        talent_name_needs(json_object_get(json_object_get(v, "fit"), "needs"), titles);
+    json_array_foreach(json_object_get(call, "suggested"), i, v) talent_name_needs(json_object_get(v, "needs"), titles);
 }
 
 static void call_show(http_req *req, http_resp *resp, void *ctx) {
@@ -253,12 +283,14 @@ static void call_show(http_req *req, http_resp *resp, void *ctx) {
     calls_application_state(a->db, id, c->user->id, state);
     json_object_set_new(call, "my_application", json_string(state));
     json_object_set_new(call, "manage", json_boolean(manage));
+    json_object_set_new(call, "is_owner", json_boolean(json_integer_value(json_object_get(call, "owner_id")) == c->user->id));
     talent_query q;
     if (calls_query(a->db, id, &q, NULL)) {
         json_t *fit = talent_explain(talent_shared_index(a), c->user->id, &q, NULL);
         if (fit) json_object_set_new(call, "fit", fit);
     }
     if (manage) owner_view(a, req, call);
+    name_fits(call);
     talent_add_keys(call, "state", "talent.state.", "state_key");
     talent_add_keys(call, "my_application", "talent.app.", "my_state_key");
     talent_add_keys(json_object_get(call, "applications"), "state", "talent.app.", "state_key");
@@ -267,6 +299,8 @@ static void call_show(http_req *req, http_resp *resp, void *ctx) {
         return;
     }
     const char *done = http_query(req, "done");
+    datefmt_add(call, c->locale, "opens_on", "opens_text");
+    datefmt_add(call, c->locale, "closes_on", "closes_text");
     app_render(a, req, resp, 200, "talent/call", "talent.call.title",
                json_pack("{s:o, s:s?}", "call", call, "notice", done ? app_t(a, req, "talent.saved") : NULL));
 }
@@ -364,6 +398,54 @@ fail:
     app_error(a, req, resp, 500, err.msg);
 }
 
+/* POST /calls/{id}/prospects: shortlist a visible profile, or invite it to apply. A
+ * profile the manager may not see answers as an absent one (404). */
+static void prospect_post(app *a, http_req *req, http_resp *resp, long long call_id) {
+    req_ctx *c = app_ctx(req);
+    json_t *call = load_call_id(a, req, resp, call_id, true);
+    if (!call) return;
+    long long id = json_integer_value(json_object_get(call, "id"));
+    json_decref(call);
+    const char *user = http_input(req, "user_id"), *action = http_input(req, "action");
+    long long uid = user ? atoll(user) : 0;
+    if (uid == c->user->id || !talent_may_view_profile(a, c->user, uid)) {
+        app_error(a, req, resp, 404, NULL);
+        return;
+    }
+    perr err = {{0}};
+    if (!store_begin(a->db, &err)) goto fail;
+    if (!prospects_mark(a->db, id, uid, action, clock_now(), &err)) {
+        store_rollback(a->db);
+        if (strncmp(err.msg, "talent.", 7)) goto fail;
+        call_error(a, req, resp, 409, err.msg);
+        return;
+    }
+    audit_add(a->db, c->user->id, !strcmp(action, "invite") ? "call.invite" : "call.shortlist", "user", uid, "");
+    if (!store_commit(a->db, &err)) goto fail;
+    if (req->is_api) {
+        app_json(resp, 200, json_pack("{s:I, s:I, s:s}", "call_id", (json_int_t)id, "user_id", (json_int_t)uid,
+                                      "action", action));
+    } else {
+        char loc[80];
+        snprintf(loc, sizeof loc, "/calls/%lld?done=1#prospects", id);
+        http_resp_redirect(resp, loc);
+    }
+    return;
+fail:
+    app_error(a, req, resp, 500, err.msg);
+}
+
+static void call_prospect(http_req *req, http_resp *resp, void *ctx) {
+    prospect_post(ctx, req, resp, app_param_id(req, 0));
+}
+
+/* POST /calls/prospects: the same, the call chosen in the form (the profile page's
+ * "invite to a call"). */
+static void any_call_prospect(http_req *req, http_resp *resp, void *ctx) {
+    const char *call = http_input(req, "call_id");
+    prospect_post(ctx, req, resp, call ? atoll(call) : 0);
+}
+
 static void shortlist_csv(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     json_t *call = load_call(a, req, resp, true);
@@ -422,6 +504,9 @@ void talent_calls_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_POST, "/calls/{id}/apply", call_apply, 16 * 1024, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/calls/{id}/decisions", call_decide, 4096, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/calls/{id}/shortlist.csv", shortlist_csv, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/calls/{id}/prospects", call_prospect, 4096, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/calls/prospects", any_call_prospect, 4096, 0, 0});
+    http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls/{id}/prospects", call_prospect, 4096, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/calls", calls_index, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/calls", call_create, 64 * 1024, 0, owners});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/calls/{id}", call_show, 0, 0, 0});

@@ -415,3 +415,38 @@ long long assign_path(store *s, long long id) {
     store_done(st);
     return p;
 }
+
+json_t *assign_candidates(store *s, const account *by, long long unit_id, const char *q, perr *err) {
+    bool everywhere = by->roles & (ROLE_HR | ROLE_ADMIN);
+    if (unit_id > 0 && !assign_unit_in_scope(s, by, unit_id)) return json_array();
+    if (unit_id <= 0 && !everywhere) {
+        if (!(by->roles & ROLE_MANAGER) || by->unit_id <= 0) return json_array();
+        unit_id = by->unit_id;
+    }
+    sqlite3_stmt *st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " SELECT us.id, us.display_name, us.email, coalesce(us.unit_id, 0) FROM users us"
+        " WHERE us.disabled_at IS NULL AND (us.roles & ?2) <> 0"
+        " AND (?1 = 0 OR us.unit_id IN (SELECT id FROM sub))"
+        " AND (?3 = '' OR instr(lower(us.display_name), lower(?3)) > 0 OR instr(lower(us.email), lower(?3)) > 0)"
+        " ORDER BY coalesce(us.unit_id, 0), us.display_name COLLATE NOCASE, us.id LIMIT ?4",
+        err);
+    if (!st) return NULL;
+    sqlite3_bind_int64(st, 1, unit_id > 0 ? unit_id : 0);
+    sqlite3_bind_int(st, 2, ROLE_AGENT);
+    sqlite3_bind_text(st, 3, q ? q : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, ASSIGN_CANDIDATES_MAX + 1);
+    json_t *out = json_array();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+                                             "name", store_col_text(st, 1), "email", store_col_text(st, 2),
+                                             "unit_id", (json_int_t)sqlite3_column_int64(st, 3)));
+    store_done(st);
+    if (rc != SQLITE_DONE) {
+        db_fail(s, err);
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}

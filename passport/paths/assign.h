@@ -61,6 +61,15 @@ bool paths_notify_due(store *s, int64_t now, int *posted, perr *err);
  * with at least one member of the assignment in their subtree. */
 bool assign_visible(store *s, const account *viewer, long long id);
 
+#define ASSIGN_CANDIDATES_MAX 200 /* agents listed at once by assign_candidates */
+
+/* The active agents by may assign, for the assign form: within unit_id's subtree when
+ * unit_id > 0 (a unit outside by's scope gives none), whose name or e-mail contains q
+ * (NULL or "": all), by unit then name: [{id, name, email, unit_id}], at most
+ * ASSIGN_CANDIDATES_MAX + 1 (one more tells the caller the list is cut). NULL on a
+ * database error. New reference. */
+json_t *assign_candidates(store *s, const account *by, long long unit_id, const char *q, perr *err);
+
 /* The assignment's path id, or 0 when the assignment does not exist. */
 long long assign_path(store *s, long long id);
 

@@ -42,6 +42,28 @@ bool unit_update(store *s, long long id, const char *name, long long parent_id, 
     return rc == SQLITE_DONE ? true : perr_set(err, "unit.duplicate");
 }
 
+/* The number of rows of sql (one ? bound to id) counts. */
+static long long count_of(store *s, const char *sql, long long id) {
+    sqlite3_stmt *st = store_stmt(s, sql, NULL);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, id);
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_done(st);
+    return n;
+}
+
+bool unit_delete(store *s, long long id, perr *err) {
+    if (!unit_exists(s, id)) return perr_set(err, "unit.unknown");
+    if (count_of(s, "SELECT count(*) FROM units WHERE parent_id = ?", id) != 0) return perr_set(err, "unit.has_units");
+    if (count_of(s, "SELECT count(*) FROM users WHERE unit_id = ?", id) != 0) return perr_set(err, "unit.has_people");
+    sqlite3_stmt *st = store_stmt(s, "DELETE FROM units WHERE id = ?", err);
+    if (!st) return false;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    store_done(st);
+    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+}
+
 bool unit_exists(store *s, long long id) {
     sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM units WHERE id = ?", NULL);
     if (!st) return false;

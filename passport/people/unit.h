@@ -13,6 +13,9 @@
 bool unit_create(store *s, const char *name, long long parent_id, long long *id, perr *err);
 /* Renames a unit and/or moves it; refuses a move under its own subtree ("unit.cycle"). */
 bool unit_update(store *s, long long id, const char *name, long long parent_id, perr *err);
+/* Deletes an empty unit: false with err "unit.unknown", "unit.has_units" (it has
+ * sub-units) or "unit.has_people" (accounts, disabled ones included, belong to it). */
+bool unit_delete(store *s, long long id, perr *err);
 /* Finds a unit by slash-separated path "Direction / Service" (trimmed segments, case-
  * insensitive); creates missing segments when create is true. *id is 0 when absent. */
 bool unit_resolve_path(store *s, const char *path, bool create, long long *id, perr *err);

@@ -423,6 +423,10 @@ static json_t *frameworks_json(store *s, const char *selected, perr *err) {
     return list;
 }
 
+json_t *passport_view_frameworks(store *s, const char *selected, perr *err) {
+    return frameworks_json(s, selected ? selected : "", err);
+}
+
 json_t *passport_view_build(store *s, long long user_id, const passport_view_opts *o, perr *err) {
     const char *fw_code = o && o->framework && *o->framework ? o->framework : PASSPORT_VIEW_DEFAULT_FRAMEWORK;
     const char *locale = o ? o->locale : "fr";

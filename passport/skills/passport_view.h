@@ -55,6 +55,11 @@ bool passport_view_version(store *s, long long user_id, const passport_view_opts
  * with err "skills.unknown_framework". New reference. */
 json_t *passport_view_competencies(store *s, const char *fw_code, const char *locale, perr *err);
 
+/* The frameworks that have active competencies, in load order: [{code, name, selected}]
+ * (selected: code equals selected, which may be ""). NULL on a database error. New
+ * reference. */
+json_t *passport_view_frameworks(store *s, const char *selected, perr *err);
+
 /* One competency with its 8 level descriptors in locale, and the user's current declared
  * level and comment: {code, framework, title, description, area_title, levels [{level,
  * text}], declared, declared_comment}. NULL (err "skills.unknown_competency") when code

@@ -87,6 +87,8 @@ static const char *const migrations[] = {
     SCHEMA_LEARN_DRAWS,
     /* 14: the module search index emptied, refilled with stemmed words (store/schema_learn.c) */
     SCHEMA_LEARN_STEMS,
+    /* 15: the prospects of an intrapreneur call (store/schema_talent.c) */
+    SCHEMA_TALENT_PROSPECTS,
 };
 
 int store_latest_version(void) {

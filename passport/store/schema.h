@@ -44,5 +44,8 @@ extern const char schema_learn_draws[];
 /* Migration 14: the module search index emptied, to be refilled with stemmed words. */
 #define SCHEMA_LEARN_STEMS schema_learn_stems
 extern const char schema_learn_stems[];
+/* Migration 15: the prospects of a call (shortlisted or invited before applying). */
+#define SCHEMA_TALENT_PROSPECTS schema_talent_prospects
+extern const char schema_talent_prospects[];
 
 #endif

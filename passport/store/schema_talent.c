@@ -111,3 +111,19 @@ const char schema_talent[] =
     "  INSERT INTO talent_changes(user_id) VALUES (0); END;"
     "CREATE TRIGGER talent_map_del AFTER DELETE ON competency_map BEGIN "
     "  INSERT INTO talent_changes(user_id) VALUES (0); END;";
+
+/* Migration 15: the prospects of a call, shortlisted or invited before they apply
+ * (talent/prospects.c); the talent index told about deleted units. */
+const char schema_talent_prospects[] =
+    "CREATE TABLE call_prospects ("
+    "  call_id INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  shortlisted INTEGER NOT NULL DEFAULT 0 CHECK (shortlisted IN (0, 1)),"
+    "  invited_at INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (call_id, user_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX call_prospects_user ON call_prospects(user_id);"
+    /* a deleted (empty) unit leaves the heatmap's rows */
+    "CREATE TRIGGER talent_units_del AFTER DELETE ON units BEGIN "
+    "  INSERT INTO talent_changes(user_id) VALUES (0); END;";

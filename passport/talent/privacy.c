@@ -92,6 +92,9 @@ static const export_part parts[] = {
     {"applications", "applications.user_id",
      "SELECT a.call_id, c.title, a.motivation, a.state, a.created_at, a.updated_at FROM applications a"
      " JOIN calls c ON c.id = a.call_id WHERE a.user_id = ?1 ORDER BY a.created_at"},
+    {"call_prospects", "call_prospects.user_id",
+     "SELECT p.call_id, c.title, p.shortlisted, p.invited_at, p.created_at FROM call_prospects p"
+     " JOIN calls c ON c.id = p.call_id WHERE p.user_id = ?1 ORDER BY p.created_at"},
     {"views_made", "profile_views.viewer_id",
      "SELECT user_id, context, context_id, reason, at FROM profile_views WHERE viewer_id = ?1 ORDER BY id"},
     {"credentials_awarded", "credentials.awarded_by",
@@ -276,6 +279,7 @@ static const char *const erase_steps[] = {
     "UPDATE credentials SET user_id = NULL, narrative = '', reason = '', json = '{}' WHERE user_id = ?1",
     "UPDATE credentials SET awarded_by = NULL WHERE awarded_by = ?1",
     "DELETE FROM applications WHERE user_id = ?1",
+    "DELETE FROM call_prospects WHERE user_id = ?1",
     "DELETE FROM profiles WHERE user_id = ?1",
     "DELETE FROM profile_views WHERE user_id = ?1",
     "UPDATE profile_views SET viewer_id = NULL, reason = '' WHERE viewer_id = ?1",

@@ -195,10 +195,10 @@ describe('badges', () => {
   });
 
   test('after revocation vc-verify and /verify report the status bit', async () => {
-    const csrf = await admin.csrf('/admin/badges', `/admin/badges/${badgeId}/revoke`);
-    let r = await admin.post(`/admin/badges/${badgeId}/revoke`, { _csrf: csrf, reason: '' });
+    const csrf = await admin.csrf(`/admin/badges/${badgeId}/revoke`, `/admin/badges/${badgeId}/revoke`); // the confirmation page
+    let r = await admin.post(`/admin/badges/${badgeId}/revoke`, { _csrf: csrf, reason: '', confirm: '1' });
     assert.equal(r.status, 422); // a reason is required
-    r = await admin.post(`/admin/badges/${badgeId}/revoke`, { _csrf: csrf, reason: 'Attribué par erreur' });
+    r = await admin.post(`/admin/badges/${badgeId}/revoke`, { _csrf: csrf, reason: 'Attribué par erreur', confirm: '1' });
     assert.equal(r.status, 303);
     const v = await vcVerify(path.join(work, 'badge.json'));
     assert.equal(v.results[0].verified, false);

@@ -95,7 +95,9 @@ async function award() {
 }
 
 async function revoke(id) {
-  const f = parseForms((await admin.get('/admin/badges')).body).find((x) => x.action === `/admin/badges/${id}/revoke`);
+  // the list links to a confirmation page, whose form revokes
+  assert.match((await admin.get('/admin/badges')).body, new RegExp(`href="/admin/badges/${id}/revoke"`));
+  const f = parseForms((await admin.get(`/admin/badges/${id}/revoke`)).body).find((x) => x.action === `/admin/badges/${id}/revoke`);
   assert.ok(f, `no revoke form for ${id}`);
   const r = await admin.post(f.action, { ...f.hidden, reason: 'erreur de saisie' });
   assert.equal(r.status, 303, r.body.slice(0, 500));

@@ -368,7 +368,7 @@ describe('passport pages in Chromium', () => {
         await assertAccessible(mpage, url);
       // An error summary after a refused attestation is accessible too.
       await mpage.goto(`${server.url}/people/${ids.agent}/passport`);
-      await mpage.getByLabel('Niveau constaté (1 à 8)').selectOption('2');
+      await mpage.getByLabel('Niveau constaté').selectOption('2');
       await mpage.getByLabel('Commentaire').fill(' ');
       await mpage.locator('#attest-comment').evaluate((t) => { t.value = ''; t.removeAttribute('required'); });
       await Promise.all([mpage.waitForLoadState('load'), mpage.getByRole('button', { name: "Enregistrer l'attestation" }).click()]);

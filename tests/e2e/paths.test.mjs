@@ -96,7 +96,7 @@ function isoDay(offsetDays) {
 }
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ env: { PASSPORT_DEMO_STORY: '0' } }); // the five demo accounts alone: counts below are exact
   importFrameworks(server.dataDir);
   manager = await login(DEMO.manager);
   agent = await login(DEMO.agent);

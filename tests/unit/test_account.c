@@ -141,6 +141,16 @@ static void test_unit_tree_and_scope(void **state) {
     assert_true(unit_resolve_path(t->s, "Nope / Nothing", false, &missing, &err));
     assert_int_equal(missing, 0);
     assert_false(unit_resolve_path(t->s, "DG //", true, &missing, &err));
+    /* deletion: only an empty unit, sub-units first, accounts (disabled too) block it */
+    assert_false(unit_delete(t->s, num, &err));
+    assert_string_equal(err.msg, "unit.has_units");
+    assert_false(unit_delete(t->s, form, &err)); /* a (disabled) account belongs to it */
+    assert_string_equal(err.msg, "unit.has_people");
+    assert_false(unit_delete(t->s, 987654, &err));
+    assert_string_equal(err.msg, "unit.unknown");
+    assert_true(unit_delete(t->s, drh, &err)); /* empty since Formation moved away */
+    assert_false(unit_exists(t->s, drh));
+    assert_true(unit_exists(t->s, form));
     test_db_close(t);
 }
 

@@ -185,9 +185,32 @@ static void test_near_due_no_double_notice(void **state) {
     assert_int_equal(inbox_count(fx->s, fx->a1, "due_soon"), 0);
 }
 
+/* The assign form's list: the agents in the manager's subtree only, narrowed to a unit
+ * or a piece of name or e-mail; HR sees everyone; a unit outside the scope lists no one. */
+static void test_candidates(void **state) {
+    fixture *fx = *state;
+    account *m = load(fx, fx->manager), *hr = load(fx, fx->hr);
+    json_t *l = assign_candidates(fx->s, m, 0, NULL, NULL);
+    assert_int_equal(json_array_size(l), 3); /* the manager (an agent too), a1, a2; not b1 */
+    json_decref(l);
+    l = assign_candidates(fx->s, m, fx->svc, "A2@", NULL);
+    assert_int_equal(json_array_size(l), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(l, 0), "id")), fx->a2);
+    json_decref(l);
+    l = assign_candidates(fx->s, m, fx->other, NULL, NULL);
+    assert_int_equal(json_array_size(l), 0);
+    json_decref(l);
+    l = assign_candidates(fx->s, hr, 0, "b1", NULL);
+    assert_int_equal(json_array_size(l), 1);
+    json_decref(l);
+    account_free(m);
+    account_free(hr);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_assign_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_candidates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scope_and_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_visibility, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notices, setup, teardown),

@@ -16,6 +16,7 @@
 #include "people/inbox.h"
 #include "skills/skills.h"
 #include "talent/calls.h"
+#include "talent/prospects.h"
 #include "testutil.h"
 
 typedef struct fx {
@@ -167,10 +168,41 @@ static void dates_bound_applications(void **state) {
     json_decref(c);
 }
 
+/* Prospects: shortlisting works in any state, inviting needs an open call and tells the
+ * agent once; the list reads back both marks. */
+static void prospects(void **state) {
+    fx *f = *state;
+    store *s = f->t->s;
+    perr err = {{0}};
+    call_draft d = draft();
+    long long id = 0;
+    assert_true(calls_create(s, f->hr, &d, &id, &err));
+    assert_true(prospects_mark(s, id, f->agent, "shortlist", clock_now(), &err));
+    assert_false(prospects_mark(s, id, f->agent, "invite", clock_now(), &err)); /* a draft */
+    assert_string_equal(err.msg, "talent.prospect.not_open");
+    assert_false(prospects_mark(s, id, f->agent, "hire", clock_now(), &err));
+    assert_string_equal(err.msg, "talent.prospect.bad_action");
+    assert_false(prospects_mark(s, 987654, f->agent, "shortlist", clock_now(), &err));
+    assert_string_equal(err.msg, "talent.call_not_found");
+    assert_true(calls_set_state(s, id, "open", &err));
+    assert_true(prospects_mark(s, id, f->agent, "invite", 1700000000, &err));
+    assert_true(prospects_mark(s, id, f->agent, "invite", 1700009999, &err)); /* again: nothing more */
+    assert_int_equal(test_count(s, "SELECT count(*) FROM inbox WHERE msg_key = 'talent.inbox.invited'"), 1);
+    json_t *list = prospects_list(s, id, &err);
+    assert_int_equal(json_array_size(list), 1);
+    json_t *p = json_array_get(list, 0);
+    assert_true(json_is_true(json_object_get(p, "shortlisted")));
+    assert_true(json_is_true(json_object_get(p, "invited")));
+    assert_int_equal(json_integer_value(json_object_get(p, "invited_at")), 1700000000); /* the first invitation */
+    assert_string_equal(json_string_value(json_object_get(p, "name")), "Alice");
+    json_decref(list);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(validation, setup, teardown),
         cmocka_unit_test_setup_teardown(flow, setup, teardown),
+        cmocka_unit_test_setup_teardown(prospects, setup, teardown),
         cmocka_unit_test_setup_teardown(dates_bound_applications, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

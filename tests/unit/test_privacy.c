@@ -114,6 +114,10 @@ static int setup(void **state) {
              f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, cred, f->agent, f->agent,
              f->agent, f->hr, f->agent, f->agent, f->agent, f->agent);
     if (!store_exec(s, sql, &err)) return -1;
+    snprintf(sql, sizeof sql, /* Alice shortlisted on her own call, as a prospect */
+             "INSERT INTO call_prospects(call_id, user_id, shortlisted, invited_at, created_at)"
+             " SELECT id, %lld, 1, NULL, 1 FROM calls WHERE title = 'Appel d''Alice';", f->agent);
+    if (!store_exec(s, sql, &err)) return -1;
     throttle_fail(s, "Alice@x.fr", "192.0.2.7");
     throttle_fail(s, "rh@x.fr", "192.0.2.7");
     *state = f;
@@ -191,7 +195,7 @@ static void export_has_every_table(void **state) {
                                           "credentials_awarded", "share_links", "login_failures", "audit",
                                           "profile_views", "badges", "inbox", "positioning_tests",
                                           "positioning_answers", "rechecks", "mail", "account_links",
-                                          "oidc_identities"};
+                                          "oidc_identities", "call_prospects"};
     for (size_t k = 0; k < sizeof members / sizeof members[0]; k++)
         if (json_array_size(json_object_get(x, members[k])) < 1) fail_msg("export member %s is empty", members[k]);
     assert_true(json_is_object(json_object_get(x, "clr")));

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 import {
-  BIN, DEMO, ROOT, client, formatViolations, launchBrowser, newContext, runAxe, startServer,
+  BIN, DEMO, ROOT, client, formatViolations, htmlDecode, launchBrowser, newContext, runAxe, startServer,
 } from './helpers.mjs';
 
 /** Adds the JSON API helpers to a world. */
@@ -487,6 +487,71 @@ describe('input hygiene and existence', () => {
     assert.equal(dup.status, 422, 'the same address in another case is a duplicate');
     const bio = await W.api('agent', 'POST', '/api/v1/me/profile', { bio: 'ok \u202E kcatta' });
     assert.equal(bio.status, 422);
+  });
+
+  test('evidence comments, path titles, descriptions and messages refuse controls and bidi overrides; nothing stored', async () => {
+    const sql = (q) => spawnSync('sqlite3', [path.join(W.server.dataDir, 'passport.db'), q], { encoding: 'utf8' }).stdout.trim();
+    const counts = () => sql('SELECT (SELECT count(*) FROM evidence) || \' \' || (SELECT count(*) FROM paths) || \' \' || (SELECT count(*) FROM assignments)');
+    const refused = async (res, field, what) => {
+      assert.equal(res.status, 422, `${what}: ${res.body.slice(0, 300)}`);
+      assert.match(htmlDecode(res.body), field, `${what}: the message names the field`);
+    };
+    const before_ = counts();
+    const bad = ['vu \u202Eeulav', 'vu \u0007', 'vu \u2066x\u2069', 'vu \u0085'];
+    for (const comment of bad) {
+      await refused(await W.api('agent', 'POST', '/api/v1/me/self-assessments', { code: 'CRCN-2.1', level: 3, comment }), /commentaire/i, `self ${JSON.stringify(comment)}`);
+      await refused(await W.api('manager', 'POST', `/api/v1/users/${W.ids.agent}/attestations`, { code: 'CRCN-1.1', level: 3, comment }), /commentaire/i, `attest ${JSON.stringify(comment)}`);
+    }
+    const selfPage = await W.as.agent.submit('/passport/self-assessment/CRCN-2.1', '/passport/self-assessment/CRCN-2.1', { level: '3', comment: 'vu \u202Eeulav' });
+    await refused(selfPage, /commentaire/i, 'self-assessment form');
+    assert.match(selfPage.body, /role="alert"/);
+    const attestPage = await W.as.manager.post(`/people/${W.ids.agent}/attestations`, { _csrf: W.csrf.manager, code: 'CRCN-1.1', level: '3', comment: 'vu \u202Eeulav' });
+    await refused(attestPage, /commentaire/i, 'attestation form');
+    for (const title of ['Titre \u202Eeulav', 'Titre\nsur deux lignes', 'Titre\u0001']) {
+      await refused(await W.api('manager', 'POST', '/api/v1/paths', { title, modules: ['rgpd-agent'] }), /titre/i, `title ${JSON.stringify(title)}`);
+    }
+    await refused(await W.api('manager', 'POST', '/api/v1/paths', { title: 'Parcours', description: 'ok \u202Eeulav', modules: ['rgpd-agent'] }), /description/i, 'description');
+    assert.equal(counts(), before_, 'nothing stored');
+    // TAB and line breaks stay allowed in multi-line text
+    const p = await W.ok('manager', 'POST', '/api/v1/paths', { title: 'Parcours propre', description: 'ligne 1\n\tligne 2', modules: ['rgpd-agent'] }, 201);
+    await W.ok('manager', 'POST', `/api/v1/users/${W.ids.agent}/attestations`, { code: 'CRCN-1.1', level: 2, comment: 'vu\nen réunion' }, 201);
+    await refused(await W.api('manager', 'PUT', `/api/v1/paths/${p.id}`, { title: 'Titre \u202Eeulav', modules: ['rgpd-agent'] }), /titre/i, 'title (edit)');
+    const due = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+    await refused(await W.api('manager', 'POST', `/api/v1/paths/${p.id}/assignments`, { users: [W.ids.agent], due_on: due, message: 'à faire \u202Eeulav' }), /message/i, 'assignment message');
+    const [ev, paths, assignments] = counts().split(' ').map(Number);
+    const [ev0, paths0, assignments0] = before_.split(' ').map(Number);
+    assert.deepEqual([ev, paths, assignments], [ev0 + 1, paths0 + 1, assignments0], 'only the clean values were stored');
+  });
+
+  test('an id outside the scope answers exactly as an unknown id (assign, attest, drill-down, assignment)', async () => {
+    // the demo's agent2 is outside the manager's unit subtree
+    const same = (a, b, what, [ra, rb] = ['', '']) => {
+      assert.equal(a.status, b.status, `${what}: status`);
+      assert.equal(a.headers.get('content-type'), b.headers.get('content-type'), `${what}: type`);
+      assert.equal(ra ? a.body.replaceAll(ra, 'ID') : a.body, rb ? b.body.replaceAll(rb, 'ID') : b.body, `${what}: body`);
+    };
+    const absent = 999999;
+    const due = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+    const p = await W.ok('manager', 'POST', '/api/v1/paths', { title: 'Parcours portée', modules: ['rgpd-agent'] }, 201);
+    const assign = (id) => W.api('manager', 'POST', `/api/v1/paths/${p.id}/assignments`, { users: [id], due_on: due });
+    const out = await assign(W.ids.agent2);
+    assert.equal(out.status, 422, out.body);
+    same(out, await assign(absent), 'assign by id');
+    const attest = (id) => W.api('manager', 'POST', `/api/v1/users/${id}/attestations`, { code: 'CRCN-1.1', level: 3, comment: 'vu' });
+    same(await attest(W.ids.agent2), await attest(absent), 'attest (API)');
+    const attestForm = (id) => W.as.manager.post(`/people/${id}/attestations`, { _csrf: W.csrf.manager, code: 'CRCN-1.1', level: '3', comment: 'vu' });
+    const outForm = await attestForm(W.ids.agent2);
+    assert.equal(outForm.status, 404);
+    same(outForm, await attestForm(absent), 'attest (form)', [`/people/${W.ids.agent2}/`, `/people/${absent}/`]);
+    same(await W.as.manager.get(`/team/agents/${W.ids.agent2}`), await W.as.manager.get(`/team/agents/${absent}`), 'drill-down',
+      [`/team/agents/${W.ids.agent2}`, `/team/agents/${absent}`]);
+    const other = await W.ok('hr', 'POST', `/api/v1/paths/${p.id}/assignments`, { users: [W.ids.agent2], due_on: due }, 201);
+    same(await W.api('manager', 'GET', `/api/v1/assignments/${other.id}/progress`), await W.api('manager', 'GET', `/api/v1/assignments/${absent}/progress`), 'progress');
+    same(await W.as.manager.get(`/team/assignments/${other.id}`), await W.as.manager.get(`/team/assignments/${absent}`), 'dashboard',
+      [`/team/assignments/${other.id}`, `/team/assignments/${absent}`]);
+    // and in scope the same requests are served
+    assert.equal((await assign(W.ids.agent)).status, 201);
+    assert.equal((await W.as.manager.get(`/team/agents/${W.ids.agent}`)).status, 200);
   });
 
   test('every CSV cell starting a formula is neutralised', async () => {

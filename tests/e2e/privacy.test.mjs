@@ -260,6 +260,48 @@ describe('hidden means hidden; every look is shown to the agent', () => {
       await browser.close();
     }
   });
+
+  test('Chromium: the admin\'s reason form and the page answered to a cross-site link pass axe at 1280 and 390 px', async () => {
+    const browser = await launchBrowser();
+    try {
+      const ctx = await newContext(browser);
+      const u = new URL(W.server.url);
+      await ctx.addCookies([{ name: 'pp_session', value: W.as.admin.cookie('pp_session'), domain: u.hostname, path: '/' }]);
+      const page = await ctx.newPage();
+      const target = `${W.server.url}/people/${W.ids.agent}/passport`;
+      // a page of another site linking to the passport (served by the browser itself)
+      await page.route('http://elsewhere.example/**', (r) => r.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: `<!doctype html><html lang="en"><title>Elsewhere</title><main><a id="go" href="${target}">go</a></main></html>`,
+      }));
+      const before_ = (await views()).length;
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto('http://elsewhere.example/');
+        await Promise.all([page.waitForNavigation(), page.click('#go')]);
+        assert.equal(page.url(), target);
+        assert.match(await page.locator('main').innerText(), /depuis un autre site/, 'the cross-site page, not the form');
+        let violations = await runAxe(page);
+        assert.equal(violations.length, 0, formatViolations(violations, `cross-site page at ${width} px`));
+        // opened from Passport: the admin is asked for a reason
+        await Promise.all([page.waitForNavigation(), page.click('main a.button')]);
+        assert.equal(await page.locator('textarea#reason').count(), 1);
+        violations = await runAxe(page);
+        assert.equal(violations.length, 0, formatViolations(violations, `reason form at ${width} px`));
+        // a blank reason: the form again, with its error
+        await page.fill('textarea#reason', '   ');
+        const [res] = await Promise.all([page.waitForNavigation(), page.click('main form button[type="submit"]')]);
+        assert.equal(res.status(), 422);
+        assert.equal(await page.locator('[role="alert"]').count(), 1);
+        violations = await runAxe(page);
+        assert.equal(violations.length, 0, formatViolations(violations, `reason form with its error at ${width} px`));
+      }
+      assert.equal((await views()).length, before_, 'none of this recorded a view');
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe('erasure erases: no byte of the person is left in the database or WAL files', () => {

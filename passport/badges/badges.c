@@ -12,6 +12,7 @@
 #include "badges/statuslist.h"
 #include "badges/verify.h"
 #include "core/buf.h"
+#include "core/text.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/rand.h"
@@ -466,6 +467,7 @@ bool badges_award(store *s, const badges_ctx *c, long long user_id, const char *
                   const char *narrative, long long *cred_id, perr *err) {
     const achievement *a = achievement_find(c->set, slug);
     if (!a) return perr_set(err, "badges.error.unknown_badge");
+    if (narrative && !text_clean(narrative, strlen(narrative), true)) return perr_set(err, "badges.error.narrative_text");
     if (!store_begin(s, err)) return false;
     if (!badges_issue(s, c, user_id, a, actor, narrative, cred_id, err)) {
         store_rollback(s);

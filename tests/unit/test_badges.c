@@ -168,6 +168,8 @@ static long long award(fx *f) {
     long long id = 0;
     assert_true(badges_award(f->t->s, f->c, f->agent, "essai", 0, "à la main", &id, &err));
     assert_false(badges_award(f->t->s, f->c, f->agent, "inconnu", 0, "x", NULL, &err));
+    assert_false(badges_award(f->t->s, f->c, f->agent, "essai", 0, "vu \xe2\x80\xae lave", NULL, &err));
+    assert_string_equal(err.msg, "badges.error.narrative_text");
     return id;
 }
 

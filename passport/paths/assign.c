@@ -150,14 +150,14 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
         perr_set(err, "paths.error.too_many");
         return PATHS_INVALID;
     }
-    if (in->unit_id) {
-        if (!unit_exists(s, in->unit_id)) {
-            perr_set(err, "paths.error.unit");
-            return PATHS_INVALID;
-        }
+    if (in->unit_id) { /* scope first: for a manager, an unknown unit is one outside the scope */
         if (!assign_unit_in_scope(s, by, in->unit_id)) {
             perr_set(err, "paths.error.scope");
             return PATHS_FORBIDDEN;
+        }
+        if (!unit_exists(s, in->unit_id)) {
+            perr_set(err, "paths.error.unit");
+            return PATHS_INVALID;
         }
     }
     if (!in->unit_id && !in->nusers) {

@@ -528,6 +528,7 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
 }
 
 bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long actor, const char *reason, perr *err) {
+    if (reason && !text_clean(reason, strlen(reason), true)) return perr_set(err, "badges.error.reason_text");
     if (!store_begin(s, err)) return false;
     int n = 0;
     if (!revoke_where(s, c, cred_id, 0, actor, reason, &n, err)) goto fail;

@@ -77,7 +77,8 @@ bool badges_award_due(store *s, const badges_ctx *c, long long user_id, int *iss
 bool badges_award(store *s, const badges_ctx *c, long long user_id, const char *slug, long long actor,
                   const char *narrative, long long *cred_id, perr *err);
 /* Revokes one credential (admin or erasure), audited, re-signs the status list, one
- * transaction. Fails when it is unknown or already revoked. */
+ * transaction. Fails when it is unknown or already revoked, or when the reason holds a
+ * control character or a bidirectional override ("badges.error.reason_text"). */
 bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long actor, const char *reason, perr *err);
 /* Revokes every unrevoked credential of the user and re-signs the status list, INSIDE the
  * caller's transaction (privacy erasure). */

@@ -203,6 +203,8 @@ static void issued_credential_verifies_then_revoked(void **state) {
     char *json1 = NULL, *etag1 = NULL, *json2 = NULL, *etag2 = NULL;
     perr err = {{0}};
     assert_true(badges_status_list(s, f->c, BADGES_FIRST_LIST, &json1, &etag1, &err));
+    assert_false(badges_revoke(s, f->c, id, 0, "erreur \xe2\x80\xae", &err)); /* a bidi override */
+    assert_string_equal(err.msg, "badges.error.reason_text");
     assert_true(badges_revoke(s, f->c, id, 0, "erreur", &err));
     assert_false(badges_revoke(s, f->c, id, 0, "encore", &err)); /* already revoked */
     assert_true(badges_status_list(s, f->c, BADGES_FIRST_LIST, &json2, &etag2, &err));

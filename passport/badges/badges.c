@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/text.h"
 #include "core/utf8.h"
 #include "people/account.h"
 #include "people/audit.h"
@@ -467,6 +468,7 @@ bool badges_award(store *s, const badges_ctx *c, long long user_id, const char *
                   const char *narrative, long long *cred_id, perr *err) {
     const achievement *a = achievement_find(c->set, slug);
     if (!a) return perr_set(err, "badges.error.unknown_badge");
+    if (narrative && !text_clean(narrative, strlen(narrative), true)) return perr_set(err, "badges.error.narrative_text");
     if (!store_begin(s, err)) return false;
     if (!badges_issue(s, c, user_id, a, actor, narrative, cred_id, err)) {
         store_rollback(s);
@@ -527,6 +529,7 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
 }
 
 bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long actor, const char *reason, perr *err) {
+    if (reason && !text_clean(reason, strlen(reason), true)) return perr_set(err, "badges.error.reason_text");
     if (!store_begin(s, err)) return false;
     int n = 0;
     if (!revoke_where(s, c, cred_id, 0, actor, reason, &n, err)) goto fail;

@@ -71,11 +71,14 @@ bool badges_check_awards(store *s, const badges_ctx *c, long long user_id, int *
  * passed attempt, commits with its badge or not at all). On failure the badges' own writes
  * are undone (a savepoint), the caller's stay, *issued is 0 and err is set. */
 bool badges_award_due(store *s, const badges_ctx *c, long long user_id, int *issued, perr *err);
-/* Awards by hand (admin), audited, one transaction. */
+/* Awards by hand (admin), audited, one transaction. Refuses an unknown slug
+ * ("badges.error.unknown_badge") and a narrative holding a control character (TAB and
+ * line breaks allowed) or a bidirectional override ("badges.error.narrative_text"). */
 bool badges_award(store *s, const badges_ctx *c, long long user_id, const char *slug, long long actor,
                   const char *narrative, long long *cred_id, perr *err);
 /* Revokes one credential (admin or erasure), audited, re-signs the status list, one
- * transaction. Fails when it is unknown or already revoked. */
+ * transaction. Fails when it is unknown or already revoked, or when the reason holds a
+ * control character or a bidirectional override ("badges.error.reason_text"). */
 bool badges_revoke(store *s, const badges_ctx *c, long long cred_id, long long actor, const char *reason, perr *err);
 /* Revokes every unrevoked credential of the user and re-signs the status list, INSIDE the
  * caller's transaction (privacy erasure). */

@@ -334,8 +334,10 @@ static void attestation_post(http_req *req, http_resp *resp, void *ctx) {
     if (!t) return;
     int status = 0;
     perr err = {{0}};
-    if (!can_attest(a, c->user, t)) {
-        app_error(a, req, resp, 403, "passport.attest.forbidden");
+    if (t->id == c->user->id) {
+        app_error(a, req, resp, 403, "passport.attest.forbidden"); /* no self-attestation */
+    } else if (!can_attest(a, c->user, t)) {
+        app_error(a, req, resp, 404, NULL); /* outside the scope: exactly as an absent account */
     } else if (attest(a, req, t, &status, &err)) {
         if (req->is_api) {
             app_json(resp, 201, json_pack("{s:s, s:I, s:s, s:i}", "status", "created", "user", (json_int_t)t->id,

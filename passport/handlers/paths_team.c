@@ -107,12 +107,8 @@ static void team_page(http_req *req, http_resp *resp, void *ctx) {
 /* Loads assignment id for the viewer: sends 404 or 403 and returns NULL when it cannot. */
 static json_t *load_assignment(app *a, http_req *req, http_resp *resp, long long id, int offset, int limit) {
     req_ctx *c = app_ctx(req);
-    if (!assign_path(a->db, id)) {
-        app_error(a, req, resp, 404, NULL);
-        return NULL;
-    }
-    if (!assign_visible(a->db, c->user, id)) {
-        app_error(a, req, resp, 403, "paths.error.scope");
+    if (!assign_path(a->db, id) || !assign_visible(a->db, c->user, id)) {
+        app_error(a, req, resp, 404, NULL); /* not visible: exactly as an absent one */
         return NULL;
     }
     perr err = {{0}};
@@ -224,14 +220,13 @@ static void agent_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     account *ag = account_get(a->db, app_param_id(req, 0), NULL);
+    if (ag && !(c->user->roles & (ROLE_HR | ROLE_ADMIN)) &&
+        !(c->user->unit_id > 0 && ag->unit_id > 0 && unit_in_subtree(a->db, c->user->unit_id, ag->unit_id))) {
+        account_free(ag); /* outside the scope: exactly as an absent account */
+        ag = NULL;
+    }
     if (!ag) {
         app_error(a, req, resp, 404, NULL);
-        return;
-    }
-    if (!(c->user->roles & (ROLE_HR | ROLE_ADMIN)) &&
-        !(c->user->unit_id > 0 && ag->unit_id > 0 && unit_in_subtree(a->db, c->user->unit_id, ag->unit_id))) {
-        account_free(ag);
-        app_error(a, req, resp, 403, "paths.error.scope");
         return;
     }
     json_t *items = dashboard_mine(a->db, ag->id, clock_now());

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/text.h"
 #include "core/utf8.h"
 #include "people/audit.h"
 #include "people/inbox.h"
@@ -26,7 +27,9 @@ bool assign_unit_in_scope(store *s, const account *viewer, long long unit_id) {
     return unit_in_subtree(s, viewer->unit_id, unit_id);
 }
 
-/* Checks one user: an active agent within by's scope. */
+/* Checks one user: an active agent within by's scope. Unknown, not an active agent and
+ * out of scope get the same answer, so that an id tells nothing about an account the
+ * requester may not see (docs/privacy.md, "existence"). */
 static paths_status check_user(store *s, const account *by, long long user_id, perr *err) {
     sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(unit_id, 0), roles, disabled_at IS NULL FROM users WHERE id = ?", err);
     if (!st) return PATHS_ERROR;
@@ -35,13 +38,9 @@ static paths_status check_user(store *s, const account *by, long long user_id, p
     long long unit = found ? sqlite3_column_int64(st, 0) : 0;
     bool agent = found && (sqlite3_column_int(st, 1) & ROLE_AGENT) && sqlite3_column_int(st, 2);
     store_done(st);
-    if (!agent) {
+    if (!agent || (!(by->roles & (ROLE_HR | ROLE_ADMIN)) && !assign_unit_in_scope(s, by, unit))) {
         perr_set(err, "paths.error.user");
         return PATHS_INVALID;
-    }
-    if (!(by->roles & (ROLE_HR | ROLE_ADMIN)) && !assign_unit_in_scope(s, by, unit)) {
-        perr_set(err, "paths.error.scope");
-        return PATHS_FORBIDDEN;
     }
     return PATHS_OK;
 }
@@ -143,18 +142,22 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
         perr_set(err, "paths.error.message");
         return PATHS_INVALID;
     }
+    if (ml && !text_clean(in->message, ml, true)) {
+        perr_set(err, "paths.error.message_text");
+        return PATHS_INVALID;
+    }
     if (in->nusers > ASSIGN_MAX_USERS) {
         perr_set(err, "paths.error.too_many");
         return PATHS_INVALID;
     }
-    if (in->unit_id) {
-        if (!unit_exists(s, in->unit_id)) {
-            perr_set(err, "paths.error.unit");
-            return PATHS_INVALID;
-        }
+    if (in->unit_id) { /* scope first: for a manager, an unknown unit is one outside the scope */
         if (!assign_unit_in_scope(s, by, in->unit_id)) {
             perr_set(err, "paths.error.scope");
             return PATHS_FORBIDDEN;
+        }
+        if (!unit_exists(s, in->unit_id)) {
+            perr_set(err, "paths.error.unit");
+            return PATHS_INVALID;
         }
     }
     if (!in->unit_id && !in->nusers) {

@@ -41,8 +41,10 @@ bool assign_unit_in_scope(store *s, const account *viewer, long long unit_id);
 
 /* Assigns in->path_id as `by` at time now, in the caller's transaction: checks the path
  * (PATHS_NOT_FOUND), the due date (not before today, at most 5 years ahead:
- * "paths.error.due"), the message, each user (an active agent: "paths.error.user") and the
- * scope (PATHS_FORBIDDEN, "paths.error.scope"); needs at least one member unless
+ * "paths.error.due"), the message ("paths.error.message", "paths.error.message_text" for a
+ * control character or a bidirectional override), each user (an active agent in by's
+ * scope: "paths.error.user", the same for an unknown id, so that ids are no existence
+ * oracle), the unit's scope (PATHS_FORBIDDEN, "paths.error.scope"); needs at least one member unless
  * include_later ("paths.error.nobody"). Adds the members, posts each the "new assignment"
  * notice and writes the audit line. *id receives the assignment id, *nmembers (may be NULL)
  * the number of members. */

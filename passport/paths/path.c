@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/text.h"
 #include "core/utf8.h"
 #include "skills/evidence.h"
 
@@ -57,18 +58,28 @@ static paths_status module_live(store *s, const char *module_id, perr *err) {
     return PATHS_OK;
 }
 
+/* A path's title: not blank, at most PATH_MAX_TITLE bytes of UTF-8 ("paths.error.title"),
+ * one line without control characters or bidirectional overrides
+ * ("paths.error.title_text", docs/privacy.md "input hygiene"). */
+static bool title_ok(const char *title, perr *err) {
+    size_t tl = title ? strlen(title) : 0;
+    const char *t = title;
+    while (t && (*t == ' ' || *t == '\t')) t++;
+    if (!tl || !*t || tl > PATH_MAX_TITLE || !utf8_valid(title, tl)) return perr_set(err, "paths.error.title");
+    if (!text_clean(title, tl, false)) return perr_set(err, "paths.error.title_text");
+    return true;
+}
+
 paths_status path_validate(store *s, const path_input *in, char **bad_module, perr *err) {
     if (bad_module) *bad_module = NULL;
-    size_t tl = in->title ? strlen(in->title) : 0;
-    const char *t = in->title;
-    while (t && (*t == ' ' || *t == '\t')) t++;
-    if (!tl || !t || !*t || tl > PATH_MAX_TITLE || !utf8_valid(in->title, tl)) {
-        perr_set(err, "paths.error.title");
-        return PATHS_INVALID;
-    }
+    if (!title_ok(in->title, err)) return PATHS_INVALID;
     size_t dl = in->description ? strlen(in->description) : 0;
     if (dl > PATH_MAX_DESCRIPTION || (dl && !utf8_valid(in->description, dl))) {
         perr_set(err, "paths.error.description");
+        return PATHS_INVALID;
+    }
+    if (dl && !text_clean(in->description, dl, true)) {
+        perr_set(err, "paths.error.description_text");
         return PATHS_INVALID;
     }
     if (!in->nmodules) {
@@ -191,11 +202,7 @@ paths_status path_copy(store *s, long long src, long long owner_id, const char *
         perr_set(err, "paths.error.not_found");
         return PATHS_NOT_FOUND;
     }
-    size_t tl = title ? strlen(title) : 0;
-    if (!tl || tl > PATH_MAX_TITLE || !utf8_valid(title, tl)) {
-        perr_set(err, "paths.error.title");
-        return PATHS_INVALID;
-    }
+    if (!title_ok(title, err)) return PATHS_INVALID;
     int64_t now = clock_now();
     sqlite3_stmt *st = store_stmt(s,
         "INSERT INTO paths(title, description, owner_id, copied_from, created_at, updated_at)"

@@ -46,7 +46,9 @@ bool path_targets_parse(const char *text, path_target *out, size_t max, size_t *
 
 /* Checks in (title 1..PATH_MAX_TITLE bytes, description, 1..PATH_MAX_MODULES distinct
  * modules each known and not archived, targets distinct, known competencies, levels
- * 1..8). PATHS_INVALID with err an i18n key ("paths.error.title", "paths.error.no_module",
+ * 1..8). PATHS_INVALID with err an i18n key ("paths.error.title", "paths.error.title_text"
+ * and "paths.error.description_text" for a control character or a bidirectional override,
+ * text_clean; "paths.error.no_module",
  * "paths.error.module" (unknown or archived; *bad_module, when not NULL, receives a copy
  * the caller frees), "paths.error.duplicate_module", "paths.error.target",
  * "paths.error.too_many"). */

@@ -6,6 +6,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/rand.h"
+#include "core/text.h"
 #include "core/utf8.h"
 
 #define HINT_LEN 8 /* "ppt_" and four hex digits */
@@ -34,8 +35,8 @@ bool apitoken_create(store *s, long long user_id, const char *name, char token[A
     size_t len = strlen(b);
     while (len && (b[len - 1] == ' ' || b[len - 1] == '\t')) len--;
     size_t bad;
-    if (!len || len > APITOKEN_NAME_MAX || !utf8_check(b, len, &bad) || memchr(b, '\n', len) || memchr(b, '\r', len))
-        return perr_set(err, "apitoken.bad_name");
+    if (!len || len > APITOKEN_NAME_MAX || !utf8_check(b, len, &bad) || !text_clean(b, len, false))
+        return perr_set(err, "apitoken.bad_name"); /* one line, no control or bidi character */
     long long n = count_active(s, user_id);
     if (n < 0) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
     if (n >= APITOKEN_MAX_PER_USER) return perr_set(err, "apitoken.too_many");

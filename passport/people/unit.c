@@ -7,9 +7,12 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/text.h"
 
+/* A unit name: 1..200 bytes on one line, without control characters or bidirectional
+ * overrides (text_clean: a name must read as what it is). */
 static bool name_ok(const char *name) {
-    return name && *name && strlen(name) <= 200;
+    return name && *name && strlen(name) <= 200 && text_clean(name, strlen(name), false);
 }
 
 bool unit_create(store *s, const char *name, long long parent_id, long long *id, perr *err) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/text.h"
 
 static const char *const kind_names[] = {NULL, "measured", "declared", "attested", "credential"};
 
@@ -38,6 +39,7 @@ bool evidence_add(store *s, long long user_id, const char *code, int level, evid
     if (!evidence_kind_name(kind)) return perr_set(err, "skills.bad_kind");
     if ((source_ref && strlen(source_ref) > EVIDENCE_MAX_SOURCE) || (comment && strlen(comment) > EVIDENCE_MAX_COMMENT))
         return perr_set(err, "skills.too_long");
+    if (comment && !text_clean(comment, strlen(comment), true)) return perr_set(err, "skills.bad_comment");
     long long cid = active_competency(s, code);
     if (!cid) return perr_set(err, "skills.unknown_competency");
     sqlite3_stmt *st = store_stmt(s,

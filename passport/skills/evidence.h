@@ -20,7 +20,9 @@ typedef enum evidence_kind { EVIDENCE_MEASURED = 1, EVIDENCE_DECLARED, EVIDENCE_
  * Fails with err "skills.unknown_competency" or "skills.bad_level"; must run inside the
  * caller's transaction when the caller has one (never BEGIN itself).
  * Also fails with "skills.bad_kind" for a kind outside the enum and "skills.too_long" for a
- * source_ref or comment over the limits above. A retired competency is unknown. */
+ * source_ref or comment over the limits above, "skills.bad_comment" for a comment holding a
+ * control character (TAB and line breaks allowed) or a bidirectional override (text_clean).
+ * A retired competency is unknown. */
 bool evidence_add(store *s, long long user_id, const char *code, int level, evidence_kind kind,
                   const char *source_ref, long long author_id, const char *comment, perr *err);
 /* True when code names a loaded competency (for check-courses and imports). */

@@ -6,11 +6,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import {
-  BIN, DEMO, ROOT, client, formatViolations, launchBrowser, newContext, runAxe, startServer,
+  BIN, DEMO, ROOT, client, formatViolations, freePort, htmlDecode, launchBrowser, newContext, runAxe, startServer,
 } from './helpers.mjs';
+import { CLIENT_ID, CLIENT_SECRET, startProvider } from './idp.mjs';
+import { linkIn, mailEnv, mailFiles, startMailbox, to } from './mailbox.mjs';
 
 /** Adds the JSON API helpers to a world. */
 function withApi(w) {
@@ -32,8 +37,8 @@ function withApi(w) {
 
 /** A server with the demo organisation, the frameworks, logged-in clients by role, their
  * CSRF tokens and user ids. */
-async function makeWorld() {
-  const w = withApi({ server: await startServer() });
+async function makeWorld(env = {}) {
+  const w = withApi({ server: await startServer({ env }) });
   for (const f of ['crcn.csv', 'digcomp.csv', 'mapping.csv']) {
     const r = spawnSync(BIN, ['import-framework', '--data', w.server.dataDir, path.join(ROOT, 'courses', 'frameworks', f)], { encoding: 'utf8' });
     assert.equal(r.status, 0, `import-framework ${f}: ${r.stderr}`);
@@ -260,48 +265,147 @@ describe('hidden means hidden; every look is shown to the agent', () => {
       await browser.close();
     }
   });
+
+  test('Chromium: the admin\'s reason form and the page answered to a cross-site link pass axe at 1280 and 390 px', async () => {
+    const browser = await launchBrowser();
+    try {
+      const ctx = await newContext(browser);
+      const u = new URL(W.server.url);
+      await ctx.addCookies([{ name: 'pp_session', value: W.as.admin.cookie('pp_session'), domain: u.hostname, path: '/' }]);
+      const page = await ctx.newPage();
+      const target = `${W.server.url}/people/${W.ids.agent}/passport`;
+      // a page of another site linking to the passport (served by the browser itself)
+      await page.route('http://elsewhere.example/**', (r) => r.fulfill({
+        contentType: 'text/html; charset=utf-8',
+        body: `<!doctype html><html lang="en"><title>Elsewhere</title><main><a id="go" href="${target}">go</a></main></html>`,
+      }));
+      const before_ = (await views()).length;
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto('http://elsewhere.example/');
+        await Promise.all([page.waitForNavigation(), page.click('#go')]);
+        assert.equal(page.url(), target);
+        assert.match(await page.locator('main').innerText(), /depuis un autre site/, 'the cross-site page, not the form');
+        let violations = await runAxe(page);
+        assert.equal(violations.length, 0, formatViolations(violations, `cross-site page at ${width} px`));
+        // opened from Passport: the admin is asked for a reason
+        await Promise.all([page.waitForNavigation(), page.click('main a.button')]);
+        assert.equal(await page.locator('textarea#reason').count(), 1);
+        violations = await runAxe(page);
+        assert.equal(violations.length, 0, formatViolations(violations, `reason form at ${width} px`));
+        // a blank reason: the form again, with its error
+        await page.fill('textarea#reason', '   ');
+        const [res] = await Promise.all([page.waitForNavigation(), page.click('main form button[type="submit"]')]);
+        assert.equal(res.status(), 422);
+        assert.equal(await page.locator('[role="alert"]').count(), 1);
+        violations = await runAxe(page);
+        assert.equal(violations.length, 0, formatViolations(violations, `reason form with its error at ${width} px`));
+      }
+      assert.equal((await views()).length, before_, 'none of this recorded a view');
+      await ctx.close();
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe('erasure erases: no byte of the person is left in the database or WAL files', () => {
+  // The person has a row in every table holding personal data: profile, evidence,
+  // application, profile view, free-text index, and also mail sent to them (outbox), a
+  // reset link (account_links), an identity at an OpenID Connect provider
+  // (oidc_identities) and the ID token of a session opened through it (oidc_sessions).
+  const SUBJECT = 'sujet-oidc-7c1f9e2a-wombat';
   let W;
-  before(async () => { W = await makeWorld(); });
-  after(async () => { await W?.server.stop(); });
+  let files;
+  let mailbox;
+  let idp;
+  let work;
+  before(async () => {
+    files = mailFiles();
+    const port = await freePort();
+    mailbox = await startMailbox(files, port);
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-erase-'));
+    fs.writeFileSync(path.join(work, 'client-secret'), `${CLIENT_SECRET}\n`, { mode: 0o600 });
+    idp = await startProvider({ accounts: { [SUBJECT]: { email: DEMO.agent, email_verified: true, given_name: 'Léa', usual_name: 'Dubois' } } });
+    W = await makeWorld({
+      ...mailEnv(files, port),
+      PASSPORT_OIDC_ISSUER: idp.issuer,
+      PASSPORT_OIDC_CLIENT_ID: CLIENT_ID,
+      PASSPORT_OIDC_CLIENT_SECRET_FILE: path.join(work, 'client-secret'),
+      PASSPORT_OIDC_SCOPES: 'openid email given_name usual_name',
+    });
+    idp.register(W.server.url);
+  });
+  after(async () => {
+    await W?.server.stop();
+    await idp?.close();
+    await mailbox?.close();
+    for (const d of [work, files?.dir]) if (d) fs.rmSync(d, { recursive: true, force: true });
+  });
+  const sql = (q) => {
+    const r = spawnSync('sqlite3', [path.join(W.server.dataDir, 'passport.db'), q], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
 
-  test('after erasure, the raw files hold neither email, name nor profile words', async () => {
+  test('after erasure, the raw files hold neither email, name, profile words, links nor OIDC subject', async () => {
     const me = await W.ok('agent', 'GET', '/api/v1/me/profile');
+    const id = W.ids.agent;
     const words = ['zygomorphe', 'xylophoniste', 'quokkas', 'ornithorynque'];
     await W.ok('agent', 'POST', '/api/v1/me/profile', { visibility: 'hr', bio: `${words[0]} ${words[1]}`, interests: words[2], languages: 'français', available: 'true' });
     await W.ok('agent', 'POST', '/api/v1/me/self-assessments', { code: 'CRCN-2.1', level: '3', comment: `commentaire ${words[3]}` }, 201);
-    await W.ok('manager', 'POST', `/api/v1/users/${W.ids.agent}/attestations`, { code: 'CRCN-1.1', level: '3', comment: 'observé' }, 201);
+    await W.ok('manager', 'POST', `/api/v1/users/${id}/attestations`, { code: 'CRCN-1.1', level: '3', comment: 'observé' }, 201);
     const day = (d) => new Date(Date.now() + d * 86400e3).toISOString().slice(0, 10);
     const call = await W.ok('hr', 'POST', '/api/v1/calls', { title: 'Appel', description: 'x', opens_on: day(-1), closes_on: day(30), needs: [{ code: 'CRCN-1.1', min_level: 1 }] }, 201);
     await W.ok('hr', 'POST', `/api/v1/calls/${call.id}/state`, { state: 'open' });
     await W.ok('agent', 'POST', `/api/v1/calls/${call.id}/applications`, { motivation: `motivation ${words[3]}` }, 201);
-    await W.as.hr.get(`/talent/people/${W.ids.agent}?from=search`);
+    await W.as.hr.get(`/talent/people/${id}?from=search`);
     const search = await W.ok('hr', 'GET', `/api/v1/talent/search?q=${words[0]}`);
-    assert.ok(search.results.some((r) => r.user_id === W.ids.agent), 'the words were indexed');
+    assert.ok(search.results.some((r) => r.user_id === id), 'the words were indexed');
+    // a sign-in through the provider: the identity is linked (matched by verified e-mail)
+    const sso = client(W.server);
+    const begin = await sso.get('/oidc/login?next=/');
+    assert.equal(begin.status, 303, begin.body.slice(0, 300));
+    const back = new URL(await idp.signIn(begin.headers.get('location'), SUBJECT));
+    const cb = await sso.get(back.pathname + back.search);
+    assert.equal(cb.status, 303, cb.body.slice(0, 500));
+    assert.equal((await sso.get('/api/v1/me')).json().id, id, 'signed in as the agent');
+    // a reset link, mailed to them
+    const reset = await client(W.server).submit('/forgot', '/forgot', { email: DEMO.agent });
+    assert.equal(reset.status, 200);
+    const [mail] = await mailbox.waitFor(to(DEMO.agent));
+    const token = new URL(linkIn(mail, '/password/set')).searchParams.get('t');
+    assert.ok(token, mail.text);
+    const tokenHash = crypto.createHash('sha256').update(token).digest('hex');
+    // every table of the list holds a row of theirs
+    assert.ok(Number(sql(`SELECT count(*) FROM outbox WHERE user_id = ${id} OR to_addr = '${DEMO.agent}'`)) > 0, 'outbox');
+    assert.equal(sql(`SELECT count(*) FROM account_links WHERE user_id = ${id} AND token_hash = '${tokenHash}'`), '1', 'account_links');
+    assert.equal(sql(`SELECT subject FROM oidc_identities WHERE user_id = ${id}`), SUBJECT, 'oidc_identities');
+    const idToken = sql(`SELECT id_token FROM oidc_sessions o JOIN sessions s ON s.token_hash = o.session_hash WHERE s.user_id = ${id}`);
+    assert.match(idToken, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'oidc_sessions');
     // many writes of the account row, so that the WAL holds many copies of it
     for (let i = 0; i < 20; i++) await W.ok('agent', 'POST', '/api/v1/me/profile', { visibility: 'hr', bio: `${words[0]} ${words[1]} ${i}`, interests: words[2], languages: 'français' });
-    const fs = await import('node:fs');
-    const files = () => ['passport.db', 'passport.db-wal'].map((f) => path.join(W.server.dataDir, f)).filter((f) => fs.existsSync(f));
-    const needles = [DEMO.agent, me.name, ...words];
-    const hits = () => {
+    const dbFiles = () => ['passport.db', 'passport.db-wal'].map((f) => path.join(W.server.dataDir, f)).filter((f) => fs.existsSync(f));
+    // each needle stands for a table: the outbox keeps the address, the name and the link
+    // (the token), account_links the token's hash, oidc_identities the subject,
+    // oidc_sessions the ID token (its signature: the claims in it are base64url)
+    const needles = [DEMO.agent, me.name, ...words, token, tokenHash, SUBJECT, idToken.split('.')[2]];
+    const hits = (n) => {
       const out = [];
-      for (const f of files()) {
+      for (const f of dbFiles()) {
         const bytes = fs.readFileSync(f);
-        for (const n of needles) {
-          for (const v of new Set([n, n.toLowerCase(), n.toUpperCase()])) {
-            if (bytes.includes(Buffer.from(v, 'utf8'))) out.push(`${path.basename(f)}: ${v}`);
-          }
+        for (const v of new Set([n, n.toLowerCase(), n.toUpperCase()])) {
+          if (bytes.includes(Buffer.from(v, 'utf8'))) out.push(`${path.basename(f)}: ${v}`);
         }
       }
       return out;
     };
-    assert.ok(hits().length > 0, 'the scan finds the data before erasure');
+    for (const n of needles) assert.ok(hits(n).length > 0, `the scan finds ${n} before erasure`);
     await W.ok('agent', 'POST', '/api/v1/me/erase', { confirm: 'yes' });
-    assert.deepEqual(hits(), [], 'bytes of the erased person are left');
+    assert.deepEqual(needles.flatMap(hits), [], 'bytes of the erased person are left');
     const wal = path.join(W.server.dataDir, 'passport.db-wal');
     if (fs.existsSync(wal)) assert.ok(fs.statSync(wal).size <= 4194304, 'the WAL is truncated');
+    assert.equal((await sso.get('/api/v1/me')).status, 401, 'the provider\'s session ended');
   });
 });
 
@@ -487,6 +591,71 @@ describe('input hygiene and existence', () => {
     assert.equal(dup.status, 422, 'the same address in another case is a duplicate');
     const bio = await W.api('agent', 'POST', '/api/v1/me/profile', { bio: 'ok \u202E kcatta' });
     assert.equal(bio.status, 422);
+  });
+
+  test('evidence comments, path titles, descriptions and messages refuse controls and bidi overrides; nothing stored', async () => {
+    const sql = (q) => spawnSync('sqlite3', [path.join(W.server.dataDir, 'passport.db'), q], { encoding: 'utf8' }).stdout.trim();
+    const counts = () => sql('SELECT (SELECT count(*) FROM evidence) || \' \' || (SELECT count(*) FROM paths) || \' \' || (SELECT count(*) FROM assignments)');
+    const refused = async (res, field, what) => {
+      assert.equal(res.status, 422, `${what}: ${res.body.slice(0, 300)}`);
+      assert.match(htmlDecode(res.body), field, `${what}: the message names the field`);
+    };
+    const before_ = counts();
+    const bad = ['vu \u202Eeulav', 'vu \u0007', 'vu \u2066x\u2069', 'vu \u0085'];
+    for (const comment of bad) {
+      await refused(await W.api('agent', 'POST', '/api/v1/me/self-assessments', { code: 'CRCN-2.1', level: 3, comment }), /commentaire/i, `self ${JSON.stringify(comment)}`);
+      await refused(await W.api('manager', 'POST', `/api/v1/users/${W.ids.agent}/attestations`, { code: 'CRCN-1.1', level: 3, comment }), /commentaire/i, `attest ${JSON.stringify(comment)}`);
+    }
+    const selfPage = await W.as.agent.submit('/passport/self-assessment/CRCN-2.1', '/passport/self-assessment/CRCN-2.1', { level: '3', comment: 'vu \u202Eeulav' });
+    await refused(selfPage, /commentaire/i, 'self-assessment form');
+    assert.match(selfPage.body, /role="alert"/);
+    const attestPage = await W.as.manager.post(`/people/${W.ids.agent}/attestations`, { _csrf: W.csrf.manager, code: 'CRCN-1.1', level: '3', comment: 'vu \u202Eeulav' });
+    await refused(attestPage, /commentaire/i, 'attestation form');
+    for (const title of ['Titre \u202Eeulav', 'Titre\nsur deux lignes', 'Titre\u0001']) {
+      await refused(await W.api('manager', 'POST', '/api/v1/paths', { title, modules: ['rgpd-agent'] }), /titre/i, `title ${JSON.stringify(title)}`);
+    }
+    await refused(await W.api('manager', 'POST', '/api/v1/paths', { title: 'Parcours', description: 'ok \u202Eeulav', modules: ['rgpd-agent'] }), /description/i, 'description');
+    assert.equal(counts(), before_, 'nothing stored');
+    // TAB and line breaks stay allowed in multi-line text
+    const p = await W.ok('manager', 'POST', '/api/v1/paths', { title: 'Parcours propre', description: 'ligne 1\n\tligne 2', modules: ['rgpd-agent'] }, 201);
+    await W.ok('manager', 'POST', `/api/v1/users/${W.ids.agent}/attestations`, { code: 'CRCN-1.1', level: 2, comment: 'vu\nen réunion' }, 201);
+    await refused(await W.api('manager', 'PUT', `/api/v1/paths/${p.id}`, { title: 'Titre \u202Eeulav', modules: ['rgpd-agent'] }), /titre/i, 'title (edit)');
+    const due = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+    await refused(await W.api('manager', 'POST', `/api/v1/paths/${p.id}/assignments`, { users: [W.ids.agent], due_on: due, message: 'à faire \u202Eeulav' }), /message/i, 'assignment message');
+    const [ev, paths, assignments] = counts().split(' ').map(Number);
+    const [ev0, paths0, assignments0] = before_.split(' ').map(Number);
+    assert.deepEqual([ev, paths, assignments], [ev0 + 1, paths0 + 1, assignments0], 'only the clean values were stored');
+  });
+
+  test('an id outside the scope answers exactly as an unknown id (assign, attest, drill-down, assignment)', async () => {
+    // the demo's agent2 is outside the manager's unit subtree
+    const same = (a, b, what, [ra, rb] = ['', '']) => {
+      assert.equal(a.status, b.status, `${what}: status`);
+      assert.equal(a.headers.get('content-type'), b.headers.get('content-type'), `${what}: type`);
+      assert.equal(ra ? a.body.replaceAll(ra, 'ID') : a.body, rb ? b.body.replaceAll(rb, 'ID') : b.body, `${what}: body`);
+    };
+    const absent = 999999;
+    const due = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+    const p = await W.ok('manager', 'POST', '/api/v1/paths', { title: 'Parcours portée', modules: ['rgpd-agent'] }, 201);
+    const assign = (id) => W.api('manager', 'POST', `/api/v1/paths/${p.id}/assignments`, { users: [id], due_on: due });
+    const out = await assign(W.ids.agent2);
+    assert.equal(out.status, 422, out.body);
+    same(out, await assign(absent), 'assign by id');
+    const attest = (id) => W.api('manager', 'POST', `/api/v1/users/${id}/attestations`, { code: 'CRCN-1.1', level: 3, comment: 'vu' });
+    same(await attest(W.ids.agent2), await attest(absent), 'attest (API)');
+    const attestForm = (id) => W.as.manager.post(`/people/${id}/attestations`, { _csrf: W.csrf.manager, code: 'CRCN-1.1', level: '3', comment: 'vu' });
+    const outForm = await attestForm(W.ids.agent2);
+    assert.equal(outForm.status, 404);
+    same(outForm, await attestForm(absent), 'attest (form)', [`/people/${W.ids.agent2}/`, `/people/${absent}/`]);
+    same(await W.as.manager.get(`/team/agents/${W.ids.agent2}`), await W.as.manager.get(`/team/agents/${absent}`), 'drill-down',
+      [`/team/agents/${W.ids.agent2}`, `/team/agents/${absent}`]);
+    const other = await W.ok('hr', 'POST', `/api/v1/paths/${p.id}/assignments`, { users: [W.ids.agent2], due_on: due }, 201);
+    same(await W.api('manager', 'GET', `/api/v1/assignments/${other.id}/progress`), await W.api('manager', 'GET', `/api/v1/assignments/${absent}/progress`), 'progress');
+    same(await W.as.manager.get(`/team/assignments/${other.id}`), await W.as.manager.get(`/team/assignments/${absent}`), 'dashboard',
+      [`/team/assignments/${other.id}`, `/team/assignments/${absent}`]);
+    // and in scope the same requests are served
+    assert.equal((await assign(W.ids.agent)).status, 201);
+    assert.equal((await W.as.manager.get(`/team/agents/${W.ids.agent}`)).status, 200);
   });
 
   test('every CSV cell starting a formula is neutralised', async () => {

@@ -113,6 +113,10 @@ static void test_unit_tree_and_scope(void **state) {
     assert_true(unit_create(t->s, "Numérique", dg, &num, &err));
     assert_false(unit_create(t->s, "numérique", dg, &id, &err)); /* sibling names are unique */
     assert_string_equal(err.msg, "unit.duplicate");
+    assert_false(unit_create(t->s, "Num\xe2\x80\xae" "erique", dg, &id, &err)); /* bidi override */
+    assert_string_equal(err.msg, "unit.bad_name");
+    assert_false(unit_create(t->s, "Num\nerique", dg, &id, &err));
+    assert_string_equal(err.msg, "unit.bad_name");
     assert_true(unit_create(t->s, "Numérique", num, &id, &err)); /* same name elsewhere is fine */
     assert_true(unit_in_subtree(t->s, dg, form));
     assert_true(unit_in_subtree(t->s, drh, form));

@@ -95,7 +95,7 @@ static void test_names_and_limit(void **state) {
     long long lea = new_user(t, "lea@ex.fr");
     char tok[APITOKEN_LEN + 1], name[128];
     perr err = {{0}};
-    const char *bad[] = {NULL, "", "   ", "two\nlines", "\xff\xfe"};
+    const char *bad[] = {NULL, "", "   ", "two\nlines", "\xff\xfe", "tab\tinside", "bidi \xe2\x80\xae evil"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_false(apitoken_create(t->s, lea, bad[i], tok, NULL, &err));
         assert_string_equal(err.msg, "apitoken.bad_name");

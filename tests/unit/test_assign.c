@@ -76,10 +76,20 @@ static void test_scope_and_bad_input(void **state) {
     perr err = {{0}};
     long long outside[] = {fx->a1, fx->b1};
     assign_input in = {.path_id = path, .users = outside, .nusers = 2, .due_on = DUE};
-    assert_int_equal(assign(fx, fx->manager, &in, &id, &err), PATHS_FORBIDDEN);
-    assert_string_equal(err.msg, "paths.error.scope");
+    /* agents out of scope answer exactly as an unknown id (docs/privacy.md, "existence") */
+    assert_int_equal(assign(fx, fx->manager, &in, &id, &err), PATHS_INVALID);
+    assert_string_equal(err.msg, "paths.error.user");
+    long long unknown[] = {fx->a1 + 100000};
+    assign_input nobody_known = {.path_id = path, .users = unknown, .nusers = 1, .due_on = DUE};
+    assert_int_equal(assign(fx, fx->manager, &nobody_known, &id, &err), PATHS_INVALID);
+    assert_string_equal(err.msg, "paths.error.user");
     assign_input unit_out = {.path_id = path, .unit_id = fx->other, .due_on = DUE};
     assert_int_equal(assign(fx, fx->manager, &unit_out, &id, &err), PATHS_FORBIDDEN);
+    assign_input unit_unknown = {.path_id = path, .unit_id = fx->other + 1000, .due_on = DUE};
+    assert_int_equal(assign(fx, fx->manager, &unit_unknown, &id, &err), PATHS_FORBIDDEN); /* as out of scope */
+    assert_string_equal(err.msg, "paths.error.scope");
+    assert_int_equal(assign(fx, fx->hr, &unit_unknown, &id, &err), PATHS_INVALID);
+    assert_string_equal(err.msg, "paths.error.unit");
     assign_input past = {.path_id = path, .unit_id = fx->svc, .due_on = "2025-12-31"};
     assert_int_equal(assign(fx, fx->manager, &past, &id, &err), PATHS_INVALID);
     assert_string_equal(err.msg, "paths.error.due");

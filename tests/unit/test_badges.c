@@ -217,6 +217,8 @@ static long long award(fx *f) {
     long long id = 0;
     assert_true(badges_award(f->t->s, f->c, f->agent, "essai", 0, "à la main", &id, &err));
     assert_false(badges_award(f->t->s, f->c, f->agent, "inconnu", 0, "x", NULL, &err));
+    assert_false(badges_award(f->t->s, f->c, f->agent, "essai", 0, "vu \xe2\x80\xae lave", NULL, &err));
+    assert_string_equal(err.msg, "badges.error.narrative_text");
     return id;
 }
 
@@ -250,6 +252,8 @@ static void issued_credential_verifies_then_revoked(void **state) {
     char *json1 = NULL, *etag1 = NULL, *json2 = NULL, *etag2 = NULL;
     perr err = {{0}};
     assert_true(badges_status_list(s, f->c, BADGES_FIRST_LIST, &json1, &etag1, &err));
+    assert_false(badges_revoke(s, f->c, id, 0, "erreur \xe2\x80\xae", &err)); /* a bidi override */
+    assert_string_equal(err.msg, "badges.error.reason_text");
     assert_true(badges_revoke(s, f->c, id, 0, "erreur", &err));
     assert_false(badges_revoke(s, f->c, id, 0, "encore", &err)); /* already revoked */
     assert_true(badges_status_list(s, f->c, BADGES_FIRST_LIST, &json2, &etag2, &err));

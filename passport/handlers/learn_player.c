@@ -82,7 +82,7 @@ static json_t *when_text(app *a, http_req *req, int64_t t) {
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
-    char month[24], day[8], year[8], hm[8];
+    char month[24], day[12], year[12], hm[24];
     snprintf(month, sizeof month, "learn.month.%d", tm.tm_mon + 1);
     snprintf(day, sizeof day, "%d", tm.tm_mday);
     snprintf(year, sizeof year, "%d", tm.tm_year + 1900);

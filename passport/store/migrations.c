@@ -87,6 +87,8 @@ static const char *const migrations[] = {
     SCHEMA_LEARN_DRAWS,
     /* 14: the module search index emptied, refilled with stemmed words (store/schema_learn.c) */
     SCHEMA_LEARN_STEMS,
+    /* 15: the change log the caches consult, filled by triggers (store/schema_changes.c) */
+    SCHEMA_CHANGES,
 };
 
 int store_latest_version(void) {

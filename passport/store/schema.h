@@ -44,5 +44,8 @@ extern const char schema_learn_draws[];
 /* Migration 14: the module search index emptied, to be refilled with stemmed words. */
 #define SCHEMA_LEARN_STEMS schema_learn_stems
 extern const char schema_learn_stems[];
+/* Migration 15: the change log of the caches, filled by triggers (store/changelog.h). */
+#define SCHEMA_CHANGES schema_changes
+extern const char schema_changes[];
 
 #endif

@@ -266,9 +266,12 @@ void app_page_uncached(http_req *req) {
 }
 
 /* The page's key into a new string (NULL when too long to keep) and its slot owner. */
-static char *page_key(http_req *req, const req_ctx *c, long long *owner) {
+static char *page_key(app *a, http_req *req, const req_ctx *c, long long *owner) {
+    pthread_mutex_lock(&a->lib_mu);
+    unsigned long epoch = a->lib_epoch;
+    pthread_mutex_unlock(&a->lib_mu);
     buf k = BUF_INIT;
-    buf_printf(&k, "%s|%s|%s", c->locale, c->csrf, req->path);
+    buf_printf(&k, "%lu|%s|%s|%s", epoch, c->locale, c->csrf, req->path);
     for (size_t i = 0; i < req->nquery; i++) {
         buf_putc(&k, i ? '&' : '?');
         buf_put_urlenc(&k, req->query[i].name, strlen(req->query[i].name));
@@ -291,7 +294,7 @@ static char *page_key(http_req *req, const req_ctx *c, long long *owner) {
  * app_render to keep it) when there is none. */
 static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
     long long owner = 0;
-    char *key = page_key(req, c, &owner);
+    char *key = page_key(a, req, c, &owner);
     if (!key) return false;
     buf b = BUF_INIT;
     page_head h;
@@ -529,6 +532,7 @@ bool app_library_reload(app *a, perr *err) {
     pthread_mutex_lock(&a->lib_mu);
     old = a->lib;
     a->lib = lib;
+    a->lib_epoch++; /* pages rendered from the old library are not served again */
     pthread_mutex_unlock(&a->lib_mu);
     library_release(old);
     return true;

@@ -54,6 +54,7 @@ typedef struct app {
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
     struct badges_ctx *badges;  /* achievements and issuer keys; NULL when they failed to load (logged) */
     pthread_mutex_t lib_mu;
+    unsigned long lib_epoch;    /* moves at each library reload (under lib_mu): part of a kept page's key */
     char *openapi; size_t openapi_len; /* web/openapi.json, served as is; NULL when missing */
 } app;
 

@@ -10,13 +10,15 @@
 
 #pragma GCC diagnostic ignored "-Woverlength-strings"
 
-/* Triggers logging the row's user (column COL of NEW or OLD) on insert, update, delete. */
+/* Triggers logging the row's user (column COL of NEW or OLD, when not NULL: an erased
+ * holder's credential keeps no user) on insert, update, delete. */
 #define BY_USER(T, COL)                                                                          \
-    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " BEGIN"                              \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " WHEN NEW." COL " IS NOT NULL BEGIN" \
     " INSERT INTO changes(user_id) VALUES (NEW." COL "); END;"                                   \
     "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " BEGIN"                              \
-    " INSERT INTO changes(user_id) SELECT NEW." COL " UNION SELECT OLD." COL "; END;"            \
-    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " BEGIN"                              \
+    " INSERT INTO changes(user_id) SELECT NEW." COL " WHERE NEW." COL " IS NOT NULL"            \
+    "  UNION SELECT OLD." COL " WHERE OLD." COL " IS NOT NULL; END;"                            \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " WHEN OLD." COL " IS NOT NULL BEGIN" \
     " INSERT INTO changes(user_id) VALUES (OLD." COL "); END;"
 
 /* Triggers logging key 0 (everyone) on any change of table T. */
@@ -58,11 +60,11 @@ const char schema_changes[] =
     " INSERT INTO changes(user_id) VALUES (OLD.user_id); END;"
     /* a share link belongs to the holder of its credential */
     "CREATE TRIGGER changes_share_links_ins AFTER INSERT ON share_links BEGIN"
-    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id = NEW.credential_id; END;"
+    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id = NEW.credential_id AND user_id IS NOT NULL; END;"
     "CREATE TRIGGER changes_share_links_upd AFTER UPDATE ON share_links BEGIN"
-    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id IN (NEW.credential_id, OLD.credential_id); END;"
+    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id IN (NEW.credential_id, OLD.credential_id) AND user_id IS NOT NULL; END;"
     "CREATE TRIGGER changes_share_links_del AFTER DELETE ON share_links BEGIN"
-    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id = OLD.credential_id; END;"
+    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id = OLD.credential_id AND user_id IS NOT NULL; END;"
     /* a positioning answer belongs to the agent of its test */
     "CREATE TRIGGER changes_positioning_responses_ins AFTER INSERT ON positioning_responses BEGIN"
     " INSERT INTO changes(user_id) SELECT user_id FROM positioning_tests WHERE id = NEW.test_id; END;"

@@ -125,7 +125,11 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     int64_t now = clock_now();
     const req_ctx *c = app_ctx(req);
     keyed = keyed && c->synced; /* the change log was read at the start of this request */
-    bool hit = keyed && blob_cache_get(a->memos, uid, key, &b) && b.len == sizeof pm;
+    /* the slot by agent and module: an agent's memos of several modules do not evict each other */
+    unsigned long long h = (unsigned long long)uid * 0x9E3779B97F4A7C15ull;
+    for (const char *p = m->id; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    long long slot = (long long)h;
+    bool hit = keyed && blob_cache_get(a->memos, slot, key, &b) && b.len == sizeof pm;
     if (hit) {
         memcpy(&pm, b.data, sizeof pm);
         hit = changelog_current(a->changes, uid, pm.stamp) && now >= pm.at && now - pm.at < APP_MEMO_SECONDS &&
@@ -135,7 +139,7 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     if (!hit) {
         if (!player_read(a, uid, m, &pm, err)) return NULL;
         pm.stamp = c->stamp;
-        if (keyed) blob_cache_put(a->memos, uid, key, (const char *)&pm, sizeof pm);
+        if (keyed) blob_cache_put(a->memos, slot, key, (const char *)&pm, sizeof pm);
     }
     json_t *progress = pm.started ? json_pack("{s:{s:s, s:f, s:I, s:I}}", m->id, "status",
                                               pm.passed ? "passed" : "in_progress", "best_score", pm.best,

@@ -17,6 +17,7 @@ struct blob_cache {
     pthread_mutex_t lock;
     slot *slots;
     size_t n;
+    size_t bytes, budget; /* the values' total; its bound (0: none) */
 };
 
 blob_cache *blob_cache_new(size_t slots) {
@@ -25,6 +26,12 @@ blob_cache *blob_cache_new(size_t slots) {
     c->slots = xcalloc(c->n, sizeof *c->slots);
     pthread_mutex_init(&c->lock, NULL);
     return c;
+}
+
+void blob_cache_set_budget(blob_cache *c, size_t bytes) {
+    pthread_mutex_lock(&c->lock);
+    c->budget = bytes;
+    pthread_mutex_unlock(&c->lock);
 }
 
 void blob_cache_free(blob_cache *c) {
@@ -60,6 +67,12 @@ void blob_cache_put(blob_cache *c, long long owner, const char *key, const char 
     copy[len] = '\0';
     pthread_mutex_lock(&c->lock);
     slot *s = slot_of(c, owner);
+    if (c->budget && c->bytes - s->len + len > c->budget) { /* over the bound: keep what is there */
+        pthread_mutex_unlock(&c->lock);
+        free(copy);
+        return;
+    }
+    c->bytes = c->bytes - s->len + len;
     char *old = s->page;
     s->owner = owner;
     memcpy(s->key, key, strlen(key) + 1);

@@ -20,6 +20,9 @@ typedef struct blob_cache blob_cache;
  * `owner` (a user id, say), so one owner's values replace each other and memory stays bounded
  * by slots x the largest value. The caller frees it with blob_cache_free. */
 blob_cache *blob_cache_new(size_t slots);
+/* Bounds the bytes of all values together (0: no bound, the default): a value that would
+ * pass the bound is not stored. */
+void blob_cache_set_budget(blob_cache *c, size_t bytes);
 /* Frees c and its values; blob_cache_free(NULL) is a no-op. */
 void blob_cache_free(blob_cache *c);
 

@@ -203,6 +203,16 @@ static void user_update(http_req *req, http_resp *resp, void *ctx) {
     }
     if (locale && strcmp(locale, "en")) locale = "fr";
     if (!store_begin(a->db, &err)) goto fail;
+    /* what the account is now, read inside the transaction (a change committed meanwhile,
+     * by the command line say, is compared against, not undone) */
+    account *now = account_get(a->db, u->id, NULL);
+    if (!now) {
+        store_rollback(a->db);
+        app_error(a, req, resp, 404, NULL);
+        goto done;
+    }
+    account_free(u);
+    u = now;
     if (!account_update(a->db, u->id, name ? name : "", form_unit(a, req), roles, locale, &err)) {
         store_rollback(a->db);
         user_form(a, req, resp, 422, u, err.msg);

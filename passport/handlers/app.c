@@ -3,6 +3,7 @@
 #include "handlers/app.h"
 
 #include <dirent.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/rand.h"
 #include "core/secret.h"
 #include "learn/catalog.h"
@@ -18,6 +20,7 @@
 #include "people/apitoken.h"
 #include "people/inbox.h"
 #include "people/password.h"
+#include "store/changelog.h"
 #include "talent/index.h"
 
 #define SESSION_COOKIE "pp_session"
@@ -118,6 +121,8 @@ static json_t *section_of(const char *path) {
     return json_stringn(p, n);
 }
 
+static void page_remember(app *a, const req_ctx *c, const http_resp *resp);
+
 void app_render(app *a, http_req *req, http_resp *resp, int status, const char *name,
                 const char *title_key, json_t *data) {
     req_ctx *c = app_ctx(req);
@@ -160,6 +165,7 @@ void app_render(app *a, http_req *req, http_resp *resp, int status, const char *
         resp->status = 500;
     } else {
         resp->status = status ? status : 200;
+        page_remember(a, c, resp);
     }
     resp->content_type = "text/html; charset=utf-8";
     http_resp_header(resp, "Cache-Control", "no-store");
@@ -184,11 +190,12 @@ static bool csrf_ok(http_req *req, const char *expected) {
 }
 
 /* What a session cookie stands for (session, account, unread count) is remembered in
- * a->memos for APP_MEMO_SECONDS while the store's generation stands still, so that a
- * signed-in request usually needs no database read before its handler. The memo holds
+ * a->memos, so that a signed-in request usually needs no database read before its
+ * handler: while nothing of its user changed (the change log) and for APP_MEMO_SECONDS at
+ * most (the session's idle time is refreshed by the lookup, once a minute). The memo holds
  * this header, then the packed account; its key is the token's SHA-256. */
 typedef struct identity_head {
-    unsigned long long generation;
+    long long stamp; /* the change log's stamp before the reads */
     int64_t at;
     session sess;
     int unread;
@@ -204,13 +211,14 @@ static long long identity_key(const char *tok, char key[65]) {
 
 /* Fills c from a current memo under (owner, key) and returns true; false when there is none. */
 static bool identity_recall(app *a, long long owner, const char *key, req_ctx *c) {
+    if (!c->synced) return false;
     buf b = BUF_INIT;
     identity_head h;
     bool ok = blob_cache_get(a->memos, owner, key, &b) && b.len > sizeof h;
     if (ok) {
         memcpy(&h, b.data, sizeof h);
         int64_t now = clock_now();
-        ok = h.generation == store_generation_fresh(a->db) && now >= h.at && now - h.at < APP_MEMO_SECONDS &&
+        ok = changelog_current(a->changes, h.sess.user_id, h.stamp) && now >= h.at && now - h.at < APP_MEMO_SECONDS &&
              now <= h.sess.expires_at;
     }
     if (ok && (c->user = account_unpack(b.data + sizeof h, b.len - sizeof h, NULL))) {
@@ -221,14 +229,108 @@ static bool identity_recall(app *a, long long owner, const char *key, req_ctx *c
     return c->user != NULL;
 }
 
-/* Remembers under (owner, key) what the token stood for in c, read at generation gen. */
-static void identity_remember(app *a, long long owner, const char *key, unsigned long long gen, const req_ctx *c) {
-    identity_head h = {gen, clock_now(), c->sess, c->unread};
+/* Remembers under (owner, key) what the token stood for in c, read after stamp. */
+static void identity_remember(app *a, long long owner, const char *key, long long stamp, const req_ctx *c) {
+    identity_head h = {stamp, clock_now(), c->sess, c->unread};
     buf b = BUF_INIT;
     buf_append(&b, &h, sizeof h);
     account_pack(c->user, &b);
     blob_cache_put(a->memos, owner, key, b.data, b.len);
     buf_free(&b);
+}
+
+/* The page cache (a->pages): the rendered body of a GET of a ROUTE_CACHE route, per user,
+ * locale, session (its CSRF token is in the forms), path and query. It serves while
+ * nothing of the user (nor anything shared) changed since its stamp, and for
+ * APP_PAGE_SECONDS at most. */
+typedef struct page_head {
+    long long stamp, user_id;
+    int64_t at;
+} page_head;
+
+static atomic_ullong page_hits, page_misses;
+
+unsigned long long app_page_hits(void) {
+    return atomic_load(&page_hits);
+}
+
+unsigned long long app_page_misses(void) {
+    return atomic_load(&page_misses);
+}
+
+void app_page_uncached(http_req *req) {
+    req_ctx *c = app_ctx(req);
+    if (!c) return;
+    free(c->page_key);
+    c->page_key = NULL;
+}
+
+/* The page's key into a new string (NULL when too long to keep) and its slot owner. */
+static char *page_key(app *a, http_req *req, const req_ctx *c, long long *owner) {
+    pthread_mutex_lock(&a->lib_mu);
+    unsigned long epoch = a->lib_epoch;
+    pthread_mutex_unlock(&a->lib_mu);
+    buf k = BUF_INIT;
+    buf_printf(&k, "%lu|%s|%s|%s", epoch, c->locale, c->csrf, req->path);
+    for (size_t i = 0; i < req->nquery; i++) {
+        buf_putc(&k, i ? '&' : '?');
+        buf_put_urlenc(&k, req->query[i].name, strlen(req->query[i].name));
+        buf_putc(&k, '=');
+        buf_put_urlenc(&k, req->query[i].value, strlen(req->query[i].value));
+    }
+    if (k.len >= BLOB_CACHE_MAX_KEY) {
+        buf_free(&k);
+        return NULL;
+    }
+    unsigned long long h = 1469598103934665603ull; /* FNV-1a of the key, mixed with the user */
+    for (size_t i = 0; i < k.len; i++) h = (h ^ (unsigned char)k.data[i]) * 1099511628211ull;
+    *owner = (long long)(h ^ (unsigned long long)c->user->id * 0x9E3779B97F4A7C15ull);
+    char *key = xstrdup(buf_cstr(&k));
+    buf_free(&k);
+    return key;
+}
+
+/* Sends the kept page of this request and returns true; false (c->page_key set for
+ * app_render to keep it) when there is none. */
+static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
+    long long owner = 0;
+    char *key = page_key(a, req, c, &owner);
+    if (!key) return false;
+    buf b = BUF_INIT;
+    page_head h;
+    bool ok = blob_cache_get(a->pages, owner, key, &b) && b.len >= sizeof h;
+    if (ok) {
+        memcpy(&h, b.data, sizeof h);
+        int64_t now = clock_now();
+        ok = h.user_id == c->user->id && changelog_current(a->changes, h.user_id, h.stamp) && now >= h.at &&
+             now - h.at < APP_PAGE_SECONDS;
+    }
+    if (ok) {
+        free(key);
+        buf_reset(&resp->body);
+        buf_append(&resp->body, b.data + sizeof h, b.len - sizeof h);
+        resp->status = 200;
+        resp->content_type = "text/html; charset=utf-8";
+        http_resp_header(resp, "Cache-Control", "no-store");
+        atomic_fetch_add(&page_hits, 1);
+    } else {
+        c->page_key = key;
+        c->page_owner = owner;
+    }
+    buf_free(&b);
+    return ok;
+}
+
+/* Keeps the page app_render made for this request when it may be kept. */
+static void page_remember(app *a, const req_ctx *c, const http_resp *resp) {
+    if (!c || !c->page_key || resp->status != 200 || c->set_csrf_cookie || resp->body.len > APP_PAGE_MAX) return;
+    page_head h = {c->stamp, c->user->id, clock_now()};
+    buf b = BUF_INIT;
+    buf_append(&b, &h, sizeof h);
+    buf_append(&b, resp->body.data, resp->body.len);
+    blob_cache_put(a->pages, c->page_owner, c->page_key, b.data, b.len);
+    buf_free(&b);
+    atomic_fetch_add(&page_misses, 1);
 }
 
 static bool before(http_req *req, http_resp *resp, const http_route *route, void *ctx) {
@@ -251,10 +353,12 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         }
         if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
     } else if (tok) {
+        /* every commit visible now, by this process or another, voids its users' entries */
+        c->synced = changelog_sync(a->changes);
+        c->stamp = changelog_stamp(a->changes); /* before the reads the entries made now hold */
         char key[65];
         long long owner = identity_key(tok, key); /* hashed once for the memo's lookup and its refill */
         if (!identity_recall(a, owner, key, c)) {
-            unsigned long long gen = store_generation(a->db); /* before the reads it vouches for */
             /* One read transaction for the three lookups instead of one each: every SQLite
              * read transaction takes and releases WAL locks with system calls. The
              * once-a-minute refresh of the session's idle time inside may fail when another
@@ -269,7 +373,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
                 if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
             }
             if (txn) store_read_end(a->db);
-            if (c->user) identity_remember(a, owner, key, gen, c);
+            if (c->user && c->synced) identity_remember(a, owner, key, c->stamp, c);
         }
     }
     c->locale = pick_locale(a, req, c->user);
@@ -307,6 +411,9 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         app_error(a, req, resp, 403, "apitoken.session_only");
         return false;
     }
+    if ((route->flags & ROUTE_CACHE) && req->method == HTTP_GET && c->user && c->synced && !c->bearer &&
+        page_recall(a, req, resp, c))
+        return false;
     bool writes = req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH);
     if (writes && !(route->flags & ROUTE_NO_CSRF) && !c->bearer) {
         const char *expected = c->user ? c->sess.csrf : http_cookie(req, CSRF_COOKIE);
@@ -333,6 +440,7 @@ static void finish(http_req *req, void *ctx) {
     req_ctx *c = req->app;
     if (!c) return;
     account_free(c->user);
+    free(c->page_key);
     free(c);
     req->app = NULL;
 }
@@ -424,9 +532,26 @@ bool app_library_reload(app *a, perr *err) {
     pthread_mutex_lock(&a->lib_mu);
     old = a->lib;
     a->lib = lib;
+    a->lib_epoch++; /* pages rendered from the old library are not served again */
     pthread_mutex_unlock(&a->lib_mu);
     library_release(old);
     return true;
+}
+
+static long long gauge_hits(void *ctx) {
+    (void)ctx;
+    return (long long)app_page_hits();
+}
+
+static long long gauge_misses(void *ctx) {
+    (void)ctx;
+    return (long long)app_page_misses();
+}
+
+static long long gauge_syncs(void *ctx) {
+    changelog_stats st;
+    changelog_stats_get(ctx, &st);
+    return (long long)st.syncs;
 }
 
 void app_register_routes(http_router *r) {
@@ -472,6 +597,13 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->passport_pages = blob_cache_new(0);
     a->fragments = blob_cache_new(1024);
     a->memos = blob_cache_new(4096);
+    a->pages = blob_cache_new(4096);
+    blob_cache_set_budget(a->pages, 64u * 1024 * 1024);
+    a->changes = changelog_new(db, err);
+    if (!a->changes) goto fail;
+    metrics_gauge_register("passport_page_cache_hits", "Pages served from the page cache", gauge_hits, NULL);
+    metrics_gauge_register("passport_page_cache_misses", "Pages rendered and kept in the page cache", gauge_misses, NULL);
+    metrics_gauge_register("passport_changelog_reads", "Reads of the change log (a commit was seen)", gauge_syncs, a->changes);
     a->talent = talent_index_new(db);
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
@@ -510,6 +642,13 @@ void app_free(app *a) {
     blob_cache_free(a->passport_pages);
     blob_cache_free(a->fragments);
     blob_cache_free(a->memos);
+    blob_cache_free(a->pages);
+    if (a->changes) {
+        metrics_gauge_unregister("passport_page_cache_hits");
+        metrics_gauge_unregister("passport_page_cache_misses");
+        metrics_gauge_unregister("passport_changelog_reads");
+    }
+    changelog_free(a->changes);
     talent_index_free(a->talent);
     badges_ctx_free(a->badges);
     library_release(a->lib);

@@ -47,21 +47,26 @@ typedef struct app {
     unsigned char nonce_key[32]; /* signs quiz forms: <data>/quiz-nonce.key, so forms survive a restart */
     blob_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
     blob_cache *fragments;      /* rendered parts shared by all users (a module's quiz fields) */
-    blob_cache *memos;          /* reads remembered while the store's generation stands still */
+    blob_cache *memos;          /* reads remembered while their agent's data did not change */
+    blob_cache *pages;          /* rendered pages of ROUTE_CACHE routes, per agent (docs/performance.md) */
+    struct changelog *changes;  /* which agents' data changed: voids memos and pages by key */
     struct talent_index *talent;    /* in-memory talent search index, built at first search */
     struct learn_library *lib; /* the course library; swap under lib_mu (app_library_*) */
     struct badges_ctx *badges;  /* achievements and issuer keys; NULL when they failed to load (logged) */
     pthread_mutex_t lib_mu;
+    unsigned long lib_epoch;    /* moves at each library reload (under lib_mu): part of a kept page's key */
     char *openapi; size_t openapi_len; /* web/openapi.json, served as is; NULL when missing */
 } app;
 
-/* Per-request context, req->app. */
-/* How long a memo of database reads (a->memos) may serve while the store's generation
- * has not moved. Changes made through the server are seen at once; a change committed by
- * another process (the command line) is seen by the next request too, as the identity
- * memo checks store_generation_fresh. */
-#define APP_MEMO_SECONDS 2
+/* Memos of database reads (a->memos) and rendered pages (a->pages) serve while nothing of
+ * their agent changed (store/changelog.h: every write, by this process or another, voids
+ * its agent's entries at the next request), and at most this long, for what time alone
+ * changes (a session's idle time, "due soon", attempts left this hour): */
+#define APP_MEMO_SECONDS 60
+#define APP_PAGE_SECONDS 30
+#define APP_PAGE_MAX (64u * 1024) /* larger pages are not kept */
 
+/* Per-request context, req->app. */
 typedef struct req_ctx {
     account *user;     /* NULL when anonymous; owned */
     session sess;
@@ -70,6 +75,10 @@ typedef struct req_ctx {
     bool set_csrf_cookie;
     int unread;        /* unread inbox messages of user, read with the session */
     bool bearer;       /* an API request with "Authorization: Bearer": no cookie, no CSRF token */
+    bool synced;       /* the change log was read at the start of the request: caches may serve */
+    long long stamp;   /* the change log's stamp at that time (store/changelog.h) */
+    char *page_key;    /* where app_render keeps this page (ROUTE_CACHE, GET); NULL: not kept */
+    long long page_owner;
 } req_ctx;
 
 /* Loads catalogs, templates and static files, builds the router. NULL with err set. The
@@ -102,6 +111,12 @@ void app_render(app *a, http_req *req, http_resp *resp, int status, const char *
 /* An error page (HTML) or {"error":{status,message}} under /api/: message may be an i18n
  * key or plain text; NULL uses the status's own text. */
 void app_error(app *a, http_req *req, http_resp *resp, int status, const char *message);
+/* This response must not be kept in the page cache (a ROUTE_CACHE page showing, for this
+ * user, something that depends on other agents' data). */
+void app_page_uncached(http_req *req);
+/* Cache counters for /metrics: pages served from the cache, pages rendered and kept. */
+unsigned long long app_page_hits(void);
+unsigned long long app_page_misses(void);
 /* JSON response, data consumed. */
 void app_json(http_resp *resp, int status, json_t *data);
 /* True when the current user has any of roles (403 page sent otherwise). */

@@ -313,7 +313,7 @@ static void did_document(http_req *req, http_resp *resp, void *ctx) {
 }
 
 void badges_routes(http_router *r) {
-    http_router_add(r, (http_route){HTTP_GET, "/badges", badges_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/badges", badges_page, 0, ROUTE_CACHE, 0});
     http_router_add(r, (http_route){HTTP_GET, "/badges/clr.json", clr_download, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/badges/{id}/credential.json", download_json, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/badges/{id}/badge.svg", download_svg, 0, 0, 0});

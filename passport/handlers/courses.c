@@ -325,8 +325,8 @@ static void api_progress(http_req *req, http_resp *resp, void *ctx) {
 }
 
 void courses_routes(http_router *r) {
-    http_router_add(r, (http_route){HTTP_GET, "/courses", catalog_page, 0, 0, 0});
-    http_router_add(r, (http_route){HTTP_GET, "/courses/{slug}", course_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/courses", catalog_page, 0, ROUTE_CACHE, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/courses/{slug}", course_page, 0, ROUTE_CACHE, 0});
     http_router_add(r, (http_route){HTTP_GET, "/courses/{slug}/assets/{file}", asset, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/courses/{slug}/assets/{dir}/{file}", asset, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/courses", api_courses, 0, 0, 0});

@@ -43,6 +43,7 @@ static void home(http_req *req, http_resp *resp, void *ctx) {
     if (u->roles & ROLE_MANAGER) json_object_set_new(d, "team_size", json_integer(unit_member_count(a->db, u->unit_id)));
     if (u->roles & ROLE_ADMIN) json_object_set_new(d, "accounts", json_integer(account_count(a->db)));
     if (txn) store_read_end(a->db);
+    if (u->roles & (ROLE_MANAGER | ROLE_ADMIN)) app_page_uncached(req); /* counts of other people */
     app_render(a, req, resp, 200, "home", "home.title", d);
 }
 
@@ -58,6 +59,6 @@ static void me_json(http_req *req, http_resp *resp, void *ctx) {
 }
 
 void home_routes(http_router *r) {
-    http_router_add(r, (http_route){HTTP_GET, "/", home, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/", home, 0, ROUTE_CACHE, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/me", me_json, 0, 0, 0});
 }

@@ -54,7 +54,7 @@ static void inbox_api(http_req *req, http_resp *resp, void *ctx) {
 }
 
 void inbox_routes(http_router *r) {
-    http_router_add(r, (http_route){HTTP_GET, "/me/inbox", inbox_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/me/inbox", inbox_page, 0, ROUTE_CACHE, 0});
     http_router_add(r, (http_route){HTTP_POST, "/me/inbox/read", inbox_read, 4096, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/inbox", inbox_api, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/me/inbox/read", inbox_read, 4096, 0, 0});

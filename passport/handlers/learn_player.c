@@ -20,6 +20,7 @@
 #include "learn/grade.h"
 #include "learn/library.h"
 #include "learn/progress.h"
+#include "store/changelog.h"
 
 #define ATTEMPT_MAX_BODY (32u * 1024u)
 
@@ -33,10 +34,10 @@ static const learn_module *find_module(app *a, http_req *req, http_resp *resp, c
     return NULL;
 }
 
-/* The player's reads for one agent and module, remembered in a->memos for
- * APP_MEMO_SECONDS while the store's generation stands still (see app.h). */
+/* The player's reads for one agent and module, remembered in a->memos while nothing of
+ * the agent changed (the change log) and for APP_MEMO_SECONDS at most (see app.h). */
 typedef struct player_memo {
-    unsigned long long generation;
+    long long stamp; /* the change log's stamp at the start of the request, before the reads */
     int64_t at;
     int64_t visited; /* last recorded view: a new one is due PROGRESS_VISIT_GRAIN later */
     bool started;    /* any attempt or recorded view: the progress entry below exists */
@@ -52,7 +53,6 @@ typedef struct player_memo {
  * PROGRESS_VISIT_GRAIN), so that no read transaction turns into a write. */
 static bool player_read(app *a, long long uid, const learn_module *m, player_memo *pm, perr *err) {
     int64_t now = clock_now();
-    pm->generation = store_generation(a->db); /* before the reads it vouches for */
     pm->at = now;
     if (!store_read_begin(a->db, err)) return false;
     pm->visited = progress_visit_last(a->db, uid, m->id);
@@ -62,7 +62,6 @@ static bool player_read(app *a, long long uid, const learn_module *m, player_mem
     store_read_end(a->db);
     if (progress && now - pm->visited >= PROGRESS_VISIT_GRAIN) { /* record the view, then show it */
         json_decref(progress);
-        pm->generation = store_generation(a->db);
         pm->visited = now;
         progress = progress_visit(a->db, uid, m->id, err) ? progress_by_module(a->db, uid, err) : NULL;
     }
@@ -124,16 +123,23 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     player_memo pm = {0};
     buf b = BUF_INIT;
     int64_t now = clock_now();
-    bool hit = keyed && blob_cache_get(a->memos, uid, key, &b) && b.len == sizeof pm;
+    const req_ctx *c = app_ctx(req);
+    keyed = keyed && c->synced; /* the change log was read at the start of this request */
+    /* the slot by agent and module: an agent's memos of several modules do not evict each other */
+    unsigned long long h = (unsigned long long)uid * 0x9E3779B97F4A7C15ull;
+    for (const char *p = m->id; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    long long slot = (long long)h;
+    bool hit = keyed && blob_cache_get(a->memos, slot, key, &b) && b.len == sizeof pm;
     if (hit) {
         memcpy(&pm, b.data, sizeof pm);
-        hit = pm.generation == store_generation(a->db) && now >= pm.at && now - pm.at < APP_MEMO_SECONDS &&
+        hit = changelog_current(a->changes, uid, pm.stamp) && now >= pm.at && now - pm.at < APP_MEMO_SECONDS &&
               now - pm.visited < PROGRESS_VISIT_GRAIN && (!pm.until || now < pm.until);
     }
     buf_free(&b);
     if (!hit) {
         if (!player_read(a, uid, m, &pm, err)) return NULL;
-        if (keyed) blob_cache_put(a->memos, uid, key, (const char *)&pm, sizeof pm);
+        pm.stamp = c->stamp;
+        if (keyed) blob_cache_put(a->memos, slot, key, (const char *)&pm, sizeof pm);
     }
     json_t *progress = pm.started ? json_pack("{s:{s:s, s:f, s:I, s:I}}", m->id, "status",
                                               pm.passed ? "passed" : "in_progress", "best_score", pm.best,

@@ -447,7 +447,7 @@ static void team_people(http_req *req, http_resp *resp, void *ctx) {
 }
 
 void passport_routes(http_router *r) {
-    http_router_add(r, (http_route){HTTP_GET, "/passport", own_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/passport", own_page, 0, ROUTE_CACHE, 0});
     http_router_add(r, (http_route){HTTP_GET, "/passport.json", download, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/passport/self-assessment", self_list, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/passport/self-assessment/{code}", self_get, 0, 0, 0});

@@ -252,7 +252,7 @@ static void progress_api(http_req *req, http_resp *resp, void *ctx) {
 }
 
 void paths_team_routes(http_router *r) {
-    http_router_add(r, (http_route){HTTP_GET, "/me/assignments", mine_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/me/assignments", mine_page, 0, ROUTE_CACHE, 0});
     http_router_add(r, (http_route){HTTP_GET, "/api/v1/me/assignments", mine_api, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/team", team_page, 0, 0, VIEWERS});
     http_router_add(r, (http_route){HTTP_GET, "/team/assignments/{id}", assignment_page, 0, 0, VIEWERS});

@@ -192,7 +192,7 @@ static void admin_erase(http_req *req, http_resp *resp, void *ctx) {
 }
 
 void talent_me_routes(http_router *r) {
-    http_router_add(r, (http_route){HTTP_GET, "/me/profile", profile_get_page, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/me/profile", profile_get_page, 0, ROUTE_CACHE, 0});
     http_router_add(r, (http_route){HTTP_POST, "/me/profile", profile_post, 16 * 1024, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/me/export.json", export_json, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/me/erase", erase_get, 0, 0, 0});

@@ -17,6 +17,8 @@ enum {
     ROUTE_SESSION_ONLY = 4, /* refused to a personal API token (making tokens, erasure) */
     ROUTE_CORS = 8,     /* with ROUTE_PUBLIC: a cookie-free resource verifiers fetch from any site
                          * (Access-Control-Allow-Origin: *); its session and tokens are never read */
+    ROUTE_CACHE = 16,   /* a signed-in page that shows only the user's own data and data everyone
+                         * shares: its GET response may be kept per user (docs/performance.md) */
 };
 
 /* The admission of a costly request, decided by its route from the request line, query

@@ -89,6 +89,8 @@ static const char *const migrations[] = {
     SCHEMA_LEARN_STEMS,
     /* 15: the prospects of an intrapreneur call (store/schema_talent.c) */
     SCHEMA_TALENT_PROSPECTS,
+    /* 16: the change log the caches consult, filled by triggers (store/schema_changes.c) */
+    SCHEMA_CHANGES,
 };
 
 int store_latest_version(void) {

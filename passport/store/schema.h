@@ -47,5 +47,8 @@ extern const char schema_learn_stems[];
 /* Migration 15: the prospects of a call (shortlisted or invited before applying). */
 #define SCHEMA_TALENT_PROSPECTS schema_talent_prospects
 extern const char schema_talent_prospects[];
+/* Migration 16: the change log of the caches, filled by triggers (store/changelog.h). */
+#define SCHEMA_CHANGES schema_changes
+extern const char schema_changes[];
 
 #endif

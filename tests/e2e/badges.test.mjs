@@ -263,7 +263,7 @@ describe('repair at start', () => {
       await passCourse(c);
       assert.equal(badgeIds((await c.get('/badges')).body).length, 1, 'awarded with the last attempt');
       await own.restart({ whileStopped: () => {
-        const r = spawnSync('sqlite3', [path.join(own.dataDir, 'passport.db'), 'DELETE FROM credentials;'], { encoding: 'utf8' });
+        const r = spawnSync('sqlite3', [path.join(own.dataDir, 'passport.db'), `DELETE FROM credentials WHERE user_id = (SELECT id FROM users WHERE email = '${DEMO.agent}');`], { encoding: 'utf8' });
         assert.equal(r.status, 0, r.stderr);
       } });
       assert.match(own.stderr(), /badge securite-numerique issued to user \d+/);

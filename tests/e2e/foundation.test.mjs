@@ -138,9 +138,9 @@ describe('login and logout', () => {
   });
 
   test('an account disabled from the command line while the server runs loses its session within seconds', async () => {
-    // The server remembers what a session cookie stands for while nothing is written
-    // through it (APP_MEMO_SECONDS = 2); a change made by another process, which the
-    // server does not see happen, must still take effect within that time.
+    // The server remembers what a session cookie stands for while nothing of its account
+    // changed (docs/performance.md); a change made by another process must take effect
+    // too (tests/e2e/cache.test.mjs checks it is the very next request).
     const email = 'cli-disabled@demo.passport.test';
     const cli = (...args) => spawnSync(BIN, [...args, '--data', server.dataDir],
       { encoding: 'utf8', input: `${DEMO_PASSWORD}\n` });

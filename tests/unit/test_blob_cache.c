@@ -66,6 +66,24 @@ static void test_limits(void **state) {
     blob_cache_free(c);
 }
 
+/* A byte budget: a value that would pass it is not stored, a replaced value gives its
+ * bytes back. */
+static void test_budget(void **state) {
+    (void)state;
+    blob_cache *c = blob_cache_new(64);
+    blob_cache_set_budget(c, 10);
+    buf out = BUF_INIT;
+    blob_cache_put(c, 1, "k", "123456", 6);
+    blob_cache_put(c, 2, "k", "123456", 6); /* 12 > 10: refused */
+    assert_true(blob_cache_get(c, 1, "k", &out));
+    assert_false(blob_cache_get(c, 2, "k", &out));
+    blob_cache_put(c, 1, "k", "1234", 4); /* replaces: 4 bytes */
+    blob_cache_put(c, 2, "k", "123456", 6); /* 10: fits */
+    assert_true(blob_cache_get(c, 2, "k", &out));
+    buf_free(&out);
+    blob_cache_free(c);
+}
+
 typedef struct worker {
     blob_cache *c;
     int id;
@@ -109,6 +127,7 @@ int main(void) {
         cmocka_unit_test(test_get_put),
         cmocka_unit_test(test_one_slot_many_owners),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_budget),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,109 @@
+/* The change log of the caches (see changelog.h): per bucket of user ids, the seq of the
+ * last change read from the `changes` table, plus the seq of the last change for everyone;
+ * one mutex serialises the reads of the table, lookups are lock-free atomics. */
+#include "store/changelog.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "core/buf.h"
+
+#define BUCKETS 8192 /* power of two: one agent's change voids 1/8192 of the others' entries at most */
+
+struct changelog {
+    store *s;
+    pthread_mutex_t mu;           /* one reader of the table at a time */
+    atomic_ullong synced;         /* store generation the last complete read started at, +1 (0: none) */
+    atomic_llong applied;         /* last seq read */
+    atomic_llong everyone;        /* seq of the last change of key 0 (or of a lost stretch) */
+    atomic_llong last[BUCKETS];   /* seq of the last change of a key of this bucket */
+    atomic_ullong syncs, changes, lost;
+};
+
+static size_t bucket_of(long long key) {
+    unsigned long long h = (unsigned long long)key * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 40) & (BUCKETS - 1);
+}
+
+changelog *changelog_new(store *s, perr *err) {
+    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(max(seq), 0) FROM changes", err);
+    if (!st) return NULL;
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    long long top = ok ? sqlite3_column_int64(st, 0) : 0;
+    store_done(st);
+    if (!ok) {
+        perr_set(err, "cannot read the change log");
+        return NULL;
+    }
+    changelog *l = xcalloc(1, sizeof *l);
+    l->s = s;
+    pthread_mutex_init(&l->mu, NULL);
+    atomic_store(&l->applied, top);
+    atomic_store(&l->everyone, top);
+    return l;
+}
+
+void changelog_free(changelog *l) {
+    if (!l) return;
+    pthread_mutex_destroy(&l->mu);
+    free(l);
+}
+
+/* Reads the changes after l->applied (under l->mu). A first seq past applied + 1 means
+ * the table was pruned past what this process read: every entry is voided. */
+static bool read_changes(changelog *l) {
+    sqlite3_stmt *st = store_stmt(l->s, "SELECT seq, user_id FROM changes WHERE seq > ? ORDER BY seq", NULL);
+    if (!st) return false;
+    long long applied = atomic_load(&l->applied);
+    sqlite3_bind_int64(st, 1, applied);
+    int rc;
+    bool first = true;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long seq = sqlite3_column_int64(st, 0), key = sqlite3_column_int64(st, 1);
+        if (first && seq > applied + 1) {
+            atomic_store(&l->everyone, seq);
+            atomic_fetch_add(&l->lost, 1);
+        }
+        first = false;
+        if (key == 0) atomic_store(&l->everyone, seq);
+        else atomic_store(&l->last[bucket_of(key)], seq);
+        /* the bucket before applied: a lookup stamped with the new applied must see it */
+        atomic_store(&l->applied, seq);
+        atomic_fetch_add_explicit(&l->changes, 1, memory_order_relaxed);
+    }
+    store_done(st);
+    return rc == SQLITE_DONE;
+}
+
+bool changelog_sync(changelog *l) {
+    unsigned long long gen = store_generation_fresh(l->s) + 1;
+    if (atomic_load(&l->synced) >= gen) return true;
+    pthread_mutex_lock(&l->mu);
+    bool ok = true;
+    if (atomic_load(&l->synced) < gen) {
+        atomic_fetch_add_explicit(&l->syncs, 1, memory_order_relaxed);
+        ok = read_changes(l);
+        if (ok) atomic_store(&l->synced, gen);
+    }
+    pthread_mutex_unlock(&l->mu);
+    return ok;
+}
+
+long long changelog_stamp(const changelog *l) {
+    return atomic_load(&((changelog *)l)->applied);
+}
+
+bool changelog_current(const changelog *l, long long key, long long stamp) {
+    changelog *m = (changelog *)l;
+    if (stamp < atomic_load(&m->everyone)) return false;
+    return key == 0 || stamp >= atomic_load(&m->last[bucket_of(key)]);
+}
+
+void changelog_stats_get(const changelog *l, changelog_stats *out) {
+    changelog *m = (changelog *)l;
+    out->syncs = atomic_load(&m->syncs);
+    out->changes = atomic_load(&m->changes);
+    out->lost = atomic_load(&m->lost);
+}

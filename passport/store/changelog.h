@@ -1,0 +1,47 @@
+/* The change log of the caches (docs/performance.md): which agents' data changed, read
+ * from the `changes` table that triggers fill in the same transaction as each write
+ * (store/schema_changes.c), whichever process commits. A cache entry is stamped with
+ * changelog_stamp() before the reads it holds; it may serve while changelog_current()
+ * says that nothing of its agent (and nothing shared by everyone) changed since. So one
+ * agent's write voids that agent's entries only, and a commit by another process (the
+ * command line, another server on the same database) is seen by the next request. */
+#ifndef PASSPORT_STORE_CHANGELOG_H
+#define PASSPORT_STORE_CHANGELOG_H
+
+#include <stdbool.h>
+
+#include "store/store.h"
+
+typedef struct changelog changelog;
+
+/* A log of s's changes from now on (earlier ones concern no entry yet). The store is
+ * borrowed and must outlive the log; free with changelog_free (NULL: no-op). NULL with err
+ * set when the table cannot be read. */
+changelog *changelog_new(store *s, perr *err);
+void changelog_free(changelog *l);
+
+/* Brings the log up to date with every commit visible now: when the store's generation
+ * moved (store_generation_fresh: this process's commits, and another connection's seen
+ * through PRAGMA data_version), reads the changes since the last seq applied. Call it once
+ * at the start of each request, before any lookup. Thread-safe; false (caches must not be
+ * trusted for this request) when the log could not be read. */
+bool changelog_sync(changelog *l);
+
+/* The stamp of data read from now on: the last seq applied, which every read transaction
+ * started after this call sees (it may see more: the stamp is then older than the data,
+ * which only costs a miss). */
+long long changelog_stamp(const changelog *l);
+
+/* True when nothing of key's (a user id; 0: what everyone sees) changed after stamp, as
+ * far as the last changelog_sync knows. Keys share hashed buckets: a change of another key
+ * may void an entry too (a miss), never the other way round. */
+bool changelog_current(const changelog *l, long long key, long long stamp);
+
+/* Counters since the log was made, for /metrics: syncs that read the table, changes read,
+ * and times the log fell behind the table's pruning (every entry voided). */
+typedef struct changelog_stats {
+    unsigned long long syncs, changes, lost;
+} changelog_stats;
+void changelog_stats_get(const changelog *l, changelog_stats *out);
+
+#endif

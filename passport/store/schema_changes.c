@@ -1,0 +1,102 @@
+/* Migration 16: the change log the server's caches consult (store/changelog.h,
+ * docs/performance.md). Every commit that changes what an agent's cached pages show adds,
+ * in the same transaction and through the triggers below, one row per agent it touches
+ * (user_id) or one row with user_id 0 when it changes what everyone sees (the catalog,
+ * frameworks, units, paths, badge definitions). Triggers, not the write paths, fill it:
+ * no write can forget it, whichever process commits (the server, the command line, a
+ * second server on the same database). Tables no cached page reads (audit, throttles, the
+ * outbox, quiz nonces, search indexes, the talent index's own log) have no trigger. */
+#include "store/schema.h"
+
+#pragma GCC diagnostic ignored "-Woverlength-strings"
+
+/* Triggers logging the row's user (column COL of NEW or OLD, when not NULL: an erased
+ * holder's credential keeps no user) on insert, update, delete. */
+#define BY_USER(T, COL)                                                                          \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " WHEN NEW." COL " IS NOT NULL BEGIN" \
+    " INSERT INTO changes(user_id) VALUES (NEW." COL "); END;"                                   \
+    "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " BEGIN"                              \
+    " INSERT INTO changes(user_id) SELECT NEW." COL " WHERE NEW." COL " IS NOT NULL"            \
+    "  UNION SELECT OLD." COL " WHERE OLD." COL " IS NOT NULL; END;"                            \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " WHEN OLD." COL " IS NOT NULL BEGIN" \
+    " INSERT INTO changes(user_id) VALUES (OLD." COL "); END;"
+
+/* Triggers logging key 0 (everyone) on any change of table T. */
+#define FOR_ALL(T)                                                                               \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " BEGIN"                              \
+    " INSERT INTO changes(user_id) VALUES (0); END;"                                            \
+    "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " BEGIN"                              \
+    " INSERT INTO changes(user_id) VALUES (0); END;"                                            \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " BEGIN"                              \
+    " INSERT INTO changes(user_id) VALUES (0); END;"
+
+const char schema_changes[] =
+    "CREATE TABLE changes ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL"
+    ") STRICT;"
+    /* the newest 100 000 changes are kept: a process further behind empties its caches */
+    "CREATE TRIGGER changes_prune AFTER INSERT ON changes WHEN NEW.seq % 1024 = 0 BEGIN"
+    " DELETE FROM changes WHERE seq <= NEW.seq - 100000; END;"
+    /* an account: every field a page or the session memo shows (roles, disabled, locale...) */
+    "CREATE TRIGGER changes_users_upd AFTER UPDATE ON users BEGIN"
+    " INSERT INTO changes(user_id) VALUES (NEW.id); END;"
+    "CREATE TRIGGER changes_users_del AFTER DELETE ON users BEGIN"
+    " INSERT INTO changes(user_id) VALUES (OLD.id); END;"
+    /* a name or a unit other people's pages show (an evidence's author, a profile's viewer) */
+    "CREATE TRIGGER changes_users_names AFTER UPDATE OF display_name, unit_id ON users BEGIN"
+    " INSERT INTO changes(user_id) VALUES (0); END;"
+    /* a session ended or changed; its idle-time refresh (seen_at) alone is not a change */
+    "CREATE TRIGGER changes_sessions_del AFTER DELETE ON sessions BEGIN"
+    " INSERT INTO changes(user_id) VALUES (OLD.user_id); END;"
+    "CREATE TRIGGER changes_sessions_upd AFTER UPDATE OF user_id, csrf_token, expires_at ON sessions BEGIN"
+    " INSERT INTO changes(user_id) SELECT NEW.user_id UNION SELECT OLD.user_id; END;"
+    /* personal API tokens: their use (last_used_at) is not a change */
+    "CREATE TRIGGER changes_api_tokens_ins AFTER INSERT ON api_tokens BEGIN"
+    " INSERT INTO changes(user_id) VALUES (NEW.user_id); END;"
+    "CREATE TRIGGER changes_api_tokens_upd AFTER UPDATE OF user_id, name, revoked_at ON api_tokens BEGIN"
+    " INSERT INTO changes(user_id) SELECT NEW.user_id UNION SELECT OLD.user_id; END;"
+    "CREATE TRIGGER changes_api_tokens_del AFTER DELETE ON api_tokens BEGIN"
+    " INSERT INTO changes(user_id) VALUES (OLD.user_id); END;"
+    /* a share link belongs to the holder of its credential */
+    "CREATE TRIGGER changes_share_links_ins AFTER INSERT ON share_links BEGIN"
+    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id = NEW.credential_id AND user_id IS NOT NULL; END;"
+    "CREATE TRIGGER changes_share_links_upd AFTER UPDATE ON share_links BEGIN"
+    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id IN (NEW.credential_id, OLD.credential_id) AND user_id IS NOT NULL; END;"
+    "CREATE TRIGGER changes_share_links_del AFTER DELETE ON share_links BEGIN"
+    " INSERT INTO changes(user_id) SELECT user_id FROM credentials WHERE id = OLD.credential_id AND user_id IS NOT NULL; END;"
+    /* a positioning answer belongs to the agent of its test */
+    "CREATE TRIGGER changes_positioning_responses_ins AFTER INSERT ON positioning_responses BEGIN"
+    " INSERT INTO changes(user_id) SELECT user_id FROM positioning_tests WHERE id = NEW.test_id; END;"
+    "CREATE TRIGGER changes_positioning_responses_upd AFTER UPDATE ON positioning_responses BEGIN"
+    " INSERT INTO changes(user_id) SELECT user_id FROM positioning_tests WHERE id = NEW.test_id; END;"
+    BY_USER("evidence", "user_id")
+    BY_USER("attempts", "user_id")
+    BY_USER("module_visits", "user_id")
+    BY_USER("inbox", "user_id")
+    BY_USER("profiles", "user_id")
+    BY_USER("applications", "user_id")
+    BY_USER("credentials", "user_id")
+    BY_USER("assignment_members", "user_id")
+    BY_USER("positioning_tests", "user_id")
+    BY_USER("rechecks", "user_id")
+    BY_USER("account_links", "user_id")
+    BY_USER("oidc_identities", "user_id")
+    BY_USER("profile_views", "user_id")
+    BY_USER("call_prospects", "user_id")
+    FOR_ALL("units")
+    FOR_ALL("frameworks")
+    FOR_ALL("framework_areas")
+    FOR_ALL("competencies")
+    FOR_ALL("competency_levels")
+    FOR_ALL("competency_map")
+    FOR_ALL("courses")
+    FOR_ALL("modules")
+    FOR_ALL("module_competencies")
+    FOR_ALL("paths")
+    FOR_ALL("path_modules")
+    FOR_ALL("path_targets")
+    FOR_ALL("assignments")
+    FOR_ALL("achievements")
+    FOR_ALL("calls")
+    FOR_ALL("call_needs");

@@ -1,0 +1,191 @@
+/* Tests for store/changelog and the triggers of migration 16: a write voids the entries
+ * of the agent it touches and no other's; a change for everyone voids all; a commit by
+ * another connection (another process: the command line) is seen at the next sync; an
+ * entry stamped before a change stays void even when stored after the sync that read it;
+ * a process that fell behind the log's pruning voids everything. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "store/changelog.h"
+#include "testutil.h"
+
+/* Two accounts, ids 1 and 2. */
+static void two_users(store *s) {
+    assert_true(store_exec(s,
+                           "INSERT INTO users(id, email, display_name, created_at) VALUES"
+                           " (1, 'a@x.test', 'A', 0), (2, 'b@x.test', 'B', 0)",
+                           NULL));
+}
+
+static void inbox_for(store *s, int uid) {
+    char sql[160];
+    snprintf(sql, sizeof sql, "INSERT INTO inbox(user_id, kind, msg_key, created_at) VALUES (%d, 'k', 'm', 0)", uid);
+    assert_true(store_exec(s, sql, NULL));
+}
+
+static void test_by_key(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    two_users(t->s);
+    changelog *l = changelog_new(t->s, NULL);
+    assert_non_null(l);
+    assert_true(changelog_sync(l));
+    long long stamp = changelog_stamp(l);
+    assert_true(changelog_current(l, 1, stamp));
+    assert_true(changelog_current(l, 2, stamp));
+    inbox_for(t->s, 1); /* agent 1's write */
+    assert_true(changelog_current(l, 1, stamp)); /* not before a sync */
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current(l, 1, stamp)); /* voided */
+    assert_true(changelog_current(l, 2, stamp));  /* agent 2's entries intact */
+    long long later = changelog_stamp(l);
+    assert_true(later > stamp);
+    assert_true(changelog_current(l, 1, later)); /* an entry read after the write serves */
+    /* a change of an account (roles, disabled, locale...) is one too */
+    assert_true(store_exec(t->s, "UPDATE users SET roles = 3 WHERE id = 2", NULL));
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current(l, 2, later));
+    assert_true(changelog_current(l, 1, later));
+    changelog_free(l);
+    test_db_close(t);
+}
+
+static void test_everyone(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    two_users(t->s);
+    changelog *l = changelog_new(t->s, NULL);
+    assert_true(changelog_sync(l));
+    long long stamp = changelog_stamp(l);
+    /* a unit (shared by everyone's pages) and a renamed person void every entry */
+    assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES ('u', 0)", NULL));
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current(l, 1, stamp));
+    assert_false(changelog_current(l, 2, stamp));
+    stamp = changelog_stamp(l);
+    assert_true(store_exec(t->s, "UPDATE users SET display_name = 'A2' WHERE id = 1", NULL));
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current(l, 2, stamp));
+    /* the idle-time refresh of a session is not a change */
+    stamp = changelog_stamp(l);
+    assert_true(store_exec(t->s,
+                           "INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, seen_at, expires_at)"
+                           " VALUES ('h', 1, 'c', 0, 0, 9999999999)",
+                           NULL));
+    assert_true(store_exec(t->s, "UPDATE sessions SET seen_at = 5 WHERE token_hash = 'h'", NULL));
+    assert_true(changelog_sync(l));
+    assert_true(changelog_current(l, 1, stamp));
+    assert_true(store_exec(t->s, "DELETE FROM sessions WHERE token_hash = 'h'", NULL)); /* a sign-out is */
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current(l, 1, stamp));
+    assert_true(changelog_current(l, 2, stamp));
+    changelog_free(l);
+    test_db_close(t);
+}
+
+/* Another process: a second store on the same file, as the command line opens it. */
+static void test_other_process(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    two_users(t->s);
+    changelog *l = changelog_new(t->s, NULL);
+    assert_true(changelog_sync(l));
+    long long stamp = changelog_stamp(l);
+    store *cli = store_open(t->path, NULL);
+    assert_non_null(cli);
+    assert_true(store_exec(cli, "UPDATE users SET disabled_at = 1 WHERE id = 1", NULL));
+    store_free(cli);
+    assert_true(changelog_sync(l)); /* the very next request sees it */
+    assert_false(changelog_current(l, 1, stamp));
+    assert_true(changelog_current(l, 2, stamp));
+    changelog_stats st;
+    changelog_stats_get(l, &st);
+    assert_true(st.changes >= 1);
+    changelog_free(l);
+    test_db_close(t);
+}
+
+/* An entry stamped before a change, but stored after the sync that read the change (a
+ * slow request), never serves. */
+static void test_late_store(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    two_users(t->s);
+    changelog *l = changelog_new(t->s, NULL);
+    assert_true(changelog_sync(l));
+    long long stamp = changelog_stamp(l); /* request 1 starts, reads... */
+    inbox_for(t->s, 1);                    /* ...a write commits... */
+    assert_true(changelog_sync(l));        /* ...request 2 syncs... */
+    assert_false(changelog_current(l, 1, stamp)); /* ...request 1's entry is void */
+    changelog_free(l);
+    test_db_close(t);
+}
+
+/* The log keeps the newest 100 000 changes: a log further behind voids every entry. */
+static void test_pruned(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    two_users(t->s);
+    changelog *l = changelog_new(t->s, NULL);
+    assert_true(changelog_sync(l));
+    long long stamp = changelog_stamp(l);
+    /* the pruning trigger runs at every 1024th seq: jump the seq past it */
+    assert_true(store_exec(t->s, "INSERT INTO changes(seq, user_id) VALUES (300000 - 1, 1)", NULL));
+    assert_true(store_exec(t->s, "INSERT INTO changes(seq, user_id) VALUES (600064, 1)", NULL)); /* 586 x 1024 */
+    sqlite3_stmt *st = store_stmt(t->s, "SELECT count(*) FROM changes WHERE seq < 300000", NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 0); /* pruned */
+    store_done(st);
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current(l, 2, stamp)); /* agent 2 never wrote, yet is voided */
+    changelog_stats s;
+    changelog_stats_get(l, &s);
+    assert_int_equal((int)s.lost, 1);
+    changelog_free(l);
+    test_db_close(t);
+}
+
+/* Every table holding a user's rows logs its changes, but for the tables no cached page
+ * reads (named here, and in store/schema_changes.c): a new table with a user column and no
+ * trigger would leave that user's pages stale. */
+static void test_every_user_table_logs(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    const char *unlogged[] = {"outbox", "quiz_nonces", "talent_changes"};
+    sqlite3_stmt *st = store_stmt(t->s,
+                                  "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p"
+                                  " WHERE m.type = 'table' AND p.name LIKE '%user_id' AND NOT EXISTS"
+                                  " (SELECT 1 FROM sqlite_master g WHERE g.type = 'trigger' AND g.tbl_name = m.name"
+                                  "  AND g.name LIKE 'changes\\_%' ESCAPE '\\') ORDER BY 1",
+                                  NULL);
+    assert_non_null(st);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *table = store_col_text(st, 0);
+        bool known = false;
+        for (size_t i = 0; i < sizeof unlogged / sizeof *unlogged; i++) known |= !strcmp(table, unlogged[i]);
+        if (!known) fprintf(stderr, "table %s has a user column and no change trigger\n", table);
+        assert_true(known);
+        n++;
+    }
+    store_done(st);
+    assert_int_equal(n, 3); /* the three named tables are still there, still unlogged */
+    assert_true(test_count(t->s, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'changes_call_prospects_ins'") == 1);
+    test_db_close(t);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_by_key),
+        cmocka_unit_test(test_everyone),
+        cmocka_unit_test(test_other_process),
+        cmocka_unit_test(test_late_store),
+        cmocka_unit_test(test_pruned),
+        cmocka_unit_test(test_every_user_table_logs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

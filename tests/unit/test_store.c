@@ -123,15 +123,24 @@ static void one_worker_waits_for_another_process(void **state) {
     sqlite3 *other = NULL;
     assert_int_equal(sqlite3_open(t->path, &other), SQLITE_OK);
     assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    store_stats before;
+    store_stats_get(&before);
     waiter w = {t->s, true};
     pthread_t th;
     pthread_create(&th, NULL, try_write, &w);
-    struct timespec pause = {0, 150 * 1000000L}; /* the thread is in SQLite's busy wait by then */
-    nanosleep(&pause, NULL);
+    /* until the thread, holding the process mutex, is in SQLite's busy wait (counted); not a
+     * fixed pause, which a loaded machine can outlast */
+    for (int i = 0; i < 500; i++) {
+        store_stats now;
+        store_stats_get(&now);
+        if (now.busy_waits > before.busy_waits) break;
+        struct timespec pause = {0, 1000000L};
+        nanosleep(&pause, NULL);
+    }
     perr err = {{0}};
     uint64_t t0 = clock_mono_us();
     assert_false(store_begin(t->s, &err));
-    assert_true(clock_mono_us() - t0 < 100000);
+    assert_true(clock_mono_us() - t0 < 300000); /* at once, not after the 600 ms wait */
     assert_true(store_busy(t->s));
     pthread_join(th, NULL);
     assert_false(w.ok);

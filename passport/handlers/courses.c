@@ -300,15 +300,16 @@ static void api_progress(http_req *req, http_resp *resp, void *ctx) {
     api_page pg;
     if (!api_page_read(a, req, resp, &pg)) return;
     perr err = {{0}};
+    learn_library *lib = app_library_acquire(a);
     bool txn = store_read_begin(a->db, NULL);
     json_t *progress = progress_by_module(a->db, rc->user->id, &err);
-    json_t *next = progress ? learn_continue(a->db, rc->user->id) : NULL;
+    json_t *next = progress ? learn_continue(a->db, lib, rc->user->id) : NULL;
     if (txn) store_read_end(a->db);
     if (!progress) {
+        app_library_release(a, lib);
         app_error(a, req, resp, 500, NULL);
         return;
     }
-    learn_library *lib = app_library_acquire(a);
     json_t *courses = json_array();
     for (size_t i = 0; i < lib->ncourses; i++) {
         int percent, left;

@@ -18,6 +18,7 @@
 #include "learn/attempt.h"
 #include "learn/catalog.h"
 #include "learn/grade.h"
+#include "learn/learn.h"
 #include "learn/library.h"
 #include "learn/progress.h"
 
@@ -348,7 +349,7 @@ static void attempt_form(http_req *req, http_resp *resp, void *ctx) {
 
 /* The result view of attempt id of m for the current user, with the module's status;
  * NULL when the attempt is not theirs (or on a database error). */
-static json_t *result_data(app *a, http_req *req, const learn_module *m, long long id) {
+static json_t *result_data(app *a, http_req *req, const learn_library *lib, const learn_module *m, long long id) {
     long long uid = app_ctx(req)->user->id;
     attempt_row r;
     if (!id || !attempt_get(a->db, id, uid, m->id, &r)) return NULL;
@@ -368,8 +369,14 @@ static json_t *result_data(app *a, http_req *req, const learn_module *m, long lo
     json_object_set_new(result, "url", json_string(buf_cstr(&url)));
     buf_free(&url);
     json_t *d = json_pack("{s:o, s:o}", "module", learn_view_module(m, progress), "result", result);
-    if (m->position + 1 < m->course->nmodules)
-        json_object_set_new(d, "next", learn_view_module(m->course->modules[m->position + 1], progress));
+    json_t *next = passed ? learn_next_after(a->db, lib, uid, m) : NULL;
+    const learn_module *nm = next ? library_module(lib, json_string_value(json_object_get(next, "module_id"))) : NULL;
+    if (nm) {
+        json_t *nv = learn_view_module(nm, progress);
+        if (json_object_get(next, "path_title")) json_object_set(nv, "path_title", json_object_get(next, "path_title"));
+        json_object_set_new(d, "next", nv);
+    }
+    json_decref(next);
     json_decref(progress);
     return d;
 }
@@ -379,7 +386,7 @@ static void result_page(http_req *req, http_resp *resp, void *ctx) {
     learn_library *lib = app_library_acquire(a);
     const learn_module *m = find_module(a, req, resp, lib);
     if (m) {
-        json_t *d = result_data(a, req, m, app_param_id(req, 1));
+        json_t *d = result_data(a, req, lib, m, app_param_id(req, 1));
         if (d) app_render(a, req, resp, 200, "courses/result", "learn.result.title", d);
         else app_error(a, req, resp, 404, NULL);
     }
@@ -391,7 +398,7 @@ static void api_result(http_req *req, http_resp *resp, void *ctx) {
     learn_library *lib = app_library_acquire(a);
     const learn_module *m = find_module(a, req, resp, lib);
     if (m) {
-        json_t *d = result_data(a, req, m, app_param_id(req, 1));
+        json_t *d = result_data(a, req, lib, m, app_param_id(req, 1));
         if (d) app_json(resp, 200, d);
         else app_error(a, req, resp, 404, NULL);
     }
@@ -409,7 +416,7 @@ static void api_attempt(http_req *req, http_resp *resp, void *ctx) {
         int st = -1, earned = 0;
         if (!json_is_object(answers)) app_error(a, req, resp, 422, "learn.error.answers");
         else st = submit(a, req, resp, lib, m, answers, nonce, &out, &earned);
-        json_t *d = st == ATTEMPT_OK ? result_data(a, req, m, out.id) : NULL;
+        json_t *d = st == ATTEMPT_OK ? result_data(a, req, lib, m, out.id) : NULL;
         if (d) {
             buf url = BUF_INIT;
             result_url(&url, true, m, out.id);

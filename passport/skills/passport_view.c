@@ -145,8 +145,11 @@ static bool load_comps(store *s, long long fw, const char *locale, model *m, per
 static bool load_pieces(store *s, long long user_id, const char *locale, model *m, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
         "SELECT e.competency_id, c.code, c.title_fr, c.title_en, e.level, e.kind, e.source_ref, e.comment,"
-        " e.created_at, coalesce(u.display_name, '')"
+        " e.created_at, coalesce(u.display_name, ''), md.id, md.title"
         " FROM evidence e JOIN competencies c ON c.id = e.competency_id LEFT JOIN users u ON u.id = e.author_id"
+        /* "module:<id>@<hash8>": the module's title, so that the page names it */
+        " LEFT JOIN modules md ON e.source_ref LIKE 'module:%@%'"
+        "   AND md.id = substr(e.source_ref, 8, instr(e.source_ref, '@') - 8)"
         " WHERE e.user_id = ? ORDER BY e.created_at DESC, e.id DESC",
         err);
     if (!st) return false;
@@ -170,6 +173,14 @@ static bool load_pieces(store *s, long long user_id, const char *locale, model *
         json_object_set_new_nocheck(o, "date", json_string_nocheck(date));
         json_object_set_new_nocheck(o, "at", json_integer(p->at));
         json_object_set_new_nocheck(o, "source", jtext(store_col_text(st, 6)));
+        if (sqlite3_column_type(st, 10) == SQLITE_TEXT) {
+            buf url = BUF_INIT;
+            buf_puts(&url, "/modules/");
+            buf_put_urlenc(&url, store_col_text(st, 10), strlen(store_col_text(st, 10)));
+            json_object_set_new_nocheck(o, "source_title", jtext(store_col_text(st, 11)));
+            json_object_set_new_nocheck(o, "source_url", jtext(buf_cstr(&url)));
+            buf_free(&url);
+        }
         json_object_set_new_nocheck(o, "author", jtext(store_col_text(st, 9)));
         json_object_set_new_nocheck(o, "comment", jtext(p->comment));
         json_object_set_new_nocheck(o, "code", jtext(p->code));
@@ -410,7 +421,9 @@ json_t *passport_view_build(store *s, long long user_id, const passport_view_opt
     if (!texts) goto done;
     json_t *frameworks = frameworks_json(s, fw_code, err);
     if (!frameworks) goto done;
-    int counts[4] = {0, 0, 0, 0};
+    int counts[4] = {0, 0, 0, 0}, proofs = 0;
+    /* a self-assessment is shown, never counted as a piece of evidence */
+    for (size_t k = 0; k < m.npieces; k++) proofs += m.pieces[k].kind != EVIDENCE_DECLARED;
     json_t *areas = areas_json(&m, texts, stale_before, counts);
     json_t *radar = radar_json(areas);
     size_t i;
@@ -418,7 +431,7 @@ json_t *passport_view_build(store *s, long long user_id, const passport_view_opt
     json_array_foreach(areas, i, a) json_object_del(a, "average_value");
     out = json_pack("{s:O, s:o, s:i, s:o, s:{s:i, s:i, s:i, s:i}, s:o, s:o, s:o}", "framework", info, "frameworks",
                     frameworks, "stale_months", months, "stale_before", date_json(stale_before), "summary",
-                    "verified", counts[0], "declared", counts[1], "stale", counts[2], "evidence", (int)m.npieces,
+                    "verified", counts[0], "declared", counts[1], "stale", counts[2], "evidence", proofs,
                     "areas", areas, "radar", radar, "timeline", timeline_json(&m));
 done:
     if (texts) {

@@ -201,6 +201,7 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
         } else {
             json_object_set_new(d, "questions_html", fields);
             json_object_set(d, "lesson_html", m->lesson_html);
+            json_object_set_new(d, "page_title", json_string(m->title));
             app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
         }
     }
@@ -387,7 +388,14 @@ static void result_page(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     if (m) {
         json_t *d = result_data(a, req, lib, m, app_param_id(req, 1));
-        if (d) app_render(a, req, resp, 200, "courses/result", "learn.result.title", d);
+        if (d) {
+            json_t *args = json_pack("[s]", m->title);
+            char *title = app_tf(a, req, "learn.result.heading", args);
+            json_object_set_new(d, "page_title", json_string(title));
+            free(title);
+            json_decref(args);
+            app_render(a, req, resp, 200, "courses/result", "learn.result.title", d);
+        }
         else app_error(a, req, resp, 404, NULL);
     }
     app_library_release(a, lib);

@@ -32,6 +32,19 @@ bool skills_competency_exists(store *s, const char *code) {
     return active_competency(s, code) != 0;
 }
 
+json_t *skills_competency_titles(store *s, const char *locale) {
+    json_t *out = json_object();
+    bool en = locale && !strncmp(locale, "en", 2);
+    sqlite3_stmt *st = store_stmt(s, "SELECT code, title_fr, title_en FROM competencies", NULL);
+    if (!st) return out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = store_col_text(st, en ? 2 : 1);
+        json_object_set_new(out, store_col_text(st, 0), json_string(*t ? t : store_col_text(st, 1)));
+    }
+    store_done(st);
+    return out;
+}
+
 bool evidence_add(store *s, long long user_id, const char *code, int level, evidence_kind kind,
                   const char *source_ref, long long author_id, const char *comment, perr *err) {
     if (level < 1 || level > 8) return perr_set(err, "skills.bad_level");

@@ -16,6 +16,7 @@
 
 #define RADAR_RADIUS 120.0
 #define RADAR_LABEL 142.0
+#define RADAR_FLOOR 0.08 /* share of the radius where level 0 sits */
 
 typedef struct comp {
     long long id;
@@ -320,6 +321,29 @@ static json_t *points_text(const double *xs, const double *ys, size_t n) {
     return v;
 }
 
+/* The radius of a level on the radar: a level 0 sits a little off the centre
+ * (RADAR_FLOOR of the radius), so that low levels still draw a visible shape. */
+static double radar_r(double level) {
+    return RADAR_RADIUS * (RADAR_FLOOR + (1 - RADAR_FLOOR) * level / 8.0);
+}
+
+/* Splits an axis label ("1. Communication et collaboration") in two lines at the space
+ * nearest its middle when longer than 16 bytes; *line2 "" when it fits on one. */
+static void radar_label_lines(const char *s, buf *line1, buf *line2) {
+    size_t n = strlen(s), cut = 0;
+    if (n > 16)
+        for (size_t i = 1; i < n; i++)
+            if (s[i] == ' ' && (!cut || (i > n / 2 ? i - n / 2 : n / 2 - i) < (cut > n / 2 ? cut - n / 2 : n / 2 - cut)))
+                cut = i;
+    if (!cut) {
+        buf_puts(line1, s);
+        buf_puts(line2, "");
+        return;
+    }
+    buf_append(line1, s, cut);
+    buf_puts(line2, s + cut + 1);
+}
+
 /* The radar: one axis per area, the value an area's average verified level on 0..8. */
 static json_t *radar_json(json_t *areas) {
     size_t n = json_array_size(areas);
@@ -329,30 +353,44 @@ static json_t *radar_json(json_t *areas) {
     for (int level = 2; level <= 8; level += 2) {
         for (size_t i = 0; i < n; i++) {
             double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
-            xs[i] = c + RADAR_RADIUS * level / 8.0 * cos(a);
-            ys[i] = c + RADAR_RADIUS * level / 8.0 * sin(a);
+            xs[i] = c + radar_r(level) * cos(a);
+            ys[i] = c + radar_r(level) * sin(a);
         }
         json_array_append_new(rings, json_pack("{s:i, s:o}", "level", level, "points", points_text(xs, ys, n)));
     }
+    buf l1 = BUF_INIT, l2 = BUF_INIT, name = BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         json_t *area = json_array_get(areas, i);
         double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
         double avg = json_real_value(json_object_get(area, "average_value"));
-        xs[i] = c + RADAR_RADIUS * avg / 8.0 * cos(a);
-        ys[i] = c + RADAR_RADIUS * avg / 8.0 * sin(a);
+        xs[i] = c + radar_r(avg) * cos(a);
+        ys[i] = c + radar_r(avg) * sin(a);
         double lx = c + RADAR_LABEL * cos(a), ly = c + RADAR_LABEL * sin(a) + 5;
         const char *anchor = fabs(cos(a)) < 0.2 ? "middle" : cos(a) > 0 ? "start" : "end";
-        json_array_append_new(axes, json_pack("{s:O, s:o, s:o, s:o, s:o, s:s}", "area", json_object_get(area, "area"),
-                                              "x", fixed1(c + RADAR_RADIUS * cos(a)), "y",
-                                              fixed1(c + RADAR_RADIUS * sin(a)), "label_x", fixed1(lx), "label_y",
-                                              fixed1(ly), "anchor", anchor));
+        buf_reset(&l1);
+        buf_reset(&l2);
+        buf_reset(&name);
+        buf_printf(&name, "%d. %s", (int)json_integer_value(json_object_get(area, "area")),
+                   json_string_value(json_object_get(area, "title")));
+        radar_label_lines(buf_cstr(&name), &l1, &l2);
+        if (sin(a) < -0.9 && l2.len) ly -= 16; /* the top label's two lines stay above the axis */
+        json_array_append_new(axes, json_pack("{s:O, s:o, s:o, s:o, s:o, s:s, s:s, s:s}", "area",
+                                              json_object_get(area, "area"), "x", fixed1(c + RADAR_RADIUS * cos(a)),
+                                              "y", fixed1(c + RADAR_RADIUS * sin(a)), "label_x", fixed1(lx), "label_y",
+                                              fixed1(ly), "anchor", anchor, "label", buf_cstr(&l1), "label2",
+                                              buf_cstr(&l2)));
         json_array_append_new(points, json_pack("{s:O, s:O, s:O, s:o, s:o}", "area", json_object_get(area, "area"),
                                                 "title", json_object_get(area, "title"), "level",
                                                 json_object_get(area, "average"), "x", fixed1(xs[i]), "y",
                                                 fixed1(ys[i])));
     }
-    json_t *r = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "size", PASSPORT_VIEW_RADAR_SIZE, "center", fixed1(c),
-                          "rings", rings, "axes", axes, "points", points, "polygon", points_text(xs, ys, n));
+    buf_free(&l1);
+    buf_free(&l2);
+    buf_free(&name);
+    /* the labels reach past the rings on both sides: a wider viewBox than the circle's */
+    json_t *r = json_pack("{s:i, s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "size", PASSPORT_VIEW_RADAR_SIZE, "view",
+                          "-130 -10 620 380", "width", 620, "center", fixed1(c), "rings", rings, "axes", axes, "points",
+                          points, "polygon", points_text(xs, ys, n));
     free(xs);
     free(ys);
     return r;

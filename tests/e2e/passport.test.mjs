@@ -314,7 +314,7 @@ describe('passport pages and levels', () => {
     r = await en.get('/passport');
     assert.equal(r.status, 200);
     assert.match(r.body, /<html lang="en">/);
-    assert.match(r.body, /<h1>My digital passport<\/h1>/);
+    assert.match(r.body, /<h1>My passport<\/h1>/);
     assert.match(r.body, /Information and data/);
   });
 });

@@ -155,6 +155,26 @@ static json_t *competency_options(const learn_library *lib, const json_t *titles
     return out;
 }
 
+/* Adds "title" to the competencies of a module list's items from titles ({code: title}). */
+static void name_list(json_t *modules, const json_t *titles) {
+    size_t i, j;
+    json_t *m, *c;
+    json_array_foreach(modules, i, m) {
+        json_array_foreach(json_object_get(m, "competencies"), j, c) {
+            json_t *t = json_object_get(titles, json_string_value(json_object_get(c, "code")));
+            if (t) json_object_set(c, "title", t);
+        }
+    }
+}
+
+/* Names the competencies of the catalog's modules: per course, and in the results. */
+static void name_modules_competencies(json_t *courses, json_t *results, const json_t *titles) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(courses, i, c) name_list(json_object_get(c, "modules"), titles);
+    name_list(results, titles);
+}
+
 /* Reads the filters and runs the search; false (error sent) on a database error. */
 static bool prepare(app *a, http_req *req, http_resp *resp, filters *f, json_t **progress) {
     filters_read(req, f);
@@ -204,6 +224,7 @@ static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
                           "lang", f.lang_choice, "count", (int)nmod, "filtered", filtered, "ncourses",
                           (int)json_array_size(courses), "qs", qs, "prev_page", page - 1, "next_page", page + 1, "more",
                           (size_t)page * CATALOG_PAGE < nmod);
+    name_modules_competencies(courses, results, titles);
     json_decref(titles);
     json_object_set_new(d, "search", json_boolean(results != NULL));
     if (results) json_object_set_new(d, "results", results);
@@ -227,7 +248,11 @@ static void course_page(http_req *req, http_resp *resp, void *ctx) {
     else {
         json_t *d = learn_view_course(c, progress, NULL);
         json_object_set_new(d, "intro_html", json_string(c->intro_html));
-        app_render(a, req, resp, 200, "courses/course", "learn.course.title", json_pack("{s:o}", "course", d));
+        json_t *titles = skills_competency_titles(a->db, rc->locale);
+        name_list(json_object_get(d, "modules"), titles);
+        json_decref(titles);
+        app_render(a, req, resp, 200, "courses/course", "learn.course.title",
+                   json_pack("{s:o, s:s}", "course", d, "page_title", c->title));
     }
     json_decref(progress);
     app_library_release(a, lib);

@@ -21,6 +21,7 @@
 #include "learn/learn.h"
 #include "learn/library.h"
 #include "learn/progress.h"
+#include "skills/evidence.h"
 
 #define ATTEMPT_MAX_BODY (32u * 1024u)
 
@@ -83,7 +84,7 @@ static json_t *when_text(app *a, http_req *req, int64_t t) {
     time_t tt = (time_t)t;
     struct tm tm;
     gmtime_r(&tt, &tm);
-    char month[24], day[8], year[8], hm[8];
+    char month[24], day[12], year[12], hm[24];
     snprintf(month, sizeof month, "learn.month.%d", tm.tm_mon + 1);
     snprintf(day, sizeof day, "%d", tm.tm_mday);
     snprintf(year, sizeof year, "%d", tm.tm_year + 1900);
@@ -143,6 +144,7 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     json_t *d = json_pack("{s:o, s:i}", "module", learn_view_module(m, progress), "attempts_left",
                           ATTEMPT_MAX_PER_HOUR - pm.recent);
     json_decref(progress);
+    skills_name_competencies(a->db, json_object_get(json_object_get(d, "module"), "competencies"), app_ctx(req)->locale);
     policy_data(a, req, m, d);
     if (pm.until) {
         char iso[21];

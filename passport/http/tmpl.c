@@ -339,18 +339,7 @@ static bool date_of(val v, int64_t *t) {
     if (v.kind == V_INT) return *t = v.num, true;
     if (v.kind != V_JSON) return false;
     if (json_is_integer(v.j)) return *t = (int64_t)json_integer_value(v.j), true;
-    const char *s = json_string_value(v.j);
-    int y, mo, d;
-    if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-' || sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3) return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
-    /* days from the civil date (proleptic Gregorian), as in Howard Hinnant's algorithm */
-    y -= mo <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    *t = ((int64_t)era * 146097 + doe - 719468) * 86400;
-    return true;
+    return locale_parse_date(json_string_value(v.j), t);
 }
 
 /* The number a value stands for: integers, reals, and strings that are a whole number. */

@@ -103,11 +103,21 @@ static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d)
     const learn_policy *p = &m->policy;
     int64_t c = p->cooldown;
     const char *key = c % 86400 == 0 ? "learn.duration.days" : c % 3600 == 0 ? "learn.duration.hours" : "learn.duration.minutes";
+    long long count = c % 86400 == 0 ? c / 86400 : c % 3600 == 0 ? c / 3600 : c / 60;
     char n[24];
-    snprintf(n, sizeof n, "%lld", (long long)(c % 86400 == 0 ? c / 86400 : c % 3600 == 0 ? c / 3600 : c / 60));
-    json_t *args = json_pack("[s]", n);
-    char *text = app_tf(a, req, key, args);
-    json_decref(args);
+    snprintf(n, sizeof n, "%lld", count);
+    /* the form for the count ("1 jour", "2 jours"), then {1} replaced */
+    const char *form = i18n_nget(a->i18n, app_ctx(req)->locale, key, count);
+    buf tb = BUF_INIT;
+    const char *hole = strstr(form, "{1}");
+    if (hole) {
+        buf_append(&tb, form, (size_t)(hole - form));
+        buf_puts(&tb, n);
+        buf_puts(&tb, hole + 3);
+    } else {
+        buf_puts(&tb, form);
+    }
+    char *text = buf_detach(&tb);
     size_t drawn = p->draw ? p->draw : m->quiz->n;
     json_object_set_new(d, "policy", json_pack("{s:i, s:i, s:b, s:i, s:s, s:b}", "draw", (int)drawn, "bank",
                                                (int)m->quiz->n, "pooled", drawn < m->quiz->n, "max_failed",

@@ -170,6 +170,10 @@ describe("the agent's journeys", () => {
     const en = (await c.get('/passport')).body;
     assert.match(pageText(en.match(/<ol class="timeline">[\s\S]*?<\/ol>/)[0]), EN_DATE);
     assert.match(en, /DigComp 2\.2: the European Digital Competence Framework/);
+    // plural forms agree with their count, in English too
+    const mod = pageText((await c.get('/modules/phishing-basics')).body);
+    assert.match(mod, /At most (1 failed attempt|([02-9]|\d\d+) failed attempts) in any period of \d+ (min|h|days?)\./);
+    assert.match(mod, /(1 attempt|([02-9]|\d\d+) attempts), best score \d+ %/);
     await c.post('/locale', { locale: 'fr', next: '/', _csrf: await c.csrf('/') });
     assert.match(fr, /DigComp 2\.2 : le cadre européen/);
   });

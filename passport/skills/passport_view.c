@@ -467,9 +467,10 @@ json_t *passport_view_build(store *s, long long user_id, const passport_view_opt
     size_t i;
     json_t *a;
     json_array_foreach(areas, i, a) json_object_del(a, "average_value");
-    out = json_pack("{s:O, s:o, s:i, s:o, s:{s:i, s:i, s:i, s:i}, s:o, s:o, s:o}", "framework", info, "frameworks",
-                    frameworks, "stale_months", months, "stale_before", date_json(stale_before), "summary",
-                    "verified", counts[0], "declared", counts[1], "stale", counts[2], "evidence", proofs,
+    out = json_pack("{s:O, s:o, s:i, s:o, s:{s:i, s:i, s:i, s:i, s:i}, s:o, s:o, s:o}", "framework", info,
+                    "frameworks", frameworks, "stale_months", months, "stale_before", date_json(stale_before),
+                    "summary", "verified", counts[0], "declared", counts[1], "stale", counts[2], "evidence",
+                    (int)m.npieces, "proofs", proofs,
                     "areas", areas, "radar", radar, "timeline", timeline_json(&m));
 done:
     if (texts) {

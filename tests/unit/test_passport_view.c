@@ -136,8 +136,10 @@ static void test_levels_and_mapping_view(void **state) {
     json_t *sum = json_object_get(v, "summary");
     assert_int_equal(json_integer_value(json_object_get(sum, "verified")), 2);
     assert_int_equal(json_integer_value(json_object_get(sum, "declared")), 1);
-    /* the self-assessment is shown, never counted as a piece of evidence */
-    assert_int_equal(json_integer_value(json_object_get(sum, "evidence")), 3);
+    /* every entry of the timeline, and the pieces of evidence: the self-assessment is
+     * shown, never counted as one */
+    assert_int_equal(json_integer_value(json_object_get(sum, "evidence")), 4);
+    assert_int_equal(json_integer_value(json_object_get(sum, "proofs")), 3);
     assert_int_equal(json_array_size(json_object_get(v, "timeline")), 4);
     json_decref(v);
 

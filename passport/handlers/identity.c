@@ -15,10 +15,13 @@
 
 #define IDENTITY_MAX_BODY 8192
 
-/* With --password-login off there are no local passwords to set or reset: 404. */
+/* With --password-login off there are no local passwords to set or reset: posts answer
+ * 404; the pages (an invitation or reset link from an e-mail, "mot de passe oublié")
+ * lead to the login page, whose provider button is the way in. */
 static bool passwords_off(app *a, http_req *req, http_resp *resp) {
     if (!a->cfg.password_login_off) return false;
-    app_error(a, req, resp, 404, NULL);
+    if (req->method == HTTP_GET) http_resp_redirect(resp, "/login");
+    else app_error(a, req, resp, 404, NULL);
     return true;
 }
 

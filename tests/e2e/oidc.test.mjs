@@ -257,6 +257,13 @@ describe('--password-login off', () => {
     const r = await c.post('/login', { _csrf: csrf, email: DEMO.admin, password: 'E2e-Demo-Password-2026!' });
     assert.equal(r.status, 403);
     assert.equal(await me(c), null);
-    assert.equal((await c.get('/forgot')).status, 404);
+    // an invitation or reset link from an e-mail, or "mot de passe oublié", leads to the
+    // provider's button; posting a password anyway is refused
+    for (const url of ['/forgot', '/password/set?t=0123456789abcdef']) {
+      const r2 = await c.get(url);
+      assert.equal(r2.status, 303, url);
+      assert.equal(r2.headers.get('location'), '/login', url);
+    }
+    assert.equal((await c.post('/forgot', { _csrf: csrf, email: DEMO.agent })).status, 404);
   });
 });

@@ -55,14 +55,6 @@ static call_draft draft(void) {
     return d;
 }
 
-static long long count(store *s, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return n;
-}
-
 static void validation(void **state) {
     fx *f = *state;
     perr err = {{0}};
@@ -86,7 +78,7 @@ static void validation(void **state) {
     d = draft();
     d.title = "";
     assert_false(calls_create(f->t->s, f->hr, &d, &id, &err));
-    assert_int_equal(count(f->t->s, "SELECT count(*) FROM calls"), 0);
+    assert_int_equal(test_count(f->t->s, "SELECT count(*) FROM calls"), 0);
 }
 
 static void flow(void **state) {

@@ -23,26 +23,13 @@
 #include "learn/progress.h"
 #include "skills/skills.h"
 #include "people/account.h"
+#include "testutil.h"
 
 typedef struct fixture {
     char dir[64];
     store *s;
     long long user;
 } fixture;
-
-static void put(const char *root, const char *rel, const char *text) {
-    buf p = BUF_INIT;
-    buf_printf(&p, "%s/%s", root, rel);
-    char *slash = strrchr(p.data, '/');
-    *slash = '\0';
-    mkdir(p.data, 0700);
-    *slash = '/';
-    FILE *f = fopen(p.data, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    buf_free(&p);
-}
 
 static const char mod_a[] = "---\nid: hameconnage\ntitle: Reconnaître un hameçonnage\nminutes: 8\nlang: fr\n"
                             "competencies: [CRCN-4.1@2, CRCN-4.2@3]\npass: 0.5\nattempts: 20\n---\n# H\n\nLa sécurité numérique "
@@ -58,9 +45,9 @@ static int setup(void **state) {
     /* the real frameworks, used in place */
     snprintf(cmd, sizeof cmd, "mkdir -p '%s/frameworks' && cp courses/frameworks/crcn.csv '%s/frameworks/'", f->dir, f->dir);
     if (system(cmd) != 0) return -1;
-    put(f->dir, "secu/course.md", "---\ntitle: Sécurité\nlang: fr\nsummary: s\n---\nIntro\n");
-    put(f->dir, "secu/01-a.md", mod_a);
-    put(f->dir, "secu/02-b.md", mod_b);
+    test_put(f->dir, "secu/course.md", "---\ntitle: Sécurité\nlang: fr\nsummary: s\n---\nIntro\n");
+    test_put(f->dir, "secu/01-a.md", mod_a);
+    test_put(f->dir, "secu/02-b.md", mod_b);
     buf db = BUF_INIT;
     buf_printf(&db, "%s/t.db", f->dir);
     perr err = {{0}};
@@ -177,7 +164,7 @@ static void test_sync_search_archive(void **state) {
     assert_int_equal(search_n(f, "solide"), 0);
     library_release(lib);
     /* it comes back */
-    put(f->dir, "secu/02-b.md", mod_b);
+    test_put(f->dir, "secu/02-b.md", mod_b);
     lib = load(f);
     assert_int_equal(catalog_module_archived(f->s, "mots-de-passe"), 0);
     assert_int_equal(search_n(f, "solide"), 1);
@@ -336,7 +323,7 @@ static void test_attempts_progress_evidence(void **state) {
     learn_library *lib2 = load(f);
     learn_library *old = library_load(f->dir, NULL, NULL);
     buf_free(&path);
-    put(f->dir, "secu/02-b.md", mod_b);
+    test_put(f->dir, "secu/02-b.md", mod_b);
     learn_library *with_b = library_load(f->dir, NULL, NULL);
     cur_lib = with_b;
     attempt_nonce_new(with_b->nonce_key, f->user, "mots-de-passe", n2);
@@ -420,10 +407,10 @@ static void test_badge_with_the_attempt(void **state) {
     assert_non_null(mkdtemp(data));
     snprintf(p, sizeof p, "%s/badges", f->dir);
     mkdir(p, 0700);
-    put(f->dir, "badges/essai.yaml",
+    test_put(f->dir, "badges/essai.yaml",
         "slug: essai\nname: {fr: Essai, en: Trial}\ndescription: {fr: D, en: D}\ncriteria: {fr: C, en: C}\n"
         "image: essai.svg\nalignment: [CRCN-4.1]\nrule:\n  modules: [hameconnage]\n");
-    put(f->dir, "badges/essai.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"/>\n");
+    test_put(f->dir, "badges/essai.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"/>\n");
     learn_library *lib = load(f);
     perr err = {{0}};
     hook_state h = {badges_ctx_new(f->s, data, f->dir, "http://127.0.0.1:9/", &err), f, true, 0, 0};
@@ -465,11 +452,11 @@ static void test_badge_with_the_attempt(void **state) {
  * the module after a pass is the path's next one. */
 static void test_continue_languages_paths(void **state) {
     fixture *f = *state;
-    put(f->dir, "secu-en/course.md", "---\ntitle: Security\nlang: en\nsummary: s\ntranslation_of: secu\n---\nIntro\n");
-    put(f->dir, "secu-en/01-a.md",
+    test_put(f->dir, "secu-en/course.md", "---\ntitle: Security\nlang: en\nsummary: s\ntranslation_of: secu\n---\nIntro\n");
+    test_put(f->dir, "secu-en/01-a.md",
         "---\nid: hameconnage-en\ntranslation_of: hameconnage\ntitle: Phishing\nminutes: 8\nlang: en\n"
         "competencies: [CRCN-4.1@2]\npass: 0.5\n---\n# H\n\nText.\n\n## Quiz\nQ1?\n- [(X)] yes\n- [( )] no\n");
-    put(f->dir, "secu-en/02-b.md",
+    test_put(f->dir, "secu-en/02-b.md",
         "---\nid: mots-de-passe-en\ntranslation_of: mots-de-passe\ntitle: Passwords\nminutes: 6\nlang: en\n"
         "competencies: [CRCN-4.1@1]\npass: 1\n---\n# M\n\nText.\n\n## Quiz\nQ?\n[[x]]\n");
     learn_library *lib = load(f);

@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "http/i18n.h"
+#include "testutil.h"
 
 static const char FR_PO[] =
     "# Traduction française de Passport\n"
@@ -255,22 +256,13 @@ static void test_po_errors(void **state) {
     i18n_free(c);
 }
 
-static void write_file(const char *dir, const char *name, const char *text) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_load_dir(void **state) {
     (void)state;
     char dir[] = "/tmp/test_i18n_XXXXXX";
     assert_non_null(mkdtemp(dir));
-    write_file(dir, "fr.po", FR_PO);
-    write_file(dir, "en.po", EN_PO);
-    write_file(dir, "README.txt", "not a catalog");
+    test_put(dir, "fr.po", FR_PO);
+    test_put(dir, "en.po", EN_PO);
+    test_put(dir, "README.txt", "not a catalog");
     perr err = {{0}};
     i18n_catalog *c = i18n_load_dir(dir, &err);
     assert_non_null(c);
@@ -278,7 +270,7 @@ static void test_load_dir(void **state) {
     assert_string_equal(i18n_get(c, "en", "only.fr"), "Seulement en français");
     i18n_free(c);
 
-    write_file(dir, "de.po", "msgid \"x\"\n\nmsgstr \"y\" z\n");
+    test_put(dir, "de.po", "msgid \"x\"\n\nmsgstr \"y\" z\n");
     c = i18n_load_dir(dir, &err);
     assert_null(c);
     char want[600];

@@ -16,37 +16,22 @@
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "learn/library.h"
+#include "testutil.h"
 
 static char root[64];
-
-static void put(const char *rel, const char *text) {
-    buf p = BUF_INIT;
-    buf_printf(&p, "%s/%s", root, rel);
-    char *slash = strrchr(p.data, '/');
-    *slash = '\0';
-    mkdir(p.data, 0700);
-    *slash = '/';
-    FILE *f = fopen(p.data, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    buf_free(&p);
-}
 
 static int setup(void **state) {
     (void)state;
     snprintf(root, sizeof root, "/tmp/test_library_XXXXXX");
     if (!mkdtemp(root)) return -1;
-    put("frameworks/crcn.csv", "framework,code,title_fr\nCRCN,CRCN-4.1,Sécuriser\nCRCN,CRCN-1.1,Chercher\n");
-    put("badges/secu.yaml", "slug: secu\n");
+    test_put(root, "frameworks/crcn.csv", "framework,code,title_fr\nCRCN,CRCN-4.1,Sécuriser\nCRCN,CRCN-1.1,Chercher\n");
+    test_put(root, "badges/secu.yaml", "slug: secu\n");
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(root);
 }
 
 static const char course_md[] = "---\ntitle: Sécurité\nlang: fr\nsummary: Un résumé.\nbadge: secu\n---\nIntro avec ![logo](logo.png).\n";
@@ -84,15 +69,15 @@ static const char next_module[] =
 static void write_good_course(const char *slug) {
     char p[128];
     snprintf(p, sizeof p, "%s/course.md", slug);
-    put(p, course_md);
+    test_put(root, p, course_md);
     snprintf(p, sizeof p, "%s/01-good.md", slug);
-    put(p, good_module);
+    test_put(root, p, good_module);
     snprintf(p, sizeof p, "%s/02-next.md", slug);
-    put(p, next_module);
+    test_put(root, p, next_module);
     snprintf(p, sizeof p, "%s/logo.png", slug);
-    put(p, "PNG");
+    test_put(root, p, "PNG");
     snprintf(p, sizeof p, "%s/images/schema.svg", slug);
-    put(p, "<svg/>");
+    test_put(root, p, "<svg/>");
 }
 
 static void test_valid_course(void **state) {
@@ -166,8 +151,8 @@ static void bad_module(const char *body) {
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf '%s/bad'", root);
     assert_int_equal(system(cmd), 0);
-    put("bad/course.md", "---\ntitle: Bad\nlang: fr\nsummary: s\n---\nx\n");
-    put("bad/01-m.md", body);
+    test_put(root, "bad/course.md", "---\ntitle: Bad\nlang: fr\nsummary: s\n---\nx\n");
+    test_put(root, "bad/01-m.md", body);
 }
 
 #define FM(extra) "---\nid: bad-m\ntitle: T\nminutes: 5\nlang: fr\npass: 0.5\n" extra "---\n# T\n\n## Quiz\nQ?\n[[a]]\n"
@@ -208,10 +193,10 @@ static void test_each_message(void **state) {
     bad_module("---\nid: bad-m\ntitle: T\nminutes: 5\nlang: fr\npass: 0.5\ncompetencies: [CRCN-4.1@2]\n---\n# T\n\n"
                "![a](../secu/logo.png)\n\n## Quiz\nQ?\n[[a]]\n");
     expect("bad/01-m.md", 11, "must stay inside the course folder");
-    put("bad/notes.txt", "x");
+    test_put(root, "bad/notes.txt", "x");
     bad_module("---\nid: bad-m\ntitle: T\nminutes: 5\nlang: fr\npass: 0.5\ncompetencies: [CRCN-4.1@2]\n---\n# T\n\n"
                "[notes](notes.txt)\n\n## Quiz\nQ?\n[[a]]\n");
-    put("bad/notes.txt", "x");
+    test_put(root, "bad/notes.txt", "x");
     expect("bad/01-m.md", 11, "only png, jpg, jpeg, gif, webp and svg");
     bad_module(FM("competencies: [CRCN-4.1@2]\nminutes: 20\n"));
     expect("bad/01-m.md", 8, "duplicate key \"minutes\"");
@@ -234,7 +219,7 @@ static void test_each_message(void **state) {
     expect("bad/01-m.md", 2, "may only hold a-z, 0-9 and -");
     /* duplicate id inside a course, and across courses */
     bad_module(FM("competencies: [CRCN-4.1@2]\n"));
-    put("bad/02-m.md", FM("competencies: [CRCN-4.1@2]\n"));
+    test_put(root, "bad/02-m.md", FM("competencies: [CRCN-4.1@2]\n"));
     expect("bad/02-m.md", 2, "duplicate id \"bad-m\"");
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -f '%s/bad/02-m.md'", root);
@@ -242,15 +227,15 @@ static void test_each_message(void **state) {
     /* across courses the first folder by name keeps the id: "zz" comes after "secu" */
     snprintf(cmd, sizeof cmd, "mv '%s/bad' '%s/zz'", root, root);
     assert_int_equal(system(cmd), 0);
-    put("zz/01-m.md", "---\nid: good-one\ntitle: T\nminutes: 5\nlang: fr\npass: 0.5\ncompetencies: [CRCN-4.1@2]\n---\n## Quiz\nQ?\n[[a]]\n");
+    test_put(root, "zz/01-m.md", "---\nid: good-one\ntitle: T\nminutes: 5\nlang: fr\npass: 0.5\ncompetencies: [CRCN-4.1@2]\n---\n## Quiz\nQ?\n[[a]]\n");
     expect("zz/01-m.md", 2, "duplicate id \"good-one\"");
     snprintf(cmd, sizeof cmd, "rm -rf '%s/zz'", root);
     assert_int_equal(system(cmd), 0);
     /* course.md problems */
     bad_module(FM("competencies: [CRCN-4.1@2]\n"));
-    put("bad/course.md", "---\ntitle: Bad\nlang: fr\nsummary: s\nbadge: nope\n---\nx\n");
+    test_put(root, "bad/course.md", "---\ntitle: Bad\nlang: fr\nsummary: s\nbadge: nope\n---\nx\n");
     expect("bad/course.md", 5, "badge \"nope\": no file badges/nope.yaml");
-    put("bad/course.md", "---\nlang: fr\nsummary: s\n---\nx\n");
+    test_put(root, "bad/course.md", "---\nlang: fr\nsummary: s\n---\nx\n");
     expect("bad/course.md", 1, "missing \"title\"");
     snprintf(cmd, sizeof cmd, "rm -f '%s/bad/course.md'", root);
     assert_int_equal(system(cmd), 0);
@@ -268,7 +253,7 @@ static void test_previous_version_kept(void **state) {
     char old_hash[65];
     memcpy(old_hash, library_module(v1, "good-one")->hash, sizeof old_hash);
     /* break the course: the previous version keeps serving, the problem is reported */
-    put("secu/02-next.md", "---\nid: [broken\n---\n");
+    test_put(root, "secu/02-next.md", "---\nid: [broken\n---\n");
     learn_library *v2 = library_load(root, v1, &d);
     assert_true(d.n > 0);
     assert_ptr_equal(library_course(v2, "secu"), library_course(v1, "secu"));
@@ -281,7 +266,7 @@ static void test_previous_version_kept(void **state) {
     assert_string_equal(library_module(v2, "good-one")->hash, old_hash);
     /* fixed and changed: a new version with a new hash */
     write_good_course("secu");
-    put("secu/01-good.md", good_module);
+    test_put(root, "secu/01-good.md", good_module);
     FILE *f = fopen("/dev/null", "r");
     fclose(f);
     char path[128];
@@ -306,8 +291,8 @@ static void test_cli_exit_status(void **state) {
     write_good_course("secu");
     char *ok_argv[] = {"check-courses", root, NULL};
     assert_int_equal(cli_check_courses(2, ok_argv), 0);
-    put("broken/course.md", "---\ntitle: B\nlang: fr\nsummary: s\n---\n");
-    put("broken/01-x.md", "---\nid: x\n---\n");
+    test_put(root, "broken/course.md", "---\ntitle: B\nlang: fr\nsummary: s\n---\n");
+    test_put(root, "broken/01-x.md", "---\nid: x\n---\n");
     assert_int_equal(cli_check_courses(2, ok_argv), 1);
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf '%s/broken'", root);

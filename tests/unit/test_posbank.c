@@ -17,37 +17,21 @@
 #include "core/buf.h"
 #include "learn/irt.h"
 #include "learn/posbank.h"
+#include "testutil.h"
 
 static char root[64];
-
-static void put(const char *rel, const char *text) {
-    buf p = BUF_INIT;
-    buf_printf(&p, "%s/%s", root, rel);
-    for (char *s = p.data + strlen(root) + 1; (s = strchr(s, '/')); s++) {
-        *s = '\0';
-        mkdir(p.data, 0700);
-        *s = '/';
-    }
-    FILE *f = fopen(p.data, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    buf_free(&p);
-}
 
 static int setup(void **state) {
     (void)state;
     snprintf(root, sizeof root, "/tmp/test_posbank_XXXXXX");
     if (!mkdtemp(root)) return -1;
-    put("frameworks/crcn.csv", "framework,code,title_fr\nCRCN,CRCN-1.1,Chercher\nCRCN,CRCN-4.1,Sécuriser\n");
+    test_put(root, "frameworks/crcn.csv", "framework,code,title_fr\nCRCN,CRCN-1.1,Chercher\nCRCN,CRCN-4.1,Sécuriser\n");
     return 0;
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmtree(root);
 }
 
 static const char fr_41[] =
@@ -64,8 +48,8 @@ static const char en_41[] =
 
 static void test_valid_bank(void **state) {
     (void)state;
-    put("positioning/CRCN-4.1.md", fr_41);
-    put("positioning/en/CRCN-4.1.md", en_41);
+    test_put(root, "positioning/CRCN-4.1.md", fr_41);
+    test_put(root, "positioning/en/CRCN-4.1.md", en_41);
     diag_list d = DIAG_LIST_INIT;
     posbank *b = posbank_load(root, &d);
     diag_print(&d, stderr);
@@ -110,16 +94,16 @@ static bool has(const diag_list *d, const char *file_end, size_t line, const cha
 
 static void test_problems_with_file_and_line(void **state) {
     (void)state;
-    put("positioning/CRCN-4.1.md", fr_41);
-    put("positioning/CRCN-1.1.md",
+    test_put(root, "positioning/CRCN-4.1.md", fr_41);
+    test_put(root, "positioning/CRCN-1.1.md",
         "---\ncompetency: CRCN-1.1\nlang: fr\n---\n"
         "## no-level\n\nQ ?\n- [( )] a\n- [(X)] b\n\n"          /* line 5 */
         "## secu-mdp-1\nlevel: 1\n\nQ ?\n[[x]]\n\n"             /* line 11: duplicate */
         "## no-right\nlevel: 2\n\nQ ?\n- [( )] a\n- [( )] b\n\n" /* line 17, question 20 */
         "## Bad_Id\nlevel: 2\n\nQ ?\n[[x]]\n\n"                  /* line 24 */
         "## two\nlevel: 9\n\nQ1 ?\n[[x]]\n\nQ2 ?\n[[y]]\n");    /* line 30, level 31 */
-    put("positioning/CRCN-9.9.md", "---\ncompetency: CRCN-9.9\nlang: fr\n---\n## x\nlevel: 1\n\nQ ?\n[[x]]\n");
-    put("positioning/en/CRCN-4.1.md", "---\ncompetency: CRCN-4.1\nlang: en\n---\n## orphan\n\nQ?\n[[x]]\n");
+    test_put(root, "positioning/CRCN-9.9.md", "---\ncompetency: CRCN-9.9\nlang: fr\n---\n## x\nlevel: 1\n\nQ ?\n[[x]]\n");
+    test_put(root, "positioning/en/CRCN-4.1.md", "---\ncompetency: CRCN-4.1\nlang: en\n---\n## orphan\n\nQ?\n[[x]]\n");
     diag_list d = DIAG_LIST_INIT;
     posbank *b = posbank_load(root, &d);
     diag_print(&d, stderr);

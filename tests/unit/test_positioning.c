@@ -22,6 +22,7 @@
 #include "people/inbox.h"
 #include "skills/evidence.h"
 #include "skills/skills.h"
+#include "testutil.h"
 
 #define DAY 86400
 #define NOW 1790000000LL
@@ -33,32 +34,10 @@ typedef struct fixture {
     long long user;
 } fixture;
 
-static long long count(store *s, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return n;
-}
-
-static void put(const char *dir, const char *rel, const char *text) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, rel);
-    for (char *s = p + strlen(dir) + 1; (s = strchr(s, '/')); s++) {
-        *s = '\0';
-        mkdir(p, 0700);
-        *s = '/';
-    }
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* Two competences, four items each (levels 1, 2, 4, 6); the right option is always 2 and
  * the explanation says "SECRET". Item skip (may be NULL) is left out. */
 static void write_bank_without(const char *dir, const char *skip) {
-    put(dir, "frameworks/crcn.csv", "framework,code,title_fr\nCRCN,CRCN-1.1,a\nCRCN,CRCN-4.1,b\n");
+    test_put(dir, "frameworks/crcn.csv", "framework,code,title_fr\nCRCN,CRCN-1.1,a\nCRCN,CRCN-4.1,b\n");
     const char *codes[] = {"CRCN-1.1", "CRCN-4.1"};
     const int levels[] = {1, 2, 4, 6};
     for (int c = 0; c < 2; c++) {
@@ -73,7 +52,7 @@ static void write_bank_without(const char *dir, const char *skip) {
         }
         char rel[64];
         snprintf(rel, sizeof rel, "positioning/%s.md", codes[c]);
-        put(dir, rel, buf_cstr(&b));
+        test_put(dir, rel, buf_cstr(&b));
         buf_free(&b);
     }
 }
@@ -85,7 +64,7 @@ static void write_bank(const char *dir) {
     buf b = BUF_INIT;
     buf_puts(&b, "---\ncompetency: CRCN-4.1\nlang: en\n---\n");
     for (int k = 0; k < 4; k++) buf_printf(&b, "## item-1-%d\n\nEnglish question %d?\n- [(X)] yes\n- [( )] no\n\n", k, k);
-    put(dir, "positioning/en/CRCN-4.1.md", buf_cstr(&b));
+    test_put(dir, "positioning/en/CRCN-4.1.md", buf_cstr(&b));
     buf_free(&b);
 }
 
@@ -157,14 +136,14 @@ static void test_full_test_and_refusals(void **state) {
     assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, 0, bad, "fr", NOW, &g, NULL, &err),
                      POS_BAD_ANSWER);
     assert_int_equal(g, GRADE_NO_OPTION);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM positioning_responses"), 0);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM positioning_responses"), 0);
     /* the right answer, then its replay */
     bool finished = true;
     assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, 0, two, "fr", NOW, &g, &finished, &err), POS_OK);
     assert_false(finished);
     assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, 0, two, "fr", NOW, &g, NULL, &err),
                      POS_NOT_PRESENTED);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM positioning_responses"), 1);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM positioning_responses"), 1);
     /* resumable: the next item is stored, the same after "a restart" (a new view) */
     char next[64], again[64];
     long long p2, p3;
@@ -182,9 +161,9 @@ static void test_full_test_and_refusals(void **state) {
         n++;
         assert_true(n <= 8);
     }
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM evidence WHERE kind = 'measured' AND source_ref LIKE 'positioning:%'"
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM evidence WHERE kind = 'measured' AND source_ref LIKE 'positioning:%'"
                                    " AND comment LIKE '± %'"), 2);
-    assert_true(count(fx->db, "SELECT min(level) FROM evidence") >= 4); /* all right: high levels */
+    assert_true(test_count(fx->db, "SELECT min(level) FROM evidence") >= 4); /* all right: high levels */
     json_t *v = positioning_view(fx->db, fx->bank, fx->user, NOW, &err);
     assert_string_equal(json_string_value(json_object_get(v, "state")), "cooldown");
     assert_int_equal(json_array_size(json_object_get(json_object_get(v, "last"), "competences")), 2);
@@ -244,7 +223,7 @@ static void test_recheck_sweep_idempotent(void **state) {
     l = recheck_list(fx->db, fx->user);
     assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "outcome")), "failed");
     json_decref(l);
-    assert_true(count(fx->db, "SELECT max(level) FROM evidence WHERE source_ref LIKE 'recheck:%'") < 4);
+    assert_true(test_count(fx->db, "SELECT max(level) FROM evidence WHERE source_ref LIKE 'recheck:%'") < 4);
     assert_true(skills_verified_level(fx->db, fx->user, "CRCN-4.1") < 4); /* the failed re-check lowered it */
     assert_int_equal(skills_verified_level(fx->db, fx->user, "CRCN-1.1"), 2);
     /* done: the sweep does not make it due again */
@@ -255,7 +234,7 @@ static void test_recheck_sweep_idempotent(void **state) {
     int64_t later = clock_now() + 700LL * DAY;
     assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, &err));
     assert_int_equal(posted, 2); /* CRCN-4.1 at its lowered level, CRCN-1.1 */
-    long long lowered = count(fx->db, "SELECT level FROM rechecks WHERE competency = 'CRCN-4.1' AND done_at IS NULL");
+    long long lowered = test_count(fx->db, "SELECT level FROM rechecks WHERE competency = 'CRCN-4.1' AND done_at IS NULL");
     assert_true(lowered >= 1 && lowered < 4);
     assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, &err));
     assert_int_equal(posted, 0);
@@ -283,8 +262,8 @@ static void test_english_items(void **state) {
         json_decref(v);
     }
     assert_true(english > 0);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM positioning_responses WHERE correct = 0"), 0);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM positioning_responses WHERE lang = 'en'"), (long long)english);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM positioning_responses WHERE correct = 0"), 0);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM positioning_responses WHERE lang = 'en'"), (long long)english);
 }
 
 /* The bank reloaded without the item a running test presents: another item is presented,

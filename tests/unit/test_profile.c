@@ -36,14 +36,6 @@ static int teardown(void **state) {
     return 0;
 }
 
-static long long count(store *s, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return n;
-}
-
 static void hidden_by_default_and_saved(void **state) {
     fx *f = *state;
     perr err = {{0}};
@@ -72,7 +64,7 @@ static void visibility_is_audited(void **state) {
     perr err = {{0}};
     assert_true(profile_set_visibility(f->t->s, f->agent, TALENT_VISIBLE_ALL, &err));
     assert_int_equal(profile_visibility(f->t->s, f->agent), TALENT_VISIBLE_ALL);
-    assert_int_equal(count(f->t->s, "SELECT count(*) FROM audit WHERE action = 'profile.visibility'"
+    assert_int_equal(test_count(f->t->s, "SELECT count(*) FROM audit WHERE action = 'profile.visibility'"
                                     " AND detail = 'hidden -> all'"),
                      1);
     talent_visibility v;
@@ -92,7 +84,7 @@ static void views_are_logged_and_listed(void **state) {
     assert_string_equal(json_string_value(json_object_get(first, "viewer")), "Rita RH");
     assert_string_equal(json_string_value(json_object_get(first, "context")), "direct");
     json_decref(v);
-    assert_int_equal(count(f->t->s, "SELECT count(*) FROM audit WHERE action = 'profile.view'"), 2);
+    assert_int_equal(test_count(f->t->s, "SELECT count(*) FROM audit WHERE action = 'profile.view'"), 2);
     assert_false(profile_log_view(f->t->s, f->hr, f->agent, "gossip", 0, NULL, &err));
     v = profile_views(f->t->s, f->hr, 10);
     assert_int_equal(json_array_size(v), 0);

@@ -18,14 +18,6 @@
 #include "talent/seed.h"
 #include "testutil.h"
 
-static long long count(store *s, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return n;
-}
-
 static void seeds_an_organisation(void **state) {
     (void)state;
     test_db *t = test_db_open();
@@ -35,13 +27,13 @@ static void seeds_an_organisation(void **state) {
     assert_true(skills_sync_frameworks(t->s, "courses", &err));
     assert_true(talent_seed(t->s, 500, 1, &st, &err));
     assert_int_equal(st.agents, 500);
-    assert_int_equal(count(t->s, "SELECT count(*) FROM users WHERE email LIKE 'agent%@seed.passport.test'"), 500);
-    assert_int_equal(count(t->s, "SELECT count(*) FROM evidence"), st.evidence);
+    assert_int_equal(test_count(t->s, "SELECT count(*) FROM users WHERE email LIKE 'agent%@seed.passport.test'"), 500);
+    assert_int_equal(test_count(t->s, "SELECT count(*) FROM evidence"), st.evidence);
     assert_true(st.evidence >= 2 * 500 && st.evidence <= 12 * 500);
-    assert_int_equal(count(t->s, "SELECT count(*) FROM users WHERE visibility <> 'hidden'"), st.visible);
+    assert_int_equal(test_count(t->s, "SELECT count(*) FROM users WHERE visibility <> 'hidden'"), st.visible);
     assert_true(st.visible > 100 && st.visible < 300); /* about 40 % */
-    assert_int_equal(count(t->s, "SELECT count(*) FROM users WHERE unit_id IS NULL"), 0);
-    assert_int_equal(count(t->s, "SELECT count(*) FROM evidence WHERE level NOT BETWEEN 1 AND 8"), 0);
+    assert_int_equal(test_count(t->s, "SELECT count(*) FROM users WHERE unit_id IS NULL"), 0);
+    assert_int_equal(test_count(t->s, "SELECT count(*) FROM evidence WHERE level NOT BETWEEN 1 AND 8"), 0);
     /* seeded accounts cannot log in */
     account *a = account_by_email(t->s, "agent1@seed.passport.test", &err);
     assert_non_null(a);
@@ -49,7 +41,7 @@ static void seeds_an_organisation(void **state) {
     account_free(a);
     /* a second run continues the numbering */
     assert_true(talent_seed(t->s, 20, 1, &st, &err));
-    assert_int_equal(count(t->s, "SELECT count(*) FROM users WHERE email = 'agent520@seed.passport.test'"), 1);
+    assert_int_equal(test_count(t->s, "SELECT count(*) FROM users WHERE email = 'agent520@seed.passport.test'"), 1);
     talent_index *ix = talent_index_new(t->s);
     assert_true(talent_index_refresh(ix, &err));
     assert_int_equal(talent_index_size(ix), 520);

@@ -16,20 +16,13 @@
 #include "people/account.h"
 #include "skills/evidence.h"
 #include "skills/skills.h"
+#include "testutil.h"
 
 typedef struct fixture {
     char dir[64];
     store *db;
     long long user;
 } fixture;
-
-static long long count(store *s, const char *sql) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return n;
-}
 
 static void write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "wb");
@@ -66,13 +59,13 @@ static void test_sync_shipped_frameworks(void **state) {
     fixture *fx = *state;
     perr err = {{0}};
     assert_true(skills_sync_frameworks(fx->db, "courses", &err));
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM frameworks"), 2); /* example skipped */
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competencies WHERE code LIKE 'CRCN-%'"), 16);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competencies WHERE code LIKE 'DIGCOMP-%'"), 21);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competency_map"), 27);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competency_levels WHERE text_fr <> '' AND text_en <> ''"),
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM frameworks"), 2); /* example skipped */
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competencies WHERE code LIKE 'CRCN-%'"), 16);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competencies WHERE code LIKE 'DIGCOMP-%'"), 21);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competency_map"), 27);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competency_levels WHERE text_fr <> '' AND text_en <> ''"),
                      37 * 8);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM framework_areas"), 10);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM framework_areas"), 10);
     assert_true(skills_competency_exists(fx->db, "CRCN-4.1"));
     assert_true(skills_competency_exists(fx->db, "DIGCOMP-5.4"));
     assert_false(skills_competency_exists(fx->db, "CRCN-9.9"));
@@ -80,9 +73,9 @@ static void test_sync_shipped_frameworks(void **state) {
     /* again: idempotent, and evidence survives */
     assert_true(evidence_add(fx->db, fx->user, "CRCN-4.1", 3, EVIDENCE_MEASURED, "module:x@1", 0, NULL, &err));
     assert_true(skills_sync_frameworks(fx->db, "courses", &err));
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competencies"), 37);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competency_map"), 27);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM evidence"), 1);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competencies"), 37);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competency_map"), 27);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM evidence"), 1);
     assert_false(skills_sync_frameworks(fx->db, "/nonexistent", &err));
     assert_non_null(strstr(err.msg, "cannot open"));
 }
@@ -117,9 +110,9 @@ static void test_reimport_updates_titles_keeps_evidence(void **state) {
     assert_int_equal(st.created, 1);
     assert_int_equal(st.updated, 1);
     assert_int_equal(st.retired, 1);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competencies WHERE code = 'IT-1' AND title_fr = 'Sauvegarder et restaurer'"), 1);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM frameworks WHERE code = 'IT' AND version = '2'"), 1);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM evidence"), 2);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competencies WHERE code = 'IT-1' AND title_fr = 'Sauvegarder et restaurer'"), 1);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM frameworks WHERE code = 'IT' AND version = '2'"), 1);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM evidence"), 2);
     assert_int_equal(skills_verified_level(fx->db, fx->user, "IT-1"), 4);
     assert_false(skills_competency_exists(fx->db, "IT-2")); /* retired: no new evidence */
     assert_false(evidence_add(fx->db, fx->user, "IT-2", 2, EVIDENCE_DECLARED, "", 0, NULL, &err));
@@ -142,8 +135,8 @@ static void test_bad_import_writes_nothing(void **state) {
     write_file(path, "framework,code\nIT,IT-1\n");
     assert_false(skills_import_framework(fx->db, path, &problems, NULL, NULL, &err));
     assert_non_null(strstr(buf_cstr(&problems), "bad.csv:1: unexpected header"));
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM frameworks"), 0);
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competencies"), 0);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM frameworks"), 0);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competencies"), 0);
     /* a mapping naming an unknown code: nothing stored */
     perr e2 = {{0}};
     assert_true(skills_sync_frameworks(fx->db, "courses", &e2));
@@ -151,7 +144,7 @@ static void test_bad_import_writes_nothing(void **state) {
     write_file(path, "crcn,digcomp\nCRCN-1.1,DIGCOMP-1.1\nCRCN-1.1,DIGCOMP-9.9\n");
     assert_false(skills_import_mapping(fx->db, path, &problems, NULL, &err));
     assert_non_null(strstr(buf_cstr(&problems), "bad.csv:3: unknown competency DIGCOMP-9.9"));
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competency_map"), 27);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competency_map"), 27);
     assert_false(skills_import_framework(fx->db, "/nonexistent.csv", &problems, NULL, NULL, &err));
     assert_non_null(strstr(err.msg, "cannot open"));
     buf_free(&problems);
@@ -170,7 +163,7 @@ static void test_sync_is_all_or_nothing(void **state) {
     perr err = {{0}};
     assert_false(skills_sync_frameworks(fx->db, dir, &err));
     assert_non_null(strstr(err.msg, "zz.csv:2: required field is empty: title_fr"));
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM competencies"), 0);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM competencies"), 0);
 }
 
 static void test_evidence_validation(void **state) {
@@ -187,9 +180,9 @@ static void test_evidence_validation(void **state) {
     assert_string_equal(err.msg, "skills.unknown_competency");
     assert_false(evidence_add(fx->db, fx->user, "CRCN-4.1", 3, (evidence_kind)7, "", 0, NULL, &err));
     assert_string_equal(err.msg, "skills.bad_kind");
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM evidence"), 0);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM evidence"), 0);
     assert_true(evidence_add(fx->db, fx->user, "CRCN-4.1", 8, EVIDENCE_CREDENTIAL, "credential:abc", 0, NULL, &err));
-    assert_int_equal(count(fx->db, "SELECT count(*) FROM evidence WHERE kind = 'credential' AND author_id IS NULL"
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM evidence WHERE kind = 'credential' AND author_id IS NULL"
                                    " AND source_ref = 'credential:abc' AND comment = ''"), 1);
     assert_string_equal(evidence_kind_name(EVIDENCE_ATTESTED), "attested");
     assert_int_equal(evidence_kind_parse("declared"), EVIDENCE_DECLARED);

@@ -13,17 +13,9 @@
 #include <cmocka.h>
 
 #include "http/static.h"
+#include "testutil.h"
 
 static char dir[64];
-
-static void write_file(const char *rel, const char *text) {
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, rel);
-    FILE *f = fopen(p, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static int setup(void **state) {
     (void)state;
@@ -32,9 +24,9 @@ static int setup(void **state) {
     char p[256];
     snprintf(p, sizeof p, "%s/css", dir);
     mkdir(p, 0755);
-    write_file("css/app.css", "body{}");
-    write_file("notes.exe", "MZ");
-    write_file("secret.txt", "outside the link");
+    test_put(dir, "css/app.css", "body{}");
+    test_put(dir, "notes.exe", "MZ");
+    test_put(dir, "secret.txt", "outside the link");
     snprintf(p, sizeof p, "%s/css/link.css", dir);
     char target[256];
     snprintf(target, sizeof target, "%s/secret.txt", dir);

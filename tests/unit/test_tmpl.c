@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "http/i18n.h"
 #include "http/tmpl.h"
+#include "testutil.h"
 
 static const char EVIL[] = "<script>alert(\"x\" & 'y')</script>";
 static const char EVIL_ESC[] = "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;";
@@ -301,15 +302,6 @@ static void test_translations(void **state) {
     i18n_free(cat);
 }
 
-static void write_file(const char *dir, const char *name, const char *text) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* {{num}} and {{date}} write numbers and dates per the render's locale, in value tags and
  * as translation arguments, in both languages; other values print as they are. */
 static void test_num_date(void **state) {
@@ -352,10 +344,10 @@ static void test_load_dir(void **state) {
     char sub[600];
     snprintf(sub, sizeof sub, "%s/admin", dir);
     assert_int_equal(mkdir(sub, 0700), 0);
-    write_file(dir, "layout.html", "<main>{{> admin/users}}</main>\n");
-    write_file(dir, "admin/users.html", "{{#each users}}{{.}};{{/each}}");
-    write_file(dir, "notes.txt", "{{ not a template");
-    write_file(dir, ".hidden.html", "{{#if}}");
+    test_put(dir, "layout.html", "<main>{{> admin/users}}</main>\n");
+    test_put(dir, "admin/users.html", "{{#each users}}{{.}};{{/each}}");
+    test_put(dir, "notes.txt", "{{ not a template");
+    test_put(dir, ".hidden.html", "{{#if}}");
     perr err = {{0}};
     tmpl_set *set = tmpl_set_load(dir, NULL, &err);
     assert_non_null(set);
@@ -371,12 +363,12 @@ static void test_load_dir(void **state) {
     tmpl_set_free(set);
 
     char want[700];
-    write_file(dir, "admin/bad.html", "line 1\n{{> missing/partial}}\n");
+    test_put(dir, "admin/bad.html", "line 1\n{{> missing/partial}}\n");
     assert_null(tmpl_set_load(dir, NULL, &err));
     snprintf(want, sizeof want, "%s/admin/bad.html:2: unknown partial \"missing/partial\"", dir);
     assert_string_equal(err.msg, want);
 
-    write_file(dir, "admin/bad.html", "ok\n\n{{#each x}}\n");
+    test_put(dir, "admin/bad.html", "ok\n\n{{#each x}}\n");
     assert_null(tmpl_set_load(dir, NULL, &err));
     snprintf(want, sizeof want, "%s/admin/bad.html:3: unclosed {{#each}}", dir);
     assert_string_equal(err.msg, want);

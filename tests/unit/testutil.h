@@ -1,4 +1,5 @@
-/* Helpers shared by unit tests that need a database: a fresh store in a temp folder. */
+/* Helpers shared by unit tests: a fresh store in a temp folder, files written into a
+ * temp tree, a count query, deterministic random numbers. */
 #ifndef PASSPORT_TESTS_TESTUTIL_H
 #define PASSPORT_TESTS_TESTUTIL_H
 
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -41,6 +43,38 @@ static inline void test_db_close(test_db *t) {
     }
     rmdir(t->dir);
     free(t);
+}
+
+/* Writes text to dir/rel, making rel's parent folders; aborts the test run on failure. */
+static inline void test_put(const char *dir, const char *rel, const char *text) {
+    char p[512];
+    if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, rel) >= sizeof p) abort();
+    for (char *s = p + strlen(dir) + 1; (s = strchr(s, '/')); s++) {
+        *s = '\0';
+        mkdir(p, 0700);
+        *s = '/';
+    }
+    FILE *f = fopen(p, "wb");
+    if (!f) abort();
+    fputs(text, f);
+    if (fclose(f) != 0) abort();
+}
+
+/* Removes dir and everything below it; 0 on success (a cmocka teardown's answer). */
+static inline int test_rmtree(const char *dir) {
+    char cmd[600];
+    if ((size_t)snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir) >= sizeof cmd) return -1;
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The first column of the first row of sql (a count), or -1 when sql fails. */
+static inline long long test_count(store *s, const char *sql) {
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
 }
 
 /* A deterministic pseudo-random sequence for property tests (splitmix64): the same seed

@@ -86,9 +86,7 @@ describe("the agent's journeys", () => {
     const other = await agent(DEMO.agent2);
     assert.equal((await other.get(url)).status, 404);
     // in the browser: open the URL directly, reload, follow "Module suivant"
-    const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
-    await context.addCookies([{ name: 'pp_session', value: c.cookie('pp_session'), url: server.url }]);
-    const page = await context.newPage();
+    const { context, page } = await pageAs(c, 1280);
     try {
       let res = await page.goto(`${server.url}${url}`);
       assert.equal(res.status(), 200);
@@ -185,14 +183,19 @@ async function assertAccessible(page, where) {
   assert.equal(violations.length, 0, formatViolations(violations, where));
 }
 
+/** A browser page signed in with client c's session, at the given viewport width. */
+async function pageAs(c, width) {
+  const context = await newContext(browser, { viewport: { width, height: width < 600 ? 844 : 800 } });
+  await context.addCookies([{ name: 'pp_session', value: c.cookie('pp_session'), url: server.url }]);
+  return { context, page: await context.newPage() };
+}
+
 describe('the header on a phone, and axe on the pages agents see', () => {
   const pages = ['/', '/courses', '/modules/phishing-basics', '/passport', '/badges', '/me/inbox', '/me/profile', '/me/assignments', '/calls'];
 
   test('at 390 px the header is at most 120 px high; the menu opens with the keyboard', async () => {
     const c = await agent(DEMO.agent);
-    const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
-    await context.addCookies([{ name: 'pp_session', value: c.cookie('pp_session'), url: server.url }]);
-    const page = await context.newPage();
+    const { context, page } = await pageAs(c, 390);
     try {
       for (const p of pages) {
         await page.goto(`${server.url}${p}`);
@@ -217,9 +220,7 @@ describe('the header on a phone, and axe on the pages agents see', () => {
 
   test('at 1280 px the menu is shown without a click; axe on every page', async () => {
     const c = await agent(DEMO.agent);
-    const context = await newContext(browser, { viewport: { width: 1280, height: 800 } });
-    await context.addCookies([{ name: 'pp_session', value: c.cookie('pp_session'), url: server.url }]);
-    const page = await context.newPage();
+    const { context, page } = await pageAs(c, 1280);
     try {
       for (const p of pages) {
         await page.goto(`${server.url}${p}`);

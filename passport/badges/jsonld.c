@@ -11,6 +11,7 @@
 
 #include "badges/jsonld_ctx.h"
 #include "badges/jsonld_inline.h"
+#include "badges/jsonld_number.h"
 #include "badges/rdfc.h"
 #include "core/buf.h"
 
@@ -271,41 +272,13 @@ static char *expand_key(const actx *a, const char *key) {
 
 /* ---- literals ---- */
 
-/* True when JavaScript's String(d) holds a '.': more than one significant digit in its
- * shortest round-trip form, for |d| < 1e-6 where JavaScript writes an exponent. */
-static bool js_small_has_dot(double d) {
-    char tmp[40];
-    for (int p = 0; p < 17; p++) {
-        snprintf(tmp, sizeof tmp, "%.*e", p, d);
-        if (strtod(tmp, NULL) == d) return p > 0;
-    }
-    return true;
-}
-
-/* The lexical form jsonld.js gives a JSON number, exactly: a double (JavaScript's
- * String(v) holds a '.', or |v| >= 1e21, or the term coerces to xsd:double) in the
- * canonical xsd:double form v.toExponential(15) with trailing zeros cut ("1.0E20",
- * "1.5E-7"), else v.toFixed(0) as an xsd:integer ("100000000000000000000", and "0" for
- * 1e-7 as jsonld.js writes it). Integers beyond 2^53 are first rounded to a double, as
- * JavaScript reads them. dt_double: the term coerces to xsd:double. */
+/* The lexical form jsonld.js gives a JSON number (badges/jsonld_number.h). Integers
+ * beyond 2^53 are first rounded to a double, as JavaScript reads them. dt_double: the term
+ * coerces to xsd:double. */
 static bool number_lexical(conv *c, const json_t *v, bool dt_double, buf *lex, bool *is_double) {
     double d = json_is_integer(v) ? (double)json_integer_value(v) : json_real_value(v);
     if (!isfinite(d)) return perr_set(c->err, "jsonld: number out of range");
-    bool integral = d == floor(d) && fabs(d) < 1e21;
-    bool has_dot = !integral && fabs(d) < 1e21 && (fabs(d) >= 1e-6 || js_small_has_dot(d));
-    *is_double = has_dot || fabs(d) >= 1e21 || dt_double;
-    if (!*is_double) {
-        buf_printf(lex, "%.0f", d == 0 ? 0.0 : d); /* toFixed(0): "-0" for -1e-7, "0" for -0 */
-        return true;
-    }
-    /* JavaScript: d.toExponential(15).replace(/(\d)0*e\+?/, '$1E') */
-    char tmp[64];
-    snprintf(tmp, sizeof tmp, "%.15e", d);
-    char *e = strchr(tmp, 'e');
-    char *end = e;
-    while (end > tmp + 1 && end[-1] == '0' && end[-2] != '.') end--;
-    buf_append(lex, tmp, (size_t)(end - tmp));
-    buf_printf(lex, "E%d", atoi(e + 1));
+    jsonld_number_lexical(d, dt_double, lex, is_double);
     return true;
 }
 
@@ -342,11 +315,10 @@ static bool scalar_literal(conv *c, const json_t *v, const char *datatype, vterm
     buf lex = BUF_INIT;
     const char *dt = datatype;
     if (json_is_string(v)) {
-        buf_puts(&lex, json_string_value(v));
-        if (dt && !strcmp(dt, XSD "double")) { /* jsonld.js parses coerced doubles */
-            buf_free(&lex);
-            return perr_set(c->err, "jsonld: string values coerced to xsd:double are not supported");
-        }
+        if (dt && !strcmp(dt, XSD "double")) /* jsonld.js reads it with parseFloat, writes it canonical */
+            jsonld_double_lexical(jsonld_parse_float(json_string_value(v)), &lex);
+        else
+            buf_puts(&lex, json_string_value(v));
     } else if (json_is_boolean(v)) {
         buf_puts(&lex, json_is_true(v) ? "true" : "false");
         if (!dt) dt = XSD "boolean";

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "core/buf.h"
@@ -41,8 +42,8 @@ static size_t slot_of(const char *key) {
     return h % RATELIMIT_SLOTS;
 }
 
-int ratelimit_enter(ratelimit *r, const char *key, uint64_t now_us) {
-    pthread_mutex_lock(&r->mu);
+/* Refills key's bucket at now_us and returns it (under r->mu). */
+static bucket *refill(ratelimit *r, const char *key, uint64_t now_us) {
     bucket *b = &r->slots[slot_of(key)];
     if (!b->at_us) {
         b->tokens = r->burst;
@@ -51,15 +52,29 @@ int ratelimit_enter(ratelimit *r, const char *key, uint64_t now_us) {
         if (b->tokens > r->burst) b->tokens = r->burst;
     }
     b->at_us = now_us ? now_us : 1;
-    int wait = 0;
-    if (b->tokens < 1) {
-        wait = (int)ceil((1 - b->tokens) / r->per_second);
-    } else if (r->running >= r->max_running) {
-        wait = 1; /* a running call ends within a second: the work of one is bounded */
-    } else {
-        b->tokens -= 1;
-        r->running++;
-    }
+    return b;
+}
+
+/* Takes a token, and a running place when cap: 0, or the seconds to wait (under r->mu). */
+static int admit(ratelimit *r, const char *key, uint64_t now_us, bool cap) {
+    bucket *b = refill(r, key, now_us);
+    if (b->tokens < 1) return (int)ceil((1 - b->tokens) / r->per_second);
+    if (cap && r->running >= r->max_running) return 1; /* a running call ends within a second: the work of one is bounded */
+    b->tokens -= 1;
+    if (cap) r->running++;
+    return 0;
+}
+
+int ratelimit_enter(ratelimit *r, const char *key, uint64_t now_us) {
+    pthread_mutex_lock(&r->mu);
+    int wait = admit(r, key, now_us, true);
+    pthread_mutex_unlock(&r->mu);
+    return wait;
+}
+
+int ratelimit_take(ratelimit *r, const char *key, uint64_t now_us) {
+    pthread_mutex_lock(&r->mu);
+    int wait = admit(r, key, now_us, false);
     pthread_mutex_unlock(&r->mu);
     return wait;
 }

@@ -22,5 +22,8 @@ void ratelimit_free(ratelimit *r);
  * after which to retry (>= 1): the address spent its budget, or max_running calls run. */
 int ratelimit_enter(ratelimit *r, const char *key, uint64_t now_us);
 void ratelimit_leave(ratelimit *r);
+/* Takes one token from address key's bucket at now_us, the running-calls cap aside (a
+ * caller that caps running calls itself): 0 when taken, else the seconds to wait (>= 1). */
+int ratelimit_take(ratelimit *r, const char *key, uint64_t now_us);
 
 #endif

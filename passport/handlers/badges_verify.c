@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "badges/check.h"
 #include "badges/share.h"
@@ -15,8 +14,11 @@
 
 /* Anyone may verify, so verification is admitted per client address (a token bucket:
  * PASSPORT_VERIFY_RATE per minute, default 30, bursts of PASSPORT_VERIFY_BURST, default
- * 15) and at most half the cores verify at once (at least one): the rest of the server
- * keeps its workers. Refused calls get 429 with Retry-After. */
+ * 15), from the request's headers before its body is read, and runs on the server's
+ * background worker: one thread at the lowest CPU priority, at most half the cores'
+ * worth of verifications admitted at once (at least one, running or waiting). The HTTP
+ * threads keep serving everyone else. Refused calls get 429 with Retry-After, their body
+ * unread. */
 static ratelimit *limiter;
 static pthread_once_t limiter_once = PTHREAD_ONCE_INIT;
 
@@ -27,22 +29,26 @@ static double env_number(const char *name, double fallback) {
 }
 
 static void limiter_init(void) {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int cap = cores > 1 ? (int)(cores / 2) : 1;
-    limiter = ratelimit_new(env_number("PASSPORT_VERIFY_RATE", 30) / 60, env_number("PASSPORT_VERIFY_BURST", 15), cap);
+    limiter = ratelimit_new(env_number("PASSPORT_VERIFY_RATE", 30) / 60, env_number("PASSPORT_VERIFY_BURST", 15), 1);
 }
 
-/* True when this call may verify (then call ratelimit_leave(limiter) after); else the 429
- * has been sent (HTML page or JSON). */
-static bool admit(app *a, http_req *req, http_resp *resp) {
+/* The admission of /verify and /api/v1/verify (http_admission): a request that verifies
+ * (a POST with a body, a GET with a link) spends a token and goes to the background
+ * worker; the form itself and an empty body cost nothing. */
+static http_admission verify_admit(const http_req *req, bool busy, void *ctx) {
+    (void)ctx;
+    const char *link = http_query(req, "link");
+    const char *cl = http_header(req, "Content-Length");
+    bool costly = req->method == HTTP_POST ? !(cl && !strcmp(cl, "0")) : (link && *link);
+    http_admission ad = {0, "badges.verify.busy", false};
+    if (!costly || busy) { /* busy: refused by the server without spending a token */
+        ad.background = costly;
+        return ad;
+    }
     pthread_once(&limiter_once, limiter_init);
-    int wait = ratelimit_enter(limiter, req->ip, clock_mono_us());
-    if (!wait) return true;
-    char secs[16];
-    snprintf(secs, sizeof secs, "%d", wait);
-    app_error(a, req, resp, 429, "badges.verify.busy");
-    http_resp_header(resp, "Retry-After", secs);
-    return false;
+    ad.retry_after = ratelimit_take(limiter, req->ip, clock_mono_us());
+    ad.background = !ad.retry_after;
+    return ad;
 }
 
 /* "2026-12-05T10:00:00Z" as "5 décembre 2026" / "5 December 2026" in the reader's
@@ -115,30 +121,19 @@ static void verify_page(http_req *req, http_resp *resp, void *ctx) {
         render(a, req, resp, 200, NULL, NULL, NULL);
         return;
     }
-    if (!admit(a, req, resp)) return;
     char token[SHARE_TOKEN_LEN + 1];
     long long id = link_token(link, token) ? share_find(a->db, token) : 0;
     char *json = NULL;
     if (!a->badges || !id || !badges_credential_get(a->db, id, &json, NULL, NULL, NULL)) {
-        ratelimit_leave(limiter);
         render(a, req, resp, 404, NULL, NULL, "badges.verify.link_unknown");
         return;
     }
     json_t *verdict = check_credential(a->db, a->badges, json, strlen(json));
-    ratelimit_leave(limiter);
     render(a, req, resp, 200, verdict, NULL, NULL);
     free(json);
 }
 
-static void verify_post_admitted(http_req *req, http_resp *resp, void *ctx);
-
 static void verify_post(http_req *req, http_resp *resp, void *ctx) {
-    if (!admit(ctx, req, resp)) return;
-    verify_post_admitted(req, resp, ctx);
-    ratelimit_leave(limiter);
-}
-
-static void verify_post_admitted(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     const http_file *f = http_file_get(req, "file");
     const char *text = NULL;
@@ -177,9 +172,7 @@ static void verify_api(http_req *req, http_resp *resp, void *ctx) {
         app_error(a, req, resp, 400, "badges.verify.empty");
         return;
     }
-    if (!admit(a, req, resp)) return;
     json_t *v = check_credential(a->db, a->badges, req->body.data, req->body.len);
-    ratelimit_leave(limiter);
     badges_translate_verdict(a, req, v);
     app_json(resp, 200, v);
 }
@@ -189,5 +182,7 @@ void badges_verify_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_POST, "/verify", verify_post, 4 * CHECK_MAX_BYTES, ROUTE_PUBLIC, 0});
     http_router_json(r, HTTP_POST, "/verify", "*"); /* the credential itself */
     http_router_add(r, (http_route){HTTP_POST, "/api/v1/verify", verify_api, CHECK_MAX_BYTES, ROUTE_PUBLIC | ROUTE_NO_CSRF, 0});
+    http_router_admit(r, HTTP_GET | HTTP_POST, "/verify", verify_admit);
+    http_router_admit(r, HTTP_POST, "/api/v1/verify", verify_admit);
     http_router_json(r, HTTP_POST, "/api/v1/verify", "*");
 }

@@ -7,6 +7,7 @@
 struct http_router {
     http_route *routes;
     const char **json_fields; /* per route, parallel to routes */
+    http_admit *admit;        /* per route, parallel to routes */
     size_t n, cap;
     size_t default_max_body;
 };
@@ -21,6 +22,7 @@ void http_router_free(http_router *r) {
     if (!r) return;
     free(r->routes);
     free(r->json_fields);
+    free(r->admit);
     free(r);
 }
 
@@ -29,8 +31,10 @@ void http_router_add(http_router *r, http_route route) {
         r->cap = r->cap ? r->cap * 2 : 32;
         r->routes = xrealloc(r->routes, r->cap * sizeof *r->routes);
         r->json_fields = xrealloc(r->json_fields, r->cap * sizeof *r->json_fields);
+        r->admit = xrealloc(r->admit, r->cap * sizeof *r->admit);
     }
     r->json_fields[r->n] = NULL;
+    r->admit[r->n] = NULL;
     r->routes[r->n++] = route;
 }
 
@@ -42,6 +46,16 @@ void http_router_json(http_router *r, unsigned methods, const char *pattern, con
 const char *http_router_json_fields(const http_router *r, const http_route *route) {
     if (!route || !r->n || route < r->routes || route >= r->routes + r->n) return NULL;
     return r->json_fields[route - r->routes];
+}
+
+void http_router_admit(http_router *r, unsigned methods, const char *pattern, http_admit fn) {
+    for (size_t i = 0; i < r->n; i++)
+        if ((r->routes[i].methods & methods) && !strcmp(r->routes[i].pattern, pattern)) r->admit[i] = fn;
+}
+
+http_admit http_router_admission(const http_router *r, const http_route *route) {
+    if (!route || !r->n || route < r->routes || route >= r->routes + r->n) return NULL;
+    return r->admit[route - r->routes];
 }
 
 size_t http_router_max_body(const http_router *r, const http_route *route) {

@@ -19,6 +19,18 @@ enum {
                          * (Access-Control-Allow-Origin: *); its session and tokens are never read */
 };
 
+/* The admission of a costly request, decided by its route from the request line, query
+ * and headers, before any byte of its body is read (http/server.c). */
+typedef struct http_admission {
+    int retry_after;     /* > 0: refused: 429 with this Retry-After (seconds), body unread */
+    const char *message; /* the refusal's message, for http_app.error */
+    bool background;     /* run the handler on the server's background worker (low priority,
+                          * bounded queue), the connection suspended meanwhile */
+} http_admission;
+/* busy: the background worker's queue is full now (a request sent there would be refused
+ * with message and a Retry-After of 1 s). */
+typedef http_admission (*http_admit)(const http_req *req, bool busy, void *ctx);
+
 struct http_route {
     unsigned methods; /* bit set of http_method */
     const char *pattern;
@@ -53,6 +65,12 @@ http_match http_router_match(const http_router *r, http_method method, const cha
 void http_router_json(http_router *r, unsigned methods, const char *pattern, const char *spec);
 /* The declaration of a route (NULL: strings only). */
 const char *http_router_json_fields(const http_router *r, const http_route *route);
+/* Declares the admission of the routes with pattern (and any of methods): a costly route's
+ * requests are admitted or refused by fn from their headers (http_admission). Routes
+ * without one are admitted and handled on the HTTP threads. */
+void http_router_admit(http_router *r, unsigned methods, const char *pattern, http_admit fn);
+/* The admission of a route (NULL: none). */
+http_admit http_router_admission(const http_router *r, const http_route *route);
 /* The body limit for a route (its own or the default). */
 size_t http_router_max_body(const http_router *r, const http_route *route);
 /* The number of routes, and route i (0 <= i < count) in the order they were added

@@ -22,6 +22,7 @@
 #include "core/utf8.h"
 #include "http/conns.h"
 #include "http/metrics.h"
+#include "http/offload.h"
 
 #define RETRY_AFTER_S "5"
 #define MAX_QUERY_PARAMS 128
@@ -40,6 +41,8 @@ struct http_server {
     _Atomic int inflight;          /* requests between their headers and their completion */
     _Atomic int in_handler;        /* requests being dispatched right now */
     _Atomic int sending;           /* answers queued and not yet completed */
+    _Atomic int suspended;         /* requests handed to the background worker, not yet answered */
+    http_offload *offload;         /* the background worker of costly routes (http_admission) */
     _Atomic bool draining;         /* stopping: answers close their connection */
     _Atomic bool closing;          /* stopping, time is up: requests not yet handled get 503 */
     pthread_mutex_t log_mu;        /* the library's own messages, rate-limited */
@@ -61,6 +64,12 @@ typedef struct req_state {
     bool early;          /* answered on the first call (refusal, framing, 413) */
     bool refused;        /* a 503 for a limit or for stopping: counted, not logged */
     bool queued;         /* an answer is queued (counted in http_server.sending) */
+    bool background;     /* admitted to run on the background worker */
+    const char *busy;    /* the route's refusal message, when the worker's queue is full */
+    bool suspended;      /* handed to the background worker (counted in http_server.suspended) */
+    _Atomic bool ready;  /* the background worker filled out; the connection is resumed */
+    http_resp out;       /* the answer made on the background worker */
+    http_server *srv;
 } req_state;
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -303,19 +312,42 @@ static void client_address(const http_server *srv, struct MHD_Connection *c, req
 }
 
 /* Answers on the first call, before any body is read: status with message, the
- * connection closing after it. Retry-After for 503. */
-static enum MHD_Result answer_early(struct MHD_Connection *c, http_server *srv, req_state *rs, int status,
-                                    const char *message) {
+ * connection closing after it (the library then discards the body, unread). Retry-After
+ * for 503, and for 429 (retry seconds). */
+static enum MHD_Result answer_refusal(struct MHD_Connection *c, http_server *srv, req_state *rs, int status,
+                                      const char *message, int retry) {
     rs->early = true;
     if (rs->conn) http_conn_received(rs->conn);
     http_resp resp = {0};
     log_set_request_id(rs->id);
     srv->app->error(&rs->req, &resp, status, message, srv->app->ctx);
     if (status == 503) http_resp_header(&resp, "Retry-After", RETRY_AFTER_S);
+    if (status == 429) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", retry > 0 ? retry : 1);
+        http_resp_header(&resp, "Retry-After", secs);
+    }
     enum MHD_Result ret = send_resp(c, srv, rs, &resp);
     log_set_request_id(NULL);
     http_resp_clear(&resp);
     return ret;
+}
+
+static enum MHD_Result answer_early(struct MHD_Connection *c, http_server *srv, req_state *rs, int status,
+                                    const char *message) {
+    return answer_refusal(c, srv, rs, status, message, 0);
+}
+
+/* A costly route's admission from the headers (http_admission): a refusal is answered
+ * now, its body unread; an admission to the background worker is remembered. */
+static enum MHD_Result admit_costly(struct MHD_Connection *c, http_server *srv, req_state *rs, http_admit admit) {
+    bool busy = http_offload_full(srv->offload);
+    http_admission ad = admit(&rs->req, busy, srv->app->ctx);
+    if (ad.retry_after > 0) return answer_refusal(c, srv, rs, 429, ad.message, ad.retry_after);
+    if (ad.background && busy) return answer_refusal(c, srv, rs, 429, ad.message, 1);
+    rs->background = ad.background;
+    rs->busy = ad.message;
+    return MHD_YES;
 }
 
 /* The first call: the request line and headers have arrived. Sets up the request state,
@@ -359,6 +391,8 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *c, co
         req->too_large = true;
         return answer_early(c, srv, rs, 413, NULL);
     }
+    http_admit admit = rs->match == HTTP_MATCH_OK ? http_router_admission(srv->app->router, rs->route) : NULL;
+    if (admit) return admit_costly(c, srv, rs, admit);
     return MHD_YES;
 }
 
@@ -383,6 +417,47 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c) {
     return &too_many_params;
 }
 
+/* On the background worker: handles a suspended request into rs->out (resume_background
+ * then resumes its connection, and the library calls on_request again, which sends it). A
+ * stopping server past its shutdown timeout answers 503 instead. */
+static void run_background(void *arg) {
+    req_state *rs = arg;
+    http_server *srv = rs->srv;
+    atomic_fetch_add(&srv->in_handler, 1);
+    log_set_request_id(rs->id);
+    if (atomic_load(&srv->closing)) {
+        rs->refused = true;
+        srv->app->error(&rs->req, &rs->out, 503, "the server is stopping; retry in a few seconds", srv->app->ctx);
+        http_resp_header(&rs->out, "Retry-After", RETRY_AFTER_S);
+    } else {
+        dispatch(srv, rs, &rs->out);
+    }
+    log_set_request_id(NULL);
+    atomic_fetch_sub(&srv->in_handler, 1);
+}
+
+/* After run_background, its place in the queue released: the answer can go. */
+static void resume_background(void *arg) {
+    req_state *rs = arg;
+    atomic_store(&rs->ready, true);
+    MHD_resume_connection(rs->req.conn);
+}
+
+/* The whole request of a route admitted to the background worker has arrived: suspends
+ * the connection and queues the request, or answers 429 when the queue filled meanwhile. */
+static enum MHD_Result to_background(struct MHD_Connection *c, http_server *srv, req_state *rs) {
+    if (!http_offload_reserve(srv->offload)) {
+        rs->early = true; /* the connection closes after the refusal */
+        return answer_refusal(c, srv, rs, 429, rs->busy, 1);
+    }
+    rs->srv = srv;
+    rs->suspended = true;
+    atomic_fetch_add(&srv->suspended, 1);
+    MHD_suspend_connection(c);
+    http_offload_submit(srv->offload, run_background, resume_background, rs);
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls) {
@@ -397,6 +472,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (atomic_load(&rs->ready)) { /* resumed: the background worker's answer */
+        if (rs->queued) return MHD_YES;
+        enum MHD_Result ret = send_resp(c, srv, rs, &rs->out);
+        http_resp_clear(&rs->out);
+        rs->suspended = false;
+        atomic_fetch_sub(&srv->suspended, 1);
+        return ret;
+    }
     if (*upload_size) {
         http_req *req = &rs->req;
         if (!req->too_large && req->body.len + *upload_size <= req->max_body)
@@ -409,6 +492,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (rs->conn && !http_conn_received(rs->conn)) return MHD_NO; /* cut at the deadline */
+    if (rs->background && !atomic_load(&srv->closing)) return to_background(c, srv, rs);
     http_resp resp = {0};
     atomic_fetch_add(&srv->in_handler, 1);
     log_set_request_id(rs->id);
@@ -449,6 +533,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     json_decref(req->json);
     for (size_t i = 0; i < req->nparams; i++) free(req->params[i]);
     buf_free(&req->body);
+    http_resp_clear(&rs->out);
+    if (rs->suspended) atomic_fetch_sub(&srv->suspended, 1);
     if (rs->queued) atomic_fetch_sub(&srv->sending, 1);
     free(rs);
     *con_cls = NULL;
@@ -522,6 +608,7 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa, perr *err) 
 }
 
 static void server_free(http_server *srv) {
+    http_offload_free(srv->offload);
     http_conns_free(srv->conns);
     http_metrics_free(srv->metrics);
     pthread_mutex_destroy(&srv->log_mu);
@@ -546,16 +633,21 @@ http_server *http_server_start(const http_app *app, const http_server_opts *opts
     srv->conns = http_conns_new(&(http_conns_opts){total, opts->per_ip_limit, opts->deadline_ms, &srv->trusted,
                                                    opts->quiet});
     srv->metrics = http_metrics_new(app->router);
-    unsigned threads = opts->threads;
-    if (!threads) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (unsigned)n : 2;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = opts->threads ? opts->threads : cores > 0 ? (unsigned)cores : 2;
+    srv->offload = http_offload_new(opts->background_queue ? opts->background_queue
+                                    : cores > 1 ? (unsigned)(cores / 2) : 1);
+    if (!srv->offload) {
+        perr_set(err, "cannot start the background worker thread");
+        server_free(srv);
+        return NULL;
     }
     /* The library's own ceiling is above ours, so that connections over our limits are
      * accepted and answered 503 rather than dropped. */
     unsigned ceiling = total + (total / 4 > 256 ? total / 4 : 256);
     srv->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC, 0, NULL, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC |
+            MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
         on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -606,8 +698,13 @@ void http_server_stop(http_server *s) {
         /* A handler already running may commit: it finishes, and its answer gets a moment
          * to leave. */
         wait_zero(&s->in_handler, 60u * 1000);
-        wait_zero(&s->sending, 2000);
     }
+    /* The background worker ends its jobs (each resumes its connection; the library must
+     * stop with none suspended), and their answers get a moment to leave. */
+    http_offload_free(s->offload);
+    s->offload = NULL;
+    wait_zero(&s->suspended, 2000);
+    wait_zero(&s->sending, 2000);
     MHD_stop_daemon(s->daemon);
     server_free(s);
 }

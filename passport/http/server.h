@@ -38,6 +38,9 @@ typedef struct http_server_opts {
     size_t conn_memory;      /* per-connection memory, bounds the request headers (0: 64 KiB) */
     const char *trusted_proxy; /* "ADDR[,ADDR]": peers whose X-Forwarded-For names the client */
     const char *metrics_allow; /* "ADDR[,ADDR]" that may read /metrics (NULL: loopback) */
+    unsigned background_queue; /* requests of costly routes admitted to the background worker
+                                * at once, running or waiting (0: half the cores, at least 1);
+                                * more get 429 (http_admission) */
     bool quiet;              /* no per-request log lines, no refusal summaries */
 } http_server_opts;
 

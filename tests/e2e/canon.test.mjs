@@ -41,6 +41,22 @@ const NUMBERS = [0, -0, 1e20, 1.5e-7, -1.5e-7, 1e-7, -1e-7, 1e-6, 0.000001234, 1
   123456789012345680000, 9007199254740993, -9007199254740993, 18446744073709551616, 0.1, 1 / 3, -2.5e-8,
   4.35, 1e-300, 1.7976931348623157e308, 12345.6789, 100, -42];
 
+// strings typed xsd:double, which jsonld.js reads with parseFloat and writes canonical:
+// white space of every kind before, junk after, no digit at all, Infinity, overflow, -0
+const DOUBLE_STRINGS = ['1.5E-7', '1.5e-7', '42', ' 42', '\u00a0\t7.25e3xyz', '\u2028\ufeff1', '\u30001e3', 'abc', '',
+  'NaN', 'Infinity', '-Infinity', '+Infinity', 'infinity', '-0', '-0.0e5', '.5', '5.', '.', '-.5e-3', '1e400', '-1e400',
+  '1e-400', '5e-324', '0x10', '1e', '1e+', '1E+2', '--1', '+-1', '1_000', '\uff19', '12345678901234567890', '0.1',
+  '0.30000000000000004', '1/3', '3.14159 rad', '\u180e1', '1,5', '2e+21', '007', '-'];
+const XSD_DOUBLE = 'http://www.w3.org/2001/XMLSchema#double';
+// jsonld.js's literal for a string or number typed xsd:double; two values of one property
+// with the same literal are written twice by jsonld.js (its dataset is not deduplicated
+// after toRdf) and once by Passport (a dataset is a set): the generator avoids that pair
+const jsDouble = (v) => parseFloat(v).toExponential(15).replace(/(\d)0*e\+?/, '$1E');
+const distinctDoubles = (values) => {
+  const seen = new Set();
+  return values.filter((v) => !seen.has(jsDouble(v)) && seen.add(jsDouble(v)));
+};
+
 function gen(r) {
   const pick = a => a[Math.floor(r() * a.length)];
   const chance = p => r() < p;
@@ -95,6 +111,8 @@ function gen(r) {
   // JSON numbers as jsonld.js reads them: xsd:integer when String(v) has no '.' and
   // |v| < 1e21 ("100000000000000000000", "0" for 1e-7), else the canonical xsd:double
   if (chance(0.1)) achievement.humanCode = { '@value': pick(NUMBERS) };
+  if (chance(0.1)) achievement.humanCode = { '@value': pick(chance(0.7) ? DOUBLE_STRINGS : NUMBERS), '@type': XSD_DOUBLE };
+  if (chance(0.03)) achievement.humanCode = distinctDoubles(DOUBLE_STRINGS).map((v) => ({ '@value': v, '@type': XSD_DOUBLE }));
 
   if (chance(0.1)) achievement.humanCode = text(2);
 
@@ -148,6 +166,7 @@ function gen(r) {
     ictx.tags = { '@id': 'ext:tags', '@container': pick(['@set', '@list', ['@set']]) };
     ictx.when = { '@id': 'ext:when', '@type': pick(['http://www.w3.org/2001/XMLSchema#dateTime', 'ext:Date']) };
     ictx.alias = pick(['name', 'description']); // a term of the active context
+    ictx.ratio = { '@id': 'ext:ratio', '@type': XSD_DOUBLE }; // strings and numbers coerced to xsd:double
     ictx.ident = 'id';
     if (chance(0.05)) ictx.bad = 'relative-iri';               // refused by both (safe mode)
     if (chance(0.03)) ictx.name = 'ext:name';                  // a protected VC 2.0 term: refused by both
@@ -158,6 +177,7 @@ function gen(r) {
     doc.tags = [text(2), text(2)];
     doc.when = date();
     doc.alias = text();
+    doc.ratio = chance(0.5) ? pick(DOUBLE_STRINGS) : distinctDoubles([pick(NUMBERS), pick(DOUBLE_STRINGS)]);
   }
   // a few documents jsonld.js refuses in safe mode: Passport must refuse them too
   if (chance(0.03)) subject.unknownTerm = text();

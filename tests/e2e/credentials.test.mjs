@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -297,6 +298,119 @@ describe('the verifier under abuse', () => {
     assert.equal(html.status, 429);
     assert.match(html.headers.get('retry-after') || '', /^[1-9]\d*$/);
     assert.match(html.body, /Trop de vérifications/);
+  });
+});
+
+/** The costliest credential the verifier accepts to parse (as scripts/bench-badges posts
+ * it): name's credential with isomorphic alignments up to CHECK_MAX_BLANK blank nodes. */
+function worstCredential(name) {
+  const doc = JSON.parse(fs.readFileSync(path.join(work, `${name}.json`), 'utf8'));
+  const count = (v, c) => {
+    if (Array.isArray(v)) v.forEach((x) => count(x, c));
+    else if (v && typeof v === 'object') {
+      if (!('id' in v) && !('@id' in v) && !('@value' in v)) c.b++;
+      for (const [k, x] of Object.entries(v)) if (k !== '@context') count(x, c);
+    }
+    return c;
+  };
+  const al = { type: ['Alignment'], targetName: 'Compétence', targetUrl: 'https://example.fr/c', targetCode: '1.1',
+    targetFramework: 'CRCN', targetDescription: 'même objet répété : des nœuds anonymes isomorphes' };
+  doc.credentialSubject.achievement.alignment = Array.from({ length: 250 - count(doc, { b: 0 }).b }, () => ({ ...al }));
+  return JSON.stringify(doc);
+}
+
+/** Sends head (request line and headers) on a raw socket, and no body: resolves with what
+ * the server sent and whether it closed the connection, or {timeout} after ms. */
+function headersOnly(srv, head, ms) {
+  return new Promise((resolve) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => { sock.destroy(); resolve({ data, timeout: true }); }, ms);
+    sock.setEncoding('utf8').on('data', (d) => { data += d; });
+    sock.on('end', () => { clearTimeout(timer); sock.destroy(); resolve({ data, closed: true }); });
+    sock.on('error', () => { clearTimeout(timer); resolve({ data, closed: true }); });
+    sock.write(head);
+  });
+}
+
+describe('the verifier off the HTTP threads', () => {
+  /* the verification's own server: one token per address and almost no refill */
+  let srv;
+  before(async () => {
+    srv = await startServer({ demo: false, env: { PASSPORT_VERIFY_BURST: '1', PASSPORT_VERIFY_RATE: '0.01',
+      PASSPORT_SHUTDOWN_TIMEOUT: '0.2' } });
+  });
+  after(async () => { await srv?.stop(); });
+  const post = (body) => client(srv).request('POST', '/api/v1/verify', {
+    headers: { 'Content-Type': 'application/json' }, body,
+  });
+
+  test('a refused request gets its 429 from its headers, its body never sent', async () => {
+    assert.equal((await post(fs.readFileSync(path.join(work, 'old2.json')))).status, 200); /* the one token */
+    for (const [route, type] of [['/api/v1/verify', 'application/json'], ['/verify', 'application/x-www-form-urlencoded']]) {
+      const r = await headersOnly(srv, `POST ${route} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${type}\r\n` +
+        'Content-Length: 200000\r\n\r\n', 10_000);
+      assert.ok(!r.timeout, `${route}: no answer without the body: ${r.data.slice(0, 200)}`);
+      assert.match(r.data, /^HTTP\/1\.1 429 /, route);
+      assert.match(r.data, /\r\nRetry-After: [1-9]\d*\r\n/i, route);
+      assert.match(r.data, /\r\nConnection: close\r\n/i, route);
+      assert.ok(r.closed, `${route}: the connection stays open`);
+    }
+    const json = await post('{}');
+    assert.equal(json.status, 429);
+    assert.match(JSON.parse(json.body).error.message, /vérifications/);
+    /* the form and the other pages cost nothing */
+    assert.equal((await client(srv).get('/verify')).status, 200);
+  });
+
+  test('a burst over the running-verifications cap gets 429 at once, the rest verify as before', async () => {
+    const body = worstCredential('old2');
+    /* one address per request (Linux answers on all of 127/8): the per-address budget aside */
+    const one = (i) => new Promise((resolve) => {
+      const t0 = Date.now();
+      const req = http.request({ host: '127.0.0.1', port: srv.port, method: 'POST', path: '/api/v1/verify',
+        localAddress: `127.0.0.${10 + i}`, agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        let b = '';
+        res.setEncoding('utf8').on('data', (d) => { b += d; });
+        res.on('end', () => resolve({ status: res.statusCode, retry: res.headers['retry-after'], body: b, ms: Date.now() - t0 }));
+      });
+      req.on('error', (e) => resolve({ status: 0, body: String(e) }));
+      req.end(body);
+    });
+    const rs = await Promise.all(Array.from({ length: 16 }, (_, i) => one(i)));
+    const codes = rs.map((r) => r.status);
+    assert.ok(codes.every((c) => c === 200 || c === 429), codes.join(' '));
+    assert.ok(codes.includes(200), codes.join(' '));
+    const refused = rs.filter((r) => r.status === 429);
+    assert.ok(refused.length > 0, codes.join(' '));
+    for (const r of refused) assert.match(r.retry || '', /^[1-9]\d*$/);
+    for (const r of rs.filter((x) => x.status === 200)) {
+      const j = JSON.parse(r.body);
+      assert.equal(typeof j.verified, 'boolean');
+      assert.ok(j.checks.some((c) => c.name === 'proof'), r.body.slice(0, 300));
+    }
+  });
+
+  test('stopping during a verification answers it and exits cleanly', async () => {
+    const body = worstCredential('old2');
+    const answer = new Promise((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: srv.port, method: 'POST', path: '/api/v1/verify',
+        localAddress: '127.0.0.40', agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', () => resolve(0)); /* the connection closed by the stop: no hang */
+      /* the body sent, the verification (much longer than 50 ms) is on the worker */
+      req.end(body, () => setTimeout(() => srv.signal('SIGTERM'), 50));
+    });
+    const status = await answer;
+    assert.ok([200, 503, 0].includes(status), String(status));
+    const timer = new Promise((r) => setTimeout(() => r('timeout'), 15_000));
+    assert.notEqual(await Promise.race([srv.exited(), timer]), 'timeout', 'the server did not stop');
+    assert.equal((await srv.exited()).code, 0, srv.stderr().slice(-2000));
+    assert.doesNotMatch(srv.stderr(), /AddressSanitizer|runtime error|suspended connections/);
   });
 });
 

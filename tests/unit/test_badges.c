@@ -1,7 +1,8 @@
 /* Tests for badges/badges against a real store and a temporary badge folder: the award
  * rule (modules passed, verified levels; declared evidence does not count), issuance
  * once, signed credentials that verify, revocation flipping the status list bit (and its
- * ETag), export, revoke-all for erasure and the CLR. */
+ * ETag), export, revoke-all for erasure and the CLR; rotation and moves; the owners of the
+ * lists of a 0.1.0 database after migration 10. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -411,6 +413,99 @@ static void status_list_within_clock_skew(void **state) {
     free(text);
 }
 
+/* The (issuer, url) owning list id in store s, as "issuer url" into out. */
+static void owner_of_list(store *s, int id, char *out, size_t cap) {
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(store_db(s), "SELECT issuer || ' ' || url FROM status_list_owners WHERE list_id = ?", -1, &st,
+                       NULL);
+    sqlite3_bind_int(st, 1, id);
+    snprintf(out, cap, "%s", sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "(none)");
+    sqlite3_finalize(st);
+}
+
+/* "issuer statusListCredential" of credential id, as owner_of_list writes it. */
+static void owner_named_by(fx *f, long long id, char *out, size_t cap) {
+    char *text = NULL;
+    assert_true(badges_credential_get(f->t->s, id, &text, NULL, NULL, NULL));
+    json_t *doc = json_loads(text, 0, NULL);
+    snprintf(out, cap, "%s %s", json_string_value(json_object_get(json_object_get(doc, "issuer"), "id")),
+             json_string_value(json_object_get(json_object_get(doc, "credentialStatus"), "statusListCredential")));
+    json_decref(doc);
+    free(text);
+}
+
+/* Migration 10 on a database of release 0.1.0 (tests/fixtures/db-0.1.0.sql, schema 8)
+ * holding credentials of two issuers (a did:key rotation: lists 1 and 2) and their status
+ * lists, one credential revoked: after the upgrade, each list is owned by the issuer of its
+ * credentials at the URL they name, and every credential verifies (proof and status) or
+ * reports its revocation. Run from the repository root. */
+static void old_database_lists_get_their_owners(void **state) {
+    fx *f = *state;
+    perr err = {{0}};
+    long long a1 = award(f), a2 = award(f);
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/keys", f->t->dir);
+    assert_true(keyring_add(dir, NULL, &err));
+    restart(f, "http://127.0.0.1:9");
+    long long b1 = award(f);
+    assert_true(badges_revoke(f->t->s, f->c, a1, 0, "erreur", &err));
+    char want1[512], want2[512], got[512];
+    owner_named_by(f, a1, want1, sizeof want1);
+    owner_named_by(f, b1, want2, sizeof want2);
+    assert_string_not_equal(want1, want2);
+    /* the old database: the fixture, with these credentials and lists as 0.1.0 stored them */
+    buf sql = BUF_INIT;
+    assert_true(buf_read_file(&sql, "tests/fixtures/db-0.1.0.sql", 16u << 20, &err));
+    char old[128], attach[200];
+    snprintf(old, sizeof old, "%s/old.db", f->t->dir);
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open(old, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, buf_cstr(&sql), NULL, NULL, NULL), SQLITE_OK);
+    buf_free(&sql);
+    snprintf(attach, sizeof attach, "ATTACH '%s' AS cur", f->t->path);
+    assert_int_equal(sqlite3_exec(raw, attach, NULL, NULL, NULL), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(raw,
+                          "PRAGMA user_version = 8;" /* as the fixture says: its schema */
+                          "INSERT INTO achievements SELECT id, slug, name, description, criteria_json, image"
+                          "  FROM cur.achievements;"
+                          "INSERT INTO credentials SELECT id, uid, 1, achievement_id, issued_at, list_id, status_index,"
+                          "  NULL, narrative, revoked_at, reason, json FROM cur.credentials;"
+                          "INSERT INTO status_lists SELECT id, encoded, json, etag, updated_at FROM cur.status_lists;"
+                          "DETACH cur;",
+                          NULL, NULL, &msg);
+    if (rc != SQLITE_OK) fail_msg("%s", msg);
+    sqlite3_close(raw);
+    store *os = store_open(old, &err);
+    if (!os) fail_msg("%s", err.msg);
+    owner_of_list(os, 1, got, sizeof got);
+    assert_string_equal(got, want1);
+    owner_of_list(os, 2, got, sizeof got);
+    assert_string_equal(got, want2);
+    /* the upgraded database serves and verifies them (the helpers read f's store and context) */
+    store *cur = f->t->s;
+    badges_ctx *cur_c = f->c;
+    f->t->s = os;
+    f->c = badges_ctx_new(os, f->t->dir, f->courses, "http://127.0.0.1:9", &err);
+    assert_non_null(f->c);
+    bool ok;
+    assert_string_equal(status_key(f, a1, &ok), "badges.check.revoked");
+    assert_false(ok);
+    assert_string_equal(status_key(f, a2, &ok), "badges.check.status_ok");
+    assert_true(ok);
+    assert_string_equal(status_key(f, b1, &ok), "badges.check.status_ok");
+    assert_true(ok);
+    badges_ctx_free(f->c);
+    store_free(os);
+    f->t->s = cur;
+    f->c = cur_c;
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(attach, sizeof attach, "%s%s", old, suffix[i]);
+        unlink(attach);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(loads_definition, setup, teardown),
@@ -421,6 +516,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(full_list_opens_the_next, setup, teardown),
         cmocka_unit_test_setup_teardown(rotation_and_move_keep_lists_with_their_issuer, setup, teardown),
         cmocka_unit_test_setup_teardown(status_list_within_clock_skew, setup, teardown),
+        cmocka_unit_test_setup_teardown(old_database_lists_get_their_owners, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

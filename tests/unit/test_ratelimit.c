@@ -1,5 +1,5 @@
 /* Tests of core/ratelimit: burst then refusal with a Retry-After, refill over time,
- * addresses apart, the running-calls cap. */
+ * addresses apart, the running-calls cap, a token taken without the cap. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,10 +42,23 @@ static void running_calls_are_capped(void **state) {
     ratelimit_free(r);
 }
 
+static void take_spends_the_bucket_only(void **state) {
+    (void)state;
+    ratelimit *r = ratelimit_new(0.5, 2, 1);
+    assert_int_equal(ratelimit_enter(r, "a", SEC), 0); /* the one running place is taken */
+    assert_int_equal(ratelimit_take(r, "b", SEC), 0);  /* take ignores the cap */
+    assert_int_equal(ratelimit_take(r, "b", SEC), 0);
+    assert_int_equal(ratelimit_take(r, "b", SEC), 2);  /* bucket of 2 spent: retry after 2 s */
+    assert_int_equal(ratelimit_take(r, "b", 3 * SEC), 0);
+    ratelimit_leave(r);
+    ratelimit_free(r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(burst_then_refused_then_refilled),
         cmocka_unit_test(running_calls_are_capped),
+        cmocka_unit_test(take_spends_the_bucket_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

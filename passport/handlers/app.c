@@ -157,7 +157,9 @@ void app_render(app *a, http_req *req, http_resp *resp, int status, const char *
     }
     /* our own rendering: valid UTF-8 by construction, no need to check it again */
     json_object_set_new(data, "content", json_stringn_nocheck(page.data ? page.data : "", page.len));
-    json_object_set_new(data, "title", json_string(i18n_get(a->i18n, locale, title_key)));
+    /* a page's own title (a module's) wins over the key's */
+    const char *own = json_string_value(json_object_get(data, "page_title"));
+    json_object_set_new(data, "title", json_string(own ? own : i18n_get(a->i18n, locale, title_key)));
     buf_free(&page);
     buf_reset(&resp->body);
     if (!tmpl_render(a->tmpl, "layout", data, locale, &resp->body, &err)) {

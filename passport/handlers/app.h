@@ -105,7 +105,8 @@ const char *app_t(app *a, http_req *req, const char *key);
 char *app_tf(app *a, http_req *req, const char *key, const json_t *args);
 /* Renders template name inside the layout with data (consumed: the reference is
  * stolen) and the common members (user, csrf, locale, nav, static URLs); title_key is
- * an i18n key for <title>. Sets status (200 when 0). */
+ * an i18n key for <title>, unless data has a string "page_title" (used as is). Sets
+ * status (200 when 0). */
 void app_render(app *a, http_req *req, http_resp *resp, int status, const char *name,
                 const char *title_key, json_t *data);
 /* An error page (HTML) or {"error":{status,message}} under /api/: message may be an i18n

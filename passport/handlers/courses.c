@@ -15,6 +15,7 @@
 #include "learn/learn.h"
 #include "learn/library.h"
 #include "learn/progress.h"
+#include "skills/evidence.h"
 
 #define ASSET_MAX_BYTES (5u * 1024u * 1024u)
 #define SEARCH_LIMIT 5000
@@ -122,8 +123,9 @@ static int page_number(http_req *req) {
     return page < 1 || page > 100000 ? 1 : page;
 }
 
-/* Every competency code the library uses, sorted, with a selected flag. */
-static json_t *competency_options(const learn_library *lib, const char *selected) {
+/* Every competency the library uses, sorted by code: {code, title (in the locale; the
+ * code when unknown), label (the code as people write it: "CRCN 1.1"), selected}. */
+static json_t *competency_options(const learn_library *lib, const json_t *titles, const char *selected) {
     json_t *seen = json_object();
     for (size_t i = 0; i < lib->nindex; i++)
         for (size_t j = 0; j < lib->index[i]->ncomps; j++) json_object_set_new(seen, lib->index[i]->comps[j].code, json_true());
@@ -139,11 +141,38 @@ static json_t *competency_options(const learn_library *lib, const char *selected
             codes[j - 1] = t;
         }
     json_t *out = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(out, json_pack("{s:s, s:b}", "code", codes[i], "selected", selected && !strcmp(selected, codes[i])));
+    for (size_t i = 0; i < n; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "%s", codes[i]);
+        char *dash = strchr(label, '-');
+        if (dash) *dash = ' ';
+        const char *title = json_string_value(json_object_get(titles, codes[i]));
+        json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:b}", "code", codes[i], "title", title ? title : codes[i],
+                                             "label", label, "selected", selected && !strcmp(selected, codes[i])));
+    }
     free(codes);
     json_decref(seen);
     return out;
+}
+
+/* Adds "title" to the competencies of a module list's items from titles ({code: title}). */
+static void name_list(json_t *modules, const json_t *titles) {
+    size_t i, j;
+    json_t *m, *c;
+    json_array_foreach(modules, i, m) {
+        json_array_foreach(json_object_get(m, "competencies"), j, c) {
+            json_t *t = json_object_get(titles, json_string_value(json_object_get(c, "code")));
+            if (t) json_object_set(c, "title", t);
+        }
+    }
+}
+
+/* Names the competencies of the catalog's modules: per course, and in the results. */
+static void name_modules_competencies(json_t *courses, json_t *results, const json_t *titles) {
+    size_t i;
+    json_t *c;
+    json_array_foreach(courses, i, c) name_list(json_object_get(c, "modules"), titles);
+    name_list(results, titles);
 }
 
 /* Reads the filters and runs the search; false (error sent) on a database error. */
@@ -189,11 +218,14 @@ static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
     json_t *levels = json_array();
     for (int l = 1; l <= 8; l++) json_array_append_new(levels, json_pack("{s:i, s:b}", "value", l, "selected", l == f.level));
     bool filtered = (f.q && *f.q) || (f.competency && *f.competency) || f.level || f.lang;
+    json_t *titles = skills_competency_titles(a->db, app_ctx(req)->locale);
     json_t *d = json_pack("{s:o, s:o, s:o, s:s, s:s, s:i, s:b, s:i, s:s, s:i, s:i, s:b}", "courses", courses,
-                          "competencies", competency_options(lib, f.competency), "levels", levels, "q", f.q ? f.q : "",
+                          "competencies", competency_options(lib, titles, f.competency), "levels", levels, "q", f.q ? f.q : "",
                           "lang", f.lang_choice, "count", (int)nmod, "filtered", filtered, "ncourses",
                           (int)json_array_size(courses), "qs", qs, "prev_page", page - 1, "next_page", page + 1, "more",
                           (size_t)page * CATALOG_PAGE < nmod);
+    name_modules_competencies(courses, results, titles);
+    json_decref(titles);
     json_object_set_new(d, "search", json_boolean(results != NULL));
     if (results) json_object_set_new(d, "results", results);
     app_render(a, req, resp, 200, "courses/catalog", "learn.catalog.title", d);
@@ -216,7 +248,11 @@ static void course_page(http_req *req, http_resp *resp, void *ctx) {
     else {
         json_t *d = learn_view_course(c, progress, NULL);
         json_object_set_new(d, "intro_html", json_string(c->intro_html));
-        app_render(a, req, resp, 200, "courses/course", "learn.course.title", json_pack("{s:o}", "course", d));
+        json_t *titles = skills_competency_titles(a->db, rc->locale);
+        name_list(json_object_get(d, "modules"), titles);
+        json_decref(titles);
+        app_render(a, req, resp, 200, "courses/course", "learn.course.title",
+                   json_pack("{s:o, s:s}", "course", d, "page_title", c->title));
     }
     json_decref(progress);
     app_library_release(a, lib);
@@ -300,15 +336,16 @@ static void api_progress(http_req *req, http_resp *resp, void *ctx) {
     api_page pg;
     if (!api_page_read(a, req, resp, &pg)) return;
     perr err = {{0}};
+    learn_library *lib = app_library_acquire(a);
     bool txn = store_read_begin(a->db, NULL);
     json_t *progress = progress_by_module(a->db, rc->user->id, &err);
-    json_t *next = progress ? learn_continue(a->db, rc->user->id) : NULL;
+    json_t *next = progress ? learn_continue(a->db, lib, rc->user->id) : NULL;
     if (txn) store_read_end(a->db);
     if (!progress) {
+        app_library_release(a, lib);
         app_error(a, req, resp, 500, NULL);
         return;
     }
-    learn_library *lib = app_library_acquire(a);
     json_t *courses = json_array();
     for (size_t i = 0; i < lib->ncourses; i++) {
         int percent, left;

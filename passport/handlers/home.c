@@ -15,7 +15,9 @@ static void agent_part(app *a, const account *u, json_t *d) {
     skills_counts(a->db, u->id, &verified, &declared, &pieces);
     json_object_set_new(d, "passport", json_pack("{s:i, s:i, s:i}", "verified", verified, "declared", declared,
                                                  "pieces", pieces));
-    json_t *next = learn_continue(a->db, u->id);
+    learn_library *lib = app_library_acquire(a);
+    json_t *next = learn_continue(a->db, lib, u->id);
+    app_library_release(a, lib);
     if (next) json_object_set_new(d, "next_module", next);
     json_t *mine = dashboard_mine(a->db, u->id, clock_now());
     int open = 0, overdue = 0, due_soon = 0;

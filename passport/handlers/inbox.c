@@ -1,9 +1,33 @@
 /* The in-app inbox: /me/inbox (page), marking as read, GET /api/v1/me/inbox. */
+#include <stdint.h>
 #include <stdlib.h>
 
+#include "core/buf.h"
 #include "handlers/api_page.h"
 #include "handlers/app.h"
+#include "http/locale_fmt.h"
 #include "people/inbox.h"
+
+/* A copy of a notice's arguments with dates ("2026-12-20") written in the reader's
+ * language ("20 décembre 2026"). */
+static json_t *localised_args(const json_t *args, const char *locale) {
+    json_t *out = json_array();
+    size_t i;
+    json_t *v;
+    buf b = BUF_INIT;
+    json_array_foreach(args, i, v) {
+        int64_t t;
+        if (json_is_string(v) && json_string_length(v) == 10 && locale_parse_date(json_string_value(v), &t)) {
+            buf_reset(&b);
+            locale_fmt_date(&b, locale, t);
+            json_array_append_new(out, json_string(buf_cstr(&b)));
+        } else {
+            json_array_append(out, v);
+        }
+    }
+    buf_free(&b);
+    return out;
+}
 
 /* Adds a translated "text" member to every message, in the reader's language. */
 /* The messages of the page pg (NULL: the newest 100, for the page), with their text. */
@@ -13,7 +37,9 @@ static json_t *translated(app *a, http_req *req, bool unread_only, store_page *p
     size_t i;
     json_t *m;
     json_array_foreach(items, i, m) {
-        char *text = app_tf(a, req, json_string_value(json_object_get(m, "key")), json_object_get(m, "args"));
+        json_t *args = localised_args(json_object_get(m, "args"), app_ctx(req)->locale);
+        char *text = app_tf(a, req, json_string_value(json_object_get(m, "key")), args);
+        json_decref(args);
         json_object_set_new(m, "text", json_string(text));
         free(text);
     }

@@ -18,8 +18,10 @@
 #include "learn/attempt.h"
 #include "learn/catalog.h"
 #include "learn/grade.h"
+#include "learn/learn.h"
 #include "learn/library.h"
 #include "learn/progress.h"
+#include "skills/evidence.h"
 #include "store/changelog.h"
 
 #define ATTEMPT_MAX_BODY (32u * 1024u)
@@ -100,11 +102,21 @@ static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d)
     const learn_policy *p = &m->policy;
     int64_t c = p->cooldown;
     const char *key = c % 86400 == 0 ? "learn.duration.days" : c % 3600 == 0 ? "learn.duration.hours" : "learn.duration.minutes";
+    long long count = c % 86400 == 0 ? c / 86400 : c % 3600 == 0 ? c / 3600 : c / 60;
     char n[24];
-    snprintf(n, sizeof n, "%lld", (long long)(c % 86400 == 0 ? c / 86400 : c % 3600 == 0 ? c / 3600 : c / 60));
-    json_t *args = json_pack("[s]", n);
-    char *text = app_tf(a, req, key, args);
-    json_decref(args);
+    snprintf(n, sizeof n, "%lld", count);
+    /* the form for the count ("1 jour", "2 jours"), then {1} replaced */
+    const char *form = i18n_nget(a->i18n, app_ctx(req)->locale, key, count);
+    buf tb = BUF_INIT;
+    const char *hole = strstr(form, "{1}");
+    if (hole) {
+        buf_append(&tb, form, (size_t)(hole - form));
+        buf_puts(&tb, n);
+        buf_puts(&tb, hole + 3);
+    } else {
+        buf_puts(&tb, form);
+    }
+    char *text = buf_detach(&tb);
     size_t drawn = p->draw ? p->draw : m->quiz->n;
     json_object_set_new(d, "policy", json_pack("{s:i, s:i, s:b, s:i, s:s, s:b}", "draw", (int)drawn, "bank",
                                                (int)m->quiz->n, "pooled", drawn < m->quiz->n, "max_failed",
@@ -148,6 +160,7 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     json_t *d = json_pack("{s:o, s:i}", "module", learn_view_module(m, progress), "attempts_left",
                           ATTEMPT_MAX_PER_HOUR - pm.recent);
     json_decref(progress);
+    skills_name_competencies(a->db, json_object_get(json_object_get(d, "module"), "competencies"), app_ctx(req)->locale);
     policy_data(a, req, m, d);
     if (pm.until) {
         char iso[21];
@@ -206,6 +219,7 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
         } else {
             json_object_set_new(d, "questions_html", fields);
             json_object_set(d, "lesson_html", m->lesson_html);
+            json_object_set_new(d, "page_title", json_string(m->title));
             app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
         }
     }
@@ -354,7 +368,7 @@ static void attempt_form(http_req *req, http_resp *resp, void *ctx) {
 
 /* The result view of attempt id of m for the current user, with the module's status;
  * NULL when the attempt is not theirs (or on a database error). */
-static json_t *result_data(app *a, http_req *req, const learn_module *m, long long id) {
+static json_t *result_data(app *a, http_req *req, const learn_library *lib, const learn_module *m, long long id) {
     long long uid = app_ctx(req)->user->id;
     attempt_row r;
     if (!id || !attempt_get(a->db, id, uid, m->id, &r)) return NULL;
@@ -374,8 +388,14 @@ static json_t *result_data(app *a, http_req *req, const learn_module *m, long lo
     json_object_set_new(result, "url", json_string(buf_cstr(&url)));
     buf_free(&url);
     json_t *d = json_pack("{s:o, s:o}", "module", learn_view_module(m, progress), "result", result);
-    if (m->position + 1 < m->course->nmodules)
-        json_object_set_new(d, "next", learn_view_module(m->course->modules[m->position + 1], progress));
+    json_t *next = passed ? learn_next_after(a->db, lib, uid, m) : NULL;
+    const learn_module *nm = next ? library_module(lib, json_string_value(json_object_get(next, "module_id"))) : NULL;
+    if (nm) {
+        json_t *nv = learn_view_module(nm, progress);
+        if (json_object_get(next, "path_title")) json_object_set(nv, "path_title", json_object_get(next, "path_title"));
+        json_object_set_new(d, "next", nv);
+    }
+    json_decref(next);
     json_decref(progress);
     return d;
 }
@@ -385,8 +405,15 @@ static void result_page(http_req *req, http_resp *resp, void *ctx) {
     learn_library *lib = app_library_acquire(a);
     const learn_module *m = find_module(a, req, resp, lib);
     if (m) {
-        json_t *d = result_data(a, req, m, app_param_id(req, 1));
-        if (d) app_render(a, req, resp, 200, "courses/result", "learn.result.title", d);
+        json_t *d = result_data(a, req, lib, m, app_param_id(req, 1));
+        if (d) {
+            json_t *args = json_pack("[s]", m->title);
+            char *title = app_tf(a, req, "learn.result.heading", args);
+            json_object_set_new(d, "page_title", json_string(title));
+            free(title);
+            json_decref(args);
+            app_render(a, req, resp, 200, "courses/result", "learn.result.title", d);
+        }
         else app_error(a, req, resp, 404, NULL);
     }
     app_library_release(a, lib);
@@ -397,7 +424,7 @@ static void api_result(http_req *req, http_resp *resp, void *ctx) {
     learn_library *lib = app_library_acquire(a);
     const learn_module *m = find_module(a, req, resp, lib);
     if (m) {
-        json_t *d = result_data(a, req, m, app_param_id(req, 1));
+        json_t *d = result_data(a, req, lib, m, app_param_id(req, 1));
         if (d) app_json(resp, 200, d);
         else app_error(a, req, resp, 404, NULL);
     }
@@ -415,7 +442,7 @@ static void api_attempt(http_req *req, http_resp *resp, void *ctx) {
         int st = -1, earned = 0;
         if (!json_is_object(answers)) app_error(a, req, resp, 422, "learn.error.answers");
         else st = submit(a, req, resp, lib, m, answers, nonce, &out, &earned);
-        json_t *d = st == ATTEMPT_OK ? result_data(a, req, m, out.id) : NULL;
+        json_t *d = st == ATTEMPT_OK ? result_data(a, req, lib, m, out.id) : NULL;
         if (d) {
             buf url = BUF_INIT;
             result_url(&url, true, m, out.id);

@@ -6,6 +6,7 @@
 
 #include "badges/badges.h"
 #include "core/blob_cache.h"
+#include "core/csv.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "handlers/api_page.h"
@@ -103,6 +104,22 @@ static account *target_or_404(app *a, http_req *req, http_resp *resp) {
 }
 
 /* The view model with the subject's identity, or NULL after sending the error. */
+/* A framework's name in the reader's language when the catalogue has one
+ * ("framework.name.DIGCOMP"): the files carry a single name, DigComp's in English. */
+static void localise_framework(app *a, http_req *req, json_t *fw) {
+    char key[96];
+    snprintf(key, sizeof key, "framework.name.%s", json_string_value(json_object_get(fw, "code")));
+    const char *name = app_t(a, req, key);
+    if (name && strcmp(name, key)) json_object_set_new(fw, "name", json_string(name));
+}
+
+static void localise_frameworks(app *a, http_req *req, json_t *v) {
+    size_t i;
+    json_t *fw;
+    json_array_foreach(json_object_get(v, "frameworks"), i, fw) localise_framework(a, req, fw);
+    if (json_is_object(json_object_get(v, "framework"))) localise_framework(a, req, json_object_get(v, "framework"));
+}
+
 static json_t *build(app *a, http_req *req, http_resp *resp, const account *subject, size_t evidence_cap,
                      store_page *timeline) {
     passport_view_opts o = {.framework = framework_param(req), .locale = app_ctx(req)->locale,
@@ -114,6 +131,7 @@ static json_t *build(app *a, http_req *req, http_resp *resp, const account *subj
         app_error(a, req, resp, unknown ? 404 : 500, err.msg);
         return NULL;
     }
+    localise_frameworks(a, req, v);
     json_object_set_new(v, "subject", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)subject->id, "name",
                                                 subject->display_name, "unit", subject->unit_name ? subject->unit_name : ""));
     return v;
@@ -301,6 +319,51 @@ static void download(http_req *req, http_resp *resp, void *ctx) {
     http_resp_header(resp, "Cache-Control", "no-store");
 }
 
+/* The passport as a spreadsheet: one row per competency of the framework (code, name,
+ * verified level and date, self-assessment and date, pieces of evidence), ';'-separated,
+ * every cell neutralised against formulas (csv_write_field). */
+static void download_csv(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    req_ctx *c = app_ctx(req);
+    json_t *v = build(a, req, resp, c->user, 0, NULL);
+    if (!v) return;
+    buf *b = &resp->body;
+    buf_reset(b);
+    buf_puts(b, "\xEF\xBB\xBF"); /* BOM: spreadsheets then read UTF-8 */
+    static const char *const cols[] = {"passport.csv.area",     "passport.csv.code",          "passport.csv.competency",
+                                       "passport.csv.verified", "passport.csv.verified_date", "passport.csv.declared",
+                                       "passport.csv.declared_date", "passport.csv.evidence"};
+    size_t ncols = sizeof cols / sizeof cols[0];
+    for (size_t i = 0; i < ncols; i++) csv_write_field(b, app_t(a, req, cols[i]), ';', i + 1 == ncols);
+    size_t i, j;
+    json_t *area, *comp;
+    json_array_foreach(json_object_get(v, "areas"), i, area) {
+        json_array_foreach(json_object_get(area, "competencies"), j, comp) {
+            char n1[24], n2[24], n3[24];
+            json_int_t ver = json_integer_value(json_object_get(comp, "verified"));
+            json_int_t dec = json_integer_value(json_object_get(comp, "declared"));
+            snprintf(n1, sizeof n1, "%lld", (long long)ver);
+            snprintf(n2, sizeof n2, "%lld", (long long)dec);
+            snprintf(n3, sizeof n3, "%lld", (long long)json_integer_value(json_object_get(comp, "evidence_count")));
+            csv_write_field(b, json_string_value(json_object_get(area, "title")), ';', false);
+            csv_write_field(b, json_string_value(json_object_get(comp, "code")), ';', false);
+            csv_write_field(b, json_string_value(json_object_get(comp, "title")), ';', false);
+            csv_write_field(b, ver ? n1 : "", ';', false);
+            csv_write_field(b, ver ? json_string_value(json_object_get(comp, "verified_date")) : "", ';', false);
+            csv_write_field(b, dec ? n2 : "", ';', false);
+            csv_write_field(b, dec ? json_string_value(json_object_get(comp, "declared_date")) : "", ';', false);
+            csv_write_field(b, n3, ';', true);
+        }
+    }
+    json_decref(v);
+    char name[96];
+    snprintf(name, sizeof name, "attachment; filename=\"passport-%lld.csv\"", c->user->id);
+    resp->status = 200;
+    resp->content_type = "text/csv; charset=utf-8";
+    http_resp_header(resp, "Content-Disposition", name);
+    http_resp_header(resp, "Cache-Control", "no-store");
+}
+
 /* Records an attestation by the current user for target; false with err an i18n key. */
 static bool attest(app *a, http_req *req, const account *target, int *status, perr *err) {
     req_ctx *c = app_ctx(req);
@@ -449,6 +512,7 @@ static void team_people(http_req *req, http_resp *resp, void *ctx) {
 void passport_routes(http_router *r) {
     http_router_add(r, (http_route){HTTP_GET, "/passport", own_page, 0, ROUTE_CACHE, 0});
     http_router_add(r, (http_route){HTTP_GET, "/passport.json", download, 0, 0, 0});
+    http_router_add(r, (http_route){HTTP_GET, "/passport.csv", download_csv, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/passport/self-assessment", self_list, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_GET, "/passport/self-assessment/{code}", self_get, 0, 0, 0});
     http_router_add(r, (http_route){HTTP_POST, "/passport/self-assessment/{code}", self_post, FORM_MAX_BODY, 0, 0});

@@ -57,3 +57,19 @@ void locale_fmt_date(buf *out, const char *locale, int64_t t) {
     buf_printf(out, "%d%s %s %d", tm.tm_mday, !e && tm.tm_mday == 1 ? "er" : "", (e ? en : fr)[tm.tm_mon],
                tm.tm_year + 1900);
 }
+
+bool locale_parse_date(const char *s, int64_t *t) {
+    int y, mo, d;
+    if (!s || strlen(s) < 10 || s[4] != '-' || s[7] != '-' || (s[10] && s[10] != 'T' && s[10] != ' ')) return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
+    if (sscanf(s, "%4d-%2d-%2d", &y, &mo, &d) != 3 || mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+    /* days from the civil date (proleptic Gregorian), after Howard Hinnant's algorithm */
+    y -= mo <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    *t = ((int64_t)era * 146097 + doe - 719468) * 86400;
+    return true;
+}

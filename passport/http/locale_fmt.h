@@ -5,6 +5,7 @@
 #ifndef PASSPORT_HTTP_LOCALE_FMT_H
 #define PASSPORT_HTTP_LOCALE_FMT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/buf.h"
@@ -18,5 +19,10 @@ void locale_fmt_number(buf *out, const char *locale, double v, int decimals);
 /* Appends the calendar date (UTC) of the epoch seconds t: "5 décembre 2026" (fr; the
  * first of the month "1er décembre 2026"), "5 December 2026" (en). */
 void locale_fmt_date(buf *out, const char *locale, int64_t t);
+
+/* Reads a string starting "YYYY-MM-DD" (a date, or an ISO 8601 date-time whose time is
+ * ignored) into the epoch seconds of that day's midnight UTC. False (t untouched) for
+ * NULL or anything else. */
+bool locale_parse_date(const char *s, int64_t *t);
 
 #endif

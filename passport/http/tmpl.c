@@ -5,11 +5,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "http/locale_fmt.h"
 #include "http/tmpl_tree.h"
 
 static void remember_partial(tmpl_set *set, tmpl_node *n, const tmpl *owner) {
@@ -331,6 +333,38 @@ static void emit(render_ctx *c, val v, bool raw) {
     else put_escaped(c->out, s, len);
 }
 
+/* The epoch seconds of a date value: an integer, or a string starting "YYYY-MM-DD"
+ * (midnight UTC). False for anything else. */
+static bool date_of(val v, int64_t *t) {
+    if (v.kind == V_INT) return *t = v.num, true;
+    if (v.kind != V_JSON) return false;
+    if (json_is_integer(v.j)) return *t = (int64_t)json_integer_value(v.j), true;
+    return locale_parse_date(json_string_value(v.j), t);
+}
+
+/* The number a value stands for: integers, reals, and strings that are a whole number. */
+static bool number_of(val v, double *d) {
+    if (v.kind == V_INT) return *d = (double)v.num, true;
+    if (v.kind != V_JSON) return false;
+    if (json_is_number(v.j)) return *d = json_number_value(v.j), true;
+    const char *s = json_string_value(v.j);
+    if (!s || !*s) return false;
+    char *end;
+    *d = strtod(s, &end);
+    return *end == '\0' && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'));
+}
+
+/* Emits the operand's value, through the locale's number or date format when it asks for
+ * one (values that are not numbers or dates print as they are). */
+static void emit_operand(render_ctx *c, const tmpl_operand *o, bool raw) {
+    val v = resolve(c, o);
+    int64_t t;
+    double d;
+    if (o->fmt == F_DATE && date_of(v, &t)) locale_fmt_date(c->out, c->locale, t);
+    else if (o->fmt == F_NUM && number_of(v, &d)) locale_fmt_number(c->out, c->locale, d, o->decimals);
+    else emit(c, v, raw);
+}
+
 static bool truthy(val v) {
     switch (v.kind) {
     case V_NONE: return false;
@@ -469,7 +503,7 @@ static void render_translation(render_ctx *c, const tmpl_node *n) {
         }
         if (n->raw) buf_append(c->out, run, (size_t)(p - run));
         else put_escaped(c->out, run, (size_t)(p - run));
-        emit(c, resolve(c, &n->args[num - 1]), false);
+        emit_operand(c, &n->args[num - 1], false);
         p += d + 2;
         run = p;
     }
@@ -480,8 +514,8 @@ static void render_translation(render_ctx *c, const tmpl_node *n) {
 static bool render_node(render_ctx *c, const tmpl_node *n) {
     switch (n->kind) {
     case N_TEXT: buf_append(c->out, n->text, n->len); return true;
-    case N_VAR: emit(c, resolve(c, &n->a), false); return true;
-    case N_RAW: emit(c, resolve(c, &n->a), true); return true;
+    case N_VAR: emit_operand(c, &n->a, false); return true;
+    case N_RAW: emit_operand(c, &n->a, true); return true;
     case N_T: render_translation(c, n); return true;
     case N_IF:
     case N_UNLESS: {

@@ -34,6 +34,14 @@
  *                       {{{t "k" p1}}} leaves the translation unescaped (args still escaped).
  *   {{tn "k" n p2}}     the plural form of "k" (msgid_plural in the .po) for the count n,
  *                       by the locale's Plural-Forms rule; n is also {1}.
+ *   {{num x}}, {{num x 2}}
+ *                       the number x (integer, real, or a string holding one) written per
+ *                       the render's locale with at most 1 (or the given 0–6) decimals:
+ *                       "0,7" in French, "0.7" in English (http/locale_fmt.h).
+ *   {{date x}}          the date x (epoch seconds, or a string starting "YYYY-MM-DD")
+ *                       written per the locale: "5 décembre 2026", "5 December 2026".
+ *                       Other values print as {{x}} would. Inside {{t}} / {{tn}}, an
+ *                       argument may be (num x [decimals]) or (date x).
  *   {{!-- comment --}}  and {{! comment }} are dropped.
  *
  * Whitespace: a block tag (#…, else, /…, >, comment) alone on its line, with only spaces

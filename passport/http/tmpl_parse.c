@@ -398,6 +398,37 @@ static bool parse_cond(parser *p, lexer *lx, tmpl_node *n, size_t line) {
     return expect_end(p, lx, line);
 }
 
+/* Parses the rest of `num PATH [DECIMALS]` or `date PATH` (the lexer is past the word,
+ * k is the next token) into o; `close` is L_RPAREN inside a translation's arguments,
+ * L_END in a value tag. */
+static bool parse_format(parser *p, lexer *lx, lex_kind k, tmpl_fmt fmt, tmpl_operand *o, lex_kind close,
+                         size_t line) {
+    if (!parse_operand(p, lx, k, o, line)) return false;
+    o->fmt = fmt;
+    o->decimals = 1;
+    k = lex_next(lx);
+    if (fmt == F_NUM && k == L_WORD) {
+        json_t *lit = word_literal(lx->s + lx->b, lx->e - lx->b);
+        bool ok = json_is_integer(lit) && json_integer_value(lit) >= 0 && json_integer_value(lit) <= 6;
+        if (ok) o->decimals = (int)json_integer_value(lit);
+        json_decref(lit);
+        if (!ok) return perror_at(p, line, "%s", "num takes a number of decimals from 0 to 6");
+        k = lex_next(lx);
+    }
+    if (k != close) return perror_at(p, line, "%s", close == L_RPAREN ? "expected ) after the value" : "unexpected text in tag");
+    return true;
+}
+
+/* A translation argument: an operand, or (num PATH [DECIMALS]) / (date PATH). */
+static bool parse_arg(parser *p, lexer *lx, lex_kind k, tmpl_operand *o, size_t line) {
+    if (k != L_LPAREN) return parse_operand(p, lx, k, o, line);
+    memset(o, 0, sizeof *o);
+    if (lex_next(lx) != L_WORD || !(word_is(lx, "num") || word_is(lx, "date")))
+        return perror_at(p, line, "%s", "expected num or date after (");
+    tmpl_fmt fmt = word_is(lx, "num") ? F_NUM : F_DATE;
+    return parse_format(p, lx, lex_next(lx), fmt, o, L_RPAREN, line);
+}
+
 /* Parses `t KEY ARGS...` or `tn KEY COUNT ARGS...` (the lexer is past the word). */
 static bool parse_translation(parser *p, lexer *lx, tmpl_node *n, lex_kind k, size_t line) {
     n->kind = N_T;
@@ -410,7 +441,7 @@ static bool parse_translation(parser *p, lexer *lx, tmpl_node *n, lex_kind k, si
             cap = cap ? cap * 2 : 4;
             n->args = xrealloc(n->args, cap * sizeof *n->args);
         }
-        if (!parse_operand(p, lx, k, &n->args[n->nargs], line)) {
+        if (!parse_arg(p, lx, k, &n->args[n->nargs], line)) {
             operand_free(&n->args[n->nargs]);
             return false;
         }
@@ -442,6 +473,13 @@ static bool parse_value_tag(parser *p, lexer *lx, tmpl_node *n, bool raw, size_t
             return parse_translation(p, lx, n, k2, line);
         }
         lx->pos = save;
+    }
+    if (k == L_WORD && (word_is(lx, "num") || word_is(lx, "date"))) {
+        size_t save = lx->pos;
+        tmpl_fmt fmt = word_is(lx, "num") ? F_NUM : F_DATE;
+        lex_kind k2 = lex_next(lx);
+        if (k2 != L_END) return parse_format(p, lx, k2, fmt, &n->a, L_END, line);
+        lx->pos = save; /* a value named "num" or "date" */
     }
     return parse_operand(p, lx, k, &n->a, line) && expect_end(p, lx, line);
 }

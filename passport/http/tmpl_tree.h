@@ -25,8 +25,13 @@ typedef struct tmpl_seg {
 } tmpl_seg;
 
 /* A path or a literal, resolved at parse time as far as possible. */
+/* How a value is printed: as is, or per the render's locale (http/locale_fmt). */
+typedef enum { F_NONE, F_NUM, F_DATE } tmpl_fmt;
+
 typedef struct tmpl_operand {
     tmpl_path_kind kind;
+    tmpl_fmt fmt;   /* {{num x}}, {{date x}}, or (num x) / (date x) as a translation argument */
+    int decimals;   /* F_NUM: digits after the separator, at most (default 1) */
     size_t nseg;
     tmpl_seg *segs;
     json_t *lit; /* P_LIT */

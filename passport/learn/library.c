@@ -450,6 +450,11 @@ static json_t *quiz_view_build(const learn_module *m) {
         json_object_set_new_nocheck(q, "number", json_integer((json_int_t)(i + 1)));
         json_object_set_new_nocheck(q, "kind", json_string_nocheck(kinds[qq->kind]));
         json_object_set_new_nocheck(q, "prompt_html", json_string_nocheck(m->qhtml[i].prompt));
+        /* the author already wrote "(plusieurs réponses)": the page does not add its hint */
+        if (qq->kind == QUIZ_MULTI)
+            json_object_set_new_nocheck(q, "prompt_says_multi",
+                                        json_boolean(strstr(m->qhtml[i].prompt, "plusieurs réponses") ||
+                                                     strstr(m->qhtml[i].prompt, "several answers")));
         json_object_set_new_nocheck(q, "options", opts);
         json_array_append_new(qs, q);
     }

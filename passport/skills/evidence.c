@@ -33,6 +33,35 @@ bool skills_competency_exists(store *s, const char *code) {
     return active_competency(s, code) != 0;
 }
 
+json_t *skills_competency_titles(store *s, const char *locale) {
+    json_t *out = json_object();
+    bool en = locale && !strncmp(locale, "en", 2);
+    sqlite3_stmt *st = store_stmt(s, "SELECT code, title_fr, title_en FROM competencies", NULL);
+    if (!st) return out;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = store_col_text(st, en ? 2 : 1);
+        json_object_set_new(out, store_col_text(st, 0), json_string(*t ? t : store_col_text(st, 1)));
+    }
+    store_done(st);
+    return out;
+}
+
+void skills_name_competencies(store *s, json_t *comps, const char *locale) {
+    bool en = locale && !strncmp(locale, "en", 2);
+    size_t i;
+    json_t *c;
+    json_array_foreach(comps, i, c) {
+        sqlite3_stmt *st = store_stmt(s, "SELECT title_fr, title_en FROM competencies WHERE code = ?", NULL);
+        if (!st) return;
+        store_bind_text(st, 1, json_string_value(json_object_get(c, "code")));
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *t = store_col_text(st, en ? 1 : 0);
+            json_object_set_new(c, "title", json_string(*t ? t : store_col_text(st, 0)));
+        }
+        store_done(st);
+    }
+}
+
 bool evidence_add(store *s, long long user_id, const char *code, int level, evidence_kind kind,
                   const char *source_ref, long long author_id, const char *comment, perr *err) {
     if (level < 1 || level > 8) return perr_set(err, "skills.bad_level");

@@ -4,6 +4,7 @@
 #ifndef PASSPORT_SKILLS_EVIDENCE_H
 #define PASSPORT_SKILLS_EVIDENCE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "core/err.h"
@@ -27,6 +28,14 @@ bool evidence_add(store *s, long long user_id, const char *code, int level, evid
                   const char *source_ref, long long author_id, const char *comment, perr *err);
 /* True when code names a loaded competency (for check-courses and imports). */
 bool skills_competency_exists(store *s, const char *code);
+
+/* The title of every competency in locale ("en": English, else French) as a new object
+ * {code: title} the caller owns; empty on a database error. */
+json_t *skills_competency_titles(store *s, const char *locale);
+
+/* Adds "title" (in locale, as above) to every {code, ...} object of the array comps that
+ * names a known competency, one indexed lookup each (for a page showing a few). */
+void skills_name_competencies(store *s, json_t *comps, const char *locale);
 /* The verified level (0 if none) of a user for a competency code: the rule of
  * docs/skills.md (the highest measured, attested or credential level, counting evidence
  * recorded on this competency and on the competencies the mapping pairs it with; a piece

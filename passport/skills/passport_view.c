@@ -16,6 +16,7 @@
 
 #define RADAR_RADIUS 120.0
 #define RADAR_LABEL 142.0
+#define RADAR_FLOOR 0.08 /* share of the radius where level 0 sits */
 
 typedef struct comp {
     long long id;
@@ -26,6 +27,7 @@ typedef struct comp {
 typedef struct piece {
     long long id, competency_id;
     char *code, *title, *comment, *source, *author;
+    char *module_id, *module_title; /* the module a "module:<id>@<hash8>" source names, or NULL */
     int level;
     evidence_kind kind;
     int64_t at;
@@ -60,6 +62,8 @@ static void model_clear(model *m) {
         free(m->pieces[i].comment);
         free(m->pieces[i].source);
         free(m->pieces[i].author);
+        free(m->pieces[i].module_id);
+        free(m->pieces[i].module_title);
         json_decref(m->pieces[i].json);
     }
     free(m->comps);
@@ -148,8 +152,11 @@ static bool load_comps(store *s, long long fw, const char *locale, model *m, per
 static bool load_pieces(store *s, long long user_id, const char *locale, model *m, perr *err) {
     sqlite3_stmt *st = store_stmt(s,
         "SELECT e.competency_id, c.code, c.title_fr, c.title_en, e.level, e.kind, e.source_ref, e.comment,"
-        " e.created_at, coalesce(u.display_name, ''), e.id"
+        " e.created_at, coalesce(u.display_name, ''), e.id, md.id, md.title"
         " FROM evidence e JOIN competencies c ON c.id = e.competency_id LEFT JOIN users u ON u.id = e.author_id"
+        /* "module:<id>@<hash8>": the module's title, so that the page names it */
+        " LEFT JOIN modules md ON e.source_ref LIKE 'module:%@%'"
+        "   AND md.id = substr(e.source_ref, 8, instr(e.source_ref, '@') - 8)"
         " WHERE e.user_id = ? ORDER BY e.created_at DESC, e.id DESC",
         err);
     if (!st) return false;
@@ -168,6 +175,9 @@ static bool load_pieces(store *s, long long user_id, const char *locale, model *
         p->source = xstrdup(store_col_text(st, 6));
         p->author = xstrdup(store_col_text(st, 9));
         p->id = sqlite3_column_int64(st, 10);
+        bool named = sqlite3_column_type(st, 11) == SQLITE_TEXT;
+        p->module_id = named ? xstrdup(store_col_text(st, 11)) : NULL;
+        p->module_title = named ? xstrdup(store_col_text(st, 12)) : NULL;
         p->json = NULL;
     }
     store_done(st);
@@ -185,6 +195,14 @@ static json_t *piece_obj(piece *p) {
     json_object_set_new_nocheck(o, "date", json_string_nocheck(date));
     json_object_set_new_nocheck(o, "at", json_integer(p->at));
     json_object_set_new_nocheck(o, "source", jtext(p->source));
+    if (p->module_id) {
+        buf url = BUF_INIT;
+        buf_puts(&url, "/modules/");
+        buf_put_urlenc(&url, p->module_id, strlen(p->module_id));
+        json_object_set_new_nocheck(o, "source_title", jtext(p->module_title));
+        json_object_set_new_nocheck(o, "source_url", jtext(buf_cstr(&url)));
+        buf_free(&url);
+    }
     json_object_set_new_nocheck(o, "author", jtext(p->author));
     json_object_set_new_nocheck(o, "comment", jtext(p->comment));
     json_object_set_new_nocheck(o, "code", jtext(p->code));
@@ -323,6 +341,29 @@ static json_t *points_text(const double *xs, const double *ys, size_t n) {
     return v;
 }
 
+/* The radius of a level on the radar: a level 0 sits a little off the centre
+ * (RADAR_FLOOR of the radius), so that low levels still draw a visible shape. */
+static double radar_r(double level) {
+    return RADAR_RADIUS * (RADAR_FLOOR + (1 - RADAR_FLOOR) * level / 8.0);
+}
+
+/* Splits an axis label ("1. Communication et collaboration") in two lines at the space
+ * nearest its middle when longer than 16 bytes; *line2 "" when it fits on one. */
+static void radar_label_lines(const char *s, buf *line1, buf *line2) {
+    size_t n = strlen(s), cut = 0;
+    if (n > 16)
+        for (size_t i = 1; i < n; i++)
+            if (s[i] == ' ' && (!cut || (i > n / 2 ? i - n / 2 : n / 2 - i) < (cut > n / 2 ? cut - n / 2 : n / 2 - cut)))
+                cut = i;
+    if (!cut) {
+        buf_puts(line1, s);
+        buf_puts(line2, "");
+        return;
+    }
+    buf_append(line1, s, cut);
+    buf_puts(line2, s + cut + 1);
+}
+
 /* The radar: one axis per area, the value an area's average verified level on 0..8. */
 static json_t *radar_json(json_t *areas) {
     size_t n = json_array_size(areas);
@@ -332,30 +373,44 @@ static json_t *radar_json(json_t *areas) {
     for (int level = 2; level <= 8; level += 2) {
         for (size_t i = 0; i < n; i++) {
             double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
-            xs[i] = c + RADAR_RADIUS * level / 8.0 * cos(a);
-            ys[i] = c + RADAR_RADIUS * level / 8.0 * sin(a);
+            xs[i] = c + radar_r(level) * cos(a);
+            ys[i] = c + radar_r(level) * sin(a);
         }
         json_array_append_new(rings, json_pack("{s:i, s:o}", "level", level, "points", points_text(xs, ys, n)));
     }
+    buf l1 = BUF_INIT, l2 = BUF_INIT, name = BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         json_t *area = json_array_get(areas, i);
         double a = -M_PI / 2 + 2 * M_PI * (double)i / (double)n;
         double avg = json_real_value(json_object_get(area, "average_value"));
-        xs[i] = c + RADAR_RADIUS * avg / 8.0 * cos(a);
-        ys[i] = c + RADAR_RADIUS * avg / 8.0 * sin(a);
+        xs[i] = c + radar_r(avg) * cos(a);
+        ys[i] = c + radar_r(avg) * sin(a);
         double lx = c + RADAR_LABEL * cos(a), ly = c + RADAR_LABEL * sin(a) + 5;
         const char *anchor = fabs(cos(a)) < 0.2 ? "middle" : cos(a) > 0 ? "start" : "end";
-        json_array_append_new(axes, json_pack("{s:O, s:o, s:o, s:o, s:o, s:s}", "area", json_object_get(area, "area"),
-                                              "x", fixed1(c + RADAR_RADIUS * cos(a)), "y",
-                                              fixed1(c + RADAR_RADIUS * sin(a)), "label_x", fixed1(lx), "label_y",
-                                              fixed1(ly), "anchor", anchor));
+        buf_reset(&l1);
+        buf_reset(&l2);
+        buf_reset(&name);
+        buf_printf(&name, "%d. %s", (int)json_integer_value(json_object_get(area, "area")),
+                   json_string_value(json_object_get(area, "title")));
+        radar_label_lines(buf_cstr(&name), &l1, &l2);
+        if (sin(a) < -0.9 && l2.len) ly -= 16; /* the top label's two lines stay above the axis */
+        json_array_append_new(axes, json_pack("{s:O, s:o, s:o, s:o, s:o, s:s, s:s, s:s}", "area",
+                                              json_object_get(area, "area"), "x", fixed1(c + RADAR_RADIUS * cos(a)),
+                                              "y", fixed1(c + RADAR_RADIUS * sin(a)), "label_x", fixed1(lx), "label_y",
+                                              fixed1(ly), "anchor", anchor, "label", buf_cstr(&l1), "label2",
+                                              buf_cstr(&l2)));
         json_array_append_new(points, json_pack("{s:O, s:O, s:O, s:o, s:o}", "area", json_object_get(area, "area"),
                                                 "title", json_object_get(area, "title"), "level",
                                                 json_object_get(area, "average"), "x", fixed1(xs[i]), "y",
                                                 fixed1(ys[i])));
     }
-    json_t *r = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "size", PASSPORT_VIEW_RADAR_SIZE, "center", fixed1(c),
-                          "rings", rings, "axes", axes, "points", points, "polygon", points_text(xs, ys, n));
+    buf_free(&l1);
+    buf_free(&l2);
+    buf_free(&name);
+    /* the labels reach past the rings on both sides: a wider viewBox than the circle's */
+    json_t *r = json_pack("{s:i, s:s, s:i, s:o, s:o, s:o, s:o, s:o}", "size", PASSPORT_VIEW_RADAR_SIZE, "view",
+                          "-130 -10 620 380", "width", 620, "center", fixed1(c), "rings", rings, "axes", axes, "points",
+                          points, "polygon", points_text(xs, ys, n));
     free(xs);
     free(ys);
     return r;
@@ -444,16 +499,19 @@ json_t *passport_view_build(store *s, long long user_id, const passport_view_opt
     if (!texts) goto done;
     json_t *frameworks = frameworks_json(s, fw_code, err);
     if (!frameworks) goto done;
-    int counts[4] = {0, 0, 0, 0};
+    int counts[4] = {0, 0, 0, 0}, proofs = 0;
+    /* a self-assessment is shown, never counted as a piece of evidence */
+    for (size_t k = 0; k < m.npieces; k++) proofs += m.pieces[k].kind != EVIDENCE_DECLARED;
     json_t *areas = areas_json(&m, texts, stale_before, o ? o->evidence_cap : 0, counts);
     json_t *radar = radar_json(areas);
     size_t i;
     json_t *a;
     json_array_foreach(areas, i, a) json_object_del(a, "average_value");
-    out = json_pack("{s:O, s:o, s:i, s:o, s:{s:i, s:i, s:i, s:i}, s:o, s:o, s:o}", "framework", info, "frameworks",
-                    frameworks, "stale_months", months, "stale_before", date_json(stale_before), "summary",
-                    "verified", counts[0], "declared", counts[1], "stale", counts[2], "evidence", (int)m.npieces,
-                    "areas", areas, "radar", radar, "timeline", timeline_json(&m, o ? o->timeline : NULL));
+    out = json_pack("{s:O, s:o, s:i, s:o, s:{s:i, s:i, s:i, s:i, s:i}, s:o, s:o, s:o}", "framework", info,
+                    "frameworks", frameworks, "stale_months", months, "stale_before", date_json(stale_before),
+                    "summary", "verified", counts[0], "declared", counts[1], "stale", counts[2], "evidence",
+                    (int)m.npieces, "proofs", proofs, "areas", areas, "radar", radar, "timeline",
+                    timeline_json(&m, o ? o->timeline : NULL));
 done:
     if (texts) {
         for (size_t k = 0; k < m.ncomps * 8; k++) free(texts[k]);

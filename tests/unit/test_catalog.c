@@ -235,12 +235,12 @@ static void test_attempts_progress_evidence(void **state) {
     learn_library *lib = load(f);
     const learn_module *m = library_module(lib, "hameconnage");
     perr err = {{0}};
-    assert_null(learn_continue(f->s, f->user));
+    assert_null(learn_continue(f->s, lib, f->user));
     json_t *p = progress_by_module(f->s, f->user, &err);
     assert_string_equal(progress_status(p, m->id), "not_started");
     json_decref(p);
     assert_true(progress_visit(f->s, f->user, m->id, &err));
-    json_t *next = learn_continue(f->s, f->user);
+    json_t *next = learn_continue(f->s, lib, f->user);
     assert_non_null(next);
     assert_string_equal(json_string_value(json_object_get(next, "module_id")), "hameconnage");
     assert_string_equal(json_string_value(json_object_get(next, "url")), "/modules/hameconnage");
@@ -302,7 +302,7 @@ static void test_attempts_progress_evidence(void **state) {
     assert_int_equal(left, 6);
     json_decref(p);
     /* continue: the next module of the course */
-    next = learn_continue(f->s, f->user);
+    next = learn_continue(f->s, lib, f->user);
     assert_non_null(next);
     assert_string_equal(json_string_value(json_object_get(next, "module_id")), "mots-de-passe");
     json_decref(next);
@@ -447,11 +447,80 @@ static void test_badge_with_the_attempt(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* Continue and "module suivant": a module passed in one language is done in the other
+ * (never suggested again), an assigned path comes before the courses of past passes, and
+ * the module after a pass is the path's next one. */
+static void test_continue_languages_paths(void **state) {
+    fixture *f = *state;
+    test_put(f->dir, "secu-en/course.md", "---\ntitle: Security\nlang: en\nsummary: s\ntranslation_of: secu\n---\nIntro\n");
+    test_put(f->dir, "secu-en/01-a.md",
+        "---\nid: hameconnage-en\ntranslation_of: hameconnage\ntitle: Phishing\nminutes: 8\nlang: en\n"
+        "competencies: [CRCN-4.1@2]\npass: 0.5\n---\n# H\n\nText.\n\n## Quiz\nQ1?\n- [(X)] yes\n- [( )] no\n");
+    test_put(f->dir, "secu-en/02-b.md",
+        "---\nid: mots-de-passe-en\ntranslation_of: mots-de-passe\ntitle: Passwords\nminutes: 6\nlang: en\n"
+        "competencies: [CRCN-4.1@1]\npass: 1\n---\n# M\n\nText.\n\n## Quiz\nQ?\n[[x]]\n");
+    learn_library *lib = load(f);
+    perr err = {{0}};
+    char sql[512];
+    /* passed in English, then opened in French: the French copy is not "in progress" */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed, finished_at)"
+             " VALUES (%lld, 'hameconnage-en', 'v', '{}', 1, 1, 100)",
+             f->user);
+    assert_true(store_exec(f->s, sql, &err));
+    assert_true(progress_visit(f->s, f->user, "hameconnage", &err));
+    json_t *next = learn_continue(f->s, lib, f->user);
+    assert_non_null(next);
+    assert_string_equal(json_string_value(json_object_get(next, "module_id")), "mots-de-passe-en");
+    json_decref(next);
+    /* the French copy of the next one passed: both courses are done, nothing to suggest */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed, finished_at)"
+             " VALUES (%lld, 'mots-de-passe', 'v', '{}', 1, 1, 200)",
+             f->user);
+    assert_true(store_exec(f->s, sql, &err));
+    assert_null(learn_continue(f->s, lib, f->user));
+    assert_null(learn_next_after(f->s, lib, f->user, library_module(lib, "hameconnage")));
+    /* another agent with a path [mots-de-passe, hameconnage]: continue names the path's
+     * first module, and after passing it the path's next one (not the course's) */
+    long long u2 = 0;
+    assert_true(account_create(f->s, "b@x.test", "Agent B", 0, ROLE_AGENT, "fr", NULL, &u2, &err));
+    snprintf(sql, sizeof sql,
+             "INSERT INTO paths (id, title, created_at, updated_at) VALUES (7, 'Sécurité en deux temps', 1, 1);"
+             "INSERT INTO path_modules VALUES (7, 1, 'mots-de-passe'), (7, 2, 'hameconnage');"
+             "INSERT INTO assignments (id, path_id, due_on, due_at, created_at) VALUES (3, 7, '2030-01-01', 1, 1);"
+             "INSERT INTO assignment_members (assignment_id, user_id, added_at) VALUES (3, %lld, 1);",
+             u2);
+    assert_true(store_exec(f->s, sql, &err));
+    next = learn_continue(f->s, lib, u2);
+    assert_non_null(next);
+    assert_string_equal(json_string_value(json_object_get(next, "module_id")), "mots-de-passe");
+    assert_string_equal(json_string_value(json_object_get(next, "status")), "path");
+    assert_string_equal(json_string_value(json_object_get(next, "path_title")), "Sécurité en deux temps");
+    json_decref(next);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed, finished_at)"
+             " VALUES (%lld, 'mots-de-passe-en', 'v', '{}', 1, 1, 300)",
+             u2);
+    assert_true(store_exec(f->s, sql, &err));
+    next = learn_next_after(f->s, lib, u2, library_module(lib, "mots-de-passe-en"));
+    assert_non_null(next);
+    assert_string_equal(json_string_value(json_object_get(next, "module_id")), "hameconnage");
+    assert_string_equal(json_string_value(json_object_get(next, "status")), "path");
+    json_decref(next);
+    next = learn_continue(f->s, lib, u2);
+    assert_non_null(next);
+    assert_string_equal(json_string_value(json_object_get(next, "module_id")), "hameconnage");
+    json_decref(next);
+    library_release(lib);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sync_search_archive, setup, teardown),
         cmocka_unit_test(test_stem),
         cmocka_unit_test_setup_teardown(test_attempts_progress_evidence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_continue_languages_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_with_the_attempt, setup, teardown),
     };

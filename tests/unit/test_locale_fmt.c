@@ -63,11 +63,33 @@ static void test_dates(void **state) {
     date_is("en-GB", 1786060800, "7 August 2026");
 }
 
+/* "YYYY-MM-DD" (and date-times) read as midnight UTC; anything else refused. */
+static void test_parse_date(void **state) {
+    (void)state;
+    int64_t t = -1;
+    assert_true(locale_parse_date("2026-12-05", &t));
+    assert_int_equal(t, 1796428800);
+    assert_true(locale_parse_date("2026-12-05T23:59:59Z", &t));
+    assert_int_equal(t, 1796428800);
+    assert_true(locale_parse_date("1970-01-01", &t));
+    assert_int_equal(t, 0);
+    assert_true(locale_parse_date("2024-02-29", &t));
+    assert_int_equal(t, 1709164800);
+    t = 7;
+    assert_false(locale_parse_date("2026-13-01", &t));
+    assert_false(locale_parse_date("2026-12-5", &t));
+    assert_false(locale_parse_date("2026-12-05x", &t));
+    assert_false(locale_parse_date("a026-12-05", &t));
+    assert_false(locale_parse_date(NULL, &t));
+    assert_int_equal(t, 7);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_fr),
         cmocka_unit_test(test_numbers_en),
         cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_parse_date),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -136,7 +136,10 @@ static void test_levels_and_mapping_view(void **state) {
     json_t *sum = json_object_get(v, "summary");
     assert_int_equal(json_integer_value(json_object_get(sum, "verified")), 2);
     assert_int_equal(json_integer_value(json_object_get(sum, "declared")), 1);
+    /* every entry of the timeline, and the pieces of evidence: the self-assessment is
+     * shown, never counted as one */
     assert_int_equal(json_integer_value(json_object_get(sum, "evidence")), 4);
+    assert_int_equal(json_integer_value(json_object_get(sum, "proofs")), 3);
     assert_int_equal(json_array_size(json_object_get(v, "timeline")), 4);
     json_decref(v);
 
@@ -169,10 +172,15 @@ static void test_radar_geometry(void **state) {
     json_t *r = json_object_get(v, "radar");
     assert_int_equal(json_integer_value(json_object_get(r, "size")), PASSPORT_VIEW_RADAR_SIZE);
     assert_int_equal(json_array_size(json_object_get(r, "rings")), 4);
-    /* area 1 at level 0 sits on the centre; area 2 at 8 on the outer ring, 72 degrees on */
+    /* area 1 at level 0 sits just off the centre (8 % of the radius: a shape stays
+     * visible at low levels); area 2 at 8 on the outer ring, 72 degrees on */
     json_t *p1 = json_array_get(json_object_get(r, "points"), 0), *p2 = json_array_get(json_object_get(r, "points"), 1);
     assert_string_equal(json_string_value(json_object_get(p1, "x")), "180.0");
-    assert_string_equal(json_string_value(json_object_get(p1, "y")), "180.0");
+    assert_string_equal(json_string_value(json_object_get(p1, "y")), "170.4");
+    /* axes are named, long names on two lines */
+    json_t *ax1 = json_array_get(json_object_get(r, "axes"), 0);
+    assert_string_equal(json_string_value(json_object_get(ax1, "label")), "1. Information");
+    assert_string_equal(json_string_value(json_object_get(ax1, "label2")), "et données");
     assert_string_equal(json_string_value(json_object_get(p2, "level")), "8.0");
     json_t *ax2 = json_array_get(json_object_get(r, "axes"), 1);
     assert_string_equal(json_string_value(json_object_get(p2, "x")), json_string_value(json_object_get(ax2, "x")));

@@ -302,6 +302,41 @@ static void test_translations(void **state) {
     i18n_free(cat);
 }
 
+/* {{num}} and {{date}} write numbers and dates per the render's locale, in value tags and
+ * as translation arguments, in both languages; other values print as they are. */
+static void test_num_date(void **state) {
+    (void)state;
+    i18n_catalog *cat = catalog();
+    const char *data = "{\"avg\": 0.66, \"big\": 12345.5, \"n\": 3, \"s\": \"0.7\", \"word\": \"abc\","
+                       " \"at\": 1796428800, \"day\": \"2026-12-01\", \"iso\": \"2026-12-05T10:00:00Z\","
+                       " \"bad\": \"2026-13-01\", \"date\": \"d\", \"num\": 4, \"name\": \"<Z>\"}";
+    struct { const char *src, *locale, *want; } cases[] = {
+        {"{{num avg}}|{{num avg 2}}|{{num n}}|{{num s}}|{{num word}}|{{num nothing}}", "fr", "0,7|0,66|3|0,7|abc|"},
+        {"{{num avg}}|{{num avg 2}}|{{num n}}|{{num s}}|{{num word}}", "en", "0.7|0.66|3|0.7|abc"},
+        {"{{num big 1}}", "fr", "12\xe2\x80\xaf" "345,5"},
+        {"{{num big 0}}", "en", "12,346"},
+        {"{{date at}}|{{date day}}|{{date iso}}|{{date bad}}|{{date word}}", "fr",
+         "5 décembre 2026|1er décembre 2026|5 décembre 2026|2026-13-01|abc"},
+        {"{{date at}}|{{date day}}", "en", "5 December 2026|1 December 2026"},
+        /* a value named like the filter prints as a value */
+        {"{{date}}|{{num}}", "fr", "d|4"},
+        {"{{t \"hello\" name (num avg 2)}}", "fr", "Bonjour &lt;Z&gt;, vous avez 0,66 badges"},
+        {"{{t \"hello\" (date day) (num avg)}}", "en", "Hello 1 December 2026, you have 0.7 badges {3} {0} {x}"},
+        {"{{tn \"agents\" n (date at)}}", "fr", "3 agents de 5 décembre 2026"},
+        {"{{num avg 7}}", "fr", "PARSE: t:1: num takes a number of decimals from 0 to 6"},
+        {"{{t \"hello\" (num avg}}", "fr", "PARSE: t:1: expected ) after the value"},
+        {"{{t \"hello\" (upper avg)}}", "fr", "PARSE: t:1: expected num or date after ("},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tmpl_set *set = tmpl_set_new(cat);
+        char *got = render_in(set, cases[i].src, data, cases[i].locale);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+        tmpl_set_free(set);
+    }
+    i18n_free(cat);
+}
+
 static void test_load_dir(void **state) {
     (void)state;
     char dir[] = "/tmp/test_tmpl_XXXXXX";
@@ -401,6 +436,7 @@ int main(void) {
         cmocka_unit_test(test_standalone_lines),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_translations),
+        cmocka_unit_test(test_num_date),
         cmocka_unit_test(test_load_dir),
         cmocka_unit_test(test_concurrent_render),
     };

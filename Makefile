@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Passport build. `make` builds build/release/passport; `make test` builds with
 # AddressSanitizer + UBSan and runs unit then end-to-end tests. Sources are found by
 # globbing: a new passport/<layer>/foo.c or tests/unit/test_foo.c needs no edit here.
@@ -63,6 +64,7 @@ run:
 
 test:
 	@scripts/install-deps test
+	@scripts/spdx --check
 	@$(MAKE) --no-print-directory MODE=asan unit
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory MODE=asan e2e

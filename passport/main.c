@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* passport: the server binary and its sub-commands (serve, init, user, keys, ...). */
 #include <stdio.h>
 #include <string.h>

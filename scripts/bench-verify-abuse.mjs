@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Helper of scripts/bench-badges: the login page's latency while 8 clients post a credential
 // to the public verifier in loops, on keep-alive connections (no process per request).
 // Usage: node scripts/bench-verify-abuse.mjs BASE_URL CREDENTIAL.json [SECONDS=10] [CLIENTS=8] [ADDRESSES=8]

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: EUPL-1.2
 // Holds N slow-loris connections to a server: each sends the start of a request and then
 // one byte every EVERY_MS, never finishing; a connection the server closes is opened
 // again at once. Connections are spread over several loopback source addresses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Badge definitions: a small YAML (libyaml document API) reader of the YAML files of courses/badges
  * into achievement structs, and their sync into the achievements table. */
 #include "badges/achievement.h"

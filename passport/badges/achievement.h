@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Badge definitions (achievements) read from courses/badges/<slug>.yaml and .svg: names,
  * descriptions and criteria in French and English, alignment, award rule, validity. */
 #ifndef PASSPORT_BADGES_ACHIEVEMENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Badges at run time (see badges.h): issuance and signing inside the awarding
  * transaction, award rules, revocation and the signed status list, listing, CLR. */
 #include "badges/badges.h"

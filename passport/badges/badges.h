@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Badges at run time: the loaded achievements and issuer keys, issuance (signed in the
  * awarding transaction, stored as issued), automatic awarding by rule, manual award,
  * revocation with the signed Bitstring Status List, listing, export and the CLR. */

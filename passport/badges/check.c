@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Server-side verification verdicts (see check.h) on top of badges/verify. */
 #include "badges/check.h"
 

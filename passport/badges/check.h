@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The server's verdict on a pasted or uploaded credential: JSON syntax, shape, issuer,
  * proof, status and dates, each check with a plain-words message key. Never fetches a
  * URL: status lists and keys are resolved locally (our own public URL prefix, did:key). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Credential documents built member by member with jansson; field names follow the OB 3.0
  * JSON schema (shared/vc/schemas) and the VC 2.0 / OB 3.0.3 / CLR 2.0.1 contexts. */
 #include "badges/credential.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Builders of the credentials Passport issues, as jansson documents ready to be signed
  * with badges/proof: Open Badges 3.0 OpenBadgeCredential, the Bitstring Status List
  * credential, and the CLR 2.0 ClrCredential bundling signed badges. */

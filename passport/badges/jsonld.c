@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* JSON-LD expansion and RDF conversion in one walk over the jansson tree. The active
  * context is an immutable stack of context tables; "previous" remembers the context before
  * non-propagated (type-scoped) contexts, which nested node objects revert to. */

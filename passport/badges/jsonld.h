@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* JSON-LD to RDF for the credentials Passport issues and verifies: JSON-LD 1.1 expansion
  * and toRDF over the known contexts, behaving like jsonld.js 9 in safe mode. */
 

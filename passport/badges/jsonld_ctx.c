@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Term definition tables of the contexts Passport reads and writes, transcribed
  * mechanically from the published documents. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The JSON-LD contexts Passport understands, as tables of term definitions: W3C VC 2.0,
  * Data Integrity v2, Bitstring Status List v1, Open Badges 3.0.3 and CLR 2.0.1. */
 #ifndef PASSPORT_BADGES_JSONLD_CTX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Inline @context objects into term tables (see jsonld_inline.h). */
 #include "badges/jsonld_inline.h"
 

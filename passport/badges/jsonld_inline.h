@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Inline "@context" objects (JSON-LD 1.1 local contexts written in the document itself),
  * turned into the same term tables as the published contexts Passport knows. */
 #ifndef PASSPORT_BADGES_JSONLD_INLINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Numbers as jsonld.js writes them (see jsonld_number.h). */
 #include "badges/jsonld_number.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Numbers in RDF as jsonld.js writes them: the lexical forms of JSON numbers (xsd:integer
  * or the canonical xsd:double), and JavaScript's parseFloat for strings typed xsd:double,
  * so that canonical forms are byte-identical to jsonld.js's. No JSON, no RDF here. */

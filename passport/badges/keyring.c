@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Issuer keys on disk (see keyring.h): loading, creation, DIDs and the did:web document. */
 #include "badges/keyring.h"
 

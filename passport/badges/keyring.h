@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The issuer's Ed25519 keys in <data>/keys (folder 0700, PEM files 0600 named so that name
  * order is creation order): the newest signs, all stay valid for verification; the issuer
  * DID is the did:key of the signing key, or did:web:<host> when the public URL is https. */

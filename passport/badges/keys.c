@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Ed25519 through OpenSSL EVP_PKEY; Multikey and did:key encodings of the public key. */
 #include "badges/keys.h"
 

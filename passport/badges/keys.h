@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Ed25519 issuer keys (OpenSSL EVP): generation, PEM files, signing and verification,
  * and their did:key / Multikey names. */
 #ifndef PASSPORT_BADGES_KEYS_H

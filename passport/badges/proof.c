@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* eddsa-rdfc-2022: the hash data is sha256(c14n proof options) || sha256(c14n document),
  * exactly as @digitalbazaar/data-integrity computes it. */
 #include "badges/proof.h"

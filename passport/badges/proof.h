@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Data Integrity proofs (W3C VC Data Integrity 1.0) of type DataIntegrityProof with the
  * cryptosuite eddsa-rdfc-2022, on jansson documents. */
 #ifndef PASSPORT_BADGES_PROOF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* RDF terms and quad lists; N-Quads writing (RDFC-1.0 canonical escaping) and reading. */
 #include "badges/rdf.h"
 

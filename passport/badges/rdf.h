@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* RDF terms, quads and quad lists, with N-Quads serialisation in the canonical form
  * RDFC-1.0 uses and a small N-Quads reader (for tests and tools). */
 #ifndef PASSPORT_BADGES_RDF_H

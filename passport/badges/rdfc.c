@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* RDFC-1.0: first-degree hashes, hash N-degree quads with the permutation step, canonical
  * issuer "c14n". Blank nodes are numbered in order of first appearance (subject, object,
  * graph of each quad) and everything else refers to them by that number. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* RDFC-1.0 canonicalisation (W3C RDF Dataset Canonicalization) of a quad list, with
  * SHA-256, written to give byte-identical output to rdf-canonize (jsonld.js). */
 #ifndef PASSPORT_BADGES_RDFC_H

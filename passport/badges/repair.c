@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Repair at start: finds the agents who meet a badge's rule without ever having received
  * it, and awards it through the ordinary rule check (badges/badges.c). */
 #include "badges/repair.h"

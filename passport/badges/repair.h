@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Repair of badges whose rule is met but that were never issued: a database from before
  * awards moved into the earning attempt's transaction, a crash between an attestation and
  * its award check, an award that failed (an unreadable key) after its attempt committed.

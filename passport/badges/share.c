@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Share links (random tokens in share_links) and baked SVG badges (OB 3.0 §5.3.2.1:
  * an openbadges:credential element with the JSON in CDATA). */
 #include "badges/share.h"

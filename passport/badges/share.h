@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Share links of a badge (an unguessable token, revocable by its holder) and the baked
  * SVG: the badge image with the credential embedded as Open Badges 3.0 specifies. */
 #ifndef PASSPORT_BADGES_SHARE_H

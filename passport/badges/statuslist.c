@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Status list bitstrings: zlib for GZIP, core/b64 for base64url, core/rand for indexes. */
 #include "badges/statuslist.h"
 

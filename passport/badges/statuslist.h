@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Bitstring Status List v1.0: the revocation bitstring of a status list credential, its
  * encodedList form (GZIP, base64url without padding, multibase prefix 'u') and the random
  * allocation of indexes to new credentials. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The checks of verify.mjs, in C: proof, dates, status list bit, CLR contents. */
 #include "badges/verify.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Verification of a credential as Passport's /verify page and `passport verify` need it:
  * the proof (badges/proof), the validity dates, the Bitstring Status List entry, and for a
  * ClrCredential every credential inside, mirroring what shared/tools/vc-verify checks. */

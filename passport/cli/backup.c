@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport backup FILE` and `passport restore FILE`: the database (a consistent copy taken
  * while the server runs) and the secrets of the data folder (issuer keys, the quiz form
  * key) in one .tar.gz archive (core/tar.h), and back into an empty data folder, checked. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport calibrate [OUTDIR]`: fits the positioning items' parameters from the answers
  * recorded in the database (learn/calibrate.h), prints the items that misfit, and writes
  * the parameters for review: OUTDIR/calibration.csv and a copy of the French bank files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Credential debugging sub-commands: `passport canon` prints the RDFC-1.0 canonical
  * N-Quads of credentials, `passport vc-demo` issues signed demo credentials. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport check-courses [DIR]`: validates a course library without a database and
  * prints every problem as file:line: message; exit status 1 when there is any. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Entry points of the `passport` sub-commands. Each takes the arguments after the
  * sub-command name (argv[0] is the sub-command) and returns the process exit status. */
 #ifndef PASSPORT_CLI_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport import-framework FILE.csv`: validates a competency framework file (or a
  * mapping file between two loaded frameworks) completely, then upserts it, all or nothing. */
 #include <stdio.h>

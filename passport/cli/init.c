@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport init`: creates the database and, unless --no-demo, the demo organisation. */
 #include <stdio.h>
 #include <stdlib.h>

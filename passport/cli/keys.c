@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport keys new|list|rotate|bench-sign`: the issuer's Ed25519 keys in DATA/keys
  * (folder 0700, PEM files 0600). The newest key signs; older ones keep verifying. */
 #include <stdio.h>

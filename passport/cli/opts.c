@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Option parsing and data folder handling shared by the sub-commands. */
 #include "cli/opts.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Options shared by the sub-commands: --data DIR (PASSPORT_DATA, default ./var),
  * --web DIR (PASSPORT_WEB, ./web), --courses DIR (PASSPORT_COURSES, ./courses),
  * --listen ADDR:PORT (PASSPORT_LISTEN, 127.0.0.1:8080), --public-url URL

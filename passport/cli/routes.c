@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport routes`: prints the application's routes, one "METHOD PATTERN" line per method,
  * sorted, from the same registration the server uses (no database, no web folder). */
 #include <stdbool.h>

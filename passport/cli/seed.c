@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport seed N`: adds a synthetic organisation of N agents with realistic evidence
  * (benchmarks, demos). Loads the competency frameworks first. */
 #include <stdio.h>

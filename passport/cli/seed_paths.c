@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport seed-paths N` (dev/bench tool): an assignment to N seeded agents with passes,
  * for the dashboard benchmark of scripts/bench. Seeds the missing agents with the general
  * `passport seed` code and syncs the course catalogue first. */

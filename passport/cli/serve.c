@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport serve`: runs the web server until SIGINT or SIGTERM. */
 #include <signal.h>
 #include <stdio.h>

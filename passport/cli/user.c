@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport user add|passwd|disable` and `passport import-users FILE`. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport verify FILE`: the server's verdict on a credential (JSON or baked SVG), each
  * check on its own line; exit 0 iff valid. With --data, status lists and keys of that
  * Passport are read locally; nothing is fetched. --bench N times the verification. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Atomic file writes (see atomic_file.h): mkstemp beside the target, write, fchmod, fsync,
  * rename (replace) or link + unlink (no replace), fsync of the folder. */
 #include "core/atomic_file.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Files of the data folder written atomically: a temporary file beside the target, its
  * data flushed to disk, renamed (or linked) into place, the folder flushed too. After a
  * crash at any point the target holds either its old content (or nothing) or the whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Base64 and base64url codecs over a shared 6-bit core. */
 #include "core/b64.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Base64 (RFC 4648 §4, padded) and base64url (§5, unpadded) encoding and decoding. */
 #ifndef PASSPORT_CORE_B64_H
 #define PASSPORT_CORE_B64_H

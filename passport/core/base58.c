@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* base58btc encoding and decoding by repeated division (quadratic, fine for keys and
  * signatures: inputs are capped at a few kilobytes). */
 #include "core/base58.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* base58btc (the Bitcoin alphabet), as used by multibase 'z' and did:key.
  * Leading zero bytes are encoded as leading '1' characters and back. */
 #ifndef PASSPORT_CORE_BASE58_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The blob cache: a direct-mapped table of slots behind one mutex; lookups copy the
  * value out, so no pointer into the cache escapes the lock. */
 #include "core/blob_cache.h"

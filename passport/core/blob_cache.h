@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A bounded in-memory cache of byte strings under (owner, key): rendered passport pages,
  * rendered fragments, memos of database reads. Keys carry everything a value depends on;
  * values are copied in and out. Shared by all worker threads: every function may be

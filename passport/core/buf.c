@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Growable NUL-terminated byte buffers and abort-on-OOM allocation helpers. */
 #include "core/buf.h"
 

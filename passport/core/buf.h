@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Growable byte buffers, always NUL-terminated: the one string builder of Passport.
  * Allocation failure aborts the process (we cannot serve without memory). */
 #ifndef PASSPORT_CORE_BUF_H

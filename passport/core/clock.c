@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Wall and monotonic clocks, ISO 8601 dates. */
 #include "core/clock.h"
 

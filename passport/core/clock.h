@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Time for the whole server: wall clock in seconds and microseconds, ISO 8601 formatting.
  * Tests may shift "now" with the environment variable PASSPORT_CLOCK_OFFSET (seconds),
  * read once per call, so that expiry and due dates can be exercised without waiting. */

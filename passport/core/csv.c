@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* RFC 4180 CSV reader: a single pass over the input; each record's fields are decoded
  * into one reusable buffer, then exposed as an array of C strings. */
 #include "core/csv.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* An RFC 4180 CSV reader over a UTF-8 buffer in memory, for imports (users, units):
  * quoted fields, "" escapes, CRLF or LF, newlines inside quotes, 1-based line numbers. */
 #ifndef PASSPORT_CORE_CSV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Error messages: see err.h for the convention. */
 #include "core/err.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The one error convention of Passport: fallible functions return bool (or a small
  * enum) and, when they fail, write a message the caller can show into a perr. */
 #ifndef PASSPORT_CORE_ERR_H

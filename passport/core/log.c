@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Log lines are written with one write() so that lines from threads do not interleave.
  * Text or JSON lines; the request id of the calling thread, when set, rides along. */
 #include "core/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Logging to standard error: one line per event, with a UTC timestamp and a level, as
  * text ("2026-12-05T08:00:00.000Z info message") or as one JSON object per line
  * (--log-format json). A line written while a request is served carries its id. */

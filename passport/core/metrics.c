@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Process-wide counters and registered gauges (see metrics.h). */
 #include "core/metrics.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Process-wide counters that lower layers bump and /metrics reports: database errors and
  * busy timeouts (the store), and gauges that a module registers to expose a size it owns
  * (an outbox, a queue). The HTTP counters live in http/metrics.h. */

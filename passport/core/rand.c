@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Randomness and hashing through OpenSSL's libcrypto. */
 #include "core/rand.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Cryptographically secure randomness (OpenSSL RAND_bytes) and token helpers. */
 #ifndef PASSPORT_CORE_RAND_H
 #define PASSPORT_CORE_RAND_H

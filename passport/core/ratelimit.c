@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Token buckets per address and a running-calls cap (see ratelimit.h). */
 #include "core/ratelimit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* In-memory admission control for costly public endpoints: a token bucket per client
  * address (rate per second, burst) and a cap on the calls running at once. Addresses
  * hash into a fixed table of RATELIMIT_SLOTS buckets: memory is bounded whatever the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Secret files: read, or created once with random bytes (atomic_file_write, no replace). */
 #include "core/secret.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Small secrets kept in files of the data folder (mode 0600), made of random bytes on
  * first use, so that they survive restarts. */
 #ifndef PASSPORT_CORE_SECRET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* ustar headers of 512 bytes, content padded to 512, two zero blocks at the end, the whole
  * stream through zlib's gz* functions. */
 #include "core/tar.h"

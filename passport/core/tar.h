@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Gzip-compressed tar archives (POSIX ustar), written and read by our code over zlib: the
  * container of `passport backup` (docs/deployment.md). Regular files and folders only;
  * names up to 99 bytes; a file up to 8 GiB. Any tar tool reads what tar_writer writes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Character classes for input hygiene (see text.h). */
 #include "core/text.h"
 

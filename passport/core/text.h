@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Hygiene of text people type: free text and names refuse control characters and
  * bidirectional overrides (which make a name read differently from what it is), and
  * e-mail addresses refuse invisible characters (docs/privacy.md, "input hygiene"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* UTF-8 validation (RFC 3629 well-formedness table), decoding, encoding and folding of
  * Latin text for accent- and case-insensitive comparison. */
 #include "core/utf8.h"

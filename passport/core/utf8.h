@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* UTF-8 helpers: strict validation, decoding one code point, and folding text for
  * comparison (lowercase, accents stripped, spaces collapsed) as quiz grading and search
  * need it. */

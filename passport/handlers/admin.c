@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Admin pages: accounts (list, search, create, edit, disable, roles, units, password),
  * units (create, rename, move) and the CSV import of users. */
 #include <stdio.h>

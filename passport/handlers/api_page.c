@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* API paging: a cursor is base64url("o" + decimal offset) for lists cut by offset, or
  * base64url("k" + list + ":" + time + ":" + id) for lists read by key; base64 so that
  * clients treat it as opaque. */

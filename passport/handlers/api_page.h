@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Paging of the JSON API's lists: `?limit=N` (1..API_PAGE_MAX, default API_PAGE_DEFAULT)
  * and `?cursor=C`, C being the `next_cursor` of the previous page (opaque to clients;
  * null on the last page). A bad limit or cursor answers 400.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The application glue: loading, the before-handler checks (session, locale, login,
  * roles, CSRF), rendering with the layout, and error pages. */
 #include "handlers/app.h"

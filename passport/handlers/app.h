@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The web application: everything a handler needs (store, templates, catalogs, static
  * files, configuration), the per-request context (user, locale, CSRF token), and the
  * helpers every handler uses to render pages, JSON and errors. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Login, logout and the language switch. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The badges area: the agent's badges page (downloads of the signed JSON and the baked
  * SVG, share links, CLR export), public share pages, badge images, the signed status
  * list with its ETag and the did:web document. Verify and admin pages: badges_verify.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Badge administration: every issued credential, award by hand with a narrative, revoke
  * with a reason; both audited (badges.c of the domain writes the audit rows). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Route registration of the badges area's handler files, all called from badges_routes
  * (handlers/badges.c): verification (badges_verify.c) and administration (badges_admin.c). */
 #ifndef PASSPORT_HANDLERS_BADGES_PAGES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Verification pages: /verify (paste, upload, or a share link of this server) and
  * POST /api/v1/verify. Each check of badges/check is explained in plain words. Nothing
  * is fetched from the network. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The learn area's catalog pages and API: the catalog with filters and full-text search,
  * a course page, course images, the course list and the agent's progress as JSON. The
  * module player and grading are in learn_player.c, registered from here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Dates and numbers of the role pages, written for the reader's locale. */
 #include "handlers/datefmt.h"
 

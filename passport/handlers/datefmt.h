@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Dates and numbers of the managers', HR's and admins' pages written for the reader's
  * locale (http/locale_fmt.h) as JSON strings the templates show as they are. */
 #ifndef PASSPORT_HANDLERS_DATEFMT_H

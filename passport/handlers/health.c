@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* GET /healthz: liveness, cheap (no database, no disk). GET /readyz: readiness, for load
  * balancers and operators: the database reads and commits a write, the data folder's
  * disk has room, the issuer keys load. Each check is named in the answer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The home page: one section per role of the signed-in user, linking to what exists. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Passwords without an admin typing them, and e-mail: "Mot de passe oublié" (/forgot),
  * the page an invitation or reset link opens (/password/set), changing one's password
  * (/me/password), the e-mail preference (/me/notifications) and the outbox

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The in-app inbox: /me/inbox (page), marking as read, GET /api/v1/me/inbox. */
 #include <stdint.h>
 #include <stdlib.h>

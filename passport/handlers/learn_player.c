@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Module player: renders the lesson (cached HTML) and the quiz form of one draw with a
  * one-time nonce (or, during a cooldown, when the next attempt is possible), grades
  * submissions on the server, records attempts and evidence, then redirects to the

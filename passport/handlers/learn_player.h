@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The module player: a lesson and the quiz form of one draw, server-side grading, the
  * result page of each attempt, and the same as JSON under /api/v1/modules/. */
 #ifndef PASSPORT_HANDLERS_LEARN_PLAYER_H

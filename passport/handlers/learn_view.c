@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* View models of the learn area: plain JSON built from the loaded library, the agent's
  * progress and grading results, shared by the pages and the API. */
 #include "handlers/learn_view.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* View models of the learn area for templates and the JSON API: modules with the
  * agent's progress, quiz questions without their answers, graded results. */
 #ifndef PASSPORT_HANDLERS_LEARN_VIEW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The outbox worker thread and the rendering of mail templates. */
 #include "handlers/mail_worker.h"
 

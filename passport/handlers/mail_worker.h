@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The outbox's sender: a background thread that renders each queued message with the
  * mail templates (web/templates/mail/<kind>.html and <kind>_text.html, in the recipient's
  * locale) and sends it through mail/smtp.h, retrying with backoff (mail/outbox.h). Without

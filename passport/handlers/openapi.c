@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* GET /api/v1/openapi.json: the OpenAPI 3.1 document of the JSON API (web/openapi.json),
  * read once at start and served from memory, public. */
 #include <stdio.h>

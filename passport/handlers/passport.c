@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The agent's passport: pages (own, someone's in scope, self-assessment, team list), the
  * manager attestation, the JSON API and the JSON download. Access rules: docs/skills.md. */
 #include <stdio.h>

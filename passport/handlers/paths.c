@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Training paths: the editor pages (/paths: list, create, edit, copy, assign) and the
  * paths API (GET|POST /api/v1/paths, GET|PUT /api/v1/paths/{id},
  * POST /api/v1/paths/{id}/assignments). The dashboards live in paths_team.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The agent's assignments (/me/assignments, GET /api/v1/me/assignments) with
  * recommendations, and the manager dashboard (/team, /team/assignments/{id} with its
  * SVG charts and CSV export, /team/agents/{id}, GET /api/v1/assignments/{id}/progress).

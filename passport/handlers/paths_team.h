@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The paths area's handlers beyond the path editor (handlers/paths.c): the agent's
  * assignments, the manager dashboard and their API, registered by paths_routes. */
 #ifndef PASSPORT_HANDLERS_PATHS_TEAM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The positioning test and re-checks (docs/positioning.md): /positioning (start, one item
  * at a time, results with recommended modules), /me/rechecks, and the JSON API
  * GET/POST /api/v1/me/positioning, GET /api/v1/me/rechecks. Forms post, then redirect

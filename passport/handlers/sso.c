@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Single sign-on through an OpenID Connect provider: /oidc/login sends the browser to the
  * provider with a new state (also in the pp_oidc cookie, which binds the sign-in to this
  * browser), nonce and PKCE verifier; /oidc/callback checks the state against the cookie

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Talent pages and API: the search (/talent, CSV export, GET /api/v1/talent/search), a
  * visible profile (/talent/people/{id}, every view logged), the skills heatmap
  * (/talent/heatmap, CSV). Registers the calls and "me" routes of the area too. */

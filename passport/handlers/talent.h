@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Shared pieces of the talent area's handlers (talent.c: search, profiles, heatmap;
  * talent_calls.c: intrapreneur calls; talent_me.c: the agent's profile, consent, views,
  * export and erasure). */

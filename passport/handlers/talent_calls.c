@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Intrapreneur call pages and API: list (open calls that fit the agent first), create,
  * detail with applicants and suggested matches for the owner, state changes, apply and
  * withdraw, decisions (told in the inbox), shortlist CSV. */

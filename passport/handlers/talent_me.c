@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The agent's side of talent: /me/profile (profile, visibility, who viewed it, my
  * applications, export button), the JSON export, erasure with a confirmation step, their
  * API, and the admin's erasure of another account. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The agent's personal API tokens: /me/tokens (list, create: the token is shown once,
  * revoke) and the same under /api/v1/me/tokens. Making a token needs a signed-in session,
  * never another token. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Connection limits, the whole-request deadline and refusal counters (see conns.h).
  * One mutex guards the list of connections and the per-address counts; it is taken when
  * a connection opens or closes and by the reaper, never per request. The deadline state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Connection bookkeeping for the HTTP server, independent of libmicrohttpd: limits per
  * client address and in total (a connection over a limit is marked refused: the server
  * answers its request 503 with Retry-After and closes), a deadline for receiving a whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* HTTP requests and responses as the handlers see them, independent of libmicrohttpd:
  * a request with its parsed query, form, files, JSON body and route parameters, and a
  * response the handler fills (status, body, headers, cookies). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* gettext .po catalogs: a line-oriented parser for the subset translation tools write,
  * per-locale hash tables for lookup, and Accept-Language negotiation. */
 #include "http/i18n.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Translation catalogs: one gettext .po file per locale (web/i18n/fr.po, en.po), whose
  * msgids are symbolic keys ("login.title") and msgstrs the text; lookup with fallback to
  * French then to the key, and Accept-Language negotiation. A loaded catalog is read-only:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Locale-aware number and date formatting for the interface (fr, en). */
 #include "http/locale_fmt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Numbers and dates written the way a locale's readers expect: "0,7" and "5 décembre
  * 2026" in French, "0.7" and "5 December 2026" in English. Locale names as elsewhere
  * ("fr", "en", "en-GB": the primary subtag decides); anything else is written as French,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Request counters by route and status and latency histograms, as atomics in one array
  * per route (see metrics.h). */
 #include "http/metrics.h"

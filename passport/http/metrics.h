@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Request metrics of the HTTP server: counts by route pattern and status, and latency
  * histograms by route, rendered in the Prometheus text format with the connection and
  * refusal counters (http/conns.h) and the process-wide ones (core/metrics.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The background worker of costly requests (see offload.h). */
 #define _GNU_SOURCE /* gettid */
 #include "http/offload.h"

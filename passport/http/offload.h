@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A background worker for costly requests: one thread at the lowest CPU priority (nice 19)
  * running jobs from a bounded queue in order, so that the server's HTTP threads, and the
  * requests they serve, win the cores. A place in the queue is reserved first, then the job

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Request parsing (urlencoded, multipart) and request/response helpers that do not need
  * libmicrohttpd. */
 #include "http/http.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A linear router: routes are few (under a hundred) and matching is a segment walk. */
 #include "http/router.h"
 

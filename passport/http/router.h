@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Routing on method + path pattern. Patterns are literal segments and `{name}`
  * parameters, each matching one non-empty segment: "/people/{id}/passport". */
 #ifndef PASSPORT_HTTP_ROUTER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libmicrohttpd glue. A response is queued on the second call of the access handler (or
  * later for bodies), which keeps connections alive (see DESIGN §3); refusals (limits,
  * framing, bodies over the limit) are answered on the first call, which closes the

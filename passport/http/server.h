@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The HTTP server: libmicrohttpd with epoll and a thread pool, request bodies
  * accumulated under a per-route limit, routing, static files, security headers, a
  * request id (X-Request-Id) and one log line per request. Connections are limited per

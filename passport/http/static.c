@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* In-memory static file set: read once, looked up by exact name, so no request path can
  * reach the filesystem. */
 #include "http/static.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Static files of web/static, loaded into memory once at start: served with their MIME
  * type, an ETag, and a long cache for fingerprinted names (`app.3f2a91c0.css`). Only
  * regular files inside the folder are ever served (no symlinks, no `..`). */

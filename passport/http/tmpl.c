@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The template engine's set (templates by name, partials resolved across them) and its
  * renderer, which walks a parsed tree (tmpl_parse.c) over a jansson value without
  * allocating (the output buffer aside). */

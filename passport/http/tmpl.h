@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* HTML templates: a mustache-like language, parsed once at start into a read-only set
  * that any number of threads render concurrently, escaping output by default.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The template engine's parser: a tokenizer with the standalone-line rule, then a parser
  * building the node tree with pre-split paths and pre-translated texts. */
 #include "http/tmpl_tree.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The template engine's tree, shared by its parser (tmpl_parse.c) and its set and
  * renderer (tmpl.c): not for use outside the template engine. */
 #ifndef PASSPORT_HTTP_TMPL_TREE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Attempt recording: draws seeded by nonces, nonce consumption, attempt policy, rate
  * limit, archive check, attempt row and evidence, all or nothing; reading an attempt back
  * for its result page. */

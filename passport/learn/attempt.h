@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Quiz attempts: one-time nonces carried by each rendering of a quiz form, the draw each
  * nonce stands for, the module's attempt policy, and the recording of a graded attempt
  * (with the `measured` evidence of a pass) in one transaction, refusing replays, archived

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Item calibration by marginal maximum likelihood: EM over an ability grid (Bock-Aitkin). */
 #include "learn/calibrate.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Calibration of the positioning items (docs/positioning.md): fits each item's 2PL
  * parameters (discrimination a, difficulty b) from recorded responses and flags the items
  * that misfit. Pure: the caller

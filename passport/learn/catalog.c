@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Catalog sync into the store and FTS5 search: a light French stemmer applied to the
  * indexed words and to the query's, title matches ranked first. */
 #include "learn/catalog.h"

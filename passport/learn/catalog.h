@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The course catalog in the store: syncing the loaded library (content hash as version,
  * removed modules archived, never deleted) and full-text search over titles and lessons
  * with accents folded (FTS5, unicode61 remove_diacritics 2). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Diagnostics of the course loader: an append-only list of file:line: message. */
 #include "learn/diag.h"
 

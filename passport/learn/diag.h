@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Diagnostics of the course loader: a growing list of "file:line: message" problems that
  * the validators append to and check-courses or the server's log print. */
 #ifndef PASSPORT_LEARN_DIAG_H

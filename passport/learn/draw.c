@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Question draws: stratified sampling without replacement and option shuffles driven by
  * splitmix64, a small generator whose whole state is the seed (reproducible draws). */
 #include "learn/draw.h"

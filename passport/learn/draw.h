@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Question pools: which questions one attempt shows and in which order their options
  * appear. A draw is a pure function of the quiz, the number of competency strata, the
  * number of questions wanted and a 64-bit seed, so that the server can rebuild the draw

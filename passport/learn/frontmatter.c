@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* YAML front matter reader: finds the "---" block, loads it with libyaml's document API
  * and flattens the root mapping into keys with text or list-of-text values. */
 #include "learn/frontmatter.h"

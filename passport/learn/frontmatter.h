@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* YAML front matter of course files: the block between a first line "---" and the next
  * line "---", read with libyaml into flat keys whose values are a text or a list of
  * texts, each with its line in the file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Quiz grading: validates the submitted answers' shape against the quiz, then scores. */
 #include "learn/grade.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Server-side grading of a quiz: answers as a JSON object {"q1": 2, "q2": [1, 3],
  * "q3": "text"} keyed by the 1-based question number in the file, whose option numbers
  * are the 1-based positions the options were shown at in the attempt's draw (mapped back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* 2PL item response model: grid posterior of a general ability and per-competence
  * deviations, selection by maximum information, stop rule (see irt.h, docs/positioning.md). */
 #include "learn/irt.h"

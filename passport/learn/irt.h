@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Item response theory for the adaptive positioning test (docs/positioning.md): the
  * two-parameter logistic model, a hierarchical ability estimate (one general ability
  * shared by all competences plus a deviation per competence, posterior mean and standard

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* "Continue where I left off" and "module suivant": the next module for the home page
  * and the result page, skipping every module passed in any of its languages. */
 #include "learn/learn.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The learn area's entry points for other areas (the home page, the result page): what
  * the agent should take next. */
 #ifndef PASSPORT_LEARN_LEARN_H

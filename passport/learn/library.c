@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Course library loader: reads course folders, validates front matter, lessons and
  * quizzes, renders HTML once, and keeps the previous version of a course that fails. */
 #include "learn/library.h"

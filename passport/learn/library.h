@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The course library: every course folder under the courses directory, validated, with
  * each module's lesson and quiz rendered to HTML once at load. Immutable once built and
  * reference-counted, so that a reload can swap in a new library while requests in flight

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Assessment policy: front matter values checked with their line, and the sliding window
  * of failed attempts. */
 #include "learn/policy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A module's assessment policy, read from its front matter: how many questions an
  * attempt draws (`draw`), when explanations are shown (`reveal`), and how many failed
  * attempts are allowed (`attempts`) within a sliding window (`cooldown`); and the

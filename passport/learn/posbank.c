@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Positioning item bank: reads the French files, then their English translations, item by
  * item ("## id", key lines, one question in the quiz syntax), and validates them. */
 #include "learn/posbank.h"

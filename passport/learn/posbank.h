@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The item bank of the positioning test: courses/positioning/<CODE>.md (French, one file
  * per competence) and courses/positioning/en/<CODE>.md (English translations), items in
  * the quiz syntax under "## <item-id>" headings with a `level` and optional calibrated

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Positioning tests and re-checks in the store: the item presented is stored with the
  * test, every answer is checked against it, and the next item is chosen (or the test
  * finished) in the same transaction. */

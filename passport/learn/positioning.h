@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The adaptive positioning test and re-checks, stored on the server so that a test is
  * resumable (docs/positioning.md): starting a test (30-day cooldown), presenting one item
  * at a time chosen by learn/irt, recording an answer only for the item presented (a

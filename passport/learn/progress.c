@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Progress queries over module_visits and attempts. */
 #include "learn/progress.h"
 

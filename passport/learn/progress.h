@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* An agent's progress in the course library: visits and attempts per module (not
  * started, in progress, passed; best score; attempts), per course (percentage, minutes
  * left), and the module to continue with. */

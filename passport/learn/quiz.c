@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Quiz parser: a small line-oriented state machine over the "## Quiz" section. CommonMark
  * would merge a "[[answer]]" line into the question's paragraph, so we do not use cmark
  * here; prompts, options and explanations keep their inline Markdown for the renderer. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Quizzes in a subset of LiaScript's syntax, read line by line from the "## Quiz" section
  * of a module: single choice "- [( )]"/"- [(X)]", multiple choice "- [[ ]]"/"- [[X]]",
  * text answers "[[answer|variant]]" on the line under the question, and a block quote

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* cmark rendering in safe mode with URL rewriting and optional removal of the title. */
 #include "learn/render.h"
 

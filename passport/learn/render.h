@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Markdown to HTML with cmark, always in safe mode (raw HTML and javascript:/data: links
  * dropped), with a hook that rewrites each link and image URL. */
 #ifndef PASSPORT_LEARN_RENDER_H

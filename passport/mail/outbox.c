@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The outbox table's state machine (see outbox.h), preferences, digests and listing. */
 #include "mail/outbox.h"
 

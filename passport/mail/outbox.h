@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The e-mail outbox: every message Passport mails is a row written in the transaction of
  * the change it tells about, then sent by a background worker (handlers/mail_worker.c)
  * through mail/smtp.h. A row moves:

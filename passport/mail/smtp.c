@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* SMTP with libcurl: message formatting (RFC 5322, MIME multipart/alternative, RFC 2047
  * subjects) and one transfer per message, classified into sent / retry / refused /
  * uncertain for the outbox. */

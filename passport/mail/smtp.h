@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Sending one e-mail over SMTP. The one header that hides libcurl's SMTP client: callers
  * give a URL, a sender, credentials and a message, and learn whether the server took it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* JWS verification with cjose for RS256 and ES256. cjose 0.6.2 refuses to import a JWS
  * whose alg is EdDSA, so for that one algorithm the compact form is split here (the only
  * hand parsing: header, payload and signature at the two dots) and the Ed25519 signature

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Signed JSON Web Tokens as OpenID Connect uses them (ID tokens, signed userinfo): the
  * signature checked against the provider's key set, then the claims. Hides cjose (RS256,
  * ES256) and OpenSSL (EdDSA, which cjose 0.6 does not know); used by oidc/oidc.c and

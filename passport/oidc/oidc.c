@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* OpenID Connect relying party over libcurl: discovery and key set kept under a mutex,
  * the authorization URL, the code exchange, token and userinfo checks, claim mapping. */
 #include "oidc/oidc.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* OpenID Connect relying party: the authorization code flow with PKCE (S256), state and
  * nonce; the provider's discovery document and key set (JWKS), fetched on first use and
  * kept, the key set fetched again when a token names a key it lacks (rotation); ID tokens

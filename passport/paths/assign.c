@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Assignments in the store: creation with scope checks, members (explicit, unit subtree,
  * later joiners) and the inbox notices (new, due in 7 days, overdue). */
 #include "paths/assign.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Assignments of a path to agents or to a unit subtree, with a due date and a message:
  * scope checks (a manager assigns inside their unit's subtree only; HR and admins
  * anywhere), members, the "new assignment" notice, and the idempotent "due in 7 days" /

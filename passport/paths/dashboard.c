@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Assignment progress computed from the learn tables (attempts, module_visits): one query
  * for the members, one for their passes (partial index attempts_passed), aggregated here
  * without sorting the passes (burndown by day buckets). */

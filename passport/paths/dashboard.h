@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Progress on assignments: per assignment (completion, overdue count, time spent,
  * burndown), per agent across assignments, and an agent's own assignments with the next
  * module. Time spent is estimated as the minutes of the modules passed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Training paths in the store: validation, create, update, copy, read and list. */
 #include "paths/path.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Training paths: an ordered list of live modules from any course, with a title, a
  * description and the competency levels it targets; created, edited, copied and listed. */
 #ifndef PASSPORT_PATHS_PATH_H

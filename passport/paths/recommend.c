@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Gap analysis against verified levels (skills) and module selection (learn tables). */
 #include "paths/recommend.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Recommendations: for an agent and a target profile (a list of competency levels: a
  * path's targets, a call's needs...), the live modules that would close the gap between
  * the agent's verified levels and the targets, in the agent's language first, shortest

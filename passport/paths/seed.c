@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The dashboard benchmark fixture: a path, an assignment to seeded agents, passes. */
 #include "paths/seed.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A benchmark fixture for the dashboards (dev/bench tool, `passport seed-paths`): one
  * path of the first live modules and one assignment to the first n seeded agents, with
  * passed attempts spread over the days since it started. Deterministic for a given seed. */

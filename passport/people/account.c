@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Accounts in the users table. */
 #include "people/account.h"
 

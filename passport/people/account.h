@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Accounts: email (unique, case-insensitive), display name, unit, locale, roles, disabled
  * flag, password hash. Roles are a bit set; an account may hold several. */
 #ifndef PASSPORT_PEOPLE_ACCOUNT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Invitation and reset links in account_links, and the e-mails that carry them. */
 #include "people/account_link.h"
 

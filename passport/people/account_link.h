@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* One-use links that let a person choose a password without anyone typing it for them:
  * an invitation (7 days) for an account made without a password, and a password reset
  * (15 minutes) asked from the login page. The link carries a random token; only its

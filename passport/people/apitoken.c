@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Personal API tokens in the api_tokens table, keyed by the SHA-256 of the token. */
 #include "people/apitoken.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Personal API tokens: an agent's programs call /api/v1/ with "Authorization: Bearer
  * <token>" instead of a session cookie. Tokens are random, shown once at creation and
  * kept only as their SHA-256; they stop working when revoked or when the account is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Audit rows in the audit table. */
 #include "people/audit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The append-only audit log: who did what to what, and when. The database refuses
  * deletion of audit rows. */
 #ifndef PASSPORT_PEOPLE_AUDIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Demo organisation: a small French administration with one account per role. */
 #include "people/demo.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The demo organisation created by `passport init`: a few units and one account per role. */
 #ifndef PASSPORT_PEOPLE_DEMO_H
 #define PASSPORT_PEOPLE_DEMO_H

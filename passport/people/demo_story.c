@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The demo organisation's story: colleagues with passed modules, a path in progress, an
  * open call with applicants, badges earned. */
 #include "people/demo_story.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The demo organisation's story, told to a visitor in a minute: colleagues of the demo
  * accounts who passed modules (so the HR heatmap shows cells: at least 5 agents in each
  * service shown), most of them visible to HR; a manager's path in progress for a team of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The users CSV import: validate every row inside a transaction, commit only if none failed. */
 #include "people/import.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* CSV import of accounts and units, all or nothing: every bad row is reported with its
  * line number and reason, and nothing is written if any row is bad. */
 #ifndef PASSPORT_PEOPLE_IMPORT_H

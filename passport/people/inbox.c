@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Inbox rows in the inbox table. */
 #include "people/inbox.h"
 

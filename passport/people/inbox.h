@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The in-app inbox: notifications for one user (a new assignment, a due date, a decision
  * on an application). A message is an i18n key plus arguments, translated when shown, so
  * that each reader sees it in their own language. */

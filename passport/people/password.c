@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* argon2id password hashing, the password policy and generated passwords. */
 #include "people/password.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Password hashing with argon2id (libargon2): encoded hashes carry their parameters, so
  * a change of cost is detected at login and the hash is upgraded. */
 #ifndef PASSPORT_PEOPLE_PASSWORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Sessions in the sessions table, keyed by the SHA-256 of the cookie token. */
 #include "people/session.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Login sessions: 256-bit random tokens, stored as SHA-256 hashes, each with its own
  * CSRF token, an idle expiry and an absolute expiry. */
 #ifndef PASSPORT_PEOPLE_SESSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* oidc_identities, oidc_logins, oidc_sessions; accounts found, linked or made. */
 #include "people/sso.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Accounts signed in through an identity provider (OpenID Connect): the account a
  * provider's stable subject belongs to, matched once by verified e-mail or made at first
  * sign-in when allowed; the pending sign-ins between the redirect and the callback; the

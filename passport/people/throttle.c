@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Failure counts in login_throttle(key, failures, last_at), keys hashed (see throttle.h). */
 #include "people/throttle.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Login throttling that slows down instead of locking out (docs/privacy.md): failures are
  * counted atomically per address, per account from one address, and per account from
  * anywhere; past a free allowance each key waits twice as long after every further

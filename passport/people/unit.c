@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The unit tree in the units table; subtrees through recursive queries. */
 #include "people/unit.h"
 

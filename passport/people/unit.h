@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Units: the organisation tree. A manager's scope is their unit's subtree. */
 #ifndef PASSPORT_PEOPLE_UNIT_H
 #define PASSPORT_PEOPLE_UNIT_H

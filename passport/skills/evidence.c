@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Evidence rows: validation, insertion, and the verified level through the mapping. */
 #include "skills/evidence.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Evidence behind competency levels: recording a piece (measured by a passed quiz,
  * declared by the agent, attested by a manager, or from a credential) and the verified
  * level it yields. This header is a contract with the courses feature (learn/). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Framework CSV parsing and validation: the format of courses/frameworks/README.md,
  * checked completely before anything is written, every problem reported with its line. */
 #include "skills/framework.h"

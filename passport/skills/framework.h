@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Competency frameworks as data: parsing and validating the framework CSV format of
  * courses/frameworks/README.md (27 columns, one row per competency) into memory, and the
  * display order of competency codes. No database here: see skills/skills.h. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The level rule: verified = the highest non-declared level, never raised by declarations;
  * dates of the newest supporting evidence; staleness after a number of calendar months. */
 #include "skills/level.h"

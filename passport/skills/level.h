@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The level rule of docs/skills.md, as a pure function over a competency's evidence:
  * verified level and its date, declared level and its date, freshness. */
 #ifndef PASSPORT_SKILLS_LEVEL_H

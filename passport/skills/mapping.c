@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Mapping file parsing: a header naming two frameworks, then pairs of competency codes. */
 #include "skills/mapping.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Correspondences between two competency frameworks (courses/frameworks/mapping.csv):
  * parsing and validating the two-column file. Storing it is skills/skills.h's job. */
 #ifndef PASSPORT_SKILLS_MAPPING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The passport view model: loads a framework's competencies, the user's evidence and the
  * mapping pairs touching the framework, applies the level rule per competency, and lays
  * out the radar's geometry. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The passport view model: one agent's competencies in the terms of one framework (its
  * own evidence plus the evidence on competencies the mapping pairs with them), levels by
  * the rule of skills/level.h, freshness, the radar of the framework's areas, a history

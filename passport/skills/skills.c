@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Framework and mapping upserts, the start-up sync of courses/frameworks/ and the
  * single-file import: validation first, then one transaction, so nothing half-written. */
 #include "skills/skills.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The competency catalogue in the store: frameworks and mappings upserted from their CSV
  * files (at start from <courses>/frameworks/, or one file by `passport import-framework`),
  * without ever losing evidence; and the freshness setting. */

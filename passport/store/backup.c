@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* VACUUM INTO for snapshots, PRAGMA integrity_check for restored files: each on its own
  * connection, outside any store (no migration runs on a file being copied or checked). */
 #include "store/backup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Consistent copies of a database file, for `passport backup` and `passport restore`. */
 #ifndef PASSPORT_STORE_BACKUP_H
 #define PASSPORT_STORE_BACKUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The change log of the caches (see changelog.h): per bucket of user ids, the seq of the
  * last change read from the `changes` table, plus the seq of the last change for everyone;
  * one mutex serialises the reads of the table, lookups are lock-free atomics. */

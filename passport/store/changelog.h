@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The change log of the caches (docs/performance.md): which agents' data changed, read
  * from the `changes` table that triggers fill in the same transaction as each write
  * (store/schema_changes.c), whichever process commits. A cache entry is stamped with

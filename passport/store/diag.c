@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The write probe of the readiness check (/readyz): a commit that changes nothing.
  * (SQLite's error log is counted and logged by store.c.) */
 #include <sqlite3.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Schema migrations. Append a new entry to keep history: never edit an applied one.
  * Every table is STRICT; times are integer seconds since the epoch (UTC). */
 #include "store/migrations.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The numbered schema migrations of the store, applied in order at open. */
 #ifndef PASSPORT_STORE_MIGRATIONS_H
 #define PASSPORT_STORE_MIGRATIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The SQL of each domain's migrations, one file per domain so that areas evolve apart.
  * Each is a sequence of statements run in one transaction by migrations_apply. */
 #ifndef PASSPORT_STORE_SCHEMA_H

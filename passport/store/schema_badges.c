@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 7: achievements (badge definitions synced from courses/badges), issued
  * credentials stored exactly as signed, signed revocation status lists, share links. */
 #include "store/schema.h"

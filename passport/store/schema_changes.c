@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 16: the change log the server's caches consult (store/changelog.h,
  * docs/performance.md). Every commit that changes what an agent's cached pages show adds,
  * in the same transaction and through the triggers below, one row per agent it touches

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 11: e-mail outbox, notification preference, invitation and reset links,
  * identities at an OpenID Connect provider. */
 #include "store/schema.h"

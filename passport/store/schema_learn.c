@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 3: courses and modules synced from the course library (archived, never
  * deleted), their competencies, quiz attempts, one-time quiz nonces, module visits for
  * progress, and the FTS5 index of titles and lessons (accents folded). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 6: training paths (ordered modules, target competencies), assignments to
  * agents or unit subtrees with a due date, their members and notice bookkeeping. */
 #include "store/schema.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 4: the in-app inbox (notifications for assignments, call decisions...). */
 #include "store/schema.h"
 

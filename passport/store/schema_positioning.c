@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 9: the adaptive positioning test and re-checks (owned by learn/positioning):
  * one row per test (a full positioning test or a one-competence re-check) with the item
  * presented and not yet answered, the answers given, and the re-checks due. */

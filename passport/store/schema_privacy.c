@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 12: privacy (docs/privacy.md). Profile views gain the passport contexts (a
  * manager's or HR's look at a passport, an admin's support access) and the reason an
  * admin gives; the table is rebuilt because SQLite cannot change a CHECK constraint.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 2: competency frameworks (areas, competencies, level descriptors), the
  * mapping between frameworks, and the evidence behind every level (owned by skills). */
 #include "store/schema.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 10: who owns each revocation list. A list is signed by the issuer DID of every
  * credential pointing at it and published at the URL those credentials name, whatever the
  * server's keys or public URL became since (docs/badges.md, "Rotation and moves"). Lists

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 5: talent profiles, profile views, intrapreneur calls, the free-text index of
  * profiles and the change log that keeps the in-memory talent index current (owned by
  * the talent area). Visibility and bio live in users (migration 1). */

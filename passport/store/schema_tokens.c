@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 8: personal API tokens (sent as "Authorization: Bearer"), stored hashed. */
 #include "store/schema.h"
 

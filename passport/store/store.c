@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* SQLite store: per-thread connections held in a pthread key of the store, a small
  * open-addressing cache of prepared statements per connection, migrations at open; write
  * transactions serialised by a process mutex with a bounded wait; every SQLite error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* SQLite store: one connection per thread (opened on first use, closed when the thread
  * exits or the store is freed), cached prepared statements, IMMEDIATE write transactions,
  * numbered migrations applied at open. */

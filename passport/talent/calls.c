@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Intrapreneur calls and applications in the store (see calls.h). */
 #include "talent/calls.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Intrapreneur calls: a title, a Markdown description, needs (competency, minimum level,
  * weight), opening and closing dates and a state (draft -> open -> closed -> archived);
  * agents' applications (applied, withdrawn) and the owner's decisions (shortlisted,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The in-memory talent index (see index.h): columns of small integers per competency,
  * rebuilt or patched from the store's talent_changes log; searched by search.c. */
 #include "talent/index_data.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The in-memory talent index: per agent their unit, visibility, availability and, per
  * competency, verified and declared levels with the day of their newest evidence, folded
  * by the passport's own level rule (skills/level.h, mapped competencies included); built

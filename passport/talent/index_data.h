@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The talent index's data, shared by its building (index.c) and its queries (search.c):
  * not for use outside the talent index. */
 #ifndef PASSPORT_TALENT_INDEX_DATA_H

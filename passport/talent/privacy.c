@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Export and erasure of one person's data (see privacy.h and docs/privacy.md). */
 #include "talent/privacy.h"
 

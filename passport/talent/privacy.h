@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A person's privacy rights (docs/privacy.md): the export of everything held about them
  * (JSON, GDPR articles 15 and 20), and erasure (personal data removed, badges revoked,
  * share links gone, the audit kept without personal data, no copy left in the database

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Talent profiles, visibility and profile views in the store (see profile.h). */
 #include "talent/profile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Talent profiles: the agent's bio, interests, languages and availability for calls,
  * their visibility (consent: hidden by default), and the log of who viewed the profile. */
 #ifndef PASSPORT_TALENT_PROFILE_H

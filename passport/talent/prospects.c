@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Prospects of an intrapreneur call: shortlisted or invited visible profiles. */
 #include "talent/prospects.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Prospects of an intrapreneur call: visible profiles its manager shortlists or invites
  * to apply, without waiting for them to apply. An invitation is an inbox notice (and an
  * e-mail as the agent's preference says) linking to the call. Who may be a prospect

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The talent match score: points per need (see score.h and docs/talent.md). */
 #include "talent/score.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The talent match score of docs/talent.md, as pure functions: the points one need gives
  * for an agent's level, so that a result's needs add up to its score exactly. */
 #ifndef PASSPORT_TALENT_SCORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Queries over the talent index (see index.h): needs, searches with explained scores,
  * one agent's levels, and the heatmap. */
 #include "talent/index_data.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The synthetic organisation of talent/seed.h. */
 #include "talent/seed.h"
 

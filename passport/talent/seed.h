@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A synthetic organisation for benchmarks and demos: units, N agents with realistic
  * evidence (measured, attested, declared, spread over three years), profiles and
  * visibility choices. Deterministic for a given seed. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of administration: accounts, units, CSV import (all or nothing) and
 // the refusal of every /admin/ route to users who are not admin.
 import { after, before, describe, test } from 'node:test';

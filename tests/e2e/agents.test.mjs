@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The agent's journeys of issue 17, end to end: the home's "Continuer" after passing
 // modules (in two languages), the result page as its own URL (reload, direct opening with
 // the menu, "Module suivant"), names before codes (catalog filter, passport history, each

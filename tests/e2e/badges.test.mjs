@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Verifiable badges end to end: an agent passes every module of a course -> the badge
 // appears -> its JSON verifies with the independent verifier (vc-verify: proof, schema,
 // status) -> a tampered copy fails -> after revocation the verifier reports the status

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests in a real headless Chromium: logging in through the form, and
 // axe-core (WCAG 2.0/2.1 A and AA) on the login, home and admin pages; screenshots.
 import { after, before, describe, test } from 'node:test';

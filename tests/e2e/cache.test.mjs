@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The caches under writes (docs/performance.md): a write by one agent leaves another's
 // cached pages intact and is seen by its own next request; the command line disabling an
 // account, changing roles or resetting a password is seen by the very next request; no

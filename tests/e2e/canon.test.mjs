@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Differential test of Passport's canonicalisation against jsonld.js / rdf-canonize:
 // seeded random credentials and graphs must give byte-identical canonical N-Quads.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of the microlearning area: the catalog and its accent-folded search,
 // the module player (no right answers in the page), grading on the server (fail, then
 // pass, with JavaScript off and on in Chromium), the evidence in the passport, the JSON

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // kill -9 under a write load: each round starts `passport serve` on the same data folder,
 // runs concurrent writers (a manager's attestations, one evidence row each, every one with
 // its own comment), kills the server with SIGKILL at a random moment, then checks with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // kill -9 under a write load, a few rounds (crash-load.mjs; scripts/crash-loop runs many):
 // every acknowledged write is in the database after the crash, and the database is intact.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Credentials through real operations: issue, `passport keys rotate`, restart, issue again,
 // revoke one old and one new badge, move the public URL to https (did:web), issue and
 // revoke again: every credential verifies or fails exactly as it should, with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The Debian package (scripts/make-deb, `make deb`): what dpkg-deb says it holds, the
 // maintainer scripts, and the systemd unit checked by systemd-analyze verify.
 import { after, before, describe, test } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of the foundation: login/logout, throttling, CSRF, error statuses,
 // static files, security headers, health, /api/v1/me and locale negotiation.
 import { after, before, describe, test } from 'node:test';

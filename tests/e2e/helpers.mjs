@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Shared helpers of the end-to-end suite: start a real Passport server on a free port,
 // a small cookie-keeping HTTP client, raw HTTP requests, headless Chromium and axe-core.
 // Generic on purpose: any *.test.mjs may import it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // A real OpenID provider for the tests (npm oidc-provider, an OpenID Certified
 // implementation) on 127.0.0.1, started and stopped by the test files themselves. It
 // signs with keys made here (so that a test can also forge what a bad provider would

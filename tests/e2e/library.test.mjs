@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The starter course library (issue 5): checked from the files themselves. Every CRCN
 // competence is evidenced by at least two French modules, the library has at least 32
 // French and 6 English modules, each French course has a badge definition with its own

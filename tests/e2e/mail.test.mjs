@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of e-mail and passwords without an admin typing them, against a real
 // SMTP server on loopback (tests/e2e/mailbox.mjs: STARTTLS with a certificate of the run,
 // AUTH): an invitation then the password chosen through its link (one use), the CSV

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // A real SMTP server for the tests (npm smtp-server, loopback only): STARTTLS with a
 // certificate made for the run (the server under test trusts it through
 // PASSPORT_SMTP_CA_FILE), AUTH PLAIN/LOGIN against one user, every message parsed with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of single sign-on against a real OpenID provider on loopback
 // (tests/e2e/idp.mjs: npm oidc-provider, started and stopped here): sign-in creating an
 // account (default unit, name from given_name + usual_name), matching an existing one by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of the OpenAPI document: GET /api/v1/openapi.json is public and serves
 // web/openapi.json as JSON; its operations are exactly the /api/v1 routes that
 // `passport routes` prints (no undocumented route, no documented route that does not

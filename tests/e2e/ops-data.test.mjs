@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Data safety of the data folder (issue 18): a `keys rotate` killed at any point leaves the
 // keys usable — the server starts, the status list of credentials issued before answers and
 // verifies, the DID document lists the keys, `keys list` and `keys rotate` keep working.

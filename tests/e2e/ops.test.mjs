@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of what operators rely on: strict HTTP framing (every refused request
 // gets an answer), request ids, the whole-request deadline against slow clients, limits
 // per address and in total (503 + Retry-After, counted, not logged one by one), the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Paging of the JSON API's lists (issue 18): limit (default 100, 1..1000) and cursor (the
 // previous page's next_cursor, null on the last page) on every list, the agent's passport
 // timeline and badges included; a bad limit or cursor answers 400. The timeline, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of the competency passport: self-assessment, attestation by the right
 // and the wrong manager, the radar's SVG values against the levels, the CRCN/DigComp switch,
 // the API, the JSON download, bad input writing nothing, and axe-core in Chromium.

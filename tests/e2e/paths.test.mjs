@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of training paths: a manager creates a path through the form and
 // assigns it to a unit; the agent is notified, sees the path, its next module and the
 // recommended modules; passing a module moves the dashboard and the recommendations;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of the adaptive positioning test (docs/positioning.md): taken from start
 // to finish in Chromium with JavaScript off, resumed after a server restart, never showing a
 // right answer or an explanation; a replayed answer and an answer for an item not presented

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of the privacy guarantees of docs/privacy.md, run as an attacker would:
 // the talent search and the call page give no yes/no answer about a hidden agent (two
 // twin servers that differ only in the probed properties answer every probe with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // What a module's Markdown file says about its quiz, read independently of the server
 // (courses/README.md's syntax), and how to answer a drawn, shuffled quiz form with it:
 // questions keep their name "qN" (N: number in the file) and options are matched by

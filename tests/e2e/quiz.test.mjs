@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of quizzes that measure, on a fixture library written here: a module
 // with a question pool (draw 4 of 8, two competencies, attempts 2, cooldown 1h), an exam
 // (reveal: never) and a next module. A blank attempt's responses (HTML and API) hold no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The W3C RDF Dataset Canonicalization (RDFC-1.0) test suite, read where it is kept
 // (../shared/vc/rdf-canon, RDF_CANON_DIR): every evaluation test with an unlimited work
 // factor (SHA-384 where the manifest says so), the negative test at the default work

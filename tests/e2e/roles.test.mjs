@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of the managers', HR's and admins' journeys (issue 17): a path made with
 // the target picker (no syntax to type; the API keeps "CRCN-4.1@2"), named levels, the
 // agent's self-assessment as a manager reads it, the assign form's filter; HR publishing a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of talent profiles, intrapreneur calls and privacy: consent (a hidden
 // agent is never found, then found once visible), logged profile views, explained
 // scores, the call flow, small-count suppression, export and erasure, authorisation of

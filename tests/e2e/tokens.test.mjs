@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of personal API tokens: made at /me/tokens without JavaScript and
 // shown once, used as "Authorization: Bearer" on /api/v1/ (no CSRF token, never on HTML
 // pages), refused for making tokens and erasure, revoked, stopped by a disabled account,

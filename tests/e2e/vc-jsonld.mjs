@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Helper of the credential tests: jsonld.js (from the vc-verify copy in $VC_VERIFY_DIR)
 // with the same offline document loader as shared/tools/vc-verify/canon.mjs, so that many
 // documents can be canonicalised in one node process; plus the paths of the tools.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Interoperability of the credentials Passport signs (`passport vc-demo`) with the
 // independent Digital Bazaar verifier, shared/tools/vc-verify/verify.mjs.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Not a fuzz target of Passport: the check that scripts/fuzz --smoke runs first. It
  * aborts on any input starting with "CRASH" (its seed corpus holds one), so a runner
  * that reports success here would miss every real crash. */

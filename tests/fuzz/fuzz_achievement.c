@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for badges/achievement: a badge definition in YAML. A definition that
  * parses must carry a slug and names; whatever the input, nothing leaks or crashes. */
 #include <stdint.h>

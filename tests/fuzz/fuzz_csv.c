@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for core/csv: the first byte picks the separator and limits, the rest
  * is read record by record while checking the reader's contract. */
 #include <stdint.h>

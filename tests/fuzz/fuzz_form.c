@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for http/request: urlencoded and multipart form parsing. The first
  * byte picks the parser (and a boundary for multipart); parsed fields must be valid UTF-8,
  * free of NUL (a value is never cut short where it is used as a string) and within the

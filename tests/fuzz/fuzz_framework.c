@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for skills/framework and skills/mapping: the first byte picks the
  * parser, the rest is a CSV file; checks the parsers' contract (a result and no problem,
  * or no result and "file:line: message" problem lines; competencies sorted by code). */

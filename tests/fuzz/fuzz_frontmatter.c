@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for learn/frontmatter: any input either parses into entries that keep
  * the reader's contract (body inside the input, lines in range, no duplicate keys) or
  * fails with a message and a line. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for the credential parsers (JSON-LD, N-Quads, proofs, status lists,
  * base64url, base58): any input is processed or refused with a message, never a crash. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for oidc/jwt: any bytes as a compact JWS against a fixed key set (one
  * Ed25519, one P-256 and one RSA key); nothing random may verify, and every refusal names
  * one of the documented reasons. */

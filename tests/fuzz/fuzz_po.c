@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for http/i18n: the input is parsed as a .po file (plural forms and
  * the Plural-Forms header included); on success a few lookups run, singular and plural;
  * the input is also used as an Accept-Language header value. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for learn/posbank: parse any text as a French positioning bank file and
  * check the loader's contract: every problem names the file and a line within it; every
  * item kept has a valid id, a level 1-8, a known competency, positive parameters and

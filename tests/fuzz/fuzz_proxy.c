@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for the server's small parsers of client-controlled text: the
  * X-Forwarded-For client (http/conns), address lists, and JSON bodies checked against a
  * route's field declaration (http/request). The first byte picks the parser. A forwarded

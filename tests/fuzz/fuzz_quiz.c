@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for learn/quiz and learn/grade: parse any quiz section, check the
  * questions' invariants and lines, then grade answers derived from the input. */
 #include <jansson.h>

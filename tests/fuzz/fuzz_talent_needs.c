@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for the talent search's needs parser ("CRCN-1.1:3,CRCN-4.1:4:2"): the
  * input (up to its first NUL) is parsed against an index over a small store made once,
  * and the result checked against the contract of talent_query_add_needs. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for paths/path's target list parser ("CRCN-4.1@2, CRCN-4.2@3"): the
  * input (up to its first NUL) is parsed with a small maximum and the result checked
  * against the contract of path_targets_parse. */

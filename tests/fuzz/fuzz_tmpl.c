@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* libFuzzer target for http/tmpl: the input is a template source, optionally followed by
  * a NUL byte and a JSON document used as data; the template is parsed, then rendered in
  * two locales, alone and through partials (including itself). */

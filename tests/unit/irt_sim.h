@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Simulated agents taking the positioning test, shared by test_irt (the goal of the
  * issue) and test_calibrate (responses to fit): a bank like the real one (16 competences,
  * 8 items each over levels 1-6) whose true parameters differ from the defaults the test

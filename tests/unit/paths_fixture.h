@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The shared fixture of the paths unit tests (test_path, test_assign, test_dashboard,
  * test_recommend): one definition instead of four copies. */
 #ifndef PASSPORT_TESTS_PATHS_FIXTURE_H

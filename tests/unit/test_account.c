@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for people/account, people/unit and people/throttle: emails, roles, duplicates,
  * updates, listing, the unit tree and manager scope, login throttling. */
 #include <setjmp.h>

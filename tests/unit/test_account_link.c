@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for people/account_link: a link works once, until it expires, not for a
  * disabled account, and a newer one replaces it; only its hash is stored; invitations and
  * resets put their e-mail in the outbox, unknown addresses nothing; account_end_access

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for people/apitoken: made once and kept only hashed, found by lookup until
  * revoked or the account is disabled, names checked, at most APITOKEN_MAX_PER_USER. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for paths/assign: scope (manager subtree, HR anywhere), bad input writing nothing,
  * members of a unit subtree and later joiners, and the idempotent inbox notices (new,
  * due in 7 days, overdue) of paths_notify_due with an injected time. */

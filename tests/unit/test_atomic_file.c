@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for core/atomic_file: whole content and mode, replace or never overwrite,
  * temporaries removed on success and recognised when a crash leaves one. */
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for core/b64: RFC 4648 §10 vectors for base64 and base64url, the
  * URL-safe alphabet, and rejection of malformed input. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for badges/badges against a real store and a temporary badge folder: the award
  * rule (modules passed, verified levels; declared evidence does not count), issuance
  * once, signed credentials that verify, revocation flipping the status list bit (and its

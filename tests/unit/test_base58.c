@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for core/base58: known vectors (draft-msporny-base58), leading zeros,
  * round trips and rejection of characters outside the alphabet. */
 #include <setjmp.h>

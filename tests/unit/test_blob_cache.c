@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for core/blob_cache: hits only on the same owner and key, replacement,
  * limits, and concurrent use from several threads. */
 #include <setjmp.h>

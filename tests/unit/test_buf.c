@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for core/buf: growth, formatting, escaping, detach, and the string invariant. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/calibrate: responses simulated from known item parameters (irt_sim.h's
  * bank, whose true parameters differ from the level defaults the fit starts from) are
  * fitted back within a tolerance; a planted bad item (answered at random) is flagged as

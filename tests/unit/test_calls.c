@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for talent/calls against a real store: validation (no need, unknown competency,
  * bad level or dates), state transitions, applications (closed call refused, withdraw
  * and re-apply), decisions posted to the inbox, Markdown rendered safely. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/catalog, learn/progress, learn/attempt and learn_continue against a real
  * store: sync with hash versions, archive and return of modules, accent-folded search,
  * progress, nonces (replay), rate limit, evidence written with a pass, nothing on refusal. */

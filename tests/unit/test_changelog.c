@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for store/changelog and the triggers of migration 16: a write voids the entries
  * of the agent it touches and no other's; a change for everyone voids all; a commit by
  * another connection (another process: the command line) is seen at the next sync; an

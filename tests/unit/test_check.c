@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for badges/check: the verdict names the failed check for malformed, huge,
  * tampered, unknown-issuer, foreign-status-list, revoked and expired credentials, and
  * passes a good one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for http/conns: address lists, X-Forwarded-For, connection limits per address
  * and in total, the trusted proxy's exemption, and the whole-request deadline. */
 #include <setjmp.h>

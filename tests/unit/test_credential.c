@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/credential: members of the OpenBadgeCredential, status list and
  * ClrCredential documents, identity hash, required inputs, signing. */
 

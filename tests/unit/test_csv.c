@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for core/csv: RFC 4180 records, separators, line numbers, errors, limits. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for paths/dashboard: per-assignment completion, overdue count, time spent,
  * burndown and agent order; the manager scope filter; per-agent totals; an agent's own
  * assignments with the next module. */

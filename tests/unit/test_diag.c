@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for the store's diagnostics: SQLite's error log becomes counted database errors
  * (core/metrics.h), logged once per request with its id (expected outcomes such as
  * constraints left out), and the readiness write probe (store/diag.c) commits or says why

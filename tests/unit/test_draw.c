@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/draw: the number of questions drawn, stratification by competency
  * (round-robin), determinism under a seed, different seeds giving different draws, and
  * option shuffles that are permutations. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for skills/framework: the framework CSV contract (header, fields, codes, areas,
  * descriptors), problem lines with numbers, and the display order of codes. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/frontmatter: the "---" block, texts and lists with their lines, and
  * every error with its line. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/grade: scoring, pass mark, multiple choice all or nothing, text answers
  * folded (case, spaces, accents) with | variants, and refused answer shapes. */
 #include <setjmp.h>

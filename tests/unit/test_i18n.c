@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for http/i18n: .po parsing (multi-line strings, escapes, contexts, plurals,
  * errors with line numbers), lookup fallback, Accept-Language negotiation, completeness. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for people/import: all-or-nothing CSV import of accounts and units, with every
  * bad row reported by line number. */
 #include <setjmp.h>

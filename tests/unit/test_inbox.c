@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for people/inbox: paging the messages by key (store_page_bind, store_page_row):
  * every message exactly once, newest first, however many share a second; the unread
  * filter; a message posted between two pages shifts nothing. */

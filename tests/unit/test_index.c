@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for talent/index against a real store: consent (hidden agents only in the
  * aggregates), explained scores that add up, needs as AND, declared and freshness
  * filters, free text with accents folded, manager scope, patching from the change log,

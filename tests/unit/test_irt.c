@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/irt: the level scale, the estimator against an independent quadrature
  * (known answers, known estimates), item selection, the stop rule, and the goal of the
  * positioning test shown by simulating agents of known levels (fixed seed). */

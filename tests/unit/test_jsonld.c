@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/jsonld: a complete Open Badges 3.0 credential reproduced byte
  * for byte, value kinds, and the documents jsonld.js safe mode refuses. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/jsonld_ctx: the transcribed context tables resolve the terms
  * Passport uses to the IRIs of the published contexts, with their coercions, containers
  * and scoped contexts, and are sorted for binary search. */

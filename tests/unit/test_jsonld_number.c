@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests of badges/jsonld_number: JavaScript's parseFloat on the strings a credential may
  * type xsd:double (white space, junk after, Infinity, no digit), and the lexical forms
  * jsonld.js writes (canonical doubles, -0, NaN, integers). The differential test against

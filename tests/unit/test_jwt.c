@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for oidc/jwt: signatures RS256, ES256 (cjose) and EdDSA (OpenSSL) verified
  * against a key set, a changed byte refused, unknown kids reported for a refetch, "none"
  * and HS256 refused, keys of the wrong type refused; the ID token claim checks (issuer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for badges/keyring: first key created 0600 in a 0700 folder, rotation keeps old
  * keys (the newest signs), did:key vs did:web issuer, DID document, method resolution;
  * and a did:web credential verified by the server's verdict (badges/check). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/keys: RFC 8032 §7.1 Ed25519 vectors (TEST 1-3), the Multikey and
  * did:key names (checked against @digitalbazaar/ed25519-multikey for TEST 1's key), PEM
  * files created 0600 with O_EXCL, and verification failures. */

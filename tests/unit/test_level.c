@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for skills/level: every combination the level rule of docs/skills.md names
  * (measured, attested, credential in full; declared apart, never raising), dates, staleness. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/library (and `passport check-courses`): a valid course loads with its
  * HTML rendered once; each validation message appears with its file and line; a course
  * that breaks keeps its previous version on reload. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for http/locale_fmt: numbers and dates in French and in English. */
 #include <math.h>
 #include <setjmp.h>

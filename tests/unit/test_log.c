@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for core/log: the format option and JSON escaping of log lines. */
 #include <setjmp.h>
 #include <stdarg.h>

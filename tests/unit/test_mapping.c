@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for skills/mapping: the shipped CRCN-DigComp mapping and the mapping file rules. */
 #include <setjmp.h>
 #include <stdarg.h>

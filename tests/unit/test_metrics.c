@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for http/metrics and core/metrics: buckets, counts by route and status, the
  * Prometheus text they render, registered gauges. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for store/migrations and the store: versioning, idempotence, STRICT tables,
  * foreign keys, the append-only audit, statement cache and transactions, the generation. */
 #include <glob.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for oidc/oidc: the claim mapping (userinfo before the ID token, usual_name
  * before family_name, email_verified as boolean or "true", roles as an array or a
  * string, a userinfo for another subject refused) and the provider's configuration

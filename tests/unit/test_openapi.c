@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for handlers/openapi: loading the document (missing, empty, arbitrary bytes) and
  * the route registration the server and `passport routes` share (the document's route is
  * public GET, and no method+pattern is registered twice). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for mail/outbox: the preference decides what is queued, held or dropped; the
  * state machine (claim with a lease, retry with backoff, the DATA phase, sent, failed);
  * a crashed worker's row is queued again only when the server cannot have received it;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for skills/passport_view against a real store: levels per competency in CRCN and
  * DigComp terms (through the mapping), the radar's values and geometry, freshness,
  * summary, timeline, forms' data and the team list. */

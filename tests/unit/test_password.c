@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for people/password: policy, argon2id hashing, verification, rehash detection. */
 #include <setjmp.h>
 #include <stdarg.h>

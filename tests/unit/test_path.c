@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for paths/path: validation (unknown, archived, duplicate modules; bad targets),
  * create, update, copy, read and list, against a real store. */
 #include <setjmp.h>

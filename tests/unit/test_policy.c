@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/policy: front matter values and their problems (file:line), durations,
  * and the sliding window of failed attempts at its boundaries (a failure at t counts
  * while now < t + cooldown, not at now == t + cooldown). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/posbank: a valid bank loads with its parameters (calibrated or derived
  * from the level) and answer-free views; each problem check-courses must report appears
  * with its file and line (missing level, duplicate id, no right answer, unknown

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/positioning against a real store: a test is resumable (the presented item
  * is stored), an answer for an item or position not presented and a replayed answer are
  * refused with nothing recorded, a finished test leaves `measured` evidence with its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for talent/privacy against a real store. The fixture puts a row tied to the agent
  * in every column of the schema that references users (the test fails on a column it
  * does not fill): the export must have a member for each and fail rather than give an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for talent/profile against a real store: hidden by default, saving the profile,
  * visibility changes recorded in the audit, profile views logged and listed. */
 #include <setjmp.h>

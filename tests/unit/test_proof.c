@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/proof: a known eddsa-rdfc-2022 proof (RFC 8032 TEST 1 key) equal
  * to an independent computation; verification and the reasons for refusals. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/quiz: every question syntax (single, multiple, text with variants,
  * explanations, multi-line prompts) and every malformed input with its line. */
 #include <setjmp.h>

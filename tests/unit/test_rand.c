@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for core/rand: SHA-256 (FIPS 180-2 examples), HMAC-SHA256 (RFC 4231 test
  * cases, including a key longer than the block), hex output and the constant-time compare. */
 #include <setjmp.h>

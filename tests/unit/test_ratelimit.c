@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests of core/ratelimit: burst then refusal with a Retry-After, refill over time,
  * addresses apart, the running-calls cap, a token taken without the cap. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/rdf: N-Quads serialisation of every term kind with RDFC-1.0
  * escaping, and the N-Quads reader (escapes decoded, errors reported). */
 #include <setjmp.h>

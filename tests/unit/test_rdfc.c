@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/rdfc: W3C rdf-canon RDFC-1.0 test vectors (inputs and expected
  * outputs of the test suite, tests 016-030, 076, 077) including tied first-degree hashes,
  * plus the UTF-16 ordering rdf-canonize uses. */

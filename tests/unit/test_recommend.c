@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for paths/recommend: the gap between verified and target levels and the modules
  * that close it (live, not passed, own language first, shortest first). */
 #include <setjmp.h>

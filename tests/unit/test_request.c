@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for http/request: urlencoded and multipart parsing, UTF-8 and malformed input. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for http/router: literal and parameter patterns, methods, 404 vs 405, HEAD, enumeration. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for talent/score: the documented points per need (docs/talent.md). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for core/secret: made once with mode 0600, read back the same, never
  * replaced when its size is wrong, refused where it cannot be created. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for talent/seed against a real store: counts, units, evidence within the rules,
  * accounts that cannot log in, a second run that adds after the first, and the index
  * built over the result. */

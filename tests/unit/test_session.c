@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for people/session: token shape, hashed storage, lookup, idle and absolute
  * expiry (with the injectable clock), logout, disabled accounts. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for badges/share: baked SVG (OB 3.0 openbadges:credential in CDATA, namespace on
  * the root, round trip), and share links (unguessable, owner only, revocable). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for skills/skills and skills/evidence against a real store: the start-up sync of
  * courses/frameworks, re-imports that keep evidence, all-or-nothing imports, evidence
  * validation and the verified level through the CRCN-DigComp mapping. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for mail/smtp: the message's bytes (headers, RFC 2047 subject, base64 parts,
  * CRLF) and the credentials file (user:password, refused when others can read it). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for people/sso: an identity matched by verified e-mail once then by its
  * subject (even when the e-mail changes), unverified e-mails refused, accounts made only
  * when allowed, roles from the provider, disabled accounts refused, pending sign-ins used

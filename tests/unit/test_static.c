@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for http/static: only regular files of the folder, MIME allow-list, ETag,
  * fingerprinted names, symlinks and traversal never served. */
 #include <setjmp.h>

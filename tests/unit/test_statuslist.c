@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/statuslist: bit order (what verifiers read), the encodedList
  * round trip and the W3C specification's example list, refusal of malformed lists and of
  * gzip bombs, and random allocation of indexes. */

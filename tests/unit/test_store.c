@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for the store's write lock and error accounting: a write waits a bounded time for
  * another process's lock, then fails as busy (counted); within the process writers queue on
  * the mutex instead of SQLite's busy handler; reads go on meanwhile; a corrupt page is an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for core/tar: what the writer writes reads back (names, types, modes,
  * contents across block boundaries), the system's tar reads it too, and a damaged or
  * truncated archive is an error, not a short read. */

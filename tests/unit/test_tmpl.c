@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for http/tmpl: escaping in every output context, raw output, values, nested
  * blocks and scope walk-up, eq/ne, partials, standalone lines, translations, loading
  * from a folder, syntax errors with line numbers, and concurrent rendering. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for core/utf8: strict validation, decoding/encoding, and folding. */
 #include <setjmp.h>
 #include <stdarg.h>

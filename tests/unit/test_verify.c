@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for badges/verify: a signed badge with a status list served from memory is
  * verified; revocation, a tampered or missing list, a purpose mismatch, dates, and the
  * credentials inside a CLR are each reported in their own field. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Helpers shared by unit tests: a fresh store in a temp folder, files written into a
  * temp tree, a count query, deterministic random numbers. */
 #ifndef PASSPORT_TESTS_TESTUTIL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Passport: progressive enhancement only. Every page works without this file.
 (function () {
   'use strict';

@@ -140,10 +140,15 @@ describe('managers', () => {
     assignmentId = Number(r.location.match(/\/team\/assignments\/(\d+)/)[1]);
     const members = (await apiOk('agent', 'GET', '/api/v1/me/assignments')).assignments || [];
     assert.ok(JSON.stringify(members).includes('Données personnelles : les bases'), JSON.stringify(members).slice(0, 300));
-    // ticking an agent outside the scope is refused
+    // ticking an agent outside the scope is refused, as an unknown id is (issue 13: the
+    // answer does not tell that the account exists)
     const csrf2 = await as.manager.csrf(`/paths/${pathId}`, `/paths/${pathId}/assign`);
     const out = await as.manager.post(`/paths/${pathId}/assign`, { _csrf: csrf2, user: String(ids.agent2), due_on: isoDay(20) });
-    assert.equal(out.status, 403);
+    assert.equal(out.status, 422);
+    const csrf3 = await as.manager.csrf(`/paths/${pathId}`, `/paths/${pathId}/assign`);
+    const unknown = await as.manager.post(`/paths/${pathId}/assign`, { _csrf: csrf3, user: '987654', due_on: isoDay(20) });
+    assert.equal(unknown.status, 422);
+    assert.equal(pageText(out.body), pageText(unknown.body), 'the same page for an id outside the scope and an unknown one');
   });
 
   test('a manager reads the agent\'s self-assessment as theirs, and attests with named levels', async () => {

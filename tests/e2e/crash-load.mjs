@@ -16,13 +16,13 @@ import { BIN, DEMO, DEMO_PASSWORD, ROOT, assertNoSanitizerReport, client, freePo
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function sql(db, query) {
+export function sql(db, query) {
   const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
   if (r.status !== 0) throw new Error(`sqlite3 ${query}: ${r.stderr}`);
   return r.stdout;
 }
 
-async function serve(dataDir, port) {
+export async function serve(dataDir, port) {
   const child = spawn(BIN, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--quiet',
     '--web', path.join(ROOT, 'web'), '--courses', path.join(ROOT, 'courses')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

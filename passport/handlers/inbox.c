@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The in-app inbox: /me/inbox (page), marking as read, GET /api/v1/me/inbox. */
-#include <stdint.h>
 #include <stdlib.h>
 
 #include "core/buf.h"
@@ -17,10 +16,9 @@ static json_t *localised_args(const json_t *args, const char *locale) {
     json_t *v;
     buf b = BUF_INIT;
     json_array_foreach(args, i, v) {
-        int64_t t;
-        if (json_is_string(v) && json_string_length(v) == 10 && locale_parse_date(json_string_value(v), &t)) {
+        if (json_is_string(v)) {
             buf_reset(&b);
-            locale_fmt_date(&b, locale, t);
+            locale_fmt_arg(&b, locale, json_string_value(v));
             json_array_append_new(out, json_string(buf_cstr(&b)));
         } else {
             json_array_append(out, v);

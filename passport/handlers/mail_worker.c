@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "http/locale_fmt.h"
 
 struct mail_worker {
     app *a;
@@ -21,13 +22,14 @@ struct mail_worker {
     bool stop;
 };
 
-/* key's translation in locale with {1}, {2}... taken from args (a JSON array). */
+/* key's translation in locale with {1}, {2}... taken from args (a JSON array); dates
+ * written in the locale's words, as the inbox shows them. */
 static void fill(app *a, const char *locale, const char *key, const json_t *args, buf *out) {
     const char *text = i18n_get(a->i18n, locale, key);
     for (const char *p = text; *p; p++) {
         if (*p == '{' && p[1] >= '1' && p[1] <= '9' && p[2] == '}') {
             json_t *v = json_array_get(args, (size_t)(p[1] - '1'));
-            if (json_is_string(v)) buf_puts(out, json_string_value(v));
+            if (json_is_string(v)) locale_fmt_arg(out, locale, json_string_value(v));
             p += 2;
         } else {
             buf_putc(out, *p);

@@ -74,3 +74,9 @@ bool locale_parse_date(const char *s, int64_t *t) {
     *t = ((int64_t)era * 146097 + doe - 719468) * 86400;
     return true;
 }
+
+void locale_fmt_arg(buf *out, const char *locale, const char *s) {
+    int64_t t;
+    if (s && strlen(s) == 10 && locale_parse_date(s, &t)) locale_fmt_date(out, locale, t);
+    else if (s) buf_puts(out, s);
+}

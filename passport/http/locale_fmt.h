@@ -26,4 +26,8 @@ void locale_fmt_date(buf *out, const char *locale, int64_t t);
  * NULL or anything else. */
 bool locale_parse_date(const char *s, int64_t *t);
 
+/* A message argument as the reader sees it: a string that is exactly a date "YYYY-MM-DD"
+ * is appended as locale_fmt_date writes it ("20 décembre 2026"), anything else as it is. */
+void locale_fmt_arg(buf *out, const char *locale, const char *s);
+
 #endif

@@ -208,6 +208,9 @@ describe('paths', () => {
     const notes = (await inbox(agent)).filter((m) => m.kind === 'assignment');
     assert.equal(notes.length, 1);
     assert.match(notes[0].text, /Sécurité : les bons réflexes/);
+    // the due date in words, as French readers write it, never as "2026-12-25"
+    assert.ok(!notes[0].text.includes(isoDay(20)), notes[0].text);
+    assert.match(notes[0].text, /avant le \d{1,2}(er)? (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) \d{4}/);
     assert.equal(notes[0].link, '/me/assignments');
     const [a] = await mine(agent);
     assert.equal(a.id, assignmentId);

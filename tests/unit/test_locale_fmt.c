@@ -85,12 +85,38 @@ static void test_parse_date(void **state) {
     assert_int_equal(t, 7);
 }
 
+/* Message arguments: exactly a date becomes words; a date-time, a longer or shorter text,
+ * NULL stay as they are (NULL: nothing). */
+static void test_args(void **state) {
+    (void)state;
+    const struct { const char *locale, *in, *want; } cases[] = {
+        {"fr", "2026-12-20", "20 décembre 2026"},
+        {"en", "2026-12-20", "20 December 2026"},
+        {"fr", "2026-12-01", "1er décembre 2026"},
+        {"fr", "2026-12-20T10:00:00Z", "2026-12-20T10:00:00Z"},
+        {"fr", "Sécurité numérique", "Sécurité numérique"},
+        {"fr", "2026-13-01", "2026-13-01"},
+        {"fr", "", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        buf b = BUF_INIT;
+        locale_fmt_arg(&b, cases[i].locale, cases[i].in);
+        assert_string_equal(buf_cstr(&b), cases[i].want);
+        buf_free(&b);
+    }
+    buf b = BUF_INIT;
+    locale_fmt_arg(&b, "fr", NULL);
+    assert_string_equal(buf_cstr(&b), "");
+    buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_fr),
         cmocka_unit_test(test_numbers_en),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_parse_date),
+        cmocka_unit_test(test_args),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

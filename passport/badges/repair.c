@@ -11,7 +11,7 @@
 /* The active accounts that may meet a's rule and never received a, appended to *ids
  * (*n of them, a growing array the caller frees). */
 static bool candidates(store *s, const achievement *a, long long **ids, size_t *n, perr *err) {
-    sqlite3_stmt *st;
+    store_query *st;
     char *modules = NULL;
     if (a->nmodules) {
         json_t *list = json_array();
@@ -38,17 +38,17 @@ static bool candidates(store *s, const achievement *a, long long **ids, size_t *
     }
     if (modules) {
         store_bind_text(st, 1, modules);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)a->nmodules);
+        store_bind_int64(st, 2, (int64_t)a->nmodules);
     }
-    sqlite3_bind_int64(st, 3, a->id);
+    store_bind_int64(st, 3, a->id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = store_step(st)) == STORE_ROW) {
         *ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
-        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+        (*ids)[(*n)++] = store_col_int64(st, 0);
     }
     store_done(st);
     free(modules);
-    if (rc != SQLITE_DONE) return perr_set(err, "%s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_DONE) return perr_set(err, "%s", store_errmsg(s));
     return true;
 }
 

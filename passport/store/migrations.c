@@ -8,9 +8,16 @@
 #include "store/schema.h"
 #include "store/store.h"
 
-static const char *const migrations[] = {
+/* Each migration in the SQL of each engine: SQLite's, then PostgreSQL's (NULL: not
+ * written yet, and a PostgreSQL store refuses to open). */
+typedef struct migration {
+    const char *sqlite;
+    const char *pg;
+} migration;
+
+static const migration migrations[] = {
     /* 1: organisation, accounts, sessions, login throttling, audit */
-    "CREATE TABLE units ("
+    {"CREATE TABLE units ("
     "  id INTEGER PRIMARY KEY,"
     "  name TEXT NOT NULL,"
     "  parent_id INTEGER REFERENCES units(id) ON DELETE RESTRICT,"
@@ -62,36 +69,37 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+     NULL},
     /* 2: competency frameworks, evidence (store/schema_skills.c) */
-    SCHEMA_SKILLS,
+    {SCHEMA_SKILLS, NULL},
     /* 3: courses, modules, attempts, progress (store/schema_learn.c) */
-    SCHEMA_LEARN,
+    {SCHEMA_LEARN, NULL},
     /* 4: in-app inbox (store/schema_people.c) */
-    SCHEMA_PEOPLE,
+    {SCHEMA_PEOPLE, NULL},
     /* 5: talent profiles, profile views, intrapreneur calls (store/schema_talent.c) */
-    SCHEMA_TALENT,
+    {SCHEMA_TALENT, NULL},
     /* 6: training paths, assignments (store/schema_paths.c) */
-    SCHEMA_PATHS,
+    {SCHEMA_PATHS, NULL},
     /* 7: achievements, credentials, status lists, share links (store/schema_badges.c) */
-    SCHEMA_BADGES,
+    {SCHEMA_BADGES, NULL},
     /* 8: personal API tokens (store/schema_tokens.c) */
-    SCHEMA_TOKENS,
+    {SCHEMA_TOKENS, NULL},
     /* 9: positioning tests, their answers, re-checks (store/schema_positioning.c) */
-    SCHEMA_POSITIONING,
+    {SCHEMA_POSITIONING, NULL},
     /* 10: the issuer and URL of each revocation list, share page names (store/schema_status.c) */
-    SCHEMA_STATUS,
+    {SCHEMA_STATUS, NULL},
     /* 11: e-mail outbox, invitations and resets, OIDC identities (store/schema_identity.c) */
-    SCHEMA_IDENTITY,
+    {SCHEMA_IDENTITY, NULL},
     /* 12: privacy: profile views of passports, with a reason (store/schema_privacy.c) */
-    SCHEMA_PRIVACY,
+    {SCHEMA_PRIVACY, NULL},
     /* 13: drawn questions of an attempt, the attempt of a quiz form (store/schema_learn_draws.c) */
-    SCHEMA_LEARN_DRAWS,
+    {SCHEMA_LEARN_DRAWS, NULL},
     /* 14: the module search index emptied, refilled with stemmed words (store/schema_learn.c) */
-    SCHEMA_LEARN_STEMS,
+    {SCHEMA_LEARN_STEMS, NULL},
     /* 15: the prospects of an intrapreneur call (store/schema_talent.c) */
-    SCHEMA_TALENT_PROSPECTS,
+    {SCHEMA_TALENT_PROSPECTS, NULL},
     /* 16: the change log the caches consult, filled by triggers (store/schema_changes.c) */
-    SCHEMA_CHANGES,
+    {SCHEMA_CHANGES, NULL},
 };
 
 int store_latest_version(void) {
@@ -99,9 +107,9 @@ int store_latest_version(void) {
 }
 
 bool migrations_apply(store *s, int *version, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "PRAGMA user_version", err);
+    store_query *st = store_stmt(s, "PRAGMA user_version", err);
     if (!st) return false;
-    int current = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int current = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     int latest = store_latest_version();
     if (current > latest)
@@ -113,7 +121,7 @@ bool migrations_apply(store *s, int *version, perr *err) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);
         if (!store_begin(s, err)) return false;
-        if (!store_exec(s, migrations[v - 1], err) || !store_exec(s, pragma, err)) {
+        if (!store_exec(s, migrations[v - 1].sqlite, err) || !store_exec(s, pragma, err)) {
             store_rollback(s);
             char msg[PERR_MAX];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");

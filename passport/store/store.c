@@ -4,6 +4,7 @@
  * transactions serialised by a process mutex with a bounded wait; every SQLite error
  * counted (store_stats) and the serious ones logged through SQLite's error log. */
 #include "store/store.h"
+#include "store/store_sqlite.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -24,10 +25,18 @@
 #define CHECKPOINT_FRAMES 1000 /* SQLite's default automatic checkpoint, which our WAL hook replaces */
 #define WRITE_WAIT_MS 5000     /* default bound of a write's wait for the lock (store_set_write_wait) */
 
+_Static_assert(STORE_INTEGER == SQLITE_INTEGER && STORE_FLOAT == SQLITE_FLOAT && STORE_TEXT == SQLITE_TEXT &&
+                   STORE_BLOB == SQLITE_BLOB && STORE_NULL == SQLITE_NULL,
+               "store_col_type answers SQLite's type numbers");
+
+struct store_query {
+    sqlite3_stmt *st;
+};
+
 typedef struct conn {
     sqlite3 *db;
     const char *keys[STMT_SLOTS];
-    sqlite3_stmt *stmts[STMT_SLOTS];
+    store_query *stmts[STMT_SLOTS];
     struct conn *next; /* all connections of the store, for store_free */
     int nested_reads;  /* store_read_begin calls made inside a transaction already open */
     struct store *owner;
@@ -164,7 +173,10 @@ static int on_busy(void *arg, int count) {
 
 static void conn_close(conn *c) {
     for (int i = 0; i < STMT_SLOTS; i++)
-        if (c->stmts[i]) sqlite3_finalize(c->stmts[i]);
+        if (c->stmts[i]) {
+            sqlite3_finalize(c->stmts[i]->st);
+            free(c->stmts[i]);
+        }
     sqlite3_close(c->db);
     free(c);
 }
@@ -337,9 +349,9 @@ unsigned long long store_generation(store *s) {
 
 unsigned long long store_generation_fresh(store *s) {
     conn *c = conn_get(s, NULL);
-    sqlite3_stmt *st = c ? store_stmt(s, "PRAGMA data_version", NULL) : NULL;
+    store_query *st = c ? store_stmt(s, "PRAGMA data_version", NULL) : NULL;
     if (st) {
-        long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+        long long v = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
         store_done(st);
         /* a new value: another connection committed (perhaps another process, which
          * store_generation cannot see); the first look of a connection counts as one */
@@ -358,7 +370,12 @@ sqlite3 *store_db(store *s) {
     return c ? c->db : NULL;
 }
 
-sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err) {
+store_query *store_stmt2(store *s, const char *sqlite_sql, const char *pg_sql, perr *err) {
+    (void)pg_sql;
+    return store_stmt(s, sqlite_sql, err);
+}
+
+store_query *store_stmt(store *s, const char *sql, perr *err) {
     errors_at_stmt = thread_errors;
     conn *c = conn_get(s, err);
     if (!c) return NULL;
@@ -373,9 +390,11 @@ sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err) {
                 perr_set(err, "database error: %s", sqlite3_errmsg(c->db));
                 return NULL;
             }
+            store_query *q = xcalloc(1, sizeof *q);
+            q->st = st;
             c->keys[slot] = sql;
-            c->stmts[slot] = st;
-            return st;
+            c->stmts[slot] = q;
+            return q;
         }
     }
     /* Cache full: should not happen; prepare would leak, so refuse loudly. */
@@ -383,8 +402,29 @@ sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err) {
     return NULL;
 }
 
-void store_done(sqlite3_stmt *st) {
-    if (!st) return;
+store_query *store_prepare(store *s, const char *sql, perr *err) {
+    conn *c = conn_get(s, err);
+    if (!c) return NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        perr_set(err, "database error: %s", sqlite3_errmsg(c->db));
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    store_query *q = xcalloc(1, sizeof *q);
+    q->st = st;
+    return q;
+}
+
+void store_finalize(store_query *q) {
+    if (!q) return;
+    sqlite3_finalize(q->st);
+    free(q);
+}
+
+void store_done(store_query *q) {
+    if (!q) return;
+    sqlite3_stmt *st = q->st;
     /* A failed statement that SQLite's log did not report: an autocommit write whose
      * implicit COMMIT failed (a full disk, a file size limit) passes only here. */
     if (sqlite3_reset(st) != SQLITE_OK && thread_errors == errors_at_stmt) {
@@ -394,11 +434,11 @@ void store_done(sqlite3_stmt *st) {
     sqlite3_clear_bindings(st);
 }
 
-void store_page_bind(sqlite3_stmt *st, int first, const store_page *pg) {
-    sqlite3_bind_int(st, first, pg && pg->has_after);
-    sqlite3_bind_int64(st, first + 1, pg && pg->has_after ? pg->after.at : 0);
-    sqlite3_bind_int64(st, first + 2, pg && pg->has_after ? pg->after.id : 0);
-    sqlite3_bind_int64(st, first + 3, pg ? (sqlite3_int64)pg->limit + 1 : -1);
+void store_page_bind(store_query *st, int first, const store_page *pg) {
+    store_bind_int(st, first, pg && pg->has_after);
+    store_bind_int64(st, first + 1, pg && pg->has_after ? pg->after.at : 0);
+    store_bind_int64(st, first + 2, pg && pg->has_after ? pg->after.id : 0);
+    store_bind_int64(st, first + 3, pg ? (int64_t)pg->limit + 1 : -1);
 }
 
 bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id) {
@@ -427,10 +467,10 @@ bool store_exec(store *s, const char *sql, perr *err) {
 /* Steps a transaction-control statement from the statement cache: parsed once per
  * connection instead of at every transaction (the parse cost more than the statement). */
 static bool run_control(store *s, const char *sql, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, sql, err);
+    store_query *st = store_stmt(s, sql, err);
     if (!st) return false;
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) perr_set(err, "database error: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+    bool ok = store_step(st) == STORE_DONE;
+    if (!ok) perr_set(err, "database error: %s", store_query_errmsg(st));
     store_done(st);
     return ok;
 }
@@ -545,8 +585,8 @@ void store_rollback(store *s) {
 }
 
 bool store_ping(store *s) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM sqlite_schema", NULL);
-    bool ok = st && sqlite3_step(st) == SQLITE_ROW;
+    store_query *st = store_stmt(s, "SELECT count(*) FROM sqlite_schema", NULL);
+    bool ok = st && store_step(st) == STORE_ROW;
     store_done(st);
     return ok;
 }
@@ -559,14 +599,91 @@ int store_changes(store *s) {
     return sqlite3_changes(store_db(s));
 }
 
-void store_bind_text(sqlite3_stmt *st, int i, const char *text) {
-    if (text)
-        sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
+int store_step(store_query *q) {
+    int rc = sqlite3_step(q->st);
+    switch (rc & 0xff) {
+    case SQLITE_ROW: return STORE_ROW;
+    case SQLITE_DONE: return STORE_DONE;
+    case SQLITE_CONSTRAINT: return STORE_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return STORE_BUSY;
+    default: return STORE_ERROR;
+    }
 }
 
-const char *store_col_text(sqlite3_stmt *st, int i) {
-    const unsigned char *t = sqlite3_column_text(st, i);
+const char *store_errmsg(store *s) {
+    sqlite3 *db = store_db(s);
+    return db ? sqlite3_errmsg(db) : "no database connection";
+}
+
+const char *store_query_errmsg(store_query *q) {
+    return sqlite3_errmsg(sqlite3_db_handle(q->st));
+}
+
+void store_bind_int64(store_query *q, int i, int64_t v) {
+    sqlite3_bind_int64(q->st, i, (sqlite3_int64)v);
+}
+
+void store_bind_int(store_query *q, int i, int v) {
+    sqlite3_bind_int(q->st, i, v);
+}
+
+void store_bind_double(store_query *q, int i, double v) {
+    sqlite3_bind_double(q->st, i, v);
+}
+
+void store_bind_null(store_query *q, int i) {
+    sqlite3_bind_null(q->st, i);
+}
+
+void store_bind_text(store_query *q, int i, const char *text) {
+    if (text)
+        sqlite3_bind_text(q->st, i, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q->st, i);
+}
+
+void store_bind_textn(store_query *q, int i, const char *text, size_t len) {
+    sqlite3_bind_text(q->st, i, text, (int)len, SQLITE_TRANSIENT);
+}
+
+int64_t store_col_int64(store_query *q, int i) {
+    return (int64_t)sqlite3_column_int64(q->st, i);
+}
+
+int store_col_int(store_query *q, int i) {
+    return sqlite3_column_int(q->st, i);
+}
+
+double store_col_double(store_query *q, int i) {
+    return sqlite3_column_double(q->st, i);
+}
+
+const char *store_col_text(store_query *q, int i) {
+    const unsigned char *t = sqlite3_column_text(q->st, i);
     return t ? (const char *)t : "";
+}
+
+const char *store_col_text_or_null(store_query *q, int i) {
+    return (const char *)sqlite3_column_text(q->st, i);
+}
+
+size_t store_col_bytes(store_query *q, int i) {
+    return (size_t)sqlite3_column_bytes(q->st, i);
+}
+
+int store_col_type(store_query *q, int i) {
+    return sqlite3_column_type(q->st, i); /* the STORE_ type numbers are SQLite's */
+}
+
+bool store_col_null(store_query *q, int i) {
+    return sqlite3_column_type(q->st, i) == SQLITE_NULL;
+}
+
+int store_col_count(store_query *q) {
+    return sqlite3_column_count(q->st);
+}
+
+const char *store_col_name(store_query *q, int i) {
+    return sqlite3_column_name(q->st, i);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* SQLite store: one connection per thread (opened on first use, closed when the thread
+/* The store: one connection per thread (opened on first use, closed when the thread
  * exits or the store is freed), cached prepared statements, IMMEDIATE write transactions,
- * numbered migrations applied at open. */
+ * numbered migrations applied at open. Callers see statements (store_query) and their
+ * rows through this API only, whatever engine holds the data (docs/deployment.md). */
 #ifndef PASSPORT_STORE_STORE_H
 #define PASSPORT_STORE_STORE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +13,14 @@
 #include "core/err.h"
 
 typedef struct store store;
+/* A prepared statement with its bindings and its current row, owned by the store. */
+typedef struct store_query store_query;
+
+/* What store_step answers: a row is ready, the statement finished, or it failed (a
+ * constraint such as a unique key, a lock that stayed taken, any other error). */
+enum { STORE_ROW = 100, STORE_DONE = 101, STORE_CONSTRAINT = 19, STORE_BUSY = 5, STORE_ERROR = 1 };
+/* The type of a column's value in the current row (store_col_type). */
+enum { STORE_INTEGER = 1, STORE_FLOAT = 2, STORE_TEXT = 3, STORE_BLOB = 4, STORE_NULL = 5 };
 
 /* Configures SQLite for the process (no memory statistics, the error log of store_stats):
  * call it before any other SQLite call; store_open calls it too (then it may come late). */
@@ -58,22 +66,35 @@ typedef struct store_page {
  * 1), first + 1 = after.at, first + 2 = after.id, first + 3 = the LIMIT (limit + 1, one
  * row more to know whether items follow). pg NULL: no page (after none, LIMIT -1). The
  * query's condition reads `(?F = 0 OR at < ?F+1 OR (at = ?F+1 AND id < ?F+2))`. */
-void store_page_bind(sqlite3_stmt *st, int first, const store_page *pg);
+void store_page_bind(store_query *st, int first, const store_page *pg);
 /* For each row of such a query, in order, with its key: false for the row after the page
  * (pg->more is then set: stop reading), else true and pg->last records it. *rows counts
  * the rows seen (start at 0). pg NULL: always true. */
 bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id);
 
-/* The calling thread's connection (owned by the store). NULL only if opening failed. */
-sqlite3 *store_db(store *s);
-
 /* A prepared statement for sql on this thread's connection, cached by the sql pointer:
  * pass string literals. Owned by the store; call store_done() when finished with it.
  * NULL (and err set, the SQL error logged) if it does not compile. */
-sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err);
+store_query *store_stmt(store *s, const char *sql, perr *err);
+/* store_stmt for a statement whose text differs between engines: sqlite_sql on SQLite,
+ * pg_sql on PostgreSQL, kept side by side where the statement is used. */
+store_query *store_stmt2(store *s, const char *sqlite_sql, const char *pg_sql, perr *err);
+/* A statement outside the cache, for SQL that is not a string literal (tools, tests):
+ * the caller frees it with store_finalize (NULL: no-op). NULL with err set if it does not
+ * compile. */
+store_query *store_prepare(store *s, const char *sql, perr *err);
+void store_finalize(store_query *st);
 /* Resets a statement from store_stmt and clears its bindings; a failure of its last step
  * that was not counted yet (see count_error in store.c) is counted and logged. NULL: no-op. */
-void store_done(sqlite3_stmt *st);
+void store_done(store_query *st);
+/* Runs the statement to its next row: STORE_ROW (read it with store_col_*), STORE_DONE,
+ * or a failure (STORE_CONSTRAINT, STORE_BUSY, STORE_ERROR; store_errmsg says why). */
+int store_step(store_query *st);
+/* The message of the last failure on this thread's connection (owned by the store, valid
+ * until the next statement). */
+const char *store_errmsg(store *s);
+/* The same, for the connection of st. */
+const char *store_query_errmsg(store_query *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this thread's connection. store_begin first takes
  * the store's process-wide write mutex (one write transaction per process at a time), then
@@ -126,13 +147,35 @@ bool store_ping(store *s);
 /* True when a write transaction can commit (readiness checks): a real commit of a change
  * that changes nothing. false with err set (read-only folder, full disk, lock held). */
 bool store_check_write(store *s, perr *err);
-/* sqlite3_last_insert_rowid / sqlite3_changes for this thread's connection. */
+/* The id of the last row inserted / the rows changed by the last statement, on this
+ * thread's connection. */
 long long store_last_id(store *s);
 int store_changes(store *s);
 
-/* Binding helpers: text may be NULL (binds NULL). Index is 1-based as in SQLite. */
-void store_bind_text(sqlite3_stmt *st, int i, const char *text);
-/* Column text as a C string, "" when NULL (owned by SQLite until the next step/reset). */
-const char *store_col_text(sqlite3_stmt *st, int i);
+/* Parameters, numbered from 1 (`?` or `?N` in the SQL). Text is copied; NULL binds NULL. */
+void store_bind_int64(store_query *st, int i, int64_t v);
+void store_bind_int(store_query *st, int i, int v);
+void store_bind_double(store_query *st, int i, double v);
+void store_bind_null(store_query *st, int i);
+void store_bind_text(store_query *st, int i, const char *text);
+/* The first len bytes of text. */
+void store_bind_textn(store_query *st, int i, const char *text, size_t len);
+
+/* Columns of the current row, numbered from 0. A NULL reads as 0, 0.0 or "". Text is
+ * owned by the store until the next step or store_done. */
+int64_t store_col_int64(store_query *st, int i);
+int store_col_int(store_query *st, int i);
+double store_col_double(store_query *st, int i);
+const char *store_col_text(store_query *st, int i);
+/* The column's text, NULL when the value is NULL. */
+const char *store_col_text_or_null(store_query *st, int i);
+/* The length in bytes of the column's text. */
+size_t store_col_bytes(store_query *st, int i);
+/* STORE_INTEGER, STORE_FLOAT, STORE_TEXT, STORE_BLOB or STORE_NULL. */
+int store_col_type(store_query *st, int i);
+bool store_col_null(store_query *st, int i);
+/* The number of columns of the statement and the name of one (owned by the store). */
+int store_col_count(store_query *st);
+const char *store_col_name(store_query *st, int i);
 
 #endif

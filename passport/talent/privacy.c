@@ -16,26 +16,26 @@
 /* Every row of st (user id bound as ?1) as objects named by columns; NULL with err set
  * when the statement could not be prepared or a step fails: a broken query is an error,
  * never an empty list. */
-static json_t *rows_json(store *s, sqlite3_stmt *st, long long user_id, perr *err) {
+static json_t *rows_json(store *s, store_query *st, long long user_id, perr *err) {
     if (!st) return NULL;
     json_t *arr = json_array();
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = store_step(st)) == STORE_ROW) {
         json_t *o = json_object();
-        for (int i = 0; i < sqlite3_column_count(st); i++) {
-            const char *name = sqlite3_column_name(st, i);
-            switch (sqlite3_column_type(st, i)) {
-            case SQLITE_INTEGER: json_object_set_new(o, name, json_integer(sqlite3_column_int64(st, i))); break;
-            case SQLITE_FLOAT: json_object_set_new(o, name, json_real(sqlite3_column_double(st, i))); break;
-            case SQLITE_NULL: json_object_set_new(o, name, json_null()); break;
+        for (int i = 0; i < store_col_count(st); i++) {
+            const char *name = store_col_name(st, i);
+            switch (store_col_type(st, i)) {
+            case STORE_INTEGER: json_object_set_new(o, name, json_integer(store_col_int64(st, i))); break;
+            case STORE_FLOAT: json_object_set_new(o, name, json_real(store_col_double(st, i))); break;
+            case STORE_NULL: json_object_set_new(o, name, json_null()); break;
             default: json_object_set_new(o, name, json_string(store_col_text(st, i))); break;
             }
         }
         json_array_append_new(arr, o);
     }
-    if (rc != SQLITE_DONE) {
-        perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_DONE) {
+        perr_set(err, "database error: %s", store_errmsg(s));
         json_decref(arr);
         arr = NULL;
     }
@@ -188,10 +188,10 @@ static json_t *account_json(const account *a) {
 
 /* Their notification preference (users.mail_pref) as a new string; NULL with err set. */
 static json_t *mail_pref_json(store *s, long long user_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT mail_pref FROM users WHERE id = ?", err);
+    store_query *st = store_stmt(s, "SELECT mail_pref FROM users WHERE id = ?", err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, user_id);
-    json_t *v = sqlite3_step(st) == SQLITE_ROW ? json_string(store_col_text(st, 0)) : NULL;
+    store_bind_int64(st, 1, user_id);
+    json_t *v = store_step(st) == STORE_ROW ? json_string(store_col_text(st, 0)) : NULL;
     store_done(st);
     if (!v) perr_set(err, "database error: mail_pref");
     return v;
@@ -201,16 +201,16 @@ static json_t *mail_pref_json(store *s, long long user_id, perr *err) {
 static json_t *throttle_rows(store *s, const char *email, perr *err) {
     char key[65];
     throttle_email_key(email, key);
-    sqlite3_stmt *st = store_stmt(s, "SELECT failures, last_at FROM login_throttle WHERE key = ?", err);
+    store_query *st = store_stmt(s, "SELECT failures, last_at FROM login_throttle WHERE key = ?", err);
     if (!st) return NULL;
     store_bind_text(st, 1, key);
     json_t *arr = json_array();
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:i, s:I}", "failures", sqlite3_column_int(st, 0), "last_at",
-                                             (json_int_t)sqlite3_column_int64(st, 1)));
+    int rc = store_step(st);
+    if (rc == STORE_ROW)
+        json_array_append_new(arr, json_pack("{s:i, s:I}", "failures", store_col_int(st, 0), "last_at",
+                                             (json_int_t)store_col_int64(st, 1)));
     store_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (rc != STORE_ROW && rc != STORE_DONE) {
         json_decref(arr);
         perr_set(err, "database error: login_throttle");
         return NULL;
@@ -265,12 +265,12 @@ fail:
 }
 
 static bool run(store *s, const char *sql, long long user_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, sql, err);
+    store_query *st = store_stmt(s, sql, err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 1, user_id);
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 /* What erasure does, in order (user id as ?1). The account row is anonymised last but
@@ -338,10 +338,10 @@ static bool erase_other_tables(store *s, long long user_id, perr *err) {
 }
 
 bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id, long long actor_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM users WHERE id = ? AND email NOT LIKE 'erased-%@invalid'", err);
+    store_query *st = store_stmt(s, "SELECT 1 FROM users WHERE id = ? AND email NOT LIKE 'erased-%@invalid'", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, user_id);
+    bool found = store_step(st) == STORE_ROW;
     store_done(st);
     if (!found) return perr_set(err, "privacy.not_found");
     if (!badges) return perr_set(err, "privacy.badges_unavailable");
@@ -354,9 +354,9 @@ bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id,
     st = store_stmt(s, "DELETE FROM login_throttle WHERE key = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, key);
-    int rc = sqlite3_step(st);
+    int rc = store_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_DONE) return perr_set(err, "database error: %s", store_errmsg(s));
     if (!erase_other_tables(s, user_id, err)) return false;
     for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
         if (!run(s, erase_steps[i], user_id, err)) return false;

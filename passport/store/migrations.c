@@ -117,14 +117,14 @@ static bool newer(int current, int latest, perr *err) {
  * servers may start together: the second waits, then finds the work done); every
  * migration in its own transaction. A migration without its PostgreSQL text refuses the
  * store before anything is written. */
-static bool apply_pg(store *s, int *version, perr *err) {
-    int latest = store_latest_version(), current = 0;
+bool migrations_apply_pg(store *s, const char *const *pg, int latest, int *version, perr *err) {
+    int current = 0;
     if (!store_begin(s, err)) return false;
     if (!pgs_schema_version(s, &current, err)) goto fail;
     store_rollback(s);
     if (current > latest) return newer(current, latest, err);
     for (int v = current + 1; v <= latest; v++)
-        if (!migrations[v - 1].pg)
+        if (!pg[v - 1])
             return perr_set(err,
                             "this release cannot run on PostgreSQL yet: migration %d has no PostgreSQL text "
                             "(use a SQLite database: --database sqlite:PATH)",
@@ -134,7 +134,7 @@ static bool apply_pg(store *s, int *version, perr *err) {
         if (!pgs_schema_version(s, &current, err)) goto fail;
         if (current >= latest) break;
         int v = current + 1;
-        if (!store_exec(s, migrations[v - 1].pg, err) || !pgs_set_schema_version(s, v, err)) {
+        if (!store_exec(s, pg[v - 1], err) || !pgs_set_schema_version(s, v, err)) {
             char msg[PERR_MAX];
             snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
             perr_set(err, "migration %d failed: %s", v, msg);
@@ -151,7 +151,11 @@ fail:
 }
 
 bool migrations_apply(store *s, int *version, perr *err) {
-    if (s->engine == ENGINE_PG) return apply_pg(s, version, err);
+    if (s->engine == ENGINE_PG) {
+        const char *pg[sizeof migrations / sizeof migrations[0]];
+        for (int v = 0; v < store_latest_version(); v++) pg[v] = migrations[v].pg;
+        return migrations_apply_pg(s, pg, store_latest_version(), version, err);
+    }
     store_query *st = store_stmt(s, "PRAGMA user_version", err);
     if (!st) return false;
     int current = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;

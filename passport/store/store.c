@@ -86,7 +86,8 @@ static store_engine engine_of(const char *location, const char **where) {
     return ENGINE_SQLITE;
 }
 
-store *store_open(const char *location, perr *err) {
+/* Opens a store on location; migrate: applies the migrations. */
+static store *open_store(const char *location, bool migrate, perr *err) {
     store *s = xcalloc(1, sizeof *s);
     const char *where;
     s->engine = engine_of(location, &where);
@@ -103,7 +104,7 @@ store *store_open(const char *location, perr *err) {
         goto fail_key;
     }
     if (!(PG(s) ? pgs_open(s, err) : sq_open(s, err))) goto fail;
-    if (!migrations_apply(s, &s->version, err)) {
+    if (migrate && !migrations_apply(s, &s->version, err)) {
         if (!PG(s)) sq_explain(s, err);
         goto fail;
     }
@@ -117,6 +118,14 @@ fail_key:
     free(s->path);
     free(s);
     return NULL;
+}
+
+store *store_open(const char *location, perr *err) {
+    return open_store(location, true, err);
+}
+
+store *store_open_bare(const char *location, perr *err) {
+    return open_store(location, false, err);
 }
 
 void store_free(store *s) {

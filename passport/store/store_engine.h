@@ -35,6 +35,9 @@ struct store_query {
     store_engine engine;
 };
 
+/* store_open without the migrations (the engine's unit tests, tools that look first). */
+store *store_open_bare(const char *location, perr *err);
+
 /* Shared by the engines (store.c). */
 uint64_t store_now_ms(void);
 /* Takes s->write_mu, waiting at most the write wait; false at once while foreign_lock. */

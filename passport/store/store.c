@@ -191,7 +191,9 @@ void store_page_bind(store_query *st, int first, const store_page *pg) {
     store_bind_int(st, first, pg && pg->has_after);
     store_bind_int64(st, first + 1, pg && pg->has_after ? pg->after.at : 0);
     store_bind_int64(st, first + 2, pg && pg->has_after ? pg->after.id : 0);
-    store_bind_int64(st, first + 3, pg ? (int64_t)pg->limit + 1 : -1);
+    if (pg) store_bind_int64(st, first + 3, (int64_t)pg->limit + 1);
+    else if (PG(st)) store_bind_null(st, first + 3); /* PostgreSQL's LIMIT NULL: no limit (-1 is an error) */
+    else store_bind_int64(st, first + 3, -1);
 }
 
 bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id) {

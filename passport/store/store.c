@@ -191,9 +191,8 @@ void store_page_bind(store_query *st, int first, const store_page *pg) {
     store_bind_int(st, first, pg && pg->has_after);
     store_bind_int64(st, first + 1, pg && pg->has_after ? pg->after.at : 0);
     store_bind_int64(st, first + 2, pg && pg->has_after ? pg->after.id : 0);
-    if (pg) store_bind_int64(st, first + 3, (int64_t)pg->limit + 1);
-    else if (PG(st)) store_bind_null(st, first + 3); /* PostgreSQL's LIMIT NULL: no limit (-1 is an error) */
-    else store_bind_int64(st, first + 3, -1);
+    /* no page: the largest LIMIT rather than -1, which PostgreSQL refuses */
+    store_bind_int64(st, first + 3, pg ? (int64_t)pg->limit + 1 : INT64_MAX);
 }
 
 bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id) {
@@ -272,10 +271,6 @@ void store_read_end(store *s) {
 
 bool store_ping(store *s) {
     return PG(s) ? pgs_ping(s) : sq_ping(s);
-}
-
-bool store_check_write(store *s, perr *err) {
-    return PG(s) ? pgs_check_write(s, err) : sq_check_write(s, err);
 }
 
 long long store_last_id(store *s) {

@@ -795,18 +795,6 @@ bool pgs_set_schema_version(store *s, int version, perr *err) {
     return run(c, sql, err);
 }
 
-/* The write probe of the readiness check: the write lock taken, a row written and
- * committed unchanged (a read-only replica or a full disk fail here). */
-bool pgs_check_write(store *s, perr *err) {
-    if (!pgs_begin(s, err)) return false;
-    pconn *c = conn_get(s, err);
-    if (!c || !run(c, "UPDATE passport_schema SET version = version", err)) {
-        pgs_rollback(s);
-        return false;
-    }
-    return pgs_commit(s, err);
-}
-
 long long pgs_last_id(store *s) {
     pconn *c = conn_get(s, NULL);
     return c ? c->last_id : 0;

@@ -461,23 +461,6 @@ bool sq_ping(store *s) {
     return ok;
 }
 
-/* The write probe of the readiness check (/readyz): a commit that changes nothing. */
-bool sq_check_write(store *s, perr *err) {
-    if (!sq_begin(s, err)) return false;
-    store_query *st = sq_stmt(s, "PRAGMA application_id", err);
-    if (!st) goto fail;
-    int id = sq_step(st) == STORE_ROW ? sq_col_int(st, 0) : 0;
-    sq_done(st);
-    /* The same value written back: page 1 is rewritten and committed, nothing changes. */
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA application_id=%d", id);
-    if (!sq_exec(s, sql, err)) goto fail;
-    return sq_commit(s, err);
-fail:
-    sq_rollback(s);
-    return false;
-}
-
 long long sq_last_id(store *s) {
     return (long long)sqlite3_last_insert_rowid(store_db(s));
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for the store's diagnostics: SQLite's error log becomes counted database errors
  * (core/metrics.h), logged once per request with its id (expected outcomes such as
- * constraints left out), and the readiness write probe (store/store_sqlite.c) commits or says why
+ * constraints left out), and the readiness write probe (store/diag.c) commits or says why
  * it cannot. */
 #include <setjmp.h>
 #include <stdarg.h>

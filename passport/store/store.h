@@ -141,13 +141,15 @@ void store_stats_get(store_stats *out);
 /* The number of errors counted in store_stats.errors that happened on the calling thread:
  * compare before and after a lookup to tell "not found" from "the database failed". */
 unsigned long store_thread_errors(void);
-/* A read transaction (BEGIN DEFERRED; PostgreSQL: REPEATABLE READ READ ONLY, which refuses
- * writes) for several queries that must see one snapshot, or
+/* A read transaction (BEGIN DEFERRED; PostgreSQL: REPEATABLE READ) for several queries
+ * that must see one snapshot, or
  * that would otherwise take and release the WAL locks once each. store_read_end commits
  * it (rolls back if that fails). Called inside a transaction already open (a read or a
  * write one), the pair does nothing, so a function may use it whoever calls it; each
  * store_read_begin that returned true needs its store_read_end. A statement that writes
- * inside a read transaction may fail with SQLITE_BUSY_SNAPSHOT: writes belong after it. */
+ * inside a read transaction may fail with SQLITE_BUSY_SNAPSHOT (PostgreSQL: a
+ * serialization failure, or a change log's key taken: both leave the reads going): writes
+ * belong after it. */
 bool store_read_begin(store *s, perr *err);
 void store_read_end(store *s);
 /* Runs one or more SQL statements without parameters (schema, pragmas). */

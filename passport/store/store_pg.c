@@ -12,7 +12,8 @@
  * serialisation failures to retry; since the lock comes before any data is read, each
  * statement of the transaction sees every earlier writer's commit. The wait is bounded by
  * the store's write wait (lock_timeout) and answers busy, as on SQLite. Read transactions
- * (store_read_begin) are REPEATABLE READ READ ONLY: one snapshot. */
+ * (store_read_begin) are REPEATABLE READ: one snapshot; a write inside one (SQLite lets it
+ * try) runs under a savepoint, so that its failure leaves the reads going. */
 #include "store/store_engine.h"
 
 #include <libpq-fe.h>
@@ -50,6 +51,7 @@ typedef struct pg_query {
     char name[24];    /* of the statement on the server */
     bool cached;      /* from store_stmt (else store_prepare: deallocated by store_finalize) */
     unsigned epoch;   /* c->epoch when prepared on the server; 0: not prepared */
+    bool writes;      /* INSERT, UPDATE or DELETE */
     bool want_id;     /* an INSERT without RETURNING: try RETURNING id (store_last_id) */
     bool insert_id;   /* RETURNING id was added: the rows are the ids, not the caller's */
     int nparams;
@@ -69,6 +71,7 @@ struct pconn {
     unsigned epoch;    /* moves at each (re)connection: statements prepared before are gone */
     unsigned names;    /* statement names given */
     int nested_reads;  /* store_read_begin calls made inside a transaction already open */
+    bool in_read;      /* the open transaction is a read transaction (store_read_begin) */
     bool holds_write;  /* this thread holds owner->write_mu (between store_begin and its end) */
     bool busy;         /* a lock stayed taken past the write wait since store_clear_busy */
     long long last_id; /* the id the last INSERT returned */
@@ -85,7 +88,15 @@ struct pconn {
  * constraints (class 23, and a trigger's RAISE, as SQLite's RAISE(ABORT) is a constraint),
  * busy (a lock wait past lock_timeout, a serialization failure or deadlock), else an error,
  * counted unless the caller expects it (SQL errors, data errors, an aborted transaction). */
+static int fail_code_busy(pconn *c, PGresult *res, bool busy_counts);
+
 static int fail_code(pconn *c, PGresult *res) {
+    return fail_code_busy(c, res, true);
+}
+
+/* fail_code; busy_counts false: a lock or serialization failure is answered STORE_BUSY
+ * but neither counted nor left in store_busy (a write that may fail, inside reads). */
+static int fail_code_busy(pconn *c, PGresult *res, bool busy_counts) {
     const char *msg = res ? PQresultErrorMessage(res) : "";
     if (!*msg) msg = PQerrorMessage(c->pg);
     snprintf(c->errmsg, sizeof c->errmsg, "%s", *msg ? msg : "unknown PostgreSQL error");
@@ -95,8 +106,8 @@ static int fail_code(pconn *c, PGresult *res) {
     if (!state) state = "08000"; /* no answer: the connection failed */
     if (!strncmp(state, "23", 2) || !strcmp(state, "P0001")) return STORE_CONSTRAINT;
     if (!strcmp(state, "55P03") || !strcmp(state, "40001") || !strcmp(state, "40P01")) {
-        if (!c->busy) store_count_busy_refusal();
-        c->busy = true;
+        if (busy_counts && !c->busy) store_count_busy_refusal();
+        if (busy_counts) c->busy = true;
         return STORE_BUSY;
     }
     int faults = FAULT_OTHER;
@@ -277,8 +288,18 @@ static char *translate(const char *sql, int *n) {
 
 /* An INSERT that returns nothing: the store adds RETURNING id to know the new row's id
  * (lastval() would answer a trigger's insert into another table). */
+static const char *first_word(const char *sql) {
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(') sql++;
+    return sql;
+}
+
+static bool is_write(const char *sql) {
+    sql = first_word(sql);
+    return !strncasecmp(sql, "INSERT", 6) || !strncasecmp(sql, "UPDATE", 6) || !strncasecmp(sql, "DELETE", 6);
+}
+
 static bool insert_without_returning(const char *sql) {
-    while (*sql == ' ' || *sql == '\n' || *sql == '\t') sql++;
+    sql = first_word(sql);
     if (strncasecmp(sql, "INSERT", 6)) return false;
     for (const char *p = sql; *p; p++)
         if (!strncasecmp(p, "RETURNING", 9)) return false;
@@ -291,6 +312,7 @@ static pg_query *query_new(pconn *c, const char *sql, bool cached) {
     q->c = c;
     q->cached = cached;
     q->sql = translate(sql, &q->nparams);
+    q->writes = is_write(q->sql);
     q->want_id = insert_without_returning(q->sql);
     q->params = xcalloc((size_t)q->nparams + 1, sizeof *q->params);
     q->row = -1;
@@ -435,14 +457,21 @@ static int execute(pg_query *q) {
     }
     const char **vals = xcalloc((size_t)q->nparams + 1, sizeof *vals);
     for (int i = 0; i < q->nparams; i++) vals[i] = q->params[i].val;
+    /* A write inside a read transaction (the session's idle-time refresh) may fail, as on
+     * SQLite when another connection wrote since the snapshot, without ending the reads:
+     * it runs under a savepoint. */
+    bool sp = q->writes && c->in_read && PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+    if (sp) PQclear(PQexec(c->pg, "SAVEPOINT passport_write"));
     PGresult *res = PQexecPrepared(c->pg, q->name, q->nparams, vals, NULL, NULL, 0);
     free(vals);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        int rc = fail_code(c, res);
+        int rc = fail_code_busy(c, res, !sp);
         PQclear(res);
+        if (sp) PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT passport_write; RELEASE SAVEPOINT passport_write"));
         return rc;
     }
+    if (sp) PQclear(PQexec(c->pg, "RELEASE SAVEPOINT passport_write"));
     if (changed_rows(res)) {
         c->changes = atoi(PQcmdTuples(res));
         if (q->insert_id && PQntuples(res) > 0) c->last_id = strtoll(PQgetvalue(res, PQntuples(res) - 1, 0), NULL, 10);
@@ -698,6 +727,7 @@ void pgs_rollback(store *s) {
     pconn *c = conn_get(s, NULL);
     if (!c) return;
     if (in_transaction(c)) PQclear(PQexec(c->pg, "ROLLBACK"));
+    c->in_read = false;
     write_unlock(c); /* also when an error already ended the transaction */
 }
 
@@ -719,7 +749,8 @@ bool pgs_read_begin(store *s, perr *err) {
         return true;
     }
     c->nested_reads = 0;
-    return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    c->in_read = run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
+    return c->in_read;
 }
 
 void pgs_read_end(store *s) {
@@ -729,6 +760,7 @@ void pgs_read_end(store *s) {
         c->nested_reads--;
         return;
     }
+    c->in_read = false;
     if (!run(c, "COMMIT", NULL)) pgs_rollback(s);
 }
 

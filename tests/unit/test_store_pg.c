@@ -350,6 +350,27 @@ static void a_read_transaction_sees_one_snapshot(void **state) {
     assert_true(store_exec(s, "INSERT INTO units(name) VALUES ('after')", NULL));
     assert_true(store_commit(s, &err));
     assert_int_equal(test_count(other, "SELECT count(*) FROM units"), 2);
+
+    /* a write inside reads (SQLite lets it try) may fail without ending them: a unique
+     * key, a row another connection changed since the snapshot (not left as busy) */
+    assert_true(store_read_begin(s, &err));
+    assert_int_equal(test_count(s, "SELECT count(*) FROM units"), 2);
+    assert_true(store_exec(other, "UPDATE units SET name = 'during2' WHERE name = 'during'", NULL));
+    store_query *w = store_stmt(s, "INSERT INTO units(name) VALUES (?)", NULL);
+    store_bind_text(w, 1, "after");
+    assert_int_equal(store_step(w), STORE_CONSTRAINT);
+    store_done(w);
+    store_query *u = store_stmt(s, "UPDATE units SET name = ? WHERE name = 'during'", NULL);
+    store_bind_text(u, 1, "mine");
+    assert_int_equal(store_step(u), STORE_BUSY);
+    store_done(u);
+    assert_false(store_busy(s));
+    assert_int_equal(test_count(s, "SELECT count(*) FROM units WHERE name = 'during'"), 1); /* the snapshot */
+    store_bind_text(w, 1, "inside");
+    assert_int_equal(store_step(w), STORE_DONE);
+    store_done(w);
+    store_read_end(s);
+    assert_int_equal(test_count(other, "SELECT count(*) FROM units WHERE name = 'inside'"), 1);
     store_free(other);
 }
 

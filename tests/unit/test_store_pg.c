@@ -374,6 +374,29 @@ static void a_read_transaction_sees_one_snapshot(void **state) {
     store_free(other);
 }
 
+static void a_dropped_connection_is_reopened(void **state) {
+    NEED_PG(state);
+    store_query *st = store_stmt(s, "SELECT pg_backend_pid()", NULL);
+    assert_int_equal(store_step(st), STORE_ROW);
+    long long pid = store_col_int64(st, 0);
+    store_done(st);
+    store *other = open_on(f);
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)", pid);
+    assert_true(store_exec(other, sql, NULL)); /* as a restart of the server would */
+    store_free(other);
+    store_stats before, after;
+    store_stats_get(&before);
+    store_ping(s); /* the first use finds the connection gone (an error, counted) */
+    store_stats_get(&after);
+    assert_true(after.errors > before.errors);
+    assert_true(store_ping(s)); /* the next one reconnects */
+    st = store_stmt(s, "SELECT pg_backend_pid()", NULL);
+    assert_int_equal(store_step(st), STORE_ROW); /* a cached statement is prepared again */
+    assert_true(store_col_int64(st, 0) != pid);
+    store_done(st);
+}
+
 static void migrations_keep_their_version_in_a_table(void **state) {
     NEED_PG(state);
     const char *v2[] = {"CREATE TABLE m1 (a INTEGER)", "CREATE TABLE m2 (b INTEGER); INSERT INTO m2 VALUES (1)"};
@@ -450,6 +473,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_write_waits_for_another_server_then_answers_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(another_servers_commit_moves_the_fresh_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(a_read_transaction_sees_one_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_dropped_connection_is_reopened, setup, teardown),
         cmocka_unit_test_setup_teardown(migrations_keep_their_version_in_a_table, setup, teardown),
         cmocka_unit_test_setup_teardown(passport_migrations_apply_or_are_refused_clearly, setup, teardown),
     };

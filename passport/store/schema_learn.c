@@ -85,7 +85,9 @@ const char schema_learn_stems[] = "DELETE FROM module_search;";
  * words required; `title :` restricts a word to weight A (the title). No NOTICE is ever
  * raised (to_tsquery's on a stop word would reach the server's log).
  * module_search: rowid = modules.rid (the column keeps FTS5's name so that the same
- * statements address a row on both engines), title weight A, body weight D. */
+ * statements address a row on both engines), title weight A, body weight D, ntok its
+ * number of words; module_search_terms the count of each word per module, from which
+ * the search (learn/catalog.c) computes FTS5's bm25 (same k1, b, idf, column weights). */
 const char schema_learn_pg[] =
     "CREATE TABLE courses ("
     "  slug TEXT PRIMARY KEY,"
@@ -177,6 +179,13 @@ const char schema_learn_pg[] =
     "  END LOOP;"
     "  RETURN r;"
     " END $$;"
+    /* the words of a query, each as passport_simple writes it, in order */
+    "CREATE FUNCTION passport_terms(q TEXT) RETURNS TEXT[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$"
+    " SELECT ARRAY(SELECT (SELECT l FROM unnest(tsvector_to_array(to_tsvector('passport_simple', m[1]))) l LIMIT 1)"
+    "  FROM regexp_matches(q, '\"([^\"]+)\"[*]', 'g') m) $$;"
+    /* the number of words of a text (as FTS5 counts its tokens) */
+    "CREATE FUNCTION passport_ntok(v tsvector) RETURNS BIGINT LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$"
+    " SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(v) $$;"
     "CREATE TABLE module_search ("
     "  rowid BIGINT PRIMARY KEY,"
     "  module_id TEXT NOT NULL,"
@@ -184,8 +193,35 @@ const char schema_learn_pg[] =
     "  body TEXT NOT NULL,"
     "  doc tsvector NOT NULL GENERATED ALWAYS AS ("
     "   setweight(to_tsvector('passport_simple', title) || to_tsvector('passport_fr', title), 'A') ||"
-    "   setweight(to_tsvector('passport_simple', body) || to_tsvector('passport_fr', body), 'D')) STORED"
+    "   setweight(to_tsvector('passport_simple', body) || to_tsvector('passport_fr', body), 'D')) STORED,"
+    "  ntok BIGINT NOT NULL GENERATED ALWAYS AS ("
+    "   passport_ntok(to_tsvector('passport_simple', title)) + passport_ntok(to_tsvector('passport_simple', body))) STORED"
     ");"
-    "CREATE INDEX module_search_doc ON module_search USING gin (doc);";
+    "CREATE INDEX module_search_doc ON module_search USING gin (doc);"
+    /* what bm25 reads (FTS5 keeps it in its own index): per word and module, its count in
+     * the title and in the lesson; filled by the trigger below, emptied by the cascade */
+    "CREATE TABLE module_search_terms ("
+    "  term TEXT COLLATE \"C\" NOT NULL,"
+    "  rowid BIGINT NOT NULL REFERENCES module_search(rowid) ON DELETE CASCADE,"
+    "  tf_title BIGINT NOT NULL,"
+    "  tf_body BIGINT NOT NULL,"
+    "  PRIMARY KEY (term, rowid)"
+    ");"
+    "CREATE INDEX module_search_terms_row ON module_search_terms(rowid);"
+    "CREATE FUNCTION module_search_terms() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  IF TG_OP = 'UPDATE' THEN DELETE FROM module_search_terms WHERE rowid = OLD.rowid; END IF;"
+    "  INSERT INTO module_search_terms(term, rowid, tf_title, tf_body)"
+    "   SELECT l.lexeme, NEW.rowid, sum(CASE WHEN l.w = 'A' THEN l.n ELSE 0 END),"
+    "    sum(CASE WHEN l.w = 'D' THEN l.n ELSE 0 END)"
+    "   FROM (SELECT lexeme, 'A' AS w, array_length(positions, 1) AS n"
+    "    FROM unnest(to_tsvector('passport_simple', NEW.title))"
+    "    UNION ALL SELECT lexeme, 'D', array_length(positions, 1)"
+    "    FROM unnest(to_tsvector('passport_simple', NEW.body))) l"
+    "   GROUP BY l.lexeme;"
+    "  RETURN NULL;"
+    " END $$;"
+    "CREATE TRIGGER module_search_terms AFTER INSERT OR UPDATE OF title, body ON module_search"
+    "  FOR EACH ROW EXECUTE FUNCTION module_search_terms();";
 
 const char schema_learn_stems_pg[] = "DELETE FROM module_search;";

@@ -438,8 +438,7 @@ void store_page_bind(store_query *st, int first, const store_page *pg) {
     store_bind_int(st, first, pg && pg->has_after);
     store_bind_int64(st, first + 1, pg && pg->has_after ? pg->after.at : 0);
     store_bind_int64(st, first + 2, pg && pg->has_after ? pg->after.id : 0);
-    /* no page: the largest LIMIT rather than -1, which PostgreSQL refuses */
-    store_bind_int64(st, first + 3, pg ? (int64_t)pg->limit + 1 : INT64_MAX);
+    store_bind_int64(st, first + 3, pg ? (int64_t)pg->limit + 1 : -1);
 }
 
 bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id) {

@@ -64,8 +64,7 @@ typedef struct store_page {
 
 /* Binds a page query's keyset parameters from number first on: first = has_after (0 or
  * 1), first + 1 = after.at, first + 2 = after.id, first + 3 = the LIMIT (limit + 1, one
- * row more to know whether items follow). pg NULL: no page (after none, LIMIT INT64_MAX:
- * PostgreSQL refuses -1). The
+ * row more to know whether items follow). pg NULL: no page (after none, LIMIT -1). The
  * query's condition reads `(?F = 0 OR at < ?F+1 OR (at = ?F+1 AND id < ?F+2))`. */
 void store_page_bind(store_query *st, int first, const store_page *pg);
 /* For each row of such a query, in order, with its key: false for the row after the page

@@ -96,7 +96,7 @@ bool profile_log_view(store *s, long long viewer_id, long long user_id, const ch
                       const char *reason, perr *err) {
     store_query *st = store_stmt(s,
                                   "INSERT INTO profile_views(user_id, viewer_id, context, context_id, reason, at)"
-                                  " VALUES (?, ?, ?, nullif(?, 0), ?, ?)",
+                                  " VALUES (?, ?, ?, nullif(CAST(? AS BIGINT), 0), ?, ?)",
                                   err);
     if (!st) return false;
     store_bind_int64(st, 1, user_id);

@@ -246,7 +246,7 @@ bool calls_apply(store *s, long long call_id, long long user_id, const char *mot
     if (*app && strcmp(app, "withdrawn")) return perr_set(err, "talent.already_applied");
     store_query *st = store_stmt(s,
                                   "INSERT INTO applications(call_id, user_id, motivation, state, created_at, updated_at)"
-                                  " VALUES (?, ?, ?, 'applied', ?4, ?4) ON CONFLICT(call_id, user_id) DO UPDATE SET"
+                                  " VALUES (?1, ?2, ?3, 'applied', ?4, ?4) ON CONFLICT(call_id, user_id) DO UPDATE SET"
                                   " motivation = excluded.motivation, state = 'applied', updated_at = excluded.updated_at",
                                   err);
     if (!st) return false;

@@ -194,7 +194,7 @@ json_t *calls_get(store *s, long long id, const char *locale, perr *err) {
 json_t *calls_list(store *s, const char *state, long long owner_id, const char *locale, perr *err) {
     store_query *st = store_stmt(s,
                                   CALL_COLUMNS " WHERE (CAST(?1 AS TEXT) IS NULL AND c.state <> 'archived' OR c.state = ?1)"
-                                               " AND (?2 = 0 OR c.owner_id = ?2) ORDER BY c.id DESC LIMIT 500",
+                                               " AND (CAST(?2 AS BIGINT) = 0 OR c.owner_id = ?2) ORDER BY c.id DESC LIMIT 500",
                                   err);
     if (!st) return NULL;
     store_bind_text(st, 1, state);

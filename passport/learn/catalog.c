@@ -15,7 +15,7 @@ static bool course_upsert(store *s, const learn_course *c, size_t pos, int64_t n
                                   "INSERT INTO courses (slug, title, lang, summary, version_hash, position, updated_at)"
                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (slug) DO UPDATE SET"
                                   " title = ?2, lang = ?3, summary = ?4, position = ?6, archived_at = NULL,"
-                                  " updated_at = CASE WHEN version_hash = ?5 THEN updated_at ELSE ?7 END,"
+                                  " updated_at = CASE WHEN courses.version_hash = ?5 THEN courses.updated_at ELSE ?7 END,"
                                   " version_hash = ?5",
                                   err);
     if (!st) return false;

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "store/schema.h"
-#include "store/store.h"
+#include "store/store_engine.h"
 
 /* Each migration in the SQL of each engine: SQLite's, then PostgreSQL's (NULL: not
  * written yet, and a PostgreSQL store refuses to open). PostgreSQL's has the same tables,
@@ -168,17 +168,62 @@ int store_latest_version(void) {
     return (int)(sizeof migrations / sizeof migrations[0]);
 }
 
+static bool newer(int current, int latest, perr *err) {
+    return perr_set(err,
+                    "the database was made by a newer release of Passport (schema %d; this release knows "
+                    "schemas up to %d): run that release or a newer one, or restore a backup made by this one",
+                    current, latest);
+}
+
+/* PostgreSQL: the version in a table, read and moved under the write lock (several
+ * servers may start together: the second waits, then finds the work done); every
+ * migration in its own transaction. A migration without its PostgreSQL text refuses the
+ * store before anything is written. */
+bool migrations_apply_pg(store *s, const char *const *pg, int latest, int *version, perr *err) {
+    int current = 0;
+    if (!store_begin(s, err)) return false;
+    if (!pgs_schema_version(s, &current, err)) goto fail;
+    store_rollback(s);
+    if (current > latest) return newer(current, latest, err);
+    for (int v = current + 1; v <= latest; v++)
+        if (!pg[v - 1])
+            return perr_set(err,
+                            "this release cannot run on PostgreSQL yet: migration %d has no PostgreSQL text "
+                            "(use a SQLite database: --database sqlite:PATH)",
+                            v);
+    for (;;) {
+        if (!store_begin(s, err)) return false;
+        if (!pgs_schema_version(s, &current, err)) goto fail;
+        if (current >= latest) break;
+        int v = current + 1;
+        if (!store_exec(s, pg[v - 1], err) || !pgs_set_schema_version(s, v, err)) {
+            char msg[PERR_MAX];
+            snprintf(msg, sizeof msg, "%s", err ? err->msg : "");
+            perr_set(err, "migration %d failed: %s", v, msg);
+            goto fail;
+        }
+        if (!store_commit(s, err)) return false;
+    }
+    store_rollback(s);
+    *version = current;
+    return true;
+fail:
+    store_rollback(s);
+    return false;
+}
+
 bool migrations_apply(store *s, int *version, perr *err) {
+    if (s->engine == ENGINE_PG) {
+        const char *pg[sizeof migrations / sizeof migrations[0]];
+        for (int v = 0; v < store_latest_version(); v++) pg[v] = migrations[v].pg;
+        return migrations_apply_pg(s, pg, store_latest_version(), version, err);
+    }
     store_query *st = store_stmt(s, "PRAGMA user_version", err);
     if (!st) return false;
     int current = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     int latest = store_latest_version();
-    if (current > latest)
-        return perr_set(err,
-                        "the database was made by a newer release of Passport (schema %d; this release knows "
-                        "schemas up to %d): run that release or a newer one, or restore a backup made by this one",
-                        current, latest);
+    if (current > latest) return newer(current, latest, err);
     for (int v = current + 1; v <= latest; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v);

@@ -207,7 +207,8 @@ static bool text_candidates(talent_index *ix, const char *text, uint8_t *cand, b
 }
 
 static bool table_exists(store *s, const char *name) {
-    store_query *st = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", NULL);
+    store_query *st = store_stmt2(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  "SELECT 1 WHERE to_regclass(CAST(? AS text)) IS NOT NULL", NULL);
     if (!st) return false;
     store_bind_text(st, 1, name);
     bool ok = store_step(st) == STORE_ROW;

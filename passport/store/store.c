@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The store's front: opens a store on the engine its location names (a SQLite file, or a
  * PostgreSQL URL), applies the migrations, and sends every call of store.h to that engine
  * (store_sqlite.c, store_pg.c: one branch per call). What both engines share lives here:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The two engines behind store.h, for the store's own files only: the front (store.c)
  * keeps what both share (the store, the process write mutex, the generation, the error
  * counters, paging) and dispatches every call to store_sqlite.c (sq_*) or store_pg.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The PostgreSQL engine of the store (store_engine.h), through libpq: one connection per
  * thread; the SQL's `?` and `?N` become `$N` once per statement, prepared on the server at
  * its first run on a connection and cached there by the SQL pointer, as SQLite's are;

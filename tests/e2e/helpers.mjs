@@ -79,7 +79,7 @@ if (ENGINE === 'postgresql' && !process.env.PASSPORT_TEST_PG) {
 }
 /** The advisory lock every write transaction takes on PostgreSQL (store/store_pg.c): a test
  * holds it to stand for another process writing, as BEGIN IMMEDIATE does on SQLite. */
-export const PG_WRITE_LOCK = 1346458451;
+export const PG_WRITE_LOCK = 0x50617373706f7274n; // a BigInt: the key does not fit a double
 let databases = 0;
 
 function psql(url, args, input) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for the PostgreSQL engine of the store (store/store_pg.c) against a real server:
  * PASSPORT_TEST_PG=postgresql://... (scripts/pg-harness start prints one); every test is
  * skipped when it is unset. Each test works in a schema of its own, made and dropped

@@ -267,7 +267,8 @@ json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
                                     * title 10, lesson 1) over the plain words (module_search_terms:
                                     * store/schema_learn.c); modules found through French stems alone
                                     * score 0. x: the queries, w: their words, c: row count and mean
-                                    * length, hit: the matches, tf: weighted counts, idf per word. */
+                                    * length, hit: the matches, tf: weighted counts, idf per word,
+                                    * score: bm25 per match (joined, not a subquery per match). */
                                    "WITH x AS MATERIALIZED (SELECT passport_tsquery(?1) AS q, passport_tsquery(?3) AS tq),"
                                    " w AS MATERIALIZED (SELECT k, t FROM unnest(passport_terms(?1)) WITH ORDINALITY u(t, k)),"
                                    " c AS MATERIALIZED (SELECT count(*)::float8 AS n, coalesce(avg(ntok), 1)::float8 AS avgdl"
@@ -278,11 +279,11 @@ json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
                                    "  FROM w JOIN module_search_terms t ON t.term >= w.t AND t.term < w.t || chr(1114111)"
                                    "  GROUP BY w.k, t.rowid),"
                                    " idf AS MATERIALIZED (SELECT tf.k, greatest(ln((0.5 + c.n - count(*)) / (0.5 + count(*))), 1e-6) AS v"
-                                   "  FROM tf, c GROUP BY tf.k, c.n)"
-                                   " SELECT m.id FROM c, hit h JOIN modules m ON m.rid = h.rowid"
-                                   " LEFT JOIN LATERAL (SELECT sum(idf.v * tf.f * 2.2 / (tf.f + 1.2 * (0.25 + 0.75 * h.ntok / c.avgdl)))"
-                                   "  AS score FROM tf JOIN idf ON idf.k = tf.k WHERE tf.rowid = h.rowid) b ON true"
-                                   " ORDER BY h.in_title DESC, coalesce(b.score, 0) DESC, m.rid LIMIT ?2",
+                                   "  FROM tf, c GROUP BY tf.k, c.n),"
+                                   " score AS (SELECT h.rowid, sum(idf.v * tf.f * 2.2 / (tf.f + 1.2 * (0.25 + 0.75 * h.ntok / c.avgdl)))"
+                                   "  AS v FROM c, hit h JOIN tf ON tf.rowid = h.rowid JOIN idf ON idf.k = tf.k GROUP BY h.rowid)"
+                                   " SELECT m.id FROM hit h JOIN modules m ON m.rid = h.rowid LEFT JOIN score b ON b.rowid = h.rowid"
+                                   " ORDER BY h.in_title DESC, coalesce(b.v, 0) DESC, m.rid LIMIT ?2",
                                    err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);

@@ -363,11 +363,11 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         long long owner = identity_key(tok, key); /* hashed once for the memo's lookup and its refill */
         if (!identity_recall(a, owner, key, c)) {
             /* One read transaction for the three lookups instead of one each: every SQLite
-             * read transaction takes and releases WAL locks with system calls. The
-             * once-a-minute refresh of the session's idle time inside may fail when another
-             * connection wrote in between; it is then simply retried at a later request. */
+             * read transaction takes and releases WAL locks with system calls. The session's
+             * writes (the once-a-minute refresh of its idle time, the deletion of an expired
+             * one) come after it: PostgreSQL refuses writes in a read transaction. */
             bool txn = store_read_begin(a->db, NULL);
-            if (session_lookup(a->db, tok, &c->sess)) {
+            if (session_find(a->db, tok, &c->sess)) {
                 c->user = account_get(a->db, c->sess.user_id, NULL);
                 if (c->user && c->user->disabled) {
                     account_free(c->user);
@@ -376,6 +376,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
                 if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
             }
             if (txn) store_read_end(a->db);
+            session_settle(a->db, tok, &c->sess);
             if (c->user && c->synced) identity_remember(a, owner, key, c->stamp, c);
         }
     }

@@ -41,7 +41,9 @@ static bool token_shape_ok(const char *token) {
     return true;
 }
 
-bool session_lookup(store *s, const char *token, session *out) {
+bool session_find(store *s, const char *token, session *out) {
+    out->user_id = 0;
+    out->expired = false;
     if (!token_shape_ok(token)) return false;
     char hash[65];
     rand_sha256_hex(token, 64, hash);
@@ -56,24 +58,36 @@ bool session_lookup(store *s, const char *token, session *out) {
     }
     out->user_id = store_col_int64(st, 0);
     snprintf(out->csrf, sizeof out->csrf, "%s", store_col_text(st, 1));
-    int64_t seen = store_col_int64(st, 2);
+    out->seen_at = store_col_int64(st, 2);
     out->expires_at = store_col_int64(st, 3);
     store_done(st);
     int64_t now = clock_now();
-    if (now > out->expires_at || now > seen + SESSION_IDLE_SECONDS) {
+    out->expired = now > out->expires_at || now > out->seen_at + SESSION_IDLE_SECONDS;
+    return !out->expired;
+}
+
+void session_settle(store *s, const char *token, const session *found) {
+    if (!found->user_id) return; /* absent */
+    if (found->expired) {
         session_delete(s, token);
-        return false;
+        return;
     }
-    if (now - seen >= 60) {
-        st = store_stmt(s, "UPDATE sessions SET seen_at = ? WHERE token_hash = ?", NULL);
-        if (st) {
-            store_bind_int64(st, 1, now);
-            store_bind_text(st, 2, hash);
-            store_step(st);
-            store_done(st);
-        }
-    }
-    return true;
+    int64_t now = clock_now();
+    if (now - found->seen_at < 60) return;
+    char hash[65];
+    rand_sha256_hex(token, 64, hash);
+    store_query *st = store_stmt(s, "UPDATE sessions SET seen_at = ? WHERE token_hash = ?", NULL);
+    if (!st) return;
+    store_bind_int64(st, 1, now);
+    store_bind_text(st, 2, hash);
+    store_step(st);
+    store_done(st);
+}
+
+bool session_lookup(store *s, const char *token, session *out) {
+    bool live = session_find(s, token, out);
+    session_settle(s, token, out);
+    return live;
 }
 
 void session_delete(store *s, const char *token) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for people/session: token shape, hashed storage, lookup, idle and absolute
- * expiry (with the injectable clock), logout, disabled accounts. */
+ * expiry (with the injectable clock), logout, disabled accounts, the lookup in two steps
+ * (a read, then the writes after the read transaction). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "core/rand.h"
 #include "people/account.h"
 #include "people/session.h"
 #include "testutil.h"
@@ -76,6 +78,49 @@ static void test_expiry(void **state) {
     test_db_close(t);
 }
 
+/* The sessions row of token: its seen_at, or -1 when there is none. */
+static long long seen_at_of(store *s, const char *token) {
+    char hash[65];
+    rand_sha256_hex(token, 64, hash);
+    store_query *st = store_stmt(s, "SELECT seen_at FROM sessions WHERE token_hash = ?", NULL);
+    store_bind_text(st, 1, hash);
+    long long at = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
+    store_done(st);
+    return at;
+}
+
+/* session_find writes nothing (PostgreSQL refuses writes in the read transaction the
+ * server looks sessions up in); session_settle then does what session_lookup does. */
+static void test_find_reads_settle_writes(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    long long uid = make_user(t->s);
+    char token[65];
+    session s, got;
+    set_offset(0);
+    assert_true(session_create(t->s, uid, "", "", token, &s, NULL));
+    long long created = seen_at_of(t->s, token);
+    set_offset(120); /* the idle time is due for a refresh */
+    assert_true(session_find(t->s, token, &got));
+    assert_false(got.expired);
+    assert_int_equal(got.user_id, uid);
+    assert_int_equal(seen_at_of(t->s, token), created);
+    session_settle(t->s, token, &got);
+    long long seen = seen_at_of(t->s, token); /* created + 120, or a second more if the clock ticked */
+    assert_true(seen >= created + 120 && seen <= created + 122);
+    set_offset(SESSION_MAX_SECONDS + 1); /* expired: found, reported, kept until settled */
+    assert_false(session_find(t->s, token, &got));
+    assert_true(got.expired);
+    assert_int_equal(seen_at_of(t->s, token), seen);
+    session_settle(t->s, token, &got);
+    assert_int_equal(seen_at_of(t->s, token), -1);
+    assert_false(session_find(t->s, token, &got)); /* absent: not expired, settles to nothing */
+    assert_false(got.expired);
+    session_settle(t->s, token, &got);
+    unsetenv("PASSPORT_CLOCK_OFFSET");
+    test_db_close(t);
+}
+
 static void test_disabled_account_has_no_session(void **state) {
     (void)state;
     test_db *t = test_db_open();
@@ -92,6 +137,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_lookup_delete),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_find_reads_settle_writes),
         cmocka_unit_test(test_disabled_account_has_no_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

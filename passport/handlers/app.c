@@ -362,12 +362,15 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         char key[65];
         long long owner = identity_key(tok, key); /* hashed once for the memo's lookup and its refill */
         if (!identity_recall(a, owner, key, c)) {
-            /* One read transaction for the three lookups instead of one each: every SQLite
-             * read transaction takes and releases WAL locks with system calls. The
-             * once-a-minute refresh of the session's idle time inside may fail when another
-             * connection wrote in between; it is then simply retried at a later request. */
+            /* The session first, outside the read transaction: its once-a-minute refresh of
+             * the idle time (and the deletion of an expired one) writes, which PostgreSQL
+             * refuses in a read-only transaction and which then failed every request of a
+             * session older than a minute. One read transaction for the two other lookups
+             * instead of one each: every SQLite read transaction takes and releases WAL
+             * locks with system calls. */
+            bool found = session_lookup(a->db, tok, &c->sess);
             bool txn = store_read_begin(a->db, NULL);
-            if (session_lookup(a->db, tok, &c->sess)) {
+            if (found) {
                 c->user = account_get(a->db, c->sess.user_id, NULL);
                 if (c->user && c->user->disabled) {
                     account_free(c->user);

@@ -187,10 +187,12 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
   if (!fs.existsSync(BIN)) throw new Error(`no server binary at ${BIN} (set PASSPORT_BIN)`);
   const dataDir = given || fs.mkdtempSync(path.join(dataParent, 'passport-e2e-'));
   const ownDatabase = ENGINE === 'postgresql' && !env.PASSPORT_DATABASE && !given ? createDatabase() : null;
-  if (ownDatabase) env = { ...env, PASSPORT_DATABASE: ownDatabase };
-  const database = env.PASSPORT_DATABASE || path.join(dataDir, 'passport.db');
+  /* the caller's env object stays the one servers start with: a test that changes it (a
+   * clock offset) before restart() is seen, on PostgreSQL as on SQLite */
+  const serverEnv = () => (ownDatabase ? { ...env, PASSPORT_DATABASE: ownDatabase } : env);
+  const database = ownDatabase || env.PASSPORT_DATABASE || path.join(dataDir, 'passport.db');
   try {
-    if (!given) runInit(dataDir, demo, env);
+    if (!given) runInit(dataDir, demo, serverEnv());
   } catch (e) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     if (ownDatabase) dropDatabase(ownDatabase);
@@ -202,7 +204,7 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
   for (let attempt = 0; attempt < 3; attempt++) {
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    state = spawnServer(dataDir, port, env);
+    state = spawnServer(dataDir, port, serverEnv());
     if (await waitHealthy(url, state, 20_000)) break;
     const busy = /address already in use|EADDRINUSE|cannot listen|bind/i.test(state.stderr);
     if (!state.exited) state.child.kill('SIGKILL');
@@ -223,7 +225,7 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
     database,
     /** The environment a command line tool needs to reach this server's data, beside
      * `--data`: process.env plus PASSPORT_DATABASE when the engine is PostgreSQL. */
-    cliEnv: env.PASSPORT_DATABASE ? { ...process.env, PASSPORT_DATABASE: env.PASSPORT_DATABASE } : { ...process.env },
+    cliEnv: serverEnv().PASSPORT_DATABASE ? { ...process.env, PASSPORT_DATABASE: serverEnv().PASSPORT_DATABASE } : { ...process.env },
     /** Everything the server wrote to stderr so far. */
     stderr: () => state.stderr,
     /** True while the process runs. */
@@ -246,7 +248,7 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
       if (code !== 0) throw new Error(`server exited with code ${code} on SIGTERM; stderr:\n${state.stderr.slice(-8000)}`);
       if (whileStopped) await whileStopped();
       for (let attempt = 0; attempt < 5; attempt++) {
-        state = spawnServer(dataDir, port, env);
+        state = spawnServer(dataDir, port, serverEnv());
         if (await waitHealthy(url, state, 20_000)) return;
         if (!state.exited) state.child.kill('SIGKILL');
         await state.exit;

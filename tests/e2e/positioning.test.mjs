@@ -258,7 +258,12 @@ describe('positioning test', () => {
       await up(s);
       const c = await login(DEMO.agent, url);
       const notices = async () => JSON.parse((await c.get('/api/v1/me/inbox')).body).items.filter((m) => m.kind === 'recheck');
-      const due = JSON.parse((await c.get('/api/v1/me/rechecks')).body).rechecks.filter((r) => r.due);
+      // the sweep runs once the server listens (slower on PostgreSQL): wait for its commit
+      let due = [];
+      for (let i = 0; i < 100 && !due.length; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100));
+        due = JSON.parse((await c.get('/api/v1/me/rechecks')).body).rechecks.filter((r) => r.due);
+      }
       assert.ok(due.length >= 1, 'no re-check due');
       const first = await notices();
       assert.equal(first.length, due.length);

@@ -23,7 +23,6 @@
 #include "skills/skills.h"
 #include "talent/index.h"
 #include "talent/profile.h"
-#include "store/store_sqlite.h"
 #include "testutil.h"
 
 typedef struct fx {
@@ -188,10 +187,11 @@ static void freshness_excludes_old_evidence(void **state) {
     fx *f = *state;
     set_vis(f->t->s, f->a, TALENT_VISIBLE_HR);
     /* age a's evidence on 1.1 by three years */
-    sqlite3_exec(store_db(f->t->s),
-                 "UPDATE evidence SET created_at = created_at - 3 * 366 * 86400 WHERE competency_id ="
-                 " (SELECT id FROM competencies WHERE code = 'CRCN-1.1')",
-                 NULL, NULL, NULL);
+    perr err = {{0}};
+    assert_true(store_exec(f->t->s,
+                           "UPDATE evidence SET created_at = created_at - 3 * 366 * 86400 WHERE competency_id ="
+                           " (SELECT id FROM competencies WHERE code = 'CRCN-1.1')",
+                           &err));
     talent_query q = query(f, "CRCN-1.1:3");
     json_t *r = search_hr(f, &q);
     assert_non_null(result_of(r, f->a));
@@ -400,13 +400,13 @@ static void prop_seed(store *s, long long *users) {
     for (int a = 0; a < PROP_AGENTS; a++) {
         st = store_stmt(s,
                         "INSERT INTO users(email, display_name, password_hash, locale, roles, visibility, created_at)"
-                        " VALUES (printf('prop%d@x.fr', ?1), printf('Prop %d', ?1), 'x', 'fr', 1, 'hr', 0)",
+                        " VALUES ('prop' || ?1 || '@x.fr', 'Prop ' || ?1, 'x', 'fr', 1, 'hr', 0) RETURNING id",
                         &err);
         assert_non_null(st);
         store_bind_int(st, 1, a);
-        assert_int_equal(store_step(st), STORE_DONE);
+        assert_int_equal(store_step(st), STORE_ROW);
+        users[a] = store_col_int64(st, 0);
         store_done(st);
-        users[a] = store_last_id(s);
         int n = 1 + test_rand_below(&x, 14);
         size_t pair = (size_t)test_rand_below(&x, (int)npairs);
         long long focus = comps[test_rand_below(&x, (int)ncomps)];
@@ -422,7 +422,7 @@ static void prop_seed(store *s, long long *users) {
             last = at;
             st = store_stmt(s,
                             "INSERT INTO evidence(user_id, competency_id, level, kind, created_at, source_ref)"
-                            " VALUES (?, ?, ?, ?, ?, CASE WHEN ?4 = 'measured' AND ? THEN 'recheck:1' ELSE 'test' END)",
+                            " VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 = 'measured' AND ?6 <> 0 THEN 'recheck:1' ELSE 'test' END)",
                             &err);
             assert_non_null(st);
             store_bind_int64(st, 1, users[a]);

@@ -3,6 +3,7 @@
  * indexed words and to the query's, title matches ranked first. */
 #include "learn/catalog.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,8 +68,8 @@ static bool module_index(store *s, const learn_module *m, long long rid, perr *e
     sqlite3_stmt *st = store_stmt(s, "INSERT INTO module_search (rowid, module_id, title, body) VALUES (?1, ?2, ?3, ?4)", err);
     if (!st) return false;
     buf title = BUF_INIT, body = BUF_INIT;
-    catalog_stem(m->title, &title);
-    catalog_stem(m->lesson_text, &body);
+    catalog_stem(m->title, 0, &title);
+    catalog_stem(m->lesson_text, CATALOG_BODY_REPEATS, &body);
     sqlite3_bind_int64(st, 1, rid);
     store_bind_text(st, 2, m->id);
     store_bind_text(st, 3, buf_cstr(&title));
@@ -216,18 +217,65 @@ static void stem_word(const char *w, size_t n, buf *out) {
     if (lw != small) free(lw);
 }
 
-void catalog_stem(const char *text, buf *out) {
+/* A count of the stems written to a buffer: open addressing over their spans in it. */
+typedef struct {
+    size_t off, len; /* the stem in the buffer; len 0: a free slot */
+    unsigned n;
+} stem_count;
+
+typedef struct {
+    stem_count *slots;
+    size_t size, used; /* size a power of two, at most half used */
+} stem_counts;
+
+static uint32_t stem_hash(const char *w, size_t n) {
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+/* The count of the stem at out[off..off+len), inserted at 0 when new. */
+static stem_count *stem_slot(stem_counts *t, const buf *out, size_t off, size_t len) {
+    if (2 * (t->used + 1) > t->size) {
+        stem_counts g = {xcalloc(t->size ? 2 * t->size : 256, sizeof *g.slots), t->size ? 2 * t->size : 256, t->used};
+        for (size_t i = 0; i < t->size; i++) {
+            if (!t->slots[i].len) continue;
+            size_t j = stem_hash(out->data + t->slots[i].off, t->slots[i].len) & (g.size - 1);
+            while (g.slots[j].len) j = (j + 1) & (g.size - 1);
+            g.slots[j] = t->slots[i];
+        }
+        free(t->slots);
+        *t = g;
+    }
+    size_t j = stem_hash(out->data + off, len) & (t->size - 1);
+    for (; t->slots[j].len; j = (j + 1) & (t->size - 1))
+        if (t->slots[j].len == len && !memcmp(out->data + t->slots[j].off, out->data + off, len)) return &t->slots[j];
+    t->slots[j] = (stem_count){off, len, 0};
+    t->used++;
+    return &t->slots[j];
+}
+
+void catalog_stem(const char *text, unsigned max_repeats, buf *out) {
     const unsigned char *p = (const unsigned char *)(text ? text : "");
+    stem_counts counts = {NULL, 0, 0};
     bool any = false;
     while (*p) {
         while (*p && !word_byte(*p)) p++;
         const unsigned char *w = p;
         while (*p && word_byte(*p)) p++;
         if (p == w) continue;
+        size_t before = out->len;
         if (any) buf_putc(out, ' ');
+        size_t start = out->len;
         stem_word((const char *)w, (size_t)(p - w), out);
+        if (max_repeats && ++stem_slot(&counts, out, start, out->len - start)->n > max_repeats) {
+            out->len = before; /* one time too many: not written */
+            out->data[before] = '\0';
+            continue;
+        }
         any = true;
     }
+    free(counts.slots);
 }
 
 bool catalog_fts_query(const char *q, const char *column, buf *out) {

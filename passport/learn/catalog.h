@@ -34,8 +34,14 @@ bool catalog_fts_query(const char *q, const char *column, buf *out);
 /* Appends text's words to out, separated by one space, each ASCII-lower-cased and
  * stemmed for French plurals: final -s or -x dropped ("mots" -> "mot", "réseaux" ->
  * "réseau"), "-aux" -> "-al" ("journaux" -> "journal"), "-ée" -> "-é"; words of three
- * bytes or less are kept. Punctuation is dropped. */
-void catalog_stem(const char *text, buf *out);
+ * bytes or less are kept. Punctuation is dropped. With max_repeats > 0, a stem is written
+ * at most that many times (the later ones are dropped); 0: no limit. */
+void catalog_stem(const char *text, unsigned max_repeats, buf *out);
+
+/* How many times the search index holds one stem of a lesson: BM25's term frequency
+ * saturates (k1 = 1.2: a third occurrence adds little) while every occurrence kept costs
+ * ranking time on queries that match every module (docs/search.md). */
+#define CATALOG_BODY_REPEATS 3
 
 /* 1 when the module is in the store and archived, 0 when it is there and live, -1 when
  * the store does not know it. */

@@ -212,11 +212,15 @@ static attempt_status try(fixture *f, const learn_module *m, const char *nonce, 
     return try_out(f, m, nonce, answers, passed, NULL);
 }
 
-static void stem_is(const char *in, const char *out) {
+static void stem_capped_is(const char *in, unsigned cap, const char *out) {
     buf b = BUF_INIT;
-    catalog_stem(in, &b);
+    catalog_stem(in, cap, &b);
     assert_string_equal(buf_cstr(&b), out);
     buf_free(&b);
+}
+
+static void stem_is(const char *in, const char *out) {
+    stem_capped_is(in, 0, out);
 }
 
 static void test_stem(void **state) {
@@ -229,6 +233,22 @@ static void test_stem(void **state) {
     stem_is("des vos, les", "des vos les");
     stem_is("  ;; ", "");
     stem_is(NULL, "");
+    /* the index keeps a lesson's stem at most cap times, plurals counted with it */
+    stem_capped_is("mot mots Mot, mot. passe mot", 3, "mot mot mot passe");
+    stem_capped_is("a b a b a b a", 2, "a b a b");
+    stem_capped_is("mot mots", 0, "mot mot");
+    /* past the table's first size (256 slots, half used): 300 distinct words, each twice
+     * in a row, the second time dropped with cap 1 */
+    buf in = BUF_INIT, want = BUF_INIT, got = BUF_INIT;
+    for (int i = 0; i < 300; i++) {
+        buf_printf(&in, "w%d w%d ", i, i);
+        buf_printf(&want, "%sw%d", i ? " " : "", i);
+    }
+    catalog_stem(in.data, 1, &got);
+    assert_string_equal(buf_cstr(&got), buf_cstr(&want));
+    buf_free(&in);
+    buf_free(&want);
+    buf_free(&got);
 }
 
 static void test_attempts_progress_evidence(void **state) {

@@ -39,9 +39,10 @@ bool catalog_fts_query(const char *q, const char *column, buf *out);
 void catalog_stem(const char *text, unsigned max_repeats, buf *out);
 
 /* How many times the search index holds one stem of a lesson: BM25's term frequency
- * saturates (k1 = 1.2: a third occurrence adds little) while every occurrence kept costs
- * ranking time on queries that match every module (docs/search.md). */
-#define CATALOG_BODY_REPEATS 3
+ * saturates (k1 = 1.2: the 8th occurrence of a word adds 2 % to its score) while every
+ * occurrence kept costs ranking time on queries that match every module; 3 changed the
+ * real library's rankings, 8 keeps them (docs/search.md). */
+#define CATALOG_BODY_REPEATS 8
 
 /* 1 when the module is in the store and archived, 0 when it is there and live, -1 when
  * the store does not know it. */

@@ -92,7 +92,7 @@ static const char *const migrations[] = {
     SCHEMA_TALENT_PROSPECTS,
     /* 16: the change log the caches consult, filled by triggers (store/schema_changes.c) */
     SCHEMA_CHANGES,
-    /* 17: the module search index emptied again, refilled with at most CATALOG_BODY_REPEATS
+    /* 17: the module search index emptied again, refilled with at most CATALOG_BODY_REPEATS (8)
      * of each stem per lesson (store/schema_learn.c) */
     SCHEMA_LEARN_STEMS,
 };

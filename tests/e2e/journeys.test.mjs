@@ -2,7 +2,8 @@
 // a manager assigns a path first, then the agent's home "Continuer" and the result page's
 // "Module suivant" follow the path's order (not the course's); a refused assign form keeps
 // the agents ticked beyond the 200 it lists (re-listed, still ticked); a refused new-user
-// form keeps the unit and the language chosen. axe-core on each state, at 1280 and 390 px.
+// form keeps the unit and the language chosen; the counts of the assignment, agent and
+// import pages in their plural forms. axe-core on each state, at 1280 and 390 px.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -165,6 +166,27 @@ describe('form state after a refusal', () => {
       assert.match(page.url(), /\/team\/assignments\/\d+\?assigned=1$/);
       const text = await page.locator('main').innerText();
       assert.match(text, /Zoé Zzz/);
+      // the counts of the assignment page in their plural forms (2 agents, 3 modules each)
+      assert.match(text, /0 sur 3 modules/);
+      await axeBoth(page, 'assignment page');
+      await page.goto(`${server.url}/team/agents/${zoe}`);
+      assert.match(await page.locator('main').innerText(), /0 module terminé sur 3/);
+      await axeBoth(page, 'agent page');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the import summary gives each count its plural form', async () => {
+    const { context, page } = await pageAs(as.admin);
+    try {
+      await page.goto(`${server.url}/admin/import`);
+      const csv = `email,name,unit,roles,locale\nimport.seul@demo.passport.test,Ines Seule,${LOT},agent,fr\n`;
+      await page.setInputFiles('#file', { name: 'un.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await Promise.all([page.waitForNavigation(), page.click('form.form button[type=submit]')]);
+      const text = await page.locator('[role=status]').innerText();
+      assert.match(text, /1 compte créé\s+0 compte mis à jour\s+0 unité créée/);
+      await axeBoth(page, 'import done');
     } finally {
       await context.close();
     }

@@ -298,18 +298,20 @@ bool catalog_fts_query(const char *q, const char *column, buf *out) {
     return any;
 }
 
-json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
+json_t *catalog_search(store *s, const char *q, bool ranked, size_t limit, perr *err) {
     buf fq = BUF_INIT, tq = BUF_INIT;
     json_t *ids = json_array();
     if (!catalog_fts_query(q, NULL, &fq)) goto done;
     catalog_fts_query(q, "title", &tq);
+    /* the id from modules by rowid: reading module_search's own column would load each
+     * matching row's whole lesson text */
     sqlite3_stmt *st = store_stmt(s,
-                                  /* the id from modules by rowid: reading module_search's own column
-                                   * would load each matching row's whole lesson text */
-                                  "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
-                                  " WHERE module_search MATCH ?1 ORDER BY module_search.rowid IN"
-                                  " (SELECT rowid FROM module_search WHERE module_search MATCH ?3) DESC,"
-                                  " bm25(module_search, 0.0, 10.0, 1.0), m.rid LIMIT ?2",
+                                  ranked ? "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
+                                           " WHERE module_search MATCH ?1 ORDER BY module_search.rowid IN"
+                                           " (SELECT rowid FROM module_search WHERE module_search MATCH ?3) DESC,"
+                                           " bm25(module_search, 0.0, 10.0, 1.0), m.rid LIMIT ?2"
+                                         : "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
+                                           " WHERE module_search MATCH ?1 AND ?3 IS NOT NULL LIMIT ?2",
                                   err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);

@@ -21,11 +21,13 @@
 bool catalog_sync(store *s, const learn_library *lib, perr *err);
 
 /* The ids of the non-archived modules matching the words of q (each word stemmed by
- * catalog_stem, then a prefix; all required; accents and case ignored), at most limit:
- * modules whose title holds every word first, then the others, each group by BM25
- * (title weighing ten times the lesson). Returns a new JSON array of strings the caller
- * owns (empty when q has no word), NULL on error. */
-json_t *catalog_search(store *s, const char *q, size_t limit, perr *err);
+ * catalog_stem, then a prefix; all required; accents and case ignored), at most limit.
+ * ranked: modules whose title holds every word first, then the others, each group by
+ * BM25 (title weighing ten times the lesson); else in no particular order, for callers
+ * that only need the set (ranking costs most of a search that matches every module).
+ * Returns a new JSON array of strings the caller owns (empty when q has no word), NULL
+ * on error. */
+json_t *catalog_search(store *s, const char *q, bool ranked, size_t limit, perr *err);
 
 /* Builds the FTS5 query for q into out ("word"* "word2"*, each word stemmed; with column
  * non-NULL every phrase is limited to it: column : "word"*); false when q has no word. */

@@ -101,9 +101,21 @@ static long long count(fixture *f, const char *sql_literal) {
 
 static size_t search_n(fixture *f, const char *q) {
     perr err = {{0}};
-    json_t *ids = catalog_search(f->s, q, 50, &err);
+    json_t *ids = catalog_search(f->s, q, true, 50, &err);
     assert_non_null(ids);
     size_t n = json_array_size(ids);
+    /* unranked (the API's course list): the same modules */
+    json_t *set = catalog_search(f->s, q, false, 50, &err);
+    assert_non_null(set);
+    assert_int_equal(json_array_size(set), n);
+    size_t i, k;
+    json_t *v, *w;
+    json_array_foreach(set, i, v) {
+        bool found = false;
+        json_array_foreach(ids, k, w) found = found || json_equal(v, w);
+        assert_true(found);
+    }
+    json_decref(set);
     json_decref(ids);
     return n;
 }
@@ -123,7 +135,7 @@ static void test_sync_search_archive(void **state) {
     /* title matches first: the module titled with the words before the one whose lesson
      * has them, although that one comes first in the library */
     perr serr = {{0}};
-    json_t *ranked = catalog_search(f->s, "mots de passe", 50, &serr);
+    json_t *ranked = catalog_search(f->s, "mots de passe", true, 50, &serr);
     assert_non_null(ranked);
     assert_int_equal(json_array_size(ranked), 2);
     assert_string_equal(json_string_value(json_array_get(ranked, 0)), "mots-de-passe");

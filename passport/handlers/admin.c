@@ -62,6 +62,13 @@ static void users_list(http_req *req, http_resp *resp, void *ctx) {
                          http_query(req, "done") ? app_t(a, req, "admin.saved") : NULL));
 }
 
+/* The unit_id the form posted, when that unit exists; else 0. */
+static long long form_unit(app *a, http_req *req) {
+    const char *u = http_input(req, "unit_id");
+    long long id = u ? atoll(u) : 0;
+    return id > 0 && unit_exists(a->db, id) ? id : 0;
+}
+
 /* The user form: u (NULL: a new account), its problems: one i18n key (error) or several
  * ({field, key} objects of errors, which may be NULL). Every problem is listed at once,
  * each linked to its field. */
@@ -86,10 +93,13 @@ static void user_form_errors(app *a, http_req *req, http_resp *resp, int status,
                                                  "email", u->email, "name", u->display_name, "unit_id",
                                                  (json_int_t)u->unit_id, "locale", u->locale, "disabled",
                                                  u->disabled, "state", account_state(u)));
-    } else {
+    } else { /* a refused new account: what was posted */
         const char *email = http_input(req, "email"), *name = http_input(req, "name");
         json_object_set_new(d, "draft", json_pack("{s:s, s:s}", "email", email ? email : "", "name", name ? name : ""));
     }
+    const char *locale = http_input(req, "locale");
+    json_object_set_new(d, "selected_unit", json_integer((json_int_t)(u ? u->unit_id : form_unit(a, req))));
+    json_object_set_new(d, "selected_locale", json_string(u ? u->locale : locale && !strcmp(locale, "en") ? "en" : "fr"));
     app_render(a, req, resp, status, "admin/user_form", u ? "admin.user.edit" : "admin.user.new", d);
 }
 
@@ -104,12 +114,6 @@ static void add_error(json_t *errors, const char *field, const char *key) {
 
 static void user_new(http_req *req, http_resp *resp, void *ctx) {
     user_form(ctx, req, resp, 200, NULL, NULL);
-}
-
-static long long form_unit(app *a, http_req *req) {
-    const char *u = http_input(req, "unit_id");
-    long long id = u ? atoll(u) : 0;
-    return id > 0 && unit_exists(a->db, id) ? id : 0;
 }
 
 static void user_create(http_req *req, http_resp *resp, void *ctx) {

@@ -176,14 +176,15 @@ static void name_modules_competencies(json_t *courses, json_t *results, const js
     name_list(results, titles);
 }
 
-/* Reads the filters and runs the search; false (error sent) on a database error. */
-static bool prepare(app *a, http_req *req, http_resp *resp, filters *f, json_t **progress) {
+/* Reads the filters and runs the search (ranked: f->ranked best first; else f->ranked in
+ * no particular order); false (error sent) on a database error. */
+static bool prepare(app *a, http_req *req, http_resp *resp, bool ranked, filters *f, json_t **progress) {
     filters_read(req, f);
     perr err = {{0}};
     req_ctx *c = app_ctx(req);
     bool txn = store_read_begin(a->db, NULL); /* one WAL lock for the search and the progress */
     if (f->q && *f->q) {
-        json_t *ids = catalog_search(a->db, f->q, SEARCH_LIMIT, &err);
+        json_t *ids = catalog_search(a->db, f->q, ranked, SEARCH_LIMIT, &err);
         if (!ids) goto fail;
         f->hits = json_object();
         size_t i;
@@ -209,7 +210,7 @@ static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     filters f;
     json_t *progress;
-    if (!prepare(a, req, resp, &f, &progress)) return;
+    if (!prepare(a, req, resp, true, &f, &progress)) return;
     learn_library *lib = app_library_acquire(a);
     int page = page_number(req);
     size_t nmod = 0, off = (size_t)(page - 1) * CATALOG_PAGE;
@@ -315,7 +316,7 @@ static void api_courses(http_req *req, http_resp *resp, void *ctx) {
     if (!api_page_read(a, req, resp, &pg)) return;
     /* ?page=N (pages of CATALOG_PAGE, as the catalog page) unless limit or cursor is given */
     bool paged = http_query(req, "limit") || http_query(req, "cursor");
-    if (!prepare(a, req, resp, &f, &progress)) return;
+    if (!prepare(a, req, resp, false, &f, &progress)) return; /* courses in library order: no ranking */
     learn_library *lib = app_library_acquire(a);
     int page = page_number(req);
     if (!paged) pg = (api_page){(size_t)(page - 1) * CATALOG_PAGE, CATALOG_PAGE};

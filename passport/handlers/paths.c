@@ -300,6 +300,40 @@ static json_t *units_in_scope(app *a, const account *u) {
     return out;
 }
 
+/* True when groups (of add_candidates) list the agent id. */
+static bool listed(json_t *groups, json_int_t id) {
+    size_t i, k;
+    json_t *g, *v;
+    json_array_foreach(groups, i, g) json_array_foreach(json_object_get(g, "agents"), k, v)
+        if (json_integer_value(json_object_get(v, "id")) == id) return true;
+    return false;
+}
+
+/* A refused form's ticks that the list does not show (beyond its first
+ * ASSIGN_CANDIDATES_MAX agents, or outside its filter): a group of those agents, ticked,
+ * so that the next submission keeps them; NULL when there are none. */
+static json_t *kept_ticks(app *a, http_req *req, json_t *groups) {
+    json_t *agents = json_array();
+    size_t i, k;
+    json_t *v;
+    for (i = 0; i < req->nform; i++) {
+        if (strcmp(req->form[i].name, "user")) continue;
+        json_int_t id = (json_int_t)atoll(req->form[i].value);
+        bool seen = listed(groups, id);
+        json_array_foreach(agents, k, v) if (json_integer_value(json_object_get(v, "id")) == id) seen = true;
+        json_t *agent = seen ? NULL : assign_candidate(a->db, app_ctx(req)->user, id);
+        if (!agent) continue;
+        json_object_set_new(agent, "checked", json_true());
+        json_array_append_new(agents, agent);
+    }
+    if (!json_array_size(agents)) {
+        json_decref(agents);
+        return NULL;
+    }
+    return json_pack("{s:I, s:s, s:o}", "unit_id", (json_int_t)-1, "unit", app_t(a, req, "paths.assign.kept"), "agents",
+                     agents);
+}
+
 /* The agents the assign form lists: those of the "find" form (GET unit, q) grouped by
  * unit, [{unit, agents [{id, name, email, checked}]}], and in d "find" {unit, q} and
  * "cut" (more than ASSIGN_CANDIDATES_MAX matched). units: the units in scope. */
@@ -330,6 +364,8 @@ static void add_candidates(app *a, http_req *req, json_t *d, json_t *units) {
         json_array_append(json_object_get(g, "agents"), v);
     }
     json_decref(list);
+    json_t *kept = kept_ticks(a, req, groups);
+    if (kept) json_array_insert_new(groups, 0, kept);
     json_object_set_new(d, "candidates", groups);
     json_object_set_new(d, "cut", json_boolean(cut));
     json_object_set_new(d, "find", json_pack("{s:I, s:s, s:b}", "unit", (json_int_t)unit, "q", q ? q : "", "active",

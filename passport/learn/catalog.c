@@ -4,6 +4,7 @@
  * and to the query's, title matches ranked first. */
 #include "learn/catalog.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,8 +69,8 @@ static bool module_index(store *s, const learn_module *m, long long rid, perr *e
     store_query *st = store_stmt(s, "INSERT INTO module_search (rowid, module_id, title, body) VALUES (?1, ?2, ?3, ?4)", err);
     if (!st) return false;
     buf title = BUF_INIT, body = BUF_INIT;
-    catalog_stem(m->title, &title);
-    catalog_stem(m->lesson_text, &body);
+    catalog_stem(m->title, 0, &title);
+    catalog_stem(m->lesson_text, CATALOG_BODY_REPEATS, &body);
     store_bind_int64(st, 1, rid);
     store_bind_text(st, 2, m->id);
     store_bind_text(st, 3, buf_cstr(&title));
@@ -217,18 +218,65 @@ static void stem_word(const char *w, size_t n, buf *out) {
     if (lw != small) free(lw);
 }
 
-void catalog_stem(const char *text, buf *out) {
+/* A count of the stems written to a buffer: open addressing over their spans in it. */
+typedef struct {
+    size_t off, len; /* the stem in the buffer; len 0: a free slot */
+    unsigned n;
+} stem_count;
+
+typedef struct {
+    stem_count *slots;
+    size_t size, used; /* size a power of two, at most half used */
+} stem_counts;
+
+static uint32_t stem_hash(const char *w, size_t n) {
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+/* The count of the stem at out[off..off+len), inserted at 0 when new. */
+static stem_count *stem_slot(stem_counts *t, const buf *out, size_t off, size_t len) {
+    if (2 * (t->used + 1) > t->size) {
+        stem_counts g = {xcalloc(t->size ? 2 * t->size : 256, sizeof *g.slots), t->size ? 2 * t->size : 256, t->used};
+        for (size_t i = 0; i < t->size; i++) {
+            if (!t->slots[i].len) continue;
+            size_t j = stem_hash(out->data + t->slots[i].off, t->slots[i].len) & (g.size - 1);
+            while (g.slots[j].len) j = (j + 1) & (g.size - 1);
+            g.slots[j] = t->slots[i];
+        }
+        free(t->slots);
+        *t = g;
+    }
+    size_t j = stem_hash(out->data + off, len) & (t->size - 1);
+    for (; t->slots[j].len; j = (j + 1) & (t->size - 1))
+        if (t->slots[j].len == len && !memcmp(out->data + t->slots[j].off, out->data + off, len)) return &t->slots[j];
+    t->slots[j] = (stem_count){off, len, 0};
+    t->used++;
+    return &t->slots[j];
+}
+
+void catalog_stem(const char *text, unsigned max_repeats, buf *out) {
     const unsigned char *p = (const unsigned char *)(text ? text : "");
+    stem_counts counts = {NULL, 0, 0};
     bool any = false;
     while (*p) {
         while (*p && !word_byte(*p)) p++;
         const unsigned char *w = p;
         while (*p && word_byte(*p)) p++;
         if (p == w) continue;
+        size_t before = out->len;
         if (any) buf_putc(out, ' ');
+        size_t start = out->len;
         stem_word((const char *)w, (size_t)(p - w), out);
+        if (max_repeats && ++stem_slot(&counts, out, start, out->len - start)->n > max_repeats) {
+            out->len = before; /* one time too many: not written */
+            out->data[before] = '\0';
+            continue;
+        }
         any = true;
     }
+    free(counts.slots);
 }
 
 bool catalog_fts_query(const char *q, const char *column, buf *out) {
@@ -251,12 +299,12 @@ bool catalog_fts_query(const char *q, const char *column, buf *out) {
     return any;
 }
 
-json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
+json_t *catalog_search(store *s, const char *q, bool ranked, size_t limit, perr *err) {
     buf fq = BUF_INIT, tq = BUF_INIT;
     json_t *ids = json_array();
     if (!catalog_fts_query(q, NULL, &fq)) goto done;
     catalog_fts_query(q, "title", &tq);
-    store_query *st = store_stmt2(s,
+    store_query *st = ranked ? store_stmt2(s,
                                    /* the id from modules by rowid: reading module_search's own column
                                     * would load each matching row's whole lesson text */
                                    "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
@@ -284,11 +332,17 @@ json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
                                    "  AS v FROM c, hit h JOIN tf ON tf.rowid = h.rowid JOIN idf ON idf.k = tf.k GROUP BY h.rowid)"
                                    " SELECT m.id FROM hit h JOIN modules m ON m.rid = h.rowid LEFT JOIN score b ON b.rowid = h.rowid"
                                    " ORDER BY h.in_title DESC, coalesce(b.v, 0) DESC, m.rid LIMIT ?2",
-                                   err);
+                                   err)
+                             : store_stmt2(s, /* the set alone, in no particular order */
+                                           "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
+                                           " WHERE module_search MATCH ?1 LIMIT ?2",
+                                           "SELECT m.id FROM module_search s JOIN modules m ON m.rid = s.rowid"
+                                           " WHERE s.doc @@ passport_tsquery(?1) LIMIT ?2",
+                                           err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);
     store_bind_int64(st, 2, (int64_t)limit);
-    store_bind_text(st, 3, tq.data);
+    if (ranked) store_bind_text(st, 3, tq.data);
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) json_array_append_new(ids, json_string(store_col_text(st, 0)));
     if (rc != STORE_DONE) {

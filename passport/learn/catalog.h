@@ -21,11 +21,13 @@
 bool catalog_sync(store *s, const learn_library *lib, perr *err);
 
 /* The ids of the non-archived modules matching the words of q (each word stemmed by
- * catalog_stem, then a prefix; all required; accents and case ignored), at most limit:
- * modules whose title holds every word first, then the others, each group by BM25
- * (title weighing ten times the lesson). Returns a new JSON array of strings the caller
- * owns (empty when q has no word), NULL on error. */
-json_t *catalog_search(store *s, const char *q, size_t limit, perr *err);
+ * catalog_stem, then a prefix; all required; accents and case ignored), at most limit.
+ * ranked: modules whose title holds every word first, then the others, each group by
+ * BM25 (title weighing ten times the lesson); else in no particular order, for callers
+ * that only need the set (ranking costs most of a search that matches every module).
+ * Returns a new JSON array of strings the caller owns (empty when q has no word), NULL
+ * on error. */
+json_t *catalog_search(store *s, const char *q, bool ranked, size_t limit, perr *err);
 
 /* Builds the FTS5 query for q into out ("word"* "word2"*, each word stemmed; with column
  * non-NULL every phrase is limited to it: column : "word"*); false when q has no word. */
@@ -34,8 +36,15 @@ bool catalog_fts_query(const char *q, const char *column, buf *out);
 /* Appends text's words to out, separated by one space, each ASCII-lower-cased and
  * stemmed for French plurals: final -s or -x dropped ("mots" -> "mot", "réseaux" ->
  * "réseau"), "-aux" -> "-al" ("journaux" -> "journal"), "-ée" -> "-é"; words of three
- * bytes or less are kept. Punctuation is dropped. */
-void catalog_stem(const char *text, buf *out);
+ * bytes or less are kept. Punctuation is dropped. With max_repeats > 0, a stem is written
+ * at most that many times (the later ones are dropped); 0: no limit. */
+void catalog_stem(const char *text, unsigned max_repeats, buf *out);
+
+/* How many times the search index holds one stem of a lesson: BM25's term frequency
+ * saturates (k1 = 1.2: the 8th occurrence of a word adds 2 % to its score) while every
+ * occurrence kept costs ranking time on queries that match every module; 3 changed the
+ * real library's rankings, 8 keeps them (docs/search.md). */
+#define CATALOG_BODY_REPEATS 8
 
 /* 1 when the module is in the store and archived, 0 when it is there and live, -1 when
  * the store does not know it. */

@@ -412,6 +412,21 @@ bool assign_visible(store *s, const account *viewer, long long id) {
     return vis;
 }
 
+json_t *assign_candidate(store *s, const account *by, long long user_id) {
+    account *u = user_id > 0 ? account_get(s, user_id, NULL) : NULL;
+    json_t *out = NULL;
+    if (!u || u->disabled || !(u->roles & ROLE_AGENT)) goto done;
+    if (!(by->roles & (ROLE_HR | ROLE_ADMIN))) { /* the scope of assign_candidates */
+        if (!(by->roles & ROLE_MANAGER) || by->unit_id <= 0 || u->unit_id <= 0) goto done;
+        if (!assign_unit_in_scope(s, by, u->unit_id)) goto done;
+    }
+    out = json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)u->id, "name", u->display_name, "email", u->email,
+                    "unit_id", (json_int_t)u->unit_id);
+done:
+    account_free(u);
+    return out;
+}
+
 long long assign_path(store *s, long long id) {
     store_query *st = store_stmt(s, "SELECT path_id FROM assignments WHERE id = ?", NULL);
     if (!st) return 0;

@@ -73,6 +73,12 @@ bool assign_visible(store *s, const account *viewer, long long id);
  * database error. New reference. */
 json_t *assign_candidates(store *s, const account *by, long long unit_id, const char *q, perr *err);
 
+/* The agent user_id as assign_candidates lists them ({id, name, email, unit_id}), or NULL
+ * when by may not assign them (absent, disabled, not an agent, outside by's scope) or on
+ * a database error. The assign form re-lists with it the agents a refused form had
+ * ticked beyond its list. New reference. */
+json_t *assign_candidate(store *s, const account *by, long long user_id);
+
 /* The assignment's path id, or 0 when the assignment does not exist. */
 long long assign_path(store *s, long long id);
 

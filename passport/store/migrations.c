@@ -162,6 +162,9 @@ static const migration migrations[] = {
     {SCHEMA_TALENT_PROSPECTS, SCHEMA_TALENT_PROSPECTS_PG},
     /* 16: the change log the caches consult, filled by triggers (store/schema_changes.c) */
     {SCHEMA_CHANGES, SCHEMA_CHANGES_PG},
+    /* 17: the module search index emptied again, refilled with at most CATALOG_BODY_REPEATS (8)
+     * of each stem per lesson (store/schema_learn.c) */
+    {SCHEMA_LEARN_STEMS, SCHEMA_LEARN_STEMS_PG},
 };
 
 int store_latest_version(void) {

@@ -198,6 +198,8 @@ describe('CSV import', () => {
     const res = await importCsv(`${csv}\r\n`);
     assert.equal(res.status, 200, pageText(res.body).slice(0, 800));
     assert.match(pageText(res.body), /Import terminé/);
+    // each count with its own plural form, French style
+    assert.match(pageText(res.body), /2 comptes créés\s*1 compte mis à jour\s*1 unité créée/);
     const one = await searchUsers('import.un');
     assert.equal(one.length, 1);
     assert.equal(one[0].name, 'Irène Import');

@@ -598,7 +598,6 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->statics = static_set_load(path.data, 64u * 1024 * 1024, err);
     if (!a->statics) goto fail;
     a->dummy_hash = password_decoy(password_cost_default());
-    a->passport_pages = blob_cache_new(0);
     a->quiz_forms = quiz_forms_new();
     a->memos = blob_cache_new(4096);
     a->pages = blob_cache_new(4096);
@@ -643,7 +642,6 @@ void app_free(app *a) {
     i18n_free(a->i18n);
     free(a->dummy_hash);
     free(a->openapi);
-    blob_cache_free(a->passport_pages);
     quiz_forms_free(a->quiz_forms);
     blob_cache_free(a->memos);
     blob_cache_free(a->pages);

@@ -23,6 +23,7 @@
 #include "skills/skills.h"
 #include "talent/index.h"
 #include "talent/profile.h"
+#include "store/store_sqlite.h"
 #include "testutil.h"
 
 typedef struct fx {
@@ -381,15 +382,15 @@ static void prop_seed(store *s, long long *users) {
     perr err = {{0}};
     long long comps[128], pairs[512][2];
     size_t ncomps = 0, npairs = 0;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM competencies WHERE retired = 0 ORDER BY id", &err);
+    store_query *st = store_stmt(s, "SELECT id FROM competencies WHERE retired = 0 ORDER BY id", &err);
     assert_non_null(st);
-    while (sqlite3_step(st) == SQLITE_ROW && ncomps < 128) comps[ncomps++] = sqlite3_column_int64(st, 0);
+    while (store_step(st) == STORE_ROW && ncomps < 128) comps[ncomps++] = store_col_int64(st, 0);
     store_done(st);
     st = store_stmt(s, "SELECT from_id, to_id FROM competency_map", &err);
     assert_non_null(st);
-    while (sqlite3_step(st) == SQLITE_ROW && npairs < 512) {
-        pairs[npairs][0] = sqlite3_column_int64(st, 0);
-        pairs[npairs++][1] = sqlite3_column_int64(st, 1);
+    while (store_step(st) == STORE_ROW && npairs < 512) {
+        pairs[npairs][0] = store_col_int64(st, 0);
+        pairs[npairs++][1] = store_col_int64(st, 1);
     }
     store_done(st);
     assert_true(ncomps > 30 && npairs > 10);
@@ -402,8 +403,8 @@ static void prop_seed(store *s, long long *users) {
                         " VALUES (printf('prop%d@x.fr', ?1), printf('Prop %d', ?1), 'x', 'fr', 1, 'hr', 0)",
                         &err);
         assert_non_null(st);
-        sqlite3_bind_int(st, 1, a);
-        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        store_bind_int(st, 1, a);
+        assert_int_equal(store_step(st), STORE_DONE);
         store_done(st);
         users[a] = store_last_id(s);
         int n = 1 + test_rand_below(&x, 14);
@@ -424,13 +425,13 @@ static void prop_seed(store *s, long long *users) {
                             " VALUES (?, ?, ?, ?, ?, CASE WHEN ?4 = 'measured' AND ? THEN 'recheck:1' ELSE 'test' END)",
                             &err);
             assert_non_null(st);
-            sqlite3_bind_int64(st, 1, users[a]);
-            sqlite3_bind_int64(st, 2, comp);
-            sqlite3_bind_int(st, 3, 1 + test_rand_below(&x, 8));
-            sqlite3_bind_text(st, 4, kinds[test_rand_below(&x, 4)], -1, SQLITE_STATIC);
-            sqlite3_bind_int64(st, 5, at);
-            sqlite3_bind_int(st, 6, test_rand_below(&x, 3) == 0); /* some measured pieces are re-checks */
-            assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+            store_bind_int64(st, 1, users[a]);
+            store_bind_int64(st, 2, comp);
+            store_bind_int(st, 3, 1 + test_rand_below(&x, 8));
+            store_bind_text(st, 4, kinds[test_rand_below(&x, 4)]);
+            store_bind_int64(st, 5, at);
+            store_bind_int(st, 6, test_rand_below(&x, 3) == 0); /* some measured pieces are re-checks */
+            assert_int_equal(store_step(st), STORE_DONE);
             store_done(st);
         }
     }

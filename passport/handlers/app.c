@@ -15,6 +15,7 @@
 #include "core/metrics.h"
 #include "core/rand.h"
 #include "core/secret.h"
+#include "handlers/quiz_form.h"
 #include "learn/catalog.h"
 #include "badges/badges.h"
 #include "learn/library.h"
@@ -598,8 +599,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->statics = static_set_load(path.data, 64u * 1024 * 1024, err);
     if (!a->statics) goto fail;
     a->dummy_hash = password_decoy(password_cost_default());
-    a->passport_pages = blob_cache_new(0);
-    a->fragments = blob_cache_new(1024);
+    a->quiz_forms = quiz_forms_new();
     a->memos = blob_cache_new(4096);
     a->pages = blob_cache_new(4096);
     blob_cache_set_budget(a->pages, 64u * 1024 * 1024);
@@ -643,8 +643,7 @@ void app_free(app *a) {
     i18n_free(a->i18n);
     free(a->dummy_hash);
     free(a->openapi);
-    blob_cache_free(a->passport_pages);
-    blob_cache_free(a->fragments);
+    quiz_forms_free(a->quiz_forms);
     blob_cache_free(a->memos);
     blob_cache_free(a->pages);
     if (a->changes) {

@@ -46,8 +46,7 @@ typedef struct app {
     http_app http;
     char *dummy_hash; /* verified against for unknown emails: same timing */
     unsigned char nonce_key[32]; /* signs quiz forms: <data>/quiz-nonce.key, so forms survive a restart */
-    blob_cache *passport_pages; /* rendered own-passport pages, keyed by evidence version */
-    blob_cache *fragments;      /* rendered parts shared by all users (a module's quiz fields) */
+    struct quiz_forms *quiz_forms; /* parts of modules' quiz fields, per version and locale */
     blob_cache *memos;          /* reads remembered while their agent's data did not change */
     blob_cache *pages;          /* rendered pages of ROUTE_CACHE routes, per agent (docs/performance.md) */
     struct changelog *changes;  /* which agents' data changed: voids memos and pages by key */

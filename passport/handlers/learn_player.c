@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "handlers/app.h"
 #include "handlers/learn_view.h"
+#include "handlers/quiz_form.h"
 #include "learn/attempt.h"
 #include "learn/catalog.h"
 #include "learn/grade.h"
@@ -183,14 +184,12 @@ static quiz_draw *set_nonce(json_t *d, http_req *req, const learn_library *lib, 
     return attempt_draw(lib->nonce_key, m, nonce);
 }
 
-/* The quiz fields of one draw of m as HTML in the request's locale; NULL when rendering
- * fails. */
+/* The quiz fields of one draw of m as HTML in the request's locale (assembled from parts
+ * kept per module version and locale: handlers/quiz_form.h); NULL when rendering fails. */
 static json_t *questions_html(app *a, http_req *req, const learn_module *m, const quiz_draw *draw) {
-    json_t *d = json_pack("{s:o}", "questions", learn_view_drawn(m, draw));
     buf html = BUF_INIT;
     perr err = {{0}};
-    bool ok = tmpl_render(a->tmpl, "courses/quiz_questions", d, app_ctx(req)->locale, &html, &err);
-    json_decref(d);
+    bool ok = quiz_forms_render(a->quiz_forms, a->tmpl, m, draw, app_ctx(req)->locale, &html, &err);
     json_t *out = ok ? json_stringn_nocheck(buf_cstr(&html), html.len) : NULL; /* our rendering: valid UTF-8 */
     if (!ok) log_error("render quiz %s: %s", m->id, err.msg);
     buf_free(&html);

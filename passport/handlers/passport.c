@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "badges/badges.h"
-#include "core/blob_cache.h"
 #include "core/csv.h"
 #include "core/log.h"
 #include "core/text.h"
@@ -138,11 +137,6 @@ static json_t *build(app *a, http_req *req, http_resp *resp, const account *subj
     return v;
 }
 
-/* The rendered-page cache of the own passport (owned by the app). */
-static blob_cache *page_cache(app *a) {
-    return a->passport_pages;
-}
-
 /* Renders the passport/view template with v (consumed) into out, with the members the
  * template needs from the request (csrf, locale). false (500 sent) on a template error. */
 static bool render_content(app *a, http_req *req, http_resp *resp, json_t *v, buf *out) {
@@ -163,24 +157,14 @@ static void send_page(app *a, http_req *req, http_resp *resp, int status, const 
 }
 
 /* Renders the passport page of subject; status, error (an i18n key) and notice optional.
- * The own page without message is served from the page cache when its version matches. */
+ * The own page (GET /passport) is kept by the page cache of its route (ROUTE_CACHE, voided
+ * by the change log: docs/performance.md). */
 static void render_page(app *a, http_req *req, http_resp *resp, const account *subject, int status,
                         const char *error, const char *notice) {
     req_ctx *c = app_ctx(req);
     bool own = subject->id == c->user->id;
     const char *title = own ? "passport.title" : "passport.title_other";
-    blob_cache *cache = own && !error && !notice ? page_cache(a) : NULL;
-    char key[BLOB_CACHE_MAX_KEY] = "";
     buf content = BUF_INIT;
-    if (cache) {
-        passport_view_opts o = {.framework = framework_param(req), .locale = c->locale};
-        if (!passport_view_version(a->db, subject->id, &o, key, sizeof key)) key[0] = '\0';
-        if (key[0] && blob_cache_get(cache, subject->id, key, &content)) {
-            send_page(a, req, resp, status, title, &content);
-            buf_free(&content);
-            return;
-        }
-    }
     json_t *v = build(a, req, resp, subject, 0, NULL);
     if (!v) return;
     char base[64];
@@ -204,7 +188,6 @@ static void render_page(app *a, http_req *req, http_resp *resp, const account *s
         buf_free(&content);
         return;
     }
-    if (cache && key[0]) blob_cache_put(cache, subject->id, key, buf_cstr(&content), content.len);
     send_page(a, req, resp, status, title, &content);
     buf_free(&content);
 }

@@ -4,6 +4,7 @@
  * and to the query's, title matches ranked first. */
 #include "learn/catalog.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,18 +207,32 @@ static size_t stem_len(const char *w, size_t n, bool *al) {
     return n;
 }
 
-/* Appends the word w[0..n) to out, ASCII lower-cased and stemmed. */
-static void stem_word(const char *w, size_t n, buf *out) {
-    char small[64];
-    char *lw = n < sizeof small ? small : xmalloc(n + 1);
-    for (size_t i = 0; i < n; i++) lw[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] | 0x20 : w[i]);
+/* Writes the word w[0..n) at o, ASCII lower-cased and stemmed; returns the end. The
+ * stemmed word is never longer than the word ("aux" -> "al" shortens it). */
+static char *stem_word(const unsigned char *w, size_t n, char *o) {
+    for (size_t i = 0; i < n; i++) o[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] | 0x20 : w[i]);
     bool al;
-    size_t k = stem_len(lw, n, &al);
-    buf_append(out, lw, k);
-    if (al) buf_puts(out, "al");
-    if (lw != small) free(lw);
+    size_t k = stem_len(o, n, &al);
+    o += k;
+    if (al) {
+        *o++ = 'a';
+        *o++ = 'l';
+    }
+    return o;
 }
 
+/* Each byte lower-cased when it belongs to a word (word_byte), 0 when it does not. */
+static unsigned char word_lower[256];
+static pthread_once_t word_lower_once = PTHREAD_ONCE_INIT;
+
+static void word_lower_init(void) {
+    for (int c = 1; c < 256; c++)
+        word_lower[c] = word_byte((unsigned char)c) ? (unsigned char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c) : 0;
+}
+
+/* Written in place in one reservation, in one pass over the text (a start-up cost: every
+ * lesson of the library is stemmed into a fresh store's index): the stemmed text is never
+ * longer than the text (a run of separators becomes one space, a word does not grow). */
 /* A count of the stems written to a buffer: open addressing over their spans in it. */
 typedef struct {
     size_t off, len; /* the stem in the buffer; len 0: a free slot */
@@ -257,26 +272,34 @@ static stem_count *stem_slot(stem_counts *t, const buf *out, size_t off, size_t 
 }
 
 void catalog_stem(const char *text, unsigned max_repeats, buf *out) {
+    pthread_once(&word_lower_once, word_lower_init);
     const unsigned char *p = (const unsigned char *)(text ? text : "");
+    buf_reserve(out, strlen((const char *)p));
+    char *start = out->data + out->len, *o = start;
     stem_counts counts = {NULL, 0, 0};
-    bool any = false;
-    while (*p) {
-        while (*p && !word_byte(*p)) p++;
-        const unsigned char *w = p;
-        while (*p && word_byte(*p)) p++;
-        if (p == w) continue;
-        size_t before = out->len;
-        if (any) buf_putc(out, ' ');
-        size_t start = out->len;
-        stem_word((const char *)w, (size_t)(p - w), out);
-        if (max_repeats && ++stem_slot(&counts, out, start, out->len - start)->n > max_repeats) {
-            out->len = before; /* one time too many: not written */
-            out->data[before] = '\0';
-            continue;
+    for (;;) {
+        while (*p && !word_lower[*p]) p++;
+        if (!*p) break;
+        char *before = o;
+        if (o != start) *o++ = ' ';
+        char *w = o;
+        unsigned char c;
+        while ((c = word_lower[*p])) {
+            *o++ = (char)c;
+            p++;
         }
-        any = true;
+        bool al;
+        o = w + stem_len(w, (size_t)(o - w), &al);
+        if (al) {
+            *o++ = 'a';
+            *o++ = 'l';
+        }
+        if (max_repeats && ++stem_slot(&counts, out, (size_t)(w - out->data), (size_t)(o - w))->n > max_repeats)
+            o = before; /* one time too many: not written */
     }
     free(counts.slots);
+    out->len += (size_t)(o - start);
+    out->data[out->len] = '\0';
 }
 
 bool catalog_fts_query(const char *q, const char *column, buf *out) {
@@ -291,7 +314,9 @@ bool catalog_fts_query(const char *q, const char *column, buf *out) {
         if (any) buf_putc(out, ' ');
         if (column) buf_printf(out, "%s : ", column);
         buf_putc(out, '"');
-        stem_word((const char *)w, (size_t)(p - w), out);
+        size_t n = (size_t)(p - w);
+        buf_reserve(out, n);
+        out->len = (size_t)(stem_word(w, n, out->data + out->len) - out->data);
         buf_puts(out, "\"*");
         any = true;
         words++;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 static const int render_opts = CMARK_OPT_DEFAULT | CMARK_OPT_SAFE | CMARK_OPT_VALIDATE_UTF8;
 
 static void rewrite_urls(cmark_node *root, render_url_fn fn, void *ctx) {
@@ -42,8 +44,29 @@ char *render_markdown(const char *src, size_t len, bool drop_h1, render_url_fn f
     return html;
 }
 
+/* True when CommonMark renders src as one paragraph holding src itself, byte for byte:
+ * one line of well-formed UTF-8 that starts with a letter (no block marker: list, heading,
+ * quote, indented code), ends with no space, and holds no byte that starts inline syntax or
+ * that the HTML renderer escapes (only letters, digits, spaces, ".,;:?!'()/%-" and
+ * non-ASCII characters). Most quiz prompts and options are such plain text, and a course
+ * library holds thousands of them: they skip cmark's parser (a start-up cost). */
+static bool plain_text(const char *src, size_t len) {
+    static const char ok[] = " .,;:?!'()/%-";
+    const unsigned char *p = (const unsigned char *)src;
+    if (!len || src[len - 1] == ' ') return false;
+    if (!(((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') || p[0] >= 0xc2)) return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = p[i];
+        if (c >= 0x80 || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9')) continue;
+        if (!c || !strchr(ok, c)) return false;
+    }
+    return utf8_valid(src, len);
+}
+
 char *render_inline(const char *src) {
-    char *html = render_markdown(src, strlen(src), false, NULL, NULL);
+    size_t len = strlen(src);
+    if (plain_text(src, len)) return xstrndup(src, len);
+    char *html = render_markdown(src, len, false, NULL, NULL);
     size_t n = strlen(html);
     while (n && html[n - 1] == '\n') html[--n] = '\0';
     /* exactly one paragraph: <p>…</p> with no other block inside */

@@ -89,28 +89,6 @@ static const char *col_loc(store_query *st, int fr, const char *locale) {
     return is_en(locale) && *en ? en : store_col_text(st, fr);
 }
 
-bool passport_view_version(store *s, long long user_id, const passport_view_opts *o, char *out, size_t n) {
-    const char *fw_code = o && o->framework && *o->framework ? o->framework : PASSPORT_VIEW_DEFAULT_FRAMEWORK;
-    int months = o && o->stale_months > 0 ? o->stale_months : skills_stale_months();
-    int64_t now = o && o->now ? o->now : clock_now();
-    char today[11];
-    clock_date(now, today);
-    store_query *st = store_stmt(s,
-        "SELECT (SELECT count(*) FROM evidence WHERE user_id = ?1),"
-        " (SELECT coalesce(max(id), 0) FROM evidence WHERE user_id = ?1),"
-        " (SELECT coalesce(max(updated_at), 0) FROM frameworks), (SELECT count(*) FROM frameworks)",
-        NULL);
-    if (!st) return false;
-    store_bind_int64(st, 1, user_id);
-    bool ok = store_step(st) == STORE_ROW;
-    if (ok)
-        snprintf(out, n, "%lld|%.16s|%s|%d|%s|%lld|%lld|%lld|%lld", user_id, fw_code, o && o->locale ? o->locale : "fr",
-                 months, today, (long long)store_col_int64(st, 0), (long long)store_col_int64(st, 1),
-                 (long long)store_col_int64(st, 2), (long long)store_col_int64(st, 3));
-    store_done(st);
-    return ok;
-}
-
 static long long framework_lookup(store *s, const char *code, json_t **info, perr *err) {
     store_query *st = store_stmt(s, "SELECT id, name, version FROM frameworks WHERE code = ?", err);
     if (!st) return 0;

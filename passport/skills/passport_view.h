@@ -44,13 +44,6 @@ typedef struct passport_view_opts {
  * Levels are integers 0..8 (0: none). Dates are "YYYY-MM-DD" (UTC). */
 json_t *passport_view_build(store *s, long long user_id, const passport_view_opts *o, perr *err);
 
-/* Writes into out (size n) a version key of what passport_view_build(s, user_id, o) would
- * return: user, framework, locale, freshness period, today's date, the user's evidence
- * (count and newest id) and the catalogue (frameworks' newest update). Two calls give the
- * same key only if the view model is the same, except for a rename of an attesting
- * author, which shows after the next change or the next day. False on a database error. */
-bool passport_view_version(store *s, long long user_id, const passport_view_opts *o, char *out, size_t n);
-
 /* The competencies of a framework, for the self-assessment and attestation forms:
  * [{code, title, area, area_title, levels [{level, text}]}] in display order, or NULL
  * with err "skills.unknown_framework". New reference. */

@@ -262,6 +262,18 @@ static void test_stem(void **state) {
     buf_free(&in);
     buf_free(&want);
     buf_free(&got);
+    stem_is("CHEVAUX", "cheval");
+    stem_is("a", "a");
+    buf b = BUF_INIT; /* appends, and the text may be longer than any reservation */
+    buf_puts(&b, "x:");
+    buf big = BUF_INIT;
+    for (int i = 0; i < 200; i++) buf_puts(&big, "Journaux, ");
+    catalog_stem(buf_cstr(&big), 0, &b);
+    assert_int_equal(b.len, 2 + 200 * 8 - 1);
+    assert_memory_equal(b.data, "x:journal journal ", 18);
+    assert_int_equal(strlen(b.data), b.len);
+    buf_free(&b);
+    buf_free(&big);
 }
 
 static void test_attempts_progress_evidence(void **state) {

@@ -246,35 +246,6 @@ static void test_competency_forms_and_team(void **state) {
     json_decref(team);
 }
 
-static void test_version_key(void **state) {
-    fixture *fx = *state;
-    char k1[256], k2[256], k3[256], k4[256];
-    passport_view_opts o = {.framework = "CRCN", .locale = "fr", .stale_months = 24};
-    assert_true(passport_view_version(fx->db, fx->agent, &o, k1, sizeof k1));
-    assert_true(passport_view_version(fx->db, fx->agent, &o, k2, sizeof k2));
-    assert_string_equal(k1, k2);
-    add(fx, "CRCN-1.1", 2, EVIDENCE_DECLARED);
-    assert_true(passport_view_version(fx->db, fx->agent, &o, k2, sizeof k2));
-    assert_string_not_equal(k1, k2); /* new evidence */
-    assert_true(passport_view_version(fx->db, fx->other, &o, k3, sizeof k3));
-    assert_string_not_equal(k2, k3); /* another user */
-    o.locale = "en";
-    assert_true(passport_view_version(fx->db, fx->agent, &o, k3, sizeof k3));
-    assert_string_not_equal(k2, k3);
-    o.locale = "fr";
-    o.framework = "DIGCOMP";
-    assert_true(passport_view_version(fx->db, fx->agent, &o, k3, sizeof k3));
-    assert_string_not_equal(k2, k3);
-    o.framework = "CRCN";
-    perr err = {{0}};
-    assert_true(skills_sync_frameworks(fx->db, "courses", &err)); /* the catalogue changed (same second too) */
-    assert_true(passport_view_version(fx->db, fx->agent, &o, k3, sizeof k3));
-    assert_string_not_equal(k2, k3);
-    o.now = clock_now() + 86400;
-    assert_true(passport_view_version(fx->db, fx->agent, &o, k4, sizeof k4));
-    assert_string_not_equal(k3, k4); /* the next day: freshness may change */
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_empty_passport, setup, teardown),
@@ -282,7 +253,6 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_radar_geometry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_freshness, setup, teardown),
         cmocka_unit_test_setup_teardown(test_competency_forms_and_team, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_version_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

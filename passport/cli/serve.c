@@ -6,6 +6,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli/cli.h"
 #include "badges/repair.h"
@@ -252,7 +255,19 @@ static void housekeeping_rechecks(app *a) {
     app_library_release(a, lib);
 }
 
+/* glibc serves a block above M_MMAP_THRESHOLD from mmap and gives it back when freed, but
+ * by default raises the threshold to the size of each such block freed (up to 32 MiB):
+ * later blocks of that size (argon2's 19 MiB, a large page, a sweep's list) then come
+ * from the threads' arenas and stay resident once freed. A fixed threshold keeps the
+ * server's resident memory to what it holds (docs/performance.md). */
+static void memory_policy(void) {
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+#endif
+}
+
 int cli_serve(int argc, char **argv) {
+    memory_policy();
     cli_opts o;
     if (!cli_opts_parse(argc, argv, &o)) return 2;
     if (o.help) {

@@ -331,6 +331,14 @@ void store_free(store *s) {
     free(s);
 }
 
+void store_thread_close(store *s) {
+    conn *c = pthread_getspecific(s->key);
+    if (!c) return;
+    pthread_setspecific(s->key, NULL);
+    conn_unlink(s, c);
+    conn_close(c);
+}
+
 unsigned long long store_generation(store *s) {
     return atomic_load_explicit(&s->generation, memory_order_acquire);
 }

@@ -12,6 +12,9 @@
 #include "talent/index.h"
 
 #define TALENT_DAY 86400
+#define TALENT_DATED_VER 0x4000u
+#define TALENT_DATED_DEC 0x8000u
+#define TALENT_DATED_COL 0x3fffu
 
 typedef struct talent_comp_info {
     long long id;
@@ -46,8 +49,18 @@ struct talent_index {
     long long *ids;
     int *upos;        /* unit position, -1: none */
     uint8_t *vis, *avail, *alive;
-    uint8_t **ver, **dec;       /* [column][row] */
-    uint16_t **ver_day, **dec_day;
+    /* [column][row]: the verified level (0..8) in the low nibble, the declared one in the
+     * high nibble; one byte per agent and competency */
+    uint8_t **lv;
+    /* The days of the newest evidence of each level, only where a level is not 0: row u's
+     * record is dated_len[u] words of dates from dated_at[u], one entry per column with a
+     * level, in column order: a head word (the column, TALENT_DATED_VER and
+     * TALENT_DATED_DEC), then the verified level's day and the declared level's day, each
+     * when its flag is set. A patched row that outgrows its record moves to the end. */
+    uint32_t *dated_at;
+    uint8_t *dated_len;
+    uint16_t *dates;
+    size_t ndates, dates_cap, dates_garbage; /* words used, allocated, and left by moves */
 };
 
 
@@ -90,5 +103,32 @@ static inline long talent_row_of(const talent_index *ix, long long id) {
     return lo < ix->n && ix->ids[lo] == id ? (long)lo : -1;
 }
 
+/* ---- levels and their days -------------------------------------------------------- */
+
+static inline int talent_ver(const talent_index *ix, size_t c, size_t u) {
+    return ix->lv[c][u] & 15;
+}
+
+static inline int talent_dec(const talent_index *ix, size_t c, size_t u) {
+    return ix->lv[c][u] >> 4;
+}
+
+/* The days (day numbers) of row u's verified and declared levels on column c; 0 where the
+ * level is 0. Walks the row's record (a few words). */
+static inline void talent_days(const talent_index *ix, size_t c, size_t u, int *ver_day, int *dec_day) {
+    *ver_day = *dec_day = 0;
+    const uint16_t *w = ix->dates + ix->dated_at[u], *end = w + ix->dated_len[u];
+    while (w < end) {
+        unsigned head = *w++;
+        size_t col = head & TALENT_DATED_COL;
+        if (col > c) return;
+        if (col == c) {
+            if (head & TALENT_DATED_VER) *ver_day = *w++;
+            if (head & TALENT_DATED_DEC) *dec_day = *w;
+            return;
+        }
+        w += !!(head & TALENT_DATED_VER) + !!(head & TALENT_DATED_DEC);
+    }
+}
 
 #endif

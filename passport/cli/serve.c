@@ -266,6 +266,16 @@ static void memory_policy(void) {
 #endif
 }
 
+/* After the main thread's housekeeping: its connection's page cache (filled by sweeps over
+ * every agent) and the memory the sweeps freed go back to the system until the next
+ * round, which opens a connection again. */
+static void housekeeping_done(store *db) {
+    store_thread_close(db);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 int cli_serve(int argc, char **argv) {
     memory_policy();
     cli_opts o;
@@ -347,6 +357,7 @@ int cli_serve(int argc, char **argv) {
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
     housekeeping_rechecks(a);
+    housekeeping_done(db);
     for (;;) {
         /* Wake up every minute for housekeeping: due-date notices, re-checks, expired sessions. */
         struct timespec tick = {60, 0};
@@ -356,6 +367,7 @@ int cli_serve(int argc, char **argv) {
             if (!paths_notify_due(db, clock_now(), NULL, &herr)) log_error("due-date notices: %s", herr.msg);
             housekeeping_rechecks(a);
             session_purge(db);
+            housekeeping_done(db);
             continue;
         }
         if (sig == SIGHUP) {

@@ -123,7 +123,7 @@ static void grow_rows(talent_index *ix, size_t need) {
     ix->avail = xrealloc(ix->avail, cap);
     ix->alive = xrealloc(ix->alive, cap);
     ix->dated_at = xrealloc(ix->dated_at, cap * sizeof *ix->dated_at);
-    ix->dated_len = xrealloc(ix->dated_len, cap);
+    ix->dated_len = xrealloc(ix->dated_len, cap * sizeof *ix->dated_len);
     for (size_t c = 0; c < ix->ncomp; c++) ix->lv[c] = xrealloc(ix->lv[c], cap);
     ix->cap = cap;
 }
@@ -176,7 +176,7 @@ static void put_dates(talent_index *ix, size_t u, const uint16_t *rec, size_t n)
         ix->dates_garbage += ix->dated_len[u] - n;
     }
     if (n) memcpy(ix->dates + ix->dated_at[u], rec, n * sizeof *rec);
-    ix->dated_len[u] = (uint8_t)n;
+    ix->dated_len[u] = (uint16_t)n;
     /* patches leave holes: copy the pool when they are more than a quarter of it */
     if (ix->dates_garbage > 4096 && ix->dates_garbage > ix->ndates / 4) compact_dates(ix);
 }
@@ -197,13 +197,15 @@ typedef struct folder {
     level_evidence *lev;
     size_t n, cap;
     uint8_t *touched; /* [ncomp] */
-    uint16_t *rec;    /* [3 * ncomp]: the row's record of dates being written */
+    uint16_t *rec;    /* the row's record of dates being written: 2 bitmaps, the days */
+    uint16_t *dec_days; /* [ncomp]: the declared levels' days, until copied after the others */
 } folder;
 
 static void folder_init(folder *f, size_t ncomp) {
     memset(f, 0, sizeof *f);
     f->touched = xcalloc(ncomp ? ncomp : 1, 1);
-    f->rec = xmalloc((3 * ncomp + 1) * sizeof *f->rec);
+    f->rec = xmalloc((2 * ((ncomp + 15) / 16) + 2 * ncomp + 1) * sizeof *f->rec);
+    f->dec_days = xmalloc((ncomp + 1) * sizeof *f->dec_days);
 }
 
 static void folder_free(folder *f) {
@@ -211,6 +213,7 @@ static void folder_free(folder *f) {
     free(f->lev);
     free(f->touched);
     free(f->rec);
+    free(f->dec_days);
 }
 
 static void folder_add(folder *f, int col, int level, evidence_kind kind, int64_t at, long long id, bool recheck) {
@@ -251,7 +254,8 @@ static void folder_flush(talent_index *ix, folder *f, size_t u) {
     if (f->n > 1) qsort(f->p, f->n, sizeof *f->p, piece_cmp);
     for (size_t i = 0; i < f->n; i++)
         for (size_t k = ix->rel_start[f->p[i].col]; k < ix->rel_start[f->p[i].col + 1]; k++) f->touched[ix->rel[k]] = 1;
-    size_t nrec = 0;
+    size_t bw = ix->bitmap_words, nrec = 2 * bw, ndec = 0;
+    memset(f->rec, 0, 2 * bw * sizeof *f->rec);
     for (size_t c = 0; c < ix->ncomp; c++) {
         if (!f->touched[c]) continue;
         f->touched[c] = 0;
@@ -264,12 +268,18 @@ static void folder_flush(talent_index *ix, folder *f, size_t u) {
         int ver = r.verified < 0 ? 0 : r.verified > 15 ? 15 : r.verified;
         int dec = r.declared < 0 ? 0 : r.declared > 15 ? 15 : r.declared;
         ix->lv[c][u] = (uint8_t)(ver | dec << 4);
-        if (!ver && !dec) continue;
-        f->rec[nrec++] = (uint16_t)(c | (ver ? TALENT_DATED_VER : 0) | (dec ? TALENT_DATED_DEC : 0));
-        if (ver) f->rec[nrec++] = day16(r.verified_at);
-        if (dec) f->rec[nrec++] = day16(r.declared_at);
+        if (ver) {
+            f->rec[c / 16] |= (uint16_t)(1u << (c % 16));
+            f->rec[nrec++] = day16(r.verified_at);
+        }
+        if (dec) {
+            f->rec[bw + c / 16] |= (uint16_t)(1u << (c % 16));
+            f->dec_days[ndec++] = day16(r.declared_at);
+        }
     }
-    put_dates(ix, u, f->rec, nrec);
+    memcpy(f->rec + nrec, f->dec_days, ndec * sizeof *f->dec_days);
+    nrec += ndec;
+    put_dates(ix, u, f->rec, nrec > 2 * bw ? nrec : 0);
     f->n = 0;
 }
 
@@ -301,7 +311,7 @@ static bool load_catalog(talent_index *ix, perr *err) {
                                   err);
     if (!st) return false;
     size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && ix->ncomp < TALENT_DATED_COL) {
+    while (sqlite3_step(st) == SQLITE_ROW && ix->ncomp < TALENT_MAX_COMPS) {
         if (ix->ncomp == cap) {
             cap = cap ? cap * 2 : 64;
             ix->comps = xrealloc(ix->comps, cap * sizeof *ix->comps);
@@ -315,6 +325,7 @@ static bool load_catalog(talent_index *ix, perr *err) {
     store_done(st);
     size_t nc = ix->ncomp;
     ix->lv = xcalloc(nc ? nc : 1, sizeof *ix->lv);
+    ix->bitmap_words = (nc + 15) / 16;
     /* the mapping as adjacency: each column relates to itself and its mapped columns */
     size_t npairs = 0, pcap = 64;
     int *pairs = xmalloc(pcap * 2 * sizeof *pairs);
@@ -546,7 +557,7 @@ done:
 
 size_t talent_index_bytes(talent_index *ix) {
     pthread_rwlock_rdlock(&ix->rw);
-    size_t per_row = sizeof *ix->ids + sizeof *ix->upos + 3 + sizeof *ix->dated_at + 1 + ix->ncomp;
+    size_t per_row = sizeof *ix->ids + sizeof *ix->upos + 3 + sizeof *ix->dated_at + sizeof *ix->dated_len + ix->ncomp;
     size_t n = ix->cap * per_row + ix->dates_cap * sizeof *ix->dates +
                ix->ncomp * (sizeof *ix->comps + sizeof *ix->lv) + ix->nunits * sizeof *ix->units;
     pthread_rwlock_unlock(&ix->rw);

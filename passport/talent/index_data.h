@@ -12,9 +12,7 @@
 #include "talent/index.h"
 
 #define TALENT_DAY 86400
-#define TALENT_DATED_VER 0x4000u
-#define TALENT_DATED_DEC 0x8000u
-#define TALENT_DATED_COL 0x3fffu
+#define TALENT_MAX_COMPS 16383 /* competencies the index holds (a record stays < 65536 words) */
 
 typedef struct talent_comp_info {
     long long id;
@@ -53,12 +51,14 @@ struct talent_index {
      * high nibble; one byte per agent and competency */
     uint8_t **lv;
     /* The days of the newest evidence of each level, only where a level is not 0: row u's
-     * record is dated_len[u] words of dates from dated_at[u], one entry per column with a
-     * level, in column order: a head word (the column, TALENT_DATED_VER and
-     * TALENT_DATED_DEC), then the verified level's day and the declared level's day, each
-     * when its flag is set. A patched row that outgrows its record moves to the end. */
+     * record is dated_len[u] words of dates from dated_at[u] (none when the agent has no
+     * level): a bitmap of the columns with a verified level (bitmap_words words, column c
+     * at bit c % 16 of word c / 16), the same for declared levels, then the verified
+     * levels' days in column order, then the declared levels' days. A patched row that
+     * outgrows its record moves to the end of the pool. */
+    size_t bitmap_words;
     uint32_t *dated_at;
-    uint8_t *dated_len;
+    uint16_t *dated_len;
     uint16_t *dates;
     size_t ndates, dates_cap, dates_garbage; /* words used, allocated, and left by moves */
 };
@@ -114,21 +114,25 @@ static inline int talent_dec(const talent_index *ix, size_t c, size_t u) {
 }
 
 /* The days (day numbers) of row u's verified and declared levels on column c; 0 where the
- * level is 0. Walks the row's record (a few words). */
+ * level is 0. Counts the bits below c in the row's bitmaps (a few words). */
 static inline void talent_days(const talent_index *ix, size_t c, size_t u, int *ver_day, int *dec_day) {
     *ver_day = *dec_day = 0;
-    const uint16_t *w = ix->dates + ix->dated_at[u], *end = w + ix->dated_len[u];
-    while (w < end) {
-        unsigned head = *w++;
-        size_t col = head & TALENT_DATED_COL;
-        if (col > c) return;
-        if (col == c) {
-            if (head & TALENT_DATED_VER) *ver_day = *w++;
-            if (head & TALENT_DATED_DEC) *dec_day = *w;
-            return;
+    if (!ix->dated_len[u]) return;
+    const uint16_t *vb = ix->dates + ix->dated_at[u], *db = vb + ix->bitmap_words, *days = db + ix->bitmap_words;
+    size_t w = c / 16, below_v = 0, below_d = 0, all_v = 0;
+    unsigned bit = 1u << (c % 16);
+    for (size_t i = 0; i < ix->bitmap_words; i++) {
+        all_v += (size_t)__builtin_popcount(vb[i]);
+        if (i < w) {
+            below_v += (size_t)__builtin_popcount(vb[i]);
+            below_d += (size_t)__builtin_popcount(db[i]);
+        } else if (i == w) {
+            below_v += (size_t)__builtin_popcount(vb[i] & (bit - 1));
+            below_d += (size_t)__builtin_popcount(db[i] & (bit - 1));
         }
-        w += !!(head & TALENT_DATED_VER) + !!(head & TALENT_DATED_DEC);
     }
+    if (vb[w] & bit) *ver_day = days[below_v];
+    if (db[w] & bit) *dec_day = days[all_v + below_d];
 }
 
 #endif

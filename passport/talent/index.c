@@ -59,6 +59,7 @@ talent_index *talent_index_new(store *s) {
     ix->db = s;
     pthread_mutex_init(&ix->refresh_mu, NULL);
     pthread_rwlock_init(&ix->rw, NULL);
+    pthread_mutex_init(&ix->hidden_mu, NULL);
     ix->has_builder = pthread_create(&ix->builder, NULL, build_main, ix) == 0;
     return ix;
 }
@@ -104,6 +105,8 @@ void talent_index_free(talent_index *ix) {
     ix->stop = 1;
     if (ix->has_builder) pthread_join(ix->builder, NULL);
     clear_data(ix);
+    free(ix->hidden_all);
+    pthread_mutex_destroy(&ix->hidden_mu);
     pthread_rwlock_destroy(&ix->rw);
     pthread_mutex_destroy(&ix->refresh_mu);
     free(ix);
@@ -547,6 +550,7 @@ bool talent_index_refresh(talent_index *ix, perr *err) {
         if (ok && rebuild) ok = build_all(ix, err);
     }
     if (ok) ix->seq = max;
+    ix->version++; /* rows changed (or were cleared by a failed build) */
     pthread_rwlock_unlock(&ix->rw);
     free(users);
     if (rebuild) give_back_memory();

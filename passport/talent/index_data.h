@@ -36,7 +36,14 @@ struct talent_index {
     pthread_mutex_t refresh_mu; /* one refresher at a time */
     pthread_rwlock_t rw;        /* readers scan, the refresher patches */
     bool built;
-    long long seq; /* the last talent_changes row applied */
+    long long seq;         /* the last talent_changes row applied */
+    unsigned long version; /* moves at every build and patch */
+    /* the hidden agents per unit position (nunits + 1 slots) everywhere, as HR's searches
+     * count them, kept while version has not moved: filled under hidden_mu */
+    pthread_mutex_t hidden_mu;
+    unsigned long hidden_version;
+    long *hidden_all, hidden_all_total;
+    size_t hidden_slots;
     size_t ncomp;
     talent_comp_info *comps; /* by id */
     size_t *rel_start;/* CSR: columns related to column c (itself and its mapped ones) */

@@ -317,6 +317,24 @@ static long count_hidden(const talent_index *ix, const uint8_t *scope, long *hid
     return total;
 }
 
+/* count_hidden everywhere (HR's reach) into hidden (nunits + 1 slots): computed once per
+ * version of the index (a pass over every agent: most of a search's time at a million)
+ * and copied afterwards. Called under the read lock. */
+static long count_hidden_all(talent_index *ix, long *hidden) {
+    pthread_mutex_lock(&ix->hidden_mu);
+    if (!ix->hidden_all || ix->hidden_version != ix->version || ix->hidden_slots != ix->nunits + 1) {
+        ix->hidden_slots = ix->nunits + 1;
+        free(ix->hidden_all);
+        ix->hidden_all = xcalloc(ix->hidden_slots, sizeof *ix->hidden_all);
+        ix->hidden_all_total = count_hidden(ix, NULL, ix->hidden_all);
+        ix->hidden_version = ix->version;
+    }
+    memcpy(hidden, ix->hidden_all, ix->hidden_slots * sizeof *hidden);
+    long total = ix->hidden_all_total;
+    pthread_mutex_unlock(&ix->hidden_mu);
+    return total;
+}
+
 json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talent_query *q, perr *err) {
     if (!talent_index_refresh(ix, err)) return NULL;
     json_t *out = NULL;
@@ -418,7 +436,7 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
         heap_push(ix, &hp, (hit){score, u});
     }
     }
-    hidden_total = count_hidden(ix, scope, hidden);
+    hidden_total = scope ? count_hidden(ix, scope, hidden) : count_hidden_all(ix, hidden);
     sort_hits(ix, hp.h, hp.n);
     out = json_object();
     json_t *results = json_array();

@@ -2,6 +2,7 @@
 /* Tests for talent/index against a real store: consent (hidden agents only in the
  * aggregates), explained scores that add up, needs as AND, declared and freshness
  * filters, free text with accents folded, manager scope, patching from the change log,
+ * HR's hidden counts kept between searches and renewed by changes,
  * the heatmap's small-count suppression, bad needs; and, as a property over random
  * evidence, that the index's levels are the passport view's (one level rule). */
 #include <setjmp.h>
@@ -139,6 +140,43 @@ static void hidden_agents_only_in_aggregates(void **state) {
     r = search_hr(f, &q);
     assert_int_equal(json_integer_value(json_object_get(r, "total")), 1);
     assert_non_null(result_of(r, f->a));
+    json_decref(r);
+}
+
+/* The hidden count of unit in a search's "hidden" list (-1: absent, -5: "< 5"). */
+static long hidden_of(json_t *r, long long unit) {
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(r, "hidden"), i, h) if (json_integer_value(json_object_get(h, "unit_id")) == unit) {
+        json_t *c = json_object_get(h, "count");
+        return json_is_integer(c) ? (long)json_integer_value(c) : -5;
+    }
+    return -1;
+}
+
+/* HR's hidden counts are kept between searches (a pass over every agent): a change of
+ * visibility and a new agent are counted at the next search. */
+static void hidden_counts_follow_changes(void **state) {
+    fx *f = *state;
+    char email[64];
+    for (int i = 0; i < 6; i++) {
+        snprintf(email, sizeof email, "more%d@x.fr", i);
+        agent(f->t->s, email, "More", f->usages);
+    }
+    talent_query q = query(f, "CRCN-1.1:3");
+    json_t *r = search_hr(f, &q);
+    assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 9);
+    assert_int_equal(hidden_of(r, f->usages), 8);
+    json_decref(r);
+    set_vis(f->t->s, f->a, TALENT_VISIBLE_HR);
+    r = search_hr(f, &q);
+    assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 8);
+    assert_int_equal(hidden_of(r, f->usages), 7);
+    json_decref(r);
+    agent(f->t->s, "late@x.fr", "Late", f->usages);
+    r = search_hr(f, &q);
+    assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 9);
+    assert_int_equal(hidden_of(r, f->usages), 8);
     json_decref(r);
 }
 
@@ -625,6 +663,7 @@ static void index_levels_are_the_passport_levels(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(hidden_agents_only_in_aggregates, setup, teardown),
+        cmocka_unit_test_setup_teardown(hidden_counts_follow_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(explanations_add_up, setup, teardown),
         cmocka_unit_test_setup_teardown(needs_are_and_and_declared_is_opt_in, setup, teardown),
         cmocka_unit_test_setup_teardown(freshness_excludes_old_evidence, setup, teardown),

@@ -356,8 +356,10 @@ int cli_serve(int argc, char **argv) {
                            outbox_failed, db);
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
+    uint64_t t0 = clock_mono_us();
     housekeeping_rechecks(a);
     housekeeping_done(db);
+    log_info("housekeeping at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
     for (;;) {
         /* Wake up every minute for housekeeping: due-date notices, re-checks, expired sessions. */
         struct timespec tick = {60, 0};

@@ -4,7 +4,7 @@
 # globbing: a new passport/<layer>/foo.c or tests/unit/test_foo.c needs no edit here.
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcmark jansson yaml-0.1 libcrypto libargon2 zlib libcurl cjose icu-uc
+PKGS    := libmicrohttpd sqlite3 libcmark jansson yaml-0.1 libcrypto libargon2 zlib libcurl cjose icu-uc libpq
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -28,7 +28,7 @@ BIN     := $(BUILD)/passport
 TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test_*.c)))
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 
-.PHONY: all run test unit e2e deps clean fuzz fuzz-smoke bench seed check-courses deb
+.PHONY: all run test test-suites unit e2e e2e-pg deps clean fuzz fuzz-smoke bench seed check-courses deb
 all: $(BIN)
 
 # V=1 shows the full commands.
@@ -62,18 +62,28 @@ run:
 	@$(MAKE) --no-print-directory all
 	@scripts/run-demo
 
+# The unit and end-to-end suites run on both engines: SQLite (the default) and PostgreSQL,
+# on a server scripts/with-postgres starts and stops (nothing needs to run before).
 test:
 	@scripts/install-deps test
 	@scripts/spdx --check
+	@scripts/with-postgres $(MAKE) --no-print-directory test-suites
+
+test-suites:
 	@$(MAKE) --no-print-directory MODE=asan unit
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory MODE=asan e2e
+	@$(MAKE) --no-print-directory MODE=asan e2e-pg
 
 unit: $(BIN) $(TESTS)
 	@scripts/run-unit $(TESTS)
 
 e2e: $(BIN)
 	@PASSPORT_BIN=$(abspath $(BIN)) scripts/run-e2e
+
+# The end-to-end suite on PostgreSQL (PASSPORT_TEST_PG: scripts/with-postgres make e2e-pg).
+e2e-pg: $(BIN)
+	@PASSPORT_BIN=$(abspath $(BIN)) PASSPORT_E2E_ENGINE=postgresql scripts/run-e2e
 
 check-courses: $(BIN)
 	$(BIN) check-courses courses

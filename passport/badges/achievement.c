@@ -293,7 +293,7 @@ bool achievement_set_sync(store *s, achievement_set *set, perr *err) {
         json_t *crit = json_pack("{s:s, s:s}", "fr", a->criteria_fr, "en", a->criteria_en);
         char *cj = json_dumps(crit, JSON_COMPACT);
         json_decref(crit);
-        sqlite3_stmt *st = store_stmt(s,
+        store_query *st = store_stmt(s,
                                       "INSERT INTO achievements (slug, name, description, criteria_json, image)"
                                       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(slug) DO UPDATE SET name = ?2,"
                                       " description = ?3, criteria_json = ?4, image = ?5 RETURNING id",
@@ -305,8 +305,8 @@ bool achievement_set_sync(store *s, achievement_set *set, perr *err) {
             store_bind_text(st, 3, a->description_fr);
             store_bind_text(st, 4, cj);
             store_bind_text(st, 5, a->image);
-            if (sqlite3_step(st) == SQLITE_ROW) a->id = sqlite3_column_int64(st, 0);
-            else ok = perr_set(err, "achievements: %s", sqlite3_errmsg(store_db(s)));
+            if (store_step(st) == STORE_ROW) a->id = store_col_int64(st, 0);
+            else ok = perr_set(err, "achievements: %s", store_errmsg(s));
             store_done(st);
         }
         free(cj);

@@ -113,20 +113,20 @@ char *badges_status_url(const badges_ctx *c, int list_id) {
 }
 
 static bool db_fail(store *s, perr *err) {
-    return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 /* The status list of list_id as stored now: allocated indexes, revoked bits set. */
 static statuslist *load_list(store *s, int list_id, perr *err) {
-    sqlite3_stmt *st =
+    store_query *st =
         store_stmt(s, "SELECT status_index, revoked_at IS NOT NULL FROM credentials WHERE list_id = ?", err);
     if (!st) return NULL;
     statuslist *l = statuslist_new(0);
-    sqlite3_bind_int(st, 1, list_id);
+    store_bind_int(st, 1, list_id);
     bool ok = true;
-    while (ok && sqlite3_step(st) == SQLITE_ROW) {
-        size_t i = (size_t)sqlite3_column_int64(st, 0);
-        ok = statuslist_mark_allocated(l, i, err) && (!sqlite3_column_int(st, 1) || statuslist_set(l, i, true, err));
+    while (ok && store_step(st) == STORE_ROW) {
+        size_t i = (size_t)store_col_int64(st, 0);
+        ok = statuslist_mark_allocated(l, i, err) && (!store_col_int(st, 1) || statuslist_set(l, i, true, err));
     }
     store_done(st);
     if (!ok) {
@@ -139,10 +139,10 @@ static statuslist *load_list(store *s, int list_id, perr *err) {
 /* The issuer DID and URL list_id is published under (new strings), false when no
  * credential ever pointed at it. */
 static bool list_owner(store *s, int list_id, char **issuer, char **url) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT issuer, url FROM status_list_owners WHERE list_id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT issuer, url FROM status_list_owners WHERE list_id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int(st, 1, list_id);
-    bool got = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int(st, 1, list_id);
+    bool got = store_step(st) == STORE_ROW;
     if (got) {
         *issuer = xstrdup(store_col_text(st, 0));
         *url = xstrdup(store_col_text(st, 1));
@@ -155,39 +155,39 @@ static bool list_owner(store *s, int list_id, char **issuer, char **url) {
  * current public URL; 0 when there is none yet (first start, rotation of a did:key, new
  * URL), -1 on error. */
 static int owned_list(store *s, const badges_ctx *c, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT list_id FROM status_list_owners WHERE issuer = ?1"
                                   " AND url = ?2 || '/status/' || list_id ORDER BY list_id DESC LIMIT 1",
                                   err);
     if (!st) return -1;
     store_bind_text(st, 1, c->issuer_did);
     store_bind_text(st, 2, c->public_url);
-    int rc = sqlite3_step(st);
-    int id = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int rc = store_step(st);
+    int id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_fail(s, err), -1;
+    if (rc != STORE_ROW && rc != STORE_DONE) return db_fail(s, err), -1;
     return id;
 }
 
 /* Opens a new list owned by the current issuer at the current URL (inside the caller's
  * transaction): its number, or 0 with err. */
 static int open_list(store *s, const badges_ctx *c, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
-                                  "SELECT max(coalesce((SELECT max(list_id) FROM status_list_owners), 0),"
-                                  " coalesce((SELECT max(list_id) FROM credentials), 0)) + 1",
+    store_query *st = store_stmt(s,
+                                  "SELECT max(n) + 1 FROM (SELECT coalesce(max(list_id), 0) AS n FROM status_list_owners"
+                                  " UNION ALL SELECT coalesce(max(list_id), 0) FROM credentials) AS t",
                                   err);
     if (!st) return 0;
-    int id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     if (id < BADGES_FIRST_LIST) return db_fail(s, err), 0;
     char *url = badges_status_url(c, id);
     st = store_stmt(s, "INSERT INTO status_list_owners (list_id, issuer, url, created_at) VALUES (?,?,?,?)", err);
     if (st) {
-        sqlite3_bind_int(st, 1, id);
+        store_bind_int(st, 1, id);
         store_bind_text(st, 2, c->issuer_did);
         store_bind_text(st, 3, url);
-        sqlite3_bind_int64(st, 4, clock_now());
-        if (sqlite3_step(st) != SQLITE_DONE) id = (db_fail(s, err), 0);
+        store_bind_int64(st, 4, clock_now());
+        if (store_step(st) != STORE_DONE) id = (db_fail(s, err), 0);
         store_done(st);
     } else {
         id = 0;
@@ -199,20 +199,20 @@ static int open_list(store *s, const badges_ctx *c, perr *err) {
 int badges_list_of_url(store *s, const badges_ctx *c, const char *url) {
     (void)c;
     if (!s || !url) return 0;
-    sqlite3_stmt *st = store_stmt(s, "SELECT list_id FROM status_list_owners WHERE url = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT list_id FROM status_list_owners WHERE url = ?", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, url);
-    int id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     return id;
 }
 
 bool badges_issuer_recorded(store *s, const char *did) {
     if (!s || !did) return false;
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM status_list_owners WHERE issuer = ? LIMIT 1", NULL);
+    store_query *st = store_stmt(s, "SELECT 1 FROM status_list_owners WHERE issuer = ? LIMIT 1", NULL);
     if (!st) return false;
     store_bind_text(st, 1, did);
-    bool got = sqlite3_step(st) == SQLITE_ROW;
+    bool got = store_step(st) == STORE_ROW;
     store_done(st);
     return got;
 }
@@ -237,11 +237,11 @@ static credential_alignment *alignments(store *s, const badges_ctx *c, const ach
     credential_alignment *al = xcalloc(a->nalignment + 1, sizeof *al);
     for (size_t i = 0; i < a->nalignment; i++) {
         const char *code = a->alignment[i];
-        sqlite3_stmt *st = store_stmt(s, "SELECT title_fr FROM competencies WHERE code = ?", NULL);
+        store_query *st = store_stmt(s, "SELECT title_fr FROM competencies WHERE code = ?", NULL);
         char *title = NULL;
         if (st) {
             store_bind_text(st, 1, code);
-            if (sqlite3_step(st) == SQLITE_ROW) title = xstrdup(store_col_text(st, 0));
+            if (store_step(st) == STORE_ROW) title = xstrdup(store_col_text(st, 0));
             store_done(st);
         }
         buf u = BUF_INIT;
@@ -266,20 +266,20 @@ static bool pick_index(store *s, const badges_ctx *c, int *list_id, size_t *inde
     int list = owned_list(s, c, err);
     if (list < 0) return false;
     if (!list && !(list = open_list(s, c, err))) return false;
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM credentials WHERE list_id = ? AND status_index = ?", err);
+    store_query *st = store_stmt(s, "SELECT 1 FROM credentials WHERE list_id = ? AND status_index = ?", err);
     if (!st) return false;
     for (int i = 0; i < PICK_TRIES; i++) {
         size_t r = (size_t)rand_below(STATUSLIST_MIN_BITS);
-        sqlite3_bind_int(st, 1, list);
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)r);
-        int rc = sqlite3_step(st);
+        store_bind_int(st, 1, list);
+        store_bind_int64(st, 2, (int64_t)r);
+        int rc = store_step(st);
         store_done(st);
-        if (rc == SQLITE_DONE) {
+        if (rc == STORE_DONE) {
             *list_id = list;
             *index = r;
             return true;
         }
-        if (rc != SQLITE_ROW) return db_fail(s, err);
+        if (rc != STORE_ROW) return db_fail(s, err);
     }
     statuslist *l = load_list(s, list, err);
     if (!l) return false;
@@ -337,28 +337,28 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     buf_free(&img);
     if (!doc || !proof_add(doc, keyring_signing(c->keys), c->vm, from, err)) goto fail;
     text = json_dumps(doc, JSON_COMPACT);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO credentials (uid, user_id, achievement_id, issued_at, list_id,"
-                                  " status_index, awarded_by, narrative, json) VALUES (?,?,?,?,?,?,?,?,?)",
+                                  " status_index, awarded_by, narrative, json) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
                                   err);
     if (!st) goto fail;
     store_bind_text(st, 1, uid);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, a->id);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int(st, 5, list_id);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)index);
-    if (awarded_by) sqlite3_bind_int64(st, 7, awarded_by);
-    else sqlite3_bind_null(st, 7);
+    store_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 3, a->id);
+    store_bind_int64(st, 4, now);
+    store_bind_int(st, 5, list_id);
+    store_bind_int64(st, 6, (int64_t)index);
+    if (awarded_by) store_bind_int64(st, 7, awarded_by);
+    else store_bind_null(st, 7);
     store_bind_text(st, 8, narrative ? narrative : "");
     store_bind_text(st, 9, text);
-    int rc = sqlite3_step(st);
+    int rc = store_step(st);
+    long long id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != STORE_ROW) {
         db_fail(s, err);
         goto fail;
     }
-    long long id = store_last_id(s);
     if (cred_id) *cred_id = id;
     char detail[200];
     snprintf(detail, sizeof detail, "%s to user %lld%s", a->slug, user_id, awarded_by ? " (by hand)" : " (rule)");
@@ -387,26 +387,26 @@ fail:
 
 /* The highest verified level of code for the user (0: none). */
 static int verified_level(store *s, long long user_id, const char *code, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT max(e.level) FROM evidence e JOIN competencies c ON c.id = e.competency_id"
                                   " WHERE e.user_id = ? AND c.code = ? AND e.kind IN ('measured', 'attested', 'credential')",
                                   err);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, code);
-    int lv = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int lv = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     return lv;
 }
 
 bool badges_rule_met(store *s, const achievement *a, long long user_id, perr *err) {
     for (size_t i = 0; i < a->nmodules; i++) {
-        sqlite3_stmt *st =
+        store_query *st =
             store_stmt(s, "SELECT 1 FROM attempts WHERE user_id = ? AND module_id = ? AND passed = 1 LIMIT 1", err);
         if (!st) return false;
-        sqlite3_bind_int64(st, 1, user_id);
+        store_bind_int64(st, 1, user_id);
         store_bind_text(st, 2, a->modules[i]);
-        bool passed = sqlite3_step(st) == SQLITE_ROW;
+        bool passed = store_step(st) == STORE_ROW;
         store_done(st);
         if (!passed) return false;
     }
@@ -417,11 +417,11 @@ bool badges_rule_met(store *s, const achievement *a, long long user_id, perr *er
 
 /* True when the user ever received a (revoked or not). */
 static bool ever_issued(store *s, long long user_id, long long achievement_id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM credentials WHERE user_id = ? AND achievement_id = ? LIMIT 1", NULL);
+    store_query *st = store_stmt(s, "SELECT 1 FROM credentials WHERE user_id = ? AND achievement_id = ? LIMIT 1", NULL);
     if (!st) return true;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, achievement_id);
-    bool got = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 2, achievement_id);
+    bool got = store_step(st) == STORE_ROW;
     store_done(st);
     return got;
 }
@@ -484,7 +484,7 @@ static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx,
 
 static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long long user_id, long long actor,
                          const char *reason, int *count, perr *err) {
-    sqlite3_stmt *st = cred_id ? store_stmt(s,
+    store_query *st = cred_id ? store_stmt(s,
                                             "UPDATE credentials SET revoked_at = ?, reason = ? WHERE id = ?"
                                             " AND revoked_at IS NULL RETURNING id, list_id, user_id, achievement_id",
                                             err)
@@ -493,23 +493,23 @@ static bool revoke_where(store *s, const badges_ctx *c, long long cred_id, long 
                                             " AND revoked_at IS NULL RETURNING id, list_id",
                                             err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, clock_now());
+    store_bind_int64(st, 1, clock_now());
     store_bind_text(st, 2, reason ? reason : "");
-    sqlite3_bind_int64(st, 3, cred_id ? cred_id : user_id);
+    store_bind_int64(st, 3, cred_id ? cred_id : user_id);
     long long ids[256], holder = 0, ach = 0;
     int lists[256];
     int n = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = store_step(st)) == STORE_ROW)
         if (n < 256) {
-            ids[n] = sqlite3_column_int64(st, 0);
-            lists[n++] = sqlite3_column_int(st, 1);
-            if (cred_id && sqlite3_column_type(st, 2) != SQLITE_NULL) {
-                holder = sqlite3_column_int64(st, 2);
-                ach = sqlite3_column_int64(st, 3);
+            ids[n] = store_col_int64(st, 0);
+            lists[n++] = store_col_int(st, 1);
+            if (cred_id && store_col_type(st, 2) != STORE_NULL) {
+                holder = store_col_int64(st, 2);
+                ach = store_col_int64(st, 3);
             }
         }
     store_done(st);
-    if (rc != SQLITE_DONE) return db_fail(s, err);
+    if (rc != STORE_DONE) return db_fail(s, err);
     /* one credential revoked by an admin: its holder is told (an erasure tells no one) */
     const achievement *a = holder ? achievement_by_id(c->set, ach) : NULL;
     if (a) {
@@ -583,10 +583,10 @@ static char *sign_list(const badges_ctx *c, const char *issuer, const char *url,
 
 /* The stored encoded list, json and etag of list_id (new strings) or false. */
 static bool stored_list(store *s, int list_id, char **enc, char **json, char **etag) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT encoded, json, etag FROM status_lists WHERE id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT encoded, json, etag FROM status_lists WHERE id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int(st, 1, list_id);
-    bool got = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int(st, 1, list_id);
+    bool got = store_step(st) == STORE_ROW;
     if (got) {
         *enc = xstrdup(store_col_text(st, 0));
         if (json) *json = xstrdup(store_col_text(st, 1));
@@ -598,11 +598,11 @@ static bool stored_list(store *s, int list_id, char **enc, char **json, char **e
 
 /* The number of revoked credentials of list_id (-1 on error). */
 static long long count_revoked(store *s, int list_id) {
-    sqlite3_stmt *st =
+    store_query *st =
         store_stmt(s, "SELECT count(*) FROM credentials WHERE list_id = ? AND revoked_at IS NOT NULL", NULL);
     if (!st) return -1;
-    sqlite3_bind_int(st, 1, list_id);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_bind_int(st, 1, list_id);
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
     store_done(st);
     return n;
 }
@@ -645,17 +645,17 @@ static bool refresh_list(store *s, const badges_ctx *c, int list_id, bool in_tx,
     char etag[65], quoted[20];
     rand_sha256_hex(text, strlen(text), etag);
     snprintf(quoted, sizeof quoted, "\"%.16s\"", etag);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO status_lists (id, encoded, json, etag, updated_at) VALUES (?1,?2,?3,?4,?5)"
                                   " ON CONFLICT(id) DO UPDATE SET encoded = ?2, json = ?3, etag = ?4, updated_at = ?5",
                                   err);
     if (!st) goto done;
-    sqlite3_bind_int(st, 1, list_id);
+    store_bind_int(st, 1, list_id);
     store_bind_text(st, 2, enc);
     store_bind_text(st, 3, text);
     store_bind_text(st, 4, quoted);
-    sqlite3_bind_int64(st, 5, clock_now());
-    ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+    store_bind_int64(st, 5, clock_now());
+    ok = store_step(st) == STORE_DONE || db_fail(s, err);
     store_done(st);
     if (began) ok = ok ? store_commit(s, err) : (store_rollback(s), false);
 done:
@@ -690,10 +690,10 @@ json_t *badges_status_list_json(store *s, const badges_ctx *c, int list_id, perr
     return doc;
 }
 
-static json_t *date_or_null(sqlite3_stmt *st, int i) {
-    if (sqlite3_column_type(st, i) == SQLITE_NULL) return json_null();
+static json_t *date_or_null(store_query *st, int i) {
+    if (store_col_type(st, i) == STORE_NULL) return json_null();
     char d[11];
-    clock_date(sqlite3_column_int64(st, i), d);
+    clock_date(store_col_int64(st, i), d);
     return json_string(d);
 }
 
@@ -703,35 +703,36 @@ json_t *badges_list_user(store *s, const badges_ctx *c, long long user_id, const
 
 json_t *badges_list_user_page(store *s, const badges_ctx *c, long long user_id, const char *locale, store_page *pg) {
     json_t *arr = json_array();
-    sqlite3_stmt *st = store_stmt(s,
-                                  "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason,"
-                                  " json_extract(c.json, '$.validUntil'),"
-                                  " (SELECT token FROM share_links l WHERE l.credential_id = c.id AND l.revoked_at IS NULL"
-                                  "  ORDER BY created_at DESC LIMIT 1)"
-                                  " FROM credentials c WHERE c.user_id = ?1"
-                                  " AND (?2 = 0 OR c.issued_at < ?3 OR (c.issued_at = ?3 AND c.id < ?4))"
-                                  " ORDER BY c.issued_at DESC, c.id DESC LIMIT ?5",
-                                  NULL);
+#define LIST_USER_COLUMNS "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason,"
+#define LIST_USER_REST                                                                                   \
+    " (SELECT token FROM share_links l WHERE l.credential_id = c.id AND l.revoked_at IS NULL"            \
+    "  ORDER BY created_at DESC LIMIT 1)"                                                                \
+    " FROM credentials c WHERE c.user_id = ?1"                                                           \
+    " AND (?2 = 0 OR c.issued_at < ?3 OR (c.issued_at = ?3 AND c.id < ?4))"                            \
+    " ORDER BY c.issued_at DESC, c.id DESC LIMIT ?5"
+    /* the credential's validUntil, read from its JSON (a text column on both engines) */
+    store_query *st = store_stmt2(s, LIST_USER_COLUMNS " json_extract(c.json, '$.validUntil')," LIST_USER_REST,
+                                  LIST_USER_COLUMNS " (c.json::jsonb ->> 'validUntil')," LIST_USER_REST, NULL);
     if (!st) return arr;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_page_bind(st, 2, pg);
     size_t rows = 0;
     if (pg) pg->more = false;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        if (!store_page_row(pg, &rows, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 0))) break;
-        const achievement *a = achievement_by_id(c->set, sqlite3_column_int64(st, 1));
+    while (store_step(st) == STORE_ROW) {
+        if (!store_page_row(pg, &rows, store_col_int64(st, 2), store_col_int64(st, 0))) break;
+        const achievement *a = achievement_by_id(c->set, store_col_int64(st, 1));
         if (!a) continue; /* a badge whose definition was removed: not listed */
-        const char *until = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : store_col_text(st, 5);
+        const char *until = store_col_text_or_null(st, 5);
         int64_t u = 0;
         bool expired = until && verify_parse_datetime(until, &u) && u < clock_now();
         json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:s}", "id",
-                              (json_int_t)sqlite3_column_int64(st, 0), "slug", a->slug, "name",
+                              (json_int_t)store_col_int64(st, 0), "slug", a->slug, "name",
                               achievement_name(a, locale), "description", achievement_description(a, locale),
                               "criteria", achievement_criteria(a, locale), "issued", date_or_null(st, 2), "revoked_on",
-                              date_or_null(st, 3), "revoked", sqlite3_column_type(st, 3) != SQLITE_NULL, "expired",
+                              date_or_null(st, 3), "revoked", store_col_type(st, 3) != STORE_NULL, "expired",
                               expired, "reason", store_col_text(st, 4));
         if (until) json_object_set_new(o, "expires", json_stringn(until, 10));
-        if (sqlite3_column_type(st, 6) != SQLITE_NULL) json_object_set_new(o, "share_token", json_string(store_col_text(st, 6)));
+        if (store_col_type(st, 6) != STORE_NULL) json_object_set_new(o, "share_token", json_string(store_col_text(st, 6)));
         json_array_append_new(arr, o);
     }
     store_done(st);
@@ -757,13 +758,13 @@ json_t *badges_search_all(store *s, const badges_ctx *c, const char *q, long off
     long matched = 0;
     buf needle = BUF_INIT;
     if (q) utf8_fold(&needle, q, strlen(q));
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason, u.email,"
                                   " u.display_name FROM credentials c LEFT JOIN users u ON u.id = c.user_id"
                                   " ORDER BY c.id DESC",
                                   NULL);
-    while (st && sqlite3_step(st) == SQLITE_ROW) {
-        const achievement *a = achievement_by_id(c->set, sqlite3_column_int64(st, 1));
+    while (st && store_step(st) == STORE_ROW) {
+        const achievement *a = achievement_by_id(c->set, store_col_int64(st, 1));
         if (needle.len) {
             const char *hay[] = {store_col_text(st, 5), store_col_text(st, 6), a ? a->name_fr : NULL,
                                  a ? a->name_en : NULL, a ? a->slug : NULL};
@@ -771,9 +772,9 @@ json_t *badges_search_all(store *s, const badges_ctx *c, const char *q, long off
         }
         if (matched++ < offset || (long)json_array_size(arr) >= limit) continue;
         json_array_append_new(arr, json_pack("{s:I, s:s, s:o, s:o, s:b, s:s, s:s, s:s}", "id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "name", a ? a->name_fr : "?",
+                                             (json_int_t)store_col_int64(st, 0), "name", a ? a->name_fr : "?",
                                              "issued", date_or_null(st, 2), "revoked_on", date_or_null(st, 3), "revoked",
-                                             sqlite3_column_type(st, 3) != SQLITE_NULL, "reason", store_col_text(st, 4),
+                                             store_col_type(st, 3) != STORE_NULL, "reason", store_col_text(st, 4),
                                              "email", store_col_text(st, 5), "holder", store_col_text(st, 6)));
     }
     if (st) store_done(st);
@@ -784,16 +785,16 @@ json_t *badges_search_all(store *s, const badges_ctx *c, const char *q, long off
 
 bool badges_credential_get(store *s, long long cred_id, char **json, long long *user_id, long long *achievement_id,
                            bool *revoked) {
-    sqlite3_stmt *st =
+    store_query *st =
         store_stmt(s, "SELECT json, user_id, achievement_id, revoked_at IS NOT NULL FROM credentials WHERE id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, cred_id);
-    bool got = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, cred_id);
+    bool got = store_step(st) == STORE_ROW;
     if (got) {
         if (json) *json = xstrdup(store_col_text(st, 0));
-        if (user_id) *user_id = sqlite3_column_int64(st, 1);
-        if (achievement_id) *achievement_id = sqlite3_column_int64(st, 2);
-        if (revoked) *revoked = sqlite3_column_int(st, 3);
+        if (user_id) *user_id = store_col_int64(st, 1);
+        if (achievement_id) *achievement_id = store_col_int64(st, 2);
+        if (revoked) *revoked = store_col_int(st, 3);
     }
     store_done(st);
     return got;
@@ -801,21 +802,21 @@ bool badges_credential_get(store *s, long long cred_id, char **json, long long *
 
 json_t *badges_export_user(store *s, long long user_id) {
     json_t *arr = json_array();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT c.id, a.slug, c.issued_at, c.revoked_at, c.reason, c.narrative, c.json"
                                   " FROM credentials c JOIN achievements a ON a.id = c.achievement_id"
                                   " WHERE c.user_id = ? ORDER BY c.id",
                                   NULL);
     if (!st) return arr;
-    sqlite3_bind_int64(st, 1, user_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    store_bind_int64(st, 1, user_id);
+    while (store_step(st) == STORE_ROW) {
         json_t *cred = json_loads(store_col_text(st, 6), 0, NULL);
         json_array_append_new(arr, json_pack("{s:I, s:s, s:I, s:o, s:s, s:s, s:o}", "id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "achievement", store_col_text(st, 1),
-                                             "issued_at", (json_int_t)sqlite3_column_int64(st, 2), "revoked_at",
-                                             sqlite3_column_type(st, 3) == SQLITE_NULL
+                                             (json_int_t)store_col_int64(st, 0), "achievement", store_col_text(st, 1),
+                                             "issued_at", (json_int_t)store_col_int64(st, 2), "revoked_at",
+                                             store_col_type(st, 3) == STORE_NULL
                                                  ? json_null()
-                                                 : json_integer(sqlite3_column_int64(st, 3)),
+                                                 : json_integer(store_col_int64(st, 3)),
                                              "reason", store_col_text(st, 4), "narrative", store_col_text(st, 5),
                                              "credential", cred ? cred : json_null()));
     }
@@ -829,11 +830,11 @@ json_t *badges_clr(store *s, const badges_ctx *c, long long user_id, perr *err) 
     json_t **docs = NULL;
     size_t n = 0;
     json_t *clr = NULL;
-    sqlite3_stmt *st =
+    store_query *st =
         store_stmt(s, "SELECT json FROM credentials WHERE user_id = ? AND revoked_at IS NULL ORDER BY id", err);
     if (!st) goto done;
-    sqlite3_bind_int64(st, 1, user_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    store_bind_int64(st, 1, user_id);
+    while (store_step(st) == STORE_ROW) {
         json_t *d = json_loads(store_col_text(st, 0), 0, NULL);
         if (!d) continue;
         docs = xrealloc(docs, (n + 1) * sizeof *docs);

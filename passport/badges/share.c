@@ -14,12 +14,12 @@
 
 bool share_create(store *s, long long user_id, long long cred_id, bool show_name, char out[SHARE_TOKEN_LEN + 1],
                   perr *err) {
-    sqlite3_stmt *st =
+    store_query *st =
         store_stmt(s, "SELECT 1 FROM credentials WHERE id = ? AND user_id = ? AND revoked_at IS NULL", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, cred_id);
-    sqlite3_bind_int64(st, 2, user_id);
-    bool mine = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, cred_id);
+    store_bind_int64(st, 2, user_id);
+    bool mine = store_step(st) == STORE_ROW;
     store_done(st);
     if (!mine) return perr_set(err, "badges.error.not_found");
     unsigned char raw[32];
@@ -42,20 +42,20 @@ bool share_create(store *s, long long user_id, long long cred_id, bool show_name
     st = store_stmt(s, "INSERT INTO share_links (token, credential_id, created_at, show_name) VALUES (?, ?, ?, ?)", err);
     if (!st) return false;
     store_bind_text(st, 1, out);
-    sqlite3_bind_int64(st, 2, cred_id);
-    sqlite3_bind_int64(st, 3, clock_now());
-    sqlite3_bind_int(st, 4, show_name);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 2, cred_id);
+    store_bind_int64(st, 3, clock_now());
+    store_bind_int(st, 4, show_name);
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE || perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE || perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 bool share_revoke(store *s, long long user_id, long long cred_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM credentials WHERE id = ? AND user_id = ?", err);
+    store_query *st = store_stmt(s, "SELECT 1 FROM credentials WHERE id = ? AND user_id = ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, cred_id);
-    sqlite3_bind_int64(st, 2, user_id);
-    bool mine = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, cred_id);
+    store_bind_int64(st, 2, user_id);
+    bool mine = store_step(st) == STORE_ROW;
     store_done(st);
     if (!mine) return perr_set(err, "badges.error.not_found"); /* someone else's answers as absent */
     st = store_stmt(s,
@@ -63,34 +63,34 @@ bool share_revoke(store *s, long long user_id, long long cred_id, perr *err) {
                                   " (SELECT id FROM credentials WHERE id = ? AND user_id = ?)",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, clock_now());
-    sqlite3_bind_int64(st, 2, cred_id);
-    sqlite3_bind_int64(st, 3, user_id);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 1, clock_now());
+    store_bind_int64(st, 2, cred_id);
+    store_bind_int64(st, 3, user_id);
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE || perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE || perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 long long share_find(store *s, const char *token) {
     if (!token || strlen(token) != SHARE_TOKEN_LEN) return 0;
-    sqlite3_stmt *st = store_stmt(s, "SELECT credential_id FROM share_links WHERE token = ? AND revoked_at IS NULL", NULL);
+    store_query *st = store_stmt(s, "SELECT credential_id FROM share_links WHERE token = ? AND revoked_at IS NULL", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, token);
-    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    long long id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
 
 char *share_holder_name(store *s, const char *token) {
     if (!token || strlen(token) != SHARE_TOKEN_LEN) return NULL;
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT u.display_name FROM share_links l JOIN credentials c ON c.id = l.credential_id"
                                   " JOIN users u ON u.id = c.user_id"
                                   " WHERE l.token = ? AND l.revoked_at IS NULL AND l.show_name = 1",
                                   NULL);
     if (!st) return NULL;
     store_bind_text(st, 1, token);
-    char *name = sqlite3_step(st) == SQLITE_ROW ? xstrdup(store_col_text(st, 0)) : NULL;
+    char *name = store_step(st) == STORE_ROW ? xstrdup(store_col_text(st, 0)) : NULL;
     store_done(st);
     return name;
 }

@@ -31,7 +31,7 @@ static const char usage[] =
 /* Reads the recorded answers of positioning tests as responses over b's items. */
 static bool read_responses(store *s, const posbank *b, calib_response **out, size_t *n, size_t *npersons) {
     perr err = {{0}};
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT r.test_id, r.item_id, r.correct FROM positioning_responses r JOIN positioning_tests t ON t.id = r.test_id"
         " WHERE t.kind = 'positioning' ORDER BY r.test_id, r.position", &err);
     if (!st) {
@@ -43,20 +43,20 @@ static bool read_responses(store *s, const posbank *b, calib_response **out, siz
     *out = NULL;
     *n = *npersons = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = store_step(st)) == STORE_ROW) {
         size_t item = posbank_index(b, store_col_text(st, 1));
         if (item == SIZE_MAX) continue; /* an item no longer in the bank */
-        long long test = sqlite3_column_int64(st, 0);
+        long long test = store_col_int64(st, 0);
         if (test != last) (*npersons)++, last = test;
         if (*n == cap) {
             cap = cap ? cap * 2 : 1024;
             *out = xrealloc(*out, cap * sizeof **out);
         }
-        (*out)[(*n)++] = (calib_response){*npersons - 1, item, sqlite3_column_int(st, 2) != 0};
+        (*out)[(*n)++] = (calib_response){*npersons - 1, item, store_col_int(st, 2) != 0};
     }
     store_done(st);
-    if (rc != SQLITE_DONE) fprintf(stderr, "passport: database: %s\n", sqlite3_errmsg(store_db(s)));
-    return rc == SQLITE_DONE;
+    if (rc != STORE_DONE) fprintf(stderr, "passport: database: %s\n", store_errmsg(s));
+    return rc == STORE_DONE;
 }
 
 static bool is_key(const char *line, size_t n) {

@@ -22,9 +22,9 @@ static const char usage[] =
 
 /* The number of seeded agents already there. */
 static long seeded(store *db) {
-    sqlite3_stmt *st = store_stmt(db, "SELECT count(*) FROM users WHERE email LIKE '%@seed.passport.test'", NULL);
+    store_query *st = store_stmt(db, "SELECT count(*) FROM users WHERE email LIKE '%@seed.passport.test'", NULL);
     if (!st) return -1;
-    long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+    long n = store_step(st) == STORE_ROW ? (long)store_col_int64(st, 0) : -1;
     store_done(st);
     return n;
 }

@@ -56,14 +56,14 @@ static bool nonce_valid(const unsigned char *key, long long user_id, const char 
 }
 
 int attempt_count_recent(store *s, long long user_id, const char *module_id) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT count(*) FROM attempts WHERE user_id = ?1 AND module_id = ?2 AND finished_at > ?3",
                                   NULL);
     if (!st) return 0;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, module_id);
-    sqlite3_bind_int64(st, 3, clock_now() - 3600);
-    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_bind_int64(st, 3, clock_now() - 3600);
+    int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     return n;
 }
@@ -80,18 +80,18 @@ quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const c
 }
 
 int64_t attempt_locked_until(store *s, long long user_id, const learn_module *m, int64_t now) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT finished_at FROM attempts WHERE user_id = ?1 AND module_id = ?2 AND passed = 0"
                                   " AND finished_at > ?3 ORDER BY finished_at DESC LIMIT ?4",
                                   NULL);
     if (!st) return 0;
     int64_t fails[POLICY_MAX_ATTEMPTS];
     size_t n = 0;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, m->id);
-    sqlite3_bind_int64(st, 3, now - m->policy.cooldown);
-    sqlite3_bind_int(st, 4, m->policy.attempts);
-    while (n < POLICY_MAX_ATTEMPTS && sqlite3_step(st) == SQLITE_ROW) fails[n++] = sqlite3_column_int64(st, 0);
+    store_bind_int64(st, 3, now - m->policy.cooldown);
+    store_bind_int(st, 4, m->policy.attempts);
+    while (n < POLICY_MAX_ATTEMPTS && store_step(st) == STORE_ROW) fails[n++] = store_col_int64(st, 0);
     store_done(st);
     return policy_locked_until(&m->policy, fails, n, now);
 }
@@ -99,11 +99,11 @@ int64_t attempt_locked_until(store *s, long long user_id, const learn_module *m,
 /* The attempt that nonce already made for the user: its id, 0 when the nonce was used
  * without one, -1 when the nonce is unused. */
 static long long nonce_used_by(store *s, long long user_id, const char *nonce) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(attempt_id, 0), user_id FROM quiz_nonces WHERE nonce = ?1", NULL);
+    store_query *st = store_stmt(s, "SELECT coalesce(attempt_id, 0), user_id FROM quiz_nonces WHERE nonce = ?1", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, nonce);
     long long id = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 1) == user_id ? sqlite3_column_int64(st, 0) : 0;
+    if (store_step(st) == STORE_ROW) id = store_col_int64(st, 1) == user_id ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
@@ -112,10 +112,10 @@ static long long nonce_used_by(store *s, long long user_id, const char *nonce) {
  * nonces whose age means they can no longer validate anyway. */
 static bool nonce_consume(store *s, long long user_id, const char *module_id, const char *nonce, int64_t now,
                           long long id) {
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM quiz_nonces WHERE created_at < ?1", NULL);
+    store_query *st = store_stmt(s, "DELETE FROM quiz_nonces WHERE created_at < ?1", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, now - ATTEMPT_NONCE_TTL - 120);
-    sqlite3_step(st);
+    store_bind_int64(st, 1, now - ATTEMPT_NONCE_TTL - 120);
+    store_step(st);
     store_done(st);
     st = store_stmt(s,
                     "INSERT INTO quiz_nonces (nonce, user_id, module_id, created_at, attempt_id)"
@@ -123,11 +123,11 @@ static bool nonce_consume(store *s, long long user_id, const char *module_id, co
                     NULL);
     if (!st) return false;
     store_bind_text(st, 1, nonce);
-    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 2, user_id);
     store_bind_text(st, 3, module_id);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, id);
-    bool ok = sqlite3_step(st) == SQLITE_DONE && store_changes(s) == 1;
+    store_bind_int64(st, 4, now);
+    store_bind_int64(st, 5, id);
+    bool ok = store_step(st) == STORE_DONE && store_changes(s) == 1;
     store_done(st);
     return ok;
 }
@@ -147,25 +147,25 @@ static bool attempt_insert(store *s, long long user_id, const learn_module *m, c
                            const grade_result *g, int64_t started, int64_t now, long long *id, perr *err) {
     char *answers = g->answers ? json_dumps(g->answers, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     char *drawn = drawn_json(draw, g);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed,"
-                                  " started_at, finished_at, drawn_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                  " started_at, finished_at, drawn_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                                   err);
     bool ok = st != NULL;
     if (st) {
-        sqlite3_bind_int64(st, 1, user_id);
+        store_bind_int64(st, 1, user_id);
         store_bind_text(st, 2, m->id);
         store_bind_text(st, 3, m->hash);
         store_bind_text(st, 4, answers ? answers : "{}");
-        sqlite3_bind_double(st, 5, g->score);
-        sqlite3_bind_int(st, 6, g->passed);
-        sqlite3_bind_int64(st, 7, started);
-        sqlite3_bind_int64(st, 8, now);
+        store_bind_double(st, 5, g->score);
+        store_bind_int(st, 6, g->passed);
+        store_bind_int64(st, 7, started);
+        store_bind_int64(st, 8, now);
         store_bind_text(st, 9, drawn ? drawn : "[]");
-        ok = sqlite3_step(st) == SQLITE_DONE;
-        if (!ok) perr_set(err, "attempt: %s", sqlite3_errmsg(store_db(s)));
+        ok = store_step(st) == STORE_ROW;
+        if (ok) *id = store_col_int64(st, 0);
+        else perr_set(err, "attempt: %s", store_errmsg(s));
         store_done(st);
-        *id = store_last_id(s);
     }
     free(answers);
     free(drawn);
@@ -182,11 +182,11 @@ attempt_status attempt_record(store *s, const unsigned char *key, long long user
     *out = (attempt_outcome){0};
     if (!nonce_valid(key, user_id, m->id, nonce, now, &started)) return ATTEMPT_REPLAY;
     if (!store_begin(s, err)) return ATTEMPT_ERROR;
-    sqlite3_stmt *st = store_stmt(s, "SELECT archived_at IS NULL FROM modules WHERE id = ?1 AND version_hash = ?2", err);
+    store_query *st = store_stmt(s, "SELECT archived_at IS NULL FROM modules WHERE id = ?1 AND version_hash = ?2", err);
     if (!st) goto fail;
     store_bind_text(st, 1, m->id);
     store_bind_text(st, 2, m->hash);
-    bool live = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    bool live = store_step(st) == STORE_ROW && store_col_int(st, 0);
     store_done(st);
     if (!live) {
         rc = ATTEMPT_ARCHIVED;
@@ -230,22 +230,22 @@ fail:
 
 bool attempt_get(store *s, long long id, long long user_id, const char *module_id, attempt_row *out) {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT module_version, score, passed, finished_at, answers_json, drawn_json FROM attempts"
                                   " WHERE id = ?1 AND user_id = ?2 AND module_id = ?3",
                                   NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 1, id);
+    store_bind_int64(st, 2, user_id);
     store_bind_text(st, 3, module_id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
+    bool found = store_step(st) == STORE_ROW;
     if (found) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
+        const char *v = store_col_text_or_null(st, 0);
         snprintf(out->module_version, sizeof out->module_version, "%s", v ? v : "");
-        out->score = sqlite3_column_double(st, 1);
-        out->passed = sqlite3_column_int(st, 2) != 0;
-        out->finished_at = sqlite3_column_int64(st, 3);
-        const char *a = (const char *)sqlite3_column_text(st, 4), *d = (const char *)sqlite3_column_text(st, 5);
+        out->score = store_col_double(st, 1);
+        out->passed = store_col_int(st, 2) != 0;
+        out->finished_at = store_col_int64(st, 3);
+        const char *a = store_col_text_or_null(st, 4), *d = store_col_text_or_null(st, 5);
         out->answers = a ? json_loads(a, 0, NULL) : NULL;
         out->drawn = d ? json_loads(d, 0, NULL) : NULL;
         if (!json_is_object(out->answers)) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Catalog sync into the store and FTS5 search: a light French stemmer applied to the
- * indexed words and to the query's, title matches ranked first. */
+/* Catalog sync into the store and full-text search (FTS5 on SQLite, a tsvector on
+ * PostgreSQL: store/schema_learn.c): a light French stemmer applied to the indexed words
+ * and to the query's, title matches ranked first. */
 #include "learn/catalog.h"
 
 #include <stdlib.h>
@@ -10,11 +11,11 @@
 #include "core/clock.h"
 
 static bool course_upsert(store *s, const learn_course *c, size_t pos, int64_t now, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO courses (slug, title, lang, summary, version_hash, position, updated_at)"
                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (slug) DO UPDATE SET"
                                   " title = ?2, lang = ?3, summary = ?4, position = ?6, archived_at = NULL,"
-                                  " updated_at = CASE WHEN version_hash = ?5 THEN updated_at ELSE ?7 END,"
+                                  " updated_at = CASE WHEN courses.version_hash = ?5 THEN courses.updated_at ELSE ?7 END,"
                                   " version_hash = ?5",
                                   err);
     if (!st) return false;
@@ -23,10 +24,10 @@ static bool course_upsert(store *s, const learn_course *c, size_t pos, int64_t n
     store_bind_text(st, 3, c->lang);
     store_bind_text(st, 4, c->summary);
     store_bind_text(st, 5, c->hash);
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)pos);
-    sqlite3_bind_int64(st, 7, now);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) perr_set(err, "course %s: %s", c->slug, sqlite3_errmsg(store_db(s)));
+    store_bind_int64(st, 6, (int64_t)pos);
+    store_bind_int64(st, 7, now);
+    bool ok = store_step(st) == STORE_DONE;
+    if (!ok) perr_set(err, "course %s: %s", c->slug, store_errmsg(s));
     store_done(st);
     return ok;
 }
@@ -34,7 +35,7 @@ static bool course_upsert(store *s, const learn_course *c, size_t pos, int64_t n
 /* Looks up a stored module: its rowid, whether it is up to date with m, whether the
  * search index holds it (a migration may have emptied the index). */
 static bool module_state(store *s, const learn_module *m, long long *rid, bool *current, bool *indexed, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT rid, version_hash = ?2 AND archived_at IS NULL AND course_slug = ?3"
                                   " AND position = ?4, EXISTS (SELECT 1 FROM module_search WHERE rowid = rid)"
                                   " FROM modules WHERE id = ?1",
@@ -43,33 +44,33 @@ static bool module_state(store *s, const learn_module *m, long long *rid, bool *
     store_bind_text(st, 1, m->id);
     store_bind_text(st, 2, m->hash);
     store_bind_text(st, 3, m->course->slug);
-    sqlite3_bind_int64(st, 4, (sqlite3_int64)m->position);
+    store_bind_int64(st, 4, (int64_t)m->position);
     *rid = 0;
     *current = *indexed = false;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *rid = sqlite3_column_int64(st, 0);
-        *current = sqlite3_column_int(st, 1) != 0;
-        *indexed = sqlite3_column_int(st, 2) != 0;
+    if (store_step(st) == STORE_ROW) {
+        *rid = store_col_int64(st, 0);
+        *current = store_col_int(st, 1) != 0;
+        *indexed = store_col_int(st, 2) != 0;
     }
     store_done(st);
     return true;
 }
 
-static bool step_done(store *s, sqlite3_stmt *st, const char *what, perr *err) {
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) perr_set(err, "%s: %s", what, sqlite3_errmsg(store_db(s)));
+static bool step_done(store *s, store_query *st, const char *what, perr *err) {
+    bool ok = store_step(st) == STORE_DONE;
+    if (!ok) perr_set(err, "%s: %s", what, store_errmsg(s));
     store_done(st);
     return ok;
 }
 
 /* Writes m's search entry under rowid rid, its words stemmed as queries are. */
 static bool module_index(store *s, const learn_module *m, long long rid, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO module_search (rowid, module_id, title, body) VALUES (?1, ?2, ?3, ?4)", err);
+    store_query *st = store_stmt(s, "INSERT INTO module_search (rowid, module_id, title, body) VALUES (?1, ?2, ?3, ?4)", err);
     if (!st) return false;
     buf title = BUF_INIT, body = BUF_INIT;
     catalog_stem(m->title, &title);
     catalog_stem(m->lesson_text, &body);
-    sqlite3_bind_int64(st, 1, rid);
+    store_bind_int64(st, 1, rid);
     store_bind_text(st, 2, m->id);
     store_bind_text(st, 3, buf_cstr(&title));
     store_bind_text(st, 4, buf_cstr(&body));
@@ -84,7 +85,7 @@ static bool module_upsert(store *s, const learn_module *m, int64_t now, perr *er
     bool current, indexed;
     if (!module_state(s, m, &rid, &current, &indexed, err)) return false;
     if (current) return indexed || module_index(s, m, rid, err);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO modules (id, course_slug, position, title, minutes, lang, pass, version_hash,"
                                   " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET"
                                   " course_slug = ?2, position = ?3, title = ?4, minutes = ?5, lang = ?6, pass = ?7,"
@@ -93,19 +94,19 @@ static bool module_upsert(store *s, const learn_module *m, int64_t now, perr *er
     if (!st) return false;
     store_bind_text(st, 1, m->id);
     store_bind_text(st, 2, m->course->slug);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)m->position);
+    store_bind_int64(st, 3, (int64_t)m->position);
     store_bind_text(st, 4, m->title);
-    sqlite3_bind_int(st, 5, m->minutes);
+    store_bind_int(st, 5, m->minutes);
     store_bind_text(st, 6, m->lang);
-    sqlite3_bind_double(st, 7, m->pass);
+    store_bind_double(st, 7, m->pass);
     store_bind_text(st, 8, m->hash);
-    sqlite3_bind_int64(st, 9, now);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        perr_set(err, "module %s: %s", m->id, sqlite3_errmsg(store_db(s)));
+    store_bind_int64(st, 9, now);
+    if (store_step(st) != STORE_ROW) {
+        perr_set(err, "module %s: %s", m->id, store_errmsg(s));
         store_done(st);
         return false;
     }
-    rid = sqlite3_column_int64(st, 0);
+    rid = store_col_int64(st, 0);
     store_done(st);
     if (!(st = store_stmt(s, "DELETE FROM module_competencies WHERE module_id = ?1", err))) return false;
     store_bind_text(st, 1, m->id);
@@ -115,23 +116,23 @@ static bool module_upsert(store *s, const learn_module *m, int64_t now, perr *er
         if (!st) return false;
         store_bind_text(st, 1, m->id);
         store_bind_text(st, 2, m->comps[i].code);
-        sqlite3_bind_int(st, 3, m->comps[i].level);
+        store_bind_int(st, 3, m->comps[i].level);
         if (!step_done(s, st, "module competency", err)) return false;
     }
     if (!(st = store_stmt(s, "DELETE FROM module_search WHERE rowid = ?1", err))) return false;
-    sqlite3_bind_int64(st, 1, rid);
+    store_bind_int64(st, 1, rid);
     if (!step_done(s, st, "search index", err)) return false;
     return module_index(s, m, rid, err);
 }
 
 /* Archives every live module and course that lib does not hold. */
 static bool archive_missing(store *s, const learn_library *lib, int64_t now, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, rid FROM modules WHERE archived_at IS NULL", err);
+    store_query *st = store_stmt(s, "SELECT id, rid FROM modules WHERE archived_at IS NULL", err);
     if (!st) return false;
     json_t *gone = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (store_step(st) == STORE_ROW)
         if (!library_module(lib, store_col_text(st, 0)))
-            json_array_append_new(gone, json_pack("[s, I]", store_col_text(st, 0), (json_int_t)sqlite3_column_int64(st, 1)));
+            json_array_append_new(gone, json_pack("[s, I]", store_col_text(st, 0), (json_int_t)store_col_int64(st, 1)));
     store_done(st);
     size_t i;
     json_t *g;
@@ -139,23 +140,23 @@ static bool archive_missing(store *s, const learn_library *lib, int64_t now, per
     json_array_foreach(gone, i, g) {
         if (!(st = store_stmt(s, "UPDATE modules SET archived_at = ?2 WHERE id = ?1", err))) { ok = false; break; }
         store_bind_text(st, 1, json_string_value(json_array_get(g, 0)));
-        sqlite3_bind_int64(st, 2, now);
+        store_bind_int64(st, 2, now);
         if (!(ok = step_done(s, st, "archive module", err))) break;
         if (!(st = store_stmt(s, "DELETE FROM module_search WHERE rowid = ?1", err))) { ok = false; break; }
-        sqlite3_bind_int64(st, 1, json_integer_value(json_array_get(g, 1)));
+        store_bind_int64(st, 1, json_integer_value(json_array_get(g, 1)));
         if (!(ok = step_done(s, st, "search index", err))) break;
     }
     json_decref(gone);
     if (!ok) return false;
     if (!(st = store_stmt(s, "SELECT slug FROM courses WHERE archived_at IS NULL", err))) return false;
     json_t *cgone = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (store_step(st) == STORE_ROW)
         if (!library_course(lib, store_col_text(st, 0))) json_array_append_new(cgone, json_string(store_col_text(st, 0)));
     store_done(st);
     json_array_foreach(cgone, i, g) {
         if (!(st = store_stmt(s, "UPDATE courses SET archived_at = ?2 WHERE slug = ?1", err))) { ok = false; break; }
         store_bind_text(st, 1, json_string_value(g));
-        sqlite3_bind_int64(st, 2, now);
+        store_bind_int64(st, 2, now);
         if (!(ok = step_done(s, st, "archive course", err))) break;
     }
     json_decref(cgone);
@@ -255,22 +256,42 @@ json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
     json_t *ids = json_array();
     if (!catalog_fts_query(q, NULL, &fq)) goto done;
     catalog_fts_query(q, "title", &tq);
-    sqlite3_stmt *st = store_stmt(s,
-                                  /* the id from modules by rowid: reading module_search's own column
-                                   * would load each matching row's whole lesson text */
-                                  "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
-                                  " WHERE module_search MATCH ?1 ORDER BY module_search.rowid IN"
-                                  " (SELECT rowid FROM module_search WHERE module_search MATCH ?3) DESC,"
-                                  " bm25(module_search, 0.0, 10.0, 1.0), m.rid LIMIT ?2",
-                                  err);
+    store_query *st = store_stmt2(s,
+                                   /* the id from modules by rowid: reading module_search's own column
+                                    * would load each matching row's whole lesson text */
+                                   "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
+                                   " WHERE module_search MATCH ?1 ORDER BY module_search.rowid IN"
+                                   " (SELECT rowid FROM module_search WHERE module_search MATCH ?3) DESC,"
+                                   " bm25(module_search, 0.0, 10.0, 1.0), m.rid LIMIT ?2",
+                                   /* PostgreSQL: the same order and the same bm25 (k1 1.2, b 0.75,
+                                    * title 10, lesson 1) over the plain words (module_search_terms:
+                                    * store/schema_learn.c); modules found through French stems alone
+                                    * score 0. x: the queries, w: their words, c: row count and mean
+                                    * length, hit: the matches, tf: weighted counts, idf per word. */
+                                   "WITH x AS MATERIALIZED (SELECT passport_tsquery(?1) AS q, passport_tsquery(?3) AS tq),"
+                                   " w AS MATERIALIZED (SELECT k, t FROM unnest(passport_terms(?1)) WITH ORDINALITY u(t, k)),"
+                                   " c AS MATERIALIZED (SELECT count(*)::float8 AS n, coalesce(avg(ntok), 1)::float8 AS avgdl"
+                                   "  FROM module_search),"
+                                   " hit AS MATERIALIZED (SELECT s.rowid, s.ntok, s.doc @@ x.tq AS in_title FROM x, module_search s"
+                                   "  WHERE s.doc @@ x.q),"
+                                   " tf AS MATERIALIZED (SELECT w.k, t.rowid, sum(10 * t.tf_title + t.tf_body) AS f"
+                                   "  FROM w JOIN module_search_terms t ON t.term >= w.t AND t.term < w.t || chr(1114111)"
+                                   "  GROUP BY w.k, t.rowid),"
+                                   " idf AS MATERIALIZED (SELECT tf.k, greatest(ln((0.5 + c.n - count(*)) / (0.5 + count(*))), 1e-6) AS v"
+                                   "  FROM tf, c GROUP BY tf.k, c.n)"
+                                   " SELECT m.id FROM c, hit h JOIN modules m ON m.rid = h.rowid"
+                                   " LEFT JOIN LATERAL (SELECT sum(idf.v * tf.f * 2.2 / (tf.f + 1.2 * (0.25 + 0.75 * h.ntok / c.avgdl)))"
+                                   "  AS score FROM tf JOIN idf ON idf.k = tf.k WHERE tf.rowid = h.rowid) b ON true"
+                                   " ORDER BY h.in_title DESC, coalesce(b.score, 0) DESC, m.rid LIMIT ?2",
+                                   err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+    store_bind_int64(st, 2, (int64_t)limit);
     store_bind_text(st, 3, tq.data);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(ids, json_string(store_col_text(st, 0)));
-    if (rc != SQLITE_DONE) {
-        perr_set(err, "search: %s", sqlite3_errmsg(store_db(s)));
+    while ((rc = store_step(st)) == STORE_ROW) json_array_append_new(ids, json_string(store_col_text(st, 0)));
+    if (rc != STORE_DONE) {
+        perr_set(err, "search: %s", store_errmsg(s));
         store_done(st);
         goto fail;
     }
@@ -287,10 +308,10 @@ fail:
 }
 
 int catalog_module_archived(store *s, const char *id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT archived_at IS NOT NULL FROM modules WHERE id = ?1", NULL);
+    store_query *st = store_stmt(s, "SELECT archived_at IS NOT NULL FROM modules WHERE id = ?1", NULL);
     if (!st) return -1;
     store_bind_text(st, 1, id);
-    int r = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    int r = store_step(st) == STORE_ROW ? store_col_int(st, 0) : -1;
     store_done(st);
     return r;
 }

@@ -27,11 +27,11 @@ static const char *canonical(const learn_library *lib, const char *id) {
 
 /* The user's passed modules as {canonical id: true}; NULL on a database error. */
 static json_t *done_set(store *s, const learn_library *lib, long long user_id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT DISTINCT module_id FROM attempts WHERE user_id = ?1 AND passed = 1", NULL);
+    store_query *st = store_stmt(s, "SELECT DISTINCT module_id FROM attempts WHERE user_id = ?1 AND passed = 1", NULL);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     json_t *done = json_object();
-    while (sqlite3_step(st) == SQLITE_ROW) json_object_set_new(done, canonical(lib, store_col_text(st, 0)), json_true());
+    while (store_step(st) == STORE_ROW) json_object_set_new(done, canonical(lib, store_col_text(st, 0)), json_true());
     store_done(st);
     return done;
 }
@@ -52,7 +52,7 @@ static const learn_module *course_next(const learn_library *lib, const json_t *d
  * of the paths assigned to the user, earliest due first. */
 static json_t *path_next(store *s, const learn_library *lib, const json_t *done, long long user_id,
                          const learn_module *after) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT p.id, p.title, pm.module_id FROM assignment_members am"
                                   " JOIN assignments a ON a.id = am.assignment_id"
                                   " JOIN paths p ON p.id = a.path_id"
@@ -60,12 +60,12 @@ static json_t *path_next(store *s, const learn_library *lib, const json_t *done,
                                   " WHERE am.user_id = ?1 ORDER BY a.due_at, a.id, pm.position",
                                   NULL);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     json_t *out = NULL;
     long long path = -1;
     bool seen = after == NULL; /* in the current path, past `after` */
-    while (!out && sqlite3_step(st) == SQLITE_ROW) {
-        long long pid = sqlite3_column_int64(st, 0);
+    while (!out && store_step(st) == STORE_ROW) {
+        long long pid = store_col_int64(st, 0);
         if (pid != path) {
             path = pid;
             seen = after == NULL;
@@ -84,14 +84,14 @@ static json_t *path_next(store *s, const learn_library *lib, const json_t *done,
 
 /* The latest opened module not done, or NULL. */
 static json_t *visited_next(store *s, const learn_library *lib, const json_t *done, long long user_id) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT module_id FROM module_visits WHERE user_id = ?1"
                                   " ORDER BY last_at DESC LIMIT 50",
                                   NULL);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     json_t *out = NULL;
-    while (!out && sqlite3_step(st) == SQLITE_ROW) {
+    while (!out && store_step(st) == STORE_ROW) {
         const learn_module *m = library_module(lib, store_col_text(st, 0));
         if (m && !is_done(lib, done, m)) out = module_json(m, "in_progress", NULL);
     }
@@ -101,14 +101,14 @@ static json_t *visited_next(store *s, const learn_library *lib, const json_t *do
 
 /* The first module not done of the courses of the user's passes, latest pass first. */
 static json_t *passed_course_next(store *s, const learn_library *lib, const json_t *done, long long user_id) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT module_id FROM attempts WHERE user_id = ?1 AND passed = 1"
                                   " ORDER BY finished_at DESC, id DESC LIMIT 200",
                                   NULL);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     json_t *out = NULL;
-    while (!out && sqlite3_step(st) == SQLITE_ROW) {
+    while (!out && store_step(st) == STORE_ROW) {
         const learn_module *m = library_module(lib, store_col_text(st, 0));
         const learn_module *n = m ? course_next(lib, done, m->course, 0) : NULL;
         if (n) out = module_json(n, "not_started", NULL);

@@ -37,7 +37,7 @@ typedef struct pool {
 } pool;
 
 static bool db_fail(store *s, perr *err) {
-    return perr_set(err, "database: %s", sqlite3_errmsg(store_db(s)));
+    return perr_set(err, "database: %s", store_errmsg(s));
 }
 
 int64_t positioning_cooldown(void) {
@@ -78,24 +78,24 @@ static size_t pool_index(const pool *p, const posbank *b, const char *id) {
 /* The user's running test, if any (*found). */
 static bool open_test(store *s, long long uid, test_row *t, bool *found, perr *err) {
     *found = false;
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT id, kind = 'recheck', competency, target_level, seed, coalesce(pending_item, ''), pending_lang"
         " FROM positioning_tests WHERE user_id = ? AND finished_at IS NULL", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, uid);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    store_bind_int64(st, 1, uid);
+    int rc = store_step(st);
+    if (rc == STORE_ROW) {
         *found = true;
-        t->id = sqlite3_column_int64(st, 0);
-        t->recheck = sqlite3_column_int(st, 1);
+        t->id = store_col_int64(st, 0);
+        t->recheck = store_col_int(st, 1);
         snprintf(t->code, sizeof t->code, "%s", store_col_text(st, 2));
-        t->target = sqlite3_column_int(st, 3);
-        t->seed = (uint64_t)sqlite3_column_int64(st, 4);
+        t->target = store_col_int(st, 3);
+        t->seed = (uint64_t)store_col_int64(st, 4);
         snprintf(t->pending, sizeof t->pending, "%s", store_col_text(st, 5));
         snprintf(t->lang, sizeof t->lang, "%s", store_col_text(st, 6));
     }
     store_done(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(s, err);
+    return rc == STORE_ROW || rc == STORE_DONE || db_fail(s, err);
 }
 
 /* The answers of test t as pool answers (items no longer in the pool are left out but
@@ -103,15 +103,15 @@ static bool open_test(store *s, long long uid, test_row *t, bool *found, perr *e
  * p->ncomps, owned by the caller). */
 static bool load_answers(store *s, const posbank *b, const pool *p, long long test_id, irt_answer **out, size_t *nout,
                          size_t *n, bool *used, size_t *counts, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT item_id, correct FROM positioning_responses WHERE test_id = ? ORDER BY position",
+    store_query *st = store_stmt(s, "SELECT item_id, correct FROM positioning_responses WHERE test_id = ? ORDER BY position",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, test_id);
+    store_bind_int64(st, 1, test_id);
     *n = *nout = 0;
     size_t cap = 0;
     *out = NULL;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = store_step(st)) == STORE_ROW) {
         (*n)++;
         size_t k = pool_index(p, b, store_col_text(st, 0));
         if (k == SIZE_MAX) continue;
@@ -119,12 +119,12 @@ static bool load_answers(store *s, const posbank *b, const pool *p, long long te
             cap = cap ? cap * 2 : 32;
             *out = xrealloc(*out, cap * sizeof **out);
         }
-        (*out)[(*nout)++] = (irt_answer){k, sqlite3_column_int(st, 1) != 0};
+        (*out)[(*nout)++] = (irt_answer){k, store_col_int(st, 1) != 0};
         used[k] = true;
         counts[p->items[k].comp]++;
     }
     store_done(st);
-    return rc == SQLITE_DONE || db_fail(s, err);
+    return rc == STORE_DONE || db_fail(s, err);
 }
 
 static json_t *competences_json(const posbank *b, const test_row *t, const irt_estimate *e) {
@@ -156,18 +156,18 @@ static bool finish(store *s, const posbank *b, long long uid, const test_row *t,
         /* below level 1: recorded as level 1 (the lowest the rule knows), marked "≤ 1" */
         snprintf(comment, sizeof comment, "%s± %.1f", level < 1 ? "≤ 1 " : "", e->se[0]);
         ok = evidence_add(s, uid, t->code, level < 1 ? 1 : level, EVIDENCE_MEASURED, src, 0, comment, err);
-        sqlite3_stmt *st = ok ? store_stmt(s,
+        store_query *st = ok ? store_stmt(s,
             "UPDATE rechecks SET done_at = ?3, outcome = ?4, result_level = ?5, test_id = ?6"
             " WHERE user_id = ?1 AND competency = ?2 AND done_at IS NULL", err) : NULL;
         if (ok && !st) ok = false;
         if (st) {
-            sqlite3_bind_int64(st, 1, uid);
+            store_bind_int64(st, 1, uid);
             store_bind_text(st, 2, t->code);
-            sqlite3_bind_int64(st, 3, now);
+            store_bind_int64(st, 3, now);
             store_bind_text(st, 4, passed ? "passed" : "failed");
-            sqlite3_bind_int(st, 5, got);
-            sqlite3_bind_int64(st, 6, t->id);
-            ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+            store_bind_int(st, 5, got);
+            store_bind_int64(st, 6, t->id);
+            ok = store_step(st) == STORE_DONE || db_fail(s, err);
             store_done(st);
         }
     } else {
@@ -180,14 +180,14 @@ static bool finish(store *s, const posbank *b, long long uid, const test_row *t,
     }
     char *text = json_dumps(res, JSON_COMPACT);
     json_decref(res);
-    sqlite3_stmt *st = ok ? store_stmt(s,
+    store_query *st = ok ? store_stmt(s,
         "UPDATE positioning_tests SET finished_at = ?2, pending_item = NULL, result_json = ?3 WHERE id = ?1", err) : NULL;
     if (ok && !st) ok = false;
     if (st) {
-        sqlite3_bind_int64(st, 1, t->id);
-        sqlite3_bind_int64(st, 2, now);
+        store_bind_int64(st, 1, t->id);
+        store_bind_int64(st, 2, now);
         store_bind_text(st, 3, text);
-        ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+        ok = store_step(st) == STORE_DONE || db_fail(s, err);
         store_done(st);
     }
     free(text);
@@ -219,13 +219,13 @@ static bool advance(store *s, const posbank *b, long long uid, const test_row *t
     } else if (ok) {
         const posbank_item *it = &b->items[p.map[next]];
         const char *shown = lang && !strcmp(lang, "en") && it->en ? "en" : "fr";
-        sqlite3_stmt *st = store_stmt(s, "UPDATE positioning_tests SET pending_item = ?2, pending_lang = ?3 WHERE id = ?1", err);
+        store_query *st = store_stmt(s, "UPDATE positioning_tests SET pending_item = ?2, pending_lang = ?3 WHERE id = ?1", err);
         if (!st) ok = false;
         else {
-            sqlite3_bind_int64(st, 1, t->id);
+            store_bind_int64(st, 1, t->id);
             store_bind_text(st, 2, it->id);
             store_bind_text(st, 3, shown);
-            ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+            ok = store_step(st) == STORE_DONE || db_fail(s, err);
             store_done(st);
         }
     }
@@ -238,16 +238,16 @@ static bool advance(store *s, const posbank *b, long long uid, const test_row *t
 
 /* When the newest finished positioning test of uid ended: *at (0 when none). */
 static bool last_finished(store *s, long long uid, int64_t *at, long long *id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT id, finished_at FROM positioning_tests WHERE user_id = ? AND kind = 'positioning'"
         " AND finished_at IS NOT NULL ORDER BY finished_at DESC, id DESC LIMIT 1", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, uid);
-    int rc = sqlite3_step(st);
-    *at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-    if (id) *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 1, uid);
+    int rc = store_step(st);
+    *at = rc == STORE_ROW ? store_col_int64(st, 1) : 0;
+    if (id) *id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE || db_fail(s, err);
+    return rc == STORE_ROW || rc == STORE_DONE || db_fail(s, err);
 }
 
 static pos_status start(store *s, const posbank *b, long long uid, const char *code, int target, const char *lang,
@@ -272,20 +272,20 @@ static pos_status start(store *s, const posbank *b, long long uid, const char *c
     uint64_t seed;
     rand_bytes(&seed, sizeof seed);
     seed >>= 1; /* a positive SQLite integer */
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO positioning_tests(user_id, kind, competency, target_level, seed, started_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)", err);
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", err);
     if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, uid);
+    store_bind_int64(st, 1, uid);
     store_bind_text(st, 2, code ? "recheck" : "positioning");
     store_bind_text(st, 3, code ? code : "");
-    sqlite3_bind_int(st, 4, target);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)seed);
-    sqlite3_bind_int64(st, 6, now);
-    bool ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+    store_bind_int(st, 4, target);
+    store_bind_int64(st, 5, (int64_t)seed);
+    store_bind_int64(st, 6, now);
+    bool ok = store_step(st) == STORE_ROW || db_fail(s, err);
+    if (ok) t.id = store_col_int64(st, 0);
     store_done(st);
     if (!ok) goto fail;
-    t.id = store_last_id(s);
     t.recheck = code != NULL;
     snprintf(t.code, sizeof t.code, "%s", code ? code : "");
     t.target = target;
@@ -307,12 +307,12 @@ pos_status positioning_start(store *s, const posbank *b, long long user_id, cons
 pos_status recheck_start(store *s, const posbank *b, long long user_id, const char *code, const char *lang,
                          int64_t now, long long *test_id, perr *err) {
     if (!code || posbank_comp(b, code) == SIZE_MAX) return POS_UNAVAILABLE;
-    sqlite3_stmt *st = store_stmt(s, "SELECT level FROM rechecks WHERE user_id = ? AND competency = ? AND done_at IS NULL",
+    store_query *st = store_stmt(s, "SELECT level FROM rechecks WHERE user_id = ? AND competency = ? AND done_at IS NULL",
                                   err);
     if (!st) return POS_ERROR;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, code);
-    int level = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int level = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     if (!level) return POS_NOT_DUE;
     return start(s, b, user_id, code, level, lang, now, test_id, err);
@@ -332,10 +332,10 @@ pos_status positioning_answer(store *s, const posbank *b, long long user_id, con
         rc = POS_NO_TEST;
         goto fail;
     }
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM positioning_responses WHERE test_id = ?", err);
+    store_query *st = store_stmt(s, "SELECT count(*) FROM positioning_responses WHERE test_id = ?", err);
     if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, t.id);
-    long long answered = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_bind_int64(st, 1, t.id);
+    long long answered = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
     store_done(st);
     const posbank_item *it = posbank_find(b, t.pending);
     if (!item_id || strcmp(item_id, t.pending) || position != answered || !it) {
@@ -362,15 +362,15 @@ pos_status positioning_answer(store *s, const posbank *b, long long user_id, con
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
     bool ok = st != NULL;
     if (st) {
-        sqlite3_bind_int64(st, 1, t.id);
-        sqlite3_bind_int64(st, 2, answered);
+        store_bind_int64(st, 1, t.id);
+        store_bind_int64(st, 2, answered);
         store_bind_text(st, 3, it->id);
         store_bind_text(st, 4, it->code);
         store_bind_text(st, 5, t.lang);
         store_bind_text(st, 6, text);
-        sqlite3_bind_int(st, 7, right);
-        sqlite3_bind_int64(st, 8, now);
-        ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+        store_bind_int(st, 7, right);
+        store_bind_int64(st, 8, now);
+        ok = store_step(st) == STORE_DONE || db_fail(s, err);
         store_done(st);
     }
     free(text);
@@ -400,13 +400,13 @@ static json_t *result_from_text(const char *text, int64_t finished_at) {
 }
 
 json_t *positioning_result(store *s, long long user_id, long long test_id) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT result_json, finished_at FROM positioning_tests WHERE id = ? AND user_id = ? AND finished_at IS NOT NULL",
         NULL);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, test_id);
-    sqlite3_bind_int64(st, 2, user_id);
-    json_t *r = sqlite3_step(st) == SQLITE_ROW ? result_from_text(store_col_text(st, 0), sqlite3_column_int64(st, 1))
+    store_bind_int64(st, 1, test_id);
+    store_bind_int64(st, 2, user_id);
+    json_t *r = store_step(st) == STORE_ROW ? result_from_text(store_col_text(st, 0), store_col_int64(st, 1))
                                                : NULL;
     store_done(st);
     return r;
@@ -416,10 +416,10 @@ json_t *positioning_result(store *s, long long user_id, long long test_id) {
 static json_t *item_json(store *s, const posbank *b, const test_row *t, perr *err) {
     const posbank_item *it = posbank_find(b, t->pending);
     if (!it) return json_null(); /* cannot happen after repair() */
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM positioning_responses WHERE test_id = ?", err);
+    store_query *st = store_stmt(s, "SELECT count(*) FROM positioning_responses WHERE test_id = ?", err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, t->id);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 1, t->id);
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     bool en = !strcmp(t->lang, "en") && it->view_en;
     json_t *o = json_deep_copy(en ? it->view_en : it->view_fr);
@@ -506,7 +506,7 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
     int64_t horizon = level_stale_before(now + (int64_t)RECHECK_NOTICE_DAYS * 86400, stale_months);
     /* every agent's verified pieces per competence, grouped; the level rule (with the
      * re-checks' cap) gives each group's verified level and its date */
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT e.user_id, c.code, e.level, e.kind, e.created_at, e.source_ref LIKE 'recheck:%'"
         " FROM evidence e JOIN users u ON u.id = e.user_id JOIN competencies c ON c.id = e.competency_id"
         " WHERE e.kind <> 'declared' AND u.disabled_at IS NULL ORDER BY e.user_id, e.competency_id", err);
@@ -518,9 +518,9 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
     char cur_code[32] = "";
     int rc;
     for (;;) {
-        rc = sqlite3_step(st);
-        long long uid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-        const char *code = rc == SQLITE_ROW ? store_col_text(st, 1) : "";
+        rc = store_step(st);
+        long long uid = rc == STORE_ROW ? store_col_int64(st, 0) : -1;
+        const char *code = rc == STORE_ROW ? store_col_text(st, 1) : "";
         if (npieces && (uid != cur_uid || strcmp(code, cur_code))) { /* a group ends */
             level_result r;
             level_compute(pieces, npieces, horizon, &r);
@@ -534,7 +534,7 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
             }
             npieces = 0;
         }
-        if (rc != SQLITE_ROW) break;
+        if (rc != STORE_ROW) break;
         if (!npieces) {
             cur_uid = uid;
             snprintf(cur_code, sizeof cur_code, "%s", code);
@@ -543,12 +543,12 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
             pcap = pcap ? pcap * 2 : 16;
             pieces = xrealloc(pieces, pcap * sizeof *pieces);
         }
-        pieces[npieces++] = (level_evidence){evidence_kind_parse(store_col_text(st, 3)), sqlite3_column_int(st, 2),
-                                             sqlite3_column_int64(st, 4), sqlite3_column_int(st, 5) != 0};
+        pieces[npieces++] = (level_evidence){evidence_kind_parse(store_col_text(st, 3)), store_col_int(st, 2),
+                                             store_col_int64(st, 4), store_col_int(st, 5) != 0};
     }
     store_done(st);
     free(pieces);
-    bool ok = rc == SQLITE_DONE || db_fail(s, err);
+    bool ok = rc == STORE_DONE || db_fail(s, err);
     if (!ok || !n) goto done;
     if (!store_begin(s, err)) {
         ok = false;
@@ -558,20 +558,21 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
         /* the date the level goes stale: the evidence date plus the freshness period */
         int64_t stale_at = list[i].at + (list[i].at - level_stale_before(list[i].at, stale_months));
         st = store_stmt(s,
-            "INSERT OR IGNORE INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
+            "INSERT INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
             " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM rechecks"
-            "  WHERE user_id = ?1 AND competency = ?2 AND (done_at IS NULL OR done_at >= ?4))", err);
+            "  WHERE user_id = ?1 AND competency = ?2 AND (done_at IS NULL OR done_at >= ?4))"
+            " ON CONFLICT DO NOTHING", err);
         if (!st) {
             ok = false;
             break;
         }
-        sqlite3_bind_int64(st, 1, list[i].uid);
+        store_bind_int64(st, 1, list[i].uid);
         store_bind_text(st, 2, b->codes[list[i].comp]);
-        sqlite3_bind_int(st, 3, list[i].level);
-        sqlite3_bind_int64(st, 4, list[i].at);
-        sqlite3_bind_int64(st, 5, stale_at);
-        sqlite3_bind_int64(st, 6, now);
-        ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+        store_bind_int(st, 3, list[i].level);
+        store_bind_int64(st, 4, list[i].at);
+        store_bind_int64(st, 5, stale_at);
+        store_bind_int64(st, 6, now);
+        ok = store_step(st) == STORE_DONE || db_fail(s, err);
         bool added = ok && store_changes(s) > 0;
         store_done(st);
         if (!added) continue;
@@ -593,19 +594,19 @@ done:
 
 json_t *recheck_list(store *s, long long user_id) {
     json_t *a = json_array();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT competency, level, stale_at, done_at, outcome, result_level FROM rechecks WHERE user_id = ?"
         " ORDER BY done_at IS NOT NULL, coalesce(done_at, stale_at) DESC", NULL);
     if (!st) return a;
-    sqlite3_bind_int64(st, 1, user_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    store_bind_int64(st, 1, user_id);
+    while (store_step(st) == STORE_ROW) {
         char date[11];
-        clock_date(sqlite3_column_int64(st, 2), date);
-        bool done = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        clock_date(store_col_int64(st, 2), date);
+        bool done = store_col_type(st, 3) != STORE_NULL;
         json_t *o = json_pack("{s:s, s:i, s:s, s:b, s:s, s:i}", "competency", store_col_text(st, 0), "level",
-                              sqlite3_column_int(st, 1), "stale_at", date, "due", !done, "outcome",
-                              store_col_text(st, 4), "result_level", sqlite3_column_int(st, 5));
-        json_object_set_new(o, "done_at", done ? iso(sqlite3_column_int64(st, 3)) : json_null());
+                              store_col_int(st, 1), "stale_at", date, "due", !done, "outcome",
+                              store_col_text(st, 4), "result_level", store_col_int(st, 5));
+        json_object_set_new(o, "done_at", done ? iso(store_col_int64(st, 3)) : json_null());
         json_array_append_new(a, o);
     }
     store_done(st);

@@ -7,11 +7,11 @@
 #include "core/clock.h"
 
 int64_t progress_visit_last(store *s, long long user_id, const char *module_id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT last_at FROM module_visits WHERE user_id = ?1 AND module_id = ?2", NULL);
+    store_query *st = store_stmt(s, "SELECT last_at FROM module_visits WHERE user_id = ?1 AND module_id = ?2", NULL);
     if (!st) return 0;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, module_id);
-    int64_t last = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t last = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return last;
 }
@@ -19,16 +19,16 @@ int64_t progress_visit_last(store *s, long long user_id, const char *module_id) 
 bool progress_visit(store *s, long long user_id, const char *module_id, perr *err) {
     int64_t now = clock_now();
     if (now - progress_visit_last(s, user_id, module_id) < PROGRESS_VISIT_GRAIN) return true; /* not each view */
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO module_visits (user_id, module_id, first_at, last_at) VALUES (?1, ?2, ?3, ?3)"
                                   " ON CONFLICT (user_id, module_id) DO UPDATE SET last_at = ?3",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, module_id);
-    sqlite3_bind_int64(st, 3, now);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
-    if (!ok) perr_set(err, "visit: %s", sqlite3_errmsg(store_db(s)));
+    store_bind_int64(st, 3, now);
+    bool ok = store_step(st) == STORE_DONE;
+    if (!ok) perr_set(err, "visit: %s", store_errmsg(s));
     store_done(st);
     return ok;
 }
@@ -36,24 +36,24 @@ bool progress_visit(store *s, long long user_id, const char *module_id, perr *er
 json_t *progress_by_module(store *s, long long user_id, perr *err) {
     json_t *out = json_object();
     bool txn = store_read_begin(s, NULL); /* the two queries see one snapshot */
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT module_id, max(score), count(*), max(passed), max(finished_at) FROM attempts"
                                   " WHERE user_id = ?1 GROUP BY module_id",
                                   err);
     if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, user_id);
-    while (sqlite3_step(st) == SQLITE_ROW)
+    store_bind_int64(st, 1, user_id);
+    while (store_step(st) == STORE_ROW)
         json_object_set_new(out, store_col_text(st, 0),
-                            json_pack("{s:s, s:f, s:I, s:I}", "status", sqlite3_column_int(st, 3) ? "passed" : "in_progress",
-                                      "best_score", sqlite3_column_double(st, 1), "attempts",
-                                      (json_int_t)sqlite3_column_int64(st, 2), "last_at",
-                                      (json_int_t)sqlite3_column_int64(st, 4)));
+                            json_pack("{s:s, s:f, s:I, s:I}", "status", store_col_int(st, 3) ? "passed" : "in_progress",
+                                      "best_score", store_col_double(st, 1), "attempts",
+                                      (json_int_t)store_col_int64(st, 2), "last_at",
+                                      (json_int_t)store_col_int64(st, 4)));
     store_done(st);
     if (!(st = store_stmt(s, "SELECT module_id, last_at FROM module_visits WHERE user_id = ?1", err))) goto fail;
-    sqlite3_bind_int64(st, 1, user_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    store_bind_int64(st, 1, user_id);
+    while (store_step(st) == STORE_ROW) {
         json_t *m = json_object_get(out, store_col_text(st, 0));
-        json_int_t at = (json_int_t)sqlite3_column_int64(st, 1);
+        json_int_t at = (json_int_t)store_col_int64(st, 1);
         if (!m) {
             json_object_set_new(out, store_col_text(st, 0),
                                 json_pack("{s:s, s:f, s:i, s:I}", "status", "in_progress", "best_score", 0.0,

@@ -18,7 +18,7 @@
 #define LINK_MINE "/me/assignments"
 
 static bool db_fail(store *s, perr *err) {
-    return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 bool assign_unit_in_scope(store *s, const account *viewer, long long unit_id) {
@@ -32,12 +32,12 @@ bool assign_unit_in_scope(store *s, const account *viewer, long long unit_id) {
  * out of scope get the same answer, so that an id tells nothing about an account the
  * requester may not see (docs/privacy.md, "existence"). */
 static paths_status check_user(store *s, const account *by, long long user_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(unit_id, 0), roles, disabled_at IS NULL FROM users WHERE id = ?", err);
+    store_query *st = store_stmt(s, "SELECT coalesce(unit_id, 0), roles, CASE WHEN disabled_at IS NULL THEN 1 ELSE 0 END FROM users WHERE id = ?", err);
     if (!st) return PATHS_ERROR;
-    sqlite3_bind_int64(st, 1, user_id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    long long unit = found ? sqlite3_column_int64(st, 0) : 0;
-    bool agent = found && (sqlite3_column_int(st, 1) & ROLE_AGENT) && sqlite3_column_int(st, 2);
+    store_bind_int64(st, 1, user_id);
+    bool found = store_step(st) == STORE_ROW;
+    long long unit = found ? store_col_int64(st, 0) : 0;
+    bool agent = found && (store_col_int(st, 1) & ROLE_AGENT) && store_col_int(st, 2);
     store_done(st);
     if (!agent || (!(by->roles & (ROLE_HR | ROLE_ADMIN)) && !assign_unit_in_scope(s, by, unit))) {
         perr_set(err, "paths.error.user");
@@ -56,56 +56,57 @@ static bool parse_due(const char *due_on, int64_t now, int64_t *due_at, perr *er
 }
 
 static bool add_member(store *s, long long aid, long long user_id, int64_t now, int notified, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
-        "INSERT OR IGNORE INTO assignment_members(assignment_id, user_id, added_at, notified) VALUES (?, ?, ?, ?)", err);
+    store_query *st = store_stmt(s,
+        "INSERT INTO assignment_members(assignment_id, user_id, added_at, notified) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, aid);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int(st, 4, notified);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 1, aid);
+    store_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 3, now);
+    store_bind_int(st, 4, notified);
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : db_fail(s, err);
+    return rc == STORE_DONE ? true : db_fail(s, err);
 }
 
 /* Adds the active agents of unit_id's subtree as members of aid (already there: kept).
  * *added receives the number of new members. */
 static bool add_subtree(store *s, long long aid, long long unit_id, int64_t now, int notified, int *added,
                         perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
-        " INSERT OR IGNORE INTO assignment_members(assignment_id, user_id, added_at, notified)"
-        " SELECT ?2, us.id, ?3, ?4 FROM users us WHERE us.unit_id IN sub AND us.disabled_at IS NULL"
-        " AND (us.roles & 1) = 1", err);
+    store_query *st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?1 AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " INSERT INTO assignment_members(assignment_id, user_id, added_at, notified)"
+        " SELECT ?2, us.id, ?3, ?4 FROM users us WHERE us.unit_id IN (SELECT id FROM sub) AND us.disabled_at IS NULL"
+        " AND (us.roles & 1) = 1 ON CONFLICT DO NOTHING", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, unit_id);
-    sqlite3_bind_int64(st, 2, aid);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int(st, 4, notified);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 1, unit_id);
+    store_bind_int64(st, 2, aid);
+    store_bind_int64(st, 3, now);
+    store_bind_int(st, 4, notified);
+    int rc = store_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE) return db_fail(s, err);
+    if (rc != STORE_DONE) return db_fail(s, err);
     *added = store_changes(s);
     return true;
 }
 
 /* Posts the "new assignment" notice to every member of aid not yet told, and marks them. */
 static bool post_new_notices(store *s, long long aid, int *posted, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT m.user_id, p.title, a.due_on FROM assignment_members m JOIN assignments a ON a.id = m.assignment_id"
         " JOIN paths p ON p.id = a.path_id WHERE m.assignment_id = ? AND m.notified = 0", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, aid);
+    store_bind_int64(st, 1, aid);
     long long *users = NULL;
     size_t n = 0, cap = 0;
     json_t *args = NULL;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         if (!args) args = json_pack("[s, s]", store_col_text(st, 1), store_col_text(st, 2));
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             users = xrealloc(users, cap * sizeof *users);
         }
-        users[n++] = sqlite3_column_int64(st, 0);
+        users[n++] = store_col_int64(st, 0);
     }
     store_done(st);
     char dedup[48];
@@ -118,8 +119,8 @@ static bool post_new_notices(store *s, long long aid, int *posted, perr *err) {
                         err);
         if (!st) ok = false;
         else {
-            sqlite3_bind_int64(st, 1, aid);
-            ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+            store_bind_int64(st, 1, aid);
+            ok = store_step(st) == STORE_DONE || db_fail(s, err);
             store_done(st);
         }
     }
@@ -169,25 +170,25 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
         paths_status ps = check_user(s, by, in->users[i], err);
         if (ps != PATHS_OK) return ps;
     }
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO assignments(path_id, unit_id, include_later, assigned_by, due_on, due_at, message, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
     if (!st) return PATHS_ERROR;
-    sqlite3_bind_int64(st, 1, in->path_id);
-    if (in->unit_id) sqlite3_bind_int64(st, 2, in->unit_id);
-    sqlite3_bind_int(st, 3, in->unit_id && in->include_later);
-    if (by && by->id > 0) sqlite3_bind_int64(st, 4, by->id);
+    store_bind_int64(st, 1, in->path_id);
+    if (in->unit_id) store_bind_int64(st, 2, in->unit_id);
+    store_bind_int(st, 3, in->unit_id && in->include_later);
+    if (by && by->id > 0) store_bind_int64(st, 4, by->id);
     store_bind_text(st, 5, in->due_on);
-    sqlite3_bind_int64(st, 6, due_at);
+    store_bind_int64(st, 6, due_at);
     store_bind_text(st, 7, in->message ? in->message : "");
-    sqlite3_bind_int64(st, 8, now);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 8, now);
+    int rc = store_step(st);
+    if (rc == STORE_ROW) *id = store_col_int64(st, 0);
     store_done(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != STORE_ROW) {
         db_fail(s, err);
         return PATHS_ERROR;
     }
-    *id = store_last_id(s);
     /* members told at creation need no separate "due soon" notice when the date is near */
     bool near = due_at - now <= ASSIGN_SOON_SECONDS;
     for (size_t i = 0; i < in->nusers; i++)
@@ -196,8 +197,8 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
     if (in->unit_id && !add_subtree(s, *id, in->unit_id, now, 0, &added, err)) return PATHS_ERROR;
     st = store_stmt(s, "SELECT count(*) FROM assignment_members WHERE assignment_id = ?", err);
     if (!st) return PATHS_ERROR;
-    sqlite3_bind_int64(st, 1, *id);
-    long long count = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 1, *id);
+    long long count = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     if (!count && !(in->unit_id && in->include_later)) {
         perr_set(err, "paths.error.nobody");
@@ -208,10 +209,10 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
     if (near) {
         st = store_stmt(s, "UPDATE assignment_members SET notified = notified | 2 WHERE assignment_id = ?", err);
         if (!st) return PATHS_ERROR;
-        sqlite3_bind_int64(st, 1, *id);
-        rc = sqlite3_step(st);
+        store_bind_int64(st, 1, *id);
+        rc = store_step(st);
         store_done(st);
-        if (rc != SQLITE_DONE) {
+        if (rc != STORE_DONE) {
             db_fail(s, err);
             return PATHS_ERROR;
         }
@@ -227,15 +228,15 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
 
 /* Number of the path's modules the user has not passed yet (-1 on error). */
 static int modules_left(store *s, long long path_id, long long user_id) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT (SELECT count(*) FROM path_modules WHERE path_id = ?1),"
         " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = ?1 AND EXISTS (SELECT 1 FROM attempts t"
         "  WHERE t.user_id = ?2 AND t.module_id = pm.module_id AND t.passed = 1))", NULL);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, path_id);
-    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 1, path_id);
+    store_bind_int64(st, 2, user_id);
     int left = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) left = sqlite3_column_int(st, 0) - sqlite3_column_int(st, 1);
+    if (store_step(st) == STORE_ROW) left = store_col_int(st, 0) - store_col_int(st, 1);
     store_done(st);
     return left;
 }
@@ -243,26 +244,26 @@ static int modules_left(store *s, long long path_id, long long user_id) {
 /* Sends notice `bit` (2 soon, 4 overdue) to the unfinished members of aid not yet
  * checked for it, marks them, and marks the assignment swept for that bit. */
 static bool sweep(store *s, long long aid, int bit, int *posted, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT m.user_id, a.path_id, p.title, a.due_on FROM assignment_members m"
         " JOIN assignments a ON a.id = m.assignment_id JOIN paths p ON p.id = a.path_id"
         " WHERE m.assignment_id = ?1 AND (m.notified & ?2) = 0", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, aid);
-    sqlite3_bind_int(st, 2, bit);
+    store_bind_int64(st, 1, aid);
+    store_bind_int(st, 2, bit);
     long long *users = NULL, path_id = 0;
     size_t n = 0, cap = 0;
     json_t *args = NULL;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         if (!args) {
-            path_id = sqlite3_column_int64(st, 1);
+            path_id = store_col_int64(st, 1);
             args = json_pack("[s, s]", store_col_text(st, 2), store_col_text(st, 3));
         }
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             users = xrealloc(users, cap * sizeof *users);
         }
-        users[n++] = sqlite3_column_int64(st, 0);
+        users[n++] = store_col_int64(st, 0);
     }
     store_done(st);
     char dedup[48];
@@ -281,16 +282,16 @@ static bool sweep(store *s, long long aid, int bit, int *posted, perr *err) {
     int mark = bit == 4 ? 6 : 2;
     st = store_stmt(s, "UPDATE assignment_members SET notified = notified | ?2 WHERE assignment_id = ?1", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, aid);
-    sqlite3_bind_int(st, 2, mark);
-    ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+    store_bind_int64(st, 1, aid);
+    store_bind_int(st, 2, mark);
+    ok = store_step(st) == STORE_DONE || db_fail(s, err);
     store_done(st);
     if (!ok) return false;
     st = store_stmt(s, "UPDATE assignments SET swept = swept | ?2 WHERE id = ?1", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, aid);
-    sqlite3_bind_int(st, 2, mark);
-    ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+    store_bind_int64(st, 1, aid);
+    store_bind_int(st, 2, mark);
+    ok = store_step(st) == STORE_DONE || db_fail(s, err);
     store_done(st);
     return ok;
 }
@@ -309,13 +310,13 @@ static void ids_push(id_list *l, long long id) {
 }
 
 /* Collects the ids (column 0) of a one-parameter (now) query into l. */
-static bool collect(store *s, sqlite3_stmt *st, int64_t now, id_list *l, perr *err) {
+static bool collect(store *s, store_query *st, int64_t now, id_list *l, perr *err) {
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, now);
+    store_bind_int64(st, 1, now);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) ids_push(l, sqlite3_column_int64(st, 0));
+    while ((rc = store_step(st)) == STORE_ROW) ids_push(l, store_col_int64(st, 0));
     store_done(st);
-    return rc == SQLITE_DONE || db_fail(s, err);
+    return rc == STORE_DONE || db_fail(s, err);
 }
 
 bool paths_notify_due(store *s, int64_t now, int *posted, perr *err) {
@@ -335,7 +336,7 @@ bool paths_notify_due(store *s, int64_t now, int *posted, perr *err) {
     ok = ok && collect(s, store_stmt(s, "SELECT id FROM assignments WHERE due_at < ?1 AND (swept & 4) = 0", err), now,
                        &overdue, err);
     ok = ok && collect(s, store_stmt(s, "SELECT DISTINCT assignment_id FROM assignment_members WHERE notified = 0"
-                                        " AND ?1 = ?1", err), now, &fresh, err);
+                                        " AND CAST(?1 AS BIGINT) = ?1", err), now, &fresh, err);
     bool work = later.n || soon.n || overdue.n || fresh.n;
     if (!ok || !work) goto done;
     if (!store_begin(s, err)) {
@@ -343,17 +344,17 @@ bool paths_notify_due(store *s, int64_t now, int *posted, perr *err) {
         goto done;
     }
     for (size_t i = 0; ok && i < later.n; i++) {
-        sqlite3_stmt *st = store_stmt(s, "SELECT unit_id, due_at FROM assignments WHERE id = ?", err);
+        store_query *st = store_stmt(s, "SELECT unit_id, due_at FROM assignments WHERE id = ?", err);
         if (!st) {
             ok = false;
             break;
         }
-        sqlite3_bind_int64(st, 1, later.v[i]);
+        store_bind_int64(st, 1, later.v[i]);
         long long unit = 0;
         int64_t due_at = 0;
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            unit = sqlite3_column_int64(st, 0);
-            due_at = sqlite3_column_int64(st, 1);
+        if (store_step(st) == STORE_ROW) {
+            unit = store_col_int64(st, 0);
+            due_at = store_col_int64(st, 1);
         }
         store_done(st);
         int added = 0;
@@ -363,8 +364,8 @@ bool paths_notify_due(store *s, int64_t now, int *posted, perr *err) {
             st = store_stmt(s, "UPDATE assignments SET swept = swept & ~2 WHERE id = ?", err);
             if (!st) ok = false;
             else {
-                sqlite3_bind_int64(st, 1, later.v[i]);
-                ok = sqlite3_step(st) == SQLITE_DONE || db_fail(s, err);
+                store_bind_int64(st, 1, later.v[i]);
+                ok = store_step(st) == STORE_DONE || db_fail(s, err);
                 store_done(st);
             }
             bool listed = false;
@@ -388,11 +389,11 @@ done:
 
 bool assign_visible(store *s, const account *viewer, long long id) {
     if (!viewer) return false;
-    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(assigned_by, 0) FROM assignments WHERE id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT coalesce(assigned_by, 0) FROM assignments WHERE id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    long long by = found ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 1, id);
+    bool found = store_step(st) == STORE_ROW;
+    long long by = found ? store_col_int64(st, 0) : 0;
     store_done(st);
     if (!found) return false;
     if (viewer->roles & (ROLE_HR | ROLE_ADMIN)) return true;
@@ -400,22 +401,22 @@ bool assign_visible(store *s, const account *viewer, long long id) {
     if (by == viewer->id) return true;
     if (viewer->unit_id <= 0) return false;
     st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?2 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
-        " SELECT EXISTS (SELECT 1 FROM assignment_members m JOIN users us ON us.id = m.user_id"
-        "  WHERE m.assignment_id = ?1 AND us.unit_id IN sub)", NULL);
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?2 AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " SELECT CASE WHEN EXISTS (SELECT 1 FROM assignment_members m JOIN users us ON us.id = m.user_id"
+        "  WHERE m.assignment_id = ?1 AND us.unit_id IN (SELECT id FROM sub)) THEN 1 ELSE 0 END", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, viewer->unit_id);
-    bool vis = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    store_bind_int64(st, 1, id);
+    store_bind_int64(st, 2, viewer->unit_id);
+    bool vis = store_step(st) == STORE_ROW && store_col_int(st, 0);
     store_done(st);
     return vis;
 }
 
 long long assign_path(store *s, long long id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT path_id FROM assignments WHERE id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT path_id FROM assignments WHERE id = ?", NULL);
     if (!st) return 0;
-    sqlite3_bind_int64(st, 1, id);
-    long long p = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 1, id);
+    long long p = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return p;
 }
@@ -427,27 +428,33 @@ json_t *assign_candidates(store *s, const account *by, long long unit_id, const 
         if (!(by->roles & ROLE_MANAGER) || by->unit_id <= 0) return json_array();
         unit_id = by->unit_id;
     }
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt2(s,
         "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
         " SELECT us.id, us.display_name, us.email, coalesce(us.unit_id, 0) FROM users us"
         " WHERE us.disabled_at IS NULL AND (us.roles & ?2) <> 0"
         " AND (?1 = 0 OR us.unit_id IN (SELECT id FROM sub))"
         " AND (?3 = '' OR instr(lower(us.display_name), lower(?3)) > 0 OR instr(lower(us.email), lower(?3)) > 0)"
         " ORDER BY coalesce(us.unit_id, 0), us.display_name COLLATE NOCASE, us.id LIMIT ?4",
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?1 AS BIGINT) UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " SELECT us.id, us.display_name, us.email, coalesce(us.unit_id, 0) FROM users us"
+        " WHERE us.disabled_at IS NULL AND (us.roles & ?2) <> 0"
+        " AND (?1 = 0 OR us.unit_id IN (SELECT id FROM sub))"
+        " AND (?3 = '' OR strpos(lower(us.display_name), lower(?3)) > 0 OR strpos(lower(us.email), lower(?3)) > 0)"
+        " ORDER BY coalesce(us.unit_id, 0), lower(us.display_name), us.id LIMIT ?4",
         err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, unit_id > 0 ? unit_id : 0);
-    sqlite3_bind_int(st, 2, ROLE_AGENT);
-    sqlite3_bind_text(st, 3, q ? q : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 4, ASSIGN_CANDIDATES_MAX + 1);
+    store_bind_int64(st, 1, unit_id > 0 ? unit_id : 0);
+    store_bind_int(st, 2, ROLE_AGENT);
+    store_bind_text(st, 3, q ? q : "");
+    store_bind_int(st, 4, ASSIGN_CANDIDATES_MAX + 1);
     json_t *out = json_array();
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+    while ((rc = store_step(st)) == STORE_ROW)
+        json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:I}", "id", (json_int_t)store_col_int64(st, 0),
                                              "name", store_col_text(st, 1), "email", store_col_text(st, 2),
-                                             "unit_id", (json_int_t)sqlite3_column_int64(st, 3)));
+                                             "unit_id", (json_int_t)store_col_int64(st, 3)));
     store_done(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != STORE_DONE) {
         db_fail(s, err);
         json_decref(out);
         return NULL;

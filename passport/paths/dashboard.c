@@ -73,11 +73,11 @@ static member *find_member(member *m, const id_index *by_id, size_t n, long long
 /* Every unit's name by id, as a new JSON object {"<id>": name} (units are few). */
 static json_t *unit_names(store *s) {
     json_t *o = json_object();
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, name FROM units", NULL);
+    store_query *st = store_stmt(s, "SELECT id, name FROM units", NULL);
     if (!st) return o;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         char key[24];
-        snprintf(key, sizeof key, "%lld", (long long)sqlite3_column_int64(st, 0));
+        snprintf(key, sizeof key, "%lld", (long long)store_col_int64(st, 0));
         json_object_set_new(o, key, json_string(store_col_text(st, 1)));
     }
     store_done(st);
@@ -138,62 +138,62 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
     char **mod_ids = NULL;
     int *mod_minutes = NULL, *mod_passed = NULL;
     size_t nmods = 0;
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT a.path_id, p.title, a.due_on, a.due_at, a.created_at, a.message, coalesce(un.name, ''),"
         " a.include_later, coalesce(u.display_name, '') FROM assignments a JOIN paths p ON p.id = a.path_id"
         " LEFT JOIN units un ON un.id = a.unit_id LEFT JOIN users u ON u.id = a.assigned_by WHERE a.id = ?", err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    store_bind_int64(st, 1, id);
+    if (store_step(st) != STORE_ROW) {
         store_done(st);
         return NULL;
     }
-    long long path_id = sqlite3_column_int64(st, 0);
-    int64_t due_at = sqlite3_column_int64(st, 3), created_at = sqlite3_column_int64(st, 4);
+    long long path_id = store_col_int64(st, 0);
+    int64_t due_at = store_col_int64(st, 3), created_at = store_col_int64(st, 4);
     char created[21];
     clock_iso8601(created_at, created);
     json_t *head = json_pack("{s:I, s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:b, s:s, s:b}", "id", (json_int_t)id, "path_id",
                              (json_int_t)path_id, "title", store_col_text(st, 1), "due_on", store_col_text(st, 2),
                              "due_at", (json_int_t)due_at, "created_at", created, "message", store_col_text(st, 5),
-                             "unit", store_col_text(st, 6), "include_later", sqlite3_column_int(st, 7),
+                             "unit", store_col_text(st, 6), "include_later", store_col_int(st, 7),
                              "assigned_by", store_col_text(st, 8), "overdue", now > due_at);
     store_done(st);
     /* modules, in path order (at most PATH_MAX_MODULES, so a 64-bit mask suffices) */
     st = store_stmt(s, "SELECT m.id, m.title, m.minutes FROM path_modules pm JOIN modules m ON m.id = pm.module_id"
                        " WHERE pm.path_id = ? ORDER BY pm.position LIMIT 64", err);
     if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, path_id);
+    store_bind_int64(st, 1, path_id);
     mods = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         mod_ids = xrealloc(mod_ids, (nmods + 1) * sizeof *mod_ids);
         mod_minutes = xrealloc(mod_minutes, (nmods + 1) * sizeof *mod_minutes);
         mod_ids[nmods] = xstrdup(store_col_text(st, 0));
-        mod_minutes[nmods] = sqlite3_column_int(st, 2);
+        mod_minutes[nmods] = store_col_int(st, 2);
         json_array_append_new(mods, json_pack("{s:s, s:s, s:i}", "id", store_col_text(st, 0), "title",
-                                              store_col_text(st, 1), "minutes", sqlite3_column_int(st, 2)));
+                                              store_col_text(st, 1), "minutes", store_col_int(st, 2)));
         nmods++;
     }
     store_done(st);
     mod_passed = xcalloc(nmods + 1, sizeof *mod_passed);
     /* members in scope, by name */
     st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?2 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?2 AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
         " SELECT us.id, us.display_name, us.email, coalesce(us.unit_id, 0) FROM assignment_members m"
-        " JOIN users us ON us.id = m.user_id WHERE m.assignment_id = ?1 AND (?2 = 0 OR us.unit_id IN sub)"
+        " JOIN users us ON us.id = m.user_id WHERE m.assignment_id = ?1 AND (?2 = 0 OR us.unit_id IN (SELECT id FROM sub))"
         " ORDER BY m.user_id", err);
     if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, scope_unit);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    store_bind_int64(st, 1, id);
+    store_bind_int64(st, 2, scope_unit);
+    while (store_step(st) == STORE_ROW) {
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
             m = xrealloc(m, cap * sizeof *m);
         }
         size_t name = arena.len;
-        buf_append(&arena, store_col_text(st, 1), (size_t)sqlite3_column_bytes(st, 1) + 1);
+        buf_append(&arena, store_col_text(st, 1), store_col_bytes(st, 1) + 1);
         size_t email = arena.len;
-        buf_append(&arena, store_col_text(st, 2), (size_t)sqlite3_column_bytes(st, 2) + 1);
-        m[n] = (member){sqlite3_column_int64(st, 0), name, email, sqlite3_column_int64(st, 3), NULL, 0, 0, 0, 0, 0};
+        buf_append(&arena, store_col_text(st, 2), store_col_bytes(st, 2) + 1);
+        m[n] = (member){store_col_int64(st, 0), name, email, store_col_int64(st, 3), NULL, 0, 0, 0, 0, 0};
         n++;
     }
     store_done(st);
@@ -204,23 +204,26 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
         m[i].sort_name = arena.data + m[i].name;
     }
     /* passes of the members on the path's modules */
-    st = store_stmt(s,
+    st = store_stmt2(s,
         "SELECT t.user_id, t.module_id, t.finished_at FROM assignment_members am"
         " JOIN attempts t INDEXED BY attempts_passed ON t.user_id = am.user_id AND t.passed = 1"
+        " WHERE am.assignment_id = ?1",
+        "SELECT t.user_id, t.module_id, t.finished_at FROM assignment_members am"
+        " JOIN attempts t ON t.user_id = am.user_id AND t.passed = 1"
         " WHERE am.assignment_id = ?1", err);
     if (!st) goto fail;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     /* first[i * nmods + k]: member i's first pass of module k (0: none); rows come in no
      * particular order (no sort: the earliest is kept here) */
     first = xcalloc(n * nmods + 1, sizeof *first);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        member *mm = find_member(m, by_id, n, sqlite3_column_int64(st, 0));
+    while (store_step(st) == STORE_ROW) {
+        member *mm = find_member(m, by_id, n, store_col_int64(st, 0));
         if (!mm) continue; /* out of scope */
         const char *mid = store_col_text(st, 1);
         size_t k = 0;
         while (k < nmods && strcmp(mod_ids[k], mid)) k++;
         if (k == nmods) continue;
-        int64_t at = sqlite3_column_int64(st, 2), *f = &first[(size_t)(mm - m) * nmods + k];
+        int64_t at = store_col_int64(st, 2), *f = &first[(size_t)(mm - m) * nmods + k];
         if (!*f || at < *f) *f = at;
     }
     store_done(st);
@@ -302,16 +305,16 @@ json_t *dashboard_list(store *s, const account *viewer, int64_t now) {
     json_t *arr = json_array();
     long long scope = dashboard_scope(viewer);
     if (scope < 0 && !(viewer && (viewer->roles & ROLE_MANAGER))) return arr;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM assignments ORDER BY created_at DESC, id DESC LIMIT 1000", NULL);
+    store_query *st = store_stmt(s, "SELECT id FROM assignments ORDER BY created_at DESC, id DESC LIMIT 1000", NULL);
     if (!st) return arr;
     long long ids[100];
     size_t n = 0;
     /* visibility needs other statements: collect candidates first */
     long long *cand = NULL;
     size_t nc = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         cand = xrealloc(cand, (nc + 1) * sizeof *cand);
-        cand[nc++] = sqlite3_column_int64(st, 0);
+        cand[nc++] = store_col_int64(st, 0);
     }
     store_done(st);
     for (size_t i = 0; i < nc && n < 100; i++)
@@ -331,10 +334,10 @@ json_t *dashboard_list(store *s, const account *viewer, int64_t now) {
 json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int offset, int limit) {
     json_t *arr = json_array();
     if (scope_unit < 0) return arr;
-    sqlite3_stmt *st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),"
-        " who AS (SELECT DISTINCT us.id FROM assignment_members m JOIN users us ON us.id = m.user_id"
-        "  WHERE (?1 = 0 OR us.unit_id IN sub) ORDER BY us.display_name COLLATE NOCASE, us.id LIMIT ?3 OFFSET ?4)"
+    store_query *st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?1 AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),"
+        " who AS (SELECT us.id FROM users us WHERE us.id IN (SELECT m.user_id FROM assignment_members m)"
+        "  AND (?1 = 0 OR us.unit_id IN (SELECT id FROM sub)) ORDER BY lower(us.display_name), us.id LIMIT ?3 OFFSET ?4)"
         " SELECT us.id, us.display_name, coalesce(un.name, ''), a.due_at,"
         " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = a.path_id),"
         " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = a.path_id AND EXISTS (SELECT 1 FROM attempts t"
@@ -344,16 +347,16 @@ json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int offset
         "   WHERE t.user_id = us.id AND t.module_id = pm.module_id AND t.passed = 1))"
         " FROM who JOIN users us ON us.id = who.id LEFT JOIN units un ON un.id = us.unit_id"
         " JOIN assignment_members m ON m.user_id = us.id JOIN assignments a ON a.id = m.assignment_id"
-        " WHERE ?2 = ?2 ORDER BY us.display_name COLLATE NOCASE, us.id", NULL);
+        " WHERE CAST(?2 AS BIGINT) = ?2 ORDER BY lower(us.display_name), us.id", NULL);
     if (!st) return arr;
-    sqlite3_bind_int64(st, 1, scope_unit);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int(st, 3, limit);
-    sqlite3_bind_int(st, 4, offset > 0 ? offset : 0);
+    store_bind_int64(st, 1, scope_unit);
+    store_bind_int64(st, 2, now);
+    store_bind_int(st, 3, limit);
+    store_bind_int(st, 4, offset > 0 ? offset : 0);
     json_t *cur = NULL;
     long long cur_id = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long uid = sqlite3_column_int64(st, 0);
+    while (store_step(st) == STORE_ROW) {
+        long long uid = store_col_int64(st, 0);
         if (!cur || uid != cur_id) {
             cur = json_pack("{s:I, s:s, s:s, s:i, s:i, s:i, s:i}", "id", (json_int_t)uid, "name",
                             store_col_text(st, 1), "unit", store_col_text(st, 2), "assigned", 0, "completed", 0,
@@ -361,13 +364,13 @@ json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int offset
             json_array_append_new(arr, cur);
             cur_id = uid;
         }
-        int total = sqlite3_column_int(st, 4), done = sqlite3_column_int(st, 5);
+        int total = store_col_int(st, 4), done = store_col_int(st, 5);
         bool complete = total > 0 && done == total;
-        json_int_t add_min = sqlite3_column_int(st, 6);
+        json_int_t add_min = store_col_int(st, 6);
 #define BUMP(k, v) json_object_set_new(cur, k, json_integer(json_integer_value(json_object_get(cur, k)) + (v)))
         BUMP("assigned", 1);
         BUMP("completed", complete ? 1 : 0);
-        BUMP("overdue", !complete && now > sqlite3_column_int64(st, 3) ? 1 : 0);
+        BUMP("overdue", !complete && now > store_col_int64(st, 3) ? 1 : 0);
         BUMP("minutes", add_min);
 #undef BUMP
     }
@@ -380,20 +383,21 @@ json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int offset
 static void mine_modules(store *s, long long path_id, long long user_id, json_t *a) {
     json_t *mods = json_array(), *next = json_null();
     int done = 0, total = 0, minutes = 0, left = 0;
-    sqlite3_stmt *st = store_stmt(s,
-        "SELECT m.id, m.title, m.minutes, m.archived_at IS NOT NULL,"
-        " EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id AND t.passed = 1),"
-        " EXISTS (SELECT 1 FROM module_visits v WHERE v.user_id = ?2 AND v.module_id = m.id)"
-        "  OR EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id)"
+    store_query *st = store_stmt(s,
+        "SELECT m.id, m.title, m.minutes, CASE WHEN m.archived_at IS NULL THEN 0 ELSE 1 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id AND t.passed = 1)"
+        "  THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM module_visits v WHERE v.user_id = ?2 AND v.module_id = m.id)"
+        "  OR EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id) THEN 1 ELSE 0 END"
         " FROM path_modules pm JOIN modules m ON m.id = pm.module_id WHERE pm.path_id = ?1 ORDER BY pm.position",
         NULL);
     if (st) {
-        sqlite3_bind_int64(st, 1, path_id);
-        sqlite3_bind_int64(st, 2, user_id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            bool passed = sqlite3_column_int(st, 4), started = sqlite3_column_int(st, 5);
-            bool archived = sqlite3_column_int(st, 3);
-            int min = sqlite3_column_int(st, 2);
+        store_bind_int64(st, 1, path_id);
+        store_bind_int64(st, 2, user_id);
+        while (store_step(st) == STORE_ROW) {
+            bool passed = store_col_int(st, 4), started = store_col_int(st, 5);
+            bool archived = store_col_int(st, 3);
+            int min = store_col_int(st, 2);
             total++;
             if (passed) {
                 done++;
@@ -425,19 +429,19 @@ static void mine_modules(store *s, long long path_id, long long user_id, json_t 
 
 json_t *dashboard_mine(store *s, long long user_id, int64_t now) {
     json_t *arr = json_array();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT a.id, a.path_id, p.title, p.description, a.message, a.due_on, a.due_at,"
         " coalesce(u.display_name, '') FROM assignment_members m JOIN assignments a ON a.id = m.assignment_id"
         " JOIN paths p ON p.id = a.path_id LEFT JOIN users u ON u.id = a.assigned_by"
         " WHERE m.user_id = ? ORDER BY a.due_at, a.id", NULL);
     if (!st) return arr;
-    sqlite3_bind_int64(st, 1, user_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t due_at = sqlite3_column_int64(st, 6);
+    store_bind_int64(st, 1, user_id);
+    while (store_step(st) == STORE_ROW) {
+        int64_t due_at = store_col_int64(st, 6);
         long long days_left = due_at >= now ? (due_at - now) / DAY : -((now - due_at) / DAY + 1);
         json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "path_id",
-                                             (json_int_t)sqlite3_column_int64(st, 1), "title", store_col_text(st, 2),
+                                             (json_int_t)store_col_int64(st, 0), "path_id",
+                                             (json_int_t)store_col_int64(st, 1), "title", store_col_text(st, 2),
                                              "description", store_col_text(st, 3), "message", store_col_text(st, 4),
                                              "due_on", store_col_text(st, 5), "due_at", (json_int_t)due_at,
                                              "days_left", (json_int_t)days_left, "assigned_by",

@@ -42,14 +42,14 @@ bool path_targets_parse(const char *text, path_target *out, size_t max, size_t *
 
 /* PATHS_OK when module_id names a live module; PATHS_INVALID when unknown or archived. */
 static paths_status module_live(store *s, const char *module_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT archived_at IS NULL FROM modules WHERE id = ?", err);
+    store_query *st = store_stmt(s, "SELECT CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END FROM modules WHERE id = ?", err);
     if (!st) return PATHS_ERROR;
     store_bind_text(st, 1, module_id);
-    int rc = sqlite3_step(st);
-    bool live = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    int rc = store_step(st);
+    bool live = rc == STORE_ROW && store_col_int(st, 0);
     store_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_ROW && rc != STORE_DONE) {
+        perr_set(err, "database error: %s", store_errmsg(s));
         return PATHS_ERROR;
     }
     if (!live) {
@@ -117,25 +117,25 @@ paths_status path_validate(store *s, const path_input *in, char **bad_module, pe
 
 /* Inserts the modules and targets of in for path id (after their deletion on update). */
 static bool write_parts(store *s, long long id, const path_input *in, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "INSERT INTO path_modules(path_id, position, module_id) VALUES (?, ?, ?)", err);
+    store_query *st = store_stmt(s, "INSERT INTO path_modules(path_id, position, module_id) VALUES (?, ?, ?)", err);
     if (!st) return false;
     for (size_t i = 0; i < in->nmodules; i++) {
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, (int)i);
+        store_bind_int64(st, 1, id);
+        store_bind_int(st, 2, (int)i);
         store_bind_text(st, 3, in->modules[i]);
-        int rc = sqlite3_step(st);
+        int rc = store_step(st);
         store_done(st);
-        if (rc != SQLITE_DONE) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+        if (rc != STORE_DONE) return perr_set(err, "database error: %s", store_errmsg(s));
     }
     st = store_stmt(s, "INSERT INTO path_targets(path_id, code, level) VALUES (?, ?, ?)", err);
     if (!st) return false;
     for (size_t i = 0; i < in->ntargets; i++) {
-        sqlite3_bind_int64(st, 1, id);
+        store_bind_int64(st, 1, id);
         store_bind_text(st, 2, in->targets[i].code);
-        sqlite3_bind_int(st, 3, in->targets[i].level);
-        int rc = sqlite3_step(st);
+        store_bind_int(st, 3, in->targets[i].level);
+        int rc = store_step(st);
         store_done(st);
-        if (rc != SQLITE_DONE) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+        if (rc != STORE_DONE) return perr_set(err, "database error: %s", store_errmsg(s));
     }
     return true;
 }
@@ -144,22 +144,22 @@ paths_status path_create(store *s, long long owner_id, const path_input *in, lon
                          char **bad_module, perr *err) {
     paths_status ps = path_validate(s, in, bad_module, err);
     if (ps != PATHS_OK) return ps;
-    sqlite3_stmt *st = store_stmt(s,
-        "INSERT INTO paths(title, description, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", err);
+    store_query *st = store_stmt(s,
+        "INSERT INTO paths(title, description, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id", err);
     if (!st) return PATHS_ERROR;
     int64_t now = clock_now();
     store_bind_text(st, 1, in->title);
     store_bind_text(st, 2, in->description ? in->description : "");
-    if (owner_id > 0) sqlite3_bind_int64(st, 3, owner_id);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, now);
-    int rc = sqlite3_step(st);
+    if (owner_id > 0) store_bind_int64(st, 3, owner_id);
+    store_bind_int64(st, 4, now);
+    store_bind_int64(st, 5, now);
+    int rc = store_step(st);
+    if (rc == STORE_ROW) *id = store_col_int64(st, 0);
     store_done(st);
-    if (rc != SQLITE_DONE) {
-        perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_ROW) {
+        perr_set(err, "database error: %s", store_errmsg(s));
         return PATHS_ERROR;
     }
-    *id = store_last_id(s);
     return write_parts(s, *id, in, err) ? PATHS_OK : PATHS_ERROR;
 }
 
@@ -170,28 +170,28 @@ paths_status path_update(store *s, long long id, const path_input *in, char **ba
     }
     paths_status ps = path_validate(s, in, bad_module, err);
     if (ps != PATHS_OK) return ps;
-    sqlite3_stmt *st = store_stmt(s, "UPDATE paths SET title = ?, description = ?, updated_at = ? WHERE id = ?", err);
+    store_query *st = store_stmt(s, "UPDATE paths SET title = ?, description = ?, updated_at = ? WHERE id = ?", err);
     if (!st) return PATHS_ERROR;
     store_bind_text(st, 1, in->title);
     store_bind_text(st, 2, in->description ? in->description : "");
-    sqlite3_bind_int64(st, 3, clock_now());
-    sqlite3_bind_int64(st, 4, id);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 3, clock_now());
+    store_bind_int64(st, 4, id);
+    int rc = store_step(st);
     store_done(st);
-    sqlite3_stmt *d1 = rc == SQLITE_DONE ? store_stmt(s, "DELETE FROM path_modules WHERE path_id = ?", err) : NULL;
+    store_query *d1 = rc == STORE_DONE ? store_stmt(s, "DELETE FROM path_modules WHERE path_id = ?", err) : NULL;
     if (d1) {
-        sqlite3_bind_int64(d1, 1, id);
-        rc = sqlite3_step(d1);
+        store_bind_int64(d1, 1, id);
+        rc = store_step(d1);
         store_done(d1);
     }
-    sqlite3_stmt *d2 = rc == SQLITE_DONE ? store_stmt(s, "DELETE FROM path_targets WHERE path_id = ?", err) : NULL;
+    store_query *d2 = rc == STORE_DONE ? store_stmt(s, "DELETE FROM path_targets WHERE path_id = ?", err) : NULL;
     if (d2) {
-        sqlite3_bind_int64(d2, 1, id);
-        rc = sqlite3_step(d2);
+        store_bind_int64(d2, 1, id);
+        rc = store_step(d2);
         store_done(d2);
     }
-    if (rc != SQLITE_DONE || !d1 || !d2) {
-        if (!err || !err->msg[0]) perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_DONE || !d1 || !d2) {
+        if (!err || !err->msg[0]) perr_set(err, "database error: %s", store_errmsg(s));
         return PATHS_ERROR;
     }
     return write_parts(s, id, in, err) ? PATHS_OK : PATHS_ERROR;
@@ -205,46 +205,46 @@ paths_status path_copy(store *s, long long src, long long owner_id, const char *
     }
     if (!title_ok(title, err)) return PATHS_INVALID;
     int64_t now = clock_now();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO paths(title, description, owner_id, copied_from, created_at, updated_at)"
-        " SELECT ?, description, ?, id, ?, ? FROM paths WHERE id = ?", err);
+        " SELECT ?, description, ?, id, ?, ? FROM paths WHERE id = ? RETURNING id", err);
     if (!st) return PATHS_ERROR;
     store_bind_text(st, 1, title);
-    if (owner_id > 0) sqlite3_bind_int64(st, 2, owner_id);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, src);
-    int rc = sqlite3_step(st);
+    if (owner_id > 0) store_bind_int64(st, 2, owner_id);
+    store_bind_int64(st, 3, now);
+    store_bind_int64(st, 4, now);
+    store_bind_int64(st, 5, src);
+    int rc = store_step(st);
+    if (rc == STORE_ROW) *id = store_col_int64(st, 0);
     store_done(st);
-    if (rc != SQLITE_DONE) goto fail;
-    *id = store_last_id(s);
+    if (rc != STORE_ROW) goto fail;
     st = store_stmt(s, "INSERT INTO path_modules(path_id, position, module_id)"
                        " SELECT ?, position, module_id FROM path_modules WHERE path_id = ?", err);
     if (!st) return PATHS_ERROR;
-    sqlite3_bind_int64(st, 1, *id);
-    sqlite3_bind_int64(st, 2, src);
-    rc = sqlite3_step(st);
+    store_bind_int64(st, 1, *id);
+    store_bind_int64(st, 2, src);
+    rc = store_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE) goto fail;
+    if (rc != STORE_DONE) goto fail;
     st = store_stmt(s, "INSERT INTO path_targets(path_id, code, level)"
                        " SELECT ?, code, level FROM path_targets WHERE path_id = ?", err);
     if (!st) return PATHS_ERROR;
-    sqlite3_bind_int64(st, 1, *id);
-    sqlite3_bind_int64(st, 2, src);
-    rc = sqlite3_step(st);
+    store_bind_int64(st, 1, *id);
+    store_bind_int64(st, 2, src);
+    rc = store_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE) goto fail;
+    if (rc != STORE_DONE) goto fail;
     return PATHS_OK;
 fail:
-    perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    perr_set(err, "database error: %s", store_errmsg(s));
     return PATHS_ERROR;
 }
 
 long long path_owner(store *s, long long id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(owner_id, 0) FROM paths WHERE id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT coalesce(owner_id, 0) FROM paths WHERE id = ?", NULL);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, id);
-    long long owner = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_bind_int64(st, 1, id);
+    long long owner = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
     store_done(st);
     return owner;
 }
@@ -259,41 +259,42 @@ static json_t *module_url(const char *id) {
 }
 
 json_t *path_get(store *s, long long id) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT p.id, p.title, p.description, coalesce(p.owner_id, 0), coalesce(u.display_name, ''),"
         " coalesce(p.copied_from, 0), p.created_at, p.updated_at,"
         " (SELECT count(*) FROM assignments a WHERE a.path_id = p.id)"
         " FROM paths p LEFT JOIN users u ON u.id = p.owner_id WHERE p.id = ?", NULL);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    store_bind_int64(st, 1, id);
+    if (store_step(st) != STORE_ROW) {
         store_done(st);
         return NULL;
     }
     char created[21], updated[21];
-    clock_iso8601(sqlite3_column_int64(st, 6), created);
-    clock_iso8601(sqlite3_column_int64(st, 7), updated);
-    json_t *p = json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+    clock_iso8601(store_col_int64(st, 6), created);
+    clock_iso8601(store_col_int64(st, 7), updated);
+    json_t *p = json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:s, s:s, s:I}", "id", (json_int_t)store_col_int64(st, 0),
                           "title", store_col_text(st, 1), "description", store_col_text(st, 2), "owner_id",
-                          (json_int_t)sqlite3_column_int64(st, 3), "owner", store_col_text(st, 4), "copied_from",
-                          (json_int_t)sqlite3_column_int64(st, 5), "created_at", created, "updated_at", updated,
-                          "assignments", (json_int_t)sqlite3_column_int64(st, 8));
+                          (json_int_t)store_col_int64(st, 3), "owner", store_col_text(st, 4), "copied_from",
+                          (json_int_t)store_col_int64(st, 5), "created_at", created, "updated_at", updated,
+                          "assignments", (json_int_t)store_col_int64(st, 8));
     store_done(st);
     json_t *mods = json_array();
     long long minutes = 0;
     st = store_stmt(s,
-        "SELECT m.id, m.title, m.minutes, m.lang, m.course_slug, coalesce(c.title, ''), m.archived_at IS NOT NULL"
+        "SELECT m.id, m.title, m.minutes, m.lang, m.course_slug, coalesce(c.title, ''),"
+        " CASE WHEN m.archived_at IS NULL THEN 0 ELSE 1 END"
         " FROM path_modules pm JOIN modules m ON m.id = pm.module_id LEFT JOIN courses c ON c.slug = m.course_slug"
         " WHERE pm.path_id = ? ORDER BY pm.position", NULL);
     if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            minutes += sqlite3_column_int(st, 2);
+        store_bind_int64(st, 1, id);
+        while (store_step(st) == STORE_ROW) {
+            minutes += store_col_int(st, 2);
             json_array_append_new(mods, json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:b, s:o, s:i}", "id",
                                                   store_col_text(st, 0), "title", store_col_text(st, 1), "minutes",
-                                                  sqlite3_column_int(st, 2), "lang", store_col_text(st, 3),
+                                                  store_col_int(st, 2), "lang", store_col_text(st, 3),
                                                   "course_slug", store_col_text(st, 4), "course_title",
-                                                  store_col_text(st, 5), "archived", sqlite3_column_int(st, 6),
+                                                  store_col_text(st, 5), "archived", store_col_int(st, 6),
                                                   "url", module_url(store_col_text(st, 0)), "position",
                                                   (int)json_array_size(mods) + 1));
         }
@@ -305,10 +306,10 @@ json_t *path_get(store *s, long long id) {
     st = store_stmt(s, "SELECT t.code, t.level, coalesce(c.title_fr, ''), coalesce(c.title_en, '') FROM path_targets t"
                        " LEFT JOIN competencies c ON c.code = t.code WHERE t.path_id = ? ORDER BY t.code", NULL);
     if (st) {
-        sqlite3_bind_int64(st, 1, id);
-        while (sqlite3_step(st) == SQLITE_ROW)
+        store_bind_int64(st, 1, id);
+        while (store_step(st) == STORE_ROW)
             json_array_append_new(targets, json_pack("{s:s, s:i, s:s, s:s}", "code", store_col_text(st, 0), "level",
-                                                     sqlite3_column_int(st, 1), "title_fr", store_col_text(st, 2),
+                                                     store_col_int(st, 1), "title_fr", store_col_text(st, 2),
                                                      "title_en", store_col_text(st, 3)));
         store_done(st);
     }
@@ -318,7 +319,7 @@ json_t *path_get(store *s, long long id) {
 
 json_t *path_list(store *s) {
     json_t *arr = json_array();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT p.id, p.title, p.description, coalesce(u.display_name, ''),"
         " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = p.id),"
         " (SELECT coalesce(sum(m.minutes), 0) FROM path_modules pm JOIN modules m ON m.id = pm.module_id"
@@ -326,14 +327,14 @@ json_t *path_list(store *s) {
         " (SELECT count(*) FROM assignments a WHERE a.path_id = p.id), p.updated_at"
         " FROM paths p LEFT JOIN users u ON u.id = p.owner_id ORDER BY p.updated_at DESC, p.id DESC", NULL);
     if (!st) return arr;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         char updated[21];
-        clock_iso8601(sqlite3_column_int64(st, 7), updated);
+        clock_iso8601(store_col_int64(st, 7), updated);
         json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:i, s:i, s:s}", "id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "title", store_col_text(st, 1),
+                                             (json_int_t)store_col_int64(st, 0), "title", store_col_text(st, 1),
                                              "description", store_col_text(st, 2), "owner", store_col_text(st, 3),
-                                             "modules", sqlite3_column_int(st, 4), "minutes",
-                                             sqlite3_column_int(st, 5), "assignments", sqlite3_column_int(st, 6),
+                                             "modules", store_col_int(st, 4), "minutes",
+                                             store_col_int(st, 5), "assignments", store_col_int(st, 6),
                                              "updated_at", updated));
     }
     store_done(st);
@@ -342,18 +343,18 @@ json_t *path_list(store *s) {
 
 path_target *path_targets(store *s, long long id, size_t *n) {
     *n = 0;
-    sqlite3_stmt *st = store_stmt(s, "SELECT code, level FROM path_targets WHERE path_id = ? ORDER BY code", NULL);
+    store_query *st = store_stmt(s, "SELECT code, level FROM path_targets WHERE path_id = ? ORDER BY code", NULL);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     path_target *out = NULL;
     size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
             out = xrealloc(out, cap * sizeof *out);
         }
         snprintf(out[*n].code, sizeof out[*n].code, "%s", store_col_text(st, 0));
-        out[*n].level = sqlite3_column_int(st, 1);
+        out[*n].level = store_col_int(st, 1);
         (*n)++;
     }
     store_done(st);
@@ -362,14 +363,14 @@ path_target *path_targets(store *s, long long id, size_t *n) {
 
 json_t *path_module_choices(store *s) {
     json_t *arr = json_array();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT m.id, m.title, m.minutes, m.lang, m.course_slug, coalesce(c.title, '') FROM modules m"
         " LEFT JOIN courses c ON c.slug = m.course_slug WHERE m.archived_at IS NULL"
         " ORDER BY coalesce(c.position, 0), m.course_slug, m.position", NULL);
     if (!st) return arr;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (store_step(st) == STORE_ROW)
         json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "id", store_col_text(st, 0), "title",
-                                             store_col_text(st, 1), "minutes", sqlite3_column_int(st, 2), "lang",
+                                             store_col_text(st, 1), "minutes", store_col_int(st, 2), "lang",
                                              store_col_text(st, 3), "course_slug", store_col_text(st, 4),
                                              "course_title", store_col_text(st, 5)));
     store_done(st);

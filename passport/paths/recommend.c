@@ -37,24 +37,24 @@ json_t *recommend_modules(store *s, long long user_id, const path_target *target
         if (verified >= targets[i].level) continue;
         json_array_append_new(gaps, json_pack("{s:s, s:i, s:i}", "code", targets[i].code, "verified", verified,
                                               "target", targets[i].level));
-        sqlite3_stmt *st = store_stmt(s,
+        store_query *st = store_stmt(s,
             "SELECT m.id, m.title, m.minutes, m.lang, m.course_slug, mc.level FROM module_competencies mc"
             " JOIN modules m ON m.id = mc.module_id WHERE mc.code = ?1 AND mc.level > ?2 AND m.archived_at IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?3 AND t.module_id = m.id AND t.passed = 1)",
             NULL);
         if (!st) continue;
         store_bind_text(st, 1, targets[i].code);
-        sqlite3_bind_int(st, 2, verified);
-        sqlite3_bind_int64(st, 3, user_id);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        store_bind_int(st, 2, verified);
+        store_bind_int64(st, 3, user_id);
+        while (store_step(st) == STORE_ROW) {
             const char *id = store_col_text(st, 0);
-            int level = sqlite3_column_int(st, 5);
+            int level = store_col_int(st, 5);
             size_t k = 0;
             while (k < nc && strcmp(cand[k].id, id)) k++;
             if (k == nc) {
                 cand = xrealloc(cand, (nc + 1) * sizeof *cand);
                 cand[nc++] = (candidate){xstrdup(id), xstrdup(store_col_text(st, 1)), xstrdup(store_col_text(st, 3)),
-                                         xstrdup(store_col_text(st, 4)), sqlite3_column_int(st, 2), false,
+                                         xstrdup(store_col_text(st, 4)), store_col_int(st, 2), false,
                                          json_array()};
             }
             if (level >= targets[i].level) cand[k].closes = true;

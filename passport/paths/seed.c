@@ -29,10 +29,10 @@ bool paths_seed(store *s, long n, unsigned seed, paths_seed_stats *stats, perr *
     long long *users = NULL;
     size_t nusers = 0;
     bool ok = false, begun = false;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, version_hash FROM modules WHERE archived_at IS NULL"
+    store_query *st = store_stmt(s, "SELECT id, version_hash FROM modules WHERE archived_at IS NULL"
                                      " ORDER BY course_slug, position LIMIT 4", err);
     if (!st) return false;
-    while (sqlite3_step(st) == SQLITE_ROW && nmods < PATHS_SEED_MODULES) {
+    while (store_step(st) == STORE_ROW && nmods < PATHS_SEED_MODULES) {
         mods[nmods] = xstrdup(store_col_text(st, 0));
         versions[nmods++] = xstrdup(store_col_text(st, 1));
     }
@@ -44,9 +44,9 @@ bool paths_seed(store *s, long n, unsigned seed, paths_seed_stats *stats, perr *
     st = store_stmt(s, "SELECT id FROM users WHERE email LIKE '%@seed.passport.test' AND disabled_at IS NULL"
                        " AND (roles & 1) = 1 ORDER BY id LIMIT ?", err);
     if (!st) goto done;
-    sqlite3_bind_int64(st, 1, n);
+    store_bind_int64(st, 1, n);
     users = xmalloc(((size_t)n + 1) * sizeof *users);
-    while (sqlite3_step(st) == SQLITE_ROW) users[nusers++] = sqlite3_column_int64(st, 0);
+    while (store_step(st) == STORE_ROW) users[nusers++] = store_col_int64(st, 0);
     store_done(st);
     if (!nusers) {
         perr_set(err, "no seeded agent: run `passport seed N` first");
@@ -73,15 +73,15 @@ bool paths_seed(store *s, long n, unsigned seed, paths_seed_stats *stats, perr *
         unsigned k = below(&x, (unsigned)nmods + 1);
         for (unsigned m = 0; m < k; m++) {
             int64_t at = start + (int64_t)below(&x, 10 * DAY);
-            sqlite3_bind_int64(st, 1, users[i]);
+            store_bind_int64(st, 1, users[i]);
             store_bind_text(st, 2, mods[m]);
             store_bind_text(st, 3, versions[m]);
-            sqlite3_bind_int64(st, 4, at - 600);
-            sqlite3_bind_int64(st, 5, at);
-            int rc = sqlite3_step(st);
+            store_bind_int64(st, 4, at - 600);
+            store_bind_int64(st, 5, at);
+            int rc = store_step(st);
             store_done(st);
-            if (rc != SQLITE_DONE) {
-                perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+            if (rc != STORE_DONE) {
+                perr_set(err, "database error: %s", store_errmsg(s));
                 goto done;
             }
             stats->passes++;

@@ -128,40 +128,40 @@ account *account_unpack(const char *data, size_t len, size_t *used) {
 
 #define ACCOUNT_COLS                                                                       \
     "u.id, u.email, u.display_name, u.password_hash, coalesce(u.unit_id, 0), "            \
-    "coalesce(n.name, ''), u.locale, u.roles, u.disabled_at IS NOT NULL, u.created_at "   \
+    "coalesce(n.name, ''), u.locale, u.roles, CASE WHEN u.disabled_at IS NULL THEN 0 ELSE 1 END, u.created_at "   \
     "FROM users u LEFT JOIN units n ON n.id = u.unit_id "
 
-static account *account_from_row(sqlite3_stmt *st) {
+static account *account_from_row(store_query *st) {
     account *a = xcalloc(1, sizeof *a);
-    a->id = sqlite3_column_int64(st, 0);
+    a->id = store_col_int64(st, 0);
     a->email = xstrdup(store_col_text(st, 1));
     a->display_name = xstrdup(store_col_text(st, 2));
-    a->password_hash = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : xstrdup(store_col_text(st, 3));
-    a->unit_id = sqlite3_column_int64(st, 4);
+    a->password_hash = store_col_type(st, 3) == STORE_NULL ? NULL : xstrdup(store_col_text(st, 3));
+    a->unit_id = store_col_int64(st, 4);
     a->unit_name = xstrdup(store_col_text(st, 5));
     snprintf(a->locale, sizeof a->locale, "%s", store_col_text(st, 6));
-    a->roles = (unsigned)sqlite3_column_int(st, 7);
-    a->disabled = sqlite3_column_int(st, 8) != 0;
-    a->created_at = sqlite3_column_int64(st, 9);
+    a->roles = (unsigned)store_col_int(st, 7);
+    a->disabled = store_col_int(st, 8) != 0;
+    a->created_at = store_col_int64(st, 9);
     return a;
 }
 
-static account *account_fetch(sqlite3_stmt *st, perr *err) {
+static account *account_fetch(store_query *st, perr *err) {
     account *a = NULL;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    int rc = store_step(st);
+    if (rc == STORE_ROW)
         a = account_from_row(st);
-    else if (rc != SQLITE_DONE)
-        perr_set(err, "database error: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+    else if (rc != STORE_DONE)
+        perr_set(err, "database error: %s", store_query_errmsg(st));
     store_done(st);
     return a;
 }
 
 account *account_get(store *s, long long id, perr *err) {
     perr_clear(err);
-    sqlite3_stmt *st = store_stmt(s, "SELECT " ACCOUNT_COLS "WHERE u.id = ?", err);
+    store_query *st = store_stmt(s, "SELECT " ACCOUNT_COLS "WHERE u.id = ?", err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     return account_fetch(st, err);
 }
 
@@ -185,23 +185,30 @@ account *account_by_email(store *s, const char *email, perr *err) {
     perr_clear(err);
     char norm[255];
     if (!account_email_normalize(email, norm)) return NULL; /* no account has such an email */
-    sqlite3_stmt *st = store_stmt(s, "SELECT " ACCOUNT_COLS "WHERE u.email = ?", err);
+    store_query *st = store_stmt(s, "SELECT " ACCOUNT_COLS "WHERE u.email = ?", err);
     if (!st) return NULL;
     store_bind_text(st, 1, norm);
     return account_fetch(st, err);
 }
 
-static bool step_done(sqlite3_stmt *st, perr *err) {
-    int rc = sqlite3_step(st);
-    bool ok = rc == SQLITE_DONE;
+/* Steps st once, expecting `want` (STORE_DONE, or STORE_ROW for an INSERT ... RETURNING id,
+ * whose id goes to *id when id is not NULL); a unique key failure is a duplicate e-mail. */
+static bool step_expect(store_query *st, int want, long long *id, perr *err) {
+    int rc = store_step(st);
+    if (rc == STORE_ROW && id) *id = store_col_int64(st, 0);
+    bool ok = rc == want;
     if (!ok) {
-        if ((sqlite3_extended_errcode(sqlite3_db_handle(st)) & 0xff) == SQLITE_CONSTRAINT)
+        if (rc == STORE_CONSTRAINT)
             perr_set(err, "account.duplicate_email");
         else
-            perr_set(err, "database error: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+            perr_set(err, "database error: %s", store_query_errmsg(st));
     }
     store_done(st);
     return ok;
+}
+
+static bool step_done(store_query *st, perr *err) {
+    return step_expect(st, STORE_DONE, NULL, err);
 }
 
 bool account_create(store *s, const char *email, const char *display_name, long long unit_id,
@@ -210,66 +217,64 @@ bool account_create(store *s, const char *email, const char *display_name, long 
     char norm[255];
     if (!account_email_normalize(email, norm)) return perr_set(err, "account.bad_email");
     if (!account_name_valid(display_name)) return perr_set(err, "account.bad_name");
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO users(email, display_name, password_hash, unit_id, locale, roles, created_at)"
-        " VALUES (?, ?, ?, nullif(?, 0), ?, ?, ?)", err);
+        " VALUES (?, ?, ?, nullif(CAST(? AS BIGINT), 0), ?, ?, ?) RETURNING id", err);
     if (!st) return false;
     store_bind_text(st, 1, norm);
     store_bind_text(st, 2, display_name);
     store_bind_text(st, 3, password_hash);
-    sqlite3_bind_int64(st, 4, unit_id);
+    store_bind_int64(st, 4, unit_id);
     store_bind_text(st, 5, locale && *locale ? locale : "fr");
-    sqlite3_bind_int(st, 6, (int)roles);
-    sqlite3_bind_int64(st, 7, clock_now());
-    if (!step_done(st, err)) return false;
-    if (id) *id = store_last_id(s);
-    return true;
+    store_bind_int(st, 6, (int)roles);
+    store_bind_int64(st, 7, clock_now());
+    return step_expect(st, STORE_ROW, id, err);
 }
 
 bool account_update(store *s, long long id, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, perr *err) {
     if (!account_name_valid(display_name)) return perr_set(err, "account.bad_name");
-    sqlite3_stmt *st = store_stmt(s,
-        "UPDATE users SET display_name = ?, unit_id = nullif(?, 0), roles = ?, locale = ? WHERE id = ?", err);
+    store_query *st = store_stmt(s,
+        "UPDATE users SET display_name = ?, unit_id = nullif(CAST(? AS BIGINT), 0), roles = ?, locale = ? WHERE id = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, display_name);
-    sqlite3_bind_int64(st, 2, unit_id);
-    sqlite3_bind_int(st, 3, (int)roles);
+    store_bind_int64(st, 2, unit_id);
+    store_bind_int(st, 3, (int)roles);
     store_bind_text(st, 4, locale && *locale ? locale : "fr");
-    sqlite3_bind_int64(st, 5, id);
+    store_bind_int64(st, 5, id);
     return step_done(st, err);
 }
 
 bool account_set_password(store *s, long long id, const char *password_hash, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET password_hash = ? WHERE id = ?", err);
+    store_query *st = store_stmt(s, "UPDATE users SET password_hash = ? WHERE id = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, password_hash);
-    sqlite3_bind_int64(st, 2, id);
+    store_bind_int64(st, 2, id);
     return step_done(st, err);
 }
 
 bool account_end_sessions(store *s, long long id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ?", err);
+    store_query *st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     return step_done(st, err);
 }
 
 bool account_set_locale(store *s, long long id, const char *locale, perr *err) {
     if (!locale || (strcmp(locale, "fr") && strcmp(locale, "en"))) return perr_set(err, "account.bad_locale");
-    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET locale = ? WHERE id = ?", err);
+    store_query *st = store_stmt(s, "UPDATE users SET locale = ? WHERE id = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, locale);
-    sqlite3_bind_int64(st, 2, id);
+    store_bind_int64(st, 2, id);
     return step_done(st, err);
 }
 
 bool account_set_roles(store *s, long long id, unsigned roles, perr *err) {
     if (!roles) return perr_set(err, "account.bad_roles");
-    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET roles = ? WHERE id = ?", err);
+    store_query *st = store_stmt(s, "UPDATE users SET roles = ? WHERE id = ?", err);
     if (!st) return false;
-    sqlite3_bind_int(st, 1, (int)roles);
-    sqlite3_bind_int64(st, 2, id);
+    store_bind_int(st, 1, (int)roles);
+    store_bind_int64(st, 2, id);
     return step_done(st, err);
 }
 
@@ -280,20 +285,20 @@ const char *account_state(const account *a) {
 bool account_end_access(store *s, long long id, const char *keep_session, perr *err) {
     char keep[65] = "";
     if (keep_session) rand_sha256_hex(keep_session, strlen(keep_session), keep);
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", err);
+    store_query *st = store_stmt(s, "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     store_bind_text(st, 2, keep);
     return step_done(st, err) && apitoken_revoke_all(s, id, err);
 }
 
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
-        "UPDATE users SET disabled_at = CASE WHEN ? THEN coalesce(disabled_at, ?) END WHERE id = ?", err);
+    store_query *st = store_stmt(s,
+        "UPDATE users SET disabled_at = CASE WHEN ? = 1 THEN coalesce(disabled_at, ?) END WHERE id = ?", err);
     if (!st) return false;
-    sqlite3_bind_int(st, 1, disabled);
-    sqlite3_bind_int64(st, 2, clock_now());
-    sqlite3_bind_int64(st, 3, id);
+    store_bind_int(st, 1, disabled);
+    store_bind_int64(st, 2, clock_now());
+    store_bind_int64(st, 3, id);
     if (!step_done(st, err)) return false;
     return disabled ? account_end_access(s, id, NULL, err) : true;
 }
@@ -301,25 +306,28 @@ bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
 /* True when the account signs in through an identity provider (people/sso.h): no
  * password is expected of it. */
 static bool signs_in_elsewhere(store *s, long long id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM oidc_identities WHERE user_id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT 1 FROM oidc_identities WHERE user_id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, id);
+    bool found = store_step(st) == STORE_ROW;
     store_done(st);
     return found;
 }
 
 json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt2(s,
         "SELECT " ACCOUNT_COLS
         "WHERE ?1 = '' OR instr(lower(u.email), lower(?1)) OR instr(lower(u.display_name), lower(?1))"
-        " ORDER BY u.display_name COLLATE NOCASE, u.id LIMIT ?2 OFFSET ?3", err);
+        " ORDER BY u.display_name COLLATE NOCASE, u.id LIMIT ?2 OFFSET ?3",
+        "SELECT " ACCOUNT_COLS
+        "WHERE ?1 = '' OR strpos(lower(u.email), lower(?1)) > 0 OR strpos(lower(u.display_name), lower(?1)) > 0"
+        " ORDER BY lower(u.display_name), u.id LIMIT ?2 OFFSET ?3", err);
     if (!st) return NULL;
     store_bind_text(st, 1, q ? q : "");
-    sqlite3_bind_int(st, 2, limit);
-    sqlite3_bind_int(st, 3, offset);
+    store_bind_int(st, 2, limit);
+    store_bind_int(st, 3, offset);
     json_t *arr = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         account *a = account_from_row(st);
         char roles[32];
         account_roles_format(a->roles, roles);
@@ -336,9 +344,9 @@ json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) 
 }
 
 long long account_count(store *s) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM users", NULL);
+    store_query *st = store_stmt(s, "SELECT count(*) FROM users", NULL);
     if (!st) return 0;
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return n;
 }

@@ -14,20 +14,20 @@ static const char *purpose_name(account_link_purpose p) {
     return p == ACCOUNT_LINK_INVITE ? "invite" : "reset";
 }
 
-static bool step_done(store *s, sqlite3_stmt *st, perr *err) {
-    int rc = sqlite3_step(st);
+static bool step_done(store *s, store_query *st, perr *err) {
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 bool account_link_create(store *s, long long user_id, account_link_purpose purpose, char path[96], perr *err) {
     int64_t now = clock_now();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "UPDATE account_links SET used_at = ?3 WHERE user_id = ?1 AND purpose = ?2 AND used_at IS NULL", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, purpose_name(purpose));
-    sqlite3_bind_int64(st, 3, now);
+    store_bind_int64(st, 3, now);
     if (!step_done(s, st, err)) return false;
     char token[ACCOUNT_LINK_TOKEN_LEN + 1], hash[65];
     rand_hex(token, ACCOUNT_LINK_TOKEN_LEN / 2);
@@ -36,10 +36,10 @@ bool account_link_create(store *s, long long user_id, account_link_purpose purpo
         "INSERT INTO account_links(token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)", err);
     if (!st) return false;
     store_bind_text(st, 1, hash);
-    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 2, user_id);
     store_bind_text(st, 3, purpose_name(purpose));
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, now + (purpose == ACCOUNT_LINK_INVITE ? ACCOUNT_LINK_INVITE_SECONDS
+    store_bind_int64(st, 4, now);
+    store_bind_int64(st, 5, now + (purpose == ACCOUNT_LINK_INVITE ? ACCOUNT_LINK_INVITE_SECONDS
                                                                      : ACCOUNT_LINK_RESET_SECONDS));
     if (!step_done(s, st, err)) return false;
     snprintf(path, 96, "%s?t=%s", ACCOUNT_LINK_PATH, token);
@@ -59,13 +59,13 @@ long long account_link_peek(store *s, const char *token, perr *err) {
     char hash[65];
     perr_clear(err);
     if (!token_hash(token, hash)) return 0;
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT l.user_id FROM account_links l JOIN users u ON u.id = l.user_id AND u.disabled_at IS NULL"
         " WHERE l.token_hash = ? AND l.used_at IS NULL AND l.expires_at > ?", err);
     if (!st) return 0;
     store_bind_text(st, 1, hash);
-    sqlite3_bind_int64(st, 2, clock_now());
-    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 2, clock_now());
+    long long id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
@@ -75,22 +75,22 @@ long long account_link_use(store *s, const char *token, account_link_purpose *pu
     perr_clear(err);
     if (!token_hash(token, hash)) return 0;
     int64_t now = clock_now();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "UPDATE account_links SET used_at = ?2 WHERE token_hash = ?1 AND used_at IS NULL AND expires_at > ?2"
         " AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL) RETURNING user_id, purpose", err);
     if (!st) return 0;
     store_bind_text(st, 1, hash);
-    sqlite3_bind_int64(st, 2, now);
+    store_bind_int64(st, 2, now);
     long long id = 0;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
+    int rc = store_step(st);
+    if (rc == STORE_ROW) {
+        id = store_col_int64(st, 0);
         if (purpose) *purpose = strcmp(store_col_text(st, 1), "invite") ? ACCOUNT_LINK_RESET : ACCOUNT_LINK_INVITE;
-        rc = sqlite3_step(st);
+        rc = store_step(st);
     }
     store_done(st);
-    if (rc != SQLITE_DONE) {
-        perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_DONE) {
+        perr_set(err, "database error: %s", store_errmsg(s));
         return 0;
     }
     return id;

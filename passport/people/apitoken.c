@@ -21,10 +21,10 @@ static bool shape_ok(const char *token) {
 }
 
 static long long count_active(store *s, long long user_id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL", NULL);
+    store_query *st = store_stmt(s, "SELECT count(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL", NULL);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, user_id);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_bind_int64(st, 1, user_id);
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
     store_done(st);
     return n;
 }
@@ -39,59 +39,58 @@ bool apitoken_create(store *s, long long user_id, const char *name, char token[A
     if (!len || len > APITOKEN_NAME_MAX || !utf8_check(b, len, &bad) || !text_clean(b, len, false))
         return perr_set(err, "apitoken.bad_name"); /* one line, no control or bidi character */
     long long n = count_active(s, user_id);
-    if (n < 0) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (n < 0) return perr_set(err, "database error: %s", store_errmsg(s));
     if (n >= APITOKEN_MAX_PER_USER) return perr_set(err, "apitoken.too_many");
     char hash[65];
     memcpy(token, APITOKEN_PREFIX, strlen(APITOKEN_PREFIX));
     rand_hex(token + strlen(APITOKEN_PREFIX), 32);
     rand_sha256_hex(token, APITOKEN_LEN, hash);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO api_tokens (user_id, name, token_hash, hint, created_at)"
-                                  " VALUES (?, ?, ?, ?, ?)",
+                                  " VALUES (?, ?, ?, ?, ?) RETURNING id",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_text(st, 2, b, (int)len, SQLITE_TRANSIENT);
+    store_bind_int64(st, 1, user_id);
+    store_bind_textn(st, 2, b, len);
     store_bind_text(st, 3, hash);
-    sqlite3_bind_text(st, 4, token, HINT_LEN, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, clock_now());
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    store_bind_textn(st, 4, token, (size_t)(HINT_LEN));
+    store_bind_int64(st, 5, clock_now());
+    bool ok = store_step(st) == STORE_ROW;
+    if (ok && id) *id = store_col_int64(st, 0);
     store_done(st);
-    if (!ok) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
-    if (id) *id = store_last_id(s);
-    return true;
+    return ok ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 json_t *apitoken_list(store *s, long long user_id) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT id, name, hint, created_at, coalesce(last_used_at, 0) FROM api_tokens"
                                   " WHERE user_id = ? AND revoked_at IS NULL ORDER BY id DESC",
                                   NULL);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     json_t *out = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+    while (store_step(st) == STORE_ROW)
+        json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:I, s:I}", "id", (json_int_t)store_col_int64(st, 0),
                                              "name", store_col_text(st, 1), "hint", store_col_text(st, 2),
-                                             "created_at", (json_int_t)sqlite3_column_int64(st, 3), "last_used_at",
-                                             (json_int_t)sqlite3_column_int64(st, 4)));
+                                             "created_at", (json_int_t)store_col_int64(st, 3), "last_used_at",
+                                             (json_int_t)store_col_int64(st, 4)));
     store_done(st);
     return out;
 }
 
 /* Sets revoked_at on the working tokens of user_id (all when id is 0); the count in *n. */
 static bool revoke(store *s, long long user_id, long long id, int *n, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "UPDATE api_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL"
-                                  " AND (?3 = 0 OR id = ?3)",
+                                  " AND (CAST(?3 AS BIGINT) = 0 OR id = ?3)",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, clock_now());
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int64(st, 3, id);
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    store_bind_int64(st, 1, clock_now());
+    store_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 3, id);
+    bool ok = store_step(st) == STORE_DONE;
     store_done(st);
-    if (!ok) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (!ok) return perr_set(err, "database error: %s", store_errmsg(s));
     *n = store_changes(s);
     return true;
 }
@@ -112,23 +111,23 @@ bool apitoken_lookup(store *s, const char *token, long long *user_id) {
     if (!shape_ok(token)) return false;
     char hash[65];
     rand_sha256_hex(token, APITOKEN_LEN, hash);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT t.id, t.user_id, coalesce(t.last_used_at, 0) FROM api_tokens t"
                                   " JOIN users u ON u.id = t.user_id AND u.disabled_at IS NULL"
                                   " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
                                   NULL);
     if (!st) return false;
     store_bind_text(st, 1, hash);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    long long id = found ? sqlite3_column_int64(st, 0) : 0;
-    int64_t used = found ? sqlite3_column_int64(st, 2) : 0;
-    if (found) *user_id = sqlite3_column_int64(st, 1);
+    bool found = store_step(st) == STORE_ROW;
+    long long id = found ? store_col_int64(st, 0) : 0;
+    int64_t used = found ? store_col_int64(st, 2) : 0;
+    if (found) *user_id = store_col_int64(st, 1);
     store_done(st);
     int64_t now = clock_now();
     if (found && now - used >= 60 && (st = store_stmt(s, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", NULL))) {
-        sqlite3_bind_int64(st, 1, now);
-        sqlite3_bind_int64(st, 2, id);
-        sqlite3_step(st); /* a missed record of use is harmless */
+        store_bind_int64(st, 1, now);
+        store_bind_int64(st, 2, id);
+        store_step(st); /* a missed record of use is harmless */
         store_done(st);
     }
     return found;

@@ -66,16 +66,16 @@ static const struct {
 #define TEAM 6
 
 static bool db_fail(store *s, perr *err) {
-    return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 /* Records a passed attempt of module id at time at, with its measured evidence, as a
  * passed quiz does (learn/attempt.c). */
 static bool pass_module(store *s, long long user, const char *id, int64_t at, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT version_hash FROM modules WHERE id = ? AND archived_at IS NULL", err);
+    store_query *st = store_stmt(s, "SELECT version_hash FROM modules WHERE id = ? AND archived_at IS NULL", err);
     if (!st) return false;
     store_bind_text(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (store_step(st) != STORE_ROW) {
         store_done(st);
         return perr_set(err, "demo: module %s is not in the catalogue", id);
     }
@@ -86,21 +86,21 @@ static bool pass_module(store *s, long long user, const char *id, int64_t at, pe
     st = store_stmt(s, "INSERT INTO attempts(user_id, module_id, module_version, answers_json, score, passed,"
                        " started_at, finished_at) VALUES (?, ?, ?, '{}', 1.0, 1, ?, ?)", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user);
+    store_bind_int64(st, 1, user);
     store_bind_text(st, 2, id);
     store_bind_text(st, 3, version);
-    sqlite3_bind_int64(st, 4, at - 9 * 60);
-    sqlite3_bind_int64(st, 5, at);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 4, at - 9 * 60);
+    store_bind_int64(st, 5, at);
+    int rc = store_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE) return db_fail(s, err);
+    if (rc != STORE_DONE) return db_fail(s, err);
     st = store_stmt(s, "SELECT code, level FROM module_competencies WHERE module_id = ? ORDER BY code", err);
     if (!st) return false;
     store_bind_text(st, 1, id);
     json_t *comps = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (store_step(st) == STORE_ROW)
         json_array_append_new(comps, json_pack("{s:s, s:i}", "code", store_col_text(st, 0), "level",
-                                               sqlite3_column_int(st, 1)));
+                                               store_col_int(st, 1)));
     store_done(st);
     bool ok = true;
     size_t i;
@@ -115,22 +115,22 @@ static bool pass_module(store *s, long long user, const char *id, int64_t at, pe
     /* the evidence dates from the attempt, not from the demo's creation */
     st = store_stmt(s, "UPDATE evidence SET created_at = ? WHERE user_id = ? AND source_ref = ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, at);
-    sqlite3_bind_int64(st, 2, user);
+    store_bind_int64(st, 1, at);
+    store_bind_int64(st, 2, user);
     store_bind_text(st, 3, ref);
-    rc = sqlite3_step(st);
+    rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : db_fail(s, err);
+    return rc == STORE_DONE ? true : db_fail(s, err);
 }
 
 /* The live modules of a course in order, into ids (at most max; caller frees each). */
 static size_t course_modules(store *s, const char *slug, char **ids, size_t max) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM modules WHERE course_slug = ? AND archived_at IS NULL"
+    store_query *st = store_stmt(s, "SELECT id FROM modules WHERE course_slug = ? AND archived_at IS NULL"
                                      " ORDER BY position", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, slug);
     size_t n = 0;
-    while (n < max && sqlite3_step(st) == SQLITE_ROW) ids[n++] = xstrdup(store_col_text(st, 0));
+    while (n < max && store_step(st) == STORE_ROW) ids[n++] = xstrdup(store_col_text(st, 0));
     store_done(st);
     return n;
 }

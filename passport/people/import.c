@@ -158,9 +158,9 @@ static bool import_row(store *s, size_t line, size_t n, const char *const *f, co
 }
 
 static long long count_units(store *s) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM units", NULL);
+    store_query *st = store_stmt(s, "SELECT count(*) FROM units", NULL);
     if (!st) return 0;
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return n;
 }

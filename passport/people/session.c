@@ -17,21 +17,21 @@ bool session_create(store *s, long long user_id, const char *ip, const char *use
     int64_t now = clock_now();
     out->user_id = user_id;
     out->expires_at = now + SESSION_MAX_SECONDS;
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, seen_at, expires_at, ip, user_agent)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, substr(?, 1, 300))", err);
     if (!st) return false;
     store_bind_text(st, 1, hash);
-    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 2, user_id);
     store_bind_text(st, 3, out->csrf);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_int64(st, 5, now);
-    sqlite3_bind_int64(st, 6, out->expires_at);
+    store_bind_int64(st, 4, now);
+    store_bind_int64(st, 5, now);
+    store_bind_int64(st, 6, out->expires_at);
     store_bind_text(st, 7, ip ? ip : "");
     store_bind_text(st, 8, user_agent ? user_agent : "");
-    int rc = sqlite3_step(st);
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "cannot create session");
+    return rc == STORE_DONE ? true : perr_set(err, "cannot create session");
 }
 
 static bool token_shape_ok(const char *token) {
@@ -45,19 +45,19 @@ bool session_lookup(store *s, const char *token, session *out) {
     if (!token_shape_ok(token)) return false;
     char hash[65];
     rand_sha256_hex(token, 64, hash);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT s.user_id, s.csrf_token, s.seen_at, s.expires_at FROM sessions s"
         " JOIN users u ON u.id = s.user_id AND u.disabled_at IS NULL WHERE s.token_hash = ?", NULL);
     if (!st) return false;
     store_bind_text(st, 1, hash);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (store_step(st) != STORE_ROW) {
         store_done(st);
         return false;
     }
-    out->user_id = sqlite3_column_int64(st, 0);
+    out->user_id = store_col_int64(st, 0);
     snprintf(out->csrf, sizeof out->csrf, "%s", store_col_text(st, 1));
-    int64_t seen = sqlite3_column_int64(st, 2);
-    out->expires_at = sqlite3_column_int64(st, 3);
+    int64_t seen = store_col_int64(st, 2);
+    out->expires_at = store_col_int64(st, 3);
     store_done(st);
     int64_t now = clock_now();
     if (now > out->expires_at || now > seen + SESSION_IDLE_SECONDS) {
@@ -67,9 +67,9 @@ bool session_lookup(store *s, const char *token, session *out) {
     if (now - seen >= 60) {
         st = store_stmt(s, "UPDATE sessions SET seen_at = ? WHERE token_hash = ?", NULL);
         if (st) {
-            sqlite3_bind_int64(st, 1, now);
+            store_bind_int64(st, 1, now);
             store_bind_text(st, 2, hash);
-            sqlite3_step(st);
+            store_step(st);
             store_done(st);
         }
     }
@@ -80,19 +80,19 @@ void session_delete(store *s, const char *token) {
     if (!token_shape_ok(token)) return;
     char hash[65];
     rand_sha256_hex(token, 64, hash);
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE token_hash = ?", NULL);
+    store_query *st = store_stmt(s, "DELETE FROM sessions WHERE token_hash = ?", NULL);
     if (!st) return;
     store_bind_text(st, 1, hash);
-    sqlite3_step(st);
+    store_step(st);
     store_done(st);
 }
 
 int session_purge(store *s) {
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM sessions WHERE expires_at < ?1 OR seen_at < ?1 - ?2", NULL);
+    store_query *st = store_stmt(s, "DELETE FROM sessions WHERE expires_at < ?1 OR seen_at < ?1 - ?2", NULL);
     if (!st) return 0;
-    sqlite3_bind_int64(st, 1, clock_now());
-    sqlite3_bind_int64(st, 2, SESSION_IDLE_SECONDS);
-    sqlite3_step(st);
+    store_bind_int64(st, 1, clock_now());
+    store_bind_int64(st, 2, SESSION_IDLE_SECONDS);
+    store_step(st);
     store_done(st);
     return store_changes(s);
 }

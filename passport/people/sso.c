@@ -12,10 +12,10 @@
 #include "people/account.h"
 #include "people/audit.h"
 
-static bool step_done(store *s, sqlite3_stmt *st, perr *err) {
-    int rc = sqlite3_step(st);
+static bool step_done(store *s, store_query *st, perr *err) {
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 /* The role set of a provider's list: known names only, agent when none is known. */
@@ -38,10 +38,10 @@ static unsigned roles_from(const char *list) {
 static bool set_roles(store *s, long long user_id, const char *list, perr *err) {
     if (!list) return true;
     unsigned roles = roles_from(list);
-    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET roles = ?2 WHERE id = ?1 AND roles <> ?2", err);
+    store_query *st = store_stmt(s, "UPDATE users SET roles = ?2 WHERE id = ?1 AND roles <> ?2", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int(st, 2, (int)roles);
+    store_bind_int64(st, 1, user_id);
+    store_bind_int(st, 2, (int)roles);
     if (!step_done(s, st, err)) return false;
     if (store_changes(s)) {
         char detail[64];
@@ -52,33 +52,33 @@ static bool set_roles(store *s, long long user_id, const char *list, perr *err) 
 }
 
 static long long linked_user(store *s, const char *issuer, const char *subject, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT user_id FROM oidc_identities WHERE issuer = ? AND subject = ?", err);
+    store_query *st = store_stmt(s, "SELECT user_id FROM oidc_identities WHERE issuer = ? AND subject = ?", err);
     if (!st) return -1;
     store_bind_text(st, 1, issuer);
     store_bind_text(st, 2, subject);
-    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    long long id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
 
 static bool linked_elsewhere(store *s, const char *issuer, long long user_id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM oidc_identities WHERE issuer = ? AND user_id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT 1 FROM oidc_identities WHERE issuer = ? AND user_id = ?", NULL);
     if (!st) return true;
     store_bind_text(st, 1, issuer);
-    sqlite3_bind_int64(st, 2, user_id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 2, user_id);
+    bool found = store_step(st) == STORE_ROW;
     store_done(st);
     return found;
 }
 
 static bool link(store *s, const sso_identity *id, long long user_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO oidc_identities(issuer, subject, user_id, created_at) VALUES (?, ?, ?, ?)", err);
     if (!st) return false;
     store_bind_text(st, 1, id->issuer);
     store_bind_text(st, 2, id->subject);
-    sqlite3_bind_int64(st, 3, user_id);
-    sqlite3_bind_int64(st, 4, clock_now());
+    store_bind_int64(st, 3, user_id);
+    store_bind_int64(st, 4, clock_now());
     return step_done(s, st, err) && audit_add(s, user_id, "user.sso_link", "user", user_id, id->issuer);
 }
 
@@ -129,9 +129,9 @@ bool sso_login_save(store *s, const char *state, const char *nonce, const char *
     char hash[65];
     rand_sha256_hex(state, strlen(state), hash);
     int64_t now = clock_now();
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM oidc_logins WHERE expires_at <= ?", err);
+    store_query *st = store_stmt(s, "DELETE FROM oidc_logins WHERE expires_at <= ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, now);
+    store_bind_int64(st, 1, now);
     if (!step_done(s, st, err)) return false;
     st = store_stmt(s, "INSERT INTO oidc_logins(state_hash, nonce, verifier, next, expires_at) VALUES (?, ?, ?, ?, ?)",
                     err);
@@ -140,7 +140,7 @@ bool sso_login_save(store *s, const char *state, const char *nonce, const char *
     store_bind_text(st, 2, nonce);
     store_bind_text(st, 3, verifier);
     store_bind_text(st, 4, next && *next ? next : "/");
-    sqlite3_bind_int64(st, 5, now + SSO_LOGIN_SECONDS);
+    store_bind_int64(st, 5, now + SSO_LOGIN_SECONDS);
     return step_done(s, st, err);
 }
 
@@ -149,29 +149,30 @@ bool sso_login_take(store *s, const char *state, char nonce[44], char verifier[4
     if (!state || !*state) return false;
     char hash[65];
     rand_sha256_hex(state, strlen(state), hash);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "DELETE FROM oidc_logins WHERE state_hash = ? AND expires_at > ? RETURNING nonce, verifier, next", err);
     if (!st) return false;
     store_bind_text(st, 1, hash);
-    sqlite3_bind_int64(st, 2, clock_now());
+    store_bind_int64(st, 2, clock_now());
     bool found = false;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = store_step(st);
+    if (rc == STORE_ROW) {
         found = true;
         snprintf(nonce, 44, "%s", store_col_text(st, 0));
         snprintf(verifier, 44, "%s", store_col_text(st, 1));
         snprintf(next, 512, "%s", store_col_text(st, 2));
-        rc = sqlite3_step(st);
+        rc = store_step(st);
     }
     store_done(st);
-    if (rc != SQLITE_DONE) return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_DONE) return perr_set(err, "database error: %s", store_errmsg(s));
     return found;
 }
 
 bool sso_session_set(store *s, const char *session_token, const char *id_token, perr *err) {
     char hash[65];
     rand_sha256_hex(session_token, strlen(session_token), hash);
-    sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO oidc_sessions(session_hash, id_token) VALUES (?, ?)", err);
+    store_query *st = store_stmt(s, "INSERT INTO oidc_sessions(session_hash, id_token) VALUES (?, ?)"
+        " ON CONFLICT (session_hash) DO UPDATE SET id_token = excluded.id_token", err);
     if (!st) return false;
     store_bind_text(st, 1, hash);
     store_bind_text(st, 2, id_token);
@@ -181,10 +182,10 @@ bool sso_session_set(store *s, const char *session_token, const char *id_token, 
 char *sso_session_id_token(store *s, const char *session_token) {
     char hash[65];
     rand_sha256_hex(session_token, strlen(session_token), hash);
-    sqlite3_stmt *st = store_stmt(s, "SELECT id_token FROM oidc_sessions WHERE session_hash = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT id_token FROM oidc_sessions WHERE session_hash = ?", NULL);
     if (!st) return NULL;
     store_bind_text(st, 1, hash);
-    char *t = sqlite3_step(st) == SQLITE_ROW ? xstrdup(store_col_text(st, 0)) : NULL;
+    char *t = store_step(st) == STORE_ROW ? xstrdup(store_col_text(st, 0)) : NULL;
     store_done(st);
     return t;
 }

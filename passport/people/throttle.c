@@ -44,13 +44,13 @@ static int delay_after(int n, int free, int max) {
 }
 
 static int wait_of(store *s, const char *key, int free, int max, int64_t now) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT failures, last_at FROM login_throttle WHERE key = ? AND last_at > ?", NULL);
+    store_query *st = store_stmt(s, "SELECT failures, last_at FROM login_throttle WHERE key = ? AND last_at > ?", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, now - THROTTLE_WINDOW_SECONDS);
+    store_bind_int64(st, 2, now - THROTTLE_WINDOW_SECONDS);
     int wait = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        int64_t until = sqlite3_column_int64(st, 1) + delay_after(sqlite3_column_int(st, 0), free, max);
+    if (store_step(st) == STORE_ROW) {
+        int64_t until = store_col_int64(st, 1) + delay_after(store_col_int(st, 0), free, max);
         wait = until > now ? (int)(until - now) : 0;
     }
     store_done(st);
@@ -70,16 +70,16 @@ int throttle_wait(store *s, const char *email, const char *ip) {
 /* Counts one failure under key in one statement (no read-then-write race) and returns
  * the new count. */
 static int add(store *s, const char *key, int64_t now) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO login_throttle(key, failures, last_at) VALUES (?1, 1, ?2)"
-                                  " ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - ?3 THEN 1"
-                                  " ELSE failures + 1 END, last_at = ?2 RETURNING failures",
+                                  " ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN login_throttle.last_at <= ?2 - ?3 THEN 1"
+                                  " ELSE login_throttle.failures + 1 END, last_at = ?2 RETURNING failures",
                                   NULL);
     if (!st) return 0;
     store_bind_text(st, 1, key);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, THROTTLE_WINDOW_SECONDS);
-    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    store_bind_int64(st, 2, now);
+    store_bind_int64(st, 3, THROTTLE_WINDOW_SECONDS);
+    int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     return n;
 }
@@ -91,10 +91,10 @@ int throttle_fail(store *s, const char *email, const char *ip) {
     add(s, ke, now);
     add(s, ki, now);
     int n = add(s, kp, now);
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM login_throttle WHERE last_at < ?", NULL);
+    store_query *st = store_stmt(s, "DELETE FROM login_throttle WHERE last_at < ?", NULL);
     if (st) {
-        sqlite3_bind_int64(st, 1, now - THROTTLE_WINDOW_SECONDS - THROTTLE_MAX_PAIR);
-        sqlite3_step(st);
+        store_bind_int64(st, 1, now - THROTTLE_WINDOW_SECONDS - THROTTLE_MAX_PAIR);
+        store_step(st);
         store_done(st);
     }
     return n;
@@ -104,10 +104,10 @@ void throttle_clear(store *s, const char *email, const char *ip) {
     char ke[65], kp[65];
     key_of('e', email, NULL, ke);
     key_of('p', email, ip, kp);
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM login_throttle WHERE key IN (?, ?)", NULL);
+    store_query *st = store_stmt(s, "DELETE FROM login_throttle WHERE key IN (?, ?)", NULL);
     if (!st) return;
     store_bind_text(st, 1, ke);
     store_bind_text(st, 2, kp);
-    sqlite3_step(st);
+    store_step(st);
     store_done(st);
 }

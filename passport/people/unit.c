@@ -19,39 +19,38 @@ static bool name_ok(const char *name) {
 bool unit_create(store *s, const char *name, long long parent_id, long long *id, perr *err) {
     if (!name_ok(name)) return perr_set(err, "unit.bad_name");
     if (parent_id && !unit_exists(s, parent_id)) return perr_set(err, "unit.unknown");
-    sqlite3_stmt *st = store_stmt(s,
-        "INSERT INTO units(name, parent_id, created_at) VALUES (?, nullif(?, 0), ?)", err);
+    store_query *st = store_stmt(s,
+        "INSERT INTO units(name, parent_id, created_at) VALUES (?, nullif(CAST(? AS BIGINT), 0), ?) RETURNING id", err);
     if (!st) return false;
     store_bind_text(st, 1, name);
-    sqlite3_bind_int64(st, 2, parent_id);
-    sqlite3_bind_int64(st, 3, clock_now());
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 2, parent_id);
+    store_bind_int64(st, 3, clock_now());
+    int rc = store_step(st);
+    if (rc == STORE_ROW && id) *id = store_col_int64(st, 0);
     store_done(st);
-    if (rc != SQLITE_DONE) return perr_set(err, "unit.duplicate");
-    if (id) *id = store_last_id(s);
-    return true;
+    return rc == STORE_ROW ? true : perr_set(err, "unit.duplicate");
 }
 
 bool unit_update(store *s, long long id, const char *name, long long parent_id, perr *err) {
     if (!name_ok(name)) return perr_set(err, "unit.bad_name");
     if (!unit_exists(s, id) || (parent_id && !unit_exists(s, parent_id))) return perr_set(err, "unit.unknown");
     if (parent_id && unit_in_subtree(s, id, parent_id)) return perr_set(err, "unit.cycle");
-    sqlite3_stmt *st = store_stmt(s, "UPDATE units SET name = ?, parent_id = nullif(?, 0) WHERE id = ?", err);
+    store_query *st = store_stmt(s, "UPDATE units SET name = ?, parent_id = nullif(CAST(? AS BIGINT), 0) WHERE id = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, name);
-    sqlite3_bind_int64(st, 2, parent_id);
-    sqlite3_bind_int64(st, 3, id);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 2, parent_id);
+    store_bind_int64(st, 3, id);
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "unit.duplicate");
+    return rc == STORE_DONE ? true : perr_set(err, "unit.duplicate");
 }
 
 /* The number of rows of sql (one ? bound to id) counts. */
 static long long count_of(store *s, const char *sql, long long id) {
-    sqlite3_stmt *st = store_stmt(s, sql, NULL);
+    store_query *st = store_stmt(s, sql, NULL);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, id);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_bind_int64(st, 1, id);
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
     store_done(st);
     return n;
 }
@@ -60,30 +59,31 @@ bool unit_delete(store *s, long long id, perr *err) {
     if (!unit_exists(s, id)) return perr_set(err, "unit.unknown");
     if (count_of(s, "SELECT count(*) FROM units WHERE parent_id = ?", id) != 0) return perr_set(err, "unit.has_units");
     if (count_of(s, "SELECT count(*) FROM users WHERE unit_id = ?", id) != 0) return perr_set(err, "unit.has_people");
-    sqlite3_stmt *st = store_stmt(s, "DELETE FROM units WHERE id = ?", err);
+    store_query *st = store_stmt(s, "DELETE FROM units WHERE id = ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 bool unit_exists(store *s, long long id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM units WHERE id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT 1 FROM units WHERE id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, id);
+    bool found = store_step(st) == STORE_ROW;
     store_done(st);
     return found;
 }
 
 static long long find_child(store *s, long long parent, const char *name, size_t len) {
-    sqlite3_stmt *st = store_stmt(s,
-        "SELECT id FROM units WHERE coalesce(parent_id, 0) = ? AND name = ? COLLATE NOCASE", NULL);
+    store_query *st = store_stmt2(s,
+        "SELECT id FROM units WHERE coalesce(parent_id, 0) = ? AND name = ? COLLATE NOCASE",
+        "SELECT id FROM units WHERE coalesce(parent_id, 0) = ? AND lower(name) = lower(?)", NULL);
     if (!st) return 0;
-    sqlite3_bind_int64(st, 1, parent);
-    sqlite3_bind_text(st, 2, name, (int)len, SQLITE_TRANSIENT);
-    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 1, parent);
+    store_bind_textn(st, 2, name, len);
+    long long id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
@@ -116,34 +116,43 @@ bool unit_resolve_path(store *s, const char *path, bool create, long long *id, p
 
 bool unit_in_subtree(store *s, long long ancestor, long long unit) {
     if (!ancestor || !unit) return false;
-    sqlite3_stmt *st = store_stmt(s,
-        "WITH RECURSIVE up(id) AS (SELECT ?2 UNION SELECT u.parent_id FROM units u JOIN up ON u.id = up.id"
+    store_query *st = store_stmt(s,
+        "WITH RECURSIVE up(id) AS (SELECT CAST(?2 AS BIGINT) UNION SELECT u.parent_id FROM units u JOIN up ON u.id = up.id"
         " WHERE u.parent_id IS NOT NULL) SELECT 1 FROM up WHERE id = ?1", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, ancestor);
-    sqlite3_bind_int64(st, 2, unit);
-    bool in = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, ancestor);
+    store_bind_int64(st, 2, unit);
+    bool in = store_step(st) == STORE_ROW;
     store_done(st);
     return in;
 }
 
+/* The sort key puts a unit's children (its key, character 1, the child's name) right
+ * after it: compared byte by byte, hence COLLATE "C" on PostgreSQL, whose collations may
+ * ignore control characters. */
 json_t *unit_list(store *s, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt2(s,
         "WITH RECURSIVE tree(id, name, parent_id, depth, path, sortkey) AS ("
         "  SELECT id, name, coalesce(parent_id, 0), 0, name, lower(name) FROM units WHERE parent_id IS NULL"
         "  UNION ALL SELECT u.id, u.name, u.parent_id, t.depth + 1, t.path || ' / ' || u.name,"
         "  t.sortkey || char(1) || lower(u.name) FROM units u JOIN tree t ON u.parent_id = t.id)"
         " SELECT t.id, t.name, t.parent_id, t.depth, t.path,"
-        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey", err);
+        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey",
+        "WITH RECURSIVE tree(id, name, parent_id, depth, path, sortkey) AS ("
+        "  SELECT id, name, coalesce(parent_id, 0), 0, name, lower(name) FROM units WHERE parent_id IS NULL"
+        "  UNION ALL SELECT u.id, u.name, u.parent_id, t.depth + 1, t.path || ' / ' || u.name,"
+        "  t.sortkey || chr(1) || lower(u.name) FROM units u JOIN tree t ON u.parent_id = t.id)"
+        " SELECT t.id, t.name, t.parent_id, t.depth, t.path,"
+        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey COLLATE \"C\"", err);
     if (!st) return NULL;
     json_t *arr = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         json_array_append_new(arr, json_pack("{s:I, s:s, s:I, s:i, s:s, s:I}", "id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "name",
+                                             (json_int_t)store_col_int64(st, 0), "name",
                                              store_col_text(st, 1), "parent_id",
-                                             (json_int_t)sqlite3_column_int64(st, 2), "depth",
-                                             sqlite3_column_int(st, 3), "path", store_col_text(st, 4),
-                                             "members", (json_int_t)sqlite3_column_int64(st, 5)));
+                                             (json_int_t)store_col_int64(st, 2), "depth",
+                                             store_col_int(st, 3), "path", store_col_text(st, 4),
+                                             "members", (json_int_t)store_col_int64(st, 5)));
     }
     store_done(st);
     return arr;
@@ -151,12 +160,12 @@ json_t *unit_list(store *s, perr *err) {
 
 long long unit_member_count(store *s, long long unit) {
     if (!unit) return 0;
-    sqlite3_stmt *st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+    store_query *st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
         " SELECT count(*) FROM users WHERE unit_id IN (SELECT id FROM sub) AND disabled_at IS NULL", NULL);
     if (!st) return 0;
-    sqlite3_bind_int64(st, 1, unit);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 1, unit);
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return n;
 }

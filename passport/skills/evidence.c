@@ -22,10 +22,10 @@ evidence_kind evidence_kind_parse(const char *name) {
 /* The id of an active (not retired) competency, 0 if none. */
 static long long active_competency(store *s, const char *code) {
     if (!code) return 0;
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM competencies WHERE code = ? AND retired = 0", NULL);
+    store_query *st = store_stmt(s, "SELECT id FROM competencies WHERE code = ? AND retired = 0", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, code);
-    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    long long id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
@@ -37,9 +37,9 @@ bool skills_competency_exists(store *s, const char *code) {
 json_t *skills_competency_titles(store *s, const char *locale) {
     json_t *out = json_object();
     bool en = locale && !strncmp(locale, "en", 2);
-    sqlite3_stmt *st = store_stmt(s, "SELECT code, title_fr, title_en FROM competencies", NULL);
+    store_query *st = store_stmt(s, "SELECT code, title_fr, title_en FROM competencies", NULL);
     if (!st) return out;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         const char *t = store_col_text(st, en ? 2 : 1);
         json_object_set_new(out, store_col_text(st, 0), json_string(*t ? t : store_col_text(st, 1)));
     }
@@ -52,10 +52,10 @@ void skills_name_competencies(store *s, json_t *comps, const char *locale) {
     size_t i;
     json_t *c;
     json_array_foreach(comps, i, c) {
-        sqlite3_stmt *st = store_stmt(s, "SELECT title_fr, title_en FROM competencies WHERE code = ?", NULL);
+        store_query *st = store_stmt(s, "SELECT title_fr, title_en FROM competencies WHERE code = ?", NULL);
         if (!st) return;
         store_bind_text(st, 1, json_string_value(json_object_get(c, "code")));
-        if (sqlite3_step(st) == SQLITE_ROW) {
+        if (store_step(st) == STORE_ROW) {
             const char *t = store_col_text(st, en ? 1 : 0);
             json_object_set_new(c, "title", json_string(*t ? t : store_col_text(st, 0)));
         }
@@ -72,57 +72,60 @@ bool evidence_add(store *s, long long user_id, const char *code, int level, evid
     if (comment && !text_clean(comment, strlen(comment), true)) return perr_set(err, "skills.bad_comment");
     long long cid = active_competency(s, code);
     if (!cid) return perr_set(err, "skills.unknown_competency");
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO evidence(user_id, competency_id, level, kind, source_ref, author_id, comment, created_at)"
-        " VALUES (?, ?, ?, ?, ?, nullif(?, 0), ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, nullif(CAST(? AS BIGINT), 0), ?, ?)",
         err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, cid);
-    sqlite3_bind_int(st, 3, level);
+    store_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 2, cid);
+    store_bind_int(st, 3, level);
     store_bind_text(st, 4, evidence_kind_name(kind));
     store_bind_text(st, 5, source_ref ? source_ref : "");
-    sqlite3_bind_int64(st, 6, author_id);
+    store_bind_int64(st, 6, author_id);
     store_bind_text(st, 7, comment ? comment : "");
-    sqlite3_bind_int64(st, 8, clock_now());
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 8, clock_now());
+    int rc = store_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE) return perr_set(err, "database: %s", sqlite3_errmsg(store_db(s)));
+    if (rc != STORE_DONE) return perr_set(err, "database: %s", store_errmsg(s));
     return true;
 }
 
 int skills_verified_level(store *s, long long user_id, const char *code) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "WITH c(id) AS (SELECT id FROM competencies WHERE code = ?2),"
         " related(id) AS (SELECT id FROM c"
         "  UNION SELECT m.to_id FROM competency_map m JOIN c ON m.from_id = c.id"
         "  UNION SELECT m.from_id FROM competency_map m JOIN c ON m.to_id = c.id)"
-        " SELECT coalesce(max(min(e.level, coalesce((SELECT min(x.level) FROM evidence x JOIN related rx"
+        /* each piece capped by the lowest later re-check (the smaller of the two: written
+         * as a CASE, PostgreSQL having no two-argument min) */
+        " SELECT coalesce(max(CASE WHEN lvl < cap THEN lvl ELSE cap END), 0) FROM (SELECT e.level AS lvl,"
+        "  coalesce((SELECT min(x.level) FROM evidence x JOIN related rx"
         "  ON x.competency_id = rx.id WHERE x.user_id = ?1 AND x.kind = 'measured' AND x.source_ref LIKE 'recheck:%'"
-        "  AND x.created_at > e.created_at), 8))), 0)"
+        "  AND x.created_at > e.created_at), 8) AS cap"
         " FROM evidence e JOIN related r ON e.competency_id = r.id"
-        " WHERE e.user_id = ?1 AND e.kind <> 'declared'",
+        " WHERE e.user_id = ?1 AND e.kind <> 'declared') AS t",
         NULL);
     if (!st) return 0;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, code);
-    int level = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    int level = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     return level;
 }
 
 bool skills_counts(store *s, long long user_id, int *verified, int *declared, int *pieces) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT count(DISTINCT CASE WHEN kind <> 'declared' THEN competency_id END),"
         " count(DISTINCT CASE WHEN kind = 'declared' THEN competency_id END), count(*)"
         " FROM evidence WHERE user_id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, user_id);
+    bool ok = store_step(st) == STORE_ROW;
     if (ok) {
-        *verified = sqlite3_column_int(st, 0);
-        *declared = sqlite3_column_int(st, 1);
-        *pieces = sqlite3_column_int(st, 2);
+        *verified = store_col_int(st, 0);
+        *declared = store_col_int(st, 1);
+        *pieces = store_col_int(st, 2);
     }
     store_done(st);
     return ok;

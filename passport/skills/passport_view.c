@@ -84,7 +84,7 @@ static bool is_en(const char *locale) {
 }
 
 /* The localized column: column fr, or fr + 1 in English, falling back to French if empty. */
-static const char *col_loc(sqlite3_stmt *st, int fr, const char *locale) {
+static const char *col_loc(store_query *st, int fr, const char *locale) {
     const char *en = store_col_text(st, fr + 1);
     return is_en(locale) && *en ? en : store_col_text(st, fr);
 }
@@ -95,29 +95,29 @@ bool passport_view_version(store *s, long long user_id, const passport_view_opts
     int64_t now = o && o->now ? o->now : clock_now();
     char today[11];
     clock_date(now, today);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT (SELECT count(*) FROM evidence WHERE user_id = ?1),"
         " (SELECT coalesce(max(id), 0) FROM evidence WHERE user_id = ?1),"
         " (SELECT coalesce(max(updated_at), 0) FROM frameworks), (SELECT count(*) FROM frameworks)",
         NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, user_id);
+    bool ok = store_step(st) == STORE_ROW;
     if (ok)
         snprintf(out, n, "%lld|%.16s|%s|%d|%s|%lld|%lld|%lld|%lld", user_id, fw_code, o && o->locale ? o->locale : "fr",
-                 months, today, (long long)sqlite3_column_int64(st, 0), (long long)sqlite3_column_int64(st, 1),
-                 (long long)sqlite3_column_int64(st, 2), (long long)sqlite3_column_int64(st, 3));
+                 months, today, (long long)store_col_int64(st, 0), (long long)store_col_int64(st, 1),
+                 (long long)store_col_int64(st, 2), (long long)store_col_int64(st, 3));
     store_done(st);
     return ok;
 }
 
 static long long framework_lookup(store *s, const char *code, json_t **info, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id, name, version FROM frameworks WHERE code = ?", err);
+    store_query *st = store_stmt(s, "SELECT id, name, version FROM frameworks WHERE code = ?", err);
     if (!st) return 0;
     store_bind_text(st, 1, code);
     long long id = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        id = sqlite3_column_int64(st, 0);
+    if (store_step(st) == STORE_ROW) {
+        id = store_col_int64(st, 0);
         if (info)
             *info = json_pack("{s:s, s:s, s:s}", "code", code, "name", store_col_text(st, 1), "version",
                               store_col_text(st, 2));
@@ -128,20 +128,20 @@ static long long framework_lookup(store *s, const char *code, json_t **info, per
 }
 
 static bool load_comps(store *s, long long fw, const char *locale, model *m, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT c.id, c.code, c.area, c.title_fr, c.title_en, c.description_fr, c.description_en,"
         " coalesce(a.title_fr, ''), coalesce(a.title_en, '')"
         " FROM competencies c LEFT JOIN framework_areas a ON a.framework_id = c.framework_id AND a.area = c.area"
         " WHERE c.framework_id = ? AND c.retired = 0 ORDER BY c.position",
         err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, fw);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    store_bind_int64(st, 1, fw);
+    while (store_step(st) == STORE_ROW) {
         m->comps = xrealloc(m->comps, (m->ncomps + 1) * sizeof *m->comps);
         comp *c = &m->comps[m->ncomps++];
-        c->id = sqlite3_column_int64(st, 0);
+        c->id = store_col_int64(st, 0);
         c->code = xstrdup(store_col_text(st, 1));
-        c->area = sqlite3_column_int(st, 2);
+        c->area = store_col_int(st, 2);
         c->title = xstrdup(col_loc(st, 3, locale));
         c->description = xstrdup(col_loc(st, 5, locale));
         c->area_title = xstrdup(col_loc(st, 7, locale));
@@ -151,32 +151,35 @@ static bool load_comps(store *s, long long fw, const char *locale, model *m, per
 }
 
 static bool load_pieces(store *s, long long user_id, const char *locale, model *m, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
-        "SELECT e.competency_id, c.code, c.title_fr, c.title_en, e.level, e.kind, e.source_ref, e.comment,"
-        " e.created_at, coalesce(u.display_name, ''), e.id, md.id, md.title"
-        " FROM evidence e JOIN competencies c ON c.id = e.competency_id LEFT JOIN users u ON u.id = e.author_id"
-        /* "module:<id>@<hash8>": the module's title, so that the page names it */
-        " LEFT JOIN modules md ON e.source_ref LIKE 'module:%@%'"
-        "   AND md.id = substr(e.source_ref, 8, instr(e.source_ref, '@') - 8)"
-        " WHERE e.user_id = ? ORDER BY e.created_at DESC, e.id DESC",
+#define PIECES_SELECT                                                                                          \
+    "SELECT e.competency_id, c.code, c.title_fr, c.title_en, e.level, e.kind, e.source_ref, e.comment,"       \
+    " e.created_at, coalesce(u.display_name, ''), e.id, md.id, md.title"                                      \
+    " FROM evidence e JOIN competencies c ON c.id = e.competency_id LEFT JOIN users u ON u.id = e.author_id"  \
+    " LEFT JOIN modules md ON e.source_ref LIKE 'module:%@%'"
+#define PIECES_WHERE " WHERE e.user_id = ? ORDER BY e.created_at DESC, e.id DESC"
+    /* "module:<id>@<hash8>": the module's title, so that the page names it (PostgreSQL has
+     * no instr, and its substr refuses the negative length a row without '@' would give) */
+    store_query *st = store_stmt2(s,
+        PIECES_SELECT " AND md.id = substr(e.source_ref, 8, instr(e.source_ref, '@') - 8)" PIECES_WHERE,
+        PIECES_SELECT " AND md.id = split_part(substr(e.source_ref, 8), '@', 1)" PIECES_WHERE,
         err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    store_bind_int64(st, 1, user_id);
+    while (store_step(st) == STORE_ROW) {
         m->pieces = xrealloc(m->pieces, (m->npieces + 1) * sizeof *m->pieces);
         piece *p = &m->pieces[m->npieces++];
-        p->competency_id = sqlite3_column_int64(st, 0);
+        p->competency_id = store_col_int64(st, 0);
         p->code = xstrdup(store_col_text(st, 1));
         p->title = xstrdup(col_loc(st, 2, locale));
-        p->level = sqlite3_column_int(st, 4);
+        p->level = store_col_int(st, 4);
         p->kind = evidence_kind_parse(store_col_text(st, 5));
         p->comment = xstrdup(store_col_text(st, 7));
-        p->at = sqlite3_column_int64(st, 8);
+        p->at = store_col_int64(st, 8);
         p->recheck = !strncmp(store_col_text(st, 6), "recheck:", 8);
         p->source = xstrdup(store_col_text(st, 6));
         p->author = xstrdup(store_col_text(st, 9));
-        p->id = sqlite3_column_int64(st, 10);
-        bool named = sqlite3_column_type(st, 11) == SQLITE_TEXT;
+        p->id = store_col_int64(st, 10);
+        bool named = !store_col_null(st, 11);
         p->module_id = named ? xstrdup(store_col_text(st, 11)) : NULL;
         p->module_title = named ? xstrdup(store_col_text(st, 12)) : NULL;
         p->json = NULL;
@@ -212,17 +215,17 @@ static json_t *piece_obj(piece *p) {
 }
 
 static bool load_pairs(store *s, long long fw, model *m, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT m.from_id, m.to_id FROM competency_map m JOIN competencies c ON c.id = m.from_id"
         " WHERE c.framework_id = ?1"
         " UNION SELECT m.to_id, m.from_id FROM competency_map m JOIN competencies c ON c.id = m.to_id"
         " WHERE c.framework_id = ?1",
         err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, fw);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    store_bind_int64(st, 1, fw);
+    while (store_step(st) == STORE_ROW) {
         m->pairs = xrealloc(m->pairs, (m->npairs + 1) * sizeof *m->pairs);
-        m->pairs[m->npairs++] = (pair){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1)};
+        m->pairs[m->npairs++] = (pair){store_col_int64(st, 0), store_col_int64(st, 1)};
     }
     store_done(st);
     return true;
@@ -248,17 +251,17 @@ static bool counts_for(const comp *c, const long long *mapped, size_t n, const p
 /* The level descriptors of the framework's competencies: texts[i * 8 + level - 1]
  * (NULL when empty), for the competencies of m in order. */
 static char **load_descriptors(store *s, long long fw, const model *m, const char *locale, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT l.competency_id, l.level, l.text_fr, l.text_en FROM competency_levels l"
         " JOIN competencies c ON c.id = l.competency_id WHERE c.framework_id = ? AND c.retired = 0",
         err);
     if (!st) return NULL;
     char **texts = xcalloc(m->ncomps * 8 + 1, sizeof *texts);
-    sqlite3_bind_int64(st, 1, fw);
+    store_bind_int64(st, 1, fw);
     size_t ci = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(st, 0);
-        int l = sqlite3_column_int(st, 1);
+    while (store_step(st) == STORE_ROW) {
+        long long id = store_col_int64(st, 0);
+        int l = store_col_int(st, 1);
         if (l < 1 || l > 8 || !m->ncomps) continue;
         for (size_t k = 0; k < m->ncomps && m->comps[ci].id != id; k++) ci = (ci + 1) % m->ncomps;
         const char *t = col_loc(st, 2, locale);
@@ -464,13 +467,13 @@ static json_t *timeline_json(const model *m, store_page *pg) {
 }
 
 static json_t *frameworks_json(store *s, const char *selected, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT f.code, f.name FROM frameworks f WHERE EXISTS"
         " (SELECT 1 FROM competencies c WHERE c.framework_id = f.id AND c.retired = 0) ORDER BY f.id",
         err);
     if (!st) return NULL;
     json_t *list = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         const char *code = store_col_text(st, 0);
         json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "code", code, "name", store_col_text(st, 1),
                                               "selected", !strcmp(code, selected)));
@@ -524,14 +527,14 @@ done:
 }
 
 static json_t *levels_of(store *s, long long id, const char *locale, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT level, text_fr, text_en FROM competency_levels WHERE competency_id = ? ORDER BY level", err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     json_t *levels = json_array();
     int next = 1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int l = sqlite3_column_int(st, 0);
+    while (store_step(st) == STORE_ROW) {
+        int l = store_col_int(st, 0);
         for (; next < l; next++) json_array_append_new(levels, json_pack("{s:i, s:s}", "level", next, "text", ""));
         json_array_append_new(levels, json_pack("{s:i, s:s}", "level", l, "text", col_loc(st, 1, locale)));
         next = l + 1;
@@ -565,7 +568,7 @@ json_t *passport_view_competencies(store *s, const char *fw_code, const char *lo
 }
 
 json_t *passport_view_competency(store *s, const char *code, long long user_id, const char *locale, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT c.id, f.code, c.title_fr, c.title_en, c.description_fr, c.description_en,"
         " coalesce(a.title_fr, ''), coalesce(a.title_en, '')"
         " FROM competencies c JOIN frameworks f ON f.id = c.framework_id"
@@ -574,12 +577,12 @@ json_t *passport_view_competency(store *s, const char *code, long long user_id, 
         err);
     if (!st) return NULL;
     store_bind_text(st, 1, code);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (store_step(st) != STORE_ROW) {
         store_done(st);
         perr_set(err, "skills.unknown_competency");
         return NULL;
     }
-    long long id = sqlite3_column_int64(st, 0);
+    long long id = store_col_int64(st, 0);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", code, "framework", store_col_text(st, 1), "title",
                           col_loc(st, 2, locale), "description", col_loc(st, 4, locale), "area_title",
                           col_loc(st, 6, locale));
@@ -598,10 +601,10 @@ json_t *passport_view_competency(store *s, const char *code, long long user_id, 
         json_decref(o);
         return NULL;
     }
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
-    json_object_set_new(o, "declared", json_integer(found ? sqlite3_column_int(st, 0) : 0));
+    store_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 2, id);
+    bool found = store_step(st) == STORE_ROW;
+    json_object_set_new(o, "declared", json_integer(found ? store_col_int(st, 0) : 0));
     json_object_set_new(o, "declared_comment", json_string(found ? store_col_text(st, 1) : ""));
     store_done(st);
     return o;
@@ -610,22 +613,22 @@ json_t *passport_view_competency(store *s, const char *code, long long user_id, 
 json_t *passport_view_team(store *s, long long unit_id, perr *err) {
     json_t *list = json_array();
     if (!unit_id) return list;
-    sqlite3_stmt *st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+    store_query *st = store_stmt(s,
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?1 AS BIGINT) UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
         " SELECT us.id, us.display_name, us.email, un.name,"
         " (SELECT count(DISTINCT e.competency_id) FROM evidence e WHERE e.user_id = us.id AND e.kind <> 'declared')"
         " FROM users us JOIN sub ON us.unit_id = sub.id JOIN units un ON un.id = us.unit_id"
-        " WHERE us.disabled_at IS NULL ORDER BY us.display_name COLLATE NOCASE, us.id",
+        " WHERE us.disabled_at IS NULL ORDER BY lower(us.display_name), us.id",
         err);
     if (!st) {
         json_decref(list);
         return NULL;
     }
-    sqlite3_bind_int64(st, 1, unit_id);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:i}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+    store_bind_int64(st, 1, unit_id);
+    while (store_step(st) == STORE_ROW)
+        json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:i}", "id", (json_int_t)store_col_int64(st, 0),
                                               "name", store_col_text(st, 1), "email", store_col_text(st, 2), "unit",
-                                              store_col_text(st, 3), "verified", sqlite3_column_int(st, 4)));
+                                              store_col_text(st, 3), "verified", store_col_int(st, 4)));
     store_done(st);
     return list;
 }

@@ -20,39 +20,39 @@ int skills_stale_months(void) {
     return *end || m < 1 || m > 600 ? SKILLS_STALE_MONTHS_DEFAULT : (int)m;
 }
 
-static bool step_done(sqlite3_stmt *st, store *s, perr *err) {
-    int rc = sqlite3_step(st);
+static bool step_done(store_query *st, store *s, perr *err) {
+    int rc = store_step(st);
     store_done(st);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return true;
-    return perr_set(err, "database: %s", sqlite3_errmsg(store_db(s)));
+    if (rc == STORE_DONE || rc == STORE_ROW) return true;
+    return perr_set(err, "database: %s", store_errmsg(s));
 }
 
 static long long framework_id(store *s, const char *code) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM frameworks WHERE code = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT id FROM frameworks WHERE code = ?", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, code);
-    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    long long id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
 
 static long long competency_id(store *s, const char *code) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM competencies WHERE code = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT id FROM competencies WHERE code = ?", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, code);
-    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    long long id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
 
 static bool store_area(store *s, long long fw, const framework_competency *c, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO framework_areas(framework_id, area, title_fr, title_en) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(framework_id, area) DO UPDATE SET title_fr = excluded.title_fr, title_en = excluded.title_en",
         err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, fw);
-    sqlite3_bind_int(st, 2, c->area);
+    store_bind_int64(st, 1, fw);
+    store_bind_int(st, 2, c->area);
     store_bind_text(st, 3, c->area_title_fr);
     store_bind_text(st, 4, c->area_title_en);
     return step_done(st, s, err);
@@ -60,13 +60,13 @@ static bool store_area(store *s, long long fw, const framework_competency *c, pe
 
 static bool store_levels(store *s, long long id, const framework_competency *c, perr *err) {
     for (int l = 0; l < FRAMEWORK_LEVELS; l++) {
-        sqlite3_stmt *st = store_stmt(s,
+        store_query *st = store_stmt(s,
             "INSERT INTO competency_levels(competency_id, level, text_fr, text_en) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(competency_id, level) DO UPDATE SET text_fr = excluded.text_fr, text_en = excluded.text_en",
             err);
         if (!st) return false;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, l + 1);
+        store_bind_int64(st, 1, id);
+        store_bind_int(st, 2, l + 1);
         store_bind_text(st, 3, c->level_fr[l]);
         store_bind_text(st, 4, c->level_en[l]);
         if (!step_done(st, s, err)) return false;
@@ -78,37 +78,40 @@ static bool store_levels(store *s, long long id, const framework_competency *c, 
 static bool store_competency(store *s, long long fw, const framework_competency *c, int pos, long long *id,
                              bool *created, perr *err) {
     long long existing = competency_id(s, c->code);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO competencies(framework_id, code, area, position, title_fr, title_en, description_fr,"
         " description_en, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)"
         " ON CONFLICT(code) DO UPDATE SET framework_id = excluded.framework_id, area = excluded.area,"
         " position = excluded.position, title_fr = excluded.title_fr, title_en = excluded.title_en,"
-        " description_fr = excluded.description_fr, description_en = excluded.description_en, retired = 0",
+        " description_fr = excluded.description_fr, description_en = excluded.description_en, retired = 0"
+        " RETURNING id",
         err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, fw);
+    store_bind_int64(st, 1, fw);
     store_bind_text(st, 2, c->code);
-    sqlite3_bind_int(st, 3, c->area);
-    sqlite3_bind_int(st, 4, pos);
+    store_bind_int(st, 3, c->area);
+    store_bind_int(st, 4, pos);
     store_bind_text(st, 5, c->title_fr);
     store_bind_text(st, 6, c->title_en);
     store_bind_text(st, 7, c->description_fr);
     store_bind_text(st, 8, c->description_en);
-    if (!step_done(st, s, err)) return false;
-    *id = existing ? existing : store_last_id(s);
+    int rc = store_step(st);
+    *id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    if (rc != STORE_ROW) return perr_set(err, "database: %s", store_errmsg(s));
     *created = !existing;
     return store_levels(s, *id, c, err);
 }
 
 /* Marks retired the active competencies of framework fw whose id is not in ids[0..n). */
 static bool retire_missing(store *s, long long fw, const long long *ids, size_t n, size_t *retired, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM competencies WHERE framework_id = ? AND retired = 0", err);
+    store_query *st = store_stmt(s, "SELECT id FROM competencies WHERE framework_id = ? AND retired = 0", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, fw);
+    store_bind_int64(st, 1, fw);
     long long *gone = NULL;
     size_t ngone = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(st, 0);
+    while (store_step(st) == STORE_ROW) {
+        long long id = store_col_int64(st, 0);
         bool kept = false;
         for (size_t i = 0; i < n && !kept; i++) kept = ids[i] == id;
         if (kept) continue;
@@ -121,7 +124,7 @@ static bool retire_missing(store *s, long long fw, const long long *ids, size_t 
         st = store_stmt(s, "UPDATE competencies SET retired = 1 WHERE id = ?", err);
         if (!st) ok = false;
         else {
-            sqlite3_bind_int64(st, 1, gone[i]);
+            store_bind_int64(st, 1, gone[i]);
             ok = step_done(st, s, err);
         }
     }
@@ -133,16 +136,17 @@ static bool retire_missing(store *s, long long fw, const long long *ids, size_t 
 bool skills_store_framework(store *s, const framework *f, skills_import_stats *stats, perr *err) {
     skills_import_stats local = {0, 0, 0};
     long long *ids = xcalloc(f->n ? f->n : 1, sizeof *ids);
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO frameworks(code, name, version, updated_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(code) DO UPDATE SET name = excluded.name, version = excluded.version,"
-        " updated_at = max(excluded.updated_at, frameworks.updated_at + 1)",
+        " updated_at = CASE WHEN excluded.updated_at > frameworks.updated_at THEN excluded.updated_at"
+        " ELSE frameworks.updated_at + 1 END",
         err);
     if (!st) goto fail;
     store_bind_text(st, 1, f->code);
     store_bind_text(st, 2, f->name);
     store_bind_text(st, 3, f->version);
-    sqlite3_bind_int64(st, 4, clock_now());
+    store_bind_int64(st, 4, clock_now());
     if (!step_done(st, s, err)) goto fail;
     long long fw = framework_id(s, f->code);
     if (!fw) {
@@ -172,19 +176,20 @@ bool skills_store_mapping(store *s, const mapping *m, const char *filename, buf 
         buf_printf(problems, "%s:1: unknown framework %s\n", filename, from_fw ? m->to_fw : m->from_fw);
         return false;
     }
-    sqlite3_stmt *st = store_stmt(s, "UPDATE frameworks SET updated_at = max(updated_at + 1, ?3) WHERE id IN (?1, ?2)", err);
+    store_query *st = store_stmt(s, "UPDATE frameworks SET updated_at = CASE WHEN updated_at + 1 > ?3 THEN updated_at + 1"
+                                    " ELSE ?3 END WHERE id IN (?1, ?2)", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, from_fw);
-    sqlite3_bind_int64(st, 2, to_fw);
-    sqlite3_bind_int64(st, 3, clock_now());
+    store_bind_int64(st, 1, from_fw);
+    store_bind_int64(st, 2, to_fw);
+    store_bind_int64(st, 3, clock_now());
     if (!step_done(st, s, err)) return false;
     st = store_stmt(s,
         "DELETE FROM competency_map WHERE from_id IN (SELECT id FROM competencies WHERE framework_id = ?1)"
         " AND to_id IN (SELECT id FROM competencies WHERE framework_id = ?2)",
         err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, from_fw);
-    sqlite3_bind_int64(st, 2, to_fw);
+    store_bind_int64(st, 1, from_fw);
+    store_bind_int64(st, 2, to_fw);
     if (!step_done(st, s, err)) return false;
     bool ok = true;
     for (size_t i = 0; i < m->n; i++) {
@@ -197,8 +202,8 @@ bool skills_store_mapping(store *s, const mapping *m, const char *filename, buf 
         }
         st = store_stmt(s, "INSERT INTO competency_map(from_id, to_id) VALUES (?, ?)", err);
         if (!st) return false;
-        sqlite3_bind_int64(st, 1, a);
-        sqlite3_bind_int64(st, 2, b);
+        store_bind_int64(st, 1, a);
+        store_bind_int64(st, 2, b);
         if (!step_done(st, s, err)) return false;
     }
     return ok;

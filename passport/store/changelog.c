@@ -29,10 +29,10 @@ static size_t bucket_of(long long key) {
 }
 
 changelog *changelog_new(store *s, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(max(seq), 0) FROM changes", err);
+    store_query *st = store_stmt(s, "SELECT coalesce(max(seq), 0) FROM changes", err);
     if (!st) return NULL;
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
-    long long top = ok ? sqlite3_column_int64(st, 0) : 0;
+    bool ok = store_step(st) == STORE_ROW;
+    long long top = ok ? store_col_int64(st, 0) : 0;
     store_done(st);
     if (!ok) {
         perr_set(err, "cannot read the change log");
@@ -55,14 +55,14 @@ void changelog_free(changelog *l) {
 /* Reads the changes after l->applied (under l->mu). A first seq past applied + 1 means
  * the table was pruned past what this process read: every entry is voided. */
 static bool read_changes(changelog *l) {
-    sqlite3_stmt *st = store_stmt(l->s, "SELECT seq, user_id FROM changes WHERE seq > ? ORDER BY seq", NULL);
+    store_query *st = store_stmt(l->s, "SELECT seq, user_id FROM changes WHERE seq > ? ORDER BY seq", NULL);
     if (!st) return false;
     long long applied = atomic_load(&l->applied);
-    sqlite3_bind_int64(st, 1, applied);
+    store_bind_int64(st, 1, applied);
     int rc;
     bool first = true;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long seq = sqlite3_column_int64(st, 0), key = sqlite3_column_int64(st, 1);
+    while ((rc = store_step(st)) == STORE_ROW) {
+        long long seq = store_col_int64(st, 0), key = store_col_int64(st, 1);
         if (first && seq > applied + 1) {
             atomic_store(&l->everyone, seq);
             atomic_fetch_add(&l->lost, 1);
@@ -75,7 +75,7 @@ static bool read_changes(changelog *l) {
         atomic_fetch_add_explicit(&l->changes, 1, memory_order_relaxed);
     }
     store_done(st);
-    return rc == SQLITE_DONE;
+    return rc == STORE_DONE;
 }
 
 bool changelog_sync(changelog *l) {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* SQLite store: one connection per thread (opened on first use, closed when the thread
+/* The store: one connection per thread (opened on first use, closed when the thread
  * exits or the store is freed), cached prepared statements, IMMEDIATE write transactions,
- * numbered migrations applied at open. */
+ * numbered migrations applied at open. Callers see statements (store_query) and their
+ * rows through this API only, whatever engine holds the data (docs/deployment.md). */
 #ifndef PASSPORT_STORE_STORE_H
 #define PASSPORT_STORE_STORE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,14 +13,25 @@
 #include "core/err.h"
 
 typedef struct store store;
+/* A prepared statement with its bindings and its current row, owned by the store. */
+typedef struct store_query store_query;
+
+/* What store_step answers: a row is ready, the statement finished, or it failed (a
+ * constraint such as a unique key, a lock that stayed taken, any other error). */
+enum { STORE_ROW = 100, STORE_DONE = 101, STORE_CONSTRAINT = 19, STORE_BUSY = 5, STORE_ERROR = 1 };
+/* The type of a column's value in the current row (store_col_type). */
+enum { STORE_INTEGER = 1, STORE_FLOAT = 2, STORE_TEXT = 3, STORE_BLOB = 4, STORE_NULL = 5 };
 
 /* Configures SQLite for the process (no memory statistics, the error log of store_stats):
  * call it before any other SQLite call; store_open calls it too (then it may come late). */
 void store_library_init(void);
 
-/* Opens (creating if needed) the database at path, applies pending migrations.
- * Returns a new store the caller frees with store_free, or NULL with err set. */
-store *store_open(const char *path, perr *err);
+/* Opens the database at location, applies pending migrations: a SQLite file (a path or
+ * sqlite:PATH, created if needed) or a PostgreSQL database (postgresql://... or
+ * postgres://..., a libpq URL; the database must exist). Returns a new store the caller
+ * frees with store_free, or NULL with err set (PostgreSQL: also while a migration has no
+ * PostgreSQL text). */
+store *store_open(const char *location, perr *err);
 /* Closes every connection this store opened in the calling thread and frees it.
  * Other threads' connections must be closed before (their threads ended). NULL: no-op. */
 void store_free(store *s);
@@ -28,7 +39,8 @@ void store_free(store *s);
  * done with the store gives its page cache back); a later call of this thread opens a new
  * one. No transaction may be open on it. */
 void store_thread_close(store *s);
-/* The schema version after migrations (PRAGMA user_version). */
+/* The schema version after migrations (SQLite: PRAGMA user_version; PostgreSQL: the table
+ * passport_schema). */
 int store_version(store *s);
 /* A number that changes after every transaction that wrote, committed through any
  * connection of s in this process, once its data is visible; commits by other processes
@@ -36,8 +48,9 @@ int store_version(store *s);
  * current while the number has not moved. */
 unsigned long long store_generation(store *s);
 /* store_generation, first moved when a commit by another connection (another process:
- * the CLI) happened since this thread's connection last looked (PRAGMA data_version: one
- * read transaction). Memos that another process's write must void check with this. */
+ * the CLI, another server) happened since this thread's connection last looked (SQLite:
+ * PRAGMA data_version; PostgreSQL: the database's snapshot, which any commit that wrote
+ * moves; one query). Memos that another process's write must void check with this. */
 unsigned long long store_generation_fresh(store *s);
 /* The number of migrations the binary knows. */
 int store_latest_version(void);
@@ -60,28 +73,45 @@ typedef struct store_page {
 
 /* Binds a page query's keyset parameters from number first on: first = has_after (0 or
  * 1), first + 1 = after.at, first + 2 = after.id, first + 3 = the LIMIT (limit + 1, one
- * row more to know whether items follow). pg NULL: no page (after none, LIMIT -1). The
+ * row more to know whether items follow). pg NULL: no page (after none, LIMIT INT64_MAX:
+ * PostgreSQL refuses -1). The
  * query's condition reads `(?F = 0 OR at < ?F+1 OR (at = ?F+1 AND id < ?F+2))`. */
-void store_page_bind(sqlite3_stmt *st, int first, const store_page *pg);
+void store_page_bind(store_query *st, int first, const store_page *pg);
 /* For each row of such a query, in order, with its key: false for the row after the page
  * (pg->more is then set: stop reading), else true and pg->last records it. *rows counts
  * the rows seen (start at 0). pg NULL: always true. */
 bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id);
 
-/* The calling thread's connection (owned by the store). NULL only if opening failed. */
-sqlite3 *store_db(store *s);
-
 /* A prepared statement for sql on this thread's connection, cached by the sql pointer:
  * pass string literals. Owned by the store; call store_done() when finished with it.
  * NULL (and err set, the SQL error logged) if it does not compile. */
-sqlite3_stmt *store_stmt(store *s, const char *sql, perr *err);
+store_query *store_stmt(store *s, const char *sql, perr *err);
+/* store_stmt for a statement whose text differs between engines: sqlite_sql on SQLite,
+ * pg_sql on PostgreSQL, kept side by side where the statement is used. */
+store_query *store_stmt2(store *s, const char *sqlite_sql, const char *pg_sql, perr *err);
+/* A statement outside the cache, for SQL that is not a string literal (tools, tests):
+ * the caller frees it with store_finalize (NULL: no-op). NULL with err set if it does not
+ * compile. */
+store_query *store_prepare(store *s, const char *sql, perr *err);
+void store_finalize(store_query *st);
 /* Resets a statement from store_stmt and clears its bindings; a failure of its last step
  * that was not counted yet (see count_error in store.c) is counted and logged. NULL: no-op. */
-void store_done(sqlite3_stmt *st);
+void store_done(store_query *st);
+/* Runs the statement to its next row: STORE_ROW (read it with store_col_*), STORE_DONE,
+ * or a failure (STORE_CONSTRAINT, STORE_BUSY, STORE_ERROR; store_errmsg says why). */
+int store_step(store_query *st);
+/* The message of the last failure on this thread's connection (owned by the store, valid
+ * until the next statement). */
+const char *store_errmsg(store *s);
+/* The same, for the connection of st. */
+const char *store_query_errmsg(store_query *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this thread's connection. store_begin first takes
  * the store's process-wide write mutex (one write transaction per process at a time), then
- * SQLite's write lock; each wait is bounded by the write wait (store_set_write_wait). When
+ * SQLite's write lock (PostgreSQL: a READ COMMITTED transaction whose first statement takes
+ * the advisory lock every Passport process takes for writing, store_pg.c); each wait is
+ * bounded by the write wait (store_set_write_wait). On PostgreSQL a failed statement
+ * aborts the whole transaction (its commit then fails): roll back on any failure. When
  * either stays taken, store_begin fails with a "database busy" message and store_busy
  * answers true (the request answers 503 with Retry-After). While another process holds
  * SQLite's lock, only the mutex holder waits for it: other writers fail at once. Every store_begin that returned
@@ -115,7 +145,8 @@ void store_stats_get(store_stats *out);
 /* The number of errors counted in store_stats.errors that happened on the calling thread:
  * compare before and after a lookup to tell "not found" from "the database failed". */
 unsigned long store_thread_errors(void);
-/* A read transaction (BEGIN DEFERRED) for several queries that must see one snapshot, or
+/* A read transaction (BEGIN DEFERRED; PostgreSQL: REPEATABLE READ READ ONLY, which refuses
+ * writes) for several queries that must see one snapshot, or
  * that would otherwise take and release the WAL locks once each. store_read_end commits
  * it (rolls back if that fails). Called inside a transaction already open (a read or a
  * write one), the pair does nothing, so a function may use it whoever calls it; each
@@ -130,13 +161,38 @@ bool store_ping(store *s);
 /* True when a write transaction can commit (readiness checks): a real commit of a change
  * that changes nothing. false with err set (read-only folder, full disk, lock held). */
 bool store_check_write(store *s, perr *err);
-/* sqlite3_last_insert_rowid / sqlite3_changes for this thread's connection. */
+/* The id of the last row inserted / the rows changed by the last statement, on this
+ * thread's connection. (PostgreSQL: the id column an INSERT returned, the store adding
+ * RETURNING id to an INSERT that has no RETURNING, into a table with an id column.) */
 long long store_last_id(store *s);
 int store_changes(store *s);
 
-/* Binding helpers: text may be NULL (binds NULL). Index is 1-based as in SQLite. */
-void store_bind_text(sqlite3_stmt *st, int i, const char *text);
-/* Column text as a C string, "" when NULL (owned by SQLite until the next step/reset). */
-const char *store_col_text(sqlite3_stmt *st, int i);
+/* Parameters, numbered from 1 (`?` or `?N` in the SQL). Text is copied; NULL binds NULL. */
+void store_bind_int64(store_query *st, int i, int64_t v);
+void store_bind_int(store_query *st, int i, int v);
+void store_bind_double(store_query *st, int i, double v);
+void store_bind_null(store_query *st, int i);
+void store_bind_text(store_query *st, int i, const char *text);
+/* The first len bytes of text. */
+void store_bind_textn(store_query *st, int i, const char *text, size_t len);
+
+/* Columns of the current row, numbered from 0. A NULL reads as 0, 0.0 or "". Text is
+ * owned by the store until the next step or store_done. (PostgreSQL: a boolean reads 1 or
+ * 0, also as text; a bytea its bytes, type STORE_BLOB; a numeric without a fraction is
+ * STORE_INTEGER; a bare parameter in the select list comes back as text.) */
+int64_t store_col_int64(store_query *st, int i);
+int store_col_int(store_query *st, int i);
+double store_col_double(store_query *st, int i);
+const char *store_col_text(store_query *st, int i);
+/* The column's text, NULL when the value is NULL. */
+const char *store_col_text_or_null(store_query *st, int i);
+/* The length in bytes of the column's text. */
+size_t store_col_bytes(store_query *st, int i);
+/* STORE_INTEGER, STORE_FLOAT, STORE_TEXT, STORE_BLOB or STORE_NULL. */
+int store_col_type(store_query *st, int i);
+bool store_col_null(store_query *st, int i);
+/* The number of columns of the statement and the name of one (owned by the store). */
+int store_col_count(store_query *st);
+const char *store_col_name(store_query *st, int i);
 
 #endif

@@ -13,17 +13,17 @@
 
 #define DAY 86400
 
-static bool step_done(store *s, sqlite3_stmt *st, perr *err) {
-    int rc = sqlite3_step(st);
+static bool step_done(store *s, store_query *st, perr *err) {
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 static long long competency_id(store *s, const char *code) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM competencies WHERE code = ? AND retired = 0", NULL);
+    store_query *st = store_stmt(s, "SELECT id FROM competencies WHERE code = ? AND retired = 0", NULL);
     if (!st) return 0;
     store_bind_text(st, 1, code);
-    long long id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    long long id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     return id;
 }
@@ -46,40 +46,42 @@ bool calls_create(store *s, long long owner_id, const call_draft *d, long long *
         for (size_t j = 0; j < i; j++)
             if (comp[j] == comp[i]) return perr_set(err, "talent.duplicate_need");
     }
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO calls(title, description, owner_id, opens_on, closes_on, state,"
-                                  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?6)",
+                                  " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6) RETURNING id",
                                   err);
     if (!st) return false;
     store_bind_text(st, 1, d->title);
     store_bind_text(st, 2, d->description ? d->description : "");
-    sqlite3_bind_int64(st, 3, owner_id);
-    sqlite3_bind_int64(st, 4, d->opens_on);
-    sqlite3_bind_int64(st, 5, d->closes_on);
-    sqlite3_bind_int64(st, 6, clock_now());
-    if (!step_done(s, st, err)) return false;
-    *id = store_last_id(s);
+    store_bind_int64(st, 3, owner_id);
+    store_bind_int64(st, 4, d->opens_on);
+    store_bind_int64(st, 5, d->closes_on);
+    store_bind_int64(st, 6, clock_now());
+    int rc = store_step(st);
+    *id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    if (rc != STORE_ROW) return perr_set(err, "database error: %s", store_errmsg(s));
     for (size_t i = 0; i < d->nneeds; i++) {
         st = store_stmt(s, "INSERT INTO call_needs(call_id, competency_id, min_level, weight) VALUES (?, ?, ?, ?)", err);
         if (!st) return false;
-        sqlite3_bind_int64(st, 1, *id);
-        sqlite3_bind_int64(st, 2, comp[i]);
-        sqlite3_bind_int(st, 3, d->needs[i].min_level);
-        sqlite3_bind_int(st, 4, d->needs[i].weight);
+        store_bind_int64(st, 1, *id);
+        store_bind_int64(st, 2, comp[i]);
+        store_bind_int(st, 3, d->needs[i].min_level);
+        store_bind_int(st, 4, d->needs[i].weight);
         if (!step_done(s, st, err)) return false;
     }
     return true;
 }
 
 static bool call_state(store *s, long long id, char out[16], char **title) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT state, title, opens_on, closes_on FROM calls WHERE id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT state, title, opens_on, closes_on FROM calls WHERE id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, id);
+    bool found = store_step(st) == STORE_ROW;
     if (found) {
         snprintf(out, 16, "%s", store_col_text(st, 0));
         int64_t now = clock_now();
-        if (!strcmp(out, "open") && (now < sqlite3_column_int64(st, 2) || now >= sqlite3_column_int64(st, 3) + DAY))
+        if (!strcmp(out, "open") && (now < store_col_int64(st, 2) || now >= store_col_int64(st, 3) + DAY))
             snprintf(out, 16, "%s", "outside");
         if (title) *title = xstrdup(store_col_text(st, 1));
     }
@@ -90,11 +92,11 @@ static bool call_state(store *s, long long id, char out[16], char **title) {
 bool calls_set_state(store *s, long long id, const char *state, perr *err) {
     static const char *const moves[][2] = {{"draft", "open"}, {"open", "closed"}, {"closed", "archived"},
                                            {"closed", "open"}};
-    sqlite3_stmt *st = store_stmt(s, "SELECT state FROM calls WHERE id = ?", err);
+    store_query *st = store_stmt(s, "SELECT state FROM calls WHERE id = ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     char cur[16] = "";
-    if (sqlite3_step(st) == SQLITE_ROW) snprintf(cur, sizeof cur, "%s", store_col_text(st, 0));
+    if (store_step(st) == STORE_ROW) snprintf(cur, sizeof cur, "%s", store_col_text(st, 0));
     store_done(st);
     if (!*cur) return perr_set(err, "talent.call_not_found");
     bool ok = false;
@@ -104,8 +106,8 @@ bool calls_set_state(store *s, long long id, const char *state, perr *err) {
     st = store_stmt(s, "UPDATE calls SET state = ?, updated_at = ? WHERE id = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, state);
-    sqlite3_bind_int64(st, 2, clock_now());
-    sqlite3_bind_int64(st, 3, id);
+    store_bind_int64(st, 2, clock_now());
+    store_bind_int64(st, 3, id);
     return step_done(s, st, err);
 }
 
@@ -132,18 +134,18 @@ static char *render_description(const char *md) {
 
 static json_t *call_needs(store *s, long long id, const char *locale) {
     json_t *arr = json_array();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT c.code, c.title_fr, c.title_en, n.min_level, n.weight FROM call_needs n"
                                   " JOIN competencies c ON c.id = n.competency_id WHERE n.call_id = ?"
                                   " ORDER BY n.weight DESC, c.code",
                                   NULL);
     if (!st) return arr;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     bool en = locale && !strcmp(locale, "en");
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (store_step(st) == STORE_ROW)
         json_array_append_new(arr, json_pack("{s:s, s:s, s:i, s:i}", "code", store_col_text(st, 0), "title",
-                                             store_col_text(st, en ? 2 : 1), "min_level", sqlite3_column_int(st, 3),
-                                             "weight", sqlite3_column_int(st, 4)));
+                                             store_col_text(st, en ? 2 : 1), "min_level", store_col_int(st, 3),
+                                             "weight", store_col_int(st, 4)));
     store_done(st);
     return arr;
 }
@@ -154,19 +156,19 @@ static json_t *call_needs(store *s, long long id, const char *locale) {
     " (SELECT count(*) FROM applications a WHERE a.call_id = c.id AND a.state <> 'withdrawn')"    \
     " FROM calls c LEFT JOIN users u ON u.id = c.owner_id"
 
-static json_t *call_row(store *s, sqlite3_stmt *st, const char *locale, bool html) {
+static json_t *call_row(store *s, store_query *st, const char *locale, bool html) {
     char opens[11], closes[11];
-    int64_t o = sqlite3_column_int64(st, 5), c = sqlite3_column_int64(st, 6), now = clock_now();
+    int64_t o = store_col_int64(st, 5), c = store_col_int64(st, 6), now = clock_now();
     clock_date(o, opens);
     clock_date(c, closes);
     const char *state = store_col_text(st, 7);
-    long long id = sqlite3_column_int64(st, 0);
+    long long id = store_col_int64(st, 0);
     json_t *row = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:i}", "id", (json_int_t)id, "title",
                             store_col_text(st, 1), "description", store_col_text(st, 2), "owner_id",
-                            (json_int_t)sqlite3_column_int64(st, 3), "owner", store_col_text(st, 4), "opens_on", opens,
+                            (json_int_t)store_col_int64(st, 3), "owner", store_col_text(st, 4), "opens_on", opens,
                             "closes_on", closes, "state", state, "accepting",
                             !strcmp(state, "open") && now >= o && now < c + DAY, "applicants",
-                            sqlite3_column_int(st, 8));
+                            store_col_int(st, 8));
     if (html) {
         char *h = render_description(store_col_text(st, 2));
         json_object_set_new(row, "description_html", json_string(h));
@@ -177,11 +179,11 @@ static json_t *call_row(store *s, sqlite3_stmt *st, const char *locale, bool htm
 }
 
 json_t *calls_get(store *s, long long id, const char *locale, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, CALL_COLUMNS " WHERE c.id = ?", err);
+    store_query *st = store_stmt(s, CALL_COLUMNS " WHERE c.id = ?", err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     json_t *o = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (store_step(st) == STORE_ROW) {
         /* call_row runs other statements: read this row first */
         o = call_row(s, st, locale, true);
     }
@@ -190,32 +192,32 @@ json_t *calls_get(store *s, long long id, const char *locale, perr *err) {
 }
 
 json_t *calls_list(store *s, const char *state, long long owner_id, const char *locale, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
-                                  CALL_COLUMNS " WHERE (?1 IS NULL AND c.state <> 'archived' OR c.state = ?1)"
-                                               " AND (?2 = 0 OR c.owner_id = ?2) ORDER BY c.id DESC LIMIT 500",
+    store_query *st = store_stmt(s,
+                                  CALL_COLUMNS " WHERE (CAST(?1 AS TEXT) IS NULL AND c.state <> 'archived' OR c.state = ?1)"
+                                               " AND (CAST(?2 AS BIGINT) = 0 OR c.owner_id = ?2) ORDER BY c.id DESC LIMIT 500",
                                   err);
     if (!st) return NULL;
     store_bind_text(st, 1, state);
-    sqlite3_bind_int64(st, 2, owner_id);
+    store_bind_int64(st, 2, owner_id);
     json_t *arr = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) json_array_append_new(arr, call_row(s, st, locale, false));
+    while (store_step(st) == STORE_ROW) json_array_append_new(arr, call_row(s, st, locale, false));
     store_done(st);
     return arr;
 }
 
 bool calls_query(store *s, long long id, talent_query *q, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT c.code, n.min_level, n.weight FROM call_needs n"
                                   " JOIN competencies c ON c.id = n.competency_id WHERE n.call_id = ? ORDER BY c.code",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     memset(q, 0, sizeof *q);
-    while (sqlite3_step(st) == SQLITE_ROW && q->nneeds < TALENT_MAX_NEEDS) {
+    while (store_step(st) == STORE_ROW && q->nneeds < TALENT_MAX_NEEDS) {
         talent_need *n = &q->needs[q->nneeds++];
         snprintf(n->code, sizeof n->code, "%s", store_col_text(st, 0));
-        n->min_level = sqlite3_column_int(st, 1);
-        n->weight = sqlite3_column_int(st, 2);
+        n->min_level = store_col_int(st, 1);
+        n->weight = store_col_int(st, 2);
     }
     store_done(st);
     q->page = 1;
@@ -225,11 +227,11 @@ bool calls_query(store *s, long long id, talent_query *q, perr *err) {
 
 void calls_application_state(store *s, long long call_id, long long user_id, char out[16]) {
     out[0] = '\0';
-    sqlite3_stmt *st = store_stmt(s, "SELECT state FROM applications WHERE call_id = ? AND user_id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT state FROM applications WHERE call_id = ? AND user_id = ?", NULL);
     if (!st) return;
-    sqlite3_bind_int64(st, 1, call_id);
-    sqlite3_bind_int64(st, 2, user_id);
-    if (sqlite3_step(st) == SQLITE_ROW) snprintf(out, 16, "%s", store_col_text(st, 0));
+    store_bind_int64(st, 1, call_id);
+    store_bind_int64(st, 2, user_id);
+    if (store_step(st) == STORE_ROW) snprintf(out, 16, "%s", store_col_text(st, 0));
     store_done(st);
 }
 
@@ -242,16 +244,16 @@ bool calls_apply(store *s, long long call_id, long long user_id, const char *mot
     char app[16];
     calls_application_state(s, call_id, user_id, app);
     if (*app && strcmp(app, "withdrawn")) return perr_set(err, "talent.already_applied");
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO applications(call_id, user_id, motivation, state, created_at, updated_at)"
-                                  " VALUES (?, ?, ?, 'applied', ?4, ?4) ON CONFLICT(call_id, user_id) DO UPDATE SET"
+                                  " VALUES (?1, ?2, ?3, 'applied', ?4, ?4) ON CONFLICT(call_id, user_id) DO UPDATE SET"
                                   " motivation = excluded.motivation, state = 'applied', updated_at = excluded.updated_at",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, call_id);
-    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 1, call_id);
+    store_bind_int64(st, 2, user_id);
     store_bind_text(st, 3, motivation ? motivation : "");
-    sqlite3_bind_int64(st, 4, clock_now());
+    store_bind_int64(st, 4, clock_now());
     return step_done(s, st, err);
 }
 
@@ -259,14 +261,14 @@ bool calls_withdraw(store *s, long long call_id, long long user_id, perr *err) {
     char app[16];
     calls_application_state(s, call_id, user_id, app);
     if (!*app || !strcmp(app, "withdrawn")) return perr_set(err, "talent.not_applied");
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "UPDATE applications SET state = 'withdrawn', motivation = '', updated_at = ?"
                                   " WHERE call_id = ? AND user_id = ?",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, clock_now());
-    sqlite3_bind_int64(st, 2, call_id);
-    sqlite3_bind_int64(st, 3, user_id);
+    store_bind_int64(st, 1, clock_now());
+    store_bind_int64(st, 2, call_id);
+    store_bind_int64(st, 3, user_id);
     return step_done(s, st, err);
 }
 
@@ -278,7 +280,7 @@ bool calls_decide(store *s, long long call_id, long long user_id, const char *de
     if (!*app || !strcmp(app, "withdrawn")) return perr_set(err, "talent.not_applied");
     char *title = NULL;
     if (!call_state(s, call_id, state, &title)) return perr_set(err, "talent.call_not_found");
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "UPDATE applications SET state = ?, updated_at = ? WHERE call_id = ? AND user_id = ?",
                                   err);
     if (!st) {
@@ -286,9 +288,9 @@ bool calls_decide(store *s, long long call_id, long long user_id, const char *de
         return false;
     }
     store_bind_text(st, 1, decision);
-    sqlite3_bind_int64(st, 2, clock_now());
-    sqlite3_bind_int64(st, 3, call_id);
-    sqlite3_bind_int64(st, 4, user_id);
+    store_bind_int64(st, 2, clock_now());
+    store_bind_int64(st, 3, call_id);
+    store_bind_int64(st, 4, user_id);
     bool ok = step_done(s, st, err);
     if (ok) {
         char key[48], link[48];
@@ -303,20 +305,20 @@ bool calls_decide(store *s, long long call_id, long long user_id, const char *de
 }
 
 json_t *calls_applications(store *s, long long call_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT a.user_id, u.display_name, u.email, coalesce(n.name, ''), a.motivation,"
                                   " a.state, a.created_at FROM applications a JOIN users u ON u.id = a.user_id"
                                   " LEFT JOIN units n ON n.id = u.unit_id WHERE a.call_id = ? AND a.state <> 'withdrawn'"
                                   " ORDER BY a.created_at, a.user_id",
                                   err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, call_id);
+    store_bind_int64(st, 1, call_id);
     json_t *arr = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         char date[11];
-        clock_date(sqlite3_column_int64(st, 6), date);
+        clock_date(store_col_int64(st, 6), date);
         json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "user_id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "name", store_col_text(st, 1),
+                                             (json_int_t)store_col_int64(st, 0), "name", store_col_text(st, 1),
                                              "email", store_col_text(st, 2), "unit", store_col_text(st, 3),
                                              "motivation", store_col_text(st, 4), "state", store_col_text(st, 5),
                                              "date", date));
@@ -326,17 +328,17 @@ json_t *calls_applications(store *s, long long call_id, perr *err) {
 }
 
 json_t *calls_of_user(store *s, long long user_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT a.call_id, c.title, a.state, a.motivation, a.created_at FROM applications a"
                                   " JOIN calls c ON c.id = a.call_id WHERE a.user_id = ? ORDER BY a.created_at DESC",
                                   err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     json_t *arr = json_array();
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         char date[11];
-        clock_date(sqlite3_column_int64(st, 4), date);
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s}", "call_id", (json_int_t)sqlite3_column_int64(st, 0),
+        clock_date(store_col_int64(st, 4), date);
+        json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s}", "call_id", (json_int_t)store_col_int64(st, 0),
                                              "title", store_col_text(st, 1), "state", store_col_text(st, 2),
                                              "motivation", store_col_text(st, 3), "date", date));
     }
@@ -346,14 +348,14 @@ json_t *calls_of_user(store *s, long long user_id, perr *err) {
 
 json_t *calls_competencies(store *s, const char *locale) {
     json_t *arr = json_array();
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT c.code, c.title_fr, c.title_en, f.code FROM competencies c"
                                   " JOIN frameworks f ON f.id = c.framework_id WHERE c.retired = 0"
                                   " ORDER BY f.code, c.position",
                                   NULL);
     if (!st) return arr;
     bool en = locale && !strcmp(locale, "en");
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (store_step(st) == STORE_ROW)
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "code", store_col_text(st, 0), "title",
                                              store_col_text(st, en ? 2 : 1), "framework", store_col_text(st, 3)));
     store_done(st);

@@ -291,14 +291,14 @@ static void folder_flush(talent_index *ix, folder *f, size_t u) {
     " FROM evidence"
 
 /* Adds the evidence row of st (EVIDENCE_COLUMNS) to f. */
-static void folder_add_row(talent_index *ix, folder *f, sqlite3_stmt *st, long long *comp_id, int *col) {
-    long long cid = sqlite3_column_int64(st, 1);
+static void folder_add_row(talent_index *ix, folder *f, store_query *st, long long *comp_id, int *col) {
+    long long cid = store_col_int64(st, 1);
     if (cid != *comp_id) {
         *comp_id = cid;
         *col = talent_comp_col(ix, cid);
     }
-    folder_add(f, *col, sqlite3_column_int(st, 2), evidence_kind_parse(store_col_text(st, 3)),
-               sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int(st, 6) != 0);
+    folder_add(f, *col, store_col_int(st, 2), evidence_kind_parse(store_col_text(st, 3)),
+               store_col_int64(st, 4), store_col_int64(st, 5), store_col_int(st, 6) != 0);
 }
 
 static uint8_t vis_code(const char *v) {
@@ -308,21 +308,21 @@ static uint8_t vis_code(const char *v) {
 }
 
 static bool load_catalog(talent_index *ix, perr *err) {
-    sqlite3_stmt *st = store_stmt(ix->db,
+    store_query *st = store_stmt(ix->db,
                                   "SELECT c.id, c.code, c.area, f.code FROM competencies c"
                                   " JOIN frameworks f ON f.id = c.framework_id ORDER BY c.id",
                                   err);
     if (!st) return false;
     size_t cap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW && ix->ncomp < TALENT_MAX_COMPS) {
+    while (store_step(st) == STORE_ROW && ix->ncomp < TALENT_MAX_COMPS) {
         if (ix->ncomp == cap) {
             cap = cap ? cap * 2 : 64;
             ix->comps = xrealloc(ix->comps, cap * sizeof *ix->comps);
         }
         talent_comp_info *ci = &ix->comps[ix->ncomp++];
-        ci->id = sqlite3_column_int64(st, 0);
+        ci->id = store_col_int64(st, 0);
         ci->code = xstrdup(store_col_text(st, 1));
-        ci->area = sqlite3_column_int(st, 2);
+        ci->area = store_col_int(st, 2);
         ci->fw = xstrdup(store_col_text(st, 3));
     }
     store_done(st);
@@ -337,8 +337,8 @@ static bool load_catalog(talent_index *ix, perr *err) {
         free(pairs);
         return false;
     }
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        int a = talent_comp_col(ix, sqlite3_column_int64(st, 0)), b = talent_comp_col(ix, sqlite3_column_int64(st, 1));
+    while (store_step(st) == STORE_ROW) {
+        int a = talent_comp_col(ix, store_col_int64(st, 0)), b = talent_comp_col(ix, store_col_int64(st, 1));
         if (a < 0 || b < 0 || a == b) continue;
         if (npairs + 2 > pcap) {
             pcap *= 2;
@@ -381,14 +381,14 @@ static bool load_catalog(talent_index *ix, perr *err) {
     st = store_stmt(ix->db, "SELECT id, coalesce(parent_id, 0), name FROM units ORDER BY id", err);
     if (!st) return false;
     size_t ucap = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         if (ix->nunits == ucap) {
             ucap = ucap ? ucap * 2 : 64;
             ix->units = xrealloc(ix->units, ucap * sizeof *ix->units);
         }
         talent_unit_info *ui = &ix->units[ix->nunits++];
-        ui->id = sqlite3_column_int64(st, 0);
-        ui->parent = sqlite3_column_int64(st, 1);
+        ui->id = store_col_int64(st, 0);
+        ui->parent = store_col_int64(st, 1);
         ui->name = xstrdup(store_col_text(st, 2));
     }
     store_done(st);
@@ -397,14 +397,14 @@ static bool load_catalog(talent_index *ix, perr *err) {
     return true;
 }
 
-static void set_row(talent_index *ix, size_t u, sqlite3_stmt *st) {
+static void set_row(talent_index *ix, size_t u, store_query *st) {
     /* columns: id, unit_id, visibility, available, alive */
-    ix->ids[u] = sqlite3_column_int64(st, 0);
-    long long unit = sqlite3_column_int64(st, 1);
+    ix->ids[u] = store_col_int64(st, 0);
+    long long unit = store_col_int64(st, 1);
     ix->upos[u] = unit ? talent_unit_pos(ix, unit) : -1;
     ix->vis[u] = vis_code(store_col_text(st, 2));
-    ix->avail[u] = (uint8_t)(sqlite3_column_int(st, 3) != 0);
-    ix->alive[u] = (uint8_t)(sqlite3_column_int(st, 4) != 0);
+    ix->avail[u] = (uint8_t)(store_col_int(st, 3) != 0);
+    ix->alive[u] = (uint8_t)(store_col_int(st, 4) != 0);
 }
 
 #define USER_COLUMNS                                                                  \
@@ -416,14 +416,14 @@ static bool build_all(talent_index *ix, perr *err) {
     clear_data(ix);
     if (!load_catalog(ix, err)) goto fail;
     /* the columns sized once: no copy, no slack */
-    sqlite3_stmt *st = store_stmt(ix->db, "SELECT count(*) FROM users", err);
+    store_query *st = store_stmt(ix->db, "SELECT count(*) FROM users", err);
     if (!st) goto fail;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
-        grow_rows(ix, (size_t)sqlite3_column_int64(st, 0));
+    if (store_step(st) == STORE_ROW && store_col_int64(st, 0) > 0)
+        grow_rows(ix, (size_t)store_col_int64(st, 0));
     store_done(st);
     st = store_stmt(ix->db, USER_COLUMNS " ORDER BY u.id", err);
     if (!st) goto fail;
-    while (sqlite3_step(st) == SQLITE_ROW) set_row(ix, new_row(ix), st);
+    while (store_step(st) == STORE_ROW) set_row(ix, new_row(ix), st);
     store_done(st);
     /* one agent's evidence at a time, folded as the passport view folds it */
     st = store_stmt(ix->db, EVIDENCE_COLUMNS " ORDER BY user_id", err);
@@ -434,14 +434,14 @@ static bool build_all(talent_index *ix, perr *err) {
     long long uid = 0, comp_id = 0;
     int col = -1;
     unsigned long steps = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         if ((++steps & 0xffff) == 0 && ix->stop) {
             store_done(st);
             folder_free(&f);
             perr_set(err, "talent.stopped");
             goto fail;
         }
-        long long id = sqlite3_column_int64(st, 0);
+        long long id = store_col_int64(st, 0);
         if (row < 0 || id != uid) {
             if (row >= 0) folder_flush(ix, &f, (size_t)row);
             f.n = 0;
@@ -467,11 +467,11 @@ fail:
 /* Reloads one user's row; false when the index must be rebuilt instead (a new id below
  * the highest one). */
 static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild) {
-    sqlite3_stmt *st = store_stmt(ix->db, USER_COLUMNS " WHERE u.id = ?", err);
+    store_query *st = store_stmt(ix->db, USER_COLUMNS " WHERE u.id = ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     long u = talent_row_of(ix, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if (store_step(st) != STORE_ROW) {
         store_done(st);
         if (u >= 0) {
             ix->alive[u] = 0;
@@ -493,12 +493,12 @@ static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild)
     clear_row(ix, (size_t)u);
     st = store_stmt(ix->db, EVIDENCE_COLUMNS " WHERE user_id = ?", err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
+    store_bind_int64(st, 1, id);
     folder f;
     folder_init(&f, ix->ncomp);
     long long comp_id = 0;
     int col = -1;
-    while (sqlite3_step(st) == SQLITE_ROW) folder_add_row(ix, &f, st, &comp_id, &col);
+    while (store_step(st) == STORE_ROW) folder_add_row(ix, &f, st, &comp_id, &col);
     store_done(st);
     folder_flush(ix, &f, (size_t)u);
     folder_free(&f);
@@ -508,13 +508,13 @@ static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild)
 bool talent_index_refresh(talent_index *ix, perr *err) {
     bool ok = false;
     pthread_mutex_lock(&ix->refresh_mu);
-    sqlite3_stmt *st = store_stmt(ix->db, "SELECT coalesce((SELECT max(seq) FROM talent_changes), 0),"
+    store_query *st = store_stmt(ix->db, "SELECT coalesce((SELECT max(seq) FROM talent_changes), 0),"
                                                    " coalesce((SELECT min(seq) FROM talent_changes), 0)", err);
     if (!st) goto done;
     long long max = 0, min = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        max = sqlite3_column_int64(st, 0);
-        min = sqlite3_column_int64(st, 1);
+    if (store_step(st) == STORE_ROW) {
+        max = store_col_int64(st, 0);
+        min = store_col_int64(st, 1);
     }
     store_done(st);
     if (ix->built && max == ix->seq) {
@@ -527,10 +527,10 @@ bool talent_index_refresh(talent_index *ix, perr *err) {
     if (!rebuild) {
         st = store_stmt(ix->db, "SELECT DISTINCT user_id FROM talent_changes WHERE seq > ? AND seq <= ?", err);
         if (!st) goto done;
-        sqlite3_bind_int64(st, 1, ix->seq);
-        sqlite3_bind_int64(st, 2, max);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            long long id = sqlite3_column_int64(st, 0);
+        store_bind_int64(st, 1, ix->seq);
+        store_bind_int64(st, 2, max);
+        while (store_step(st) == STORE_ROW) {
+            long long id = store_col_int64(st, 0);
             if (id == 0 || nusers > 20000) rebuild = true;
             if (nusers == cap) {
                 cap = cap ? cap * 2 : 64;

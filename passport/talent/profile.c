@@ -9,7 +9,7 @@
 #include "people/audit.h"
 
 json_t *profile_get(store *s, long long user_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT u.id, u.display_name, coalesce(n.name, ''), coalesce(u.unit_id, 0), u.bio,"
                                   " coalesce(p.interests, ''), coalesce(p.languages, ''), coalesce(p.available, 0),"
                                   " u.visibility, coalesce(p.updated_at, 0)"
@@ -17,25 +17,25 @@ json_t *profile_get(store *s, long long user_id, perr *err) {
                                   " LEFT JOIN units n ON n.id = u.unit_id WHERE u.id = ? AND u.disabled_at IS NULL",
                                   err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     json_t *o = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (store_step(st) == STORE_ROW)
         o = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:b, s:s, s:I}", "user_id",
-                      (json_int_t)sqlite3_column_int64(st, 0), "name", store_col_text(st, 1), "unit",
-                      store_col_text(st, 2), "unit_id", (json_int_t)sqlite3_column_int64(st, 3), "bio",
+                      (json_int_t)store_col_int64(st, 0), "name", store_col_text(st, 1), "unit",
+                      store_col_text(st, 2), "unit_id", (json_int_t)store_col_int64(st, 3), "bio",
                       store_col_text(st, 4), "interests", store_col_text(st, 5), "languages", store_col_text(st, 6),
-                      "available", sqlite3_column_int(st, 7), "visibility", store_col_text(st, 8), "updated_at",
-                      (json_int_t)sqlite3_column_int64(st, 9));
+                      "available", store_col_int(st, 7), "visibility", store_col_text(st, 8), "updated_at",
+                      (json_int_t)store_col_int64(st, 9));
     store_done(st);
     return o;
 }
 
 talent_visibility profile_visibility(store *s, long long user_id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT visibility FROM users WHERE id = ? AND disabled_at IS NULL", NULL);
+    store_query *st = store_stmt(s, "SELECT visibility FROM users WHERE id = ? AND disabled_at IS NULL", NULL);
     if (!st) return TALENT_HIDDEN;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     talent_visibility v = TALENT_HIDDEN;
-    if (sqlite3_step(st) == SQLITE_ROW) talent_visibility_parse(store_col_text(st, 0), &v);
+    if (store_step(st) == STORE_ROW) talent_visibility_parse(store_col_text(st, 0), &v);
     store_done(st);
     return v;
 }
@@ -48,10 +48,10 @@ static bool text_ok(const char *t, size_t max, perr *err) {
     return true;
 }
 
-static bool step_done(store *s, sqlite3_stmt *st, perr *err) {
-    int rc = sqlite3_step(st);
+static bool step_done(store *s, store_query *st, perr *err) {
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 bool profile_save(store *s, long long user_id, const char *bio, const char *interests, const char *languages,
@@ -59,10 +59,10 @@ bool profile_save(store *s, long long user_id, const char *bio, const char *inte
     if (!text_ok(bio, PROFILE_MAX_BIO, err) || !text_ok(interests, PROFILE_MAX_INTERESTS, err) ||
         !text_ok(languages, PROFILE_MAX_LANGUAGES, err))
         return false;
-    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET bio = ? WHERE id = ? AND bio <> ?1", err);
+    store_query *st = store_stmt(s, "UPDATE users SET bio = ?1 WHERE id = ?2 AND bio <> ?1", err);
     if (!st) return false;
     store_bind_text(st, 1, bio ? bio : "");
-    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 2, user_id);
     if (!step_done(s, st, err)) return false;
     st = store_stmt(s,
                     "INSERT INTO profiles(user_id, interests, languages, available, updated_at) VALUES (?, ?, ?, ?, ?)"
@@ -70,20 +70,20 @@ bool profile_save(store *s, long long user_id, const char *bio, const char *inte
                     " languages = excluded.languages, available = excluded.available, updated_at = excluded.updated_at",
                     err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_bind_text(st, 2, interests ? interests : "");
     store_bind_text(st, 3, languages ? languages : "");
-    sqlite3_bind_int(st, 4, available ? 1 : 0);
-    sqlite3_bind_int64(st, 5, clock_now());
+    store_bind_int(st, 4, available ? 1 : 0);
+    store_bind_int64(st, 5, clock_now());
     return step_done(s, st, err);
 }
 
 bool profile_set_visibility(store *s, long long user_id, talent_visibility v, perr *err) {
     talent_visibility old = profile_visibility(s, user_id);
-    sqlite3_stmt *st = store_stmt(s, "UPDATE users SET visibility = ? WHERE id = ?", err);
+    store_query *st = store_stmt(s, "UPDATE users SET visibility = ? WHERE id = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, talent_visibility_name(v));
-    sqlite3_bind_int64(st, 2, user_id);
+    store_bind_int64(st, 2, user_id);
     if (!step_done(s, st, err)) return false;
     char detail[64];
     snprintf(detail, sizeof detail, "%s -> %s", talent_visibility_name(old), talent_visibility_name(v));
@@ -94,17 +94,17 @@ bool profile_set_visibility(store *s, long long user_id, talent_visibility v, pe
 
 bool profile_log_view(store *s, long long viewer_id, long long user_id, const char *context, long long context_id,
                       const char *reason, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "INSERT INTO profile_views(user_id, viewer_id, context, context_id, reason, at)"
-                                  " VALUES (?, ?, ?, nullif(?, 0), ?, ?)",
+                                  " VALUES (?, ?, ?, nullif(CAST(? AS BIGINT), 0), ?, ?)",
                                   err);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, user_id);
-    sqlite3_bind_int64(st, 2, viewer_id);
+    store_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 2, viewer_id);
     store_bind_text(st, 3, context);
-    sqlite3_bind_int64(st, 4, context_id);
+    store_bind_int64(st, 4, context_id);
     store_bind_text(st, 5, reason ? reason : "");
-    sqlite3_bind_int64(st, 6, clock_now());
+    store_bind_int64(st, 6, clock_now());
     if (!step_done(s, st, err)) return false;
     if (!audit_add(s, viewer_id, "profile.view", "user", user_id, context))
         return perr_set(err, "database error: audit");
@@ -112,15 +112,15 @@ bool profile_log_view(store *s, long long viewer_id, long long user_id, const ch
 }
 
 bool profile_call_context_ok(store *s, long long viewer_id, long long user_id, long long call_id) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT 1 FROM calls c JOIN applications a ON a.call_id = c.id"
                                   " WHERE c.id = ? AND c.owner_id = ? AND a.user_id = ?",
                                   NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, call_id);
-    sqlite3_bind_int64(st, 2, viewer_id);
-    sqlite3_bind_int64(st, 3, user_id);
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, call_id);
+    store_bind_int64(st, 2, viewer_id);
+    store_bind_int64(st, 3, user_id);
+    bool ok = store_step(st) == STORE_ROW;
     store_done(st);
     return ok;
 }
@@ -131,7 +131,7 @@ json_t *profile_views(store *s, long long user_id, int limit) {
 }
 
 json_t *profile_views_page(store *s, long long user_id, store_page *pg) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT coalesce(u.display_name, ''), coalesce(v.viewer_id, 0), v.at, v.context,"
                                   " coalesce(v.context_id, 0), coalesce(c.title, ''), v.reason, v.id"
                                   " FROM profile_views v LEFT JOIN users u ON u.id = v.viewer_id"
@@ -141,26 +141,26 @@ json_t *profile_views_page(store *s, long long user_id, store_page *pg) {
                                   NULL);
     if (!st) return NULL;
     json_t *arr = json_array();
-    sqlite3_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 1, user_id);
     store_page_bind(st, 2, pg);
     size_t rows = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!store_page_row(pg, &rows, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 7))) {
-            rc = SQLITE_DONE;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        if (!store_page_row(pg, &rows, store_col_int64(st, 2), store_col_int64(st, 7))) {
+            rc = STORE_DONE;
             break;
         }
         char at[21], date[11];
-        clock_iso8601(sqlite3_column_int64(st, 2), at);
-        clock_date(sqlite3_column_int64(st, 2), date);
+        clock_iso8601(store_col_int64(st, 2), at);
+        clock_date(store_col_int64(st, 2), date);
         json_array_append_new(arr, json_pack("{s:s, s:I, s:s, s:s, s:s, s:I, s:s, s:s}", "viewer", store_col_text(st, 0),
-                                             "viewer_id", (json_int_t)sqlite3_column_int64(st, 1), "at", at, "date",
+                                             "viewer_id", (json_int_t)store_col_int64(st, 1), "at", at, "date",
                                              date, "context", store_col_text(st, 3), "context_id",
-                                             (json_int_t)sqlite3_column_int64(st, 4), "call", store_col_text(st, 5),
+                                             (json_int_t)store_col_int64(st, 4), "call", store_col_text(st, 5),
                                              "reason", store_col_text(st, 6)));
     }
     store_done(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != STORE_DONE) {
         json_decref(arr);
         return NULL;
     }

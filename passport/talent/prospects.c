@@ -10,15 +10,15 @@
 #include "people/inbox.h"
 
 static bool db_fail(store *s, perr *err) {
-    return perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 /* The call's state and title (caller frees *title); false when there is no such call. */
 static bool call_info(store *s, long long id, char state[16], char **title) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT state, title FROM calls WHERE id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT state, title FROM calls WHERE id = ?", NULL);
     if (!st) return false;
-    sqlite3_bind_int64(st, 1, id);
-    bool found = sqlite3_step(st) == SQLITE_ROW;
+    store_bind_int64(st, 1, id);
+    bool found = store_step(st) == STORE_ROW;
     if (found) {
         snprintf(state, 16, "%s", store_col_text(st, 0));
         *title = xstrdup(store_col_text(st, 1));
@@ -38,21 +38,22 @@ bool prospects_mark(store *s, long long call_id, long long user_id, const char *
         perr_set(err, "talent.prospect.not_open");
         goto done;
     }
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "INSERT INTO call_prospects(call_id, user_id, shortlisted, invited_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
-        " ON CONFLICT(call_id, user_id) DO UPDATE SET shortlisted = max(shortlisted, excluded.shortlisted),"
-        " invited_at = coalesce(invited_at, excluded.invited_at)",
+        " ON CONFLICT(call_id, user_id) DO UPDATE SET shortlisted = CASE WHEN excluded.shortlisted"
+        " > call_prospects.shortlisted THEN excluded.shortlisted ELSE call_prospects.shortlisted END,"
+        " invited_at = coalesce(call_prospects.invited_at, excluded.invited_at)",
         err);
     if (!st) goto done;
-    sqlite3_bind_int64(st, 1, call_id);
-    sqlite3_bind_int64(st, 2, user_id);
-    sqlite3_bind_int(st, 3, invite ? 0 : 1);
-    if (invite) sqlite3_bind_int64(st, 4, now);
-    else sqlite3_bind_null(st, 4);
-    sqlite3_bind_int64(st, 5, now);
-    int rc = sqlite3_step(st);
+    store_bind_int64(st, 1, call_id);
+    store_bind_int64(st, 2, user_id);
+    store_bind_int(st, 3, invite ? 0 : 1);
+    if (invite) store_bind_int64(st, 4, now);
+    else store_bind_null(st, 4);
+    store_bind_int64(st, 5, now);
+    int rc = store_step(st);
     store_done(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != STORE_DONE) {
         db_fail(s, err);
         goto done;
     }
@@ -71,24 +72,24 @@ done:
 }
 
 json_t *prospects_list(store *s, long long call_id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
         "SELECT p.user_id, u.display_name, coalesce(un.name, ''), p.shortlisted, p.invited_at IS NOT NULL,"
         " coalesce(p.invited_at, 0) FROM call_prospects p JOIN users u ON u.id = p.user_id"
         " LEFT JOIN units un ON un.id = u.unit_id WHERE p.call_id = ? AND u.disabled_at IS NULL"
         " ORDER BY p.created_at DESC, p.user_id",
         err);
     if (!st) return NULL;
-    sqlite3_bind_int64(st, 1, call_id);
+    store_bind_int64(st, 1, call_id);
     json_t *out = json_array();
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = store_step(st)) == STORE_ROW)
         json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:b, s:b, s:I}", "user_id",
-                                             (json_int_t)sqlite3_column_int64(st, 0), "name", store_col_text(st, 1),
-                                             "unit", store_col_text(st, 2), "shortlisted", sqlite3_column_int(st, 3),
-                                             "invited", sqlite3_column_int(st, 4), "invited_at",
-                                             (json_int_t)sqlite3_column_int64(st, 5)));
+                                             (json_int_t)store_col_int64(st, 0), "name", store_col_text(st, 1),
+                                             "unit", store_col_text(st, 2), "shortlisted", store_col_int(st, 3),
+                                             "invited", store_col_int(st, 4), "invited_at",
+                                             (json_int_t)store_col_int64(st, 5)));
     store_done(st);
-    if (rc != SQLITE_DONE) {
+    if (rc != STORE_DONE) {
         db_fail(s, err);
         json_decref(out);
         return NULL;

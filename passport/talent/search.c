@@ -184,15 +184,19 @@ static bool text_candidates(talent_index *ix, const char *text, uint8_t *cand, b
         return true;
     }
     *used = true;
-    sqlite3_stmt *st = store_stmt(ix->db, "SELECT rowid FROM talent_text WHERE talent_text MATCH ?", err);
+    store_query *st = store_stmt2(ix->db, "SELECT rowid FROM talent_text WHERE talent_text MATCH ?1",
+                                   /* the query read once, then the GIN index (store/schema_learn.c) */
+                                   "WITH x AS MATERIALIZED (SELECT passport_tsquery(?1) AS q)"
+                                   " SELECT t.rowid FROM x, talent_text t WHERE t.doc @@ x.q ORDER BY t.rowid",
+                                   err);
     if (!st) {
         buf_free(&expr);
         return false;
     }
     store_bind_text(st, 1, expr.data);
     size_t at = 0; /* rowids come in ascending order: walk forward, search if not */
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long id = sqlite3_column_int64(st, 0);
+    while (store_step(st) == STORE_ROW) {
+        long long id = store_col_int64(st, 0);
         while (at < ix->n && ix->ids[at] < id) at++;
         if (at < ix->n && ix->ids[at] == id) {
             cand[at] = 1;
@@ -208,10 +212,11 @@ static bool text_candidates(talent_index *ix, const char *text, uint8_t *cand, b
 }
 
 static bool table_exists(store *s, const char *name) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", NULL);
+    store_query *st = store_stmt2(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  "SELECT 1 WHERE to_regclass(CAST(? AS text)) IS NOT NULL", NULL);
     if (!st) return false;
     store_bind_text(st, 1, name);
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    bool ok = store_step(st) == STORE_ROW;
     store_done(st);
     return ok;
 }
@@ -220,14 +225,14 @@ static bool table_exists(store *s, const char *name) {
  * the badges tables nobody holds anything. */
 static bool badge_candidates(talent_index *ix, const char *slug, uint8_t *cand, perr *err) {
     if (!table_exists(ix->db, "credentials") || !table_exists(ix->db, "achievements")) return true;
-    sqlite3_stmt *st = store_stmt(ix->db,
+    store_query *st = store_stmt(ix->db,
                                   "SELECT c.user_id FROM credentials c JOIN achievements a ON a.id = c.achievement_id"
                                   " WHERE a.slug = ? AND c.revoked_at IS NULL",
                                   err);
     if (!st) return false;
     store_bind_text(st, 1, slug);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long r = talent_row_of(ix, sqlite3_column_int64(st, 0));
+    while (store_step(st) == STORE_ROW) {
+        long r = talent_row_of(ix, store_col_int64(st, 0));
         if (r >= 0) cand[r] = 1;
     }
     store_done(st);
@@ -257,10 +262,10 @@ static json_t *count_json(long n) {
 }
 
 static char *user_name(store *s, long long id) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT display_name FROM users WHERE id = ?", NULL);
+    store_query *st = store_stmt(s, "SELECT display_name FROM users WHERE id = ?", NULL);
     if (!st) return xstrdup("");
-    sqlite3_bind_int64(st, 1, id);
-    char *name = xstrdup(sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : "");
+    store_bind_int64(st, 1, id);
+    char *name = xstrdup(store_step(st) == STORE_ROW ? store_col_text(st, 0) : "");
     store_done(st);
     return name;
 }

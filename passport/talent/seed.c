@@ -45,37 +45,44 @@ static const char *const bios[] = {
 static const char *const languages[] = {"français", "français, anglais", "français, espagnol", "français, allemand",
                                         "français, anglais, arabe"};
 
-static bool step(store *s, sqlite3_stmt *st, perr *err) {
-    int rc = sqlite3_step(st);
+static bool step(store *s, store_query *st, perr *err) {
+    int rc = store_step(st);
     store_done(st);
-    return rc == SQLITE_DONE ? true : perr_set(err, "database error: %s", sqlite3_errmsg(store_db(s)));
+    return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
+}
+
+/* Steps an INSERT … RETURNING id: writes the new row's id. */
+static bool step_id(store *s, store_query *st, long long *id, perr *err) {
+    int rc = store_step(st);
+    *id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    return rc == STORE_ROW ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 static long long count_of(store *s, const char *sql_literal_count) {
-    sqlite3_stmt *st = store_stmt(s, sql_literal_count, NULL);
+    store_query *st = store_stmt(s, sql_literal_count, NULL);
     if (!st) return -1;
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
     store_done(st);
     return n;
 }
 
 /* Creates (or finds) the unit name under parent; writes its id. */
 static bool unit_get(store *s, const char *name, long long parent, long long *id, perr *err) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM units WHERE name = ? AND coalesce(parent_id, 0) = ?", err);
+    store_query *st = store_stmt(s, "SELECT id FROM units WHERE name = ? AND coalesce(parent_id, 0) = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, name);
-    sqlite3_bind_int64(st, 2, parent);
-    *id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    store_bind_int64(st, 2, parent);
+    *id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     if (*id) return true;
-    st = store_stmt(s, "INSERT INTO units(name, parent_id, created_at) VALUES (?, nullif(?, 0), ?)", err);
+    st = store_stmt(s, "INSERT INTO units(name, parent_id, created_at) VALUES (?1, nullif(CAST(?2 AS BIGINT), 0), ?3)"
+                       " RETURNING id", err);
     if (!st) return false;
     store_bind_text(st, 1, name);
-    sqlite3_bind_int64(st, 2, parent);
-    sqlite3_bind_int64(st, 3, clock_now());
-    if (!step(s, st, err)) return false;
-    *id = store_last_id(s);
-    return true;
+    store_bind_int64(st, 2, parent);
+    store_bind_int64(st, 3, clock_now());
+    return step_id(s, st, id, err);
 }
 
 bool talent_seed(store *s, long n, unsigned seed, talent_seed_stats *stats, perr *err) {
@@ -85,12 +92,12 @@ bool talent_seed(store *s, long n, unsigned seed, talent_seed_stats *stats, perr
     /* the CRCN competencies */
     long long comps[64];
     int ncomp = 0;
-    sqlite3_stmt *st = store_stmt(s,
+    store_query *st = store_stmt(s,
                                   "SELECT c.id FROM competencies c JOIN frameworks f ON f.id = c.framework_id"
                                   " WHERE f.code = 'CRCN' AND c.retired = 0 ORDER BY c.position",
                                   err);
     if (!st) return false;
-    while (sqlite3_step(st) == SQLITE_ROW && ncomp < 64) comps[ncomp++] = sqlite3_column_int64(st, 0);
+    while (store_step(st) == STORE_ROW && ncomp < 64) comps[ncomp++] = store_col_int64(st, 0);
     store_done(st);
     if (!ncomp) return perr_set(err, "no CRCN competencies loaded: import courses/frameworks/crcn.csv first");
     long long first = count_of(s, "SELECT count(*) FROM users WHERE email LIKE 'agent%@seed.passport.test'");
@@ -123,17 +130,17 @@ bool talent_seed(store *s, long n, unsigned seed, talent_seed_stats *stats, perr
         bool has_profile = below(&x, 100) < 45;
         st = store_stmt(s,
                         "INSERT INTO users(email, display_name, password_hash, unit_id, locale, roles, visibility, bio,"
-                        " created_at) VALUES (?, ?, 'seed:no-login', ?, 'fr', 1, ?, ?, ?)",
+                        " created_at) VALUES (?, ?, 'seed:no-login', ?, 'fr', 1, ?, ?, ?) RETURNING id",
                         err);
         if (!st) goto fail;
         store_bind_text(st, 1, email);
         store_bind_text(st, 2, name);
-        sqlite3_bind_int64(st, 3, services[below(&x, (int)nservices)]);
+        store_bind_int64(st, 3, services[below(&x, (int)nservices)]);
         store_bind_text(st, 4, vis);
         store_bind_text(st, 5, has_profile ? bios[below(&x, (int)(sizeof bios / sizeof bios[0]))] : "");
-        sqlite3_bind_int64(st, 6, now - below(&x, 3 * 365) * 86400LL);
-        if (!step(s, st, err)) goto fail;
-        long long uid = store_last_id(s);
+        store_bind_int64(st, 6, now - below(&x, 3 * 365) * 86400LL);
+        long long uid;
+        if (!step_id(s, st, &uid, err)) goto fail;
         stats->agents++;
         if (strcmp(vis, "hidden")) stats->visible++;
         if (has_profile) {
@@ -144,11 +151,11 @@ bool talent_seed(store *s, long n, unsigned seed, talent_seed_stats *stats, perr
                             " VALUES (?, ?, ?, ?, ?)",
                             err);
             if (!st) goto fail;
-            sqlite3_bind_int64(st, 1, uid);
+            store_bind_int64(st, 1, uid);
             store_bind_text(st, 2, inter);
             store_bind_text(st, 3, languages[below(&x, 5)]);
-            sqlite3_bind_int(st, 4, below(&x, 100) < 50);
-            sqlite3_bind_int64(st, 5, now);
+            store_bind_int(st, 4, below(&x, 100) < 50);
+            store_bind_int64(st, 5, now);
             if (!step(s, st, err)) goto fail;
             stats->profiles++;
         }
@@ -166,11 +173,11 @@ bool talent_seed(store *s, long n, unsigned seed, talent_seed_stats *stats, perr
                             " VALUES (?, ?, ?, ?, 'seed', ?)",
                             err);
             if (!st) goto fail;
-            sqlite3_bind_int64(st, 1, uid);
-            sqlite3_bind_int64(st, 2, comps[c]);
-            sqlite3_bind_int(st, 3, level);
+            store_bind_int64(st, 1, uid);
+            store_bind_int64(st, 2, comps[c]);
+            store_bind_int(st, 3, level);
             store_bind_text(st, 4, kind);
-            sqlite3_bind_int64(st, 5, now - (int64_t)below(&x, 3 * 365) * 86400LL);
+            store_bind_int64(st, 5, now - (int64_t)below(&x, 3 * 365) * 86400LL);
             if (!step(s, st, err)) goto fail;
             stats->evidence++;
         }

@@ -26,19 +26,15 @@ typedef struct fixture {
 } fixture;
 
 static void sql(store *s, const char *text) {
-    char *msg = NULL;
-    if (sqlite3_exec(store_db(s), text, NULL, NULL, &msg) != SQLITE_OK) {
-        fprintf(stderr, "%s: %s\n", text, msg);
+    perr err = {{0}};
+    if (!store_exec(s, text, &err)) {
+        fprintf(stderr, "%s: %s\n", text, err.msg);
         abort();
     }
 }
 
 static inline long long count(store *s, const char *q) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), q, -1, &st, NULL);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    return n;
+    return test_count(s, q);
 }
 
 static long long user(store *s, const char *email, long long unit, unsigned roles) {
@@ -50,15 +46,14 @@ static long long user(store *s, const char *email, long long unit, unsigned role
 
 /* Records a passed attempt of user on module at time at. */
 static inline void pass_module(store *s, long long uid, const char *module, long long at) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s),
-                       "INSERT INTO attempts(user_id, module_id, module_version, answers_json, score, passed,"
-                       " finished_at) VALUES (?, ?, 'h', '[]', 1.0, 1, ?)", -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, uid);
-    sqlite3_bind_text(st, 2, module, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, at);
-    if (sqlite3_step(st) != SQLITE_DONE) abort();
-    sqlite3_finalize(st);
+    store_query *st = NULL;
+    st = store_prepare(s, "INSERT INTO attempts(user_id, module_id, module_version, answers_json, score, passed,"
+                       " finished_at) VALUES (?, ?, 'h', '[]', 1.0, 1, ?)", NULL);
+    store_bind_int64(st, 1, uid);
+    store_bind_text(st, 2, module);
+    store_bind_int64(st, 3, at);
+    if (store_step(st) != STORE_DONE) abort();
+    store_finalize(st);
 }
 
 static int setup(void **state) {

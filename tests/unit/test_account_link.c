@@ -26,8 +26,8 @@ static long long new_user(test_db *t, const char *email) {
 }
 
 static int count(test_db *t, const char *sql) {
-    sqlite3_stmt *st = store_stmt(t->s, sql, NULL);
-    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    store_query *st = store_stmt(t->s, sql, NULL);
+    int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : -1;
     store_done(st);
     return n;
 }
@@ -42,10 +42,10 @@ static void test_once_and_replaced(void **state) {
     assert_int_equal(strncmp(path, "/password/set?t=", 16), 0);
     const char *token = path + 16;
     assert_int_equal(strlen(token), ACCOUNT_LINK_TOKEN_LEN);
-    sqlite3_stmt *st = store_stmt(t->s, "SELECT count(*) FROM account_links WHERE token_hash = ?", NULL);
+    store_query *st = store_stmt(t->s, "SELECT count(*) FROM account_links WHERE token_hash = ?", NULL);
     store_bind_text(st, 1, token);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0); /* never in clear */
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_int_equal(store_col_int(st, 0), 0); /* never in clear */
     store_done(st);
     assert_int_equal(account_link_peek(t->s, token, &err), u);
     assert_int_equal(account_link_peek(t->s, token, &err), u); /* peeking does not use it */

@@ -23,10 +23,10 @@ static long long new_user(test_db *t, const char *email) {
 
 /* The number of rows of api_tokens whose hash column holds token in clear (must be 0). */
 static int clear_copies(test_db *t, const char *token) {
-    sqlite3_stmt *st = store_stmt(t->s, "SELECT count(*) FROM api_tokens WHERE token_hash = ?1 OR name = ?1"
+    store_query *st = store_stmt(t->s, "SELECT count(*) FROM api_tokens WHERE token_hash = ?1 OR name = ?1"
                                         " OR hint = ?1", NULL);
     store_bind_text(st, 1, token);
-    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : -1;
     store_done(st);
     return n;
 }

@@ -30,12 +30,12 @@
 #define DUE_AT (1767225600LL + 19 * 86400 + 86399)
 
 static long long inbox_count(store *s, long long uid, const char *kind) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM inbox WHERE user_id = ? AND kind = ?", -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, uid);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
+    store_query *st = NULL;
+    st = store_prepare(s, "SELECT count(*) FROM inbox WHERE user_id = ? AND kind = ?", NULL);
+    store_bind_int64(st, 1, uid);
+    store_bind_text(st, 2, kind);
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
+    store_finalize(st);
     return n;
 }
 

@@ -27,6 +27,7 @@
 #include "people/inbox.h"
 #include "skills/evidence.h"
 #include "skills/skills.h"
+#include "store/store_sqlite.h"
 #include "testutil.h"
 
 typedef struct fx {
@@ -96,23 +97,21 @@ static int teardown(void **state) {
 }
 
 static void pass_m1(store *s, long long user, int passed) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s),
-                       "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed,"
-                       " finished_at) VALUES (?, 'm1', 'h', '{}', 1.0, ?, 1)",
-                       -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, user);
-    sqlite3_bind_int(st, 2, passed);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
+    store_query *st = NULL;
+    st = store_prepare(s, "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed,"
+                       " finished_at) VALUES (?, 'm1', 'h', '{}', 1.0, ?, 1)", NULL);
+    store_bind_int64(st, 1, user);
+    store_bind_int(st, 2, passed);
+    assert_int_equal(store_step(st), STORE_DONE);
+    store_finalize(st);
 }
 
 static int credentials_of(store *s, long long user) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), "SELECT count(*) FROM credentials WHERE user_id = ?", -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, user);
-    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-    sqlite3_finalize(st);
+    store_query *st = NULL;
+    st = store_prepare(s, "SELECT count(*) FROM credentials WHERE user_id = ?", NULL);
+    store_bind_int64(st, 1, user);
+    int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : -1;
+    store_finalize(st);
     return n;
 }
 
@@ -467,12 +466,11 @@ static void status_list_within_clock_skew(void **state) {
 
 /* The (issuer, url) owning list id in store s, as "issuer url" into out. */
 static void owner_of_list(store *s, int id, char *out, size_t cap) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), "SELECT issuer || ' ' || url FROM status_list_owners WHERE list_id = ?", -1, &st,
-                       NULL);
-    sqlite3_bind_int(st, 1, id);
-    snprintf(out, cap, "%s", sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "(none)");
-    sqlite3_finalize(st);
+    store_query *st = NULL;
+    st = store_prepare(s, "SELECT issuer || ' ' || url FROM status_list_owners WHERE list_id = ?", NULL);
+    store_bind_int(st, 1, id);
+    snprintf(out, cap, "%s", store_step(st) == STORE_ROW ? store_col_text_or_null(st, 0) : "(none)");
+    store_finalize(st);
 }
 
 /* "issuer statusListCredential" of credential id, as owner_of_list writes it. */

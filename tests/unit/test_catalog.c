@@ -24,6 +24,7 @@
 #include "learn/progress.h"
 #include "skills/skills.h"
 #include "people/account.h"
+#include "store/store_sqlite.h"
 #include "testutil.h"
 
 typedef struct fixture {
@@ -92,9 +93,9 @@ static learn_library *load(fixture *f) {
 }
 
 static long long count(fixture *f, const char *sql_literal) {
-    sqlite3_stmt *st = store_stmt(f->s, sql_literal, NULL);
+    store_query *st = store_stmt(f->s, sql_literal, NULL);
     assert_non_null(st);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
     store_done(st);
     return n;
 }

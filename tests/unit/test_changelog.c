@@ -137,9 +137,9 @@ static void test_pruned(void **state) {
     /* the pruning trigger runs at every 1024th seq: jump the seq past it */
     assert_true(store_exec(t->s, "INSERT INTO changes(seq, user_id) VALUES (300000 - 1, 1)", NULL));
     assert_true(store_exec(t->s, "INSERT INTO changes(seq, user_id) VALUES (600064, 1)", NULL)); /* 586 x 1024 */
-    sqlite3_stmt *st = store_stmt(t->s, "SELECT count(*) FROM changes WHERE seq < 300000", NULL);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0); /* pruned */
+    store_query *st = store_stmt(t->s, "SELECT count(*) FROM changes WHERE seq < 300000", NULL);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_int_equal(store_col_int(st, 0), 0); /* pruned */
     store_done(st);
     assert_true(changelog_sync(l));
     assert_false(changelog_current(l, 2, stamp)); /* agent 2 never wrote, yet is voided */
@@ -157,7 +157,7 @@ static void test_every_user_table_logs(void **state) {
     (void)state;
     test_db *t = test_db_open();
     const char *unlogged[] = {"outbox", "quiz_nonces", "talent_changes"};
-    sqlite3_stmt *st = store_stmt(t->s,
+    store_query *st = store_stmt(t->s,
                                   "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p"
                                   " WHERE m.type = 'table' AND p.name LIKE '%user_id' AND NOT EXISTS"
                                   " (SELECT 1 FROM sqlite_master g WHERE g.type = 'trigger' AND g.tbl_name = m.name"
@@ -165,7 +165,7 @@ static void test_every_user_table_logs(void **state) {
                                   NULL);
     assert_non_null(st);
     int n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (store_step(st) == STORE_ROW) {
         const char *table = store_col_text(st, 0);
         bool known = false;
         for (size_t i = 0; i < sizeof unlogged / sizeof *unlogged; i++) known |= !strcmp(table, unlogged[i]);

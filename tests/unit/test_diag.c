@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
+#include "store/store_sqlite.h"
 #include "testutil.h"
 
 /* Runs fn with standard error captured; returns what was written (caller frees). */

@@ -24,6 +24,7 @@
 #include "skills/skills.h"
 #include "talent/index.h"
 #include "talent/profile.h"
+#include "store/store_sqlite.h"
 #include "testutil.h"
 
 typedef struct fx {
@@ -419,15 +420,15 @@ typedef struct prop_catalog {
 static void prop_catalog_load(store *s, prop_catalog *c) {
     perr err = {{0}};
     memset(c, 0, sizeof *c);
-    sqlite3_stmt *st = store_stmt(s, "SELECT id FROM competencies WHERE retired = 0 ORDER BY id", &err);
+    store_query *st = store_stmt(s, "SELECT id FROM competencies WHERE retired = 0 ORDER BY id", &err);
     assert_non_null(st);
-    while (sqlite3_step(st) == SQLITE_ROW && c->ncomps < 128) c->comps[c->ncomps++] = sqlite3_column_int64(st, 0);
+    while (store_step(st) == STORE_ROW && c->ncomps < 128) c->comps[c->ncomps++] = store_col_int64(st, 0);
     store_done(st);
     st = store_stmt(s, "SELECT from_id, to_id FROM competency_map", &err);
     assert_non_null(st);
-    while (sqlite3_step(st) == SQLITE_ROW && c->npairs < 512) {
-        c->pairs[c->npairs][0] = sqlite3_column_int64(st, 0);
-        c->pairs[c->npairs++][1] = sqlite3_column_int64(st, 1);
+    while (store_step(st) == STORE_ROW && c->npairs < 512) {
+        c->pairs[c->npairs][0] = store_col_int64(st, 0);
+        c->pairs[c->npairs++][1] = store_col_int64(st, 1);
     }
     store_done(st);
     assert_true(c->ncomps > 30 && c->npairs > 10);
@@ -453,18 +454,18 @@ static void prop_add_pieces(store *s, const prop_catalog *c, uint64_t *x, long l
                               : now - test_rand_below(x, (int)(4 * PROP_YEAR));
         if (at > now) at = now;
         last = at;
-        sqlite3_stmt *st = store_stmt(s,
+        store_query *st = store_stmt(s,
                                       "INSERT INTO evidence(user_id, competency_id, level, kind, created_at, source_ref)"
                                       " VALUES (?, ?, ?, ?, ?, CASE WHEN ?4 = 'measured' AND ? THEN 'recheck:1' ELSE 'test' END)",
                                       &err);
         assert_non_null(st);
-        sqlite3_bind_int64(st, 1, user);
-        sqlite3_bind_int64(st, 2, comp);
-        sqlite3_bind_int(st, 3, 1 + test_rand_below(x, 8));
-        sqlite3_bind_text(st, 4, kinds[test_rand_below(x, 4)], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, at);
-        sqlite3_bind_int(st, 6, test_rand_below(x, 3) == 0); /* some measured pieces are re-checks */
-        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        store_bind_int64(st, 1, user);
+        store_bind_int64(st, 2, comp);
+        store_bind_int(st, 3, 1 + test_rand_below(x, 8));
+        store_bind_text(st, 4, kinds[test_rand_below(x, 4)]);
+        store_bind_int64(st, 5, at);
+        store_bind_int(st, 6, test_rand_below(x, 3) == 0); /* some measured pieces are re-checks */
+        assert_int_equal(store_step(st), STORE_DONE);
         store_done(st);
     }
 }
@@ -474,13 +475,13 @@ static void prop_seed(store *s, const prop_catalog *c, uint64_t *x, long long *u
     perr err = {{0}};
     prop_exec(s, "BEGIN");
     for (int a = 0; a < PROP_AGENTS; a++) {
-        sqlite3_stmt *st = store_stmt(s,
+        store_query *st = store_stmt(s,
                                       "INSERT INTO users(email, display_name, password_hash, locale, roles, visibility, created_at)"
                                       " VALUES (printf('prop%d@x.fr', ?1), printf('Prop %d', ?1), 'x', 'fr', 1, 'hr', 0)",
                                       &err);
         assert_non_null(st);
-        sqlite3_bind_int(st, 1, a);
-        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        store_bind_int(st, 1, a);
+        assert_int_equal(store_step(st), STORE_DONE);
         store_done(st);
         users[a] = store_last_id(s);
         prop_add_pieces(s, c, x, users[a], 1 + test_rand_below(x, 14));
@@ -498,14 +499,14 @@ static void prop_change(store *s, const prop_catalog *c, uint64_t *x, const long
         if (a % 3 == 0) {
             prop_add_pieces(s, c, x, users[a], 1 + test_rand_below(x, 6));
         } else if (a % 3 == 1) {
-            sqlite3_stmt *st = store_stmt(s,
+            store_query *st = store_stmt(s,
                                           "DELETE FROM evidence WHERE id IN (SELECT id FROM evidence WHERE user_id = ?"
                                           " ORDER BY id LIMIT ?)",
                                           &err);
             assert_non_null(st);
-            sqlite3_bind_int64(st, 1, users[a]);
-            sqlite3_bind_int(st, 2, test_rand_below(x, 4));
-            assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+            store_bind_int64(st, 1, users[a]);
+            store_bind_int(st, 2, test_rand_below(x, 4));
+            assert_int_equal(store_step(st), STORE_DONE);
             store_done(st);
         }
     }

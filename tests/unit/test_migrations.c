@@ -11,11 +11,12 @@
 #include <cmocka.h>
 
 #include "store/migrations.h"
+#include "store/store_sqlite.h"
 #include "testutil.h"
 
 static int user_version(store *s) {
-    sqlite3_stmt *st = store_stmt(s, "PRAGMA user_version", NULL);
-    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    store_query *st = store_stmt(s, "PRAGMA user_version", NULL);
+    int v = store_step(st) == STORE_ROW ? store_col_int(st, 0) : -1;
     store_done(st);
     return v;
 }
@@ -77,17 +78,17 @@ static void test_statement_cache_and_rollback(void **state) {
     (void)state;
     test_db *t = test_db_open();
     static const char sql[] = "SELECT count(*) FROM units";
-    sqlite3_stmt *a = store_stmt(t->s, sql, NULL);
+    store_query *a = store_stmt(t->s, sql, NULL);
     store_done(a);
-    sqlite3_stmt *b = store_stmt(t->s, sql, NULL);
+    store_query *b = store_stmt(t->s, sql, NULL);
     assert_ptr_equal(a, b); /* same SQL pointer: same prepared statement */
     store_done(b);
     assert_true(store_begin(t->s, NULL));
     assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES ('tmp', 0)", NULL));
     store_rollback(t->s);
-    sqlite3_stmt *c = store_stmt(t->s, sql, NULL);
-    assert_int_equal(sqlite3_step(c), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(c, 0), 0);
+    store_query *c = store_stmt(t->s, sql, NULL);
+    assert_int_equal(store_step(c), STORE_ROW);
+    assert_int_equal(store_col_int(c, 0), 0);
     store_done(c);
     perr err = {{0}};
     assert_null(store_stmt(t->s, "SELECT nonsense FROM nowhere", &err));
@@ -96,8 +97,8 @@ static void test_statement_cache_and_rollback(void **state) {
 }
 
 static int count_units(store *s) {
-    sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM units", NULL);
-    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    store_query *st = store_stmt(s, "SELECT count(*) FROM units", NULL);
+    int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : -1;
     store_done(st);
     return n;
 }
@@ -182,8 +183,8 @@ static char *slurp(const char *path) {
 }
 
 static long long count_of(store *s, const char *sql) {
-    sqlite3_stmt *st = store_stmt(s, sql, NULL);
-    long long n = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    store_query *st = store_stmt(s, sql, NULL);
+    long long n = st && store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
     store_done(st);
     return n;
 }
@@ -219,8 +220,8 @@ static void test_previous_releases_upgrade(void **state) {
         assert_true(count_of(s, "SELECT count(*) FROM evidence") > 0);
         assert_int_equal(count_of(s, "SELECT count(*) FROM competencies"), 37);
         assert_int_equal(count_of(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
-        sqlite3_stmt *st = store_stmt(s, "PRAGMA integrity_check", NULL);
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        store_query *st = store_stmt(s, "PRAGMA integrity_check", NULL);
+        assert_int_equal(store_step(st), STORE_ROW);
         assert_string_equal(store_col_text(st, 0), "ok");
         store_done(st);
         store_free(s);

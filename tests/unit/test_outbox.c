@@ -27,9 +27,9 @@ static long long new_user(test_db *t, const char *email, const char *locale) {
 /* The state of row id ("" when absent). */
 static char *state_of(test_db *t, long long id) {
     static char out[16];
-    sqlite3_stmt *st = store_stmt(t->s, "SELECT state FROM outbox WHERE id = ?", NULL);
-    sqlite3_bind_int64(st, 1, id);
-    snprintf(out, sizeof out, "%s", sqlite3_step(st) == SQLITE_ROW ? store_col_text(st, 0) : "");
+    store_query *st = store_stmt(t->s, "SELECT state FROM outbox WHERE id = ?", NULL);
+    store_bind_int64(st, 1, id);
+    snprintf(out, sizeof out, "%s", store_step(st) == STORE_ROW ? store_col_text(st, 0) : "");
     store_done(st);
     return out;
 }
@@ -99,9 +99,9 @@ static void test_claim_retry_sent(void **state) {
     assert_true(outbox_mark_sent(t->s, id, now + 11, &err));
     assert_string_equal(state_of(t, id), "sent");
     /* the secret link left with the message */
-    sqlite3_stmt *st = store_stmt(t->s, "SELECT link FROM outbox WHERE id = ?", NULL);
-    sqlite3_bind_int64(st, 1, id);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    store_query *st = store_stmt(t->s, "SELECT link FROM outbox WHERE id = ?", NULL);
+    store_bind_int64(st, 1, id);
+    assert_int_equal(store_step(st), STORE_ROW);
     assert_string_equal(store_col_text(st, 0), "");
     store_done(st);
     assert_false(outbox_claim(t->s, now + 10000, &m, &err));

@@ -35,11 +35,11 @@ typedef struct fx {
 } fx;
 
 static long long count(store *s, const char *sql, long long id) {
-    sqlite3_stmt *st = NULL;
-    sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL);
-    sqlite3_bind_int64(st, 1, id);
-    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
+    store_query *st = NULL;
+    st = store_prepare(s, sql, NULL);
+    store_bind_int64(st, 1, id);
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
+    store_finalize(st);
     return n;
 }
 

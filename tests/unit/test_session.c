@@ -35,10 +35,10 @@ static void test_create_lookup_delete(void **state) {
     assert_int_equal(strlen(s.csrf), 64);
     assert_string_not_equal(token, s.csrf);
     /* the token itself is never stored, only its hash */
-    sqlite3_stmt *st = store_stmt(t->s, "SELECT count(*) FROM sessions WHERE token_hash = ?", NULL);
+    store_query *st = store_stmt(t->s, "SELECT count(*) FROM sessions WHERE token_hash = ?", NULL);
     store_bind_text(st, 1, token);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_int_equal(store_col_int(st, 0), 0);
     store_done(st);
     assert_true(session_lookup(t->s, token, &got));
     assert_int_equal(got.user_id, uid);

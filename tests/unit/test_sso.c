@@ -69,9 +69,9 @@ static void test_pending(void **state) {
     perr err = {{0}};
     char nonce[44], verifier[44], next[512];
     assert_true(sso_login_save(t->s, "state-1", "nonce-1", "verifier-1", "/passport", &err));
-    sqlite3_stmt *st = store_stmt(t->s, "SELECT count(*) FROM oidc_logins WHERE state_hash = 'state-1'", NULL);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(st, 0), 0);
+    store_query *st = store_stmt(t->s, "SELECT count(*) FROM oidc_logins WHERE state_hash = 'state-1'", NULL);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_int_equal(store_col_int(st, 0), 0);
     store_done(st);
     assert_false(sso_login_take(t->s, "state-2", nonce, verifier, next, &err));
     assert_true(sso_login_take(t->s, "state-1", nonce, verifier, next, &err));

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/clock.h"
+#include "store/store_sqlite.h"
 #include "testutil.h"
 
 static void busy_when_another_process_writes(void **state) {
@@ -172,9 +173,9 @@ static void corrupt_page_is_an_error_counted(void **state) {
     for (int i = 0; i < 400; i++)
         assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES (hex(randomblob(60)), 0)", NULL));
     assert_true(store_exec(t->s, "PRAGMA wal_checkpoint(TRUNCATE)", NULL));
-    sqlite3_stmt *st = store_stmt(t->s, "SELECT rootpage FROM sqlite_schema WHERE name = 'units'", NULL);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    int root = sqlite3_column_int(st, 0);
+    store_query *st = store_stmt(t->s, "SELECT rootpage FROM sqlite_schema WHERE name = 'units'", NULL);
+    assert_int_equal(store_step(st), STORE_ROW);
+    int root = store_col_int(st, 0);
     store_done(st);
     store_free(t->s);
     /* overwrite the table's root page with garbage */
@@ -192,7 +193,7 @@ static void corrupt_page_is_an_error_counted(void **state) {
     store_stats_get(&before);
     unsigned long mine = store_thread_errors();
     st = store_stmt(t->s, "SELECT sum(created_at) FROM units NOT INDEXED", NULL);
-    assert_int_not_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_not_equal(store_step(st), STORE_ROW);
     store_done(st);
     store_stats_get(&after);
     assert_true(after.corrupt > before.corrupt);

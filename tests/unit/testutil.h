@@ -70,11 +70,11 @@ static inline int test_rmtree(const char *dir) {
 
 /* The first column of the first row of sql (a count), or -1 when sql fails. */
 static inline long long test_count(store *s, const char *sql) {
-    sqlite3_stmt *st = NULL;
+    store_query *st = NULL;
     long long n = -1;
-    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    if ((st = store_prepare(s, sql, NULL)) && store_step(st) == STORE_ROW)
+        n = store_col_int64(st, 0);
+    store_finalize(st);
     return n;
 }
 

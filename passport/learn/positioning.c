@@ -491,11 +491,12 @@ done:
 
 /* ---- re-checks ---- */
 
+/* A level coming due (24 bytes: at a million agents the sweep lists more than a million). */
 typedef struct due {
     long long uid;
-    char code[32];
-    int level;
     int64_t at;
+    int level;
+    unsigned comp; /* index in the bank's codes */
 } due;
 
 bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err) {
@@ -513,29 +514,30 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
     due *list = NULL;
     size_t n = 0, cap = 0, npieces = 0, pcap = 0;
     level_evidence *pieces = NULL;
-    due cur = {0, "", 0, 0};
+    long long cur_uid = 0; /* the group being read */
+    char cur_code[32] = "";
     int rc;
     for (;;) {
         rc = store_step(st);
         long long uid = rc == STORE_ROW ? store_col_int64(st, 0) : -1;
         const char *code = rc == STORE_ROW ? store_col_text(st, 1) : "";
-        if (npieces && (uid != cur.uid || strcmp(code, cur.code))) { /* a group ends */
+        if (npieces && (uid != cur_uid || strcmp(code, cur_code))) { /* a group ends */
             level_result r;
             level_compute(pieces, npieces, horizon, &r);
-            if (r.stale && posbank_comp(b, cur.code) != SIZE_MAX) {
+            size_t comp = r.stale ? posbank_comp(b, cur_code) : SIZE_MAX;
+            if (comp != SIZE_MAX) {
                 if (n == cap) {
                     cap = cap ? cap * 2 : 16;
                     list = xrealloc(list, cap * sizeof *list);
                 }
-                list[n++] = (due){cur.uid, "", r.verified, r.verified_at};
-                snprintf(list[n - 1].code, sizeof list[n - 1].code, "%s", cur.code);
+                list[n++] = (due){cur_uid, r.verified_at, r.verified, (unsigned)comp};
             }
             npieces = 0;
         }
         if (rc != STORE_ROW) break;
         if (!npieces) {
-            cur.uid = uid;
-            snprintf(cur.code, sizeof cur.code, "%s", code);
+            cur_uid = uid;
+            snprintf(cur_code, sizeof cur_code, "%s", code);
         }
         if (npieces == pcap) {
             pcap = pcap ? pcap * 2 : 16;
@@ -565,7 +567,7 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
             break;
         }
         store_bind_int64(st, 1, list[i].uid);
-        store_bind_text(st, 2, list[i].code);
+        store_bind_text(st, 2, b->codes[list[i].comp]);
         store_bind_int(st, 3, list[i].level);
         store_bind_int64(st, 4, list[i].at);
         store_bind_int64(st, 5, stale_at);
@@ -575,10 +577,10 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
         store_done(st);
         if (!added) continue;
         char dedup[96], date[11], level[4];
-        snprintf(dedup, sizeof dedup, "recheck:%s:%lld", list[i].code, (long long)list[i].at);
+        snprintf(dedup, sizeof dedup, "recheck:%s:%lld", b->codes[list[i].comp], (long long)list[i].at);
         clock_date(stale_at, date);
         snprintf(level, sizeof level, "%d", list[i].level);
-        json_t *args = json_pack("[s, s, s]", list[i].code, level, date);
+        json_t *args = json_pack("[s, s, s]", b->codes[list[i].comp], level, date);
         ok = inbox_post(s, list[i].uid, "recheck", "positioning.notice.recheck", args, "/me/rechecks", dedup, err);
         json_decref(args);
         if (ok && posted) (*posted)++;

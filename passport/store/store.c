@@ -140,6 +140,11 @@ void store_free(store *s) {
     free(s);
 }
 
+void store_thread_close(store *s) {
+    if (PG(s)) pgs_thread_close(s);
+    else sq_thread_close(s);
+}
+
 unsigned long long store_generation(store *s) {
     return atomic_load_explicit(&s->generation, memory_order_acquire);
 }

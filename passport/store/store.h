@@ -35,6 +35,10 @@ store *store_open(const char *location, perr *err);
 /* Closes every connection this store opened in the calling thread and frees it.
  * Other threads' connections must be closed before (their threads ended). NULL: no-op. */
 void store_free(store *s);
+/* Closes the calling thread's connection now rather than when the thread ends (a thread
+ * done with the store gives its page cache back); a later call of this thread opens a new
+ * one. No transaction may be open on it. */
+void store_thread_close(store *s);
 /* The schema version after migrations (SQLite: PRAGMA user_version; PostgreSQL: the table
  * passport_schema). */
 int store_version(store *s);

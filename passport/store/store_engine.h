@@ -58,6 +58,8 @@ void sq_thread_exit(void *conn);
 /* Opens the calling thread's connection; sq_free closes every connection. */
 bool sq_open(store *s, perr *err);
 void sq_free(store *s);
+/* Closes the calling thread's connection (store_thread_close). */
+void sq_thread_close(store *s);
 void sq_explain(store *s, perr *err);
 unsigned long long sq_generation_fresh(store *s);
 store_query *sq_stmt(store *s, const char *sql, perr *err);
@@ -95,6 +97,7 @@ const char *sq_col_name(store_query *q, int i);
 void pgs_thread_exit(void *conn);
 bool pgs_open(store *s, perr *err);
 void pgs_free(store *s);
+void pgs_thread_close(store *s);
 unsigned long long pgs_generation_fresh(store *s);
 store_query *pgs_stmt(store *s, const char *sql, perr *err);
 store_query *pgs_prepare(store *s, const char *sql, perr *err);

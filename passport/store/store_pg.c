@@ -234,13 +234,16 @@ bool pgs_open(store *s, perr *err) {
     return conn_get(s, err) != NULL;
 }
 
-void pgs_free(store *s) {
+void pgs_thread_close(store *s) {
     pconn *c = pthread_getspecific(s->key);
-    if (c) {
-        pthread_setspecific(s->key, NULL);
-        conn_unlink(s, c);
-        conn_close(c);
-    }
+    if (!c) return;
+    pthread_setspecific(s->key, NULL);
+    conn_unlink(s, c);
+    conn_close(c);
+}
+
+void pgs_free(store *s) {
+    pgs_thread_close(s);
     while (s->conns) {
         pconn *n = ((pconn *)s->conns)->next;
         conn_close(s->conns);

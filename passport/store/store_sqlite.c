@@ -256,13 +256,16 @@ void sq_explain(store *s, perr *err) {
     explain(store_db(s), s->path, err);
 }
 
-void sq_free(store *s) {
+void sq_thread_close(store *s) {
     conn *c = pthread_getspecific(s->key);
-    if (c) {
-        pthread_setspecific(s->key, NULL);
-        conn_unlink(s, c);
-        conn_close(c);
-    }
+    if (!c) return;
+    pthread_setspecific(s->key, NULL);
+    conn_unlink(s, c);
+    conn_close(c);
+}
+
+void sq_free(store *s) {
+    sq_thread_close(s);
     /* Connections of threads still alive (should be none): close them too. */
     while (s->conns) {
         conn *n = ((conn *)s->conns)->next;

@@ -5,6 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -25,14 +28,27 @@ bool talent_visibility_parse(const char *name, talent_visibility *out) {
     return true;
 }
 
-/* The first build, in its own thread (with its own store connection, closed when the
- * thread ends): the server answers meanwhile; a search that comes first waits for it. */
+/* Gives the memory freed by a build back to the system: glibc keeps freed blocks in each
+ * thread's arena (the builder's page cache, the old columns), where they would stay in the
+ * server's resident memory. */
+static void give_back_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+/* The first build, in its own thread (with its own store connection, closed as soon as the
+ * build ends): the server answers meanwhile; a search that comes first waits for it. */
 static void *build_main(void *arg) {
     talent_index *ix = arg;
     perr err = {{0}};
     uint64_t t0 = clock_mono_us();
-    if (talent_index_refresh(ix, &err))
-        log_info("talent index: %zu agents built in %llu ms", ix->n, (unsigned long long)((clock_mono_us() - t0) / 1000));
+    bool ok = talent_index_refresh(ix, &err);
+    store_thread_close(ix->db);
+    give_back_memory();
+    if (ok)
+        log_info("talent index: %zu agents built in %llu ms, %zu KiB", ix->n,
+                 (unsigned long long)((clock_mono_us() - t0) / 1000), talent_index_bytes(ix) / 1024);
     else if (!ix->stop)
         log_error("talent index: first build failed (the next search retries): %s", err.msg);
     return NULL;
@@ -43,6 +59,7 @@ talent_index *talent_index_new(store *s) {
     ix->db = s;
     pthread_mutex_init(&ix->refresh_mu, NULL);
     pthread_rwlock_init(&ix->rw, NULL);
+    pthread_mutex_init(&ix->hidden_mu, NULL);
     ix->has_builder = pthread_create(&ix->builder, NULL, build_main, ix) == 0;
     return ix;
 }
@@ -51,18 +68,13 @@ static void clear_data(talent_index *ix) {
     for (size_t c = 0; c < ix->ncomp; c++) {
         free(ix->comps[c].code);
         free(ix->comps[c].fw);
-        if (ix->ver) {
-            free(ix->ver[c]);
-            free(ix->dec[c]);
-            free(ix->ver_day[c]);
-            free(ix->dec_day[c]);
-        }
+        if (ix->lv) free(ix->lv[c]);
     }
     free(ix->comps);
-    free(ix->ver);
-    free(ix->dec);
-    free(ix->ver_day);
-    free(ix->dec_day);
+    free(ix->lv);
+    free(ix->dated_at);
+    free(ix->dated_len);
+    free(ix->dates);
     free(ix->rel_start);
     free(ix->rel);
     for (size_t i = 0; i < ix->nunits; i++) free(ix->units[i].name);
@@ -73,8 +85,11 @@ static void clear_data(talent_index *ix) {
     free(ix->avail);
     free(ix->alive);
     ix->comps = NULL;
-    ix->ver = ix->dec = NULL;
-    ix->ver_day = ix->dec_day = NULL;
+    ix->lv = NULL;
+    ix->dated_at = NULL;
+    ix->dated_len = NULL;
+    ix->dates = NULL;
+    ix->ndates = ix->dates_cap = ix->dates_garbage = 0;
     ix->rel_start = NULL;
     ix->rel = NULL;
     ix->units = NULL;
@@ -90,6 +105,8 @@ void talent_index_free(talent_index *ix) {
     ix->stop = 1;
     if (ix->has_builder) pthread_join(ix->builder, NULL);
     clear_data(ix);
+    free(ix->hidden_all);
+    pthread_mutex_destroy(&ix->hidden_mu);
     pthread_rwlock_destroy(&ix->rw);
     pthread_mutex_destroy(&ix->refresh_mu);
     free(ix);
@@ -97,29 +114,74 @@ void talent_index_free(talent_index *ix) {
 
 /* ---- building --------------------------------------------------------------------- */
 
+/* Room for need rows: exactly need when the index is empty (the build knows its count),
+ * else half as much again, so that agents added one by one seldom move the columns. */
 static void grow_rows(talent_index *ix, size_t need) {
     if (need <= ix->cap) return;
-    size_t cap = ix->cap ? ix->cap : 1024;
-    while (cap < need) cap *= 2;
+    size_t cap = ix->cap ? ix->cap + ix->cap / 2 : need;
+    if (cap < need) cap = need;
     ix->ids = xrealloc(ix->ids, cap * sizeof *ix->ids);
     ix->upos = xrealloc(ix->upos, cap * sizeof *ix->upos);
     ix->vis = xrealloc(ix->vis, cap);
     ix->avail = xrealloc(ix->avail, cap);
     ix->alive = xrealloc(ix->alive, cap);
-    for (size_t c = 0; c < ix->ncomp; c++) {
-        ix->ver[c] = xrealloc(ix->ver[c], cap);
-        ix->dec[c] = xrealloc(ix->dec[c], cap);
-        ix->ver_day[c] = xrealloc(ix->ver_day[c], cap * sizeof(uint16_t));
-        ix->dec_day[c] = xrealloc(ix->dec_day[c], cap * sizeof(uint16_t));
-    }
+    ix->dated_at = xrealloc(ix->dated_at, cap * sizeof *ix->dated_at);
+    ix->dated_len = xrealloc(ix->dated_len, cap * sizeof *ix->dated_len);
+    for (size_t c = 0; c < ix->ncomp; c++) ix->lv[c] = xrealloc(ix->lv[c], cap);
     ix->cap = cap;
 }
 
 static void clear_row(talent_index *ix, size_t u) {
-    for (size_t c = 0; c < ix->ncomp; c++) {
-        ix->ver[c][u] = ix->dec[c][u] = 0;
-        ix->ver_day[c][u] = ix->dec_day[c][u] = 0;
+    for (size_t c = 0; c < ix->ncomp; c++) ix->lv[c][u] = 0;
+    ix->dates_garbage += ix->dated_len[u];
+    ix->dated_at[u] = 0;
+    ix->dated_len[u] = 0;
+}
+
+/* Appends an empty row (its id and flags still to set); returns its position. */
+static size_t new_row(talent_index *ix) {
+    grow_rows(ix, ix->n + 1);
+    size_t u = ix->n++;
+    for (size_t c = 0; c < ix->ncomp; c++) ix->lv[c][u] = 0;
+    ix->dated_at[u] = 0;
+    ix->dated_len[u] = 0;
+    return u;
+}
+
+/* Copies the records of the rows into a pool without the words left by moved records. */
+static void compact_dates(talent_index *ix) {
+    size_t total = ix->ndates - ix->dates_garbage, w = 0;
+    uint16_t *pool = xmalloc((total ? total : 1) * sizeof *pool);
+    for (size_t u = 0; u < ix->n; u++) {
+        memcpy(pool + w, ix->dates + ix->dated_at[u], ix->dated_len[u] * sizeof *pool);
+        ix->dated_at[u] = (uint32_t)w;
+        w += ix->dated_len[u];
     }
+    free(ix->dates);
+    ix->dates = pool;
+    ix->ndates = ix->dates_cap = w;
+    ix->dates_garbage = 0;
+}
+
+/* Sets row u's record of dates to rec[0..n): in place when it fits, else at the end. */
+static void put_dates(talent_index *ix, size_t u, const uint16_t *rec, size_t n) {
+    if (n > ix->dated_len[u]) {
+        if (ix->ndates + n > ix->dates_cap) {
+            size_t cap = ix->dates_cap ? ix->dates_cap + ix->dates_cap / 2 : 1024;
+            if (cap < ix->ndates + n) cap = ix->ndates + n;
+            ix->dates = xrealloc(ix->dates, cap * sizeof *ix->dates);
+            ix->dates_cap = cap;
+        }
+        ix->dates_garbage += ix->dated_len[u];
+        ix->dated_at[u] = (uint32_t)ix->ndates;
+        ix->ndates += n;
+    } else {
+        ix->dates_garbage += ix->dated_len[u] - n;
+    }
+    if (n) memcpy(ix->dates + ix->dated_at[u], rec, n * sizeof *rec);
+    ix->dated_len[u] = (uint16_t)n;
+    /* patches leave holes: copy the pool when they are more than a quarter of it */
+    if (ix->dates_garbage > 4096 && ix->dates_garbage > ix->ndates / 4) compact_dates(ix);
 }
 
 /* One piece of an agent's evidence, held while their levels are folded. */
@@ -138,17 +200,23 @@ typedef struct folder {
     level_evidence *lev;
     size_t n, cap;
     uint8_t *touched; /* [ncomp] */
+    uint16_t *rec;    /* the row's record of dates being written: 2 bitmaps, the days */
+    uint16_t *dec_days; /* [ncomp]: the declared levels' days, until copied after the others */
 } folder;
 
 static void folder_init(folder *f, size_t ncomp) {
     memset(f, 0, sizeof *f);
     f->touched = xcalloc(ncomp ? ncomp : 1, 1);
+    f->rec = xmalloc((2 * ((ncomp + 15) / 16) + 2 * ncomp + 1) * sizeof *f->rec);
+    f->dec_days = xmalloc((ncomp + 1) * sizeof *f->dec_days);
 }
 
 static void folder_free(folder *f) {
     free(f->p);
     free(f->lev);
     free(f->touched);
+    free(f->rec);
+    free(f->dec_days);
 }
 
 static void folder_add(folder *f, int col, int level, evidence_kind kind, int64_t at, long long id, bool recheck) {
@@ -180,14 +248,17 @@ static uint16_t day16(int64_t at) {
     return d < 0 ? 0 : d > 65535 ? 65535 : (uint16_t)d;
 }
 
-/* Writes row u's levels from the gathered pieces: for each competency, the pieces recorded
- * on it and on the mapped ones, in the passport view's order, through level_compute (the
- * passport's own rule, re-checks included); empties f. */
+/* Writes row u's levels and their days from the gathered pieces: for each competency, the
+ * pieces recorded on it and on the mapped ones, in the passport view's order, through
+ * level_compute (the passport's own rule, re-checks included); empties f. The row's levels
+ * must be 0 before (clear_row). */
 static void folder_flush(talent_index *ix, folder *f, size_t u) {
     if (!f->n) return;
     if (f->n > 1) qsort(f->p, f->n, sizeof *f->p, piece_cmp);
     for (size_t i = 0; i < f->n; i++)
         for (size_t k = ix->rel_start[f->p[i].col]; k < ix->rel_start[f->p[i].col + 1]; k++) f->touched[ix->rel[k]] = 1;
+    size_t bw = ix->bitmap_words, nrec = 2 * bw, ndec = 0;
+    memset(f->rec, 0, 2 * bw * sizeof *f->rec);
     for (size_t c = 0; c < ix->ncomp; c++) {
         if (!f->touched[c]) continue;
         f->touched[c] = 0;
@@ -197,11 +268,21 @@ static void folder_flush(talent_index *ix, folder *f, size_t u) {
                 f->lev[n++] = (level_evidence){f->p[i].kind, f->p[i].level, f->p[i].at, f->p[i].recheck};
         level_result r;
         level_compute(f->lev, n, 0, &r);
-        ix->ver[c][u] = (uint8_t)r.verified;
-        ix->ver_day[c][u] = r.verified ? day16(r.verified_at) : 0;
-        ix->dec[c][u] = (uint8_t)r.declared;
-        ix->dec_day[c][u] = r.declared ? day16(r.declared_at) : 0;
+        int ver = r.verified < 0 ? 0 : r.verified > 15 ? 15 : r.verified;
+        int dec = r.declared < 0 ? 0 : r.declared > 15 ? 15 : r.declared;
+        ix->lv[c][u] = (uint8_t)(ver | dec << 4);
+        if (ver) {
+            f->rec[c / 16] |= (uint16_t)(1u << (c % 16));
+            f->rec[nrec++] = day16(r.verified_at);
+        }
+        if (dec) {
+            f->rec[bw + c / 16] |= (uint16_t)(1u << (c % 16));
+            f->dec_days[ndec++] = day16(r.declared_at);
+        }
     }
+    memcpy(f->rec + nrec, f->dec_days, ndec * sizeof *f->dec_days);
+    nrec += ndec;
+    put_dates(ix, u, f->rec, nrec > 2 * bw ? nrec : 0);
     f->n = 0;
 }
 
@@ -233,7 +314,7 @@ static bool load_catalog(talent_index *ix, perr *err) {
                                   err);
     if (!st) return false;
     size_t cap = 0;
-    while (store_step(st) == STORE_ROW) {
+    while (store_step(st) == STORE_ROW && ix->ncomp < TALENT_MAX_COMPS) {
         if (ix->ncomp == cap) {
             cap = cap ? cap * 2 : 64;
             ix->comps = xrealloc(ix->comps, cap * sizeof *ix->comps);
@@ -246,10 +327,8 @@ static bool load_catalog(talent_index *ix, perr *err) {
     }
     store_done(st);
     size_t nc = ix->ncomp;
-    ix->ver = xcalloc(nc ? nc : 1, sizeof *ix->ver);
-    ix->dec = xcalloc(nc ? nc : 1, sizeof *ix->dec);
-    ix->ver_day = xcalloc(nc ? nc : 1, sizeof *ix->ver_day);
-    ix->dec_day = xcalloc(nc ? nc : 1, sizeof *ix->dec_day);
+    ix->lv = xcalloc(nc ? nc : 1, sizeof *ix->lv);
+    ix->bitmap_words = (nc + 15) / 16;
     /* the mapping as adjacency: each column relates to itself and its mapped columns */
     size_t npairs = 0, pcap = 64;
     int *pairs = xmalloc(pcap * 2 * sizeof *pairs);
@@ -336,14 +415,15 @@ static void set_row(talent_index *ix, size_t u, store_query *st) {
 static bool build_all(talent_index *ix, perr *err) {
     clear_data(ix);
     if (!load_catalog(ix, err)) goto fail;
-    store_query *st = store_stmt(ix->db, USER_COLUMNS " ORDER BY u.id", err);
+    /* the columns sized once: no copy, no slack */
+    store_query *st = store_stmt(ix->db, "SELECT count(*) FROM users", err);
     if (!st) goto fail;
-    while (store_step(st) == STORE_ROW) {
-        grow_rows(ix, ix->n + 1);
-        clear_row(ix, ix->n);
-        set_row(ix, ix->n, st);
-        ix->n++;
-    }
+    if (store_step(st) == STORE_ROW && store_col_int64(st, 0) > 0)
+        grow_rows(ix, (size_t)store_col_int64(st, 0));
+    store_done(st);
+    st = store_stmt(ix->db, USER_COLUMNS " ORDER BY u.id", err);
+    if (!st) goto fail;
+    while (store_step(st) == STORE_ROW) set_row(ix, new_row(ix), st);
     store_done(st);
     /* one agent's evidence at a time, folded as the passport view folds it */
     st = store_stmt(ix->db, EVIDENCE_COLUMNS " ORDER BY user_id", err);
@@ -373,6 +453,10 @@ static bool build_all(talent_index *ix, perr *err) {
     store_done(st);
     if (row >= 0) folder_flush(ix, &f, (size_t)row);
     folder_free(&f);
+    if (ix->dates_cap > ix->ndates + 1024) { /* the pool grew by halves: give back the rest */
+        ix->dates = xrealloc(ix->dates, (ix->ndates ? ix->ndates : 1) * sizeof *ix->dates);
+        ix->dates_cap = ix->ndates ? ix->ndates : 1;
+    }
     ix->built = true;
     return true;
 fail:
@@ -402,8 +486,7 @@ static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild)
             *rebuild = true;
             return true;
         }
-        grow_rows(ix, ix->n + 1);
-        u = (long)ix->n++;
+        u = (long)new_row(ix);
     }
     set_row(ix, (size_t)u, st);
     store_done(st);
@@ -467,11 +550,22 @@ bool talent_index_refresh(talent_index *ix, perr *err) {
         if (ok && rebuild) ok = build_all(ix, err);
     }
     if (ok) ix->seq = max;
+    ix->version++; /* rows changed (or were cleared by a failed build) */
     pthread_rwlock_unlock(&ix->rw);
     free(users);
+    if (rebuild) give_back_memory();
 done:
     pthread_mutex_unlock(&ix->refresh_mu);
     return ok;
+}
+
+size_t talent_index_bytes(talent_index *ix) {
+    pthread_rwlock_rdlock(&ix->rw);
+    size_t per_row = sizeof *ix->ids + sizeof *ix->upos + 3 + sizeof *ix->dated_at + sizeof *ix->dated_len + ix->ncomp;
+    size_t n = ix->cap * per_row + ix->dates_cap * sizeof *ix->dates +
+               ix->ncomp * (sizeof *ix->comps + sizeof *ix->lv) + ix->nunits * sizeof *ix->units;
+    pthread_rwlock_unlock(&ix->rw);
+    return n;
 }
 
 size_t talent_index_size(talent_index *ix) {

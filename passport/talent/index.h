@@ -108,6 +108,9 @@ json_t *talent_levels(talent_index *ix, long long user_id, perr *err);
  *    level (rounded 0..8), suppressed}]}]} */
 json_t *talent_heatmap(talent_index *ix, const char *fw, perr *err);
 
+/* The bytes the index holds in its arrays (strings aside): for the log and benchmarks. */
+size_t talent_index_bytes(talent_index *ix);
+
 /* Number of agents in the index (after a refresh). */
 size_t talent_index_size(talent_index *ix);
 

@@ -12,6 +12,7 @@
 #include "talent/index.h"
 
 #define TALENT_DAY 86400
+#define TALENT_MAX_COMPS 16383 /* competencies the index holds (a record stays < 65536 words) */
 
 typedef struct talent_comp_info {
     long long id;
@@ -35,7 +36,14 @@ struct talent_index {
     pthread_mutex_t refresh_mu; /* one refresher at a time */
     pthread_rwlock_t rw;        /* readers scan, the refresher patches */
     bool built;
-    long long seq; /* the last talent_changes row applied */
+    long long seq;         /* the last talent_changes row applied */
+    unsigned long version; /* moves at every build and patch */
+    /* the hidden agents per unit position (nunits + 1 slots) everywhere, as HR's searches
+     * count them, kept while version has not moved: filled under hidden_mu */
+    pthread_mutex_t hidden_mu;
+    unsigned long hidden_version;
+    long *hidden_all, hidden_all_total;
+    size_t hidden_slots;
     size_t ncomp;
     talent_comp_info *comps; /* by id */
     size_t *rel_start;/* CSR: columns related to column c (itself and its mapped ones) */
@@ -46,8 +54,20 @@ struct talent_index {
     long long *ids;
     int *upos;        /* unit position, -1: none */
     uint8_t *vis, *avail, *alive;
-    uint8_t **ver, **dec;       /* [column][row] */
-    uint16_t **ver_day, **dec_day;
+    /* [column][row]: the verified level (0..8) in the low nibble, the declared one in the
+     * high nibble; one byte per agent and competency */
+    uint8_t **lv;
+    /* The days of the newest evidence of each level, only where a level is not 0: row u's
+     * record is dated_len[u] words of dates from dated_at[u] (none when the agent has no
+     * level): a bitmap of the columns with a verified level (bitmap_words words, column c
+     * at bit c % 16 of word c / 16), the same for declared levels, then the verified
+     * levels' days in column order, then the declared levels' days. A patched row that
+     * outgrows its record moves to the end of the pool. */
+    size_t bitmap_words;
+    uint32_t *dated_at;
+    uint16_t *dated_len;
+    uint16_t *dates;
+    size_t ndates, dates_cap, dates_garbage; /* words used, allocated, and left by moves */
 };
 
 
@@ -90,5 +110,36 @@ static inline long talent_row_of(const talent_index *ix, long long id) {
     return lo < ix->n && ix->ids[lo] == id ? (long)lo : -1;
 }
 
+/* ---- levels and their days -------------------------------------------------------- */
+
+static inline int talent_ver(const talent_index *ix, size_t c, size_t u) {
+    return ix->lv[c][u] & 15;
+}
+
+static inline int talent_dec(const talent_index *ix, size_t c, size_t u) {
+    return ix->lv[c][u] >> 4;
+}
+
+/* The days (day numbers) of row u's verified and declared levels on column c; 0 where the
+ * level is 0. Counts the bits below c in the row's bitmaps (a few words). */
+static inline void talent_days(const talent_index *ix, size_t c, size_t u, int *ver_day, int *dec_day) {
+    *ver_day = *dec_day = 0;
+    if (!ix->dated_len[u]) return;
+    const uint16_t *vb = ix->dates + ix->dated_at[u], *db = vb + ix->bitmap_words, *days = db + ix->bitmap_words;
+    size_t w = c / 16, below_v = 0, below_d = 0, all_v = 0;
+    unsigned bit = 1u << (c % 16);
+    for (size_t i = 0; i < ix->bitmap_words; i++) {
+        all_v += (size_t)__builtin_popcount(vb[i]);
+        if (i < w) {
+            below_v += (size_t)__builtin_popcount(vb[i]);
+            below_d += (size_t)__builtin_popcount(db[i]);
+        } else if (i == w) {
+            below_v += (size_t)__builtin_popcount(vb[i] & (bit - 1));
+            below_d += (size_t)__builtin_popcount(db[i] & (bit - 1));
+        }
+    }
+    if (vb[w] & bit) *ver_day = days[below_v];
+    if (db[w] & bit) *dec_day = days[all_v + below_d];
+}
 
 #endif

@@ -80,14 +80,19 @@ bool talent_query_add_needs(talent_index *ix, talent_query *q, const char *spec,
 /* The level a need sees for row u: verified, or declared when allowed and higher; only
  * evidence dated on or after cutoff (a day number). *declared tells which. */
 static int need_level(const talent_index *ix, int col, size_t u, bool allow_declared, int cutoff, bool *declared) {
-    int lv = 0;
+    int ver = talent_ver(ix, (size_t)col, u), dec = allow_declared ? talent_dec(ix, (size_t)col, u) : 0;
     *declared = false;
-    if (ix->ver[col][u] && ix->ver_day[col][u] >= cutoff) lv = ix->ver[col][u];
-    if (allow_declared && ix->dec[col][u] > lv && ix->dec_day[col][u] >= cutoff) {
-        lv = ix->dec[col][u];
-        *declared = true;
+    if (cutoff > 0 && (ver || dec)) {
+        int ver_day, dec_day;
+        talent_days(ix, (size_t)col, u, &ver_day, &dec_day);
+        if (ver_day < cutoff) ver = 0;
+        if (dec_day < cutoff) dec = 0;
     }
-    return lv;
+    if (dec > ver) {
+        *declared = true;
+        return dec;
+    }
+    return ver;
 }
 
 typedef struct hit {
@@ -317,6 +322,24 @@ static long count_hidden(const talent_index *ix, const uint8_t *scope, long *hid
     return total;
 }
 
+/* count_hidden everywhere (HR's reach) into hidden (nunits + 1 slots): computed once per
+ * version of the index (a pass over every agent: most of a search's time at a million)
+ * and copied afterwards. Called under the read lock. */
+static long count_hidden_all(talent_index *ix, long *hidden) {
+    pthread_mutex_lock(&ix->hidden_mu);
+    if (!ix->hidden_all || ix->hidden_version != ix->version || ix->hidden_slots != ix->nunits + 1) {
+        ix->hidden_slots = ix->nunits + 1;
+        free(ix->hidden_all);
+        ix->hidden_all = xcalloc(ix->hidden_slots, sizeof *ix->hidden_all);
+        ix->hidden_all_total = count_hidden(ix, NULL, ix->hidden_all);
+        ix->hidden_version = ix->version;
+    }
+    memcpy(hidden, ix->hidden_all, ix->hidden_slots * sizeof *hidden);
+    long total = ix->hidden_all_total;
+    pthread_mutex_unlock(&ix->hidden_mu);
+    return total;
+}
+
 json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talent_query *q, perr *err) {
     if (!talent_index_refresh(ix, err)) return NULL;
     json_t *out = NULL;
@@ -353,44 +376,43 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
     long total = 0, hidden_total = 0;
     /* per need: its columns and the points of each level 0..8 (hoisted out of the scan) */
     size_t nn = q->nneeds;
-    const uint8_t *V[TALENT_MAX_NEEDS], *D[TALENT_MAX_NEEDS];
-    const uint16_t *VD[TALENT_MAX_NEEDS], *DD[TALENT_MAX_NEEDS];
-    int mins[TALENT_MAX_NEEDS], pts[TALENT_MAX_NEEDS][9];
+    const uint8_t *L[TALENT_MAX_NEEDS];
+    int mins[TALENT_MAX_NEEDS], pts[TALENT_MAX_NEEDS][16];
     for (size_t i = 0; i < nn; i++) {
-        V[i] = ix->ver[cols[i]];
-        D[i] = ix->dec[cols[i]];
-        VD[i] = ix->ver_day[cols[i]];
-        DD[i] = ix->dec_day[cols[i]];
+        L[i] = ix->lv[cols[i]];
         mins[i] = q->require_levels ? q->needs[i].min_level : 0;
-        for (int l = 0; l <= 8; l++) pts[i][l] = talent_need_points(l, q->needs[i].min_level, q->needs[i].weight);
+        for (int l = 0; l < 16; l++) pts[i][l] = talent_need_points(l, q->needs[i].min_level, q->needs[i].weight);
     }
-    bool simple = !q->declared && cutoff == 0; /* the level is the verified column as is */
-    /* Blocks of rows: a byte mask of live rows meeting every minimum, computed column by
-     * column in loops the compiler vectorises; then only the rows left are visited. */
+    bool simple = !q->declared && cutoff == 0; /* the level is the verified nibble as is */
+    /* Blocks of rows: a byte mask of live rows whose verified (or, with declared, declared)
+     * level meets every minimum, computed column by column in loops the compiler
+     * vectorises; then only the rows left are visited (and their freshness checked). */
     enum { BLOCK = 4096, WORDS = BLOCK / 8 };
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL, nibs = 0x0f0f0f0f0f0f0f0fULL;
     uint64_t mask[WORDS];
     for (size_t base = 0; base < ix->n; base += BLOCK) {
     size_t len = ix->n - base < BLOCK ? ix->n - base : BLOCK;
     size_t words = (len + 7) / 8;
-    /* SWAR: one bit 0x80 per byte; levels are below 128, so (v | 0x80) - m never borrows
+    /* SWAR: one bit 0x80 per byte; a level is a nibble, so (v | 0x80) - m never borrows
      * across bytes and keeps 0x80 exactly where v >= m */
     for (size_t w = 0; w < words; w++) {
         uint64_t a = 0;
         memcpy(&a, ix->alive + base + w * 8, len - w * 8 < 8 ? len - w * 8 : 8);
         mask[w] = (a << 7) & highs;
     }
-    if (simple)
-        for (size_t i = 0; i < nn; i++) {
-            const uint8_t *v = V[i] + base;
-            const uint64_t m = (uint64_t)mins[i] * ones;
-            for (size_t w = 0; w < words; w++) {
-                if (!mask[w]) continue;
-                uint64_t x = 0;
-                memcpy(&x, v + w * 8, len - w * 8 < 8 ? len - w * 8 : 8);
-                mask[w] &= ((x | highs) - m) & highs;
-            }
+    for (size_t i = 0; i < nn; i++) {
+        if (!mins[i]) continue;
+        const uint8_t *v = L[i] + base;
+        const uint64_t m = (uint64_t)mins[i] * ones;
+        for (size_t w = 0; w < words; w++) {
+            if (!mask[w]) continue;
+            uint64_t x = 0;
+            memcpy(&x, v + w * 8, len - w * 8 < 8 ? len - w * 8 : 8);
+            uint64_t ok = (((x & nibs) | highs) - m) & highs;
+            if (q->declared) ok |= ((((x >> 4) & nibs) | highs) - m) & highs;
+            mask[w] &= ok;
         }
+    }
     for (size_t w = 0; w < words; w++)
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t u = base + w * 8 + (size_t)__builtin_ctzll(bits) / 8;
@@ -398,12 +420,11 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
         size_t i = 0;
         if (simple) {
             for (; i < nn; i++)
-                if ((lv[i] = V[i][u]) < mins[i]) break;
+                if ((lv[i] = L[i][u] & 15) < mins[i]) break;
         } else {
             for (; i < nn; i++) {
-                int l = VD[i][u] >= cutoff ? V[i][u] : 0;
-                if (q->declared && D[i][u] > l && DD[i][u] >= cutoff) l = D[i][u];
-                if ((lv[i] = l) < mins[i]) break;
+                bool declared;
+                if ((lv[i] = need_level(ix, cols[i], u, q->declared, cutoff, &declared)) < mins[i]) break;
             }
         }
         if (i < nn) continue;
@@ -420,7 +441,7 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
         heap_push(ix, &hp, (hit){score, u});
     }
     }
-    hidden_total = count_hidden(ix, scope, hidden);
+    hidden_total = scope ? count_hidden(ix, scope, hidden) : count_hidden_all(ix, hidden);
     sort_hits(ix, hp.h, hp.n);
     out = json_object();
     json_t *results = json_array();
@@ -487,12 +508,14 @@ json_t *talent_levels(talent_index *ix, long long user_id, perr *err) {
     if (u >= 0) {
         out = json_array();
         for (size_t c = 0; c < ix->ncomp; c++) {
-            if (!ix->ver[c][u] && !ix->dec[c][u]) continue;
+            int ver = talent_ver(ix, c, (size_t)u), dec = talent_dec(ix, c, (size_t)u);
+            if (!ver && !dec) continue;
             char date[11] = "";
-            if (ix->ver[c][u]) clock_date((int64_t)ix->ver_day[c][u] * TALENT_DAY, date);
+            int ver_day, dec_day;
+            talent_days(ix, c, (size_t)u, &ver_day, &dec_day);
+            if (ver) clock_date((int64_t)ver_day * TALENT_DAY, date);
             json_array_append_new(out, json_pack("{s:s, s:s, s:i, s:i, s:s}", "code", ix->comps[c].code, "framework",
-                                                 ix->comps[c].fw, "level", ix->ver[c][u], "declared",
-                                                 ix->dec[c][u], "date", date));
+                                                 ix->comps[c].fw, "level", ver, "declared", dec, "date", date));
         }
     }
     pthread_rwlock_unlock(&ix->rw);
@@ -507,18 +530,18 @@ json_t *talent_heatmap(talent_index *ix, const char *fw, perr *err) {
     long *head = xcalloc(nu + 1, sizeof *head);
     double *sum = xcalloc((nu + 1) * AREAS, sizeof *sum);
     int ncol[AREAS] = {0};
+    size_t cols[64], ncols = 0; /* fw's columns with an area */
     for (size_t c = 0; c < ix->ncomp; c++)
-        if (!strcmp(ix->comps[c].fw, fw) && ix->comps[c].area >= 1 && ix->comps[c].area <= AREAS)
+        if (!strcmp(ix->comps[c].fw, fw) && ix->comps[c].area >= 1 && ix->comps[c].area <= AREAS && ncols < 64) {
             ncol[ix->comps[c].area - 1]++;
+            cols[ncols++] = c;
+        }
     for (size_t u = 0; u < ix->n; u++) {
         if (!ix->alive[u] || ix->upos[u] < 0) continue;
         size_t up = (size_t)ix->upos[u];
         head[up]++;
         int s[AREAS] = {0};
-        for (size_t c = 0; c < ix->ncomp; c++) {
-            int a = ix->comps[c].area;
-            if (a >= 1 && a <= AREAS && !strcmp(ix->comps[c].fw, fw)) s[a - 1] += ix->ver[c][u];
-        }
+        for (size_t k = 0; k < ncols; k++) s[ix->comps[cols[k]].area - 1] += talent_ver(ix, cols[k], u);
         for (int a = 0; a < AREAS; a++)
             if (ncol[a]) sum[up * AREAS + (size_t)a] += (double)s[a] / ncol[a];
     }

@@ -2,6 +2,7 @@
 /* Tests for talent/index against a real store: consent (hidden agents only in the
  * aggregates), explained scores that add up, needs as AND, declared and freshness
  * filters, free text with accents folded, manager scope, patching from the change log,
+ * HR's hidden counts kept between searches and renewed by changes,
  * the heatmap's small-count suppression, bad needs; and, as a property over random
  * evidence, that the index's levels are the passport view's (one level rule). */
 #include <setjmp.h>
@@ -139,6 +140,43 @@ static void hidden_agents_only_in_aggregates(void **state) {
     r = search_hr(f, &q);
     assert_int_equal(json_integer_value(json_object_get(r, "total")), 1);
     assert_non_null(result_of(r, f->a));
+    json_decref(r);
+}
+
+/* The hidden count of unit in a search's "hidden" list (-1: absent, -5: "< 5"). */
+static long hidden_of(json_t *r, long long unit) {
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(r, "hidden"), i, h) if (json_integer_value(json_object_get(h, "unit_id")) == unit) {
+        json_t *c = json_object_get(h, "count");
+        return json_is_integer(c) ? (long)json_integer_value(c) : -5;
+    }
+    return -1;
+}
+
+/* HR's hidden counts are kept between searches (a pass over every agent): a change of
+ * visibility and a new agent are counted at the next search. */
+static void hidden_counts_follow_changes(void **state) {
+    fx *f = *state;
+    char email[64];
+    for (int i = 0; i < 6; i++) {
+        snprintf(email, sizeof email, "more%d@x.fr", i);
+        agent(f->t->s, email, "More", f->usages);
+    }
+    talent_query q = query(f, "CRCN-1.1:3");
+    json_t *r = search_hr(f, &q);
+    assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 9);
+    assert_int_equal(hidden_of(r, f->usages), 8);
+    json_decref(r);
+    set_vis(f->t->s, f->a, TALENT_VISIBLE_HR);
+    r = search_hr(f, &q);
+    assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 8);
+    assert_int_equal(hidden_of(r, f->usages), 7);
+    json_decref(r);
+    agent(f->t->s, "late@x.fr", "Late", f->usages);
+    r = search_hr(f, &q);
+    assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 9);
+    assert_int_equal(hidden_of(r, f->usages), 8);
     json_decref(r);
 }
 
@@ -373,64 +411,101 @@ static void prop_exec(store *s, const char *sql) {
     assert_true(store_exec(s, sql, &err));
 }
 
-/* Random evidence for PROP_AGENTS agents: 1..14 pieces each, all four kinds, levels 1..8,
- * dates over four years (so some are stale at 24 months), ties of time and of day, pieces
- * often on both sides of a mapped pair (CRCN and DigComp) and several on one competency;
- * measured pieces sometimes re-checks (capping older ones); ids not in time order. */
-static void prop_seed(store *s, long long *users) {
-    static const char *const kinds[] = {"measured", "attested", "credential", "declared"};
-    perr err = {{0}};
+/* The competencies and mapped pairs the random evidence is drawn from. */
+typedef struct prop_catalog {
     long long comps[128], pairs[512][2];
-    size_t ncomps = 0, npairs = 0;
+    size_t ncomps, npairs;
+} prop_catalog;
+
+static void prop_catalog_load(store *s, prop_catalog *c) {
+    perr err = {{0}};
+    memset(c, 0, sizeof *c);
     store_query *st = store_stmt(s, "SELECT id FROM competencies WHERE retired = 0 ORDER BY id", &err);
     assert_non_null(st);
-    while (store_step(st) == STORE_ROW && ncomps < 128) comps[ncomps++] = store_col_int64(st, 0);
+    while (store_step(st) == STORE_ROW && c->ncomps < 128) c->comps[c->ncomps++] = store_col_int64(st, 0);
     store_done(st);
     st = store_stmt(s, "SELECT from_id, to_id FROM competency_map", &err);
     assert_non_null(st);
-    while (store_step(st) == STORE_ROW && npairs < 512) {
-        pairs[npairs][0] = store_col_int64(st, 0);
-        pairs[npairs++][1] = store_col_int64(st, 1);
+    while (store_step(st) == STORE_ROW && c->npairs < 512) {
+        c->pairs[c->npairs][0] = store_col_int64(st, 0);
+        c->pairs[c->npairs++][1] = store_col_int64(st, 1);
     }
     store_done(st);
-    assert_true(ncomps > 30 && npairs > 10);
-    uint64_t x = 0x5EEDF00DULL;
+    assert_true(c->ncomps > 30 && c->npairs > 10);
+}
+
+/* Adds n random pieces of evidence to user: all four kinds, levels 1..8, dates over four
+ * years (so some are stale at 24 months), ties of time and of day, pieces often on both
+ * sides of a mapped pair (CRCN and DigComp) and several on one competency; measured
+ * pieces sometimes re-checks (capping older ones); ids not in time order. */
+static void prop_add_pieces(store *s, const prop_catalog *c, uint64_t *x, long long user, int n) {
+    static const char *const kinds[] = {"measured", "attested", "credential", "declared"};
+    perr err = {{0}};
     int64_t now = clock_now();
+    size_t pair = (size_t)test_rand_below(x, (int)c->npairs);
+    long long focus = c->comps[test_rand_below(x, (int)c->ncomps)];
+    int64_t last = now - test_rand_below(x, (int)(4 * PROP_YEAR));
+    for (int p = 0; p < n; p++) {
+        int r = test_rand_below(x, 10);
+        long long comp = r < 4 ? c->pairs[pair][test_rand_below(x, 2)] : r < 7 ? focus : c->comps[test_rand_below(x, (int)c->ncomps)];
+        int t = test_rand_below(x, 4);
+        int64_t at = t == 0   ? last                                           /* same second */
+                     : t == 1 ? last - last % 86400 + test_rand_below(x, 86400) /* same day */
+                              : now - test_rand_below(x, (int)(4 * PROP_YEAR));
+        if (at > now) at = now;
+        last = at;
+        store_query *st = store_stmt(s,
+                                      "INSERT INTO evidence(user_id, competency_id, level, kind, created_at, source_ref)"
+                                      " VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 = 'measured' AND ?6 <> 0 THEN 'recheck:1' ELSE 'test' END)",
+                                      &err);
+        assert_non_null(st);
+        store_bind_int64(st, 1, user);
+        store_bind_int64(st, 2, comp);
+        store_bind_int(st, 3, 1 + test_rand_below(x, 8));
+        store_bind_text(st, 4, kinds[test_rand_below(x, 4)]);
+        store_bind_int64(st, 5, at);
+        store_bind_int(st, 6, test_rand_below(x, 3) == 0); /* some measured pieces are re-checks */
+        assert_int_equal(store_step(st), STORE_DONE);
+        store_done(st);
+    }
+}
+
+/* PROP_AGENTS agents visible to HR with 1..14 random pieces of evidence each. */
+static void prop_seed(store *s, const prop_catalog *c, uint64_t *x, long long *users) {
+    perr err = {{0}};
     prop_exec(s, "BEGIN");
     for (int a = 0; a < PROP_AGENTS; a++) {
-        st = store_stmt(s,
-                        "INSERT INTO users(email, display_name, password_hash, locale, roles, visibility, created_at)"
-                        " VALUES ('prop' || ?1 || '@x.fr', 'Prop ' || ?1, 'x', 'fr', 1, 'hr', 0) RETURNING id",
-                        &err);
+        store_query *st = store_stmt(s,
+                                      "INSERT INTO users(email, display_name, password_hash, locale, roles, visibility, created_at)"
+                                      " VALUES ('prop' || ?1 || '@x.fr', 'Prop ' || ?1, 'x', 'fr', 1, 'hr', 0) RETURNING id",
+                                      &err);
         assert_non_null(st);
         store_bind_int(st, 1, a);
         assert_int_equal(store_step(st), STORE_ROW);
         users[a] = store_col_int64(st, 0);
         store_done(st);
-        int n = 1 + test_rand_below(&x, 14);
-        size_t pair = (size_t)test_rand_below(&x, (int)npairs);
-        long long focus = comps[test_rand_below(&x, (int)ncomps)];
-        int64_t last = now - test_rand_below(&x, (int)(4 * PROP_YEAR));
-        for (int p = 0; p < n; p++) {
-            int r = test_rand_below(&x, 10);
-            long long comp = r < 4 ? pairs[pair][test_rand_below(&x, 2)] : r < 7 ? focus : comps[test_rand_below(&x, (int)ncomps)];
-            int t = test_rand_below(&x, 4);
-            int64_t at = t == 0   ? last                                           /* same second */
-                         : t == 1 ? last - last % 86400 + test_rand_below(&x, 86400) /* same day */
-                                  : now - test_rand_below(&x, (int)(4 * PROP_YEAR));
-            if (at > now) at = now;
-            last = at;
-            st = store_stmt(s,
-                            "INSERT INTO evidence(user_id, competency_id, level, kind, created_at, source_ref)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 = 'measured' AND ?6 <> 0 THEN 'recheck:1' ELSE 'test' END)",
-                            &err);
+        prop_add_pieces(s, c, x, users[a], 1 + test_rand_below(x, 14));
+    }
+    prop_exec(s, "COMMIT");
+}
+
+/* Changes some agents' evidence after the index is built, so that its patches are
+ * compared too: a third gain 1..6 pieces (their records of dates grow and move), a third
+ * lose up to three (records shrink in place), the rest are left alone. */
+static void prop_change(store *s, const prop_catalog *c, uint64_t *x, const long long *users) {
+    perr err = {{0}};
+    prop_exec(s, "BEGIN");
+    for (int a = 0; a < PROP_AGENTS; a++) {
+        if (a % 3 == 0) {
+            prop_add_pieces(s, c, x, users[a], 1 + test_rand_below(x, 6));
+        } else if (a % 3 == 1) {
+            store_query *st = store_stmt(s,
+                                          "DELETE FROM evidence WHERE id IN (SELECT id FROM evidence WHERE user_id = ?"
+                                          " ORDER BY id LIMIT ?)",
+                                          &err);
             assert_non_null(st);
             store_bind_int64(st, 1, users[a]);
-            store_bind_int64(st, 2, comp);
-            store_bind_int(st, 3, 1 + test_rand_below(&x, 8));
-            store_bind_text(st, 4, kinds[test_rand_below(&x, 4)]);
-            store_bind_int64(st, 5, at);
-            store_bind_int(st, 6, test_rand_below(&x, 3) == 0); /* some measured pieces are re-checks */
+            store_bind_int(st, 2, test_rand_below(x, 4));
             assert_int_equal(store_step(st), STORE_DONE);
             store_done(st);
         }
@@ -471,18 +546,48 @@ static void prop_check_freshness(talent_index *ix, long long user, const prop_le
     json_decref(r);
 }
 
-/* For every agent and every competency of both frameworks (DigComp through the mapping):
- * verified level, declared level, freshness date and staleness from the index equal the
- * passport view's. */
-static void index_levels_are_the_passport_levels(void **state) {
-    (void)state;
-    test_db *t = test_db_open();
-    store *s = t->s;
+/* The number of matches of a search for user alone needing code at min_level. */
+static long prop_search_total(talent_index *ix, long long user, const char *code, int min_level, bool declared,
+                              int fresh_months) {
+    talent_query q;
+    memset(&q, 0, sizeof q);
+    q.fresh_months = fresh_months;
+    q.declared = declared;
+    q.require_levels = true;
+    q.only_user = user;
+    q.page = 1;
+    q.per_page = 1;
     perr err = {{0}};
-    assert_true(skills_sync_frameworks(s, "courses", &err));
-    long long *users = calloc(PROP_AGENTS, sizeof *users);
-    prop_seed(s, users);
-    talent_index *ix = talent_index_new(s);
+    assert_true(talent_query_add_need(ix, &q, code, min_level, 1, &err));
+    talent_viewer hr = {.user_id = 0, .hr = true};
+    json_t *r = talent_search(ix, &hr, &q, &err);
+    assert_non_null(r);
+    long total = (long)json_integer_value(json_object_get(r, "total"));
+    json_decref(r);
+    return total;
+}
+
+/* Checks that the search's scan (byte masks over the level columns, then the days of the
+ * rows left) finds user at the level the passport shows and not one above, with and
+ * without declared levels and the freshness filter. */
+static void prop_check_search(talent_index *ix, long long user, const prop_level *w) {
+    for (int mode = 0; mode < 4; mode++) {
+        bool declared = mode & 1, fresh = mode & 2;
+        int expect = fresh && w->stale ? 0 : w->verified;
+        if (declared && !(fresh && w->declared_stale) && w->declared > expect) expect = w->declared;
+        if (expect >= 1 && prop_search_total(ix, user, w->code, expect, declared, fresh ? 24 : 0) != 1)
+            fail_msg("user %lld %s (declared %d, fresh %d): not found at level %d", user, w->code, declared, fresh,
+                     expect);
+        if (expect < 8 && prop_search_total(ix, user, w->code, expect + 1, declared, fresh ? 24 : 0) != 0)
+            fail_msg("user %lld %s (declared %d, fresh %d): found above level %d", user, w->code, declared, fresh,
+                     expect);
+    }
+}
+
+/* Compares the index with the passport view for every agent (see below); the search's
+ * scan for one agent in search_every. */
+static void prop_compare(store *s, talent_index *ix, const long long *users, int search_every) {
+    perr err = {{0}};
     static const char *const fws[] = {"CRCN", "DIGCOMP"};
     size_t compared = 0, with_levels = 0;
     for (int a = 0; a < PROP_AGENTS; a++) {
@@ -523,11 +628,34 @@ static void index_levels_are_the_passport_levels(void **state) {
             prop_check_freshness(ix, users[a], want + from, nwant - from, false);
             prop_check_freshness(ix, users[a], want + from, nwant - from, true);
         }
+        if (a % search_every == 0)
+            for (size_t i = 0; i < nwant; i++) prop_check_search(ix, users[a], &want[i]);
         for (size_t i = 0; i < nwant; i++) free((char *)want[i].code);
         json_decref(idx);
     }
     assert_true(compared >= (size_t)PROP_AGENTS * 30); /* both frameworks' competencies */
     assert_true(with_levels > (size_t)PROP_AGENTS * 3);
+}
+
+/* For every agent and every competency of both frameworks (DigComp through the mapping):
+ * verified level, declared level, freshness date and staleness from the index equal the
+ * passport view's, as built at first and again after evidence was added and removed
+ * (the index patched). */
+static void index_levels_are_the_passport_levels(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    store *s = t->s;
+    perr err = {{0}};
+    assert_true(skills_sync_frameworks(s, "courses", &err));
+    prop_catalog cat;
+    prop_catalog_load(s, &cat);
+    uint64_t x = 0x5EEDF00DULL;
+    long long *users = calloc(PROP_AGENTS, sizeof *users);
+    prop_seed(s, &cat, &x, users);
+    talent_index *ix = talent_index_new(s);
+    prop_compare(s, ix, users, 10);
+    prop_change(s, &cat, &x, users);
+    prop_compare(s, ix, users, 10);
     talent_index_free(ix);
     free(users);
     test_db_close(t);
@@ -536,6 +664,7 @@ static void index_levels_are_the_passport_levels(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(hidden_agents_only_in_aggregates, setup, teardown),
+        cmocka_unit_test_setup_teardown(hidden_counts_follow_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(explanations_add_up, setup, teardown),
         cmocka_unit_test_setup_teardown(needs_are_and_and_declared_is_opt_in, setup, teardown),
         cmocka_unit_test_setup_teardown(freshness_excludes_old_evidence, setup, teardown),

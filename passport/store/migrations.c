@@ -100,6 +100,8 @@ static const migration migrations[] = {
     {SCHEMA_TALENT_PROSPECTS, NULL},
     /* 16: the change log the caches consult, filled by triggers (store/schema_changes.c) */
     {SCHEMA_CHANGES, NULL},
+    /* 17: leases of periodic work, facts shared by several servers (store/schema_cluster.c) */
+    {SCHEMA_CLUSTER, schema_cluster_pg},
 };
 
 int store_latest_version(void) {

@@ -51,5 +51,9 @@ extern const char schema_talent_prospects[];
 /* Migration 16: the change log of the caches, filled by triggers (store/changelog.h). */
 #define SCHEMA_CHANGES schema_changes
 extern const char schema_changes[];
+/* Migration 17: leases, shared facts and server facts of several servers (store/cluster.h). */
+#define SCHEMA_CLUSTER schema_cluster
+extern const char schema_cluster[];
+extern const char schema_cluster_pg[];
 
 #endif

@@ -213,6 +213,10 @@ static bool fold_one(store *s, long long user_id, int64_t now, perr *err) {
                                                store_col_text(st, 3)));
     }
     store_done(st);
+    if (!json_array_size(items)) { /* another server folded them since they were listed */
+        json_decref(items);
+        return true;
+    }
     bool ok = insert(s, user_id, "digest", NULL, items, NULL, "queued", now, err);
     json_decref(items);
     if (!ok) return false;

@@ -16,8 +16,8 @@
 #include "learn/library.h"
 #include "store/cluster.h"
 
-#define FACT_LIBRARY "library"
-#define FACT_SECRETS "secrets"
+#define FACT_LIBRARY CLUSTER_LIBRARY
+#define FACT_SECRETS CLUSTER_SECRETS
 
 int app_tick_seconds(void) {
     const char *e = getenv("PASSPORT_TICK_SECONDS");

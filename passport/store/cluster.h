@@ -16,6 +16,11 @@
 #include "core/err.h"
 #include "store/store.h"
 
+/* The shared facts: the course library's hash (learn/library.h, library_hash) and the
+ * fingerprint of the issuer keys and quiz-form key (handlers/app_cluster.c). */
+#define CLUSTER_LIBRARY "library"
+#define CLUSTER_SECRETS "secrets"
+
 /* This process's name among the servers, "<host>:<pid>", into out (n bytes). */
 void cluster_server_name(char *out, size_t n);
 

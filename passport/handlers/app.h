@@ -60,6 +60,8 @@ typedef struct app {
     char server[300];           /* this server's name among those on the database ("<host>:<pid>") */
     bool library_stale, secrets_stale; /* the database's current ones differ (under lib_mu) */
     char cluster_note[300];     /* why, for /readyz (under lib_mu) */
+    char lib_tried[65];         /* the current library hash a reload last tried to match (main thread) */
+    int64_t lib_retry_at;       /* and when it tries again with the same hash */
 } app;
 
 /* Memos of database reads (a->memos) and rendered pages (a->pages) serve while nothing of

@@ -136,8 +136,12 @@ void app_cluster_tick(app *a, int64_t now) {
         log_error("heartbeat: %s", err.msg);
         goto done;
     }
-    if (!lib_current) { /* published by `passport publish-courses` or another server: load it if the files are here */
+    /* Published by `passport publish-courses` or another server: load it if the files are
+     * here; at once for a new current hash, then once a minute (the files may come later). */
+    if (!lib_current && (strcmp(a->lib_tried, buf_cstr(&cur)) || now >= a->lib_retry_at)) {
         perr rerr = {{0}};
+        snprintf(a->lib_tried, sizeof a->lib_tried, "%s", buf_cstr(&cur));
+        a->lib_retry_at = now + 60;
         log_info("courses: the current library is %.12s, this server serves %.12s: reloading", buf_cstr(&cur), hash);
         lib_current = app_library_reload_as(a, false, &rerr);
         if (!lib_current) log_error("courses: %s", rerr.msg);

@@ -2,8 +2,8 @@
 // made on one is used on the other; a write through one is seen by the next request on the
 // other (the page cache and the talent index learn of it from the change log); the periodic
 // work runs once across both, and goes on when one of them is killed; a server with another
-// course library, or other secrets, is refused; a published library makes the others
-// "not ready" until they have it.
+// course library, or other secrets, is refused; a key rotated on one server makes the
+// other "not ready" until it has the key, and so does a published library.
 //
 // On PostgreSQL when PASSPORT_TEST_PG holds the URL of a running database server
 // (scripts/pg-harness url): each run makes its own database there (CREATE DATABASE) and
@@ -160,6 +160,21 @@ describe('two servers on one database', { skip }, () => {
     const r = serveRefused(data, env, path.join(ROOT, 'courses'));
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /issuer keys or the quiz-form key .* differ from those of server/);
+  });
+
+  test('a key rotated on one server is adopted by it; the other is not ready until it has the key', async () => {
+    const r = spawnSync(BIN, ['keys', 'rotate', '--data', b.dataDir], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    await b.restart(); // its key set holds every current key plus the new one: it becomes current
+    let state;
+    for (let i = 0; i < 50; i++) {
+      state = await ready(a);
+      if (state.status === 503) break;
+      await sleep(200);
+    }
+    assert.equal(state.status, 503, 'A signs with a key B does not publish, or the reverse: A is taken out');
+    assert.match(state.checks.shared_files.detail, /issuer keys differ/);
+    assert.equal((await ready(b)).status, 200);
   });
 
   test('one server killed, the other keeps serving and takes the periodic work over', async () => {

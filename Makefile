@@ -4,7 +4,7 @@
 # globbing: a new passport/<layer>/foo.c or tests/unit/test_foo.c needs no edit here.
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcmark jansson yaml-0.1 libcrypto libargon2 zlib libcurl cjose icu-uc
+PKGS    := libmicrohttpd sqlite3 libcmark jansson yaml-0.1 libcrypto libargon2 zlib libcurl cjose icu-uc libpq
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -173,8 +173,8 @@ static int owned_list(store *s, const badges_ctx *c, perr *err) {
  * transaction): its number, or 0 with err. */
 static int open_list(store *s, const badges_ctx *c, perr *err) {
     store_query *st = store_stmt(s,
-                                  "SELECT max(coalesce((SELECT max(list_id) FROM status_list_owners), 0),"
-                                  " coalesce((SELECT max(list_id) FROM credentials), 0)) + 1",
+                                  "SELECT max(n) + 1 FROM (SELECT coalesce(max(list_id), 0) AS n FROM status_list_owners"
+                                  " UNION ALL SELECT coalesce(max(list_id), 0) FROM credentials) AS t",
                                   err);
     if (!st) return 0;
     int id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
@@ -339,7 +339,7 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     text = json_dumps(doc, JSON_COMPACT);
     store_query *st = store_stmt(s,
                                   "INSERT INTO credentials (uid, user_id, achievement_id, issued_at, list_id,"
-                                  " status_index, awarded_by, narrative, json) VALUES (?,?,?,?,?,?,?,?,?)",
+                                  " status_index, awarded_by, narrative, json) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
                                   err);
     if (!st) goto fail;
     store_bind_text(st, 1, uid);
@@ -353,12 +353,12 @@ bool badges_issue(store *s, const badges_ctx *c, long long user_id, const achiev
     store_bind_text(st, 8, narrative ? narrative : "");
     store_bind_text(st, 9, text);
     int rc = store_step(st);
+    long long id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
-    if (rc != STORE_DONE) {
+    if (rc != STORE_ROW) {
         db_fail(s, err);
         goto fail;
     }
-    long long id = store_last_id(s);
     if (cred_id) *cred_id = id;
     char detail[200];
     snprintf(detail, sizeof detail, "%s to user %lld%s", a->slug, user_id, awarded_by ? " (by hand)" : " (rule)");
@@ -703,15 +703,16 @@ json_t *badges_list_user(store *s, const badges_ctx *c, long long user_id, const
 
 json_t *badges_list_user_page(store *s, const badges_ctx *c, long long user_id, const char *locale, store_page *pg) {
     json_t *arr = json_array();
-    store_query *st = store_stmt(s,
-                                  "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason,"
-                                  " json_extract(c.json, '$.validUntil'),"
-                                  " (SELECT token FROM share_links l WHERE l.credential_id = c.id AND l.revoked_at IS NULL"
-                                  "  ORDER BY created_at DESC LIMIT 1)"
-                                  " FROM credentials c WHERE c.user_id = ?1"
-                                  " AND (?2 = 0 OR c.issued_at < ?3 OR (c.issued_at = ?3 AND c.id < ?4))"
-                                  " ORDER BY c.issued_at DESC, c.id DESC LIMIT ?5",
-                                  NULL);
+#define LIST_USER_COLUMNS "SELECT c.id, c.achievement_id, c.issued_at, c.revoked_at, c.reason,"
+#define LIST_USER_REST                                                                                   \
+    " (SELECT token FROM share_links l WHERE l.credential_id = c.id AND l.revoked_at IS NULL"            \
+    "  ORDER BY created_at DESC LIMIT 1)"                                                                \
+    " FROM credentials c WHERE c.user_id = ?1"                                                           \
+    " AND (?2 = 0 OR c.issued_at < ?3 OR (c.issued_at = ?3 AND c.id < ?4))"                            \
+    " ORDER BY c.issued_at DESC, c.id DESC LIMIT ?5"
+    /* the credential's validUntil, read from its JSON (a text column on both engines) */
+    store_query *st = store_stmt2(s, LIST_USER_COLUMNS " json_extract(c.json, '$.validUntil')," LIST_USER_REST,
+                                  LIST_USER_COLUMNS " (c.json::jsonb ->> 'validUntil')," LIST_USER_REST, NULL);
     if (!st) return arr;
     store_bind_int64(st, 1, user_id);
     store_page_bind(st, 2, pg);
@@ -721,7 +722,7 @@ json_t *badges_list_user_page(store *s, const badges_ctx *c, long long user_id, 
         if (!store_page_row(pg, &rows, store_col_int64(st, 2), store_col_int64(st, 0))) break;
         const achievement *a = achievement_by_id(c->set, store_col_int64(st, 1));
         if (!a) continue; /* a badge whose definition was removed: not listed */
-        const char *until = store_col_type(st, 5) == STORE_NULL ? NULL : store_col_text(st, 5);
+        const char *until = store_col_text_or_null(st, 5);
         int64_t u = 0;
         bool expired = until && verify_parse_datetime(until, &u) && u < clock_now();
         json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:b, s:s}", "id",

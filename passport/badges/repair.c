@@ -18,17 +18,18 @@ static bool candidates(store *s, const achievement *a, long long **ids, size_t *
         for (size_t i = 0; i < a->nmodules; i++) json_array_append_new(list, json_string(a->modules[i]));
         modules = json_dumps(list, JSON_COMPACT);
         json_decref(list);
-        st = store_stmt(s,
-                        "SELECT user_id FROM attempts WHERE passed = 1"
-                        " AND module_id IN (SELECT value FROM json_each(?1))"
-                        " GROUP BY user_id HAVING count(DISTINCT module_id) = ?2"
-                        " EXCEPT SELECT user_id FROM credentials WHERE achievement_id = ?3"
-                        " EXCEPT SELECT id FROM users WHERE disabled_at IS NOT NULL",
-                        err);
+        /* the module ids as the rows of the JSON array ?2 */
+#define HOLDERS_HEAD "SELECT user_id FROM attempts WHERE passed = 1 AND module_id IN ("
+#define HOLDERS_TAIL                                                                                  \
+    ") GROUP BY user_id HAVING count(DISTINCT module_id) = ?3"                                        \
+    " EXCEPT SELECT user_id FROM credentials WHERE achievement_id = ?1"                               \
+    " EXCEPT SELECT id FROM users WHERE disabled_at IS NOT NULL"
+        st = store_stmt2(s, HOLDERS_HEAD "SELECT value FROM json_each(?2)" HOLDERS_TAIL,
+                         HOLDERS_HEAD "SELECT json_array_elements_text(CAST(?2 AS json))" HOLDERS_TAIL, err);
     } else {
         st = store_stmt(s,
                         "SELECT user_id FROM evidence WHERE kind <> 'declared'"
-                        " EXCEPT SELECT user_id FROM credentials WHERE achievement_id = ?3"
+                        " EXCEPT SELECT user_id FROM credentials WHERE achievement_id = ?1"
                         " EXCEPT SELECT id FROM users WHERE disabled_at IS NOT NULL",
                         err);
     }
@@ -36,11 +37,11 @@ static bool candidates(store *s, const achievement *a, long long **ids, size_t *
         free(modules);
         return false;
     }
+    store_bind_int64(st, 1, a->id);
     if (modules) {
-        store_bind_text(st, 1, modules);
-        store_bind_int64(st, 2, (int64_t)a->nmodules);
+        store_bind_text(st, 2, modules);
+        store_bind_int64(st, 3, (int64_t)a->nmodules);
     }
-    store_bind_int64(st, 3, a->id);
     int rc;
     while ((rc = store_step(st)) == STORE_ROW) {
         *ids = xrealloc(*ids, (*n + 1) * sizeof **ids);

@@ -24,13 +24,15 @@ static const char backup_usage[] =
     "Writes FILE (a .tar.gz archive, mode 0600: it holds the issuer's private keys) with a\n"
     "consistent copy of DATA/passport.db, taken while the server keeps running, and the\n"
     "data folder's secrets: keys/*.pem and quiz-nonce.key. FILE is replaced atomically.\n"
-    "`passport restore FILE` puts it back into an empty data folder (docs/deployment.md).\n";
+    "`passport restore FILE` puts it back into an empty data folder (docs/deployment.md).\n"
+    "SQLite only: a PostgreSQL database (--database) is saved with pg_dump.\n";
 
 static const char restore_usage[] =
     "usage: passport restore FILE [--data DIR]\n"
     "Restores an archive of `passport backup` into DATA, which must be empty or absent, then\n"
     "checks it: the database's integrity, its upgrade to this release, the keys loading.\n"
-    "Nothing is left in DATA when a check fails.\n";
+    "Nothing is left in DATA when a check fails. SQLite only: a PostgreSQL database\n"
+    "(--database) is restored with pg_restore.\n";
 
 #define MANIFEST "BACKUP"
 
@@ -107,6 +109,11 @@ int cli_backup(int argc, char **argv) {
     size_t nkeys = 0;
     char *tmp = NULL;
     buf snap = BUF_INIT;
+    if (!db) {
+        perr_set(&err, "--database names a PostgreSQL database: back it up with pg_dump (docs/deployment.md); "
+                       "this command copies a SQLite file");
+        goto done;
+    }
     if (access(db, R_OK) != 0) {
         perr_set(&err, "no database at %s: %s", db, strerror(errno));
         goto done;
@@ -225,6 +232,11 @@ int cli_restore(int argc, char **argv) {
     char *db = cli_db_path(&o);
     buf kd = BUF_INIT;
     buf_printf(&kd, "%s/keys", o.data_dir);
+    if (!db) {
+        perr_set(&err, "--database names a PostgreSQL database: restore it with pg_restore (docs/deployment.md); "
+                       "this command restores a SQLite file");
+        goto done;
+    }
     if (access(o.args[0], R_OK) != 0) {
         perr_set(&err, "cannot read %s: %s", o.args[0], strerror(errno));
         goto done;

@@ -20,10 +20,10 @@
 #include "skills/skills.h"
 
 static const char usage[] =
-    "usage: passport init [--data DIR] [--courses DIR] [--no-demo]\n"
-    "Creates DATA/passport.db. Unless --no-demo, adds a demo organisation with one account\n"
-    "per role; their passwords are generated, printed once and kept in DATA/demo-logins.txt\n"
-    "(mode 0600). PASSPORT_DEMO_PASSWORD, when set, is used for every demo account (tests).\n"
+    "usage: passport init [--data DIR] [--database URL] [--courses DIR] [--no-demo]\n"
+    "Creates DATA/passport.db (or the schema of --database). Unless --no-demo, adds a demo\n"
+    "organisation with one account per role; their passwords are generated, printed once and\n"
+    "kept in DATA/demo-logins.txt (mode 0600). PASSPORT_DEMO_PASSWORD, when set, is used for every demo account (tests).\n"
     "The demo tells a story: colleagues with passed modules and badges, a path in progress,\n"
     "an open intrapreneur call (PASSPORT_DEMO_STORY=0: the five accounts alone).\n";
 
@@ -57,14 +57,17 @@ int cli_init(int argc, char **argv) {
         return 0;
     }
     if (!cli_data_dir_ready(&o)) return 1;
-    char *path = cli_db_path(&o);
-    bool existed = access(path, F_OK) == 0;
+    char *path = cli_db_path(&o), *label = cli_db_label(&o);
+    bool existed = !path || access(path, F_OK) == 0; /* a PostgreSQL database exists beforehand */
     free(path);
     store *db = cli_open_store(&o);
-    if (!db) return 1;
+    if (!db) {
+        free(label);
+        return 1;
+    }
     int rc = 0;
     if (existed && account_count(db) > 0) {
-        fprintf(stderr, "passport: %s already holds a database with accounts; nothing done\n", o.data_dir);
+        fprintf(stderr, "passport: %s already holds a database with accounts; nothing done\n", label);
         rc = 1;
         goto done;
     }
@@ -74,7 +77,7 @@ int cli_init(int argc, char **argv) {
         rc = 1;
         goto done;
     }
-    printf("Database ready: %s/passport.db (schema %d)\n", o.data_dir, store_version(db));
+    printf("Database ready: %s (schema %d)\n", label, store_version(db));
     if (o.no_demo) goto done;
     perr err = {{0}};
     const char *pw = getenv("PASSPORT_DEMO_PASSWORD");
@@ -104,6 +107,7 @@ int cli_init(int argc, char **argv) {
     buf_free(&text);
     json_decref(logins);
 done:
+    free(label);
     store_free(db);
     return rc;
 }

@@ -19,6 +19,7 @@ static const char *env_or(const char *name, const char *dflt) {
 bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
     memset(o, 0, sizeof *o);
     o->data_dir = env_or("PASSPORT_DATA", "./var");
+    o->database = env_or("PASSPORT_DATABASE", NULL);
     o->web_dir = env_or("PASSPORT_WEB", "./web");
     o->courses_dir = env_or("PASSPORT_COURSES", "./courses");
     o->listen = env_or("PASSPORT_LISTEN", "127.0.0.1:8080");
@@ -52,6 +53,7 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         size_t off;
     } valued[] = {
         {"--data", offsetof(cli_opts, data_dir)},     {"--web", offsetof(cli_opts, web_dir)},
+        {"--database", offsetof(cli_opts, database)},
         {"--courses", offsetof(cli_opts, courses_dir)}, {"--listen", offsetof(cli_opts, listen)},
         {"--public-url", offsetof(cli_opts, public_url)}, {"--role", offsetof(cli_opts, role)},
         {"--unit", offsetof(cli_opts, unit)},         {"--name", offsetof(cli_opts, name)},
@@ -151,17 +153,34 @@ bool cli_data_dir_ready(const cli_opts *o) {
     return true;
 }
 
+static bool is_pg(const char *db) {
+    return db && (!strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11));
+}
+
 char *cli_db_path(const cli_opts *o) {
+    if (is_pg(o->database)) return NULL;
+    if (o->database) return xstrdup(strncmp(o->database, "sqlite:", 7) ? o->database : o->database + 7);
     buf b = BUF_INIT;
     buf_printf(&b, "%s/passport.db", o->data_dir);
     return buf_detach(&b);
 }
 
+char *cli_db_label(const cli_opts *o) {
+    if (!is_pg(o->database)) return cli_db_path(o);
+    /* postgresql://user:secret@host/... -> postgresql://user:***@host/... */
+    const char *scheme = strstr(o->database, "://") + 3, *at = strchr(scheme, '@');
+    const char *colon = at ? memchr(scheme, ':', (size_t)(at - scheme)) : NULL;
+    buf b = BUF_INIT;
+    if (colon) buf_printf(&b, "%.*s:***%s", (int)(colon - o->database), o->database, at);
+    else buf_printf(&b, "%s", o->database);
+    return buf_detach(&b);
+}
+
 store *cli_open_store(const cli_opts *o) {
-    if (!cli_data_dir_ready(o)) return NULL;
-    char *path = cli_db_path(o);
+    if (!cli_data_dir_ready(o)) return NULL; /* keys and secrets live there whatever the database */
+    char *path = o->database ? NULL : cli_db_path(o);
     perr err = {{0}};
-    store *s = store_open(path, &err);
+    store *s = store_open(path ? path : o->database, &err);
     if (!s) fprintf(stderr, "passport: %s\n", err.msg);
     free(path);
     return s;

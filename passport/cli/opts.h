@@ -3,7 +3,8 @@
  * --web DIR (PASSPORT_WEB, ./web), --courses DIR (PASSPORT_COURSES, ./courses),
  * --listen ADDR:PORT (PASSPORT_LISTEN, 127.0.0.1:8080), --public-url URL
  * (PASSPORT_PUBLIC_URL, http://<listen>), --issuer-name|--issuer-url|--issuer-email|
- * --issuer-image (PASSPORT_ISSUER_NAME, _URL, _EMAIL, _IMAGE). */
+ * --issuer-image (PASSPORT_ISSUER_NAME, _URL, _EMAIL, _IMAGE), --database URL
+ * (PASSPORT_DATABASE: sqlite:PATH, a path, or postgresql://...; default DATA/passport.db). */
 #ifndef PASSPORT_CLI_OPTS_H
 #define PASSPORT_CLI_OPTS_H
 
@@ -14,6 +15,7 @@
 
 typedef struct cli_opts {
     const char *data_dir;
+    const char *database; /* NULL: DATA/passport.db */
     const char *web_dir;
     const char *courses_dir;
     const char *listen;
@@ -56,9 +58,15 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o);
 bool cli_opts_count(const cli_opts *o, long max, long *n);
 /* Creates the data folder (mode 0700) when missing. */
 bool cli_data_dir_ready(const cli_opts *o);
-/* Opens DATA/passport.db (migrating it). NULL with a message on stderr. */
+/* Opens the database of --database (a PostgreSQL URL, sqlite:PATH or a path), else
+ * DATA/passport.db, migrating it. NULL with a message on stderr. */
 store *cli_open_store(const cli_opts *o);
-/* The path of DATA/passport.db into a new string the caller frees. */
+/* The path of the SQLite database file (--database sqlite:PATH or a path, else
+ * DATA/passport.db) into a new string the caller frees; NULL when --database names a
+ * PostgreSQL database. */
 char *cli_db_path(const cli_opts *o);
+/* The database as an operator reads it (the file, or the PostgreSQL URL without its
+ * password), into a new string the caller frees. */
+char *cli_db_label(const cli_opts *o);
 
 #endif

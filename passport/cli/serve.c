@@ -30,7 +30,7 @@
 #define SERVE_WRITE_WAIT_MS 250
 
 static const char usage[] =
-    "usage: passport serve [--data DIR] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
+    "usage: passport serve [--data DIR] [--database URL] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
     "                      [--public-url URL] [--smtp-url URL --smtp-from ADDR\n"
     "                      [--smtp-credentials-file FILE]] [--quiet] [--log-format text|json]\n"
     "                      [--request-deadline S] [--shutdown-timeout S] [--max-connections N]\n"
@@ -38,6 +38,7 @@ static const char usage[] =
     "                      [--metrics-allow ADDR[,ADDR]]\n"
     "Serves Passport over HTTP until SIGINT or SIGTERM (running requests finish and answer).\n"
     "  --data DIR          data folder (PASSPORT_DATA, default ./var)\n"
+    "  --database URL      postgresql://... or sqlite:PATH (PASSPORT_DATABASE, default DATA/passport.db)\n"
     "  --listen ADDR:PORT  address to listen on (PASSPORT_LISTEN, default 127.0.0.1:8080)\n"
     "  --web DIR           templates, static files, translations (PASSPORT_WEB, ./web)\n"
     "  --courses DIR       course library (PASSPORT_COURSES, ./courses)\n"

@@ -68,7 +68,7 @@ int cli_verify(int argc, char **argv) {
     const char *doc = inner ? inner : text;
     char *path = cli_db_path(&o);
     struct stat st;
-    bool have_db = stat(path, &st) == 0;
+    bool have_db = !path || stat(path, &st) == 0; /* PostgreSQL (no path): there */
     free(path);
     if (have_db && (db = cli_open_store(&o))) {
         char url[300];

@@ -149,7 +149,7 @@ static bool attempt_insert(store *s, long long user_id, const learn_module *m, c
     char *drawn = drawn_json(draw, g);
     store_query *st = store_stmt(s,
                                   "INSERT INTO attempts (user_id, module_id, module_version, answers_json, score, passed,"
-                                  " started_at, finished_at, drawn_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                  " started_at, finished_at, drawn_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
                                   err);
     bool ok = st != NULL;
     if (st) {
@@ -162,10 +162,10 @@ static bool attempt_insert(store *s, long long user_id, const learn_module *m, c
         store_bind_int64(st, 7, started);
         store_bind_int64(st, 8, now);
         store_bind_text(st, 9, drawn ? drawn : "[]");
-        ok = store_step(st) == STORE_DONE;
-        if (!ok) perr_set(err, "attempt: %s", store_errmsg(s));
+        ok = store_step(st) == STORE_ROW;
+        if (ok) *id = store_col_int64(st, 0);
+        else perr_set(err, "attempt: %s", store_errmsg(s));
         store_done(st);
-        *id = store_last_id(s);
     }
     free(answers);
     free(drawn);

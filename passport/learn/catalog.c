@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Catalog sync into the store and FTS5 search: a light French stemmer applied to the
- * indexed words and to the query's, title matches ranked first. */
+/* Catalog sync into the store and full-text search (FTS5 on SQLite, a tsvector on
+ * PostgreSQL: store/schema_learn.c): a light French stemmer applied to the indexed words
+ * and to the query's, title matches ranked first. */
 #include "learn/catalog.h"
 
 #include <stdlib.h>
@@ -14,7 +15,7 @@ static bool course_upsert(store *s, const learn_course *c, size_t pos, int64_t n
                                   "INSERT INTO courses (slug, title, lang, summary, version_hash, position, updated_at)"
                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (slug) DO UPDATE SET"
                                   " title = ?2, lang = ?3, summary = ?4, position = ?6, archived_at = NULL,"
-                                  " updated_at = CASE WHEN version_hash = ?5 THEN updated_at ELSE ?7 END,"
+                                  " updated_at = CASE WHEN courses.version_hash = ?5 THEN courses.updated_at ELSE ?7 END,"
                                   " version_hash = ?5",
                                   err);
     if (!st) return false;
@@ -255,14 +256,34 @@ json_t *catalog_search(store *s, const char *q, size_t limit, perr *err) {
     json_t *ids = json_array();
     if (!catalog_fts_query(q, NULL, &fq)) goto done;
     catalog_fts_query(q, "title", &tq);
-    store_query *st = store_stmt(s,
-                                  /* the id from modules by rowid: reading module_search's own column
-                                   * would load each matching row's whole lesson text */
-                                  "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
-                                  " WHERE module_search MATCH ?1 ORDER BY module_search.rowid IN"
-                                  " (SELECT rowid FROM module_search WHERE module_search MATCH ?3) DESC,"
-                                  " bm25(module_search, 0.0, 10.0, 1.0), m.rid LIMIT ?2",
-                                  err);
+    store_query *st = store_stmt2(s,
+                                   /* the id from modules by rowid: reading module_search's own column
+                                    * would load each matching row's whole lesson text */
+                                   "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
+                                   " WHERE module_search MATCH ?1 ORDER BY module_search.rowid IN"
+                                   " (SELECT rowid FROM module_search WHERE module_search MATCH ?3) DESC,"
+                                   " bm25(module_search, 0.0, 10.0, 1.0), m.rid LIMIT ?2",
+                                   /* PostgreSQL: the same order and the same bm25 (k1 1.2, b 0.75,
+                                    * title 10, lesson 1) over the plain words (module_search_terms:
+                                    * store/schema_learn.c); modules found through French stems alone
+                                    * score 0. x: the queries, w: their words, c: row count and mean
+                                    * length, hit: the matches, tf: weighted counts, idf per word. */
+                                   "WITH x AS MATERIALIZED (SELECT passport_tsquery(?1) AS q, passport_tsquery(?3) AS tq),"
+                                   " w AS MATERIALIZED (SELECT k, t FROM unnest(passport_terms(?1)) WITH ORDINALITY u(t, k)),"
+                                   " c AS MATERIALIZED (SELECT count(*)::float8 AS n, coalesce(avg(ntok), 1)::float8 AS avgdl"
+                                   "  FROM module_search),"
+                                   " hit AS MATERIALIZED (SELECT s.rowid, s.ntok, s.doc @@ x.tq AS in_title FROM x, module_search s"
+                                   "  WHERE s.doc @@ x.q),"
+                                   " tf AS MATERIALIZED (SELECT w.k, t.rowid, sum(10 * t.tf_title + t.tf_body) AS f"
+                                   "  FROM w JOIN module_search_terms t ON t.term >= w.t AND t.term < w.t || chr(1114111)"
+                                   "  GROUP BY w.k, t.rowid),"
+                                   " idf AS MATERIALIZED (SELECT tf.k, greatest(ln((0.5 + c.n - count(*)) / (0.5 + count(*))), 1e-6) AS v"
+                                   "  FROM tf, c GROUP BY tf.k, c.n)"
+                                   " SELECT m.id FROM c, hit h JOIN modules m ON m.rid = h.rowid"
+                                   " LEFT JOIN LATERAL (SELECT sum(idf.v * tf.f * 2.2 / (tf.f + 1.2 * (0.25 + 0.75 * h.ntok / c.avgdl)))"
+                                   "  AS score FROM tf JOIN idf ON idf.k = tf.k WHERE tf.rowid = h.rowid) b ON true"
+                                   " ORDER BY h.in_title DESC, coalesce(b.score, 0) DESC, m.rid LIMIT ?2",
+                                   err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);
     store_bind_int64(st, 2, (int64_t)limit);

@@ -274,7 +274,7 @@ static pos_status start(store *s, const posbank *b, long long uid, const char *c
     seed >>= 1; /* a positive SQLite integer */
     store_query *st = store_stmt(s,
         "INSERT INTO positioning_tests(user_id, kind, competency, target_level, seed, started_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)", err);
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id", err);
     if (!st) goto fail;
     store_bind_int64(st, 1, uid);
     store_bind_text(st, 2, code ? "recheck" : "positioning");
@@ -282,10 +282,10 @@ static pos_status start(store *s, const posbank *b, long long uid, const char *c
     store_bind_int(st, 4, target);
     store_bind_int64(st, 5, (int64_t)seed);
     store_bind_int64(st, 6, now);
-    bool ok = store_step(st) == STORE_DONE || db_fail(s, err);
+    bool ok = store_step(st) == STORE_ROW || db_fail(s, err);
+    if (ok) t.id = store_col_int64(st, 0);
     store_done(st);
     if (!ok) goto fail;
-    t.id = store_last_id(s);
     t.recheck = code != NULL;
     snprintf(t.code, sizeof t.code, "%s", code ? code : "");
     t.target = target;
@@ -556,9 +556,10 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
         /* the date the level goes stale: the evidence date plus the freshness period */
         int64_t stale_at = list[i].at + (list[i].at - level_stale_before(list[i].at, stale_months));
         st = store_stmt(s,
-            "INSERT OR IGNORE INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
+            "INSERT INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
             " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM rechecks"
-            "  WHERE user_id = ?1 AND competency = ?2 AND (done_at IS NULL OR done_at >= ?4))", err);
+            "  WHERE user_id = ?1 AND competency = ?2 AND (done_at IS NULL OR done_at >= ?4))"
+            " ON CONFLICT DO NOTHING", err);
         if (!st) {
             ok = false;
             break;

@@ -55,13 +55,15 @@ static int64_t next_digest_time(int64_t now) {
     return t > now ? t : t + 86400;
 }
 
-/* Inserts a row for user_id copying its address and locale; state "queued" or "held". */
+/* Inserts a row for user_id copying its address and locale; state "queued" or "held".
+ * *id (when not NULL) receives the new row's id, 0 when the account is disabled (no row). */
 static bool insert(store *s, long long user_id, const char *kind, const char *msg_key, json_t *args,
-                   const char *link, const char *state, int64_t next_at, perr *err) {
+                   const char *link, const char *state, int64_t next_at, long long *id, perr *err) {
     char *args_s = args ? json_dumps(args, JSON_COMPACT) : NULL;
     store_query *st = store_stmt(s,
         "INSERT INTO outbox(user_id, to_addr, locale, kind, msg_key, args_json, link, state, next_at, created_at)"
-        " SELECT id, email, locale, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM users WHERE id = ?1 AND disabled_at IS NULL", err);
+        " SELECT id, email, locale, ?2, ?3, ?4, ?5, ?6, ?7, ?8 FROM users WHERE id = ?1 AND disabled_at IS NULL"
+        " RETURNING id", err);
     if (!st) {
         free(args_s);
         return false;
@@ -74,9 +76,11 @@ static bool insert(store *s, long long user_id, const char *kind, const char *ms
     store_bind_text(st, 6, state);
     store_bind_int64(st, 7, next_at);
     store_bind_int64(st, 8, clock_now());
-    bool ok = step_done(s, st, err);
+    int rc = store_step(st);
+    if (id) *id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
     free(args_s);
-    return ok;
+    return rc == STORE_ROW || rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 bool outbox_enqueue(store *s, long long user_id, const char *kind, const char *msg_key, json_t *args,
@@ -84,13 +88,14 @@ bool outbox_enqueue(store *s, long long user_id, const char *kind, const char *m
     int64_t now = clock_now();
     switch (outbox_pref_get(s, user_id)) {
     case OUTBOX_PREF_ESSENTIAL: return true;
-    case OUTBOX_PREF_DIGEST: return insert(s, user_id, kind, msg_key, args, link, "held", next_digest_time(now), err);
-    default: return insert(s, user_id, kind, msg_key, args, link, "queued", now, err);
+    case OUTBOX_PREF_DIGEST:
+        return insert(s, user_id, kind, msg_key, args, link, "held", next_digest_time(now), NULL, err);
+    default: return insert(s, user_id, kind, msg_key, args, link, "queued", now, NULL, err);
     }
 }
 
 bool outbox_enqueue_essential(store *s, long long user_id, const char *kind, const char *link, perr *err) {
-    return insert(s, user_id, kind, NULL, NULL, link, "queued", clock_now(), err);
+    return insert(s, user_id, kind, NULL, NULL, link, "queued", clock_now(), NULL, err);
 }
 
 void outbox_msg_clear(outbox_msg *m) {
@@ -174,7 +179,7 @@ bool outbox_mark_failed(store *s, long long id, int64_t now, bool permanent, boo
     store_done(st);
     st = store_stmt(s,
         "UPDATE outbox SET lease_until = 0, last_error = substr(?3, 1, 300),"
-        " state = CASE WHEN ?4 OR attempts >= ?5 THEN 'failed' ELSE 'queued' END, next_at = ?2"
+        " state = CASE WHEN ?4 = 1 OR attempts >= ?5 THEN 'failed' ELSE 'queued' END, next_at = ?2"
         " WHERE id = ?1 AND state IN ('sending', 'delivering')", err);
     if (!st) return false;
     store_bind_int64(st, 1, id);
@@ -217,10 +222,10 @@ static bool fold_one(store *s, long long user_id, int64_t now, perr *err) {
         json_decref(items);
         return true;
     }
-    bool ok = insert(s, user_id, "digest", NULL, items, NULL, "queued", now, err);
+    long long digest_id = 0;
+    bool ok = insert(s, user_id, "digest", NULL, items, NULL, "queued", now, &digest_id, err);
     json_decref(items);
     if (!ok) return false;
-    long long digest_id = store_last_id(s);
     st = store_stmt(s, "UPDATE outbox SET state = 'digested', digest_id = ? WHERE user_id = ? AND state = 'held'", err);
     if (!st) return false;
     store_bind_int64(st, 1, digest_id);
@@ -268,7 +273,7 @@ json_t *outbox_list(store *s, const char *state, int limit) {
     json_t *arr = json_array();
     store_query *st = store_stmt(s,
         "SELECT id, to_addr, kind, state, attempts, created_at, next_at, sent_at, last_error FROM outbox"
-        " WHERE ?1 IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2", NULL);
+        " WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1 ORDER BY id DESC LIMIT ?2", NULL);
     if (!st) return arr;
     store_bind_text(st, 1, state);
     store_bind_int(st, 2, limit);

@@ -32,7 +32,7 @@ bool assign_unit_in_scope(store *s, const account *viewer, long long unit_id) {
  * out of scope get the same answer, so that an id tells nothing about an account the
  * requester may not see (docs/privacy.md, "existence"). */
 static paths_status check_user(store *s, const account *by, long long user_id, perr *err) {
-    store_query *st = store_stmt(s, "SELECT coalesce(unit_id, 0), roles, disabled_at IS NULL FROM users WHERE id = ?", err);
+    store_query *st = store_stmt(s, "SELECT coalesce(unit_id, 0), roles, CASE WHEN disabled_at IS NULL THEN 1 ELSE 0 END FROM users WHERE id = ?", err);
     if (!st) return PATHS_ERROR;
     store_bind_int64(st, 1, user_id);
     bool found = store_step(st) == STORE_ROW;
@@ -57,7 +57,8 @@ static bool parse_due(const char *due_on, int64_t now, int64_t *due_at, perr *er
 
 static bool add_member(store *s, long long aid, long long user_id, int64_t now, int notified, perr *err) {
     store_query *st = store_stmt(s,
-        "INSERT OR IGNORE INTO assignment_members(assignment_id, user_id, added_at, notified) VALUES (?, ?, ?, ?)", err);
+        "INSERT INTO assignment_members(assignment_id, user_id, added_at, notified) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING", err);
     if (!st) return false;
     store_bind_int64(st, 1, aid);
     store_bind_int64(st, 2, user_id);
@@ -73,10 +74,10 @@ static bool add_member(store *s, long long aid, long long user_id, int64_t now, 
 static bool add_subtree(store *s, long long aid, long long unit_id, int64_t now, int notified, int *added,
                         perr *err) {
     store_query *st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
-        " INSERT OR IGNORE INTO assignment_members(assignment_id, user_id, added_at, notified)"
-        " SELECT ?2, us.id, ?3, ?4 FROM users us WHERE us.unit_id IN sub AND us.disabled_at IS NULL"
-        " AND (us.roles & 1) = 1", err);
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?1 AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " INSERT INTO assignment_members(assignment_id, user_id, added_at, notified)"
+        " SELECT ?2, us.id, ?3, ?4 FROM users us WHERE us.unit_id IN (SELECT id FROM sub) AND us.disabled_at IS NULL"
+        " AND (us.roles & 1) = 1 ON CONFLICT DO NOTHING", err);
     if (!st) return false;
     store_bind_int64(st, 1, unit_id);
     store_bind_int64(st, 2, aid);
@@ -171,7 +172,7 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
     }
     store_query *st = store_stmt(s,
         "INSERT INTO assignments(path_id, unit_id, include_later, assigned_by, due_on, due_at, message, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", err);
     if (!st) return PATHS_ERROR;
     store_bind_int64(st, 1, in->path_id);
     if (in->unit_id) store_bind_int64(st, 2, in->unit_id);
@@ -182,12 +183,12 @@ paths_status assign_create(store *s, const account *by, const assign_input *in, 
     store_bind_text(st, 7, in->message ? in->message : "");
     store_bind_int64(st, 8, now);
     int rc = store_step(st);
+    if (rc == STORE_ROW) *id = store_col_int64(st, 0);
     store_done(st);
-    if (rc != STORE_DONE) {
+    if (rc != STORE_ROW) {
         db_fail(s, err);
         return PATHS_ERROR;
     }
-    *id = store_last_id(s);
     /* members told at creation need no separate "due soon" notice when the date is near */
     bool near = due_at - now <= ASSIGN_SOON_SECONDS;
     for (size_t i = 0; i < in->nusers; i++)
@@ -335,7 +336,7 @@ bool paths_notify_due(store *s, int64_t now, int *posted, perr *err) {
     ok = ok && collect(s, store_stmt(s, "SELECT id FROM assignments WHERE due_at < ?1 AND (swept & 4) = 0", err), now,
                        &overdue, err);
     ok = ok && collect(s, store_stmt(s, "SELECT DISTINCT assignment_id FROM assignment_members WHERE notified = 0"
-                                        " AND ?1 = ?1", err), now, &fresh, err);
+                                        " AND CAST(?1 AS BIGINT) = ?1", err), now, &fresh, err);
     bool work = later.n || soon.n || overdue.n || fresh.n;
     if (!ok || !work) goto done;
     if (!store_begin(s, err)) {
@@ -400,9 +401,9 @@ bool assign_visible(store *s, const account *viewer, long long id) {
     if (by == viewer->id) return true;
     if (viewer->unit_id <= 0) return false;
     st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?2 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
-        " SELECT EXISTS (SELECT 1 FROM assignment_members m JOIN users us ON us.id = m.user_id"
-        "  WHERE m.assignment_id = ?1 AND us.unit_id IN sub)", NULL);
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?2 AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " SELECT CASE WHEN EXISTS (SELECT 1 FROM assignment_members m JOIN users us ON us.id = m.user_id"
+        "  WHERE m.assignment_id = ?1 AND us.unit_id IN (SELECT id FROM sub)) THEN 1 ELSE 0 END", NULL);
     if (!st) return false;
     store_bind_int64(st, 1, id);
     store_bind_int64(st, 2, viewer->unit_id);
@@ -427,13 +428,19 @@ json_t *assign_candidates(store *s, const account *by, long long unit_id, const 
         if (!(by->roles & ROLE_MANAGER) || by->unit_id <= 0) return json_array();
         unit_id = by->unit_id;
     }
-    store_query *st = store_stmt(s,
+    store_query *st = store_stmt2(s,
         "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
         " SELECT us.id, us.display_name, us.email, coalesce(us.unit_id, 0) FROM users us"
         " WHERE us.disabled_at IS NULL AND (us.roles & ?2) <> 0"
         " AND (?1 = 0 OR us.unit_id IN (SELECT id FROM sub))"
         " AND (?3 = '' OR instr(lower(us.display_name), lower(?3)) > 0 OR instr(lower(us.email), lower(?3)) > 0)"
         " ORDER BY coalesce(us.unit_id, 0), us.display_name COLLATE NOCASE, us.id LIMIT ?4",
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?1 AS BIGINT) UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        " SELECT us.id, us.display_name, us.email, coalesce(us.unit_id, 0) FROM users us"
+        " WHERE us.disabled_at IS NULL AND (us.roles & ?2) <> 0"
+        " AND (?1 = 0 OR us.unit_id IN (SELECT id FROM sub))"
+        " AND (?3 = '' OR strpos(lower(us.display_name), lower(?3)) > 0 OR strpos(lower(us.email), lower(?3)) > 0)"
+        " ORDER BY coalesce(us.unit_id, 0), lower(us.display_name), us.id LIMIT ?4",
         err);
     if (!st) return NULL;
     store_bind_int64(st, 1, unit_id > 0 ? unit_id : 0);

@@ -177,9 +177,9 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
     mod_passed = xcalloc(nmods + 1, sizeof *mod_passed);
     /* members in scope, by name */
     st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?2 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?2 AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
         " SELECT us.id, us.display_name, us.email, coalesce(us.unit_id, 0) FROM assignment_members m"
-        " JOIN users us ON us.id = m.user_id WHERE m.assignment_id = ?1 AND (?2 = 0 OR us.unit_id IN sub)"
+        " JOIN users us ON us.id = m.user_id WHERE m.assignment_id = ?1 AND (?2 = 0 OR us.unit_id IN (SELECT id FROM sub))"
         " ORDER BY m.user_id", err);
     if (!st) goto fail;
     store_bind_int64(st, 1, id);
@@ -204,9 +204,12 @@ json_t *dashboard_assignment(store *s, long long id, long long scope_unit, int64
         m[i].sort_name = arena.data + m[i].name;
     }
     /* passes of the members on the path's modules */
-    st = store_stmt(s,
+    st = store_stmt2(s,
         "SELECT t.user_id, t.module_id, t.finished_at FROM assignment_members am"
         " JOIN attempts t INDEXED BY attempts_passed ON t.user_id = am.user_id AND t.passed = 1"
+        " WHERE am.assignment_id = ?1",
+        "SELECT t.user_id, t.module_id, t.finished_at FROM assignment_members am"
+        " JOIN attempts t ON t.user_id = am.user_id AND t.passed = 1"
         " WHERE am.assignment_id = ?1", err);
     if (!st) goto fail;
     store_bind_int64(st, 1, id);
@@ -332,9 +335,9 @@ json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int offset
     json_t *arr = json_array();
     if (scope_unit < 0) return arr;
     store_query *st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),"
-        " who AS (SELECT DISTINCT us.id FROM assignment_members m JOIN users us ON us.id = m.user_id"
-        "  WHERE (?1 = 0 OR us.unit_id IN sub) ORDER BY us.display_name COLLATE NOCASE, us.id LIMIT ?3 OFFSET ?4)"
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?1 AS BIGINT) UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id),"
+        " who AS (SELECT us.id FROM users us WHERE us.id IN (SELECT m.user_id FROM assignment_members m)"
+        "  AND (?1 = 0 OR us.unit_id IN (SELECT id FROM sub)) ORDER BY lower(us.display_name), us.id LIMIT ?3 OFFSET ?4)"
         " SELECT us.id, us.display_name, coalesce(un.name, ''), a.due_at,"
         " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = a.path_id),"
         " (SELECT count(*) FROM path_modules pm WHERE pm.path_id = a.path_id AND EXISTS (SELECT 1 FROM attempts t"
@@ -344,7 +347,7 @@ json_t *dashboard_agents(store *s, long long scope_unit, int64_t now, int offset
         "   WHERE t.user_id = us.id AND t.module_id = pm.module_id AND t.passed = 1))"
         " FROM who JOIN users us ON us.id = who.id LEFT JOIN units un ON un.id = us.unit_id"
         " JOIN assignment_members m ON m.user_id = us.id JOIN assignments a ON a.id = m.assignment_id"
-        " WHERE ?2 = ?2 ORDER BY us.display_name COLLATE NOCASE, us.id", NULL);
+        " WHERE CAST(?2 AS BIGINT) = ?2 ORDER BY lower(us.display_name), us.id", NULL);
     if (!st) return arr;
     store_bind_int64(st, 1, scope_unit);
     store_bind_int64(st, 2, now);
@@ -381,10 +384,11 @@ static void mine_modules(store *s, long long path_id, long long user_id, json_t 
     json_t *mods = json_array(), *next = json_null();
     int done = 0, total = 0, minutes = 0, left = 0;
     store_query *st = store_stmt(s,
-        "SELECT m.id, m.title, m.minutes, m.archived_at IS NOT NULL,"
-        " EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id AND t.passed = 1),"
-        " EXISTS (SELECT 1 FROM module_visits v WHERE v.user_id = ?2 AND v.module_id = m.id)"
-        "  OR EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id)"
+        "SELECT m.id, m.title, m.minutes, CASE WHEN m.archived_at IS NULL THEN 0 ELSE 1 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id AND t.passed = 1)"
+        "  THEN 1 ELSE 0 END,"
+        " CASE WHEN EXISTS (SELECT 1 FROM module_visits v WHERE v.user_id = ?2 AND v.module_id = m.id)"
+        "  OR EXISTS (SELECT 1 FROM attempts t WHERE t.user_id = ?2 AND t.module_id = m.id) THEN 1 ELSE 0 END"
         " FROM path_modules pm JOIN modules m ON m.id = pm.module_id WHERE pm.path_id = ?1 ORDER BY pm.position",
         NULL);
     if (st) {

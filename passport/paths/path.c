@@ -42,7 +42,7 @@ bool path_targets_parse(const char *text, path_target *out, size_t max, size_t *
 
 /* PATHS_OK when module_id names a live module; PATHS_INVALID when unknown or archived. */
 static paths_status module_live(store *s, const char *module_id, perr *err) {
-    store_query *st = store_stmt(s, "SELECT archived_at IS NULL FROM modules WHERE id = ?", err);
+    store_query *st = store_stmt(s, "SELECT CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END FROM modules WHERE id = ?", err);
     if (!st) return PATHS_ERROR;
     store_bind_text(st, 1, module_id);
     int rc = store_step(st);
@@ -145,7 +145,7 @@ paths_status path_create(store *s, long long owner_id, const path_input *in, lon
     paths_status ps = path_validate(s, in, bad_module, err);
     if (ps != PATHS_OK) return ps;
     store_query *st = store_stmt(s,
-        "INSERT INTO paths(title, description, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", err);
+        "INSERT INTO paths(title, description, owner_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id", err);
     if (!st) return PATHS_ERROR;
     int64_t now = clock_now();
     store_bind_text(st, 1, in->title);
@@ -154,12 +154,12 @@ paths_status path_create(store *s, long long owner_id, const path_input *in, lon
     store_bind_int64(st, 4, now);
     store_bind_int64(st, 5, now);
     int rc = store_step(st);
+    if (rc == STORE_ROW) *id = store_col_int64(st, 0);
     store_done(st);
-    if (rc != STORE_DONE) {
+    if (rc != STORE_ROW) {
         perr_set(err, "database error: %s", store_errmsg(s));
         return PATHS_ERROR;
     }
-    *id = store_last_id(s);
     return write_parts(s, *id, in, err) ? PATHS_OK : PATHS_ERROR;
 }
 
@@ -207,7 +207,7 @@ paths_status path_copy(store *s, long long src, long long owner_id, const char *
     int64_t now = clock_now();
     store_query *st = store_stmt(s,
         "INSERT INTO paths(title, description, owner_id, copied_from, created_at, updated_at)"
-        " SELECT ?, description, ?, id, ?, ? FROM paths WHERE id = ?", err);
+        " SELECT ?, description, ?, id, ?, ? FROM paths WHERE id = ? RETURNING id", err);
     if (!st) return PATHS_ERROR;
     store_bind_text(st, 1, title);
     if (owner_id > 0) store_bind_int64(st, 2, owner_id);
@@ -215,9 +215,9 @@ paths_status path_copy(store *s, long long src, long long owner_id, const char *
     store_bind_int64(st, 4, now);
     store_bind_int64(st, 5, src);
     int rc = store_step(st);
+    if (rc == STORE_ROW) *id = store_col_int64(st, 0);
     store_done(st);
-    if (rc != STORE_DONE) goto fail;
-    *id = store_last_id(s);
+    if (rc != STORE_ROW) goto fail;
     st = store_stmt(s, "INSERT INTO path_modules(path_id, position, module_id)"
                        " SELECT ?, position, module_id FROM path_modules WHERE path_id = ?", err);
     if (!st) return PATHS_ERROR;
@@ -282,7 +282,8 @@ json_t *path_get(store *s, long long id) {
     json_t *mods = json_array();
     long long minutes = 0;
     st = store_stmt(s,
-        "SELECT m.id, m.title, m.minutes, m.lang, m.course_slug, coalesce(c.title, ''), m.archived_at IS NOT NULL"
+        "SELECT m.id, m.title, m.minutes, m.lang, m.course_slug, coalesce(c.title, ''),"
+        " CASE WHEN m.archived_at IS NULL THEN 0 ELSE 1 END"
         " FROM path_modules pm JOIN modules m ON m.id = pm.module_id LEFT JOIN courses c ON c.slug = m.course_slug"
         " WHERE pm.path_id = ? ORDER BY pm.position", NULL);
     if (st) {

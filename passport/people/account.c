@@ -128,7 +128,7 @@ account *account_unpack(const char *data, size_t len, size_t *used) {
 
 #define ACCOUNT_COLS                                                                       \
     "u.id, u.email, u.display_name, u.password_hash, coalesce(u.unit_id, 0), "            \
-    "coalesce(n.name, ''), u.locale, u.roles, u.disabled_at IS NOT NULL, u.created_at "   \
+    "coalesce(n.name, ''), u.locale, u.roles, CASE WHEN u.disabled_at IS NULL THEN 0 ELSE 1 END, u.created_at "   \
     "FROM users u LEFT JOIN units n ON n.id = u.unit_id "
 
 static account *account_from_row(store_query *st) {
@@ -191,9 +191,12 @@ account *account_by_email(store *s, const char *email, perr *err) {
     return account_fetch(st, err);
 }
 
-static bool step_done(store_query *st, perr *err) {
+/* Steps st once, expecting `want` (STORE_DONE, or STORE_ROW for an INSERT ... RETURNING id,
+ * whose id goes to *id when id is not NULL); a unique key failure is a duplicate e-mail. */
+static bool step_expect(store_query *st, int want, long long *id, perr *err) {
     int rc = store_step(st);
-    bool ok = rc == STORE_DONE;
+    if (rc == STORE_ROW && id) *id = store_col_int64(st, 0);
+    bool ok = rc == want;
     if (!ok) {
         if (rc == STORE_CONSTRAINT)
             perr_set(err, "account.duplicate_email");
@@ -204,6 +207,10 @@ static bool step_done(store_query *st, perr *err) {
     return ok;
 }
 
+static bool step_done(store_query *st, perr *err) {
+    return step_expect(st, STORE_DONE, NULL, err);
+}
+
 bool account_create(store *s, const char *email, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, const char *password_hash, long long *id,
                     perr *err) {
@@ -212,7 +219,7 @@ bool account_create(store *s, const char *email, const char *display_name, long 
     if (!account_name_valid(display_name)) return perr_set(err, "account.bad_name");
     store_query *st = store_stmt(s,
         "INSERT INTO users(email, display_name, password_hash, unit_id, locale, roles, created_at)"
-        " VALUES (?, ?, ?, nullif(?, 0), ?, ?, ?)", err);
+        " VALUES (?, ?, ?, nullif(CAST(? AS BIGINT), 0), ?, ?, ?) RETURNING id", err);
     if (!st) return false;
     store_bind_text(st, 1, norm);
     store_bind_text(st, 2, display_name);
@@ -221,16 +228,14 @@ bool account_create(store *s, const char *email, const char *display_name, long 
     store_bind_text(st, 5, locale && *locale ? locale : "fr");
     store_bind_int(st, 6, (int)roles);
     store_bind_int64(st, 7, clock_now());
-    if (!step_done(st, err)) return false;
-    if (id) *id = store_last_id(s);
-    return true;
+    return step_expect(st, STORE_ROW, id, err);
 }
 
 bool account_update(store *s, long long id, const char *display_name, long long unit_id,
                     unsigned roles, const char *locale, perr *err) {
     if (!account_name_valid(display_name)) return perr_set(err, "account.bad_name");
     store_query *st = store_stmt(s,
-        "UPDATE users SET display_name = ?, unit_id = nullif(?, 0), roles = ?, locale = ? WHERE id = ?", err);
+        "UPDATE users SET display_name = ?, unit_id = nullif(CAST(? AS BIGINT), 0), roles = ?, locale = ? WHERE id = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, display_name);
     store_bind_int64(st, 2, unit_id);
@@ -289,7 +294,7 @@ bool account_end_access(store *s, long long id, const char *keep_session, perr *
 
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {
     store_query *st = store_stmt(s,
-        "UPDATE users SET disabled_at = CASE WHEN ? THEN coalesce(disabled_at, ?) END WHERE id = ?", err);
+        "UPDATE users SET disabled_at = CASE WHEN ? = 1 THEN coalesce(disabled_at, ?) END WHERE id = ?", err);
     if (!st) return false;
     store_bind_int(st, 1, disabled);
     store_bind_int64(st, 2, clock_now());
@@ -310,10 +315,13 @@ static bool signs_in_elsewhere(store *s, long long id) {
 }
 
 json_t *account_list(store *s, const char *q, int limit, int offset, perr *err) {
-    store_query *st = store_stmt(s,
+    store_query *st = store_stmt2(s,
         "SELECT " ACCOUNT_COLS
         "WHERE ?1 = '' OR instr(lower(u.email), lower(?1)) OR instr(lower(u.display_name), lower(?1))"
-        " ORDER BY u.display_name COLLATE NOCASE, u.id LIMIT ?2 OFFSET ?3", err);
+        " ORDER BY u.display_name COLLATE NOCASE, u.id LIMIT ?2 OFFSET ?3",
+        "SELECT " ACCOUNT_COLS
+        "WHERE ?1 = '' OR strpos(lower(u.email), lower(?1)) > 0 OR strpos(lower(u.display_name), lower(?1)) > 0"
+        " ORDER BY lower(u.display_name), u.id LIMIT ?2 OFFSET ?3", err);
     if (!st) return NULL;
     store_bind_text(st, 1, q ? q : "");
     store_bind_int(st, 2, limit);

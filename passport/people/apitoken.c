@@ -47,7 +47,7 @@ bool apitoken_create(store *s, long long user_id, const char *name, char token[A
     rand_sha256_hex(token, APITOKEN_LEN, hash);
     store_query *st = store_stmt(s,
                                   "INSERT INTO api_tokens (user_id, name, token_hash, hint, created_at)"
-                                  " VALUES (?, ?, ?, ?, ?)",
+                                  " VALUES (?, ?, ?, ?, ?) RETURNING id",
                                   err);
     if (!st) return false;
     store_bind_int64(st, 1, user_id);
@@ -55,11 +55,10 @@ bool apitoken_create(store *s, long long user_id, const char *name, char token[A
     store_bind_text(st, 3, hash);
     store_bind_textn(st, 4, token, (size_t)(HINT_LEN));
     store_bind_int64(st, 5, clock_now());
-    bool ok = store_step(st) == STORE_DONE;
+    bool ok = store_step(st) == STORE_ROW;
+    if (ok && id) *id = store_col_int64(st, 0);
     store_done(st);
-    if (!ok) return perr_set(err, "database error: %s", store_errmsg(s));
-    if (id) *id = store_last_id(s);
-    return true;
+    return ok ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
 json_t *apitoken_list(store *s, long long user_id) {
@@ -83,7 +82,7 @@ json_t *apitoken_list(store *s, long long user_id) {
 static bool revoke(store *s, long long user_id, long long id, int *n, perr *err) {
     store_query *st = store_stmt(s,
                                   "UPDATE api_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL"
-                                  " AND (?3 = 0 OR id = ?3)",
+                                  " AND (CAST(?3 AS BIGINT) = 0 OR id = ?3)",
                                   err);
     if (!st) return false;
     store_bind_int64(st, 1, clock_now());

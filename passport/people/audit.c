@@ -8,7 +8,7 @@ bool audit_add(store *s, long long actor_id, const char *action, const char *tar
                long long target_id, const char *detail) {
     store_query *st = store_stmt(s,
         "INSERT INTO audit(at, actor_id, action, target_type, target_id, detail)"
-        " VALUES (?, nullif(?, 0), ?, ?, nullif(?, 0), ?)", NULL);
+        " VALUES (?, nullif(CAST(? AS BIGINT), 0), ?, ?, nullif(CAST(? AS BIGINT), 0), ?)", NULL);
     if (!st) return false;
     store_bind_int64(st, 1, clock_now());
     store_bind_int64(st, 2, actor_id);
@@ -25,7 +25,7 @@ json_t *audit_recent(store *s, const char *action, int limit) {
     store_query *st = store_stmt(s,
         "SELECT a.at, coalesce(u.display_name, ''), a.action, a.target_type, coalesce(a.target_id, 0), a.detail"
         " FROM audit a LEFT JOIN users u ON u.id = a.actor_id"
-        " WHERE ?1 IS NULL OR a.action = ?1 ORDER BY a.id DESC LIMIT ?2", NULL);
+        " WHERE CAST(?1 AS TEXT) IS NULL OR a.action = ?1 ORDER BY a.id DESC LIMIT ?2", NULL);
     json_t *arr = json_array();
     if (!st) return arr;
     store_bind_text(st, 1, action);

@@ -40,7 +40,7 @@ json_t *inbox_list(store *s, long long user_id, bool unread_only, int limit) {
 json_t *inbox_list_page(store *s, long long user_id, bool unread_only, store_page *pg) {
     json_t *arr = json_array();
     store_query *st = store_stmt(s,
-        "SELECT id, kind, msg_key, args_json, link, created_at, read_at IS NOT NULL FROM inbox"
+        "SELECT id, kind, msg_key, args_json, link, created_at, CASE WHEN read_at IS NULL THEN 0 ELSE 1 END FROM inbox"
         " WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL)"
         " AND (?3 = 0 OR created_at < ?4 OR (created_at = ?4 AND id < ?5))"
         " ORDER BY created_at DESC, id DESC LIMIT ?6", NULL);
@@ -75,7 +75,7 @@ int inbox_unread_count(store *s, long long user_id) {
 
 bool inbox_mark_read(store *s, long long user_id, long long id, perr *err) {
     store_query *st = store_stmt(s,
-        "UPDATE inbox SET read_at = ? WHERE user_id = ? AND (? = 0 OR id = ?) AND read_at IS NULL", err);
+        "UPDATE inbox SET read_at = ? WHERE user_id = ? AND (CAST(? AS BIGINT) = 0 OR id = ?) AND read_at IS NULL", err);
     if (!st) return false;
     store_bind_int64(st, 1, clock_now());
     store_bind_int64(st, 2, user_id);

@@ -171,7 +171,8 @@ bool sso_login_take(store *s, const char *state, char nonce[44], char verifier[4
 bool sso_session_set(store *s, const char *session_token, const char *id_token, perr *err) {
     char hash[65];
     rand_sha256_hex(session_token, strlen(session_token), hash);
-    store_query *st = store_stmt(s, "INSERT OR REPLACE INTO oidc_sessions(session_hash, id_token) VALUES (?, ?)", err);
+    store_query *st = store_stmt(s, "INSERT INTO oidc_sessions(session_hash, id_token) VALUES (?, ?)"
+        " ON CONFLICT (session_hash) DO UPDATE SET id_token = excluded.id_token", err);
     if (!st) return false;
     store_bind_text(st, 1, hash);
     store_bind_text(st, 2, id_token);

@@ -72,8 +72,8 @@ int throttle_wait(store *s, const char *email, const char *ip) {
 static int add(store *s, const char *key, int64_t now) {
     store_query *st = store_stmt(s,
                                   "INSERT INTO login_throttle(key, failures, last_at) VALUES (?1, 1, ?2)"
-                                  " ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN last_at <= ?2 - ?3 THEN 1"
-                                  " ELSE failures + 1 END, last_at = ?2 RETURNING failures",
+                                  " ON CONFLICT(key) DO UPDATE SET failures = CASE WHEN login_throttle.last_at <= ?2 - ?3 THEN 1"
+                                  " ELSE login_throttle.failures + 1 END, last_at = ?2 RETURNING failures",
                                   NULL);
     if (!st) return 0;
     store_bind_text(st, 1, key);

@@ -20,23 +20,22 @@ bool unit_create(store *s, const char *name, long long parent_id, long long *id,
     if (!name_ok(name)) return perr_set(err, "unit.bad_name");
     if (parent_id && !unit_exists(s, parent_id)) return perr_set(err, "unit.unknown");
     store_query *st = store_stmt(s,
-        "INSERT INTO units(name, parent_id, created_at) VALUES (?, nullif(?, 0), ?)", err);
+        "INSERT INTO units(name, parent_id, created_at) VALUES (?, nullif(CAST(? AS BIGINT), 0), ?) RETURNING id", err);
     if (!st) return false;
     store_bind_text(st, 1, name);
     store_bind_int64(st, 2, parent_id);
     store_bind_int64(st, 3, clock_now());
     int rc = store_step(st);
+    if (rc == STORE_ROW && id) *id = store_col_int64(st, 0);
     store_done(st);
-    if (rc != STORE_DONE) return perr_set(err, "unit.duplicate");
-    if (id) *id = store_last_id(s);
-    return true;
+    return rc == STORE_ROW ? true : perr_set(err, "unit.duplicate");
 }
 
 bool unit_update(store *s, long long id, const char *name, long long parent_id, perr *err) {
     if (!name_ok(name)) return perr_set(err, "unit.bad_name");
     if (!unit_exists(s, id) || (parent_id && !unit_exists(s, parent_id))) return perr_set(err, "unit.unknown");
     if (parent_id && unit_in_subtree(s, id, parent_id)) return perr_set(err, "unit.cycle");
-    store_query *st = store_stmt(s, "UPDATE units SET name = ?, parent_id = nullif(?, 0) WHERE id = ?", err);
+    store_query *st = store_stmt(s, "UPDATE units SET name = ?, parent_id = nullif(CAST(? AS BIGINT), 0) WHERE id = ?", err);
     if (!st) return false;
     store_bind_text(st, 1, name);
     store_bind_int64(st, 2, parent_id);
@@ -78,8 +77,9 @@ bool unit_exists(store *s, long long id) {
 }
 
 static long long find_child(store *s, long long parent, const char *name, size_t len) {
-    store_query *st = store_stmt(s,
-        "SELECT id FROM units WHERE coalesce(parent_id, 0) = ? AND name = ? COLLATE NOCASE", NULL);
+    store_query *st = store_stmt2(s,
+        "SELECT id FROM units WHERE coalesce(parent_id, 0) = ? AND name = ? COLLATE NOCASE",
+        "SELECT id FROM units WHERE coalesce(parent_id, 0) = ? AND lower(name) = lower(?)", NULL);
     if (!st) return 0;
     store_bind_int64(st, 1, parent);
     store_bind_textn(st, 2, name, len);
@@ -117,7 +117,7 @@ bool unit_resolve_path(store *s, const char *path, bool create, long long *id, p
 bool unit_in_subtree(store *s, long long ancestor, long long unit) {
     if (!ancestor || !unit) return false;
     store_query *st = store_stmt(s,
-        "WITH RECURSIVE up(id) AS (SELECT ?2 UNION SELECT u.parent_id FROM units u JOIN up ON u.id = up.id"
+        "WITH RECURSIVE up(id) AS (SELECT CAST(?2 AS BIGINT) UNION SELECT u.parent_id FROM units u JOIN up ON u.id = up.id"
         " WHERE u.parent_id IS NOT NULL) SELECT 1 FROM up WHERE id = ?1", NULL);
     if (!st) return false;
     store_bind_int64(st, 1, ancestor);
@@ -127,14 +127,23 @@ bool unit_in_subtree(store *s, long long ancestor, long long unit) {
     return in;
 }
 
+/* The sort key puts a unit's children (its key, character 1, the child's name) right
+ * after it: compared byte by byte, hence COLLATE "C" on PostgreSQL, whose collations may
+ * ignore control characters. */
 json_t *unit_list(store *s, perr *err) {
-    store_query *st = store_stmt(s,
+    store_query *st = store_stmt2(s,
         "WITH RECURSIVE tree(id, name, parent_id, depth, path, sortkey) AS ("
         "  SELECT id, name, coalesce(parent_id, 0), 0, name, lower(name) FROM units WHERE parent_id IS NULL"
         "  UNION ALL SELECT u.id, u.name, u.parent_id, t.depth + 1, t.path || ' / ' || u.name,"
         "  t.sortkey || char(1) || lower(u.name) FROM units u JOIN tree t ON u.parent_id = t.id)"
         " SELECT t.id, t.name, t.parent_id, t.depth, t.path,"
-        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey", err);
+        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey",
+        "WITH RECURSIVE tree(id, name, parent_id, depth, path, sortkey) AS ("
+        "  SELECT id, name, coalesce(parent_id, 0), 0, name, lower(name) FROM units WHERE parent_id IS NULL"
+        "  UNION ALL SELECT u.id, u.name, u.parent_id, t.depth + 1, t.path || ' / ' || u.name,"
+        "  t.sortkey || chr(1) || lower(u.name) FROM units u JOIN tree t ON u.parent_id = t.id)"
+        " SELECT t.id, t.name, t.parent_id, t.depth, t.path,"
+        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey COLLATE \"C\"", err);
     if (!st) return NULL;
     json_t *arr = json_array();
     while (store_step(st) == STORE_ROW) {
@@ -152,7 +161,7 @@ json_t *unit_list(store *s, perr *err) {
 long long unit_member_count(store *s, long long unit) {
     if (!unit) return 0;
     store_query *st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
         " SELECT count(*) FROM users WHERE unit_id IN (SELECT id FROM sub) AND disabled_at IS NULL", NULL);
     if (!st) return 0;
     store_bind_int64(st, 1, unit);

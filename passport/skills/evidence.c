@@ -74,7 +74,7 @@ bool evidence_add(store *s, long long user_id, const char *code, int level, evid
     if (!cid) return perr_set(err, "skills.unknown_competency");
     store_query *st = store_stmt(s,
         "INSERT INTO evidence(user_id, competency_id, level, kind, source_ref, author_id, comment, created_at)"
-        " VALUES (?, ?, ?, ?, ?, nullif(?, 0), ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, nullif(CAST(? AS BIGINT), 0), ?, ?)",
         err);
     if (!st) return false;
     store_bind_int64(st, 1, user_id);
@@ -97,11 +97,14 @@ int skills_verified_level(store *s, long long user_id, const char *code) {
         " related(id) AS (SELECT id FROM c"
         "  UNION SELECT m.to_id FROM competency_map m JOIN c ON m.from_id = c.id"
         "  UNION SELECT m.from_id FROM competency_map m JOIN c ON m.to_id = c.id)"
-        " SELECT coalesce(max(min(e.level, coalesce((SELECT min(x.level) FROM evidence x JOIN related rx"
+        /* each piece capped by the lowest later re-check (the smaller of the two: written
+         * as a CASE, PostgreSQL having no two-argument min) */
+        " SELECT coalesce(max(CASE WHEN lvl < cap THEN lvl ELSE cap END), 0) FROM (SELECT e.level AS lvl,"
+        "  coalesce((SELECT min(x.level) FROM evidence x JOIN related rx"
         "  ON x.competency_id = rx.id WHERE x.user_id = ?1 AND x.kind = 'measured' AND x.source_ref LIKE 'recheck:%'"
-        "  AND x.created_at > e.created_at), 8))), 0)"
+        "  AND x.created_at > e.created_at), 8) AS cap"
         " FROM evidence e JOIN related r ON e.competency_id = r.id"
-        " WHERE e.user_id = ?1 AND e.kind <> 'declared'",
+        " WHERE e.user_id = ?1 AND e.kind <> 'declared') AS t",
         NULL);
     if (!st) return 0;
     store_bind_int64(st, 1, user_id);

@@ -151,14 +151,17 @@ static bool load_comps(store *s, long long fw, const char *locale, model *m, per
 }
 
 static bool load_pieces(store *s, long long user_id, const char *locale, model *m, perr *err) {
-    store_query *st = store_stmt(s,
-        "SELECT e.competency_id, c.code, c.title_fr, c.title_en, e.level, e.kind, e.source_ref, e.comment,"
-        " e.created_at, coalesce(u.display_name, ''), e.id, md.id, md.title"
-        " FROM evidence e JOIN competencies c ON c.id = e.competency_id LEFT JOIN users u ON u.id = e.author_id"
-        /* "module:<id>@<hash8>": the module's title, so that the page names it */
-        " LEFT JOIN modules md ON e.source_ref LIKE 'module:%@%'"
-        "   AND md.id = substr(e.source_ref, 8, instr(e.source_ref, '@') - 8)"
-        " WHERE e.user_id = ? ORDER BY e.created_at DESC, e.id DESC",
+#define PIECES_SELECT                                                                                          \
+    "SELECT e.competency_id, c.code, c.title_fr, c.title_en, e.level, e.kind, e.source_ref, e.comment,"       \
+    " e.created_at, coalesce(u.display_name, ''), e.id, md.id, md.title"                                      \
+    " FROM evidence e JOIN competencies c ON c.id = e.competency_id LEFT JOIN users u ON u.id = e.author_id"  \
+    " LEFT JOIN modules md ON e.source_ref LIKE 'module:%@%'"
+#define PIECES_WHERE " WHERE e.user_id = ? ORDER BY e.created_at DESC, e.id DESC"
+    /* "module:<id>@<hash8>": the module's title, so that the page names it (PostgreSQL has
+     * no instr, and its substr refuses the negative length a row without '@' would give) */
+    store_query *st = store_stmt2(s,
+        PIECES_SELECT " AND md.id = substr(e.source_ref, 8, instr(e.source_ref, '@') - 8)" PIECES_WHERE,
+        PIECES_SELECT " AND md.id = split_part(substr(e.source_ref, 8), '@', 1)" PIECES_WHERE,
         err);
     if (!st) return false;
     store_bind_int64(st, 1, user_id);
@@ -176,7 +179,7 @@ static bool load_pieces(store *s, long long user_id, const char *locale, model *
         p->source = xstrdup(store_col_text(st, 6));
         p->author = xstrdup(store_col_text(st, 9));
         p->id = store_col_int64(st, 10);
-        bool named = store_col_type(st, 11) == STORE_TEXT;
+        bool named = !store_col_null(st, 11);
         p->module_id = named ? xstrdup(store_col_text(st, 11)) : NULL;
         p->module_title = named ? xstrdup(store_col_text(st, 12)) : NULL;
         p->json = NULL;
@@ -611,11 +614,11 @@ json_t *passport_view_team(store *s, long long unit_id, perr *err) {
     json_t *list = json_array();
     if (!unit_id) return list;
     store_query *st = store_stmt(s,
-        "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
+        "WITH RECURSIVE sub(id) AS (SELECT CAST(?1 AS BIGINT) UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)"
         " SELECT us.id, us.display_name, us.email, un.name,"
         " (SELECT count(DISTINCT e.competency_id) FROM evidence e WHERE e.user_id = us.id AND e.kind <> 'declared')"
         " FROM users us JOIN sub ON us.unit_id = sub.id JOIN units un ON un.id = us.unit_id"
-        " WHERE us.disabled_at IS NULL ORDER BY us.display_name COLLATE NOCASE, us.id",
+        " WHERE us.disabled_at IS NULL ORDER BY lower(us.display_name), us.id",
         err);
     if (!st) {
         json_decref(list);

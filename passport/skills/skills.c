@@ -83,7 +83,8 @@ static bool store_competency(store *s, long long fw, const framework_competency 
         " description_en, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)"
         " ON CONFLICT(code) DO UPDATE SET framework_id = excluded.framework_id, area = excluded.area,"
         " position = excluded.position, title_fr = excluded.title_fr, title_en = excluded.title_en,"
-        " description_fr = excluded.description_fr, description_en = excluded.description_en, retired = 0",
+        " description_fr = excluded.description_fr, description_en = excluded.description_en, retired = 0"
+        " RETURNING id",
         err);
     if (!st) return false;
     store_bind_int64(st, 1, fw);
@@ -94,8 +95,10 @@ static bool store_competency(store *s, long long fw, const framework_competency 
     store_bind_text(st, 6, c->title_en);
     store_bind_text(st, 7, c->description_fr);
     store_bind_text(st, 8, c->description_en);
-    if (!step_done(st, s, err)) return false;
-    *id = existing ? existing : store_last_id(s);
+    int rc = store_step(st);
+    *id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    if (rc != STORE_ROW) return perr_set(err, "database: %s", store_errmsg(s));
     *created = !existing;
     return store_levels(s, *id, c, err);
 }
@@ -136,7 +139,8 @@ bool skills_store_framework(store *s, const framework *f, skills_import_stats *s
     store_query *st = store_stmt(s,
         "INSERT INTO frameworks(code, name, version, updated_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(code) DO UPDATE SET name = excluded.name, version = excluded.version,"
-        " updated_at = max(excluded.updated_at, frameworks.updated_at + 1)",
+        " updated_at = CASE WHEN excluded.updated_at > frameworks.updated_at THEN excluded.updated_at"
+        " ELSE frameworks.updated_at + 1 END",
         err);
     if (!st) goto fail;
     store_bind_text(st, 1, f->code);
@@ -172,7 +176,8 @@ bool skills_store_mapping(store *s, const mapping *m, const char *filename, buf 
         buf_printf(problems, "%s:1: unknown framework %s\n", filename, from_fw ? m->to_fw : m->from_fw);
         return false;
     }
-    store_query *st = store_stmt(s, "UPDATE frameworks SET updated_at = max(updated_at + 1, ?3) WHERE id IN (?1, ?2)", err);
+    store_query *st = store_stmt(s, "UPDATE frameworks SET updated_at = CASE WHEN updated_at + 1 > ?3 THEN updated_at + 1"
+                                    " ELSE ?3 END WHERE id IN (?1, ?2)", err);
     if (!st) return false;
     store_bind_int64(st, 1, from_fw);
     store_bind_int64(st, 2, to_fw);

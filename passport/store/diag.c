@@ -7,14 +7,25 @@
 
 bool store_check_write(store *s, perr *err) {
     if (!store_begin(s, err)) return false;
-    store_query *st = store_stmt(s, "PRAGMA application_id", err);
+    /* SQLite: the application id, written back below (page 1 is rewritten and committed,
+     * nothing changes). PostgreSQL: a transaction id assigned to the transaction, so
+     * that its commit writes to the log (refused by a standby, failing on a full disk);
+     * -1 says nothing more is to be written. */
+    store_query *st = store_stmt2(s, "PRAGMA application_id",
+                                  "SELECT -1 FROM (SELECT pg_current_xact_id()) AS xact", err);
     if (!st) goto fail;
-    int id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
+    int rc = store_step(st);
+    int id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
-    /* The same value written back: page 1 is rewritten and committed, nothing changes. */
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA application_id=%d", id);
-    if (!store_exec(s, sql, err)) goto fail;
+    if (rc != STORE_ROW) {
+        perr_set(err, "database error: %s", store_errmsg(s));
+        goto fail;
+    }
+    if (id >= 0) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA application_id=%d", id);
+        if (!store_exec(s, sql, err)) goto fail;
+    }
     return store_commit(s, err);
 fail:
     store_rollback(s);

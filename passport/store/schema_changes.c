@@ -101,3 +101,117 @@ const char schema_changes[] =
     FOR_ALL("achievements")
     FOR_ALL("calls")
     FOR_ALL("call_needs");
+
+/* PostgreSQL: the same triggers, each calling one of the PL/pgSQL functions below; seq is
+ * numbered in commit order by log_next_seq (store/schema_talent.c says why). */
+#define BY_USER_PG(T)                                                                             \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " FOR EACH ROW WHEN (NEW.user_id IS NOT NULL)" \
+    " EXECUTE FUNCTION changes_by_user();"                                                       \
+    "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " FOR EACH ROW EXECUTE FUNCTION changes_by_user();" \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " FOR EACH ROW WHEN (OLD.user_id IS NOT NULL)" \
+    " EXECUTE FUNCTION changes_by_user();"
+
+#define FOR_ALL_PG(T)                                                                            \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " FOR EACH ROW EXECUTE FUNCTION changes_all();" \
+    "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " FOR EACH ROW EXECUTE FUNCTION changes_all();" \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " FOR EACH ROW EXECUTE FUNCTION changes_all();"
+
+const char schema_changes_pg[] =
+    "CREATE TABLE changes ("
+    "  seq BIGINT PRIMARY KEY,"
+    "  user_id BIGINT NOT NULL"
+    ");"
+    "CREATE TRIGGER changes_seq BEFORE INSERT ON changes FOR EACH ROW EXECUTE FUNCTION log_next_seq();"
+    "CREATE FUNCTION changes_prune() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN DELETE FROM changes WHERE seq <= NEW.seq - 100000; RETURN NULL; END $$;"
+    "CREATE TRIGGER changes_prune AFTER INSERT ON changes FOR EACH ROW WHEN (NEW.seq % 1024 = 0)"
+    "  EXECUTE FUNCTION changes_prune();"
+    /* key 0: everyone */
+    "CREATE FUNCTION changes_all() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN INSERT INTO changes(user_id) VALUES (0); RETURN NULL; END $$;"
+    /* the row's user_id: the new one, the old one, both when an update moved the row */
+    "CREATE FUNCTION changes_by_user() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  IF TG_OP = 'INSERT' THEN INSERT INTO changes(user_id) VALUES (NEW.user_id);"
+    "  ELSIF TG_OP = 'DELETE' THEN INSERT INTO changes(user_id) VALUES (OLD.user_id);"
+    "  ELSE INSERT INTO changes(user_id) SELECT NEW.user_id WHERE NEW.user_id IS NOT NULL"
+    "   UNION SELECT OLD.user_id WHERE OLD.user_id IS NOT NULL;"
+    "  END IF;"
+    "  RETURN NULL;"
+    " END $$;"
+    /* an account itself (users.id) */
+    "CREATE FUNCTION changes_by_id() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  IF TG_OP = 'DELETE' THEN INSERT INTO changes(user_id) VALUES (OLD.id);"
+    "  ELSE INSERT INTO changes(user_id) VALUES (NEW.id); END IF;"
+    "  RETURN NULL;"
+    " END $$;"
+    /* a share link: the holder of its credential */
+    "CREATE FUNCTION changes_share_links() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  IF TG_OP = 'INSERT' THEN INSERT INTO changes(user_id) SELECT user_id FROM credentials"
+    "   WHERE id = NEW.credential_id AND user_id IS NOT NULL;"
+    "  ELSIF TG_OP = 'DELETE' THEN INSERT INTO changes(user_id) SELECT user_id FROM credentials"
+    "   WHERE id = OLD.credential_id AND user_id IS NOT NULL;"
+    "  ELSE INSERT INTO changes(user_id) SELECT user_id FROM credentials"
+    "   WHERE id IN (NEW.credential_id, OLD.credential_id) AND user_id IS NOT NULL;"
+    "  END IF;"
+    "  RETURN NULL;"
+    " END $$;"
+    /* a positioning answer: the agent of its test */
+    "CREATE FUNCTION changes_positioning_responses() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  INSERT INTO changes(user_id) SELECT user_id FROM positioning_tests WHERE id = NEW.test_id;"
+    "  RETURN NULL;"
+    " END $$;"
+    "CREATE TRIGGER changes_users_upd AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION changes_by_id();"
+    "CREATE TRIGGER changes_users_del AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION changes_by_id();"
+    "CREATE TRIGGER changes_users_names AFTER UPDATE OF display_name, unit_id ON users"
+    "  FOR EACH ROW EXECUTE FUNCTION changes_all();"
+    "CREATE TRIGGER changes_sessions_del AFTER DELETE ON sessions FOR EACH ROW EXECUTE FUNCTION changes_by_user();"
+    "CREATE TRIGGER changes_sessions_upd AFTER UPDATE OF user_id, csrf_token, expires_at ON sessions"
+    "  FOR EACH ROW EXECUTE FUNCTION changes_by_user();"
+    "CREATE TRIGGER changes_api_tokens_ins AFTER INSERT ON api_tokens FOR EACH ROW EXECUTE FUNCTION changes_by_user();"
+    "CREATE TRIGGER changes_api_tokens_upd AFTER UPDATE OF user_id, name, revoked_at ON api_tokens"
+    "  FOR EACH ROW EXECUTE FUNCTION changes_by_user();"
+    "CREATE TRIGGER changes_api_tokens_del AFTER DELETE ON api_tokens FOR EACH ROW EXECUTE FUNCTION changes_by_user();"
+    "CREATE TRIGGER changes_share_links_ins AFTER INSERT ON share_links FOR EACH ROW"
+    "  EXECUTE FUNCTION changes_share_links();"
+    "CREATE TRIGGER changes_share_links_upd AFTER UPDATE ON share_links FOR EACH ROW"
+    "  EXECUTE FUNCTION changes_share_links();"
+    "CREATE TRIGGER changes_share_links_del AFTER DELETE ON share_links FOR EACH ROW"
+    "  EXECUTE FUNCTION changes_share_links();"
+    "CREATE TRIGGER changes_positioning_responses_ins AFTER INSERT ON positioning_responses FOR EACH ROW"
+    "  EXECUTE FUNCTION changes_positioning_responses();"
+    "CREATE TRIGGER changes_positioning_responses_upd AFTER UPDATE ON positioning_responses FOR EACH ROW"
+    "  EXECUTE FUNCTION changes_positioning_responses();"
+    BY_USER_PG("evidence")
+    BY_USER_PG("attempts")
+    BY_USER_PG("module_visits")
+    BY_USER_PG("inbox")
+    BY_USER_PG("profiles")
+    BY_USER_PG("applications")
+    BY_USER_PG("credentials")
+    BY_USER_PG("assignment_members")
+    BY_USER_PG("positioning_tests")
+    BY_USER_PG("rechecks")
+    BY_USER_PG("account_links")
+    BY_USER_PG("oidc_identities")
+    BY_USER_PG("profile_views")
+    BY_USER_PG("call_prospects")
+    FOR_ALL_PG("units")
+    FOR_ALL_PG("frameworks")
+    FOR_ALL_PG("framework_areas")
+    FOR_ALL_PG("competencies")
+    FOR_ALL_PG("competency_levels")
+    FOR_ALL_PG("competency_map")
+    FOR_ALL_PG("courses")
+    FOR_ALL_PG("modules")
+    FOR_ALL_PG("module_competencies")
+    FOR_ALL_PG("paths")
+    FOR_ALL_PG("path_modules")
+    FOR_ALL_PG("path_targets")
+    FOR_ALL_PG("assignments")
+    FOR_ALL_PG("achievements")
+    FOR_ALL_PG("calls")
+    FOR_ALL_PG("call_needs");

@@ -7,3 +7,7 @@
 const char schema_learn_draws[] =
     "ALTER TABLE attempts ADD COLUMN drawn_json TEXT;"
     "ALTER TABLE quiz_nonces ADD COLUMN attempt_id INTEGER;";
+
+const char schema_learn_draws_pg[] =
+    "ALTER TABLE attempts ADD COLUMN drawn_json TEXT;"
+    "ALTER TABLE quiz_nonces ADD COLUMN attempt_id BIGINT;";

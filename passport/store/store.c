@@ -1,107 +1,42 @@
-/* SPDX-License-Identifier: EUPL-1.2 */
-/* SQLite store: per-thread connections held in a pthread key of the store, a small
- * open-addressing cache of prepared statements per connection, migrations at open; write
- * transactions serialised by a process mutex with a bounded wait; every SQLite error
- * counted (store_stats) and the serious ones logged through SQLite's error log. */
-#include "store/store.h"
-#include "store/store_sqlite.h"
+/* The store's front: opens a store on the engine its location names (a SQLite file, or a
+ * PostgreSQL URL), applies the migrations, and sends every call of store.h to that engine
+ * (store_sqlite.c, store_pg.c: one branch per call). What both engines share lives here:
+ * the process write mutex with its bounded wait, the generation, the error counters,
+ * keyset paging. */
+#include "store/store_engine.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "store/migrations.h"
 
-#define STMT_SLOTS 512 /* power of two; more distinct SQL strings than we will ever have */
-#define CHECKPOINT_FRAMES 1000 /* SQLite's default automatic checkpoint, which our WAL hook replaces */
-#define WRITE_WAIT_MS 5000     /* default bound of a write's wait for the lock (store_set_write_wait) */
+#define WRITE_WAIT_MS 5000 /* default bound of a write's wait for the lock (store_set_write_wait) */
 
-_Static_assert(STORE_INTEGER == SQLITE_INTEGER && STORE_FLOAT == SQLITE_FLOAT && STORE_TEXT == SQLITE_TEXT &&
-                   STORE_BLOB == SQLITE_BLOB && STORE_NULL == SQLITE_NULL,
-               "store_col_type answers SQLite's type numbers");
-
-struct store_query {
-    sqlite3_stmt *st;
-};
-
-typedef struct conn {
-    sqlite3 *db;
-    const char *keys[STMT_SLOTS];
-    store_query *stmts[STMT_SLOTS];
-    struct conn *next; /* all connections of the store, for store_free */
-    int nested_reads;  /* store_read_begin calls made inside a transaction already open */
-    struct store *owner;
-    long long data_version; /* PRAGMA data_version when last looked (store_generation_fresh); 0: never */
-    bool holds_write;  /* this thread holds owner->write_mu (between store_begin and its end) */
-    bool busy;         /* the last store_begin was refused: the write lock stayed taken */
-    uint64_t wait_start_ms; /* when the busy handler's current wait began */
-} conn;
-
-struct store {
-    char *path;
-    pthread_key_t key;
-    pthread_mutex_t lock; /* guards the conns list */
-    conn *conns;
-    int version;
-    atomic_ullong generation; /* bumped after every commit that wrote (store_generation) */
-    pthread_mutex_t write_mu; /* held from store_begin to its commit or rollback */
-    atomic_int write_wait_ms; /* bound of the wait for write_mu, then for SQLite's lock */
-    atomic_bool foreign_lock; /* the holder of write_mu found SQLite's lock taken by another
-                                 process, and no BEGIN IMMEDIATE has succeeded since */
-};
+#define PG(s) ((s)->engine == ENGINE_PG)
 
 /* Process-wide counters (store_stats_get): SQLite's error log has no connection. */
 static atomic_ullong stat_errors, stat_corrupt, stat_full, stat_io, stat_readonly, stat_busy_waits,
     stat_busy_refusals;
-/* Serious SQLite errors seen by the calling thread (store_thread_errors). */
+/* Serious errors seen by the calling thread (store_thread_errors). */
 static _Thread_local unsigned long thread_errors;
-/* thread_errors when the thread last took a statement (store_stmt): store_done logs a
- * failure that nothing counted since. */
-static _Thread_local unsigned long errors_at_stmt;
 
-static uint64_t now_ms(void) {
+uint64_t store_now_ms(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-/* Counts an error of SQLite and logs it. Errors a caller expects (busy: counted apart;
- * constraint, SQL errors that store_stmt logs with their statement, notices, warnings) are
- * neither; everything else (corruption, I/O, a full disk, a read-only file...) is, once
- * per occurrence. */
-static void count_error(int code, const char *msg) {
-    switch (code & 0xff) {
-    case SQLITE_OK:
-    case SQLITE_CONSTRAINT:
-    case SQLITE_SCHEMA:
-    case SQLITE_NOTICE:
-    case SQLITE_WARNING:
-    case SQLITE_ROW:
-    case SQLITE_DONE:
-    case SQLITE_ERROR:
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: atomic_fetch_add(&stat_corrupt, 1); break;
-    case SQLITE_FULL: atomic_fetch_add(&stat_full, 1); break;
-    case SQLITE_IOERR:
-        atomic_fetch_add(&stat_io, 1);
-        if (errno == ENOSPC) atomic_fetch_add(&stat_full, 1);
-        break;
-    case SQLITE_READONLY:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM: atomic_fetch_add(&stat_readonly, 1); break;
-    default: break;
-    }
+void store_count_error(int faults, const char *msg, const char *detail) {
+    if (faults & FAULT_CORRUPT) atomic_fetch_add(&stat_corrupt, 1);
+    if (faults & FAULT_FULL) atomic_fetch_add(&stat_full, 1);
+    if (faults & FAULT_IO) atomic_fetch_add(&stat_io, 1);
+    if (faults & FAULT_READONLY) atomic_fetch_add(&stat_readonly, 1);
     atomic_fetch_add(&stat_errors, 1);
     thread_errors++;
     metrics_db_error();
@@ -111,26 +46,20 @@ static void count_error(int code, const char *msg) {
     const char *rid = log_request_id();
     if (rid && rid == logged_for) return;
     logged_for = rid;
-    log_error("database error: %s (%s)", msg ? msg : "?", sqlite3_errstr(code));
+    log_error("database error: %s (%s)", msg ? msg : "?", detail ? detail : "?");
 }
 
-/* SQLite's error log (SQLITE_CONFIG_LOG): a failed statement passes here with its code
- * (not a failed COMMIT: store_commit counts that one itself). */
-static void on_sqlite_log(void *arg, int code, const char *msg) {
-    (void)arg;
-    count_error(code, msg);
+void store_count_busy_wait(void) {
+    atomic_fetch_add(&stat_busy_waits, 1);
+    metrics_db_busy();
 }
 
-static pthread_once_t library_once = PTHREAD_ONCE_INIT;
-
-static void library_init_once(void) {
-    /* Both must come before SQLite initialises (its first open); they fail harmlessly after. */
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* no global mutex around every SQLite allocation */
-    sqlite3_config(SQLITE_CONFIG_LOG, on_sqlite_log, NULL);
+void store_count_busy_refusal(void) {
+    atomic_fetch_add(&stat_busy_refusals, 1);
 }
 
-void store_library_init(void) {
-    pthread_once(&library_once, library_init_once);
+void store_bump_generation(store *s) {
+    atomic_fetch_add_explicit(&s->generation, 1, memory_order_release);
 }
 
 void store_stats_get(store_stats *out) {
@@ -147,195 +76,62 @@ unsigned long store_thread_errors(void) {
     return thread_errors;
 }
 
-/* SQLite's busy handler: waits in steps of up to 10 ms while the lock is taken by another
- * connection, for at most the store's write wait in all; each wait is counted. */
-static int on_busy(void *arg, int count) {
-    conn *c = arg;
-    uint64_t now = now_ms();
-    if (count == 0) {
-        c->wait_start_ms = now;
-        atomic_fetch_add(&stat_busy_waits, 1);
-        metrics_db_busy();
+/* The engine a location names, and the engine's own location (a path or a URL). */
+static store_engine engine_of(const char *location, const char **where) {
+    if (!strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11)) {
+        *where = location;
+        return ENGINE_PG;
     }
-    if (c->holds_write) atomic_store(&c->owner->foreign_lock, true); /* another process writes */
-    int bound = atomic_load(&c->owner->write_wait_ms);
-    if (now - c->wait_start_ms >= (uint64_t)bound) { /* the statement fails with SQLITE_BUSY */
-        c->busy = true;
-        atomic_fetch_add(&stat_busy_refusals, 1);
-        return 0;
-    }
-    uint64_t step = count < 10 ? (uint64_t)count + 1 : 10;
-    if (step > (uint64_t)bound - (now - c->wait_start_ms)) step = (uint64_t)bound - (now - c->wait_start_ms);
-    struct timespec t = {0, (long)step * 1000000L};
-    nanosleep(&t, NULL);
-    return 1;
+    *where = !strncmp(location, "sqlite:", 7) ? location + 7 : location;
+    return ENGINE_SQLITE;
 }
 
-static void conn_close(conn *c) {
-    for (int i = 0; i < STMT_SLOTS; i++)
-        if (c->stmts[i]) {
-            sqlite3_finalize(c->stmts[i]->st);
-            free(c->stmts[i]);
-        }
-    sqlite3_close(c->db);
-    free(c);
-}
-
-static void conn_unlink(store *s, conn *c) {
-    pthread_mutex_lock(&s->lock);
-    for (conn **p = &s->conns; *p; p = &(*p)->next)
-        if (*p == c) {
-            *p = c->next;
-            break;
-        }
-    pthread_mutex_unlock(&s->lock);
-}
-
-/* Thread-exit destructor of the key: closes that thread's connection. */
-static void conn_thread_exit(void *p) {
-    conn *c = p;
-    conn_unlink(c->owner, c);
-    conn_close(c);
-}
-
-/* Runs after each commit that wrote, once the write lock is released (sqlite3_wal_hook):
- * the new data is visible to every connection before the generation moves. Setting a WAL
- * hook turns SQLite's automatic checkpoint off, so it checkpoints here as SQLite would. */
-static int on_commit(void *arg, sqlite3 *db, const char *name, int frames) {
-    store *s = arg;
-    atomic_fetch_add_explicit(&s->generation, 1, memory_order_release);
-    if (frames >= CHECKPOINT_FRAMES) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-    return SQLITE_OK;
-}
-
-/* The folder of path is writable by this process (checked when SQLite cannot open or write). */
-static bool folder_writable(const char *path) {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
-    bool ok = access(dir, W_OK) == 0;
-    free(dir);
-    return ok;
-}
-
-/* Rewrites err (what failed, in SQLite's words) into what an operator acts on, from the
- * failing connection's error code and the system error behind it. */
-static void explain(sqlite3 *db, const char *path, perr *err) {
-    if (!err || !db) return;
-    int rc = sqlite3_extended_errcode(db), sys = sqlite3_system_errno(db);
-    char was[PERR_MAX];
-    snprintf(was, sizeof was, "%s", err->msg);
-    switch (rc & 0xff) {
-    case SQLITE_FULL: perr_set(err, "the disk is full (%s: %s)", path, was); return;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-        perr_set(err, "the database file %s is corrupt (%s): restore a backup (passport restore)", path, was);
-        return;
-    case SQLITE_IOERR:
-        if (sys == ENOSPC) perr_set(err, "the disk is full (%s: %s)", path, was);
-        else perr_set(err, "the disk failed reading or writing %s (%s: %s)", path, was, strerror(sys));
-        return;
-    case SQLITE_READONLY:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-        if (!folder_writable(path))
-            perr_set(err, "the data folder of %s is read-only or not writable by this user (%s)", path, was);
-        else if (access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0)
-            perr_set(err, "the database file %s is read-only or not readable by this user (%s)", path, was);
-        else if (sys == ENOSPC)
-            perr_set(err, "the disk is full (%s: %s)", path, was);
-        return;
-    default: return;
-    }
-}
-
-static conn *conn_open(store *s, perr *err) {
-    conn *c = xcalloc(1, sizeof *c);
-    c->owner = s;
-    int rc = sqlite3_open_v2(s->path, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        perr_set(err, "cannot open %s: %s", s->path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
-        explain(c->db, s->path, err);
-        goto fail;
-    }
-    if (sqlite3_db_readonly(c->db, "main") == 1) { /* SQLite falls back to reading silently */
-        if (!folder_writable(s->path))
-            perr_set(err, "the data folder of %s is read-only or not writable by this user", s->path);
-        else perr_set(err, "the database file %s is read-only or not writable by this user", s->path);
-        goto fail;
-    }
-    sqlite3_busy_handler(c->db, on_busy, c);
-    sqlite3_wal_hook(c->db, on_commit, s);
-    char *msg = NULL;
-    rc = sqlite3_exec(c->db,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;"
-                      /* erased rows leave no bytes behind (docs/privacy.md) */
-                      "PRAGMA secure_delete=ON; PRAGMA journal_size_limit=4194304;",
-                      NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        perr_set(err, "cannot configure %s: %s", s->path, msg ? msg : "?");
-        sqlite3_free(msg);
-        explain(c->db, s->path, err);
-        goto fail;
-    }
-    return c;
-fail:
-    conn_close(c);
-    return NULL;
-}
-
-static conn *conn_get(store *s, perr *err) {
-    conn *c = pthread_getspecific(s->key);
-    if (c) return c;
-    c = conn_open(s, err);
-    if (!c) return NULL;
-    pthread_setspecific(s->key, c);
-    pthread_mutex_lock(&s->lock);
-    c->next = s->conns;
-    s->conns = c;
-    pthread_mutex_unlock(&s->lock);
-    return c;
-}
-
-store *store_open(const char *path, perr *err) {
-    store_library_init();
+/* Opens a store on location; migrate: applies the migrations. */
+static store *open_store(const char *location, bool migrate, perr *err) {
     store *s = xcalloc(1, sizeof *s);
-    s->path = xstrdup(path);
+    const char *where;
+    s->engine = engine_of(location, &where);
+    s->path = xstrdup(where);
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
     atomic_store(&s->write_wait_ms, WRITE_WAIT_MS);
-    if (pthread_key_create(&s->key, conn_thread_exit) != 0) {
-        perr_set(err, "pthread_key_create failed");
-        free(s->path);
-        free(s);
-        return NULL;
+    if (!*where) {
+        perr_set(err, "no database given (a file path, sqlite:PATH or postgresql://...)");
+        goto fail_key;
     }
-    if (!conn_get(s, err)) goto fail;
-    if (!migrations_apply(s, &s->version, err)) {
-        explain(store_db(s), path, err);
+    if (pthread_key_create(&s->key, PG(s) ? pgs_thread_exit : sq_thread_exit) != 0) {
+        perr_set(err, "pthread_key_create failed");
+        goto fail_key;
+    }
+    if (!(PG(s) ? pgs_open(s, err) : sq_open(s, err))) goto fail;
+    if (migrate && !migrations_apply(s, &s->version, err)) {
+        if (!PG(s)) sq_explain(s, err);
         goto fail;
     }
     return s;
 fail:
     store_free(s);
     return NULL;
+fail_key:
+    pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->write_mu);
+    free(s->path);
+    free(s);
+    return NULL;
+}
+
+store *store_open(const char *location, perr *err) {
+    return open_store(location, true, err);
+}
+
+store *store_open_bare(const char *location, perr *err) {
+    return open_store(location, false, err);
 }
 
 void store_free(store *s) {
     if (!s) return;
-    conn *c = pthread_getspecific(s->key);
-    if (c) {
-        pthread_setspecific(s->key, NULL);
-        conn_unlink(s, c);
-        conn_close(c);
-    }
-    /* Connections of threads still alive (should be none): close them too. */
-    while (s->conns) {
-        conn *n = s->conns->next;
-        conn_close(s->conns);
-        s->conns = n;
-    }
+    if (PG(s)) pgs_free(s);
+    else sq_free(s);
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->write_mu);
@@ -348,97 +144,55 @@ unsigned long long store_generation(store *s) {
 }
 
 unsigned long long store_generation_fresh(store *s) {
-    conn *c = conn_get(s, NULL);
-    store_query *st = c ? store_stmt(s, "PRAGMA data_version", NULL) : NULL;
-    if (st) {
-        long long v = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
-        store_done(st);
-        /* a new value: another connection committed (perhaps another process, which
-         * store_generation cannot see); the first look of a connection counts as one */
-        if (v != c->data_version) atomic_fetch_add_explicit(&s->generation, 1, memory_order_release);
-        c->data_version = v;
-    }
-    return store_generation(s);
+    return PG(s) ? pgs_generation_fresh(s) : sq_generation_fresh(s);
 }
 
 int store_version(store *s) {
     return s->version;
 }
 
-sqlite3 *store_db(store *s) {
-    conn *c = conn_get(s, NULL);
-    return c ? c->db : NULL;
+store_query *store_stmt(store *s, const char *sql, perr *err) {
+    return PG(s) ? pgs_stmt(s, sql, err) : sq_stmt(s, sql, err);
 }
 
 store_query *store_stmt2(store *s, const char *sqlite_sql, const char *pg_sql, perr *err) {
-    (void)pg_sql;
-    return store_stmt(s, sqlite_sql, err);
-}
-
-store_query *store_stmt(store *s, const char *sql, perr *err) {
-    errors_at_stmt = thread_errors;
-    conn *c = conn_get(s, err);
-    if (!c) return NULL;
-    size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
-    for (size_t i = 0; i < STMT_SLOTS; i++) {
-        size_t slot = (h + i) & (STMT_SLOTS - 1);
-        if (c->keys[slot] == sql) return c->stmts[slot];
-        if (!c->keys[slot]) {
-            sqlite3_stmt *st = NULL;
-            if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-                log_error("sql prepare: %s in: %s", sqlite3_errmsg(c->db), sql);
-                perr_set(err, "database error: %s", sqlite3_errmsg(c->db));
-                return NULL;
-            }
-            store_query *q = xcalloc(1, sizeof *q);
-            q->st = st;
-            c->keys[slot] = sql;
-            c->stmts[slot] = q;
-            return q;
-        }
-    }
-    /* Cache full: should not happen; prepare would leak, so refuse loudly. */
-    perr_set(err, "statement cache full");
-    return NULL;
+    return PG(s) ? pgs_stmt(s, pg_sql ? pg_sql : sqlite_sql, err) : sq_stmt(s, sqlite_sql, err);
 }
 
 store_query *store_prepare(store *s, const char *sql, perr *err) {
-    conn *c = conn_get(s, err);
-    if (!c) return NULL;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        perr_set(err, "database error: %s", sqlite3_errmsg(c->db));
-        sqlite3_finalize(st);
-        return NULL;
-    }
-    store_query *q = xcalloc(1, sizeof *q);
-    q->st = st;
-    return q;
+    return PG(s) ? pgs_prepare(s, sql, err) : sq_prepare(s, sql, err);
 }
 
 void store_finalize(store_query *q) {
     if (!q) return;
-    sqlite3_finalize(q->st);
-    free(q);
+    if (PG(q)) pgs_finalize(q);
+    else sq_finalize(q);
 }
 
 void store_done(store_query *q) {
     if (!q) return;
-    sqlite3_stmt *st = q->st;
-    /* A failed statement that SQLite's log did not report: an autocommit write whose
-     * implicit COMMIT failed (a full disk, a file size limit) passes only here. */
-    if (sqlite3_reset(st) != SQLITE_OK && thread_errors == errors_at_stmt) {
-        sqlite3 *db = sqlite3_db_handle(st);
-        count_error(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
-    }
-    sqlite3_clear_bindings(st);
+    if (PG(q)) pgs_done(q);
+    else sq_done(q);
+}
+
+int store_step(store_query *q) {
+    return PG(q) ? pgs_step(q) : sq_step(q);
+}
+
+const char *store_errmsg(store *s) {
+    return PG(s) ? pgs_errmsg(s) : sq_errmsg(s);
+}
+
+const char *store_query_errmsg(store_query *q) {
+    return PG(q) ? pgs_query_errmsg(q) : sq_query_errmsg(q);
 }
 
 void store_page_bind(store_query *st, int first, const store_page *pg) {
     store_bind_int(st, first, pg && pg->has_after);
     store_bind_int64(st, first + 1, pg && pg->has_after ? pg->after.at : 0);
     store_bind_int64(st, first + 2, pg && pg->has_after ? pg->after.id : 0);
-    store_bind_int64(st, first + 3, pg ? (int64_t)pg->limit + 1 : -1);
+    /* no page: the largest LIMIT rather than -1, which PostgreSQL refuses */
+    store_bind_int64(st, first + 3, pg ? (int64_t)pg->limit + 1 : INT64_MAX);
 }
 
 bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id) {
@@ -453,26 +207,7 @@ bool store_page_row(store_page *pg, size_t *rows, int64_t at, long long id) {
 }
 
 bool store_exec(store *s, const char *sql, perr *err) {
-    conn *c = conn_get(s, err);
-    if (!c) return false;
-    char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        perr_set(err, "database error: %s", msg ? msg : sqlite3_errmsg(c->db));
-        sqlite3_free(msg);
-        return false;
-    }
-    return true;
-}
-
-/* Steps a transaction-control statement from the statement cache: parsed once per
- * connection instead of at every transaction (the parse cost more than the statement). */
-static bool run_control(store *s, const char *sql, perr *err) {
-    store_query *st = store_stmt(s, sql, err);
-    if (!st) return false;
-    bool ok = store_step(st) == STORE_DONE;
-    if (!ok) perr_set(err, "database error: %s", store_query_errmsg(st));
-    store_done(st);
-    return ok;
+    return PG(s) ? pgs_exec(s, sql, err) : sq_exec(s, sql, err);
 }
 
 void store_set_write_wait(store *s, int ms) {
@@ -480,15 +215,15 @@ void store_set_write_wait(store *s, int ms) {
 }
 
 /* Takes s->write_mu, waiting at most the store's write wait; at once false when another
- * process holds SQLite's lock (the mutex holder already waits for it: one worker asleep
- * on that lock is enough, the others answer busy and serve other requests). */
-static bool write_lock(store *s) {
+ * process holds the engine's lock (the mutex holder already waits for it: one worker
+ * asleep on that lock is enough, the others answer busy and serve other requests). */
+bool store_write_lock(store *s) {
     if (pthread_mutex_trylock(&s->write_mu) == 0) return true;
-    atomic_fetch_add(&stat_busy_waits, 1);
-    uint64_t deadline = now_ms() + (uint64_t)atomic_load(&s->write_wait_ms);
+    store_count_busy_wait();
+    uint64_t deadline = store_now_ms() + (uint64_t)atomic_load(&s->write_wait_ms);
     /* in slices of 5 ms, to stop waiting as soon as the holder finds another process's lock */
     while (!atomic_load(&s->foreign_lock)) {
-        uint64_t now = now_ms();
+        uint64_t now = store_now_ms();
         if (now >= deadline) return false;
         uint64_t slice = deadline - now < 5 ? deadline - now : 5;
         struct timespec until;
@@ -503,187 +238,116 @@ static bool write_lock(store *s) {
     return false;
 }
 
-static void write_unlock(conn *c) {
-    if (!c->holds_write) return;
-    c->holds_write = false;
-    pthread_mutex_unlock(&c->owner->write_mu);
-}
-
 bool store_begin(store *s, perr *err) {
-    conn *c = conn_get(s, err);
-    if (!c) return false;
-    c->busy = false;
-    if (c->holds_write) return perr_set(err, "database error: a write transaction is already open");
-    /* One writer per process at a time: the others wait here, bounded, instead of all
-     * sleeping in SQLite's busy handler while another process holds the lock. */
-    if (!write_lock(s)) {
-        c->busy = true;
-        atomic_fetch_add(&stat_busy_refusals, 1);
-        return perr_set(err, "database busy: another write holds the lock (try again)");
-    }
-    c->holds_write = true;
-    if (run_control(s, "BEGIN IMMEDIATE", err)) {
-        atomic_store(&s->foreign_lock, false);
-        return true;
-    }
-    int rc = sqlite3_errcode(c->db) & 0xff;
-    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-        if (!c->busy) atomic_fetch_add(&stat_busy_refusals, 1); /* else counted by on_busy */
-        c->busy = true;
-        perr_set(err, "database busy: another process holds the write lock (try again)");
-    }
-    write_unlock(c);
-    return false;
+    return PG(s) ? pgs_begin(s, err) : sq_begin(s, err);
 }
 
 bool store_commit(store *s, perr *err) {
-    conn *c = conn_get(s, err);
-    if (!c) return false;
-    bool ok = run_control(s, "COMMIT", err);
-    if (!ok) count_error(sqlite3_extended_errcode(c->db), sqlite3_errmsg(c->db));
-    if (!ok && !sqlite3_get_autocommit(c->db)) run_control(s, "ROLLBACK", NULL);
-    write_unlock(c);
-    return ok;
-}
-
-bool store_busy(store *s) {
-    conn *c = pthread_getspecific(s->key);
-    return c && c->busy;
-}
-
-void store_clear_busy(store *s) {
-    conn *c = pthread_getspecific(s->key);
-    if (c) c->busy = false;
-}
-
-bool store_read_begin(store *s, perr *err) {
-    conn *c = conn_get(s, err);
-    if (!c) return false;
-    if (!sqlite3_get_autocommit(c->db)) { /* inside a transaction: its snapshot serves */
-        c->nested_reads++;
-        return true;
-    }
-    c->nested_reads = 0;
-    return run_control(s, "BEGIN DEFERRED", err);
-}
-
-void store_read_end(store *s) {
-    conn *c = conn_get(s, NULL);
-    if (!c || sqlite3_get_autocommit(c->db)) return; /* already ended (an error rolled it back) */
-    if (c->nested_reads > 0) {
-        c->nested_reads--;
-        return;
-    }
-    if (!run_control(s, "COMMIT", NULL)) store_rollback(s);
+    return PG(s) ? pgs_commit(s, err) : sq_commit(s, err);
 }
 
 void store_rollback(store *s) {
-    conn *c = conn_get(s, NULL);
-    if (!c) return;
-    if (!sqlite3_get_autocommit(c->db)) run_control(s, "ROLLBACK", NULL);
-    write_unlock(c); /* also when an error already rolled the transaction back */
+    if (PG(s)) pgs_rollback(s);
+    else sq_rollback(s);
+}
+
+bool store_busy(store *s) {
+    return PG(s) ? pgs_busy(s) : sq_busy(s);
+}
+
+void store_clear_busy(store *s) {
+    if (PG(s)) pgs_clear_busy(s);
+    else sq_clear_busy(s);
+}
+
+bool store_read_begin(store *s, perr *err) {
+    return PG(s) ? pgs_read_begin(s, err) : sq_read_begin(s, err);
+}
+
+void store_read_end(store *s) {
+    if (PG(s)) pgs_read_end(s);
+    else sq_read_end(s);
 }
 
 bool store_ping(store *s) {
-    store_query *st = store_stmt(s, "SELECT count(*) FROM sqlite_schema", NULL);
-    bool ok = st && store_step(st) == STORE_ROW;
-    store_done(st);
-    return ok;
+    return PG(s) ? pgs_ping(s) : sq_ping(s);
 }
 
 long long store_last_id(store *s) {
-    return (long long)sqlite3_last_insert_rowid(store_db(s));
+    return PG(s) ? pgs_last_id(s) : sq_last_id(s);
 }
 
 int store_changes(store *s) {
-    return sqlite3_changes(store_db(s));
-}
-
-int store_step(store_query *q) {
-    int rc = sqlite3_step(q->st);
-    switch (rc & 0xff) {
-    case SQLITE_ROW: return STORE_ROW;
-    case SQLITE_DONE: return STORE_DONE;
-    case SQLITE_CONSTRAINT: return STORE_CONSTRAINT;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return STORE_BUSY;
-    default: return STORE_ERROR;
-    }
-}
-
-const char *store_errmsg(store *s) {
-    sqlite3 *db = store_db(s);
-    return db ? sqlite3_errmsg(db) : "no database connection";
-}
-
-const char *store_query_errmsg(store_query *q) {
-    return sqlite3_errmsg(sqlite3_db_handle(q->st));
+    return PG(s) ? pgs_changes(s) : sq_changes(s);
 }
 
 void store_bind_int64(store_query *q, int i, int64_t v) {
-    sqlite3_bind_int64(q->st, i, (sqlite3_int64)v);
+    if (PG(q)) pgs_bind_int64(q, i, v);
+    else sq_bind_int64(q, i, v);
 }
 
 void store_bind_int(store_query *q, int i, int v) {
-    sqlite3_bind_int(q->st, i, v);
+    store_bind_int64(q, i, v);
 }
 
 void store_bind_double(store_query *q, int i, double v) {
-    sqlite3_bind_double(q->st, i, v);
+    if (PG(q)) pgs_bind_double(q, i, v);
+    else sq_bind_double(q, i, v);
 }
 
 void store_bind_null(store_query *q, int i) {
-    sqlite3_bind_null(q->st, i);
+    if (PG(q)) pgs_bind_null(q, i);
+    else sq_bind_null(q, i);
 }
 
 void store_bind_text(store_query *q, int i, const char *text) {
-    if (text)
-        sqlite3_bind_text(q->st, i, text, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q->st, i);
+    if (!text) store_bind_null(q, i);
+    else if (PG(q)) pgs_bind_textn(q, i, text, -1);
+    else sq_bind_textn(q, i, text, -1);
 }
 
 void store_bind_textn(store_query *q, int i, const char *text, size_t len) {
-    sqlite3_bind_text(q->st, i, text, (int)len, SQLITE_TRANSIENT);
+    if (PG(q)) pgs_bind_textn(q, i, text, (int)len);
+    else sq_bind_textn(q, i, text, (int)len);
 }
 
 int64_t store_col_int64(store_query *q, int i) {
-    return (int64_t)sqlite3_column_int64(q->st, i);
+    return PG(q) ? pgs_col_int64(q, i) : sq_col_int64(q, i);
 }
 
 int store_col_int(store_query *q, int i) {
-    return sqlite3_column_int(q->st, i);
+    return PG(q) ? pgs_col_int(q, i) : sq_col_int(q, i);
 }
 
 double store_col_double(store_query *q, int i) {
-    return sqlite3_column_double(q->st, i);
+    return PG(q) ? pgs_col_double(q, i) : sq_col_double(q, i);
 }
 
 const char *store_col_text(store_query *q, int i) {
-    const unsigned char *t = sqlite3_column_text(q->st, i);
-    return t ? (const char *)t : "";
+    const char *t = store_col_text_or_null(q, i);
+    return t ? t : "";
 }
 
 const char *store_col_text_or_null(store_query *q, int i) {
-    return (const char *)sqlite3_column_text(q->st, i);
+    return PG(q) ? pgs_col_text_or_null(q, i) : sq_col_text_or_null(q, i);
 }
 
 size_t store_col_bytes(store_query *q, int i) {
-    return (size_t)sqlite3_column_bytes(q->st, i);
+    return PG(q) ? pgs_col_bytes(q, i) : sq_col_bytes(q, i);
 }
 
 int store_col_type(store_query *q, int i) {
-    return sqlite3_column_type(q->st, i); /* the STORE_ type numbers are SQLite's */
+    return PG(q) ? pgs_col_type(q, i) : sq_col_type(q, i);
 }
 
 bool store_col_null(store_query *q, int i) {
-    return sqlite3_column_type(q->st, i) == SQLITE_NULL;
+    return store_col_type(q, i) == STORE_NULL;
 }
 
 int store_col_count(store_query *q) {
-    return sqlite3_column_count(q->st);
+    return PG(q) ? pgs_col_count(q) : sq_col_count(q);
 }
 
 const char *store_col_name(store_query *q, int i) {
-    return sqlite3_column_name(q->st, i);
+    return PG(q) ? pgs_col_name(q, i) : sq_col_name(q, i);
 }

@@ -26,13 +26,17 @@ enum { STORE_INTEGER = 1, STORE_FLOAT = 2, STORE_TEXT = 3, STORE_BLOB = 4, STORE
  * call it before any other SQLite call; store_open calls it too (then it may come late). */
 void store_library_init(void);
 
-/* Opens (creating if needed) the database at path, applies pending migrations.
- * Returns a new store the caller frees with store_free, or NULL with err set. */
-store *store_open(const char *path, perr *err);
+/* Opens the database at location, applies pending migrations: a SQLite file (a path or
+ * sqlite:PATH, created if needed) or a PostgreSQL database (postgresql://... or
+ * postgres://..., a libpq URL; the database must exist). Returns a new store the caller
+ * frees with store_free, or NULL with err set (PostgreSQL: also while a migration has no
+ * PostgreSQL text). */
+store *store_open(const char *location, perr *err);
 /* Closes every connection this store opened in the calling thread and frees it.
  * Other threads' connections must be closed before (their threads ended). NULL: no-op. */
 void store_free(store *s);
-/* The schema version after migrations (PRAGMA user_version). */
+/* The schema version after migrations (SQLite: PRAGMA user_version; PostgreSQL: the table
+ * passport_schema). */
 int store_version(store *s);
 /* A number that changes after every transaction that wrote, committed through any
  * connection of s in this process, once its data is visible; commits by other processes
@@ -40,8 +44,9 @@ int store_version(store *s);
  * current while the number has not moved. */
 unsigned long long store_generation(store *s);
 /* store_generation, first moved when a commit by another connection (another process:
- * the CLI) happened since this thread's connection last looked (PRAGMA data_version: one
- * read transaction). Memos that another process's write must void check with this. */
+ * the CLI, another server) happened since this thread's connection last looked (SQLite:
+ * PRAGMA data_version; PostgreSQL: the database's snapshot, which any commit that wrote
+ * moves; one query). Memos that another process's write must void check with this. */
 unsigned long long store_generation_fresh(store *s);
 /* The number of migrations the binary knows. */
 int store_latest_version(void);
@@ -64,7 +69,8 @@ typedef struct store_page {
 
 /* Binds a page query's keyset parameters from number first on: first = has_after (0 or
  * 1), first + 1 = after.at, first + 2 = after.id, first + 3 = the LIMIT (limit + 1, one
- * row more to know whether items follow). pg NULL: no page (after none, LIMIT -1). The
+ * row more to know whether items follow). pg NULL: no page (after none, LIMIT INT64_MAX:
+ * PostgreSQL refuses -1). The
  * query's condition reads `(?F = 0 OR at < ?F+1 OR (at = ?F+1 AND id < ?F+2))`. */
 void store_page_bind(store_query *st, int first, const store_page *pg);
 /* For each row of such a query, in order, with its key: false for the row after the page
@@ -98,7 +104,10 @@ const char *store_query_errmsg(store_query *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK on this thread's connection. store_begin first takes
  * the store's process-wide write mutex (one write transaction per process at a time), then
- * SQLite's write lock; each wait is bounded by the write wait (store_set_write_wait). When
+ * SQLite's write lock (PostgreSQL: a READ COMMITTED transaction whose first statement takes
+ * the advisory lock every Passport process takes for writing, store_pg.c); each wait is
+ * bounded by the write wait (store_set_write_wait). On PostgreSQL a failed statement
+ * aborts the whole transaction (its commit then fails): roll back on any failure. When
  * either stays taken, store_begin fails with a "database busy" message and store_busy
  * answers true (the request answers 503 with Retry-After). While another process holds
  * SQLite's lock, only the mutex holder waits for it: other writers fail at once. Every store_begin that returned
@@ -132,7 +141,8 @@ void store_stats_get(store_stats *out);
 /* The number of errors counted in store_stats.errors that happened on the calling thread:
  * compare before and after a lookup to tell "not found" from "the database failed". */
 unsigned long store_thread_errors(void);
-/* A read transaction (BEGIN DEFERRED) for several queries that must see one snapshot, or
+/* A read transaction (BEGIN DEFERRED; PostgreSQL: REPEATABLE READ READ ONLY, which refuses
+ * writes) for several queries that must see one snapshot, or
  * that would otherwise take and release the WAL locks once each. store_read_end commits
  * it (rolls back if that fails). Called inside a transaction already open (a read or a
  * write one), the pair does nothing, so a function may use it whoever calls it; each
@@ -148,7 +158,8 @@ bool store_ping(store *s);
  * that changes nothing. false with err set (read-only folder, full disk, lock held). */
 bool store_check_write(store *s, perr *err);
 /* The id of the last row inserted / the rows changed by the last statement, on this
- * thread's connection. */
+ * thread's connection. (PostgreSQL: the id column an INSERT returned, the store adding
+ * RETURNING id to an INSERT that has no RETURNING, into a table with an id column.) */
 long long store_last_id(store *s);
 int store_changes(store *s);
 
@@ -162,7 +173,9 @@ void store_bind_text(store_query *st, int i, const char *text);
 void store_bind_textn(store_query *st, int i, const char *text, size_t len);
 
 /* Columns of the current row, numbered from 0. A NULL reads as 0, 0.0 or "". Text is
- * owned by the store until the next step or store_done. */
+ * owned by the store until the next step or store_done. (PostgreSQL: a boolean reads 1 or
+ * 0, also as text; a bytea its bytes, type STORE_BLOB; a numeric without a fraction is
+ * STORE_INTEGER; a bare parameter in the select list comes back as text.) */
 int64_t store_col_int64(store_query *st, int i);
 int store_col_int(store_query *st, int i);
 double store_col_double(store_query *st, int i);

@@ -48,7 +48,7 @@ bool calls_create(store *s, long long owner_id, const call_draft *d, long long *
     }
     store_query *st = store_stmt(s,
                                   "INSERT INTO calls(title, description, owner_id, opens_on, closes_on, state,"
-                                  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?6)",
+                                  " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'draft', ?6, ?6) RETURNING id",
                                   err);
     if (!st) return false;
     store_bind_text(st, 1, d->title);
@@ -57,8 +57,10 @@ bool calls_create(store *s, long long owner_id, const call_draft *d, long long *
     store_bind_int64(st, 4, d->opens_on);
     store_bind_int64(st, 5, d->closes_on);
     store_bind_int64(st, 6, clock_now());
-    if (!step_done(s, st, err)) return false;
-    *id = store_last_id(s);
+    int rc = store_step(st);
+    *id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    if (rc != STORE_ROW) return perr_set(err, "database error: %s", store_errmsg(s));
     for (size_t i = 0; i < d->nneeds; i++) {
         st = store_stmt(s, "INSERT INTO call_needs(call_id, competency_id, min_level, weight) VALUES (?, ?, ?, ?)", err);
         if (!st) return false;
@@ -191,8 +193,8 @@ json_t *calls_get(store *s, long long id, const char *locale, perr *err) {
 
 json_t *calls_list(store *s, const char *state, long long owner_id, const char *locale, perr *err) {
     store_query *st = store_stmt(s,
-                                  CALL_COLUMNS " WHERE (?1 IS NULL AND c.state <> 'archived' OR c.state = ?1)"
-                                               " AND (?2 = 0 OR c.owner_id = ?2) ORDER BY c.id DESC LIMIT 500",
+                                  CALL_COLUMNS " WHERE (CAST(?1 AS TEXT) IS NULL AND c.state <> 'archived' OR c.state = ?1)"
+                                               " AND (CAST(?2 AS BIGINT) = 0 OR c.owner_id = ?2) ORDER BY c.id DESC LIMIT 500",
                                   err);
     if (!st) return NULL;
     store_bind_text(st, 1, state);
@@ -244,7 +246,7 @@ bool calls_apply(store *s, long long call_id, long long user_id, const char *mot
     if (*app && strcmp(app, "withdrawn")) return perr_set(err, "talent.already_applied");
     store_query *st = store_stmt(s,
                                   "INSERT INTO applications(call_id, user_id, motivation, state, created_at, updated_at)"
-                                  " VALUES (?, ?, ?, 'applied', ?4, ?4) ON CONFLICT(call_id, user_id) DO UPDATE SET"
+                                  " VALUES (?1, ?2, ?3, 'applied', ?4, ?4) ON CONFLICT(call_id, user_id) DO UPDATE SET"
                                   " motivation = excluded.motivation, state = 'applied', updated_at = excluded.updated_at",
                                   err);
     if (!st) return false;

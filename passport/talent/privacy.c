@@ -138,12 +138,22 @@ bool privacy_column_exported(const char *column) {
 }
 
 json_t *privacy_user_columns(store *s, perr *err) {
+    /* ?1 (bound by rows_json) is unused: `?1 = ?1` lets it be bound */
     return rows_json(s,
-                     store_stmt(s,
-                                "SELECT m.name AS tbl, f.\"from\" AS col, f.on_delete FROM sqlite_master m,"
-                                " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f.\"table\" = 'users'"
-                                " AND ?1 = ?1 ORDER BY m.name, f.\"from\"",
-                                err),
+                     store_stmt2(s,
+                                 "SELECT m.name AS tbl, f.\"from\" AS col, f.on_delete FROM sqlite_master m,"
+                                 " pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f.\"table\" = 'users'"
+                                 " AND ?1 = ?1 ORDER BY m.name, f.\"from\"",
+                                 /* the rule named as SQLite's pragma names it */
+                                 "SELECT CAST(c.conrelid::regclass AS text) AS tbl, CAST(a.attname AS text) AS col,"
+                                 " CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL'"
+                                 " WHEN 'd' THEN 'SET DEFAULT' WHEN 'r' THEN 'RESTRICT' ELSE 'NO ACTION' END"
+                                 " AS on_delete FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid"
+                                 " AND a.attnum = ANY (c.conkey) WHERE c.contype = 'f'"
+                                 " AND c.confrelid = CAST('users' AS regclass)"
+                                 " AND CAST(?1 AS BIGINT) = CAST(?1 AS BIGINT)"
+                                 " ORDER BY CAST(c.conrelid::regclass AS text) COLLATE \"C\", a.attname COLLATE \"C\"",
+                                 err),
                      0, err);
 }
 
@@ -161,7 +171,10 @@ static json_t *other_tables(store *s, long long user_id, perr *err) {
         buf_printf(&name, "%s.%s", t, col);
         if (!privacy_column_exported(buf_cstr(&name))) {
             buf_printf(&sql, "SELECT * FROM \"%s\" WHERE \"%s\" = ?1", t, col);
-            json_t *rows = rows_json(s, store_stmt(s, buf_cstr(&sql), err), user_id, err);
+            /* not a literal: outside the statement cache, which is keyed by the text's address */
+            store_query *st = store_prepare(s, buf_cstr(&sql), err);
+            json_t *rows = rows_json(s, st, user_id, err);
+            store_finalize(st);
             if (!rows) {
                 json_decref(out);
                 out = NULL;
@@ -264,11 +277,25 @@ fail:
     return NULL;
 }
 
-static bool run(store *s, const char *sql, long long user_id, perr *err) {
-    store_query *st = store_stmt(s, sql, err);
+/* Runs one erasure statement: the user id as ?1 and, where the statement has it, the
+ * time as ?2. dynamic: sql is not a literal (a statement outside the cache). */
+static bool run(store *s, const char *sql, bool dynamic, long long user_id, int64_t now, perr *err) {
+    store_query *st = dynamic ? store_prepare(s, sql, err) : store_stmt(s, sql, err);
     if (!st) return false;
     store_bind_int64(st, 1, user_id);
+    if (strstr(sql, "?2")) store_bind_int64(st, 2, now);
     int rc = store_step(st);
+    store_done(st);
+    if (dynamic) store_finalize(st);
+    return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
+}
+
+/* Runs a statement whose text differs between the engines, reading any rows it returns. */
+static bool exec2(store *s, const char *sqlite_sql, const char *pg_sql, perr *err) {
+    store_query *st = store_stmt2(s, sqlite_sql, pg_sql, err);
+    if (!st) return false;
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {}
     store_done(st);
     return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
@@ -304,7 +331,7 @@ static const char *const erase_steps[] = {
     "DELETE FROM api_tokens WHERE user_id = ?1",
     "DELETE FROM login_failures WHERE key = 'e:' || lower((SELECT email FROM users WHERE id = ?1))",
     "UPDATE users SET email = 'erased-' || id || '@invalid', display_name = '', password_hash = NULL, bio = '',"
-    " visibility = 'hidden', unit_id = NULL, mail_pref = 'each', disabled_at = coalesce(disabled_at, unixepoch()) WHERE id = ?1",
+    " visibility = 'hidden', unit_id = NULL, mail_pref = 'each', disabled_at = coalesce(disabled_at, ?2) WHERE id = ?1",
     "DELETE FROM talent_text WHERE rowid = ?1",
     "UPDATE audit SET detail = '' WHERE detail <> '' AND ((target_type = 'user' AND target_id = ?1) OR actor_id = ?1)",
 };
@@ -312,7 +339,7 @@ static const char *const erase_steps[] = {
 /* Columns referencing users that erase_steps do not handle (another area's new table):
  * rows are deleted when the key cascades, the column set to NULL when it is SET NULL;
  * any other rule is an error (erasure refuses rather than leaves data behind). */
-static bool erase_other_tables(store *s, long long user_id, perr *err) {
+static bool erase_other_tables(store *s, long long user_id, int64_t now, perr *err) {
     json_t *cols = privacy_user_columns(s, err);
     if (!cols) return false;
     bool ok = true;
@@ -327,7 +354,7 @@ static bool erase_other_tables(store *s, long long user_id, perr *err) {
             if (!strcmp(rule, "CASCADE")) buf_printf(&sql, "DELETE FROM \"%s\" WHERE \"%s\" = ?1", t, col);
             else if (!strcmp(rule, "SET NULL")) buf_printf(&sql, "UPDATE \"%s\" SET \"%s\" = NULL WHERE \"%s\" = ?1", t, col, col);
             else ok = perr_set(err, "privacy: %s references users without a rule erasure can follow", buf_cstr(&name));
-            if (ok) ok = run(s, buf_cstr(&sql), user_id, err);
+            if (ok) ok = run(s, buf_cstr(&sql), true, user_id, now, err);
         }
         buf_free(&name);
         buf_free(&sql);
@@ -357,16 +384,19 @@ bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id,
     int rc = store_step(st);
     store_done(st);
     if (rc != STORE_DONE) return perr_set(err, "database error: %s", store_errmsg(s));
-    if (!erase_other_tables(s, user_id, err)) return false;
+    int64_t now = clock_now();
+    if (!erase_other_tables(s, user_id, now, err)) return false;
     for (size_t i = 0; i < sizeof erase_steps / sizeof erase_steps[0]; i++)
-        if (!run(s, erase_steps[i], user_id, err)) return false;
-    /* the free-text index keeps old terms in its segments until they are merged: rebuild
-     * it from its content so that no page holds the erased words (docs/privacy.md) */
-    if (!store_exec(s, "INSERT INTO talent_text(talent_text) VALUES ('rebuild')", err)) return false;
+        if (!run(s, erase_steps[i], false, user_id, now, err)) return false;
+    /* SQLite's free-text index keeps old terms in its segments until they are merged:
+     * rebuild it from its content so that no page holds the erased words. PostgreSQL's is
+     * a table row, replaced: nothing to do here, privacy_checkpoint vacuums the dead
+     * versions (docs/privacy.md) */
+    if (!exec2(s, "INSERT INTO talent_text(talent_text) VALUES ('rebuild')", "SELECT 1", err)) return false;
     if (!audit_add(s, actor_id, "privacy.erase", "user", user_id, "")) return perr_set(err, "database error: audit");
     return true;
 }
 
 bool privacy_checkpoint(store *s, perr *err) {
-    return store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+    return exec2(s, "PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", err);
 }

@@ -48,7 +48,9 @@ bool privacy_column_exported(const char *column);
 bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id, long long actor_id, perr *err);
 
 /* Copies the WAL into the database and truncates it to zero bytes, so that no earlier
- * version of an erased row stays in the WAL file (outside any transaction). */
+ * version of an erased row stays in the WAL file (outside any transaction). On
+ * PostgreSQL: VACUUM, which removes the dead versions of erased rows from tables and
+ * indexes (docs/privacy.md says what it does not reach). */
 bool privacy_checkpoint(store *s, perr *err);
 
 #endif

@@ -59,7 +59,7 @@ bool profile_save(store *s, long long user_id, const char *bio, const char *inte
     if (!text_ok(bio, PROFILE_MAX_BIO, err) || !text_ok(interests, PROFILE_MAX_INTERESTS, err) ||
         !text_ok(languages, PROFILE_MAX_LANGUAGES, err))
         return false;
-    store_query *st = store_stmt(s, "UPDATE users SET bio = ? WHERE id = ? AND bio <> ?1", err);
+    store_query *st = store_stmt(s, "UPDATE users SET bio = ?1 WHERE id = ?2 AND bio <> ?1", err);
     if (!st) return false;
     store_bind_text(st, 1, bio ? bio : "");
     store_bind_int64(st, 2, user_id);
@@ -96,7 +96,7 @@ bool profile_log_view(store *s, long long viewer_id, long long user_id, const ch
                       const char *reason, perr *err) {
     store_query *st = store_stmt(s,
                                   "INSERT INTO profile_views(user_id, viewer_id, context, context_id, reason, at)"
-                                  " VALUES (?, ?, ?, nullif(?, 0), ?, ?)",
+                                  " VALUES (?, ?, ?, nullif(CAST(? AS BIGINT), 0), ?, ?)",
                                   err);
     if (!st) return false;
     store_bind_int64(st, 1, user_id);

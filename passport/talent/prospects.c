@@ -40,8 +40,9 @@ bool prospects_mark(store *s, long long call_id, long long user_id, const char *
     }
     store_query *st = store_stmt(s,
         "INSERT INTO call_prospects(call_id, user_id, shortlisted, invited_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
-        " ON CONFLICT(call_id, user_id) DO UPDATE SET shortlisted = max(shortlisted, excluded.shortlisted),"
-        " invited_at = coalesce(invited_at, excluded.invited_at)",
+        " ON CONFLICT(call_id, user_id) DO UPDATE SET shortlisted = CASE WHEN excluded.shortlisted"
+        " > call_prospects.shortlisted THEN excluded.shortlisted ELSE call_prospects.shortlisted END,"
+        " invited_at = coalesce(call_prospects.invited_at, excluded.invited_at)",
         err);
     if (!st) goto done;
     store_bind_int64(st, 1, call_id);

@@ -179,7 +179,11 @@ static bool text_candidates(talent_index *ix, const char *text, uint8_t *cand, b
         return true;
     }
     *used = true;
-    store_query *st = store_stmt(ix->db, "SELECT rowid FROM talent_text WHERE talent_text MATCH ?", err);
+    store_query *st = store_stmt2(ix->db, "SELECT rowid FROM talent_text WHERE talent_text MATCH ?1",
+                                   /* the query read once, then the GIN index (store/schema_learn.c) */
+                                   "WITH x AS MATERIALIZED (SELECT passport_tsquery(?1) AS q)"
+                                   " SELECT t.rowid FROM x, talent_text t WHERE t.doc @@ x.q ORDER BY t.rowid",
+                                   err);
     if (!st) {
         buf_free(&expr);
         return false;
@@ -203,7 +207,8 @@ static bool text_candidates(talent_index *ix, const char *text, uint8_t *cand, b
 }
 
 static bool table_exists(store *s, const char *name) {
-    store_query *st = store_stmt(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", NULL);
+    store_query *st = store_stmt2(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  "SELECT 1 WHERE to_regclass(CAST(? AS text)) IS NOT NULL", NULL);
     if (!st) return false;
     store_bind_text(st, 1, name);
     bool ok = store_step(st) == STORE_ROW;

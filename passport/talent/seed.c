@@ -51,6 +51,14 @@ static bool step(store *s, store_query *st, perr *err) {
     return rc == STORE_DONE ? true : perr_set(err, "database error: %s", store_errmsg(s));
 }
 
+/* Steps an INSERT … RETURNING id: writes the new row's id. */
+static bool step_id(store *s, store_query *st, long long *id, perr *err) {
+    int rc = store_step(st);
+    *id = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    return rc == STORE_ROW ? true : perr_set(err, "database error: %s", store_errmsg(s));
+}
+
 static long long count_of(store *s, const char *sql_literal_count) {
     store_query *st = store_stmt(s, sql_literal_count, NULL);
     if (!st) return -1;
@@ -68,14 +76,13 @@ static bool unit_get(store *s, const char *name, long long parent, long long *id
     *id = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     if (*id) return true;
-    st = store_stmt(s, "INSERT INTO units(name, parent_id, created_at) VALUES (?, nullif(?, 0), ?)", err);
+    st = store_stmt(s, "INSERT INTO units(name, parent_id, created_at) VALUES (?1, nullif(CAST(?2 AS BIGINT), 0), ?3)"
+                       " RETURNING id", err);
     if (!st) return false;
     store_bind_text(st, 1, name);
     store_bind_int64(st, 2, parent);
     store_bind_int64(st, 3, clock_now());
-    if (!step(s, st, err)) return false;
-    *id = store_last_id(s);
-    return true;
+    return step_id(s, st, id, err);
 }
 
 bool talent_seed(store *s, long n, unsigned seed, talent_seed_stats *stats, perr *err) {
@@ -123,7 +130,7 @@ bool talent_seed(store *s, long n, unsigned seed, talent_seed_stats *stats, perr
         bool has_profile = below(&x, 100) < 45;
         st = store_stmt(s,
                         "INSERT INTO users(email, display_name, password_hash, unit_id, locale, roles, visibility, bio,"
-                        " created_at) VALUES (?, ?, 'seed:no-login', ?, 'fr', 1, ?, ?, ?)",
+                        " created_at) VALUES (?, ?, 'seed:no-login', ?, 'fr', 1, ?, ?, ?) RETURNING id",
                         err);
         if (!st) goto fail;
         store_bind_text(st, 1, email);
@@ -132,8 +139,8 @@ bool talent_seed(store *s, long n, unsigned seed, talent_seed_stats *stats, perr
         store_bind_text(st, 4, vis);
         store_bind_text(st, 5, has_profile ? bios[below(&x, (int)(sizeof bios / sizeof bios[0]))] : "");
         store_bind_int64(st, 6, now - below(&x, 3 * 365) * 86400LL);
-        if (!step(s, st, err)) goto fail;
-        long long uid = store_last_id(s);
+        long long uid;
+        if (!step_id(s, st, &uid, err)) goto fail;
         stats->agents++;
         if (strcmp(vis, "hidden")) stats->visible++;
         if (has_profile) {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
-  BIN, DEMO, ROOT, client, findForm, formatViolations, launchBrowser, newContext, pageText, runAxe, startServer,
+  BIN, DEMO, ROOT, client, findForm, formatViolations, launchBrowser, newContext, pageText, runAxe, sqlText, startServer,
 } from './helpers.mjs';
 import { answerFields, formQuestions, parseModule, rightAnswers } from './quiz-files.mjs';
 
@@ -208,7 +208,7 @@ describe('badges', () => {
       { headers: { 'Content-Type': 'text/plain' }, body: fs.readFileSync(path.join(work, 'badge.json')) })).body);
     assert.equal(api.checks.find((c) => c.name === 'status').ok, false);
     const cli = spawnSync(BIN, ['verify', '--data', server.dataDir, '--public-url', server.url, path.join(work, 'badge.json')],
-      { encoding: 'utf8' });
+      { encoding: 'utf8', env: server.cliEnv });
     assert.equal(cli.status, 1, cli.stdout + cli.stderr);
     assert.match(cli.stdout, /FAILED status/);
     const page = await agent.get('/badges');
@@ -264,8 +264,7 @@ describe('repair at start', () => {
       await passCourse(c);
       assert.equal(badgeIds((await c.get('/badges')).body).length, 1, 'awarded with the last attempt');
       await own.restart({ whileStopped: () => {
-        const r = spawnSync('sqlite3', [path.join(own.dataDir, 'passport.db'), `DELETE FROM credentials WHERE user_id = (SELECT id FROM users WHERE email = '${DEMO.agent}');`], { encoding: 'utf8' });
-        assert.equal(r.status, 0, r.stderr);
+        sqlText(own, `DELETE FROM credentials WHERE user_id = (SELECT id FROM users WHERE email = '${DEMO.agent}');`);
       } });
       assert.match(own.stderr(), /badge securite-numerique issued to user \d+/);
       assert.match(own.stderr(), /badges: 1 issued at start/);

@@ -8,7 +8,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, DEMO, DEMO_PASSWORD, client, htmlLang, startServer } from './helpers.mjs';
+import { BIN, DEMO, DEMO_PASSWORD, client, htmlLang, sqlText, startServer } from './helpers.mjs';
 
 describe('page cache and change log', () => {
   let server;
@@ -28,13 +28,11 @@ describe('page cache and change log', () => {
     return { hits: c1.hits - c0.hits, misses: c1.misses - c0.misses, out };
   };
   const cli = (...args) => {
-    const r = spawnSync(BIN, ['user', ...args, '--data', server.dataDir], { encoding: 'utf8', input: `${DEMO_PASSWORD}\n` });
+    const r = spawnSync(BIN, ['user', ...args, '--data', server.dataDir], { encoding: 'utf8', input: `${DEMO_PASSWORD}\n`, env: server.cliEnv });
     assert.equal(r.status, 0, `passport user ${args.join(' ')}: ${r.stderr}`);
   };
   const sql = (q) => {
-    const r = spawnSync('sqlite3', [path.join(server.dataDir, 'passport.db'), q], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trim();
+    return sqlText(server, q);
   };
   const signedIn = async (email) => {
     const c = client(server);

@@ -19,10 +19,10 @@ import { answerFields, formQuestions, leaks, moduleFileById, parseModule, rightA
 let server;
 
 /** Loads the shipped frameworks so that passed quizzes can write evidence. */
-function importFrameworks(dataDir) {
+function importFrameworks(srv) {
   for (const f of ['crcn.csv', 'digcomp.csv', 'mapping.csv']) {
-    const r = spawnSync(BIN, ['import-framework', '--data', dataDir, path.join(ROOT, 'courses', 'frameworks', f)],
-      { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(BIN, ['import-framework', '--data', srv.dataDir, path.join(ROOT, 'courses', 'frameworks', f)],
+      { encoding: 'utf8', timeout: 60_000, env: srv.cliEnv });
     assert.equal(r.status, 0, `import-framework ${f}: ${r.stdout}${r.stderr}`);
   }
 }
@@ -50,7 +50,7 @@ function count(c, body) {
 
 before(async () => {
   server = await startServer();
-  importFrameworks(server.dataDir);
+  importFrameworks(server);
 });
 
 after(async () => {

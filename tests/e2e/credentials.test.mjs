@@ -140,7 +140,7 @@ describe('credentials across rotation and moves', () => {
     const ids = {};
     ids.old1 = await award();
     ids.old2 = await award();
-    const rot = spawnSync(BIN, ['keys', 'rotate', '--data', server.dataDir], { encoding: 'utf8' });
+    const rot = spawnSync(BIN, ['keys', 'rotate', '--data', server.dataDir], { encoding: 'utf8', env: server.cliEnv });
     assert.equal(rot.status, 0, rot.stderr);
     assert.match(rot.stdout, /new status list/);
     assert.match(rot.stdout, /keep its file/);

@@ -144,7 +144,7 @@ describe('login and logout', () => {
     // too (tests/e2e/cache.test.mjs checks it is the very next request).
     const email = 'cli-disabled@demo.passport.test';
     const cli = (...args) => spawnSync(BIN, [...args, '--data', server.dataDir],
-      { encoding: 'utf8', input: `${DEMO_PASSWORD}\n` });
+      { encoding: 'utf8', input: `${DEMO_PASSWORD}\n`, env: server.cliEnv });
     const added = cli('user', 'add', email, '--role', 'agent', '--name', 'Agent CLI');
     assert.equal(added.status, 0, added.stderr);
     const c = client(server);

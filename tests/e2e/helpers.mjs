@@ -69,6 +69,57 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The engine of the servers started here (PASSPORT_E2E_ENGINE): 'sqlite' (the default: the
+ * data folder's passport.db) or 'postgresql' (a new database per server on the server of
+ * PASSPORT_TEST_PG, whose role may create databases: scripts/pg-harness). Tests of what only
+ * one engine has (the SQLite file itself) skip on the other. */
+export const ENGINE = process.env.PASSPORT_E2E_ENGINE === 'postgresql' ? 'postgresql' : 'sqlite';
+if (ENGINE === 'postgresql' && !process.env.PASSPORT_TEST_PG) {
+  throw new Error('PASSPORT_E2E_ENGINE=postgresql needs PASSPORT_TEST_PG (scripts/pg-harness)');
+}
+/** The advisory lock every write transaction takes on PostgreSQL (store/store_pg.c): a test
+ * holds it to stand for another process writing, as BEGIN IMMEDIATE does on SQLite. */
+export const PG_WRITE_LOCK = 1346458451;
+let databases = 0;
+
+function psql(url, args, input) {
+  return spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...args],
+    { encoding: 'utf8', input, timeout: 60_000 });
+}
+
+/** A new empty database on the PostgreSQL server of PASSPORT_TEST_PG: its URL. */
+function createDatabase() {
+  const name = `e2e_${process.pid}_${++databases}_${Math.random().toString(36).slice(2, 8)}`;
+  const r = psql(process.env.PASSPORT_TEST_PG, ['-c', `CREATE DATABASE ${name}`]);
+  if (r.status !== 0) throw new Error(`CREATE DATABASE ${name}: ${r.stderr || r.error}`);
+  const u = new URL(process.env.PASSPORT_TEST_PG);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function dropDatabase(url) {
+  const name = new URL(url).pathname.slice(1);
+  psql(process.env.PASSPORT_TEST_PG, ['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+}
+
+/** Rows of query on a server's database, in the shells' text form (columns joined by '|',
+ * one row per line, trimmed), or null when the shell failed or is missing. */
+export function sqlRows(server, query) {
+  const r = server.database.startsWith('postgresql:')
+    ? psql(server.database, ['-A', '-t', '-F', '|', '-c', query])
+    : spawnSync('sqlite3', [server.database, query], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n');
+}
+
+/** The text of query's answer on a server's database (rows joined by new lines); throws
+ * with the shell's message when the query fails. */
+export function sqlText(server, query) {
+  const rows = sqlRows(server, query);
+  if (rows === null) throw new Error(`query failed on ${server.database}: ${query}`);
+  return rows.join('\n');
+}
+
 function runInit(dataDir, demo, env) {
   const args = ['init', '--data', dataDir, '--courses', env.PASSPORT_COURSES || path.join(ROOT, 'courses')];
   if (!demo) args.push('--no-demo');
@@ -135,10 +186,14 @@ async function waitHealthy(url, state, timeoutMs) {
 export async function startServer({ demo = true, env = {}, dataParent = os.tmpdir(), dataDir: given } = {}) {
   if (!fs.existsSync(BIN)) throw new Error(`no server binary at ${BIN} (set PASSPORT_BIN)`);
   const dataDir = given || fs.mkdtempSync(path.join(dataParent, 'passport-e2e-'));
+  const ownDatabase = ENGINE === 'postgresql' && !env.PASSPORT_DATABASE && !given ? createDatabase() : null;
+  if (ownDatabase) env = { ...env, PASSPORT_DATABASE: ownDatabase };
+  const database = env.PASSPORT_DATABASE || path.join(dataDir, 'passport.db');
   try {
     if (!given) runInit(dataDir, demo, env);
   } catch (e) {
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (ownDatabase) dropDatabase(ownDatabase);
     throw e;
   }
   let state = null;
@@ -154,6 +209,7 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
     await state.exit;
     if (!busy || attempt === 2) {
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownDatabase) dropDatabase(ownDatabase);
       throw new Error(`server did not answer GET /healthz with 200 within 20 s ` +
         `(exit: ${JSON.stringify(state.exited)}); stderr:\n${state.stderr.slice(-8000)}`);
     }
@@ -163,6 +219,11 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
     url,
     port,
     dataDir,
+    /** The server's database: a PostgreSQL URL, or the path of its SQLite file. */
+    database,
+    /** The environment a command line tool needs to reach this server's data, beside
+     * `--data`: process.env plus PASSPORT_DATABASE when the engine is PostgreSQL. */
+    cliEnv: env.PASSPORT_DATABASE ? { ...process.env, PASSPORT_DATABASE: env.PASSPORT_DATABASE } : { ...process.env },
     /** Everything the server wrote to stderr so far. */
     stderr: () => state.stderr,
     /** True while the process runs. */
@@ -214,6 +275,7 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
         }
       } finally {
         fs.rmSync(dataDir, { recursive: true, force: true });
+        if (ownDatabase) dropDatabase(ownDatabase);
       }
     },
   };

@@ -108,7 +108,7 @@ describe('e-mail', () => {
     assert.match(first.text, /Hello Import Un/);
 
     const cli = spawnSync(BIN, ['user', 'add', 'cli.invite@demo.passport.test', '--role', 'agent', '--name', 'Cli Invite',
-      '--invite', '--data', server.dataDir], { encoding: 'utf8', input: '' });
+      '--invite', '--data', server.dataDir], { encoding: 'utf8', input: '', env: server.cliEnv });
     assert.equal(cli.status, 0, cli.stderr);
     const [cliMail] = await mailbox.waitFor(to('cli.invite@demo.passport.test'));
     const oldLink = linkIn(cliMail, '/password/set');

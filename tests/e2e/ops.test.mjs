@@ -412,7 +412,7 @@ describe('observability', () => {
     const before_ = waiting(m.body);
     assert.ok(Number.isInteger(before_), m.body);
     const add = spawnSync(BIN, ['user', 'add', 'metrics-invite@demo.passport.test', '--role', 'agent', '--invite',
-      '--name', 'Invitée Métriques', '--data', server.dataDir], { encoding: 'utf8' });
+      '--name', 'Invitée Métriques', '--data', server.dataDir], { encoding: 'utf8', env: server.cliEnv });
     assert.equal(add.status, 0, add.stderr);
     assert.equal(waiting((await c.get('/metrics')).body), before_ + 1);
   });

@@ -25,10 +25,10 @@ let pathId;
 let assignmentId;
 
 /** Loads the shipped competency frameworks (targets and evidence need them). */
-function importFrameworks(dataDir) {
+function importFrameworks(srv) {
   for (const f of ['crcn.csv', 'digcomp.csv', 'mapping.csv']) {
-    const r = spawnSync(BIN, ['import-framework', '--data', dataDir, path.join(ROOT, 'courses', 'frameworks', f)],
-      { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(BIN, ['import-framework', '--data', srv.dataDir, path.join(ROOT, 'courses', 'frameworks', f)],
+      { encoding: 'utf8', timeout: 60_000, env: srv.cliEnv });
     assert.equal(r.status, 0, `import-framework ${f}: ${r.stdout}${r.stderr}`);
   }
 }
@@ -98,7 +98,7 @@ function isoDay(offsetDays) {
 
 before(async () => {
   server = await startServer({ env: { PASSPORT_DEMO_STORY: '0' } }); // the five demo accounts alone: counts below are exact
-  importFrameworks(server.dataDir);
+  importFrameworks(server);
   manager = await login(DEMO.manager);
   agent = await login(DEMO.agent);
 });
@@ -296,7 +296,7 @@ describe('paths', () => {
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(BIN, ['serve', '--data', server.dataDir, '--listen', `127.0.0.1:${port}`,
       '--web', path.join(ROOT, 'web'), '--courses', path.join(ROOT, 'courses'), '--quiet'], {
-      env: { ...process.env, PASSPORT_CLOCK_OFFSET: String(25 * DAY) }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...server.cliEnv, PASSPORT_CLOCK_OFFSET: String(25 * DAY) }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });

@@ -234,7 +234,7 @@ describe('positioning test', () => {
     const spawnLate = () => {
       const child = spawn(BIN, ['serve', '--data', server.dataDir, '--listen', `127.0.0.1:${port}`,
         '--web', path.join(ROOT, 'web'), '--courses', path.join(ROOT, 'courses'), '--quiet'], {
-        env: { ...process.env, PASSPORT_CLOCK_OFFSET: String(700 * DAY) }, stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...server.cliEnv, PASSPORT_CLOCK_OFFSET: String(700 * DAY) }, stdio: ['ignore', 'ignore', 'pipe'],
       });
       const s = { child, stderr: '' };
       child.stderr.setEncoding('utf8').on('data', (d) => { s.stderr += d; });
@@ -314,7 +314,7 @@ describe('positioning test', () => {
       const c = await login(DEMO.agent);
       const before_ = await c.get('/api/v1/me/positioning');
       const r = spawnSync(BIN, ['calibrate', out, '--data', server.dataDir, '--courses', path.join(ROOT, 'courses')],
-        { encoding: 'utf8', timeout: 60_000 });
+        { encoding: 'utf8', timeout: 60_000, env: server.cliEnv });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stderr, /answers from \d+ tests; 0 of \d+ items fitted/);
       const csv = fs.readFileSync(path.join(out, 'calibration.csv'), 'utf8').trim().split('\n');

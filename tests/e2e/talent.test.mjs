@@ -41,7 +41,7 @@ before(async () => {
   server = await startServer();
   // the competency frameworks (idempotent when serve already loaded them)
   for (const f of ['crcn.csv', 'digcomp.csv', 'mapping.csv']) {
-    const r = spawnSync(BIN, ['import-framework', '--data', server.dataDir, path.join(ROOT, 'courses', 'frameworks', f)], { encoding: 'utf8' });
+    const r = spawnSync(BIN, ['import-framework', '--data', server.dataDir, path.join(ROOT, 'courses', 'frameworks', f)], { encoding: 'utf8', env: server.cliEnv });
     assert.equal(r.status, 0, `import-framework ${f}: ${r.stderr}`);
   }
   for (const role of ['admin', 'hr', 'manager', 'agent', 'agent2']) {

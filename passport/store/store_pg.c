@@ -1,0 +1,806 @@
+/* The PostgreSQL engine of the store (store_engine.h), through libpq: one connection per
+ * thread; the SQL's `?` and `?N` become `$N` once per statement, prepared on the server at
+ * its first run on a connection and cached there by the SQL pointer, as SQLite's are;
+ * results in text form, converted by the store_col_* calls (booleans read 1/0, bytea its
+ * bytes); server errors mapped to the store's codes (constraints, lock waits) and counted
+ * as SQLite's are.
+ *
+ * Write transactions: READ COMMITTED, and their first statement takes one transaction-level
+ * advisory lock (pg_advisory_xact_lock) that every Passport server and command takes, so
+ * that writes stay serialised as they are on SQLite (BEGIN IMMEDIATE): the domain code was
+ * written for one writer at a time (read, decide, write) and stays correct with no
+ * serialisation failures to retry; since the lock comes before any data is read, each
+ * statement of the transaction sees every earlier writer's commit. The wait is bounded by
+ * the store's write wait (lock_timeout) and answers busy, as on SQLite. Read transactions
+ * (store_read_begin) are REPEATABLE READ READ ONLY: one snapshot. */
+#include "store/store_engine.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+
+/* "Passport" in ASCII: the advisory lock of write transactions. */
+#define WRITE_LOCK_KEY 0x50617373706f7274LL
+
+/* Type numbers of PostgreSQL (pg_type.oid; stable across releases). */
+enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
+       OID_OID = 26, OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
+
+typedef struct pconn pconn;
+
+/* One bound parameter: its text (NULL: SQL NULL) in num or in the grown buffer heap. */
+typedef struct param {
+    const char *val;
+    Oid type; /* what was bound: OID_INT8, OID_FLOAT8 or OID_TEXT (for a parameter whose type
+                 the server cannot infer) */
+    char num[32];
+    char *heap;
+    size_t cap;
+} param;
+
+typedef struct pg_query {
+    store_query base; /* engine ENGINE_PG */
+    pconn *c;
+    char *sql;        /* with $N placeholders */
+    char name[24];    /* of the statement on the server */
+    bool cached;      /* from store_stmt (else store_prepare: deallocated by store_finalize) */
+    unsigned epoch;   /* c->epoch when prepared on the server; 0: not prepared */
+    bool want_id;     /* an INSERT without RETURNING: try RETURNING id (store_last_id) */
+    bool insert_id;   /* RETURNING id was added: the rows are the ids, not the caller's */
+    int nparams;
+    param *params;
+    PGresult *res;    /* the current execution's rows; NULL: not run since the last reset */
+    int row, nrows;   /* the current row (-1 before the first) */
+    char **decoded;   /* per column of the current row: bytea decoded, or NULL */
+    size_t *decoded_len;
+} pg_query;
+
+struct pconn {
+    PGconn *pg;
+    const char *keys[STMT_SLOTS];
+    pg_query *stmts[STMT_SLOTS];
+    pconn *next; /* all connections of the store, for store_free */
+    store *owner;
+    unsigned epoch;    /* moves at each (re)connection: statements prepared before are gone */
+    unsigned names;    /* statement names given */
+    int nested_reads;  /* store_read_begin calls made inside a transaction already open */
+    bool holds_write;  /* this thread holds owner->write_mu (between store_begin and its end) */
+    bool busy;         /* a lock stayed taken past the write wait since store_clear_busy */
+    long long last_id; /* the id the last INSERT returned */
+    int changes;       /* rows changed by the last INSERT, UPDATE or DELETE */
+    char *snapshot;    /* pg_current_snapshot() at the last look (store_generation_fresh) */
+    char errmsg[512];
+};
+
+#define Q(q) ((pg_query *)(q))
+
+/* ---- errors ---- */
+
+/* Keeps the failure's message on the connection (store_errmsg) and answers its store code:
+ * constraints (class 23, and a trigger's RAISE, as SQLite's RAISE(ABORT) is a constraint),
+ * busy (a lock wait past lock_timeout, a serialization failure or deadlock), else an error,
+ * counted unless the caller expects it (SQL errors, data errors, an aborted transaction). */
+static int fail_code(pconn *c, PGresult *res) {
+    const char *msg = res ? PQresultErrorMessage(res) : "";
+    if (!*msg) msg = PQerrorMessage(c->pg);
+    snprintf(c->errmsg, sizeof c->errmsg, "%s", *msg ? msg : "unknown PostgreSQL error");
+    size_t n = strlen(c->errmsg);
+    while (n && (c->errmsg[n - 1] == '\n' || c->errmsg[n - 1] == ' ')) c->errmsg[--n] = '\0';
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (!state) state = "08000"; /* no answer: the connection failed */
+    if (!strncmp(state, "23", 2) || !strcmp(state, "P0001")) return STORE_CONSTRAINT;
+    if (!strcmp(state, "55P03") || !strcmp(state, "40001") || !strcmp(state, "40P01")) {
+        if (!c->busy) store_count_busy_refusal();
+        c->busy = true;
+        return STORE_BUSY;
+    }
+    int faults = FAULT_OTHER;
+    if (!strncmp(state, "42", 2) && strcmp(state, "42501")) return STORE_ERROR; /* the SQL itself */
+    if (!strncmp(state, "22", 2) || !strcmp(state, "25P02") || !strcmp(state, "57014")) return STORE_ERROR;
+    if (!strcmp(state, "53100")) faults = FAULT_FULL;
+    else if (!strncmp(state, "58", 2) || !strncmp(state, "08", 2)) faults = FAULT_IO;
+    else if (!strcmp(state, "XX001") || !strcmp(state, "XX002")) faults = FAULT_CORRUPT;
+    else if (!strcmp(state, "25006") || !strcmp(state, "42501")) faults = FAULT_READONLY;
+    store_count_error(faults, c->errmsg, state);
+    return STORE_ERROR;
+}
+
+/* PQexec of a statement without parameters: true when it succeeded; else err set. */
+static bool run(pconn *c, const char *sql, perr *err) {
+    PGresult *res = PQexec(c->pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok) {
+        fail_code(c, res);
+        perr_set(err, "database error: %s", c->errmsg);
+    }
+    PQclear(res);
+    return ok;
+}
+
+static bool in_transaction(pconn *c) {
+    return PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+}
+
+/* ---- connections ---- */
+
+static void clear_result(pg_query *q);
+
+static void query_free(pg_query *q) {
+    clear_result(q);
+    for (int i = 0; i < q->nparams; i++) free(q->params[i].heap);
+    free(q->params);
+    free(q->sql);
+    free(q);
+}
+
+static void conn_close(pconn *c) {
+    for (int i = 0; i < STMT_SLOTS; i++)
+        if (c->stmts[i]) query_free(c->stmts[i]);
+    PQfinish(c->pg);
+    free(c->snapshot);
+    free(c);
+}
+
+static void conn_unlink(store *s, pconn *c) {
+    pthread_mutex_lock(&s->lock);
+    for (pconn **p = (pconn **)&s->conns; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void pgs_thread_exit(void *p) {
+    pconn *c = p;
+    conn_unlink(c->owner, c);
+    conn_close(c);
+}
+
+/* The session settings of a new connection: times in UTC as on SQLite, the default bound
+ * of a lock wait outside write transactions (rows locked by another writer). */
+static bool conn_setup(pconn *c, perr *err) {
+    char sql[160];
+    snprintf(sql, sizeof sql, "SET TimeZone = 'UTC'; SET lock_timeout = %d; SET client_min_messages = warning",
+             atomic_load(&c->owner->write_wait_ms));
+    c->epoch++;
+    return run(c, sql, err);
+}
+
+static pconn *conn_open(store *s, perr *err) {
+    pconn *c = xcalloc(1, sizeof *c);
+    c->owner = s;
+    const char *keys[] = {"dbname", "fallback_application_name", "client_encoding", NULL};
+    const char *vals[] = {s->path, "passport", "UTF8", NULL};
+    c->pg = PQconnectdbParams(keys, vals, 1); /* expand_dbname: the URL's fields */
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+        /* the URL may hold a password: name the server by its parts */
+        const char *m = c->pg ? PQerrorMessage(c->pg) : "out of memory";
+        size_t n = strlen(m);
+        while (n && m[n - 1] == '\n') n--;
+        perr_set(err, "cannot connect to PostgreSQL (database %s on %s port %s): %.*s",
+                 c->pg && PQdb(c->pg) ? PQdb(c->pg) : "?", c->pg && PQhost(c->pg) ? PQhost(c->pg) : "?",
+                 c->pg && PQport(c->pg) ? PQport(c->pg) : "?", (int)n, m);
+        goto fail;
+    }
+    if (!conn_setup(c, err)) goto fail;
+    return c;
+fail:
+    conn_close(c);
+    return NULL;
+}
+
+/* This thread's connection, opened on first use; a connection the server dropped is
+ * reconnected when no transaction was open on it (its statements are prepared again). */
+static pconn *conn_get(store *s, perr *err) {
+    pconn *c = pthread_getspecific(s->key);
+    if (c) {
+        if (PQstatus(c->pg) == CONNECTION_BAD && !c->holds_write) {
+            PQreset(c->pg);
+            if (PQstatus(c->pg) == CONNECTION_OK) conn_setup(c, NULL);
+            else log_error("database error: cannot reconnect to PostgreSQL: %s", PQerrorMessage(c->pg));
+        }
+        return c;
+    }
+    c = conn_open(s, err);
+    if (!c) return NULL;
+    pthread_setspecific(s->key, c);
+    pthread_mutex_lock(&s->lock);
+    c->next = s->conns;
+    s->conns = c;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
+bool pgs_open(store *s, perr *err) {
+    return conn_get(s, err) != NULL;
+}
+
+void pgs_free(store *s) {
+    pconn *c = pthread_getspecific(s->key);
+    if (c) {
+        pthread_setspecific(s->key, NULL);
+        conn_unlink(s, c);
+        conn_close(c);
+    }
+    while (s->conns) {
+        pconn *n = ((pconn *)s->conns)->next;
+        conn_close(s->conns);
+        s->conns = n;
+    }
+}
+
+/* ---- statements ---- */
+
+/* sql with each `?` and `?N` outside quotes and comments written `$N` (a bare `?` is one
+ * more than the largest number before it, as SQLite numbers them); *n the largest. */
+static char *translate(const char *sql, int *n) {
+    buf b = BUF_INIT;
+    int max = 0;
+    for (const char *p = sql; *p;) {
+        if (*p == '\'' || *p == '"') { /* a string or a quoted name: '' inside closes and reopens */
+            const char *e = strchr(p + 1, *p);
+            e = e ? e + 1 : p + strlen(p);
+            buf_append(&b, p, (size_t)(e - p));
+            p = e;
+        } else if (p[0] == '-' && p[1] == '-') {
+            const char *e = strchr(p, '\n');
+            e = e ? e : p + strlen(p);
+            buf_append(&b, p, (size_t)(e - p));
+            p = e;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            e = e ? e + 2 : p + strlen(p);
+            buf_append(&b, p, (size_t)(e - p));
+            p = e;
+        } else if (*p == '?') {
+            int k = 0;
+            p++;
+            if (*p >= '0' && *p <= '9')
+                while (*p >= '0' && *p <= '9') k = k * 10 + (*p++ - '0');
+            else k = max + 1;
+            if (k > max) max = k;
+            buf_printf(&b, "$%d", k);
+        } else {
+            buf_append(&b, p++, 1);
+        }
+    }
+    *n = max;
+    return buf_detach(&b);
+}
+
+/* An INSERT that returns nothing: the store adds RETURNING id to know the new row's id
+ * (lastval() would answer a trigger's insert into another table). */
+static bool insert_without_returning(const char *sql) {
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t') sql++;
+    if (strncasecmp(sql, "INSERT", 6)) return false;
+    for (const char *p = sql; *p; p++)
+        if (!strncasecmp(p, "RETURNING", 9)) return false;
+    return true;
+}
+
+static pg_query *query_new(pconn *c, const char *sql, bool cached) {
+    pg_query *q = xcalloc(1, sizeof *q);
+    q->base.engine = ENGINE_PG;
+    q->c = c;
+    q->cached = cached;
+    q->sql = translate(sql, &q->nparams);
+    q->want_id = insert_without_returning(q->sql);
+    q->params = xcalloc((size_t)q->nparams + 1, sizeof *q->params);
+    q->row = -1;
+    snprintf(q->name, sizeof q->name, "%c%u", cached ? 'p' : 'u', ++c->names);
+    return q;
+}
+
+store_query *pgs_stmt(store *s, const char *sql, perr *err) {
+    pconn *c = conn_get(s, err);
+    if (!c) return NULL;
+    size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
+    for (size_t i = 0; i < STMT_SLOTS; i++) {
+        size_t slot = (h + i) & (STMT_SLOTS - 1);
+        if (c->keys[slot] == sql) return &c->stmts[slot]->base;
+        if (!c->keys[slot]) {
+            pg_query *q = query_new(c, sql, true);
+            c->keys[slot] = sql;
+            c->stmts[slot] = q;
+            return &q->base;
+        }
+    }
+    perr_set(err, "statement cache full");
+    return NULL;
+}
+
+store_query *pgs_prepare(store *s, const char *sql, perr *err) {
+    pconn *c = conn_get(s, err);
+    if (!c) return NULL;
+    return &query_new(c, sql, false)->base;
+}
+
+static void clear_row(pg_query *q) {
+    if (!q->decoded || !q->res) return;
+    for (int i = 0; i < PQnfields(q->res); i++) {
+        free(q->decoded[i]);
+        q->decoded[i] = NULL;
+    }
+}
+
+static void clear_result(pg_query *q) {
+    clear_row(q);
+    free(q->decoded);
+    free(q->decoded_len);
+    q->decoded = NULL;
+    q->decoded_len = NULL;
+    PQclear(q->res);
+    q->res = NULL;
+    q->row = -1;
+    q->nrows = 0;
+}
+
+void pgs_finalize(store_query *st) {
+    pg_query *q = Q(st);
+    if (q->epoch && q->epoch == q->c->epoch && PQstatus(q->c->pg) == CONNECTION_OK) {
+        char sql[48];
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", q->name);
+        PQclear(PQexec(q->c->pg, sql));
+    }
+    query_free(q);
+}
+
+void pgs_done(store_query *st) {
+    pg_query *q = Q(st);
+    clear_result(q);
+    for (int i = 0; i < q->nparams; i++) q->params[i].val = NULL;
+}
+
+/* The parameter number whose type the server could not infer (SQLSTATE 42P18), from its
+ * message "could not determine data type of parameter $N"; 0 if none. */
+static int indeterminate_param(PGresult *res) {
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *d = msg ? strchr(msg, '$') : NULL;
+    if (!state || strcmp(state, "42P18") || !d) return 0;
+    return atoi(d + 1);
+}
+
+/* Prepares q on its connection. The parameters' types are left to the server; one it
+ * cannot infer (`? IS NULL`, `SELECT ?`) takes the type of the value bound to it. An INSERT
+ * is tried with RETURNING id first (no id column: without). Inside a transaction, the
+ * attempts run under a savepoint: a failed one must not abort the caller's transaction. */
+static PGresult *prepare(pg_query *q) {
+    pconn *c = q->c;
+    bool sp = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+    Oid *types = xcalloc((size_t)q->nparams + 1, sizeof *types);
+    PGresult *res = NULL;
+    bool with_id = q->want_id;
+    if (sp) PQclear(PQexec(c->pg, "SAVEPOINT passport_prepare"));
+    for (int attempt = 0; attempt <= q->nparams + 1; attempt++) {
+        char *text = q->sql;
+        if (with_id) {
+            size_t n = strlen(q->sql);
+            while (n && (q->sql[n - 1] == ';' || q->sql[n - 1] == ' ' || q->sql[n - 1] == '\n')) n--;
+            text = xmalloc(n + 16);
+            memcpy(text, q->sql, n);
+            memcpy(text + n, " RETURNING id", 14);
+        }
+        PQclear(res);
+        res = PQprepare(c->pg, q->name, text, q->nparams, types);
+        if (text != q->sql) free(text);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) break;
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        int k = indeterminate_param(res);
+        if (with_id && state && !strcmp(state, "42703")) with_id = false; /* no id column */
+        else if (k >= 1 && k <= q->nparams && !types[k - 1])
+            types[k - 1] = q->params[k - 1].type ? q->params[k - 1].type : OID_TEXT;
+        else break;
+        if (sp) PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT passport_prepare"));
+    }
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (sp) {
+        if (!ok) PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT passport_prepare"));
+        PQclear(PQexec(c->pg, "RELEASE SAVEPOINT passport_prepare"));
+    }
+    if (ok) {
+        q->epoch = c->epoch;
+        q->insert_id = with_id;
+    } else {
+        log_error("sql prepare: %s in: %s", PQresultErrorMessage(res), q->sql);
+    }
+    free(types);
+    return res;
+}
+
+/* The command of a finished statement changed rows: INSERT, UPDATE, DELETE or MERGE. */
+static bool changed_rows(PGresult *res) {
+    const char *tag = PQcmdStatus(res);
+    return !strncmp(tag, "INSERT", 6) || !strncmp(tag, "UPDATE", 6) || !strncmp(tag, "DELETE", 6) ||
+           !strncmp(tag, "MERGE", 5);
+}
+
+/* Runs q with its bindings: its rows in q->res, or a store failure code. */
+static int execute(pg_query *q) {
+    pconn *c = q->c;
+    if (PQstatus(c->pg) != CONNECTION_OK) return fail_code(c, NULL);
+    if (q->epoch != c->epoch) {
+        PGresult *p = prepare(q);
+        bool ok = PQresultStatus(p) == PGRES_COMMAND_OK;
+        int rc = ok ? STORE_DONE : fail_code(c, p);
+        PQclear(p);
+        if (!ok) return rc;
+    }
+    const char **vals = xcalloc((size_t)q->nparams + 1, sizeof *vals);
+    for (int i = 0; i < q->nparams; i++) vals[i] = q->params[i].val;
+    PGresult *res = PQexecPrepared(c->pg, q->name, q->nparams, vals, NULL, NULL, 0);
+    free(vals);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        int rc = fail_code(c, res);
+        PQclear(res);
+        return rc;
+    }
+    if (changed_rows(res)) {
+        c->changes = atoi(PQcmdTuples(res));
+        if (q->insert_id && PQntuples(res) > 0) c->last_id = strtoll(PQgetvalue(res, PQntuples(res) - 1, 0), NULL, 10);
+        if (c->changes > 0 && !in_transaction(c)) store_bump_generation(c->owner);
+    }
+    if (q->insert_id || st == PGRES_COMMAND_OK) {
+        PQclear(res);
+        return STORE_DONE;
+    }
+    q->res = res;
+    q->nrows = PQntuples(res);
+    q->decoded = xcalloc((size_t)PQnfields(res) + 1, sizeof *q->decoded);
+    q->decoded_len = xcalloc((size_t)PQnfields(res) + 1, sizeof *q->decoded_len);
+    return STORE_ROW;
+}
+
+int pgs_step(store_query *st) {
+    pg_query *q = Q(st);
+    if (!q->res) {
+        int rc = execute(q);
+        if (rc != STORE_ROW) return rc;
+    }
+    clear_row(q);
+    if (++q->row < q->nrows) return STORE_ROW;
+    clear_result(q); /* a step after the last row runs the statement again, as SQLite does */
+    return STORE_DONE;
+}
+
+const char *pgs_errmsg(store *s) {
+    pconn *c = conn_get(s, NULL);
+    return c ? c->errmsg : "no database connection";
+}
+
+const char *pgs_query_errmsg(store_query *q) {
+    return Q(q)->c->errmsg;
+}
+
+/* ---- parameters ---- */
+
+static param *param_at(store_query *st, int i) {
+    pg_query *q = Q(st);
+    return i >= 1 && i <= q->nparams ? &q->params[i - 1] : NULL;
+}
+
+void pgs_bind_int64(store_query *st, int i, int64_t v) {
+    param *p = param_at(st, i);
+    if (!p) return;
+    snprintf(p->num, sizeof p->num, "%lld", (long long)v);
+    p->val = p->num;
+    p->type = OID_INT8;
+}
+
+void pgs_bind_double(store_query *st, int i, double v) {
+    param *p = param_at(st, i);
+    if (!p) return;
+    snprintf(p->num, sizeof p->num, "%.17g", v);
+    p->val = p->num;
+    p->type = OID_FLOAT8;
+}
+
+void pgs_bind_null(store_query *st, int i) {
+    param *p = param_at(st, i);
+    if (p) p->val = NULL;
+}
+
+void pgs_bind_textn(store_query *st, int i, const char *text, int len) {
+    param *p = param_at(st, i);
+    if (!p) return;
+    size_t n = len < 0 ? strlen(text) : (size_t)len;
+    if (p->cap < n + 1) {
+        p->cap = n + 1 < 64 ? 64 : n + 1;
+        free(p->heap);
+        p->heap = xmalloc(p->cap);
+    }
+    memcpy(p->heap, text, n);
+    p->heap[n] = '\0';
+    p->val = p->heap;
+    p->type = OID_TEXT;
+}
+
+/* ---- columns ---- */
+
+/* The column's text in the current row; NULL for NULL or when there is no row. */
+static const char *cell(store_query *st, int i, Oid *type) {
+    pg_query *q = Q(st);
+    if (!q->res || q->row < 0 || q->row >= q->nrows || i < 0 || i >= PQnfields(q->res)) return NULL;
+    if (PQgetisnull(q->res, q->row, i)) return NULL;
+    *type = PQftype(q->res, i);
+    return PQgetvalue(q->res, q->row, i);
+}
+
+static bool is_float(Oid t, const char *v) {
+    return t == OID_FLOAT4 || t == OID_FLOAT8 || (t == OID_NUMERIC && strpbrk(v, ".eEN"));
+}
+
+int64_t pgs_col_int64(store_query *st, int i) {
+    Oid t = 0;
+    const char *v = cell(st, i, &t);
+    if (!v) return 0;
+    if (t == OID_BOOL) return *v == 't';
+    if (is_float(t, v)) return (int64_t)strtod(v, NULL);
+    return strtoll(v, NULL, 10);
+}
+
+int pgs_col_int(store_query *st, int i) {
+    return (int)pgs_col_int64(st, i);
+}
+
+double pgs_col_double(store_query *st, int i) {
+    Oid t = 0;
+    const char *v = cell(st, i, &t);
+    if (!v) return 0.0;
+    if (t == OID_BOOL) return *v == 't' ? 1.0 : 0.0;
+    return strtod(v, NULL);
+}
+
+const char *pgs_col_text_or_null(store_query *st, int i) {
+    Oid t = 0;
+    const char *v = cell(st, i, &t);
+    if (!v) return NULL;
+    if (t == OID_BOOL) return *v == 't' ? "1" : "0";
+    if (t != OID_BYTEA) return v;
+    pg_query *q = Q(st);
+    if (!q->decoded[i]) {
+        size_t n = 0;
+        unsigned char *raw = PQunescapeBytea((const unsigned char *)v, &n);
+        q->decoded[i] = xmalloc(n + 1);
+        if (raw) memcpy(q->decoded[i], raw, n);
+        else n = 0;
+        q->decoded[i][n] = '\0';
+        q->decoded_len[i] = n;
+        PQfreemem(raw);
+    }
+    return q->decoded[i];
+}
+
+size_t pgs_col_bytes(store_query *st, int i) {
+    Oid t = 0;
+    const char *v = cell(st, i, &t);
+    if (!v) return 0;
+    if (t == OID_BYTEA) {
+        pgs_col_text_or_null(st, i);
+        return Q(st)->decoded_len[i];
+    }
+    if (t == OID_BOOL) return 1;
+    return (size_t)PQgetlength(Q(st)->res, Q(st)->row, i);
+}
+
+int pgs_col_type(store_query *st, int i) {
+    Oid t = 0;
+    const char *v = cell(st, i, &t);
+    if (!v) return STORE_NULL;
+    switch (t) {
+    case OID_BOOL:
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+    case OID_OID: return STORE_INTEGER;
+    case OID_BYTEA: return STORE_BLOB;
+    case OID_FLOAT4:
+    case OID_FLOAT8:
+    case OID_NUMERIC: return is_float(t, v) ? STORE_FLOAT : STORE_INTEGER;
+    default: return STORE_TEXT;
+    }
+}
+
+int pgs_col_count(store_query *st) {
+    pg_query *q = Q(st);
+    return q->res ? PQnfields(q->res) : 0;
+}
+
+const char *pgs_col_name(store_query *st, int i) {
+    pg_query *q = Q(st);
+    return q->res && i >= 0 && i < PQnfields(q->res) ? PQfname(q->res, i) : NULL;
+}
+
+/* ---- transactions ---- */
+
+static void write_unlock(pconn *c) {
+    if (!c->holds_write) return;
+    c->holds_write = false;
+    pthread_mutex_unlock(&c->owner->write_mu);
+}
+
+bool pgs_begin(store *s, perr *err) {
+    pconn *c = conn_get(s, err);
+    if (!c) return false;
+    c->busy = false;
+    if (c->holds_write) return perr_set(err, "database error: a write transaction is already open");
+    if (in_transaction(c)) return perr_set(err, "database error: a read transaction is open");
+    /* One writer per process at a time waits for the database's lock; the others wait
+     * here, bounded, or fail at once while that one waits for another server. */
+    if (!store_write_lock(s)) {
+        c->busy = true;
+        store_count_busy_refusal();
+        return perr_set(err, "database busy: another write holds the lock (try again)");
+    }
+    c->holds_write = true;
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = %d;"
+             " SELECT pg_try_advisory_xact_lock(%lld)",
+             atomic_load(&s->write_wait_ms), WRITE_LOCK_KEY);
+    PGresult *res = PQexec(c->pg, sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        fail_code(c, res);
+        perr_set(err, "database error: %s", c->errmsg);
+        goto fail;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "t")) { /* another server or command writes: wait, bounded */
+        atomic_store(&s->foreign_lock, true);
+        store_count_busy_wait();
+        PQclear(res);
+        snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", WRITE_LOCK_KEY);
+        res = PQexec(c->pg, sql);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            if (fail_code(c, res) == STORE_BUSY)
+                perr_set(err, "database busy: another process holds the write lock (try again)");
+            else perr_set(err, "database error: %s", c->errmsg);
+            goto fail;
+        }
+    }
+    PQclear(res);
+    atomic_store(&s->foreign_lock, false);
+    return true;
+fail:
+    PQclear(res);
+    if (in_transaction(c)) PQclear(PQexec(c->pg, "ROLLBACK"));
+    write_unlock(c);
+    return false;
+}
+
+bool pgs_commit(store *s, perr *err) {
+    pconn *c = conn_get(s, err);
+    if (!c) return false;
+    PGresult *res = PQexec(c->pg, "COMMIT");
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok) {
+        fail_code(c, res);
+        perr_set(err, "database error: %s", c->errmsg);
+    } else if (strcmp(PQcmdStatus(res), "COMMIT")) { /* an earlier statement failed: PostgreSQL rolled back */
+        ok = false;
+        perr_set(err, "database error: the transaction failed and was rolled back (%s)", c->errmsg);
+    }
+    PQclear(res);
+    if (in_transaction(c)) PQclear(PQexec(c->pg, "ROLLBACK"));
+    if (ok) store_bump_generation(s);
+    write_unlock(c);
+    return ok;
+}
+
+void pgs_rollback(store *s) {
+    pconn *c = conn_get(s, NULL);
+    if (!c) return;
+    if (in_transaction(c)) PQclear(PQexec(c->pg, "ROLLBACK"));
+    write_unlock(c); /* also when an error already ended the transaction */
+}
+
+bool pgs_busy(store *s) {
+    pconn *c = pthread_getspecific(s->key);
+    return c && c->busy;
+}
+
+void pgs_clear_busy(store *s) {
+    pconn *c = pthread_getspecific(s->key);
+    if (c) c->busy = false;
+}
+
+bool pgs_read_begin(store *s, perr *err) {
+    pconn *c = conn_get(s, err);
+    if (!c) return false;
+    if (in_transaction(c)) { /* inside a transaction: its snapshot serves */
+        c->nested_reads++;
+        return true;
+    }
+    c->nested_reads = 0;
+    return run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+}
+
+void pgs_read_end(store *s) {
+    pconn *c = conn_get(s, NULL);
+    if (!c || !in_transaction(c)) return;
+    if (c->nested_reads > 0) {
+        c->nested_reads--;
+        return;
+    }
+    if (!run(c, "COMMIT", NULL)) pgs_rollback(s);
+}
+
+bool pgs_exec(store *s, const char *sql, perr *err) {
+    pconn *c = conn_get(s, err);
+    if (!c) return false;
+    bool ok = run(c, sql, err);
+    if (ok && !in_transaction(c)) store_bump_generation(s);
+    return ok;
+}
+
+/* ---- the rest of store.h ---- */
+
+/* Another connection committed a write when the database's snapshot moved: a
+ * transaction that wrote ended (it left the running list or raised xmin) or began (the
+ * next transaction id moved). Cheap (no table read), and it sees any server's commit;
+ * other databases' writes on the same PostgreSQL move it too (only a cache re-check). */
+unsigned long long pgs_generation_fresh(store *s) {
+    pconn *c = conn_get(s, NULL);
+    store_query *st = c ? pgs_stmt(s, "SELECT pg_current_snapshot()::text", NULL) : NULL;
+    if (st && pgs_step(st) == STORE_ROW) {
+        const char *now = pgs_col_text_or_null(st, 0);
+        if (now && (!c->snapshot || strcmp(now, c->snapshot))) {
+            store_bump_generation(s);
+            free(c->snapshot);
+            c->snapshot = xstrdup(now);
+        }
+    }
+    if (st) pgs_done(st);
+    return store_generation(s);
+}
+
+bool pgs_ping(store *s) {
+    store_query *st = pgs_stmt(s, "SELECT 1", NULL);
+    bool ok = st && pgs_step(st) == STORE_ROW;
+    if (st) pgs_done(st);
+    return ok;
+}
+
+bool pgs_schema_version(store *s, int *version, perr *err) {
+    pconn *c = conn_get(s, err);
+    if (!c) return false;
+    if (!run(c,
+             "CREATE TABLE IF NOT EXISTS passport_schema (version integer NOT NULL);"
+             "INSERT INTO passport_schema SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM passport_schema)",
+             err))
+        return false;
+    PGresult *res = PQexec(c->pg, "SELECT max(version) FROM passport_schema");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    if (ok) *version = atoi(PQgetvalue(res, 0, 0));
+    else {
+        fail_code(c, res);
+        perr_set(err, "database error: %s", c->errmsg);
+    }
+    PQclear(res);
+    return ok;
+}
+
+bool pgs_set_schema_version(store *s, int version, perr *err) {
+    pconn *c = conn_get(s, err);
+    if (!c) return false;
+    char sql[64];
+    snprintf(sql, sizeof sql, "UPDATE passport_schema SET version = %d", version);
+    return run(c, sql, err);
+}
+
+long long pgs_last_id(store *s) {
+    pconn *c = conn_get(s, NULL);
+    return c ? c->last_id : 0;
+}
+
+int pgs_changes(store *s) {
+    pconn *c = conn_get(s, NULL);
+    return c ? c->changes : 0;
+}

@@ -223,12 +223,66 @@ static bool target_empty(store *dst, const table_info *tables, size_t n, perr *e
     return true;
 }
 
-/* Copies the rows of t (a self-referencing table parents first), then moves the target's
- * identity sequence past the largest id. */
+/* One value of a row waiting in a batch (text copied). */
+typedef struct cell {
+    int type;
+    int64_t i;
+    double d;
+    char *t;
+    size_t n;
+} cell;
+
+/* Rows per INSERT: one round trip for many rows (PostgreSQL allows 65535 parameters). */
+#define BATCH_ROWS 200
+#define BATCH_PARAMS 30000
+
+/* INSERT INTO t (cols) VALUES (?, ...), ... for rows rows: a new statement, NULL with err. */
+static store_query *insert_stmt(store *dst, const table_info *t, size_t rows, perr *err) {
+    buf sql = BUF_INIT;
+    buf_printf(&sql, "INSERT INTO \"%s\" (", t->name);
+    column_list(&sql, t, NULL);
+    buf_puts(&sql, ") VALUES ");
+    for (size_t r = 0; r < rows; r++) {
+        buf_puts(&sql, r ? ", (" : "(");
+        for (size_t i = 0; i < t->ncols; i++) buf_puts(&sql, i ? ", ?" : "?");
+        buf_puts(&sql, ")");
+    }
+    store_query *q = store_prepare(dst, buf_cstr(&sql), err);
+    buf_free(&sql);
+    return q;
+}
+
+/* Inserts the rows batched in cells (rows of t->ncols) with q (made for that many rows). */
+static bool flush(store_query *q, const table_info *t, cell *cells, size_t rows, perr *err) {
+    for (size_t k = 0; k < rows * t->ncols; k++) {
+        int p = (int)k + 1;
+        switch (cells[k].type) {
+        case STORE_NULL: store_bind_null(q, p); break;
+        case STORE_INTEGER: store_bind_int64(q, p, cells[k].i); break;
+        case STORE_FLOAT: store_bind_double(q, p, cells[k].d); break;
+        default: store_bind_textn(q, p, cells[k].t, cells[k].n); break;
+        }
+    }
+    int rc = store_step(q);
+    store_done(q);
+    for (size_t k = 0; k < rows * t->ncols; k++) {
+        free(cells[k].t);
+        cells[k].t = NULL;
+    }
+    return rc == STORE_DONE || perr_set(err, "copying %s: %s", t->name, store_query_errmsg(q));
+}
+
+/* Copies the rows of t (a self-referencing table parents first: by depth, and the batch
+ * of a depth after those of the depths above), then moves the target's identity sequence
+ * past the largest id. */
 static bool copy_table(store *src, store *dst, const table_info *t, perr *err) {
     buf sql = BUF_INIT;
     bool ok = false;
-    store_query *in = NULL, *out = NULL;
+    store_query *in = NULL, *out = NULL, *tail = NULL;
+    size_t batch = BATCH_PARAMS / t->ncols < BATCH_ROWS ? BATCH_PARAMS / t->ncols : BATCH_ROWS;
+    if (t->self_from[0]) batch = 1; /* a row may reference one of its own batch */
+    cell *cells = calloc(batch * t->ncols, sizeof *cells);
+    if (!cells) return perr_set(err, "out of memory");
     if (t->logged) { /* what the copy's triggers wrote: replaced by the source's log */
         buf_printf(&sql, "DELETE FROM \"%s\"", t->name);
         if (!store_exec(dst, buf_cstr(&sql), err)) goto done;
@@ -247,38 +301,40 @@ static bool copy_table(store *src, store *dst, const table_info *t, perr *err) {
         buf_printf(&sql, " FROM \"%s\"", t->name);
     }
     in = store_prepare(src, buf_cstr(&sql), err);
-    buf_reset(&sql);
-    buf_printf(&sql, "INSERT INTO \"%s\" (", t->name);
-    column_list(&sql, t, NULL);
-    buf_puts(&sql, ") VALUES (");
-    for (size_t i = 0; i < t->ncols; i++) buf_puts(&sql, i ? ", ?" : "?");
-    buf_puts(&sql, ")");
-    out = in ? store_prepare(dst, buf_cstr(&sql), err) : NULL;
+    out = in ? insert_stmt(dst, t, batch, err) : NULL;
     if (!out) goto done;
     int64_t max_id = 0;
+    size_t rows = 0;
     int rc;
     while ((rc = store_step(in)) == STORE_ROW) {
+        cell *row = cells + rows * t->ncols;
         for (size_t i = 0; i < t->ncols; i++) {
             int c = (int)i;
-            switch (store_col_type(in, c)) {
-            case STORE_NULL: store_bind_null(out, c + 1); break;
-            case STORE_INTEGER: store_bind_int64(out, c + 1, store_col_int64(in, c)); break;
-            case STORE_FLOAT: store_bind_double(out, c + 1, store_col_double(in, c)); break;
-            default: store_bind_textn(out, c + 1, store_col_text(in, c), store_col_bytes(in, c)); break;
+            row[i].type = store_col_type(in, c);
+            if (row[i].type == STORE_INTEGER) row[i].i = store_col_int64(in, c);
+            else if (row[i].type == STORE_FLOAT) row[i].d = store_col_double(in, c);
+            else if (row[i].type != STORE_NULL) {
+                row[i].n = store_col_bytes(in, c);
+                row[i].t = malloc(row[i].n + 1);
+                if (!row[i].t) {
+                    perr_set(err, "out of memory");
+                    goto done;
+                }
+                memcpy(row[i].t, store_col_text(in, c), row[i].n);
+                row[i].t[row[i].n] = '\0';
             }
         }
-        if (t->pk >= 0 && store_col_int64(in, t->pk) > max_id) max_id = store_col_int64(in, t->pk);
-        if (store_step(out) != STORE_DONE) {
-            perr_set(err, "copying %s: %s", t->name, store_query_errmsg(out));
-            store_done(out);
-            goto done;
+        if (t->pk >= 0 && row[t->pk].i > max_id) max_id = row[t->pk].i;
+        if (++rows == batch) {
+            if (!flush(out, t, cells, rows, err)) goto done;
+            rows = 0;
         }
-        store_done(out);
     }
     if (rc != STORE_DONE) {
         perr_set(err, "reading %s: %s", t->name, store_query_errmsg(in));
         goto done;
     }
+    if (rows && (!(tail = insert_stmt(dst, t, rows, err)) || !flush(tail, t, cells, rows, err))) goto done;
     if (t->pk >= 0 && max_id > 0) { /* SQLite continues after the largest rowid by itself */
         store_query *q = store_stmt2(dst, "SELECT ?1, ?2, ?3",
                                      "SELECT setval(pg_get_serial_sequence(?1, ?2), ?3)", err);
@@ -295,8 +351,11 @@ static bool copy_table(store *src, store *dst, const table_info *t, perr *err) {
     }
     ok = true;
 done:
+    for (size_t k = 0; k < batch * t->ncols; k++) free(cells[k].t);
+    free(cells);
     store_finalize(in);
     store_finalize(out);
+    store_finalize(tail);
     buf_free(&sql);
     return ok;
 }

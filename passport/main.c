@@ -19,6 +19,7 @@ static const command commands[] = {
     {"import-users", cli_import_users, "import accounts and units from CSV (all or nothing)"},
     {"import-framework", cli_import_framework, "import a competency framework or mapping from CSV (all or nothing)"},
     {"check-courses", cli_check_courses, "validate the course library and print file:line: problems"},
+    {"publish-courses", cli_publish_courses, "make a checked course library the current one of every server on the database"},
     {"calibrate", cli_calibrate, "fit the positioning items' parameters from recorded answers into files for review"},
     {"seed", cli_seed, "add a synthetic organisation of N agents with evidence (benchmarks)"},
     {"seed-paths", cli_seed_paths, "dev/bench: an assignment to N seeded agents with progress (dashboard benchmark)"},
@@ -28,6 +29,7 @@ static const command commands[] = {
     {"vc-demo", cli_vc_demo, "issue signed demo credentials into a folder (interoperability tests)"},
     {"backup", cli_backup, "write a consistent backup of the database and keys (the server may run)"},
     {"restore", cli_restore, "restore a backup into an empty data folder, checked"},
+    {"migrate-to-postgresql", cli_migrate, "copy the data folder's database into an empty PostgreSQL database, checked"},
     {"routes", cli_routes, "print the web application's routes, one \"METHOD PATTERN\" line each, sorted"},
 };
 

@@ -17,11 +17,13 @@ int cli_user(int argc, char **argv);
 int cli_import_users(int argc, char **argv);
 int cli_import_framework(int argc, char **argv);
 int cli_check_courses(int argc, char **argv);
+int cli_publish_courses(int argc, char **argv);
 int cli_calibrate(int argc, char **argv);
 int cli_seed(int argc, char **argv);
 int cli_seed_paths(int argc, char **argv);
 int cli_routes(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
 
 #endif

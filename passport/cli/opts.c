@@ -73,6 +73,7 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         {"--oidc-scopes", offsetof(cli_opts, oidc_scopes)}, {"--oidc-roles-claim", offsetof(cli_opts, oidc_roles_claim)},
         {"--oidc-label", offsetof(cli_opts, oidc_label)}, {"--oidc-default-unit", offsetof(cli_opts, oidc_default_unit)},
         {"--password-login", offsetof(cli_opts, password_login)},
+        {"--from", offsetof(cli_opts, from)}, {"--to", offsetof(cli_opts, to)},
     };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

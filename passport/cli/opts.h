@@ -46,6 +46,8 @@ typedef struct cli_opts {
     const char *oidc_issuer, *oidc_client_id, *oidc_client_secret_file, *oidc_scopes, *oidc_roles_claim,
         *oidc_label, *oidc_default_unit, *password_login;
     bool oidc_create_accounts;
+    /* `migrate-to-postgresql --from DATA --to URL` */
+    const char *from, *to;
 } cli_opts;
 
 /* Parses argv (after the sub-command name). false with a message on stderr for an

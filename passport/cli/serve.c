@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport serve`: runs the web server until SIGINT or SIGTERM. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "paths/assign.h"
 #include "people/session.h"
 #include "skills/skills.h"
+#include "store/cluster.h"
 
 #define SERVE_WRITE_WAIT_MS 250
 
@@ -239,21 +241,68 @@ static long long outbox_failed(void *ctx) {
     return outbox_states(ctx, failed);
 }
 
-/* Re-checks coming due (learn/positioning.h): idempotent; run at start and then once an hour
- * (the sweep reads every agent's verified levels; due dates move by days, not minutes). */
-static void housekeeping_rechecks(app *a) {
-    static int64_t last;
-    int64_t now = clock_now();
-    if (last && now >= last && now - last < 3600) return;
-    last = now;
+/* Periodic work runs once across the servers on the database, not once per server: each
+ * task takes a lease for its period (store/cluster.h) and runs only when it got it. */
+static atomic_ullong housekeeping_runs;
+
+static long long gauge_housekeeping(void *ctx) {
+    (void)ctx;
+    return (long long)housekeeping_runs;
+}
+
+/* True when this server took the lease `name` for the next `seconds` (logged otherwise). */
+static bool lease(app *a, const char *name, int64_t now, int64_t seconds) {
+    bool taken = false;
     perr err = {{0}};
-    learn_library *lib = app_library_acquire(a);
-    int posted = 0;
-    if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &err))
-        log_error("re-check notices: %s", err.msg);
-    else if (posted)
-        log_info("re-checks: %d new", posted);
-    app_library_release(a, lib);
+    if (!cluster_lease_take(a->db, name, a->server, now, seconds, &taken, &err))
+        log_error("%s: lease not taken: %s", name, err.msg);
+    return taken;
+}
+
+/* The period of the minute's housekeeping (PASSPORT_HOUSEKEEPING_SECONDS, tests; default 60). */
+static int64_t housekeeping_seconds(void) {
+    const char *e = getenv("PASSPORT_HOUSEKEEPING_SECONDS");
+    int v = e ? atoi(e) : 0;
+    return v > 0 ? v : 60;
+}
+
+/* Due-date notices and expired sessions once a period; re-checks coming due
+ * (learn/positioning.h) once an hour (the sweep reads every agent's verified levels; due
+ * dates move by days, not minutes). All idempotent, but two servers racing would post a
+ * notice twice: the leases keep them apart. True when this server ran any of them. */
+static bool housekeeping(app *a) {
+    int64_t now = clock_now();
+    bool ran = false;
+    if (lease(a, "housekeeping", now, housekeeping_seconds())) {
+        ran = true;
+        housekeeping_runs++;
+        perr herr = {{0}};
+        if (!paths_notify_due(a->db, now, NULL, &herr)) log_error("due-date notices: %s", herr.msg);
+        session_purge(a->db);
+    }
+    if (lease(a, "rechecks", now, 3600)) {
+        ran = true;
+        perr err = {{0}};
+        learn_library *lib = app_library_acquire(a);
+        int posted = 0;
+        if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &err))
+            log_error("re-check notices: %s", err.msg);
+        else if (posted)
+            log_info("re-checks: %d new", posted);
+        app_library_release(a, lib);
+    }
+    return ran;
+}
+
+/* Badges whose rule was met but that were never issued (badges/repair.h), at start, by one
+ * server at a time (the lease is let go when done: the next start repairs again). */
+static void repair_badges(app *a) {
+    if (!a->badges || !lease(a, "badges-repair", clock_now(), 600)) return;
+    int repaired = 0;
+    perr rerr = {{0}};
+    if (!badges_repair(a->db, a->badges, &repaired, &rerr)) log_error("badges not repaired: %s", rerr.msg);
+    else if (repaired) log_info("badges: %d issued at start, their rule met but never issued", repaired);
+    cluster_lease_release(a->db, "badges-repair", a->server);
 }
 
 /* glibc serves a block above M_MMAP_THRESHOLD from mmap and gives it back when freed, but
@@ -335,12 +384,7 @@ int cli_serve(int argc, char **argv) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }
-    if (a->badges) { /* badges whose rule was met but that were never issued (badges/repair.h) */
-        int repaired = 0;
-        perr rerr = {{0}};
-        if (!badges_repair(db, a->badges, &repaired, &rerr)) log_error("badges not repaired: %s", rerr.msg);
-        else if (repaired) log_info("badges: %d issued at start, their rule met but never issued", repaired);
-    }
+    repair_badges(a);
     srv = http_server_start(&a->http, &hopts, &err);
     if (!srv) {
         fprintf(stderr, "passport: %s\n", err.msg);
@@ -355,22 +399,25 @@ int cli_serve(int argc, char **argv) {
                            outbox_waiting, db);
     metrics_gauge_register("passport_outbox_failed", "E-mails that could not be sent (see /admin/outbox).",
                            outbox_failed, db);
+    metrics_gauge_register("passport_housekeeping_runs",
+                           "Housekeeping periods this server ran (due-date notices, expired sessions); once "
+                           "across all servers on the database",
+                           gauge_housekeeping, NULL);
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
     uint64_t t0 = clock_mono_us();
-    housekeeping_rechecks(a);
+    app_cluster_tick(a, clock_now());
+    housekeeping(a);
     housekeeping_done(db);
     log_info("housekeeping at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
     for (;;) {
-        /* Wake up every minute for housekeeping: due-date notices, re-checks, expired sessions. */
-        struct timespec tick = {60, 0};
+        /* Wake up at each tick (10 s) for the heartbeat and the housekeeping whose period
+         * is over: due-date notices, re-checks, expired sessions. */
+        struct timespec tick = {app_tick_seconds(), 0};
         int sig = sigtimedwait(&set, NULL, &tick);
         if (sig < 0) {
-            perr herr = {{0}};
-            if (!paths_notify_due(db, clock_now(), NULL, &herr)) log_error("due-date notices: %s", herr.msg);
-            housekeeping_rechecks(a);
-            session_purge(db);
-            housekeeping_done(db);
+            app_cluster_tick(a, clock_now());
+            if (housekeeping(a)) housekeeping_done(db);
             continue;
         }
         if (sig == SIGHUP) {
@@ -387,6 +434,8 @@ done:
     http_server_stop(srv);
     metrics_gauge_unregister("passport_outbox_waiting");
     metrics_gauge_unregister("passport_outbox_failed");
+    metrics_gauge_unregister("passport_housekeeping_runs");
+    if (a) app_cluster_leave(a);
     mail_worker_stop(mailer);
     free(smtp_user);
     free(smtp_password);

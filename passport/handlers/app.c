@@ -23,6 +23,7 @@
 #include "people/inbox.h"
 #include "people/password.h"
 #include "store/changelog.h"
+#include "store/cluster.h"
 #include "talent/index.h"
 
 #define SESSION_COOKIE "pp_session"
@@ -522,6 +523,10 @@ void app_library_release(app *a, learn_library *lib) {
 }
 
 bool app_library_reload(app *a, perr *err) {
+    return app_library_reload_as(a, true, err);
+}
+
+bool app_library_reload_as(app *a, bool may_adopt, perr *err) {
     learn_library *old = app_library_acquire(a);
     diag_list d = DIAG_LIST_INIT;
     learn_library *lib = library_load(a->cfg.courses_dir ? a->cfg.courses_dir : "./courses", old, &d);
@@ -529,7 +534,7 @@ bool app_library_reload(app *a, perr *err) {
     for (size_t i = 0; i < d.n; i++) log_error("courses: %s:%zu: %s", d.items[i].file, d.items[i].line, d.items[i].msg);
     diag_list_free(&d);
     library_release(old);
-    if (!catalog_sync(a->db, lib, err)) {
+    if (!app_cluster_library(a, lib, may_adopt, err) || !catalog_sync(a->db, lib, err)) {
         library_release(lib);
         return false;
     }
@@ -582,6 +587,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->cfg = *cfg;
     a->db = db;
     pthread_mutex_init(&a->lib_mu, NULL);
+    cluster_server_name(a->server, sizeof a->server);
     buf path = BUF_INIT;
     buf_printf(&path, "%s/quiz-nonce.key", cfg->data_dir ? cfg->data_dir : ".");
     if (!secret_file(path.data, a->nonce_key, sizeof a->nonce_key, err)) goto fail;
@@ -612,6 +618,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     perr berr = {{0}};
     a->badges = badges_ctx_new(db, cfg->data_dir, cfg->courses_dir, cfg->public_url, &berr);
     if (!a->badges) log_error("badges unavailable: %s", berr.msg);
+    if (!app_cluster_secrets(a, err)) goto fail; /* signing with other keys than the other servers' */
     if (a->badges && !badges_ctx_set_issuer(a->badges, cfg->issuer_name, cfg->issuer_url, cfg->issuer_email,
                                             cfg->issuer_image, err))
         goto fail; /* a misspelt issuer must not sign credentials */

@@ -56,6 +56,11 @@ typedef struct app {
     pthread_mutex_t lib_mu;
     unsigned long lib_epoch;    /* moves at each library reload (under lib_mu): part of a kept page's key */
     char *openapi; size_t openapi_len; /* web/openapi.json, served as is; NULL when missing */
+    char server[300];           /* this server's name among those on the database ("<host>:<pid>") */
+    bool library_stale, secrets_stale; /* the database's current ones differ (under lib_mu) */
+    char cluster_note[300];     /* why, for /readyz (under lib_mu) */
+    char lib_tried[65];         /* the current library hash a reload last tried to match (main thread) */
+    int64_t lib_retry_at;       /* and when it tries again with the same hash */
 } app;
 
 /* Memos of database reads (a->memos) and rendered pages (a->pages) serve while nothing of
@@ -91,8 +96,31 @@ void app_free(app *a);
 struct learn_library *app_library_acquire(app *a);
 void app_library_release(app *a, struct learn_library *lib);
 /* Reloads cfg.courses_dir (SIGHUP): logs each problem; a course that fails keeps its
- * previous version; syncs the catalog into the store, then swaps the library in. */
+ * previous version; checks it against the database's current library (below), syncs the
+ * catalog into the store, then swaps the library in. false with err (the previous library
+ * keeps serving) when the check refuses it. */
 bool app_library_reload(app *a, perr *err);
+/* The same; may_adopt false (an automatic reload) only loads the current library. */
+bool app_library_reload_as(app *a, bool may_adopt, perr *err);
+
+/* Several servers on one database (handlers/app_cluster.c, store/cluster.h). */
+/* The main loop's tick in seconds (PASSPORT_TICK_SECONDS, default 10). */
+int app_tick_seconds(void);
+/* True when lib may be served: its hash is the database's current library's, or becomes
+ * it (may_adopt, and no other live server serves the current one). false with err naming
+ * both versions and what to do. */
+bool app_cluster_library(app *a, const struct learn_library *lib, bool may_adopt, perr *err);
+/* The same for the fingerprint of the issuer keys and the quiz-form key (a set that adds
+ * keys to the current one replaces it: a rotation). */
+bool app_cluster_secrets(app *a, perr *err);
+/* The heartbeat: tells the database what this server serves; loads the current library
+ * when another was published; marks the server not ready when its files are not current. */
+void app_cluster_tick(app *a, int64_t now);
+/* Forgets this server's heartbeat (a clean stop). */
+void app_cluster_leave(app *a);
+/* For /readyz: true when this server serves the current library and secrets; detail says
+ * which server it is, or what is wrong. */
+bool app_cluster_ready(app *a, char *detail, size_t n);
 
 /* Helpers for handlers. */
 static inline req_ctx *app_ctx(http_req *req) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* GET /healthz: liveness, cheap (no database, no disk). GET /readyz: readiness, for load
  * balancers and operators: the database reads and commits a write, the data folder's
- * disk has room, the issuer keys load. Each check is named in the answer. */
+ * disk has room, the issuer keys load, the course library and the secrets are the ones
+ * the database records as current (several servers: handlers/app_cluster.c). Each check is named in the answer. */
 #include <stdio.h>
 #include <sys/statvfs.h>
 
@@ -34,7 +35,7 @@ static void readyz(http_req *req, http_resp *resp, void *ctx) {
     bool wrote = store_check_write(a->db, &err);
     ok &= check(checks, "database_write", wrote, wrote ? "" : err.msg);
     struct statvfs vfs;
-    char detail[160];
+    char detail[320];
     if (statvfs(a->cfg.data_dir, &vfs) == 0) {
         unsigned long long free_bytes = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
         snprintf(detail, sizeof detail, "%llu MiB free in %s", free_bytes >> 20, a->cfg.data_dir);
@@ -51,6 +52,7 @@ static void readyz(http_req *req, http_resp *resp, void *ctx) {
     snprintf(detail, sizeof detail, "%zu issuer keys", kr ? keyring_count(kr) : 0);
     ok &= check(checks, "keys", keys_ok, keys_ok ? detail : kerr.msg);
     keyring_free(kr);
+    ok &= check(checks, "shared_files", app_cluster_ready(a, detail, sizeof detail), detail);
     if (!ok) log_error("readyz: not ready: %s", wrote ? "see the checks of /readyz" : err.msg);
     app_json(resp, ok ? 200 : 503,
              json_pack("{s:s, s:s, s:i, s:o}", "status", ok ? "ready" : "not ready", "version", a->cfg.version,

@@ -741,3 +741,10 @@ char **library_competency_codes(const char *dir, size_t *n, diag_list *d) {
     *n = cs.n;
     return cs.codes;
 }
+
+void library_hash(const learn_library *lib, char out[65]) {
+    buf b = BUF_INIT;
+    for (size_t i = 0; i < lib->ncourses; i++) buf_printf(&b, "%s %s\n", lib->courses[i]->slug, lib->courses[i]->hash);
+    rand_sha256_hex(buf_cstr(&b), b.len, out);
+    buf_free(&b);
+}

@@ -103,6 +103,11 @@ const learn_module *library_module(const learn_library *lib, const char *id);
 /* The course with this slug, or NULL (owned by lib). */
 const learn_course *library_course(const learn_library *lib, const char *slug);
 
+/* The library's version: the lowercase hex SHA-256 over each course's slug and hash (the
+ * hash of its files), in folder-name order, into out. Two servers serve the same courses
+ * when their libraries have the same hash (docs/deployment.md). */
+void library_hash(const learn_library *lib, char out[65]);
+
 /* The competency codes of dir/frameworks/NAME.csv, sorted (strcmp), in a new array of new
  * strings the caller frees (each, then the array); *n their number (0 and NULL when none).
  * Problems reading the files go to d (may be NULL). */

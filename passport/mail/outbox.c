@@ -218,6 +218,10 @@ static bool fold_one(store *s, long long user_id, int64_t now, perr *err) {
                                                store_col_text(st, 3)));
     }
     store_done(st);
+    if (!json_array_size(items)) { /* another server folded them since they were listed */
+        json_decref(items);
+        return true;
+    }
     long long digest_id = 0;
     bool ok = insert(s, user_id, "digest", NULL, items, NULL, "queued", now, &digest_id, err);
     json_decref(items);

@@ -165,6 +165,8 @@ static const migration migrations[] = {
     /* 17: the module search index emptied again, refilled with at most CATALOG_BODY_REPEATS (8)
      * of each stem per lesson (store/schema_learn.c) */
     {SCHEMA_LEARN_STEMS, SCHEMA_LEARN_STEMS_PG},
+    /* 18: leases of periodic work, facts shared by several servers (store/schema_cluster.c) */
+    {SCHEMA_CLUSTER, SCHEMA_CLUSTER_PG},
 };
 
 int store_latest_version(void) {

@@ -83,5 +83,10 @@ extern const char schema_talent_prospects_pg[];
 extern const char schema_changes[];
 #define SCHEMA_CHANGES_PG schema_changes_pg
 extern const char schema_changes_pg[];
+/* Migration 17: leases, shared facts and server facts of several servers (store/cluster.h). */
+#define SCHEMA_CLUSTER schema_cluster
+#define SCHEMA_CLUSTER_PG schema_cluster_pg
+extern const char schema_cluster[];
+extern const char schema_cluster_pg[];
 
 #endif

@@ -314,8 +314,8 @@ static void same_search(void **state) {
                                           "recherche", "charge", "rgpd", "signaler",
                                           "réseaux" /* bm25 alone would put another module first */};
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
-        json_t *a = catalog_search(e->lite->s, queries[i], 50, &err);
-        json_t *b = catalog_search(e->pg, queries[i], 50, &err);
+        json_t *a = catalog_search(e->lite->s, queries[i], true, 50, &err);
+        json_t *b = catalog_search(e->pg, queries[i], true, 50, &err);
         if (!a || !b) fail_msg("search %s: %s", queries[i], err.msg);
         if (!json_array_size(a)) fail_msg("search %s: SQLite finds nothing (pick another query)", queries[i]);
         const char *first_a = json_string_value(json_array_get(a, 0)), *first_b = json_string_value(json_array_get(b, 0));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* `passport migrate-to-postgresql --from DATA --to URL`: copies the SQLite store of a data
  * folder into an empty database (store/migrate.h) and prints, per table, the rows and the
  * checksum read back from each side. */

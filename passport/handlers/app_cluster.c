@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* What a server checks against the others on the same database (store/cluster.h,
  * docs/deployment.md): it serves the course library and the data folder's secrets (issuer
  * keys, quiz-form key) that the database records as current, and says so at each tick

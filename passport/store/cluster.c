@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Leases and shared facts of several servers on one database (store/cluster.h). Plain
  * SQL that SQLite and PostgreSQL read alike: ON CONFLICT upserts, times bound from C. */
 #include "store/cluster.h"

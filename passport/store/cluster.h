@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* What several Passport servers on one database agree on (docs/deployment.md, "Several
  * servers"), through the store API alone so that it works on every engine:
  * - leases: a periodic task (due-date notices, re-checks, purges) runs on the one server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Copy of a SQLite store into an empty store of the same schema, checked table by table
  * (store/migrate.h). The source's catalog (sqlite_master, pragma_table_info,
  * pragma_foreign_key_list) says which tables to copy, their columns and their parents;

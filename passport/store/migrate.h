@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Copying a SQLite store into another, empty store of the same schema (a PostgreSQL
  * database: `passport migrate-to-postgresql`), and the per-table checksums that prove the
  * copy: each computed by the same code from the values the store API reads, whatever

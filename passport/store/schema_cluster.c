@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 17: what several servers on one database share (store/cluster.h): leases that
  * let one server alone run a periodic task, the facts every server must match (the course
  * library's hash, the fingerprint of the data folder's secrets) and what each server last

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // End-to-end journeys of issue 17 that need an organisation of their own, in Chromium:
 // a manager assigns a path first, then the agent's home "Continuer" and the result page's
 // "Module suivant" follow the path's order (not the course's); a refused assign form keeps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // `passport migrate-to-postgresql --from DATA --to URL` (docs/deployment.md): the demo
 // database and a seeded organisation copied, every table identical (rows and checksum read
 // back on both sides); a server on the copy signs the demo agent in and makes new rows past

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Two `passport serve` on one database (docs/deployment.md, "Several servers"): a session
 // made on one is used on the other; a write through one is seen by the next request on the
 // other (the page cache and the talent index learn of it from the change log); the periodic

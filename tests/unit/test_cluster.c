@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for store/cluster: two stores on one database file stand for two servers. A lease
  * is held by one holder at a time, taken by whoever asks first once expired or released,
  * so that a task guarded by it runs once a period; a shared fact is recorded by the first server, matched by an equal value,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for store/migrate: a copy between two stores (SQLite files here; the command's
  * target is PostgreSQL) gives equal checksums; a checksum does not depend on the order
  * rows are read in but changes with any value, a NULL or a real's last digit; a target

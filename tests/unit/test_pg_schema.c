@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests that the PostgreSQL migrations (the pg column of store/migrations.c) keep SQLite's
  * schema and its triggers' meaning: after migrating both engines, every table has the same
  * columns in the same order with the corresponding types and NOT NULL, the same indexes

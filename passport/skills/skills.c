@@ -155,7 +155,7 @@ bool skills_store_framework(store *s, const framework *f, skills_import_stats *s
     }
     for (size_t i = 0; i < f->n; i++) {
         const framework_competency *c = &f->items[i];
-        bool created;
+        bool created = false;
         if ((i == 0 || f->items[i - 1].area != c->area) && !store_area(s, fw, c, err)) goto fail;
         if (!store_competency(s, fw, c, (int)i, &ids[i], &created, err)) goto fail;
         if (created) local.created++;

@@ -314,8 +314,8 @@ static void same_search(void **state) {
                                           "recherche", "charge", "rgpd", "signaler",
                                           "réseaux" /* bm25 alone would put another module first */};
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
-        json_t *a = catalog_search(e->lite->s, queries[i], 50, &err);
-        json_t *b = catalog_search(e->pg, queries[i], 50, &err);
+        json_t *a = catalog_search(e->lite->s, queries[i], true, 50, &err);
+        json_t *b = catalog_search(e->pg, queries[i], true, 50, &err);
         if (!a || !b) fail_msg("search %s: %s", queries[i], err.msg);
         if (!json_array_size(a)) fail_msg("search %s: SQLite finds nothing (pick another query)", queries[i]);
         const char *first_a = json_string_value(json_array_get(a, 0)), *first_b = json_string_value(json_array_get(b, 0));
@@ -327,6 +327,17 @@ static void same_search(void **state) {
             bool found = false;
             json_array_foreach(b, k, y) found = found || json_equal(x, y);
             if (!found) fail_msg("search %s: PostgreSQL misses %s", queries[i], json_string_value(x));
+        }
+        json_decref(a);
+        json_decref(b);
+        /* the unranked set (the course list's): every module SQLite finds */
+        a = catalog_search(e->lite->s, queries[i], false, 1000, &err);
+        b = catalog_search(e->pg, queries[i], false, 1000, &err);
+        if (!a || !b) fail_msg("unranked search %s: %s", queries[i], err.msg);
+        json_array_foreach(a, j, x) {
+            bool found = false;
+            json_array_foreach(b, k, y) found = found || json_equal(x, y);
+            if (!found) fail_msg("unranked search %s: PostgreSQL misses %s", queries[i], json_string_value(x));
         }
         json_decref(a);
         json_decref(b);

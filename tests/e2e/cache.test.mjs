@@ -132,7 +132,7 @@ describe('page cache and change log', () => {
     const warm = async () => {
       for (const p of ['/', '/me/profile', '/passport', '/courses']) { await c.get(p); await c.get(p); }
     };
-    const row = () => sql(`SELECT roles || '|' || locale || '|' || (disabled_at IS NULL) FROM users WHERE email = '${email}'`);
+    const row = () => sql(`SELECT roles || '|' || locale || '|' || CASE WHEN disabled_at IS NULL THEN 1 ELSE 0 END FROM users WHERE email = '${email}'`);
     await warm();
     // another process changes the roles; every form of the account or profile follows
     cli('roles', email, '--role', 'agent');

@@ -454,7 +454,7 @@ describe('account lifecycle: resets and disabling end every way in, at once', ()
     const name = page.match(/id="name"[^>]*value="([^"]*)"/)[1];
     const res = await W.as.admin.post(`/admin/users/${id}`, { ...form.hidden, name, role_agent: '1', locale: 'fr' });
     assert.equal(res.status, 303, res.body.slice(0, 400));
-    assert.equal(sql(`SELECT disabled_at IS NULL FROM users WHERE id = ${id}`), '1', 're-enabled');
+    assert.equal(sql(`SELECT CASE WHEN disabled_at IS NULL THEN 1 ELSE 0 END FROM users WHERE id = ${id}`), '1', 're-enabled');
     assert.equal((await me(api)).status, 401, 're-enabling does not bring the token back');
   });
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The quiz fields of a module page assembled per draw from parts rendered once per module
  * version and locale (see quiz_form.h). A part that depends on the draw (a question's
  * number, the option shown at a position) is rendered with a slot marker in its place,

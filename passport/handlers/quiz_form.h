@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* The quiz fields of a module page, assembled per draw from parts rendered once per module
  * version and locale (templates courses/quiz_question_open, quiz_option and
  * quiz_question_close). Each page draws its own questions and option order (learn/draw.h),

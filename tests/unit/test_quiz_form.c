@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for handlers/quiz_form: the quiz fields assembled from kept parts are, byte for
  * byte, the question and option templates rendered for the draw, for every module of the
  * course library, several draws, a locale with the number's translation and one without. */

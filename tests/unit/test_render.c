@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for learn/render: render_inline's plain-text shortcut gives exactly what cmark
  * gives, for hand-picked texts and for random ones built from the characters that matter. */
 #include <setjmp.h>

@@ -50,8 +50,10 @@ int cli_migrate(int argc, char **argv) {
     for (size_t i = 0; i < r.n; i++) {
         const migrate_table *t = &r.tables[i];
         bool same = t->src_rows == t->dst_rows && !strcmp(t->src_sum, t->dst_sum);
+        if (t->log) same = t->dst_rows == 0;
         printf("%-24s %10lld rows  %.16s", t->name, t->src_rows, t->src_sum);
-        if (same) printf("  identical\n");
+        if (t->log && same) printf("  change log: left empty\n");
+        else if (same) printf("  identical\n");
         else printf("  DIFFERS: target %lld rows %.16s\n", t->dst_rows, t->dst_sum);
     }
     if (ok) fprintf(stderr, "%zu tables copied and identical\n", r.n);

@@ -118,8 +118,7 @@ static bool list_tables(store *src, table_info *tables, size_t *n, perr *err) {
 }
 
 /* Copy order into order[]: parents before children; the tables the triggers write (the
- * change logs) last, so that the rows the copy's own triggers add are replaced by the
- * source's. */
+ * change logs) last, so that they are emptied of the rows the copy's own triggers add. */
 static void copy_order(table_info *tables, size_t n, size_t *order) {
     size_t k = 0;
     for (int logged = 0; logged <= 1; logged++) {
@@ -284,10 +283,10 @@ static bool copy_table(store *src, store *dst, const table_info *t, perr *err) {
     if (t->self_from[0]) batch = 1; /* a row may reference one of its own batch */
     cell *cells = calloc(batch * t->ncols, sizeof *cells);
     if (!cells) return perr_set(err, "out of memory");
-    if (t->logged) { /* what the copy's triggers wrote: replaced by the source's log */
+    if (t->logged) { /* a change log: emptied of what the copy's triggers wrote, not copied */
         buf_printf(&sql, "DELETE FROM \"%s\"", t->name);
-        if (!store_exec(dst, buf_cstr(&sql), err)) goto done;
-        buf_reset(&sql);
+        ok = store_exec(dst, buf_cstr(&sql), err);
+        goto done;
     }
     if (t->self_from[0]) {
         buf_printf(&sql,
@@ -379,7 +378,8 @@ static bool verify(store *src, store *dst, const table_info *tables, const size_
             buf_free(&bad);
             return false;
         }
-        if (m->src_rows != m->dst_rows || strcmp(m->src_sum, m->dst_sum))
+        m->log = t->logged;
+        if (t->logged ? m->dst_rows != 0 : m->src_rows != m->dst_rows || strcmp(m->src_sum, m->dst_sum))
             buf_printf(&bad, "%s%s", bad.len ? ", " : "", t->name);
     }
     bool ok = !bad.len || perr_set(err, "the copy differs from the source in: %s", buf_cstr(&bad));

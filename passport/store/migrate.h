@@ -17,6 +17,7 @@ typedef struct migrate_table {
     char name[64];
     long long src_rows, dst_rows;
     char src_sum[65], dst_sum[65]; /* lowercase hex, see migrate_checksum */
+    bool log; /* a change log (written by triggers): not copied, left empty */
 } migrate_table;
 
 typedef struct migrate_report {
@@ -28,7 +29,10 @@ void migrate_report_free(migrate_report *r);
 /* Copies every table of src (a SQLite store; its full-text indexes excepted: the target
  * keeps its own) into dst, parents before children, in one transaction of dst, then sets
  * dst's identity sequences past the copied ids, then reads both sides again and compares
- * the row count and checksum of every table (into r). Refuses, before writing anything, a
+ * the row count and checksum of every table (into r). The change logs that triggers fill
+ * (changes, talent_changes: what running servers must learn) are left empty, not copied:
+ * PostgreSQL numbers their rows itself, and a server starting on the copy starts from an
+ * empty log. Refuses, before writing anything, a
  * dst in which a copied table has rows or that a copy already filled (shared fact
  * "migrated_from"). false with err when it refused, failed (dst unchanged) or when a
  * table differs after the copy (r says which). */

@@ -3,7 +3,7 @@
  * target is PostgreSQL) gives equal checksums; a checksum does not depend on the order
  * rows are read in but changes with any value, a NULL or a real's last digit; a target
  * with rows, or filled by a copy before, is refused; a self-referencing table (units)
- * is copied parents first. */
+ * is copied parents first; the change logs are left empty. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,15 +69,17 @@ static void test_copy(void **state) {
     assert_true(migrate_copy(src->s, dst->s, "src", &r, &err));
     size_t units = r.n, changes = r.n;
     for (size_t i = 0; i < r.n; i++) {
-        assert_int_equal(r.tables[i].src_rows, r.tables[i].dst_rows);
-        assert_string_equal(r.tables[i].src_sum, r.tables[i].dst_sum);
         if (!strcmp(r.tables[i].name, "units")) units = i;
         if (!strcmp(r.tables[i].name, "changes")) changes = i;
+        if (r.tables[i].log) continue;
+        assert_int_equal(r.tables[i].src_rows, r.tables[i].dst_rows);
+        assert_string_equal(r.tables[i].src_sum, r.tables[i].dst_sum);
     }
     assert_true(units < r.n && changes < r.n);
     assert_int_equal(r.tables[units].dst_rows, 3);
     assert_true(r.tables[changes].src_rows > 0);
-    assert_int_equal(r.tables[changes].src_rows, r.tables[changes].dst_rows); /* the copy's own triggers replaced */
+    assert_true(r.tables[changes].log);
+    assert_int_equal(r.tables[changes].dst_rows, 0); /* emptied of what the copy's own triggers wrote */
     migrate_report_free(&r);
     /* a second run */
     err.msg[0] = '\0';

@@ -19,7 +19,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BIN, DEMO, ROOT, client, htmlLang, startServer } from './helpers.mjs';
 
-const PG = process.env.PASSPORT_TEST_PG || '';
+// In `make test`, once: in the PostgreSQL pass (PASSPORT_E2E_ENGINE=postgresql).
+const PG = (process.env.PASSPORT_E2E_ENGINE === 'postgresql' && process.env.PASSPORT_TEST_PG) || '';
 const SQLITE = !PG && process.env.MULTISERVER_SQLITE === '1';
 const skip = !PG && !SQLITE ? 'PASSPORT_TEST_PG is not set (MULTISERVER_SQLITE=1 runs it on one SQLite file)' : false;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

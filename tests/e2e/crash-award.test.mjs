@@ -9,8 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { serve, sql } from './crash-load.mjs';
-import { BIN, DEMO, DEMO_PASSWORD, ROOT, assertNoSanitizerReport, client, findForm, freePort } from './helpers.mjs';
+import { assertIntact, serve, sql } from './crash-load.mjs';
+import {
+  BIN, DEMO, DEMO_PASSWORD, ROOT, assertNoSanitizerReport, client, engineDatabase, findForm, freePort,
+} from './helpers.mjs';
 import { answerFields, formQuestions, parseModule, rightAnswers } from './quiz-files.mjs';
 
 const COURSE = 'securite-numerique';
@@ -29,16 +31,16 @@ async function passingForm(c, k) {
 
 test('kill -9 during the attempts that earn a badge: attempt and badge are both there or both absent', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-crash-award-'));
-  const db = path.join(dataDir, 'passport.db');
+  const db = engineDatabase(dataDir);
   const people = [DEMO.agent, DEMO.agent2, DEMO.manager, DEMO.hr];
   const last = ids.length - 1;
   try {
     const init = spawnSync(BIN, ['init', '--data', dataDir, '--courses', path.join(ROOT, 'courses')],
-      { encoding: 'utf8', env: { ...process.env, PASSPORT_DEMO_PASSWORD: DEMO_PASSWORD, PASSPORT_DEMO_STORY: '0' } });
+      { encoding: 'utf8', env: { ...process.env, ...db.env, PASSPORT_DEMO_PASSWORD: DEMO_PASSWORD, PASSPORT_DEMO_STORY: '0' } });
     assert.equal(init.status, 0, init.stderr);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    let server = await serve(dataDir, port);
+    let server = await serve(dataDir, port, db);
     // everyone passes every module but the last
     for (const email of people) {
       const c = client(url, { timeoutMs: 20_000 });
@@ -71,11 +73,11 @@ test('kill -9 during the attempts that earn a badge: attempt and badge are both 
         assert.equal(badges, done > 0 ? 1 : 0, `round ${round}, ${email}: ${done} passing attempt(s) of the last module, ${badges} badge(s)`);
         passed += done > 0;
       }
-      assert.equal(sql(db, 'PRAGMA integrity_check').trim(), 'ok');
+      assertIntact(db);
       if (passed > 0 && passed < agents.length) inFlightKills++;
       // the next round starts again from "every module but the last"
       sql(db, `DELETE FROM attempts WHERE module_id = '${ids[last]}'; DELETE FROM credentials;`);
-      server = await serve(dataDir, port);
+      server = await serve(dataDir, port, db);
       assert.ok(answered.every((s) => s === 303 || s === 'cut'), `answers: ${answered}`);
     }
     server.child.kill('SIGKILL');
@@ -83,5 +85,6 @@ test('kill -9 during the attempts that earn a badge: attempt and badge are both 
     console.log(`# ${inFlightKills} of 4 kills landed while some of the agents' attempts had committed and others not`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+    db.drop();
   }
 });

@@ -2,9 +2,10 @@
 // kill -9 under a write load: each round starts `passport serve` on the same data folder,
 // runs concurrent writers (a manager's attestations, one evidence row each, every one with
 // its own comment), kills the server with SIGKILL at a random moment, then checks with the
-// sqlite3 tool that every write the server acknowledged (201) is in the database and that
-// the database is intact. Used by crash.test.mjs (a few rounds, in `make test`) and by
-// scripts/crash-loop (many rounds): `node crash-load.mjs` runs CRASH_ROUNDS rounds.
+// database's shell (sqlite3, psql) that every write the server acknowledged (201) is in the
+// database and, on SQLite, that the file is intact. On the engine of PASSPORT_E2E_ENGINE (a
+// new PostgreSQL database per run there). Used by crash.test.mjs (a few rounds, in `make
+// test`) and by scripts/crash-loop (many rounds): `node crash-load.mjs` runs CRASH_ROUNDS rounds.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,19 +13,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { BIN, DEMO, DEMO_PASSWORD, ROOT, assertNoSanitizerReport, client, freePort } from './helpers.mjs';
+import {
+  BIN, DEMO, DEMO_PASSWORD, ENGINE, ROOT, assertNoSanitizerReport, client, engineDatabase, freePort, sqlText,
+} from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export function sql(db, query) {
-  const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (r.status !== 0) throw new Error(`sqlite3 ${query}: ${r.stderr}`);
-  return r.stdout;
+/** query's rows on db (engineDatabase's), one per line. */
+export const sql = (db, query) => sqlText(db, query);
+
+/** Throws unless db's SQLite file is intact. On PostgreSQL only the Passport server was
+ * killed, not the database server: what it stores is its own (nothing to check here). */
+export function assertIntact(db) {
+  if (ENGINE === 'sqlite') assert.equal(sql(db, 'PRAGMA integrity_check').trim(), 'ok');
 }
 
-export async function serve(dataDir, port) {
+/** `passport serve` on dataDir and db (engineDatabase's) on port, once /healthz answers. */
+export async function serve(dataDir, port, db) {
   const child = spawn(BIN, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--quiet',
-    '--web', path.join(ROOT, 'web'), '--courses', path.join(ROOT, 'courses')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--web', path.join(ROOT, 'web'), '--courses', path.join(ROOT, 'courses')],
+  { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...db.env } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
   const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
@@ -45,17 +53,17 @@ export async function serve(dataDir, port) {
  */
 export async function crashRounds({ rounds = 3, writers = 4, log = () => {} } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-crash-'));
-  const db = path.join(dataDir, 'passport.db');
+  const db = engineDatabase(dataDir);
   let acknowledged = 0;
   try {
     const init = spawnSync(BIN, ['init', '--data', dataDir, '--courses', path.join(ROOT, 'courses')],
-      { encoding: 'utf8', env: { ...process.env, PASSPORT_DEMO_PASSWORD: DEMO_PASSWORD } });
+      { encoding: 'utf8', env: { ...process.env, ...db.env, PASSPORT_DEMO_PASSWORD: DEMO_PASSWORD } });
     assert.equal(init.status, 0, init.stderr);
     const agentId = Number(sql(db, `SELECT id FROM users WHERE email = '${DEMO.agent}'`).trim());
     const acked = new Set();
     const port = await freePort();
     for (let round = 0; round < rounds; round++) {
-      const server = await serve(dataDir, port);
+      const server = await serve(dataDir, port, db);
       const manager = client(`http://127.0.0.1:${port}`, { timeoutMs: 10_000 });
       await manager.loginOk(DEMO.manager);
       const csrf = await manager.csrf('/me/profile', '/me/profile');
@@ -77,7 +85,11 @@ export async function crashRounds({ rounds = 3, writers = 4, log = () => {} } = 
         }
       };
       const loops = Array.from({ length: writers }, (_, w) => loop(w));
-      await sleep(200 + Math.floor(Math.random() * 600));
+      // the kill comes once the round has a few acknowledged writes (a wait on them, not a
+      // time: under load a write may take a second), at a random moment after that
+      const from = acked.size;
+      for (let i = 0; i < 1200 && acked.size < from + 4; i++) await sleep(25);
+      await sleep(Math.floor(Math.random() * 500));
       server.child.kill('SIGKILL');
       stop = true;
       await server.exited;
@@ -87,14 +99,15 @@ export async function crashRounds({ rounds = 3, writers = 4, log = () => {} } = 
       const stored = new Set(sql(db, "SELECT comment FROM evidence WHERE comment LIKE 'crash-%'").split('\n').filter(Boolean));
       const lost = [...acked].filter((c) => !stored.has(c));
       assert.deepEqual(lost, [], `round ${round}: acknowledged writes lost after kill -9`);
-      assert.equal(sql(db, 'PRAGMA integrity_check').trim(), 'ok');
-      log(`round ${round + 1}/${rounds}: ${acked.size} acknowledged writes so far, all present, integrity ok`);
+      assertIntact(db);
+      log(`round ${round + 1}/${rounds}: ${acked.size} acknowledged writes so far, all present${ENGINE === 'sqlite' ? ', integrity ok' : ''}`);
     }
     acknowledged = acked.size;
     assert.ok(acknowledged > 0, 'the load wrote something');
     return { rounds, acknowledged };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+    db.drop();
   }
 }
 

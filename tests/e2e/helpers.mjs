@@ -84,7 +84,7 @@ let databases = 0;
 
 function psql(url, args, input) {
   return spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...args],
-    { encoding: 'utf8', input, timeout: 60_000 });
+    { encoding: 'utf8', input, timeout: 60_000, maxBuffer: 256 << 20 });
 }
 
 /** A new empty database on the PostgreSQL server of PASSPORT_TEST_PG: its URL. */
@@ -102,22 +102,40 @@ function dropDatabase(url) {
   psql(process.env.PASSPORT_TEST_PG, ['-c', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
 }
 
+/** The database of a server a test starts by hand (`passport init` / `serve` without
+ * startServer) in dataDir, on the engine under test: {database (as server.database), env
+ * (PASSPORT_DATABASE on PostgreSQL, to add to the commands' environment), drop()}. On
+ * PostgreSQL a new empty database that drop() removes; on SQLite dataDir's passport.db. */
+export function engineDatabase(dataDir) {
+  if (ENGINE !== 'postgresql') return { database: path.join(dataDir, 'passport.db'), env: {}, drop() {} };
+  const url = createDatabase();
+  return { database: url, env: { PASSPORT_DATABASE: url }, drop() { dropDatabase(url); } };
+}
+
+/** Runs query with the shell of database (psql for a PostgreSQL URL, else sqlite3 on the
+ * file): the spawnSync result. */
+function shellQuery(database, query) {
+  return database.startsWith('postgresql:')
+    ? psql(database, ['-A', '-t', '-F', '|', '-c', query])
+    : spawnSync('sqlite3', [database, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
+}
+
+const rowsOf = (stdout) => (stdout.trim() === '' ? [] : stdout.trim().split('\n'));
+
 /** Rows of query on a server's database, in the shells' text form (columns joined by '|',
- * one row per line, trimmed), or null when the shell failed or is missing. */
+ * one row per line, trimmed), or null when the shell failed or is missing. Any object with
+ * a `database` (a PostgreSQL URL or a SQLite file's path) stands for a server. */
 export function sqlRows(server, query) {
-  const r = server.database.startsWith('postgresql:')
-    ? psql(server.database, ['-A', '-t', '-F', '|', '-c', query])
-    : spawnSync('sqlite3', [server.database, query], { encoding: 'utf8' });
-  if (r.status !== 0) return null;
-  return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n');
+  const r = shellQuery(server.database, query);
+  return r.status === 0 ? rowsOf(r.stdout) : null;
 }
 
 /** The text of query's answer on a server's database (rows joined by new lines); throws
  * with the shell's message when the query fails. */
 export function sqlText(server, query) {
-  const rows = sqlRows(server, query);
-  if (rows === null) throw new Error(`query failed on ${server.database}: ${query}`);
-  return rows.join('\n');
+  const r = shellQuery(server.database, query);
+  if (r.status !== 0) throw new Error(`query failed on ${server.database}: ${query}\n${r.stderr || r.error}`);
+  return rowsOf(r.stdout).join('\n');
 }
 
 function runInit(dataDir, demo, env) {
@@ -157,6 +175,10 @@ function spawnServer(dataDir, port, env) {
   });
   return state;
 }
+
+/* How long a server may take to answer /healthz after its start: an ASan build on a loaded
+ * machine (two passes of the suite side by side) has taken 20 s. */
+const START_TIMEOUT_MS = 60_000;
 
 async function waitHealthy(url, state, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -205,14 +227,14 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
     state = spawnServer(dataDir, port, serverEnv());
-    if (await waitHealthy(url, state, 20_000)) break;
+    if (await waitHealthy(url, state, START_TIMEOUT_MS)) break;
     const busy = /address already in use|EADDRINUSE|cannot listen|bind/i.test(state.stderr);
     if (!state.exited) state.child.kill('SIGKILL');
     await state.exit;
     if (!busy || attempt === 2) {
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (ownDatabase) dropDatabase(ownDatabase);
-      throw new Error(`server did not answer GET /healthz with 200 within 20 s ` +
+      throw new Error(`server did not answer GET /healthz with 200 within ${START_TIMEOUT_MS / 1000} s ` +
         `(exit: ${JSON.stringify(state.exited)}); stderr:\n${state.stderr.slice(-8000)}`);
     }
   }
@@ -249,7 +271,7 @@ export async function startServer({ demo = true, env = {}, dataParent = os.tmpdi
       if (whileStopped) await whileStopped();
       for (let attempt = 0; attempt < 5; attempt++) {
         state = spawnServer(dataDir, port, serverEnv());
-        if (await waitHealthy(url, state, 20_000)) return;
+        if (await waitHealthy(url, state, START_TIMEOUT_MS)) return;
         if (!state.exited) state.child.kill('SIGKILL');
         await state.exit;
         await sleep(200); /* the port may still be held for a moment */

@@ -29,7 +29,7 @@ let browser;
 const as = {};
 
 function cli(args, input) {
-  const r = spawnSync(BIN, [...args, '--data', server.dataDir], { encoding: 'utf8', input, timeout: 60_000 });
+  const r = spawnSync(BIN, [...args, '--data', server.dataDir], { encoding: 'utf8', input, timeout: 60_000, env: server.cliEnv });
   assert.equal(r.status, 0, `passport ${args.join(' ')}: ${r.stdout}${r.stderr}`);
 }
 

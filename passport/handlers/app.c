@@ -67,6 +67,11 @@ static bool is_key(const char *m) {
 }
 
 void app_error(app *a, http_req *req, http_resp *resp, int status, const char *message) {
+    req_ctx *c = app_ctx(req);
+    if (status >= 400 && status < 500 && c && store_thread_errors() != c->db_errors) {
+        status = 500;
+        message = "error.database";
+    }
     if (status == 500 && a->db && store_busy(a->db)) { /* the write lock stayed taken: try again soon */
         status = 503;
         message = "error.busy";
@@ -344,6 +349,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     req->app = c;
     store_clear_busy(a->db);
     unsigned long db_errors = store_thread_errors(); /* a lookup that failed is not "signed out" */
+    c->db_errors = db_errors;
     bool cors = route->flags & ROUTE_CORS;
     /* a resource any site may read answers the same with or without credentials */
     const char *tok = cors ? NULL : http_cookie(req, SESSION_COOKIE);

@@ -84,6 +84,7 @@ typedef struct req_ctx {
     long long stamp;   /* the change log's stamp at that time (store/changelog.h) */
     char *page_key;    /* where app_render keeps this page (ROUTE_CACHE, GET); NULL: not kept */
     long long page_owner;
+    unsigned long db_errors; /* store_thread_errors() when the request began */
 } req_ctx;
 
 /* Loads catalogs, templates and static files, builds the router. NULL with err set. The
@@ -138,7 +139,9 @@ char *app_tf(app *a, http_req *req, const char *key, const json_t *args);
 void app_render(app *a, http_req *req, http_resp *resp, int status, const char *name,
                 const char *title_key, json_t *data);
 /* An error page (HTML) or {"error":{status,message}} under /api/: message may be an i18n
- * key or plain text; NULL uses the status's own text. */
+ * key or plain text; NULL uses the status's own text. A 4xx after a database failure
+ * during the request (store_thread_errors) is answered 500 "error.database": the input
+ * was not at fault (on PostgreSQL a write fails at its statement, not at the commit). */
 void app_error(app *a, http_req *req, http_resp *resp, int status, const char *message);
 /* This response must not be kept in the page cache (a ROUTE_CACHE page showing, for this
  * user, something that depends on other agents' data). */

@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { BIN, DEMO, DEMO_PASSWORD, ROOT, assertNoSanitizerReport, client, startServer } from './helpers.mjs';
+import {
+  BIN, DEMO, DEMO_PASSWORD, ENGINE, PG_WRITE_LOCK, ROOT, assertNoSanitizerReport, client, sqlText, startServer,
+} from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,17 +109,23 @@ function profileWriter(agent, csrf) {
   });
 }
 
-/** Holds SQLite's write lock on db from a sqlite3 process until release() is called. */
-async function holdWriteLock(db) {
-  const child = spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Holds the write lock of server's database from another process until release() is
+ * called: SQLite's (BEGIN IMMEDIATE in sqlite3), or on PostgreSQL the advisory lock every
+ * Passport write transaction takes (in psql). */
+async function holdWriteLock(server) {
+  const pg = ENGINE === 'postgresql';
+  const child = pg
+    ? spawn('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', server.database], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn('sqlite3', [server.database], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
   child.stderr.setEncoding('utf8').on('data', (d) => { out += d; });
-  child.stdin.write('.timeout 5000\nBEGIN IMMEDIATE;\nSELECT \'locked\';\n');
+  child.stdin.write(pg ? `BEGIN;\nSELECT pg_advisory_xact_lock(${PG_WRITE_LOCK});\nSELECT 'locked';\n`
+    : '.timeout 5000\nBEGIN IMMEDIATE;\nSELECT \'locked\';\n');
   for (let i = 0; i < 200 && !out.includes('locked'); i++) await sleep(25);
-  assert.match(out, /locked/, `sqlite3 holds the lock: ${out}`);
+  assert.match(out, /locked/, `${pg ? 'psql' : 'sqlite3'} holds the lock: ${out}`);
   const exited = new Promise((r) => child.on('exit', r));
-  return async () => { child.stdin.end('ROLLBACK;\n.quit\n'); await exited; };
+  return async () => { child.stdin.end(pg ? 'ROLLBACK;\n\\q\n' : 'ROLLBACK;\n.quit\n'); await exited; };
 }
 
 describe('another process holds the write lock', () => {
@@ -130,7 +138,7 @@ describe('another process holds the write lock', () => {
     await agent.loginOk(DEMO.agent);
     const csrf = await agent.csrf('/me/profile', '/me/profile');
     const write = profileWriter(agent, csrf);
-    const release = await holdWriteLock(path.join(server.dataDir, 'passport.db'));
+    const release = await holdWriteLock(server);
     try {
       const t0 = Date.now();
       // two writes at once (as many as the server has workers here), and health checks meanwhile
@@ -191,6 +199,13 @@ function smallDisk(size) {
   };
 }
 
+/** PostgreSQL: takes the server's role's rights to write (grant: true gives them back), a
+ * database refusing writes as a full disk refuses them to SQLite. */
+function pgWrites(server, grant) {
+  sqlText(server, grant ? 'GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO CURRENT_USER'
+    : 'REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public FROM CURRENT_USER');
+}
+
 describe('database failures are visible', () => {
   test('a corrupt sessions table answers 500 and logs it, not 401', async () => {
     const server = await startServer();
@@ -198,17 +213,24 @@ describe('database failures are visible', () => {
       const agent = client(server);
       await agent.loginOk(DEMO.agent);
       assert.equal((await agent.get('/api/v1/me/profile')).status, 200);
-      const db = path.join(server.dataDir, 'passport.db');
-      await server.restart({ whileStopped: () => {
-      const q = spawnSync('sqlite3', [db, "PRAGMA wal_checkpoint(TRUNCATE); SELECT rootpage FROM sqlite_schema WHERE name = 'sessions'; PRAGMA page_size;"], { encoding: 'utf8' });
-      const [, root, pageSize] = q.stdout.trim().split('\n').map(Number);
-      const fd = fs.openSync(db, 'r+');
-      fs.writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, (root - 1) * pageSize);
-      fs.closeSync(fd);
-      } });
+      if (ENGINE === 'sqlite') {
+        const db = server.database;
+        await server.restart({ whileStopped: () => {
+          const q = spawnSync('sqlite3', [db, "PRAGMA wal_checkpoint(TRUNCATE); SELECT rootpage FROM sqlite_schema WHERE name = 'sessions'; PRAGMA page_size;"], { encoding: 'utf8' });
+          const [, root, pageSize] = q.stdout.trim().split('\n').map(Number);
+          const fd = fs.openSync(db, 'r+');
+          fs.writeSync(fd, Buffer.alloc(pageSize, 0x5a), 0, pageSize, (root - 1) * pageSize);
+          fs.closeSync(fd);
+        } });
+      } else {
+        // no file to damage on PostgreSQL: the sessions table becomes unreadable instead
+        // (after a restart, as on SQLite: the server remembers the sessions it has read)
+        await server.restart();
+        sqlText(server, 'REVOKE SELECT ON sessions FROM CURRENT_USER');
+      }
       const r = await agent.get('/api/v1/me/profile', { headers: { Accept: 'application/json' } });
       assert.equal(r.status, 500, r.body.slice(0, 300));
-      await logged(server, /database error: .*malformed/);
+      await logged(server, ENGINE === 'sqlite' ? /database error: .*malformed/ : /database error: .*permission denied for table sessions/);
     } finally {
       await server.stop().catch(() => {});
     }
@@ -217,14 +239,18 @@ describe('database failures are visible', () => {
   // Without root (no tmpfs of a chosen size), a file size limit makes every write that
   // grows a file fail as a full disk does (SQLITE_FULL, or an I/O error when the write
   // starts past the limit). SIGXFSZ is ignored
-  // by serve, so the limit is an error to log, not a killed server.
+  // by serve, so the limit is an error to log, not a killed server. On PostgreSQL, whose
+  // files the server does not write, the database refuses the writes (rights revoked).
   test('a file size limit reached: writes, in a transaction or alone, answer 500 with the database error logged under their request id', async (t) => {
-    if (spawnSync('sh', ['-c', 'command -v prlimit']).status !== 0) { t.skip('prlimit is not installed'); return; }
+    const pg = ENGINE === 'postgresql';
+    if (!pg && spawnSync('sh', ['-c', 'command -v prlimit']).status !== 0) { t.skip('prlimit is not installed'); return; }
     const server = await startServer();
     const limit = (value) => {
+      if (pg) { pgWrites(server, value === 'unlimited'); return; }
       const r = spawnSync('prlimit', ['--pid', String(server.pid()), `--fsize=${value}:`], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
     };
+    const refused = pg ? 'permission denied' : '(full|I/O error)';
     try {
       const agent = client(server);
       await agent.loginOk(DEMO.agent);
@@ -233,15 +259,16 @@ describe('database failures are visible', () => {
       limit(4096);
       const r = await write('too big');
       assert.equal(r.status, 500, r.body.slice(0, 300));
-      await logged(server, new RegExp(`database error: .*(full|I/O error).* id=${r.headers.get('x-request-id')}`));
+      await logged(server, new RegExp(`database error: .*${refused}.* id=${r.headers.get('x-request-id')}`));
       // a single statement's implicit commit (the session of a login) fails the same way
       const other = client(server);
       const l = await other.login(DEMO.manager, DEMO_PASSWORD);
       assert.equal(l.status, 500, l.body.slice(0, 300));
-      await logged(server, new RegExp(`database error: .*(full|I/O error).* id=${l.headers.get('x-request-id')}`));
+      await logged(server, new RegExp(`database error: .*${refused}.* id=${l.headers.get('x-request-id')}`));
       assert.ok(server.running(), 'the server lives');
       assert.equal((await client(server).get('/healthz')).status, 200);
-      assert.equal((await client(server).get('/readyz')).status, 503, 'not ready: the write probe fails');
+      // (PostgreSQL: the write probe writes no table, the revoked rights do not stop it)
+      if (!pg) assert.equal((await client(server).get('/readyz')).status, 503, 'not ready: the write probe fails');
       limit('unlimited');
       const ok = await write('room again');
       assert.equal(ok.status, 200, ok.body.slice(0, 300));
@@ -251,7 +278,9 @@ describe('database failures are visible', () => {
     }
   });
 
-  test('a full disk: writes answer 5xx with a logged error, and work again once there is room', async (t) => {
+  test('a full disk: writes answer 5xx with a logged error, and work again once there is room', {
+    skip: ENGINE === 'postgresql' && 'the data folder holds no database on PostgreSQL (its refused writes: the test above)',
+  }, async (t) => {
     const disk = smallDisk('8m');
     if (!disk) { t.skip('cannot mount a small tmpfs here (needs root)'); return; }
     let server;
@@ -291,7 +320,28 @@ describe('database failures are visible', () => {
 });
 
 describe('backup and restore', () => {
-  test('a backup taken while the server writes restores into a server with the data and keys', async () => {
+  test('on PostgreSQL, backup and restore send to pg_dump and pg_restore, and write nothing', {
+    skip: ENGINE !== 'postgresql' && 'a SQLite store: the next test',
+  }, () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-backup-'));
+    const env = { PASSPORT_DATABASE: process.env.PASSPORT_TEST_PG };
+    try {
+      const archive = path.join(work, 'nightly.tar.gz');
+      const b = cli(path.join(work, 'data'), ['backup', archive], env);
+      assert.equal(b.status, 1, b.out);
+      assert.match(b.out, /PostgreSQL database: back it up with pg_dump/);
+      const r = cli(path.join(work, 'data'), ['restore', archive], env);
+      assert.equal(r.status, 1, r.out);
+      assert.match(r.out, /PostgreSQL database: restore it with pg_restore/);
+      assert.deepEqual(fs.readdirSync(work), []);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('a backup taken while the server writes restores into a server with the data and keys', {
+    skip: ENGINE === 'postgresql' && 'backup and restore copy a SQLite store (PostgreSQL: pg_dump, the test above)',
+  }, async () => {
     const server = await startServer();
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'passport-backup-'));
     let restored;

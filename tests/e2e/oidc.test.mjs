@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { DEMO, client, findForm, pageText, startServer } from './helpers.mjs';
+import { DEMO, client, findForm, pageText, sqlText, startServer } from './helpers.mjs';
 import { CLIENT_ID, CLIENT_SECRET, startProvider } from './idp.mjs';
 
 const ACCOUNTS = {
@@ -135,7 +135,8 @@ describe('single sign-on', () => {
       for (const [idAlg, userinfoAlg] of [['ES256', null], ['EdDSA', 'ES256'], ['RS256', 'EdDSA']]) {
         idp.configure({ idAlg, userinfoAlg });
         const { c, res } = await signIn('nadia');
-        assert.equal(res.status, 303, `${idAlg}/${userinfoAlg}: ${pageText(res.body).slice(0, 300)}`);
+        assert.equal(res.status, 303, `${idAlg}/${userinfoAlg}: ${pageText(res.body).slice(0, 300)}; why (audit): ${
+          sqlText(server, "SELECT detail FROM audit WHERE action = 'login.sso_failed'")}`);
         assert.equal((await me(c)).email, 'nadia.nouvelle@demo.passport.test');
         assert.equal(idp.seen.idAlg, idAlg);
         assert.match(idp.seen.userinfoType, userinfoAlg ? /^application\/jwt/ : /^application\/json/);

@@ -144,7 +144,7 @@ function runInit(dataDir, demo, env) {
   const r = spawnSync(BIN, args, {
     env: sanitizerEnv({ PASSPORT_DEMO_PASSWORD: DEMO_PASSWORD, ...env }),
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 180_000, // about 2 s on a quiet machine; over 60 s was seen at load 27
   });
   const out = `${r.stdout || ''}${r.stderr || ''}`;
   if (r.error) throw new Error(`passport init: ${r.error.message}`);

@@ -130,7 +130,7 @@ async function holdWriteLock(server) {
 
 describe('another process holds the write lock', () => {
   let server;
-  before(async () => { server = await startServer(); });
+  before(async () => { server = await startServer({ env: { PASSPORT_WRITE_WAIT_MS: '250' } }); }); // serve's default
   after(async () => { await server?.stop(); });
 
   test('/healthz stays fast, writes answer 503 with Retry-After promptly, then work again', async () => {

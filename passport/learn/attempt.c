@@ -79,18 +79,26 @@ quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const c
     return quiz_draw_make(m->quiz, m->ncomps, m->policy.draw, seed);
 }
 
-int64_t attempt_locked_until(store *s, long long user_id, const learn_module *m, int64_t now) {
+int64_t attempt_locked_until(store *s, const learn_library *lib, long long user_id, const learn_module *m, int64_t now) {
+    /* failures of m's copies in other languages count too: switching language is no way
+     * around the policy */
     store_query *st = store_stmt(s,
-                                  "SELECT finished_at FROM attempts WHERE user_id = ?1 AND module_id = ?2 AND passed = 0"
-                                  " AND finished_at > ?3 ORDER BY finished_at DESC LIMIT ?4",
+                                  "SELECT finished_at FROM attempts WHERE user_id = ?1"
+                                  " AND module_id IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) AND passed = 0"
+                                  " AND finished_at > ?2 ORDER BY finished_at DESC LIMIT ?3",
                                   NULL);
     if (!st) return 0;
+    const char *ids[LIBRARY_COPIES_MAX];
+    size_t nids = library_copies(lib, m, ids);
     int64_t fails[POLICY_MAX_ATTEMPTS];
     size_t n = 0;
     store_bind_int64(st, 1, user_id);
-    store_bind_text(st, 2, m->id);
-    store_bind_int64(st, 3, now - m->policy.cooldown);
-    store_bind_int(st, 4, m->policy.attempts);
+    store_bind_int64(st, 2, now - m->policy.cooldown);
+    store_bind_int(st, 3, m->policy.attempts);
+    for (size_t i = 0; i < LIBRARY_COPIES_MAX; i++) {
+        if (i < nids) store_bind_text(st, 4 + (int)i, ids[i]);
+        else store_bind_null(st, 4 + (int)i);
+    }
     while (n < POLICY_MAX_ATTEMPTS && store_step(st) == STORE_ROW) fails[n++] = store_col_int64(st, 0);
     store_done(st);
     return policy_locked_until(&m->policy, fails, n, now);
@@ -172,7 +180,7 @@ static bool attempt_insert(store *s, long long user_id, const learn_module *m, c
     return ok;
 }
 
-attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
+attempt_status attempt_record(store *s, const learn_library *lib, long long user_id, const learn_module *m,
                               const char *nonce, const quiz_draw *draw, const grade_result *g,
                               attempt_pass_hook on_pass, void *arg, attempt_outcome *out, perr *err) {
     int64_t now = clock_now(), started = 0;
@@ -180,7 +188,7 @@ attempt_status attempt_record(store *s, const unsigned char *key, long long user
     attempt_outcome local = {0};
     if (!out) out = &local;
     *out = (attempt_outcome){0};
-    if (!nonce_valid(key, user_id, m->id, nonce, now, &started)) return ATTEMPT_REPLAY;
+    if (!nonce_valid(lib->nonce_key, user_id, m->id, nonce, now, &started)) return ATTEMPT_REPLAY;
     if (!store_begin(s, err)) return ATTEMPT_ERROR;
     store_query *st = store_stmt(s, "SELECT archived_at IS NULL FROM modules WHERE id = ?1 AND version_hash = ?2", err);
     if (!st) goto fail;
@@ -198,7 +206,7 @@ attempt_status attempt_record(store *s, const unsigned char *key, long long user
         rc = ATTEMPT_REPLAY;
         goto fail;
     }
-    if ((out->until = attempt_locked_until(s, user_id, m, now)) != 0) {
+    if ((out->until = attempt_locked_until(s, lib, user_id, m, now)) != 0) {
         rc = ATTEMPT_COOLDOWN;
         goto fail;
     }

@@ -55,8 +55,8 @@ typedef bool (*attempt_pass_hook)(store *s, long long user_id, void *arg, perr *
  * nonce always gives the same draw for the same version of m. Caller frees it. */
 quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const char *nonce);
 
-/* Records the graded attempt of module m by the user in one transaction: checks the
- * nonce (a valid MAC under key for this user and module, younger than ATTEMPT_NONCE_TTL)
+/* Records the graded attempt of module m of lib by the user in one transaction: checks the
+ * nonce (a valid MAC under lib's nonce key for this user and module, younger than ATTEMPT_NONCE_TTL)
  * and that it was not used before, that the module is live in the store, its attempt
  * policy (attempt_locked_until) and the rate limit; inserts the attempt (g->answers as
  * JSON, the drawn questions of draw with their right flags, score, passed, started_at =
@@ -65,13 +65,15 @@ quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const c
  * with source "module:<id>@<hash8>", then calls on_pass (may be NULL) with arg, in the
  * same transaction. On any refusal or error nothing is written. out (may be NULL)
  * receives the attempt's id or the cooldown's end. */
-attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
+attempt_status attempt_record(store *s, const learn_library *lib, long long user_id, const learn_module *m,
                               const char *nonce, const quiz_draw *draw, const grade_result *g,
                               attempt_pass_hook on_pass, void *arg, attempt_outcome *out, perr *err);
 
-/* 0 when the user may attempt module m at now, else when they may (m's policy applied to
- * their failed attempts, learn/policy.h). */
-int64_t attempt_locked_until(store *s, long long user_id, const learn_module *m, int64_t now);
+/* 0 when the user may attempt module m of lib at now, else when they may: m's policy
+ * (learn/policy.h) applied to their failed attempts of m and of its copies in other
+ * languages (library_copies), so that switching language gives no extra attempts. */
+int64_t attempt_locked_until(store *s, const learn_library *lib, long long user_id, const learn_module *m,
+                             int64_t now);
 
 /* One recorded attempt, for its result page. */
 typedef struct attempt_row {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of quizzes that measure, on a fixture library written here: a module
 // with a question pool (draw 4 of 8, two competencies, attempts 2, cooldown 1h), an exam
-// (reveal: never) and a next module. A blank attempt's responses (HTML and API) hold no
+// (reveal: never), a next module, and a module with an English copy. A blank attempt's responses (HTML and API) hold no
 // right option, accepted text or explanation of any question of the file; two attempts
 // get different draws; answers to undrawn questions and replayed forms are refused with
-// nothing recorded; the cooldown is reached, shown with its date, refused, then lifted
+// nothing recorded; the cooldown is reached (also across a module's languages), shown with its date, refused, then lifted
 // with PASSPORT_CLOCK_OFFSET; passing reveals explanations (not with reveal: never) and
 // offers the next module; the result page survives reload, back and a double submit in
 // Chromium; axe-core on the module, locked module and result pages.
@@ -118,6 +118,43 @@ Deux plus deux ?
 [[4|quatre]]
 `;
 
+// the same module in two languages, one failure allowed an hour: the failures of one copy
+// lock the other (switching language gives no extra attempt)
+const LANG_FR = `---
+id: quiz-lang
+title: Un module traduit
+minutes: 3
+lang: fr
+competencies: [CRCN-4.1@1]
+pass: 1
+attempts: 1
+cooldown: 1h
+---
+# Un module traduit
+
+## Quiz
+Trois plus trois ?
+[[6|six]]
+`;
+
+const LANG_EN = `---
+id: quiz-lang-en
+translation_of: quiz-lang
+title: A translated module
+minutes: 3
+lang: en
+competencies: [CRCN-4.1@1]
+pass: 1
+attempts: 1
+cooldown: 1h
+---
+# A translated module
+
+## Quiz
+Three plus three?
+[[6|six]]
+`;
+
 let server, coursesDir;
 const env = {};
 
@@ -130,6 +167,12 @@ function writeLibrary() {
   fs.writeFileSync(path.join(dir, '01-pool.md'), POOL);
   fs.writeFileSync(path.join(dir, '02-exam.md'), EXAM);
   fs.writeFileSync(path.join(dir, '03-next.md'), NEXT);
+  fs.writeFileSync(path.join(dir, '04-lang.md'), LANG_FR);
+  const en = path.join(coursesDir, 'quiz-fixture-en');
+  fs.mkdirSync(en);
+  fs.writeFileSync(path.join(en, 'course.md'),
+    '---\ntitle: Test quiz\nlang: en\nsummary: For the tests\ntranslation_of: quiz-fixture\n---\nIntro\n');
+  fs.writeFileSync(path.join(en, '01-lang.md'), LANG_EN);
   env.PASSPORT_COURSES = coursesDir;
 }
 
@@ -331,6 +374,25 @@ describe('attempt policy and reveal', () => {
       delete env.PASSPORT_CLOCK_OFFSET;
       await server.restart();
     }
+  });
+
+  test('switching language gives no extra attempt: a failure of the French copy locks the English one', async () => {
+    const c = await agent(DEMO.manager);
+    const fr = (await api(c, 'GET', '/api/v1/modules/quiz-lang')).json;
+    assert.equal(fr.locked_until, null);
+    let r = await api(c, 'POST', '/api/v1/modules/quiz-lang/attempts', { nonce: fr.nonce, answers: {} });
+    assert.equal(r.status, 201, r.body);
+    assert.equal(r.json.passed, false);
+    const en = (await api(c, 'GET', '/api/v1/modules/quiz-lang-en')).json;
+    assert.match(en.locked_until || '', /^\d{4}-/, 'the English copy is locked too');
+    assert.equal(en.locked_until, (await api(c, 'GET', '/api/v1/modules/quiz-lang')).json.locked_until);
+    const page = await c.get('/modules/quiz-lang-en');
+    assert.ok(!page.body.includes('action="/modules/quiz-lang-en/attempts"'), 'no quiz form on the English copy');
+    const before = await progress(c, 'quiz-lang-en');
+    r = await api(c, 'POST', '/api/v1/modules/quiz-lang-en/attempts', { nonce: en.nonce, answers: { q1: '6' } });
+    assert.equal(r.status, 429, r.body);
+    assert.match(r.json.error.message, /Rien n.a été enregistré/);
+    assert.equal(await progress(c, 'quiz-lang-en'), before, 'nothing recorded');
   });
 
   test('a passed module reveals explanations and offers the next module; reveal: never does not', async () => {

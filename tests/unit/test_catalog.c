@@ -214,7 +214,7 @@ static attempt_status try_out(fixture *f, const learn_module *m, const char *non
     perr err = {{0}};
     assert_true(grade_quiz(m->quiz, draw, a, m->pass, &g, &err));
     *passed = g.passed;
-    attempt_status st = attempt_record(f->s, cur_lib->nonce_key, f->user, m, nonce, draw, &g, cur_hook, cur_arg, out, &err);
+    attempt_status st = attempt_record(f->s, cur_lib, f->user, m, nonce, draw, &g, cur_hook, cur_arg, out, &err);
     grade_result_free(&g);
     quiz_draw_free(draw);
     json_decref(a);
@@ -399,11 +399,11 @@ static void test_cooldown(void **state) {
     unsetenv("PASSPORT_CLOCK_OFFSET");
     /* the attempt's own time: clock_now() - 10 read after it could be a second later */
     int64_t first = count(f, "SELECT finished_at FROM attempts");
-    assert_int_equal(attempt_locked_until(f->s, f->user, m, clock_now()), 0);
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, m, clock_now()), 0);
     attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{\"q1\": \"no\"}", &passed), ATTEMPT_OK);
     assert_false(passed);
-    assert_int_equal(attempt_locked_until(f->s, f->user, m, clock_now()), first + 3600);
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, m, clock_now()), first + 3600);
     attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
     assert_int_equal(try_out(f, m, n2, "{\"q1\": \"x\"}", &passed, &out), ATTEMPT_COOLDOWN);
     assert_int_equal(out.until, first + 3600);
@@ -423,6 +423,51 @@ static void test_cooldown(void **state) {
     assert_true(passed);
     unsetenv("PASSPORT_CLOCK_OFFSET");
     assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 3);
+    library_release(lib);
+}
+
+/* Failures count across a module's copies in other languages: two failures of the French
+ * module lock its English copy until the same time (and the other way round), and the
+ * English copy refuses an attempt then, with nothing written. */
+static const char mod_b_en[] = "---\nid: mots-de-passe-en\ntranslation_of: mots-de-passe\ntitle: Strong passwords\n"
+                               "minutes: 6\nlang: en\ncompetencies: [CRCN-4.1@1]\npass: 1\nattempts: 2\ncooldown: 1h\n---\n"
+                               "# M\n\nA passphrase.\n\n## Quiz\nQ?\n[[x]]\n";
+
+static void test_cooldown_across_languages(void **state) {
+    fixture *f = *state;
+    test_put(f->dir, "secu-en/course.md", "---\ntitle: Security\nlang: en\nsummary: s\ntranslation_of: secu\n---\nIntro\n");
+    test_put(f->dir, "secu-en/01-b.md", mod_b_en);
+    learn_library *lib = load(f);
+    const learn_module *fr = library_module(lib, "mots-de-passe"), *en = library_module(lib, "mots-de-passe-en");
+    assert_non_null(fr);
+    assert_non_null(en);
+    const char *ids[LIBRARY_COPIES_MAX];
+    assert_int_equal(library_copies(lib, fr, ids), 2);
+    assert_string_equal(ids[0], "mots-de-passe");
+    assert_string_equal(ids[1], "mots-de-passe-en");
+    assert_int_equal(library_copies(lib, en, ids), 2);
+    assert_string_equal(ids[0], "mots-de-passe-en");
+    assert_string_equal(ids[1], "mots-de-passe");
+    assert_int_equal(library_copies(lib, library_module(lib, "hameconnage"), ids), 1);
+    cur_lib = lib;
+    char n[ATTEMPT_NONCE_MAX];
+    bool passed;
+    attempt_outcome out = {0};
+    attempt_nonce_new(lib->nonce_key, f->user, fr->id, n);
+    assert_int_equal(try(f, fr, n, "{}", &passed), ATTEMPT_OK);
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, en, clock_now()), 0);
+    attempt_nonce_new(lib->nonce_key, f->user, en->id, n); /* one failure in each language */
+    assert_int_equal(try(f, en, n, "{}", &passed), ATTEMPT_OK);
+    int64_t first = count(f, "SELECT min(finished_at) FROM attempts");
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, fr, clock_now()), first + 3600);
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, en, clock_now()), first + 3600);
+    attempt_nonce_new(lib->nonce_key, f->user, en->id, n);
+    assert_int_equal(try_out(f, en, n, "{\"q1\": \"x\"}", &passed, &out), ATTEMPT_COOLDOWN);
+    assert_int_equal(out.until, first + 3600);
+    attempt_nonce_new(lib->nonce_key, f->user, fr->id, n);
+    assert_int_equal(try(f, fr, n, "{\"q1\": \"x\"}", &passed), ATTEMPT_COOLDOWN);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
     library_release(lib);
 }
 
@@ -569,6 +614,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_attempts_progress_evidence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_continue_languages_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cooldown_across_languages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_with_the_attempt, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -180,9 +180,12 @@ static json_t *player_data(app *a, http_req *req, const learn_library *lib, cons
  * (the caller frees it). */
 static quiz_draw *set_nonce(json_t *d, http_req *req, const learn_library *lib, const learn_module *m) {
     char nonce[ATTEMPT_NONCE_MAX];
-    attempt_nonce_new(lib->nonce_key, app_ctx(req)->user->id, m->id, nonce);
+    long long uid = app_ctx(req)->user->id;
+    /* the attempts made so far (player_data's progress) fix the draw: a reload shows the same one */
+    json_int_t seq = json_integer_value(json_object_get(json_object_get(d, "module"), "attempts"));
+    attempt_nonce_new(lib->nonce_key, uid, m->id, (long long)seq, nonce);
     json_object_set_new(d, "nonce", json_string_nocheck(nonce));
-    return attempt_draw(lib->nonce_key, m, nonce);
+    return attempt_draw(lib->nonce_key, uid, m, nonce);
 }
 
 /* The quiz fields of one draw of m as HTML in the request's locale (assembled from parts
@@ -292,7 +295,7 @@ static int submit(app *a, http_req *req, http_resp *resp, const learn_library *l
     req_ctx *c = app_ctx(req);
     grade_result g;
     perr err = {{0}};
-    quiz_draw *draw = attempt_draw(lib->nonce_key, m, nonce);
+    quiz_draw *draw = attempt_draw(lib->nonce_key, c->user->id, m, nonce);
     if (!grade_quiz(m->quiz, draw, answers, m->pass, &g, &err)) {
         quiz_draw_free(draw);
         refused(a, req, resp, &g);
@@ -317,6 +320,7 @@ static void attempt_refused(app *a, http_req *req, http_resp *resp, attempt_stat
     switch (st) {
     case ATTEMPT_OK: break;
     case ATTEMPT_REPLAY: app_error(a, req, resp, 409, "learn.error.replay"); break;
+    case ATTEMPT_STALE: app_error(a, req, resp, 409, "learn.error.stale"); break;
     case ATTEMPT_COOLDOWN: {
         char after[24];
         snprintf(after, sizeof after, "%lld", (long long)(out->until - clock_now()));

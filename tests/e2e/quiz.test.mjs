@@ -2,8 +2,8 @@
 // End-to-end tests of quizzes that measure, on a fixture library written here: a module
 // with a question pool (draw 4 of 8, two competencies, attempts 2, cooldown 1h), an exam
 // (reveal: never), a next module, and a module with an English copy. A blank attempt's responses (HTML and API) hold no
-// right option, accepted text or explanation of any question of the file; two attempts
-// get different draws; answers to undrawn questions and replayed forms are refused with
+// right option, accepted text or explanation of any question of the file; a reload shows
+// the same draw and two attempts get different draws; a form older than an attempt is refused; answers to undrawn questions and replayed forms are refused with
 // nothing recorded; the cooldown is reached (also across a module's languages), shown with its date, refused, then lifted
 // with PASSPORT_CLOCK_OFFSET; passing reveals explanations (not with reveal: never) and
 // offers the next module; the result page survives reload, back and a double submit in
@@ -289,22 +289,36 @@ describe('a failed attempt gives nothing away', () => {
 });
 
 describe('draws bound to the signed form', () => {
-  test('two attempts get different draws or orders', async () => {
+  test('a reload shows the same draw, the next attempt another; a form older than an attempt is refused', async () => {
+    const mod = parseModule(file('01-pool.md'));
     const c = await agent(DEMO.manager);
+    const shape = (qs) => JSON.stringify(qs.map((q) => [q.name, q.options.map((o) => o.html)]));
     const seen = new Set();
-    for (let i = 0; i < 3; i++) {
+    // passed attempts (they do not count against the policy): four draws, each fixed until used
+    for (let i = 0; i < 4; i++) {
       const m = (await api(c, 'GET', '/api/v1/modules/quiz-pool')).json;
-      seen.add(JSON.stringify(m.questions.map((q) => [q.name, q.options.map((o) => o.html)])));
+      const again = (await api(c, 'GET', '/api/v1/modules/quiz-pool')).json;
+      assert.notEqual(again.nonce, m.nonce);
+      assert.equal(shape(again.questions), shape(m.questions), 'a reload shows the same draw and orders');
+      const { page } = await modulePage(c, 'quiz-pool');
+      assert.deepEqual(formQuestions(page.body).map((q) => q.name), m.questions.map((q) => q.name), 'the page too');
+      seen.add(shape(m.questions));
+      const r = await api(c, 'POST', '/api/v1/modules/quiz-pool/attempts', { nonce: m.nonce, answers: rightAnswers(mod, m.questions) });
+      assert.equal(r.status, 201, r.body);
+      assert.equal(r.json.passed, true);
     }
-    assert.ok(seen.size >= 2, 'three forms, one draw');
-    // a module without draw shows every question, still shuffled
-    const orders = new Set();
-    for (let i = 0; i < 6; i++) {
-      const m = (await api(c, 'GET', '/api/v1/modules/quiz-exam')).json;
-      assert.deepEqual(m.questions.map((q) => q.name), ['q1', 'q2']);
-      orders.add(m.questions[0].options.map((o) => o.html).join('|'));
-    }
-    assert.equal(orders.size, 2, 'both orders of two options come up in six forms');
+    assert.ok(seen.size >= 2, 'four attempts, one draw');
+    // two forms of the same draw: the first sent, the second is refused, in French, nothing recorded
+    const first = await modulePage(c, 'quiz-exam');
+    const second = await modulePage(c, 'quiz-exam');
+    assert.deepEqual(formQuestions(first.page.body).map((q) => q.name), ['q1', 'q2'], 'no draw: every question');
+    let r = await c.post('/modules/quiz-exam/attempts', answerFields(first.form.hidden, {}));
+    assert.equal(r.status, 303);
+    const before = await progress(c, 'quiz-exam');
+    r = await c.post('/modules/quiz-exam/attempts', answerFields(second.form.hidden, {}));
+    assert.equal(r.status, 409, r.body.slice(0, 300));
+    assert.match(pageText(r.body), /un autre essai de ce module a été enregistré depuis/i);
+    assert.equal(await progress(c, 'quiz-exam'), before, 'nothing recorded');
   });
 
   test('an answer to an undrawn question, a replayed form: 4xx in French, nothing recorded', async () => {

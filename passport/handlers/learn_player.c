@@ -55,14 +55,15 @@ typedef struct player_memo {
 /* The reads of the player, in one read transaction (one WAL lock instead of one per
  * query). The visit is written after it, and only when due (at most once a
  * PROGRESS_VISIT_GRAIN), so that no read transaction turns into a write. */
-static bool player_read(app *a, long long uid, const learn_module *m, player_memo *pm, perr *err) {
+static bool player_read(app *a, const learn_library *lib, long long uid, const learn_module *m, player_memo *pm,
+                        perr *err) {
     int64_t now = clock_now();
     pm->at = now;
     if (!store_read_begin(a->db, err)) return false;
     pm->visited = progress_visit_last(a->db, uid, m->id);
     json_t *progress = progress_by_module(a->db, uid, err);
     pm->recent = attempt_count_recent(a->db, uid, m->id);
-    pm->until = attempt_locked_until(a->db, uid, m, now);
+    pm->until = attempt_locked_until(a->db, lib, uid, m, now);
     store_read_end(a->db);
     if (progress && now - pm->visited >= PROGRESS_VISIT_GRAIN) { /* record the view, then show it */
         json_decref(progress);
@@ -129,7 +130,7 @@ static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d)
 
 /* The page data of the player for m: the module with the agent's progress and the
  * attempts left this hour, from a current memo or from the store. */
-static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
+static json_t *player_data(app *a, http_req *req, const learn_library *lib, const learn_module *m, perr *err) {
     long long uid = app_ctx(req)->user->id;
     char key[BLOB_CACHE_MAX_KEY];
     int n = snprintf(key, sizeof key, "player|%lld|%s", uid, m->id);
@@ -151,7 +152,7 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     }
     buf_free(&b);
     if (!hit) {
-        if (!player_read(a, uid, m, &pm, err)) return NULL;
+        if (!player_read(a, lib, uid, m, &pm, err)) return NULL;
         pm.stamp = c->stamp;
         if (keyed) blob_cache_put(a->memos, slot, key, (const char *)&pm, sizeof pm);
     }
@@ -179,9 +180,12 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
  * (the caller frees it). */
 static quiz_draw *set_nonce(json_t *d, http_req *req, const learn_library *lib, const learn_module *m) {
     char nonce[ATTEMPT_NONCE_MAX];
-    attempt_nonce_new(lib->nonce_key, app_ctx(req)->user->id, m->id, nonce);
+    long long uid = app_ctx(req)->user->id;
+    /* the attempts made so far (player_data's progress) fix the draw: a reload shows the same one */
+    json_int_t seq = json_integer_value(json_object_get(json_object_get(d, "module"), "attempts"));
+    attempt_nonce_new(lib->nonce_key, uid, m->id, (long long)seq, nonce);
     json_object_set_new(d, "nonce", json_string_nocheck(nonce));
-    return attempt_draw(lib->nonce_key, m, nonce);
+    return attempt_draw(lib->nonce_key, uid, m, nonce);
 }
 
 /* The quiz fields of one draw of m as HTML in the request's locale (assembled from parts
@@ -202,7 +206,7 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     perr err = {{0}};
     if (m) {
-        json_t *d = player_data(a, req, m, &err);
+        json_t *d = player_data(a, req, lib, m, &err);
         json_t *fields = NULL;
         if (d && json_is_null(json_object_get(d, "locked_until"))) {
             quiz_draw *draw = set_nonce(d, req, lib, m);
@@ -232,7 +236,7 @@ static void api_module(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     perr err = {{0}};
     if (m) {
-        json_t *d = player_data(a, req, m, &err);
+        json_t *d = player_data(a, req, lib, m, &err);
         if (!d) {
             log_error("module %s: %s", m->id, err.msg);
             app_error(a, req, resp, 500, NULL);
@@ -291,7 +295,7 @@ static int submit(app *a, http_req *req, http_resp *resp, const learn_library *l
     req_ctx *c = app_ctx(req);
     grade_result g;
     perr err = {{0}};
-    quiz_draw *draw = attempt_draw(lib->nonce_key, m, nonce);
+    quiz_draw *draw = attempt_draw(lib->nonce_key, c->user->id, m, nonce);
     if (!grade_quiz(m->quiz, draw, answers, m->pass, &g, &err)) {
         quiz_draw_free(draw);
         refused(a, req, resp, &g);
@@ -299,7 +303,7 @@ static int submit(app *a, http_req *req, http_resp *resp, const learn_library *l
     }
     award_arg aa = {a->badges, 0, false}; /* a badge is awarded with the attempt that earns it */
     attempt_status st =
-        attempt_record(a->db, lib->nonce_key, c->user->id, m, nonce, draw, &g, award_in_attempt, &aa, out, &err);
+        attempt_record(a->db, lib, c->user->id, m, nonce, draw, &g, award_in_attempt, &aa, out, &err);
     if (st == ATTEMPT_ERROR) log_error("attempt %s: %s", m->id, err.msg);
     *earned = aa.earned;
     if (st == ATTEMPT_OK && aa.failed) { /* one more try on its own */
@@ -316,6 +320,7 @@ static void attempt_refused(app *a, http_req *req, http_resp *resp, attempt_stat
     switch (st) {
     case ATTEMPT_OK: break;
     case ATTEMPT_REPLAY: app_error(a, req, resp, 409, "learn.error.replay"); break;
+    case ATTEMPT_STALE: app_error(a, req, resp, 409, "learn.error.stale"); break;
     case ATTEMPT_COOLDOWN: {
         char after[24];
         snprintf(after, sizeof after, "%lld", (long long)(out->until - clock_now()));

@@ -30,24 +30,35 @@ static void nonce_mac(const unsigned char *key, long long user_id, const char *m
     buf_free(&msg);
 }
 
-void attempt_nonce_new(const unsigned char *key, long long user_id, const char *module_id,
+void attempt_nonce_new(const unsigned char *key, long long user_id, const char *module_id, long long seq,
                        char out[ATTEMPT_NONCE_MAX]) {
     char rnd[17], mac[33];
     rand_hex(rnd, 8);
-    int n = snprintf(out, ATTEMPT_NONCE_MAX, "%lld.%s", (long long)clock_now(), rnd);
+    int n = snprintf(out, ATTEMPT_NONCE_MAX, "%lld.%lld.%s", (long long)clock_now(), seq < 0 ? 0 : seq, rnd);
     nonce_mac(key, user_id, module_id, out, (size_t)n, mac);
     snprintf(out + n, ATTEMPT_NONCE_MAX - (size_t)n, ".%s", mac);
 }
 
-/* Checks the nonce's MAC and age; *issued receives its time. */
+/* The attempt number a nonce was issued for ("<issued_at>.<seq>.<random>.<mac>"); -1
+ * when it has none. Read without checking the MAC: attempt_record checks it. */
+static long long nonce_seq(const char *nonce) {
+    const char *dot = nonce ? strchr(nonce, '.') : NULL;
+    if (!dot || dot[1] < '0' || dot[1] > '9') return -1;
+    char *end = NULL;
+    long long seq = strtoll(dot + 1, &end, 10);
+    return end && *end == '.' && seq >= 0 ? seq : -1;
+}
+
+/* Checks the nonce's MAC and age; *issued receives its time and *seq its attempt number. */
 static bool nonce_valid(const unsigned char *key, long long user_id, const char *module_id, const char *nonce,
-                        int64_t now, int64_t *issued) {
+                        int64_t now, int64_t *issued, long long *seq) {
     if (!nonce || strlen(nonce) >= ATTEMPT_NONCE_MAX) return false;
     const char *dot = strrchr(nonce, '.');
     if (!dot || strlen(dot + 1) != 32) return false;
     char *end = NULL;
     long long t = strtoll(nonce, &end, 10);
     if (end == nonce || *end != '.' || t > now + 60 || t < now - ATTEMPT_NONCE_TTL) return false;
+    if ((*seq = nonce_seq(nonce)) < 0) return false;
     char mac[33];
     nonce_mac(key, user_id, module_id, nonce, (size_t)(dot - nonce), mac);
     if (!rand_consttime_eq(mac, dot + 1)) return false;
@@ -68,9 +79,9 @@ int attempt_count_recent(store *s, long long user_id, const char *module_id) {
     return n;
 }
 
-quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const char *nonce) {
+quiz_draw *attempt_draw(const unsigned char *key, long long user_id, const learn_module *m, const char *nonce) {
     buf msg = BUF_INIT;
-    buf_printf(&msg, "draw|%s", nonce ? nonce : "");
+    buf_printf(&msg, "draw|%lld|%s|%s|%lld", user_id, m->id, m->hash, nonce_seq(nonce));
     unsigned char mac[32];
     rand_hmac_sha256(key, 32, buf_cstr(&msg), msg.len, mac);
     buf_free(&msg);
@@ -79,18 +90,37 @@ quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const c
     return quiz_draw_make(m->quiz, m->ncomps, m->policy.draw, seed);
 }
 
-int64_t attempt_locked_until(store *s, long long user_id, const learn_module *m, int64_t now) {
+/* The number of attempts the user made on module_id (any version); -1 on error. */
+static long long attempt_count_all(store *s, long long user_id, const char *module_id) {
+    store_query *st = store_stmt(s, "SELECT count(*) FROM attempts WHERE user_id = ?1 AND module_id = ?2", NULL);
+    if (!st) return -1;
+    store_bind_int64(st, 1, user_id);
+    store_bind_text(st, 2, module_id);
+    long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : -1;
+    store_done(st);
+    return n;
+}
+
+int64_t attempt_locked_until(store *s, const learn_library *lib, long long user_id, const learn_module *m, int64_t now) {
+    /* failures of m's copies in other languages count too: switching language is no way
+     * around the policy */
     store_query *st = store_stmt(s,
-                                  "SELECT finished_at FROM attempts WHERE user_id = ?1 AND module_id = ?2 AND passed = 0"
-                                  " AND finished_at > ?3 ORDER BY finished_at DESC LIMIT ?4",
+                                  "SELECT finished_at FROM attempts WHERE user_id = ?1"
+                                  " AND module_id IN (?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) AND passed = 0"
+                                  " AND finished_at > ?2 ORDER BY finished_at DESC LIMIT ?3",
                                   NULL);
     if (!st) return 0;
+    const char *ids[LIBRARY_COPIES_MAX];
+    size_t nids = library_copies(lib, m, ids);
     int64_t fails[POLICY_MAX_ATTEMPTS];
     size_t n = 0;
     store_bind_int64(st, 1, user_id);
-    store_bind_text(st, 2, m->id);
-    store_bind_int64(st, 3, now - m->policy.cooldown);
-    store_bind_int(st, 4, m->policy.attempts);
+    store_bind_int64(st, 2, now - m->policy.cooldown);
+    store_bind_int(st, 3, m->policy.attempts);
+    for (size_t i = 0; i < LIBRARY_COPIES_MAX; i++) {
+        if (i < nids) store_bind_text(st, 4 + (int)i, ids[i]);
+        else store_bind_null(st, 4 + (int)i);
+    }
     while (n < POLICY_MAX_ATTEMPTS && store_step(st) == STORE_ROW) fails[n++] = store_col_int64(st, 0);
     store_done(st);
     return policy_locked_until(&m->policy, fails, n, now);
@@ -172,15 +202,16 @@ static bool attempt_insert(store *s, long long user_id, const learn_module *m, c
     return ok;
 }
 
-attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
+attempt_status attempt_record(store *s, const learn_library *lib, long long user_id, const learn_module *m,
                               const char *nonce, const quiz_draw *draw, const grade_result *g,
                               attempt_pass_hook on_pass, void *arg, attempt_outcome *out, perr *err) {
     int64_t now = clock_now(), started = 0;
+    long long seq = -1;
     attempt_status rc = ATTEMPT_ERROR;
     attempt_outcome local = {0};
     if (!out) out = &local;
     *out = (attempt_outcome){0};
-    if (!nonce_valid(key, user_id, m->id, nonce, now, &started)) return ATTEMPT_REPLAY;
+    if (!nonce_valid(lib->nonce_key, user_id, m->id, nonce, now, &started, &seq)) return ATTEMPT_REPLAY;
     if (!store_begin(s, err)) return ATTEMPT_ERROR;
     store_query *st = store_stmt(s, "SELECT archived_at IS NULL FROM modules WHERE id = ?1 AND version_hash = ?2", err);
     if (!st) goto fail;
@@ -198,7 +229,11 @@ attempt_status attempt_record(store *s, const unsigned char *key, long long user
         rc = ATTEMPT_REPLAY;
         goto fail;
     }
-    if ((out->until = attempt_locked_until(s, user_id, m, now)) != 0) {
+    if (attempt_count_all(s, user_id, m->id) != seq) { /* an attempt since this form: its draw is spent */
+        rc = ATTEMPT_STALE;
+        goto fail;
+    }
+    if ((out->until = attempt_locked_until(s, lib, user_id, m, now)) != 0) {
         rc = ATTEMPT_COOLDOWN;
         goto fail;
     }

@@ -4,12 +4,15 @@
  * (with the `measured` evidence of a pass) in one transaction, refusing replays, archived
  * modules, attempts during a cooldown and too many attempts.
  *
- * A nonce is "<issued_at>.<random>.<mac>": the MAC (HMAC-SHA256 under the library's key)
- * binds it to the user, the module and the time, so rendering a quiz writes nothing; the
- * first submission stores it in quiz_nonces (the primary key refuses a second use). The
- * questions and option orders of the form are drawn with a seed derived from the nonce
- * under the same key: the server rebuilds them at submission, and a client cannot choose
- * them. */
+ * A nonce is "<issued_at>.<seq>.<random>.<mac>": the MAC (HMAC-SHA256 under the library's
+ * key) binds it to the user, the module, the time and seq, the number of attempts the user
+ * had made on the module when the form was rendered, so rendering a quiz writes nothing;
+ * the first submission stores it in quiz_nonces (the primary key refuses a second use).
+ * The questions and option orders of the form are drawn with a seed derived under the same
+ * key from the user, the module's version and seq, not from the random part: reloading
+ * the form shows the same draw until an attempt is recorded (an agent cannot shop for a
+ * draw of the questions they know), the server rebuilds it at submission, and a client
+ * cannot choose it. A form whose seq is no longer the count of attempts is refused. */
 #ifndef PASSPORT_LEARN_ATTEMPT_H
 #define PASSPORT_LEARN_ATTEMPT_H
 
@@ -29,14 +32,17 @@
 typedef enum attempt_status {
     ATTEMPT_OK,
     ATTEMPT_REPLAY,       /* unknown, expired or already used nonce: 409 */
+    ATTEMPT_STALE,        /* another attempt was recorded since the form was rendered: 409 */
     ATTEMPT_RATE_LIMITED, /* ATTEMPT_MAX_PER_HOUR reached: 429 */
     ATTEMPT_COOLDOWN,     /* the module's failed attempts are used up for now: 429 */
     ATTEMPT_ARCHIVED,     /* the module is archived or unknown to the store: 410 */
     ATTEMPT_ERROR,        /* database error: err set, 500 */
 } attempt_status;
 
-/* Writes a new nonce for the user and module into out, signed with key (32 bytes). */
-void attempt_nonce_new(const unsigned char *key, long long user_id, const char *module_id,
+/* Writes a new nonce for the user and module into out, signed with key (32 bytes); seq is
+ * the number of attempts the user has made on the module (any version), which fixes the
+ * draw (attempt_draw). */
+void attempt_nonce_new(const unsigned char *key, long long user_id, const char *module_id, long long seq,
                        char out[ATTEMPT_NONCE_MAX]);
 
 /* What attempt_record tells besides its status. */
@@ -51,13 +57,15 @@ typedef struct attempt_outcome {
 typedef bool (*attempt_pass_hook)(store *s, long long user_id, void *arg, perr *err);
 
 /* The draw of the quiz form that carries nonce: m's `draw` questions (all when unset),
- * stratified by m's competencies, options shuffled, seeded by HMAC(key, nonce). The same
- * nonce always gives the same draw for the same version of m. Caller frees it. */
-quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const char *nonce);
+ * stratified by m's competencies, options shuffled, seeded by HMAC(key, user, m's id and
+ * version, the nonce's seq). The same user, version and seq always give the same draw.
+ * Caller frees it. */
+quiz_draw *attempt_draw(const unsigned char *key, long long user_id, const learn_module *m, const char *nonce);
 
-/* Records the graded attempt of module m by the user in one transaction: checks the
- * nonce (a valid MAC under key for this user and module, younger than ATTEMPT_NONCE_TTL)
- * and that it was not used before, that the module is live in the store, its attempt
+/* Records the graded attempt of module m of lib by the user in one transaction: checks the
+ * nonce (a valid MAC under lib's nonce key for this user and module, younger than ATTEMPT_NONCE_TTL)
+ * and that it was not used before, that its seq is the user's count of attempts on m
+ * (else ATTEMPT_STALE), that the module is live in the store, its attempt
  * policy (attempt_locked_until) and the rate limit; inserts the attempt (g->answers as
  * JSON, the drawn questions of draw with their right flags, score, passed, started_at =
  * the nonce's creation), marks the nonce used by it (consumed nonces past their age are
@@ -65,13 +73,15 @@ quiz_draw *attempt_draw(const unsigned char *key, const learn_module *m, const c
  * with source "module:<id>@<hash8>", then calls on_pass (may be NULL) with arg, in the
  * same transaction. On any refusal or error nothing is written. out (may be NULL)
  * receives the attempt's id or the cooldown's end. */
-attempt_status attempt_record(store *s, const unsigned char *key, long long user_id, const learn_module *m,
+attempt_status attempt_record(store *s, const learn_library *lib, long long user_id, const learn_module *m,
                               const char *nonce, const quiz_draw *draw, const grade_result *g,
                               attempt_pass_hook on_pass, void *arg, attempt_outcome *out, perr *err);
 
-/* 0 when the user may attempt module m at now, else when they may (m's policy applied to
- * their failed attempts, learn/policy.h). */
-int64_t attempt_locked_until(store *s, long long user_id, const learn_module *m, int64_t now);
+/* 0 when the user may attempt module m of lib at now, else when they may: m's policy
+ * (learn/policy.h) applied to their failed attempts of m and of its copies in other
+ * languages (library_copies), so that switching language gives no extra attempts. */
+int64_t attempt_locked_until(store *s, const learn_library *lib, long long user_id, const learn_module *m,
+                             int64_t now);
 
 /* One recorded attempt, for its result page. */
 typedef struct attempt_row {

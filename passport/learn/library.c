@@ -729,6 +729,18 @@ const learn_module *library_module(const learn_library *lib, const char *id) {
     return hit ? *hit : NULL;
 }
 
+size_t library_copies(const learn_library *lib, const learn_module *m, const char *ids[LIBRARY_COPIES_MAX]) {
+    const char *root = m->translation_of ? m->translation_of : m->id;
+    size_t n = 0;
+    ids[n++] = m->id;
+    if (strcmp(root, m->id)) ids[n++] = root; /* counted even when the original failed to load */
+    for (size_t i = 0; lib && i < lib->nindex && n < LIBRARY_COPIES_MAX; i++) {
+        const learn_module *x = lib->index[i];
+        if (x->translation_of && !strcmp(x->translation_of, root) && strcmp(x->id, m->id)) ids[n++] = x->id;
+    }
+    return n;
+}
+
 const learn_course *library_course(const learn_library *lib, const char *slug) {
     for (size_t i = 0; lib && slug && i < lib->ncourses; i++)
         if (!strcmp(lib->courses[i]->slug, slug)) return lib->courses[i];

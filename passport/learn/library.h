@@ -100,6 +100,15 @@ void library_release(learn_library *lib);
 
 /* The module with this id, or NULL (owned by lib). */
 const learn_module *library_module(const learn_library *lib, const char *id);
+/* At most this many copies of one module in other languages are counted together. */
+#define LIBRARY_COPIES_MAX 8
+
+/* The ids of m and of its copies in other languages in lib (translation_of, either way:
+ * the module it translates, and every module that translates the same one or m), m's
+ * own id first; returns their number (at least 1, at most LIBRARY_COPIES_MAX). The
+ * strings are owned by lib. */
+size_t library_copies(const learn_library *lib, const learn_module *m, const char *ids[LIBRARY_COPIES_MAX]);
+
 /* The course with this slug, or NULL (owned by lib). */
 const learn_course *library_course(const learn_library *lib, const char *slug);
 

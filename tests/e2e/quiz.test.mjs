@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests of quizzes that measure, on a fixture library written here: a module
 // with a question pool (draw 4 of 8, two competencies, attempts 2, cooldown 1h), an exam
-// (reveal: never) and a next module. A blank attempt's responses (HTML and API) hold no
-// right option, accepted text or explanation of any question of the file; two attempts
-// get different draws; answers to undrawn questions and replayed forms are refused with
-// nothing recorded; the cooldown is reached, shown with its date, refused, then lifted
+// (reveal: never), a next module, and a module with an English copy. A blank attempt's responses (HTML and API) hold no
+// right option, accepted text or explanation of any question of the file; a reload shows
+// the same draw and two attempts get different draws; a form older than an attempt is refused; answers to undrawn questions and replayed forms are refused with
+// nothing recorded; the cooldown is reached (also across a module's languages), shown with its date, refused, then lifted
 // with PASSPORT_CLOCK_OFFSET; passing reveals explanations (not with reveal: never) and
 // offers the next module; the result page survives reload, back and a double submit in
 // Chromium; axe-core on the module, locked module and result pages.
@@ -118,6 +118,43 @@ Deux plus deux ?
 [[4|quatre]]
 `;
 
+// the same module in two languages, one failure allowed an hour: the failures of one copy
+// lock the other (switching language gives no extra attempt)
+const LANG_FR = `---
+id: quiz-lang
+title: Un module traduit
+minutes: 3
+lang: fr
+competencies: [CRCN-4.1@1]
+pass: 1
+attempts: 1
+cooldown: 1h
+---
+# Un module traduit
+
+## Quiz
+Trois plus trois ?
+[[6|six]]
+`;
+
+const LANG_EN = `---
+id: quiz-lang-en
+translation_of: quiz-lang
+title: A translated module
+minutes: 3
+lang: en
+competencies: [CRCN-4.1@1]
+pass: 1
+attempts: 1
+cooldown: 1h
+---
+# A translated module
+
+## Quiz
+Three plus three?
+[[6|six]]
+`;
+
 let server, coursesDir;
 const env = {};
 
@@ -130,6 +167,12 @@ function writeLibrary() {
   fs.writeFileSync(path.join(dir, '01-pool.md'), POOL);
   fs.writeFileSync(path.join(dir, '02-exam.md'), EXAM);
   fs.writeFileSync(path.join(dir, '03-next.md'), NEXT);
+  fs.writeFileSync(path.join(dir, '04-lang.md'), LANG_FR);
+  const en = path.join(coursesDir, 'quiz-fixture-en');
+  fs.mkdirSync(en);
+  fs.writeFileSync(path.join(en, 'course.md'),
+    '---\ntitle: Test quiz\nlang: en\nsummary: For the tests\ntranslation_of: quiz-fixture\n---\nIntro\n');
+  fs.writeFileSync(path.join(en, '01-lang.md'), LANG_EN);
   env.PASSPORT_COURSES = coursesDir;
 }
 
@@ -246,22 +289,36 @@ describe('a failed attempt gives nothing away', () => {
 });
 
 describe('draws bound to the signed form', () => {
-  test('two attempts get different draws or orders', async () => {
+  test('a reload shows the same draw, the next attempt another; a form older than an attempt is refused', async () => {
+    const mod = parseModule(file('01-pool.md'));
     const c = await agent(DEMO.manager);
+    const shape = (qs) => JSON.stringify(qs.map((q) => [q.name, q.options.map((o) => o.html)]));
     const seen = new Set();
-    for (let i = 0; i < 3; i++) {
+    // passed attempts (they do not count against the policy): four draws, each fixed until used
+    for (let i = 0; i < 4; i++) {
       const m = (await api(c, 'GET', '/api/v1/modules/quiz-pool')).json;
-      seen.add(JSON.stringify(m.questions.map((q) => [q.name, q.options.map((o) => o.html)])));
+      const again = (await api(c, 'GET', '/api/v1/modules/quiz-pool')).json;
+      assert.notEqual(again.nonce, m.nonce);
+      assert.equal(shape(again.questions), shape(m.questions), 'a reload shows the same draw and orders');
+      const { page } = await modulePage(c, 'quiz-pool');
+      assert.deepEqual(formQuestions(page.body).map((q) => q.name), m.questions.map((q) => q.name), 'the page too');
+      seen.add(shape(m.questions));
+      const r = await api(c, 'POST', '/api/v1/modules/quiz-pool/attempts', { nonce: m.nonce, answers: rightAnswers(mod, m.questions) });
+      assert.equal(r.status, 201, r.body);
+      assert.equal(r.json.passed, true);
     }
-    assert.ok(seen.size >= 2, 'three forms, one draw');
-    // a module without draw shows every question, still shuffled
-    const orders = new Set();
-    for (let i = 0; i < 6; i++) {
-      const m = (await api(c, 'GET', '/api/v1/modules/quiz-exam')).json;
-      assert.deepEqual(m.questions.map((q) => q.name), ['q1', 'q2']);
-      orders.add(m.questions[0].options.map((o) => o.html).join('|'));
-    }
-    assert.equal(orders.size, 2, 'both orders of two options come up in six forms');
+    assert.ok(seen.size >= 2, 'four attempts, one draw');
+    // two forms of the same draw: the first sent, the second is refused, in French, nothing recorded
+    const first = await modulePage(c, 'quiz-exam');
+    const second = await modulePage(c, 'quiz-exam');
+    assert.deepEqual(formQuestions(first.page.body).map((q) => q.name), ['q1', 'q2'], 'no draw: every question');
+    let r = await c.post('/modules/quiz-exam/attempts', answerFields(first.form.hidden, {}));
+    assert.equal(r.status, 303);
+    const before = await progress(c, 'quiz-exam');
+    r = await c.post('/modules/quiz-exam/attempts', answerFields(second.form.hidden, {}));
+    assert.equal(r.status, 409, r.body.slice(0, 300));
+    assert.match(pageText(r.body), /un autre essai de ce module a été enregistré depuis/i);
+    assert.equal(await progress(c, 'quiz-exam'), before, 'nothing recorded');
   });
 
   test('an answer to an undrawn question, a replayed form: 4xx in French, nothing recorded', async () => {
@@ -331,6 +388,25 @@ describe('attempt policy and reveal', () => {
       delete env.PASSPORT_CLOCK_OFFSET;
       await server.restart();
     }
+  });
+
+  test('switching language gives no extra attempt: a failure of the French copy locks the English one', async () => {
+    const c = await agent(DEMO.manager);
+    const fr = (await api(c, 'GET', '/api/v1/modules/quiz-lang')).json;
+    assert.equal(fr.locked_until, null);
+    let r = await api(c, 'POST', '/api/v1/modules/quiz-lang/attempts', { nonce: fr.nonce, answers: {} });
+    assert.equal(r.status, 201, r.body);
+    assert.equal(r.json.passed, false);
+    const en = (await api(c, 'GET', '/api/v1/modules/quiz-lang-en')).json;
+    assert.match(en.locked_until || '', /^\d{4}-/, 'the English copy is locked too');
+    assert.equal(en.locked_until, (await api(c, 'GET', '/api/v1/modules/quiz-lang')).json.locked_until);
+    const page = await c.get('/modules/quiz-lang-en');
+    assert.ok(!page.body.includes('action="/modules/quiz-lang-en/attempts"'), 'no quiz form on the English copy');
+    const before = await progress(c, 'quiz-lang-en');
+    r = await api(c, 'POST', '/api/v1/modules/quiz-lang-en/attempts', { nonce: en.nonce, answers: { q1: '6' } });
+    assert.equal(r.status, 429, r.body);
+    assert.match(r.json.error.message, /Rien n.a été enregistré/);
+    assert.equal(await progress(c, 'quiz-lang-en'), before, 'nothing recorded');
   });
 
   test('a passed module reveals explanations and offers the next module; reveal: never does not', async () => {

@@ -186,6 +186,18 @@ static void test_sync_search_archive(void **state) {
     buf_free(&p);
 }
 
+/* A nonce of lib for user and module id, issued for the attempts made so far (a fresh form). */
+static void nonce_now(fixture *f, const learn_library *lib, long long user, const char *id, char out[ATTEMPT_NONCE_MAX]) {
+    store_query *st = store_stmt(f->s, "SELECT count(*) FROM attempts WHERE user_id = ?1 AND module_id = ?2", NULL);
+    assert_non_null(st);
+    store_bind_int64(st, 1, user);
+    store_bind_text(st, 2, id);
+    assert_int_equal(store_step(st), STORE_ROW);
+    long long seq = store_col_int64(st, 0);
+    store_done(st);
+    attempt_nonce_new(lib->nonce_key, user, id, seq, out);
+}
+
 static const learn_library *cur_lib; /* the library whose key signs the nonces */
 static attempt_pass_hook cur_hook;    /* what try() passes to attempt_record */
 static void *cur_arg;
@@ -208,13 +220,13 @@ static json_t *as_shown(const learn_module *m, const quiz_draw *draw, const char
 
 static attempt_status try_out(fixture *f, const learn_module *m, const char *nonce, const char *answers, bool *passed,
                               attempt_outcome *out) {
-    quiz_draw *draw = attempt_draw(cur_lib->nonce_key, m, nonce);
+    quiz_draw *draw = attempt_draw(cur_lib->nonce_key, f->user, m, nonce);
     json_t *a = as_shown(m, draw, answers);
     grade_result g;
     perr err = {{0}};
     assert_true(grade_quiz(m->quiz, draw, a, m->pass, &g, &err));
     *passed = g.passed;
-    attempt_status st = attempt_record(f->s, cur_lib->nonce_key, f->user, m, nonce, draw, &g, cur_hook, cur_arg, out, &err);
+    attempt_status st = attempt_record(f->s, cur_lib, f->user, m, nonce, draw, &g, cur_hook, cur_arg, out, &err);
     grade_result_free(&g);
     quiz_draw_free(draw);
     json_decref(a);
@@ -295,7 +307,7 @@ static void test_attempts_progress_evidence(void **state) {
     char n1[ATTEMPT_NONCE_MAX], n2[ATTEMPT_NONCE_MAX];
     bool passed;
     cur_lib = lib;
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    nonce_now(f, lib, f->user, m->id, n1);
     assert_true(strlen(n1) > 40);
     assert_int_equal(try(f, m, n1, "{\"q1\": 2}", &passed), ATTEMPT_OK);
     assert_false(passed);
@@ -308,20 +320,20 @@ static void test_attempts_progress_evidence(void **state) {
     assert_int_equal(try(f, m, "0123456789abcdef0123456789abcdef", "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
     assert_int_equal(try(f, m, NULL, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
     const learn_module *mb = library_module(lib, "mots-de-passe");
-    attempt_nonce_new(lib->nonce_key, f->user, mb->id, n2); /* another module's */
+    nonce_now(f, lib, f->user, mb->id, n2); /* another module's */
     assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
-    attempt_nonce_new(lib->nonce_key, f->user + 1, m->id, n2); /* another user's */
+    nonce_now(f, lib, f->user + 1, m->id, n2); /* another user's */
     assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
+    nonce_now(f, lib, f->user, m->id, n2);
     n2[strlen(n2) - 1] = n2[strlen(n2) - 1] == '0' ? '1' : '0'; /* forged MAC */
     assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
+    nonce_now(f, lib, f->user, m->id, n2);
     setenv("PASSPORT_CLOCK_OFFSET", "90000", 1); /* a day later: expired */
     assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
     unsetenv("PASSPORT_CLOCK_OFFSET");
     /* a key from another library (another server run) does not validate */
     learn_library *other = library_load(f->dir, NULL, NULL);
-    attempt_nonce_new(other->nonce_key, f->user, m->id, n2);
+    nonce_now(f, other, f->user, m->id, n2);
     assert_int_equal(try(f, m, n2, "{\"q1\": 1}", &passed), ATTEMPT_REPLAY);
     learn_library *reloaded = library_load(f->dir, lib, NULL); /* a reload keeps the key */
     assert_memory_equal(reloaded->nonce_key, lib->nonce_key, sizeof lib->nonce_key);
@@ -333,7 +345,7 @@ static void test_attempts_progress_evidence(void **state) {
     assert_int_equal(json_integer_value(json_object_get(json_object_get(p, m->id), "attempts")), 1);
     json_decref(p);
     /* a pass: attempt and measured evidence for each competency@level, in one go */
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    nonce_now(f, lib, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_OK);
     assert_true(passed);
     assert_int_equal(count(f, "SELECT count(*) FROM evidence WHERE kind = 'measured'"), 2);
@@ -354,11 +366,11 @@ static void test_attempts_progress_evidence(void **state) {
     json_decref(next);
     /* rate limit: the 11th attempt within the hour is refused and writes nothing */
     for (int i = 0; i < 8; i++) {
-        attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+        nonce_now(f, lib, f->user, m->id, n1);
         assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
     }
     assert_int_equal(attempt_count_recent(f->s, f->user, m->id), 10);
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    nonce_now(f, lib, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_RATE_LIMITED);
     assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 10);
     library_release(lib);
@@ -372,7 +384,7 @@ static void test_attempts_progress_evidence(void **state) {
     test_put(f->dir, "secu/02-b.md", mod_b);
     learn_library *with_b = library_load(f->dir, NULL, NULL);
     cur_lib = with_b;
-    attempt_nonce_new(with_b->nonce_key, f->user, "mots-de-passe", n2);
+    nonce_now(f, with_b, f->user, "mots-de-passe", n2);
     assert_int_equal(try(f, library_module(with_b, "mots-de-passe"), n2, "{\"q1\": \"x\"}", &passed), ATTEMPT_ARCHIVED);
     assert_int_equal(count(f, "SELECT count(*) FROM attempts WHERE module_id = 'mots-de-passe'"), 0);
     library_release(with_b);
@@ -394,17 +406,17 @@ static void test_cooldown(void **state) {
     bool passed;
     attempt_outcome out = {0};
     setenv("PASSPORT_CLOCK_OFFSET", "-10", 1);
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    nonce_now(f, lib, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
     unsetenv("PASSPORT_CLOCK_OFFSET");
     /* the attempt's own time: clock_now() - 10 read after it could be a second later */
     int64_t first = count(f, "SELECT finished_at FROM attempts");
-    assert_int_equal(attempt_locked_until(f->s, f->user, m, clock_now()), 0);
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, m, clock_now()), 0);
+    nonce_now(f, lib, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{\"q1\": \"no\"}", &passed), ATTEMPT_OK);
     assert_false(passed);
-    assert_int_equal(attempt_locked_until(f->s, f->user, m, clock_now()), first + 3600);
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, m, clock_now()), first + 3600);
+    nonce_now(f, lib, f->user, m->id, n2);
     assert_int_equal(try_out(f, m, n2, "{\"q1\": \"x\"}", &passed, &out), ATTEMPT_COOLDOWN);
     assert_int_equal(out.until, first + 3600);
     assert_int_equal(try_out(f, m, n1, "{}", &passed, &out), ATTEMPT_REPLAY);
@@ -415,7 +427,7 @@ static void test_cooldown(void **state) {
     int64_t now = clock_now(); /* the exact boundary is tested in test_policy */
     snprintf(off, sizeof off, "%lld", (long long)(first + 3600 - 5 - now));
     setenv("PASSPORT_CLOCK_OFFSET", off, 1); /* just before the end: still refused */
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n2);
+    nonce_now(f, lib, f->user, m->id, n2);
     assert_int_equal(try(f, m, n2, "{\"q1\": \"x\"}", &passed), ATTEMPT_COOLDOWN);
     snprintf(off, sizeof off, "%lld", (long long)(first + 3600 - now));
     setenv("PASSPORT_CLOCK_OFFSET", off, 1); /* at the end: allowed */
@@ -423,6 +435,101 @@ static void test_cooldown(void **state) {
     assert_true(passed);
     unsetenv("PASSPORT_CLOCK_OFFSET");
     assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 3);
+    library_release(lib);
+}
+
+/* The draw is fixed by the attempts made so far, not by the form: two renderings before an
+ * attempt show the same questions in the same orders (no shopping for a known draw), the
+ * next attempt gets another draw, and a form rendered before an attempt was recorded is
+ * refused (ATTEMPT_STALE) with nothing written. */
+static const char mod_pool[] = "---\nid: pool\ntitle: Pool\nminutes: 5\nlang: fr\ncompetencies: [CRCN-4.1@1]\n"
+                               "pass: 1\ndraw: 3\nattempts: 20\n---\n# P\n\n## Quiz\n"
+                               "A?\n- [(X)] a1\n- [( )] a2\n- [( )] a3\n- [( )] a4\n\nB?\n- [(X)] b1\n- [( )] b2\n- [( )] b3\n- [( )] b4\n\n"
+                               "C?\n- [(X)] c1\n- [( )] c2\n- [( )] c3\n- [( )] c4\n\nD?\n- [(X)] d1\n- [( )] d2\n- [( )] d3\n- [( )] d4\n\n"
+                               "E?\n- [(X)] e1\n- [( )] e2\n- [( )] e3\n- [( )] e4\n\nF?\n- [(X)] f1\n- [( )] f2\n- [( )] f3\n- [( )] f4\n";
+
+static bool same_draw(const quiz_draw *x, const quiz_draw *y) {
+    if (x->n != y->n) return false;
+    for (size_t p = 0; p < x->n; p++)
+        if (x->q[p] != y->q[p] || memcmp(x->perm[p], y->perm[p], sizeof x->perm[p])) return false;
+    return true;
+}
+
+static void test_draw_per_attempt(void **state) {
+    fixture *f = *state;
+    test_put(f->dir, "secu/03-pool.md", mod_pool);
+    learn_library *lib = load(f);
+    const learn_module *m = library_module(lib, "pool");
+    assert_non_null(m);
+    cur_lib = lib;
+    char n1[ATTEMPT_NONCE_MAX], n2[ATTEMPT_NONCE_MAX];
+    bool passed;
+    nonce_now(f, lib, f->user, m->id, n1);
+    nonce_now(f, lib, f->user, m->id, n2);
+    assert_string_not_equal(n1, n2);
+    quiz_draw *d1 = attempt_draw(lib->nonce_key, f->user, m, n1), *d2 = attempt_draw(lib->nonce_key, f->user, m, n2);
+    assert_int_equal(d1->n, 3);
+    assert_true(same_draw(d1, d2)); /* a reload: the same draw */
+    quiz_draw *other = attempt_draw(lib->nonce_key, f->user + 1, m, n1);
+    assert_false(same_draw(d1, other)); /* another agent's (1 chance in 20 * 24^3 to collide) */
+    quiz_draw_free(other);
+    assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
+    assert_int_equal(try(f, m, n2, "{}", &passed), ATTEMPT_STALE); /* rendered before that attempt */
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 1);
+    assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_REPLAY); /* a replay still names its attempt */
+    nonce_now(f, lib, f->user, m->id, n2);
+    quiz_draw *d3 = attempt_draw(lib->nonce_key, f->user, m, n2);
+    assert_false(same_draw(d1, d3)); /* the next attempt: another draw */
+    assert_int_equal(try(f, m, n2, "{}", &passed), ATTEMPT_OK);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 2);
+    quiz_draw_free(d1);
+    quiz_draw_free(d2);
+    quiz_draw_free(d3);
+    library_release(lib);
+}
+
+/* Failures count across a module's copies in other languages: two failures of the French
+ * module lock its English copy until the same time (and the other way round), and the
+ * English copy refuses an attempt then, with nothing written. */
+static const char mod_b_en[] = "---\nid: mots-de-passe-en\ntranslation_of: mots-de-passe\ntitle: Strong passwords\n"
+                               "minutes: 6\nlang: en\ncompetencies: [CRCN-4.1@1]\npass: 1\nattempts: 2\ncooldown: 1h\n---\n"
+                               "# M\n\nA passphrase.\n\n## Quiz\nQ?\n[[x]]\n";
+
+static void test_cooldown_across_languages(void **state) {
+    fixture *f = *state;
+    test_put(f->dir, "secu-en/course.md", "---\ntitle: Security\nlang: en\nsummary: s\ntranslation_of: secu\n---\nIntro\n");
+    test_put(f->dir, "secu-en/01-b.md", mod_b_en);
+    learn_library *lib = load(f);
+    const learn_module *fr = library_module(lib, "mots-de-passe"), *en = library_module(lib, "mots-de-passe-en");
+    assert_non_null(fr);
+    assert_non_null(en);
+    const char *ids[LIBRARY_COPIES_MAX];
+    assert_int_equal(library_copies(lib, fr, ids), 2);
+    assert_string_equal(ids[0], "mots-de-passe");
+    assert_string_equal(ids[1], "mots-de-passe-en");
+    assert_int_equal(library_copies(lib, en, ids), 2);
+    assert_string_equal(ids[0], "mots-de-passe-en");
+    assert_string_equal(ids[1], "mots-de-passe");
+    assert_int_equal(library_copies(lib, library_module(lib, "hameconnage"), ids), 1);
+    cur_lib = lib;
+    char n[ATTEMPT_NONCE_MAX];
+    bool passed;
+    attempt_outcome out = {0};
+    nonce_now(f, lib, f->user, fr->id, n);
+    assert_int_equal(try(f, fr, n, "{}", &passed), ATTEMPT_OK);
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, en, clock_now()), 0);
+    nonce_now(f, lib, f->user, en->id, n); /* one failure in each language */
+    assert_int_equal(try(f, en, n, "{}", &passed), ATTEMPT_OK);
+    int64_t first = count(f, "SELECT min(finished_at) FROM attempts");
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, fr, clock_now()), first + 3600);
+    assert_int_equal(attempt_locked_until(f->s, lib, f->user, en, clock_now()), first + 3600);
+    nonce_now(f, lib, f->user, en->id, n);
+    assert_int_equal(try_out(f, en, n, "{\"q1\": \"x\"}", &passed, &out), ATTEMPT_COOLDOWN);
+    assert_int_equal(out.until, first + 3600);
+    nonce_now(f, lib, f->user, fr->id, n);
+    assert_int_equal(try(f, fr, n, "{\"q1\": \"x\"}", &passed), ATTEMPT_COOLDOWN);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
     library_release(lib);
 }
 
@@ -468,18 +575,18 @@ static void test_badge_with_the_attempt(void **state) {
     cur_arg = &h;
     char n1[ATTEMPT_NONCE_MAX];
     bool passed;
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    nonce_now(f, lib, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_ERROR);
     assert_int_equal(h.calls, 1);
     assert_int_equal(count(f, "SELECT count(*) FROM credentials"), 0);
     assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 0);
     assert_int_equal(count(f, "SELECT count(*) FROM evidence"), 0);
     /* a failed attempt does not call the hook */
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    nonce_now(f, lib, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
     assert_int_equal(h.calls, 1);
     h.fail_after = false;
-    attempt_nonce_new(lib->nonce_key, f->user, m->id, n1);
+    nonce_now(f, lib, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{\"q1\": 1, \"q2\": \"ABC\"}", &passed), ATTEMPT_OK);
     assert_true(passed);
     assert_int_equal(h.calls, 2);
@@ -569,6 +676,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_attempts_progress_evidence, setup, teardown),
         cmocka_unit_test_setup_teardown(test_continue_languages_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cooldown_across_languages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_draw_per_attempt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_with_the_attempt, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

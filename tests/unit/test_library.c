@@ -302,6 +302,30 @@ static void test_cli_exit_status(void **state) {
     assert_int_equal(cli_check_courses(2, missing), 1);
 }
 
+/* The starter library (courses/): every module draws from a bank at least 1.5 times its
+ * draw, an English copy included (issue 12), and loads without a problem. */
+static void test_starter_banks(void **state) {
+    (void)state;
+    diag_list d = DIAG_LIST_INIT;
+    learn_library *lib = library_load("courses", NULL, &d);
+    diag_print(&d, stderr);
+    assert_int_equal(d.n, 0);
+    diag_list_free(&d);
+    size_t english = 0;
+    for (size_t i = 0; i < lib->nindex; i++) {
+        const learn_module *m = lib->index[i];
+        size_t draw = m->policy.draw ? m->policy.draw : m->quiz->n;
+        if (2 * m->quiz->n < 3 * draw) fail_msg("%s: a bank of %zu for a draw of %zu", m->file, m->quiz->n, draw);
+        if (m->translation_of) {
+            english++;
+            assert_non_null(library_module(lib, m->translation_of));
+        }
+    }
+    assert_true(lib->nindex >= 40);
+    assert_true(english >= 6);
+    library_release(lib);
+}
+
 static void test_asset_types(void **state) {
     (void)state;
     const char *mime = NULL;
@@ -327,6 +351,7 @@ int main(void) {
         cmocka_unit_test(test_previous_version_kept),
         cmocka_unit_test(test_cli_exit_status),
         cmocka_unit_test(test_asset_types),
+        cmocka_unit_test(test_starter_banks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -139,11 +139,41 @@ static void test_no_folder_is_an_empty_bank(void **state) {
     posbank_free(b);
 }
 
+/* The bank shipped in courses/positioning (issue 12): all 16 CRCN competences, each with
+ * at least 8 items covering levels 1 to 6, at least 128 French items, every item of
+ * domain 4 translated into English, and no problem. */
+static void test_shipped_bank(void **state) {
+    (void)state;
+    diag_list d = DIAG_LIST_INIT;
+    posbank *b = posbank_load("courses", &d);
+    diag_print(&d, stderr);
+    assert_int_equal(d.n, 0);
+    diag_list_free(&d);
+    assert_int_equal(b->ncodes, 16);
+    assert_true(b->n >= 128);
+    for (size_t c = 0; c < b->ncodes; c++) {
+        size_t n = 0;
+        bool level[7] = {false};
+        for (size_t i = 0; i < b->n; i++) {
+            const posbank_item *it = &b->items[i];
+            if (it->comp != c) continue;
+            n++;
+            if (it->level >= 1 && it->level <= 6) level[it->level] = true;
+            if (!strncmp(it->code, "CRCN-4.", 7) && !it->en) fail_msg("%s: no English translation", it->id);
+        }
+        if (n < 8) fail_msg("%s: %zu items", b->codes[c], n);
+        for (int l = 1; l <= 6; l++)
+            if (!level[l]) fail_msg("%s: no item of level %d", b->codes[c], l);
+    }
+    posbank_free(b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_bank),
         cmocka_unit_test(test_problems_with_file_and_line),
         cmocka_unit_test(test_no_folder_is_an_empty_bank),
+        cmocka_unit_test(test_shipped_bank),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -163,10 +163,9 @@ bool store_ping(store *s);
 /* True when a write transaction can commit (readiness checks): a real commit of a change
  * that changes nothing. false with err set (read-only folder, full disk, lock held). */
 bool store_check_write(store *s, perr *err);
-/* The id of the last row inserted / the rows changed by the last statement, on this
- * thread's connection. (PostgreSQL: the id column an INSERT returned, the store adding
- * RETURNING id to an INSERT that has no RETURNING, into a table with an id column.) */
-long long store_last_id(store *s);
+/* The rows changed by the last INSERT, UPDATE or DELETE on this thread's connection. A
+ * new row's id comes back from the INSERT itself: `INSERT ... RETURNING id`, read as a
+ * row (both engines). */
 int store_changes(store *s);
 
 /* Parameters, numbered from 1 (`?` or `?N` in the SQL). Text is copied; NULL binds NULL. */

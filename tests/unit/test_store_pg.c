@@ -19,6 +19,7 @@
 
 #include "core/clock.h"
 #include "store/migrations.h"
+#include "pg_testutil.h"
 #include "store/store_engine.h"
 #include "testutil.h"
 
@@ -40,46 +41,22 @@ static const char test_schema[] =
     "CREATE TRIGGER log_no_delete BEFORE DELETE ON log FOR EACH ROW EXECUTE FUNCTION no_delete();";
 
 typedef struct pg_fixture {
-    char schema[64];
-    char *url; /* the server's URL with search_path set to the schema */
+    test_pg_schema schema;
     store *s;
 } pg_fixture;
-
-static const char *server_url(void) {
-    const char *u = getenv("PASSPORT_TEST_PG");
-    return u && *u ? u : NULL;
-}
-
-/* Runs sql on a store of its own on the server (outside the test's schema). */
-static void admin_exec(const char *sql) {
-    perr err = {{0}};
-    store *a = store_open_bare(server_url(), &err);
-    if (!a) fail_msg("cannot connect to PASSPORT_TEST_PG: %s", err.msg);
-    if (!store_exec(a, sql, &err)) fail_msg("%s: %s", sql, err.msg);
-    store_free(a);
-}
 
 /* A store on the fixture's schema (a second one acts as a second server). */
 static store *open_on(pg_fixture *f) {
     perr err = {{0}};
-    store *s = store_open_bare(f->url, &err);
+    store *s = store_open_bare(f->schema.url, &err);
     if (!s) fail_msg("store_open_bare: %s", err.msg);
     return s;
 }
 
 static int setup(void **state) {
-    if (!server_url()) return 0;
+    if (!test_pg_server()) return 0;
     pg_fixture *f = calloc(1, sizeof *f);
-    static int n;
-    snprintf(f->schema, sizeof f->schema, "unit_store_pg_%d_%d", (int)getpid(), ++n);
-    char sql[256];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", f->schema, f->schema);
-    admin_exec(sql);
-    const char *u = server_url();
-    size_t len = strlen(u) + 128;
-    f->url = malloc(len);
-    /* public too: extensions (unaccent, citext) live there */
-    snprintf(f->url, len, "%s%coptions=-csearch_path%%3D%s%%2Cpublic", u, strchr(u, '?') ? '&' : '?', f->schema);
+    test_pg_schema_new(&f->schema, "unit_store_pg");
     f->s = open_on(f);
     perr err = {{0}};
     if (!store_exec(f->s, test_schema, &err)) fail_msg("schema: %s", err.msg);
@@ -91,19 +68,14 @@ static int teardown(void **state) {
     pg_fixture *f = *state;
     if (!f) return 0;
     store_free(f->s);
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", f->schema);
-    admin_exec(sql);
-    free(f->url);
+    test_pg_schema_drop(&f->schema);
     free(f);
     return 0;
 }
 
-#define NEED_PG(state)                                              \
-    do {                                                            \
-        if (!server_url()) skip(); /* PASSPORT_TEST_PG unset */     \
-    } while (0);                                                    \
-    pg_fixture *f = *(state);                                       \
+#define NEED_PG(state)            \
+    TEST_PG_NEED();               \
+    pg_fixture *f = *(state);     \
     store *s = f->s
 
 static void placeholders_are_numbered_as_sqlite_does(void **state) {
@@ -441,11 +413,9 @@ static void migrations_keep_their_version_in_a_table(void **state) {
 static void passport_migrations_apply_or_are_refused_clearly(void **state) {
     NEED_PG(state);
     (void)s;
-    char sql[256];
-    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE; CREATE SCHEMA %s", f->schema, f->schema);
-    admin_exec(sql); /* an empty schema: Passport's own tables */
+    test_pg_schema_reset(&f->schema); /* an empty schema: Passport's own tables */
     perr err = {{0}};
-    store *p = store_open(f->url, &err);
+    store *p = store_open(f->schema.url, &err);
     if (p) assert_int_equal(store_version(p), store_latest_version());
     else if (!strstr(err.msg, "has no PostgreSQL text")) fail_msg("%s", err.msg);
     store_free(p);

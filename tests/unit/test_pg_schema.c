@@ -29,7 +29,7 @@
  * tsvector and word count, bm25's word counts, the migrations' version table (SQLite's
  * PRAGMA user_version); TRUNCATE guard, commit-order numbering. */
 static const char *const pg_only_columns[] = {"module_search|rowid", "module_search|doc", "module_search|ntok",
-                                              "talent_text|rowid",   "talent_text|doc",   NULL};
+                                              "module_search|tdoc", "talent_text|rowid", "talent_text|doc",   NULL};
 static const char *const pg_only_tables[] = {"module_search_terms", "passport_schema", NULL};
 static const char *const pg_only_indexes[] = {"module_search_doc", "module_search_terms_row", "talent_text_doc", NULL};
 static const char *const pg_only_triggers[] = {"audit_no_truncate", "changes_seq", "module_search_terms",

@@ -267,6 +267,10 @@ int store_step(store_query *q) {
     return PG(q) ? pgs_step(q) : sq_step(q);
 }
 
+int store_step_may_fail(store_query *q) {
+    return PG(q) ? pgs_step_may_fail(q) : sq_step(q);
+}
+
 const char *store_errmsg(store *s) {
     return PG(s) ? pgs_errmsg(s) : sq_errmsg(s);
 }

@@ -136,6 +136,7 @@ void pgs_finalize(store_query *q);
 void pgs_query_free(store_query *q);
 void pgs_done(store_query *q);
 int pgs_step(store_query *q);
+int pgs_step_may_fail(store_query *q);
 const char *pgs_errmsg(store *s);
 const char *pgs_query_errmsg(store_query *q);
 bool pgs_in_transaction(store_conn *c);

@@ -53,6 +53,7 @@ typedef struct pg_query {
     bool cached;      /* from store_stmt (else store_prepare: deallocated by store_finalize) */
     unsigned epoch;   /* c->epoch when prepared on the server; 0: not prepared */
     bool writes;      /* INSERT, UPDATE or DELETE */
+    bool may_fail;    /* this run is store_step_may_fail's: under a savepoint in a transaction */
     int nparams;
     param *params;
     PGresult *res;    /* the current execution's rows; NULL: not run since the last reset */
@@ -70,6 +71,7 @@ struct pconn {
     int changes;       /* rows changed by the last INSERT, UPDATE or DELETE */
     char *snapshot;    /* pg_current_snapshot() at the last look (store_generation_fresh) */
     char errmsg[512];
+    char failed[256];  /* the statement whose failure aborted the open transaction, and why */
 };
 
 #define Q(q) ((pg_query *)(q))
@@ -362,17 +364,28 @@ static int execute(pg_query *q) {
     const char **vals = xcalloc((size_t)q->nparams + 1, sizeof *vals);
     for (int i = 0; i < q->nparams; i++) vals[i] = q->params[i].val;
     /* A write inside a read transaction (the session's idle-time refresh) may fail, as on
-     * SQLite when another connection wrote since the snapshot, without ending the reads:
-     * it runs under a savepoint. */
-    bool sp = q->writes && c->in_read && PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+     * SQLite when another connection wrote since the snapshot, without ending the reads,
+     * and so may a statement of store_step_may_fail: each runs under a savepoint. */
+    bool intrans = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+    if (!in_transaction(c)) c->failed[0] = '\0';
+    bool quiet = q->writes && c->in_read && intrans, sp = quiet || (q->may_fail && intrans);
     if (sp) PQclear(PQexec(c->pg, "SAVEPOINT passport_write"));
     PGresult *res = PQexecPrepared(c->pg, q->name, q->nparams, vals, NULL, NULL, 0);
     free(vals);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        int rc = fail_code_busy(c, res, !sp);
+        int rc = fail_code_busy(c, res, !quiet);
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        bool after_failure = state && !strcmp(state, "25P02");
         PQclear(res);
         if (sp) PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT passport_write; RELEASE SAVEPOINT passport_write"));
+        else if (after_failure) /* a caller went on after a failure: a bug to fix */
+            log_error("database error: a statement after a failed one in the same transaction (PostgreSQL "
+                      "refuses it; use store_step_may_fail for a failure the caller survives): %.120s; "
+                      "the failure: %s",
+                      q->sql, c->failed);
+        else if (!c->failed[0] && PQtransactionStatus(c->pg) == PQTRANS_INERROR)
+            snprintf(c->failed, sizeof c->failed, "%.120s: %.120s", q->sql, c->errmsg);
         return rc;
     }
     if (sp) PQclear(PQexec(c->pg, "RELEASE SAVEPOINT passport_write"));
@@ -410,6 +423,14 @@ const char *pgs_errmsg(store *s) {
 
 const char *pgs_query_errmsg(store_query *q) {
     return Q(q)->c->errmsg;
+}
+
+int pgs_step_may_fail(store_query *st) {
+    pg_query *q = Q(st);
+    q->may_fail = true;
+    int rc = pgs_step(st);
+    q->may_fail = false;
+    return rc;
 }
 
 /* ---- parameters ---- */

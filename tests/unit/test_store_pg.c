@@ -249,6 +249,39 @@ static void transactions_commit_roll_back_and_count_changes(void **state) {
     assert_true(store_commit(s, &err));
 }
 
+/* SQLite leaves a transaction going after a failed statement; PostgreSQL aborts it unless
+ * the statement ran under store_step_may_fail's savepoint. */
+static void an_expected_failure_leaves_the_transaction_going(void **state) {
+    NEED_PG(state);
+    perr err = {{0}};
+    assert_true(store_exec(s, "INSERT INTO units(name) VALUES ('taken')", NULL));
+    store_query *ins = store_stmt(s, "INSERT INTO units(name) VALUES (?) RETURNING id", NULL);
+    assert_true(store_begin(s, &err));
+    store_bind_text(ins, 1, "taken");
+    assert_int_equal(store_step_may_fail(ins), STORE_CONSTRAINT);
+    store_done(ins);
+    store_bind_text(ins, 1, "after");
+    assert_int_equal(store_step_may_fail(ins), STORE_ROW); /* succeeds: its rows as store_step's */
+    assert_true(store_col_int64(ins, 0) > 0);
+    assert_int_equal(store_step(ins), STORE_DONE);
+    store_done(ins);
+    assert_true(store_exec(s, "INSERT INTO units(name) VALUES ('later')", NULL));
+    assert_true(store_commit(s, &err));
+    assert_int_equal(test_count(s, "SELECT count(*) FROM units WHERE name IN ('after', 'later')"), 2);
+    /* outside a transaction: the same as store_step */
+    store_bind_text(ins, 1, "taken");
+    assert_int_equal(store_step_may_fail(ins), STORE_CONSTRAINT);
+    store_done(ins);
+    /* without it, what the call is for: the rest of the transaction fails, and its commit */
+    assert_true(store_begin(s, &err));
+    store_bind_text(ins, 1, "taken");
+    assert_int_equal(store_step(ins), STORE_CONSTRAINT);
+    store_done(ins);
+    assert_false(store_exec(s, "INSERT INTO units(name) VALUES ('lost')", NULL));
+    assert_false(store_commit(s, &err));
+    assert_int_equal(test_count(s, "SELECT count(*) FROM units WHERE name = 'lost'"), 0);
+}
+
 static void a_statement_first_prepared_inside_a_transaction_keeps_it(void **state) {
     NEED_PG(state);
     perr err = {{0}};
@@ -448,6 +481,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(types_and_nulls_convert, setup, teardown),
         cmocka_unit_test_setup_teardown(constraints_map_to_store_constraint, setup, teardown),
         cmocka_unit_test_setup_teardown(transactions_commit_roll_back_and_count_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_expected_failure_leaves_the_transaction_going, setup, teardown),
         cmocka_unit_test_setup_teardown(a_statement_first_prepared_inside_a_transaction_keeps_it, setup, teardown),
         cmocka_unit_test_setup_teardown(a_write_waits_for_another_server_then_answers_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(another_servers_commit_moves_the_fresh_generation, setup, teardown),

@@ -8,6 +8,8 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/atomic_file.h"
+#include "core/buf.h"
 #include "store/migrate.h"
 
 static const char usage[] =
@@ -18,7 +20,9 @@ static const char usage[] =
     "sides and compares its row count and checksum. Stop the servers first. Refuses a target\n"
     "that has rows or that a copy already filled. Exit 0 when every table is identical.\n"
     "The data folder's keys/ and quiz-nonce.key are not in the database: copy them to every\n"
-    "server (docs/deployment.md).\n";
+    "server (docs/deployment.md). After the copy, DATA/" CLI_DB_MOVED " names the new database\n"
+    "(without its password), and commands on DATA refuse its old SQLite file unless given\n"
+    "--database.\n";
 
 int cli_migrate(int argc, char **argv) {
     cli_opts o;
@@ -58,6 +62,17 @@ int cli_migrate(int argc, char **argv) {
     }
     if (ok) fprintf(stderr, "%zu tables copied and identical\n", r.n);
     migrate_report_free(&r);
+    if (ok) { /* the folder remembers where its database went */
+        cli_opts to = {.database = o.to};
+        char *label = cli_db_label(&to);
+        buf line = BUF_INIT;
+        buf_printf(&line, "%s\n", label);
+        char moved[4096];
+        snprintf(moved, sizeof moved, "%s/" CLI_DB_MOVED, o.from);
+        ok = atomic_file_write(moved, line.data, line.len, 0600, true, &err);
+        buf_free(&line);
+        free(label);
+    }
     rc = ok ? 0 : 1;
 done:
     if (rc) fprintf(stderr, "passport: %s\n", err.msg[0] ? err.msg : "the copy failed");

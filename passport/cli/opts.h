@@ -59,8 +59,13 @@ bool cli_opts_count(const cli_opts *o, long max, long *n);
 /* Creates the data folder (mode 0700) when missing. */
 bool cli_data_dir_ready(const cli_opts *o);
 /* Opens the database of --database (a PostgreSQL URL, sqlite:PATH or a path), else
- * DATA/passport.db, migrating it. NULL with a message on stderr. */
+ * DATA/passport.db, migrating it. NULL with a message on stderr; also, without
+ * --database, when DATA's database was moved (CLI_DB_MOVED: the old SQLite file would
+ * silently diverge from the one the servers use). */
 store *cli_open_store(const cli_opts *o);
+/* The file migrate-to-postgresql leaves in the data folder it copied: one line, where the
+ * database went (cli_db_label: no password). */
+#define CLI_DB_MOVED "database-moved"
 /* The path of the SQLite database file (--database sqlite:PATH or a path, else
  * DATA/passport.db) into a new string the caller frees; NULL when --database names a
  * PostgreSQL database. */

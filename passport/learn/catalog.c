@@ -339,24 +339,32 @@ json_t *catalog_search(store *s, const char *q, bool ranked, size_t limit, perr 
                                    /* PostgreSQL: the same order and the same bm25 (k1 1.2, b 0.75,
                                     * title 10, lesson 1) over the plain words (module_search_terms:
                                     * store/schema_learn.c); modules found through French stems alone
-                                    * score 0. x: the queries, w: their words, c: row count and mean
-                                    * length, hit: the matches, tf: weighted counts, idf per word,
-                                    * score: bm25 per match (joined, not a subquery per match). */
-                                   "WITH x AS MATERIALIZED (SELECT passport_tsquery(?1) AS q, passport_tsquery(?3) AS tq),"
+                                    * score 0. x: the query, w: its words, c: row count and mean
+                                    * length, hit: the matches (doc's GIN index) and whether the
+                                    * title holds every word (tdoc, small: the lesson's tsvector is
+                                    * not read again), tf: weighted counts (from the key's index),
+                                    * idf per word, score: bm25 of each match, every match kept
+                                    * (the order and the join to modules read one row per match:
+                                    * no join that the planner's guess of few matches would turn
+                                    * into a loop over matches x matches). The title query (?3)
+                                    * is SQLite's: tdoc holds the title alone. */
+                                   "WITH x AS MATERIALIZED (SELECT passport_tsquery(?1) AS q),"
                                    " w AS MATERIALIZED (SELECT k, t FROM unnest(passport_terms(?1)) WITH ORDINALITY u(t, k)),"
                                    " c AS MATERIALIZED (SELECT count(*)::float8 AS n, coalesce(avg(ntok), 1)::float8 AS avgdl"
                                    "  FROM module_search),"
-                                   " hit AS MATERIALIZED (SELECT s.rowid, s.ntok, s.doc @@ x.tq AS in_title FROM x, module_search s"
+                                   " hit AS MATERIALIZED (SELECT s.rowid, s.ntok, s.tdoc @@ x.q AS in_title FROM x, module_search s"
                                    "  WHERE s.doc @@ x.q),"
-                                   " tf AS MATERIALIZED (SELECT w.k, t.rowid, sum(10 * t.tf_title + t.tf_body) AS f"
+                                   " tf AS MATERIALIZED (SELECT w.k, t.rowid, sum((10 * t.tf_title + t.tf_body)::float8) AS f"
                                    "  FROM w JOIN module_search_terms t ON t.term >= w.t AND t.term < w.t || chr(1114111)"
                                    "  GROUP BY w.k, t.rowid),"
                                    " idf AS MATERIALIZED (SELECT tf.k, greatest(ln((0.5 + c.n - count(*)) / (0.5 + count(*))), 1e-6) AS v"
                                    "  FROM tf, c GROUP BY tf.k, c.n),"
-                                   " score AS (SELECT h.rowid, sum(idf.v * tf.f * 2.2 / (tf.f + 1.2 * (0.25 + 0.75 * h.ntok / c.avgdl)))"
-                                   "  AS v FROM c, hit h JOIN tf ON tf.rowid = h.rowid JOIN idf ON idf.k = tf.k GROUP BY h.rowid)"
-                                   " SELECT m.id FROM hit h JOIN modules m ON m.rid = h.rowid LEFT JOIN score b ON b.rowid = h.rowid"
-                                   " ORDER BY h.in_title DESC, coalesce(b.v, 0) DESC, m.rid LIMIT ?2",
+                                   " score AS MATERIALIZED (SELECT h.rowid, h.in_title, coalesce(sum(idf.v * tf.f * 2.2"
+                                   "  / (tf.f + 1.2 * (0.25 + 0.75 * h.ntok / c.avgdl))), 0) AS v"
+                                   "  FROM c, hit h LEFT JOIN (tf JOIN idf ON idf.k = tf.k) ON tf.rowid = h.rowid"
+                                   "  GROUP BY h.rowid, h.in_title)"
+                                   " SELECT m.id FROM score b JOIN modules m ON m.rid = b.rowid"
+                                   " ORDER BY b.in_title DESC, b.v DESC, m.rid LIMIT ?2",
                                    err)
                              : store_stmt2(s, /* the set alone, in no particular order */
                                            "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"

@@ -192,9 +192,11 @@ account *account_by_email(store *s, const char *email, perr *err) {
 }
 
 /* Steps st once, expecting `want` (STORE_DONE, or STORE_ROW for an INSERT ... RETURNING id,
- * whose id goes to *id when id is not NULL); a unique key failure is a duplicate e-mail. */
-static bool step_expect(store_query *st, int want, long long *id, perr *err) {
-    int rc = store_step(st);
+ * whose id goes to *id when id is not NULL); a unique key failure is a duplicate e-mail.
+ * may_fail: the caller may report the failure and go on in its transaction (import_users
+ * does, row after row), which store_step_may_fail keeps usable on PostgreSQL. */
+static bool step_expect(store_query *st, int want, long long *id, bool may_fail, perr *err) {
+    int rc = may_fail ? store_step_may_fail(st) : store_step(st);
     if (rc == STORE_ROW && id) *id = store_col_int64(st, 0);
     bool ok = rc == want;
     if (!ok) {
@@ -208,7 +210,7 @@ static bool step_expect(store_query *st, int want, long long *id, perr *err) {
 }
 
 static bool step_done(store_query *st, perr *err) {
-    return step_expect(st, STORE_DONE, NULL, err);
+    return step_expect(st, STORE_DONE, NULL, false, err);
 }
 
 bool account_create(store *s, const char *email, const char *display_name, long long unit_id,
@@ -228,7 +230,7 @@ bool account_create(store *s, const char *email, const char *display_name, long 
     store_bind_text(st, 5, locale && *locale ? locale : "fr");
     store_bind_int(st, 6, (int)roles);
     store_bind_int64(st, 7, clock_now());
-    return step_expect(st, STORE_ROW, id, err);
+    return step_expect(st, STORE_ROW, id, true, err);
 }
 
 bool account_update(store *s, long long id, const char *display_name, long long unit_id,

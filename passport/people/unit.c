@@ -25,7 +25,8 @@ bool unit_create(store *s, const char *name, long long parent_id, long long *id,
     store_bind_text(st, 1, name);
     store_bind_int64(st, 2, parent_id);
     store_bind_int64(st, 3, clock_now());
-    int rc = store_step(st);
+    /* a duplicate name is reported, and import_users goes on with its next row */
+    int rc = store_step_may_fail(st);
     if (rc == STORE_ROW && id) *id = store_col_int64(st, 0);
     store_done(st);
     return rc == STORE_ROW ? true : perr_set(err, "unit.duplicate");

@@ -167,6 +167,9 @@ static const migration migrations[] = {
     {SCHEMA_LEARN_STEMS, SCHEMA_LEARN_STEMS_PG},
     /* 18: leases of periodic work, facts shared by several servers (store/schema_cluster.c) */
     {SCHEMA_CLUSTER, SCHEMA_CLUSTER_PG},
+    /* 19: PostgreSQL's catalog search without a pass over every lesson: the title's own
+     * tsvector, bm25's word counts read from an index (store/schema_learn.c) */
+    {SCHEMA_LEARN_SEARCH, SCHEMA_LEARN_SEARCH_PG},
 };
 
 int store_latest_version(void) {

@@ -88,5 +88,11 @@ extern const char schema_changes_pg[];
 #define SCHEMA_CLUSTER_PG schema_cluster_pg
 extern const char schema_cluster[];
 extern const char schema_cluster_pg[];
+/* Migration 19: PostgreSQL's search: the title's own tsvector, bm25's counts in the key's
+ * index (nothing on SQLite). */
+#define SCHEMA_LEARN_SEARCH schema_learn_search
+#define SCHEMA_LEARN_SEARCH_PG schema_learn_search_pg
+extern const char schema_learn_search[];
+extern const char schema_learn_search_pg[];
 
 #endif

@@ -225,3 +225,15 @@ const char schema_learn_pg[] =
     "  FOR EACH ROW EXECUTE FUNCTION module_search_terms();";
 
 const char schema_learn_stems_pg[] = "DELETE FROM module_search;";
+
+/* Migration 19, PostgreSQL's catalog search made cheap at 1 000 modules (docs/search.md):
+ * tdoc, the title's words alone (both forms, as doc's weight A), tells whether the title
+ * holds every word without reading the lesson's large tsvector; bm25's word counts come
+ * from the key's index alone (INCLUDE), with no visit of the table per matching module.
+ * SQLite has nothing to change (FTS5 keeps both in its index). */
+const char schema_learn_search[] = "SELECT 1";
+const char schema_learn_search_pg[] =
+    "ALTER TABLE module_search ADD COLUMN tdoc tsvector NOT NULL GENERATED ALWAYS AS ("
+    "  to_tsvector('passport_simple', title) || to_tsvector('passport_fr', title)) STORED;"
+    "ALTER TABLE module_search_terms DROP CONSTRAINT module_search_terms_pkey,"
+    "  ADD CONSTRAINT module_search_terms_pkey PRIMARY KEY (term, rowid) INCLUDE (tf_title, tf_body);";

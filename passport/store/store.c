@@ -2,8 +2,10 @@
 /* The store's front: opens a store on the engine its location names (a SQLite file, or a
  * PostgreSQL URL), applies the migrations, and sends every call of store.h to that engine
  * (store_sqlite.c, store_pg.c: one branch per call). What both engines share lives here:
- * the process write mutex with its bounded wait, the generation, the error counters,
- * keyset paging. */
+ * the per-thread connections (a pthread key, a list for store_free) and their statement
+ * caches, the process write mutex with its bounded wait around the engines' transactions,
+ * nested read transactions, the busy flag, the generation, the error counters, keyset
+ * paging. */
 #include "store/store_engine.h"
 
 #include <pthread.h>
@@ -24,8 +26,9 @@
 /* Process-wide counters (store_stats_get): SQLite's error log has no connection. */
 static atomic_ullong stat_errors, stat_corrupt, stat_full, stat_io, stat_readonly, stat_busy_waits,
     stat_busy_refusals;
-/* Serious errors seen by the calling thread (store_thread_errors). */
-static _Thread_local unsigned long thread_errors;
+/* Serious errors seen by the calling thread (store_thread_errors), and their number when
+ * it last took a cached statement (store_errors_at_stmt). */
+static _Thread_local unsigned long thread_errors, errors_at_stmt;
 
 uint64_t store_now_ms(void) {
     struct timespec t;
@@ -77,6 +80,57 @@ unsigned long store_thread_errors(void) {
     return thread_errors;
 }
 
+unsigned long store_errors_at_stmt(void) {
+    return errors_at_stmt;
+}
+
+/* ---- connections ---- */
+
+/* Finalizes the cached statements of c, then lets its engine close it. */
+static void conn_close(store_conn *c) {
+    bool pg = c->owner->engine == ENGINE_PG;
+    for (int i = 0; i < STMT_SLOTS; i++)
+        if (c->stmts[i].q) {
+            if (pg) pgs_query_free(c->stmts[i].q);
+            else sq_finalize(c->stmts[i].q);
+        }
+    if (pg) pgs_conn_close(c);
+    else sq_conn_close(c);
+}
+
+static void conn_unlink(store *s, store_conn *c) {
+    pthread_mutex_lock(&s->lock);
+    for (store_conn **p = &s->conns; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Thread-exit destructor of the key: closes that thread's connection. */
+static void thread_exit(void *p) {
+    store_conn *c = p;
+    conn_unlink(c->owner, c);
+    conn_close(c);
+}
+
+store_conn *store_conn_get(store *s, perr *err) {
+    store_conn *c = pthread_getspecific(s->key);
+    if (c) {
+        if (PG(s)) pgs_conn_revive(c);
+        return c;
+    }
+    c = PG(s) ? pgs_conn_open(s, err) : sq_conn_open(s, err);
+    if (!c) return NULL;
+    pthread_setspecific(s->key, c);
+    pthread_mutex_lock(&s->lock);
+    c->next = s->conns;
+    s->conns = c;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
 /* The engine a location names, and the engine's own location (a path or a URL). */
 static store_engine engine_of(const char *location, const char **where) {
     if (!strncmp(location, "postgresql://", 13) || !strncmp(location, "postgres://", 11)) {
@@ -100,11 +154,12 @@ static store *open_store(const char *location, bool migrate, perr *err) {
         perr_set(err, "no database given (a file path, sqlite:PATH or postgresql://...)");
         goto fail_key;
     }
-    if (pthread_key_create(&s->key, PG(s) ? pgs_thread_exit : sq_thread_exit) != 0) {
+    if (pthread_key_create(&s->key, thread_exit) != 0) {
         perr_set(err, "pthread_key_create failed");
         goto fail_key;
     }
-    if (!(PG(s) ? pgs_open(s, err) : sq_open(s, err))) goto fail;
+    if (!PG(s)) store_library_init();
+    if (!store_conn_get(s, err)) goto fail;
     if (migrate && !migrations_apply(s, &s->version, err)) {
         if (!PG(s)) sq_explain(s, err);
         goto fail;
@@ -131,8 +186,13 @@ store *store_open_bare(const char *location, perr *err) {
 
 void store_free(store *s) {
     if (!s) return;
-    if (PG(s)) pgs_free(s);
-    else sq_free(s);
+    store_thread_close(s);
+    /* Connections of threads still alive (should be none): close them too. */
+    while (s->conns) {
+        store_conn *n = s->conns->next;
+        conn_close(s->conns);
+        s->conns = n;
+    }
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->write_mu);
@@ -141,8 +201,11 @@ void store_free(store *s) {
 }
 
 void store_thread_close(store *s) {
-    if (PG(s)) pgs_thread_close(s);
-    else sq_thread_close(s);
+    store_conn *c = pthread_getspecific(s->key);
+    if (!c) return;
+    pthread_setspecific(s->key, NULL);
+    conn_unlink(s, c);
+    conn_close(c);
 }
 
 unsigned long long store_generation(store *s) {
@@ -157,12 +220,31 @@ int store_version(store *s) {
     return s->version;
 }
 
+/* ---- statements ---- */
+
 store_query *store_stmt(store *s, const char *sql, perr *err) {
-    return PG(s) ? pgs_stmt(s, sql, err) : sq_stmt(s, sql, err);
+    errors_at_stmt = thread_errors;
+    store_conn *c = store_conn_get(s, err);
+    if (!c) return NULL;
+    size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
+    for (size_t i = 0; i < STMT_SLOTS; i++) {
+        store_slot *slot = &c->stmts[(h + i) & (STMT_SLOTS - 1)];
+        if (slot->sql == sql) return slot->q;
+        if (!slot->sql) {
+            store_query *q = PG(s) ? pgs_stmt_new(c, sql, err) : sq_stmt_new(c, sql, err);
+            if (!q) return NULL;
+            slot->sql = sql;
+            slot->q = q;
+            return q;
+        }
+    }
+    /* Cache full: should not happen; prepare would leak, so refuse loudly. */
+    perr_set(err, "statement cache full");
+    return NULL;
 }
 
 store_query *store_stmt2(store *s, const char *sqlite_sql, const char *pg_sql, perr *err) {
-    return PG(s) ? pgs_stmt(s, pg_sql ? pg_sql : sqlite_sql, err) : sq_stmt(s, sqlite_sql, err);
+    return store_stmt(s, PG(s) && pg_sql ? pg_sql : sqlite_sql, err);
 }
 
 store_query *store_prepare(store *s, const char *sql, perr *err) {
@@ -183,6 +265,10 @@ void store_done(store_query *q) {
 
 int store_step(store_query *q) {
     return PG(q) ? pgs_step(q) : sq_step(q);
+}
+
+int store_step_may_fail(store_query *q) {
+    return PG(q) ? pgs_step_may_fail(q) : sq_step(q);
 }
 
 const char *store_errmsg(store *s) {
@@ -244,43 +330,92 @@ bool store_write_lock(store *s) {
     return false;
 }
 
+/* ---- transactions ---- */
+
+static void write_unlock(store_conn *c) {
+    if (!c->holds_write) return;
+    c->holds_write = false;
+    pthread_mutex_unlock(&c->owner->write_mu);
+}
+
 bool store_begin(store *s, perr *err) {
-    return PG(s) ? pgs_begin(s, err) : sq_begin(s, err);
+    store_conn *c = store_conn_get(s, err);
+    if (!c) return false;
+    c->busy = false;
+    if (c->holds_write) return perr_set(err, "database error: a write transaction is already open");
+    /* One writer per process at a time: the others wait here, bounded, instead of all
+     * waiting for the engine's lock while another process holds it. */
+    if (!store_write_lock(s)) {
+        c->busy = true;
+        store_count_busy_refusal();
+        return perr_set(err, "database busy: another write holds the lock (try again)");
+    }
+    c->holds_write = true;
+    if (PG(s) ? pgs_begin(c, err) : sq_begin(c, err)) {
+        atomic_store(&s->foreign_lock, false);
+        return true;
+    }
+    write_unlock(c);
+    return false;
 }
 
 bool store_commit(store *s, perr *err) {
-    return PG(s) ? pgs_commit(s, err) : sq_commit(s, err);
+    store_conn *c = store_conn_get(s, err);
+    if (!c) return false;
+    bool ok = PG(s) ? pgs_commit(c, err) : sq_commit(c, err);
+    write_unlock(c);
+    return ok;
 }
 
 void store_rollback(store *s) {
-    if (PG(s)) pgs_rollback(s);
-    else sq_rollback(s);
+    store_conn *c = store_conn_get(s, NULL);
+    if (!c) return;
+    if (PG(s)) pgs_rollback(c);
+    else sq_rollback(c);
+    write_unlock(c); /* also when an error already ended the transaction */
 }
 
 bool store_busy(store *s) {
-    return PG(s) ? pgs_busy(s) : sq_busy(s);
+    store_conn *c = pthread_getspecific(s->key);
+    return c && c->busy;
 }
 
 void store_clear_busy(store *s) {
-    if (PG(s)) pgs_clear_busy(s);
-    else sq_clear_busy(s);
+    store_conn *c = pthread_getspecific(s->key);
+    if (c) c->busy = false;
+}
+
+static bool in_transaction(store_conn *c) {
+    return c->owner->engine == ENGINE_PG ? pgs_in_transaction(c) : sq_in_transaction(c);
 }
 
 bool store_read_begin(store *s, perr *err) {
-    return PG(s) ? pgs_read_begin(s, err) : sq_read_begin(s, err);
+    store_conn *c = store_conn_get(s, err);
+    if (!c) return false;
+    if (in_transaction(c)) { /* inside a transaction: its snapshot serves */
+        c->nested_reads++;
+        return true;
+    }
+    c->nested_reads = 0;
+    return PG(s) ? pgs_read_begin(c, err) : sq_read_begin(c, err);
 }
 
 void store_read_end(store *s) {
-    if (PG(s)) pgs_read_end(s);
-    else sq_read_end(s);
+    store_conn *c = store_conn_get(s, NULL);
+    if (!c || !in_transaction(c)) return; /* already ended (an error rolled it back) */
+    if (c->nested_reads > 0) {
+        c->nested_reads--;
+        return;
+    }
+    if (!(PG(s) ? pgs_read_end(c) : sq_read_end(c))) store_rollback(s);
 }
 
+/* A query on the connection (SQLite reads its schema page; PostgreSQL answers alone). */
 bool store_ping(store *s) {
-    return PG(s) ? pgs_ping(s) : sq_ping(s);
-}
-
-long long store_last_id(store *s) {
-    return PG(s) ? pgs_last_id(s) : sq_last_id(s);
+    store_query *st = store_stmt2(s, "SELECT count(*) FROM sqlite_schema", "SELECT 1", NULL);
+    bool ok = st && store_step(st) == STORE_ROW;
+    store_done(st);
+    return ok;
 }
 
 int store_changes(store *s) {

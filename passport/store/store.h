@@ -100,6 +100,15 @@ void store_done(store_query *st);
 /* Runs the statement to its next row: STORE_ROW (read it with store_col_*), STORE_DONE,
  * or a failure (STORE_CONSTRAINT, STORE_BUSY, STORE_ERROR; store_errmsg says why). */
 int store_step(store_query *st);
+/* store_step for a statement whose failure the caller expects and survives, going on in
+ * the same transaction (a unique key that means "already there"): on PostgreSQL, where a
+ * failed statement aborts the whole transaction (every later statement fails, and so does
+ * the commit), it runs under a savepoint that its failure rolls back to; on SQLite a
+ * failed statement leaves the transaction as it was already. Outside a transaction, or
+ * after the first row, the same as store_step. Prefer SQL that does not fail where it says
+ * the same (INSERT ... ON CONFLICT DO NOTHING). The store logs a statement run after an
+ * unexpected failure in the same transaction (PostgreSQL), naming both. */
+int store_step_may_fail(store_query *st);
 /* The message of the last failure on this thread's connection (owned by the store, valid
  * until the next statement). */
 const char *store_errmsg(store *s);
@@ -111,7 +120,8 @@ const char *store_query_errmsg(store_query *st);
  * SQLite's write lock (PostgreSQL: a READ COMMITTED transaction whose first statement takes
  * the advisory lock every Passport process takes for writing, store_pg.c); each wait is
  * bounded by the write wait (store_set_write_wait). On PostgreSQL a failed statement
- * aborts the whole transaction (its commit then fails): roll back on any failure. When
+ * aborts the whole transaction (its commit then fails): roll back on any failure, or step
+ * a statement whose failure is expected with store_step_may_fail. When
  * either stays taken, store_begin fails with a "database busy" message and store_busy
  * answers true (the request answers 503 with Retry-After). While another process holds
  * SQLite's lock, only the mutex holder waits for it: other writers fail at once. Every store_begin that returned
@@ -163,10 +173,9 @@ bool store_ping(store *s);
 /* True when a write transaction can commit (readiness checks): a real commit of a change
  * that changes nothing. false with err set (read-only folder, full disk, lock held). */
 bool store_check_write(store *s, perr *err);
-/* The id of the last row inserted / the rows changed by the last statement, on this
- * thread's connection. (PostgreSQL: the id column an INSERT returned, the store adding
- * RETURNING id to an INSERT that has no RETURNING, into a table with an id column.) */
-long long store_last_id(store *s);
+/* The rows changed by the last INSERT, UPDATE or DELETE on this thread's connection. A
+ * new row's id comes back from the INSERT itself: `INSERT ... RETURNING id`, read as a
+ * row (both engines). */
 int store_changes(store *s);
 
 /* Parameters, numbered from 1 (`?` or `?N` in the SQL). Text is copied; NULL binds NULL. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The PostgreSQL engine of the store (store_engine.h), through libpq: one connection per
- * thread; the SQL's `?` and `?N` become `$N` once per statement, prepared on the server at
+ * thread (the front keeps them and their statement caches); the SQL's `?` and `?N` become `$N` once per statement, prepared on the server at
  * its first run on a connection and cached there by the SQL pointer, as SQLite's are;
  * results in text form, converted by the store_col_* calls (booleans read 1/0, bytea its
  * bytes); server errors mapped to the store's codes (constraints, lock waits) and counted
@@ -53,8 +53,7 @@ typedef struct pg_query {
     bool cached;      /* from store_stmt (else store_prepare: deallocated by store_finalize) */
     unsigned epoch;   /* c->epoch when prepared on the server; 0: not prepared */
     bool writes;      /* INSERT, UPDATE or DELETE */
-    bool want_id;     /* an INSERT without RETURNING: try RETURNING id (store_last_id) */
-    bool insert_id;   /* RETURNING id was added: the rows are the ids, not the caller's */
+    bool may_fail;    /* this run is store_step_may_fail's: under a savepoint in a transaction */
     int nparams;
     param *params;
     PGresult *res;    /* the current execution's rows; NULL: not run since the last reset */
@@ -64,24 +63,19 @@ typedef struct pg_query {
 } pg_query;
 
 struct pconn {
+    store_conn base;   /* owner, list, statement cache, write and busy flags (store.c) */
     PGconn *pg;
-    const char *keys[STMT_SLOTS];
-    pg_query *stmts[STMT_SLOTS];
-    pconn *next; /* all connections of the store, for store_free */
-    store *owner;
     unsigned epoch;    /* moves at each (re)connection: statements prepared before are gone */
     unsigned names;    /* statement names given */
-    int nested_reads;  /* store_read_begin calls made inside a transaction already open */
     bool in_read;      /* the open transaction is a read transaction (store_read_begin) */
-    bool holds_write;  /* this thread holds owner->write_mu (between store_begin and its end) */
-    bool busy;         /* a lock stayed taken past the write wait since store_clear_busy */
-    long long last_id; /* the id the last INSERT returned */
     int changes;       /* rows changed by the last INSERT, UPDATE or DELETE */
     char *snapshot;    /* pg_current_snapshot() at the last look (store_generation_fresh) */
     char errmsg[512];
+    char failed[256];  /* the statement whose failure aborted the open transaction, and why */
 };
 
 #define Q(q) ((pg_query *)(q))
+#define PCONN(c) ((pconn *)(c))
 
 /* ---- errors ---- */
 
@@ -107,8 +101,8 @@ static int fail_code_busy(pconn *c, PGresult *res, bool busy_counts) {
     if (!state) state = "08000"; /* no answer: the connection failed */
     if (!strncmp(state, "23", 2) || !strcmp(state, "P0001")) return STORE_CONSTRAINT;
     if (!strcmp(state, "55P03") || !strcmp(state, "40001") || !strcmp(state, "40P01")) {
-        if (busy_counts && !c->busy) store_count_busy_refusal();
-        if (busy_counts) c->busy = true;
+        if (busy_counts && !c->base.busy) store_count_busy_refusal();
+        if (busy_counts) c->base.busy = true;
         return STORE_BUSY;
     }
     int faults = FAULT_OTHER;
@@ -143,7 +137,8 @@ static bool in_transaction(pconn *c) {
 
 static void clear_result(pg_query *q);
 
-static void query_free(pg_query *q) {
+void pgs_query_free(store_query *st) {
+    pg_query *q = Q(st);
     clear_result(q);
     for (int i = 0; i < q->nparams; i++) free(q->params[i].heap);
     free(q->params);
@@ -151,28 +146,11 @@ static void query_free(pg_query *q) {
     free(q);
 }
 
-static void conn_close(pconn *c) {
-    for (int i = 0; i < STMT_SLOTS; i++)
-        if (c->stmts[i]) query_free(c->stmts[i]);
+void pgs_conn_close(store_conn *base) {
+    pconn *c = PCONN(base);
     PQfinish(c->pg);
     free(c->snapshot);
     free(c);
-}
-
-static void conn_unlink(store *s, pconn *c) {
-    pthread_mutex_lock(&s->lock);
-    for (pconn **p = (pconn **)&s->conns; *p; p = &(*p)->next)
-        if (*p == c) {
-            *p = c->next;
-            break;
-        }
-    pthread_mutex_unlock(&s->lock);
-}
-
-void pgs_thread_exit(void *p) {
-    pconn *c = p;
-    conn_unlink(c->owner, c);
-    conn_close(c);
 }
 
 /* The session settings of a new connection: times in UTC as on SQLite, the default bound
@@ -180,14 +158,14 @@ void pgs_thread_exit(void *p) {
 static bool conn_setup(pconn *c, perr *err) {
     char sql[160];
     snprintf(sql, sizeof sql, "SET TimeZone = 'UTC'; SET lock_timeout = %d; SET client_min_messages = warning",
-             atomic_load(&c->owner->write_wait_ms));
+             atomic_load(&c->base.owner->write_wait_ms));
     c->epoch++;
     return run(c, sql, err);
 }
 
-static pconn *conn_open(store *s, perr *err) {
+store_conn *pgs_conn_open(store *s, perr *err) {
     pconn *c = xcalloc(1, sizeof *c);
-    c->owner = s;
+    c->base.owner = s;
     const char *keys[] = {"dbname", "fallback_application_name", "client_encoding", NULL};
     const char *vals[] = {s->path, "passport", "UTF8", NULL};
     c->pg = PQconnectdbParams(keys, vals, 1); /* expand_dbname: the URL's fields */
@@ -202,54 +180,23 @@ static pconn *conn_open(store *s, perr *err) {
         goto fail;
     }
     if (!conn_setup(c, err)) goto fail;
-    return c;
+    return &c->base;
 fail:
-    conn_close(c);
+    pgs_conn_close(&c->base);
     return NULL;
 }
 
-/* This thread's connection, opened on first use; a connection the server dropped is
- * reconnected when no transaction was open on it (its statements are prepared again). */
-static pconn *conn_get(store *s, perr *err) {
-    pconn *c = pthread_getspecific(s->key);
-    if (c) {
-        if (PQstatus(c->pg) == CONNECTION_BAD && !c->holds_write) {
-            PQreset(c->pg);
-            if (PQstatus(c->pg) == CONNECTION_OK) conn_setup(c, NULL);
-            else log_error("database error: cannot reconnect to PostgreSQL: %s", PQerrorMessage(c->pg));
-        }
-        return c;
-    }
-    c = conn_open(s, err);
-    if (!c) return NULL;
-    pthread_setspecific(s->key, c);
-    pthread_mutex_lock(&s->lock);
-    c->next = s->conns;
-    s->conns = c;
-    pthread_mutex_unlock(&s->lock);
-    return c;
+/* A connection the server dropped is reconnected when no transaction was open on it (its
+ * statements are prepared again: the epoch moves). */
+void pgs_conn_revive(store_conn *base) {
+    pconn *c = PCONN(base);
+    if (PQstatus(c->pg) != CONNECTION_BAD || base->holds_write) return;
+    PQreset(c->pg);
+    if (PQstatus(c->pg) == CONNECTION_OK) conn_setup(c, NULL);
+    else log_error("database error: cannot reconnect to PostgreSQL: %s", PQerrorMessage(c->pg));
 }
 
-bool pgs_open(store *s, perr *err) {
-    return conn_get(s, err) != NULL;
-}
-
-void pgs_thread_close(store *s) {
-    pconn *c = pthread_getspecific(s->key);
-    if (!c) return;
-    pthread_setspecific(s->key, NULL);
-    conn_unlink(s, c);
-    conn_close(c);
-}
-
-void pgs_free(store *s) {
-    pgs_thread_close(s);
-    while (s->conns) {
-        pconn *n = ((pconn *)s->conns)->next;
-        conn_close(s->conns);
-        s->conns = n;
-    }
-}
+#define conn_get(s, err) PCONN(store_conn_get((s), (err)))
 
 /* ---- statements ---- */
 
@@ -290,24 +237,9 @@ static char *translate(const char *sql, int *n) {
     return buf_detach(&b);
 }
 
-/* An INSERT that returns nothing: the store adds RETURNING id to know the new row's id
- * (lastval() would answer a trigger's insert into another table). */
-static const char *first_word(const char *sql) {
-    while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(') sql++;
-    return sql;
-}
-
 static bool is_write(const char *sql) {
-    sql = first_word(sql);
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(') sql++;
     return !strncasecmp(sql, "INSERT", 6) || !strncasecmp(sql, "UPDATE", 6) || !strncasecmp(sql, "DELETE", 6);
-}
-
-static bool insert_without_returning(const char *sql) {
-    sql = first_word(sql);
-    if (strncasecmp(sql, "INSERT", 6)) return false;
-    for (const char *p = sql; *p; p++)
-        if (!strncasecmp(p, "RETURNING", 9)) return false;
-    return true;
 }
 
 static pg_query *query_new(pconn *c, const char *sql, bool cached) {
@@ -317,29 +249,15 @@ static pg_query *query_new(pconn *c, const char *sql, bool cached) {
     q->cached = cached;
     q->sql = translate(sql, &q->nparams);
     q->writes = is_write(q->sql);
-    q->want_id = insert_without_returning(q->sql);
     q->params = xcalloc((size_t)q->nparams + 1, sizeof *q->params);
     q->row = -1;
     snprintf(q->name, sizeof q->name, "%c%u", cached ? 'p' : 'u', ++c->names);
     return q;
 }
 
-store_query *pgs_stmt(store *s, const char *sql, perr *err) {
-    pconn *c = conn_get(s, err);
-    if (!c) return NULL;
-    size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
-    for (size_t i = 0; i < STMT_SLOTS; i++) {
-        size_t slot = (h + i) & (STMT_SLOTS - 1);
-        if (c->keys[slot] == sql) return &c->stmts[slot]->base;
-        if (!c->keys[slot]) {
-            pg_query *q = query_new(c, sql, true);
-            c->keys[slot] = sql;
-            c->stmts[slot] = q;
-            return &q->base;
-        }
-    }
-    perr_set(err, "statement cache full");
-    return NULL;
+store_query *pgs_stmt_new(store_conn *c, const char *sql, perr *err) {
+    (void)err;
+    return &query_new(PCONN(c), sql, true)->base;
 }
 
 store_query *pgs_prepare(store *s, const char *sql, perr *err) {
@@ -375,7 +293,7 @@ void pgs_finalize(store_query *st) {
         snprintf(sql, sizeof sql, "DEALLOCATE %s", q->name);
         PQclear(PQexec(q->c->pg, sql));
     }
-    query_free(q);
+    pgs_query_free(st);
 }
 
 void pgs_done(store_query *st) {
@@ -395,33 +313,21 @@ static int indeterminate_param(PGresult *res) {
 }
 
 /* Prepares q on its connection. The parameters' types are left to the server; one it
- * cannot infer (`? IS NULL`, `SELECT ?`) takes the type of the value bound to it. An INSERT
- * is tried with RETURNING id first (no id column: without). Inside a transaction, the
- * attempts run under a savepoint: a failed one must not abort the caller's transaction. */
+ * cannot infer (`? IS NULL`, `SELECT ?`) takes the type of the value bound to it. Inside a
+ * transaction, the attempts run under a savepoint: a failed one must not abort the
+ * caller's transaction. */
 static PGresult *prepare(pg_query *q) {
     pconn *c = q->c;
     bool sp = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
     Oid *types = xcalloc((size_t)q->nparams + 1, sizeof *types);
     PGresult *res = NULL;
-    bool with_id = q->want_id;
     if (sp) PQclear(PQexec(c->pg, "SAVEPOINT passport_prepare"));
-    for (int attempt = 0; attempt <= q->nparams + 1; attempt++) {
-        char *text = q->sql;
-        if (with_id) {
-            size_t n = strlen(q->sql);
-            while (n && (q->sql[n - 1] == ';' || q->sql[n - 1] == ' ' || q->sql[n - 1] == '\n')) n--;
-            text = xmalloc(n + 16);
-            memcpy(text, q->sql, n);
-            memcpy(text + n, " RETURNING id", 14);
-        }
+    for (int attempt = 0; attempt <= q->nparams; attempt++) {
         PQclear(res);
-        res = PQprepare(c->pg, q->name, text, q->nparams, types);
-        if (text != q->sql) free(text);
+        res = PQprepare(c->pg, q->name, q->sql, q->nparams, types);
         if (PQresultStatus(res) == PGRES_COMMAND_OK) break;
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         int k = indeterminate_param(res);
-        if (with_id && state && !strcmp(state, "42703")) with_id = false; /* no id column */
-        else if (k >= 1 && k <= q->nparams && !types[k - 1])
+        if (k >= 1 && k <= q->nparams && !types[k - 1])
             types[k - 1] = q->params[k - 1].type ? q->params[k - 1].type : OID_TEXT;
         else break;
         if (sp) PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT passport_prepare"));
@@ -431,12 +337,8 @@ static PGresult *prepare(pg_query *q) {
         if (!ok) PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT passport_prepare"));
         PQclear(PQexec(c->pg, "RELEASE SAVEPOINT passport_prepare"));
     }
-    if (ok) {
-        q->epoch = c->epoch;
-        q->insert_id = with_id;
-    } else {
-        log_error("sql prepare: %s in: %s", PQresultErrorMessage(res), q->sql);
-    }
+    if (ok) q->epoch = c->epoch;
+    else log_error("sql prepare: %s in: %s", PQresultErrorMessage(res), q->sql);
     free(types);
     return res;
 }
@@ -462,26 +364,36 @@ static int execute(pg_query *q) {
     const char **vals = xcalloc((size_t)q->nparams + 1, sizeof *vals);
     for (int i = 0; i < q->nparams; i++) vals[i] = q->params[i].val;
     /* A write inside a read transaction (the session's idle-time refresh) may fail, as on
-     * SQLite when another connection wrote since the snapshot, without ending the reads:
-     * it runs under a savepoint. */
-    bool sp = q->writes && c->in_read && PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+     * SQLite when another connection wrote since the snapshot, without ending the reads,
+     * and so may a statement of store_step_may_fail: each runs under a savepoint. */
+    bool intrans = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+    if (!in_transaction(c)) c->failed[0] = '\0';
+    bool quiet = q->writes && c->in_read && intrans, sp = quiet || (q->may_fail && intrans);
     if (sp) PQclear(PQexec(c->pg, "SAVEPOINT passport_write"));
     PGresult *res = PQexecPrepared(c->pg, q->name, q->nparams, vals, NULL, NULL, 0);
     free(vals);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        int rc = fail_code_busy(c, res, !sp);
+        int rc = fail_code_busy(c, res, !quiet);
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        bool after_failure = state && !strcmp(state, "25P02");
         PQclear(res);
         if (sp) PQclear(PQexec(c->pg, "ROLLBACK TO SAVEPOINT passport_write; RELEASE SAVEPOINT passport_write"));
+        else if (after_failure) /* a caller went on after a failure: a bug to fix */
+            log_error("database error: a statement after a failed one in the same transaction (PostgreSQL "
+                      "refuses it; use store_step_may_fail for a failure the caller survives): %.120s; "
+                      "the failure: %s",
+                      q->sql, c->failed);
+        else if (!c->failed[0] && PQtransactionStatus(c->pg) == PQTRANS_INERROR)
+            snprintf(c->failed, sizeof c->failed, "%.120s: %.120s", q->sql, c->errmsg);
         return rc;
     }
     if (sp) PQclear(PQexec(c->pg, "RELEASE SAVEPOINT passport_write"));
     if (changed_rows(res)) {
         c->changes = atoi(PQcmdTuples(res));
-        if (q->insert_id && PQntuples(res) > 0) c->last_id = strtoll(PQgetvalue(res, PQntuples(res) - 1, 0), NULL, 10);
-        if (c->changes > 0 && !in_transaction(c)) store_bump_generation(c->owner);
+        if (c->changes > 0 && !in_transaction(c)) store_bump_generation(c->base.owner);
     }
-    if (q->insert_id || st == PGRES_COMMAND_OK) {
+    if (st == PGRES_COMMAND_OK) {
         PQclear(res);
         return STORE_DONE;
     }
@@ -511,6 +423,14 @@ const char *pgs_errmsg(store *s) {
 
 const char *pgs_query_errmsg(store_query *q) {
     return Q(q)->c->errmsg;
+}
+
+int pgs_step_may_fail(store_query *st) {
+    pg_query *q = Q(st);
+    q->may_fail = true;
+    int rc = pgs_step(st);
+    q->may_fail = false;
+    return rc;
 }
 
 /* ---- parameters ---- */
@@ -654,26 +574,17 @@ const char *pgs_col_name(store_query *st, int i) {
 
 /* ---- transactions ---- */
 
-static void write_unlock(pconn *c) {
-    if (!c->holds_write) return;
-    c->holds_write = false;
-    pthread_mutex_unlock(&c->owner->write_mu);
+bool pgs_in_transaction(store_conn *c) {
+    return in_transaction(PCONN(c));
 }
 
-bool pgs_begin(store *s, perr *err) {
-    pconn *c = conn_get(s, err);
-    if (!c) return false;
-    c->busy = false;
-    if (c->holds_write) return perr_set(err, "database error: a write transaction is already open");
+bool pgs_begin(store_conn *base, perr *err) {
+    pconn *c = PCONN(base);
+    store *s = base->owner;
     if (in_transaction(c)) return perr_set(err, "database error: a read transaction is open");
-    /* One writer per process at a time waits for the database's lock; the others wait
-     * here, bounded, or fail at once while that one waits for another server. */
-    if (!store_write_lock(s)) {
-        c->busy = true;
-        store_count_busy_refusal();
-        return perr_set(err, "database busy: another write holds the lock (try again)");
-    }
-    c->holds_write = true;
+    /* The front's mutex is held: this one writer of the process waits for the database's
+     * lock, the others wait for the mutex, or fail at once while this one waits for
+     * another server. */
     char sql[200];
     snprintf(sql, sizeof sql,
              "BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL lock_timeout = %d;"
@@ -699,18 +610,15 @@ bool pgs_begin(store *s, perr *err) {
         }
     }
     PQclear(res);
-    atomic_store(&s->foreign_lock, false);
     return true;
 fail:
     PQclear(res);
     if (in_transaction(c)) PQclear(PQexec(c->pg, "ROLLBACK"));
-    write_unlock(c);
     return false;
 }
 
-bool pgs_commit(store *s, perr *err) {
-    pconn *c = conn_get(s, err);
-    if (!c) return false;
+bool pgs_commit(store_conn *base, perr *err) {
+    pconn *c = PCONN(base);
     PGresult *res = PQexec(c->pg, "COMMIT");
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok) {
@@ -722,50 +630,26 @@ bool pgs_commit(store *s, perr *err) {
     }
     PQclear(res);
     if (in_transaction(c)) PQclear(PQexec(c->pg, "ROLLBACK"));
-    if (ok) store_bump_generation(s);
-    write_unlock(c);
+    if (ok) store_bump_generation(base->owner);
     return ok;
 }
 
-void pgs_rollback(store *s) {
-    pconn *c = conn_get(s, NULL);
-    if (!c) return;
+void pgs_rollback(store_conn *base) {
+    pconn *c = PCONN(base);
     if (in_transaction(c)) PQclear(PQexec(c->pg, "ROLLBACK"));
     c->in_read = false;
-    write_unlock(c); /* also when an error already ended the transaction */
 }
 
-bool pgs_busy(store *s) {
-    pconn *c = pthread_getspecific(s->key);
-    return c && c->busy;
-}
-
-void pgs_clear_busy(store *s) {
-    pconn *c = pthread_getspecific(s->key);
-    if (c) c->busy = false;
-}
-
-bool pgs_read_begin(store *s, perr *err) {
-    pconn *c = conn_get(s, err);
-    if (!c) return false;
-    if (in_transaction(c)) { /* inside a transaction: its snapshot serves */
-        c->nested_reads++;
-        return true;
-    }
-    c->nested_reads = 0;
+bool pgs_read_begin(store_conn *base, perr *err) {
+    pconn *c = PCONN(base);
     c->in_read = run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ", err);
     return c->in_read;
 }
 
-void pgs_read_end(store *s) {
-    pconn *c = conn_get(s, NULL);
-    if (!c || !in_transaction(c)) return;
-    if (c->nested_reads > 0) {
-        c->nested_reads--;
-        return;
-    }
+bool pgs_read_end(store_conn *base) {
+    pconn *c = PCONN(base);
     c->in_read = false;
-    if (!run(c, "COMMIT", NULL)) pgs_rollback(s);
+    return run(c, "COMMIT", NULL);
 }
 
 bool pgs_exec(store *s, const char *sql, perr *err) {
@@ -784,7 +668,7 @@ bool pgs_exec(store *s, const char *sql, perr *err) {
  * other databases' writes on the same PostgreSQL move it too (only a cache re-check). */
 unsigned long long pgs_generation_fresh(store *s) {
     pconn *c = conn_get(s, NULL);
-    store_query *st = c ? pgs_stmt(s, "SELECT pg_current_snapshot()::text", NULL) : NULL;
+    store_query *st = c ? store_stmt(s, "SELECT pg_current_snapshot()::text", NULL) : NULL;
     if (st && pgs_step(st) == STORE_ROW) {
         const char *now = pgs_col_text_or_null(st, 0);
         if (now && (!c->snapshot || strcmp(now, c->snapshot))) {
@@ -795,13 +679,6 @@ unsigned long long pgs_generation_fresh(store *s) {
     }
     if (st) pgs_done(st);
     return store_generation(s);
-}
-
-bool pgs_ping(store *s) {
-    store_query *st = pgs_stmt(s, "SELECT 1", NULL);
-    bool ok = st && pgs_step(st) == STORE_ROW;
-    if (st) pgs_done(st);
-    return ok;
 }
 
 bool pgs_schema_version(store *s, int *version, perr *err) {
@@ -829,11 +706,6 @@ bool pgs_set_schema_version(store *s, int version, perr *err) {
     char sql[64];
     snprintf(sql, sizeof sql, "UPDATE passport_schema SET version = %d", version);
     return run(c, sql, err);
-}
-
-long long pgs_last_id(store *s) {
-    pconn *c = conn_get(s, NULL);
-    return c ? c->last_id : 0;
 }
 
 int pgs_changes(store *s) {

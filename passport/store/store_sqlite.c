@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* The SQLite engine of the store (store_engine.h): per-thread connections held in the
- * store's pthread key, a small open-addressing cache of prepared statements per
- * connection, write transactions (BEGIN IMMEDIATE) behind the front's process mutex with a
- * bounded wait; every SQLite error counted (store_stats) and the serious ones logged
- * through SQLite's error log. */
+/* The SQLite engine of the store (store_engine.h): a connection per thread (the front
+ * keeps them and their statement caches), configured for WAL; write transactions (BEGIN
+ * IMMEDIATE) behind the front's process mutex, SQLite's own lock waited for with a
+ * bounded busy handler; every SQLite error counted (store_stats) and the serious ones
+ * logged through SQLite's error log. */
 #include "store/store_engine.h"
 #include "store/store_sqlite.h"
 
@@ -34,21 +34,13 @@ typedef struct sq_query {
 #define ST(q) (((sq_query *)(q))->st)
 
 typedef struct conn {
+    store_conn base; /* owner, list, statement cache, write and busy flags (store.c) */
     sqlite3 *db;
-    const char *keys[STMT_SLOTS];
-    sq_query *stmts[STMT_SLOTS];
-    struct conn *next; /* all connections of the store, for store_free */
-    int nested_reads;  /* store_read_begin calls made inside a transaction already open */
-    struct store *owner;
     long long data_version; /* PRAGMA data_version when last looked (store_generation_fresh); 0: never */
-    bool holds_write;  /* this thread holds owner->write_mu (between store_begin and its end) */
-    bool busy;         /* the last store_begin was refused: the write lock stayed taken */
     uint64_t wait_start_ms; /* when the busy handler's current wait began */
 } conn;
 
-/* store_thread_errors() when the thread last took a statement (store_stmt): store_done
- * logs a failure that nothing counted since. */
-static _Thread_local unsigned long errors_at_stmt;
+#define CONN(c) ((conn *)(c))
 
 /* Counts an error of SQLite and logs it. Errors a caller expects (busy: counted apart;
  * constraint, SQL errors that store_stmt logs with their statement, notices, warnings) are
@@ -107,10 +99,10 @@ static int on_busy(void *arg, int count) {
         c->wait_start_ms = now;
         store_count_busy_wait();
     }
-    if (c->holds_write) atomic_store(&c->owner->foreign_lock, true); /* another process writes */
-    int bound = atomic_load(&c->owner->write_wait_ms);
+    if (c->base.holds_write) atomic_store(&c->base.owner->foreign_lock, true); /* another process writes */
+    int bound = atomic_load(&c->base.owner->write_wait_ms);
     if (now - c->wait_start_ms >= (uint64_t)bound) { /* the statement fails with SQLITE_BUSY */
-        c->busy = true;
+        c->base.busy = true;
         store_count_busy_refusal();
         return 0;
     }
@@ -121,31 +113,10 @@ static int on_busy(void *arg, int count) {
     return 1;
 }
 
-static void conn_close(conn *c) {
-    for (int i = 0; i < STMT_SLOTS; i++)
-        if (c->stmts[i]) {
-            sqlite3_finalize(c->stmts[i]->st);
-            free(c->stmts[i]);
-        }
+void sq_conn_close(store_conn *base) {
+    conn *c = CONN(base);
     sqlite3_close(c->db);
     free(c);
-}
-
-static void conn_unlink(store *s, conn *c) {
-    pthread_mutex_lock(&s->lock);
-    for (conn **p = (conn **)&s->conns; *p; p = &(*p)->next)
-        if (*p == c) {
-            *p = c->next;
-            break;
-        }
-    pthread_mutex_unlock(&s->lock);
-}
-
-/* Thread-exit destructor of the key: closes that thread's connection. */
-void sq_thread_exit(void *p) {
-    conn *c = p;
-    conn_unlink(c->owner, c);
-    conn_close(c);
 }
 
 /* Runs after each commit that wrote, once the write lock is released (sqlite3_wal_hook):
@@ -197,9 +168,9 @@ static void explain(sqlite3 *db, const char *path, perr *err) {
     }
 }
 
-static conn *conn_open(store *s, perr *err) {
+store_conn *sq_conn_open(store *s, perr *err) {
     conn *c = xcalloc(1, sizeof *c);
-    c->owner = s;
+    c->base.owner = s;
     int rc = sqlite3_open_v2(s->path, &c->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
@@ -228,55 +199,19 @@ static conn *conn_open(store *s, perr *err) {
         explain(c->db, s->path, err);
         goto fail;
     }
-    return c;
+    return &c->base;
 fail:
-    conn_close(c);
+    sq_conn_close(&c->base);
     return NULL;
-}
-
-static conn *conn_get(store *s, perr *err) {
-    conn *c = pthread_getspecific(s->key);
-    if (c) return c;
-    c = conn_open(s, err);
-    if (!c) return NULL;
-    pthread_setspecific(s->key, c);
-    pthread_mutex_lock(&s->lock);
-    c->next = s->conns;
-    s->conns = c;
-    pthread_mutex_unlock(&s->lock);
-    return c;
-}
-
-bool sq_open(store *s, perr *err) {
-    store_library_init();
-    return conn_get(s, err) != NULL;
 }
 
 void sq_explain(store *s, perr *err) {
     explain(store_db(s), s->path, err);
 }
 
-void sq_thread_close(store *s) {
-    conn *c = pthread_getspecific(s->key);
-    if (!c) return;
-    pthread_setspecific(s->key, NULL);
-    conn_unlink(s, c);
-    conn_close(c);
-}
-
-void sq_free(store *s) {
-    sq_thread_close(s);
-    /* Connections of threads still alive (should be none): close them too. */
-    while (s->conns) {
-        conn *n = ((conn *)s->conns)->next;
-        conn_close(s->conns);
-        s->conns = n;
-    }
-}
-
 unsigned long long sq_generation_fresh(store *s) {
-    conn *c = conn_get(s, NULL);
-    store_query *st = c ? sq_stmt(s, "PRAGMA data_version", NULL) : NULL;
+    conn *c = CONN(store_conn_get(s, NULL));
+    store_query *st = c ? store_stmt(s, "PRAGMA data_version", NULL) : NULL;
     if (st) {
         long long v = sq_step(st) == STORE_ROW ? sq_col_int64(st, 0) : -1;
         sq_done(st);
@@ -290,40 +225,26 @@ unsigned long long sq_generation_fresh(store *s) {
 
 sqlite3 *store_db(store *s) {
     if (s->engine != ENGINE_SQLITE) return NULL;
-    conn *c = conn_get(s, NULL);
+    conn *c = CONN(store_conn_get(s, NULL));
     return c ? c->db : NULL;
 }
 
-store_query *sq_stmt(store *s, const char *sql, perr *err) {
-    errors_at_stmt = store_thread_errors();
-    conn *c = conn_get(s, err);
-    if (!c) return NULL;
-    size_t h = ((uintptr_t)sql >> 3) * 2654435761u;
-    for (size_t i = 0; i < STMT_SLOTS; i++) {
-        size_t slot = (h + i) & (STMT_SLOTS - 1);
-        if (c->keys[slot] == sql) return &c->stmts[slot]->base;
-        if (!c->keys[slot]) {
-            sqlite3_stmt *st = NULL;
-            if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
-                log_error("sql prepare: %s in: %s", sqlite3_errmsg(c->db), sql);
-                perr_set(err, "database error: %s", sqlite3_errmsg(c->db));
-                return NULL;
-            }
-            sq_query *q = xcalloc(1, sizeof *q);
-            q->base.engine = ENGINE_SQLITE;
-            q->st = st;
-            c->keys[slot] = sql;
-            c->stmts[slot] = q;
-            return &q->base;
-        }
+store_query *sq_stmt_new(store_conn *base, const char *sql, perr *err) {
+    conn *c = CONN(base);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        log_error("sql prepare: %s in: %s", sqlite3_errmsg(c->db), sql);
+        perr_set(err, "database error: %s", sqlite3_errmsg(c->db));
+        return NULL;
     }
-    /* Cache full: should not happen; prepare would leak, so refuse loudly. */
-    perr_set(err, "statement cache full");
-    return NULL;
+    sq_query *q = xcalloc(1, sizeof *q);
+    q->base.engine = ENGINE_SQLITE;
+    q->st = st;
+    return &q->base;
 }
 
 store_query *sq_prepare(store *s, const char *sql, perr *err) {
-    conn *c = conn_get(s, err);
+    conn *c = CONN(store_conn_get(s, err));
     if (!c) return NULL;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -346,7 +267,7 @@ void sq_done(store_query *q) {
     sqlite3_stmt *st = ST(q);
     /* A failed statement that SQLite's log did not report: an autocommit write whose
      * implicit COMMIT failed (a full disk, a file size limit) passes only here. */
-    if (sqlite3_reset(st) != SQLITE_OK && store_thread_errors() == errors_at_stmt) {
+    if (sqlite3_reset(st) != SQLITE_OK && store_thread_errors() == store_errors_at_stmt()) {
         sqlite3 *db = sqlite3_db_handle(st);
         count_error(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
     }
@@ -354,7 +275,7 @@ void sq_done(store_query *q) {
 }
 
 bool sq_exec(store *s, const char *sql, perr *err) {
-    conn *c = conn_get(s, err);
+    conn *c = CONN(store_conn_get(s, err));
     if (!c) return false;
     char *msg = NULL;
     if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -368,7 +289,7 @@ bool sq_exec(store *s, const char *sql, perr *err) {
 /* Steps a transaction-control statement from the statement cache: parsed once per
  * connection instead of at every transaction (the parse cost more than the statement). */
 static bool run_control(store *s, const char *sql, perr *err) {
-    store_query *st = sq_stmt(s, sql, err);
+    store_query *st = store_stmt(s, sql, err);
     if (!st) return false;
     bool ok = sq_step(st) == STORE_DONE;
     if (!ok) perr_set(err, "database error: %s", sq_query_errmsg(st));
@@ -376,96 +297,40 @@ static bool run_control(store *s, const char *sql, perr *err) {
     return ok;
 }
 
-static void write_unlock(conn *c) {
-    if (!c->holds_write) return;
-    c->holds_write = false;
-    pthread_mutex_unlock(&c->owner->write_mu);
+bool sq_in_transaction(store_conn *c) {
+    return !sqlite3_get_autocommit(CONN(c)->db);
 }
 
-bool sq_begin(store *s, perr *err) {
-    conn *c = conn_get(s, err);
-    if (!c) return false;
-    c->busy = false;
-    if (c->holds_write) return perr_set(err, "database error: a write transaction is already open");
-    /* One writer per process at a time: the others wait here, bounded, instead of all
-     * sleeping in SQLite's busy handler while another process holds the lock. */
-    if (!store_write_lock(s)) {
-        c->busy = true;
-        store_count_busy_refusal();
-        return perr_set(err, "database busy: another write holds the lock (try again)");
-    }
-    c->holds_write = true;
-    if (run_control(s, "BEGIN IMMEDIATE", err)) {
-        atomic_store(&s->foreign_lock, false);
-        return true;
-    }
+bool sq_begin(store_conn *base, perr *err) {
+    conn *c = CONN(base);
+    if (run_control(base->owner, "BEGIN IMMEDIATE", err)) return true;
     int rc = sqlite3_errcode(c->db) & 0xff;
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-        if (!c->busy) store_count_busy_refusal(); /* else counted by on_busy */
-        c->busy = true;
+        if (!base->busy) store_count_busy_refusal(); /* else counted by on_busy */
+        base->busy = true;
         perr_set(err, "database busy: another process holds the write lock (try again)");
     }
-    write_unlock(c);
     return false;
 }
 
-bool sq_commit(store *s, perr *err) {
-    conn *c = conn_get(s, err);
-    if (!c) return false;
-    bool ok = run_control(s, "COMMIT", err);
+bool sq_commit(store_conn *base, perr *err) {
+    conn *c = CONN(base);
+    bool ok = run_control(base->owner, "COMMIT", err);
     if (!ok) count_error(sqlite3_extended_errcode(c->db), sqlite3_errmsg(c->db));
-    if (!ok && !sqlite3_get_autocommit(c->db)) run_control(s, "ROLLBACK", NULL);
-    write_unlock(c);
+    if (!ok && !sqlite3_get_autocommit(c->db)) run_control(base->owner, "ROLLBACK", NULL);
     return ok;
 }
 
-bool sq_busy(store *s) {
-    conn *c = pthread_getspecific(s->key);
-    return c && c->busy;
+void sq_rollback(store_conn *c) {
+    if (sq_in_transaction(c)) run_control(c->owner, "ROLLBACK", NULL);
 }
 
-void sq_clear_busy(store *s) {
-    conn *c = pthread_getspecific(s->key);
-    if (c) c->busy = false;
+bool sq_read_begin(store_conn *c, perr *err) {
+    return run_control(c->owner, "BEGIN DEFERRED", err);
 }
 
-bool sq_read_begin(store *s, perr *err) {
-    conn *c = conn_get(s, err);
-    if (!c) return false;
-    if (!sqlite3_get_autocommit(c->db)) { /* inside a transaction: its snapshot serves */
-        c->nested_reads++;
-        return true;
-    }
-    c->nested_reads = 0;
-    return run_control(s, "BEGIN DEFERRED", err);
-}
-
-void sq_read_end(store *s) {
-    conn *c = conn_get(s, NULL);
-    if (!c || sqlite3_get_autocommit(c->db)) return; /* already ended (an error rolled it back) */
-    if (c->nested_reads > 0) {
-        c->nested_reads--;
-        return;
-    }
-    if (!run_control(s, "COMMIT", NULL)) sq_rollback(s);
-}
-
-void sq_rollback(store *s) {
-    conn *c = conn_get(s, NULL);
-    if (!c) return;
-    if (!sqlite3_get_autocommit(c->db)) run_control(s, "ROLLBACK", NULL);
-    write_unlock(c); /* also when an error already rolled the transaction back */
-}
-
-bool sq_ping(store *s) {
-    store_query *st = sq_stmt(s, "SELECT count(*) FROM sqlite_schema", NULL);
-    bool ok = st && sq_step(st) == STORE_ROW;
-    if (st) sq_done(st);
-    return ok;
-}
-
-long long sq_last_id(store *s) {
-    return (long long)sqlite3_last_insert_rowid(store_db(s));
+bool sq_read_end(store_conn *c) {
+    return run_control(c->owner, "COMMIT", NULL);
 }
 
 int sq_changes(store *s) {

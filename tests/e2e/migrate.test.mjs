@@ -112,6 +112,23 @@ describe('migrate-to-postgresql', { skip: ENGINE === 'postgresql' && 'runs once,
     }
   });
 
+  test('the data folder remembers where its database went: commands refuse its old file without --database', async () => {
+    const label = to.url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    assert.equal(fs.readFileSync(path.join(from, 'database-moved'), 'utf8'), `${label}\n`);
+    let r = run(['user', 'disable', 'nobody@example.test', '--data', from]);
+    assert.equal(r.status, 1);
+    assert.ok(r.err.includes(`was moved to ${label} (passport migrate-to-postgresql): give it with --database`), r.err);
+    // serve too: it stops before listening
+    r = run(['serve', '--data', from, '--listen', '127.0.0.1:0', '--courses', path.join(ROOT, 'courses')]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.err, /was moved to .*give it with --database/);
+    // the database given: the command runs (on the copy)
+    r = run(['user', 'disable', 'nobody@example.test', '--data', from, '--database', PG ? to.url : `sqlite:${to.url}`]);
+    assert.equal(r.status, 1);
+    assert.match(r.err, /no account for nobody@example.test/);
+    assert.doesNotMatch(r.err, /was moved/);
+  });
+
   test('a second run is refused, and so is a target that has rows', () => {
     let r = run(['migrate-to-postgresql', '--from', from, '--to', to.url]);
     assert.equal(r.status, 1);

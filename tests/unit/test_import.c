@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for people/import: all-or-nothing CSV import of accounts and units, with every
- * bad row reported by line number. */
+ * bad row reported by line number (on PostgreSQL too, where a refused row's failed
+ * statement must not end the import's transaction: PASSPORT_TEST_PG, else skipped). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "people/account.h"
 #include "people/import.h"
 #include "people/unit.h"
+#include "pg_testutil.h"
 #include "testutil.h"
 
 static import_result run(store *s, const char *csv) {
@@ -106,11 +108,60 @@ static void test_header_problems(void **state) {
     test_db_close(t);
 }
 
+/* A row the database refuses (here a trigger, as a unique key would) is reported with its
+ * line, and the rows after it are still checked: the transaction goes on after the
+ * failure (PostgreSQL aborts it unless the statement was allowed to fail). */
+static void refused_row_then_more_rows(store *s, const char *refuse_sql) {
+    perr err = {{0}};
+    if (!store_exec(s, refuse_sql, &err)) fail_msg("%s", err.msg);
+    const char *csv = "email;name;unit\n"
+                      "refused@exemple.gouv.fr;Refusé;DG\n"
+                      "next@exemple.gouv.fr;Suivant;DG / Service\n"
+                      "bad-address;Mauvais;DG\n";
+    import_result r;
+    bool ok = import_users(s, csv, strlen(csv), 0, &r, &err);
+    if (!ok) fail_msg("the import failed instead of reporting the row: %s", err.msg);
+    assert_false(r.applied);
+    assert_int_equal(json_array_size(r.problems), 2);
+    const char *keys[] = {"import.create_failed", "import.bad_email"};
+    long long lines[] = {2, 4};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *p = json_array_get(r.problems, i);
+        assert_string_equal(json_string_value(json_object_get(p, "key")), keys[i]);
+        assert_int_equal(json_integer_value(json_object_get(p, "line")), lines[i]);
+    }
+    json_decref(r.problems);
+    assert_int_equal(account_count(s), 0); /* nothing imported */
+}
+
+static void test_refused_row_is_reported_sqlite(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    refused_row_then_more_rows(t->s, "CREATE TRIGGER refuse BEFORE INSERT ON users"
+                                     " WHEN NEW.email = 'refused@exemple.gouv.fr' BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    test_db_close(t);
+}
+
+static void test_refused_row_is_reported_postgresql(void **state) {
+    (void)state;
+    TEST_PG_NEED();
+    test_pg_schema schema;
+    test_pg_schema_new(&schema, "unit_import");
+    perr err = {{0}};
+    store *s = store_open(schema.url, &err);
+    if (!s) fail_msg("store_open: %s", err.msg);
+    refused_row_then_more_rows(s, "ALTER TABLE users ADD CONSTRAINT refuse CHECK (email <> 'refused@exemple.gouv.fr')");
+    store_free(s);
+    test_pg_schema_drop(&schema);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_file_creates_accounts_and_units),
         cmocka_unit_test(test_one_bad_row_imports_nothing),
         cmocka_unit_test(test_header_problems),
+        cmocka_unit_test(test_refused_row_is_reported_sqlite),
+        cmocka_unit_test(test_refused_row_is_reported_postgresql),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

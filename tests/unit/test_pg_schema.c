@@ -21,6 +21,7 @@
 #include "core/buf.h"
 #include "learn/catalog.h"
 #include "learn/library.h"
+#include "pg_testutil.h"
 #include "store/store_engine.h"
 #include "testutil.h"
 
@@ -28,7 +29,7 @@
  * tsvector and word count, bm25's word counts, the migrations' version table (SQLite's
  * PRAGMA user_version); TRUNCATE guard, commit-order numbering. */
 static const char *const pg_only_columns[] = {"module_search|rowid", "module_search|doc", "module_search|ntok",
-                                              "talent_text|rowid",   "talent_text|doc",   NULL};
+                                              "module_search|tdoc", "talent_text|rowid", "talent_text|doc",   NULL};
 static const char *const pg_only_tables[] = {"module_search_terms", "passport_schema", NULL};
 static const char *const pg_only_indexes[] = {"module_search_doc", "module_search_terms_row", "talent_text_doc", NULL};
 static const char *const pg_only_triggers[] = {"audit_no_truncate", "changes_seq", "module_search_terms",
@@ -37,38 +38,16 @@ static const char *const pg_only_triggers[] = {"audit_no_truncate", "changes_seq
 typedef struct engines {
     test_db *lite;
     store *pg;
-    char schema[64];
-    char *url;
+    test_pg_schema schema;
 } engines;
 
-static const char *server_url(void) {
-    const char *u = getenv("PASSPORT_TEST_PG");
-    return u && *u ? u : NULL;
-}
-
-static void admin_exec(const char *sql) {
-    perr err = {{0}};
-    store *a = store_open_bare(server_url(), &err);
-    if (!a) fail_msg("cannot connect to PASSPORT_TEST_PG: %s", err.msg);
-    if (!store_exec(a, sql, &err)) fail_msg("%s: %s", sql, err.msg);
-    store_free(a);
-}
-
-/* Both engines migrated: SQLite in a temp folder, PostgreSQL in a new schema (public
- * after it on the search path: the extensions live there). */
+/* Both engines migrated: SQLite in a temp folder, PostgreSQL in a new schema. */
 static int setup(void **state) {
-    if (!server_url()) return 0;
+    if (!test_pg_server()) return 0;
     engines *e = calloc(1, sizeof *e);
-    snprintf(e->schema, sizeof e->schema, "unit_pg_schema_%d", (int)getpid());
-    char sql[256];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", e->schema, e->schema);
-    admin_exec(sql);
-    const char *u = server_url();
-    size_t len = strlen(u) + 128;
-    e->url = malloc(len);
-    snprintf(e->url, len, "%s%coptions=-csearch_path%%3D%s%%2Cpublic", u, strchr(u, '?') ? '&' : '?', e->schema);
+    test_pg_schema_new(&e->schema, "unit_pg_schema");
     perr err = {{0}};
-    e->pg = store_open(e->url, &err);
+    e->pg = store_open(e->schema.url, &err);
     if (!e->pg) fail_msg("store_open on PostgreSQL: %s", err.msg);
     e->lite = test_db_open();
     *state = e;
@@ -80,18 +59,13 @@ static int teardown(void **state) {
     if (!e) return 0;
     store_free(e->pg);
     test_db_close(e->lite);
-    char sql[160];
-    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", e->schema);
-    admin_exec(sql);
-    free(e->url);
+    test_pg_schema_drop(&e->schema);
     free(e);
     return 0;
 }
 
-#define NEED_PG(state)                                              \
-    do {                                                            \
-        if (!server_url()) skip(); /* PASSPORT_TEST_PG unset */     \
-    } while (0);                                                    \
+#define NEED_PG(state) \
+    TEST_PG_NEED();    \
     engines *e = *(state)
 
 static bool listed(const char *const *list, const char *s) {

@@ -159,6 +159,15 @@ describe('single sign-on', () => {
     assert.equal((await me(c)).roles, 'agent,manager');
   });
 
+  test('the page a sign-in comes back to is a path of this site only', async () => {
+    // a tab or a newline is skipped by browsers: "/\t/evil.example" would be "//evil.example"
+    for (const evil of ['/\t/evil.example', '/\n/evil.example', '//evil.example', '/\\evil.example', 'https://evil.example/']) {
+      const { res } = await signIn('nadia', { next: evil });
+      assert.equal(res.status, 303, JSON.stringify(evil));
+      assert.equal(res.headers.get('location'), '/', `next=${JSON.stringify(evil)} must not leave the site`);
+    }
+  });
+
   test('a wrong state, or a state from another browser, is refused', async () => {
     const c = client(server);
     const back = await atProvider(await begin(c), 'nadia');

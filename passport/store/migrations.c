@@ -167,6 +167,8 @@ static const migration migrations[] = {
     {SCHEMA_LEARN_STEMS, SCHEMA_LEARN_STEMS_PG},
     /* 18: leases of periodic work, facts shared by several servers (store/schema_cluster.c) */
     {SCHEMA_CLUSTER, SCHEMA_CLUSTER_PG},
+    /* 19: pending "mot de passe oublié" requests, resolved by the mail worker (store/schema_identity.c) */
+    {SCHEMA_RESET_REQUESTS, SCHEMA_RESET_REQUESTS_PG},
 };
 
 int store_latest_version(void) {

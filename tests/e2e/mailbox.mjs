@@ -45,9 +45,11 @@ export function mailEnv(files, port) {
 /**
  * Starts a mailbox on 127.0.0.1:port. Returns {port, messages, waitFor(pred, ms), close()};
  * messages are mailparser results plus `to` (the envelope recipient) and `secure` (the
- * session had switched to TLS).
+ * session had switched to TLS). hold (tests of a crash in the middle of a transfer):
+ * hold.rcpt(address) and hold.data(mail), when they return a promise, delay the answer to
+ * that RCPT TO, or to the end of that message (already kept in messages), until it settles.
  */
-export async function startMailbox(files, port) {
+export async function startMailbox(files, port, hold = {}) {
   const messages = [];
   const server = new SMTPServer({
     key: fs.readFileSync(files.key),
@@ -59,12 +61,15 @@ export async function startMailbox(files, port) {
       if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) cb(null, { user: auth.username });
       else cb(new Error('bad credentials'));
     },
+    onRcptTo(address, session, cb) {
+      Promise.resolve(hold.rcpt?.(address.address)).then(() => cb(), () => {});
+    },
     onData(stream, session, cb) {
       simpleParser(stream).then((mail) => {
         mail.to_envelope = session.envelope.rcptTo.map((r) => r.address);
         mail.secure = session.secure;
         messages.push(mail);
-        cb();
+        return Promise.resolve(hold.data?.(mail)).then(() => cb(), () => {});
       }, cb);
     },
   });

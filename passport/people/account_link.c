@@ -97,6 +97,14 @@ long long account_link_use(store *s, const char *token, account_link_purpose *pu
     return id;
 }
 
+bool account_links_void(store *s, long long user_id, perr *err) {
+    store_query *st = store_stmt(s, "UPDATE account_links SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL", err);
+    if (!st) return false;
+    store_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 2, clock_now());
+    return step_done(s, st, err);
+}
+
 bool account_invite(store *s, long long user_id, perr *err) {
     char path[96];
     return account_link_create(s, user_id, ACCOUNT_LINK_INVITE, path, err) &&

@@ -32,6 +32,11 @@ long long account_link_peek(store *s, const char *token, perr *err);
  * password, so that two submissions cannot both succeed. */
 long long account_link_use(store *s, const char *token, account_link_purpose *purpose, perr *err);
 
+/* Voids every unused link of user_id (a password was changed, or the account disabled:
+ * an older invitation or reset e-mail must not set another password). In the caller's
+ * transaction. */
+bool account_links_void(store *s, long long user_id, perr *err);
+
 /* Invites user_id: a new invitation link and its e-mail in the outbox (mail/outbox.h,
  * kind "invitation"). In the caller's transaction. */
 bool account_invite(store *s, long long user_id, perr *err);

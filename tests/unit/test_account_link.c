@@ -3,7 +3,7 @@
  * disabled account, and a newer one replaces it; only its hash is stored; invitations and
  * resets put their e-mail in the outbox, unknown addresses nothing (a reset request is one
  * row whatever the address, resolved later by the mail worker); account_end_access
- * keeps the one session named and revokes every API token. */
+ * keeps the one session named, revokes every API token and voids the unused links. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,7 +137,15 @@ static void test_end_access(void **state) {
     assert_true(session_create(t->s, u, "", "", there, &s, &err));
     assert_true(session_create(t->s, other, "", "", elsewhere, &s, &err));
     assert_true(apitoken_create(t->s, u, "script", tok, NULL, &err));
+    char reset[96], invite[96], theirs[96];
+    assert_true(account_link_create(t->s, u, ACCOUNT_LINK_RESET, reset, &err));
+    assert_true(account_link_create(t->s, u, ACCOUNT_LINK_INVITE, invite, &err));
+    assert_true(account_link_create(t->s, other, ACCOUNT_LINK_RESET, theirs, &err));
     assert_true(account_end_access(t->s, u, here, &err));
+    /* a link mailed before the change cannot set another password */
+    assert_int_equal(account_link_peek(t->s, reset + 16, &err), 0);
+    assert_int_equal(account_link_use(t->s, invite + 16, NULL, &err), 0);
+    assert_int_equal(account_link_peek(t->s, theirs + 16, &err), other); /* another account's stays */
     assert_true(session_lookup(t->s, here, &s));
     assert_false(session_lookup(t->s, there, &s));
     assert_true(session_lookup(t->s, elsewhere, &s)); /* another account's stays */

@@ -21,10 +21,7 @@
 #include "testutil.h"
 
 static long long new_user(test_db *t, const char *email) {
-    long long id = 0;
-    perr err = {{0}};
-    assert_true(account_create(t->s, email, "Léa", 0, ROLE_AGENT, "fr", NULL, &id, &err));
-    return id;
+    return test_account(t->s, email, "Léa", ROLE_AGENT, "fr");
 }
 
 static int count(test_db *t, const char *sql) {

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 
 import {
   BIN, DEMO, client, findForm, formatViolations, freePort, launchBrowser, newContext, pageText, runAxe,
-  sqlText, startServer,
+  sqlRows, sqlText, startServer,
 } from './helpers.mjs';
 import { linkIn, mailEnv, mailFiles, startMailbox, to } from './mailbox.mjs';
 
@@ -285,10 +285,12 @@ describe('a crash in the middle of a transfer', () => {
     const held = { rcpt: false, data: false };
     const never = new Promise(() => {});
     box = await startMailbox(files, port, {
-      // the whole message is here, the server waits for our "250": the crash comes now
-      data: (m) => (m.to_envelope.includes(after_) && !held.data ? ((held.data = true), never) : undefined),
-      // the server waits for the recipient's acceptance: no byte of the message sent yet
-      rcpt: (address) => (address === before_ && !held.rcpt ? ((held.rcpt = true), never) : undefined),
+      hold: {
+        // the whole message is here, the server waits for our "250": the crash comes now
+        data: (m) => (m.to_envelope.includes(after_) && !held.data ? ((held.data = true), never) : undefined),
+        // the server waits for the recipient's acceptance: no byte of the message sent yet
+        rcpt: (address) => (address === before_ && !held.rcpt ? ((held.rcpt = true), never) : undefined),
+      },
     });
     const env = mailEnv(files, port);
     first = await startServer({ env });
@@ -315,6 +317,47 @@ describe('a crash in the middle of a transfer', () => {
     assert.equal(box.messages.filter(to(before_)).length, 1, before_);
     assert.equal(box.messages.filter(to(after_)).length, 1, after_);
     assert.equal(stateOf(third, after_), 'failed');
+  });
+});
+
+describe('TLS', () => {
+  let server_;
+  const boxes = [];
+  after(async () => {
+    await server_?.stop();
+    for (const b of boxes) await b.close();
+  });
+
+  test('smtp:// never goes on without STARTTLS; smtps:// is TLS from the first byte', async () => {
+    // a mail server that does not offer STARTTLS: nothing is sent in clear, the row waits
+    const p1 = await freePort();
+    const noTls = await startMailbox(files, p1, { server: { hideSTARTTLS: true, authOptional: true } });
+    boxes.push(noTls);
+    server_ = await startServer({ env: mailEnv(files, p1) });
+    const admin = client(server_);
+    await admin.loginOk(DEMO.admin);
+    const email = 'sans.tls@demo.passport.test';
+    assert.equal((await admin.submit('/admin/users/new', '/admin/users', { email, name: 'Sans TLS', role_agent: '1' })).status, 303);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const [row] = sqlRows(server_, `SELECT attempts || '|' || state || '|' || last_error FROM outbox WHERE to_addr = '${email}'`);
+      if (row && Number(row.split('|')[0]) >= 1) {
+        assert.match(row, /^\d+\|(queued|sending)\|/, row);
+        break;
+      }
+      assert.ok(Date.now() < deadline, `an attempt was made: ${row}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(noTls.messages.length, 0, 'nothing was sent without TLS');
+
+    // the same server restarted towards smtps://: the waiting message goes, over TLS at once
+    const p2 = await freePort();
+    const smtps = await startMailbox(files, p2, { server: { secure: true } });
+    boxes.push(smtps);
+    await server_.restart({ env: { PASSPORT_SMTP_URL: `smtps://127.0.0.1:${p2}` } });
+    const [mail] = await smtps.waitFor(to(email), 20_000);
+    assert.equal(mail.secure, true);
+    assert.equal(noTls.messages.length, 0);
   });
 });
 

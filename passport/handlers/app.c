@@ -109,6 +109,13 @@ long long app_param_id(http_req *req, size_t i) {
     return v;
 }
 
+const char *app_local_next(const char *next) {
+    if (!next || next[0] != '/' || strlen(next) > 500 || strstr(next, "//")) return "/";
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+        if (*p <= 0x20 || *p == 0x7F || *p == '\\') return "/";
+    return next;
+}
+
 static json_t *nav_for(const account *u) {
     if (!u) return json_object();
     return json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "agent", (u->roles & ROLE_AGENT) != 0, "manager",

@@ -155,6 +155,11 @@ void app_json(http_resp *resp, int status, json_t *data);
 bool app_require(app *a, http_req *req, http_resp *resp, unsigned roles);
 /* Parses a positive integer route parameter; 0 when malformed. */
 long long app_param_id(http_req *req, size_t i);
+/* A `next` target (where to go after signing in, or after a language switch) when it is
+ * a path of this site: one "/" first, then no "//", no backslash, no space or control
+ * character (a browser skips tabs and newlines, and would read "/\t/evil.example" as
+ * another host). Anything else, NULL included, gives "/". Returns next or a literal. */
+const char *app_local_next(const char *next);
 
 /* Adds every route of the application to r (what app_new does; needs no database, so
  * `passport routes` can list them). */

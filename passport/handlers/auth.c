@@ -10,16 +10,6 @@
 #include "people/password.h"
 #include "people/throttle.h"
 
-/* A `next` target is only ever a path of this site: it starts with one "/", and holds no
- * "//", no backslash, no space or control character (a browser would skip some of them
- * and read "/\tevil.example" as another host). Anything else is "/". */
-static const char *safe_next(const char *next) {
-    if (!next || next[0] != '/' || strlen(next) > 500 || strstr(next, "//")) return "/";
-    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
-        if (*p <= 0x20 || *p == 0x7F || *p == '\\') return "/";
-    return next;
-}
-
 /* What the login page shows besides its own fields: the provider's button, the password
  * form (unless --password-login off). Adds them to d and returns it. */
 static json_t *login_data(app *a, http_req *req, json_t *d) {
@@ -46,7 +36,7 @@ static void login_page(http_req *req, http_resp *resp, void *ctx) {
     }
     const char *done = http_query(req, "done");
     app_render(a, req, resp, 200, "login", "login.title",
-               login_data(a, req, json_pack("{s:s, s:s?}", "next", safe_next(http_query(req, "next")), "notice",
+               login_data(a, req, json_pack("{s:s, s:s?}", "next", app_local_next(http_query(req, "next")), "notice",
                                             done && !strcmp(done, "password") ? app_t(a, req, "identity.set.done")
                                                                              : NULL)));
 }
@@ -55,7 +45,7 @@ static void login_fail(app *a, http_req *req, http_resp *resp, int status, const
                        const char *email) {
     app_render(a, req, resp, status, "login", "login.title",
                login_data(a, req, json_pack("{s:s, s:s, s:s}", "error", app_t(a, req, key), "email", email ? email : "",
-                                            "next", safe_next(http_input(req, "next")))));
+                                            "next", app_local_next(http_input(req, "next")))));
 }
 
 static void login_post(http_req *req, http_resp *resp, void *ctx) {
@@ -116,7 +106,7 @@ static void login_post(http_req *req, http_resp *resp, void *ctx) {
     }
     audit_add(a->db, u->id, "login", "user", u->id, "");
     http_resp_cookie(resp, "pp_session", token, SESSION_MAX_SECONDS, req->https);
-    http_resp_redirect(resp, safe_next(http_input(req, "next")));
+    http_resp_redirect(resp, app_local_next(http_input(req, "next")));
     account_free(u);
 }
 
@@ -144,7 +134,7 @@ static void locale_post(http_req *req, http_resp *resp, void *ctx) {
     perr err = {{0}};
     if (c->user && !account_set_locale(a->db, c->user->id, l, &err)) log_error("locale: %s", err.msg);
     http_resp_cookie(resp, "pp_lang", l, 365L * 24 * 3600, req->https);
-    http_resp_redirect(resp, safe_next(http_input(req, "next")));
+    http_resp_redirect(resp, app_local_next(http_input(req, "next")));
 }
 
 void auth_routes(http_router *r) {

@@ -33,8 +33,10 @@ static void forgot_page(http_req *req, http_resp *resp, void *ctx) {
     app_render(ctx, req, resp, 200, "identity/forgot", "identity.forgot.title", json_object());
 }
 
-/* The answer is the same whether the account exists; requests are counted per address and
- * per client (people/throttle.h), whatever their outcome. */
+/* The answer, and the work done before it, are the same whether the account exists: the
+ * request is recorded as typed and the mail worker makes the link later
+ * (account_reset_request). Requests are counted per address and per client
+ * (people/throttle.h), whatever their outcome. */
 static void forgot_post(http_req *req, http_resp *resp, void *ctx) {
     if (passwords_off(ctx, req, resp)) return;
     app *a = ctx;

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "http/locale_fmt.h"
+#include "people/account_link.h"
 
 struct mail_worker {
     app *a;
@@ -169,12 +170,14 @@ done:
     buf_free(&html);
 }
 
-/* One pass: recover leases, fold digests, send what is due. */
+/* One pass: recover leases, turn reset requests into links and e-mails, fold digests,
+ * send what is due. */
 static void pass(mail_worker *w) {
     store *db = w->a->db;
     int64_t now = clock_now();
     outbox_recover(db, now);
     perr err = {{0}};
+    if (account_reset_resolve(db, now, &err) < 0) log_error("reset requests: %s", err.msg);
     if (outbox_fold_digests(db, now, &err) < 0) log_error("outbox digests: %s", err.msg);
     if (!w->o.smtp.url) return;
     for (int i = 0; i < 50; i++) {

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The outbox's sender: a background thread that renders each queued message with the
  * mail templates (web/templates/mail/<kind>.html and <kind>_text.html, in the recipient's
- * locale) and sends it through mail/smtp.h, retrying with backoff (mail/outbox.h). Without
- * an SMTP URL it still folds digests and recovers leases, but sends nothing: messages wait
- * in the outbox, visible at /admin/outbox. */
+ * locale) and sends it through mail/smtp.h, retrying with backoff (mail/outbox.h). It also
+ * turns the pending "mot de passe oublié" requests into reset links and e-mails
+ * (account_reset_resolve), so that the page does the same work for every address. Without
+ * an SMTP URL it still does that, folds digests and recovers leases, but sends nothing:
+ * messages wait in the outbox, visible at /admin/outbox. */
 #ifndef PASSPORT_HANDLERS_MAIL_WORKER_H
 #define PASSPORT_HANDLERS_MAIL_WORKER_H
 

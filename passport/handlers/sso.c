@@ -18,12 +18,6 @@
 
 #define SSO_COOKIE "pp_oidc"
 
-/* A `next` target is only ever a local path. */
-static const char *local_next(const char *next) {
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) > 500) return "/";
-    return next;
-}
-
 /* The login page with an error (the password form as configured). */
 static void refuse(app *a, http_req *req, http_resp *resp, int status, const char *key) {
     http_resp_cookie(resp, SSO_COOKIE, "", -1, req->https);
@@ -43,7 +37,7 @@ static void login_get(http_req *req, http_resp *resp, void *ctx) {
     buf url = BUF_INIT;
     perr err = {{0}};
     if (!oidc_login_start(a->cfg.oidc, &l, &url, &err) ||
-        !sso_login_save(a->db, l.state, l.nonce, l.verifier, local_next(http_query(req, "next")), &err)) {
+        !sso_login_save(a->db, l.state, l.nonce, l.verifier, app_local_next(http_query(req, "next")), &err)) {
         log_error("sso: %s", err.msg);
         buf_free(&url);
         refuse(a, req, resp, 502, "identity.sso.unavailable");
@@ -131,7 +125,7 @@ static void callback_get(http_req *req, http_resp *resp, void *ctx) {
     audit_add(a->db, uid, "login", "user", uid, "sso");
     http_resp_cookie(resp, SSO_COOKIE, "", -1, req->https);
     http_resp_cookie(resp, "pp_session", token, SESSION_MAX_SECONDS, req->https);
-    http_resp_redirect(resp, local_next(next));
+    http_resp_redirect(resp, app_local_next(next));
 }
 
 char *sso_logout_url(app *a, http_req *req, const char *session_token) {

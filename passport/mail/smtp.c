@@ -128,8 +128,20 @@ static size_t read_cb(char *dst, size_t size, size_t nmemb, void *p) {
     return n;
 }
 
+/* True when s may stand in a header or an envelope command as it is: no control
+ * character (a CR or LF would start a header or a command of its own). */
+static bool header_safe(const char *s) {
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7F) return false;
+    return s != NULL;
+}
+
 smtp_result smtp_send(const smtp_config *c, const smtp_message *m, bool (*on_data)(void *ud), void *ud,
                       perr *err) {
+    if (!header_safe(m->to) || !header_safe(c->from) || !header_safe(m->message_id)) {
+        perr_set(err, "a control character in an address");
+        return SMTP_REFUSED;
+    }
     buf msg = BUF_INIT;
     smtp_format(c, m, (int64_t)time(NULL), &msg);
     upload u = {.data = msg.data, .len = msg.len, .on_data = on_data, .ud = ud};

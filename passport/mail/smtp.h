@@ -49,7 +49,8 @@ bool smtp_credentials_load(const char *path, char **user, char **password, perr 
  * the text then the HTML part, each UTF-8 in base64; CRLF line ends. */
 void smtp_format(const smtp_config *c, const smtp_message *m, int64_t date, buf *out);
 
-/* Sends m. on_data(ud), when not NULL, is called once just before the message's bytes
+/* Sends m; an address (m->to, c->from) or message id holding a control character is
+ * SMTP_REFUSED before any connection. on_data(ud), when not NULL, is called once just before the message's bytes
  * start to flow (the server accepted sender and recipient); returning false stops the
  * transfer (SMTP_RETRY). err gets a short reason on anything but SMTP_SENT. Blocking:
  * call it from a worker thread. */

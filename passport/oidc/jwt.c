@@ -192,6 +192,16 @@ static bool aud_ok(const json_t *claims, const char *audience) {
     return azp && !strcmp(azp, audience);
 }
 
+bool jwt_check_userinfo(const json_t *claims, const char *issuer, const char *audience, perr *err) {
+    const json_t *iss = json_object_get(claims, "iss"), *aud = json_object_get(claims, "aud");
+    if (iss && (!json_is_string(iss) || strcmp(json_string_value(iss), issuer))) return perr_set(err, "oidc.userinfo");
+    bool listed = json_is_string(aud) && !strcmp(json_string_value(aud), audience);
+    size_t i;
+    const json_t *a;
+    json_array_foreach(aud, i, a) listed = listed || (json_is_string(a) && !strcmp(json_string_value(a), audience));
+    return !aud || listed ? true : perr_set(err, "oidc.userinfo");
+}
+
 bool jwt_check_claims(const json_t *claims, const jwt_expect *e, perr *err) {
     const char *iss = json_string_value(json_object_get(claims, "iss"));
     if (!iss || strcmp(iss, e->issuer)) return perr_set(err, "jwt.iss");

@@ -35,4 +35,9 @@ typedef struct jwt_expect {
  * "jwt.expired", "jwt.iat", "jwt.nonce" or "jwt.sub". */
 bool jwt_check_claims(const json_t *claims, const jwt_expect *e, perr *err);
 
+/* Checks a userinfo answered as a signed JWT: its iss, when present, is issuer exactly;
+ * its aud, when present, is audience or an array that lists it. false with err
+ * "oidc.userinfo" otherwise. */
+bool jwt_check_userinfo(const json_t *claims, const char *issuer, const char *audience, perr *err);
+
 #endif

@@ -30,8 +30,11 @@ struct oidc_provider {
     time_t jwks_at;
 };
 
+/* http://127.0.0.1[:port][/...] or http://localhost[...]: the host itself, not a name
+ * that begins with it ("http://127.0.0.1.evil.example", "http://localhost@evil.example"). */
 static bool loopback_http(const char *url) {
-    return !strncmp(url, "http://127.0.0.1", 16) || !strncmp(url, "http://localhost", 16);
+    const char *rest = !strncmp(url, "http://127.0.0.1", 16) || !strncmp(url, "http://localhost", 16) ? url + 16 : NULL;
+    return rest && (!*rest || *rest == ':' || *rest == '/');
 }
 
 oidc_provider *oidc_provider_new(const oidc_config *c, perr *err) {
@@ -349,12 +352,9 @@ static json_t *userinfo(oidc_provider *p, const json_t *d, const char *access_to
         perr_set(err, "oidc.provider");
     } else if (!strncasecmp(ctype, "application/jwt", 15)) {
         u = verify(p, d, buf_cstr(&raw), err);
-        const json_t *iss = json_object_get(u, "iss"), *aud = json_object_get(u, "aud");
-        if (u && ((iss && (!json_is_string(iss) || strcmp(json_string_value(iss), p->issuer))) ||
-                  (aud && !(json_is_string(aud) ? !strcmp(json_string_value(aud), p->client_id) : json_is_array(aud))))) {
+        if (u && !jwt_check_userinfo(u, p->issuer, p->client_id, err)) {
             json_decref(u);
             u = NULL;
-            perr_set(err, "oidc.userinfo");
         }
     } else {
         u = json_loadb(raw.data ? raw.data : "", raw.len, 0, NULL);

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/rand.h"
 #include "core/text.h"
+#include "people/account_link.h"
 #include "people/apitoken.h"
 
 static const struct {
@@ -291,7 +292,7 @@ bool account_end_access(store *s, long long id, const char *keep_session, perr *
     if (!st) return false;
     store_bind_int64(st, 1, id);
     store_bind_text(st, 2, keep);
-    return step_done(st, err) && apitoken_revoke_all(s, id, err);
+    return step_done(st, err) && apitoken_revoke_all(s, id, err) && account_links_void(s, id, err);
 }
 
 bool account_set_disabled(store *s, long long id, bool disabled, perr *err) {

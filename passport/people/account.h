@@ -78,8 +78,9 @@ bool account_set_roles(store *s, long long id, unsigned roles, perr *err);
 /* Deletes every session of the account. */
 bool account_end_sessions(store *s, long long id, perr *err);
 /* Ends every way into the account but its password: deletes its sessions but the one
- * whose cookie token is keep_session (NULL: all of them) and revokes its API tokens
- * (revoked for good: re-enabling the account does not bring them back). The one place for
+ * whose cookie token is keep_session (NULL: all of them), revokes its API tokens and voids
+ * its unused invitation and reset links (for good: re-enabling the account does not bring
+ * them back). The one place for
  * "a password reset, a password change or a disabling ends access" (admin, CLI, password
  * flows). Call in the transaction that makes the change. */
 bool account_end_access(store *s, long long id, const char *keep_session, perr *err);

@@ -3,6 +3,7 @@
 #include "people/account_link.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -96,6 +97,14 @@ long long account_link_use(store *s, const char *token, account_link_purpose *pu
     return id;
 }
 
+bool account_links_void(store *s, long long user_id, perr *err) {
+    store_query *st = store_stmt(s, "UPDATE account_links SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL", err);
+    if (!st) return false;
+    store_bind_int64(st, 1, user_id);
+    store_bind_int64(st, 2, clock_now());
+    return step_done(s, st, err);
+}
+
 bool account_invite(store *s, long long user_id, perr *err) {
     char path[96];
     return account_link_create(s, user_id, ACCOUNT_LINK_INVITE, path, err) &&
@@ -103,19 +112,63 @@ bool account_invite(store *s, long long user_id, perr *err) {
 }
 
 bool account_reset_request(store *s, const char *email, perr *err) {
+    store_query *st = store_stmt(s, "INSERT INTO reset_requests(email, created_at) VALUES (?, ?)", err);
+    if (!st) return false;
+    store_bind_text(st, 1, email);
+    store_bind_int64(st, 2, clock_now());
+    return step_done(s, st, err);
+}
+
+/* A reset link and e-mail for the account of email when it exists, is not disabled and
+ * was not served already in this batch (done, *ndone). In the caller's transaction. */
+static bool reset_one(store *s, const char *email, long long *done, size_t *ndone, int *queued, perr *err) {
     account *u = account_by_email(s, email, err);
     if (!u) return !err || !err->msg[0];
-    bool ok = true;
-    if (!u->disabled) {
+    bool ok = true, seen = u->disabled;
+    for (size_t i = 0; i < *ndone && !seen; i++) seen = done[i] == u->id;
+    if (!seen) {
         char path[96];
-        ok = store_begin(s, err);
-        if (ok) {
-            ok = account_link_create(s, u->id, ACCOUNT_LINK_RESET, path, err) &&
-                 outbox_enqueue_essential(s, u->id, "reset", path, err);
-            if (ok) ok = store_commit(s, err);
-            else store_rollback(s);
-        }
+        ok = account_link_create(s, u->id, ACCOUNT_LINK_RESET, path, err) &&
+             outbox_enqueue_essential(s, u->id, "reset", path, err);
+        done[(*ndone)++] = u->id;
+        if (ok) (*queued)++;
     }
     account_free(u);
     return ok;
+}
+
+#define RESET_BATCH 100
+
+int account_reset_resolve(store *s, int64_t now, perr *err) {
+    /* a look first: the worker's pass must not take the write lock for nothing */
+    store_query *st = store_stmt(s, "SELECT 1 FROM reset_requests LIMIT 1", err);
+    if (!st) return -1;
+    int rc = store_step(st);
+    store_done(st);
+    if (rc == STORE_DONE) return 0;
+    if (rc != STORE_ROW) {
+        perr_set(err, "database error: %s", store_errmsg(s));
+        return -1;
+    }
+    if (!store_begin(s, err)) return -1;
+    char *emails[RESET_BATCH];
+    long long done[RESET_BATCH];
+    size_t n = 0, ndone = 0;
+    int queued = 0;
+    st = store_stmt(s,
+        "DELETE FROM reset_requests WHERE id IN (SELECT id FROM reset_requests ORDER BY id LIMIT 100)"
+        " RETURNING email, created_at", err);
+    bool ok = st != NULL;
+    while (ok && (rc = store_step(st)) == STORE_ROW)
+        if (n < RESET_BATCH && store_col_int64(st, 1) > now - ACCOUNT_LINK_RESET_SECONDS)
+            emails[n++] = xstrdup(store_col_text(st, 0));
+    if (st) {
+        store_done(st);
+        if (rc != STORE_DONE) ok = perr_set(err, "database error: %s", store_errmsg(s));
+    }
+    for (size_t i = 0; ok && i < n; i++) ok = reset_one(s, emails[i], done, &ndone, &queued, err);
+    for (size_t i = 0; i < n; i++) free(emails[i]);
+    if (ok) ok = store_commit(s, err);
+    else store_rollback(s);
+    return ok ? queued : -1;
 }

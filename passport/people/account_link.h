@@ -7,6 +7,7 @@
 #define PASSPORT_PEOPLE_ACCOUNT_LINK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "store/store.h"
@@ -31,12 +32,25 @@ long long account_link_peek(store *s, const char *token, perr *err);
  * password, so that two submissions cannot both succeed. */
 long long account_link_use(store *s, const char *token, account_link_purpose *purpose, perr *err);
 
+/* Voids every unused link of user_id (a password was changed, or the account disabled:
+ * an older invitation or reset e-mail must not set another password). In the caller's
+ * transaction. */
+bool account_links_void(store *s, long long user_id, perr *err);
+
 /* Invites user_id: a new invitation link and its e-mail in the outbox (mail/outbox.h,
  * kind "invitation"). In the caller's transaction. */
 bool account_invite(store *s, long long user_id, perr *err);
-/* A reset for the account of email when it exists and is not disabled: a reset link and
- * its e-mail. Unknown or disabled addresses do nothing and
- * succeed, so that callers answer the same either way. Runs its own transaction. */
+/* Records a "mot de passe oublié" request for email, whatever it names: one row, the
+ * same work for an address with an account or without, so that neither the answer nor
+ * its time tells them apart (the link and e-mail are made later, by
+ * account_reset_resolve). One statement; call outside a transaction or in the caller's. */
 bool account_reset_request(store *s, const char *email, perr *err);
+/* Takes the pending requests (at most 100) in one transaction: for each address whose
+ * account exists and is not disabled, a reset link and its e-mail (one per account per
+ * call); others, and requests older than ACCOUNT_LINK_RESET_SECONDS, are dropped. Run by
+ * the mail worker at each pass (handlers/mail_worker.c); several servers may run it at
+ * once, each request is taken once. Returns the number of reset e-mails queued, -1 with
+ * err on a database error (the requests then stay). */
+int account_reset_resolve(store *s, int64_t now, perr *err);
 
 #endif

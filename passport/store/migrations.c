@@ -170,6 +170,8 @@ static const migration migrations[] = {
     /* 19: PostgreSQL's catalog search without a pass over every lesson: the title's own
      * tsvector, bm25's word counts read from an index (store/schema_learn.c) */
     {SCHEMA_LEARN_SEARCH, SCHEMA_LEARN_SEARCH_PG},
+    /* 20: pending "mot de passe oublié" requests, resolved by the mail worker (store/schema_identity.c) */
+    {SCHEMA_RESET_REQUESTS, SCHEMA_RESET_REQUESTS_PG},
 };
 
 int store_latest_version(void) {

@@ -58,6 +58,10 @@ extern const char schema_status_pg[];
 extern const char schema_identity[];
 #define SCHEMA_IDENTITY_PG schema_identity_pg
 extern const char schema_identity_pg[];
+#define SCHEMA_RESET_REQUESTS schema_reset_requests
+extern const char schema_reset_requests[];
+#define SCHEMA_RESET_REQUESTS_PG schema_reset_requests_pg
+extern const char schema_reset_requests_pg[];
 /* Migration 12: privacy: profile views of passports, with a reason. */
 #define SCHEMA_PRIVACY schema_privacy
 extern const char schema_privacy[];

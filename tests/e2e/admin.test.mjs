@@ -120,8 +120,10 @@ describe('accounts', () => {
     const roles = (await v.get('/api/v1/me')).json().roles;
     assert.deepEqual([...(Array.isArray(roles) ? roles : String(roles).split(','))].sort(), ['agent', 'hr']);
 
+    assert.match((await searchUsers('a.desactiver'))[0].text, /Actif/);
     const disabled = await admin.post(`/admin/users/${row.id}`, { ...base, disabled: '1' });
     assert.equal(disabled.status, 303);
+    assert.match((await searchUsers('a.desactiver'))[0].text, /Désactivé/, 'the list shows the account disabled');
     assert.equal((await v.get('/')).status, 303, 'the disabled user\'s session no longer works');
     assert.equal((await client(server).login(email, newPassword)).status, 401, 'a disabled user cannot log in');
   });

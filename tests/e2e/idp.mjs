@@ -43,7 +43,8 @@ const decodePayload = (jws) => JSON.parse(Buffer.from(jws.split('.')[1], 'base64
 
 /**
  * Starts a provider. accounts: {id: claims}. Returns an object with issuer, jwksFetches,
- * tamper (set to fn(payload) => payload to rewrite the next ID tokens), register(rpUrl),
+ * tamper (set to fn(payload) => payload to rewrite the next ID tokens), tamperUserinfo (the
+ * same for signed userinfo answers, given the whole JWS), register(rpUrl),
  * configure({idAlg, userinfoAlg}), rotate(), signIn(authUrl, accountId),
  * asksToSignIn(authUrl), followLogout(url), forget(), close().
  */
@@ -92,6 +93,7 @@ export async function startProvider({ accounts }) {
     issuer,
     jwksFetches: 0,
     tamper: null,
+    tamperUserinfo: null, // fn(jws, {key, signJws, decodePayload}) => jws: rewrites the next signed userinfo answers
     seen: { idAlg: null, userinfoType: null }, // what the last token and userinfo answers were
     /** The relying party's URL (once its server runs): its callback and post-logout pages. */
     register(url) {
@@ -116,9 +118,16 @@ export async function startProvider({ accounts }) {
 
   const server = http.createServer((req, res) => {
     if (req.url.startsWith('/jwks')) idp.jwksFetches++;
-    if (req.url.startsWith('/me')) { // userinfo: record how it answered
+    if (req.url.startsWith('/me')) { // userinfo: record how it answered; tamper with a signed one
       const end = res.end.bind(res);
-      res.end = (...args) => { idp.seen.userinfoType = String(res.getHeader('content-type')); return end(...args); };
+      res.end = (body, ...rest) => {
+        idp.seen.userinfoType = String(res.getHeader('content-type'));
+        if (idp.tamperUserinfo && body && /^application\/jwt/.test(idp.seen.userinfoType)) {
+          body = idp.tamperUserinfo(body.toString(), { key: idp.key(state.userinfoAlg), signJws, decodePayload });
+          if (!res.headersSent) res.setHeader('content-length', Buffer.byteLength(body));
+        }
+        return end(body, ...rest);
+      };
     }
     if (req.method === 'POST' && req.url.startsWith('/token')) {
       const end = res.end.bind(res);

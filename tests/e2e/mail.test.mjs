@@ -13,7 +13,7 @@ import fs from 'node:fs';
 
 import {
   BIN, DEMO, client, findForm, formatViolations, freePort, launchBrowser, newContext, pageText, runAxe,
-  startServer,
+  sqlRows, sqlText, startServer,
 } from './helpers.mjs';
 import { linkIn, mailEnv, mailFiles, startMailbox, to } from './mailbox.mjs';
 
@@ -246,6 +246,118 @@ describe('the mail server down, then back', () => {
     for (const email of emails) assert.equal(box.messages.filter(to(email)).length, 1, email);
     const sent = await admin.get('/admin/outbox?state=sent');
     assert.equal([...sent.body.matchAll(/data-kind="invitation"/g)].length, 2);
+  });
+});
+
+describe('a crash in the middle of a transfer', () => {
+  // The mailbox holds its answer at a chosen point of the transfer; the server is killed
+  // (SIGKILL) there, then started again on the same database with its clock past the lease
+  // of the claimed row (OUTBOX_LEASE_SECONDS, 300 s), as a server restarted later would be.
+  let box;
+  let first;
+  let second;
+  let third;
+  after(async () => {
+    await third?.stop();
+    for (const s of [second, first]) await s?.stop().catch(() => {}); // killed: their exit is not clean
+    await box?.close();
+  });
+
+  const invite = (server, email) => {
+    const r = spawnSync(BIN, ['user', 'add', email, '--role', 'agent', '--name', email, '--invite', '--data', server.dataDir],
+      { encoding: 'utf8', input: '', env: server.cliEnv });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  const stateOf = (server, email) => sqlText(server, `SELECT state FROM outbox WHERE to_addr = '${email}' AND kind = 'invitation'`);
+  const kill = async (server) => { server.signal('SIGKILL'); await server.exited(); };
+  const waitUntil = async (what, fn, ms = 20_000) => {
+    const deadline = Date.now() + ms;
+    while (!(await fn())) {
+      assert.ok(Date.now() < deadline, what);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  test('killed after the message went out: never sent again; killed before it: sent once after the restart', async () => {
+    const port = await freePort();
+    const after_ = 'apres.data@demo.passport.test';
+    const before_ = 'avant.data@demo.passport.test';
+    const held = { rcpt: false, data: false };
+    const never = new Promise(() => {});
+    box = await startMailbox(files, port, {
+      hold: {
+        // the whole message is here, the server waits for our "250": the crash comes now
+        data: (m) => (m.to_envelope.includes(after_) && !held.data ? ((held.data = true), never) : undefined),
+        // the server waits for the recipient's acceptance: no byte of the message sent yet
+        rcpt: (address) => (address === before_ && !held.rcpt ? ((held.rcpt = true), never) : undefined),
+      },
+    });
+    const env = mailEnv(files, port);
+    first = await startServer({ env });
+    const database = { PASSPORT_DATABASE: first.database };
+
+    invite(first, after_);
+    await waitUntil('the message reached the mailbox', () => held.data);
+    assert.equal(stateOf(first, after_), 'delivering');
+    await kill(first);
+    second = await startServer({ dataDir: first.dataDir, env: { ...env, ...database, PASSPORT_CLOCK_OFFSET: '400' } });
+    // the lease ran out while the server may have accepted it: failed, for a person to judge
+    await waitUntil('the row is failed', () => stateOf(second, after_) === 'failed');
+    assert.match(sqlText(second, `SELECT last_error FROM outbox WHERE to_addr = '${after_}'`), /may have been delivered/);
+
+    invite(second, before_);
+    await waitUntil('the mailbox was asked for the recipient', () => held.rcpt);
+    assert.equal(stateOf(second, before_), 'sending');
+    await kill(second);
+    third = await startServer({ dataDir: first.dataDir, env: { ...env, ...database, PASSPORT_CLOCK_OFFSET: '800' } });
+    // nothing reached the mail server: queued again, then delivered
+    await box.waitFor(to(before_), 20_000);
+    await waitUntil('the row is sent', () => stateOf(third, before_) === 'sent');
+    await new Promise((r) => setTimeout(r, 2500)); // later passes send nothing again
+    assert.equal(box.messages.filter(to(before_)).length, 1, before_);
+    assert.equal(box.messages.filter(to(after_)).length, 1, after_);
+    assert.equal(stateOf(third, after_), 'failed');
+  });
+});
+
+describe('TLS', () => {
+  let server_;
+  const boxes = [];
+  after(async () => {
+    await server_?.stop();
+    for (const b of boxes) await b.close();
+  });
+
+  test('smtp:// never goes on without STARTTLS; smtps:// is TLS from the first byte', async () => {
+    // a mail server that does not offer STARTTLS: nothing is sent in clear, the row waits
+    const p1 = await freePort();
+    const noTls = await startMailbox(files, p1, { server: { hideSTARTTLS: true, authOptional: true } });
+    boxes.push(noTls);
+    server_ = await startServer({ env: mailEnv(files, p1) });
+    const admin = client(server_);
+    await admin.loginOk(DEMO.admin);
+    const email = 'sans.tls@demo.passport.test';
+    assert.equal((await admin.submit('/admin/users/new', '/admin/users', { email, name: 'Sans TLS', role_agent: '1' })).status, 303);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const [row] = sqlRows(server_, `SELECT attempts || '|' || state || '|' || last_error FROM outbox WHERE to_addr = '${email}'`);
+      if (row && Number(row.split('|')[0]) >= 1) {
+        assert.match(row, /^\d+\|(queued|sending)\|/, row);
+        break;
+      }
+      assert.ok(Date.now() < deadline, `an attempt was made: ${row}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(noTls.messages.length, 0, 'nothing was sent without TLS');
+
+    // the same server restarted towards smtps://: the waiting message goes, over TLS at once
+    const p2 = await freePort();
+    const smtps = await startMailbox(files, p2, { server: { secure: true } });
+    boxes.push(smtps);
+    await server_.restart({ env: { PASSPORT_SMTP_URL: `smtps://127.0.0.1:${p2}` } });
+    const [mail] = await smtps.waitFor(to(email), 20_000);
+    assert.equal(mail.secure, true);
+    assert.equal(noTls.messages.length, 0);
   });
 });
 

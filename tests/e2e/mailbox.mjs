@@ -45,9 +45,13 @@ export function mailEnv(files, port) {
 /**
  * Starts a mailbox on 127.0.0.1:port. Returns {port, messages, waitFor(pred, ms), close()};
  * messages are mailparser results plus `to` (the envelope recipient) and `secure` (the
- * session had switched to TLS).
+ * session had switched to TLS). opts.hold (tests of a crash in the middle of a transfer):
+ * hold.rcpt(address) and hold.data(mail), when they return a promise, delay the answer to
+ * that RCPT TO, or to the end of that message (already kept in messages), until it settles.
+ * opts.server: more smtp-server options ({secure: true}: TLS from the first byte, as
+ * smtps://; {hideSTARTTLS: true}: a server that does not offer STARTTLS).
  */
-export async function startMailbox(files, port) {
+export async function startMailbox(files, port, { hold = {}, server: more = {} } = {}) {
   const messages = [];
   const server = new SMTPServer({
     key: fs.readFileSync(files.key),
@@ -55,16 +59,20 @@ export async function startMailbox(files, port) {
     authMethods: ['PLAIN', 'LOGIN'],
     allowInsecureAuth: false,
     logger: false,
+    ...more,
     onAuth(auth, session, cb) {
       if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) cb(null, { user: auth.username });
       else cb(new Error('bad credentials'));
+    },
+    onRcptTo(address, session, cb) {
+      Promise.resolve(hold.rcpt?.(address.address)).then(() => cb(), () => {});
     },
     onData(stream, session, cb) {
       simpleParser(stream).then((mail) => {
         mail.to_envelope = session.envelope.rcptTo.map((r) => r.address);
         mail.secure = session.secure;
         messages.push(mail);
-        cb();
+        return Promise.resolve(hold.data?.(mail)).then(() => cb(), () => {});
       }, cb);
     },
   });

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { DEMO, client, findForm, pageText, sqlText, startServer } from './helpers.mjs';
+import { DEMO, client, findForm, pageText, sqlRows, sqlText, startServer } from './helpers.mjs';
 import { CLIENT_ID, CLIENT_SECRET, startProvider } from './idp.mjs';
 
 const ACCOUNTS = {
@@ -146,6 +146,40 @@ describe('single sign-on', () => {
     }
   });
 
+  test('a signed userinfo is verified: a changed claim, another key, another audience are refused', async () => {
+    idp.configure({ idAlg: 'RS256', userinfoAlg: 'ES256' });
+    const forge = (edit) => (jws, { key, signJws, decodePayload }) => edit(jws, key, signJws, decodePayload);
+    const cases = [
+      // the claims changed, the signature left as it was (someone in between)
+      ['jwt.signature', forge((jws, key, sign, decode) => {
+        const [h, , sig] = jws.split('.');
+        const body = Buffer.from(JSON.stringify({ ...decode(jws), email: DEMO.admin })).toString('base64url');
+        return `${h}.${body}.${sig}`;
+      })],
+      // signed by a key the provider never published (after one fetch of the key set again)
+      ['jwt.unknown_kid', forge((jws, key, sign, decode) => sign({ ...key, kid: 'not-published' }, decode(jws)))],
+      // a userinfo meant for another client
+      ['oidc.userinfo', forge((jws, key, sign, decode) => sign(key, { ...decode(jws), aud: ['another-client'] }))],
+      ['oidc.userinfo', forge((jws, key, sign, decode) => sign(key, { ...decode(jws), iss: 'http://127.0.0.1:1' }))],
+    ];
+    try {
+      for (const [why, edit] of cases) {
+        idp.tamperUserinfo = edit;
+        const logged = server.stderr().length;
+        const { c, res } = await signIn('nadia');
+        assert.equal(res.status, 401, why);
+        assert.equal(await me(c), null, why);
+        assert.match(server.stderr().slice(logged), new RegExp(`sign-in refused: ${why.replace('.', '\\.')}`), why);
+      }
+      // the hook re-signing the same claims with the real key passes: the refusals are the checks'
+      idp.tamperUserinfo = forge((jws, key, sign, decode) => sign(key, decode(jws)));
+      assert.equal((await signIn('nadia')).res.status, 303);
+    } finally {
+      idp.tamperUserinfo = null;
+      idp.configure();
+    }
+  });
+
   test('an unverified e-mail is refused, for a new account and for an existing one', async () => {
     for (const who of ['unverified', 'squatter']) {
       const { c, res } = await signIn(who);
@@ -158,6 +192,15 @@ describe('single sign-on', () => {
   test('roles come from the roles claim', async () => {
     const { c } = await signIn('chef');
     assert.equal((await me(c)).roles, 'agent,manager');
+  });
+
+  test('the page a sign-in comes back to is a path of this site only', async () => {
+    // a tab or a newline is skipped by browsers: "/\t/evil.example" would be "//evil.example"
+    for (const evil of ['/\t/evil.example', '/\n/evil.example', '//evil.example', '/\\evil.example', 'https://evil.example/']) {
+      const { res } = await signIn('nadia', { next: evil });
+      assert.equal(res.status, 303, JSON.stringify(evil));
+      assert.equal(res.headers.get('location'), '/', `next=${JSON.stringify(evil)} must not leave the site`);
+    }
   });
 
   test('a wrong state, or a state from another browser, is refused', async () => {
@@ -197,10 +240,11 @@ describe('single sign-on', () => {
       ['jwt.iat', (p) => ({ ...p, iat: p.iat + 3600, exp: p.exp + 3600 })],
     ];
     for (const [why, edit] of cases) {
+      const logged = server.stderr().length;
       const { c, res } = await tampered(edit, () => signIn('nadia'));
       assert.equal(res.status, 401, why);
       assert.equal(await me(c), null, why);
-      assert.match(server.stderr(), new RegExp(`sign-in refused: ${why.replace('.', '\\.')}`), why);
+      assert.match(server.stderr().slice(logged), new RegExp(`sign-in refused: ${why.replace('.', '\\.')}`), why);
     }
     // the same tampering hook without a change passes: the refusals above are the checks'
     const { res } = await tampered((p) => p, () => signIn('nadia'));
@@ -242,12 +286,31 @@ describe('single sign-on', () => {
   });
 });
 
-describe('--password-login off', () => {
+describe('--password-login off, without --oidc-create-accounts', () => {
   let only;
   before(async () => {
-    only = await startServer({ env: oidcEnv({ PASSPORT_PASSWORD_LOGIN: 'off' }) });
+    only = await startServer({ env: oidcEnv({ PASSPORT_PASSWORD_LOGIN: 'off', PASSPORT_OIDC_CREATE_ACCOUNTS: '' }) });
+    idp.register(only.url); // the provider now sends its sign-ins back to this server
   });
   after(async () => { await only?.stop(); });
+
+  test('only accounts that exist sign in, matched by verified e-mail; nobody is made', async () => {
+    const signInAt = async (accountId) => {
+      const c = client(only);
+      idp.forget();
+      const r = await c.get(`/oidc/login?next=${encodeURIComponent('/passport')}`);
+      assert.equal(r.status, 303);
+      const back = new URL(await idp.signIn(r.headers.get('location'), accountId));
+      return { c, res: await c.get(back.pathname + back.search) };
+    };
+    const stranger = await signInAt('nadia'); // verified, but no account on this server
+    assert.equal(stranger.res.status, 403);
+    assert.equal(await me(stranger.c), null);
+    assert.deepEqual(sqlRows(only, "SELECT id FROM users WHERE email = 'nadia.nouvelle@demo.passport.test'"), []);
+    const known = await signInAt('agent');
+    assert.equal(known.res.status, 303, pageText(known.res.body).slice(0, 300));
+    assert.equal((await me(known.c)).email, DEMO.agent);
+  });
 
   test('the login page has only the provider\'s button; passwords are refused', async () => {
     const c = client(only);

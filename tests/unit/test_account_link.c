@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for people/account_link: a link works once, until it expires, not for a
  * disabled account, and a newer one replaces it; only its hash is stored; invitations and
- * resets put their e-mail in the outbox, unknown addresses nothing; account_end_access
- * keeps the one session named and revokes every API token. */
+ * resets put their e-mail in the outbox, unknown addresses nothing (a reset request is one
+ * row whatever the address, resolved later by the mail worker); account_end_access
+ * keeps the one session named, revokes every API token and voids the unused links. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "core/clock.h"
 #include "people/account.h"
 #include "people/account_link.h"
 #include "people/apitoken.h"
@@ -19,10 +21,7 @@
 #include "testutil.h"
 
 static long long new_user(test_db *t, const char *email) {
-    long long id = 0;
-    perr err = {{0}};
-    assert_true(account_create(t->s, email, "Léa", 0, ROLE_AGENT, "fr", NULL, &id, &err));
-    return id;
+    return test_account(t->s, email, "Léa", ROLE_AGENT, "fr");
 }
 
 static int count(test_db *t, const char *sql) {
@@ -96,12 +95,31 @@ static void test_mails(void **state) {
     long long u = new_user(t, "lea@ex.fr");
     perr err = {{0}};
     assert_true(account_invite(t->s, u, &err));
+    /* a request does the same thing whether the address has an account: one row */
     assert_true(account_reset_request(t->s, "LEA@ex.fr", &err));
+    assert_int_equal(count(t, "SELECT count(*) FROM reset_requests"), 1);
+    assert_int_equal(count(t, "SELECT count(*) FROM outbox WHERE kind = 'reset'"), 0);
+    assert_int_equal(count(t, "SELECT count(*) FROM account_links WHERE purpose = 'reset'"), 0);
     assert_true(account_reset_request(t->s, "nobody@ex.fr", &err));
+    assert_int_equal(count(t, "SELECT count(*) FROM reset_requests"), 2);
+    assert_int_equal(count(t, "SELECT count(*) FROM outbox WHERE kind = 'reset'"), 0);
+    assert_true(account_reset_request(t->s, "lea@ex.fr", &err)); /* twice in one batch: one e-mail */
+    /* the worker resolves them: a link and an e-mail for the account, nothing else */
+    assert_int_equal(account_reset_resolve(t->s, clock_now(), &err), 1);
+    assert_int_equal(count(t, "SELECT count(*) FROM reset_requests"), 0);
     assert_int_equal(count(t, "SELECT count(*) FROM outbox WHERE kind = 'invitation' AND to_addr = 'lea@ex.fr'"), 1);
     assert_int_equal(count(t, "SELECT count(*) FROM outbox WHERE kind = 'reset' AND to_addr = 'lea@ex.fr'"), 1);
     assert_int_equal(count(t, "SELECT count(*) FROM outbox"), 2);
     assert_int_equal(count(t, "SELECT count(*) FROM account_links"), 2);
+    assert_int_equal(account_reset_resolve(t->s, clock_now(), &err), 0); /* taken once */
+    /* a request older than a link's life, or for a disabled account, sends nothing */
+    assert_true(account_reset_request(t->s, "lea@ex.fr", &err));
+    assert_int_equal(account_reset_resolve(t->s, clock_now() + ACCOUNT_LINK_RESET_SECONDS + 1, &err), 0);
+    assert_true(account_set_disabled(t->s, u, true, &err));
+    assert_true(account_reset_request(t->s, "lea@ex.fr", &err));
+    assert_int_equal(account_reset_resolve(t->s, clock_now(), &err), 0);
+    assert_int_equal(count(t, "SELECT count(*) FROM outbox WHERE kind = 'reset'"), 1);
+    assert_int_equal(count(t, "SELECT count(*) FROM reset_requests"), 0);
     test_db_close(t);
 }
 
@@ -116,7 +134,15 @@ static void test_end_access(void **state) {
     assert_true(session_create(t->s, u, "", "", there, &s, &err));
     assert_true(session_create(t->s, other, "", "", elsewhere, &s, &err));
     assert_true(apitoken_create(t->s, u, "script", tok, NULL, &err));
+    char reset[96], invite[96], theirs[96];
+    assert_true(account_link_create(t->s, u, ACCOUNT_LINK_RESET, reset, &err));
+    assert_true(account_link_create(t->s, u, ACCOUNT_LINK_INVITE, invite, &err));
+    assert_true(account_link_create(t->s, other, ACCOUNT_LINK_RESET, theirs, &err));
     assert_true(account_end_access(t->s, u, here, &err));
+    /* a link mailed before the change cannot set another password */
+    assert_int_equal(account_link_peek(t->s, reset + 16, &err), 0);
+    assert_int_equal(account_link_use(t->s, invite + 16, NULL, &err), 0);
+    assert_int_equal(account_link_peek(t->s, theirs + 16, &err), other); /* another account's stays */
     assert_true(session_lookup(t->s, here, &s));
     assert_false(session_lookup(t->s, there, &s));
     assert_true(session_lookup(t->s, elsewhere, &s)); /* another account's stays */

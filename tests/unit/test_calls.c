@@ -20,26 +20,15 @@
 #include "talent/prospects.h"
 #include "testutil.h"
 
-typedef struct fx {
-    test_db *t;
-    long long hr, agent;
-} fx;
+typedef test_fx fx;
 
 static int setup(void **state) {
-    fx *f = calloc(1, sizeof *f);
-    f->t = test_db_open();
+    fx *f = test_fx_new();
     perr err = {{0}};
     if (!skills_sync_frameworks(f->t->s, "courses", &err)) return -1;
-    if (!account_create(f->t->s, "rh@x.fr", "Rita RH", 0, ROLE_HR | ROLE_AGENT, "fr", NULL, &f->hr, &err)) return -1;
-    if (!account_create(f->t->s, "a@x.fr", "Alice", 0, ROLE_AGENT, "en", NULL, &f->agent, &err)) return -1;
+    f->hr = test_account(f->t->s, "rh@x.fr", "Rita RH", ROLE_HR | ROLE_AGENT, "fr");
+    f->agent = test_account(f->t->s, "a@x.fr", "Alice", ROLE_AGENT, "en");
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fx *f = *state;
-    test_db_close(f->t);
-    free(f);
     return 0;
 }
 
@@ -201,10 +190,10 @@ static void prospects(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(validation, setup, teardown),
-        cmocka_unit_test_setup_teardown(flow, setup, teardown),
-        cmocka_unit_test_setup_teardown(prospects, setup, teardown),
-        cmocka_unit_test_setup_teardown(dates_bound_applications, setup, teardown),
+        cmocka_unit_test_setup_teardown(validation, setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(flow, setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(prospects, setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(dates_bound_applications, setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,24 +13,12 @@
 #include "people/inbox.h"
 #include "testutil.h"
 
-typedef struct fx {
-    test_db *t;
-    long long user;
-} fx;
+typedef test_fx fx;
 
 static int setup(void **state) {
-    fx *f = calloc(1, sizeof *f);
-    f->t = test_db_open();
-    perr err = {{0}};
-    if (!account_create(f->t->s, "ines@x.fr", "Inès", 0, ROLE_AGENT, "fr", NULL, &f->user, &err)) return -1;
+    fx *f = test_fx_new();
+    f->agent = test_account(f->t->s, "ines@x.fr", "Inès", ROLE_AGENT, "fr");
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fx *f = *state;
-    test_db_close(f->t);
-    free(f);
     return 0;
 }
 
@@ -41,7 +29,7 @@ static void post(fx *f, int first, int n) {
     for (int i = first; i < first + n; i++) {
         char link[16];
         snprintf(link, sizeof link, "m%d", i);
-        assert_true(inbox_post(f->t->s, f->user, "test", "inbox.test", NULL, link, NULL, &err));
+        assert_true(inbox_post(f->t->s, f->agent, "test", "inbox.test", NULL, link, NULL, &err));
     }
     assert_true(store_commit(f->t->s, &err));
 }
@@ -51,7 +39,7 @@ static int read_all(fx *f, bool unread, size_t limit, json_t *out) {
     store_page pg = {.limit = limit};
     int pages = 0;
     do {
-        json_t *page = inbox_list_page(f->t->s, f->user, unread, &pg);
+        json_t *page = inbox_list_page(f->t->s, f->agent, unread, &pg);
         assert_true(json_array_size(page) <= limit);
         assert_true(!pg.more || json_array_size(page) == limit);
         size_t i;
@@ -68,7 +56,7 @@ static int read_all(fx *f, bool unread, size_t limit, json_t *out) {
 static void pages_hold_each_message_once_in_order(void **state) {
     fx *f = *state;
     post(f, 0, 250);
-    json_t *whole = inbox_list(f->t->s, f->user, false, 1000), *links = json_array(), *paged = json_array();
+    json_t *whole = inbox_list(f->t->s, f->agent, false, 1000), *links = json_array(), *paged = json_array();
     assert_int_equal(json_array_size(whole), 250);
     size_t i;
     json_t *m;
@@ -88,15 +76,15 @@ static void a_message_posted_between_pages_shifts_nothing(void **state) {
     fx *f = *state;
     post(f, 0, 30);
     store_page pg = {.limit = 10};
-    json_t *first = inbox_list_page(f->t->s, f->user, false, &pg);
+    json_t *first = inbox_list_page(f->t->s, f->agent, false, &pg);
     assert_true(pg.more);
     post(f, 100, 1); /* newer than all: belongs before the first page */
     pg.has_after = true;
     pg.after = pg.last;
-    json_t *second = inbox_list_page(f->t->s, f->user, false, &pg);
+    json_t *second = inbox_list_page(f->t->s, f->agent, false, &pg);
     assert_int_equal(json_array_size(second), 10);
     json_t *last_of_first = json_object_get(json_array_get(first, 9), "link");
-    json_t *whole = inbox_list(f->t->s, f->user, false, 100);
+    json_t *whole = inbox_list(f->t->s, f->agent, false, 100);
     size_t at = 0;
     while (at < json_array_size(whole) && !json_equal(json_object_get(json_array_get(whole, at), "link"), last_of_first))
         at++;
@@ -110,10 +98,10 @@ static void a_message_posted_between_pages_shifts_nothing(void **state) {
 static void unread_pages(void **state) {
     fx *f = *state;
     post(f, 0, 12);
-    json_t *all = inbox_list(f->t->s, f->user, false, 100);
+    json_t *all = inbox_list(f->t->s, f->agent, false, 100);
     perr err = {{0}};
     for (size_t i = 0; i < json_array_size(all); i += 2) /* every other one read */
-        assert_true(inbox_mark_read(f->t->s, f->user, json_integer_value(json_object_get(json_array_get(all, i), "id")), &err));
+        assert_true(inbox_mark_read(f->t->s, f->agent, json_integer_value(json_object_get(json_array_get(all, i), "id")), &err));
     json_t *unread = json_array();
     assert_int_equal(read_all(f, true, 4, unread), 2);
     assert_int_equal(json_array_size(unread), 6);
@@ -125,9 +113,9 @@ static void unread_pages(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(pages_hold_each_message_once_in_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_message_posted_between_pages_shifts_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(unread_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(pages_hold_each_message_once_in_order, setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(a_message_posted_between_pages_shifts_nothing, setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(unread_pages, setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

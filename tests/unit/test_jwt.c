@@ -226,11 +226,35 @@ static void test_claims(void **state) {
 #undef TOKEN
 }
 
+static void userinfo(const char *json, bool ok) {
+    json_t *c = json_loads(json, 0, NULL);
+    assert_non_null(c);
+    perr err = {{0}};
+    assert_int_equal(jwt_check_userinfo(c, "https://idp.ex", "passport", &err), ok);
+    if (!ok) assert_string_equal(err.msg, "oidc.userinfo");
+    json_decref(c);
+}
+
+/* A userinfo answered as a signed JWT: iss and aud, when present, must be ours. */
+static void test_userinfo(void **state) {
+    (void)state;
+    userinfo("{\"sub\":\"s\"}", true);
+    userinfo("{\"sub\":\"s\",\"iss\":\"https://idp.ex\",\"aud\":\"passport\"}", true);
+    userinfo("{\"sub\":\"s\",\"aud\":[\"api\",\"passport\"]}", true);
+    userinfo("{\"sub\":\"s\",\"iss\":\"https://other.ex\"}", false);
+    userinfo("{\"sub\":\"s\",\"iss\":7}", false);
+    userinfo("{\"sub\":\"s\",\"aud\":\"another-client\"}", false);
+    userinfo("{\"sub\":\"s\",\"aud\":[\"another-client\"]}", false); /* an array must list us too */
+    userinfo("{\"sub\":\"s\",\"aud\":[]}", false);
+    userinfo("{\"sub\":\"s\",\"aud\":{}}", false);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rs256_es256),
         cmocka_unit_test(test_eddsa),
         cmocka_unit_test(test_claims),
+        cmocka_unit_test(test_userinfo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,10 +66,22 @@ static void test_mapping(void **state) {
 static void test_config(void **state) {
     (void)state;
     perr err = {{0}};
+    oidc_provider *p = NULL;
     oidc_config c = {"http://idp.example.org", "passport", "s", NULL, "http://127.0.0.1/oidc/callback", NULL, NULL, 0};
     assert_null(oidc_provider_new(&c, &err));
+    /* names that only begin like the loopback are other hosts */
+    static const char *const lookalikes[] = {"http://127.0.0.1.evil.example", "http://localhost.evil.example",
+                                             "http://localhost@evil.example", "http://127.0.0.10:80"};
+    for (size_t i = 0; i < sizeof lookalikes / sizeof lookalikes[0]; i++) {
+        c.issuer = lookalikes[i];
+        assert_null(oidc_provider_new(&c, &err));
+    }
+    c.issuer = "http://localhost/realms/x";
+    p = oidc_provider_new(&c, &err);
+    assert_non_null(p);
+    oidc_provider_free(p);
     c.issuer = "http://127.0.0.1:9999";
-    oidc_provider *p = oidc_provider_new(&c, &err);
+    p = oidc_provider_new(&c, &err);
     assert_non_null(p);
     assert_string_equal(oidc_provider_issuer(p), "http://127.0.0.1:9999");
     /* no end_session_endpoint known (nobody listens): no provider logout */

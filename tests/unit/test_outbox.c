@@ -18,10 +18,7 @@
 #include "testutil.h"
 
 static long long new_user(test_db *t, const char *email, const char *locale) {
-    long long id = 0;
-    perr err = {{0}};
-    assert_true(account_create(t->s, email, "Léa Martin", 0, ROLE_AGENT, locale, NULL, &id, &err));
-    return id;
+    return test_account(t->s, email, "Léa Martin", ROLE_AGENT, locale);
 }
 
 /* The state of row id ("" when absent). */

@@ -15,25 +15,13 @@
 #include "talent/profile.h"
 #include "testutil.h"
 
-typedef struct fx {
-    test_db *t;
-    long long hr, agent;
-} fx;
+typedef test_fx fx;
 
 static int setup(void **state) {
-    fx *f = calloc(1, sizeof *f);
-    f->t = test_db_open();
-    perr err = {{0}};
-    if (!account_create(f->t->s, "rh@x.fr", "Rita RH", 0, ROLE_HR, "fr", NULL, &f->hr, &err)) return -1;
-    if (!account_create(f->t->s, "a@x.fr", "Alice", 0, ROLE_AGENT, "fr", NULL, &f->agent, &err)) return -1;
+    fx *f = test_fx_new();
+    f->hr = test_account(f->t->s, "rh@x.fr", "Rita RH", ROLE_HR, "fr");
+    f->agent = test_account(f->t->s, "a@x.fr", "Alice", ROLE_AGENT, "fr");
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state) {
-    fx *f = *state;
-    test_db_close(f->t);
-    free(f);
     return 0;
 }
 
@@ -94,9 +82,9 @@ static void views_are_logged_and_listed(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(hidden_by_default_and_saved, setup, teardown),
-        cmocka_unit_test_setup_teardown(visibility_is_audited, setup, teardown),
-        cmocka_unit_test_setup_teardown(views_are_logged_and_listed, setup, teardown),
+        cmocka_unit_test_setup_teardown(hidden_by_default_and_saved, setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(visibility_is_audited, setup, test_fx_teardown),
+        cmocka_unit_test_setup_teardown(views_are_logged_and_listed, setup, test_fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,6 +94,30 @@ static void test_ascii_subject(void **state) {
     buf_free(&out);
 }
 
+/* A CR or LF in a subject (a call's or a path's title is in some) cannot start a header:
+ * it goes encoded; an address with one is refused before any connection. */
+static void test_header_injection(void **state) {
+    (void)state;
+    smtp_config c = {.url = "smtp://127.0.0.1:1", .from = "noreply@ex.fr", .starttls = SMTP_STARTTLS_OFF};
+    smtp_message m = {"a@ex.fr", "Appel : x\r\nBcc: victim@evil.example", "t", "h", "<x@ex.fr>"};
+    buf out = BUF_INIT;
+    smtp_format(&c, &m, 0, &out);
+    assert_null(strstr(buf_cstr(&out), "\nBcc:"));
+    assert_non_null(strstr(buf_cstr(&out), "\r\nSubject: =?UTF-8?B?"));
+    buf_free(&out);
+    perr err = {{0}};
+    m.subject = "ok";
+    m.to = "a@ex.fr\r\nRCPT TO:<victim@evil.example>";
+    assert_int_equal(smtp_send(&c, &m, NULL, NULL, &err), SMTP_REFUSED);
+    assert_non_null(strstr(err.msg, "control character"));
+    m.to = "a@ex.fr";
+    c.from = "Passport <noreply@ex.fr>\nBcc: victim@evil.example";
+    assert_int_equal(smtp_send(&c, &m, NULL, NULL, &err), SMTP_REFUSED);
+    /* a clean message goes as far as the connection (nobody listens on port 1) */
+    c.from = "noreply@ex.fr";
+    assert_int_equal(smtp_send(&c, &m, NULL, NULL, &err), SMTP_RETRY);
+}
+
 static void test_credentials(void **state) {
     (void)state;
     char path[] = "/tmp/passport-smtp-XXXXXX";
@@ -119,6 +143,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_ascii_subject),
+        cmocka_unit_test(test_header_injection),
         cmocka_unit_test(test_credentials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Helpers shared by unit tests: a fresh store in a temp folder, files written into a
- * temp tree, a count query, deterministic random numbers. */
+/* Helpers shared by unit tests: a fresh store in a temp folder, a group fixture with a
+ * store and accounts, files written into a temp tree, a count query, deterministic
+ * random numbers. */
 #ifndef PASSPORT_TESTS_TESTUTIL_H
 #define PASSPORT_TESTS_TESTUTIL_H
 
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "people/account.h"
 #include "store/store.h"
 
 typedef struct test_db {
@@ -44,6 +46,42 @@ static inline void test_db_close(test_db *t) {
     }
     rmdir(t->dir);
     free(t);
+}
+
+/* Makes an account on s (no password, no unit) and returns its id; aborts the test run
+ * on failure. */
+static inline long long test_account(store *s, const char *email, const char *name, unsigned roles,
+                                     const char *locale) {
+    long long id = 0;
+    perr err = {{0}};
+    if (!account_create(s, email, name, 0, roles, locale, NULL, &id, &err)) {
+        fprintf(stderr, "account_create %s: %s\n", email, err.msg);
+        abort();
+    }
+    return id;
+}
+
+/* The state of a cmocka test with setup and teardown: a fresh store and the ids of the
+ * accounts its setup made (0 for those it did not). */
+typedef struct test_fx {
+    test_db *t;
+    long long hr, agent;
+} test_fx;
+
+/* A new fixture with a fresh store and no account; test_fx_teardown frees it. */
+static inline test_fx *test_fx_new(void) {
+    test_fx *f = calloc(1, sizeof *f);
+    if (!f) abort();
+    f->t = test_db_open();
+    return f;
+}
+
+/* A cmocka teardown for a test_fx made by a setup: closes its store, frees it. */
+static inline int test_fx_teardown(void **state) {
+    test_fx *f = *state;
+    test_db_close(f->t);
+    free(f);
+    return 0;
 }
 
 /* Writes text to dir/rel, making rel's parent folders; aborts the test run on failure. */

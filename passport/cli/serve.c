@@ -298,16 +298,19 @@ static bool housekeeping(app *a) {
  * server at a time (the lease is let go when done: the next start repairs again). It runs
  * on the main thread once the server listens: /healthz and the requests do not wait for
  * it (an award is one transaction per agent, which the rule check repeats inside, so a
- * quiz passed meanwhile is not issued twice). */
-static void repair_badges(app *a) {
-    if (!a->badges || !lease(a, "badges-repair", clock_now(), 600)) return;
+ * quiz passed meanwhile is not issued twice). False when it failed (a write that waited
+ * too long behind the requests' writes): the main loop tries again at its next tick. */
+static bool repair_badges(app *a) {
+    if (!a->badges || !lease(a, "badges-repair", clock_now(), 600)) return true;
     uint64_t t0 = clock_mono_us();
     int repaired = 0;
     perr rerr = {{0}};
-    if (!badges_repair(a->db, a->badges, &repaired, &rerr)) log_error("badges not repaired: %s", rerr.msg);
-    else if (repaired) log_info("badges: %d issued at start, their rule met but never issued", repaired);
+    bool ok = badges_repair(a->db, a->badges, &repaired, &rerr);
+    if (repaired) log_info("badges: %d issued at start, their rule met but never issued", repaired);
     cluster_lease_release(a->db, "badges-repair", a->server);
-    log_info("badges: repair at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
+    if (!ok) log_error("badges not repaired (tried again in %d s): %s", app_tick_seconds(), rerr.msg);
+    else log_info("badges: repair at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
+    return ok;
 }
 
 /* glibc serves a block above M_MMAP_THRESHOLD from mmap and gives it back when freed, but
@@ -413,7 +416,7 @@ int cli_serve(int argc, char **argv) {
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
     uint64_t t0 = clock_mono_us();
     app_cluster_tick(a, clock_now());
-    repair_badges(a);
+    bool repair_due = !repair_badges(a);
     housekeeping(a);
     housekeeping_done(db);
     log_info("housekeeping at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
@@ -424,6 +427,7 @@ int cli_serve(int argc, char **argv) {
         int sig = sigtimedwait(&set, NULL, &tick);
         if (sig < 0) {
             app_cluster_tick(a, clock_now());
+            if (repair_due) repair_due = !repair_badges(a);
             if (housekeeping(a)) housekeeping_done(db); /* the hourly sweep ran */
             continue;
         }

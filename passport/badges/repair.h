@@ -2,7 +2,7 @@
 /* Repair of badges whose rule is met but that were never issued: a database from before
  * awards moved into the earning attempt's transaction, a crash between an attestation and
  * its award check, an award that failed (an unreadable key) after its attempt committed.
- * `serve` runs it once at start, before listening. */
+ * `serve` runs it once at start, once it listens (cli/serve.c). */
 #ifndef PASSPORT_BADGES_REPAIR_H
 #define PASSPORT_BADGES_REPAIR_H
 

@@ -269,19 +269,19 @@ static int64_t housekeeping_seconds(void) {
 /* Due-date notices and expired sessions once a period; re-checks coming due
  * (learn/positioning.h) once an hour (the sweep reads every agent's verified levels; due
  * dates move by days, not minutes). All idempotent, but two servers racing would post a
- * notice twice: the leases keep them apart. True when this server ran any of them. */
+ * notice twice: the leases keep them apart. True when this server ran the re-check sweep,
+ * the one that reads every agent (housekeeping_done then gives back what it filled). */
 static bool housekeeping(app *a) {
     int64_t now = clock_now();
-    bool ran = false;
+    bool swept = false;
     if (lease(a, "housekeeping", now, housekeeping_seconds())) {
-        ran = true;
         housekeeping_runs++;
         perr herr = {{0}};
         if (!paths_notify_due(a->db, now, NULL, &herr)) log_error("due-date notices: %s", herr.msg);
         session_purge(a->db);
     }
     if (lease(a, "rechecks", now, 3600)) {
-        ran = true;
+        swept = true;
         perr err = {{0}};
         learn_library *lib = app_library_acquire(a);
         int posted = 0;
@@ -291,18 +291,26 @@ static bool housekeeping(app *a) {
             log_info("re-checks: %d new", posted);
         app_library_release(a, lib);
     }
-    return ran;
+    return swept;
 }
 
 /* Badges whose rule was met but that were never issued (badges/repair.h), at start, by one
- * server at a time (the lease is let go when done: the next start repairs again). */
-static void repair_badges(app *a) {
-    if (!a->badges || !lease(a, "badges-repair", clock_now(), 600)) return;
+ * server at a time (the lease is let go when done: the next start repairs again). It runs
+ * on the main thread once the server listens: /healthz and the requests do not wait for
+ * it (an award is one transaction per agent, which the rule check repeats inside, so a
+ * quiz passed meanwhile is not issued twice). False when it failed (a write that waited
+ * too long behind the requests' writes): the main loop tries again at its next tick. */
+static bool repair_badges(app *a) {
+    if (!a->badges || !lease(a, "badges-repair", clock_now(), 600)) return true;
+    uint64_t t0 = clock_mono_us();
     int repaired = 0;
     perr rerr = {{0}};
-    if (!badges_repair(a->db, a->badges, &repaired, &rerr)) log_error("badges not repaired: %s", rerr.msg);
-    else if (repaired) log_info("badges: %d issued at start, their rule met but never issued", repaired);
+    bool ok = badges_repair(a->db, a->badges, &repaired, &rerr);
+    if (repaired) log_info("badges: %d issued at start, their rule met but never issued", repaired);
     cluster_lease_release(a->db, "badges-repair", a->server);
+    if (!ok) log_error("badges not repaired (tried again in %d s): %s", app_tick_seconds(), rerr.msg);
+    else log_info("badges: repair at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
+    return ok;
 }
 
 /* glibc serves a block above M_MMAP_THRESHOLD from mmap and gives it back when freed, but
@@ -316,9 +324,11 @@ static void memory_policy(void) {
 #endif
 }
 
-/* After the main thread's housekeeping: its connection's page cache (filled by sweeps over
- * every agent) and the memory the sweeps freed go back to the system until the next
- * round, which opens a connection again. */
+/* After the main thread's sweeps over every agent (the badge repair at start, the hourly
+ * re-check sweep): its connection's page cache, which they filled, and the memory they
+ * freed go back to the system until the next sweep, which opens a connection again. Not
+ * after the minute's housekeeping, which reads little: on PostgreSQL each close is a
+ * reconnection. */
 static void housekeeping_done(store *db) {
     store_thread_close(db);
 #ifdef __GLIBC__
@@ -384,7 +394,6 @@ int cli_serve(int argc, char **argv) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }
-    repair_badges(a);
     srv = http_server_start(&a->http, &hopts, &err);
     if (!srv) {
         fprintf(stderr, "passport: %s\n", err.msg);
@@ -407,6 +416,7 @@ int cli_serve(int argc, char **argv) {
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
     uint64_t t0 = clock_mono_us();
     app_cluster_tick(a, clock_now());
+    bool repair_due = !repair_badges(a);
     housekeeping(a);
     housekeeping_done(db);
     log_info("housekeeping at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
@@ -417,7 +427,8 @@ int cli_serve(int argc, char **argv) {
         int sig = sigtimedwait(&set, NULL, &tick);
         if (sig < 0) {
             app_cluster_tick(a, clock_now());
-            if (housekeeping(a)) housekeeping_done(db);
+            if (repair_due) repair_due = !repair_badges(a);
+            if (housekeeping(a)) housekeeping_done(db); /* the hourly sweep ran */
             continue;
         }
         if (sig == SIGHUP) {

@@ -73,6 +73,18 @@ static void locale_index(locale *l) {
     }
 }
 
+/* Indexes the last entry of l (the whole index is rebuilt, twice as large, when it would
+ * be more than half full): loading a catalog stays linear, duplicates found by lookup. */
+static void locale_add_slot(locale *l) {
+    if (l->n * 2 > l->nslots) {
+        locale_index(l);
+        return;
+    }
+    size_t mask = l->nslots - 1, i = hash_str(l->entries[l->n - 1].key) & mask;
+    while (l->slots[i]) i = (i + 1) & mask;
+    l->slots[i] = (uint32_t)l->n;
+}
+
 static void locale_clear(locale *l) {
     for (size_t i = 0; i < l->n; i++) {
         free(l->entries[i].key);
@@ -255,11 +267,9 @@ static bool po_finish_entry(po_parser *p) {
             return po_error(p, p->id_line, "invalid UTF-8 in string");
         }
         locale *l = p->loc;
-        for (size_t i = 0; i < l->n; i++) {
-            if (strcmp(l->entries[i].key, key.data) == 0) {
-                buf_free(&key);
-                return po_error(p, p->id_line, "duplicate message definition");
-            }
+        if (locale_find(l, key.data)) { /* the index grows with the entries (locale_add_slot) */
+            buf_free(&key);
+            return po_error(p, p->id_line, "duplicate message definition");
         }
         if (l->n == l->cap) {
             l->cap = l->cap ? l->cap * 2 : 64;
@@ -275,6 +285,7 @@ static bool po_finish_entry(po_parser *p) {
             l->entries[l->n].forms = forms;
         }
         l->n++;
+        locale_add_slot(l);
     }
     po_reset_entry(p);
     return true;

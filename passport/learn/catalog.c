@@ -82,11 +82,24 @@ static bool module_index(store *s, const learn_module *m, long long rid, perr *e
     return ok;
 }
 
-static bool module_upsert(store *s, const learn_module *m, int64_t now, perr *err) {
+/* A module whose search entry is written once every other table is synced. */
+typedef struct index_todo {
+    const learn_module *m;
+    long long rid;
+    bool drop; /* its previous entry is in the index */
+} index_todo;
+
+/* Upserts m into modules and module_competencies; *todo gets its search entry to write
+ * (rid 0: the entry is current). */
+static bool module_upsert(store *s, const learn_module *m, int64_t now, index_todo *todo, perr *err) {
     long long rid;
     bool current, indexed;
+    *todo = (index_todo){m, 0, false};
     if (!module_state(s, m, &rid, &current, &indexed, err)) return false;
-    if (current) return indexed || module_index(s, m, rid, err);
+    if (current) {
+        if (!indexed) todo->rid = rid;
+        return true;
+    }
     store_query *st = store_stmt(s,
                                   "INSERT INTO modules (id, course_slug, position, title, minutes, lang, pass, version_hash,"
                                   " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET"
@@ -121,10 +134,27 @@ static bool module_upsert(store *s, const learn_module *m, int64_t now, perr *er
         store_bind_int(st, 3, m->comps[i].level);
         if (!step_done(s, st, "module competency", err)) return false;
     }
-    if (!(st = store_stmt(s, "DELETE FROM module_search WHERE rowid = ?1", err))) return false;
-    store_bind_int64(st, 1, rid);
-    if (!step_done(s, st, "search index", err)) return false;
-    return module_index(s, m, rid, err);
+    *todo = (index_todo){m, rid, indexed};
+    return true;
+}
+
+/* Writes the n search entries of todo: the stale ones removed first, then the new ones
+ * inserted one after the other. On SQLite, a write statement that may abort halfway (an
+ * upsert, a table with triggers) opens a statement savepoint, at which FTS5 writes its
+ * pending words to disk as a segment of their own: entries written between such
+ * statements made one small segment per module, then merges (a sixth of a cold start's
+ * instructions with 500 modules). Written in a row, they make a few large segments. */
+static bool index_entries(store *s, const index_todo *todo, size_t n, perr *err) {
+    for (size_t i = 0; i < n; i++) {
+        if (!todo[i].drop) continue;
+        store_query *st = store_stmt(s, "DELETE FROM module_search WHERE rowid = ?1", err);
+        if (!st) return false;
+        store_bind_int64(st, 1, todo[i].rid);
+        if (!step_done(s, st, "search index", err)) return false;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!module_index(s, todo[i].m, todo[i].rid, err)) return false;
+    return true;
 }
 
 /* Archives every live module and course that lib does not hold. */
@@ -167,17 +197,25 @@ static bool archive_missing(store *s, const learn_library *lib, int64_t now, per
 
 bool catalog_sync(store *s, const learn_library *lib, perr *err) {
     int64_t now = clock_now();
-    if (!store_begin(s, err)) return false;
+    size_t total = 0, n = 0;
+    for (size_t i = 0; i < lib->ncourses; i++) total += lib->courses[i]->nmodules;
+    index_todo *todo = xcalloc(total ? total : 1, sizeof *todo);
+    if (!store_begin(s, err)) goto out;
     for (size_t i = 0; i < lib->ncourses; i++) {
         const learn_course *c = lib->courses[i];
         if (!course_upsert(s, c, i, now, err)) goto fail;
-        for (size_t j = 0; j < c->nmodules; j++)
-            if (!module_upsert(s, c->modules[j], now, err)) goto fail;
+        for (size_t j = 0; j < c->nmodules; j++) {
+            if (!module_upsert(s, c->modules[j], now, &todo[n], err)) goto fail;
+            if (todo[n].rid) n++;
+        }
     }
-    if (!archive_missing(s, lib, now, err)) goto fail;
+    if (!archive_missing(s, lib, now, err) || !index_entries(s, todo, n, err)) goto fail;
+    free(todo);
     return store_commit(s, err);
 fail:
     store_rollback(s);
+out:
+    free(todo);
     return false;
 }
 

@@ -491,7 +491,7 @@ done:
 
 /* ---- re-checks ---- */
 
-/* A level coming due (24 bytes: at a million agents the sweep lists more than a million). */
+/* A level coming due (24 bytes; a batch of the sweep lists about 1.4 per agent at the seeded million). */
 typedef struct due {
     long long uid;
     int64_t at;
@@ -499,20 +499,24 @@ typedef struct due {
     unsigned comp; /* index in the bank's codes */
 } due;
 
-bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err) {
-    if (posted) *posted = 0;
-    if (!b || !b->ncodes) return true;
-    /* evidence dated before this goes stale within RECHECK_NOTICE_DAYS */
-    int64_t horizon = level_stale_before(now + (int64_t)RECHECK_NOTICE_DAYS * 86400, stale_months);
-    /* every agent's verified pieces per competence, grouped; the level rule (with the
+/* The levels of the agents with ids in (lo, hi] whose verified level rests on evidence
+ * dated before horizon, in a new array *out of *n (the caller frees it). */
+static bool due_levels(store *s, const posbank *b, int64_t horizon, long long lo, long long hi, due **out, size_t *n,
+                       perr *err) {
+    /* the agents' verified pieces per competence, grouped; the level rule (with the
      * re-checks' cap) gives each group's verified level and its date */
     store_query *st = store_stmt(s,
         "SELECT e.user_id, c.code, e.level, e.kind, e.created_at, e.source_ref LIKE 'recheck:%'"
         " FROM evidence e JOIN users u ON u.id = e.user_id JOIN competencies c ON c.id = e.competency_id"
-        " WHERE e.kind <> 'declared' AND u.disabled_at IS NULL ORDER BY e.user_id, e.competency_id", err);
+        " WHERE e.user_id > ?1 AND e.user_id <= ?2 AND e.kind <> 'declared' AND u.disabled_at IS NULL"
+        " ORDER BY e.user_id, e.competency_id", err);
+    *out = NULL;
+    *n = 0;
     if (!st) return false;
+    store_bind_int64(st, 1, lo);
+    store_bind_int64(st, 2, hi);
     due *list = NULL;
-    size_t n = 0, cap = 0, npieces = 0, pcap = 0;
+    size_t cap = 0, npieces = 0, pcap = 0;
     level_evidence *pieces = NULL;
     long long cur_uid = 0; /* the group being read */
     char cur_code[32] = "";
@@ -526,11 +530,11 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
             level_compute(pieces, npieces, horizon, &r);
             size_t comp = r.stale ? posbank_comp(b, cur_code) : SIZE_MAX;
             if (comp != SIZE_MAX) {
-                if (n == cap) {
+                if (*n == cap) {
                     cap = cap ? cap * 2 : 16;
                     list = xrealloc(list, cap * sizeof *list);
                 }
-                list[n++] = (due){cur_uid, r.verified_at, r.verified, (unsigned)comp};
+                list[(*n)++] = (due){cur_uid, r.verified_at, r.verified, (unsigned)comp};
             }
             npieces = 0;
         }
@@ -548,16 +552,21 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
     }
     store_done(st);
     free(pieces);
-    bool ok = rc == STORE_DONE || db_fail(s, err);
-    if (!ok || !n) goto done;
-    if (!store_begin(s, err)) {
-        ok = false;
-        goto done;
-    }
+    *out = list;
+    return rc == STORE_DONE || db_fail(s, err);
+}
+
+/* Records the n due levels of list as re-checks with their notices, in one transaction;
+ * those already recorded are left as they are. *posted gets the count of new ones. */
+static bool record_rechecks(store *s, const posbank *b, const due *list, size_t n, int64_t now, int stale_months,
+                            int *posted, perr *err) {
+    *posted = 0;
+    if (!store_begin(s, err)) return false;
+    bool ok = true;
     for (size_t i = 0; ok && i < n; i++) {
         /* the date the level goes stale: the evidence date plus the freshness period */
         int64_t stale_at = list[i].at + (list[i].at - level_stale_before(list[i].at, stale_months));
-        st = store_stmt(s,
+        store_query *st = store_stmt(s,
             "INSERT INTO rechecks(user_id, competency, level, evidence_at, stale_at, created_at)"
             " SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 FROM rechecks"
             "  WHERE user_id = ?1 AND competency = ?2 AND (done_at IS NULL OR done_at >= ?4))"
@@ -583,13 +592,49 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
         json_t *args = json_pack("[s, s, s]", b->codes[list[i].comp], level, date);
         ok = inbox_post(s, list[i].uid, "recheck", "positioning.notice.recheck", args, "/me/rechecks", dedup, err);
         json_decref(args);
-        if (ok && posted) (*posted)++;
+        if (ok) (*posted)++;
     }
-    if (ok) ok = store_commit(s, err);
-    else store_rollback(s);
-done:
-    free(list);
-    return ok;
+    if (ok) return store_commit(s, err);
+    store_rollback(s);
+    *posted = 0;
+    return false;
+}
+
+/* The highest id of an agent with evidence (0 when there is none). */
+static bool last_agent(store *s, long long *last, perr *err) {
+    store_query *st = store_stmt(s, "SELECT coalesce(max(user_id), 0) FROM evidence", err);
+    if (!st) return false;
+    int rc = store_step(st);
+    *last = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    return rc == STORE_ROW || db_fail(s, err);
+}
+
+bool recheck_sweep_batched(store *s, const posbank *b, int64_t now, int stale_months, long long batch, int *posted,
+                           perr *err) {
+    if (posted) *posted = 0;
+    if (!b || !b->ncodes) return true;
+    if (batch < 1) batch = 1;
+    /* evidence dated before this goes stale within RECHECK_NOTICE_DAYS */
+    int64_t horizon = level_stale_before(now + (int64_t)RECHECK_NOTICE_DAYS * 86400, stale_months);
+    long long last;
+    if (!last_agent(s, &last, err)) return false;
+    for (long long lo = 0, hi; lo < last; lo = hi) {
+        due *list;
+        size_t n;
+        int got = 0;
+        hi = batch > last - lo ? last : lo + batch;
+        bool ok = due_levels(s, b, horizon, lo, hi, &list, &n, err) &&
+                  (!n || record_rechecks(s, b, list, n, now, stale_months, &got, err));
+        free(list);
+        if (posted) *posted += got;
+        if (!ok) return false;
+    }
+    return true;
+}
+
+bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err) {
+    return recheck_sweep_batched(s, b, now, stale_months, RECHECK_BATCH_AGENTS, posted, err);
 }
 
 json_t *recheck_list(store *s, long long user_id) {

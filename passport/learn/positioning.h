@@ -19,6 +19,7 @@
 
 #define POSITIONING_COOLDOWN_DAYS 30 /* default; PASSPORT_POSITIONING_COOLDOWN_DAYS (0..3650) */
 #define RECHECK_NOTICE_DAYS 60       /* a re-check is due this long before the level goes stale */
+#define RECHECK_BATCH_AGENTS 1000    /* agent ids per transaction of the sweep */
 
 typedef enum pos_status {
     POS_OK,
@@ -70,8 +71,17 @@ json_t *positioning_result(store *s, long long user_id, long long test_id);
 /* The periodic sweep: for every active agent and competence of the bank whose verified
  * level rests on evidence going stale within RECHECK_NOTICE_DAYS (stale_months: the
  * freshness period), records a due re-check and posts an inbox notice, once (idempotent:
- * a second run does nothing). *posted (may be NULL) counts the new re-checks. */
+ * a second run does nothing). It goes through the agents by id in batches of
+ * RECHECK_BATCH_AGENTS, each read and recorded in a transaction of its own, so that writers
+ * wait for one batch at most, never for the whole sweep; a sweep that stopped (an error, a
+ * stop) leaves its committed batches, and the next one does the rest. *posted (may be
+ * NULL) counts the new re-checks (those of the committed batches on failure). */
 bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err);
+
+/* recheck_sweep in batches of `batch` consecutive agent ids (tests; the result does not
+ * depend on it). */
+bool recheck_sweep_batched(store *s, const posbank *b, int64_t now, int stale_months, long long batch, int *posted,
+                           perr *err);
 
 /* The user's re-checks, newest first: a new JSON array of {competency, level, stale_at
  * (date), due (bool), done_at, outcome ("passed" | "failed" | ""), result_level}. */

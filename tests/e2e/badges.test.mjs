@@ -256,6 +256,13 @@ describe('badges pages in Chromium', () => {
 // A database from before awards joined the attempt's transaction (or an award lost): every
 // module passed, the badge row missing. serve issues it at its next start, and logs it.
 describe('repair at start', () => {
+  /* waits (up to 20 s) for the server's line saying the repair at start has ended */
+  const repairDone = async (server) => {
+    for (let i = 0; i < 400 && !/badges: repair at start done/.test(server.stderr()); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(server.stderr(), /badges: repair at start done/);
+  };
   test('a badge whose rule is met but whose row is gone is issued again at start, once', async () => {
     const own = await startServer();
     try {
@@ -266,12 +273,18 @@ describe('repair at start', () => {
       await own.restart({ whileStopped: () => {
         sqlText(own, `DELETE FROM credentials WHERE user_id = (SELECT id FROM users WHERE email = '${DEMO.agent}');`);
       } });
-      assert.match(own.stderr(), /badge securite-numerique issued to user \d+/);
-      assert.match(own.stderr(), /badges: 1 issued at start/);
+      // the repair runs once the server listens: /healthz answered before it ended
+      await repairDone(own);
+      const log = own.stderr();
+      assert.match(log, /badge securite-numerique issued to user \d+/);
+      assert.match(log, /badges: 1 issued at start/);
+      assert.ok(log.indexOf(' listening on ') >= 0 && log.indexOf(' listening on ') < log.indexOf('badges: 1 issued at start'),
+        'the server listens before the repair issues anything');
       const again = await client(own);
       await again.loginOk(DEMO.agent);
       assert.equal(badgeIds((await again.get('/badges')).body).length, 1, 'issued again');
       await own.restart();
+      await repairDone(own);
       assert.doesNotMatch(own.stderr(), /issued at start|badge .* issued to/, 'once: nothing to repair the second time');
     } finally {
       await own.stop();

@@ -183,6 +183,18 @@ static void test_sync_search_archive(void **state) {
     assert_int_equal(catalog_module_archived(f->s, "mots-de-passe"), 0);
     assert_int_equal(search_n(f, "solide"), 1);
     library_release(lib);
+    /* edited: its entry is replaced (the old words gone, the new ones found) */
+    char *edited = xstrdup(mod_b);
+    char *w = strstr(edited, "solide");
+    assert_non_null(w);
+    memcpy(w, "rugueu", 6);
+    test_put(f->dir, "secu/02-b.md", edited);
+    free(edited);
+    lib = load(f);
+    assert_int_equal(search_n(f, "solide"), 0);
+    assert_int_equal(search_n(f, "rugueu"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM module_search"), 2);
+    library_release(lib);
     buf_free(&p);
 }
 

@@ -221,6 +221,23 @@ static void test_po_errors(void **state) {
     assert_string_equal(po_err("msgid \"a\"\nmsgstr \"b\"\n\nmsgid \"a\"\nmsgstr \"c\"\n"),
                         "xx.po:4: duplicate message definition");
     assert_string_equal(po_err("msgid \"a\"\nmsgstr \"b\"\n\nmsgid \"z\"\n"), "xx.po:4: msgid without msgstr");
+    /* past the index's first sizes (it grows with the entries): every entry found, a late duplicate seen */
+    buf many = BUF_INIT;
+    for (int i = 0; i < 300; i++) buf_printf(&many, "msgid \"k%d\"\nmsgstr \"v%d\"\n\n", i, i);
+    i18n_catalog *big = i18n_new();
+    perr many_err = {{0}};
+    assert_true(i18n_add_po(big, "xx", many.data, many.len, "xx.po", &many_err));
+    for (int i = 0; i < 300; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof k, "k%d", i);
+        snprintf(v, sizeof v, "v%d", i);
+        assert_string_equal(i18n_get(big, "xx", k), v);
+    }
+    i18n_free(big);
+    buf_puts(&many, "msgid \"k7\"\nmsgstr \"again\"\n");
+    assert_string_equal(po_err(buf_cstr(&many)), "xx.po:901: duplicate message definition");
+    buf_free(&many);
+
     assert_string_equal(po_err("msgid \"a\"\nmsgid \"b\"\nmsgstr \"\"\n"), "xx.po:1: msgid without msgstr");
     assert_string_equal(po_err("\"orphan\"\n"), "xx.po:1: string without keyword");
     assert_string_equal(po_err("msgid \"a\" junk\nmsgstr \"b\"\n"), "xx.po:1: unexpected text after string");

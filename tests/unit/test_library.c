@@ -120,12 +120,49 @@ static void test_valid_course(void **state) {
     assert_string_equal(m->qhtml[0].options[1], "oui");
     assert_string_equal(m->qhtml[0].explanation, "Explication : <em>oui</em>.");
     assert_null(m->qhtml[1].explanation);
+    /* the answer-free view: names, values and ids the form posts */
+    json_t *q1 = json_array_get(m->quiz_view, 0), *o2 = json_array_get(json_object_get(q1, "options"), 1);
+    assert_string_equal(json_string_value(json_object_get(q1, "name")), "q1");
+    assert_int_equal(json_integer_value(json_object_get(q1, "number")), 1);
+    assert_string_equal(json_string_value(json_object_get(o2, "value")), "2");
+    assert_string_equal(json_string_value(json_object_get(o2, "id")), "q1-2");
+    assert_string_equal(json_string_value(json_object_get(o2, "html")), "oui");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(m->quiz_view, 1), "name")), "q2");
     assert_non_null(strstr(m->lesson_text, "Objectifs"));
     assert_null(library_module(lib, "nope"));
     assert_null(library_course(lib, "nope"));
     assert_int_equal(library_module(lib, "next-one")->position, 1);
     library_release(lib);
     diag_list_free(&d);
+}
+
+/* Numbers of two digits in the quiz view: the twelfth question's name, option ids and values. */
+static void test_quiz_view_numbers(void **state) {
+    (void)state;
+    buf b = BUF_INIT;
+    buf_puts(&b, "---\nid: long-quiz\ntitle: Long\nminutes: 5\nlang: fr\ncompetencies: [CRCN-1.1@1]\npass: 1\n---\n"
+                 "# Long\nTexte.\n\n## Quiz\n");
+    for (int i = 1; i <= 12; i++) buf_printf(&b, "Question %d ?\n- [( )] non\n- [(X)] oui\n\n", i);
+    test_put(root, "longq/course.md", course_md);
+    test_put(root, "longq/01-long.md", buf_cstr(&b));
+    test_put(root, "longq/logo.png", "PNG");
+    buf_free(&b);
+    diag_list d = DIAG_LIST_INIT;
+    learn_library *lib = library_load(root, NULL, &d);
+    diag_print(&d, stderr);
+    const learn_module *m = library_module(lib, "long-quiz");
+    assert_non_null(m);
+    assert_int_equal(json_array_size(m->quiz_view), 12);
+    json_t *q = json_array_get(m->quiz_view, 11), *o = json_array_get(json_object_get(q, "options"), 1);
+    assert_string_equal(json_string_value(json_object_get(q, "name")), "q12");
+    assert_int_equal(json_integer_value(json_object_get(q, "number")), 12);
+    assert_string_equal(json_string_value(json_object_get(o, "value")), "2");
+    assert_string_equal(json_string_value(json_object_get(o, "id")), "q12-2");
+    library_release(lib);
+    diag_list_free(&d);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/longq", root);
+    assert_int_equal(test_rmtree(dir), 0);
 }
 
 /* Loads the library and checks that want (a "file:line: text" fragment) was reported. */
@@ -352,6 +389,7 @@ int main(void) {
         cmocka_unit_test(test_cli_exit_status),
         cmocka_unit_test(test_asset_types),
         cmocka_unit_test(test_starter_banks),
+        cmocka_unit_test(test_quiz_view_numbers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,7 +3,8 @@
  * is stored), an answer for an item or position not presented and a replayed answer are
  * refused with nothing recorded, a finished test leaves `measured` evidence with its
  * uncertainty and starts the cooldown, the views never hold a right answer, and the
- * re-check sweep is idempotent and a re-check ends the due entry. */
+ * re-check sweep is idempotent, gives the same result in any batches, and a re-check ends
+ * the due entry. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -241,6 +242,89 @@ static void test_recheck_sweep_idempotent(void **state) {
     assert_int_equal(posted, 0);
 }
 
+/* The re-checks and their notices, one line each (not their ids or creation times). */
+static char *sweep_snapshot(store *db) {
+    static const char *const queries[] = {
+        "SELECT user_id, competency, level, evidence_at, stale_at, created_at FROM rechecks ORDER BY 1, 2, 4",
+        "SELECT user_id, msg_key, args_json, link, dedup FROM inbox WHERE kind = 'recheck' ORDER BY 1, 5",
+    };
+    buf b = BUF_INIT;
+    for (size_t q = 0; q < 2; q++) {
+        store_query *st = store_prepare(db, queries[q], NULL);
+        assert_non_null(st);
+        while (store_step(st) == STORE_ROW) {
+            for (int c = 0; c < store_col_count(st); c++) buf_printf(&b, "%s|", store_col_text(st, c));
+            buf_putc(&b, '\n');
+        }
+        store_finalize(st);
+    }
+    return buf_detach(&b);
+}
+
+/* A sweep in batches of agents records exactly the re-checks and notices of one pass,
+ * whatever the batch size; once done, another sweep records nothing; a sweep stopped
+ * after some batches is completed by the next one. Random evidence over 40 agents (some
+ * disabled, some declared or re-check pieces, some on a competence outside the bank). */
+static void test_recheck_sweep_batches(void **state) {
+    fixture *fx = *state;
+    perr err = {{0}};
+    uint64_t rng = 16;
+    static const char *const codes[] = {"CRCN-1.1", "CRCN-4.1", "CRCN-3.2"};
+    static const char *const kinds[] = {"measured", "attested", "declared"};
+    for (int u = 0; u < 40; u++) {
+        long long id = fx->user;
+        char email[64], sql[512];
+        snprintf(email, sizeof email, "agent%d@example.fr", u);
+        if (u && !account_create(fx->db, email, "Agent", 0, ROLE_AGENT, "fr", NULL, &id, &err)) fail_msg("%s", err.msg);
+        for (int k = (int)test_rand_below(&rng, 7); k > 0; k--) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO evidence(user_id, competency_id, level, kind, source_ref, created_at)"
+                     " SELECT %lld, id, %d, '%s', '%s', %lld FROM competencies WHERE code = '%s'",
+                     id, 1 + (int)test_rand_below(&rng, 6), kinds[test_rand_below(&rng, 3)],
+                     test_rand_below(&rng, 4) ? "module:x" : "recheck:1",
+                     NOW - (long long)test_rand_below(&rng, 900) * DAY, codes[test_rand_below(&rng, 3)]);
+            assert_true(store_exec(fx->db, sql, &err));
+        }
+        if (u % 9 == 5) {
+            snprintf(sql, sizeof sql, "UPDATE users SET disabled_at = %lld WHERE id = %lld", NOW, id);
+            assert_true(store_exec(fx->db, sql, &err));
+        }
+    }
+    const char *clear = "DELETE FROM rechecks; DELETE FROM inbox WHERE kind = 'recheck';";
+    int one = -1, posted = -1;
+    assert_true(recheck_sweep_batched(fx->db, fx->bank, NOW, 24, 1000000000000LL, &one, &err));
+    assert_true(one > 5); /* the seed gives some of each */
+    char *want = sweep_snapshot(fx->db);
+    static const long long sizes[] = {1, 2, 3, 7, RECHECK_BATCH_AGENTS};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        assert_true(store_exec(fx->db, clear, &err));
+        assert_true(recheck_sweep_batched(fx->db, fx->bank, NOW, 24, sizes[i], &posted, &err));
+        assert_int_equal(posted, one);
+        char *got = sweep_snapshot(fx->db);
+        assert_string_equal(got, want);
+        free(got);
+        /* idempotent: a second sweep, in other batches, adds nothing */
+        assert_true(recheck_sweep_batched(fx->db, fx->bank, NOW, 24, sizes[i] + 1, &posted, &err));
+        assert_int_equal(posted, 0);
+        got = sweep_snapshot(fx->db);
+        assert_string_equal(got, want);
+        free(got);
+    }
+    /* a sweep that stopped halfway (the later agents' batches never committed) */
+    long long later = test_count(fx->db, "SELECT count(*) FROM rechecks WHERE user_id > 20");
+    assert_true(later > 0);
+    assert_true(store_exec(fx->db,
+                           "DELETE FROM rechecks WHERE user_id > 20;"
+                           "DELETE FROM inbox WHERE kind = 'recheck' AND user_id > 20;",
+                           &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, &err));
+    assert_int_equal(posted, later);
+    char *got = sweep_snapshot(fx->db);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+}
+
 /* In English, translated items are shown and graded in English, the others in French. */
 static void test_english_items(void **state) {
     fixture *fx = *state;
@@ -300,6 +384,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_test_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recheck_sweep_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recheck_sweep_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bank_changed_under_a_running_test, setup, teardown),
         cmocka_unit_test_setup_teardown(test_english_items, setup, teardown),
     };

@@ -223,7 +223,9 @@ static bool identity_recall(app *a, long long owner, const char *key, req_ctx *c
     if (ok) {
         memcpy(&h, b.data, sizeof h);
         int64_t now = clock_now();
-        ok = changelog_current(a->changes, h.sess.user_id, h.stamp) && now >= h.at && now - h.at < APP_MEMO_SECONDS &&
+        /* the session, the account and the unread count: no scoped data (learning, evidence) */
+        ok = changelog_current_for(a->changes, h.sess.user_id, 0, h.stamp) && now >= h.at &&
+             now - h.at < APP_MEMO_SECONDS &&
              now <= h.sess.expires_at;
     }
     if (ok && (c->user = account_unpack(b.data + sizeof h, b.len - sizeof h, NULL))) {
@@ -251,9 +253,10 @@ static void identity_remember(app *a, long long owner, const char *key, long lon
 typedef struct page_head {
     long long stamp, user_id;
     int64_t at;
+    unsigned scopes; /* what of the user's data it shows (app_page_shows) */
 } page_head;
 
-static atomic_ullong page_hits, page_misses;
+static atomic_ullong page_hits, page_misses, page_voided;
 
 unsigned long long app_page_hits(void) {
     return atomic_load(&page_hits);
@@ -261,6 +264,15 @@ unsigned long long app_page_hits(void) {
 
 unsigned long long app_page_misses(void) {
     return atomic_load(&page_misses);
+}
+
+unsigned long long app_page_voided(void) {
+    return atomic_load(&page_voided);
+}
+
+void app_page_shows(http_req *req, unsigned scopes) {
+    req_ctx *c = app_ctx(req);
+    if (c) c->page_scopes = scopes & CHANGE_ANY;
 }
 
 void app_page_uncached(http_req *req) {
@@ -307,8 +319,11 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
     if (ok) {
         memcpy(&h, b.data, sizeof h);
         int64_t now = clock_now();
-        ok = h.user_id == c->user->id && changelog_current(a->changes, h.user_id, h.stamp) && now >= h.at &&
-             now - h.at < APP_PAGE_SECONDS;
+        ok = h.user_id == c->user->id && now >= h.at && now - h.at < APP_PAGE_SECONDS;
+        if (ok && !changelog_current_for(a->changes, h.user_id, h.scopes, h.stamp)) {
+            ok = false;
+            atomic_fetch_add(&page_voided, 1);
+        }
     }
     if (ok) {
         free(key);
@@ -321,6 +336,7 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
     } else {
         c->page_key = key;
         c->page_owner = owner;
+        c->page_scopes = CHANGE_ANY; /* unless the handler says less (app_page_shows) */
     }
     buf_free(&b);
     return ok;
@@ -329,7 +345,7 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
 /* Keeps the page app_render made for this request when it may be kept. */
 static void page_remember(app *a, const req_ctx *c, const http_resp *resp) {
     if (!c || !c->page_key || resp->status != 200 || c->set_csrf_cookie || resp->body.len > APP_PAGE_MAX) return;
-    page_head h = {c->stamp, c->user->id, clock_now()};
+    page_head h = {c->stamp, c->user->id, clock_now(), c->page_scopes};
     buf b = BUF_INIT;
     buf_append(&b, &h, sizeof h);
     buf_append(&b, resp->body.data, resp->body.len);
@@ -558,6 +574,11 @@ static long long gauge_misses(void *ctx) {
     return (long long)app_page_misses();
 }
 
+static long long gauge_voided(void *ctx) {
+    (void)ctx;
+    return (long long)app_page_voided();
+}
+
 static long long gauge_syncs(void *ctx) {
     changelog_stats st;
     changelog_stats_get(ctx, &st);
@@ -613,6 +634,8 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     if (!a->changes) goto fail;
     metrics_gauge_register("passport_page_cache_hits", "Pages served from the page cache", gauge_hits, NULL);
     metrics_gauge_register("passport_page_cache_misses", "Pages rendered and kept in the page cache", gauge_misses, NULL);
+    metrics_gauge_register("passport_page_cache_voided", "Kept pages found void by a change of their user or everyone",
+                           gauge_voided, NULL);
     metrics_gauge_register("passport_changelog_reads", "Reads of the change log (a commit was seen)", gauge_syncs, a->changes);
     a->talent = talent_index_new(db);
     perr berr = {{0}};
@@ -656,6 +679,7 @@ void app_free(app *a) {
     if (a->changes) {
         metrics_gauge_unregister("passport_page_cache_hits");
         metrics_gauge_unregister("passport_page_cache_misses");
+        metrics_gauge_unregister("passport_page_cache_voided");
         metrics_gauge_unregister("passport_changelog_reads");
     }
     changelog_free(a->changes);

@@ -84,6 +84,7 @@ typedef struct req_ctx {
     long long stamp;   /* the change log's stamp at that time (store/changelog.h) */
     char *page_key;    /* where app_render keeps this page (ROUTE_CACHE, GET); NULL: not kept */
     long long page_owner;
+    unsigned page_scopes; /* what of the user's data the page shows (CHANGE_*); CHANGE_ANY unless said */
 } req_ctx;
 
 /* Loads catalogs, templates and static files, builds the router. NULL with err set. The
@@ -143,9 +144,17 @@ void app_error(app *a, http_req *req, http_resp *resp, int status, const char *m
 /* This response must not be kept in the page cache (a ROUTE_CACHE page showing, for this
  * user, something that depends on other agents' data). */
 void app_page_uncached(http_req *req);
-/* Cache counters for /metrics: pages served from the cache, pages rendered and kept. */
+/* This ROUTE_CACHE page shows, of its user's data, only the scopes given (CHANGE_* bits of
+ * store/changelog.h, 0 for none of them) besides what every page may show (the account,
+ * the session, the inbox's count, data shared by everyone): the user's changes of other
+ * scopes leave it cached. A page that does not call it is voided by any change of its
+ * user. Call it before app_render. */
+void app_page_shows(http_req *req, unsigned scopes);
+/* Cache counters for /metrics: pages served from the cache, pages rendered and kept,
+ * kept pages found void (a change of their user or of everyone since they were kept). */
 unsigned long long app_page_hits(void);
 unsigned long long app_page_misses(void);
+unsigned long long app_page_voided(void);
 /* JSON response, data consumed. */
 void app_json(http_resp *resp, int status, json_t *data);
 /* True when the current user has any of roles (403 page sent otherwise). */

@@ -146,7 +146,9 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
     bool hit = keyed && blob_cache_get(a->memos, slot, key, &b) && b.len == sizeof pm;
     if (hit) {
         memcpy(&pm, b.data, sizeof pm);
-        hit = changelog_current(a->changes, uid, pm.stamp) && now >= pm.at && now - pm.at < APP_MEMO_SECONDS &&
+        /* progress and attempts: learning data alone (a self-assessment leaves it current) */
+        hit = changelog_current_for(a->changes, uid, CHANGE_LEARN, pm.stamp) && now >= pm.at &&
+              now - pm.at < APP_MEMO_SECONDS &&
               now - pm.visited < PROGRESS_VISIT_GRAIN && (!pm.until || now < pm.until);
     }
     buf_free(&b);

@@ -167,6 +167,8 @@ static const migration migrations[] = {
     {SCHEMA_LEARN_STEMS, SCHEMA_LEARN_STEMS_PG},
     /* 18: leases of periodic work, facts shared by several servers (store/schema_cluster.c) */
     {SCHEMA_CLUSTER, SCHEMA_CLUSTER_PG},
+    /* 19: what a change of the caches' log is about: learning, evidence (store/schema_changes.c) */
+    {SCHEMA_CHANGES_SCOPE, SCHEMA_CHANGES_SCOPE_PG},
 };
 
 int store_latest_version(void) {

@@ -88,5 +88,10 @@ extern const char schema_changes_pg[];
 #define SCHEMA_CLUSTER_PG schema_cluster_pg
 extern const char schema_cluster[];
 extern const char schema_cluster_pg[];
+/* Migration 19: the scope of a change of the caches' log (store/changelog.h, CHANGE_*). */
+#define SCHEMA_CHANGES_SCOPE schema_changes_scope
+#define SCHEMA_CHANGES_SCOPE_PG schema_changes_scope_pg
+extern const char schema_changes_scope[];
+extern const char schema_changes_scope_pg[];
 
 #endif

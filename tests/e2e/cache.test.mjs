@@ -138,15 +138,22 @@ describe('page cache and change log', () => {
     const assignments = (await c.get('/me/assignments')).body;
     assert.notEqual(assignments, before_['/me/assignments'], 'the assignments page lost its recommendations');
     // a module visit (the player records it), then a failed attempt: progress
+    const meta = (html) => (html.match(/<p class="learn-meta">([\s\S]*?)<\/p>/) || [])[1];
     let form;
     await check('a module visit', async () => {
       const page = await c.get(`/modules/${mid}`);
       assert.equal(page.status, 200);
-      form = { hidden: findForm(page.body, `/modules/${mid}/attempts`).hidden, shown: formQuestions(page.body) };
+      form = { hidden: findForm(page.body, `/modules/${mid}/attempts`).hidden, shown: formQuestions(page.body),
+        meta: meta(page.body) };
     }, LEARN);
     assert.notEqual((await c.get('/courses')).body, before_['/courses'], 'the catalog shows the module started');
     assert.notEqual((await c.get('/me/assignments')).body, assignments, 'so do the assignments');
     await check('a failed attempt', async () => {
+      for (let i = 0; i < 2; i++) { // the second from the player's memo
+        const page = await c.get(`/modules/${mid}`);
+        form = { hidden: findForm(page.body, `/modules/${mid}/attempts`).hidden, shown: formQuestions(page.body),
+          meta: meta(page.body) };
+      }
       const right = rightAnswers(mod, form.shown);
       const wrong = {};
       for (const q of form.shown) {
@@ -159,6 +166,10 @@ describe('page cache and change log', () => {
       const r = await c.post(`/modules/${mid}/attempts`, answerFields(form.hidden, wrong));
       assert.equal(r.status, 303, r.body.slice(0, 300));
     }, LEARN);
+    // the module page (its player memo shows learning data) counts the attempt at once
+    const after = meta((await c.get(`/modules/${mid}`)).body);
+    assert.notEqual(after, form.meta, 'the module page shows the attempt');
+    assert.equal(after, meta((await (await signedIn(email)).get(`/modules/${mid}`)).body));
     // a passed attempt: measured evidence and progress (and maybe a badge): content only
     await check('a passed attempt', async () => {
       const page = await c.get(`/modules/${mid}`);

@@ -354,6 +354,140 @@ static void page_remember(app *a, const req_ctx *c, const http_resp *resp) {
     atomic_fetch_add(&page_misses, 1);
 }
 
+/* A page kept with holes: the page head, its own end of life, then the hole positions in
+ * the page (whose marks are removed), ascending. */
+typedef struct holes_head {
+    page_head h;
+    int64_t until;
+    uint32_t n, off[APP_HOLES_MAX];
+} holes_head;
+
+/* The key of this request's page with holes (NULL when it may not be kept) and its owner. */
+static char *holes_key(app *a, http_req *req, const req_ctx *c, long long *owner) {
+    if (!c || !c->user || !c->synced || c->bearer || c->set_csrf_cookie || req->method != HTTP_GET) return NULL;
+    char *k = page_key(a, req, c, owner);
+    if (!k) return NULL;
+    char *key = NULL;
+    if (strlen(k) + 2 < BLOB_CACHE_MAX_KEY) { /* apart from the whole pages of the same path */
+        key = xmalloc(strlen(k) + 3);
+        memcpy(key, "h|", 2);
+        strcpy(key + 2, k);
+    }
+    free(k);
+    return key;
+}
+
+/* The first occurrence of mark (ml bytes, starting with \x01) in [p, end), or NULL. */
+static const char *mark_find(const char *p, const char *end, const char *mark, size_t ml) {
+    while ((p = memchr(p, mark[0], (size_t)(end - p)))) {
+        if ((size_t)(end - p) < ml) return NULL;
+        if (!memcmp(p, mark, ml)) return p;
+        p++;
+    }
+    return NULL;
+}
+
+/* resp's body: page (holes at off) with fills in the holes. */
+static void fill_holes(http_resp *resp, const char *page, size_t len, const uint32_t *off, size_t n,
+                       const char *const *fills, const size_t *lens) {
+    buf_reset(&resp->body);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        buf_append(&resp->body, page + at, off[i] - at);
+        buf_append(&resp->body, fills[i], lens[i]);
+        at = off[i];
+    }
+    buf_append(&resp->body, page + at, len - at);
+    resp->status = 200;
+    resp->content_type = "text/html; charset=utf-8";
+}
+
+bool app_page_fill(app *a, http_req *req, http_resp *resp, unsigned scopes, size_t n, const char *const *fills,
+                   const size_t *lens) {
+    req_ctx *c = app_ctx(req);
+    long long owner = 0;
+    char *key = holes_key(a, req, c, &owner);
+    if (!key) return false;
+    buf b = BUF_INIT;
+    holes_head h;
+    bool ok = blob_cache_get(a->pages, owner, key, &b) && b.len >= sizeof h;
+    free(key);
+    if (ok) {
+        memcpy(&h, b.data, sizeof h);
+        int64_t now = clock_now();
+        ok = h.h.user_id == c->user->id && h.n == n && h.h.scopes == (scopes & CHANGE_ANY) && now >= h.h.at &&
+             now - h.h.at < APP_PAGE_SECONDS && now < h.until;
+        if (ok && !changelog_current_for(a->changes, h.h.user_id, h.h.scopes, h.h.stamp)) {
+            ok = false;
+            atomic_fetch_add(&page_voided, 1);
+        }
+    }
+    if (ok) {
+        fill_holes(resp, b.data + sizeof h, b.len - sizeof h, h.off, n, fills, lens);
+        http_resp_header(resp, "Cache-Control", "no-store");
+        atomic_fetch_add(&page_hits, 1);
+    }
+    buf_free(&b);
+    return ok;
+}
+
+void app_page_keep_filled(app *a, http_req *req, http_resp *resp, unsigned scopes, int64_t until, size_t n,
+                          const char *const *fills, const size_t *lens) {
+    req_ctx *c = app_ctx(req);
+    if (n > APP_HOLES_MAX || resp->status != 200) return;
+    /* the page without its marks, and where they were */
+    static const char *const marks[APP_HOLES_MAX] = {APP_HOLE(0), APP_HOLE(1), APP_HOLE(2), APP_HOLE(3)};
+    holes_head h = {{c ? c->stamp : 0, c && c->user ? c->user->id : 0, clock_now(), scopes & CHANGE_ANY}, until, (uint32_t)n,
+                    {0}};
+    buf page = BUF_INIT;
+    const char *p = buf_cstr(&resp->body), *end = p + resp->body.len;
+    bool ok = resp->body.len <= APP_PAGE_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t ml = strlen(marks[i]);
+        const char *m = mark_find(buf_cstr(&resp->body), end, marks[i], ml); /* once, after the one before */
+        ok = m && m >= p && !mark_find(m + ml, end, marks[i], ml);
+        if (!ok) break;
+        buf_append(&page, p, (size_t)(m - p));
+        h.off[i] = (uint32_t)page.len;
+        p = m + ml;
+    }
+    if (ok) {
+        buf_append(&page, p, (size_t)(end - p));
+        long long owner = 0;
+        char *key = holes_key(a, req, c, &owner);
+        if (key) {
+            buf b = BUF_INIT;
+            buf_append(&b, &h, sizeof h);
+            buf_append(&b, page.data, page.len);
+            blob_cache_put(a->pages, owner, key, b.data, b.len);
+            buf_free(&b);
+            atomic_fetch_add(&page_misses, 1);
+            free(key);
+        }
+        fill_holes(resp, page.data, page.len, h.off, n, fills, lens);
+    } else { /* not kept: the marks replaced where found */
+        buf out = BUF_INIT;
+        buf_append(&out, resp->body.data, resp->body.len);
+        for (size_t i = 0; i < n; i++) {
+            size_t ml = strlen(marks[i]);
+            buf next = BUF_INIT;
+            const char *q = buf_cstr(&out), *qe = q + out.len, *m;
+            while ((m = mark_find(q, qe, marks[i], ml))) {
+                buf_append(&next, q, (size_t)(m - q));
+                buf_append(&next, fills[i], lens[i]);
+                q = m + ml;
+            }
+            buf_append(&next, q, (size_t)(qe - q));
+            buf_free(&out);
+            out = next;
+        }
+        buf_reset(&resp->body);
+        buf_append(&resp->body, out.data ? out.data : "", out.len);
+        buf_free(&out);
+    }
+    buf_free(&page);
+}
+
 static bool before(http_req *req, http_resp *resp, const http_route *route, void *ctx) {
     app *a = ctx;
     req_ctx *c = xcalloc(1, sizeof *c);

@@ -128,8 +128,10 @@ static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d)
 }
 
 /* The page data of the player for m: the module with the agent's progress and the
- * attempts left this hour, from a current memo or from the store. */
-static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *err) {
+ * attempts left this hour, from a current memo or from the store. *until (optional)
+ * receives when the data may have changed with time alone: the memo's end, the next
+ * visit to record, the cooldown's end. */
+static json_t *player_data(app *a, http_req *req, const learn_module *m, int64_t *until, perr *err) {
     long long uid = app_ctx(req)->user->id;
     char key[BLOB_CACHE_MAX_KEY];
     int n = snprintf(key, sizeof key, "player|%lld|%s", uid, m->id);
@@ -156,6 +158,11 @@ static json_t *player_data(app *a, http_req *req, const learn_module *m, perr *e
         if (!player_read(a, uid, m, &pm, err)) return NULL;
         pm.stamp = c->stamp;
         if (keyed) blob_cache_put(a->memos, slot, key, (const char *)&pm, sizeof pm);
+    }
+    if (until) {
+        *until = pm.at + APP_MEMO_SECONDS;
+        if (pm.visited + PROGRESS_VISIT_GRAIN < *until) *until = pm.visited + PROGRESS_VISIT_GRAIN;
+        if (pm.until && pm.until < *until) *until = pm.until;
     }
     json_t *progress = pm.started ? json_pack("{s:{s:s, s:f, s:I, s:I}}", m->id, "status",
                                               pm.passed ? "passed" : "in_progress", "best_score", pm.best,
@@ -198,33 +205,42 @@ static json_t *questions_html(app *a, http_req *req, const learn_module *m, cons
     return out;
 }
 
+/* The module page. Its renderings differ only in the quiz form's nonce and drawn
+ * questions: the rest is kept with holes for them (app_page_fill) while the agent's
+ * learning data and the player's time bounds are unchanged. */
 static void module_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     learn_library *lib = app_library_acquire(a);
     const learn_module *m = find_module(a, req, resp, lib);
+    json_t *fields = NULL;
+    if (!m) goto done;
+    char nonce[ATTEMPT_NONCE_MAX];
+    attempt_nonce_new(lib->nonce_key, app_ctx(req)->user->id, m->id, nonce);
+    quiz_draw *draw = attempt_draw(lib->nonce_key, m, nonce);
+    fields = questions_html(a, req, m, draw);
+    quiz_draw_free(draw);
+    const char *fills[2] = {nonce, json_string_value(fields)};
+    size_t lens[2] = {strlen(nonce), json_string_length(fields)};
+    if (fields && app_page_fill(a, req, resp, CHANGE_LEARN, 2, fills, lens)) goto done;
     perr err = {{0}};
-    if (m) {
-        json_t *d = player_data(a, req, m, &err);
-        json_t *fields = NULL;
-        if (d && json_is_null(json_object_get(d, "locked_until"))) {
-            quiz_draw *draw = set_nonce(d, req, lib, m);
-            fields = questions_html(a, req, m, draw);
-            quiz_draw_free(draw);
-        } else if (d) {
-            fields = json_string("");
-        }
-        if (!d || !fields) {
-            log_error("module %s: %s", m->id, d ? "quiz fields" : err.msg);
-            json_decref(d);
-            json_decref(fields);
-            app_error(a, req, resp, 500, NULL);
-        } else {
-            json_object_set_new(d, "questions_html", fields);
-            json_object_set(d, "lesson_html", m->lesson_html);
-            json_object_set_new(d, "page_title", json_string(m->title));
-            app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
-        }
+    int64_t until = 0;
+    json_t *d = player_data(a, req, m, &until, &err);
+    bool locked = d && !json_is_null(json_object_get(d, "locked_until"));
+    if (!d || !fields) {
+        log_error("module %s: %s", m->id, d ? "quiz fields" : err.msg);
+        json_decref(d);
+        app_error(a, req, resp, 500, NULL);
+        goto done;
     }
+    /* the holes, filled below: the page's other bytes are kept for the next requests */
+    json_object_set_new(d, "nonce", json_string_nocheck(locked ? "" : APP_HOLE(0)));
+    json_object_set_new(d, "questions_html", json_string_nocheck(locked ? "" : APP_HOLE(1)));
+    json_object_set(d, "lesson_html", m->lesson_html);
+    json_object_set_new(d, "page_title", json_string(m->title));
+    app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
+    if (!locked) app_page_keep_filled(a, req, resp, CHANGE_LEARN, until, 2, fills, lens);
+done:
+    json_decref(fields);
     app_library_release(a, lib);
 }
 
@@ -234,7 +250,7 @@ static void api_module(http_req *req, http_resp *resp, void *ctx) {
     const learn_module *m = find_module(a, req, resp, lib);
     perr err = {{0}};
     if (m) {
-        json_t *d = player_data(a, req, m, &err);
+        json_t *d = player_data(a, req, m, NULL, &err);
         if (!d) {
             log_error("module %s: %s", m->id, err.msg);
             app_error(a, req, resp, 500, NULL);

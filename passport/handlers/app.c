@@ -235,7 +235,9 @@ static bool identity_recall(app *a, long long owner, const char *key, req_ctx *c
     if (ok) {
         memcpy(&h, b.data, sizeof h);
         int64_t now = clock_now();
-        ok = changelog_current(a->changes, h.sess.user_id, h.stamp) && now >= h.at && now - h.at < APP_MEMO_SECONDS &&
+        /* the session, the account and the unread count: no scoped data (learning, evidence) */
+        ok = changelog_current_for(a->changes, h.sess.user_id, 0, h.stamp) && now >= h.at &&
+             now - h.at < APP_MEMO_SECONDS &&
              now <= h.sess.expires_at;
     }
     if (ok && (c->user = account_unpack(b.data + sizeof h, b.len - sizeof h, NULL))) {
@@ -263,9 +265,10 @@ static void identity_remember(app *a, long long owner, const char *key, long lon
 typedef struct page_head {
     long long stamp, user_id;
     int64_t at;
+    unsigned scopes; /* what of the user's data it shows (app_page_shows) */
 } page_head;
 
-static atomic_ullong page_hits, page_misses;
+static atomic_ullong page_hits, page_misses, page_voided;
 
 unsigned long long app_page_hits(void) {
     return atomic_load(&page_hits);
@@ -273,6 +276,15 @@ unsigned long long app_page_hits(void) {
 
 unsigned long long app_page_misses(void) {
     return atomic_load(&page_misses);
+}
+
+unsigned long long app_page_voided(void) {
+    return atomic_load(&page_voided);
+}
+
+void app_page_shows(http_req *req, unsigned scopes) {
+    req_ctx *c = app_ctx(req);
+    if (c) c->page_scopes = scopes & CHANGE_ANY;
 }
 
 void app_page_uncached(http_req *req) {
@@ -319,8 +331,11 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
     if (ok) {
         memcpy(&h, b.data, sizeof h);
         int64_t now = clock_now();
-        ok = h.user_id == c->user->id && changelog_current(a->changes, h.user_id, h.stamp) && now >= h.at &&
-             now - h.at < APP_PAGE_SECONDS;
+        ok = h.user_id == c->user->id && now >= h.at && now - h.at < APP_PAGE_SECONDS;
+        if (ok && !changelog_current_for(a->changes, h.user_id, h.scopes, h.stamp)) {
+            ok = false;
+            atomic_fetch_add(&page_voided, 1);
+        }
     }
     if (ok) {
         free(key);
@@ -333,6 +348,7 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
     } else {
         c->page_key = key;
         c->page_owner = owner;
+        c->page_scopes = CHANGE_ANY; /* unless the handler says less (app_page_shows) */
     }
     buf_free(&b);
     return ok;
@@ -341,13 +357,147 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
 /* Keeps the page app_render made for this request when it may be kept. */
 static void page_remember(app *a, const req_ctx *c, const http_resp *resp) {
     if (!c || !c->page_key || resp->status != 200 || c->set_csrf_cookie || resp->body.len > APP_PAGE_MAX) return;
-    page_head h = {c->stamp, c->user->id, clock_now()};
+    page_head h = {c->stamp, c->user->id, clock_now(), c->page_scopes};
     buf b = BUF_INIT;
     buf_append(&b, &h, sizeof h);
     buf_append(&b, resp->body.data, resp->body.len);
     blob_cache_put(a->pages, c->page_owner, c->page_key, b.data, b.len);
     buf_free(&b);
     atomic_fetch_add(&page_misses, 1);
+}
+
+/* A page kept with holes: the page head, its own end of life, then the hole positions in
+ * the page (whose marks are removed), ascending. */
+typedef struct holes_head {
+    page_head h;
+    int64_t until;
+    uint32_t n, off[APP_HOLES_MAX];
+} holes_head;
+
+/* The key of this request's page with holes (NULL when it may not be kept) and its owner. */
+static char *holes_key(app *a, http_req *req, const req_ctx *c, long long *owner) {
+    if (!c || !c->user || !c->synced || c->bearer || c->set_csrf_cookie || req->method != HTTP_GET) return NULL;
+    char *k = page_key(a, req, c, owner);
+    if (!k) return NULL;
+    char *key = NULL;
+    if (strlen(k) + 2 < BLOB_CACHE_MAX_KEY) { /* apart from the whole pages of the same path */
+        key = xmalloc(strlen(k) + 3);
+        memcpy(key, "h|", 2);
+        strcpy(key + 2, k);
+    }
+    free(k);
+    return key;
+}
+
+/* The first occurrence of mark (ml bytes, starting with \x01) in [p, end), or NULL. */
+static const char *mark_find(const char *p, const char *end, const char *mark, size_t ml) {
+    while ((p = memchr(p, mark[0], (size_t)(end - p)))) {
+        if ((size_t)(end - p) < ml) return NULL;
+        if (!memcmp(p, mark, ml)) return p;
+        p++;
+    }
+    return NULL;
+}
+
+/* resp's body: page (holes at off) with fills in the holes. */
+static void fill_holes(http_resp *resp, const char *page, size_t len, const uint32_t *off, size_t n,
+                       const char *const *fills, const size_t *lens) {
+    buf_reset(&resp->body);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        buf_append(&resp->body, page + at, off[i] - at);
+        buf_append(&resp->body, fills[i], lens[i]);
+        at = off[i];
+    }
+    buf_append(&resp->body, page + at, len - at);
+    resp->status = 200;
+    resp->content_type = "text/html; charset=utf-8";
+}
+
+bool app_page_fill(app *a, http_req *req, http_resp *resp, unsigned scopes, size_t n, const char *const *fills,
+                   const size_t *lens) {
+    req_ctx *c = app_ctx(req);
+    long long owner = 0;
+    char *key = holes_key(a, req, c, &owner);
+    if (!key) return false;
+    buf b = BUF_INIT;
+    holes_head h;
+    bool ok = blob_cache_get(a->pages, owner, key, &b) && b.len >= sizeof h;
+    free(key);
+    if (ok) {
+        memcpy(&h, b.data, sizeof h);
+        int64_t now = clock_now();
+        ok = h.h.user_id == c->user->id && h.n == n && h.h.scopes == (scopes & CHANGE_ANY) && now >= h.h.at &&
+             now - h.h.at < APP_PAGE_SECONDS && now < h.until;
+        if (ok && !changelog_current_for(a->changes, h.h.user_id, h.h.scopes, h.h.stamp)) {
+            ok = false;
+            atomic_fetch_add(&page_voided, 1);
+        }
+    }
+    if (ok) {
+        fill_holes(resp, b.data + sizeof h, b.len - sizeof h, h.off, n, fills, lens);
+        http_resp_header(resp, "Cache-Control", "no-store");
+        atomic_fetch_add(&page_hits, 1);
+    }
+    buf_free(&b);
+    return ok;
+}
+
+void app_page_keep_filled(app *a, http_req *req, http_resp *resp, unsigned scopes, int64_t until, size_t n,
+                          const char *const *fills, const size_t *lens) {
+    req_ctx *c = app_ctx(req);
+    if (n > APP_HOLES_MAX || resp->status != 200) return;
+    /* the page without its marks, and where they were */
+    static const char *const marks[APP_HOLES_MAX] = {APP_HOLE(0), APP_HOLE(1), APP_HOLE(2), APP_HOLE(3)};
+    holes_head h = {{c ? c->stamp : 0, c && c->user ? c->user->id : 0, clock_now(), scopes & CHANGE_ANY}, until, (uint32_t)n,
+                    {0}};
+    buf page = BUF_INIT;
+    const char *p = buf_cstr(&resp->body), *end = p + resp->body.len;
+    bool ok = resp->body.len <= APP_PAGE_MAX;
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t ml = strlen(marks[i]);
+        const char *m = mark_find(buf_cstr(&resp->body), end, marks[i], ml); /* once, after the one before */
+        ok = m && m >= p && !mark_find(m + ml, end, marks[i], ml);
+        if (!ok) break;
+        buf_append(&page, p, (size_t)(m - p));
+        h.off[i] = (uint32_t)page.len;
+        p = m + ml;
+    }
+    if (ok) {
+        buf_append(&page, p, (size_t)(end - p));
+        long long owner = 0;
+        char *key = holes_key(a, req, c, &owner);
+        if (key) {
+            buf b = BUF_INIT;
+            buf_append(&b, &h, sizeof h);
+            buf_append(&b, page.data, page.len);
+            blob_cache_put(a->pages, owner, key, b.data, b.len);
+            buf_free(&b);
+            atomic_fetch_add(&page_misses, 1);
+            free(key);
+        }
+        fill_holes(resp, page.data, page.len, h.off, n, fills, lens);
+    } else { /* not kept: the marks replaced where found */
+        buf out = BUF_INIT;
+        buf_append(&out, resp->body.data, resp->body.len);
+        for (size_t i = 0; i < n; i++) {
+            size_t ml = strlen(marks[i]);
+            buf next = BUF_INIT;
+            const char *q = buf_cstr(&out), *qe = q + out.len, *m;
+            while ((m = mark_find(q, qe, marks[i], ml))) {
+                buf_append(&next, q, (size_t)(m - q));
+                buf_append(&next, fills[i], lens[i]);
+                q = m + ml;
+            }
+            buf_append(&next, q, (size_t)(qe - q));
+            buf_free(&out);
+            out = next;
+        }
+        buf_reset(&resp->body);
+        buf_append(&resp->body, out.data ? out.data : "", out.len);
+        buf_free(&out);
+    }
+    buf_free(&page);
 }
 
 static bool before(http_req *req, http_resp *resp, const http_route *route, void *ctx) {
@@ -571,6 +721,11 @@ static long long gauge_misses(void *ctx) {
     return (long long)app_page_misses();
 }
 
+static long long gauge_voided(void *ctx) {
+    (void)ctx;
+    return (long long)app_page_voided();
+}
+
 static long long gauge_syncs(void *ctx) {
     changelog_stats st;
     changelog_stats_get(ctx, &st);
@@ -626,6 +781,8 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     if (!a->changes) goto fail;
     metrics_gauge_register("passport_page_cache_hits", "Pages served from the page cache", gauge_hits, NULL);
     metrics_gauge_register("passport_page_cache_misses", "Pages rendered and kept in the page cache", gauge_misses, NULL);
+    metrics_gauge_register("passport_page_cache_voided", "Kept pages found void by a change of their user or everyone",
+                           gauge_voided, NULL);
     metrics_gauge_register("passport_changelog_reads", "Reads of the change log (a commit was seen)", gauge_syncs, a->changes);
     a->talent = talent_index_new(db);
     perr berr = {{0}};
@@ -669,6 +826,7 @@ void app_free(app *a) {
     if (a->changes) {
         metrics_gauge_unregister("passport_page_cache_hits");
         metrics_gauge_unregister("passport_page_cache_misses");
+        metrics_gauge_unregister("passport_page_cache_voided");
         metrics_gauge_unregister("passport_changelog_reads");
     }
     changelog_free(a->changes);

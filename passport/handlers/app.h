@@ -85,6 +85,7 @@ typedef struct req_ctx {
     char *page_key;    /* where app_render keeps this page (ROUTE_CACHE, GET); NULL: not kept */
     long long page_owner;
     unsigned long db_errors; /* store_thread_errors() when the request began */
+    unsigned page_scopes; /* what of the user's data the page shows (CHANGE_*); CHANGE_ANY unless said */
 } req_ctx;
 
 /* Loads catalogs, templates and static files, builds the router. NULL with err set. The
@@ -146,9 +147,34 @@ void app_error(app *a, http_req *req, http_resp *resp, int status, const char *m
 /* This response must not be kept in the page cache (a ROUTE_CACHE page showing, for this
  * user, something that depends on other agents' data). */
 void app_page_uncached(http_req *req);
-/* Cache counters for /metrics: pages served from the cache, pages rendered and kept. */
+/* This ROUTE_CACHE page shows, of its user's data, only the scopes given (CHANGE_* bits of
+ * store/changelog.h, 0 for none of them) besides what every page may show (the account,
+ * the session, the inbox's count, data shared by everyone): the user's changes of other
+ * scopes leave it cached. A page that does not call it is voided by any change of its
+ * user. Call it before app_render. */
+void app_page_shows(http_req *req, unsigned scopes);
+/* Pages kept with holes: a GET page whose renderings differ only in a few strings (the
+ * module page: its one-time nonce and drawn questions) is kept once with APP_HOLE(i)
+ * markers where they go, and each request fills the holes with its own strings. Same key,
+ * bounds and scopes as the page cache (user, library epoch, locale, session, path and
+ * query; the change log; APP_PAGE_SECONDS), plus the `until` the page gave. Holes are
+ * numbered from 0 in the order they appear in the page, each exactly once. */
+#define APP_HOLES_MAX 4
+#define APP_HOLE(i) "\x01pp-hole-" #i "\x01"
+/* Sends the kept page of this request with hole i filled by fills[i] (lens[i] bytes) and
+ * returns true; false when no current one is kept (nothing sent). Signed-in session only. */
+bool app_page_fill(app *a, http_req *req, http_resp *resp, unsigned scopes, size_t n, const char *const *fills,
+                   const size_t *lens);
+/* Keeps the page app_render just put in resp (status 200, holes marked with APP_HOLE) for
+ * later requests until `until` at most, then fills its holes as above. A page whose marks
+ * are not each found once in order is sent filled but not kept. */
+void app_page_keep_filled(app *a, http_req *req, http_resp *resp, unsigned scopes, int64_t until, size_t n,
+                          const char *const *fills, const size_t *lens);
+/* Cache counters for /metrics: pages served from the cache, pages rendered and kept,
+ * kept pages found void (a change of their user or of everyone since they were kept). */
 unsigned long long app_page_hits(void);
 unsigned long long app_page_misses(void);
+unsigned long long app_page_voided(void);
 /* JSON response, data consumed. */
 void app_json(http_resp *resp, int status, json_t *data);
 /* True when the current user has any of roles (403 page sent otherwise). */

@@ -16,6 +16,7 @@
 #include "handlers/api_page.h"
 #include "handlers/badges_pages.h"
 #include "people/audit.h"
+#include "store/changelog.h"
 
 /* The badges context or a 503 page. */
 static badges_ctx *need_badges(app *a, http_req *req, http_resp *resp) {
@@ -28,6 +29,7 @@ static void badges_page(http_req *req, http_resp *resp, void *ctx) {
     badges_ctx *b = need_badges(a, req, resp);
     if (!b) return;
     req_ctx *c = app_ctx(req);
+    app_page_shows(req, 0); /* credentials and share links: unscoped changes (docs/performance.md) */
     json_t *list = badges_list_user(a->db, b, c->user->id, c->locale);
     const char *notice = http_query(req, "shared") ? "badges.share.created"
                          : http_query(req, "unshared") ? "badges.share.revoked" : NULL;

@@ -17,6 +17,7 @@
 #include "learn/library.h"
 #include "learn/progress.h"
 #include "skills/evidence.h"
+#include "store/changelog.h"
 
 #define ASSET_MAX_BYTES (5u * 1024u * 1024u)
 #define SEARCH_LIMIT 5000
@@ -210,6 +211,7 @@ static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     filters f;
     json_t *progress;
+    app_page_shows(req, CHANGE_LEARN); /* the agent's progress; no evidence */
     if (!prepare(a, req, resp, true, &f, &progress)) return;
     learn_library *lib = app_library_acquire(a);
     int page = page_number(req);
@@ -241,6 +243,7 @@ static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
 static void course_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *rc = app_ctx(req);
+    app_page_shows(req, CHANGE_LEARN); /* the agent's progress; no evidence */
     learn_library *lib = app_library_acquire(a);
     const learn_course *c = library_course(lib, http_param(req, 0));
     perr err = {{0}};

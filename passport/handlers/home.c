@@ -8,6 +8,7 @@
 #include "paths/dashboard.h"
 #include "skills/evidence.h"
 #include "people/unit.h"
+#include "store/changelog.h"
 
 /* The agent's part of the home page: passport counts, the module to continue, and the
  * assignments with their urgency. */
@@ -47,6 +48,7 @@ static void home(http_req *req, http_resp *resp, void *ctx) {
     if (u->roles & ROLE_ADMIN) json_object_set_new(d, "accounts", json_integer(account_count(a->db)));
     if (txn) store_read_end(a->db);
     if (u->roles & (ROLE_MANAGER | ROLE_ADMIN)) app_page_uncached(req); /* counts of other people */
+    app_page_shows(req, CHANGE_LEARN | CHANGE_EVIDENCE); /* passport counts, module to continue, paths */
     app_render(a, req, resp, 200, "home", "home.title", d);
 }
 

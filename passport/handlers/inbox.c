@@ -7,6 +7,7 @@
 #include "handlers/app.h"
 #include "http/locale_fmt.h"
 #include "people/inbox.h"
+#include "store/changelog.h"
 
 /* A copy of a notice's arguments with dates ("2026-12-20") written in the reader's
  * language ("20 décembre 2026"). */
@@ -48,6 +49,7 @@ static json_t *translated(app *a, http_req *req, bool unread_only, store_page *p
 static void inbox_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     json_t *items = translated(a, req, false, NULL);
+    app_page_shows(req, 0); /* messages: unscoped changes */
     app_render(a, req, resp, 200, "inbox", "inbox.title",
                json_pack("{s:o, s:i}", "items", items, "unread", inbox_unread_count(a->db, app_ctx(req)->user->id)));
 }

@@ -128,14 +128,15 @@ static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d)
     free(text);
 }
 
-/* The page data of the player for m: the module with the agent's progress and the
- * attempts left this hour, from a current memo or from the store. */
-static json_t *player_data(app *a, http_req *req, const learn_library *lib, const learn_module *m, perr *err) {
+/* The player's reads for m and this request's agent, from a current memo or from the
+ * store, into *pm. False with err set when the store fails. */
+static bool player_memo_get(app *a, http_req *req, const learn_library *lib, const learn_module *m, player_memo *pm,
+                            perr *err) {
     long long uid = app_ctx(req)->user->id;
     char key[BLOB_CACHE_MAX_KEY];
     int n = snprintf(key, sizeof key, "player|%lld|%s", uid, m->id);
     bool keyed = n > 0 && (size_t)n < sizeof key;
-    player_memo pm = {0};
+    *pm = (player_memo){0};
     buf b = BUF_INIT;
     int64_t now = clock_now();
     const req_ctx *c = app_ctx(req);
@@ -144,36 +145,61 @@ static json_t *player_data(app *a, http_req *req, const learn_library *lib, cons
     unsigned long long h = (unsigned long long)uid * 0x9E3779B97F4A7C15ull;
     for (const char *p = m->id; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ull;
     long long slot = (long long)h;
-    bool hit = keyed && blob_cache_get(a->memos, slot, key, &b) && b.len == sizeof pm;
+    bool hit = keyed && blob_cache_get(a->memos, slot, key, &b) && b.len == sizeof *pm;
     if (hit) {
-        memcpy(&pm, b.data, sizeof pm);
-        hit = changelog_current(a->changes, uid, pm.stamp) && now >= pm.at && now - pm.at < APP_MEMO_SECONDS &&
-              now - pm.visited < PROGRESS_VISIT_GRAIN && (!pm.until || now < pm.until);
+        memcpy(pm, b.data, sizeof *pm);
+        /* progress and attempts: learning data alone (a self-assessment leaves it current) */
+        hit = changelog_current_for(a->changes, uid, CHANGE_LEARN, pm->stamp) && now >= pm->at &&
+              now - pm->at < APP_MEMO_SECONDS &&
+              now - pm->visited < PROGRESS_VISIT_GRAIN && (!pm->until || now < pm->until);
     }
     buf_free(&b);
     if (!hit) {
-        if (!player_read(a, lib, uid, m, &pm, err)) return NULL;
-        pm.stamp = c->stamp;
-        if (keyed) blob_cache_put(a->memos, slot, key, (const char *)&pm, sizeof pm);
+        *pm = (player_memo){0};
+        if (!player_read(a, lib, uid, m, pm, err)) return false;
+        pm->stamp = c->stamp;
+        if (keyed) blob_cache_put(a->memos, slot, key, (const char *)pm, sizeof *pm);
     }
-    json_t *progress = pm.started ? json_pack("{s:{s:s, s:f, s:I, s:I}}", m->id, "status",
-                                              pm.passed ? "passed" : "in_progress", "best_score", pm.best,
-                                              "attempts", (json_int_t)pm.attempts, "last_at", (json_int_t)pm.last_at)
-                                  : json_object();
+    return true;
+}
+
+/* When the reads of pm may have changed with time alone: the memo's end, the next visit to
+ * record, the cooldown's end. */
+static int64_t player_until(const player_memo *pm) {
+    int64_t until = pm->at + APP_MEMO_SECONDS;
+    if (pm->visited + PROGRESS_VISIT_GRAIN < until) until = pm->visited + PROGRESS_VISIT_GRAIN;
+    if (pm->until && pm->until < until) until = pm->until;
+    return until;
+}
+
+/* The page data of the player for m from pm: the module with the agent's progress and
+ * the attempts left this hour. Caller owns the result. */
+static json_t *player_json(app *a, http_req *req, const learn_module *m, const player_memo *pm) {
+    json_t *progress = pm->started ? json_pack("{s:{s:s, s:f, s:I, s:I}}", m->id, "status",
+                                               pm->passed ? "passed" : "in_progress", "best_score", pm->best,
+                                               "attempts", (json_int_t)pm->attempts, "last_at", (json_int_t)pm->last_at)
+                                   : json_object();
     json_t *d = json_pack("{s:o, s:i}", "module", learn_view_module(m, progress), "attempts_left",
-                          ATTEMPT_MAX_PER_HOUR - pm.recent);
+                          ATTEMPT_MAX_PER_HOUR - pm->recent);
     json_decref(progress);
     skills_name_competencies(a->db, json_object_get(json_object_get(d, "module"), "competencies"), app_ctx(req)->locale);
     policy_data(a, req, m, d);
-    if (pm.until) {
+    if (pm->until) {
         char iso[21];
-        clock_iso8601(pm.until, iso);
+        clock_iso8601(pm->until, iso);
         json_object_set_new(d, "locked_until", json_string(iso));
-        json_object_set_new(d, "locked_until_text", when_text(a, req, pm.until));
+        json_object_set_new(d, "locked_until_text", when_text(a, req, pm->until));
     } else {
         json_object_set_new(d, "locked_until", json_null());
     }
     return d;
+}
+
+/* The page data of the player for m (player_json), NULL with err set when the store
+ * fails. Caller owns the result. */
+static json_t *player_data(app *a, http_req *req, const learn_library *lib, const learn_module *m, perr *err) {
+    player_memo pm;
+    return player_memo_get(a, req, lib, m, &pm, err) ? player_json(a, req, m, &pm) : NULL;
 }
 
 /* A fresh one-time nonce for the quiz form of m in d; returns the draw it stands for
@@ -200,33 +226,49 @@ static json_t *questions_html(app *a, http_req *req, const learn_module *m, cons
     return out;
 }
 
+/* The module page. Its renderings differ only in the quiz form's nonce and drawn
+ * questions: the rest is kept with holes for them (app_page_fill) while the agent's
+ * learning data and the player's time bounds are unchanged. The draw is fixed by the
+ * attempts already made (pm.attempts), which any attempt changes (CHANGE_LEARN). */
 static void module_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     learn_library *lib = app_library_acquire(a);
     const learn_module *m = find_module(a, req, resp, lib);
+    json_t *fields = NULL;
     perr err = {{0}};
-    if (m) {
-        json_t *d = player_data(a, req, lib, m, &err);
-        json_t *fields = NULL;
-        if (d && json_is_null(json_object_get(d, "locked_until"))) {
-            quiz_draw *draw = set_nonce(d, req, lib, m);
-            fields = questions_html(a, req, m, draw);
-            quiz_draw_free(draw);
-        } else if (d) {
-            fields = json_string("");
-        }
-        if (!d || !fields) {
-            log_error("module %s: %s", m->id, d ? "quiz fields" : err.msg);
-            json_decref(d);
-            json_decref(fields);
+    player_memo pm;
+    if (!m) goto done;
+    if (!player_memo_get(a, req, lib, m, &pm, &err)) {
+        log_error("module %s: %s", m->id, err.msg);
+        app_error(a, req, resp, 500, NULL);
+        goto done;
+    }
+    bool locked = pm.until != 0;
+    char nonce[ATTEMPT_NONCE_MAX] = "";
+    if (!locked) {
+        attempt_nonce_new(lib->nonce_key, app_ctx(req)->user->id, m->id, pm.attempts, nonce);
+        quiz_draw *draw = attempt_draw(lib->nonce_key, app_ctx(req)->user->id, m, nonce);
+        fields = questions_html(a, req, m, draw);
+        quiz_draw_free(draw);
+        if (!fields) {
+            log_error("module %s: quiz fields", m->id);
             app_error(a, req, resp, 500, NULL);
-        } else {
-            json_object_set_new(d, "questions_html", fields);
-            json_object_set(d, "lesson_html", m->lesson_html);
-            json_object_set_new(d, "page_title", json_string(m->title));
-            app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
+            goto done;
         }
     }
+    const char *fills[2] = {nonce, fields ? json_string_value(fields) : ""};
+    size_t lens[2] = {strlen(nonce), fields ? json_string_length(fields) : 0};
+    if (!locked && app_page_fill(a, req, resp, CHANGE_LEARN, 2, fills, lens)) goto done;
+    json_t *d = player_json(a, req, m, &pm);
+    /* the holes, filled below: the page's other bytes are kept for the next requests */
+    json_object_set_new(d, "nonce", json_string_nocheck(locked ? "" : APP_HOLE(0)));
+    json_object_set_new(d, "questions_html", json_string_nocheck(locked ? "" : APP_HOLE(1)));
+    json_object_set(d, "lesson_html", m->lesson_html);
+    json_object_set_new(d, "page_title", json_string(m->title));
+    app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
+    if (!locked) app_page_keep_filled(a, req, resp, CHANGE_LEARN, player_until(&pm), 2, fills, lens);
+done:
+    json_decref(fields);
     app_library_release(a, lib);
 }
 

@@ -17,6 +17,7 @@
 #include "skills/evidence.h"
 #include "skills/passport_view.h"
 #include "talent/profile.h"
+#include "store/changelog.h"
 
 #define FORM_MAX_BODY (16 * 1024)
 
@@ -194,6 +195,7 @@ static void render_page(app *a, http_req *req, http_resp *resp, const account *s
 
 static void own_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
+    app_page_shows(req, CHANGE_EVIDENCE); /* levels and evidence; no attempt nor visit */
     render_page(a, req, resp, app_ctx(req)->user, 200, NULL,
                 http_query(req, "saved") ? "passport.self.saved" : NULL);
 }

@@ -19,6 +19,7 @@
 #include "paths/dashboard.h"
 #include "paths/recommend.h"
 #include "people/unit.h"
+#include "store/changelog.h"
 
 #define VIEWERS (ROLE_MANAGER | ROLE_HR | ROLE_ADMIN)
 #define PAGE 50
@@ -68,6 +69,7 @@ static void mine_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     notify(a);
+    app_page_shows(req, CHANGE_LEARN | CHANGE_EVIDENCE); /* progress on each path, recommendations by level */
     app_render(a, req, resp, 200, "paths/mine", "paths.mine.title",
                json_pack("{s:o}", "assignments", mine_with_recommendations(a, c->user->id, c->locale)));
 }

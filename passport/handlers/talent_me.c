@@ -13,6 +13,7 @@
 #include "talent/calls.h"
 #include "talent/privacy.h"
 #include "talent/profile.h"
+#include "store/changelog.h"
 
 static void profile_page(app *a, http_req *req, http_resp *resp, int status, const char *error) {
     req_ctx *c = app_ctx(req);
@@ -37,6 +38,7 @@ static void profile_page(app *a, http_req *req, http_resp *resp, int status, con
 }
 
 static void profile_get_page(http_req *req, http_resp *resp, void *ctx) {
+    app_page_shows(req, 0); /* profile, views, applications: unscoped changes */
     profile_page(ctx, req, resp, 200, NULL);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The change log of the caches (see changelog.h): per bucket of user ids, the seq of the
- * last change read from the `changes` table, plus the seq of the last change for everyone;
- * one mutex serialises the reads of the table, lookups are lock-free atomics. */
+ * last unscoped change read from the `changes` table and of the last change of each scope,
+ * plus the seq of the last change for everyone; one mutex serialises the reads of the
+ * table, lookups are lock-free atomics. */
 #include "store/changelog.h"
 
 #include <pthread.h>
@@ -12,6 +13,8 @@
 #include "core/buf.h"
 
 #define BUCKETS 8192 /* power of two: one agent's change voids 1/8192 of the others' entries at most */
+#define SCOPES 2     /* CHANGE_LEARN, CHANGE_EVIDENCE: bit i of a scope is scoped[i] */
+_Static_assert(CHANGE_ANY == (1 << SCOPES) - 1, "one slot per scope bit");
 
 struct changelog {
     store *s;
@@ -19,7 +22,8 @@ struct changelog {
     atomic_ullong synced;         /* store generation the last complete read started at, +1 (0: none) */
     atomic_llong applied;         /* last seq read */
     atomic_llong everyone;        /* seq of the last change of key 0 (or of a lost stretch) */
-    atomic_llong last[BUCKETS];   /* seq of the last change of a key of this bucket */
+    atomic_llong last[BUCKETS];   /* seq of the last unscoped change of a key of this bucket */
+    atomic_llong scoped[SCOPES][BUCKETS]; /* seq of the last change of that scope */
     atomic_ullong syncs, changes, lost;
 };
 
@@ -55,21 +59,27 @@ void changelog_free(changelog *l) {
 /* Reads the changes after l->applied (under l->mu). A first seq past applied + 1 means
  * the table was pruned past what this process read: every entry is voided. */
 static bool read_changes(changelog *l) {
-    store_query *st = store_stmt(l->s, "SELECT seq, user_id FROM changes WHERE seq > ? ORDER BY seq", NULL);
+    store_query *st = store_stmt(l->s, "SELECT seq, user_id, scope FROM changes WHERE seq > ? ORDER BY seq", NULL);
     if (!st) return false;
     long long applied = atomic_load(&l->applied);
     store_bind_int64(st, 1, applied);
     int rc;
     bool first = true;
     while ((rc = store_step(st)) == STORE_ROW) {
-        long long seq = store_col_int64(st, 0), key = store_col_int64(st, 1);
+        long long seq = store_col_int64(st, 0), key = store_col_int64(st, 1), scope = store_col_int64(st, 2);
         if (first && seq > applied + 1) {
             atomic_store(&l->everyone, seq);
             atomic_fetch_add(&l->lost, 1);
         }
         first = false;
-        if (key == 0) atomic_store(&l->everyone, seq);
-        else atomic_store(&l->last[bucket_of(key)], seq);
+        if (key == 0) {
+            atomic_store(&l->everyone, seq);
+        } else if (scope <= 0 || scope >= 1 << SCOPES) { /* unscoped, or a scope this build does not know */
+            atomic_store(&l->last[bucket_of(key)], seq);
+        } else {
+            for (int i = 0; i < SCOPES; i++)
+                if (scope & 1 << i) atomic_store(&l->scoped[i][bucket_of(key)], seq);
+        }
         /* the bucket before applied: a lookup stamped with the new applied must see it */
         atomic_store(&l->applied, seq);
         atomic_fetch_add_explicit(&l->changes, 1, memory_order_relaxed);
@@ -97,9 +107,18 @@ long long changelog_stamp(const changelog *l) {
 }
 
 bool changelog_current(const changelog *l, long long key, long long stamp) {
+    return changelog_current_for(l, key, CHANGE_ANY, stamp);
+}
+
+bool changelog_current_for(const changelog *l, long long key, unsigned scopes, long long stamp) {
     changelog *m = (changelog *)l;
     if (stamp < atomic_load(&m->everyone)) return false;
-    return key == 0 || stamp >= atomic_load(&m->last[bucket_of(key)]);
+    if (key == 0) return true;
+    size_t b = bucket_of(key);
+    if (stamp < atomic_load(&m->last[b])) return false;
+    for (int i = 0; i < SCOPES; i++)
+        if ((scopes & 1u << i) && stamp < atomic_load(&m->scoped[i][b])) return false;
+    return true;
 }
 
 void changelog_stats_get(const changelog *l, changelog_stats *out) {

@@ -33,10 +33,26 @@ bool changelog_sync(changelog *l);
  * which only costs a miss). */
 long long changelog_stamp(const changelog *l);
 
+/* What a change of an agent's data is about (the `scope` column of `changes`, set by the
+ * triggers of migration 19): an entry that shows only some of an agent's data names the
+ * scopes it shows, and a change of another scope leaves it current. A change logged with
+ * scope 0 (the account, a session, the inbox, badges...: everything not listed here) voids
+ * every entry of its key, whatever it shows. */
+enum {
+    CHANGE_LEARN = 1,    /* attempts, module visits: progress, the module to continue */
+    CHANGE_EVIDENCE = 2, /* evidence: levels, passport counts, recommendations */
+};
+#define CHANGE_ANY (CHANGE_LEARN | CHANGE_EVIDENCE) /* an entry that may show anything of its key */
+
 /* True when nothing of key's (a user id; 0: what everyone sees) changed after stamp, as
  * far as the last changelog_sync knows. Keys share hashed buckets: a change of another key
- * may void an entry too (a miss), never the other way round. */
+ * may void an entry too (a miss), never the other way round. Same as
+ * changelog_current_for(l, key, CHANGE_ANY, stamp). */
 bool changelog_current(const changelog *l, long long key, long long stamp);
+
+/* Same, for an entry that shows only the scopes (CHANGE_* bits) of key's data: changes of
+ * other scopes do not void it; unscoped changes of key and changes for everyone do. */
+bool changelog_current_for(const changelog *l, long long key, unsigned scopes, long long stamp);
 
 /* Counters since the log was made, for /metrics: syncs that read the table, changes read,
  * and times the log fell behind the table's pruning (every entry voided). */

@@ -172,6 +172,8 @@ static const migration migrations[] = {
     {SCHEMA_LEARN_SEARCH, SCHEMA_LEARN_SEARCH_PG},
     /* 20: pending "mot de passe oublié" requests, resolved by the mail worker (store/schema_identity.c) */
     {SCHEMA_RESET_REQUESTS, SCHEMA_RESET_REQUESTS_PG},
+    /* 21: what a change of the caches' log is about: learning, evidence (store/schema_changes.c) */
+    {SCHEMA_CHANGES_SCOPE, SCHEMA_CHANGES_SCOPE_PG},
 };
 
 int store_latest_version(void) {

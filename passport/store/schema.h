@@ -98,5 +98,10 @@ extern const char schema_cluster_pg[];
 #define SCHEMA_LEARN_SEARCH_PG schema_learn_search_pg
 extern const char schema_learn_search[];
 extern const char schema_learn_search_pg[];
+/* Migration 21: the scope of a change of the caches' log (store/changelog.h, CHANGE_*). */
+#define SCHEMA_CHANGES_SCOPE schema_changes_scope
+#define SCHEMA_CHANGES_SCOPE_PG schema_changes_scope_pg
+extern const char schema_changes_scope[];
+extern const char schema_changes_scope_pg[];
 
 #endif

@@ -215,3 +215,52 @@ const char schema_changes_pg[] =
     FOR_ALL_PG("achievements")
     FOR_ALL_PG("calls")
     FOR_ALL_PG("call_needs");
+
+/* Migration 19: what a change is about (store/changelog.h, CHANGE_*). The tables below are
+ * shown only by some of an agent's pages and memos, so their triggers log a scope with the
+ * agent: 1 (learning: attempts, module visits), 2 (evidence). Every other trigger keeps
+ * logging scope 0, which voids everything of its agent. A page that shows one of these
+ * tables names its scope (handlers/app.h, app_page_shows); one that does not name it is
+ * kept across the change. */
+#define BY_USER_SCOPED(T, SCOPE)                                                                  \
+    "DROP TRIGGER changes_" T "_ins; DROP TRIGGER changes_" T "_upd; DROP TRIGGER changes_" T "_del;" \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " WHEN NEW.user_id IS NOT NULL BEGIN"     \
+    " INSERT INTO changes(user_id, scope) VALUES (NEW.user_id, " SCOPE "); END;"                     \
+    "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " BEGIN"                                  \
+    " INSERT INTO changes(user_id, scope) SELECT NEW.user_id, " SCOPE " WHERE NEW.user_id IS NOT NULL" \
+    "  UNION SELECT OLD.user_id, " SCOPE " WHERE OLD.user_id IS NOT NULL; END;"                     \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " WHEN OLD.user_id IS NOT NULL BEGIN"     \
+    " INSERT INTO changes(user_id, scope) VALUES (OLD.user_id, " SCOPE "); END;"
+
+const char schema_changes_scope[] =
+    "ALTER TABLE changes ADD COLUMN scope INTEGER NOT NULL DEFAULT 0;"
+    BY_USER_SCOPED("attempts", "1")
+    BY_USER_SCOPED("module_visits", "1")
+    BY_USER_SCOPED("evidence", "2");
+
+#define BY_USER_SCOPED_PG(T, SCOPE)                                                               \
+    "DROP TRIGGER changes_" T "_ins ON " T "; DROP TRIGGER changes_" T "_upd ON " T ";"             \
+    "DROP TRIGGER changes_" T "_del ON " T ";"                                                      \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " FOR EACH ROW WHEN (NEW.user_id IS NOT NULL)" \
+    " EXECUTE FUNCTION changes_by_user_scoped(" SCOPE ");"                                          \
+    "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " FOR EACH ROW"                           \
+    " EXECUTE FUNCTION changes_by_user_scoped(" SCOPE ");"                                          \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " FOR EACH ROW WHEN (OLD.user_id IS NOT NULL)" \
+    " EXECUTE FUNCTION changes_by_user_scoped(" SCOPE ");"
+
+const char schema_changes_scope_pg[] =
+    "ALTER TABLE changes ADD COLUMN scope BIGINT NOT NULL DEFAULT 0;"
+    /* changes_by_user with the scope given as the trigger's argument */
+    "CREATE FUNCTION changes_by_user_scoped() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " DECLARE sc BIGINT := TG_ARGV[0]::bigint;"
+    " BEGIN"
+    "  IF TG_OP = 'INSERT' THEN INSERT INTO changes(user_id, scope) VALUES (NEW.user_id, sc);"
+    "  ELSIF TG_OP = 'DELETE' THEN INSERT INTO changes(user_id, scope) VALUES (OLD.user_id, sc);"
+    "  ELSE INSERT INTO changes(user_id, scope) SELECT NEW.user_id, sc WHERE NEW.user_id IS NOT NULL"
+    "   UNION SELECT OLD.user_id, sc WHERE OLD.user_id IS NOT NULL;"
+    "  END IF;"
+    "  RETURN NULL;"
+    " END $$;"
+    BY_USER_SCOPED_PG("attempts", "1")
+    BY_USER_SCOPED_PG("module_visits", "1")
+    BY_USER_SCOPED_PG("evidence", "2");

@@ -8,7 +8,8 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { BIN, DEMO, DEMO_PASSWORD, client, htmlLang, sqlText, startServer } from './helpers.mjs';
+import { BIN, DEMO, DEMO_PASSWORD, client, findForm, htmlLang, sqlText, startServer } from './helpers.mjs';
+import { answerFields, formQuestions, moduleFileById, norm, parseModule, rightAnswers } from './quiz-files.mjs';
 
 describe('page cache and change log', () => {
   let server;
@@ -18,14 +19,15 @@ describe('page cache and change log', () => {
   const counters = async () => {
     const m = (await client(server).get('/metrics')).body;
     const read = (name) => Number((m.match(new RegExp(`^${name} (\\d+)$`, 'm')) || [])[1]);
-    return { hits: read('passport_page_cache_hits'), misses: read('passport_page_cache_misses') };
+    return { hits: read('passport_page_cache_hits'), misses: read('passport_page_cache_misses'),
+      voided: read('passport_page_cache_voided') };
   };
   // the change in the counters over one call of fn
   const delta = async (fn) => {
     const c0 = await counters();
     const out = await fn();
     const c1 = await counters();
-    return { hits: c1.hits - c0.hits, misses: c1.misses - c0.misses, out };
+    return { hits: c1.hits - c0.hits, misses: c1.misses - c0.misses, voided: c1.voided - c0.voided, out };
   };
   const cli = (...args) => {
     const r = spawnSync(BIN, ['user', ...args, '--data', server.dataDir], { encoding: 'utf8', input: `${DEMO_PASSWORD}\n`, env: server.cliEnv });
@@ -73,6 +75,149 @@ describe('page cache and change log', () => {
     const home = await delta(() => a.get('/'));
     assert.deepEqual([home.hits, home.misses], [0, 1], "agent 1's home page is rendered again");
     assert.notEqual(home.out.body, before_['/'], 'its passport counts moved');
+  });
+
+  // Each write of an agent voids the pages that show what it changed (store/changelog.h,
+  // scopes), and only those: a self-assessment or evidence (passport, home, assignments),
+  // a module visit or an attempt (catalog, search, course, home, assignments). The oracle
+  // is a new session of the same agent, whose pages are all rendered after the write: the
+  // first session's page, cached or not, must be the same bytes (but for the CSRF token).
+  // A page whose scope were narrowed too far would be served stale and differ.
+  test('each write voids the pages that show what it changed, and only those', async () => {
+    const email = 'cache-scopes@demo.passport.test';
+    cli('add', email, '--role', 'agent', '--name', 'Agent portées');
+    const uid = sql(`SELECT id FROM users WHERE email = '${email}'`);
+    // on a path with a target (CRCN-4.1 at level 3): progress and recommendations shown
+    const pathId = sql('SELECT path_id FROM path_targets ORDER BY path_id LIMIT 1');
+    const aid = sql(`SELECT id FROM assignments WHERE path_id = ${pathId} ORDER BY id LIMIT 1`);
+    sql(`INSERT INTO assignment_members(assignment_id, user_id, added_at) VALUES (${aid}, ${uid}, 0)`);
+    const [target, targetLevel] = sql(`SELECT code || '|' || level FROM path_targets WHERE path_id = ${pathId} ORDER BY code LIMIT 1`).split('|');
+    const [mid, slug] = sql(`SELECT m.id || '|' || m.course_slug FROM path_modules pm JOIN modules m ON m.id = pm.module_id
+      WHERE pm.path_id = ${pathId} ORDER BY pm.position LIMIT 1`).split('|');
+    const mod = parseModule(moduleFileById(mid));
+    const word = norm(mod.front.title).split(' ').find((w) => w.length > 5) || 'donnees';
+    const pages = ['/', '/courses', `/courses?q=${encodeURIComponent(word)}`, `/courses/${slug}`, '/passport', '/badges',
+      '/me/assignments', '/me/inbox', '/me/profile'];
+    const LEARN = new Set(['/', '/courses', pages[2], `/courses/${slug}`, '/me/assignments']);
+    const EVIDENCE = new Set(['/', '/passport', '/me/assignments']);
+    const c = await signedIn(email);
+    const csrfOf = async (x) => JSON.parse((await x.get('/api/v1/me')).body).csrf;
+    const csrf = await csrfOf(c);
+    // "due in N days" moves at the due time: keep the warm-up and the check on one side of a day
+    const dayGuard = async () => {
+      const s = (Date.now() / 1000) % 86400;
+      if (s > 86400 - 20) await new Promise((r) => setTimeout(r, (86400 - s + 2) * 1000));
+    };
+    const check = async (what, write, voided) => {
+      await dayGuard();
+      for (const p of pages) {
+        await c.get(p);
+        const d = await delta(() => c.get(p));
+        assert.deepEqual([d.out.status, d.hits], [200, 1], `${p} is kept before ${what}`);
+      }
+      await write();
+      const fresh = await signedIn(email); // its pages are rendered after the write
+      const freshCsrf = await csrfOf(fresh);
+      for (const p of pages) {
+        const d = await delta(() => c.get(p));
+        const f = await fresh.get(p);
+        assert.equal(d.out.body.split(csrf).join('CSRF'), f.body.split(freshCsrf).join('CSRF'),
+          `after ${what}, ${p} shows what the write changed`);
+        // a page outside the write's scope is not voided by it (it may have outlived
+        // APP_PAGE_SECONDS since it was kept: rendered again then, but not voided)
+        if (voided?.has(p)) assert.equal(d.misses, 1, `after ${what}, ${p} is rendered again`);
+        else if (voided) assert.equal(d.voided, 0, `after ${what}, ${p} is not voided`);
+      }
+    };
+    const before_ = {};
+    for (const p of ['/', '/passport', '/me/assignments', '/courses']) before_[p] = (await c.get(p)).body;
+    await check('a self-assessment', () => declare(c, 'CRCN-2.1'), EVIDENCE);
+    assert.notEqual((await c.get('/passport')).body, before_['/passport'], 'the passport shows it');
+    // evidence another person gives (an attestation): the path's recommendations toward its target go
+    await check('an attestation', () => sql(`INSERT INTO evidence(user_id, competency_id, level, kind, source_ref, comment, created_at)
+      SELECT ${uid}, id, ${targetLevel}, 'attested', 'test', 'cache test', 1 FROM competencies WHERE code = '${target}'`), EVIDENCE);
+    const assignments = (await c.get('/me/assignments')).body;
+    assert.notEqual(assignments, before_['/me/assignments'], 'the assignments page lost its recommendations');
+    // a module visit (the player records it), then a failed attempt: progress
+    const meta = (html) => (html.match(/<p class="learn-meta">([\s\S]*?)<\/p>/) || [])[1];
+    let form;
+    await check('a module visit', async () => {
+      const page = await c.get(`/modules/${mid}`);
+      assert.equal(page.status, 200);
+      form = { hidden: findForm(page.body, `/modules/${mid}/attempts`).hidden, shown: formQuestions(page.body),
+        meta: meta(page.body) };
+    }, LEARN);
+    assert.notEqual((await c.get('/courses')).body, before_['/courses'], 'the catalog shows the module started');
+    assert.notEqual((await c.get('/me/assignments')).body, assignments, 'so do the assignments');
+    await check('a failed attempt', async () => {
+      for (let i = 0; i < 2; i++) { // the second from the player's memo
+        const page = await c.get(`/modules/${mid}`);
+        form = { hidden: findForm(page.body, `/modules/${mid}/attempts`).hidden, shown: formQuestions(page.body),
+          meta: meta(page.body) };
+      }
+      const right = rightAnswers(mod, form.shown);
+      const wrong = {};
+      for (const q of form.shown) {
+        if (q.kind === 'text') wrong[q.name] = 'zzzz';
+        else {
+          const bad = q.options.find((o) => ![right[q.name]].flat().includes(o.value));
+          wrong[q.name] = q.kind === 'multi' ? [bad.value] : bad.value;
+        }
+      }
+      const r = await c.post(`/modules/${mid}/attempts`, answerFields(form.hidden, wrong));
+      assert.equal(r.status, 303, r.body.slice(0, 300));
+    }, LEARN);
+    // the module page (its player memo shows learning data) counts the attempt at once
+    const after = meta((await c.get(`/modules/${mid}`)).body);
+    assert.notEqual(after, form.meta, 'the module page shows the attempt');
+    assert.equal(after, meta((await (await signedIn(email)).get(`/modules/${mid}`)).body));
+    // a passed attempt: measured evidence and progress (and maybe a badge): content only
+    await check('a passed attempt', async () => {
+      const page = await c.get(`/modules/${mid}`);
+      const f = findForm(page.body, `/modules/${mid}/attempts`);
+      const r = await c.post(`/modules/${mid}/attempts`, answerFields(f.hidden, rightAnswers(mod, formQuestions(page.body))));
+      assert.equal(r.status, 303, r.body.slice(0, 300));
+    }, null);
+  });
+
+  // The module page is kept with holes for its one-time nonce and drawn questions
+  // (docs/performance.md): each request gets its own, the rest is the kept rendering,
+  // voided by the agent's next attempt like the other pages that show progress.
+  test('the module page is kept but for its quiz form, which each request draws anew', async () => {
+    const email = 'cache-module@demo.passport.test';
+    cli('add', email, '--role', 'agent', '--name', 'Agent module');
+    const c = await signedIn(email);
+    const id = 'phishing-basics';
+    const mod = parseModule(moduleFileById(id));
+    const nonceOf = (html) => (html.match(/name="nonce" value="([^"]+)"/) || [])[1];
+    const csrfOf = async (x) => JSON.parse((await x.get('/api/v1/me')).body).csrf;
+    // the page but for the form's nonce and questions (and the session's CSRF token)
+    const rest = (html, csrf) => html.split(csrf).join('CSRF')
+      .replace(/(name="nonce" value=")[^"]+(">)[\s\S]*?(<p><button)/, '$1$2$3');
+    await c.get(`/modules/${id}`); // records the visit: a change of the agent's learning, after which
+    const first = await delta(() => c.get(`/modules/${id}`)); // the page is rendered again and kept
+    assert.deepEqual([first.out.status, first.hits, first.misses], [200, 0, 1], 'rendered and kept');
+    const pages = [];
+    for (let i = 0; i < 3; i++) {
+      const d = await delta(() => c.get(`/modules/${id}`));
+      assert.deepEqual([d.out.status, d.hits, d.misses], [200, 1, 0], 'served from the kept page');
+      pages.push(d.out.body);
+    }
+    const csrf = await csrfOf(c);
+    const nonces = new Set([first.out.body, ...pages].map(nonceOf));
+    assert.equal(nonces.size, 4, 'a new nonce for each request');
+    for (const p of pages) assert.equal(rest(p, csrf), rest(first.out.body, csrf));
+    assert.ok(formQuestions(pages[2]).length > 0, 'the drawn questions are in the form');
+    // a form from the kept page is a real one: it passes, and the next page shows it
+    const f = findForm(pages[2], `/modules/${id}/attempts`);
+    const r = await c.post(`/modules/${id}/attempts`, answerFields(f.hidden, rightAnswers(mod, formQuestions(pages[2]))));
+    assert.equal(r.status, 303, r.body.slice(0, 300));
+    const after = await delta(() => c.get(`/modules/${id}`));
+    assert.deepEqual([after.hits, after.misses, after.voided], [0, 1, 1], 'the attempt voided the kept page');
+    const fresh = await signedIn(email);
+    const f2 = (await fresh.get(`/modules/${id}`)).body;
+    assert.equal(rest(after.out.body, csrf), rest(f2, await csrfOf(fresh)), 'it shows the passed module');
+    assert.notEqual(rest(after.out.body, csrf), rest(first.out.body, csrf));
   });
 
   test('a change everyone sees (a renamed person) empties every agent\'s pages', async () => {

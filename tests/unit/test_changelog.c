@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Tests for store/changelog and the triggers of migration 16: a write voids the entries
- * of the agent it touches and no other's; a change for everyone voids all; a commit by
+/* Tests for store/changelog and the triggers of migrations 16 and 19: a write voids the
+ * entries of the agent it touches and no other's, and of that agent only the entries that
+ * show its scope (learning, evidence) or everything; a change for everyone voids all; a commit by
  * another connection (another process: the command line) is seen at the next sync; an
  * entry stamped before a change stays void even when stored after the sync that read it;
  * a process that fell behind the log's pruning voids everything. */
@@ -85,6 +86,81 @@ static void test_everyone(void **state) {
     assert_false(changelog_current(l, 1, stamp));
     assert_true(changelog_current(l, 2, stamp));
     changelog_free(l);
+    test_db_close(t);
+}
+
+/* A scoped change (an attempt, a module visit: learning; evidence) voids its agent's entries
+ * that show its scope or anything, not those that show only other scopes; an unscoped
+ * change (the inbox) voids all of them, whatever they show. */
+static void test_scopes(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    two_users(t->s);
+    assert_true(store_exec(t->s, "PRAGMA foreign_keys = OFF", NULL)); /* no module nor competency needed */
+    changelog *l = changelog_new(t->s, NULL);
+    assert_true(changelog_sync(l));
+    long long stamp = changelog_stamp(l);
+    assert_true(store_exec(t->s,
+                           "INSERT INTO evidence(user_id, competency_id, level, kind, created_at)"
+                           " VALUES (1, 1, 2, 'declared', 0)",
+                           NULL));
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current_for(l, 1, CHANGE_EVIDENCE, stamp));
+    assert_false(changelog_current_for(l, 1, CHANGE_LEARN | CHANGE_EVIDENCE, stamp));
+    assert_false(changelog_current(l, 1, stamp)); /* an entry that may show anything */
+    assert_true(changelog_current_for(l, 1, CHANGE_LEARN, stamp)); /* progress is intact */
+    assert_true(changelog_current_for(l, 1, 0, stamp));            /* so is the session's memo */
+    assert_true(changelog_current_for(l, 2, CHANGE_EVIDENCE, stamp)); /* and the other agent's */
+    stamp = changelog_stamp(l);
+    assert_true(store_exec(t->s,
+                           "INSERT INTO attempts(user_id, module_id, module_version, answers_json, score, passed,"
+                           " finished_at) VALUES (1, 'm', 'v', '{}', 0, 0, 0)",
+                           NULL));
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current_for(l, 1, CHANGE_LEARN, stamp));
+    assert_false(changelog_current(l, 1, stamp));
+    assert_true(changelog_current_for(l, 1, CHANGE_EVIDENCE, stamp));
+    assert_true(changelog_current_for(l, 1, 0, stamp));
+    stamp = changelog_stamp(l);
+    assert_true(store_exec(t->s, "INSERT INTO module_visits(user_id, module_id, first_at, last_at) VALUES (1, 'm', 0, 0)",
+                           NULL));
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current_for(l, 1, CHANGE_LEARN, stamp));
+    assert_true(changelog_current_for(l, 1, CHANGE_EVIDENCE, stamp));
+    stamp = changelog_stamp(l);
+    assert_true(store_exec(t->s, "UPDATE module_visits SET last_at = 60 WHERE user_id = 1", NULL));
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current_for(l, 1, CHANGE_LEARN, stamp));
+    stamp = changelog_stamp(l);
+    inbox_for(t->s, 1); /* unscoped: every entry of agent 1, whatever it shows */
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current_for(l, 1, 0, stamp));
+    assert_false(changelog_current_for(l, 1, CHANGE_LEARN, stamp));
+    assert_false(changelog_current_for(l, 1, CHANGE_EVIDENCE, stamp));
+    assert_true(changelog_current_for(l, 2, 0, stamp));
+    /* a scope this build does not know (a newer server's) voids everything of its agent */
+    stamp = changelog_stamp(l);
+    assert_true(store_exec(t->s, "INSERT INTO changes(user_id, scope) VALUES (2, 64)", NULL));
+    assert_true(changelog_sync(l));
+    assert_false(changelog_current_for(l, 2, 0, stamp));
+    changelog_free(l);
+    test_db_close(t);
+}
+
+/* Only the tables named in store/schema_changes.c (migration 19) log a scope: a new
+ * narrowing must be a deliberate one, with its page tests (tests/e2e/cache.test.mjs). */
+static void test_scoped_tables(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    store_query *st = store_stmt(t->s,
+                                  "SELECT group_concat(tbl_name, ' ') FROM (SELECT DISTINCT tbl_name FROM sqlite_master"
+                                  " WHERE type = 'trigger' AND name LIKE 'changes\\_%' ESCAPE '\\'"
+                                  " AND sql LIKE '%scope%' ORDER BY tbl_name)",
+                                  NULL);
+    assert_non_null(st);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_string_equal(store_col_text(st, 0), "attempts evidence module_visits");
+    store_done(st);
     test_db_close(t);
 }
 
@@ -183,6 +259,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_by_key),
         cmocka_unit_test(test_everyone),
+        cmocka_unit_test(test_scopes),
+        cmocka_unit_test(test_scoped_tables),
         cmocka_unit_test(test_other_process),
         cmocka_unit_test(test_late_store),
         cmocka_unit_test(test_pruned),

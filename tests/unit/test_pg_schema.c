@@ -209,6 +209,8 @@ static const char *const writes[] = {
     " VALUES (1, 'm', 'h', '{}', 1, 1, 2)",
     "INSERT INTO attempts(user_id, module_id, module_version, answers_json, score, passed, finished_at)"
     " VALUES (2, 'm', 'h', '{}', 0, 0, 2)",
+    "INSERT INTO module_visits(user_id, module_id, first_at, last_at) VALUES (2, 'm', 1, 1)",
+    "UPDATE module_visits SET last_at = 2 WHERE user_id = 2",
     "INSERT INTO sessions(token_hash, user_id, csrf_token, created_at, seen_at, expires_at) VALUES ('t', 1, 'c', 1, 1, 9)",
     "UPDATE sessions SET seen_at = 5",
     "UPDATE sessions SET expires_at = 10",
@@ -237,7 +239,7 @@ static const char *const writes[] = {
     "DELETE FROM units WHERE id = 2",
 };
 
-/* After each write, the user ids it logged in table (sorted: the order of two triggers on
+/* After each write, the user ids (and scopes) it logged in table (sorted: the order of two triggers on
  * one event differs between the engines); then the talent texts. */
 static void transcript(store *s, buf *out) {
     long long seen[2] = {0, 0};
@@ -247,7 +249,9 @@ static void transcript(store *s, buf *out) {
         if (!store_exec(s, writes[i], &err)) fail_msg("%s: %s", writes[i], err.msg);
         for (int t = 0; t < 2; t++) {
             char sql[160];
-            snprintf(sql, sizeof sql, "SELECT user_id FROM %s WHERE seq > %lld ORDER BY user_id", tables[t], seen[t]);
+            /* the log's scope too (store/changelog.h): talent_changes has none */
+            snprintf(sql, sizeof sql, "SELECT user_id%s FROM %s WHERE seq > %lld ORDER BY 1, 2", t ? ", 0" : ", scope",
+                     tables[t], seen[t]);
             buf_printf(out, "%s -> %s:\n", writes[i], tables[t]);
             rows(s, sql, out);
             snprintf(sql, sizeof sql, "SELECT coalesce(max(seq), 0) FROM %s", tables[t]);

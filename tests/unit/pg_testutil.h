@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* PostgreSQL helpers shared by the unit tests that need a server: its URL from
  * PASSPORT_TEST_PG (scripts/pg-harness start prints one; the tests skip when it is unset),
  * statements run outside any test's schema, and a schema of each test's own with a URL

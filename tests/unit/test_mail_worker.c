@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Unit tests for handlers/mail_worker: every message Passport mails (invitation, reset,
  * assignment, due soon, overdue, badge awarded and revoked, each call decision, call
  * invitation, re-check due, the daily digest) renders from the real templates and

@@ -231,8 +231,9 @@ static bool ends_with(const char *w, size_t n, const char *suffix) {
 }
 
 /* The length of w[0..n) (ASCII lower case) once stemmed: "eaux" -> "eau", "aux" -> "al"
- * (written by the caller), then one final -s or -x dropped, then "ée" -> "é". Words of
- * three bytes or less are kept whole ("des", "vos"). *al receives true for "aux". */
+ * (written by the caller), then one final -s or -x dropped, then "ée" -> "é" and "ee" ->
+ * "e". Words of three bytes or less are kept whole ("des", "vos"). *al receives true for
+ * "aux". */
 static size_t stem_len(const char *w, size_t n, bool *al) {
     *al = false;
     if (n <= 3) return n;
@@ -241,7 +242,9 @@ static size_t stem_len(const char *w, size_t n, bool *al) {
         return n - 3;
     }
     if (w[n - 1] == 's' || w[n - 1] == 'x') n--;
-    if (n > 4 && ends_with(w, n, "\xc3\xa9" "e")) n--;
+    /* "ée" -> "é", and "ee" -> "e" for the word typed without its accent ("donnees"):
+     * the index folds "donné" to "donne" (remove_diacritics), which "donnee" would miss */
+    if (n > 4 && (ends_with(w, n, "\xc3\xa9" "e") || ends_with(w, n, "ee"))) n--;
     return n;
 }
 

@@ -35,7 +35,8 @@ bool catalog_fts_query(const char *q, const char *column, buf *out);
 
 /* Appends text's words to out, separated by one space, each ASCII-lower-cased and
  * stemmed for French plurals: final -s or -x dropped ("mots" -> "mot", "réseaux" ->
- * "réseau"), "-aux" -> "-al" ("journaux" -> "journal"), "-ée" -> "-é"; words of three
+ * "réseau"), "-aux" -> "-al" ("journaux" -> "journal"), "-ée" -> "-é", "-ee" -> "-e" (the
+ * same word typed without its accent); words of three
  * bytes or less are kept. Punctuation is dropped. With max_repeats > 0, a stem is written
  * at most that many times (the later ones are dropped); 0: no limit. */
 void catalog_stem(const char *text, unsigned max_repeats, buf *out);

@@ -35,7 +35,7 @@ typedef struct fixture {
 
 static const char mod_a[] = "---\nid: hameconnage\ntitle: Reconnaître un hameçonnage\nminutes: 8\nlang: fr\n"
                             "competencies: [CRCN-4.1@2, CRCN-4.2@3]\npass: 0.5\nattempts: 20\n---\n# H\n\nLa sécurité numérique "
-                            "commence par la vigilance et un mot de passe.\n\n## Quiz\nQ1?\n- [(X)] oui\n- [( )] non\n\nQ2?\n[[abc]]\n";
+                            "commence par la vigilance, vos données et un mot de passe.\n\n## Quiz\nQ1?\n- [(X)] oui\n- [( )] non\n\nQ2?\n[[abc]]\n";
 static const char mod_b[] = "---\nid: mots-de-passe\ntitle: Des mots de passe solides\nminutes: 6\nlang: fr\n"
                             "competencies: [CRCN-4.1@1]\npass: 1\nattempts: 2\ncooldown: 1h\n---\n# M\n\nUne phrase de passe.\n\n## Quiz\nQ?\n[[x]]\n";
 
@@ -145,6 +145,10 @@ static void test_sync_search_archive(void **state) {
     assert_int_equal(search_n(f, "solide"), 1);
     assert_int_equal(search_n(f, "hameçonnages"), 1);
     assert_int_equal(search_n(f, "vigilances"), 1);
+    /* "données" typed without its accent, singular or plural */
+    assert_int_equal(search_n(f, "donnees"), 1);
+    assert_int_equal(search_n(f, "DONNEE"), 1);
+    assert_int_equal(search_n(f, "données"), 1);
     assert_int_equal(search_n(f, "\"'*()-: OR"), 0 + search_n(f, "OR"));
     assert_int_equal(search_n(f, "  ;;  "), 0);
     buf q = BUF_INIT;
@@ -267,6 +271,7 @@ static void test_stem(void **state) {
     stem_is("réseaux réseau", "réseau réseau");
     stem_is("journaux journal", "journal journal");
     stem_is("données donnée", "donné donné");
+    stem_is("donnees Donnee", "donne donne");
     stem_is("des vos, les", "des vos les");
     stem_is("  ;; ", "");
     stem_is(NULL, "");

@@ -185,6 +185,10 @@ describe('slow clients and connection limits', () => {
       demo: false,
       env: { PASSPORT_REQUEST_DEADLINE: '1.5', PASSPORT_MAX_CONNECTIONS_PER_ADDRESS: '3', PASSPORT_MAX_CONNECTIONS: '60' },
     });
+    // the work done once listening (badge repair, housekeeping, talent index) is logged
+    // first: the tests below count the log lines the slow clients make
+    await waitFor(() => /housekeeping at start done/.test(server.stderr()) && /talent index: /.test(server.stderr()),
+      60000, 'the work done at start');
   });
   after(async () => { await server?.stop(); });
 

@@ -112,9 +112,11 @@ bool account_invite(store *s, long long user_id, perr *err) {
 }
 
 bool account_reset_request(store *s, const char *email, perr *err) {
+    /* normalised as account emails are, so that export and erasure find it by the account's */
+    char norm[255];
     store_query *st = store_stmt(s, "INSERT INTO reset_requests(email, created_at) VALUES (?, ?)", err);
     if (!st) return false;
-    store_bind_text(st, 1, email);
+    store_bind_text(st, 1, account_email_normalize(email, norm) ? norm : email);
     store_bind_int64(st, 2, clock_now());
     return step_done(s, st, err);
 }

@@ -112,6 +112,11 @@ static const export_part parts[] = {
     /* invitation and reset links: metadata only, never the token hash */
     {"account_links", "account_links.user_id",
      "SELECT purpose, created_at, expires_at, used_at FROM account_links WHERE user_id = ?1 ORDER BY created_at"},
+    /* "mot de passe oublié" requests typed with their address, not yet taken by the mail
+     * worker (keyed by the address: no user id to find them by) */
+    {"reset_requests", "",
+     "SELECT email, created_at FROM reset_requests WHERE lower(email) = lower((SELECT email FROM users WHERE id = ?1))"
+     " ORDER BY id"},
     {"oidc_identities", "oidc_identities.user_id",
      "SELECT issuer, subject, created_at FROM oidc_identities WHERE user_id = ?1 ORDER BY created_at"},
     {"audit", "",
@@ -325,6 +330,7 @@ static const char *const erase_steps[] = {
     "DELETE FROM inbox WHERE user_id = ?1",
     "DELETE FROM outbox WHERE user_id = ?1 OR lower(to_addr) = lower((SELECT email FROM users WHERE id = ?1))",
     "DELETE FROM account_links WHERE user_id = ?1",
+    "DELETE FROM reset_requests WHERE lower(email) = lower((SELECT email FROM users WHERE id = ?1))",
     "DELETE FROM oidc_identities WHERE user_id = ?1",
     "DELETE FROM oidc_sessions WHERE session_hash IN (SELECT token_hash FROM sessions WHERE user_id = ?1)",
     "DELETE FROM sessions WHERE user_id = ?1",

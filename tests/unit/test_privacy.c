@@ -110,6 +110,7 @@ static int setup(void **state) {
              " VALUES ('https://idp.example', 'sub-alice', %lld, 1);"
              "INSERT INTO oidc_sessions(session_hash, id_token)"
              " SELECT token_hash, 'id-token-alice' FROM sessions WHERE user_id = %lld;"
+             "INSERT INTO reset_requests(email, created_at) VALUES ('alice@x.fr', 1), ('Alice@X.fr', 2), ('rh@x.fr', 3);"
              "UPDATE users SET mail_pref = 'digest' WHERE id = %lld;"
              "PRAGMA foreign_keys=ON;",
              f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, f->agent, cred, f->agent, f->agent,
@@ -196,9 +197,10 @@ static void export_has_every_table(void **state) {
                                           "credentials_awarded", "share_links", "login_failures", "audit",
                                           "profile_views", "badges", "inbox", "positioning_tests",
                                           "positioning_answers", "rechecks", "mail", "account_links",
-                                          "oidc_identities", "call_prospects"};
+                                          "oidc_identities", "call_prospects", "reset_requests"};
     for (size_t k = 0; k < sizeof members / sizeof members[0]; k++)
         if (json_array_size(json_object_get(x, members[k])) < 1) fail_msg("export member %s is empty", members[k]);
+    assert_int_equal(json_array_size(json_object_get(x, "reset_requests")), 2); /* theirs, not rh@'s */
     assert_true(json_is_object(json_object_get(x, "clr")));
     assert_int_equal(json_object_size(json_object_get(x, "other_tables")), 0);
     json_decref(x);
@@ -246,6 +248,9 @@ static void erase_removes_personal_data(void **state) {
     assert_int_equal(count(s, "SELECT count(*) FROM outbox WHERE lower(to_addr) = 'alice@x.fr' AND ?1 = ?1", 0), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM outbox WHERE user_id = ?", f->hr), hr_mail);
     assert_int_equal(count(s, "SELECT count(*) FROM oidc_sessions WHERE ?1 = ?1", 0), 0);
+    /* their reset requests (keyed by the address) are gone, someone else's stays */
+    assert_int_equal(count(s, "SELECT count(*) FROM reset_requests WHERE lower(email) = 'alice@x.fr' AND ?1 = ?1", 0), 0);
+    assert_int_equal(count(s, "SELECT count(*) FROM reset_requests WHERE ?1 = ?1", 0), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM users WHERE id = ? AND mail_pref = 'each'", f->agent), 1);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE rowid = ?", f->agent), 0);
     assert_int_equal(count(s, "SELECT count(*) FROM talent_text WHERE talent_text MATCH 'video' AND ?1 = ?1", 0), 0);

@@ -35,8 +35,10 @@ static void forgot_page(http_req *req, http_resp *resp, void *ctx) {
 
 /* The answer, and the work done before it, are the same whether the account exists: the
  * request is recorded as typed and the mail worker makes the link later
- * (account_reset_request). Requests are counted per address and per client
- * (people/throttle.h), whatever their outcome. */
+ * (account_reset_request). Requests have counters of their own, not the login's
+ * (people/throttle.h): per client, past which the page says to wait; per address, past
+ * which the page answers as always but records nothing (no mail bombing of an account,
+ * and the answer does not tell whether it has one). */
 static void forgot_post(http_req *req, http_resp *resp, void *ctx) {
     if (passwords_off(ctx, req, resp)) return;
     app *a = ctx;
@@ -47,17 +49,19 @@ static void forgot_post(http_req *req, http_resp *resp, void *ctx) {
                              email ? email : ""));
         return;
     }
-    char key[300];
-    snprintf(key, sizeof key, "reset:%s", email);
-    if (throttle_wait(a->db, key, req->ip) > 0) {
+    if (!throttle_allow(a->db, THROTTLE_RESET_CLIENT, req->ip, THROTTLE_RESET_CLIENT_LIMIT,
+                        THROTTLE_RESET_CLIENT_WINDOW)) {
         audit_add(a->db, 0, "reset.throttled", "", 0, req->ip);
         app_render(a, req, resp, 429, "identity/forgot", "identity.forgot.title",
                    json_pack("{s:s, s:s}", "error", app_t(a, req, "identity.forgot.throttled"), "email", email));
         return;
     }
-    throttle_fail(a->db, key, req->ip);
+    char norm[255];
+    const char *address = account_email_normalize(email, norm) ? norm : email;
     perr err = {{0}};
-    if (!account_reset_request(a->db, email, &err)) {
+    if (throttle_allow(a->db, THROTTLE_RESET_ACCOUNT, address, THROTTLE_RESET_ACCOUNT_LIMIT,
+                       THROTTLE_RESET_ACCOUNT_WINDOW) &&
+        !account_reset_request(a->db, email, &err)) {
         log_error("reset request: %s", err.msg);
         app_error(a, req, resp, 500, NULL);
         return;

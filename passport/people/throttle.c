@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Failure counts in login_throttle(key, failures, last_at), keys hashed (see throttle.h). */
+/* Failure counts in login_throttle(key, failures, last_at), keys hashed (see throttle.h).
+ * The counters of throttle_allow share the table under keys of their own kinds: there
+ * failures counts the window's requests and last_at is the window's end. */
 #include "people/throttle.h"
 
 #include <ctype.h>
@@ -33,6 +35,41 @@ static void keys_of(const char *email, const char *ip, char ke[65], char ki[65],
 
 void throttle_email_key(const char *email, char out[65]) {
     key_of('e', email, NULL, out);
+}
+
+void throttle_kind_key(throttle_kind kind, const char *subject, char out[65]) {
+    key_of((char)kind, subject, NULL, out);
+}
+
+/* Rows past any use: a login count quiet for its window and the longest delay, a fixed
+ * window ended as long ago. */
+static void sweep(store *s, int64_t now) {
+    store_query *st = store_stmt(s, "DELETE FROM login_throttle WHERE last_at < ?", NULL);
+    if (!st) return;
+    store_bind_int64(st, 1, now - THROTTLE_WINDOW_SECONDS - THROTTLE_MAX_PAIR);
+    store_step(st);
+    store_done(st);
+}
+
+bool throttle_allow(store *s, throttle_kind kind, const char *subject, int limit, int window) {
+    char key[65];
+    key_of((char)kind, subject, NULL, key);
+    int64_t now = clock_now();
+    store_query *st = store_stmt(s,
+                                  "INSERT INTO login_throttle(key, failures, last_at) VALUES (?1, 1, ?2 + ?3)"
+                                  " ON CONFLICT(key) DO UPDATE SET"
+                                  " failures = CASE WHEN login_throttle.last_at <= ?2 THEN 1 ELSE login_throttle.failures + 1 END,"
+                                  " last_at = CASE WHEN login_throttle.last_at <= ?2 THEN ?2 + ?3 ELSE login_throttle.last_at END"
+                                  " RETURNING failures",
+                                  NULL);
+    if (!st) return true;
+    store_bind_text(st, 1, key);
+    store_bind_int64(st, 2, now);
+    store_bind_int64(st, 3, window);
+    int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
+    store_done(st);
+    if (n == 1) sweep(s, now); /* a window opens: now and then, not at every request */
+    return n <= limit;
 }
 
 /* The delay owed after n failures with free ones allowed: 0, then 2, 4, 8... seconds up
@@ -91,12 +128,7 @@ int throttle_fail(store *s, const char *email, const char *ip) {
     add(s, ke, now);
     add(s, ki, now);
     int n = add(s, kp, now);
-    store_query *st = store_stmt(s, "DELETE FROM login_throttle WHERE last_at < ?", NULL);
-    if (st) {
-        store_bind_int64(st, 1, now - THROTTLE_WINDOW_SECONDS - THROTTLE_MAX_PAIR);
-        store_step(st);
-        store_done(st);
-    }
+    sweep(s, now);
     return n;
 }
 

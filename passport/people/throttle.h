@@ -19,6 +19,29 @@
 #define THROTTLE_FREE_ACCOUNT 50          /* failures for one account from anywhere */
 #define THROTTLE_MAX_ACCOUNT 60           /* so that a distributed attack slows the owner down by a minute at most */
 
+/* Rate limits of other requests than logins, each with a counter of its own (a reset
+ * request never uses up the login attempts of an address, nor the other way round):
+ * kind names the counter, subject what it counts (an address, an IP; case folded). */
+typedef enum throttle_kind {
+    THROTTLE_RESET_ACCOUNT = 'r', /* "mot de passe oublié" for one e-mail address */
+    THROTTLE_RESET_CLIENT = 'f',  /* "mot de passe oublié" from one IP */
+    THROTTLE_OIDC_CLIENT = 'o',   /* sign-ins started with the OpenID provider from one IP */
+} throttle_kind;
+
+#define THROTTLE_RESET_ACCOUNT_LIMIT 3 /* reset e-mails per address and hour */
+#define THROTTLE_RESET_ACCOUNT_WINDOW 3600
+#define THROTTLE_RESET_CLIENT_LIMIT 20 /* reset requests per IP and 15 minutes */
+#define THROTTLE_RESET_CLIENT_WINDOW (15 * 60)
+#define THROTTLE_OIDC_CLIENT_LIMIT 30 /* provider sign-ins begun per IP and 5 minutes */
+#define THROTTLE_OIDC_CLIENT_WINDOW (5 * 60)
+
+/* Counts one request of kind for subject in a fixed window of window seconds opened by the
+ * first one (one atomic statement) and says whether it is within limit. A store failure
+ * lets the request through (a limit, not a lock). */
+bool throttle_allow(store *s, throttle_kind kind, const char *subject, int limit, int window);
+/* The stored key of subject's counter of kind (as throttle_email_key), for erasure. */
+void throttle_kind_key(throttle_kind kind, const char *subject, char out[65]);
+
 /* Seconds before a login for email from ip may be tried (0: now). */
 int throttle_wait(store *s, const char *email, const char *ip);
 /* Records a failed login for email from ip (one atomic statement per key) and returns the

@@ -381,12 +381,14 @@ bool privacy_erase(store *s, const struct badges_ctx *badges, long long user_id,
     if (!badges_revoke_all_for_user(s, badges, user_id, "account erased", err)) return false;
     account *a = account_get(s, user_id, err);
     if (!a) return err && err->msg[0] ? false : perr_set(err, "privacy.not_found");
-    char key[65];
+    char key[65], reset_key[65];
     throttle_email_key(a->email, key);
+    throttle_kind_key(THROTTLE_RESET_ACCOUNT, a->email, reset_key);
     account_free(a);
-    st = store_stmt(s, "DELETE FROM login_throttle WHERE key = ?", err);
+    st = store_stmt(s, "DELETE FROM login_throttle WHERE key IN (?, ?)", err);
     if (!st) return false;
     store_bind_text(st, 1, key);
+    store_bind_text(st, 2, reset_key);
     int rc = store_step(st);
     store_done(st);
     if (rc != STORE_DONE) return perr_set(err, "database error: %s", store_errmsg(s));

@@ -195,12 +195,51 @@ static void test_throttle(void **state) {
     test_db_close(t);
 }
 
+/* Counters of other requests than logins: a fixed window, a limit, none shared with the
+ * login's nor with each other's. */
+static void test_throttle_allow(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    for (int i = 0; i < THROTTLE_RESET_ACCOUNT_LIMIT; i++)
+        assert_true(throttle_allow(t->s, THROTTLE_RESET_ACCOUNT, "Lea@x.fr", THROTTLE_RESET_ACCOUNT_LIMIT,
+                                   THROTTLE_RESET_ACCOUNT_WINDOW));
+    assert_false(throttle_allow(t->s, THROTTLE_RESET_ACCOUNT, "lea@x.fr", THROTTLE_RESET_ACCOUNT_LIMIT,
+                                THROTTLE_RESET_ACCOUNT_WINDOW));
+    assert_true(throttle_allow(t->s, THROTTLE_RESET_ACCOUNT, "other@x.fr", THROTTLE_RESET_ACCOUNT_LIMIT,
+                               THROTTLE_RESET_ACCOUNT_WINDOW));
+    /* the same subject under another kind, and the login of that address, are not held */
+    assert_true(throttle_allow(t->s, THROTTLE_RESET_CLIENT, "lea@x.fr", 1, 60));
+    assert_false(throttle_allow(t->s, THROTTLE_RESET_CLIENT, "lea@x.fr", 1, 60));
+    assert_int_equal(throttle_wait(t->s, "lea@x.fr", "lea@x.fr"), 0);
+    /* login failures do not use up the others */
+    for (int i = 0; i < THROTTLE_FREE_ADDRESS + 2; i++) throttle_fail(t->s, "n@x.fr", "10.0.0.5");
+    assert_true(throttle_wait(t->s, "n@x.fr", "10.0.0.5") > 0);
+    assert_true(throttle_allow(t->s, THROTTLE_OIDC_CLIENT, "10.0.0.5", 1, 60));
+    /* the window is fixed: refused until it ends even when asked again, then counted anew */
+    setenv("PASSPORT_CLOCK_OFFSET", "3500", 1);
+    assert_false(throttle_allow(t->s, THROTTLE_RESET_ACCOUNT, "lea@x.fr", THROTTLE_RESET_ACCOUNT_LIMIT,
+                                THROTTLE_RESET_ACCOUNT_WINDOW));
+    setenv("PASSPORT_CLOCK_OFFSET", "3601", 1);
+    assert_true(throttle_allow(t->s, THROTTLE_RESET_ACCOUNT, "lea@x.fr", THROTTLE_RESET_ACCOUNT_LIMIT,
+                               THROTTLE_RESET_ACCOUNT_WINDOW));
+    /* a login failure's sweep two hours later keeps no ended window */
+    setenv("PASSPORT_CLOCK_OFFSET", "12000", 1);
+    throttle_fail(t->s, "n@x.fr", "10.0.0.5");
+    store_query *st = store_prepare(t->s, "SELECT count(*) FROM login_throttle", NULL);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_int_equal(store_col_int(st, 0), 3); /* the three keys of that failure */
+    store_finalize(st);
+    unsetenv("PASSPORT_CLOCK_OFFSET");
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles_and_emails),
         cmocka_unit_test(test_create_duplicate_update_list),
         cmocka_unit_test(test_unit_tree_and_scope),
         cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_throttle_allow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

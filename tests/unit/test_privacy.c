@@ -122,6 +122,7 @@ static int setup(void **state) {
     if (!store_exec(s, sql, &err)) return -1;
     throttle_fail(s, "Alice@x.fr", "192.0.2.7");
     throttle_fail(s, "rh@x.fr", "192.0.2.7");
+    throttle_allow(s, THROTTLE_RESET_ACCOUNT, "alice@x.fr", 3, 3600);
     *state = f;
     return 0;
 }
@@ -237,6 +238,9 @@ static void erase_removes_personal_data(void **state) {
     assert_int_equal(count(s, "SELECT count(*) FROM login_failures WHERE key LIKE 'e:%' AND ?1 = ?1", 0), 1);
     char key[65], sql[128];
     throttle_email_key("alice@x.fr", key);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM login_throttle WHERE key = '%s' AND ?1 = ?1", key);
+    assert_int_equal(count(s, sql, 0), 0);
+    throttle_kind_key(THROTTLE_RESET_ACCOUNT, "alice@x.fr", key); /* their reset counter too */
     snprintf(sql, sizeof sql, "SELECT count(*) FROM login_throttle WHERE key = '%s' AND ?1 = ?1", key);
     assert_int_equal(count(s, sql, 0), 0);
     throttle_email_key("rh@x.fr", key);

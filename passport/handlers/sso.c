@@ -5,6 +5,7 @@
  * and the pending sign-in (single use), lets oidc/oidc.h exchange the code and check the
  * tokens, finds or makes the account (people/sso.h) and opens a session. The logout at
  * the provider is in handlers/auth.c (sso_logout_url). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "oidc/oidc.h"
 #include "people/audit.h"
 #include "people/sso.h"
+#include "people/throttle.h"
 #include "people/unit.h"
 
 #define SSO_COOKIE "pp_oidc"
@@ -31,6 +33,15 @@ static void login_get(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     if (!a->cfg.oidc) {
         app_error(a, req, resp, 404, NULL);
+        return;
+    }
+    /* each start writes a pending sign-in: a client may not write them without end */
+    if (!throttle_allow(a->db, THROTTLE_OIDC_CLIENT, req->ip, THROTTLE_OIDC_CLIENT_LIMIT,
+                        THROTTLE_OIDC_CLIENT_WINDOW)) {
+        char after[16];
+        snprintf(after, sizeof after, "%d", THROTTLE_OIDC_CLIENT_WINDOW);
+        http_resp_header(resp, "Retry-After", after);
+        refuse(a, req, resp, 429, "identity.sso.throttled");
         return;
     }
     oidc_login l;

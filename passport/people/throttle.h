@@ -32,8 +32,8 @@ typedef enum throttle_kind {
 #define THROTTLE_RESET_ACCOUNT_WINDOW 3600
 #define THROTTLE_RESET_CLIENT_LIMIT 20 /* reset requests per IP and 15 minutes */
 #define THROTTLE_RESET_CLIENT_WINDOW (15 * 60)
-#define THROTTLE_OIDC_CLIENT_LIMIT 30 /* provider sign-ins begun per IP and 5 minutes */
-#define THROTTLE_OIDC_CLIENT_WINDOW (5 * 60)
+#define THROTTLE_OIDC_CLIENT_LIMIT 100 /* provider sign-ins begun per IP and minute: many agents may */
+#define THROTTLE_OIDC_CLIENT_WINDOW 60   /* share one address (an administration's proxy) */
 
 /* Counts one request of kind for subject in a fixed window of window seconds opened by the
  * first one (one atomic statement) and says whether it is within limit. A store failure

@@ -289,6 +289,25 @@ describe('single sign-on', () => {
   });
 });
 
+describe('sign-ins begun from one client', () => {
+  // last on this server: its allowance for 127.0.0.1 is used up after it
+  test('are limited (429 with Retry-After, a page saying why); nothing written past the limit', async () => {
+    const c = client(server);
+    const pending = () => Number(sqlText(server, 'SELECT count(*) FROM oidc_logins'));
+    let r;
+    for (let n = 0; n < 120; n++) {
+      r = await c.get('/oidc/login?next=/');
+      if (r.status !== 303) break;
+    }
+    assert.equal(r.status, 429, r.body.slice(0, 300));
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+    assert.match(pageText(r.body), /Trop de connexions commencées/);
+    const written = pending();
+    assert.equal((await c.get('/oidc/login?next=/')).status, 429);
+    assert.equal(pending(), written, 'a refused start writes no pending sign-in');
+  });
+});
+
 describe('--password-login off, without --oidc-create-accounts', () => {
   let only;
   before(async () => {

@@ -20,6 +20,12 @@
 
 #define SSO_COOKIE "pp_oidc"
 
+/* A refusal of the person (sso_sign_in's "sso.*" reasons) rather than a failure of ours
+ * (the store's, the default unit's): the one answers 403, the other 503. */
+static bool is_refusal(const char *err) {
+    return !strncmp(err, "sso.", 4);
+}
+
 /* The login page with an error (the password form as configured). */
 static void refuse(app *a, http_req *req, http_resp *resp, int status, const char *key) {
     http_resp_cookie(resp, SSO_COOKIE, "", -1, req->https);
@@ -99,7 +105,12 @@ static void callback_get(http_req *req, http_resp *resp, void *ctx) {
     /* the state must be the one this browser was sent with, and still pending */
     if (!state || !cookie || !rand_consttime_eq(state, cookie) ||
         !sso_login_take(a->db, state, l.nonce, l.verifier, next, &err)) {
-        audit_add(a->db, 0, "login.sso_failed", "", 0, err.msg[0] ? err.msg : "state");
+        if (err.msg[0]) { /* the store failed: not the person's doing */
+            log_error("sso: %s", err.msg);
+            refuse(a, req, resp, 503, "identity.sso.store_failed");
+            return;
+        }
+        audit_add(a->db, 0, "login.sso_failed", "", 0, "state");
         refuse(a, req, resp, 400, "identity.sso.failed");
         return;
     }
@@ -116,8 +127,13 @@ static void callback_get(http_req *req, http_resp *resp, void *ctx) {
     }
     long long uid = account_of(a, &id, &err);
     if (!uid) {
-        audit_add(a->db, 0, "login.sso_failed", "", 0, err.msg);
-        refuse(a, req, resp, 403, reason_key(err.msg));
+        if (is_refusal(err.msg)) {
+            audit_add(a->db, 0, "login.sso_failed", "", 0, err.msg);
+            refuse(a, req, resp, 403, reason_key(err.msg));
+        } else {
+            log_error("sso: sign-in of a valid identity failed: %s", err.msg);
+            refuse(a, req, resp, 503, "identity.sso.store_failed");
+        }
         oidc_identity_clear(&id);
         return;
     }

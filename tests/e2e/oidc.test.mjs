@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { DEMO, client, findForm, pageText, sqlRows, sqlText, startServer } from './helpers.mjs';
+import { DEMO, ENGINE, client, findForm, pageText, sqlRows, sqlText, startServer } from './helpers.mjs';
 import { CLIENT_ID, CLIENT_SECRET, startProvider } from './idp.mjs';
 
 const ACCOUNTS = {
@@ -20,6 +20,7 @@ const ACCOUNTS = {
   agent: { email: DEMO.agent, email_verified: true, given_name: 'Autre', family_name: 'Nom' },
   unverified: { email: 'pas.verifie@demo.passport.test', email_verified: false, given_name: 'Pas', usual_name: 'Vérifié' },
   squatter: { email: DEMO.hr, email_verified: false, given_name: 'Faux', usual_name: 'RH' },
+  panne: { email: 'panne.sso@demo.passport.test', email_verified: true, given_name: 'Paul', usual_name: 'Panne' },
   chef: { email: 'chef.sso@demo.passport.test', email_verified: true, given_name: 'Chef', usual_name: 'Sso', roles: ['agent', 'manager'] },
 };
 
@@ -187,6 +188,26 @@ describe('single sign-on', () => {
       assert.match(pageText(res.body), /ne garantit pas votre adresse/);
       assert.equal(await me(c), null);
     }
+  });
+
+  test('a store failure during sign-in answers 503 with a message, not a refusal', async () => {
+    // linking the identity fails in the store (a trigger stands for a database fault)
+    sqlText(server, ENGINE === 'sqlite'
+      ? "CREATE TRIGGER mend_fault BEFORE INSERT ON oidc_identities BEGIN SELECT RAISE(ABORT, 'fault'); END"
+      : "CREATE FUNCTION mend_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'fault'; END $$;"
+        + ' CREATE TRIGGER mend_fault BEFORE INSERT ON oidc_identities FOR EACH ROW EXECUTE FUNCTION mend_fault()');
+    let res;
+    try {
+      ({ res } = await signIn('panne'));
+    } finally {
+      sqlText(server, ENGINE === 'sqlite' ? 'DROP TRIGGER mend_fault'
+        : 'DROP TRIGGER mend_fault ON oidc_identities; DROP FUNCTION mend_fault()');
+    }
+    assert.equal(res.status, 503, pageText(res.body).slice(0, 300));
+    assert.match(pageText(res.body), /problème technique/);
+    assert.deepEqual(sqlRows(server, "SELECT id FROM users WHERE email = 'panne.sso@demo.passport.test'"), []);
+    const again = await signIn('panne');
+    assert.equal(again.res.status, 303, 'the same sign-in works once the store does');
   });
 
   test('roles come from the roles claim', async () => {

@@ -245,7 +245,8 @@ static void outbox_retry_post(http_req *req, http_resp *resp, void *ctx) {
     perr err = {{0}};
     long long id = app_param_id(req, 0);
     if (!outbox_retry(a->db, id, &err)) {
-        app_error(a, req, resp, strncmp(err.msg, "outbox.", 7) ? 500 : 409, "identity.outbox.not_failed");
+        app_error(a, req, resp, strncmp(err.msg, "outbox.", 7) ? 500 : 409,
+                  strcmp(err.msg, "outbox.link_gone") ? "identity.outbox.not_failed" : "identity.outbox.link_gone");
         return;
     }
     audit_add(a->db, app_ctx(req)->user->id, "outbox.retry", "outbox", id, "");

@@ -177,9 +177,11 @@ bool outbox_mark_failed(store *s, long long id, int64_t now, bool permanent, boo
     store_bind_int64(st, 1, id);
     int attempts = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 1;
     store_done(st);
+    /* failed for good: the secret link of an invitation or reset goes (as once sent) */
     st = store_stmt(s,
         "UPDATE outbox SET lease_until = 0, last_error = substr(?3, 1, 300),"
-        " state = CASE WHEN ?4 = 1 OR attempts >= ?5 THEN 'failed' ELSE 'queued' END, next_at = ?2"
+        " state = CASE WHEN ?4 = 1 OR attempts >= ?5 THEN 'failed' ELSE 'queued' END, next_at = ?2,"
+        " link = CASE WHEN (?4 = 1 OR attempts >= ?5) AND kind IN ('invitation', 'reset') THEN '' ELSE link END"
         " WHERE id = ?1 AND state IN ('sending', 'delivering')", err);
     if (!st) return false;
     store_bind_int64(st, 1, id);
@@ -195,7 +197,8 @@ int outbox_recover(store *s, int64_t now) {
         "UPDATE outbox SET lease_until = 0,"
         " state = CASE state WHEN 'sending' THEN 'queued' ELSE 'failed' END,"
         " last_error = CASE state WHEN 'sending' THEN last_error"
-        "   ELSE 'interrupted during the transfer: may have been delivered, not sent again' END"
+        "   ELSE 'interrupted during the transfer: may have been delivered, not sent again' END,"
+        " link = CASE WHEN state = 'delivering' AND kind IN ('invitation', 'reset') THEN '' ELSE link END"
         " WHERE state IN ('sending', 'delivering') AND lease_until <= ?", NULL);
     if (!st) return -1;
     store_bind_int64(st, 1, now);
@@ -254,6 +257,14 @@ int outbox_fold_digests(store *s, int64_t now, perr *err) {
 
 bool outbox_retry(store *s, long long id, perr *err) {
     store_query *st = store_stmt(s,
+        "SELECT 1 FROM outbox WHERE id = ? AND state = 'failed' AND kind IN ('invitation', 'reset') AND link = ''", err);
+    if (!st) return false;
+    store_bind_int64(st, 1, id);
+    int rc = store_step(st);
+    store_done(st);
+    if (rc == STORE_ROW) return perr_set(err, "outbox.link_gone");
+    if (rc != STORE_DONE) return perr_set(err, "database error: %s", store_errmsg(s));
+    st = store_stmt(s,
         "UPDATE outbox SET state = 'queued', next_at = ?2, attempts = 0, last_error = ''"
         " WHERE id = ?1 AND state = 'failed'", err);
     if (!st) return false;

@@ -53,7 +53,8 @@ bool outbox_pref_set(store *s, long long user_id, outbox_pref p, perr *err);
 bool outbox_enqueue(store *s, long long user_id, const char *kind, const char *msg_key, json_t *args,
                     const char *link, perr *err);
 /* Queues an essential message ("invitation", "reset") for user_id whatever its preference;
- * link carries a secret token: it is wiped from the row once sent. */
+ * link carries a secret token: it is wiped from the row once sent, and once failed for
+ * good (outbox_mark_failed, outbox_recover). */
 bool outbox_enqueue_essential(store *s, long long user_id, const char *kind, const char *link, perr *err);
 
 /* A claimed message; the strings and args belong to it (outbox_msg_clear). */
@@ -90,7 +91,8 @@ int outbox_recover(store *s, int64_t now);
 /* For each account with held notices due by now, one "digest" row (queued) listing them,
  * the held rows becoming "digested". Returns the number of digests (-1 on error). */
 int outbox_fold_digests(store *s, int64_t now, perr *err);
-/* Puts a failed row back in the queue (an admin's "send again"). */
+/* Puts a failed row back in the queue (an admin's "send again"); "outbox.link_gone" for
+ * an invitation or reset whose link was wiped (a new one is sent from the account). */
 bool outbox_retry(store *s, long long id, perr *err);
 
 /* The newest rows in state (NULL: any), at most limit: a new JSON array of {id, to, kind,

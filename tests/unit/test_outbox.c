@@ -31,6 +31,16 @@ static char *state_of(test_db *t, long long id) {
     return out;
 }
 
+/* The link of row id ("" when absent). */
+static char *link_of(test_db *t, long long id) {
+    static char out[64];
+    store_query *st = store_stmt(t->s, "SELECT link FROM outbox WHERE id = ?", NULL);
+    store_bind_int64(st, 1, id);
+    snprintf(out, sizeof out, "%s", store_step(st) == STORE_ROW ? store_col_text(st, 0) : "");
+    store_done(st);
+    return out;
+}
+
 static int count_state(test_db *t, const char *state) {
     json_t *c = outbox_counts(t->s);
     int n = (int)json_integer_value(json_object_get(c, state));
@@ -119,12 +129,26 @@ static void test_failures_end_in_failed(void **state) {
     assert_true(outbox_claim(t->s, now, &m, &err));
     assert_true(outbox_mark_failed(t->s, m.id, now, true, false, "550 no such user", 1, &err));
     assert_string_equal(state_of(t, m.id), "failed");
-    /* an admin sends it again */
+    /* its secret link is gone: it cannot be sent again as it was */
+    assert_string_equal(link_of(t, m.id), "");
+    assert_false(outbox_retry(t->s, m.id, &err));
+    assert_string_equal(err.msg, "outbox.link_gone");
+    outbox_msg_clear(&m);
+    /* a notice failed for good keeps its (harmless) link, and an admin sends it again */
+    assert_true(outbox_enqueue(t->s, u, "assignment", "mail.assignment", NULL, "/me/paths", &err));
+    assert_true(outbox_claim(t->s, now, &m, &err));
+    assert_true(outbox_mark_failed(t->s, m.id, now, true, false, "550 no such user", 1, &err));
+    assert_string_equal(link_of(t, m.id), "/me/paths");
     assert_true(outbox_retry(t->s, m.id, &err));
     assert_string_equal(state_of(t, m.id), "queued");
     assert_false(outbox_retry(t->s, m.id, &err)); /* only failed rows */
+    assert_string_equal(err.msg, "outbox.not_failed");
+    outbox_msg_clear(&m);
+    assert_true(outbox_claim(t->s, now, &m, &err)); /* out of the way of the next cases */
+    assert_true(outbox_mark_sent(t->s, m.id, now, &err));
     outbox_msg_clear(&m);
     /* the whole message went out and no answer came: maybe delivered, never sent again */
+    assert_true(outbox_enqueue_essential(t->s, u, "reset", "/r", &err));
     assert_true(outbox_claim(t->s, now, &m, &err));
     assert_true(outbox_mark_delivering(t->s, m.id, &err));
     assert_true(outbox_mark_failed(t->s, m.id, now, false, true, "timeout after DATA", 1, &err));
@@ -140,9 +164,11 @@ static void test_failures_end_in_failed(void **state) {
         id = m.id;
         outbox_msg_clear(&m);
         assert_true(outbox_mark_failed(t->s, id, at, false, false, "refused", 1, &err));
+        if (i < OUTBOX_MAX_ATTEMPTS) assert_string_equal(link_of(t, id), "/r"); /* kept while it is retried */
         at += OUTBOX_BACKOFF_MAX;
     }
     assert_string_equal(state_of(t, id), "failed");
+    assert_string_equal(link_of(t, id), "");
     test_db_close(t);
 }
 
@@ -165,6 +191,8 @@ static void test_crash_recovery(void **state) {
     assert_int_equal(outbox_recover(t->s, now + OUTBOX_LEASE_SECONDS), 2);
     assert_string_equal(state_of(t, a.id), "queued"); /* the server never saw it: sent later */
     assert_string_equal(state_of(t, b.id), "failed"); /* it may have arrived: not sent twice */
+    assert_string_equal(link_of(t, b.id), "");        /* and its link goes */
+    assert_string_equal(link_of(t, a.id), "/a");      /* still to be sent: kept */
     /* the late worker of a finds its lease gone and stops before sending */
     assert_false(outbox_mark_delivering(t->s, a.id, &err));
     outbox_msg c;

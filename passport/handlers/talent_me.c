@@ -73,6 +73,7 @@ static void profile_post(http_req *req, http_resp *resp, void *ctx) {
         json_decref(cur);
         if (!saved) {
             store_rollback(a->db);
+            if (strncmp(err.msg, "talent.", 7)) goto fail; /* the store's, not the input's */
             if (req->is_api) app_error(a, req, resp, 422, err.msg);
             else profile_page(a, req, resp, 422, err.msg);
             return;
@@ -86,8 +87,9 @@ static void profile_post(http_req *req, http_resp *resp, void *ctx) {
     if (req->is_api) app_json(resp, 200, profile_get(a->db, c->user->id, NULL));
     else http_resp_redirect(resp, "/me/profile?done=1");
     return;
-fail:
-    app_error(a, req, resp, 500, err.msg);
+fail: /* the database's text goes to the log, a plain message to the person */
+    log_error("profile of %lld: %s", c->user->id, err.msg);
+    app_error(a, req, resp, 500, "error.database");
 }
 
 static void profile_api(http_req *req, http_resp *resp, void *ctx) {

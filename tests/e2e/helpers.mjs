@@ -120,6 +120,21 @@ function shellQuery(database, query) {
     : spawnSync('sqlite3', [database, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
 }
 
+/**
+ * Makes every op ('INSERT', 'UPDATE' or 'DELETE') on table fail in a server's store, as a
+ * database fault would (a trigger raising an error, on either engine), until the returned
+ * function is called.
+ */
+export function storeFault(server, table, op = 'INSERT') {
+  const name = `e2e_fault_${table}_${op.toLowerCase()}`;
+  const pg = server.database.startsWith('postgresql:');
+  sqlText(server, pg
+    ? `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$;`
+      + ` CREATE TRIGGER ${name} BEFORE ${op} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`
+    : `CREATE TRIGGER ${name} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, 'injected fault'); END`);
+  return () => sqlText(server, pg ? `DROP TRIGGER ${name} ON ${table}; DROP FUNCTION ${name}()` : `DROP TRIGGER ${name}`);
+}
+
 const rowsOf = (stdout) => (stdout.trim() === '' ? [] : stdout.trim().split('\n'));
 
 /** Rows of query on a server's database, in the shells' text form (columns joined by '|',

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { DEMO, ENGINE, client, findForm, pageText, sqlRows, sqlText, startServer } from './helpers.mjs';
+import { DEMO, client, findForm, pageText, sqlRows, sqlText, startServer, storeFault } from './helpers.mjs';
 import { CLIENT_ID, CLIENT_SECRET, startProvider } from './idp.mjs';
 
 const ACCOUNTS = {
@@ -191,17 +191,13 @@ describe('single sign-on', () => {
   });
 
   test('a store failure during sign-in answers 503 with a message, not a refusal', async () => {
-    // linking the identity fails in the store (a trigger stands for a database fault)
-    sqlText(server, ENGINE === 'sqlite'
-      ? "CREATE TRIGGER mend_fault BEFORE INSERT ON oidc_identities BEGIN SELECT RAISE(ABORT, 'fault'); END"
-      : "CREATE FUNCTION mend_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'fault'; END $$;"
-        + ' CREATE TRIGGER mend_fault BEFORE INSERT ON oidc_identities FOR EACH ROW EXECUTE FUNCTION mend_fault()');
+    // linking the identity fails in the store
+    const repair = storeFault(server, 'oidc_identities');
     let res;
     try {
       ({ res } = await signIn('panne'));
     } finally {
-      sqlText(server, ENGINE === 'sqlite' ? 'DROP TRIGGER mend_fault'
-        : 'DROP TRIGGER mend_fault ON oidc_identities; DROP FUNCTION mend_fault()');
+      repair();
     }
     assert.equal(res.status, 503, pageText(res.body).slice(0, 300));
     assert.match(pageText(res.body), /problème technique/);

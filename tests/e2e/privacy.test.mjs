@@ -14,7 +14,7 @@ import path from 'node:path';
 
 import {
   BIN, DEMO, ENGINE, PG_WRITE_LOCK, client, formatViolations, freePort, htmlDecode, launchBrowser, newContext, runAxe,
-  sqlText, startServer,
+  sqlText, startServer, storeFault,
 } from './helpers.mjs';
 import { CLIENT_ID, CLIENT_SECRET, startProvider } from './idp.mjs';
 import { linkIn, mailEnv, mailFiles, startMailbox, to } from './mailbox.mjs';
@@ -601,6 +601,25 @@ describe('input hygiene and existence', () => {
     assert.equal(dup.status, 422, 'the same address in another case is a duplicate');
     const bio = await W.api('agent', 'POST', '/api/v1/me/profile', { bio: 'ok \u202E kcatta' });
     assert.equal(bio.status, 422);
+  });
+
+  test('a store failure saving the profile is a 5xx with a plain message, never the database\'s text', async () => {
+    const repair = storeFault(W.server, 'profiles');
+    let html;
+    let api;
+    try {
+      html = await W.as.agent.submit('/me/profile', '/me/profile', { bio: 'Bio du jour', interests: 'cartes', languages: 'fr' });
+      api = await W.api('agent', 'POST', '/api/v1/me/profile', { bio: 'Bio du jour' });
+    } finally {
+      repair();
+    }
+    for (const [what, r] of [['HTML', html], ['API', api]]) {
+      assert.ok(r.status >= 500 && r.status < 600, `${what}: ${r.status}`);
+      assert.ok(!/injected fault|database error|trigger/i.test(r.body), `${what}: ${r.body.slice(0, 300)}`);
+    }
+    assert.notEqual(sqlText(W.server, `SELECT bio FROM users WHERE id = ${W.ids.agent}`), 'Bio du jour', 'nothing saved');
+    const ok = await W.as.agent.submit('/me/profile', '/me/profile', { bio: 'Bio du jour', interests: 'cartes', languages: 'fr' });
+    assert.equal(ok.status, 303, 'saved once the store works');
   });
 
   test('evidence comments, path titles, descriptions and messages refuse controls and bidi overrides; nothing stored', async () => {

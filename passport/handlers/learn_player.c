@@ -62,7 +62,7 @@ static bool player_read(app *a, const learn_library *lib, long long uid, const l
     if (!store_read_begin(a->db, err)) return false;
     pm->visited = progress_visit_last(a->db, uid, m->id);
     json_t *progress = progress_by_module(a->db, uid, err);
-    pm->recent = attempt_count_recent(a->db, uid, m->id);
+    pm->recent = attempt_count_recent(a->db, lib, uid, m);
     pm->until = attempt_locked_until(a->db, lib, uid, m, now);
     store_read_end(a->db);
     if (progress && now - pm->visited >= PROGRESS_VISIT_GRAIN) { /* record the view, then show it */

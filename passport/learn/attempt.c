@@ -66,14 +66,26 @@ static bool nonce_valid(const unsigned char *key, long long user_id, const char 
     return true;
 }
 
-int attempt_count_recent(store *s, long long user_id, const char *module_id) {
+/* Binds the ids of m and its copies in other languages (library_copies) to the
+ * LIBRARY_COPIES_MAX parameters from first on, NULL for those left over. */
+static void bind_copies(store_query *st, int first, const learn_library *lib, const learn_module *m) {
+    const char *ids[LIBRARY_COPIES_MAX];
+    size_t nids = library_copies(lib, m, ids);
+    for (size_t i = 0; i < LIBRARY_COPIES_MAX; i++) {
+        if (i < nids) store_bind_text(st, first + (int)i, ids[i]);
+        else store_bind_null(st, first + (int)i);
+    }
+}
+
+int attempt_count_recent(store *s, const learn_library *lib, long long user_id, const learn_module *m) {
     store_query *st = store_stmt(s,
-                                  "SELECT count(*) FROM attempts WHERE user_id = ?1 AND module_id = ?2 AND finished_at > ?3",
+                                  "SELECT count(*) FROM attempts WHERE user_id = ?1"
+                                  " AND module_id IN (?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) AND finished_at > ?2",
                                   NULL);
     if (!st) return 0;
     store_bind_int64(st, 1, user_id);
-    store_bind_text(st, 2, module_id);
-    store_bind_int64(st, 3, clock_now() - 3600);
+    store_bind_int64(st, 2, clock_now() - 3600);
+    bind_copies(st, 3, lib, m);
     int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
     store_done(st);
     return n;
@@ -110,17 +122,12 @@ int64_t attempt_locked_until(store *s, const learn_library *lib, long long user_
                                   " AND finished_at > ?2 ORDER BY finished_at DESC LIMIT ?3",
                                   NULL);
     if (!st) return 0;
-    const char *ids[LIBRARY_COPIES_MAX];
-    size_t nids = library_copies(lib, m, ids);
     int64_t fails[POLICY_MAX_ATTEMPTS];
     size_t n = 0;
     store_bind_int64(st, 1, user_id);
     store_bind_int64(st, 2, now - m->policy.cooldown);
     store_bind_int(st, 3, m->policy.attempts);
-    for (size_t i = 0; i < LIBRARY_COPIES_MAX; i++) {
-        if (i < nids) store_bind_text(st, 4 + (int)i, ids[i]);
-        else store_bind_null(st, 4 + (int)i);
-    }
+    bind_copies(st, 4, lib, m);
     while (n < POLICY_MAX_ATTEMPTS && store_step(st) == STORE_ROW) fails[n++] = store_col_int64(st, 0);
     store_done(st);
     return policy_locked_until(&m->policy, fails, n, now);
@@ -237,7 +244,7 @@ attempt_status attempt_record(store *s, const learn_library *lib, long long user
         rc = ATTEMPT_COOLDOWN;
         goto fail;
     }
-    if (attempt_count_recent(s, user_id, m->id) >= ATTEMPT_MAX_PER_HOUR) {
+    if (attempt_count_recent(s, lib, user_id, m) >= ATTEMPT_MAX_PER_HOUR) {
         rc = ATTEMPT_RATE_LIMITED;
         goto fail;
     }

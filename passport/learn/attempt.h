@@ -25,7 +25,7 @@
 #include "learn/library.h"
 #include "store/store.h"
 
-#define ATTEMPT_MAX_PER_HOUR 10    /* per agent and module */
+#define ATTEMPT_MAX_PER_HOUR 10    /* per agent and module, its translations counted with it */
 #define ATTEMPT_NONCE_TTL (24 * 3600) /* seconds a quiz form stays valid */
 #define ATTEMPT_NONCE_MAX 96          /* bytes of a nonce with its NUL */
 
@@ -99,7 +99,8 @@ typedef struct attempt_row {
 bool attempt_get(store *s, long long id, long long user_id, const char *module_id, attempt_row *out);
 void attempt_row_free(attempt_row *r);
 
-/* The number of attempts of the user on the module in the last hour. */
-int attempt_count_recent(store *s, long long user_id, const char *module_id);
+/* The number of attempts of the user in the last hour on m and its copies in other
+ * languages (library_copies: switching language is no way around the limit). */
+int attempt_count_recent(store *s, const learn_library *lib, long long user_id, const learn_module *m);
 
 #endif

@@ -386,7 +386,7 @@ static void test_attempts_progress_evidence(void **state) {
         nonce_now(f, lib, f->user, m->id, n1);
         assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_OK);
     }
-    assert_int_equal(attempt_count_recent(f->s, f->user, m->id), 10);
+    assert_int_equal(attempt_count_recent(f->s, lib, f->user, m), 10);
     nonce_now(f, lib, f->user, m->id, n1);
     assert_int_equal(try(f, m, n1, "{}", &passed), ATTEMPT_RATE_LIMITED);
     assert_int_equal(count(f, "SELECT count(*) FROM attempts"), 10);
@@ -550,6 +550,39 @@ static void test_cooldown_across_languages(void **state) {
     library_release(lib);
 }
 
+/* The hourly limit counts a module and its copies in other languages together, as the
+ * cooldown does: attempts in French use up the English copy's hour too. */
+static void test_rate_limit_across_languages(void **state) {
+    fixture *f = *state;
+    test_put(f->dir, "secu-en/course.md", "---\ntitle: Security\nlang: en\nsummary: s\ntranslation_of: secu\n---\nIntro\n");
+    test_put(f->dir, "secu-en/01-a.md",
+             "---\nid: hameconnage-en\ntranslation_of: hameconnage\ntitle: Phishing\nminutes: 8\nlang: en\n"
+             "competencies: [CRCN-4.1@2]\npass: 0.5\nattempts: 20\n---\n# H\n\nVigilance.\n\n## Quiz\nQ?\n[[x]]\n");
+    learn_library *lib = load(f);
+    const learn_module *fr = library_module(lib, "hameconnage"), *en = library_module(lib, "hameconnage-en");
+    assert_non_null(fr);
+    assert_non_null(en);
+    cur_lib = lib;
+    char n[ATTEMPT_NONCE_MAX];
+    bool passed;
+    for (int i = 0; i < ATTEMPT_MAX_PER_HOUR - 1; i++) {
+        nonce_now(f, lib, f->user, fr->id, n);
+        assert_int_equal(try(f, fr, n, "{}", &passed), ATTEMPT_OK);
+    }
+    nonce_now(f, lib, f->user, en->id, n);
+    assert_int_equal(try(f, en, n, "{}", &passed), ATTEMPT_OK);
+    assert_int_equal(attempt_count_recent(f->s, lib, f->user, fr), ATTEMPT_MAX_PER_HOUR);
+    assert_int_equal(attempt_count_recent(f->s, lib, f->user, en), ATTEMPT_MAX_PER_HOUR);
+    nonce_now(f, lib, f->user, en->id, n);
+    assert_int_equal(try(f, en, n, "{}", &passed), ATTEMPT_RATE_LIMITED);
+    nonce_now(f, lib, f->user, fr->id, n);
+    assert_int_equal(try(f, fr, n, "{}", &passed), ATTEMPT_RATE_LIMITED);
+    assert_int_equal(count(f, "SELECT count(*) FROM attempts"), ATTEMPT_MAX_PER_HOUR);
+    /* another module is not held */
+    assert_int_equal(attempt_count_recent(f->s, lib, f->user, library_module(lib, "mots-de-passe")), 0);
+    library_release(lib);
+}
+
 /* A badge completed by a passed attempt is issued in the attempt's transaction: the hook
  * runs with the transaction open and the attempt visible; when something fails after the
  * badge was issued, neither the attempt, its evidence nor the badge remain. */
@@ -694,6 +727,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_continue_languages_paths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cooldown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cooldown_across_languages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_limit_across_languages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_draw_per_attempt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_badge_with_the_attempt, setup, teardown),
     };

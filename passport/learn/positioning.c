@@ -318,6 +318,22 @@ pos_status recheck_start(store *s, const posbank *b, long long user_id, const ch
     return start(s, b, user_id, code, level, lang, now, test_id, err);
 }
 
+/* The order in which the options of item it (its one question q) are shown in test t of
+ * user_id: a draw seeded by the test's secret seed, the user and the item, as a quiz draw
+ * is by its signed form, so the same at every showing, resumption and grading, and another
+ * for another agent or test. The caller frees it with quiz_draw_free. */
+static quiz_draw *item_draw(const test_row *t, long long user_id, const posbank_item *it, const quiz *q) {
+    unsigned char key[8], mac[32];
+    for (size_t i = 0; i < 8; i++) key[i] = (unsigned char)(t->seed >> (8 * i));
+    buf msg = BUF_INIT;
+    buf_printf(&msg, "options|%lld|%s", user_id, it->id);
+    rand_hmac_sha256(key, sizeof key, buf_cstr(&msg), msg.len, mac);
+    buf_free(&msg);
+    uint64_t seed = 0;
+    for (size_t i = 0; i < 8; i++) seed = seed << 8 | mac[i];
+    return quiz_draw_make(q, 1, 0, seed);
+}
+
 pos_status positioning_answer(store *s, const posbank *b, long long user_id, const char *item_id, long long position,
                               const json_t *answer, const char *lang, int64_t now, grade_problem *g, bool *finished,
                               perr *err) {
@@ -347,16 +363,18 @@ pos_status positioning_answer(store *s, const posbank *b, long long user_id, con
     if (answer) json_object_set_new(answers, "q1", json_deep_copy(answer));
     grade_result gr;
     perr gerr = {{0}};
-    if (!grade_quiz(q, NULL, answers, 1.0, &gr, &gerr)) {
+    quiz_draw *d = item_draw(&t, user_id, it, q); /* the answer names options by their place as shown */
+    bool graded = grade_quiz(q, d, answers, 1.0, &gr, &gerr);
+    quiz_draw_free(d);
+    json_decref(answers);
+    if (!graded) {
         if (g) *g = gr.problem;
-        json_decref(answers);
         rc = POS_BAD_ANSWER;
         goto fail;
     }
     bool right = gr.right == 1;
+    char *text = json_dumps(gr.answers, JSON_COMPACT); /* recorded with the file's option numbers */
     grade_result_free(&gr);
-    char *text = json_dumps(answers, JSON_COMPACT);
-    json_decref(answers);
     st = store_stmt(s,
         "INSERT INTO positioning_responses(test_id, position, item_id, competency, lang, answer_json, correct, at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
@@ -412,8 +430,9 @@ json_t *positioning_result(store *s, long long user_id, long long test_id) {
     return r;
 }
 
-/* The item presented by running test t, as shown (never with its answer). */
-static json_t *item_json(store *s, const posbank *b, const test_row *t, perr *err) {
+/* The item presented by running test t of user_id, as shown (never with its answer): its
+ * options in the order of item_draw, numbered by their place as shown. */
+static json_t *item_json(store *s, const posbank *b, const test_row *t, long long user_id, perr *err) {
     const posbank_item *it = posbank_find(b, t->pending);
     if (!it) return json_null(); /* cannot happen after repair() */
     store_query *st = store_stmt(s, "SELECT count(*) FROM positioning_responses WHERE test_id = ?", err);
@@ -422,7 +441,20 @@ static json_t *item_json(store *s, const posbank *b, const test_row *t, perr *er
     long long n = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
     store_done(st);
     bool en = !strcmp(t->lang, "en") && it->view_en;
-    json_t *o = json_deep_copy(en ? it->view_en : it->view_fr);
+    json_t *o = json_deep_copy(en ? it->view_en : it->view_fr), *opts = json_object_get(o, "options");
+    quiz_draw *d = item_draw(t, user_id, it, en ? it->en : it->fr);
+    json_t *shown = json_array();
+    for (size_t k = 0; k < json_array_size(opts); k++) {
+        json_t *opt = json_deep_copy(json_array_get(opts, d->perm[0][k]));
+        char value[24], oid[128];
+        snprintf(value, sizeof value, "%zu", k + 1);
+        snprintf(oid, sizeof oid, "%s-%zu", it->id, k + 1);
+        json_object_set_new(opt, "value", json_string(value));
+        json_object_set_new(opt, "id", json_string(oid));
+        json_array_append_new(shown, opt);
+    }
+    quiz_draw_free(d);
+    json_object_set_new(o, "options", shown);
     json_object_set_new(o, "id", json_string(it->id));
     json_object_set_new(o, "position", json_integer(n));
     json_object_set_new(o, "lang", json_string(en ? "en" : "fr"));
@@ -458,7 +490,7 @@ json_t *positioning_view(store *s, const posbank *b, long long user_id, int64_t 
     if (!open_test(s, user_id, &t, &found, err) || !last_finished(s, user_id, &at, &last_id, err)) goto done;
     v = json_object();
     if (found) {
-        json_t *item = item_json(s, b, &t, err);
+        json_t *item = item_json(s, b, &t, user_id, err);
         if (!item) {
             json_decref(v);
             v = NULL;

@@ -53,8 +53,9 @@ pos_status positioning_start(store *s, const posbank *b, long long user_id, cons
 pos_status recheck_start(store *s, const posbank *b, long long user_id, const char *code, const char *lang,
                          int64_t now, long long *test_id, perr *err);
 
-/* Records answer (the value grade_quiz takes for one question: an option number, a list of
- * them, or a text; NULL: no answer, counted wrong) for item item_id at position (0-based
+/* Records answer (the value grade_quiz takes for one question: an option's place as the
+ * view shows it (options are shuffled per agent, test and item), a list of them, or a
+ * text; NULL: no answer, counted wrong) for item item_id at position (0-based
  * rank in the test) of the user's running test, in one transaction, then presents the next
  * item or finishes the test (evidence, result). Refuses, writing nothing, an item or a
  * position other than the one presented. *g gets the grading problem on POS_BAD_ANSWER

@@ -43,7 +43,10 @@ function bankExplanations() {
   return out;
 }
 
-/** The French items: id -> {level, right: [option numbers from 1] or text}. */
+/** An option's words, as a file writes them or a page shows them (Markdown, HTML and case set aside). */
+const words = (t) => t.replace(/\]\([^)]*\)/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+
+/** The French items: id -> {level, right: [option numbers from 1] or text, options: [their words]}. */
 function bankKeys() {
   const out = new Map();
   const dir = path.join(ROOT, 'courses', 'positioning');
@@ -52,12 +55,16 @@ function bankKeys() {
     let cur = null;
     for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
       const h = /^## (\S+)/.exec(line);
-      if (h) { cur = { level: 0, right: [], option: 0 }; out.set(h[1], cur); continue; }
+      if (h) { cur = { level: 0, right: [], option: 0, options: [] }; out.set(h[1], cur); continue; }
       if (!cur) continue;
       const l = /^level: *(\d)/.exec(line);
       if (l) cur.level = Number(l[1]);
       const choice = /^[-*+]\s+\[([([])([ xX])[)\]]\]/.exec(line.trim());
-      if (choice) { cur.option++; if (choice[2] !== ' ') cur.right.push(String(cur.option)); }
+      if (choice) {
+        cur.option++;
+        cur.options.push(words(line.trim().replace(/^[-*+]\s+\[[([][ xX][)\]]\]/, '')));
+        if (choice[2] !== ' ') cur.right.push(String(cur.option));
+      }
       const typed = /^\[\[(.+)\]\]$/.exec(line.trim());
       if (typed) cur.right = typed[1].split('|')[0].trim();
     }
@@ -92,11 +99,15 @@ async function answerShown(page, keys) {
   const right = key.level <= 2;
   if (kind === 'text') await page.locator('#answer-text').fill(right ? key.right : 'x');
   else {
+    // options are shown shuffled: each is known by its words
     const boxes = page.locator('input[name="answer"]');
     const n = await boxes.count();
-    for (let k = 1; k <= n; k++) {
-      if (right ? key.right.includes(String(k)) : !key.right.includes(String(k))) {
-        await boxes.nth(k - 1).check();
+    for (let k = 0; k < n; k++) {
+      const label = await page.locator(`label[for="${await boxes.nth(k).getAttribute('id')}"]`).innerText();
+      const option = String(key.options.indexOf(words(label)) + 1);
+      assert.notEqual(option, '0', `${id}: "${label}" is no option of the file`);
+      if (right ? key.right.includes(option) : !key.right.includes(option)) {
+        await boxes.nth(k).check();
         if (!right) break;
       }
     }

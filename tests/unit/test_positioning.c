@@ -116,6 +116,20 @@ static void presented(fixture *fx, char id[64], long long *pos, int64_t now) {
     json_decref(v);
 }
 
+/* The value (a new JSON integer) of the presented item's option reading html ("oui",
+ * "non", "yes", "no"): options are shown shuffled, named by their place. */
+static json_t *option(fixture *fx, const char *html) {
+    perr err = {{0}};
+    json_t *v = positioning_view(fx->db, fx->bank, fx->user, NOW, &err), *o, *out = NULL;
+    size_t i;
+    json_array_foreach(json_object_get(json_object_get(json_object_get(v, "test"), "item"), "options"), i, o)
+        if (!strcmp(json_string_value(json_object_get(o, "html")), html))
+            out = json_integer(atoi(json_string_value(json_object_get(o, "value"))));
+    json_decref(v);
+    assert_non_null(out);
+    return out;
+}
+
 static void test_full_test_and_refusals(void **state) {
     fixture *fx = *state;
     perr err = {{0}};
@@ -141,10 +155,12 @@ static void test_full_test_and_refusals(void **state) {
     assert_int_equal(test_count(fx->db, "SELECT count(*) FROM positioning_responses"), 0);
     /* the right answer, then its replay */
     bool finished = true;
-    assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, 0, two, "fr", NOW, &g, &finished, &err), POS_OK);
+    json_t *right = option(fx, "oui");
+    assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, 0, right, "fr", NOW, &g, &finished, &err), POS_OK);
     assert_false(finished);
-    assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, 0, two, "fr", NOW, &g, NULL, &err),
+    assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, 0, right, "fr", NOW, &g, NULL, &err),
                      POS_NOT_PRESENTED);
+    json_decref(right);
     assert_int_equal(test_count(fx->db, "SELECT count(*) FROM positioning_responses"), 1);
     /* resumable: the next item is stored, the same after "a restart" (a new view) */
     char next[64], again[64];
@@ -158,8 +174,10 @@ static void test_full_test_and_refusals(void **state) {
     size_t n = 1;
     while (!finished) {
         presented(fx, next, &p2, NOW);
-        assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, next, p2, two, "fr", NOW, &g, &finished, &err),
+        right = option(fx, "oui");
+        assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, next, p2, right, "fr", NOW, &g, &finished, &err),
                          POS_OK);
+        json_decref(right);
         n++;
         assert_true(n <= 8);
     }
@@ -208,7 +226,6 @@ static void test_recheck_sweep_idempotent(void **state) {
     /* the re-check: all wrong, so it fails and records the lower level it measured */
     long long id;
     assert_int_equal(recheck_start(fx->db, fx->bank, fx->user, "CRCN-4.1", "fr", NOW, &id, &err), POS_OK);
-    json_t *one = json_integer(1);
     bool finished = false;
     size_t n = 0;
     while (!finished) {
@@ -216,11 +233,12 @@ static void test_recheck_sweep_idempotent(void **state) {
         long long pos;
         presented(fx, item, &pos, NOW);
         assert_true(!strncmp(item, "item-1-", 7)); /* only CRCN-4.1 items */
-        assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, pos, one, "fr", NOW, NULL, &finished, &err),
+        json_t *wrong = option(fx, "non");
+        assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, pos, wrong, "fr", NOW, NULL, &finished, &err),
                          POS_OK);
+        json_decref(wrong);
         assert_true(++n <= 6);
     }
-    json_decref(one);
     assert_true(n >= 3);
     l = recheck_list(fx->db, fx->user);
     assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "outcome")), "failed");
@@ -340,7 +358,7 @@ static void test_english_items(void **state) {
         assert_string_equal(json_string_value(json_object_get(item, "lang")), en ? "en" : "fr");
         if (en) assert_non_null(strstr(json_string_value(json_object_get(item, "prompt_html")), "English"));
         english += en;
-        json_t *answer = json_integer(en ? 1 : 2); /* the right option of the version shown */
+        json_t *answer = option(fx, en ? "yes" : "oui"); /* the right option of the version shown */
         assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, id, json_integer_value(json_object_get(item, "position")),
                                             answer, "en", NOW, NULL, &finished, &err), POS_OK);
         json_decref(answer);
@@ -380,6 +398,36 @@ static void test_bank_changed_under_a_running_test(void **state) {
     posbank_free(b2);
 }
 
+/* Options are shown shuffled per agent, test and item, the same at every showing, and an
+ * answer given by place is graded and recorded with the file's option numbers. */
+static void test_options_shuffled(void **state) {
+    fixture *fx = *state;
+    perr err = {{0}};
+    long long id = 0;
+    assert_int_equal(positioning_start(fx->db, fx->bank, fx->user, "fr", NOW, &id, &err), POS_OK);
+    char item[64], sql[128];
+    long long pos;
+    presented(fx, item, &pos, NOW);
+    int first[2] = {0, 0};
+    for (int seed = 1; seed <= 32; seed++) { /* fixed seeds: the same outcome every run */
+        snprintf(sql, sizeof sql, "UPDATE positioning_tests SET seed = %d WHERE id = %lld", seed, id);
+        assert_true(store_exec(fx->db, sql, &err));
+        json_t *yes = option(fx, "oui"), *again = option(fx, "oui");
+        assert_int_equal(json_integer_value(yes), json_integer_value(again)); /* stable */
+        first[json_integer_value(yes) == 1]++;
+        json_decref(yes);
+        json_decref(again);
+    }
+    assert_true(first[0] > 0 && first[1] > 0); /* the right option is not always in its file's place */
+    json_t *yes = option(fx, "oui");
+    bool finished = true;
+    assert_int_equal(positioning_answer(fx->db, fx->bank, fx->user, item, pos, yes, "fr", NOW, NULL, &finished, &err),
+                     POS_OK);
+    json_decref(yes);
+    assert_int_equal(test_count(fx->db, "SELECT count(*) FROM positioning_responses WHERE correct = 1"
+                                        " AND answer_json = '{\"q1\":2}'"), 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_full_test_and_refusals, setup, teardown),
@@ -387,6 +435,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_recheck_sweep_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bank_changed_under_a_running_test, setup, teardown),
         cmocka_unit_test_setup_teardown(test_english_items, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_options_shuffled, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

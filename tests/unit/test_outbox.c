@@ -21,24 +21,22 @@ static long long new_user(test_db *t, const char *email, const char *locale) {
     return test_account(t->s, email, "Léa Martin", ROLE_AGENT, locale);
 }
 
-/* The state of row id ("" when absent). */
-static char *state_of(test_db *t, long long id) {
-    static char out[16];
-    store_query *st = store_stmt(t->s, "SELECT state FROM outbox WHERE id = ?", NULL);
+/* The text that sql (a SELECT of one column, the row id as ?) reads ("" when no row). */
+static char *row_text(test_db *t, const char *sql, long long id) {
+    static char out[64];
+    store_query *st = store_prepare(t->s, sql, NULL);
     store_bind_int64(st, 1, id);
     snprintf(out, sizeof out, "%s", store_step(st) == STORE_ROW ? store_col_text(st, 0) : "");
-    store_done(st);
+    store_finalize(st);
     return out;
 }
 
-/* The link of row id ("" when absent). */
+static char *state_of(test_db *t, long long id) {
+    return row_text(t, "SELECT state FROM outbox WHERE id = ?", id);
+}
+
 static char *link_of(test_db *t, long long id) {
-    static char out[64];
-    store_query *st = store_stmt(t->s, "SELECT link FROM outbox WHERE id = ?", NULL);
-    store_bind_int64(st, 1, id);
-    snprintf(out, sizeof out, "%s", store_step(st) == STORE_ROW ? store_col_text(st, 0) : "");
-    store_done(st);
-    return out;
+    return row_text(t, "SELECT link FROM outbox WHERE id = ?", id);
 }
 
 static int count_state(test_db *t, const char *state) {

@@ -3,7 +3,6 @@
  * quizzes, renders HTML once, and keeps the previous version of a course that fails. */
 #include "learn/library.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/csv.h"
+#include "core/dirlist.h"
 #include "core/rand.h"
 #include "core/utf8.h"
 #include "learn/frontmatter.h"
@@ -49,39 +49,6 @@ static bool is_regular(const char *path) {
     return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Sorted names of the entries of dir that pass keep (NULL: all but hidden ones). */
-static char **list_dir(const char *dir, size_t *n, bool want_dirs) {
-    *n = 0;
-    DIR *dp = opendir(dir);
-    if (!dp) return NULL;
-    char **names = NULL;
-    size_t cap = 0;
-    struct dirent *e;
-    buf path = BUF_INIT;
-    while ((e = readdir(dp))) {
-        if (e->d_name[0] == '.') continue;
-        buf_reset(&path);
-        buf_printf(&path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path.data, &st) != 0) continue;
-        if (want_dirs ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = xrealloc(names, cap * sizeof *names);
-        }
-        names[(*n)++] = xstrdup(e->d_name);
-    }
-    closedir(dp);
-    buf_free(&path);
-    if (*n) qsort(names, *n, sizeof *names, cmp_str);
-    return names;
-}
-
-static void names_free(char **names, size_t n) {
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
-}
-
 static bool ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && !strcmp(s + a - b, suffix);
@@ -92,10 +59,9 @@ static void codes_load(const char *dir, code_set *cs, diag_list *d) {
     buf fdir = BUF_INIT, path = BUF_INIT, data = BUF_INIT;
     buf_printf(&fdir, "%s/frameworks", dir);
     size_t nf;
-    char **files = list_dir(fdir.data, &nf, false);
+    char **files = dirlist(fdir.data, false, ".csv", &nf);
     size_t cap = 0;
     for (size_t i = 0; i < nf; i++) {
-        if (!ends_with(files[i], ".csv")) continue;
         buf_reset(&path);
         buf_reset(&data);
         buf_printf(&path, "%s/%s", fdir.data, files[i]);
@@ -122,7 +88,7 @@ static void codes_load(const char *dir, code_set *cs, diag_list *d) {
         csv_reader_free(r);
         cs->loaded = true;
     }
-    names_free(files, nf);
+    dirlist_free(files, nf);
     if (cs->n) qsort(cs->codes, cs->n, sizeof *cs->codes, cmp_str);
     buf_free(&fdir);
     buf_free(&path);
@@ -523,7 +489,7 @@ static learn_course *course_load(const char *dir, const char *slug, const code_s
     c->slug = xstrdup(slug);
     buf_printf(&path, "%s/%s", dir, slug);
     c->dir = xstrdup(path.data);
-    char **files = list_dir(c->dir, &nf, false);
+    char **files = dirlist(c->dir, false, NULL, &nf);
     buf_printf(&path, "/course.md");
     if (!valid_id(slug)) diag_add(d, c->dir, 0, "course folder names may only hold a-z, 0-9 and -");
     if (!buf_read_file(&src, path.data, LIB_MAX_FILE, &err)) {
@@ -613,7 +579,7 @@ static learn_course *course_load(const char *dir, const char *slug, const code_s
     free(body_lines);
     free(lc.md_files);
     free(lc.md_ids);
-    names_free(files, nf);
+    dirlist_free(files, nf);
     buf_free(&path);
     buf_free(&src);
     buf_free(&hashes);
@@ -625,7 +591,7 @@ fail:
     free(body_lines);
     free(lc.md_files);
     free(lc.md_ids);
-    names_free(files, nf);
+    dirlist_free(files, nf);
     buf_free(&path);
     buf_free(&src);
     buf_free(&hashes);
@@ -690,7 +656,7 @@ learn_library *library_load(const char *dir, const learn_library *prev, diag_lis
     else rand_bytes(lib->nonce_key, sizeof lib->nonce_key);
     code_set cs = {0};
     size_t nd = 0, cap_c = 0, cap_i = 0;
-    char **dirs = list_dir(dir, &nd, true);
+    char **dirs = dirlist(dir, true, NULL, &nd);
     if (!dirs && nd == 0) {
         struct stat st;
         if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) diag_add(d, dir, 0, "cannot open the courses folder");
@@ -714,8 +680,8 @@ learn_library *library_load(const char *dir, const learn_library *prev, diag_lis
     if (lib->nindex) qsort(lib->index, lib->nindex, sizeof *lib->index, cmp_module);
     check_translations(lib, d);
     lib->bank = posbank_load(dir, d);
-    names_free(dirs, nd);
-    names_free(cs.codes, cs.n);
+    dirlist_free(dirs, nd);
+    dirlist_free(cs.codes, cs.n);
     diag_list_free(&local);
     return lib;
 }

@@ -3,7 +3,6 @@
  * item ("## id", key lines, one question in the quiz syntax), and validates them. */
 #include "learn/posbank.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
+#include "core/dirlist.h"
 #include "learn/frontmatter.h"
 #include "learn/irt.h"
 #include "learn/library.h"
@@ -22,35 +22,6 @@
 
 static int cmp_str(const void *x, const void *y) {
     return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* Sorted names of the regular *.md files of dir (README.md excluded). */
-static char **md_files(const char *dir, size_t *n) {
-    *n = 0;
-    DIR *dp = opendir(dir);
-    if (!dp) return NULL;
-    char **names = NULL;
-    size_t cap = 0;
-    struct dirent *e;
-    buf path = BUF_INIT;
-    while ((e = readdir(dp))) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 4 || strcmp(e->d_name + len - 3, ".md") || !strcasecmp(e->d_name, "README.md"))
-            continue;
-        buf_reset(&path);
-        buf_printf(&path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path.data, &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = xrealloc(names, cap * sizeof *names);
-        }
-        names[(*n)++] = xstrdup(e->d_name);
-    }
-    closedir(dp);
-    buf_free(&path);
-    if (*n) qsort(names, *n, sizeof *names, cmp_str);
-    return names;
 }
 
 static bool valid_id(const char *s) {
@@ -319,15 +290,15 @@ static void load_file(loader *l, const char *path, const char *lang) {
 /* Loads every file of folder (language lang). */
 static void load_folder(loader *l, const char *folder, const char *lang) {
     size_t nf;
-    char **files = md_files(folder, &nf);
+    char **files = dirlist(folder, false, ".md", &nf);
     buf path = BUF_INIT;
     for (size_t i = 0; i < nf; i++) {
+        if (!strcasecmp(files[i], "README.md")) continue;
         buf_reset(&path);
         buf_printf(&path, "%s/%s", folder, files[i]);
         load_file(l, path.data, lang);
-        free(files[i]);
     }
-    free(files);
+    dirlist_free(files, nf);
     buf_free(&path);
 }
 

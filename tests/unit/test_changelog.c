@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -29,14 +30,38 @@ static void inbox_for(store *s, int uid) {
     assert_true(store_exec(s, sql, NULL));
 }
 
+/* The fixture of the tests of voiding: a database with two_users, a log synced once and
+ * the stamp of an entry read then. */
+typedef struct fx {
+    test_db *t;
+    changelog *l;
+    long long stamp;
+} fx;
+
+static int setup(void **state) {
+    fx *f = calloc(1, sizeof *f);
+    f->t = test_db_open();
+    two_users(f->t->s);
+    f->l = changelog_new(f->t->s, NULL);
+    if (!f->l || !changelog_sync(f->l)) return -1;
+    f->stamp = changelog_stamp(f->l);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fx *f = *state;
+    changelog_free(f->l);
+    test_db_close(f->t);
+    free(f);
+    return 0;
+}
+
 static void test_by_key(void **state) {
-    (void)state;
-    test_db *t = test_db_open();
-    two_users(t->s);
-    changelog *l = changelog_new(t->s, NULL);
-    assert_non_null(l);
-    assert_true(changelog_sync(l));
-    long long stamp = changelog_stamp(l);
+    fx *f = *state;
+    test_db *t = f->t;
+    changelog *l = f->l;
+    long long stamp = f->stamp;
     assert_true(changelog_current(l, 1, stamp));
     assert_true(changelog_current(l, 2, stamp));
     inbox_for(t->s, 1); /* agent 1's write */
@@ -52,17 +77,13 @@ static void test_by_key(void **state) {
     assert_true(changelog_sync(l));
     assert_false(changelog_current(l, 2, later));
     assert_true(changelog_current(l, 1, later));
-    changelog_free(l);
-    test_db_close(t);
 }
 
 static void test_everyone(void **state) {
-    (void)state;
-    test_db *t = test_db_open();
-    two_users(t->s);
-    changelog *l = changelog_new(t->s, NULL);
-    assert_true(changelog_sync(l));
-    long long stamp = changelog_stamp(l);
+    fx *f = *state;
+    test_db *t = f->t;
+    changelog *l = f->l;
+    long long stamp = f->stamp;
     /* a unit (shared by everyone's pages) and a renamed person void every entry */
     assert_true(store_exec(t->s, "INSERT INTO units(name, created_at) VALUES ('u', 0)", NULL));
     assert_true(changelog_sync(l));
@@ -85,21 +106,17 @@ static void test_everyone(void **state) {
     assert_true(changelog_sync(l));
     assert_false(changelog_current(l, 1, stamp));
     assert_true(changelog_current(l, 2, stamp));
-    changelog_free(l);
-    test_db_close(t);
 }
 
 /* A scoped change (an attempt, a module visit: learning; evidence) voids its agent's entries
  * that show its scope or anything, not those that show only other scopes; an unscoped
  * change (the inbox) voids all of them, whatever they show. */
 static void test_scopes(void **state) {
-    (void)state;
-    test_db *t = test_db_open();
-    two_users(t->s);
+    fx *f = *state;
+    test_db *t = f->t;
+    changelog *l = f->l;
+    long long stamp = f->stamp;
     assert_true(store_exec(t->s, "PRAGMA foreign_keys = OFF", NULL)); /* no module nor competency needed */
-    changelog *l = changelog_new(t->s, NULL);
-    assert_true(changelog_sync(l));
-    long long stamp = changelog_stamp(l);
     assert_true(store_exec(t->s,
                            "INSERT INTO evidence(user_id, competency_id, level, kind, created_at)"
                            " VALUES (1, 1, 2, 'declared', 0)",
@@ -143,8 +160,6 @@ static void test_scopes(void **state) {
     assert_true(store_exec(t->s, "INSERT INTO changes(user_id, scope) VALUES (2, 64)", NULL));
     assert_true(changelog_sync(l));
     assert_false(changelog_current_for(l, 2, 0, stamp));
-    changelog_free(l);
-    test_db_close(t);
 }
 
 /* Only the tables named in store/schema_changes.c (migration 19) log a scope: a new
@@ -166,12 +181,10 @@ static void test_scoped_tables(void **state) {
 
 /* Another process: a second store on the same file, as the command line opens it. */
 static void test_other_process(void **state) {
-    (void)state;
-    test_db *t = test_db_open();
-    two_users(t->s);
-    changelog *l = changelog_new(t->s, NULL);
-    assert_true(changelog_sync(l));
-    long long stamp = changelog_stamp(l);
+    fx *f = *state;
+    test_db *t = f->t;
+    changelog *l = f->l;
+    long long stamp = f->stamp;
     store *cli = store_open(t->path, NULL);
     assert_non_null(cli);
     assert_true(store_exec(cli, "UPDATE users SET disabled_at = 1 WHERE id = 1", NULL));
@@ -182,34 +195,26 @@ static void test_other_process(void **state) {
     changelog_stats st;
     changelog_stats_get(l, &st);
     assert_true(st.changes >= 1);
-    changelog_free(l);
-    test_db_close(t);
 }
 
 /* An entry stamped before a change, but stored after the sync that read the change (a
  * slow request), never serves. */
 static void test_late_store(void **state) {
-    (void)state;
-    test_db *t = test_db_open();
-    two_users(t->s);
-    changelog *l = changelog_new(t->s, NULL);
-    assert_true(changelog_sync(l));
-    long long stamp = changelog_stamp(l); /* request 1 starts, reads... */
+    fx *f = *state;
+    test_db *t = f->t;
+    changelog *l = f->l;
+    long long stamp = f->stamp; /* request 1 starts, reads... */
     inbox_for(t->s, 1);                    /* ...a write commits... */
     assert_true(changelog_sync(l));        /* ...request 2 syncs... */
     assert_false(changelog_current(l, 1, stamp)); /* ...request 1's entry is void */
-    changelog_free(l);
-    test_db_close(t);
 }
 
 /* The log keeps the newest 100 000 changes: a log further behind voids every entry. */
 static void test_pruned(void **state) {
-    (void)state;
-    test_db *t = test_db_open();
-    two_users(t->s);
-    changelog *l = changelog_new(t->s, NULL);
-    assert_true(changelog_sync(l));
-    long long stamp = changelog_stamp(l);
+    fx *f = *state;
+    test_db *t = f->t;
+    changelog *l = f->l;
+    long long stamp = f->stamp;
     /* the pruning trigger runs at every 1024th seq: jump the seq past it */
     assert_true(store_exec(t->s, "INSERT INTO changes(seq, user_id) VALUES (300000 - 1, 1)", NULL));
     assert_true(store_exec(t->s, "INSERT INTO changes(seq, user_id) VALUES (600064, 1)", NULL)); /* 586 x 1024 */
@@ -222,8 +227,6 @@ static void test_pruned(void **state) {
     changelog_stats s;
     changelog_stats_get(l, &s);
     assert_int_equal((int)s.lost, 1);
-    changelog_free(l);
-    test_db_close(t);
 }
 
 /* Every table holding a user's rows logs its changes, but for the tables no cached page
@@ -257,13 +260,13 @@ static void test_every_user_table_logs(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_by_key),
-        cmocka_unit_test(test_everyone),
-        cmocka_unit_test(test_scopes),
+        cmocka_unit_test_setup_teardown(test_by_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_everyone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scopes, setup, teardown),
         cmocka_unit_test(test_scoped_tables),
-        cmocka_unit_test(test_other_process),
-        cmocka_unit_test(test_late_store),
-        cmocka_unit_test(test_pruned),
+        cmocka_unit_test_setup_teardown(test_other_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pruned, setup, teardown),
         cmocka_unit_test(test_every_user_table_logs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "handlers/api_page.h"
 #include "handlers/talent.h"
 #include "handlers/datefmt.h"
@@ -306,107 +307,128 @@ static void call_show(http_req *req, http_resp *resp, void *ctx) {
                json_pack("{s:o, s:s?}", "call", call, "notice", done ? app_t(a, req, "talent.saved") : NULL));
 }
 
-static void redirect_call(http_resp *resp, long long id) {
-    char loc[64];
-    snprintf(loc, sizeof loc, "/calls/%lld?done=1", id);
-    http_resp_redirect(resp, loc);
+/* The steps every write on a call takes, in this order: call_id_for (the call as the user
+ * may see it), write_begin, the domain's change (rolled back and write_refused when it
+ * refuses), write_commit (the audit line, store_commit), write_done. */
+
+/* The id of call id when the user may see it (manage: and manage it); 0 with the answer
+ * sent (404, or 403) otherwise. Used by the writes and the shortlist's export. */
+static long long call_id_for(app *a, http_req *req, http_resp *resp, long long id, bool manage) {
+    json_t *call = load_call_id(a, req, resp, id, manage);
+    if (!call) return 0;
+    id = json_integer_value(json_object_get(call, "id"));
+    json_decref(call);
+    return id;
 }
 
-/* Shows err for the call page: 4xx, the call page again with the message. */
-static void call_error(app *a, http_req *req, http_resp *resp, int status, const char *msg) {
-    app_error(a, req, resp, status, msg);
+/* Answers a write the domain refused or the store failed (err), the transaction ended: a
+ * refusal ("talent.*") gets status with its message, a store failure 500 (503 when busy)
+ * with a plain one, its text logged. */
+static void write_refused(app *a, http_req *req, http_resp *resp, int status, const perr *err) {
+    if (strncmp(err->msg, "talent.", 7)) {
+        log_error("call write: %s", err->msg);
+        app_error(a, req, resp, 500, NULL);
+        return;
+    }
+    app_error(a, req, resp, status, err->msg);
+}
+
+/* store_begin, answering its failure. */
+static bool write_begin(app *a, http_req *req, http_resp *resp, perr *err) {
+    if (store_begin(a->db, err)) return true;
+    write_refused(a, req, resp, 500, err);
+    return false;
+}
+
+/* The audit line of a write (action on target_type target_id by the user), then
+ * store_commit, answering its failure. */
+static bool write_commit(app *a, http_req *req, http_resp *resp, const char *action, const char *target_type,
+                         long long target_id, const char *detail, perr *err) {
+    audit_add(a->db, app_ctx(req)->user->id, action, target_type, target_id, detail);
+    if (store_commit(a->db, err)) return true;
+    write_refused(a, req, resp, 500, err);
+    return false;
+}
+
+/* Answers a committed write: the API gets body (owned) with status, a form the call page
+ * again (at fragment, may be ""), with its notice. */
+static void write_done(http_req *req, http_resp *resp, long long id, int status, json_t *body, const char *fragment) {
+    if (req->is_api) {
+        app_json(resp, status, body);
+        return;
+    }
+    json_decref(body);
+    char loc[80];
+    snprintf(loc, sizeof loc, "/calls/%lld?done=1%s", id, fragment);
+    http_resp_redirect(resp, loc);
 }
 
 static void call_state_post(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
-    json_t *call = load_call(a, req, resp, true);
-    if (!call) return;
-    long long id = json_integer_value(json_object_get(call, "id"));
-    json_decref(call);
+    long long id = call_id_for(a, req, resp, app_param_id(req, 0), true);
+    if (!id) return;
     const char *state = http_input(req, "state");
     perr err = {{0}};
-    if (!store_begin(a->db, &err)) goto fail;
+    if (!write_begin(a, req, resp, &err)) return;
     if (!calls_set_state(a->db, id, state, &err)) {
         store_rollback(a->db);
-        call_error(a, req, resp, 409, err.msg);
+        write_refused(a, req, resp, 409, &err);
         return;
     }
-    audit_add(a->db, c->user->id, "call.state", "call", id, state);
-    if (!store_commit(a->db, &err)) goto fail;
-    if (req->is_api) app_json(resp, 200, calls_get(a->db, id, c->locale, NULL));
-    else redirect_call(resp, id);
-    return;
-fail:
-    app_error(a, req, resp, 500, err.msg);
+    if (!write_commit(a, req, resp, "call.state", "call", id, state, &err)) return;
+    write_done(req, resp, id, 200, req->is_api ? calls_get(a->db, id, c->locale, NULL) : NULL, "");
 }
 
 static void call_apply(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
-    json_t *call = load_call(a, req, resp, false);
-    if (!call) return;
-    long long id = json_integer_value(json_object_get(call, "id"));
-    json_decref(call);
+    long long id = call_id_for(a, req, resp, app_param_id(req, 0), false);
+    if (!id) return;
     const char *action = http_input(req, "action");
     bool withdraw = action && !strcmp(action, "withdraw");
     perr err = {{0}};
-    if (!store_begin(a->db, &err)) goto fail;
-    bool ok = withdraw ? calls_withdraw(a->db, id, c->user->id, &err)
-                       : calls_apply(a->db, id, c->user->id, http_input(req, "motivation"), &err);
-    if (!ok) {
+    if (!write_begin(a, req, resp, &err)) return;
+    if (!(withdraw ? calls_withdraw(a->db, id, c->user->id, &err)
+                   : calls_apply(a->db, id, c->user->id, http_input(req, "motivation"), &err))) {
         store_rollback(a->db);
-        call_error(a, req, resp, strcmp(err.msg, "talent.call_not_found") ? 409 : 404, err.msg);
+        write_refused(a, req, resp, strcmp(err.msg, "talent.call_not_found") ? 409 : 404, &err);
         return;
     }
-    audit_add(a->db, c->user->id, withdraw ? "call.withdraw" : "call.apply", "call", id, "");
-    if (!store_commit(a->db, &err)) goto fail;
-    if (req->is_api) {
-        char st[16];
-        calls_application_state(a->db, id, c->user->id, st);
-        app_json(resp, withdraw ? 200 : 201, json_pack("{s:I, s:s}", "call_id", (json_int_t)id, "state", st));
-    } else {
-        redirect_call(resp, id);
-    }
-    return;
-fail:
-    app_error(a, req, resp, 500, err.msg);
+    if (!write_commit(a, req, resp, withdraw ? "call.withdraw" : "call.apply", "call", id, "", &err)) return;
+    char st[16] = "";
+    if (req->is_api) calls_application_state(a->db, id, c->user->id, st);
+    write_done(req, resp, id, withdraw ? 200 : 201,
+               req->is_api ? json_pack("{s:I, s:s}", "call_id", (json_int_t)id, "state", st) : NULL, "");
 }
 
 static void call_decide(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    req_ctx *c = app_ctx(req);
-    json_t *call = load_call(a, req, resp, true);
-    if (!call) return;
-    long long id = json_integer_value(json_object_get(call, "id"));
-    json_decref(call);
-    const char *user = http_input(req, "user_id");
+    long long id = call_id_for(a, req, resp, app_param_id(req, 0), true);
+    if (!id) return;
+    const char *user = http_input(req, "user_id"), *decision = http_input(req, "decision");
     long long uid = user ? atoll(user) : 0;
     perr err = {{0}};
-    if (!store_begin(a->db, &err)) goto fail;
-    if (!calls_decide(a->db, id, uid, http_input(req, "decision"), &err)) {
+    if (!write_begin(a, req, resp, &err)) return;
+    if (!calls_decide(a->db, id, uid, decision, &err)) {
         store_rollback(a->db);
-        call_error(a, req, resp, 422, err.msg);
+        write_refused(a, req, resp, 422, &err);
         return;
     }
-    audit_add(a->db, c->user->id, "call.decision", "user", uid, http_input(req, "decision"));
-    if (!store_commit(a->db, &err)) goto fail;
-    if (req->is_api) app_json(resp, 200, json_pack("{s:I, s:I, s:s}", "call_id", (json_int_t)id, "user_id", (json_int_t)uid,
-                                                   "state", http_input(req, "decision")));
-    else redirect_call(resp, id);
-    return;
-fail:
-    app_error(a, req, resp, 500, err.msg);
+    if (!write_commit(a, req, resp, "call.decision", "user", uid, decision, &err)) return;
+    write_done(req, resp, id, 200,
+               req->is_api ? json_pack("{s:I, s:I, s:s}", "call_id", (json_int_t)id, "user_id", (json_int_t)uid,
+                                       "state", decision)
+                           : NULL,
+               "");
 }
 
 /* POST /calls/{id}/prospects: shortlist a visible profile, or invite it to apply. A
  * profile the manager may not see answers as an absent one (404). */
 static void prospect_post(app *a, http_req *req, http_resp *resp, long long call_id) {
     req_ctx *c = app_ctx(req);
-    json_t *call = load_call_id(a, req, resp, call_id, true);
-    if (!call) return;
-    long long id = json_integer_value(json_object_get(call, "id"));
-    json_decref(call);
+    long long id = call_id_for(a, req, resp, call_id, true);
+    if (!id) return;
     const char *user = http_input(req, "user_id"), *action = http_input(req, "action");
     long long uid = user ? atoll(user) : 0;
     if (uid == c->user->id || !talent_may_view_profile(a, c->user, uid)) {
@@ -414,26 +436,19 @@ static void prospect_post(app *a, http_req *req, http_resp *resp, long long call
         return;
     }
     perr err = {{0}};
-    if (!store_begin(a->db, &err)) goto fail;
+    if (!write_begin(a, req, resp, &err)) return;
     if (!prospects_mark(a->db, id, uid, action, clock_now(), &err)) {
         store_rollback(a->db);
-        if (strncmp(err.msg, "talent.", 7)) goto fail;
-        call_error(a, req, resp, 409, err.msg);
+        write_refused(a, req, resp, 409, &err);
         return;
     }
-    audit_add(a->db, c->user->id, !strcmp(action, "invite") ? "call.invite" : "call.shortlist", "user", uid, "");
-    if (!store_commit(a->db, &err)) goto fail;
-    if (req->is_api) {
-        app_json(resp, 200, json_pack("{s:I, s:I, s:s}", "call_id", (json_int_t)id, "user_id", (json_int_t)uid,
-                                      "action", action));
-    } else {
-        char loc[80];
-        snprintf(loc, sizeof loc, "/calls/%lld?done=1#prospects", id);
-        http_resp_redirect(resp, loc);
-    }
-    return;
-fail:
-    app_error(a, req, resp, 500, err.msg);
+    const char *what = !strcmp(action, "invite") ? "call.invite" : "call.shortlist";
+    if (!write_commit(a, req, resp, what, "user", uid, "", &err)) return;
+    write_done(req, resp, id, 200,
+               req->is_api ? json_pack("{s:I, s:I, s:s}", "call_id", (json_int_t)id, "user_id", (json_int_t)uid,
+                                       "action", action)
+                           : NULL,
+               "#prospects");
 }
 
 static void call_prospect(http_req *req, http_resp *resp, void *ctx) {
@@ -449,10 +464,8 @@ static void any_call_prospect(http_req *req, http_resp *resp, void *ctx) {
 
 static void shortlist_csv(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
-    json_t *call = load_call(a, req, resp, true);
-    if (!call) return;
-    long long id = json_integer_value(json_object_get(call, "id"));
-    json_decref(call);
+    long long id = call_id_for(a, req, resp, app_param_id(req, 0), true);
+    if (!id) return;
     talent_query q;
     json_t *apps = calls_applications(a->db, id, NULL);
     if (!apps || !calls_query(a->db, id, &q, NULL)) {

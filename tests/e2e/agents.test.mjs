@@ -5,24 +5,17 @@
 // module's <title>), dates and numbers per locale, the CSV export, self-assessments not
 // counted as evidence, and the folded mobile header (height at 390 px, keyboard), with
 // axe on every page touched at 1280 and 390 px.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  DEMO, client, findForm, formatViolations, launchBrowser, newContext, pageText, runAxe, startServer,
+  DEMO, client, findForm, formatViolations, newContext, pageText, runAxe, serverAndBrowserHooks,
 } from './helpers.mjs';
 import { answerFields, formQuestions, moduleFileById, parseModule, rightAnswers } from './quiz-files.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowserHooks((s, b) => { server = s; browser = b; });
 
 async function agent(email) {
   const c = client(server);

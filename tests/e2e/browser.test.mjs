@@ -1,24 +1,17 @@
 // SPDX-License-Identifier: EUPL-1.2
 // End-to-end tests in a real headless Chromium: logging in through the form, and
 // axe-core (WCAG 2.0/2.1 A and AA) on the login, home and admin pages; screenshots.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
 import {
-  DEMO, DEMO_PASSWORD, formatViolations, launchBrowser, newContext, runAxe, screenshotDir, startServer,
+  DEMO, DEMO_PASSWORD, formatViolations, newContext, runAxe, screenshotDir, serverAndBrowserHooks,
 } from './helpers.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowserHooks((s, b) => { server = s; browser = b; });
 
 /** Asserts that axe finds no WCAG A/AA violation on the page now shown. */
 async function assertAccessible(page, where) {

@@ -8,6 +8,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -595,6 +596,24 @@ export async function launchBrowser() {
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * Registers a test file's before and after hooks: a server (startServer(opts)) and a
+ * headless Chromium, handed to set(server, browser) once both run, both stopped after.
+ */
+export function serverAndBrowserHooks(set, opts) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(opts);
+    browser = await launchBrowser();
+    set(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
   });
 }
 

@@ -454,6 +454,32 @@ static void passport_migrations_apply_or_are_refused_clearly(void **state) {
     store_free(p);
 }
 
+/* A database not encoded in UTF8 (here SQL_ASCII, which takes any bytes unchecked) is
+ * refused at the connection, with what to do, before any migration writes to it. */
+static void a_database_not_in_utf8_is_refused(void **state) {
+    (void)state;
+    TEST_PG_NEED();
+    char name[64], sql[200];
+    snprintf(name, sizeof name, "unit_sql_ascii_%d", (int)getpid());
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+    test_pg_exec(sql);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0",
+             name);
+    test_pg_exec(sql);
+    /* the server's URL with the database's name in place of its own */
+    const char *u = test_pg_server(), *slash = strrchr(u, '/'), *q = strchr(u, '?');
+    assert_true(slash && slash > strstr(u, "://") + 2);
+    char url[512];
+    snprintf(url, sizeof url, "%.*s/%s%s", (int)(slash - u), u, name, q ? q : "");
+    perr err = {{0}};
+    store *s = store_open(url, &err);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "encoded in SQL_ASCII, not UTF8"));
+    assert_non_null(strstr(err.msg, "ENCODING 'UTF8' TEMPLATE template0"));
+    snprintf(sql, sizeof sql, "DROP DATABASE %s", name);
+    test_pg_exec(sql);
+}
+
 /* No server needed: a location names its engine. */
 static void a_sqlite_location_opens_a_file(void **state) {
     (void)state;
@@ -477,6 +503,7 @@ static void a_sqlite_location_opens_a_file(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_sqlite_location_opens_a_file),
+        cmocka_unit_test(a_database_not_in_utf8_is_refused),
         cmocka_unit_test_setup_teardown(placeholders_are_numbered_as_sqlite_does, setup, teardown),
         cmocka_unit_test_setup_teardown(types_and_nulls_convert, setup, teardown),
         cmocka_unit_test_setup_teardown(constraints_map_to_store_constraint, setup, teardown),

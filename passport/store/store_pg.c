@@ -129,8 +129,12 @@ static bool run(pconn *c, const char *sql, perr *err) {
     return ok;
 }
 
+/* A transaction is open on the connection. A lost connection has none (libpq answers
+ * PQTRANS_UNKNOWN): a read or write begun on it fails with the connection's error instead
+ * of passing for nested in a transaction that no longer exists. */
 static bool in_transaction(pconn *c) {
-    return PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+    PGTransactionStatusType t = PQtransactionStatus(c->pg);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
 /* ---- connections ---- */

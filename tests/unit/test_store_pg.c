@@ -454,21 +454,28 @@ static void passport_migrations_apply_or_are_refused_clearly(void **state) {
     store_free(p);
 }
 
+/* Makes the database unit_<what>_<pid> (dropped first if a crashed run left it) with the
+ * CREATE DATABASE options opts; its name in name and the server's URL naming it in url. */
+static void new_database(const char *what, const char *opts, char name[64], char url[512]) {
+    char sql[256];
+    snprintf(name, 64, "unit_%s_%d", what, (int)getpid());
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+    test_pg_exec(sql);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s %s", name, opts);
+    test_pg_exec(sql);
+    const char *u = test_pg_server(), *slash = strrchr(u, '/'), *q = strchr(u, '?');
+    assert_true(slash && slash > strstr(u, "://") + 2);
+    snprintf(url, 512, "%.*s/%s%s", (int)(slash - u), u, name, q ? q : "");
+}
+
 /* A connection lost while the server refuses new ones (a restart, a connection limit):
  * every call answers an error with a message, none passes for nested in a transaction
  * that no longer exists, nothing crashes; the store reconnects once the server accepts. */
 static void a_lost_connection_that_cannot_come_back_answers_errors(void **state) {
     (void)state;
     TEST_PG_NEED();
-    char name[64], sql[256];
-    snprintf(name, sizeof name, "unit_lost_%d", (int)getpid());
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    test_pg_exec(sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
-    test_pg_exec(sql);
-    const char *u = test_pg_server(), *slash = strrchr(u, '/'), *q = strchr(u, '?');
-    char url[512];
-    snprintf(url, sizeof url, "%.*s/%s%s", (int)(slash - u), u, name, q ? q : "");
+    char name[64], url[512], sql[256];
+    new_database("lost", "", name, url);
     perr err = {{0}};
     store *s = store_open_bare(url, &err);
     assert_non_null(s);
@@ -507,18 +514,8 @@ static void a_lost_connection_that_cannot_come_back_answers_errors(void **state)
 static void a_database_not_in_utf8_is_refused(void **state) {
     (void)state;
     TEST_PG_NEED();
-    char name[64], sql[200];
-    snprintf(name, sizeof name, "unit_sql_ascii_%d", (int)getpid());
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
-    test_pg_exec(sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0",
-             name);
-    test_pg_exec(sql);
-    /* the server's URL with the database's name in place of its own */
-    const char *u = test_pg_server(), *slash = strrchr(u, '/'), *q = strchr(u, '?');
-    assert_true(slash && slash > strstr(u, "://") + 2);
-    char url[512];
-    snprintf(url, sizeof url, "%.*s/%s%s", (int)(slash - u), u, name, q ? q : "");
+    char name[64], url[512], sql[96];
+    new_database("sql_ascii", "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0", name, url);
     perr err = {{0}};
     store *s = store_open(url, &err);
     assert_null(s);

@@ -25,7 +25,8 @@ static const char backup_usage[] =
     "consistent copy of DATA/passport.db, taken while the server keeps running, and the\n"
     "data folder's secrets: keys/*.pem and quiz-nonce.key. FILE is replaced atomically.\n"
     "`passport restore FILE` puts it back into an empty data folder (docs/deployment.md).\n"
-    "SQLite only: a PostgreSQL database (--database) is saved with pg_dump.\n";
+    "SQLite only: a PostgreSQL database (--database, or the one migrate-to-postgresql moved\n"
+    "DATA's to) is saved with pg_dump, the secrets with tar (docs/deployment.md).\n";
 
 static const char restore_usage[] =
     "usage: passport restore FILE [--data DIR]\n"
@@ -107,11 +108,19 @@ int cli_backup(int argc, char **argv) {
     perr err = {{0}};
     int rc = 1, schema = 0, fd = -1;
     size_t nkeys = 0;
-    char *tmp = NULL;
+    char *tmp = NULL, *moved = NULL;
     buf snap = BUF_INIT;
     if (!db) {
         perr_set(&err, "--database names a PostgreSQL database: back it up with pg_dump (docs/deployment.md); "
                        "this command copies a SQLite file");
+        goto done;
+    }
+    if ((moved = cli_db_moved_to(&o))) { /* the file left there is stale: archiving it would mislead */
+        perr_set(&err,
+                 "the database of %s was moved to %s (migrate-to-postgresql): its old file is not backed up. "
+                 "Back up that database with pg_dump -Fc, the secrets with `tar czf keys.tar.gz -C %s keys "
+                 "quiz-nonce.key` (docs/deployment.md); the old file anyway: --database sqlite:%s",
+                 o.data_dir, moved, o.data_dir, db);
         goto done;
     }
     if (access(db, R_OK) != 0) {
@@ -140,6 +149,7 @@ done:
     if (snap.data) unlink(snap.data);
     buf_free(&snap);
     if (rc) fprintf(stderr, "passport backup: %s\n", err.msg);
+    free(moved);
     free(db);
     return rc;
 }

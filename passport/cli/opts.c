@@ -176,26 +176,31 @@ char *cli_db_label(const cli_opts *o) {
     return buf_detach(&b);
 }
 
-/* Without --database: refuses DATA/passport.db once migrate-to-postgresql copied it
- * elsewhere (CLI_DB_MOVED), naming where; true when the folder's own file may be used. */
-static bool db_not_moved(const cli_opts *o) {
-    if (o->database) return true;
+char *cli_db_moved_to(const cli_opts *o) {
+    if (o->database) return NULL;
     buf b = BUF_INIT;
     buf_printf(&b, "%s/" CLI_DB_MOVED, o->data_dir);
     FILE *f = fopen(buf_cstr(&b), "r");
-    char where[1024] = "";
-    if (f) {
-        if (!fgets(where, sizeof where, f)) where[0] = '\0';
-        where[strcspn(where, "\r\n")] = '\0';
-        fclose(f);
-    }
     buf_free(&b);
-    if (!f) return true;
+    if (!f) return NULL;
+    char where[1024] = "";
+    if (!fgets(where, sizeof where, f)) where[0] = '\0';
+    where[strcspn(where, "\r\n")] = '\0';
+    fclose(f);
+    return xstrdup(*where ? where : "another database");
+}
+
+/* Without --database: refuses DATA/passport.db once migrate-to-postgresql copied it
+ * elsewhere (CLI_DB_MOVED), naming where; true when the folder's own file may be used. */
+static bool db_not_moved(const cli_opts *o) {
+    char *where = cli_db_moved_to(o);
+    if (!where) return true;
     fprintf(stderr,
             "passport: the database of %s was moved to %s (passport migrate-to-postgresql): give it with "
             "--database or PASSPORT_DATABASE. The SQLite file left in %s is the copy's source, no longer "
             "the database (to open it anyway: --database sqlite:%s/passport.db)\n",
-            o->data_dir, *where ? where : "another database", o->data_dir, o->data_dir);
+            o->data_dir, where, o->data_dir, o->data_dir);
+    free(where);
     return false;
 }
 

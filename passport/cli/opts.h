@@ -66,6 +66,9 @@ store *cli_open_store(const cli_opts *o);
 /* The file migrate-to-postgresql leaves in the data folder it copied: one line, where the
  * database went (cli_db_label: no password). */
 #define CLI_DB_MOVED "database-moved"
+/* Without --database, where DATA's database went when CLI_DB_MOVED says it was moved (its
+ * line, or "another database"), a new string the caller frees; else NULL. */
+char *cli_db_moved_to(const cli_opts *o);
 /* The path of the SQLite database file (--database sqlite:PATH or a path, else
  * DATA/passport.db) into a new string the caller frees; NULL when --database names a
  * PostgreSQL database. */

@@ -16,6 +16,7 @@
 #include "cli/opts.h"
 #include "core/atomic_file.h"
 #include "core/clock.h"
+#include "core/heap.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "handlers/app.h"
@@ -331,9 +332,7 @@ static void memory_policy(void) {
  * reconnection. */
 static void housekeeping_done(store *db) {
     store_thread_close(db);
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
+    heap_give_back();
 }
 
 int cli_serve(int argc, char **argv) {

@@ -129,8 +129,12 @@ static bool run(pconn *c, const char *sql, perr *err) {
     return ok;
 }
 
+/* A transaction is open on the connection. A lost connection has none (libpq answers
+ * PQTRANS_UNKNOWN): a read or write begun on it fails with the connection's error instead
+ * of passing for nested in a transaction that no longer exists. */
 static bool in_transaction(pconn *c) {
-    return PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+    PGTransactionStatusType t = PQtransactionStatus(c->pg);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
 /* ---- connections ---- */
@@ -163,6 +167,21 @@ static bool conn_setup(pconn *c, perr *err) {
     return run(c, sql, err);
 }
 
+/* The database must be encoded in UTF8: SQL_ASCII stores any bytes without checking them
+ * and compares them bytewise (no case folding, no text search of accented words), LATIN1
+ * and the others cannot hold every character an agent may type. The server says its
+ * encoding at the connection (no query); false with what to do. */
+static bool encoding_ok(pconn *c, perr *err) {
+    const char *enc = PQparameterStatus(c->pg, "server_encoding");
+    if (enc && !strcmp(enc, "UTF8")) return true;
+    return perr_set(err,
+                    "the PostgreSQL database %s is encoded in %s, not UTF8: Passport needs UTF8. Create the "
+                    "database with CREATE DATABASE %s ENCODING 'UTF8' TEMPLATE template0 (createdb -E UTF8 -T "
+                    "template0), then give that one (docs/deployment.md)",
+                    PQdb(c->pg) ? PQdb(c->pg) : "?", enc ? enc : "an unknown encoding",
+                    PQdb(c->pg) ? PQdb(c->pg) : "name");
+}
+
 store_conn *pgs_conn_open(store *s, perr *err) {
     pconn *c = xcalloc(1, sizeof *c);
     c->base.owner = s;
@@ -179,6 +198,7 @@ store_conn *pgs_conn_open(store *s, perr *err) {
                  c->pg && PQport(c->pg) ? PQport(c->pg) : "?", (int)n, m);
         goto fail;
     }
+    if (!encoding_ok(c, err)) goto fail;
     if (!conn_setup(c, err)) goto fail;
     return &c->base;
 fail:

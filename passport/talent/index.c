@@ -5,12 +5,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/heap.h"
 #include "core/log.h"
 #include "skills/evidence.h"
 #include "skills/level.h"
@@ -32,9 +30,7 @@ bool talent_visibility_parse(const char *name, talent_visibility *out) {
  * thread's arena (the builder's page cache, the old columns), where they would stay in the
  * server's resident memory. */
 static void give_back_memory(void) {
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
+    heap_give_back();
 }
 
 /* The first build, in its own thread (with its own store connection, closed as soon as the

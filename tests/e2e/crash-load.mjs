@@ -94,8 +94,11 @@ export async function crashRounds({ rounds = 3, writers = 4, log = () => {} } = 
       stop = true;
       await server.exited;
       await Promise.allSettled(loops);
-      for (const l of loops) await l.catch((e) => { throw e; });
+      // the server's own report first: a server that crashed also fails its writers
       assertNoSanitizerReport(server.stderr(), 'server');
+      for (const l of loops) {
+        await l.catch((e) => { throw new Error(`${e.message}; server stderr:\n${server.stderr().slice(-8000)}`); });
+      }
       const stored = new Set(sql(db, "SELECT comment FROM evidence WHERE comment LIKE 'crash-%'").split('\n').filter(Boolean));
       const lost = [...acked].filter((c) => !stored.has(c));
       assert.deepEqual(lost, [], `round ${round}: acknowledged writes lost after kill -9`);

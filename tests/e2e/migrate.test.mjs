@@ -122,6 +122,13 @@ describe('migrate-to-postgresql', { skip: ENGINE === 'postgresql' && 'runs once,
     r = run(['serve', '--data', from, '--listen', '127.0.0.1:0', '--courses', path.join(ROOT, 'courses')]);
     assert.notEqual(r.status, 0);
     assert.match(r.err, /was moved to .*give it with --database/);
+    // backup too: the SQLite file left there is stale, an archive of it would be a false backup
+    const archive = path.join(from, 'moved-backup.tar.gz');
+    r = run(['backup', archive, '--data', from]);
+    assert.equal(r.status, 1);
+    assert.ok(r.err.includes(`was moved to ${label} (migrate-to-postgresql): its old file is not backed up`), r.err);
+    assert.match(r.err, /pg_dump -Fc, the secrets with `tar czf keys\.tar\.gz -C .* keys quiz-nonce\.key`/);
+    assert.equal(fs.existsSync(archive), false);
     // the database given: the command runs (on the copy)
     r = run(['user', 'disable', 'nobody@example.test', '--data', from, '--database', PG ? to.url : `sqlite:${to.url}`]);
     assert.equal(r.status, 1);

@@ -454,6 +454,77 @@ static void passport_migrations_apply_or_are_refused_clearly(void **state) {
     store_free(p);
 }
 
+/* Makes the database unit_<what>_<pid> (dropped first if a crashed run left it) with the
+ * CREATE DATABASE options opts; its name in name and the server's URL naming it in url. */
+static void new_database(const char *what, const char *opts, char name[64], char url[512]) {
+    char sql[256];
+    snprintf(name, 64, "unit_%s_%d", what, (int)getpid());
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+    test_pg_exec(sql);
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s %s", name, opts);
+    test_pg_exec(sql);
+    const char *u = test_pg_server(), *slash = strrchr(u, '/'), *q = strchr(u, '?');
+    assert_true(slash && slash > strstr(u, "://") + 2);
+    snprintf(url, 512, "%.*s/%s%s", (int)(slash - u), u, name, q ? q : "");
+}
+
+/* A connection lost while the server refuses new ones (a restart, a connection limit):
+ * every call answers an error with a message, none passes for nested in a transaction
+ * that no longer exists, nothing crashes; the store reconnects once the server accepts. */
+static void a_lost_connection_that_cannot_come_back_answers_errors(void **state) {
+    (void)state;
+    TEST_PG_NEED();
+    char name[64], url[512], sql[256];
+    new_database("lost", "", name, url);
+    perr err = {{0}};
+    store *s = store_open_bare(url, &err);
+    assert_non_null(s);
+    assert_true(store_ping(s));
+    /* no new connection (the role is not a superuser), then this one cut */
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s CONNECTION LIMIT 0", name);
+    test_pg_exec(sql);
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s'", name);
+    test_pg_exec(sql);
+    for (int i = 0; i < 100 && store_ping(s); i++) usleep(20000); /* the cut reaches the client */
+    assert_false(store_read_begin(s, &err));
+    assert_non_null(strstr(err.msg, "database error"));
+    memset(&err, 0, sizeof err);
+    assert_false(store_begin(s, &err));
+    assert_null(strstr(err.msg, "transaction is open"));
+    assert_true(err.msg[0] != '\0');
+    store_query *st = store_stmt(s, "SELECT 1", NULL);
+    assert_non_null(st);
+    assert_int_equal(store_step(st), STORE_ERROR);
+    assert_true(*store_query_errmsg(st) && *store_errmsg(s));
+    store_done(st);
+    assert_false(store_exec(s, "SELECT 1", NULL));
+    /* the server accepts again: the next call reconnects */
+    snprintf(sql, sizeof sql, "ALTER DATABASE %s CONNECTION LIMIT -1", name);
+    test_pg_exec(sql);
+    assert_true(store_ping(s));
+    assert_true(store_begin(s, &err));
+    assert_true(store_commit(s, &err));
+    store_free(s);
+    snprintf(sql, sizeof sql, "DROP DATABASE %s", name);
+    test_pg_exec(sql);
+}
+
+/* A database not encoded in UTF8 (here SQL_ASCII, which takes any bytes unchecked) is
+ * refused at the connection, with what to do, before any migration writes to it. */
+static void a_database_not_in_utf8_is_refused(void **state) {
+    (void)state;
+    TEST_PG_NEED();
+    char name[64], url[512], sql[96];
+    new_database("sql_ascii", "ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0", name, url);
+    perr err = {{0}};
+    store *s = store_open(url, &err);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "encoded in SQL_ASCII, not UTF8"));
+    assert_non_null(strstr(err.msg, "ENCODING 'UTF8' TEMPLATE template0"));
+    snprintf(sql, sizeof sql, "DROP DATABASE %s", name);
+    test_pg_exec(sql);
+}
+
 /* No server needed: a location names its engine. */
 static void a_sqlite_location_opens_a_file(void **state) {
     (void)state;
@@ -477,6 +548,8 @@ static void a_sqlite_location_opens_a_file(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_sqlite_location_opens_a_file),
+        cmocka_unit_test(a_database_not_in_utf8_is_refused),
+        cmocka_unit_test(a_lost_connection_that_cannot_come_back_answers_errors),
         cmocka_unit_test_setup_teardown(placeholders_are_numbered_as_sqlite_does, setup, teardown),
         cmocka_unit_test_setup_teardown(types_and_nulls_convert, setup, teardown),
         cmocka_unit_test_setup_teardown(constraints_map_to_store_constraint, setup, teardown),

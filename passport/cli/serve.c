@@ -267,10 +267,10 @@ static int64_t housekeeping_seconds(void) {
 }
 
 /* Due-date notices and expired sessions once a period; re-checks coming due
- * (learn/positioning.h) once an hour (the sweep reads every agent's verified levels; due
- * dates move by days, not minutes). All idempotent, but two servers racing would post a
- * notice twice: the leases keep them apart. True when this server ran the re-check sweep,
- * the one that reads every agent (housekeeping_done then gives back what it filled). */
+ * (learn/positioning.h) once an hour (due dates move by days, not minutes; the sweep reads
+ * only what came due since the last one, every agent once a week). All idempotent, but two
+ * servers racing would post a notice twice: the leases keep them apart. True when this
+ * server ran the re-check sweep (housekeeping_done then gives back what it filled). */
 static bool housekeeping(app *a) {
     int64_t now = clock_now();
     bool swept = false;

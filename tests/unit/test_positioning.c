@@ -325,6 +325,93 @@ static void test_recheck_sweep_batches(void **state) {
     free(want);
 }
 
+/* Adds k random pieces of evidence for agent id, dated between at - span and at. */
+static void random_pieces(store *db, uint64_t *rng, long long id, int k, long long at, long long span) {
+    static const char *const codes[] = {"CRCN-1.1", "CRCN-4.1", "CRCN-3.2"};
+    static const char *const kinds[] = {"measured", "attested", "declared"};
+    perr err = {{0}};
+    for (; k > 0; k--) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO evidence(user_id, competency_id, level, kind, source_ref, created_at)"
+                 " SELECT %lld, id, %d, '%s', '%s', %lld FROM competencies WHERE code = '%s'",
+                 id, 1 + (int)test_rand_below(rng, 6), kinds[test_rand_below(rng, 3)],
+                 test_rand_below(rng, 4) ? "module:x" : "recheck:1", at - (long long)test_rand_below(rng, (uint64_t)span),
+                 codes[test_rand_below(rng, 3)]);
+        assert_true(store_exec(db, sql, &err));
+    }
+}
+
+/* The full sweep's recorded time in the incremental sweep's state. */
+static long long swept_full_at(store *db) {
+    store_query *st = store_prepare(db, "SELECT value FROM shared_facts WHERE name = 'rechecks-swept'", NULL);
+    assert_non_null(st);
+    long long before = 0, last = 0, full_at = -1;
+    if (store_step(st) == STORE_ROW) assert_int_equal(sscanf(store_col_text(st, 0), "%lld %lld %lld", &before, &last, &full_at), 3);
+    store_finalize(st);
+    return full_at;
+}
+
+/* The incremental sweep, run at random intervals (an hour to three days) over four months
+ * while evidence keeps coming (dated now, or back-dated as an import would be) and the
+ * server restarts now and then (the state is in the database): after each sweep, a sweep
+ * over every agent finds nothing left to record (nothing missed), each level's notice is
+ * in the inbox once, and the sweeps between two full ones did not go over every agent. */
+static void test_recheck_sweep_incremental(void **state) {
+    fixture *fx = *state;
+    perr err = {{0}};
+    uint64_t rng = 23;
+    enum { AGENTS = 60 };
+    long long ids[AGENTS];
+    for (int u = 0; u < AGENTS; u++) {
+        char email[64];
+        snprintf(email, sizeof email, "inc%d@example.fr", u);
+        assert_true(account_create(fx->db, email, "Agent", 0, ROLE_AGENT, "fr", NULL, &ids[u], &err));
+        random_pieces(fx->db, &rng, ids[u], (int)test_rand_below(&rng, 6), NOW, 900 * DAY);
+    }
+    char path[160];
+    snprintf(path, sizeof path, "%s/p.db", fx->dir);
+    long long now = NOW, first_full = -1;
+    int incremental = 0, posted_incremental = 0, restarts = 0;
+    while (now < NOW + 120 * DAY) {
+        long long full_before = swept_full_at(fx->db);
+        int posted = -1;
+        assert_true(recheck_sweep(fx->db, fx->bank, now, 24, &posted, &err));
+        long long full_after = swept_full_at(fx->db);
+        if (first_full < 0) first_full = full_after;
+        if (full_after == full_before) { /* an incremental sweep */
+            incremental++;
+            posted_incremental += posted;
+            assert_true(now - full_after < RECHECK_FULL_DAYS * DAY);
+        } else {
+            assert_int_equal(full_after, now);
+        }
+        int missed = -1;
+        assert_true(recheck_sweep_batched(fx->db, fx->bank, now, 24, RECHECK_BATCH_AGENTS, &missed, &err));
+        if (missed) fail_msg("%d re-checks missed by the sweep at day %lld", missed, (now - NOW) / DAY);
+        assert_int_equal(test_count(fx->db, "SELECT count(*) FROM (SELECT user_id, dedup FROM inbox WHERE kind = 'recheck'"
+                                            " GROUP BY user_id, dedup HAVING count(*) > 1) d"),
+                         0);
+        assert_int_equal(test_count(fx->db, "SELECT count(*) FROM inbox WHERE kind = 'recheck'"),
+                         test_count(fx->db, "SELECT count(*) FROM rechecks"));
+        /* new evidence for some agents: recorded now, or dated back to 800 days */
+        now += 3600 + (long long)test_rand_below(&rng, 3 * DAY);
+        for (int k = (int)test_rand_below(&rng, 4); k > 0; k--)
+            random_pieces(fx->db, &rng, ids[test_rand_below(&rng, AGENTS)], 1, now,
+                          test_rand_below(&rng, 2) ? 1 : 800 * DAY);
+        if (test_rand_below(&rng, 5) == 0) { /* a restart */
+            store_free(fx->db);
+            fx->db = store_open(path, &err);
+            assert_non_null(fx->db);
+            restarts++;
+        }
+    }
+    assert_int_equal(first_full, NOW); /* no state at first: over every agent */
+    assert_true(incremental > 40);
+    assert_true(posted_incremental > 5);
+    assert_true(restarts > 3);
+}
+
 /* In English, translated items are shown and graded in English, the others in French. */
 static void test_english_items(void **state) {
     fixture *fx = *state;
@@ -385,6 +472,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_full_test_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recheck_sweep_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recheck_sweep_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recheck_sweep_incremental, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bank_changed_under_a_running_test, setup, teardown),
         cmocka_unit_test_setup_teardown(test_english_items, setup, teardown),
     };

@@ -568,16 +568,15 @@ static bool due_levels(store *s, const posbank *b, int64_t horizon, long long lo
 }
 
 /* The due levels (as due_levels) of the agents' competences with a verified piece dated
- * in [from, before) or recorded after evidence id last_id and dated before `before`: the
- * levels that may have come due since a sweep that saw evidence up to last_id at the
- * horizon from. Reads those competences' pieces only (the dates by evidence_dated). */
+ * in [from, before) or recorded after evidence id last_id: the levels that may have come
+ * due since a sweep that saw evidence up to last_id at the horizon from. Reads those
+ * competences' pieces only (the dates by evidence_dated, the new pieces by id). */
 static bool due_levels_since(store *s, const posbank *b, int64_t horizon, int64_t from, int64_t before,
                              long long last_id, due **out, size_t *n, perr *err) {
     store_query *st = store_stmt(s,
         DUE_COLUMNS " FROM (SELECT user_id, competency_id FROM evidence"
         "   WHERE kind <> 'declared' AND created_at >= ?1 AND created_at < ?2"
-        "  UNION SELECT user_id, competency_id FROM evidence"
-        "   WHERE id > ?3 AND kind <> 'declared' AND created_at < ?2) g"
+        "  UNION SELECT user_id, competency_id FROM evidence WHERE id > ?3 AND kind <> 'declared') g"
         " JOIN evidence e ON e.user_id = g.user_id AND e.competency_id = g.competency_id" DUE_JOINS
         " WHERE e.kind <> 'declared' AND u.disabled_at IS NULL"
         " ORDER BY e.user_id, e.competency_id", err);

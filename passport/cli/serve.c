@@ -285,10 +285,11 @@ static bool housekeeping(app *a) {
         perr err = {{0}};
         learn_library *lib = app_library_acquire(a);
         int posted = 0;
+        uint64_t t0 = clock_mono_us();
         if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &err))
             log_error("re-check notices: %s", err.msg);
-        else if (posted)
-            log_info("re-checks: %d new", posted);
+        else
+            log_info("re-checks: swept in %llu ms, %d new", (unsigned long long)((clock_mono_us() - t0) / 1000), posted);
         app_library_release(a, lib);
     }
     return swept;
@@ -417,9 +418,10 @@ int cli_serve(int argc, char **argv) {
     uint64_t t0 = clock_mono_us();
     app_cluster_tick(a, clock_now());
     bool repair_due = !repair_badges(a);
-    housekeeping(a);
+    bool swept = housekeeping(a);
     housekeeping_done(db);
-    log_info("housekeeping at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
+    log_info("housekeeping at start done in %llu ms (re-check sweep %s)", (unsigned long long)((clock_mono_us() - t0) / 1000),
+             swept ? "run" : "not run: its hourly lease is held");
     for (;;) {
         /* Wake up at each tick (10 s) for the heartbeat and the housekeeping whose period
          * is over: due-date notices, re-checks, expired sessions. */

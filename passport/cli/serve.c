@@ -285,11 +285,13 @@ static bool housekeeping(app *a) {
         perr err = {{0}};
         learn_library *lib = app_library_acquire(a);
         int posted = 0;
+        bool full = false;
         uint64_t t0 = clock_mono_us();
-        if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &err))
+        if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &full, &err))
             log_error("re-check notices: %s", err.msg);
         else
-            log_info("re-checks: swept in %llu ms, %d new", (unsigned long long)((clock_mono_us() - t0) / 1000), posted);
+            log_info("re-checks: swept %s in %llu ms, %d new", full ? "every agent" : "what came due",
+                     (unsigned long long)((clock_mono_us() - t0) / 1000), posted);
         app_library_release(a, lib);
     }
     return swept;

@@ -715,8 +715,10 @@ static bool last_evidence(store *s, long long *last, perr *err) {
     return rc == STORE_ROW || db_fail(s, err);
 }
 
-bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err) {
+bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, bool *full_out,
+                   perr *err) {
     if (posted) *posted = 0;
+    if (full_out) *full_out = false;
     if (!b || !b->ncodes) return true;
     int64_t horizon = level_stale_before(now + (int64_t)RECHECK_NOTICE_DAYS * 86400, stale_months);
     /* a piece is stale when its day is before the horizon's day (level_is_stale) */
@@ -729,6 +731,7 @@ bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, in
     sweep_params(b, stale_months, next.params);
     full = !found || strcmp(was.params, next.params) || now - was.full_at >= (int64_t)RECHECK_FULL_DAYS * 86400 ||
            now < was.full_at;
+    if (full_out) *full_out = full;
     if (full) {
         if (!recheck_sweep_batched(s, b, now, stale_months, RECHECK_BATCH_AGENTS, posted, err)) return false;
         next.full_at = now;

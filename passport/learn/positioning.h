@@ -80,8 +80,9 @@ json_t *positioning_result(store *s, long long user_id, long long test_id);
  * the freshness period or the bank's competences changed, or RECHECK_FULL_DAYS after the
  * last such sweep (what no date shows: an account enabled again, evidence removed). The
  * state moves only once every notice is recorded: a sweep that failed is done again.
- * *posted (may be NULL) counts the new re-checks. */
-bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err);
+ * *posted (may be NULL) counts the new re-checks; *full (may be NULL) tells whether it went
+ * over every agent. */
+bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, bool *full, perr *err);
 
 /* The sweep over every agent, by id in batches of `batch` (RECHECK_BATCH_AGENTS), each
  * read and recorded in a transaction of its own, so that writers wait for one batch at

@@ -192,11 +192,11 @@ static void test_recheck_sweep_idempotent(void **state) {
              fx->user, NOW - 700LL * DAY, fx->user, NOW);
     assert_true(store_exec(fx->db, sql, &err));
     int posted = -1;
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW - 60 * DAY, 24, &posted, &err)); /* too early */
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW - 60 * DAY, 24, &posted, NULL, &err)); /* too early */
     assert_int_equal(posted, 0);
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, NULL, &err));
     assert_int_equal(posted, 1);
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, NULL, &err));
     assert_int_equal(posted, 0);
     assert_int_equal(inbox_unread_count(fx->db, fx->user), 1);
     json_t *l = recheck_list(fx->db, fx->user);
@@ -229,16 +229,16 @@ static void test_recheck_sweep_idempotent(void **state) {
     assert_true(skills_verified_level(fx->db, fx->user, "CRCN-4.1") < 4); /* the failed re-check lowered it */
     assert_int_equal(skills_verified_level(fx->db, fx->user, "CRCN-1.1"), 2);
     /* done: the sweep does not make it due again */
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW + DAY, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW + DAY, 24, &posted, NULL, &err));
     assert_int_equal(posted, 0);
     /* the lowered level comes due in its turn, 22 months after the re-check (recorded at
      * the real clock's time) */
     int64_t later = clock_now() + 700LL * DAY;
-    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, NULL, &err));
     assert_int_equal(posted, 2); /* CRCN-4.1 at its lowered level, CRCN-1.1 */
     long long lowered = test_count(fx->db, "SELECT level FROM rechecks WHERE competency = 'CRCN-4.1' AND done_at IS NULL");
     assert_true(lowered >= 1 && lowered < 4);
-    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, NULL, &err));
     assert_int_equal(posted, 0);
 }
 
@@ -317,7 +317,7 @@ static void test_recheck_sweep_batches(void **state) {
                            "DELETE FROM rechecks WHERE user_id > 20;"
                            "DELETE FROM inbox WHERE kind = 'recheck' AND user_id > 20;",
                            &err));
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, NULL, &err));
     assert_int_equal(posted, later);
     char *got = sweep_snapshot(fx->db);
     assert_string_equal(got, want);
@@ -376,10 +376,12 @@ static void test_recheck_sweep_incremental(void **state) {
     while (now < NOW + 120 * DAY) {
         long long full_before = swept_full_at(fx->db);
         int posted = -1;
-        assert_true(recheck_sweep(fx->db, fx->bank, now, 24, &posted, &err));
+        bool full = true;
+        assert_true(recheck_sweep(fx->db, fx->bank, now, 24, &posted, &full, &err));
         long long full_after = swept_full_at(fx->db);
         if (first_full < 0) first_full = full_after;
-        if (full_after == full_before) { /* an incremental sweep */
+        assert_int_equal(full, full_after != full_before);
+        if (!full) { /* an incremental sweep */
             incremental++;
             posted_incremental += posted;
             assert_true(now - full_after < RECHECK_FULL_DAYS * DAY);

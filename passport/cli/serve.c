@@ -268,10 +268,10 @@ static int64_t housekeeping_seconds(void) {
 }
 
 /* Due-date notices and expired sessions once a period; re-checks coming due
- * (learn/positioning.h) once an hour (the sweep reads every agent's verified levels; due
- * dates move by days, not minutes). All idempotent, but two servers racing would post a
- * notice twice: the leases keep them apart. True when this server ran the re-check sweep,
- * the one that reads every agent (housekeeping_done then gives back what it filled). */
+ * (learn/positioning.h) once an hour (due dates move by days, not minutes; the sweep reads
+ * only what came due since the last one, every agent once a week). All idempotent, but two
+ * servers racing would post a notice twice: the leases keep them apart. True when this
+ * server ran the re-check sweep (housekeeping_done then gives back what it filled). */
 static bool housekeeping(app *a) {
     int64_t now = clock_now();
     bool swept = false;
@@ -286,10 +286,13 @@ static bool housekeeping(app *a) {
         perr err = {{0}};
         learn_library *lib = app_library_acquire(a);
         int posted = 0;
-        if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &err))
+        bool full = false;
+        uint64_t t0 = clock_mono_us();
+        if (!recheck_sweep(a->db, lib->bank, now, skills_stale_months(), &posted, &full, &err))
             log_error("re-check notices: %s", err.msg);
-        else if (posted)
-            log_info("re-checks: %d new", posted);
+        else
+            log_info("re-checks: swept %s in %llu ms, %d new", full ? "every agent" : "what came due",
+                     (unsigned long long)((clock_mono_us() - t0) / 1000), posted);
         app_library_release(a, lib);
     }
     return swept;
@@ -416,9 +419,10 @@ int cli_serve(int argc, char **argv) {
     uint64_t t0 = clock_mono_us();
     app_cluster_tick(a, clock_now());
     bool repair_due = !repair_badges(a);
-    housekeeping(a);
+    bool swept = housekeeping(a);
     housekeeping_done(db);
-    log_info("housekeeping at start done in %llu ms", (unsigned long long)((clock_mono_us() - t0) / 1000));
+    log_info("housekeeping at start done in %llu ms (re-check sweep %s)", (unsigned long long)((clock_mono_us() - t0) / 1000),
+             swept ? "run" : "not run: its hourly lease is held");
     for (;;) {
         /* Wake up at each tick (10 s) for the heartbeat and the housekeeping whose period
          * is over: due-date notices, re-checks, expired sessions. */

@@ -13,6 +13,7 @@
 #include "core/rand.h"
 #include "learn/irt.h"
 #include "people/inbox.h"
+#include "store/cluster.h"
 #include "skills/evidence.h"
 #include "skills/level.h"
 
@@ -531,24 +532,14 @@ typedef struct due {
     unsigned comp; /* index in the bank's codes */
 } due;
 
-/* The levels of the agents with ids in (lo, hi] whose verified level rests on evidence
- * dated before horizon, in a new array *out of *n (the caller frees it). */
-static bool due_levels(store *s, const posbank *b, int64_t horizon, long long lo, long long hi, due **out, size_t *n,
-                       perr *err) {
-    /* the agents' verified pieces per competence, grouped; the level rule (with the
-     * re-checks' cap) gives each group's verified level and its date */
-    store_query *st = store_stmt(s,
-        "SELECT e.user_id, c.code, e.level, e.kind, e.created_at, e.source_ref LIKE 'recheck:%'"
-        " FROM evidence e JOIN users u ON u.id = e.user_id JOIN competencies c ON c.id = e.competency_id"
-        " WHERE e.user_id > ?1 AND e.user_id <= ?2 AND e.kind <> 'declared' AND u.disabled_at IS NULL"
-        " ORDER BY e.user_id, e.competency_id", err);
-    *out = NULL;
-    *n = 0;
-    if (!st) return false;
-    store_bind_int64(st, 1, lo);
-    store_bind_int64(st, 2, hi);
-    due *list = NULL;
-    size_t cap = 0, npieces = 0, pcap = 0;
+/* Appends to *out (*n entries) the due levels read from st: rows (user_id, code, level,
+ * kind, created_at, re-check piece) of verified pieces, ordered by agent and competency;
+ * each group's verified level (the level rule, with the re-checks' cap) is due when it
+ * rests on evidence dated before horizon. Finishes st. */
+static bool collect_due(store *s, store_query *st, const posbank *b, int64_t horizon, due **out, size_t *n,
+                        perr *err) {
+    due *list = *out;
+    size_t cap = *n, npieces = 0, pcap = 0;
     level_evidence *pieces = NULL;
     long long cur_uid = 0; /* the group being read */
     char cur_code[32] = "";
@@ -586,6 +577,48 @@ static bool due_levels(store *s, const posbank *b, int64_t horizon, long long lo
     free(pieces);
     *out = list;
     return rc == STORE_DONE || db_fail(s, err);
+}
+
+#define DUE_COLUMNS "SELECT e.user_id, c.code, e.level, e.kind, e.created_at, e.source_ref LIKE 'recheck:%'"
+#define DUE_JOINS " JOIN users u ON u.id = e.user_id JOIN competencies c ON c.id = e.competency_id"
+
+/* The levels of the agents with ids in (lo, hi] whose verified level rests on evidence
+ * dated before horizon, in a new array *out of *n (the caller frees it). */
+static bool due_levels(store *s, const posbank *b, int64_t horizon, long long lo, long long hi, due **out, size_t *n,
+                       perr *err) {
+    /* the agents' verified pieces per competence, grouped */
+    store_query *st = store_stmt(s,
+        DUE_COLUMNS " FROM evidence e" DUE_JOINS
+        " WHERE e.user_id > ?1 AND e.user_id <= ?2 AND e.kind <> 'declared' AND u.disabled_at IS NULL"
+        " ORDER BY e.user_id, e.competency_id", err);
+    *out = NULL;
+    *n = 0;
+    if (!st) return false;
+    store_bind_int64(st, 1, lo);
+    store_bind_int64(st, 2, hi);
+    return collect_due(s, st, b, horizon, out, n, err);
+}
+
+/* The due levels (as due_levels) of the agents' competences with a verified piece dated
+ * in [from, before) or recorded after evidence id last_id: the levels that may have come
+ * due since a sweep that saw evidence up to last_id at the horizon from. Reads those
+ * competences' pieces only (the dates by evidence_dated, the new pieces by id). */
+static bool due_levels_since(store *s, const posbank *b, int64_t horizon, int64_t from, int64_t before,
+                             long long last_id, due **out, size_t *n, perr *err) {
+    store_query *st = store_stmt(s,
+        DUE_COLUMNS " FROM (SELECT user_id, competency_id FROM evidence"
+        "   WHERE kind <> 'declared' AND created_at >= ?1 AND created_at < ?2"
+        "  UNION SELECT user_id, competency_id FROM evidence WHERE id > ?3 AND kind <> 'declared') g"
+        " JOIN evidence e ON e.user_id = g.user_id AND e.competency_id = g.competency_id" DUE_JOINS
+        " WHERE e.kind <> 'declared' AND u.disabled_at IS NULL"
+        " ORDER BY e.user_id, e.competency_id", err);
+    *out = NULL;
+    *n = 0;
+    if (!st) return false;
+    store_bind_int64(st, 1, from);
+    store_bind_int64(st, 2, before);
+    store_bind_int64(st, 3, last_id);
+    return collect_due(s, st, b, horizon, out, n, err);
 }
 
 /* Records the n due levels of list as re-checks with their notices, in one transaction;
@@ -665,8 +698,94 @@ bool recheck_sweep_batched(store *s, const posbank *b, int64_t now, int stale_mo
     return true;
 }
 
-bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err) {
-    return recheck_sweep_batched(s, b, now, stale_months, RECHECK_BATCH_AGENTS, posted, err);
+/* The sweep's state, kept in the database (a shared fact, store/cluster.h) so that it
+ * holds across restarts and servers: the start of the horizon's day of the last sweep
+ * (evidence dated before it was seen due), the highest evidence id it had seen, when the
+ * last full sweep ran, and what the horizon depends on (the freshness period, the notice
+ * days, the bank's competences). */
+#define RECHECK_FACT "rechecks-swept"
+
+typedef struct sweep_state {
+    long long before, last_id, full_at;
+    char params[48];
+} sweep_state;
+
+static void sweep_params(const posbank *b, int stale_months, char out[48]) {
+    uint32_t h = 2166136261u; /* FNV-1a over the competence codes */
+    for (size_t i = 0; i < b->ncodes; i++)
+        for (const char *c = b->codes[i];; c++) {
+            h = (h ^ (uint8_t)*c) * 16777619u;
+            if (!*c) break;
+        }
+    snprintf(out, 48, "m%d-n%d-b%zu-%08x", stale_months, RECHECK_NOTICE_DAYS, b->ncodes, (unsigned)h);
+}
+
+/* Reads the state into *st; *found false when none is recorded (or unreadable). */
+static bool sweep_state_read(store *s, sweep_state *st, bool *found, perr *err) {
+    buf v = BUF_INIT;
+    *found = false;
+    bool ok = cluster_fact(s, RECHECK_FACT, &v, NULL, err);
+    if (ok && v.len)
+        *found = sscanf(v.data, "%lld %lld %lld %47s", &st->before, &st->last_id, &st->full_at, st->params) == 4;
+    buf_free(&v);
+    return ok;
+}
+
+static bool sweep_state_write(store *s, const sweep_state *st, int64_t now, perr *err) {
+    char v[160];
+    snprintf(v, sizeof v, "%lld %lld %lld %s", st->before, st->last_id, st->full_at, st->params);
+    return cluster_fact_set(s, RECHECK_FACT, v, "sweep", now, err);
+}
+
+/* The highest evidence id (0 when there is none). */
+static bool last_evidence(store *s, long long *last, perr *err) {
+    store_query *st = store_stmt(s, "SELECT coalesce(max(id), 0) FROM evidence", err);
+    if (!st) return false;
+    int rc = store_step(st);
+    *last = rc == STORE_ROW ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    return rc == STORE_ROW || db_fail(s, err);
+}
+
+bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, bool *full_out,
+                   perr *err) {
+    if (posted) *posted = 0;
+    if (full_out) *full_out = false;
+    if (!b || !b->ncodes) return true;
+    int64_t horizon = level_stale_before(now + (int64_t)RECHECK_NOTICE_DAYS * 86400, stale_months);
+    /* a piece is stale when its day is before the horizon's day (level_is_stale) */
+    long long before = (long long)level_day(horizon) * 86400;
+    sweep_state was = {0}, next = {0};
+    bool found, full;
+    long long last_id;
+    /* the last id first: a piece recorded while the sweep reads is read again next time */
+    if (!sweep_state_read(s, &was, &found, err) || !last_evidence(s, &last_id, err)) return false;
+    sweep_params(b, stale_months, next.params);
+    full = !found || strcmp(was.params, next.params) || now - was.full_at >= (int64_t)RECHECK_FULL_DAYS * 86400 ||
+           now < was.full_at;
+    if (full_out) *full_out = full;
+    if (full) {
+        if (!recheck_sweep_batched(s, b, now, stale_months, RECHECK_BATCH_AGENTS, posted, err)) return false;
+        next.full_at = now;
+        next.before = before;
+    } else {
+        due *list;
+        size_t n;
+        if (!due_levels_since(s, b, horizon, was.before, before, was.last_id, &list, &n, err)) return false;
+        bool ok = true;
+        for (size_t i = 0; ok && i < n; i += RECHECK_BATCH_AGENTS) {
+            int got = 0;
+            ok = record_rechecks(s, b, list + i, n - i < RECHECK_BATCH_AGENTS ? n - i : RECHECK_BATCH_AGENTS, now,
+                                 stale_months, &got, err);
+            if (posted) *posted += got;
+        }
+        free(list);
+        if (!ok) return false;
+        next.full_at = was.full_at;
+        next.before = before > was.before ? before : was.before; /* a clock set back reads nothing twice */
+    }
+    next.last_id = last_id;
+    return sweep_state_write(s, &next, now, err);
 }
 
 json_t *recheck_list(store *s, long long user_id) {

@@ -20,6 +20,7 @@
 #define POSITIONING_COOLDOWN_DAYS 30 /* default; PASSPORT_POSITIONING_COOLDOWN_DAYS (0..3650) */
 #define RECHECK_NOTICE_DAYS 60       /* a re-check is due this long before the level goes stale */
 #define RECHECK_BATCH_AGENTS 1000    /* agent ids per transaction of the sweep */
+#define RECHECK_FULL_DAYS 7          /* a sweep over every agent at least this often */
 
 typedef enum pos_status {
     POS_OK,
@@ -72,15 +73,23 @@ json_t *positioning_result(store *s, long long user_id, long long test_id);
 /* The periodic sweep: for every active agent and competence of the bank whose verified
  * level rests on evidence going stale within RECHECK_NOTICE_DAYS (stale_months: the
  * freshness period), records a due re-check and posts an inbox notice, once (idempotent:
- * a second run does nothing). It goes through the agents by id in batches of
- * RECHECK_BATCH_AGENTS, each read and recorded in a transaction of its own, so that writers
- * wait for one batch at most, never for the whole sweep; a sweep that stopped (an error, a
- * stop) leaves its committed batches, and the next one does the rest. *posted (may be
- * NULL) counts the new re-checks (those of the committed batches on failure). */
-bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, perr *err);
+ * a second run does nothing). Incremental: it reads only the competences with a verified
+ * piece whose date crossed the horizon since the last sweep, or recorded since (any date),
+ * as the state kept in the database says (the shared fact "rechecks-swept": across
+ * restarts and servers; the caller runs it on one server at a time, under a lease). It
+ * goes over every agent instead (recheck_sweep_batched) when there is no state yet, when
+ * the freshness period or the bank's competences changed, or RECHECK_FULL_DAYS after the
+ * last such sweep (what no date shows: an account enabled again, evidence removed). The
+ * state moves only once every notice is recorded: a sweep that failed is done again.
+ * *posted (may be NULL) counts the new re-checks; *full (may be NULL) tells whether it went
+ * over every agent. */
+bool recheck_sweep(store *s, const posbank *b, int64_t now, int stale_months, int *posted, bool *full, perr *err);
 
-/* recheck_sweep in batches of `batch` consecutive agent ids (tests; the result does not
- * depend on it). */
+/* The sweep over every agent, by id in batches of `batch` (RECHECK_BATCH_AGENTS), each
+ * read and recorded in a transaction of its own, so that writers wait for one batch at
+ * most, never for the whole sweep; a sweep that stopped (an error, a stop) leaves its
+ * committed batches, and the next one does the rest (the result does not depend on
+ * batch). Leaves the incremental sweep's state as it is. */
 bool recheck_sweep_batched(store *s, const posbank *b, int64_t now, int stale_months, long long batch, int *posted,
                            perr *err);
 

@@ -103,5 +103,10 @@ extern const char schema_learn_search_pg[];
 #define SCHEMA_CHANGES_SCOPE_PG schema_changes_scope_pg
 extern const char schema_changes_scope[];
 extern const char schema_changes_scope_pg[];
+/* Migration 22: verified evidence by date, for the incremental re-check sweep. */
+#define SCHEMA_RECHECK_DATES schema_recheck_dates
+#define SCHEMA_RECHECK_DATES_PG schema_recheck_dates_pg
+extern const char schema_recheck_dates[];
+extern const char schema_recheck_dates_pg[];
 
 #endif

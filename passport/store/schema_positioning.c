@@ -87,3 +87,11 @@ const char schema_positioning_pg[] =
     "  result_level BIGINT NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (user_id, competency, evidence_at)"
     ");";
+
+/* Migration 22: the incremental re-check sweep (learn/positioning.h) reads the verified
+ * evidence whose date crossed its horizon since the last sweep, by date. */
+const char schema_recheck_dates[] =
+    "CREATE INDEX evidence_dated ON evidence(created_at) WHERE kind <> 'declared';";
+
+const char schema_recheck_dates_pg[] =
+    "CREATE INDEX evidence_dated ON evidence(created_at) WHERE kind <> 'declared';";

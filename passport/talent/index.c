@@ -33,29 +33,48 @@ static void give_back_memory(void) {
     heap_give_back();
 }
 
+static bool fill_step(talent_index *ix, perr *err);
+
 /* The first build, in its own thread (with its own store connection, closed as soon as the
- * build ends): the server answers meanwhile; a search that comes first waits for it. */
+ * build ends): the server answers meanwhile. The agents a search can show come first (a
+ * search that comes before waits for them), then the others' levels in steps, between
+ * which searches and patches go on. */
 static void *build_main(void *arg) {
     talent_index *ix = arg;
     perr err = {{0}};
     uint64_t t0 = clock_mono_us();
     bool ok = talent_index_refresh(ix, &err);
+    if (ok)
+        log_info("talent index: %zu agents searchable in %llu ms", ix->n,
+                 (unsigned long long)((clock_mono_us() - t0) / 1000));
+    for (bool done = !ok; !done && !ix->stop;) {
+        pthread_mutex_lock(&ix->refresh_mu);
+        done = !ix->built || ix->complete;
+        if (!done) ok = fill_step(ix, &err);
+        pthread_mutex_unlock(&ix->refresh_mu);
+        done |= !ok;
+    }
     store_thread_close(ix->db);
     give_back_memory();
-    if (ok)
+    if (ok && !ix->stop)
         log_info("talent index: %zu agents built in %llu ms, %zu KiB", ix->n,
                  (unsigned long long)((clock_mono_us() - t0) / 1000), talent_index_bytes(ix) / 1024);
     else if (!ix->stop)
-        log_error("talent index: first build failed (the next search retries): %s", err.msg);
+        log_error("talent index: first build failed (the next read retries): %s", err.msg);
     return NULL;
 }
 
-talent_index *talent_index_new(store *s) {
+talent_index *talent_index_new_lazy(store *s) {
     talent_index *ix = xcalloc(1, sizeof *ix);
     ix->db = s;
     pthread_mutex_init(&ix->refresh_mu, NULL);
     pthread_rwlock_init(&ix->rw, NULL);
     pthread_mutex_init(&ix->hidden_mu, NULL);
+    return ix;
+}
+
+talent_index *talent_index_new(store *s) {
+    talent_index *ix = talent_index_new_lazy(s);
     ix->has_builder = pthread_create(&ix->builder, NULL, build_main, ix) == 0;
     return ix;
 }
@@ -196,6 +215,7 @@ typedef struct folder {
     level_evidence *lev;
     size_t n, cap;
     uint8_t *touched; /* [ncomp] */
+    uint8_t *row;     /* [ncomp]: the row's level bytes being written */
     uint16_t *rec;    /* the row's record of dates being written: 2 bitmaps, the days */
     uint16_t *dec_days; /* [ncomp]: the declared levels' days, until copied after the others */
 } folder;
@@ -203,6 +223,7 @@ typedef struct folder {
 static void folder_init(folder *f, size_t ncomp) {
     memset(f, 0, sizeof *f);
     f->touched = xcalloc(ncomp ? ncomp : 1, 1);
+    f->row = xcalloc(ncomp ? ncomp : 1, 1);
     f->rec = xmalloc((2 * ((ncomp + 15) / 16) + 2 * ncomp + 1) * sizeof *f->rec);
     f->dec_days = xmalloc((ncomp + 1) * sizeof *f->dec_days);
 }
@@ -211,6 +232,7 @@ static void folder_free(folder *f) {
     free(f->p);
     free(f->lev);
     free(f->touched);
+    free(f->row);
     free(f->rec);
     free(f->dec_days);
 }
@@ -244,12 +266,13 @@ static uint16_t day16(int64_t at) {
     return d < 0 ? 0 : d > 65535 ? 65535 : (uint16_t)d;
 }
 
-/* Writes row u's levels and their days from the gathered pieces: for each competency, the
- * pieces recorded on it and on the mapped ones, in the passport view's order, through
- * level_compute (the passport's own rule, re-checks included); empties f. The row's levels
- * must be 0 before (clear_row). */
-static void folder_flush(talent_index *ix, folder *f, size_t u) {
-    if (!f->n) return;
+/* Folds the gathered pieces into f->row (the row's level bytes, one per column) and f->rec
+ * (its record of dates): for each competency, the pieces recorded on it and on the mapped
+ * ones, in the passport view's order, through level_compute (the passport's own rule,
+ * re-checks included). Returns the record's length (0: no level); empties f. */
+static size_t folder_fold(const talent_index *ix, folder *f) {
+    memset(f->row, 0, ix->ncomp);
+    if (!f->n) return 0;
     if (f->n > 1) qsort(f->p, f->n, sizeof *f->p, piece_cmp);
     for (size_t i = 0; i < f->n; i++)
         for (size_t k = ix->rel_start[f->p[i].col]; k < ix->rel_start[f->p[i].col + 1]; k++) f->touched[ix->rel[k]] = 1;
@@ -266,7 +289,7 @@ static void folder_flush(talent_index *ix, folder *f, size_t u) {
         level_compute(f->lev, n, 0, &r);
         int ver = r.verified < 0 ? 0 : r.verified > 15 ? 15 : r.verified;
         int dec = r.declared < 0 ? 0 : r.declared > 15 ? 15 : r.declared;
-        ix->lv[c][u] = (uint8_t)(ver | dec << 4);
+        f->row[c] = (uint8_t)(ver | dec << 4);
         if (ver) {
             f->rec[c / 16] |= (uint16_t)(1u << (c % 16));
             f->rec[nrec++] = day16(r.verified_at);
@@ -278,13 +301,31 @@ static void folder_flush(talent_index *ix, folder *f, size_t u) {
     }
     memcpy(f->rec + nrec, f->dec_days, ndec * sizeof *f->dec_days);
     nrec += ndec;
-    put_dates(ix, u, f->rec, nrec > 2 * bw ? nrec : 0);
     f->n = 0;
+    return nrec > 2 * bw ? nrec : 0;
 }
 
-#define EVIDENCE_COLUMNS                                                                        \
-    "SELECT user_id, competency_id, level, kind, created_at, id, substr(source_ref, 1, 8) = 'recheck:'" \
-    " FROM evidence"
+/* Sets row u's levels to lv[0..ncomp) and its record of dates to rec[0..nrec). */
+static void row_apply(talent_index *ix, size_t u, const uint8_t *lv, const uint16_t *rec, size_t nrec) {
+    for (size_t c = 0; c < ix->ncomp; c++) ix->lv[c][u] = lv[c];
+    put_dates(ix, u, rec, nrec);
+}
+
+/* Writes row u's levels and their days from the gathered pieces (folder_fold); empties f. */
+static void folder_flush(talent_index *ix, folder *f, size_t u) {
+    if (!f->n) return;
+    size_t nrec = folder_fold(ix, f);
+    row_apply(ix, u, f->row, f->rec, nrec);
+}
+
+#define EVIDENCE_SELECT                                                                           \
+    "SELECT e.user_id, e.competency_id, e.level, e.kind, e.created_at, e.id,"                           \
+    " substr(e.source_ref, 1, 8) = 'recheck:'"
+#define EVIDENCE_COLUMNS EVIDENCE_SELECT " FROM evidence e"
+
+/* The agents a search can show (opted in, active): the first build folds their levels
+ * first; the others' are folded afterwards, in steps (fill_step). */
+#define SHOWN_AGENT "u.visibility <> 'hidden' AND u.disabled_at IS NULL AND (u.roles & 1) <> 0"
 
 /* Adds the evidence row of st (EVIDENCE_COLUMNS) to f. */
 static void folder_add_row(talent_index *ix, folder *f, store_query *st, long long *comp_id, int *col) {
@@ -408,7 +449,88 @@ static void set_row(talent_index *ix, size_t u, store_query *st) {
     " u.disabled_at IS NULL AND (u.roles & 1) <> 0 FROM users u"                     \
     " LEFT JOIN profiles p ON p.user_id = u.id"
 
-static bool build_all(talent_index *ix, perr *err) {
+/* Gives back the room the pool of dates grew by (by halves) beyond its words. */
+static void fit_dates(talent_index *ix) {
+    if (ix->dates_cap > ix->ndates + 1024) {
+        ix->dates = xrealloc(ix->dates, (ix->ndates ? ix->ndates : 1) * sizeof *ix->dates);
+        ix->dates_cap = ix->ndates ? ix->ndates : 1;
+    }
+}
+
+/* Rows folded by a fill step, held until they are written under the write lock. */
+typedef struct staged_rows {
+    size_t n, cap, nrec, rec_cap;
+    size_t *row;
+    uint8_t *lv;       /* [n][ncomp] */
+    size_t *rec_at;    /* [n + 1]: row i's record is rec[rec_at[i]..rec_at[i + 1]) */
+    uint16_t *rec;
+} staged_rows;
+
+static void stage_row(const talent_index *ix, staged_rows *sr, size_t u, const folder *f, size_t nrec) {
+    if (sr->n == sr->cap) {
+        sr->cap = sr->cap ? sr->cap * 2 : 256;
+        sr->row = xrealloc(sr->row, sr->cap * sizeof *sr->row);
+        sr->lv = xrealloc(sr->lv, sr->cap * (ix->ncomp ? ix->ncomp : 1));
+        sr->rec_at = xrealloc(sr->rec_at, (sr->cap + 1) * sizeof *sr->rec_at);
+    }
+    if (sr->nrec + nrec > sr->rec_cap) {
+        sr->rec_cap = (sr->nrec + nrec) * 2;
+        sr->rec = xrealloc(sr->rec, sr->rec_cap * sizeof *sr->rec);
+    }
+    sr->row[sr->n] = u;
+    memcpy(sr->lv + sr->n * ix->ncomp, f->row, ix->ncomp);
+    sr->rec_at[sr->n] = sr->nrec;
+    if (nrec) memcpy(sr->rec + sr->nrec, f->rec, nrec * sizeof *sr->rec);
+    sr->nrec += nrec;
+    sr->n++;
+    sr->rec_at[sr->n] = sr->nrec;
+}
+
+static void staged_free(staged_rows *sr) {
+    free(sr->row);
+    free(sr->lv);
+    free(sr->rec_at);
+    free(sr->rec);
+}
+
+/* Folds the evidence rows of st (EVIDENCE_COLUMNS, by agent), one agent at a time as the
+ * passport view folds them: into their rows directly, or (sr not NULL) into sr. False with
+ * err set on a store error or a stop. */
+static bool fold_agents(talent_index *ix, store_query *st, staged_rows *sr, perr *err) {
+    folder f;
+    folder_init(&f, ix->ncomp);
+    long row = -1;
+    long long uid = 0, comp_id = 0;
+    int col = -1;
+    unsigned long steps = 0;
+    bool ok = true;
+    int rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        if ((++steps & 0xffff) == 0 && ix->stop) {
+            ok = perr_set(err, "talent.stopped");
+            break;
+        }
+        long long id = store_col_int64(st, 0);
+        if (row < 0 || id != uid) {
+            if (row >= 0 && sr) stage_row(ix, sr, (size_t)row, &f, folder_fold(ix, &f));
+            else if (row >= 0) folder_flush(ix, &f, (size_t)row);
+            f.n = 0;
+            uid = id;
+            row = talent_row_of(ix, id);
+        }
+        if (row >= 0) folder_add_row(ix, &f, st, &comp_id, &col);
+    }
+    if (ok && rc != STORE_DONE) ok = perr_set(err, "database error: %s", store_errmsg(ix->db));
+    if (ok && row >= 0 && sr) stage_row(ix, sr, (size_t)row, &f, folder_fold(ix, &f));
+    else if (ok && row >= 0) folder_flush(ix, &f, (size_t)row);
+    store_done(st);
+    folder_free(&f);
+    return ok;
+}
+
+/* Builds the index anew: every agent's row, and the levels of every agent, or (shown_only)
+ * of the agents a search can show only (the others' by fill_step afterwards). */
+static bool build_all(talent_index *ix, bool shown_only, perr *err) {
     clear_data(ix);
     if (!load_catalog(ix, err)) goto fail;
     /* the columns sized once: no copy, no slack */
@@ -421,43 +543,71 @@ static bool build_all(talent_index *ix, perr *err) {
     if (!st) goto fail;
     while (store_step(st) == STORE_ROW) set_row(ix, new_row(ix), st);
     store_done(st);
-    /* one agent's evidence at a time, folded as the passport view folds it */
-    st = store_stmt(ix->db, EVIDENCE_COLUMNS " ORDER BY user_id", err);
-    if (!st) goto fail;
-    folder f;
-    folder_init(&f, ix->ncomp);
-    long row = -1;
-    long long uid = 0, comp_id = 0;
-    int col = -1;
-    unsigned long steps = 0;
-    while (store_step(st) == STORE_ROW) {
-        if ((++steps & 0xffff) == 0 && ix->stop) {
-            store_done(st);
-            folder_free(&f);
-            perr_set(err, "talent.stopped");
-            goto fail;
-        }
-        long long id = store_col_int64(st, 0);
-        if (row < 0 || id != uid) {
-            if (row >= 0) folder_flush(ix, &f, (size_t)row);
-            f.n = 0;
-            uid = id;
-            row = talent_row_of(ix, id);
-        }
-        if (row >= 0) folder_add_row(ix, &f, st, &comp_id, &col);
-    }
-    store_done(st);
-    if (row >= 0) folder_flush(ix, &f, (size_t)row);
-    folder_free(&f);
-    if (ix->dates_cap > ix->ndates + 1024) { /* the pool grew by halves: give back the rest */
-        ix->dates = xrealloc(ix->dates, (ix->ndates ? ix->ndates : 1) * sizeof *ix->dates);
-        ix->dates_cap = ix->ndates ? ix->ndates : 1;
-    }
+    /* the agents by id, each with their evidence (SQLite: the users' table as the outer
+     * loop, the evidence by its user index) */
+    if (shown_only)
+        st = store_stmt2(ix->db,
+                         EVIDENCE_SELECT " FROM users u CROSS JOIN evidence e WHERE e.user_id = u.id AND " SHOWN_AGENT
+                                         " ORDER BY u.id",
+                         EVIDENCE_COLUMNS " JOIN users u ON u.id = e.user_id WHERE " SHOWN_AGENT " ORDER BY e.user_id",
+                         err);
+    else
+        st = store_stmt(ix->db, EVIDENCE_COLUMNS " ORDER BY e.user_id", err);
+    if (!st || !fold_agents(ix, st, NULL, err)) goto fail;
+    fit_dates(ix);
     ix->built = true;
+    ix->complete = !shown_only || !ix->n;
+    ix->filled_upto = 0;
     return true;
 fail:
     clear_data(ix);
     return false;
+}
+
+/* Agent ids a fill step covers: about 0.5 ms of folding per 100 ids here (the write lock
+ * is held only to copy the step's rows in). */
+#define FILL_STEP_IDS 4096
+
+/* Folds the levels of the agents a search cannot show with ids in (filled_upto,
+ * filled_upto + FILL_STEP_IDS], read from the store now (a row patched since the build is
+ * read again, as new or newer), and writes them under the write lock; the index is
+ * complete once the step passed its last row. The caller holds refresh_mu. */
+static bool fill_step(talent_index *ix, perr *err) {
+    long long lo = ix->filled_upto, hi = lo + FILL_STEP_IDS;
+    store_query *st = store_stmt(ix->db,
+                                  EVIDENCE_COLUMNS " JOIN users u ON u.id = e.user_id"
+                                                   " WHERE e.user_id > ? AND e.user_id <= ? AND NOT (" SHOWN_AGENT ")"
+                                                   " ORDER BY e.user_id",
+                                  err);
+    if (!st) return false;
+    store_bind_int64(st, 1, lo);
+    store_bind_int64(st, 2, hi);
+    staged_rows sr = {0};
+    bool ok = fold_agents(ix, st, &sr, err);
+    if (ok) {
+        pthread_rwlock_wrlock(&ix->rw);
+        for (size_t i = 0; i < sr.n; i++)
+            row_apply(ix, sr.row[i], sr.lv + i * ix->ncomp, sr.rec + sr.rec_at[i], sr.rec_at[i + 1] - sr.rec_at[i]);
+        ix->filled_upto = hi;
+        if (!ix->n || hi >= ix->ids[ix->n - 1]) {
+            ix->complete = true;
+            fit_dates(ix);
+        }
+        pthread_rwlock_unlock(&ix->rw);
+    }
+    staged_free(&sr);
+    return ok;
+}
+
+bool talent_index_complete(talent_index *ix, perr *err) {
+    if (!talent_index_refresh(ix, err)) return false;
+    for (;;) {
+        pthread_mutex_lock(&ix->refresh_mu);
+        bool done = !ix->built || ix->complete, ok = done || fill_step(ix, err);
+        pthread_mutex_unlock(&ix->refresh_mu);
+        if (!ok) return false;
+        if (done) return true;
+    }
 }
 
 /* Reloads one user's row; false when the index must be rebuilt instead (a new id below
@@ -487,7 +637,7 @@ static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild)
     set_row(ix, (size_t)u, st);
     store_done(st);
     clear_row(ix, (size_t)u);
-    st = store_stmt(ix->db, EVIDENCE_COLUMNS " WHERE user_id = ?", err);
+    st = store_stmt(ix->db, EVIDENCE_COLUMNS " WHERE e.user_id = ?", err);
     if (!st) return false;
     store_bind_int64(st, 1, id);
     folder f;
@@ -539,11 +689,11 @@ bool talent_index_refresh(talent_index *ix, perr *err) {
     /* reads run inside one read transaction so that the data and max agree */
     pthread_rwlock_wrlock(&ix->rw);
     if (rebuild) {
-        ok = build_all(ix, err);
+        ok = build_all(ix, !ix->built, err); /* the first build: the agents a search shows first */
     } else {
         ok = true;
         for (size_t i = 0; ok && i < nusers && !rebuild; i++) ok = patch_user(ix, users[i], err, &rebuild);
-        if (ok && rebuild) ok = build_all(ix, err);
+        if (ok && rebuild) ok = build_all(ix, false, err);
     }
     if (ok) ix->seq = max;
     ix->version++; /* rows changed (or were cleared by a failed build) */

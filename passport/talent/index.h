@@ -63,10 +63,16 @@ typedef struct talent_query {
 } talent_query;
 
 /* A new index over s (borrowed: it must outlive the index). Its first build starts at
- * once in a thread of its own (a store connection of that thread); a search that comes
- * before the build ends waits for it. The caller frees it with talent_index_free (NULL:
- * no-op), which stops a build still running and waits for its thread. */
+ * once in a thread of its own (a store connection of that thread): it reads the agents a
+ * search can show (opted in, active) first, and a search that comes before waits for
+ * those only; then it folds the other agents' levels in steps (a read that needs them, the
+ * heatmap or an applicant's explanation, waits for the rest). The caller frees it with
+ * talent_index_free (NULL: no-op), which stops a build still running and waits for its
+ * thread. */
 talent_index *talent_index_new(store *s);
+/* The same without the thread (tests): the first read builds it as the thread would, the
+ * agents a search can show first; the others' levels wait for a read that needs them. */
+talent_index *talent_index_new_lazy(store *s);
 void talent_index_free(talent_index *ix);
 
 /* Brings the index up to date with the store (cheap when nothing changed). Thread-safe. */

@@ -36,6 +36,11 @@ struct talent_index {
     pthread_mutex_t refresh_mu; /* one refresher at a time */
     pthread_rwlock_t rw;        /* readers scan, the refresher patches */
     bool built;
+    /* false while the first build has folded only the agents a search can show (opted in,
+     * active): the others' levels (the heatmap's, an applicant's) are folded in steps, by
+     * ids up to filled_upto, before a read that needs them (talent_index_complete) */
+    bool complete;
+    long long filled_upto;
     long long seq;         /* the last talent_changes row applied */
     unsigned long version; /* moves at every build and patch */
     /* the hidden agents per unit position (nunits + 1 slots) everywhere, as HR's searches
@@ -70,6 +75,10 @@ struct talent_index {
     size_t ndates, dates_cap, dates_garbage; /* words used, allocated, and left by moves */
 };
 
+
+/* talent_index_refresh, then the levels of every agent folded (not only those a search
+ * can show): for reads that see hidden or inactive agents' levels. Thread-safe. */
+bool talent_index_complete(talent_index *ix, perr *err);
 
 /* ---- lookups ---------------------------------------------------------------------- */
 

@@ -485,7 +485,7 @@ done:
 }
 
 json_t *talent_explain(talent_index *ix, long long user_id, const talent_query *q, perr *err) {
-    if (!talent_index_refresh(ix, err)) return NULL;
+    if (!talent_index_complete(ix, err)) return NULL;
     json_t *out = NULL;
     pthread_rwlock_rdlock(&ix->rw);
     int cols[TALENT_MAX_NEEDS];
@@ -501,7 +501,7 @@ json_t *talent_explain(talent_index *ix, long long user_id, const talent_query *
 }
 
 json_t *talent_levels(talent_index *ix, long long user_id, perr *err) {
-    if (!talent_index_refresh(ix, err)) return NULL;
+    if (!talent_index_complete(ix, err)) return NULL;
     json_t *out = NULL;
     pthread_rwlock_rdlock(&ix->rw);
     long u = talent_row_of(ix, user_id);
@@ -523,7 +523,7 @@ json_t *talent_levels(talent_index *ix, long long user_id, perr *err) {
 }
 
 json_t *talent_heatmap(talent_index *ix, const char *fw, perr *err) {
-    if (!talent_index_refresh(ix, err)) return NULL;
+    if (!talent_index_complete(ix, err)) return NULL;
     enum { AREAS = 5 };
     pthread_rwlock_rdlock(&ix->rw);
     size_t nu = ix->nunits;

@@ -187,7 +187,7 @@ describe('slow clients and connection limits', () => {
     });
     // the work done once listening (badge repair, housekeeping, talent index) is logged
     // first: the tests below count the log lines the slow clients make
-    await waitFor(() => /housekeeping at start done/.test(server.stderr()) && /talent index: /.test(server.stderr()),
+    await waitFor(() => /housekeeping at start done/.test(server.stderr()) && /talent index: .* built/.test(server.stderr()),
       60000, 'the work done at start');
   });
   after(async () => { await server?.stop(); });

@@ -470,17 +470,36 @@ static void prop_add_pieces(store *s, const prop_catalog *c, uint64_t *x, long l
     }
 }
 
-/* PROP_AGENTS agents visible to HR with 1..14 random pieces of evidence each. */
+/* PROP_AGENTS agents (prop_vis, prop_disabled) with 1..14 random pieces of evidence each. */
+/* Agent a's visibility and whether their account is disabled: a search shows a quarter of
+ * them only as HR ("hr"), a quarter to all, not the hidden half nor the disabled; the index
+ * folds the shown ones first. */
+static const char *prop_vis(int a) {
+    return a % 4 == 1 ? "hr" : a % 4 == 2 ? "all" : "hidden";
+}
+
+static bool prop_disabled(int a) {
+    return a % 7 == 3;
+}
+
+static bool prop_shown(int a) {
+    return strcmp(prop_vis(a), "hidden") && !prop_disabled(a);
+}
+
 static void prop_seed(store *s, const prop_catalog *c, uint64_t *x, long long *users) {
     perr err = {{0}};
     prop_exec(s, "BEGIN");
     for (int a = 0; a < PROP_AGENTS; a++) {
         store_query *st = store_stmt(s,
-                                      "INSERT INTO users(email, display_name, password_hash, locale, roles, visibility, created_at)"
-                                      " VALUES ('prop' || ?1 || '@x.fr', 'Prop ' || ?1, 'x', 'fr', 1, 'hr', 0) RETURNING id",
+                                      "INSERT INTO users(email, display_name, password_hash, locale, roles, visibility,"
+                                      " disabled_at, created_at)"
+                                      " VALUES ('prop' || ?1 || '@x.fr', 'Prop ' || ?1, 'x', 'fr', 1, ?2, ?3, 0) RETURNING id",
                                       &err);
         assert_non_null(st);
         store_bind_int(st, 1, a);
+        store_bind_text(st, 2, prop_vis(a));
+        if (prop_disabled(a)) store_bind_int64(st, 3, 1);
+        else store_bind_null(st, 3);
         assert_int_equal(store_step(st), STORE_ROW);
         users[a] = store_col_int64(st, 0);
         store_done(st);
@@ -584,57 +603,87 @@ static void prop_check_search(talent_index *ix, long long user, const prop_level
     }
 }
 
-/* Compares the index with the passport view for every agent (see below); the search's
- * scan for one agent in search_every. */
-static void prop_compare(store *s, talent_index *ix, const long long *users, int search_every) {
+/* The passport view's competencies of user (both frameworks) into want[0..*nwant) (at most
+ * 64, with a level; codes to free), each checked against the index's entry in idx (a
+ * talent_levels array) unless idx is NULL; returns the competencies compared. */
+static size_t prop_passport_levels(store *s, long long user, json_t *idx, prop_level *want, size_t *nwant) {
     perr err = {{0}};
     static const char *const fws[] = {"CRCN", "DIGCOMP"};
-    size_t compared = 0, with_levels = 0;
-    for (int a = 0; a < PROP_AGENTS; a++) {
-        json_t *idx = talent_levels(ix, users[a], &err);
-        assert_non_null(idx);
-        prop_level want[64];
-        size_t nwant = 0;
-        for (int f = 0; f < 2; f++) {
-            passport_view_opts o = {.framework = fws[f], .locale = "fr", .stale_months = 24};
-            json_t *v = passport_view_build(s, users[a], &o, &err);
-            assert_non_null(v);
-            size_t i, j, k;
-            json_t *area, *c, *l;
-            json_array_foreach(json_object_get(v, "areas"), i, area) json_array_foreach(json_object_get(area, "competencies"), j, c) {
-                const char *code = json_string_value(json_object_get(c, "code"));
-                int verified = (int)json_integer_value(json_object_get(c, "verified"));
-                int declared = (int)json_integer_value(json_object_get(c, "declared"));
-                const char *date = json_is_string(json_object_get(c, "verified_date")) ? json_string_value(json_object_get(c, "verified_date")) : "";
+    size_t compared = 0;
+    *nwant = 0;
+    for (int f = 0; f < 2; f++) {
+        passport_view_opts o = {.framework = fws[f], .locale = "fr", .stale_months = 24};
+        json_t *v = passport_view_build(s, user, &o, &err);
+        assert_non_null(v);
+        size_t i, j, k;
+        json_t *area, *c, *l;
+        json_array_foreach(json_object_get(v, "areas"), i, area) json_array_foreach(json_object_get(area, "competencies"), j, c) {
+            const char *code = json_string_value(json_object_get(c, "code"));
+            int verified = (int)json_integer_value(json_object_get(c, "verified"));
+            int declared = (int)json_integer_value(json_object_get(c, "declared"));
+            const char *date = json_is_string(json_object_get(c, "verified_date")) ? json_string_value(json_object_get(c, "verified_date")) : "";
+            if (idx) {
                 json_t *found = NULL;
                 json_array_foreach(idx, k, l) if (!strcmp(json_string_value(json_object_get(l, "code")), code)) found = l;
                 int iv = found ? (int)json_integer_value(json_object_get(found, "level")) : 0;
                 int id = found ? (int)json_integer_value(json_object_get(found, "declared")) : 0;
                 const char *idate = found ? json_string_value(json_object_get(found, "date")) : "";
                 if (iv != verified || id != declared || strcmp(idate, date))
-                    fail_msg("user %lld %s: index %d/%d/%s, passport %d/%d/%s", users[a], code, iv, id, idate, verified,
+                    fail_msg("user %lld %s: index %d/%d/%s, passport %d/%d/%s", user, code, iv, id, idate, verified,
                              declared, date);
-                compared++;
-                if ((verified || declared) && nwant < 64) {
-                    with_levels++;
-                    want[nwant++] = (prop_level){strdup(code), verified, declared, json_is_true(json_object_get(c, "stale")),
-                                                 json_is_true(json_object_get(c, "declared_stale"))};
-                }
             }
-            json_decref(v);
+            compared++;
+            if ((verified || declared) && *nwant < 64)
+                want[(*nwant)++] = (prop_level){strdup(code), verified, declared, json_is_true(json_object_get(c, "stale")),
+                                                json_is_true(json_object_get(c, "declared_stale"))};
         }
+        json_decref(v);
+    }
+    return compared;
+}
+
+/* Compares the index with the passport view for every agent (see below); the search's
+ * scan for one agent in search_every (of those a search shows). */
+static void prop_compare(store *s, talent_index *ix, const long long *users, int search_every) {
+    perr err = {{0}};
+    size_t compared = 0, with_levels = 0;
+    for (int a = 0; a < PROP_AGENTS; a++) {
+        json_t *idx = talent_levels(ix, users[a], &err);
+        assert_non_null(idx);
+        prop_level want[64];
+        size_t nwant;
+        compared += prop_passport_levels(s, users[a], idx, want, &nwant);
+        with_levels += nwant;
         /* the staleness as the search's freshness filter sees it, in batches of needs */
         for (size_t from = 0; from < nwant; from += TALENT_MAX_NEEDS) {
             prop_check_freshness(ix, users[a], want + from, nwant - from, false);
             prop_check_freshness(ix, users[a], want + from, nwant - from, true);
         }
-        if (a % search_every == 0)
+        if (a % search_every == 0 && prop_shown(a))
             for (size_t i = 0; i < nwant; i++) prop_check_search(ix, users[a], &want[i]);
         for (size_t i = 0; i < nwant; i++) free((char *)want[i].code);
         json_decref(idx);
     }
     assert_true(compared >= (size_t)PROP_AGENTS * 30); /* both frameworks' competencies */
     assert_true(with_levels > (size_t)PROP_AGENTS * 3);
+}
+
+/* The search's scan for every agent a search shows, at the passport's levels, through
+ * searches alone (which do not wait for the other agents' levels). */
+static void prop_search_shown(store *s, talent_index *ix, const long long *users) {
+    size_t searched = 0;
+    for (int a = 0; a < PROP_AGENTS; a++) {
+        if (!prop_shown(a)) continue;
+        prop_level want[64];
+        size_t nwant;
+        prop_passport_levels(s, users[a], NULL, want, &nwant);
+        for (size_t i = 0; i < nwant; i++) {
+            if (i < 3) prop_check_search(ix, users[a], &want[i]);
+            free((char *)want[i].code);
+        }
+        searched++;
+    }
+    assert_true(searched > PROP_AGENTS / 3);
 }
 
 /* For every agent and every competency of both frameworks (DigComp through the mapping):
@@ -661,6 +710,31 @@ static void index_levels_are_the_passport_levels(void **state) {
     test_db_close(t);
 }
 
+/* The same with the first build in its two parts, by hand: searches answered from the
+ * first part (the agents a search shows) find them at the passport's levels, before and
+ * after changes patched in; then the reads that need everyone's levels (levels,
+ * explanations) find the hidden and disabled agents' too. */
+static void index_first_part_serves_searches(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    store *s = t->s;
+    perr err = {{0}};
+    assert_true(skills_sync_frameworks(s, "courses", &err));
+    prop_catalog cat;
+    prop_catalog_load(s, &cat);
+    uint64_t x = 0xC0FFEEULL;
+    long long *users = calloc(PROP_AGENTS, sizeof *users);
+    prop_seed(s, &cat, &x, users);
+    talent_index *ix = talent_index_new_lazy(s);
+    prop_search_shown(s, ix, users);
+    prop_change(s, &cat, &x, users); /* patched before the rest is folded */
+    prop_search_shown(s, ix, users);
+    prop_compare(s, ix, users, 25);
+    talent_index_free(ix);
+    free(users);
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(hidden_agents_only_in_aggregates, setup, teardown),
@@ -675,6 +749,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(pagination_and_order, setup, teardown),
         cmocka_unit_test_setup_teardown(heatmap_suppresses_small_units, setup, teardown),
         cmocka_unit_test(index_levels_are_the_passport_levels),
+        cmocka_unit_test(index_first_part_serves_searches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

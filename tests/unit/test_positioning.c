@@ -210,11 +210,11 @@ static void test_recheck_sweep_idempotent(void **state) {
              fx->user, NOW - 700LL * DAY, fx->user, NOW);
     assert_true(store_exec(fx->db, sql, &err));
     int posted = -1;
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW - 60 * DAY, 24, &posted, &err)); /* too early */
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW - 60 * DAY, 24, &posted, NULL, &err)); /* too early */
     assert_int_equal(posted, 0);
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, NULL, &err));
     assert_int_equal(posted, 1);
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, NULL, &err));
     assert_int_equal(posted, 0);
     assert_int_equal(inbox_unread_count(fx->db, fx->user), 1);
     json_t *l = recheck_list(fx->db, fx->user);
@@ -247,16 +247,16 @@ static void test_recheck_sweep_idempotent(void **state) {
     assert_true(skills_verified_level(fx->db, fx->user, "CRCN-4.1") < 4); /* the failed re-check lowered it */
     assert_int_equal(skills_verified_level(fx->db, fx->user, "CRCN-1.1"), 2);
     /* done: the sweep does not make it due again */
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW + DAY, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW + DAY, 24, &posted, NULL, &err));
     assert_int_equal(posted, 0);
     /* the lowered level comes due in its turn, 22 months after the re-check (recorded at
      * the real clock's time) */
     int64_t later = clock_now() + 700LL * DAY;
-    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, NULL, &err));
     assert_int_equal(posted, 2); /* CRCN-4.1 at its lowered level, CRCN-1.1 */
     long long lowered = test_count(fx->db, "SELECT level FROM rechecks WHERE competency = 'CRCN-4.1' AND done_at IS NULL");
     assert_true(lowered >= 1 && lowered < 4);
-    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, later, 24, &posted, NULL, &err));
     assert_int_equal(posted, 0);
 }
 
@@ -335,12 +335,101 @@ static void test_recheck_sweep_batches(void **state) {
                            "DELETE FROM rechecks WHERE user_id > 20;"
                            "DELETE FROM inbox WHERE kind = 'recheck' AND user_id > 20;",
                            &err));
-    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, &err));
+    assert_true(recheck_sweep(fx->db, fx->bank, NOW, 24, &posted, NULL, &err));
     assert_int_equal(posted, later);
     char *got = sweep_snapshot(fx->db);
     assert_string_equal(got, want);
     free(got);
     free(want);
+}
+
+/* Adds k random pieces of evidence for agent id, dated between at - span and at. */
+static void random_pieces(store *db, uint64_t *rng, long long id, int k, long long at, long long span) {
+    static const char *const codes[] = {"CRCN-1.1", "CRCN-4.1", "CRCN-3.2"};
+    static const char *const kinds[] = {"measured", "attested", "declared"};
+    perr err = {{0}};
+    for (; k > 0; k--) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO evidence(user_id, competency_id, level, kind, source_ref, created_at)"
+                 " SELECT %lld, id, %d, '%s', '%s', %lld FROM competencies WHERE code = '%s'",
+                 id, 1 + (int)test_rand_below(rng, 6), kinds[test_rand_below(rng, 3)],
+                 test_rand_below(rng, 4) ? "module:x" : "recheck:1", at - (long long)test_rand_below(rng, (uint64_t)span),
+                 codes[test_rand_below(rng, 3)]);
+        assert_true(store_exec(db, sql, &err));
+    }
+}
+
+/* The full sweep's recorded time in the incremental sweep's state. */
+static long long swept_full_at(store *db) {
+    store_query *st = store_prepare(db, "SELECT value FROM shared_facts WHERE name = 'rechecks-swept'", NULL);
+    assert_non_null(st);
+    long long before = 0, last = 0, full_at = -1;
+    if (store_step(st) == STORE_ROW) assert_int_equal(sscanf(store_col_text(st, 0), "%lld %lld %lld", &before, &last, &full_at), 3);
+    store_finalize(st);
+    return full_at;
+}
+
+/* The incremental sweep, run at random intervals (an hour to three days) over four months
+ * while evidence keeps coming (dated now, or back-dated as an import would be) and the
+ * server restarts now and then (the state is in the database): after each sweep, a sweep
+ * over every agent finds nothing left to record (nothing missed), each level's notice is
+ * in the inbox once, and the sweeps between two full ones did not go over every agent. */
+static void test_recheck_sweep_incremental(void **state) {
+    fixture *fx = *state;
+    perr err = {{0}};
+    uint64_t rng = 23;
+    enum { AGENTS = 60 };
+    long long ids[AGENTS];
+    for (int u = 0; u < AGENTS; u++) {
+        char email[64];
+        snprintf(email, sizeof email, "inc%d@example.fr", u);
+        assert_true(account_create(fx->db, email, "Agent", 0, ROLE_AGENT, "fr", NULL, &ids[u], &err));
+        random_pieces(fx->db, &rng, ids[u], (int)test_rand_below(&rng, 6), NOW, 900 * DAY);
+    }
+    char path[160];
+    snprintf(path, sizeof path, "%s/p.db", fx->dir);
+    long long now = NOW, first_full = -1;
+    int incremental = 0, posted_incremental = 0, restarts = 0;
+    while (now < NOW + 120 * DAY) {
+        long long full_before = swept_full_at(fx->db);
+        int posted = -1;
+        bool full = true;
+        assert_true(recheck_sweep(fx->db, fx->bank, now, 24, &posted, &full, &err));
+        long long full_after = swept_full_at(fx->db);
+        if (first_full < 0) first_full = full_after;
+        assert_int_equal(full, full_after != full_before);
+        if (!full) { /* an incremental sweep */
+            incremental++;
+            posted_incremental += posted;
+            assert_true(now - full_after < RECHECK_FULL_DAYS * DAY);
+        } else {
+            assert_int_equal(full_after, now);
+        }
+        int missed = -1;
+        assert_true(recheck_sweep_batched(fx->db, fx->bank, now, 24, RECHECK_BATCH_AGENTS, &missed, &err));
+        if (missed) fail_msg("%d re-checks missed by the sweep at day %lld", missed, (now - NOW) / DAY);
+        assert_int_equal(test_count(fx->db, "SELECT count(*) FROM (SELECT user_id, dedup FROM inbox WHERE kind = 'recheck'"
+                                            " GROUP BY user_id, dedup HAVING count(*) > 1) d"),
+                         0);
+        assert_int_equal(test_count(fx->db, "SELECT count(*) FROM inbox WHERE kind = 'recheck'"),
+                         test_count(fx->db, "SELECT count(*) FROM rechecks"));
+        /* new evidence for some agents: recorded now, or dated back to 800 days */
+        now += 3600 + (long long)test_rand_below(&rng, 3 * DAY);
+        for (int k = (int)test_rand_below(&rng, 4); k > 0; k--)
+            random_pieces(fx->db, &rng, ids[test_rand_below(&rng, AGENTS)], 1, now,
+                          test_rand_below(&rng, 2) ? 1 : 800 * DAY);
+        if (test_rand_below(&rng, 5) == 0) { /* a restart */
+            store_free(fx->db);
+            fx->db = store_open(path, &err);
+            assert_non_null(fx->db);
+            restarts++;
+        }
+    }
+    assert_int_equal(first_full, NOW); /* no state at first: over every agent */
+    assert_true(incremental > 40);
+    assert_true(posted_incremental > 5);
+    assert_true(restarts > 3);
 }
 
 /* In English, translated items are shown and graded in English, the others in French. */
@@ -433,6 +522,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_full_test_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recheck_sweep_idempotent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recheck_sweep_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recheck_sweep_incremental, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bank_changed_under_a_running_test, setup, teardown),
         cmocka_unit_test_setup_teardown(test_english_items, setup, teardown),
         cmocka_unit_test_setup_teardown(test_options_shuffled, setup, teardown),

@@ -174,6 +174,9 @@ static const migration migrations[] = {
     {SCHEMA_RESET_REQUESTS, SCHEMA_RESET_REQUESTS_PG},
     /* 21: what a change of the caches' log is about: learning, evidence (store/schema_changes.c) */
     {SCHEMA_CHANGES_SCOPE, SCHEMA_CHANGES_SCOPE_PG},
+    /* 22: PostgreSQL notifies the servers that listen of each commit that logs a change
+     * (store/schema_changes.c) */
+    {SCHEMA_CHANGES_NOTIFY, SCHEMA_CHANGES_NOTIFY_PG},
 };
 
 int store_latest_version(void) {

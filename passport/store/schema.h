@@ -103,5 +103,11 @@ extern const char schema_learn_search_pg[];
 #define SCHEMA_CHANGES_SCOPE_PG schema_changes_scope_pg
 extern const char schema_changes_scope[];
 extern const char schema_changes_scope_pg[];
+/* Migration 22: PostgreSQL notifies the listening servers of each commit that logs a
+ * change (store_listen_start; nothing on SQLite). */
+#define SCHEMA_CHANGES_NOTIFY schema_changes_notify
+#define SCHEMA_CHANGES_NOTIFY_PG schema_changes_notify_pg
+extern const char schema_changes_notify[];
+extern const char schema_changes_notify_pg[];
 
 #endif

@@ -32,7 +32,7 @@ static const char *const pg_only_columns[] = {"module_search|rowid", "module_sea
                                               "module_search|tdoc", "talent_text|rowid", "talent_text|doc",   NULL};
 static const char *const pg_only_tables[] = {"module_search_terms", "passport_schema", NULL};
 static const char *const pg_only_indexes[] = {"module_search_doc", "module_search_terms_row", "talent_text_doc", NULL};
-static const char *const pg_only_triggers[] = {"audit_no_truncate", "changes_seq", "module_search_terms",
+static const char *const pg_only_triggers[] = {"audit_no_truncate", "changes_notify", "changes_seq", "module_search_terms",
                                                "talent_changes_seq", NULL};
 
 typedef struct engines {

@@ -424,8 +424,10 @@ int cli_serve(int argc, char **argv) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         hopts.threads = (unsigned)(cores > 0 ? cores : 2) * SERVE_PG_THREADS_PER_CORE;
     }
-    /* other servers' and commands' commits are notified (PostgreSQL): requests need not ask */
-    if (!store_listen_start(db, &err)) {
+    /* other servers' and commands' commits are notified (PostgreSQL): requests need not ask;
+     * PASSPORT_PG_NOTIFY=0 keeps one question per request (docs/performance.md) */
+    const char *notify = getenv("PASSPORT_PG_NOTIFY");
+    if (!(notify && !strcmp(notify, "0")) && !store_listen_start(db, &err)) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }

@@ -677,6 +677,8 @@ struct pg_listener {
     int stop[2];              /* a pipe: a byte written there ends the thread */
     pthread_mutex_t mu;       /* guards pg: the thread and the requests that read it */
     PGconn *pg;               /* the listening connection, NULL while there is none */
+    bool ended;               /* the server said it ends pg (listen_notice) */
+    char why[160];            /* what it said */
     atomic_bool live;         /* LISTEN is in force on a connection that is up */
     atomic_ullong received;   /* notifications */
 };
@@ -696,7 +698,7 @@ static int listen_wait(struct pg_listener *l, int fd, int ms) {
  * the generation moves once for any notifications read. False when the connection failed
  * (live is then false: requests ask the database until the thread reconnects). */
 static bool listen_drain(struct pg_listener *l) {
-    if (!l->pg || !PQconsumeInput(l->pg)) {
+    if (!l->pg || l->ended || !PQconsumeInput(l->pg) || l->ended || PQstatus(l->pg) != CONNECTION_OK) {
         atomic_store(&l->live, false);
         return false;
     }
@@ -707,6 +709,18 @@ static bool listen_drain(struct pg_listener *l) {
         atomic_fetch_add(&l->received, n);
     }
     return true;
+}
+
+/* The listening connection runs no query after LISTEN: a message the server sends unasked
+ * is its last (FATAL: terminated by an administrator, shutting down), read before the
+ * end of the connection itself. It counts as lost at once (under l->mu: libpq calls this
+ * from PQconsumeInput). */
+static void listen_notice(void *arg, const char *message) {
+    struct pg_listener *l = arg;
+    l->ended = true;
+    atomic_store(&l->live, false);
+    size_t n = strcspn(message, "\n");
+    snprintf(l->why, sizeof l->why, "%.*s", (int)(n < sizeof l->why ? n : sizeof l->why - 1), message);
 }
 
 /* A connection that LISTENs on the channel, or NULL (the failure logged once an outage:
@@ -720,7 +734,10 @@ static PGconn *listen_connect(struct pg_listener *l, bool *logged) {
         PGresult *res = PQexec(pg, "LISTEN " LISTEN_CHANNEL);
         bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         PQclear(res);
-        if (ok) return pg;
+        if (ok) {
+            PQsetNoticeProcessor(pg, listen_notice, l);
+            return pg;
+        }
     }
     if (!*logged)
         log_error("database: cannot listen for other servers' commits (%s); each request asks the database "
@@ -744,26 +761,39 @@ static void *listen_main(void *arg) {
              * generation newer than every commit made before LISTEN took effect */
             pthread_mutex_lock(&l->mu);
             l->pg = pg;
+            l->ended = false;
             store_bump_generation(l->s);
             atomic_store(&l->live, true);
             pthread_mutex_unlock(&l->mu);
             if (logged) log_info("database: listening for other servers' commits again");
             logged = false;
-            int w;
+            /* A request's listen_drain may find the connection lost (and libpq close its
+             * socket) while this thread waits: it looks again every LISTEN_RETRY_MS. */
             bool up = true;
-            while (up && (w = listen_wait(l, PQsocket(pg), -1)) > 0) {
+            for (;;) {
+                pthread_mutex_lock(&l->mu);
+                int fd = atomic_load(&l->live) ? PQsocket(pg) : -1;
+                pthread_mutex_unlock(&l->mu);
+                if (fd < 0) {
+                    up = false;
+                    break;
+                }
+                if (listen_wait(l, fd, LISTEN_RETRY_MS) < 0) break; /* stopped */
                 pthread_mutex_lock(&l->mu);
                 up = listen_drain(l);
                 pthread_mutex_unlock(&l->mu);
+                if (!up) break;
             }
             pthread_mutex_lock(&l->mu);
             atomic_store(&l->live, false);
             l->pg = NULL;
             pthread_mutex_unlock(&l->mu);
             if (!up) {
-                log_error("database: the connection that listens for other servers' commits failed (%s); each "
-                          "request asks the database until it is back",
-                          PQerrorMessage(pg));
+                const char *m = PQerrorMessage(pg);
+                log_error("database: the connection that listens for other servers' commits failed (%.*s); "
+                          "each request asks the database until it is back",
+                          (int)strcspn(l->why[0] ? l->why : m, "\n"), l->why[0] ? l->why : m);
+                l->why[0] = '\0';
                 logged = true;
             }
             PQfinish(pg);

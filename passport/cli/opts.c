@@ -28,6 +28,7 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
     o->shutdown_timeout = env_or("PASSPORT_SHUTDOWN_TIMEOUT", NULL);
     o->max_conns = env_or("PASSPORT_MAX_CONNECTIONS", NULL);
     o->max_conns_per_addr = env_or("PASSPORT_MAX_CONNECTIONS_PER_ADDRESS", NULL);
+    o->threads = env_or("PASSPORT_THREADS", NULL);
     o->trusted_proxy = env_or("PASSPORT_TRUSTED_PROXY", NULL);
     o->metrics_allow = env_or("PASSPORT_METRICS_ALLOW", NULL);
     o->log_format = env_or("PASSPORT_LOG_FORMAT", NULL);
@@ -61,6 +62,7 @@ bool cli_opts_parse(int argc, char **argv, cli_opts *o) {
         {"--shutdown-timeout", offsetof(cli_opts, shutdown_timeout)},
         {"--max-connections", offsetof(cli_opts, max_conns)},
         {"--max-connections-per-address", offsetof(cli_opts, max_conns_per_addr)},
+        {"--threads", offsetof(cli_opts, threads)},
         {"--trusted-proxy", offsetof(cli_opts, trusted_proxy)},
         {"--metrics-allow", offsetof(cli_opts, metrics_allow)},
         {"--log-format", offsetof(cli_opts, log_format)},

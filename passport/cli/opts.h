@@ -28,7 +28,7 @@ typedef struct cli_opts {
     const char *args[8];
     int nargs;
     /* `serve`: connections, shutdown, proxy, metrics (strings checked by serve) */
-    const char *request_deadline, *shutdown_timeout, *max_conns, *max_conns_per_addr;
+    const char *request_deadline, *shutdown_timeout, *max_conns, *max_conns_per_addr, *threads;
     const char *trusted_proxy, *metrics_allow;
     /* --log-format text|json (PASSPORT_LOG_FORMAT), applied by cli_opts_parse */
     const char *log_format;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -32,6 +33,12 @@
 #include "store/cluster.h"
 
 #define SERVE_WRITE_WAIT_MS 250
+/* Worker threads per core on PostgreSQL (--threads): a request that misses the caches
+ * waits for the database's answers several times; more threads than cores keep the cores
+ * busy meanwhile (docs/performance.md, measured there). */
+#define SERVE_PG_THREADS_PER_CORE 4
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static const char usage[] =
     "usage: passport serve [--data DIR] [--database URL] [--listen ADDR:PORT] [--web DIR] [--courses DIR]\n"
@@ -39,7 +46,7 @@ static const char usage[] =
     "                      [--smtp-credentials-file FILE]] [--quiet] [--log-format text|json]\n"
     "                      [--request-deadline S] [--shutdown-timeout S] [--max-connections N]\n"
     "                      [--max-connections-per-address N] [--trusted-proxy ADDR[,ADDR]]\n"
-    "                      [--metrics-allow ADDR[,ADDR]]\n"
+    "                      [--metrics-allow ADDR[,ADDR]] [--threads N]\n"
     "Serves Passport over HTTP until SIGINT or SIGTERM (running requests finish and answer).\n"
     "  --data DIR          data folder (PASSPORT_DATA, default ./var)\n"
     "  --database URL      postgresql://... or sqlite:PATH (PASSPORT_DATABASE, default DATA/passport.db)\n"
@@ -57,6 +64,9 @@ static const char usage[] =
     "                      (PASSPORT_MAX_CONNECTIONS, 4096)\n"
     "  --max-connections-per-address N  the same from one client address\n"
     "                      (PASSPORT_MAX_CONNECTIONS_PER_ADDRESS, 256)\n"
+    "  --threads N         worker threads answering requests (PASSPORT_THREADS; default one per\n"
+    "                      core on SQLite, " STR(SERVE_PG_THREADS_PER_CORE) " per core on PostgreSQL, whose queries\n"
+    "                      wait on the network)\n"
     "  --trusted-proxy ADDR  a reverse proxy whose X-Forwarded-For names the client: limits,\n"
     "                      login throttling and logs use that address (PASSPORT_TRUSTED_PROXY)\n"
     "  --metrics-allow ADDR  client addresses that may read /metrics\n"
@@ -110,6 +120,14 @@ static bool parse_count(const char *flag, const char *s, unsigned dflt, unsigned
     return true;
 }
 
+/* --threads: 1 to 256; 0 (the default, chosen once the store is open) when absent. */
+static bool parse_threads(const char *s, unsigned *out) {
+    if (!parse_count("--threads", s, 0, out)) return false;
+    if (*out <= 256) return true;
+    fprintf(stderr, "passport: --threads must be between 1 and 256, not '%s'\n", s);
+    return false;
+}
+
 /* Reads the server options of `serve` into h; false with a message on stderr. */
 static bool server_opts(const cli_opts *o, http_server_opts *h) {
     memset(h, 0, sizeof *h);
@@ -120,7 +138,8 @@ static bool server_opts(const cli_opts *o, http_server_opts *h) {
     return parse_seconds("--request-deadline", o->request_deadline, 20000, 100, 3600000, &h->deadline_ms) &&
            parse_seconds("--shutdown-timeout", o->shutdown_timeout, 10000, 100, 3600000, &h->shutdown_ms) &&
            parse_count("--max-connections", o->max_conns, 4096, &h->conn_limit) &&
-           parse_count("--max-connections-per-address", o->max_conns_per_addr, 256, &h->per_ip_limit);
+           parse_count("--max-connections-per-address", o->max_conns_per_addr, 256, &h->per_ip_limit) &&
+           parse_threads(o->threads, &h->threads);
 }
 
 /* Raises the open-file limit to its ceiling: every connection holds a descriptor. */
@@ -249,6 +268,14 @@ static atomic_ullong housekeeping_runs;
 static long long gauge_housekeeping(void *ctx) {
     (void)ctx;
     return (long long)housekeeping_runs;
+}
+
+static long long gauge_listening(void *ctx) {
+    return store_listening(ctx);
+}
+
+static long long gauge_notifications(void *ctx) {
+    return (long long)store_notifications(ctx);
 }
 
 /* True when this server took the lease `name` for the next `seconds` (logged otherwise). */
@@ -396,6 +423,17 @@ int cli_serve(int argc, char **argv) {
         fprintf(stderr, "passport: %s\n", err.msg);
         goto done;
     }
+    if (!hopts.threads && store_is_remote(db)) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        hopts.threads = (unsigned)(cores > 0 ? cores : 2) * SERVE_PG_THREADS_PER_CORE;
+    }
+    /* other servers' and commands' commits are notified (PostgreSQL): requests need not ask;
+     * PASSPORT_PG_NOTIFY=0 keeps one question per request (docs/performance.md) */
+    const char *notify = getenv("PASSPORT_PG_NOTIFY");
+    if (!(notify && !strcmp(notify, "0")) && !store_listen_start(db, &err)) {
+        fprintf(stderr, "passport: %s\n", err.msg);
+        goto done;
+    }
     srv = http_server_start(&a->http, &hopts, &err);
     if (!srv) {
         fprintf(stderr, "passport: %s\n", err.msg);
@@ -414,6 +452,12 @@ int cli_serve(int argc, char **argv) {
                            "Housekeeping periods this server ran (due-date notices, expired sessions); once "
                            "across all servers on the database",
                            gauge_housekeeping, NULL);
+    metrics_gauge_register("passport_store_listening",
+                           "1 while the notifications of other servers' commits are received (PostgreSQL); 0: "
+                           "each signed-in request asks the database",
+                           gauge_listening, db);
+    metrics_gauge_register("passport_store_notifications", "Notifications of commits received (PostgreSQL).",
+                           gauge_notifications, db);
     log_info("Passport %s listening on http://%.*s:%u/ (data: %s)", PASSPORT_VERSION,
              (int)(strrchr(o.listen, ':') - o.listen), o.listen, http_server_port(srv), o.data_dir);
     uint64_t t0 = clock_mono_us();

@@ -521,8 +521,10 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         }
         if (c->user) c->unread = inbox_unread_count(a->db, c->user->id);
     } else if (tok) {
-        /* every commit visible now, by this process or another, voids its users' entries */
-        c->synced = changelog_sync(a->changes);
+        /* every commit visible now, by this process or another, voids its users' entries; a
+         * write does not count on a notification still on its way (changelog.h) */
+        c->synced = req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH) ? changelog_sync_exact(a->changes)
+                                                                                  : changelog_sync(a->changes);
         c->stamp = changelog_stamp(a->changes); /* before the reads the entries made now hold */
         char key[65];
         long long owner = identity_key(tok, key); /* hashed once for the memo's lookup and its refill */

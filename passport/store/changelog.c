@@ -102,6 +102,27 @@ bool changelog_sync(changelog *l) {
     return ok;
 }
 
+bool changelog_sync_exact(changelog *l) {
+    if (!store_listening(l->s)) return changelog_sync(l); /* that asks the database already */
+    /* a commit made just before may still have its notification on the way: ask the table */
+    store_query *st = store_stmt(l->s, "SELECT coalesce(max(seq), 0) FROM changes", NULL);
+    if (!st) return false;
+    bool ok = store_step(st) == STORE_ROW;
+    long long top = ok ? store_col_int64(st, 0) : 0;
+    store_done(st);
+    if (!ok) return false;
+    if (top > atomic_load(&l->applied)) {
+        pthread_mutex_lock(&l->mu);
+        if (top > atomic_load(&l->applied)) {
+            atomic_fetch_add_explicit(&l->syncs, 1, memory_order_relaxed);
+            ok = read_changes(l);
+        }
+        pthread_mutex_unlock(&l->mu);
+        if (!ok) return false;
+    }
+    return changelog_sync(l);
+}
+
 long long changelog_stamp(const changelog *l) {
     return atomic_load(&((changelog *)l)->applied);
 }

@@ -28,6 +28,14 @@ void changelog_free(changelog *l);
  * trusted for this request) when the log could not be read. */
 bool changelog_sync(changelog *l);
 
+/* changelog_sync that does not rely on notifications still on their way: while the store
+ * listens (store_listen_start), a commit made by another process just before this call
+ * may not have moved the generation yet, so this asks the table for its last seq (one
+ * query) and reads what is new. For requests that write: a role removed or an account
+ * disabled by another process a moment before is seen, whatever the notification's delay.
+ * Without the listener (and on SQLite), the same as changelog_sync. */
+bool changelog_sync_exact(changelog *l);
+
 /* The stamp of data read from now on: the last seq applied, which every read transaction
  * started after this call sees (it may see more: the stamp is then older than the data,
  * which only costs a miss). */

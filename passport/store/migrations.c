@@ -176,6 +176,9 @@ static const migration migrations[] = {
     {SCHEMA_CHANGES_SCOPE, SCHEMA_CHANGES_SCOPE_PG},
     /* 22: verified evidence by date, read by the incremental re-check sweep (store/schema_positioning.c) */
     {SCHEMA_RECHECK_DATES, SCHEMA_RECHECK_DATES_PG},
+    /* 23: PostgreSQL notifies the servers that listen of each commit that logs a change
+     * (store/schema_changes.c) */
+    {SCHEMA_CHANGES_NOTIFY, SCHEMA_CHANGES_NOTIFY_PG},
 };
 
 int store_latest_version(void) {

@@ -108,5 +108,11 @@ extern const char schema_changes_scope_pg[];
 #define SCHEMA_RECHECK_DATES_PG schema_recheck_dates_pg
 extern const char schema_recheck_dates[];
 extern const char schema_recheck_dates_pg[];
+/* Migration 23: PostgreSQL notifies the listening servers of each commit that logs a
+ * change (store_listen_start; nothing on SQLite). */
+#define SCHEMA_CHANGES_NOTIFY schema_changes_notify
+#define SCHEMA_CHANGES_NOTIFY_PG schema_changes_notify_pg
+extern const char schema_changes_notify[];
+extern const char schema_changes_notify_pg[];
 
 #endif

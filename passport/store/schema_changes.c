@@ -264,3 +264,14 @@ const char schema_changes_scope_pg[] =
     BY_USER_SCOPED_PG("attempts", "1")
     BY_USER_SCOPED_PG("module_visits", "1")
     BY_USER_SCOPED_PG("evidence", "2");
+
+/* Migration 23: each commit that logs a change notifies the channel `passport_changes`
+ * (PostgreSQL only: a statement-level trigger; NOTIFY is delivered at commit, once per
+ * transaction since the payloads are equal), so that the servers listening on it
+ * (store_listen_start) learn of it without asking the database at each request
+ * (docs/performance.md). SQLite's PRAGMA data_version needs nothing. */
+const char schema_changes_notify[] = "SELECT 1";
+const char schema_changes_notify_pg[] =
+    "CREATE FUNCTION changes_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN PERFORM pg_notify('passport_changes', ''); RETURN NULL; END $$;"
+    "CREATE TRIGGER changes_notify AFTER INSERT ON changes FOR EACH STATEMENT EXECUTE FUNCTION changes_notify();";

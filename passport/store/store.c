@@ -186,6 +186,7 @@ store *store_open_bare(const char *location, perr *err) {
 
 void store_free(store *s) {
     if (!s) return;
+    if (PG(s)) pgs_listen_stop(s);
     store_thread_close(s);
     /* Connections of threads still alive (should be none): close them too. */
     while (s->conns) {
@@ -214,6 +215,22 @@ unsigned long long store_generation(store *s) {
 
 unsigned long long store_generation_fresh(store *s) {
     return PG(s) ? pgs_generation_fresh(s) : sq_generation_fresh(s);
+}
+
+bool store_listen_start(store *s, perr *err) {
+    return PG(s) ? pgs_listen_start(s, err) : true;
+}
+
+bool store_is_remote(store *s) {
+    return PG(s);
+}
+
+bool store_listening(store *s) {
+    return PG(s) && pgs_listening(s);
+}
+
+unsigned long long store_notifications(store *s) {
+    return PG(s) ? pgs_notifications(s) : 0;
 }
 
 int store_version(store *s) {

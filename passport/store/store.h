@@ -49,9 +49,28 @@ int store_version(store *s);
 unsigned long long store_generation(store *s);
 /* store_generation, first moved when a commit by another connection (another process:
  * the CLI, another server) happened since this thread's connection last looked (SQLite:
- * PRAGMA data_version; PostgreSQL: the database's snapshot, which any commit that wrote
- * moves; one query). Memos that another process's write must void check with this. */
+ * PRAGMA data_version; PostgreSQL: the notification of store_listen_start when it listens,
+ * else the database's snapshot, which any commit that wrote moves; one query). Memos that
+ * another process's write must void check with this. */
 unsigned long long store_generation_fresh(store *s);
+/* Lets store_generation_fresh learn of other processes' commits without asking the
+ * database at each call. PostgreSQL: a thread of its own keeps one more connection that
+ * LISTENs on the channel the change log's trigger notifies at each commit that logs a
+ * change (migration 23, docs/performance.md); each notification moves the generation, and
+ * while that connection is up store_generation_fresh costs no query. When it is down (not
+ * yet connected, dropped, being reconnected every second) store_generation_fresh asks
+ * the database as before; at each (re)connection the generation moves once (what was
+ * committed while nobody listened). SQLite: nothing to do (PRAGMA data_version costs no
+ * round trip). Call it once; store_free stops the thread. false with err set when the
+ * thread cannot start. */
+bool store_listen_start(store *s, perr *err);
+/* True when the database is a server reached through a socket (PostgreSQL): each query
+ * waits for an answer, so more worker threads than cores keep the cores busy. */
+bool store_is_remote(store *s);
+/* True while the notification connection of store_listen_start is up and listening. */
+bool store_listening(store *s);
+/* Notifications received by the connection of store_listen_start since it started. */
+unsigned long long store_notifications(store *s);
 /* The number of migrations the binary knows. */
 int store_latest_version(void);
 

@@ -32,6 +32,7 @@ struct store {
     atomic_int write_wait_ms; /* bound of the wait for write_mu, then for the engine's lock */
     atomic_bool foreign_lock; /* the holder of write_mu found the engine's write lock taken by
                                  another process, and no store_begin has succeeded since */
+    struct pg_listener *listener; /* PostgreSQL: store_listen_start's thread, or NULL */
 };
 
 /* The first member of each engine's statement: which engine runs it. */
@@ -129,6 +130,12 @@ void pgs_conn_close(store_conn *c);
 /* Reconnects c when the server dropped it and no write transaction holds it. */
 void pgs_conn_revive(store_conn *c);
 unsigned long long pgs_generation_fresh(store *s);
+/* store_listen_start, store_listening, store_notifications; pgs_listen_stop ends the
+ * thread (store_free; no-op when none). */
+bool pgs_listen_start(store *s, perr *err);
+bool pgs_listening(store *s);
+unsigned long long pgs_notifications(store *s);
+void pgs_listen_stop(store *s);
 store_query *pgs_stmt_new(store_conn *c, const char *sql, perr *err);
 store_query *pgs_prepare(store *s, const char *sql, perr *err);
 void pgs_finalize(store_query *q);

@@ -17,11 +17,14 @@
  * try) runs under a savepoint, so that its failure leaves the reads going. */
 #include "store/store_engine.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/log.h"
@@ -682,11 +685,203 @@ bool pgs_exec(store *s, const char *sql, perr *err) {
 
 /* ---- the rest of store.h ---- */
 
-/* Another connection committed a write when the database's snapshot moved: a
- * transaction that wrote ended (it left the running list or raised xmin) or began (the
- * next transaction id moved). Cheap (no table read), and it sees any server's commit;
- * other databases' writes on the same PostgreSQL move it too (only a cache re-check). */
+/* ---- notifications (store_listen_start) ---- */
+
+/* The channel the change log's trigger notifies (migration 23, store/schema_changes.c). */
+#define LISTEN_CHANNEL "passport_changes"
+#define LISTEN_RETRY_MS 1000 /* between two connection attempts */
+
+struct pg_listener {
+    store *s;
+    pthread_t thread;
+    int stop[2];              /* a pipe: a byte written there ends the thread */
+    pthread_mutex_t mu;       /* guards pg: the thread and the requests that read it */
+    PGconn *pg;               /* the listening connection, NULL while there is none */
+    bool ended;               /* the server said it ends pg (listen_notice) */
+    char why[160];            /* what it said */
+    atomic_bool live;         /* LISTEN is in force on a connection that is up */
+    atomic_ullong received;   /* notifications */
+};
+
+/* Waits until fd (none when < 0) can be read or ms pass (-1: no bound): 1 readable, 0
+ * time out, -1 the thread must stop. */
+static int listen_wait(struct pg_listener *l, int fd, int ms) {
+    struct pollfd p[2] = {{.fd = l->stop[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+    int n;
+    do n = poll(p, fd >= 0 ? 2 : 1, ms);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 || p[0].revents) return -1;
+    return n > 0 ? 1 : 0;
+}
+
+/* Reads what arrived on l->pg (never waits: libpq's sockets do not block), under l->mu;
+ * the generation moves once for any notifications read. False when the connection failed
+ * (live is then false: requests ask the database until the thread reconnects). */
+static bool listen_drain(struct pg_listener *l) {
+    if (!l->pg || l->ended || !PQconsumeInput(l->pg) || l->ended || PQstatus(l->pg) != CONNECTION_OK) {
+        atomic_store(&l->live, false);
+        return false;
+    }
+    unsigned long long n = 0;
+    for (PGnotify *note; (note = PQnotifies(l->pg)); n++) PQfreemem(note);
+    if (n) {
+        store_bump_generation(l->s);
+        atomic_fetch_add(&l->received, n);
+    }
+    return true;
+}
+
+/* The listening connection runs no query after LISTEN: a message the server sends unasked
+ * is its last (FATAL: terminated by an administrator, shutting down), read before the
+ * end of the connection itself. It counts as lost at once (under l->mu: libpq calls this
+ * from PQconsumeInput). */
+static void listen_notice(void *arg, const char *message) {
+    struct pg_listener *l = arg;
+    l->ended = true;
+    atomic_store(&l->live, false);
+    size_t n = strcspn(message, "\n");
+    snprintf(l->why, sizeof l->why, "%.*s", (int)(n < sizeof l->why ? n : sizeof l->why - 1), message);
+}
+
+/* A connection that LISTENs on the channel, or NULL (the failure logged once an outage:
+ * *logged). TCP keepalives notice a peer that vanished without closing. */
+static PGconn *listen_connect(struct pg_listener *l, bool *logged) {
+    const char *keys[] = {"dbname", "application_name", "client_encoding", "connect_timeout", "keepalives",
+                          "keepalives_idle", "keepalives_interval", "keepalives_count", NULL};
+    const char *vals[] = {l->s->path, "passport-listen", "UTF8", "5", "1", "10", "2", "3", NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (pg && PQstatus(pg) == CONNECTION_OK) {
+        PGresult *res = PQexec(pg, "LISTEN " LISTEN_CHANNEL);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (ok) {
+            PQsetNoticeProcessor(pg, listen_notice, l);
+            return pg;
+        }
+    }
+    if (!*logged)
+        log_error("database: cannot listen for other servers' commits (%s); each request asks the database "
+                  "until it can",
+                  pg ? PQerrorMessage(pg) : "out of memory");
+    *logged = true;
+    PQfinish(pg);
+    return NULL;
+}
+
+/* The thread: connect and LISTEN, move the generation (what was committed meanwhile),
+ * then move it at each notification, until the connection fails (reconnect after
+ * LISTEN_RETRY_MS) or the store stops it. */
+static void *listen_main(void *arg) {
+    struct pg_listener *l = arg;
+    bool logged = false;
+    for (;;) {
+        PGconn *pg = listen_connect(l, &logged);
+        if (pg) {
+            /* the generation moves before `live`: a request that finds live true has a
+             * generation newer than every commit made before LISTEN took effect */
+            pthread_mutex_lock(&l->mu);
+            l->pg = pg;
+            l->ended = false;
+            store_bump_generation(l->s);
+            atomic_store(&l->live, true);
+            pthread_mutex_unlock(&l->mu);
+            if (logged) log_info("database: listening for other servers' commits again");
+            logged = false;
+            /* A request's listen_drain may find the connection lost (and libpq close its
+             * socket) while this thread waits: it looks again every LISTEN_RETRY_MS. */
+            bool up = true;
+            for (;;) {
+                pthread_mutex_lock(&l->mu);
+                int fd = atomic_load(&l->live) ? PQsocket(pg) : -1;
+                pthread_mutex_unlock(&l->mu);
+                if (fd < 0) {
+                    up = false;
+                    break;
+                }
+                if (listen_wait(l, fd, LISTEN_RETRY_MS) < 0) break; /* stopped */
+                pthread_mutex_lock(&l->mu);
+                up = listen_drain(l);
+                pthread_mutex_unlock(&l->mu);
+                if (!up) break;
+            }
+            pthread_mutex_lock(&l->mu);
+            atomic_store(&l->live, false);
+            l->pg = NULL;
+            pthread_mutex_unlock(&l->mu);
+            if (!up) {
+                const char *m = PQerrorMessage(pg);
+                log_error("database: the connection that listens for other servers' commits failed (%.*s); "
+                          "each request asks the database until it is back",
+                          (int)strcspn(l->why[0] ? l->why : m, "\n"), l->why[0] ? l->why : m);
+                l->why[0] = '\0';
+                logged = true;
+            }
+            PQfinish(pg);
+            if (up) return NULL; /* stopped */
+        }
+        if (listen_wait(l, -1, LISTEN_RETRY_MS) < 0) return NULL;
+    }
+}
+
+bool pgs_listen_start(store *s, perr *err) {
+    if (s->listener) return true;
+    struct pg_listener *l = xcalloc(1, sizeof *l);
+    l->s = s;
+    pthread_mutex_init(&l->mu, NULL);
+    if (pipe(l->stop) != 0) {
+        pthread_mutex_destroy(&l->mu);
+        free(l);
+        return perr_set(err, "cannot start listening for other servers' commits: %s", strerror(errno));
+    }
+    if (pthread_create(&l->thread, NULL, listen_main, l) != 0) {
+        close(l->stop[0]);
+        close(l->stop[1]);
+        pthread_mutex_destroy(&l->mu);
+        free(l);
+        return perr_set(err, "cannot start the thread that listens for other servers' commits");
+    }
+    s->listener = l;
+    return true;
+}
+
+bool pgs_listening(store *s) {
+    return s->listener && atomic_load(&s->listener->live);
+}
+
+unsigned long long pgs_notifications(store *s) {
+    return s->listener ? atomic_load(&s->listener->received) : 0;
+}
+
+void pgs_listen_stop(store *s) {
+    struct pg_listener *l = s->listener;
+    if (!l) return;
+    ssize_t w;
+    do w = write(l->stop[1], "x", 1);
+    while (w < 0 && errno == EINTR);
+    pthread_join(l->thread, NULL);
+    close(l->stop[0]);
+    close(l->stop[1]);
+    pthread_mutex_destroy(&l->mu);
+    free(l);
+    s->listener = NULL;
+}
+
+/* While the listener is up, what arrived on its connection is read first (no query, no
+ * wait: a notification already sent needs no wake-up of the listening thread), and a commit
+ * of another process that logged a change has moved the generation. Else another
+ * connection committed
+ * a write when the database's snapshot moved: a transaction that wrote ended (it left the
+ * running list or raised xmin) or began (the next transaction id moved). Cheap (no table
+ * read), and it sees any server's commit; other databases' writes on the same PostgreSQL
+ * move it too (only a cache re-check). */
 unsigned long long pgs_generation_fresh(store *s) {
+    struct pg_listener *l = s->listener;
+    if (l && atomic_load(&l->live)) {
+        pthread_mutex_lock(&l->mu);
+        bool up = listen_drain(l);
+        pthread_mutex_unlock(&l->mu);
+        if (up) return store_generation(s);
+    }
     pconn *c = conn_get(s, NULL);
     store_query *st = c ? store_stmt(s, "SELECT pg_current_snapshot()::text", NULL) : NULL;
     if (st && pgs_step(st) == STORE_ROW) {

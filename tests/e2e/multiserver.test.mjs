@@ -110,6 +110,38 @@ describe('two servers on one database', { skip }, () => {
     assert.equal(htmlLang((await ca.get('/me/profile')).body), 'fr');
   });
 
+  test("a server learns of the other's commits by notification, and asks the database while it cannot listen",
+    { skip: SQLITE && 'PostgreSQL only' }, async () => {
+      assert.equal(await metric(b, 'passport_store_listening'), 1, 'B listens for the commits of others');
+      const ca = client(a);
+      await ca.loginOk(DEMO.agent);
+      const cb = ca.clone();
+      cb.baseUrl = b.url;
+      const flip = async (locale) => {
+        await cb.get('/me/profile');
+        await cb.get('/me/profile'); // kept in B's page cache
+        const r = await ca.submit('/me/profile', '/locale', { locale, next: '/' });
+        assert.equal(r.status, 303);
+        return htmlLang((await cb.get('/me/profile')).body);
+      };
+      const n0 = await metric(b, 'passport_store_notifications');
+      assert.equal(await flip('en'), 'en', "B's next request sees A's write");
+      assert.ok((await metric(b, 'passport_store_notifications')) > n0, 'B learned of it by a notification');
+      // Both servers' listening connections cut (a restart of PostgreSQL, a network failure):
+      // the backends are gone when psql returns; each request asks the database until B
+      // listens again, a second later at the earliest.
+      const cut = spawnSync('psql', [db.url, '-v', 'ON_ERROR_STOP=1', '-qAtc',
+        "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE application_name = 'passport-listen'" +
+        ' AND datname = current_database()'], { encoding: 'utf8' });
+      assert.equal(cut.status, 0, cut.stderr);
+      assert.equal(cut.stdout.trim(), '2', 'one listening connection per server');
+      assert.equal(await flip('fr'), 'fr', 'seen while B cannot listen');
+      for (let i = 0; i < 100 && (await metric(b, 'passport_store_listening')) !== 1; i++) await sleep(100);
+      assert.equal(await metric(b, 'passport_store_listening'), 1, 'B listens again');
+      assert.equal(await flip('en'), 'en', 'seen once B listens again');
+      assert.equal(await flip('fr'), 'fr');
+    });
+
   test("the talent index of one server learns of the other's writes", async () => {
     const as = {};
     const tokens = {};

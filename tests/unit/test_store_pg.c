@@ -344,6 +344,64 @@ static void another_servers_commit_moves_the_fresh_generation(void **state) {
     store_free(other);
 }
 
+/* Polls for at most 10 s until store_listening(s) is want. */
+static bool listening_becomes(store *s, bool want) {
+    for (int i = 0; i < 1000; i++) {
+        if (store_listening(s) == want) return true;
+        usleep(10 * 1000);
+    }
+    return false;
+}
+
+/* Polls for at most 10 s until the generation (no query) passes from. */
+static bool generation_passes(store *s, unsigned long long from) {
+    for (int i = 0; i < 1000; i++) {
+        if (store_generation(s) > from) return true;
+        usleep(10 * 1000);
+    }
+    return false;
+}
+
+static void notifications_move_the_generation_without_a_query(void **state) {
+    NEED_PG(state);
+    store *other = open_on(f);
+    perr err = {{0}};
+    assert_true(store_listen_start(s, &err));
+    assert_true(listening_becomes(s, true));
+    /* while it listens, store_generation_fresh asks nothing: a commit that does not
+     * notify goes unseen (Passport's own commits all notify: the change log's trigger) */
+    unsigned long long g = store_generation_fresh(s);
+    assert_true(store_exec(other, "INSERT INTO units(name) VALUES ('quiet')", NULL));
+    assert_true(store_generation_fresh(s) == g);
+    /* a notification is delivered at commit, and moves the generation by itself */
+    assert_true(store_begin(other, &err));
+    assert_true(store_exec(other, "INSERT INTO units(name) VALUES ('loud'); NOTIFY passport_changes", NULL));
+    usleep(50 * 1000);
+    assert_true(store_generation(s) == g);
+    assert_true(store_commit(other, &err));
+    assert_true(generation_passes(s, g));
+    assert_true(store_notifications(s) >= 1);
+    /* its connection dropped (the backend gone: pg_terminate_backend waits for it): the
+     * next call finds it lost by itself, with no wait for the listening thread, and asks
+     * the database until the connection is back; the generation moves at the
+     * reconnection (what was committed meanwhile) */
+    assert_true(store_exec(other,
+                           "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                           " WHERE application_name = 'passport-listen' AND datname = current_database()",
+                           NULL));
+    g = store_generation_fresh(s);
+    assert_true(store_exec(other, "INSERT INTO units(name) VALUES ('while down')", NULL));
+    assert_true(store_generation_fresh(s) > g);
+    g = store_generation(s);
+    bool down = !store_listening(s); /* the thread reconnects a second after it noticed, at the earliest */
+    assert_true(listening_becomes(s, true));
+    if (down) assert_true(store_generation(s) > g);
+    g = store_generation_fresh(s);
+    assert_true(store_exec(other, "NOTIFY passport_changes", NULL));
+    assert_true(generation_passes(s, g));
+    store_free(other);
+}
+
 static void a_read_transaction_sees_one_snapshot(void **state) {
     NEED_PG(state);
     store *other = open_on(f);
@@ -558,6 +616,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_statement_first_prepared_inside_a_transaction_keeps_it, setup, teardown),
         cmocka_unit_test_setup_teardown(a_write_waits_for_another_server_then_answers_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(another_servers_commit_moves_the_fresh_generation, setup, teardown),
+        cmocka_unit_test_setup_teardown(notifications_move_the_generation_without_a_query, setup, teardown),
         cmocka_unit_test_setup_teardown(a_read_transaction_sees_one_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(a_dropped_connection_is_reopened, setup, teardown),
         cmocka_unit_test_setup_teardown(migrations_keep_their_version_in_a_table, setup, teardown),

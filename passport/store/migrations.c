@@ -174,6 +174,8 @@ static const migration migrations[] = {
     {SCHEMA_RESET_REQUESTS, SCHEMA_RESET_REQUESTS_PG},
     /* 21: what a change of the caches' log is about: learning, evidence (store/schema_changes.c) */
     {SCHEMA_CHANGES_SCOPE, SCHEMA_CHANGES_SCOPE_PG},
+    /* 22: the module of a learning change in the caches' log (store/schema_changes.c) */
+    {SCHEMA_CHANGES_MODULE, SCHEMA_CHANGES_MODULE_PG},
 };
 
 int store_latest_version(void) {

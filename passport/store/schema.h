@@ -103,5 +103,10 @@ extern const char schema_learn_search_pg[];
 #define SCHEMA_CHANGES_SCOPE_PG schema_changes_scope_pg
 extern const char schema_changes_scope[];
 extern const char schema_changes_scope_pg[];
+/* Migration 22: the module of a learning change (store/changelog.h, changelog_current_modules). */
+#define SCHEMA_CHANGES_MODULE schema_changes_module
+#define SCHEMA_CHANGES_MODULE_PG schema_changes_module_pg
+extern const char schema_changes_module[];
+extern const char schema_changes_module_pg[];
 
 #endif

@@ -279,7 +279,8 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
     app_page_shows_modules(req, ids, nids);
     const char *fills[2] = {nonce, fields ? json_string_value(fields) : ""};
     size_t lens[2] = {strlen(nonce), fields ? json_string_length(fields) : 0};
-    if (!locked && app_page_fill(a, req, resp, CHANGE_LEARN, 2, fills, lens)) goto done;
+    size_t holes = locked ? 0 : 2; /* a locked quiz shows no form: the page is kept whole, until the lock ends */
+    if (app_page_fill(a, req, resp, CHANGE_LEARN, holes, fills, lens)) goto done;
     json_t *d = player_json(a, req, m, &pm);
     /* the holes, filled below: the page's other bytes are kept for the next requests */
     json_object_set_new(d, "nonce", json_string_nocheck(locked ? "" : APP_HOLE(0)));
@@ -287,7 +288,7 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
     json_object_set(d, "lesson_html", m->lesson_html);
     json_object_set_new(d, "page_title", json_string(m->title));
     app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
-    if (!locked) app_page_keep_filled(a, req, resp, CHANGE_LEARN, player_until(&pm), 2, fills, lens);
+    app_page_keep_filled(a, req, resp, CHANGE_LEARN, player_until(&pm), holes, fills, lens);
 done:
     json_decref(fields);
     app_library_release(a, lib);

@@ -255,6 +255,34 @@ describe('page cache and change log', () => {
     assert.equal(meta(a.out.body), meta((await (await signedIn(email)).get(`/modules/${A}`)).body));
   });
 
+  // A module whose quiz is locked (its failed attempts used up) shows no form: its page is
+  // kept whole, until the lock ends (the player memo's bounds).
+  test('a module page whose quiz is locked is kept whole', async () => {
+    const email = 'cache-locked@demo.passport.test';
+    cli('add', email, '--role', 'agent', '--name', 'Agent verrouillé');
+    const c = await signedIn(email);
+    const id = 'graphique-simple-honnete';
+    const mod = parseModule(moduleFileById(id));
+    for (let i = 0; ; i++) {
+      const page = (await c.get(`/modules/${id}`)).body;
+      if (page.includes('class="alert alert-error"')) break; // locked
+      assert.ok(i < 10, 'the quiz locks after its failed attempts');
+      const r = await c.post(`/modules/${id}/attempts`,
+        answerFields(findForm(page, `/modules/${id}/attempts`).hidden, wrongAnswers(mod, formQuestions(page))));
+      assert.equal(r.status, 303, r.body.slice(0, 300));
+    }
+    const first = await delta(() => c.get(`/modules/${id}`));
+    assert.deepEqual([first.out.status, first.hits, first.misses], [200, 1, 0], 'served from the kept page');
+    const again = await delta(() => c.get(`/modules/${id}`));
+    assert.deepEqual([again.hits, again.misses], [1, 0]);
+    assert.equal(again.out.body, first.out.body, 'the same bytes');
+    assert.ok(!again.out.body.includes(`action="/modules/${id}/attempts"`), 'no form while locked');
+    const fresh = await signedIn(email);
+    const csrfOf = async (x) => JSON.parse((await x.get('/api/v1/me')).body).csrf;
+    assert.equal(again.out.body.split(await csrfOf(c)).join('CSRF'),
+      (await fresh.get(`/modules/${id}`)).body.split(await csrfOf(fresh)).join('CSRF'), 'what a new session sees');
+  });
+
   test('a change everyone sees (a renamed person) empties every agent\'s pages', async () => {
     const b = await signedIn(DEMO.agent2);
     await b.get('/courses');

@@ -265,7 +265,8 @@ static void identity_remember(app *a, long long owner, const char *key, long lon
 typedef struct page_head {
     long long stamp, user_id;
     int64_t at;
-    unsigned scopes; /* what of the user's data it shows (app_page_shows) */
+    unsigned scopes;   /* what of the user's data it shows (app_page_shows) */
+    unsigned nmodules; /* of its learning data, that of the request's page_modules alone (0: all) */
 } page_head;
 
 static atomic_ullong page_hits, page_misses, page_voided;
@@ -285,6 +286,40 @@ unsigned long long app_page_voided(void) {
 void app_page_shows(http_req *req, unsigned scopes) {
     req_ctx *c = app_ctx(req);
     if (c) c->page_scopes = scopes & CHANGE_ANY;
+}
+
+void app_page_shows_modules(http_req *req, const char *const *ids, size_t n) {
+    req_ctx *c = app_ctx(req);
+    if (!c) return;
+    c->page_modules = ids;
+    c->page_nmodules = ids ? n : 0;
+}
+
+bool app_restamp(app *a, http_req *req) {
+    req_ctx *c = app_ctx(req);
+    if (!c || !c->user || !c->synced || !changelog_sync(a->changes)) return false;
+    long long now = changelog_stamp(a->changes);
+    /* only scoped changes of the user since the stamp: those the caller reads again */
+    if (!changelog_current_for(a->changes, c->user->id, 0, c->stamp)) return false;
+    c->stamp = now;
+    return true;
+}
+
+/* True when the kept page under h may serve c's request: its user's, young enough, and
+ * nothing it shows changed since its stamp (the change log); counts a voided one. */
+static bool page_head_current(app *a, const req_ctx *c, const page_head *h) {
+    int64_t now = clock_now();
+    if (h->user_id != c->user->id || now < h->at || now - h->at >= APP_PAGE_SECONDS) return false;
+    bool current;
+    if (h->nmodules) { /* its learning data is that of the request's modules alone */
+        current = h->nmodules == c->page_nmodules &&
+                  changelog_current_modules(a->changes, h->user_id, c->page_modules, c->page_nmodules, h->stamp) &&
+                  changelog_current_for(a->changes, h->user_id, h->scopes & ~(unsigned)CHANGE_LEARN, h->stamp);
+    } else {
+        current = changelog_current_for(a->changes, h->user_id, h->scopes, h->stamp);
+    }
+    if (!current) atomic_fetch_add(&page_voided, 1);
+    return current;
 }
 
 void app_page_uncached(http_req *req) {
@@ -330,12 +365,7 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
     bool ok = blob_cache_get(a->pages, owner, key, &b) && b.len >= sizeof h;
     if (ok) {
         memcpy(&h, b.data, sizeof h);
-        int64_t now = clock_now();
-        ok = h.user_id == c->user->id && now >= h.at && now - h.at < APP_PAGE_SECONDS;
-        if (ok && !changelog_current_for(a->changes, h.user_id, h.scopes, h.stamp)) {
-            ok = false;
-            atomic_fetch_add(&page_voided, 1);
-        }
+        ok = page_head_current(a, c, &h);
     }
     if (ok) {
         free(key);
@@ -357,7 +387,7 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
 /* Keeps the page app_render made for this request when it may be kept. */
 static void page_remember(app *a, const req_ctx *c, const http_resp *resp) {
     if (!c || !c->page_key || resp->status != 200 || c->set_csrf_cookie || resp->body.len > APP_PAGE_MAX) return;
-    page_head h = {c->stamp, c->user->id, clock_now(), c->page_scopes};
+    page_head h = {c->stamp, c->user->id, clock_now(), c->page_scopes, 0};
     buf b = BUF_INIT;
     buf_append(&b, &h, sizeof h);
     buf_append(&b, resp->body.data, resp->body.len);
@@ -426,13 +456,7 @@ bool app_page_fill(app *a, http_req *req, http_resp *resp, unsigned scopes, size
     free(key);
     if (ok) {
         memcpy(&h, b.data, sizeof h);
-        int64_t now = clock_now();
-        ok = h.h.user_id == c->user->id && h.n == n && h.h.scopes == (scopes & CHANGE_ANY) && now >= h.h.at &&
-             now - h.h.at < APP_PAGE_SECONDS && now < h.until;
-        if (ok && !changelog_current_for(a->changes, h.h.user_id, h.h.scopes, h.h.stamp)) {
-            ok = false;
-            atomic_fetch_add(&page_voided, 1);
-        }
+        ok = h.n == n && h.h.scopes == (scopes & CHANGE_ANY) && clock_now() < h.until && page_head_current(a, c, &h.h);
     }
     if (ok) {
         fill_holes(resp, b.data + sizeof h, b.len - sizeof h, h.off, n, fills, lens);
@@ -449,8 +473,9 @@ void app_page_keep_filled(app *a, http_req *req, http_resp *resp, unsigned scope
     if (n > APP_HOLES_MAX || resp->status != 200) return;
     /* the page without its marks, and where they were */
     static const char *const marks[APP_HOLES_MAX] = {APP_HOLE(0), APP_HOLE(1), APP_HOLE(2), APP_HOLE(3)};
-    holes_head h = {{c ? c->stamp : 0, c && c->user ? c->user->id : 0, clock_now(), scopes & CHANGE_ANY}, until, (uint32_t)n,
-                    {0}};
+    holes_head h = {{c ? c->stamp : 0, c && c->user ? c->user->id : 0, clock_now(), scopes & CHANGE_ANY,
+                     c ? (unsigned)c->page_nmodules : 0},
+                    until, (uint32_t)n, {0}};
     buf page = BUF_INIT;
     const char *p = buf_cstr(&resp->body), *end = p + resp->body.len;
     bool ok = resp->body.len <= APP_PAGE_MAX;

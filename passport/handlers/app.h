@@ -86,6 +86,8 @@ typedef struct req_ctx {
     long long page_owner;
     unsigned long db_errors; /* store_thread_errors() when the request began */
     unsigned page_scopes; /* what of the user's data the page shows (CHANGE_*); CHANGE_ANY unless said */
+    const char *const *page_modules; /* its learning data of these modules alone (borrowed), when set */
+    size_t page_nmodules;
 } req_ctx;
 
 /* Loads catalogs, templates and static files, builds the router. NULL with err set. The
@@ -153,6 +155,18 @@ void app_page_uncached(http_req *req);
  * scopes leave it cached. A page that does not call it is voided by any change of its
  * user. Call it before app_render. */
 void app_page_shows(http_req *req, unsigned scopes);
+/* This page kept with holes (below) shows, of its user's learning data, that of the modules
+ * ids[0..n) alone (store/changelog.h, changelog_current_modules): a learning change of
+ * another module leaves it kept. ids are borrowed until the end of the request. Call it
+ * before app_page_fill and app_page_keep_filled, with CHANGE_LEARN in their scopes. */
+void app_page_shows_modules(http_req *req, const char *const *ids, size_t n);
+/* After the request's own write of its user's data (the module page records a visit):
+ * brings the change log up to date and, when nothing of the user but scoped data (learning,
+ * evidence) and nothing for everyone changed since the request's stamp, moves the stamp to
+ * now and returns true. The caller must then read again, after this call, the scoped data
+ * its entries show: they are stamped after the write, not voided by it. False (the stamp
+ * is kept: entries made now are void on arrival, a miss) otherwise. */
+bool app_restamp(app *a, http_req *req);
 /* Pages kept with holes: a GET page whose renderings differ only in a few strings (the
  * module page: its one-time nonce and drawn questions) is kept once with APP_HOLE(i)
  * markers where they go, and each request fills the holes with its own strings. Same key,

@@ -52,23 +52,37 @@ typedef struct player_memo {
     int64_t until;   /* cooldown: when the next attempt is possible, 0 when it is now */
 } player_memo;
 
-/* The reads of the player, in one read transaction (one WAL lock instead of one per
- * query). The visit is written after it, and only when due (at most once a
- * PROGRESS_VISIT_GRAIN), so that no read transaction turns into a write. */
-static bool player_read(app *a, const learn_library *lib, long long uid, const learn_module *m, player_memo *pm,
-                        perr *err) {
+/* The reads of the player into pm, in one read transaction (one WAL lock instead of one
+ * per query); *progress is the agent's progress by module (the caller frees it), NULL
+ * when the store fails. */
+static void player_reads(app *a, const learn_library *lib, long long uid, const learn_module *m, player_memo *pm,
+                         json_t **progress, perr *err) {
     int64_t now = clock_now();
     pm->at = now;
-    if (!store_read_begin(a->db, err)) return false;
+    bool txn = store_read_begin(a->db, err);
     pm->visited = progress_visit_last(a->db, uid, m->id);
-    json_t *progress = progress_by_module(a->db, uid, err);
+    *progress = txn ? progress_by_module(a->db, uid, err) : NULL;
     pm->recent = attempt_count_recent(a->db, lib, uid, m);
     pm->until = attempt_locked_until(a->db, lib, uid, m, now);
-    store_read_end(a->db);
-    if (progress && now - pm->visited >= PROGRESS_VISIT_GRAIN) { /* record the view, then show it */
+    if (txn) store_read_end(a->db);
+}
+
+/* The player's reads for the request's agent and m. The visit is written after them, and
+ * only when due (at most once a PROGRESS_VISIT_GRAIN), so that no read transaction turns
+ * into a write; the reads are then made again after it, stamped after it (app_restamp):
+ * the memo and the page this request keeps are not voided by its own visit, while a
+ * change made meanwhile by another request or process still voids them, or is read. */
+static bool player_read(app *a, http_req *req, const learn_library *lib, const learn_module *m, player_memo *pm,
+                        perr *err) {
+    long long uid = app_ctx(req)->user->id;
+    json_t *progress = NULL;
+    player_reads(a, lib, uid, m, pm, &progress, err);
+    if (progress && pm->at - pm->visited >= PROGRESS_VISIT_GRAIN) { /* record the view, then show it */
         json_decref(progress);
-        pm->visited = now;
-        progress = progress_visit(a->db, uid, m->id, err) ? progress_by_module(a->db, uid, err) : NULL;
+        progress = NULL;
+        if (!progress_visit(a->db, uid, m->id, err)) return false;
+        app_restamp(a, req);
+        player_reads(a, lib, uid, m, pm, &progress, err);
     }
     if (!progress) return false;
     const json_t *p = json_object_get(progress, m->id);
@@ -133,6 +147,8 @@ static void policy_data(app *a, http_req *req, const learn_module *m, json_t *d)
 static bool player_memo_get(app *a, http_req *req, const learn_library *lib, const learn_module *m, player_memo *pm,
                             perr *err) {
     long long uid = app_ctx(req)->user->id;
+    const char *ids[LIBRARY_COPIES_MAX]; /* the module and its copies: their attempts count in its cooldown */
+    size_t nids = library_copies(lib, m, ids);
     char key[BLOB_CACHE_MAX_KEY];
     int n = snprintf(key, sizeof key, "player|%lld|%s", uid, m->id);
     bool keyed = n > 0 && (size_t)n < sizeof key;
@@ -148,16 +164,17 @@ static bool player_memo_get(app *a, http_req *req, const learn_library *lib, con
     bool hit = keyed && blob_cache_get(a->memos, slot, key, &b) && b.len == sizeof *pm;
     if (hit) {
         memcpy(pm, b.data, sizeof *pm);
-        /* progress and attempts: learning data alone (a self-assessment leaves it current) */
-        hit = changelog_current_for(a->changes, uid, CHANGE_LEARN, pm->stamp) && now >= pm->at &&
+        /* progress and attempts on this module and its copies: their learning data alone (a
+         * self-assessment, an attempt on another module leave it current) */
+        hit = changelog_current_modules(a->changes, uid, ids, nids, pm->stamp) && now >= pm->at &&
               now - pm->at < APP_MEMO_SECONDS &&
               now - pm->visited < PROGRESS_VISIT_GRAIN && (!pm->until || now < pm->until);
     }
     buf_free(&b);
     if (!hit) {
         *pm = (player_memo){0};
-        if (!player_read(a, lib, uid, m, pm, err)) return false;
-        pm->stamp = c->stamp;
+        if (!player_read(a, req, lib, m, pm, err)) return false;
+        pm->stamp = c->stamp; /* after player_read: moved past its own visit, whose reads came after */
         if (keyed) blob_cache_put(a->memos, slot, key, (const char *)pm, sizeof *pm);
     }
     return true;
@@ -228,8 +245,9 @@ static json_t *questions_html(app *a, http_req *req, const learn_module *m, cons
 
 /* The module page. Its renderings differ only in the quiz form's nonce and drawn
  * questions: the rest is kept with holes for them (app_page_fill) while the agent's
- * learning data and the player's time bounds are unchanged. The draw is fixed by the
- * attempts already made (pm.attempts), which any attempt changes (CHANGE_LEARN). */
+ * learning data of this module (and its copies) and the player's time bounds are
+ * unchanged. The draw is fixed by the attempts already made (pm.attempts), which any
+ * attempt on the module changes (CHANGE_LEARN, with its module). */
 static void module_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     learn_library *lib = app_library_acquire(a);
@@ -256,9 +274,13 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
             goto done;
         }
     }
+    const char *ids[LIBRARY_COPIES_MAX]; /* the page shows learning data of m and its copies alone */
+    size_t nids = library_copies(lib, m, ids);
+    app_page_shows_modules(req, ids, nids);
     const char *fills[2] = {nonce, fields ? json_string_value(fields) : ""};
     size_t lens[2] = {strlen(nonce), fields ? json_string_length(fields) : 0};
-    if (!locked && app_page_fill(a, req, resp, CHANGE_LEARN, 2, fills, lens)) goto done;
+    size_t holes = locked ? 0 : 2; /* a locked quiz shows no form: the page is kept whole, until the lock ends */
+    if (app_page_fill(a, req, resp, CHANGE_LEARN, holes, fills, lens)) goto done;
     json_t *d = player_json(a, req, m, &pm);
     /* the holes, filled below: the page's other bytes are kept for the next requests */
     json_object_set_new(d, "nonce", json_string_nocheck(locked ? "" : APP_HOLE(0)));
@@ -266,7 +288,7 @@ static void module_page(http_req *req, http_resp *resp, void *ctx) {
     json_object_set(d, "lesson_html", m->lesson_html);
     json_object_set_new(d, "page_title", json_string(m->title));
     app_render(a, req, resp, 200, "courses/module", "learn.module.title", d);
-    if (!locked) app_page_keep_filled(a, req, resp, CHANGE_LEARN, player_until(&pm), 2, fills, lens);
+    app_page_keep_filled(a, req, resp, CHANGE_LEARN, player_until(&pm), holes, fills, lens);
 done:
     json_decref(fields);
     app_library_release(a, lib);

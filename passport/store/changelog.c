@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* The change log of the caches (see changelog.h): per bucket of user ids, the seq of the
  * last unscoped change read from the `changes` table and of the last change of each scope,
+ * per bucket of (user id, module id) the seq of the last learning change of that module,
  * plus the seq of the last change for everyone; one mutex serialises the reads of the
  * table, lookups are lock-free atomics. */
 #include "store/changelog.h"
@@ -24,12 +25,21 @@ struct changelog {
     atomic_llong everyone;        /* seq of the last change of key 0 (or of a lost stretch) */
     atomic_llong last[BUCKETS];   /* seq of the last unscoped change of a key of this bucket */
     atomic_llong scoped[SCOPES][BUCKETS]; /* seq of the last change of that scope */
+    atomic_llong learn_unnamed[BUCKETS];  /* seq of the last learning change naming no module */
+    atomic_llong modules[BUCKETS];        /* by (key, module): seq of the last learning change of it */
     atomic_ullong syncs, changes, lost;
 };
 
 static size_t bucket_of(long long key) {
     unsigned long long h = (unsigned long long)key * 0x9E3779B97F4A7C15ull;
     return (size_t)(h >> 40) & (BUCKETS - 1);
+}
+
+/* The bucket of one module's learning data of key: FNV-1a of the id, mixed with the key. */
+static size_t module_bucket_of(long long key, const char *id) {
+    unsigned long long h = 1469598103934665603ull ^ (unsigned long long)key * 0x9E3779B97F4A7C15ull;
+    for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 1099511628211ull;
+    return (size_t)(h ^ h >> 29) & (BUCKETS - 1);
 }
 
 changelog *changelog_new(store *s, perr *err) {
@@ -59,7 +69,7 @@ void changelog_free(changelog *l) {
 /* Reads the changes after l->applied (under l->mu). A first seq past applied + 1 means
  * the table was pruned past what this process read: every entry is voided. */
 static bool read_changes(changelog *l) {
-    store_query *st = store_stmt(l->s, "SELECT seq, user_id, scope FROM changes WHERE seq > ? ORDER BY seq", NULL);
+    store_query *st = store_stmt(l->s, "SELECT seq, user_id, scope, module FROM changes WHERE seq > ? ORDER BY seq", NULL);
     if (!st) return false;
     long long applied = atomic_load(&l->applied);
     store_bind_int64(st, 1, applied);
@@ -79,6 +89,11 @@ static bool read_changes(changelog *l) {
         } else {
             for (int i = 0; i < SCOPES; i++)
                 if (scope & 1 << i) atomic_store(&l->scoped[i][bucket_of(key)], seq);
+            if (scope & CHANGE_LEARN) {
+                const char *module = store_col_text_or_null(st, 3);
+                if (module) atomic_store(&l->modules[module_bucket_of(key, module)], seq);
+                else atomic_store(&l->learn_unnamed[bucket_of(key)], seq);
+            }
         }
         /* the bucket before applied: a lookup stamped with the new applied must see it */
         atomic_store(&l->applied, seq);
@@ -139,6 +154,18 @@ bool changelog_current_for(const changelog *l, long long key, unsigned scopes, l
     if (stamp < atomic_load(&m->last[b])) return false;
     for (int i = 0; i < SCOPES; i++)
         if ((scopes & 1u << i) && stamp < atomic_load(&m->scoped[i][b])) return false;
+    return true;
+}
+
+bool changelog_current_modules(const changelog *l, long long key, const char *const *ids, size_t n,
+                               long long stamp) {
+    changelog *m = (changelog *)l;
+    if (stamp < atomic_load(&m->everyone)) return false;
+    if (key == 0) return true;
+    size_t b = bucket_of(key);
+    if (stamp < atomic_load(&m->last[b]) || stamp < atomic_load(&m->learn_unnamed[b])) return false;
+    for (size_t i = 0; i < n; i++)
+        if (stamp < atomic_load(&m->modules[module_bucket_of(key, ids[i])])) return false;
     return true;
 }
 

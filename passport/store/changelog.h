@@ -10,6 +10,7 @@
 #define PASSPORT_STORE_CHANGELOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "store/store.h"
 
@@ -47,7 +48,7 @@ long long changelog_stamp(const changelog *l);
  * scope 0 (the account, a session, the inbox, badges...: everything not listed here) voids
  * every entry of its key, whatever it shows. */
 enum {
-    CHANGE_LEARN = 1,    /* attempts, module visits: progress, the module to continue */
+    CHANGE_LEARN = 1,    /* attempts, module visits: progress, the module to continue (with the module's id) */
     CHANGE_EVIDENCE = 2, /* evidence: levels, passport counts, recommendations */
 };
 #define CHANGE_ANY (CHANGE_LEARN | CHANGE_EVIDENCE) /* an entry that may show anything of its key */
@@ -61,6 +62,15 @@ bool changelog_current(const changelog *l, long long key, long long stamp);
 /* Same, for an entry that shows only the scopes (CHANGE_* bits) of key's data: changes of
  * other scopes do not void it; unscoped changes of key and changes for everyone do. */
 bool changelog_current_for(const changelog *l, long long key, unsigned scopes, long long stamp);
+
+/* Same, for an entry that shows, of key's data, the learning data of the modules ids[0..n)
+ * alone (a module page and the module's copies in other languages, whose failed attempts
+ * count toward its cooldown): the learning changes of key's other modules (attempts,
+ * visits: migration 24 logs their module) leave it current; a learning change that names
+ * no module, an unscoped change of key and a change for everyone void it. Module ids share
+ * hashed buckets too (with key): another module's change may void it, never the other way. */
+bool changelog_current_modules(const changelog *l, long long key, const char *const *ids, size_t n,
+                               long long stamp);
 
 /* Counters since the log was made, for /metrics: syncs that read the table, changes read,
  * and times the log fell behind the table's pruning (every entry voided). */

@@ -179,6 +179,8 @@ static const migration migrations[] = {
     /* 23: PostgreSQL notifies the servers that listen of each commit that logs a change
      * (store/schema_changes.c) */
     {SCHEMA_CHANGES_NOTIFY, SCHEMA_CHANGES_NOTIFY_PG},
+    /* 24: the module of a learning change in the caches' log (store/schema_changes.c) */
+    {SCHEMA_CHANGES_MODULE, SCHEMA_CHANGES_MODULE_PG},
 };
 
 int store_latest_version(void) {

@@ -114,5 +114,10 @@ extern const char schema_recheck_dates_pg[];
 #define SCHEMA_CHANGES_NOTIFY_PG schema_changes_notify_pg
 extern const char schema_changes_notify[];
 extern const char schema_changes_notify_pg[];
+/* Migration 24: the module of a learning change (store/changelog.h, changelog_current_modules). */
+#define SCHEMA_CHANGES_MODULE schema_changes_module
+#define SCHEMA_CHANGES_MODULE_PG schema_changes_module_pg
+extern const char schema_changes_module[];
+extern const char schema_changes_module_pg[];
 
 #endif

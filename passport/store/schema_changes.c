@@ -275,3 +275,48 @@ const char schema_changes_notify_pg[] =
     "CREATE FUNCTION changes_notify() RETURNS trigger LANGUAGE plpgsql AS $$"
     " BEGIN PERFORM pg_notify('passport_changes', ''); RETURN NULL; END $$;"
     "CREATE TRIGGER changes_notify AFTER INSERT ON changes FOR EACH STATEMENT EXECUTE FUNCTION changes_notify();";
+/* Migration 24: the module of a learning change. An attempt or a module visit concerns
+ * one module: its triggers log the module's id with the agent, so that the entries showing
+ * one module's learning data (the player memo, the module page: changelog_current_modules)
+ * are voided by changes of that module alone; the entries showing every module's progress
+ * (the catalog, home...) are voided by any of them, as before. */
+#define BY_USER_MODULE(T)                                                                         \
+    "DROP TRIGGER changes_" T "_ins; DROP TRIGGER changes_" T "_upd; DROP TRIGGER changes_" T "_del;" \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " WHEN NEW.user_id IS NOT NULL BEGIN"     \
+    " INSERT INTO changes(user_id, scope, module) VALUES (NEW.user_id, 1, NEW.module_id); END;"      \
+    "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " BEGIN"                                  \
+    " INSERT INTO changes(user_id, scope, module) SELECT NEW.user_id, 1, NEW.module_id"              \
+    "  WHERE NEW.user_id IS NOT NULL"                                                                \
+    "  UNION SELECT OLD.user_id, 1, OLD.module_id WHERE OLD.user_id IS NOT NULL; END;"               \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " WHEN OLD.user_id IS NOT NULL BEGIN"     \
+    " INSERT INTO changes(user_id, scope, module) VALUES (OLD.user_id, 1, OLD.module_id); END;"
+
+const char schema_changes_module[] =
+    "ALTER TABLE changes ADD COLUMN module TEXT;"
+    BY_USER_MODULE("attempts")
+    BY_USER_MODULE("module_visits");
+
+#define BY_USER_MODULE_PG(T)                                                                      \
+    "DROP TRIGGER changes_" T "_ins ON " T "; DROP TRIGGER changes_" T "_upd ON " T ";"             \
+    "DROP TRIGGER changes_" T "_del ON " T ";"                                                      \
+    "CREATE TRIGGER changes_" T "_ins AFTER INSERT ON " T " FOR EACH ROW WHEN (NEW.user_id IS NOT NULL)" \
+    " EXECUTE FUNCTION changes_by_user_module();"                                                   \
+    "CREATE TRIGGER changes_" T "_upd AFTER UPDATE ON " T " FOR EACH ROW"                           \
+    " EXECUTE FUNCTION changes_by_user_module();"                                                   \
+    "CREATE TRIGGER changes_" T "_del AFTER DELETE ON " T " FOR EACH ROW WHEN (OLD.user_id IS NOT NULL)" \
+    " EXECUTE FUNCTION changes_by_user_module();"
+
+const char schema_changes_module_pg[] =
+    "ALTER TABLE changes ADD COLUMN module TEXT;"
+    /* changes_by_user_scoped(1) with the row's module */
+    "CREATE FUNCTION changes_by_user_module() RETURNS trigger LANGUAGE plpgsql AS $$"
+    " BEGIN"
+    "  IF TG_OP = 'INSERT' THEN INSERT INTO changes(user_id, scope, module) VALUES (NEW.user_id, 1, NEW.module_id);"
+    "  ELSIF TG_OP = 'DELETE' THEN INSERT INTO changes(user_id, scope, module) VALUES (OLD.user_id, 1, OLD.module_id);"
+    "  ELSE INSERT INTO changes(user_id, scope, module) SELECT NEW.user_id, 1, NEW.module_id WHERE NEW.user_id IS NOT NULL"
+    "   UNION SELECT OLD.user_id, 1, OLD.module_id WHERE OLD.user_id IS NOT NULL;"
+    "  END IF;"
+    "  RETURN NULL;"
+    " END $$;"
+    BY_USER_MODULE_PG("attempts")
+    BY_USER_MODULE_PG("module_visits");

@@ -36,6 +36,19 @@ describe('page cache and change log', () => {
   const sql = (q) => {
     return sqlText(server, q);
   };
+  // a wrong answer to each question shown (whatever its kind): a failed attempt
+  const wrongAnswers = (mod, shown) => {
+    const right = rightAnswers(mod, shown);
+    const wrong = {};
+    for (const q of shown) {
+      if (q.kind === 'text') wrong[q.name] = 'zzzz';
+      else {
+        const bad = q.options.find((o) => ![right[q.name]].flat().includes(o.value));
+        wrong[q.name] = q.kind === 'multi' ? [bad.value] : bad.value;
+      }
+    }
+    return wrong;
+  };
   const signedIn = async (email) => {
     const c = client(server);
     await c.loginOk(email, DEMO_PASSWORD);
@@ -155,16 +168,7 @@ describe('page cache and change log', () => {
         form = { hidden: findForm(page.body, `/modules/${mid}/attempts`).hidden, shown: formQuestions(page.body),
           meta: meta(page.body) };
       }
-      const right = rightAnswers(mod, form.shown);
-      const wrong = {};
-      for (const q of form.shown) {
-        if (q.kind === 'text') wrong[q.name] = 'zzzz';
-        else {
-          const bad = q.options.find((o) => ![right[q.name]].flat().includes(o.value));
-          wrong[q.name] = q.kind === 'multi' ? [bad.value] : bad.value;
-        }
-      }
-      const r = await c.post(`/modules/${mid}/attempts`, answerFields(form.hidden, wrong));
+      const r = await c.post(`/modules/${mid}/attempts`, answerFields(form.hidden, wrongAnswers(mod, form.shown)));
       assert.equal(r.status, 303, r.body.slice(0, 300));
     }, LEARN);
     // the module page (its player memo shows learning data) counts the attempt at once
@@ -194,8 +198,9 @@ describe('page cache and change log', () => {
     // the page but for the form's nonce and questions (and the session's CSRF token)
     const rest = (html, csrf) => html.split(csrf).join('CSRF')
       .replace(/(name="nonce" value=")[^"]+(">)[\s\S]*?(<p><button)/, '$1$2$3');
-    await c.get(`/modules/${id}`); // records the visit: a change of the agent's learning, after which
-    const first = await delta(() => c.get(`/modules/${id}`)); // the page is rendered again and kept
+    // the first request records the visit, a change of the agent's learning made by the
+    // request itself: the page it keeps is stamped after it, not voided by it
+    const first = await delta(() => c.get(`/modules/${id}`));
     assert.deepEqual([first.out.status, first.hits, first.misses], [200, 0, 1], 'rendered and kept');
     const pages = [];
     for (let i = 0; i < 3; i++) {
@@ -218,6 +223,64 @@ describe('page cache and change log', () => {
     const f2 = (await fresh.get(`/modules/${id}`)).body;
     assert.equal(rest(after.out.body, csrf), rest(f2, await csrfOf(fresh)), 'it shows the passed module');
     assert.notEqual(rest(after.out.body, csrf), rest(first.out.body, csrf));
+  });
+
+  // The module page (and its player memo) shows the agent's learning data of its module
+  // and of the module's copies in other languages alone (store/changelog.h,
+  // changelog_current_modules): an attempt on module A voids A's page, not B's.
+  test("an attempt on one module voids that module's page, not the agent's page of another", async () => {
+    const email = 'cache-two-modules@demo.passport.test';
+    cli('add', email, '--role', 'agent', '--name', 'Agent deux modules');
+    const c = await signedIn(email);
+    const A = 'phishing-basics', B = 'tableur-trier-filtrer-formules';
+    const mod = parseModule(moduleFileById(A));
+    const meta = (html) => (html.match(/<p class="learn-meta">([\s\S]*?)<\/p>/) || [])[1];
+    const kept = {};
+    for (const id of [A, B]) {
+      assert.equal((await c.get(`/modules/${id}`)).status, 200); // records the visit, kept
+      const d = await delta(() => c.get(`/modules/${id}`));
+      assert.deepEqual([d.out.status, d.hits, d.misses], [200, 1, 0], `${id}'s page is kept`);
+      kept[id] = d.out.body;
+    }
+    const r = await c.post(`/modules/${A}/attempts`,
+      answerFields(findForm(kept[A], `/modules/${A}/attempts`).hidden, wrongAnswers(mod, formQuestions(kept[A]))));
+    assert.equal(r.status, 303, r.body.slice(0, 300));
+    // B's page is not voided (served from the cache, or rendered again only if it outlived APP_PAGE_SECONDS)
+    const b = await delta(() => c.get(`/modules/${B}`));
+    assert.deepEqual([b.out.status, b.voided, b.hits + b.misses], [200, 0, 1], `the attempt on ${A} leaves ${B}'s page kept`);
+    assert.equal(meta(b.out.body), meta(kept[B]));
+    const a = await delta(() => c.get(`/modules/${A}`));
+    assert.deepEqual([a.out.status, a.hits, a.misses, a.voided], [200, 0, 1, 1], `the attempt voided ${A}'s page`);
+    assert.notEqual(meta(a.out.body), meta(kept[A]), 'which shows the attempt at once');
+    assert.equal(meta(a.out.body), meta((await (await signedIn(email)).get(`/modules/${A}`)).body));
+  });
+
+  // A module whose quiz is locked (its failed attempts used up) shows no form: its page is
+  // kept whole, until the lock ends (the player memo's bounds).
+  test('a module page whose quiz is locked is kept whole', async () => {
+    const email = 'cache-locked@demo.passport.test';
+    cli('add', email, '--role', 'agent', '--name', 'Agent verrouillé');
+    const c = await signedIn(email);
+    const id = 'graphique-simple-honnete';
+    const mod = parseModule(moduleFileById(id));
+    for (let i = 0; ; i++) {
+      const page = (await c.get(`/modules/${id}`)).body;
+      if (page.includes('class="alert alert-error"')) break; // locked
+      assert.ok(i < 10, 'the quiz locks after its failed attempts');
+      const r = await c.post(`/modules/${id}/attempts`,
+        answerFields(findForm(page, `/modules/${id}/attempts`).hidden, wrongAnswers(mod, formQuestions(page))));
+      assert.equal(r.status, 303, r.body.slice(0, 300));
+    }
+    const first = await delta(() => c.get(`/modules/${id}`));
+    assert.deepEqual([first.out.status, first.hits, first.misses], [200, 1, 0], 'served from the kept page');
+    const again = await delta(() => c.get(`/modules/${id}`));
+    assert.deepEqual([again.hits, again.misses], [1, 0]);
+    assert.equal(again.out.body, first.out.body, 'the same bytes');
+    assert.ok(!again.out.body.includes(`action="/modules/${id}/attempts"`), 'no form while locked');
+    const fresh = await signedIn(email);
+    const csrfOf = async (x) => JSON.parse((await x.get('/api/v1/me')).body).csrf;
+    assert.equal(again.out.body.split(await csrfOf(c)).join('CSRF'),
+      (await fresh.get(`/modules/${id}`)).body.split(await csrfOf(fresh)).join('CSRF'), 'what a new session sees');
   });
 
   test('a change everyone sees (a renamed person) empties every agent\'s pages', async () => {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
-/* Tests for store/changelog and the triggers of migrations 16 and 19: a write voids the
+/* Tests for store/changelog and the triggers of migrations 16, 19 and 24: a write voids the
  * entries of the agent it touches and no other's, and of that agent only the entries that
- * show its scope (learning, evidence) or everything; a change for everyone voids all; a commit by
+ * show its scope (learning, evidence; learning of its module) or everything; a change for everyone voids all; a commit by
  * another connection (another process: the command line) is seen at the next sync; an
  * entry stamped before a change stays void even when stored after the sync that read it;
  * a process that fell behind the log's pruning voids everything. */
@@ -15,6 +15,12 @@
 
 #include "store/changelog.h"
 #include "testutil.h"
+
+/* Writes of agent 1's data: a self-assessment, a failed attempt on module M. */
+#define EVIDENCE_1 "INSERT INTO evidence(user_id, competency_id, level, kind, created_at) VALUES (1, 1, 2, 'declared', 0)"
+#define ATTEMPT_1(M)                                                                              \
+    "INSERT INTO attempts(user_id, module_id, module_version, answers_json, score, passed, finished_at)" \
+    " VALUES (1, '" M "', 'v', '{}', 0, 0, 0)"
 
 /* Two accounts, ids 1 and 2. */
 static void two_users(store *s) {
@@ -55,6 +61,15 @@ static int teardown(void **state) {
     test_db_close(f->t);
     free(f);
     return 0;
+}
+
+/* Runs the write sql on s, syncing l before and after; returns the stamp from before it. */
+static long long logged(store *s, changelog *l, const char *sql) {
+    assert_true(changelog_sync(l));
+    long long stamp = changelog_stamp(l);
+    assert_true(store_exec(s, sql, NULL));
+    assert_true(changelog_sync(l));
+    return stamp;
 }
 
 static void test_by_key(void **state) {
@@ -128,12 +143,7 @@ static void test_scopes(void **state) {
     assert_true(changelog_current_for(l, 1, CHANGE_LEARN, stamp)); /* progress is intact */
     assert_true(changelog_current_for(l, 1, 0, stamp));            /* so is the session's memo */
     assert_true(changelog_current_for(l, 2, CHANGE_EVIDENCE, stamp)); /* and the other agent's */
-    stamp = changelog_stamp(l);
-    assert_true(store_exec(t->s,
-                           "INSERT INTO attempts(user_id, module_id, module_version, answers_json, score, passed,"
-                           " finished_at) VALUES (1, 'm', 'v', '{}', 0, 0, 0)",
-                           NULL));
-    assert_true(changelog_sync(l));
+    stamp = logged(t->s, l, ATTEMPT_1("m"));
     assert_false(changelog_current_for(l, 1, CHANGE_LEARN, stamp));
     assert_false(changelog_current(l, 1, stamp));
     assert_true(changelog_current_for(l, 1, CHANGE_EVIDENCE, stamp));
@@ -160,6 +170,48 @@ static void test_scopes(void **state) {
     assert_true(store_exec(t->s, "INSERT INTO changes(user_id, scope) VALUES (2, 64)", NULL));
     assert_true(changelog_sync(l));
     assert_false(changelog_current_for(l, 2, 0, stamp));
+}
+
+/* A learning change names its module (migration 24): it voids its agent's entries that
+ * show that module's learning data (or every module's), not those of the agent's other
+ * modules; a learning change naming no module, an unscoped change and a change for
+ * everyone void them all. */
+static void test_modules(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    two_users(t->s);
+    assert_true(store_exec(t->s, "PRAGMA foreign_keys = OFF", NULL));
+    changelog *l = changelog_new(t->s, NULL);
+    const char *a[] = {"a"}, *b[] = {"b"}, *b_and_copy[] = {"b", "a-en", "a"};
+    long long stamp = logged(t->s, l, ATTEMPT_1("a"));
+    assert_false(changelog_current_modules(l, 1, a, 1, stamp));  /* module a's page */
+    assert_true(changelog_current_modules(l, 1, b, 1, stamp));   /* module b's page is kept */
+    assert_false(changelog_current_modules(l, 1, b_and_copy, 3, stamp)); /* a page that counts a's attempts */
+    assert_false(changelog_current_for(l, 1, CHANGE_LEARN, stamp)); /* the catalog shows every module */
+    assert_true(changelog_current_modules(l, 2, a, 1, stamp));   /* the other agent's module a */
+    assert_true(changelog_current_modules(l, 1, NULL, 0, stamp)); /* no module: unscoped data alone */
+    stamp = logged(t->s, l, "INSERT INTO module_visits(user_id, module_id, first_at, last_at) VALUES (1, 'b', 0, 0)");
+    assert_false(changelog_current_modules(l, 1, b, 1, stamp));
+    assert_true(changelog_current_modules(l, 1, a, 1, stamp));
+    stamp = logged(t->s, l, "UPDATE module_visits SET last_at = 60 WHERE user_id = 1");
+    assert_false(changelog_current_modules(l, 1, b, 1, stamp));
+    assert_true(changelog_current_modules(l, 1, a, 1, stamp));
+    stamp = logged(t->s, l, "DELETE FROM attempts WHERE user_id = 1");
+    assert_false(changelog_current_modules(l, 1, a, 1, stamp));
+    assert_true(changelog_current_modules(l, 1, b, 1, stamp));
+    stamp = logged(t->s, l, EVIDENCE_1); /* evidence is not a module's learning data */
+    assert_true(changelog_current_modules(l, 1, a, 1, stamp));
+    /* a learning change that names no module (an older server's trigger) voids every module */
+    logged(t->s, l, "INSERT INTO changes(user_id, scope) VALUES (1, 1)");
+    assert_false(changelog_current_modules(l, 1, a, 1, stamp));
+    assert_false(changelog_current_modules(l, 1, b, 1, stamp));
+    stamp = logged(t->s, l, "INSERT INTO inbox(user_id, kind, msg_key, created_at) VALUES (1, 'k', 'm', 0)");
+    assert_false(changelog_current_modules(l, 1, a, 1, stamp)); /* unscoped */
+    assert_true(changelog_current_modules(l, 2, a, 1, stamp));
+    stamp = logged(t->s, l, "INSERT INTO changes(user_id) VALUES (0)"); /* everyone */
+    assert_false(changelog_current_modules(l, 2, a, 1, stamp));
+    changelog_free(l);
+    test_db_close(t);
 }
 
 /* Only the tables named in store/schema_changes.c (migration 19) log a scope: a new
@@ -263,6 +315,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_by_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_everyone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scopes, setup, teardown),
+        cmocka_unit_test(test_modules),
         cmocka_unit_test(test_scoped_tables),
         cmocka_unit_test_setup_teardown(test_other_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_late_store, setup, teardown),

@@ -250,9 +250,9 @@ static void transcript(store *s, buf *out) {
         if (!store_exec(s, writes[i], &err)) fail_msg("%s: %s", writes[i], err.msg);
         for (int t = 0; t < 2; t++) {
             char sql[160];
-            /* the log's scope too (store/changelog.h): talent_changes has none */
-            snprintf(sql, sizeof sql, "SELECT user_id%s FROM %s WHERE seq > %lld ORDER BY 1, 2", t ? ", 0" : ", scope",
-                     tables[t], seen[t]);
+            /* the log's scope and module too (store/changelog.h): talent_changes has none */
+            snprintf(sql, sizeof sql, "SELECT user_id%s FROM %s WHERE seq > %lld ORDER BY 1, 2, 3",
+                     t ? ", 0, ''" : ", scope, coalesce(module, '')", tables[t], seen[t]);
             buf_printf(out, "%s -> %s:\n", writes[i], tables[t]);
             rows(s, sql, out);
             snprintf(sql, sizeof sql, "SELECT coalesce(max(seq), 0) FROM %s", tables[t]);

@@ -122,10 +122,16 @@ static bool parse_count(const char *flag, const char *s, unsigned dflt, unsigned
 
 /* --threads: 1 to 256; 0 (the default, chosen once the store is open) when absent. */
 static bool parse_threads(const char *s, unsigned *out) {
-    if (!parse_count("--threads", s, 0, out)) return false;
-    if (*out <= 256) return true;
-    fprintf(stderr, "passport: --threads must be between 1 and 256, not '%s'\n", s);
-    return false;
+    *out = 0;
+    if (!s) return true;
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || v < 1 || v > 256) {
+        fprintf(stderr, "passport: --threads must be a count between 1 and 256, not '%s'\n", s);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
 }
 
 /* Reads the server options of `serve` into h; false with a message on stderr. */

@@ -92,6 +92,10 @@ static void award_post(http_req *req, http_resp *resp, void *ctx) {
 static void revoke_confirm(app *a, http_req *req, http_resp *resp, int status, long long id, const char *error) {
     long long holder = 0, achievement_id = 0;
     bool revoked = false;
+    if (!a->badges) { /* the badges failed to load at start (logged): no set to name the badge */
+        app_error(a, req, resp, 503, "badges.error.unavailable");
+        return;
+    }
     if (!badges_credential_get(a->db, id, NULL, &holder, &achievement_id, &revoked)) {
         app_error(a, req, resp, 404, NULL);
         return;

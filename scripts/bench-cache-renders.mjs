@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // How many pages the page cache renders under writes, counted rather than timed (the
 // machine's load does not change it): BENCH_AGENTS signed-in agents read BENCH_READS pages
 // drawn from the mix of scripts/bench-mixed (home, catalog, a search, a course, passport,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Sorted folder listings (see dirlist.h). */
 #include "core/dirlist.h"
 

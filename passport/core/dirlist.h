@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Sorted listings of a folder's entries, for the loaders of courses, frameworks and the
  * positioning bank: hidden entries left out, symbolic links never followed. */
 #ifndef PASSPORT_CORE_DIRLIST_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* heap_give_back (see heap.h). glibc sets up its heap in the first malloc family call of
  * the process, and marks it ready before its bins are: a malloc_trim running meanwhile in
  * another thread walks a bin whose links are still NULL and reads address 0x8 (glibc 2.36,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Giving freed memory back to the system after a large sweep (the talent index's build,
  * the server's start and hourly sweeps), safely from any thread. */
 #ifndef PASSPORT_CORE_HEAP_H

@@ -181,6 +181,8 @@ static const migration migrations[] = {
     {SCHEMA_CHANGES_NOTIFY, SCHEMA_CHANGES_NOTIFY_PG},
     /* 24: the module of a learning change in the caches' log (store/schema_changes.c) */
     {SCHEMA_CHANGES_MODULE, SCHEMA_CHANGES_MODULE_PG},
+    /* 25: invitations and resets failed before 24 forget their secret link (store/schema_identity.c) */
+    {SCHEMA_OUTBOX_FAILED_LINKS, SCHEMA_OUTBOX_FAILED_LINKS},
 };
 
 int store_latest_version(void) {

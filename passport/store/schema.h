@@ -119,5 +119,8 @@ extern const char schema_changes_notify_pg[];
 #define SCHEMA_CHANGES_MODULE_PG schema_changes_module_pg
 extern const char schema_changes_module[];
 extern const char schema_changes_module_pg[];
+/* Migration 25: failed invitations and resets forget their secret link (one text for both). */
+#define SCHEMA_OUTBOX_FAILED_LINKS schema_outbox_failed_links
+extern const char schema_outbox_failed_links[];
 
 #endif

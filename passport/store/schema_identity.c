@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Migration 11: e-mail outbox, notification preference, invitation and reset links,
- * identities at an OpenID Connect provider. Migration 19: the pending reset requests. */
+ * identities at an OpenID Connect provider. Migration 19: the pending reset requests.
+ * Migration 25: failed invitations and resets forget their secret link. */
 #include "store/schema.h"
 
 const char schema_identity[] =
@@ -133,3 +134,9 @@ const char schema_reset_requests_pg[] =
     "  email TEXT NOT NULL,"
     "  created_at BIGINT NOT NULL"
     ");";
+
+/* Migration 25: an invitation or reset that failed for good forgets its secret link, as a
+ * sent one does (mail/outbox.c does so since); this clears the rows failed before. The
+ * same text on both engines. */
+const char schema_outbox_failed_links[] =
+    "UPDATE outbox SET link = '' WHERE state = 'failed' AND kind IN ('invitation', 'reset') AND link <> ''";

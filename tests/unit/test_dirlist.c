@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for core/dirlist: sorted names, files or folders, a suffix, hidden entries and
  * symbolic links left out, an unreadable folder. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for core/heap: threads giving memory back at the same time, as the process's first
  * use of glibc's heap, do not crash. Under AddressSanitizer (make test) glibc's heap serves
  * nothing, so its first malloc_trim sets it up; a plain malloc_trim there crashed (a read

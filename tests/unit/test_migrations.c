@@ -232,6 +232,30 @@ static void test_previous_releases_upgrade(void **state) {
     globfree(&g);
 }
 
+/* Migration 25: invitations and resets that failed for good before it forget their
+ * secret link; one still retried, and a notice (no secret), keep theirs. */
+static void test_failed_links_forgotten(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    assert_true(store_exec(t->s,
+                           "INSERT INTO outbox(id, to_addr, locale, kind, link, state, next_at, created_at) VALUES"
+                           " (1, 'a@x.test', 'fr', 'invitation', '/password/set?t=a', 'failed', 0, 0),"
+                           " (2, 'a@x.test', 'fr', 'reset', '/password/set?t=b', 'failed', 0, 0),"
+                           " (3, 'a@x.test', 'fr', 'invitation', '/password/set?t=c', 'queued', 0, 0),"
+                           " (4, 'a@x.test', 'fr', 'notice', '/me/inbox', 'failed', 0, 0)",
+                           NULL));
+    assert_true(store_exec(t->s, "PRAGMA user_version = 24", NULL)); /* as made before 25 */
+    store_free(t->s);
+    perr err = {{0}};
+    t->s = store_open(t->path, &err);
+    assert_non_null(t->s);
+    assert_int_equal(user_version(t->s), store_latest_version());
+    assert_int_equal(count_of(t->s, "SELECT count(*) FROM outbox WHERE id IN (1, 2) AND link = ''"), 2);
+    assert_int_equal(count_of(t->s, "SELECT count(*) FROM outbox WHERE id = 3 AND link = '/password/set?t=c'"), 1);
+    assert_int_equal(count_of(t->s, "SELECT count(*) FROM outbox WHERE id = 4 AND link = '/me/inbox'"), 1);
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_applies_all_and_reopens),
@@ -242,6 +266,7 @@ int main(void) {
         cmocka_unit_test(test_generation),
         cmocka_unit_test(test_read_nesting),
         cmocka_unit_test(test_previous_releases_upgrade),
+        cmocka_unit_test(test_failed_links_forgotten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

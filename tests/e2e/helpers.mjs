@@ -114,11 +114,11 @@ export function engineDatabase(dataDir) {
 }
 
 /** Runs query with the shell of database (psql for a PostgreSQL URL, else sqlite3 on the
- * file): the spawnSync result. */
+ * file, waiting up to 5 s while the server holds its write lock): the spawnSync result. */
 function shellQuery(database, query) {
   return database.startsWith('postgresql:')
     ? psql(database, ['-A', '-t', '-F', '|', '-c', query])
-    : spawnSync('sqlite3', [database, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    : spawnSync('sqlite3', ['-cmd', '.timeout 5000', database, query], { encoding: 'utf8', maxBuffer: 256 << 20 });
 }
 
 /**

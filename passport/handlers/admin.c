@@ -146,6 +146,7 @@ static void user_create(http_req *req, http_resp *resp, void *ctx) {
     if (!store_begin(a->db, &err)) goto fail;
     if (!account_create(a->db, email ? email : "", name ? name : "", form_unit(a, req), roles, locale, hash, &id, &err)) {
         store_rollback(a->db);
+        if (strncmp(err.msg, "account.", 8)) goto fail; /* the store's, not the input's */
         free(hash);
         user_form(a, req, resp, 422, NULL, err.msg);
         return;
@@ -220,6 +221,7 @@ static void user_update(http_req *req, http_resp *resp, void *ctx) {
     u = now;
     if (!account_update(a->db, u->id, name ? name : "", form_unit(a, req), roles, locale, &err)) {
         store_rollback(a->db);
+        if (strncmp(err.msg, "account.", 8)) goto fail; /* the store's, not the input's */
         user_form(a, req, resp, 422, u, err.msg);
         goto done;
     }

@@ -79,6 +79,12 @@ void app_error(app *a, http_req *req, http_resp *resp, int status, const char *m
         status = 500;
         message = "error.database";
     }
+    if (status >= 500 && message && !is_key(message)) {
+        /* a failure's own text (the database's, a library's) is for the log, not for the
+         * person: it may name tables, constraints, values of other rows */
+        log_error("%s %s: %s", req->method_str ? req->method_str : "?", req->path ? req->path : "?", message);
+        message = status == 500 ? "error.database" : NULL;
+    }
     if (status == 500 && a->db && store_busy(a->db)) { /* the write lock stayed taken: try again soon */
         status = 503;
         message = "error.busy";

@@ -202,6 +202,7 @@ static void call_create(http_req *req, http_resp *resp, void *ctx) {
     if (!store_begin(a->db, &err)) goto fail;
     if (!calls_create(a->db, c->user->id, &d, &id, &err)) {
         store_rollback(a->db);
+        if (strncmp(err.msg, "talent.", 7)) goto fail; /* the store's, not the input's */
         goto invalid;
     }
     audit_add(a->db, c->user->id, "call.create", "call", id, "");
@@ -218,7 +219,7 @@ invalid:
     if (req->is_api) app_error(a, req, resp, 422, err.msg);
     else new_form(a, req, resp, 422, err.msg);
     return;
-fail:
+fail: /* the database's text goes to the log (app_error), a plain message to the person */
     app_error(a, req, resp, 500, err.msg);
 }
 

@@ -381,9 +381,9 @@ json_t *catalog_search(store *s, const char *q, bool ranked, size_t limit, perr 
                                     * title 10, lesson 1) over the plain words (module_search_terms:
                                     * store/schema_learn.c); modules found through French stems alone
                                     * score 0. x: the query, w: its words, c: row count and mean
-                                    * length, hit: the matches (doc's GIN index) and whether the
-                                    * title holds every word (tdoc, small: the lesson's tsvector is
-                                    * not read again), tf: weighted counts (from the key's index),
+                                    * length, hit: the matches (doc's GIN index, never every lesson's
+                                    * tsvector: passport_search_hits) and whether the title holds
+                                    * every word (tdoc, small), tf: weighted counts (from the key's index),
                                     * idf per word, score: bm25 of each match, every match kept
                                     * (the order and the join to modules read one row per match:
                                     * no join that the planner's guess of few matches would turn
@@ -393,8 +393,7 @@ json_t *catalog_search(store *s, const char *q, bool ranked, size_t limit, perr 
                                    " w AS MATERIALIZED (SELECT k, t FROM unnest(passport_terms(?1)) WITH ORDINALITY u(t, k)),"
                                    " c AS MATERIALIZED (SELECT count(*)::float8 AS n, coalesce(avg(ntok), 1)::float8 AS avgdl"
                                    "  FROM module_search),"
-                                   " hit AS MATERIALIZED (SELECT s.rowid, s.ntok, s.tdoc @@ x.q AS in_title FROM x, module_search s"
-                                   "  WHERE s.doc @@ x.q),"
+                                   " hit AS MATERIALIZED (SELECT h.rowid, h.ntok, h.in_title FROM x, passport_search_hits(x.q) h),"
                                    " tf AS MATERIALIZED (SELECT w.k, t.rowid, sum((10 * t.tf_title + t.tf_body)::float8) AS f"
                                    "  FROM w JOIN module_search_terms t ON t.term >= w.t AND t.term < w.t || chr(1114111)"
                                    "  GROUP BY w.k, t.rowid),"
@@ -410,8 +409,8 @@ json_t *catalog_search(store *s, const char *q, bool ranked, size_t limit, perr 
                              : store_stmt2(s, /* the set alone, in no particular order */
                                            "SELECT m.id FROM module_search JOIN modules m ON m.rid = module_search.rowid"
                                            " WHERE module_search MATCH ?1 LIMIT ?2",
-                                           "SELECT m.id FROM module_search s JOIN modules m ON m.rid = s.rowid"
-                                           " WHERE s.doc @@ passport_tsquery(?1) LIMIT ?2",
+                                           "SELECT m.id FROM passport_search_hits(passport_tsquery(?1)) h"
+                                           " JOIN modules m ON m.rid = h.rowid LIMIT ?2",
                                            err);
     if (!st) goto fail;
     store_bind_text(st, 1, fq.data);

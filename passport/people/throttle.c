@@ -55,6 +55,7 @@ bool throttle_allow(store *s, throttle_kind kind, const char *subject, int limit
     char key[65];
     key_of((char)kind, subject, NULL, key);
     int64_t now = clock_now();
+    perr err = {{0}};
     /* the window's end computed here: PostgreSQL cannot type "? + ?" */
     store_query *st = store_stmt(s,
                                   "INSERT INTO login_throttle(key, failures, last_at) VALUES (?1, 1, ?3)"
@@ -62,12 +63,21 @@ bool throttle_allow(store *s, throttle_kind kind, const char *subject, int limit
                                   " failures = CASE WHEN login_throttle.last_at <= ?2 THEN 1 ELSE login_throttle.failures + 1 END,"
                                   " last_at = CASE WHEN login_throttle.last_at <= ?2 THEN ?3 ELSE login_throttle.last_at END"
                                   " RETURNING failures",
-                                  NULL);
-    if (!st) return true;
+                                  &err);
+    if (!st) {
+        store_log_failure(s, "throttle", "throttle: the request counter cannot run (%s): requests pass unlimited",
+                          err.msg);
+        return true;
+    }
     store_bind_text(st, 1, key);
     store_bind_int64(st, 2, now);
     store_bind_int64(st, 3, now + window);
-    int n = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
+    int rc = store_step(st);
+    int n = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+    if (rc != STORE_ROW)
+        store_log_failure(s, "throttle", "throttle: the request counter failed (%s): requests pass unlimited",
+                          store_query_errmsg(st));
+    else store_log_recovered(s, "throttle", "throttle: the request counter works again");
     store_done(st);
     if (n == 1) sweep(s, now); /* a window opens: now and then, not at every request */
     return n <= limit;

@@ -37,7 +37,8 @@ typedef enum throttle_kind {
 
 /* Counts one request of kind for subject in a fixed window of window seconds opened by the
  * first one (one atomic statement) and says whether it is within limit. A store failure
- * lets the request through (a limit, not a lock). */
+ * lets the request through (a limit, not a lock), and is logged, rate-limited
+ * (store_log_failure: a counter that never works must not pass unseen). */
 bool throttle_allow(store *s, throttle_kind kind, const char *subject, int limit, int window);
 /* The stored key of subject's counter of kind (as throttle_email_key), for erasure. */
 void throttle_kind_key(throttle_kind kind, const char *subject, char out[65]);

@@ -183,6 +183,8 @@ static const migration migrations[] = {
     {SCHEMA_CHANGES_MODULE, SCHEMA_CHANGES_MODULE_PG},
     /* 25: invitations and resets failed before 24 forget their secret link (store/schema_identity.c) */
     {SCHEMA_OUTBOX_FAILED_LINKS, SCHEMA_OUTBOX_FAILED_LINKS},
+    /* 26: PostgreSQL's search matches through the GIN index (store/schema_learn.c) */
+    {SCHEMA_LEARN_HITS, SCHEMA_LEARN_HITS_PG},
 };
 
 int store_latest_version(void) {

@@ -122,5 +122,10 @@ extern const char schema_changes_module_pg[];
 /* Migration 25: failed invitations and resets forget their secret link (one text for both). */
 #define SCHEMA_OUTBOX_FAILED_LINKS schema_outbox_failed_links
 extern const char schema_outbox_failed_links[];
+/* Migration 26: PostgreSQL finds a search's matches through the GIN index of module_search
+ * (passport_search_hits), never reading every lesson's tsvector (nothing on SQLite). */
+#define SCHEMA_LEARN_HITS schema_learn_search
+#define SCHEMA_LEARN_HITS_PG schema_learn_hits_pg
+extern const char schema_learn_hits_pg[];
 
 #endif

@@ -237,3 +237,15 @@ const char schema_learn_search_pg[] =
     "  to_tsvector('passport_simple', title) || to_tsvector('passport_fr', title)) STORED;"
     "ALTER TABLE module_search_terms DROP CONSTRAINT module_search_terms_pkey,"
     "  ADD CONSTRAINT module_search_terms_pkey PRIMARY KEY (term, rowid) INCLUDE (tf_title, tf_body);";
+
+/* Migration 26, the matches of a catalog search on PostgreSQL: `doc @@ q` read through the
+ * GIN index of doc (module_search_doc) rather than by unpacking every lesson's tsvector
+ * (the whole TOAST of the table at each search). The planner picks the sequential scan on
+ * a small library, blind to the unpacking's cost, so the function is planned with
+ * sequential and plain index scans off: the bitmap scan of the GIN index is left. q (the
+ * search's query, no weights) needs no recheck: the lessons are not read. The title
+ * match (tdoc, small) is computed here too. Same rows as `doc @@ q` (docs/search.md). */
+const char schema_learn_hits_pg[] =
+    "CREATE FUNCTION passport_search_hits(q tsquery) RETURNS TABLE(rowid BIGINT, ntok BIGINT, in_title BOOLEAN)"
+    " LANGUAGE sql STABLE STRICT PARALLEL SAFE SET enable_seqscan = off SET enable_indexscan = off AS $$"
+    " SELECT s.rowid, s.ntok, s.tdoc @@ q FROM module_search s WHERE s.doc @@ q $$;";

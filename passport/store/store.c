@@ -9,7 +9,9 @@
 #include "store/store_engine.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,7 +38,7 @@ uint64_t store_now_ms(void) {
     return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-void store_count_error(int faults, const char *msg, const char *detail) {
+void store_count_error_unlogged(int faults) {
     if (faults & FAULT_CORRUPT) atomic_fetch_add(&stat_corrupt, 1);
     if (faults & FAULT_FULL) atomic_fetch_add(&stat_full, 1);
     if (faults & FAULT_IO) atomic_fetch_add(&stat_io, 1);
@@ -44,6 +46,10 @@ void store_count_error(int faults, const char *msg, const char *detail) {
     atomic_fetch_add(&stat_errors, 1);
     thread_errors++;
     metrics_db_error();
+}
+
+void store_count_error(int faults, const char *msg, const char *detail) {
+    store_count_error_unlogged(faults);
     /* One failure often comes as several lines (the OS call, then the statement): a
      * request logs its first one, with its id. */
     static _Thread_local const char *logged_for;
@@ -141,6 +147,44 @@ static store_engine engine_of(const char *location, const char **where) {
     return ENGINE_SQLITE;
 }
 
+/* ---- rate-limited failure lines ---- */
+
+static void log_gates_init(store *s) {
+    log_gate_init(&s->conn_log, STORE_LOG_PERIOD_MS);
+    pthread_mutex_init(&s->topics_mu, NULL);
+    for (int i = 0; i < LOG_TOPICS; i++) log_gate_init(&s->topics[i].gate, STORE_LOG_PERIOD_MS);
+}
+
+static void log_gates_destroy(store *s) {
+    log_gate_destroy(&s->conn_log);
+    pthread_mutex_destroy(&s->topics_mu);
+    for (int i = 0; i < LOG_TOPICS; i++) log_gate_destroy(&s->topics[i].gate);
+}
+
+/* The gate of topic, taken when new (the last one when all are taken). */
+static log_gate *topic_gate(store *s, const char *topic) {
+    pthread_mutex_lock(&s->topics_mu);
+    int i = 0;
+    while (i < LOG_TOPICS - 1 && s->topics[i].name && strcmp(s->topics[i].name, topic)) i++;
+    if (!s->topics[i].name) s->topics[i].name = topic;
+    pthread_mutex_unlock(&s->topics_mu);
+    return &s->topics[i].gate;
+}
+
+void store_log_failure(store *s, const char *topic, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    log_gate_vfail(topic_gate(s, topic), store_now_ms(), fmt, ap);
+    va_end(ap);
+}
+
+void store_log_recovered(store *s, const char *topic, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    log_gate_vok(topic_gate(s, topic), fmt, ap);
+    va_end(ap);
+}
+
 /* Opens a store on location; migrate: applies the migrations. */
 static store *open_store(const char *location, bool migrate, perr *err) {
     store *s = xcalloc(1, sizeof *s);
@@ -149,6 +193,7 @@ static store *open_store(const char *location, bool migrate, perr *err) {
     s->path = xstrdup(where);
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    log_gates_init(s);
     atomic_store(&s->write_wait_ms, WRITE_WAIT_MS);
     if (!*where) {
         perr_set(err, "no database given (a file path, sqlite:PATH or postgresql://...)");
@@ -171,6 +216,7 @@ fail:
 fail_key:
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->write_mu);
+    log_gates_destroy(s);
     free(s->path);
     free(s);
     return NULL;
@@ -197,6 +243,7 @@ void store_free(store *s) {
     pthread_key_delete(s->key);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->write_mu);
+    log_gates_destroy(s);
     free(s->path);
     free(s);
 }

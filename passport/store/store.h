@@ -128,6 +128,23 @@ int store_step(store_query *st);
  * the same (INSERT ... ON CONFLICT DO NOTHING). The store logs a statement run after an
  * unexpected failure in the same transaction (PostgreSQL), naming both. */
 int store_step_may_fail(store_query *st);
+/* Rate-limited failure lines of a kind (topic, a string literal, compared by text), per
+ * store: the first failure of a run logged at once as an error, then at most one line
+ * each STORE_LOG_PERIOD_MS, saying how many were left out (a statement failing at every
+ * request, the database down, must not flood the log); store_log_recovered ends the run
+ * with one line when a failure had been logged. At most LOG_TOPICS topics (8) per
+ * store: further ones share the last gate. */
+#define STORE_LOG_PERIOD_MS 10000
+void store_log_failure(store *s, const char *topic, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+void store_log_recovered(store *s, const char *topic, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 /* The message of the last failure on this thread's connection (owned by the store, valid
  * until the next statement). */
 const char *store_errmsg(store *s);

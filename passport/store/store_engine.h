@@ -12,9 +12,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/loggate.h"
 #include "store/store.h"
 
 #define STMT_SLOTS 512 /* per connection; power of two; more distinct SQL strings than we will ever have */
+#define LOG_TOPICS 8     /* kinds of failure lines a store rate-limits (store_log_failure) */
 
 typedef enum store_engine { ENGINE_SQLITE = 0, ENGINE_PG = 1 } store_engine;
 
@@ -33,6 +35,12 @@ struct store {
     atomic_bool foreign_lock; /* the holder of write_mu found the engine's write lock taken by
                                  another process, and no store_begin has succeeded since */
     struct pg_listener *listener; /* PostgreSQL: store_listen_start's thread, or NULL */
+    log_gate conn_log;    /* PostgreSQL: the lines of a lost connection ("cannot reconnect") */
+    pthread_mutex_t topics_mu; /* guards topics (their gates have their own mutexes) */
+    struct store_topic {
+        const char *name; /* NULL: free */
+        log_gate gate;
+    } topics[LOG_TOPICS]; /* store_log_failure's gates, one per topic */
 };
 
 /* The first member of each engine's statement: which engine runs it. */
@@ -76,6 +84,9 @@ enum { FAULT_OTHER = 0, FAULT_CORRUPT = 1, FAULT_FULL = 2, FAULT_IO = 4, FAULT_R
 /* Counts a serious error (store_stats.errors and its kinds, the thread's count, the
  * metrics) and logs it, once per request: "database error: msg (detail)". */
 void store_count_error(int faults, const char *msg, const char *detail);
+/* Counts a serious error as store_count_error does, without logging it (a line of a
+ * rate-limited kind, s->conn_log, says it). */
+void store_count_error_unlogged(int faults);
 void store_count_busy_wait(void);
 void store_count_busy_refusal(void);
 void store_bump_generation(store *s);

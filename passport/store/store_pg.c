@@ -115,6 +115,12 @@ static int fail_code_busy(pconn *c, PGresult *res, bool busy_counts) {
     else if (!strncmp(state, "58", 2) || !strncmp(state, "08", 2)) faults = FAULT_IO;
     else if (!strcmp(state, "XX001") || !strcmp(state, "XX002")) faults = FAULT_CORRUPT;
     else if (!strcmp(state, "25006") || !strcmp(state, "42501")) faults = FAULT_READONLY;
+    if (PQstatus(c->pg) == CONNECTION_BAD) { /* every call fails alike until it is back: rate-limited */
+        store_count_error_unlogged(faults);
+        log_gate_fail(&c->base.owner->conn_log, store_now_ms(), "database error: no connection to PostgreSQL: %s",
+                      c->errmsg);
+        return STORE_ERROR;
+    }
     store_count_error(faults, c->errmsg, state);
     return STORE_ERROR;
 }
@@ -210,13 +216,23 @@ fail:
 }
 
 /* A connection the server dropped is reconnected when no transaction was open on it (its
- * statements are prepared again: the epoch moves). */
+ * statements are prepared again: the epoch moves). While the server stays away every
+ * call of every thread fails here: the store's conn_log lets the first line through,
+ * then one per period with the count left out, and one line when a connection is back. */
 void pgs_conn_revive(store_conn *base) {
     pconn *c = PCONN(base);
     if (PQstatus(c->pg) != CONNECTION_BAD || base->holds_write) return;
     PQreset(c->pg);
-    if (PQstatus(c->pg) == CONNECTION_OK) conn_setup(c, NULL);
-    else log_error("database error: cannot reconnect to PostgreSQL: %s", PQerrorMessage(c->pg));
+    if (PQstatus(c->pg) == CONNECTION_OK) {
+        conn_setup(c, NULL);
+        log_gate_ok(&base->owner->conn_log, "database: reconnected to PostgreSQL");
+        return;
+    }
+    const char *m = PQerrorMessage(c->pg);
+    int n = (int)strlen(m);
+    while (n && (m[n - 1] == '\n' || m[n - 1] == ' ')) n--;
+    log_gate_fail(&base->owner->conn_log, store_now_ms(), "database error: cannot reconnect to PostgreSQL: %.*s", n,
+                  m);
 }
 
 #define conn_get(s, err) PCONN(store_conn_get((s), (err)))
@@ -361,7 +377,8 @@ static PGresult *prepare(pg_query *q) {
         PQclear(PQexec(c->pg, "RELEASE SAVEPOINT passport_prepare"));
     }
     if (ok) q->epoch = c->epoch;
-    else log_error("sql prepare: %s in: %s", PQresultErrorMessage(res), q->sql);
+    else if (PQstatus(c->pg) != CONNECTION_BAD) /* a lost connection: fail_code says it, rate-limited */
+        log_error("sql prepare: %s in: %s", PQresultErrorMessage(res), q->sql);
     free(types);
     return res;
 }

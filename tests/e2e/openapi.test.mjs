@@ -204,4 +204,26 @@ describe('responses carry what the document promises', () => {
     }
     assert.ok(checked >= 15, `checked ${checked} GET operations`);
   });
+
+  test('a positioning item: the documented shape, options numbered by their place as shown', async () => {
+    const item = deref(doc.components.schemas.PositioningItem);
+    assert.match(item.properties.options.description, /order shown to this agent/);
+    assert.match(item.properties.options.items.properties.value.description, /place as shown/);
+    assert.match(doc.paths['/api/v1/me/positioning'].post.description, /place as shown/);
+    const c = client(server);
+    await c.loginOk(DEMO.agent);
+    const csrf = await c.csrf('/positioning');
+    const start = await c.request('POST', '/api/v1/me/positioning', {
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ action: 'start' }),
+    });
+    assert.equal(start.status, 201, start.body.slice(0, 300));
+    const shown = JSON.parse((await c.get('/api/v1/me/positioning')).body).test.item;
+    for (const name of item.required) assert.ok(name in shown, `item member ${name}`);
+    for (const [name, sub] of Object.entries(item.properties)) {
+      if (name in shown && sub.type) assert.ok(hasType(shown[name], sub.type), `item ${name} should be ${sub.type}`);
+    }
+    assert.deepEqual(shown.options.map((o) => o.value), shown.options.map((_, k) => String(k + 1)));
+    assert.deepEqual(shown.options.map((o) => o.id), shown.options.map((o) => `${shown.id}-${o.value}`));
+    for (const o of shown.options) assert.deepEqual(Object.keys(o).sort(), Object.keys(item.properties.options.items.properties).sort());
+  });
 });

@@ -622,6 +622,34 @@ describe('input hygiene and existence', () => {
     assert.equal(ok.status, 303, 'saved once the store works');
   });
 
+  test('a store failure creating a call or an account is a 5xx with a plain message, never the database\'s text', async () => {
+    const day = (d) => new Date(Date.now() + d * 86400e3).toISOString().slice(0, 10);
+    const call = { title: 'Appel en panne', description: 'x', opens_on: day(-1), closes_on: day(30) };
+    const user = await W.as.admin.form('/admin/users/new', '/admin/users');
+    const person = { ...user.hidden, role_agent: '1', locale: 'fr', email: 'panne@demo.passport.test', name: 'Panne' };
+    const answers = [];
+    let repair = storeFault(W.server, 'calls');
+    try {
+      answers.push(['call HTML', await W.as.hr.submit('/calls/new', '/calls', { ...call, c1: 'CRCN-1.1', l1: '2' })]);
+      answers.push(['call API', await W.api('hr', 'POST', '/api/v1/calls', { ...call, needs: [{ code: 'CRCN-1.1', min_level: 2 }] })]);
+    } finally {
+      repair();
+    }
+    repair = storeFault(W.server, 'account_links'); // its invitation link: the account is not made either
+    try {
+      answers.push(['account HTML', await W.as.admin.post('/admin/users', person)]);
+    } finally {
+      repair();
+    }
+    for (const [what, r] of answers) {
+      assert.ok(r.status >= 500 && r.status < 600, `${what}: ${r.status} ${r.body.slice(0, 300)}`);
+      assert.ok(!/injected fault|database error|trigger/i.test(r.body), `${what}: ${r.body.slice(0, 300)}`);
+    }
+    assert.match(W.server.stderr(), /injected fault/, 'the database\'s text is in the log');
+    assert.equal(sqlText(W.server, "SELECT count(*) FROM calls WHERE title = 'Appel en panne'"), '0');
+    assert.equal(sqlText(W.server, "SELECT count(*) FROM users WHERE email = 'panne@demo.passport.test'"), '0');
+  });
+
   test('evidence comments, path titles, descriptions and messages refuse controls and bidi overrides; nothing stored', async () => {
     const sql = (q) => sqlText(W.server, q);
     const counts = () => sql('SELECT (SELECT count(*) FROM evidence) || \' \' || (SELECT count(*) FROM paths) || \' \' || (SELECT count(*) FROM assignments)');

@@ -233,6 +233,33 @@ static void test_throttle_allow(void **state) {
     test_db_close(t);
 }
 
+/* A counter that fails lets every request through (a limit, not a lock) but says so:
+ * once, not once per request (rate-limited, store_log_failure). */
+static void test_throttle_allow_failure_is_logged_once(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    assert_true(store_exec(t->s,
+                           "CREATE TRIGGER no_throttle BEFORE INSERT ON login_throttle"
+                           " BEGIN SELECT RAISE(ABORT, 'counter broken'); END",
+                           NULL));
+    test_stderr cap;
+    test_stderr_begin(&cap);
+    for (int i = 0; i < 20; i++) assert_true(throttle_allow(t->s, THROTTLE_RESET_CLIENT, "10.0.0.9", 1, 60));
+    char *log = test_stderr_end(&cap);
+    assert_int_equal(test_occurrences(log, "throttle: the request counter failed"), 1);
+    assert_non_null(strstr(log, "counter broken"));
+    free(log);
+    /* mended: one line says so */
+    assert_true(store_exec(t->s, "DROP TRIGGER no_throttle", NULL));
+    test_stderr_begin(&cap);
+    assert_true(throttle_allow(t->s, THROTTLE_RESET_CLIENT, "10.0.0.9", 1, 60));
+    assert_true(throttle_allow(t->s, THROTTLE_RESET_CLIENT, "10.0.0.8", 1, 60));
+    log = test_stderr_end(&cap);
+    assert_int_equal(test_occurrences(log, "throttle: the request counter works again (after 20 failures)"), 1);
+    free(log);
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles_and_emails),
@@ -240,6 +267,7 @@ int main(void) {
         cmocka_unit_test(test_unit_tree_and_scope),
         cmocka_unit_test(test_throttle),
         cmocka_unit_test(test_throttle_allow),
+        cmocka_unit_test(test_throttle_allow_failure_is_logged_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

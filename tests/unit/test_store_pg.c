@@ -543,7 +543,10 @@ static void a_lost_connection_that_cannot_come_back_answers_errors(void **state)
     test_pg_exec(sql);
     snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s'", name);
     test_pg_exec(sql);
+    test_stderr cap; /* every call below fails: one line says so, not one per call */
+    test_stderr_begin(&cap);
     for (int i = 0; i < 100 && store_ping(s); i++) usleep(20000); /* the cut reaches the client */
+    for (int i = 0; i < 50; i++) assert_false(store_ping(s));
     assert_false(store_read_begin(s, &err));
     assert_non_null(strstr(err.msg, "database error"));
     memset(&err, 0, sizeof err);
@@ -562,6 +565,11 @@ static void a_lost_connection_that_cannot_come_back_answers_errors(void **state)
     assert_true(store_ping(s));
     assert_true(store_begin(s, &err));
     assert_true(store_commit(s, &err));
+    char *log = test_stderr_end(&cap);
+    assert_int_equal(test_occurrences(log, " error "), 1);
+    assert_int_equal(test_occurrences(log, "PostgreSQL"), 2);
+    assert_non_null(strstr(log, "info database: reconnected to PostgreSQL (after "));
+    free(log);
     store_free(s);
     snprintf(sql, sizeof sql, "DROP DATABASE %s", name);
     test_pg_exec(sql);

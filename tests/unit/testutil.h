@@ -21,6 +21,41 @@ typedef struct test_db {
     store *s;
 } test_db;
 
+/* Standard error captured into a temp file between test_stderr_begin and
+ * test_stderr_end, which returns what was written (the caller frees it). */
+typedef struct test_stderr {
+    char path[40];
+    int fd, saved;
+} test_stderr;
+
+static inline void test_stderr_begin(test_stderr *c) {
+    strcpy(c->path, "/tmp/passport-unit-err-XXXXXX");
+    c->fd = mkstemp(c->path);
+    if (c->fd < 0) abort();
+    fflush(stderr);
+    c->saved = dup(2);
+    dup2(c->fd, 2);
+}
+
+static inline char *test_stderr_end(test_stderr *c) {
+    fflush(stderr);
+    dup2(c->saved, 2);
+    close(c->saved);
+    off_t n = lseek(c->fd, 0, SEEK_END);
+    char *out = calloc(1, (size_t)n + 1);
+    if (!out || pread(c->fd, out, (size_t)n, 0) != n) abort();
+    close(c->fd);
+    unlink(c->path);
+    return out;
+}
+
+/* The number of times needle occurs in text. */
+static inline int test_occurrences(const char *text, const char *needle) {
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
 /* Opens a new migrated store in a new temp folder; aborts the test run on failure. */
 static inline test_db *test_db_open(void) {
     test_db *t = calloc(1, sizeof *t);

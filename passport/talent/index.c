@@ -53,11 +53,12 @@ static void *build_main(void *arg) {
     uint64_t t0 = clock_mono_us(), cpu0 = thread_cpu_us();
     bool ok = talent_index_refresh(ix, &err);
     if (ok)
-        log_info("talent index: %zu agents searchable in %llu ms (CPU %llu ms: rows %llu, levels %llu)", ix->n,
-                 (unsigned long long)((clock_mono_us() - t0) / 1000),
-                 (unsigned long long)((thread_cpu_us() - cpu0) / 1000),
+        log_info("talent index: %zu agents searchable in %llu ms (CPU %llu ms: rows %llu, levels %llu + %llu)",
+                 ix->n, (unsigned long long)((clock_mono_us() - t0) / 1000),
+                 (unsigned long long)((thread_cpu_us() - cpu0 + ix->build_helper_cpu_us) / 1000),
                  (unsigned long long)(ix->build_rows_cpu_us / 1000),
-                 (unsigned long long)(ix->build_levels_cpu_us / 1000));
+                 (unsigned long long)(ix->build_levels_cpu_us / 1000),
+                 (unsigned long long)(ix->build_helper_cpu_us / 1000));
     for (bool done = !ok; !done && !ix->stop;) {
         pthread_mutex_lock(&ix->refresh_mu);
         done = !ix->built || ix->complete;
@@ -82,6 +83,7 @@ talent_index *talent_index_new_lazy(store *s) {
     pthread_mutex_init(&ix->refresh_mu, NULL);
     pthread_rwlock_init(&ix->rw, NULL);
     pthread_mutex_init(&ix->hidden_mu, NULL);
+    pthread_mutex_init(&ix->pool_mu, NULL);
     return ix;
 }
 
@@ -134,6 +136,7 @@ void talent_index_free(talent_index *ix) {
     clear_data(ix);
     free(ix->hidden_all);
     pthread_mutex_destroy(&ix->hidden_mu);
+    pthread_mutex_destroy(&ix->pool_mu);
     pthread_rwlock_destroy(&ix->rw);
     pthread_mutex_destroy(&ix->refresh_mu);
     free(ix);
@@ -356,7 +359,16 @@ static void row_apply(talent_index *ix, size_t u, const uint8_t *lv, const uint1
 static void folder_flush(talent_index *ix, folder *f, size_t u) {
     if (!f->n) return;
     size_t nrec = folder_fold(ix, f);
-    row_apply(ix, u, f->row, f->rec, nrec);
+    if (!ix->pool_shared) {
+        row_apply(ix, u, f->row, f->rec, nrec);
+        return;
+    }
+    /* two threads fold the first part (fold_shown): each writes its own rows' level bytes,
+     * the pool of dates is shared */
+    for (size_t c = 0; c < ix->ncomp; c++) ix->lv[c][u] = f->row[c];
+    pthread_mutex_lock(&ix->pool_mu);
+    put_dates(ix, u, f->rec, nrec);
+    pthread_mutex_unlock(&ix->pool_mu);
 }
 
 #define EVIDENCE_SELECT                                                                           \
@@ -569,10 +581,74 @@ static bool fold_agents(talent_index *ix, store_query *st, staged_rows *sr, perr
     return ok;
 }
 
+/* The evidence of the agents a search can show with ids in (lo, hi], by agent (SQLite: the
+ * users' table as the outer loop, the evidence by its user index). */
+static store_query *shown_evidence(talent_index *ix, long long lo, long long hi, perr *err) {
+    store_query *st = store_stmt2(ix->db,
+                                   EVIDENCE_SELECT " FROM users u CROSS JOIN evidence e WHERE e.user_id = u.id"
+                                                   " AND u.id > ?1 AND u.id <= ?2 AND " SHOWN_AGENT " ORDER BY u.id",
+                                   EVIDENCE_COLUMNS " JOIN users u ON u.id = e.user_id WHERE e.user_id > ?1"
+                                                    " AND e.user_id <= ?2 AND " SHOWN_AGENT " ORDER BY e.user_id",
+                                   err);
+    if (st) {
+        store_bind_int64(st, 1, lo);
+        store_bind_int64(st, 2, hi);
+    }
+    return st;
+}
+
+/* From this many rows on, the first part's levels are folded by two threads (the upper
+ * half of the ids in a thread of its own, with its own store connection): on two cores,
+ * the first search comes about a third sooner. */
+#define FIRST_PART_SPLIT_ROWS 1024
+
+typedef struct shown_half {
+    talent_index *ix;
+    long long lo, hi;
+    perr err;
+    bool ok;
+    uint64_t cpu_us;
+} shown_half;
+
+static void *shown_half_main(void *arg) {
+    shown_half *h = arg;
+    uint64_t cpu0 = thread_cpu_us();
+    store_query *st = shown_evidence(h->ix, h->lo, h->hi, &h->err);
+    h->ok = st && fold_agents(h->ix, st, NULL, &h->err);
+    store_thread_close(h->ix->db);
+    h->cpu_us = thread_cpu_us() - cpu0;
+    return NULL;
+}
+
+/* Folds the levels of the agents a search can show (the rows are read): the lower half of
+ * the ids here, the upper half in a second thread when there are many. */
+static bool fold_shown(talent_index *ix, perr *err) {
+    if (!ix->n) return true;
+    long long first = ix->ids[0] - 1, last = ix->ids[ix->n - 1];
+    shown_half h = {.ix = ix, .lo = ix->ids[ix->n / 2], .hi = last};
+    pthread_t t;
+    bool two = ix->n >= FIRST_PART_SPLIT_ROWS;
+    if (two) {
+        ix->pool_shared = true;
+        two = pthread_create(&t, NULL, shown_half_main, &h) == 0;
+        ix->pool_shared = two;
+    }
+    store_query *st = shown_evidence(ix, first, two ? h.lo : last, err);
+    bool ok = st && fold_agents(ix, st, NULL, err);
+    if (two) {
+        pthread_join(t, NULL);
+        ix->pool_shared = false;
+        ix->build_helper_cpu_us = h.cpu_us;
+        if (ok && !h.ok) ok = perr_set(err, "%s", h.err.msg);
+    }
+    return ok;
+}
+
 /* Builds the index anew: every agent's row, and the levels of every agent, or (shown_only)
  * of the agents a search can show only (the others' by fill_step afterwards). */
 static bool build_all(talent_index *ix, bool shown_only, perr *err) {
     uint64_t cpu0 = thread_cpu_us();
+    ix->build_helper_cpu_us = 0;
     clear_data(ix);
     if (!load_catalog(ix, err)) goto fail;
     /* the columns sized once: no copy, no slack */
@@ -602,17 +678,12 @@ static bool build_all(talent_index *ix, bool shown_only, perr *err) {
     }
     store_done(st);
     ix->build_rows_cpu_us = thread_cpu_us() - cpu0;
-    /* the agents by id, each with their evidence (SQLite: the users' table as the outer
-     * loop, the evidence by its user index) */
-    if (shown_only)
-        st = store_stmt2(ix->db,
-                         EVIDENCE_SELECT " FROM users u CROSS JOIN evidence e WHERE e.user_id = u.id AND " SHOWN_AGENT
-                                         " ORDER BY u.id",
-                         EVIDENCE_COLUMNS " JOIN users u ON u.id = e.user_id WHERE " SHOWN_AGENT " ORDER BY e.user_id",
-                         err);
-    else
+    if (shown_only) {
+        if (!fold_shown(ix, err)) goto fail;
+    } else {
         st = store_stmt(ix->db, EVIDENCE_COLUMNS " ORDER BY e.user_id", err);
-    if (!st || !fold_agents(ix, st, NULL, err)) goto fail;
+        if (!st || !fold_agents(ix, st, NULL, err)) goto fail;
+    }
     ix->build_levels_cpu_us = thread_cpu_us() - cpu0 - ix->build_rows_cpu_us;
     fit_dates(ix);
     ix->built = true;

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/clock.h"
@@ -35,6 +36,13 @@ static void give_back_memory(void) {
 
 static bool fill_step(talent_index *ix, perr *err);
 
+/* CPU time of the calling thread, in microseconds: what a build costs whatever else runs. */
+static uint64_t thread_cpu_us(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 /* The first build, in its own thread (with its own store connection, closed as soon as the
  * build ends): the server answers meanwhile. The agents a search can show come first (a
  * search that comes before waits for them), then the others' levels in steps, between
@@ -42,11 +50,15 @@ static bool fill_step(talent_index *ix, perr *err);
 static void *build_main(void *arg) {
     talent_index *ix = arg;
     perr err = {{0}};
-    uint64_t t0 = clock_mono_us();
+    uint64_t t0 = clock_mono_us(), cpu0 = thread_cpu_us();
     bool ok = talent_index_refresh(ix, &err);
     if (ok)
-        log_info("talent index: %zu agents searchable in %llu ms", ix->n,
-                 (unsigned long long)((clock_mono_us() - t0) / 1000));
+        log_info("talent index: %zu agents searchable in %llu ms (CPU %llu ms: rows %llu, levels %llu + %llu)",
+                 ix->n, (unsigned long long)((clock_mono_us() - t0) / 1000),
+                 (unsigned long long)((thread_cpu_us() - cpu0 + ix->build_helper_cpu_us) / 1000),
+                 (unsigned long long)(ix->build_rows_cpu_us / 1000),
+                 (unsigned long long)(ix->build_levels_cpu_us / 1000),
+                 (unsigned long long)(ix->build_helper_cpu_us / 1000));
     for (bool done = !ok; !done && !ix->stop;) {
         pthread_mutex_lock(&ix->refresh_mu);
         done = !ix->built || ix->complete;
@@ -57,8 +69,9 @@ static void *build_main(void *arg) {
     store_thread_close(ix->db);
     give_back_memory();
     if (ok && !ix->stop)
-        log_info("talent index: %zu agents built in %llu ms, %zu KiB", ix->n,
-                 (unsigned long long)((clock_mono_us() - t0) / 1000), talent_index_bytes(ix) / 1024);
+        log_info("talent index: %zu agents built in %llu ms, %zu KiB (CPU %llu ms)", ix->n,
+                 (unsigned long long)((clock_mono_us() - t0) / 1000), talent_index_bytes(ix) / 1024,
+                 (unsigned long long)((thread_cpu_us() - cpu0) / 1000));
     else if (!ix->stop)
         log_error("talent index: first build failed (the next read retries): %s", err.msg);
     return NULL;
@@ -70,6 +83,7 @@ talent_index *talent_index_new_lazy(store *s) {
     pthread_mutex_init(&ix->refresh_mu, NULL);
     pthread_rwlock_init(&ix->rw, NULL);
     pthread_mutex_init(&ix->hidden_mu, NULL);
+    pthread_mutex_init(&ix->pool_mu, NULL);
     return ix;
 }
 
@@ -122,6 +136,7 @@ void talent_index_free(talent_index *ix) {
     clear_data(ix);
     free(ix->hidden_all);
     pthread_mutex_destroy(&ix->hidden_mu);
+    pthread_mutex_destroy(&ix->pool_mu);
     pthread_rwlock_destroy(&ix->rw);
     pthread_mutex_destroy(&ix->refresh_mu);
     free(ix);
@@ -212,9 +227,10 @@ typedef struct fold_piece {
 /* An agent's evidence being gathered, and room for one competency's pieces. */
 typedef struct folder {
     fold_piece *p;
-    level_evidence *lev;
-    size_t n, cap;
-    uint8_t *touched; /* [ncomp] */
+    level_evidence *lev; /* the pieces of each touched column, column after column */
+    size_t n, cap, lev_cap;
+    uint32_t *at_col;    /* [ncomp + 1]: where each column's pieces start in lev, then fill */
+    uint8_t *touched;    /* [ncomp] */
     uint8_t *row;     /* [ncomp]: the row's level bytes being written */
     uint16_t *rec;    /* the row's record of dates being written: 2 bitmaps, the days */
     uint16_t *dec_days; /* [ncomp]: the declared levels' days, until copied after the others */
@@ -223,6 +239,7 @@ typedef struct folder {
 static void folder_init(folder *f, size_t ncomp) {
     memset(f, 0, sizeof *f);
     f->touched = xcalloc(ncomp ? ncomp : 1, 1);
+    f->at_col = xcalloc(ncomp + 1, sizeof *f->at_col);
     f->row = xcalloc(ncomp ? ncomp : 1, 1);
     f->rec = xmalloc((2 * ((ncomp + 15) / 16) + 2 * ncomp + 1) * sizeof *f->rec);
     f->dec_days = xmalloc((ncomp + 1) * sizeof *f->dec_days);
@@ -231,6 +248,7 @@ static void folder_init(folder *f, size_t ncomp) {
 static void folder_free(folder *f) {
     free(f->p);
     free(f->lev);
+    free(f->at_col);
     free(f->touched);
     free(f->row);
     free(f->rec);
@@ -242,16 +260,8 @@ static void folder_add(folder *f, int col, int level, evidence_kind kind, int64_
     if (f->n == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 32;
         f->p = xrealloc(f->p, f->cap * sizeof *f->p);
-        f->lev = xrealloc(f->lev, f->cap * sizeof *f->lev);
     }
     f->p[f->n++] = (fold_piece){at, id, col, level, kind, recheck};
-}
-
-/* True when a piece recorded on column from counts for column c (itself or mapped). */
-static bool counts_for(const talent_index *ix, int from, size_t c) {
-    for (size_t k = ix->rel_start[from]; k < ix->rel_start[from + 1]; k++)
-        if ((size_t)ix->rel[k] == c) return true;
-    return false;
 }
 
 /* The passport's order: oldest first, by time then id (the later of equal times wins) */
@@ -259,6 +269,21 @@ static int piece_cmp(const void *a, const void *b) {
     const fold_piece *x = a, *y = b;
     if (x->at != y->at) return x->at < y->at ? -1 : 1;
     return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Sorts an agent's pieces in the passport's order: by insertion when they are few (most
+ * agents have a handful; glibc's qsort would allocate), else qsort. */
+static void sort_pieces(fold_piece *p, size_t n) {
+    if (n > 32) {
+        qsort(p, n, sizeof *p, piece_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        fold_piece x = p[i];
+        size_t j = i;
+        for (; j > 0 && piece_cmp(&p[j - 1], &x) > 0; j--) p[j] = p[j - 1];
+        p[j] = x;
+    }
 }
 
 static uint16_t day16(int64_t at) {
@@ -273,20 +298,39 @@ static uint16_t day16(int64_t at) {
 static size_t folder_fold(const talent_index *ix, folder *f) {
     memset(f->row, 0, ix->ncomp);
     if (!f->n) return 0;
-    if (f->n > 1) qsort(f->p, f->n, sizeof *f->p, piece_cmp);
+    sort_pieces(f->p, f->n);
+    /* each piece goes to its column and the mapped ones, in order: count, place, fill */
+    size_t total = 0;
     for (size_t i = 0; i < f->n; i++)
-        for (size_t k = ix->rel_start[f->p[i].col]; k < ix->rel_start[f->p[i].col + 1]; k++) f->touched[ix->rel[k]] = 1;
-    size_t bw = ix->bitmap_words, nrec = 2 * bw, ndec = 0;
+        for (size_t k = ix->rel_start[f->p[i].col]; k < ix->rel_start[f->p[i].col + 1]; k++) {
+            f->touched[ix->rel[k]] = 1;
+            f->at_col[ix->rel[k]]++;
+            total++;
+        }
+    if (total > f->lev_cap) {
+        f->lev_cap = total * 2;
+        f->lev = xrealloc(f->lev, f->lev_cap * sizeof *f->lev);
+    }
+    size_t start = 0;
+    for (size_t c = 0; c < ix->ncomp; c++) {
+        if (!f->touched[c]) continue;
+        size_t count = f->at_col[c];
+        f->at_col[c] = (uint32_t)start; /* from here on: where column c's next piece goes */
+        start += count;
+    }
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t k = ix->rel_start[f->p[i].col]; k < ix->rel_start[f->p[i].col + 1]; k++)
+            f->lev[f->at_col[ix->rel[k]]++] = (level_evidence){f->p[i].kind, f->p[i].level, f->p[i].at, f->p[i].recheck};
+    size_t bw = ix->bitmap_words, nrec = 2 * bw, ndec = 0, from = 0;
     memset(f->rec, 0, 2 * bw * sizeof *f->rec);
     for (size_t c = 0; c < ix->ncomp; c++) {
         if (!f->touched[c]) continue;
         f->touched[c] = 0;
-        size_t n = 0;
-        for (size_t i = 0; i < f->n; i++)
-            if (counts_for(ix, f->p[i].col, c))
-                f->lev[n++] = (level_evidence){f->p[i].kind, f->p[i].level, f->p[i].at, f->p[i].recheck};
+        size_t end = f->at_col[c];
+        f->at_col[c] = 0;
         level_result r;
-        level_compute(f->lev, n, 0, &r);
+        level_compute(f->lev + from, end - from, 0, &r);
+        from = end;
         int ver = r.verified < 0 ? 0 : r.verified > 15 ? 15 : r.verified;
         int dec = r.declared < 0 ? 0 : r.declared > 15 ? 15 : r.declared;
         f->row[c] = (uint8_t)(ver | dec << 4);
@@ -315,7 +359,16 @@ static void row_apply(talent_index *ix, size_t u, const uint8_t *lv, const uint1
 static void folder_flush(talent_index *ix, folder *f, size_t u) {
     if (!f->n) return;
     size_t nrec = folder_fold(ix, f);
-    row_apply(ix, u, f->row, f->rec, nrec);
+    if (!ix->pool_shared) {
+        row_apply(ix, u, f->row, f->rec, nrec);
+        return;
+    }
+    /* two threads fold the first part (fold_shown): each writes its own rows' level bytes,
+     * the pool of dates is shared */
+    for (size_t c = 0; c < ix->ncomp; c++) ix->lv[c][u] = f->row[c];
+    pthread_mutex_lock(&ix->pool_mu);
+    put_dates(ix, u, f->rec, nrec);
+    pthread_mutex_unlock(&ix->pool_mu);
 }
 
 #define EVIDENCE_SELECT                                                                           \
@@ -528,9 +581,74 @@ static bool fold_agents(talent_index *ix, store_query *st, staged_rows *sr, perr
     return ok;
 }
 
+/* The evidence of the agents a search can show with ids in (lo, hi], by agent (SQLite: the
+ * users' table as the outer loop, the evidence by its user index). */
+static store_query *shown_evidence(talent_index *ix, long long lo, long long hi, perr *err) {
+    store_query *st = store_stmt2(ix->db,
+                                   EVIDENCE_SELECT " FROM users u CROSS JOIN evidence e WHERE e.user_id = u.id"
+                                                   " AND u.id > ?1 AND u.id <= ?2 AND " SHOWN_AGENT " ORDER BY u.id",
+                                   EVIDENCE_COLUMNS " JOIN users u ON u.id = e.user_id WHERE e.user_id > ?1"
+                                                    " AND e.user_id <= ?2 AND " SHOWN_AGENT " ORDER BY e.user_id",
+                                   err);
+    if (st) {
+        store_bind_int64(st, 1, lo);
+        store_bind_int64(st, 2, hi);
+    }
+    return st;
+}
+
+/* From this many rows on, the first part's levels are folded by two threads (the upper
+ * half of the ids in a thread of its own, with its own store connection): on two cores,
+ * the first search comes about a third sooner. */
+#define FIRST_PART_SPLIT_ROWS 1024
+
+typedef struct shown_half {
+    talent_index *ix;
+    long long lo, hi;
+    perr err;
+    bool ok;
+    uint64_t cpu_us;
+} shown_half;
+
+static void *shown_half_main(void *arg) {
+    shown_half *h = arg;
+    uint64_t cpu0 = thread_cpu_us();
+    store_query *st = shown_evidence(h->ix, h->lo, h->hi, &h->err);
+    h->ok = st && fold_agents(h->ix, st, NULL, &h->err);
+    store_thread_close(h->ix->db);
+    h->cpu_us = thread_cpu_us() - cpu0;
+    return NULL;
+}
+
+/* Folds the levels of the agents a search can show (the rows are read): the lower half of
+ * the ids here, the upper half in a second thread when there are many. */
+static bool fold_shown(talent_index *ix, perr *err) {
+    if (!ix->n) return true;
+    long long first = ix->ids[0] - 1, last = ix->ids[ix->n - 1];
+    shown_half h = {.ix = ix, .lo = ix->ids[ix->n / 2], .hi = last};
+    pthread_t t;
+    bool two = ix->n >= FIRST_PART_SPLIT_ROWS;
+    if (two) {
+        ix->pool_shared = true;
+        two = pthread_create(&t, NULL, shown_half_main, &h) == 0;
+        ix->pool_shared = two;
+    }
+    store_query *st = shown_evidence(ix, first, two ? h.lo : last, err);
+    bool ok = st && fold_agents(ix, st, NULL, err);
+    if (two) {
+        pthread_join(t, NULL);
+        ix->pool_shared = false;
+        ix->build_helper_cpu_us = h.cpu_us;
+        if (ok && !h.ok) ok = perr_set(err, "%s", h.err.msg);
+    }
+    return ok;
+}
+
 /* Builds the index anew: every agent's row, and the levels of every agent, or (shown_only)
  * of the agents a search can show only (the others' by fill_step afterwards). */
 static bool build_all(talent_index *ix, bool shown_only, perr *err) {
+    uint64_t cpu0 = thread_cpu_us();
+    ix->build_helper_cpu_us = 0;
     clear_data(ix);
     if (!load_catalog(ix, err)) goto fail;
     /* the columns sized once: no copy, no slack */
@@ -539,21 +657,34 @@ static bool build_all(talent_index *ix, bool shown_only, perr *err) {
     if (store_step(st) == STORE_ROW && store_col_int64(st, 0) > 0)
         grow_rows(ix, (size_t)store_col_int64(st, 0));
     store_done(st);
-    st = store_stmt(ix->db, USER_COLUMNS " ORDER BY u.id", err);
+    /* the rows' levels and records start empty: cleared column by column, not row by row */
+    for (size_t c = 0; c < ix->ncomp; c++) memset(ix->lv[c], 0, ix->cap);
+    memset(ix->dated_at, 0, ix->cap * sizeof *ix->dated_at);
+    memset(ix->dated_len, 0, ix->cap * sizeof *ix->dated_len);
+    /* the rows, then who is available: two passes in key order, not a profile looked up per
+     * account (the same columns as USER_COLUMNS, which a patch reads) */
+    st = store_stmt(ix->db,
+                    "SELECT u.id, coalesce(u.unit_id, 0), u.visibility, 0,"
+                    " u.disabled_at IS NULL AND (u.roles & 1) <> 0 FROM users u ORDER BY u.id",
+                    err);
     if (!st) goto fail;
-    while (store_step(st) == STORE_ROW) set_row(ix, new_row(ix), st);
+    while (store_step(st) == STORE_ROW) set_row(ix, ix->n < ix->cap ? ix->n++ : new_row(ix), st);
     store_done(st);
-    /* the agents by id, each with their evidence (SQLite: the users' table as the outer
-     * loop, the evidence by its user index) */
-    if (shown_only)
-        st = store_stmt2(ix->db,
-                         EVIDENCE_SELECT " FROM users u CROSS JOIN evidence e WHERE e.user_id = u.id AND " SHOWN_AGENT
-                                         " ORDER BY u.id",
-                         EVIDENCE_COLUMNS " JOIN users u ON u.id = e.user_id WHERE " SHOWN_AGENT " ORDER BY e.user_id",
-                         err);
-    else
+    st = store_stmt(ix->db, "SELECT user_id FROM profiles WHERE available <> 0 ORDER BY user_id", err);
+    if (!st) goto fail;
+    while (store_step(st) == STORE_ROW) {
+        long u = talent_row_of(ix, store_col_int64(st, 0));
+        if (u >= 0) ix->avail[u] = 1;
+    }
+    store_done(st);
+    ix->build_rows_cpu_us = thread_cpu_us() - cpu0;
+    if (shown_only) {
+        if (!fold_shown(ix, err)) goto fail;
+    } else {
         st = store_stmt(ix->db, EVIDENCE_COLUMNS " ORDER BY e.user_id", err);
-    if (!st || !fold_agents(ix, st, NULL, err)) goto fail;
+        if (!st || !fold_agents(ix, st, NULL, err)) goto fail;
+    }
+    ix->build_levels_cpu_us = thread_cpu_us() - cpu0 - ix->build_rows_cpu_us;
     fit_dates(ix);
     ix->built = true;
     ix->complete = !shown_only || !ix->n;

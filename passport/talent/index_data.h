@@ -41,6 +41,11 @@ struct talent_index {
      * ids up to filled_upto, before a read that needs them (talent_index_complete) */
     bool complete;
     long long filled_upto;
+    /* the last build's CPU time (log): rows, then levels here and in the second thread */
+    uint64_t build_rows_cpu_us, build_levels_cpu_us, build_helper_cpu_us;
+    /* while two threads fold the first part (fold_shown), pool_mu guards the pool of dates */
+    bool pool_shared;
+    pthread_mutex_t pool_mu;
     long long seq;         /* the last talent_changes row applied */
     unsigned long version; /* moves at every build and patch */
     /* the hidden agents per unit position (nunits + 1 slots) everywhere, as HR's searches

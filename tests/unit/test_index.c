@@ -735,6 +735,122 @@ static void index_first_part_serves_searches(void **state) {
     test_db_close(t);
 }
 
+/* Every kind of account the first part of the build must read: each visibility, enabled or
+ * disabled, an agent or not, without a profile, unavailable or available, in one unit, the
+ * other or none, with evidence or without (216 accounts). */
+#define KINDS 216
+
+static void kinds_seed(store *s, long long u1, long long u2, long long *ids) {
+    perr err = {{0}};
+    static const char *const vis[] = {"hidden", "hr", "all"};
+    prop_exec(s, "BEGIN");
+    for (int k = 0; k < KINDS; k++) {
+        int v = k % 3, disabled = k / 3 % 2, role = k / 6 % 2, avail = k / 12 % 3, unit = k / 36 % 3, evid = k / 108;
+        store_query *st = store_stmt(s,
+                                      "INSERT INTO users(email, display_name, password_hash, locale, roles, visibility,"
+                                      " disabled_at, unit_id, created_at)"
+                                      " VALUES ('kind' || ?1 || '@x.fr', 'Kind ' || ?1, 'x', 'fr', ?2, ?3, ?4, ?5, 0)"
+                                      " RETURNING id",
+                                      &err);
+        assert_non_null(st);
+        store_bind_int(st, 1, k);
+        store_bind_int(st, 2, role ? 1 : 2); /* 2: HR only, not an agent */
+        store_bind_text(st, 3, vis[v]);
+        if (disabled) store_bind_int64(st, 4, 1);
+        else store_bind_null(st, 4);
+        if (unit) store_bind_int64(st, 5, unit == 1 ? u1 : u2);
+        else store_bind_null(st, 5);
+        assert_int_equal(store_step(st), STORE_ROW);
+        ids[k] = store_col_int64(st, 0);
+        store_done(st);
+        if (avail) {
+            st = store_stmt(s, "INSERT INTO profiles(user_id, available, updated_at) VALUES (?, ?, 0)", &err);
+            assert_non_null(st);
+            store_bind_int64(st, 1, ids[k]);
+            store_bind_int(st, 2, avail == 2);
+            assert_int_equal(store_step(st), STORE_DONE);
+            store_done(st);
+        }
+        if (evid) {
+            st = store_stmt(s,
+                            "INSERT INTO evidence(user_id, competency_id, level, kind, created_at)"
+                            " SELECT ?, id, 3, 'measured', 1700000000 FROM competencies WHERE code = 'CRCN-1.1'",
+                            &err);
+            assert_non_null(st);
+            store_bind_int64(st, 1, ids[k]);
+            assert_int_equal(store_step(st), STORE_DONE);
+            store_done(st);
+        }
+    }
+    prop_exec(s, "COMMIT");
+}
+
+/* A search, as HR, of CRCN-1.1 at 1 or more (all_units: 0, else that unit) and optionally
+ * the available only. */
+static json_t *kinds_search(talent_index *ix, long long unit, bool available) {
+    talent_query q;
+    memset(&q, 0, sizeof q);
+    q.require_levels = true;
+    q.page = 1;
+    q.per_page = 100;
+    q.unit_id = unit;
+    q.available_only = available;
+    perr err = {{0}};
+    assert_true(talent_query_add_needs(ix, &q, "CRCN-1.1:1", &err));
+    talent_viewer v = {1, true, 0};
+    json_t *r = talent_search(ix, &v, &q, &err);
+    assert_non_null(r);
+    return r;
+}
+
+/* A search issued while the first build runs (it waits for the first part only) finds
+ * every agent a search can show, whatever their unit, profile or availability, and the
+ * same page and hidden counts as the index once built: red if the first part skipped a
+ * kind of account (no profile, 'all', no unit) or read a column wrong (availability). */
+static void a_search_during_the_build_sees_every_visible_agent(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    store *s = t->s;
+    perr err = {{0}};
+    assert_true(skills_sync_frameworks(s, "courses", &err));
+    long long u1, u2, ids[KINDS];
+    assert_true(unit_create(s, "Unité une", 0, &u1, &err));
+    assert_true(unit_create(s, "Unité deux", 0, &u2, &err));
+    kinds_seed(s, u1, u2, ids);
+    /* what a search must find: opted in, enabled, an agent, with the level */
+    int shown = 0, shown_avail = 0, shown_u1 = 0, hidden_alive = 0;
+    for (int k = 0; k < KINDS; k++) {
+        bool alive = k / 3 % 2 == 0 && k / 6 % 2 == 1, evid = k / 108 == 1;
+        if (alive && k % 3 == 0) hidden_alive++;
+        if (!alive || k % 3 == 0 || !evid) continue;
+        shown++;
+        shown_avail += k / 12 % 3 == 2;
+        shown_u1 += k / 36 % 3 == 1;
+    }
+    assert_int_equal(shown, 18);
+    talent_index *during = talent_index_new(s); /* its thread builds as the searches come */
+    talent_index *built = talent_index_new_lazy(s);
+    json_t *lv = talent_levels(built, ids[KINDS - 1], &err); /* waits for every agent's levels */
+    assert_non_null(lv);
+    json_decref(lv);
+    const long long units[] = {0, u1, 0};
+    const bool avail[] = {false, false, true};
+    const int want[] = {shown, shown_u1, shown_avail};
+    for (int i = 0; i < 3; i++) {
+        json_t *a = kinds_search(during, units[i], avail[i]), *b = kinds_search(built, units[i], avail[i]);
+        assert_int_equal(json_integer_value(json_object_get(a, "total")), want[i]);
+        assert_true(json_equal(a, b));
+        json_decref(a);
+        json_decref(b);
+    }
+    json_t *a = kinds_search(during, 0, false);
+    assert_int_equal(json_integer_value(json_object_get(a, "hidden_total")), hidden_alive);
+    json_decref(a);
+    talent_index_free(during);
+    talent_index_free(built);
+    test_db_close(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(hidden_agents_only_in_aggregates, setup, teardown),
@@ -750,6 +866,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(heatmap_suppresses_small_units, setup, teardown),
         cmocka_unit_test(index_levels_are_the_passport_levels),
         cmocka_unit_test(index_first_part_serves_searches),
+        cmocka_unit_test(a_search_during_the_build_sees_every_visible_agent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "handlers/app.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,12 @@
 #define SESSION_COOKIE "pp_session"
 #define CSRF_COOKIE "pp_csrf"
 #define LANG_COOKIE "pp_lang"
+/* Read-your-writes across servers sharing one PostgreSQL (docs/performance.md): a write
+ * that succeeded while the store listens for other servers' commits sets this cookie; its
+ * value is the time (Unix seconds) until which the browser's reads ask the change log
+ * itself rather than count on the commit's notification having reached their server. */
+#define SYNC_COOKIE "pp_sync"
+#define SYNC_SECONDS 5
 /* Set to 1 when the badges area serves /badges. */
 #define APP_HAS_BADGES_PAGE 1
 
@@ -525,6 +532,20 @@ void app_page_keep_filled(app *a, http_req *req, http_resp *resp, unsigned scope
     buf_free(&page);
 }
 
+/* True while the request's SYNC_COOKIE is in force. A forged one only makes that
+ * browser's reads ask the database, as every read does without the listener: its time is
+ * believed up to SYNC_SECONDS ahead, no further. */
+static bool sync_cookie_fresh(http_req *req) {
+    const char *v = http_cookie(req, SYNC_COOKIE);
+    if (!v || !*v) return false;
+    char *end = NULL;
+    errno = 0;
+    long long until = strtoll(v, &end, 10);
+    if (errno || *end) return false;
+    long long now = (long long)clock_now();
+    return until >= now && until <= now + SYNC_SECONDS;
+}
+
 static bool before(http_req *req, http_resp *resp, const http_route *route, void *ctx) {
     app *a = ctx;
     req_ctx *c = xcalloc(1, sizeof *c);
@@ -548,8 +569,9 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     } else if (tok) {
         /* every commit visible now, by this process or another, voids its users' entries; a
          * write does not count on a notification still on its way (changelog.h) */
-        c->synced = req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH) ? changelog_sync_exact(a->changes)
-                                                                                  : changelog_sync(a->changes);
+        c->synced = req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH) || sync_cookie_fresh(req)
+                        ? changelog_sync_exact(a->changes)
+                        : changelog_sync(a->changes);
         c->stamp = changelog_stamp(a->changes); /* before the reads the entries made now hold */
         char key[65];
         long long owner = identity_key(tok, key); /* hashed once for the memo's lookup and its refill */
@@ -619,6 +641,19 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
         }
     }
     return true;
+}
+
+/* A write of a signed-in browser that succeeded, on a store that learns of other servers'
+ * commits by notification: the browser's next requests, whichever server they reach, sync
+ * exactly for SYNC_SECONDS (sync_cookie_fresh), so its own write is seen there at once. */
+static void after(http_req *req, http_resp *resp, void *ctx) {
+    app *a = ctx;
+    const req_ctx *c = req->app;
+    if (!c || !c->user || c->bearer || resp->status >= 400) return;
+    if (!(req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH)) || !store_listening(a->db)) return;
+    char until[24];
+    snprintf(until, sizeof until, "%lld", (long long)(clock_now() + SYNC_SECONDS));
+    http_resp_cookie(resp, SYNC_COOKIE, until, SYNC_SECONDS, req->https);
 }
 
 static void on_error(http_req *req, http_resp *resp, int status, const char *message, void *ctx) {
@@ -831,6 +866,7 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     a->http.before = before;
     a->http.error = on_error;
     a->http.finish = finish;
+    a->http.after = after;
     buf_free(&path);
     return a;
 fail:

@@ -281,6 +281,7 @@ static void dispatch(const http_server *srv, req_state *rs, http_resp *resp) {
     }
     if (app->before && !app->before(req, resp, rs->route, app->ctx)) return;
     rs->route->fn(req, resp, app->ctx);
+    if (app->after) app->after(req, resp, app->ctx);
 }
 
 /* The peer's address as text into out ("" when unknown). */

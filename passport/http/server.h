@@ -22,6 +22,9 @@ typedef struct http_app {
     /* After routing, before the handler: return false to stop with resp filled (e.g. a
      * redirect to the login page, 403). May set req->app. */
     bool (*before)(http_req *req, http_resp *resp, const http_route *route, void *ctx);
+    /* After the handler (not when before stopped the request), before the answer is sent:
+     * may add headers to resp (may be NULL). */
+    void (*after)(http_req *req, http_resp *resp, void *ctx);
     /* Fills resp with an error page (or JSON under /api/) for status and message. */
     void (*error)(http_req *req, http_resp *resp, int status, const char *message, void *ctx);
     /* Frees req->app at the end of the request (may be NULL). */

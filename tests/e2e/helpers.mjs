@@ -456,6 +456,14 @@ export class Client {
     return c;
   }
 
+  /** The same browser (one cookie jar, shared from now on) reaching another server, as
+   *  behind a load balancer. */
+  via(baseUrl) {
+    const c = new Client(baseUrl, { headers: this.headers, timeoutMs: this.timeoutMs });
+    c.cookies = this.cookies;
+    return c;
+  }
+
   cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

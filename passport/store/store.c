@@ -396,7 +396,7 @@ bool store_write_lock(store *s) {
 
 /* ---- transactions ---- */
 
-static void write_unlock(store_conn *c) {
+void store_write_unlock(store_conn *c) {
     if (!c->holds_write) return;
     c->holds_write = false;
     pthread_mutex_unlock(&c->owner->write_mu);
@@ -419,7 +419,7 @@ bool store_begin(store *s, perr *err) {
         atomic_store(&s->foreign_lock, false);
         return true;
     }
-    write_unlock(c);
+    store_write_unlock(c);
     return false;
 }
 
@@ -427,7 +427,7 @@ bool store_commit(store *s, perr *err) {
     store_conn *c = store_conn_get(s, err);
     if (!c) return false;
     bool ok = PG(s) ? pgs_commit(c, err) : sq_commit(c, err);
-    write_unlock(c);
+    store_write_unlock(c);
     return ok;
 }
 
@@ -436,7 +436,7 @@ void store_rollback(store *s) {
     if (!c) return;
     if (PG(s)) pgs_rollback(c);
     else sq_rollback(c);
-    write_unlock(c); /* also when an error already ended the transaction */
+    store_write_unlock(c); /* also when an error already ended the transaction */
 }
 
 bool store_busy(store *s) {

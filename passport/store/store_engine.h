@@ -79,6 +79,8 @@ store_conn *store_conn_get(store *s, perr *err);
 unsigned long store_errors_at_stmt(void);
 /* Takes s->write_mu, waiting at most the write wait; false at once while foreign_lock. */
 bool store_write_lock(store *s);
+/* Releases the write mutex when c holds it (store_begin's, or an autocommit write's). */
+void store_write_unlock(store_conn *c);
 /* Kinds of a counted error (store_count_error), or-ed: an I/O error may be a full disk. */
 enum { FAULT_OTHER = 0, FAULT_CORRUPT = 1, FAULT_FULL = 2, FAULT_IO = 4, FAULT_READONLY = 8 };
 /* Counts a serious error (store_stats.errors and its kinds, the thread's count, the

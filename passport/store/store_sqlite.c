@@ -29,6 +29,8 @@ _Static_assert(STORE_INTEGER == SQLITE_INTEGER && STORE_FLOAT == SQLITE_FLOAT &&
 typedef struct sq_query {
     store_query base; /* engine ENGINE_SQLITE */
     sqlite3_stmt *st;
+    struct conn *c; /* its connection */
+    bool locked;    /* an autocommit write holding the process's write mutex (sq_step) */
 } sq_query;
 
 #define ST(q) (((sq_query *)(q))->st)
@@ -240,6 +242,7 @@ store_query *sq_stmt_new(store_conn *base, const char *sql, perr *err) {
     sq_query *q = xcalloc(1, sizeof *q);
     q->base.engine = ENGINE_SQLITE;
     q->st = st;
+    q->c = c;
     return &q->base;
 }
 
@@ -255,11 +258,20 @@ store_query *sq_prepare(store *s, const char *sql, perr *err) {
     sq_query *q = xcalloc(1, sizeof *q);
     q->base.engine = ENGINE_SQLITE;
     q->st = st;
+    q->c = c;
     return &q->base;
+}
+
+/* Ends an autocommit write's hold of the process's write mutex (sq_step). */
+static void autocommit_unlock(sq_query *q) {
+    if (!q->locked) return;
+    q->locked = false;
+    store_write_unlock(&q->c->base);
 }
 
 void sq_finalize(store_query *q) {
     sqlite3_finalize(ST(q));
+    autocommit_unlock((sq_query *)q);
     free(q);
 }
 
@@ -271,6 +283,7 @@ void sq_done(store_query *q) {
         sqlite3 *db = sqlite3_db_handle(st);
         count_error(sqlite3_extended_errcode(db), sqlite3_errmsg(db));
     }
+    autocommit_unlock((sq_query *)q); /* the reset ended its implicit transaction */
     sqlite3_clear_bindings(st);
 }
 
@@ -337,8 +350,21 @@ int sq_changes(store *s) {
     return sqlite3_changes(store_db(s));
 }
 
+/* A write outside a transaction (a visit, a session's idle refresh) takes the process's
+ * write mutex as store_begin does, for as long as SQLite's lock: without it, it took
+ * SQLite's lock beside the mutex's holder, whose BEGIN IMMEDIATE then waited in the busy
+ * handler (sleeps of up to 10 ms) and took this process's write for another process's,
+ * making the other writers give up at once (503). When the mutex is not had in time (or
+ * another process holds the lock), the write goes on as before, to SQLite's busy handler. */
 int sq_step(store_query *q) {
-    int rc = sqlite3_step(ST(q));
+    sq_query *sq = (sq_query *)q;
+    if (!sq->locked && !sq->c->base.holds_write && sqlite3_get_autocommit(sq->c->db) && !sqlite3_stmt_busy(sq->st) &&
+        !sqlite3_stmt_readonly(sq->st) && store_write_lock(sq->c->base.owner)) {
+        sq->locked = true;
+        sq->c->base.holds_write = true;
+    }
+    int rc = sqlite3_step(sq->st);
+    if ((rc & 0xff) != SQLITE_ROW) autocommit_unlock(sq); /* its implicit transaction ended with the step */
     switch (rc & 0xff) {
     case SQLITE_ROW: return STORE_ROW;
     case SQLITE_DONE: return STORE_DONE;

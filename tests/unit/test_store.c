@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for the store's write lock and error accounting: a write waits a bounded time for
  * another process's lock, then fails as busy (counted); within the process writers queue on
- * the mutex instead of SQLite's busy handler; reads go on meanwhile; a corrupt page is an
- * error counted and seen by the thread, not an empty answer. */
+ * the mutex instead of SQLite's busy handler, writes outside a transaction too; reads go on
+ * meanwhile; a corrupt page is an error counted and seen by the thread, not an empty answer. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/clock.h"
+#include "store/store_engine.h"
 #include "store/store_sqlite.h"
 #include "testutil.h"
 
@@ -167,6 +168,66 @@ static void one_worker_waits_for_another_process(void **state) {
     test_db_close(t);
 }
 
+static void *take_write_lock(void *arg) {
+    waiter *w = arg;
+    w->ok = store_write_lock(w->s);
+    if (w->ok) {
+        perr err = {{0}};
+        store_conn *c = store_conn_get(w->s, &err);
+        c->holds_write = true;
+        store_write_unlock(c);
+    }
+    return NULL;
+}
+
+/* A write outside a transaction holds the process's write mutex for as long as SQLite's
+ * lock (here until its RETURNING row is reset): another thread's writer waits for the
+ * mutex, instead of taking it and finding SQLite's lock taken, as if another process
+ * held it (which made every other writer give up at once). Reads do not take it. */
+static void an_autocommit_write_holds_the_mutex(void **state) {
+    (void)state;
+    test_db *t = test_db_open();
+    store_set_write_wait(t->s, 50);
+    store_query *st = store_stmt(t->s, "INSERT INTO units(name, created_at) VALUES ('y', 0) RETURNING id", NULL);
+    assert_int_equal(store_step(st), STORE_ROW);
+    waiter w = {t->s, true};
+    pthread_t th;
+    pthread_create(&th, NULL, take_write_lock, &w);
+    pthread_join(th, NULL);
+    assert_false(w.ok);
+    store_done(st);
+    w.ok = false;
+    pthread_create(&th, NULL, take_write_lock, &w);
+    pthread_join(th, NULL);
+    assert_true(w.ok);
+    /* a read leaves the mutex free; a write completed in one step releases it */
+    st = store_stmt(t->s, "SELECT count(*) FROM units", NULL);
+    assert_int_equal(store_step(st), STORE_ROW);
+    assert_true(store_exec(t->s, "SELECT 1", NULL));
+    w.ok = false;
+    pthread_create(&th, NULL, take_write_lock, &w);
+    pthread_join(th, NULL);
+    assert_true(w.ok);
+    store_done(st);
+    st = store_stmt(t->s, "UPDATE units SET created_at = 1 WHERE name = 'y'", NULL);
+    assert_int_equal(store_step(st), STORE_DONE);
+    w.ok = false;
+    pthread_create(&th, NULL, take_write_lock, &w);
+    pthread_join(th, NULL);
+    assert_true(w.ok);
+    store_done(st);
+    /* inside a transaction the statement takes nothing more (the mutex is store_begin's) */
+    perr err = {{0}};
+    assert_true(store_begin(t->s, &err));
+    st = store_stmt(t->s, "UPDATE units SET created_at = 2 WHERE name = 'y'", NULL);
+    assert_int_equal(store_step(st), STORE_DONE);
+    store_done(st);
+    assert_true(store_commit(t->s, &err));
+    assert_true(store_begin(t->s, &err));
+    store_rollback(t->s);
+    test_db_close(t);
+}
+
 static void corrupt_page_is_an_error_counted(void **state) {
     (void)state;
     test_db *t = test_db_open();
@@ -207,6 +268,7 @@ int main(void) {
         cmocka_unit_test(busy_when_another_process_writes),
         cmocka_unit_test(writers_of_one_process_queue_on_the_mutex),
         cmocka_unit_test(one_worker_waits_for_another_process),
+        cmocka_unit_test(an_autocommit_write_holds_the_mutex),
         cmocka_unit_test(corrupt_page_is_an_error_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -658,9 +658,11 @@ static bool build_all(talent_index *ix, bool shown_only, perr *err) {
         grow_rows(ix, (size_t)store_col_int64(st, 0));
     store_done(st);
     /* the rows' levels and records start empty: cleared column by column, not row by row */
-    for (size_t c = 0; c < ix->ncomp; c++) memset(ix->lv[c], 0, ix->cap);
-    memset(ix->dated_at, 0, ix->cap * sizeof *ix->dated_at);
-    memset(ix->dated_len, 0, ix->cap * sizeof *ix->dated_len);
+    for (size_t c = 0; ix->cap && c < ix->ncomp; c++) memset(ix->lv[c], 0, ix->cap);
+    if (ix->cap) {
+        memset(ix->dated_at, 0, ix->cap * sizeof *ix->dated_at);
+        memset(ix->dated_len, 0, ix->cap * sizeof *ix->dated_len);
+    }
     /* the rows, then who is available: two passes in key order, not a profile looked up per
      * account (the same columns as USER_COLUMNS, which a patch reads) */
     st = store_stmt(ix->db,

@@ -289,7 +289,7 @@ static bool lease(app *a, const char *name, int64_t now, int64_t seconds) {
     bool taken = false;
     perr err = {{0}};
     if (!cluster_lease_take(a->db, name, a->server, now, seconds, &taken, &err))
-        log_error("%s: lease not taken: %s", name, err.msg);
+        store_log_failure(a->db, "lease", "%s: lease not taken: %s", name, err.msg); /* each tick while it fails */
     return taken;
 }
 

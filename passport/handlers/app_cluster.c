@@ -134,7 +134,7 @@ void app_cluster_tick(app *a, int64_t now) {
     bool lib_current = true, keys_current = true;
     buf cur = BUF_INIT;
     if (!cluster_report(a->db, a->server, FACT_LIBRARY, hash, now, &lib_current, &cur, &err)) {
-        log_error("heartbeat: %s", err.msg);
+        store_log_failure(a->db, "heartbeat", "heartbeat: %s", err.msg);
         goto done;
     }
     /* Published by `passport publish-courses` or another server: load it if the files are
@@ -150,7 +150,7 @@ void app_cluster_tick(app *a, int64_t now) {
     char *mine = secrets_value(a);
     buf_reset(&cur);
     if (!cluster_report(a->db, a->server, FACT_SECRETS, mine, now, &keys_current, &cur, &err))
-        log_error("heartbeat: %s", err.msg);
+        store_log_failure(a->db, "heartbeat", "heartbeat: %s", err.msg);
     free(mine);
     char note[300] = "";
     if (!lib_current)

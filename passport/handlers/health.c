@@ -53,7 +53,8 @@ static void readyz(http_req *req, http_resp *resp, void *ctx) {
     ok &= check(checks, "keys", keys_ok, keys_ok ? detail : kerr.msg);
     keyring_free(kr);
     ok &= check(checks, "shared_files", app_cluster_ready(a, detail, sizeof detail), detail);
-    if (!ok) log_error("readyz: not ready: %s", wrote ? "see the checks of /readyz" : err.msg);
+    if (!ok) /* at each probe while it lasts: rate-limited */
+        store_log_failure(a->db, "readyz", "readyz: not ready: %s", wrote ? "see the checks of /readyz" : err.msg);
     app_json(resp, ok ? 200 : 503,
              json_pack("{s:s, s:s, s:i, s:o}", "status", ok ? "ready" : "not ready", "version", a->cfg.version,
                        "schema", store_version(a->db), "checks", checks));

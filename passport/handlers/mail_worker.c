@@ -177,8 +177,9 @@ static void pass(mail_worker *w) {
     int64_t now = clock_now();
     outbox_recover(db, now);
     perr err = {{0}};
-    if (account_reset_resolve(db, now, &err) < 0) log_error("reset requests: %s", err.msg);
-    if (outbox_fold_digests(db, now, &err) < 0) log_error("outbox digests: %s", err.msg);
+    /* each second while the database is away: rate-limited (store_log_failure) */
+    if (account_reset_resolve(db, now, &err) < 0) store_log_failure(db, "reset requests", "reset requests: %s", err.msg);
+    if (outbox_fold_digests(db, now, &err) < 0) store_log_failure(db, "outbox digests", "outbox digests: %s", err.msg);
     if (!w->o.smtp.url) return;
     for (int i = 0; i < 50; i++) {
         pthread_mutex_lock(&w->mu);

@@ -132,7 +132,7 @@ int store_step_may_fail(store_query *st);
  * store: the first failure of a run logged at once as an error, then at most one line
  * each STORE_LOG_PERIOD_MS, saying how many were left out (a statement failing at every
  * request, the database down, must not flood the log); store_log_recovered ends the run
- * with one line when a failure had been logged. At most LOG_TOPICS topics (8) per
+ * with one line when a failure had been logged. At most LOG_TOPICS topics (16) per
  * store: further ones share the last gate. */
 #define STORE_LOG_PERIOD_MS 10000
 void store_log_failure(store *s, const char *topic, const char *fmt, ...)

@@ -16,7 +16,7 @@
 #include "store/store.h"
 
 #define STMT_SLOTS 512 /* per connection; power of two; more distinct SQL strings than we will ever have */
-#define LOG_TOPICS 8     /* kinds of failure lines a store rate-limits (store_log_failure) */
+#define LOG_TOPICS 16    /* kinds of failure lines a store rate-limits (store_log_failure) */
 
 typedef enum store_engine { ENGINE_SQLITE = 0, ENGINE_PG = 1 } store_engine;
 

@@ -12,7 +12,7 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-import { BIN, DEMO, ROOT, client, startServer } from './helpers.mjs';
+import { BIN, DEMO, ENGINE, ROOT, client, startServer } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -482,5 +482,42 @@ describe('observability', () => {
     const attempt = await c.request('POST', '/api/v1/modules/x/attempts', { headers, body: JSON.stringify({ answers: 'a' }) });
     assert.equal(attempt.status, 422);
     assert.match(attempt.json().error.message, /'answers'.*object/);
+  });
+});
+
+describe('PostgreSQL away: the log says so in a few lines, not one per call', { skip: ENGINE !== 'postgresql' && 'PostgreSQL only' }, () => {
+  let server;
+  before(async () => { server = await startServer({ demo: false }); });
+  after(async () => { if (server) await server.stop(); });
+
+  test('the database refusing connections: failures rate-limited per kind, one line when it is back', async () => {
+    const name = new URL(server.database).pathname.slice(1);
+    const admin = (q) => {
+      const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', process.env.PASSPORT_TEST_PG, '-c', q], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    const c = client(server);
+    assert.equal((await c.get('/readyz')).status, 200);
+    const from = server.stderr().length;
+    admin(`ALTER DATABASE ${name} CONNECTION LIMIT 0`); // no new connection (the role is not a superuser)
+    let refused = 0;
+    try {
+      admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+      for (let i = 0; i < 60; i++) if ((await c.get('/readyz')).status === 503) refused++;
+    } finally {
+      admin(`ALTER DATABASE ${name} CONNECTION LIMIT -1`);
+    }
+    assert.ok(refused >= 55, `${refused} of 60 probes refused`);
+    let back = false;
+    for (let i = 0; i < 100 && !back; i++) {
+      back = (await c.get('/readyz')).status === 200 && /reconnected to PostgreSQL \(after \d+ failures?\)/.test(server.stderr().slice(from));
+      if (!back) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(back, 'ready again, and one line says the connection is back');
+    // the access log's line of each 5xx answer aside (one per request, by design)
+    const errors = server.stderr().slice(from).split('\n').filter((l) => / error /.test(l) && !/ answered \d{3} id=/.test(l));
+    // a handful of kinds (the connection, readyz, the mail worker, the heartbeat, leases,
+    // the listener), each once and then at most once per 10 s: not one line per probe
+    assert.ok(errors.length <= 25, `${errors.length} error lines for 60 probes:\n${errors.join('\n').slice(0, 3000)}`);
   });
 });

@@ -2,7 +2,9 @@
 /* GET /healthz: liveness, cheap (no database, no disk). GET /readyz: readiness, for load
  * balancers and operators: the database reads and commits a write, the data folder's
  * disk has room, the issuer keys load, the course library and the secrets are the ones
- * the database records as current (several servers: handlers/app_cluster.c). Each check is named in the answer. */
+ * the database records as current (several servers: handlers/app_cluster.c). Each check is
+ * named in the answer; its detail (a database's error, the data folder's path) only for
+ * the addresses of --metrics-allow: anyone may probe readiness, not read the setup. */
 #include <stdio.h>
 #include <sys/statvfs.h>
 
@@ -20,29 +22,29 @@ static void healthz(http_req *req, http_resp *resp, void *ctx) {
                                   store_version(a->db)));
 }
 
-/* Adds a check {ok, detail} named name to checks; returns ok. */
-static bool check(json_t *checks, const char *name, bool ok, const char *detail) {
-    json_object_set_new(checks, name, json_pack("{s:b, s:s}", "ok", ok, "detail", detail));
+/* Adds a check {ok, detail} named name to checks, the detail empty unless shown; returns ok. */
+static bool check(json_t *checks, bool shown, const char *name, bool ok, const char *detail) {
+    json_object_set_new(checks, name, json_pack("{s:b, s:s}", "ok", ok, "detail", shown ? detail : ""));
     return ok;
 }
 
 static void readyz(http_req *req, http_resp *resp, void *ctx) {
-    (void)req;
     app *a = ctx;
     json_t *checks = json_object();
-    bool ok = check(checks, "database_read", store_ping(a->db), "");
+    bool shown = req->operator;
+    bool ok = check(checks, shown, "database_read", store_ping(a->db), "");
     perr err = {{0}};
     bool wrote = store_check_write(a->db, &err);
-    ok &= check(checks, "database_write", wrote, wrote ? "" : err.msg);
+    ok &= check(checks, shown, "database_write", wrote, wrote ? "" : err.msg);
     struct statvfs vfs;
     char detail[320];
     if (statvfs(a->cfg.data_dir, &vfs) == 0) {
         unsigned long long free_bytes = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
         snprintf(detail, sizeof detail, "%llu MiB free in %s", free_bytes >> 20, a->cfg.data_dir);
-        ok &= check(checks, "disk", free_bytes >= READY_MIN_FREE_BYTES, detail);
+        ok &= check(checks, shown, "disk", free_bytes >= READY_MIN_FREE_BYTES, detail);
     } else {
         snprintf(detail, sizeof detail, "cannot read the free space of %s", a->cfg.data_dir);
-        ok &= check(checks, "disk", false, detail);
+        ok &= check(checks, shown, "disk", false, detail);
     }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/keys", a->cfg.data_dir);
@@ -50,9 +52,9 @@ static void readyz(http_req *req, http_resp *resp, void *ctx) {
     keyring *kr = keyring_load(dir, false, &kerr);
     bool keys_ok = kr && keyring_signing(kr);
     snprintf(detail, sizeof detail, "%zu issuer keys", kr ? keyring_count(kr) : 0);
-    ok &= check(checks, "keys", keys_ok, keys_ok ? detail : kerr.msg);
+    ok &= check(checks, shown, "keys", keys_ok, keys_ok ? detail : kerr.msg);
     keyring_free(kr);
-    ok &= check(checks, "shared_files", app_cluster_ready(a, detail, sizeof detail), detail);
+    ok &= check(checks, shown, "shared_files", app_cluster_ready(a, detail, sizeof detail), detail);
     if (!ok) /* at each probe while it lasts: rate-limited */
         store_log_failure(a->db, "readyz", "readyz: not ready: %s", wrote ? "see the checks of /readyz" : err.msg);
     app_json(resp, ok ? 200 : 503,

@@ -48,6 +48,8 @@ typedef struct http_req {
     char ip[64];
     bool https;       /* the public URL is https (cookies get Secure) */
     bool is_api;      /* path starts with /api/: errors as JSON */
+    bool operator;    /* the client is one of --metrics-allow's addresses: it may read what
+                       * only operators see (/metrics, the details of /readyz) */
     http_kv *query;
     size_t nquery;
     http_kv *form; /* urlencoded or multipart fields (not files) */

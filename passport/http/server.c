@@ -212,7 +212,7 @@ static void serve_static(const http_server *srv, req_state *rs, http_resp *resp)
 /* GET /metrics, for the addresses of --metrics-allow only (others get 404: the page is not
  * advertised). The client address is the real one behind a trusted proxy. */
 static void serve_metrics(const http_server *srv, req_state *rs, http_resp *resp) {
-    if (!http_addrs_has(&srv->metrics_allow, rs->req.ip)) {
+    if (!rs->req.operator) {
         srv->app->error(&rs->req, resp, 404, NULL, srv->app->ctx);
         return;
     }
@@ -373,6 +373,7 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *c, co
     req->https = srv->app->https;
     req->is_api = !strncmp(url, "/api/", 5);
     client_address(srv, c, rs);
+    req->operator = http_addrs_has(&srv->metrics_allow, req->ip);
     http_refusal refusal = rs->conn ? http_conn_refusal(rs->conn) : HTTP_REFUSE_NONE;
     rs->refused = refusal != HTTP_REFUSE_NONE || atomic_load(&srv->closing);
     if (refusal == HTTP_REFUSE_PER_ADDRESS)

@@ -299,6 +299,23 @@ describe('trusted reverse proxy', () => {
     assert.equal(forged.status, 404);
   });
 
+  test('/readyz answers anyone, its details (paths, database errors) only the --metrics-allow addresses', async () => {
+    const ready = async (from) => {
+      const r = await raw(server.port, `GET /readyz HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${from}\r\n\r\n`);
+      assert.equal(r.status, 200, r.body);
+      return JSON.parse(r.body.slice(r.body.indexOf('{')));
+    };
+    const local = await ready('127.0.0.1');
+    assert.match(local.checks.disk.detail, /MiB free in /, 'an operator reads the details');
+    const remote = await ready('203.0.113.9');
+    assert.equal(remote.status, 'ready');
+    for (const k of ['database_read', 'database_write', 'disk', 'keys', 'shared_files']) {
+      assert.equal(remote.checks[k].ok, true, k);
+      assert.equal(remote.checks[k].detail, '', `${k}: no detail for a remote client`);
+    }
+    assert.ok(!JSON.stringify(remote).includes(server.dataDir), 'the data folder is not shown');
+  });
+
   test('login throttling counts the forwarded client address, not the proxy', async () => {
     const c = client(server);
     const f = await c.form('/login');

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Rate-limited failure lines (loggate.h): the state under the gate's mutex, the line
  * formatted and written outside it. */
 #include "core/loggate.h"

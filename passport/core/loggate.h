@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* A rate limit on one kind of failure line, so that a failure repeated by every request
  * (the database down, a statement that cannot run) is seen without flooding the log: the
  * first failure of a run is logged at once, then at most one line per period, saying how

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: EUPL-1.2 */
 /* Tests for core/loggate: the first failure of a run logged, then one line per period
  * with the count left out, one line at the end of the run, none when nothing failed. */
 #include <setjmp.h>

@@ -139,12 +139,16 @@ static void search_api(http_req *req, http_resp *resp, void *ctx) {
         return;
     }
     talent_viewer v = talent_viewer_of(app_ctx(req)->user);
-    json_t *r = talent_search(talent_shared_index(a), &v, &q, &err);
-    if (!r) {
+    buf body = BUF_INIT; /* written as text: the hidden part is kept as text (talent/index.h) */
+    if (!talent_search_dump(talent_shared_index(a), &v, &q, &body, &err)) {
+        buf_free(&body);
         app_error(a, req, resp, 500, err.msg);
         return;
     }
-    app_json(resp, 200, r);
+    resp->status = 200;
+    resp->content_type = "application/json";
+    buf_free(&resp->body);
+    resp->body = body;
 }
 
 static json_t *form_state(http_req *req) {
@@ -228,6 +232,7 @@ static void search_csv(http_req *req, http_resp *resp, void *ctx) {
     }
     q.page = 1;
     q.per_page = TALENT_MAX_PER_PAGE;
+    q.no_hidden_units = true; /* the file lists results only */
     talent_viewer v = talent_viewer_of(app_ctx(req)->user);
     buf out = BUF_INIT;
     buf_puts(&out, "\xEF\xBB\xBF");

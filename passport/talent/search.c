@@ -549,6 +549,7 @@ bool talent_search_dump(talent_index *ix, const talent_viewer *viewer, const tal
     size_t len = s ? strlen(s) : 0;
     bool ok = len >= 2 && s[len - 1] == '}';
     if (ok) {
+        buf_reserve(out, len + tail.len + 1); /* one allocation for the 177 KB at a million */
         buf_append(out, s, len - 1); /* the object open after its last member */
         if (tail.len) {
             buf_putc(out, ',');

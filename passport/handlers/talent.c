@@ -188,7 +188,7 @@ static void search_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     json_t *d = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "form", form_state(req), "competencies",
-                          calls_competencies(a->db, c->locale), "units", unit_list(a->db, NULL), "levels",
+                          calls_competencies(a->db, c->locale), "units", unit_choices(a->db, NULL), "levels",
                           levels_options(), "badges", badge_options(a, req), "is_hr", (c->user->roles & ROLE_HR) != 0);
     int status = 200;
     if (any_filter(req)) {

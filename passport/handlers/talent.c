@@ -139,12 +139,16 @@ static void search_api(http_req *req, http_resp *resp, void *ctx) {
         return;
     }
     talent_viewer v = talent_viewer_of(app_ctx(req)->user);
-    json_t *r = talent_search(talent_shared_index(a), &v, &q, &err);
-    if (!r) {
+    buf body = BUF_INIT; /* written as text: the hidden part is kept as text (talent/index.h) */
+    if (!talent_search_dump(talent_shared_index(a), &v, &q, &body, &err)) {
+        buf_free(&body);
         app_error(a, req, resp, 500, err.msg);
         return;
     }
-    app_json(resp, 200, r);
+    resp->status = 200;
+    resp->content_type = "application/json";
+    buf_free(&resp->body);
+    resp->body = body;
 }
 
 static json_t *form_state(http_req *req) {
@@ -184,7 +188,7 @@ static void search_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     req_ctx *c = app_ctx(req);
     json_t *d = json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "form", form_state(req), "competencies",
-                          calls_competencies(a->db, c->locale), "units", unit_list(a->db, NULL), "levels",
+                          calls_competencies(a->db, c->locale), "units", unit_choices(a->db, NULL), "levels",
                           levels_options(), "badges", badge_options(a, req), "is_hr", (c->user->roles & ROLE_HR) != 0);
     int status = 200;
     if (any_filter(req)) {
@@ -228,6 +232,7 @@ static void search_csv(http_req *req, http_resp *resp, void *ctx) {
     }
     q.page = 1;
     q.per_page = TALENT_MAX_PER_PAGE;
+    q.no_hidden_units = true; /* the file lists results only */
     talent_viewer v = talent_viewer_of(app_ctx(req)->user);
     buf out = BUF_INIT;
     buf_puts(&out, "\xEF\xBB\xBF");

@@ -243,6 +243,7 @@ static void owner_view(app *a, http_req *req, json_t *call) {
     json_object_set_new(call, "applications", apps);
     q.require_levels = true;
     q.per_page = 20;
+    q.no_hidden_units = true; /* the page shows hidden_total only */
     talent_viewer v = talent_viewer_of(c->user);
     json_t *sug = talent_search(talent_shared_index(a), &v, &q, NULL);
     json_t *prospects = prospects_list(a->db, id, NULL);

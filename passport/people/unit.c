@@ -131,32 +131,42 @@ bool unit_in_subtree(store *s, long long ancestor, long long unit) {
 /* The sort key puts a unit's children (its key, character 1, the child's name) right
  * after it: compared byte by byte, hence COLLATE "C" on PostgreSQL, whose collations may
  * ignore control characters. */
-json_t *unit_list(store *s, perr *err) {
+/* unit_list, members counted only when count (a pass over a unit's accounts each). */
+static json_t *unit_tree(store *s, bool count, perr *err) {
     store_query *st = store_stmt2(s,
         "WITH RECURSIVE tree(id, name, parent_id, depth, path, sortkey) AS ("
         "  SELECT id, name, coalesce(parent_id, 0), 0, name, lower(name) FROM units WHERE parent_id IS NULL"
         "  UNION ALL SELECT u.id, u.name, u.parent_id, t.depth + 1, t.path || ' / ' || u.name,"
         "  t.sortkey || char(1) || lower(u.name) FROM units u JOIN tree t ON u.parent_id = t.id)"
         " SELECT t.id, t.name, t.parent_id, t.depth, t.path,"
-        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey",
+        " CASE WHEN ?1 <> 0 THEN (SELECT count(*) FROM users WHERE unit_id = t.id) END FROM tree t ORDER BY t.sortkey",
         "WITH RECURSIVE tree(id, name, parent_id, depth, path, sortkey) AS ("
         "  SELECT id, name, coalesce(parent_id, 0), 0, name, lower(name) FROM units WHERE parent_id IS NULL"
         "  UNION ALL SELECT u.id, u.name, u.parent_id, t.depth + 1, t.path || ' / ' || u.name,"
         "  t.sortkey || chr(1) || lower(u.name) FROM units u JOIN tree t ON u.parent_id = t.id)"
         " SELECT t.id, t.name, t.parent_id, t.depth, t.path,"
-        " (SELECT count(*) FROM users WHERE unit_id = t.id) FROM tree t ORDER BY t.sortkey COLLATE \"C\"", err);
+        " CASE WHEN ?1 <> 0 THEN (SELECT count(*) FROM users WHERE unit_id = t.id) END FROM tree t"
+        " ORDER BY t.sortkey COLLATE \"C\"", err);
     if (!st) return NULL;
+    store_bind_int(st, 1, count);
     json_t *arr = json_array();
     while (store_step(st) == STORE_ROW) {
-        json_array_append_new(arr, json_pack("{s:I, s:s, s:I, s:i, s:s, s:I}", "id",
-                                             (json_int_t)store_col_int64(st, 0), "name",
-                                             store_col_text(st, 1), "parent_id",
-                                             (json_int_t)store_col_int64(st, 2), "depth",
-                                             store_col_int(st, 3), "path", store_col_text(st, 4),
-                                             "members", (json_int_t)store_col_int64(st, 5)));
+        json_t *u = json_pack("{s:I, s:s, s:I, s:i, s:s}", "id", (json_int_t)store_col_int64(st, 0), "name",
+                              store_col_text(st, 1), "parent_id", (json_int_t)store_col_int64(st, 2), "depth",
+                              store_col_int(st, 3), "path", store_col_text(st, 4));
+        if (count) json_object_set_new(u, "members", json_integer(store_col_int64(st, 5)));
+        json_array_append_new(arr, u);
     }
     store_done(st);
     return arr;
+}
+
+json_t *unit_list(store *s, perr *err) {
+    return unit_tree(s, true, err);
+}
+
+json_t *unit_choices(store *s, perr *err) {
+    return unit_tree(s, false, err);
 }
 
 long long unit_member_count(store *s, long long unit) {

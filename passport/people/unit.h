@@ -25,6 +25,9 @@ bool unit_in_subtree(store *s, long long ancestor, long long unit);
 /* Lists all units depth-first as a JSON array of {id, name, parent_id, depth, path,
  * members}. New reference. */
 json_t *unit_list(store *s, perr *err);
+/* unit_list without members (which counts every unit's accounts: 2 515 units over a
+ * million accounts cost about 40 ms): for a form's choice of unit. New reference. */
+json_t *unit_choices(store *s, perr *err);
 bool unit_exists(store *s, long long id);
 /* The number of active accounts in unit's subtree (0 when unit is 0). */
 long long unit_member_count(store *s, long long unit);

@@ -134,7 +134,10 @@ void talent_index_free(talent_index *ix) {
     ix->stop = 1;
     if (ix->has_builder) pthread_join(ix->builder, NULL);
     clear_data(ix);
-    free(ix->hidden_all);
+    for (size_t i = 0; i < TALENT_HIDDEN_KEPT; i++) {
+        free(ix->hidden_kept[i].counts);
+        free(ix->hidden_kept[i].text);
+    }
     pthread_mutex_destroy(&ix->hidden_mu);
     pthread_mutex_destroy(&ix->pool_mu);
     pthread_rwlock_destroy(&ix->rw);

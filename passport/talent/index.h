@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "store/store.h"
 
@@ -58,6 +59,8 @@ typedef struct talent_query {
     const char *badge;    /* an achievement slug the agent holds (when badges exist); may be NULL */
     bool require_levels;  /* true: every need's minimum must be met (search); false: rank all (calls) */
     long long only_user;  /* > 0: consider this user only (explain one applicant) */
+    bool no_hidden_units; /* leave the "hidden" list out, hidden_total stays (an export, a
+                           * call's suggestions: 2 515 units at a million agents) */
     int page;             /* from 1 */
     int per_page;         /* 1..TALENT_MAX_PER_PAGE */
 } talent_query;
@@ -96,6 +99,12 @@ bool talent_query_add_need(talent_index *ix, talent_query *q, const char *code, 
  * filter, a need or a word (docs/privacy.md, "no oracle"). Results are sorted by score
  * (desc), then name. */
 json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talent_query *q, perr *err);
+
+/* talent_search as JSON text: appends to out exactly what json_dumps(talent_search(...),
+ * JSON_COMPACT | JSON_ENSURE_ASCII) writes, the hidden part copied from a text kept per
+ * reach (HR, or a manager's subtree) while the index does not change (most of the answer
+ * at a million agents: one entry per unit). False with err set (out then unspecified). */
+bool talent_search_dump(talent_index *ix, const talent_viewer *viewer, const talent_query *q, buf *out, perr *err);
 
 /* Explains the score of one user against needs whatever their visibility (applicants who
  * consented by applying): {score, needs: [...]} as in talent_search, or NULL when the

@@ -28,6 +28,22 @@ typedef struct talent_unit_info {
     char *name;
 } talent_unit_info;
 
+/* The hidden agents of one reach (HR: everywhere; a manager: the subtree of scope_unit)
+ * per unit position, as a search answers them, kept while the index's version has not
+ * moved. text is the answer's tail as JSON, `"hidden":[...],"hidden_total":...` (compact,
+ * ASCII), made at the first search that asks for text. */
+#define TALENT_HIDDEN_KEPT 8
+typedef struct talent_hidden_kept {
+    bool used, hr;
+    long long scope_unit;   /* 0 for HR */
+    unsigned long version;  /* of the index when counted */
+    unsigned long last_use; /* hidden_clock then */
+    size_t slots;           /* nunits + 1, the last for "no unit" */
+    long *counts, total;
+    char *text; /* NULL until asked; owned */
+    size_t text_len;
+} talent_hidden_kept;
+
 struct talent_index {
     store *db;
     pthread_t builder;          /* the first build, started by talent_index_new */
@@ -48,12 +64,11 @@ struct talent_index {
     pthread_mutex_t pool_mu;
     long long seq;         /* the last talent_changes row applied */
     unsigned long version; /* moves at every build and patch */
-    /* the hidden agents per unit position (nunits + 1 slots) everywhere, as HR's searches
-     * count them, kept while version has not moved: filled under hidden_mu */
+    /* the hidden counts of the last few reaches searched (search.c): filled and read under
+     * hidden_mu, valid while version has not moved */
     pthread_mutex_t hidden_mu;
-    unsigned long hidden_version;
-    long *hidden_all, hidden_all_total;
-    size_t hidden_slots;
+    talent_hidden_kept hidden_kept[TALENT_HIDDEN_KEPT];
+    unsigned long hidden_clock; /* ticks at each use: the least recently used goes first */
     size_t ncomp;
     talent_comp_info *comps; /* by id */
     size_t *rel_start;/* CSR: columns related to column c (itself and its mapped ones) */

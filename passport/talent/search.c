@@ -322,29 +322,78 @@ static long count_hidden(const talent_index *ix, const uint8_t *scope, long *hid
     return total;
 }
 
-/* count_hidden everywhere (HR's reach) into hidden (nunits + 1 slots): computed once per
- * version of the index (a pass over every agent: most of a search's time at a million)
- * and copied afterwards. Called under the read lock. */
-static long count_hidden_all(talent_index *ix, long *hidden) {
-    pthread_mutex_lock(&ix->hidden_mu);
-    if (!ix->hidden_all || ix->hidden_version != ix->version || ix->hidden_slots != ix->nunits + 1) {
-        ix->hidden_slots = ix->nunits + 1;
-        free(ix->hidden_all);
-        ix->hidden_all = xcalloc(ix->hidden_slots, sizeof *ix->hidden_all);
-        ix->hidden_all_total = count_hidden(ix, NULL, ix->hidden_all);
-        ix->hidden_version = ix->version;
+/* The "hidden" array of counts (nunits + 1 slots): one {unit_id, unit, count} per unit
+ * with hidden agents, "< 5" below TALENT_SMALL_COUNT. New reference. */
+static json_t *hidden_json(const talent_index *ix, const long *hidden) {
+    json_t *hid = json_array();
+    for (size_t p = 0; p <= ix->nunits; p++) {
+        if (!hidden[p]) continue;
+        json_array_append_new(hid, json_pack("{s:I, s:s, s:o}", "unit_id", (json_int_t)(p < ix->nunits ? ix->units[p].id : 0),
+                                             "unit", p < ix->nunits ? ix->units[p].name : "", "count",
+                                             count_json(hidden[p])));
     }
-    memcpy(hidden, ix->hidden_all, ix->hidden_slots * sizeof *hidden);
-    long total = ix->hidden_all_total;
-    pthread_mutex_unlock(&ix->hidden_mu);
-    return total;
+    return hid;
 }
 
-json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talent_query *q, perr *err) {
+static json_t *hidden_total_json(long total) {
+    return total ? count_json(total) : json_integer(0);
+}
+
+/* Makes k's text: `"hidden":[...],"hidden_total":...` as json_dumps writes them in an
+ * object (compact, ASCII). */
+static void kept_text(const talent_index *ix, talent_hidden_kept *k) {
+    json_t *tail = json_object();
+    json_object_set_new(tail, "hidden", hidden_json(ix, k->counts));
+    json_object_set_new(tail, "hidden_total", hidden_total_json(k->total));
+    char *s = json_dumps(tail, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(tail);
+    size_t len = s ? strlen(s) : 0;
+    if (len >= 2) { /* without the object's braces */
+        k->text_len = len - 2;
+        k->text = xmalloc(len - 1);
+        memcpy(k->text, s + 1, len - 2);
+        k->text[len - 2] = '\0';
+    }
+    free(s);
+}
+
+/* The kept hidden counts of viewer's reach at the index's version (index_data.h), counted
+ * (a pass over every agent) when no kept entry matches, with their text when want_text.
+ * Called under the read lock (the version cannot move) with hidden_mu held. */
+static talent_hidden_kept *kept_hidden(talent_index *ix, const talent_viewer *viewer, bool want_text) {
+    long long scope_unit = viewer->hr ? 0 : viewer->scope_unit;
+    talent_hidden_kept *k = NULL;
+    for (size_t i = 0; i < TALENT_HIDDEN_KEPT && !k; i++) {
+        talent_hidden_kept *e = &ix->hidden_kept[i];
+        if (e->used && e->version == ix->version && e->hr == viewer->hr && e->scope_unit == scope_unit &&
+            e->slots == ix->nunits + 1)
+            k = e;
+    }
+    if (!k) { /* a free slot, else the least recently used */
+        k = &ix->hidden_kept[0];
+        for (size_t i = 1; i < TALENT_HIDDEN_KEPT && k->used; i++) {
+            talent_hidden_kept *e = &ix->hidden_kept[i];
+            if (!e->used || e->last_use < k->last_use) k = e;
+        }
+        free(k->counts);
+        free(k->text);
+        *k = (talent_hidden_kept){.used = true, .hr = viewer->hr, .scope_unit = scope_unit, .version = ix->version,
+                                  .slots = ix->nunits + 1};
+        k->counts = xcalloc(k->slots, sizeof *k->counts);
+        uint8_t *scope = viewer->hr ? NULL : subtree_mask(ix, scope_unit);
+        k->total = count_hidden(ix, scope, k->counts);
+        free(scope);
+    }
+    k->last_use = ++ix->hidden_clock;
+    if (want_text && !k->text) kept_text(ix, k);
+    return k;
+}
+
+static json_t *search_run(talent_index *ix, const talent_viewer *viewer, const talent_query *q, buf *tail,
+                          perr *err) {
     if (!talent_index_refresh(ix, err)) return NULL;
     json_t *out = NULL;
     uint8_t *cand = NULL, *scope = NULL, *unit_mask = NULL;
-    long *hidden = NULL;
     hit_heap hp = {0};
     int page = q->page < 1 ? 1 : q->page > TALENT_MAX_PAGE ? TALENT_MAX_PAGE : q->page;
     int per = q->per_page < 1 ? 20 : q->per_page > TALENT_MAX_PER_PAGE ? TALENT_MAX_PER_PAGE : q->per_page;
@@ -370,10 +419,9 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
     }
     if (!viewer->hr) scope = subtree_mask(ix, viewer->scope_unit);
     if (q->unit_id > 0) unit_mask = subtree_mask(ix, q->unit_id);
-    hidden = xcalloc(ix->nunits + 1, sizeof *hidden);
     hp.k = (size_t)page * (size_t)per;
     hp.h = xmalloc(hp.k * sizeof *hp.h);
-    long total = 0, hidden_total = 0;
+    long total = 0;
     /* per need: its columns and the points of each level 0..8 (hoisted out of the scan) */
     size_t nn = q->nneeds;
     const uint8_t *L[TALENT_MAX_NEEDS];
@@ -441,7 +489,6 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
         heap_push(ix, &hp, (hit){score, u});
     }
     }
-    hidden_total = scope ? count_hidden(ix, scope, hidden) : count_hidden_all(ix, hidden);
     sort_hits(ix, hp.h, hp.n);
     out = json_object();
     json_t *results = json_array();
@@ -460,28 +507,59 @@ json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talen
                                         score, "meets", meets, "needs", needs));
         free(name);
     }
-    json_t *hid = json_array();
-    for (size_t p = 0; p <= ix->nunits; p++) {
-        if (!hidden[p]) continue;
-        json_array_append_new(hid, json_pack("{s:I, s:s, s:o}", "unit_id", (json_int_t)(p < ix->nunits ? ix->units[p].id : 0),
-                                             "unit", p < ix->nunits ? ix->units[p].name : "", "count",
-                                             count_json(hidden[p])));
-    }
     json_object_set_new(out, "total", json_integer(total));
     json_object_set_new(out, "page", json_integer(page));
     json_object_set_new(out, "per_page", json_integer(per));
     json_object_set_new(out, "pages", json_integer((total + per - 1) / per));
     json_object_set_new(out, "results", results);
-    json_object_set_new(out, "hidden", hid);
-    json_object_set_new(out, "hidden_total", hidden_total ? count_json(hidden_total) : json_integer(0));
+    /* the hidden part: the viewer's reach alone decides it, never q */
+    pthread_mutex_lock(&ix->hidden_mu);
+    talent_hidden_kept *k = kept_hidden(ix, viewer, tail && !q->no_hidden_units);
+    if (q->no_hidden_units) {
+        json_object_set_new(out, "hidden_total", hidden_total_json(k->total));
+    } else if (tail && k->text) {
+        buf_append(tail, k->text, k->text_len);
+    } else {
+        json_object_set_new(out, "hidden", hidden_json(ix, k->counts));
+        json_object_set_new(out, "hidden_total", hidden_total_json(k->total));
+    }
+    pthread_mutex_unlock(&ix->hidden_mu);
 done:
     pthread_rwlock_unlock(&ix->rw);
     free(cand);
     free(scope);
     free(unit_mask);
-    free(hidden);
     free(hp.h);
     return out;
+}
+
+json_t *talent_search(talent_index *ix, const talent_viewer *viewer, const talent_query *q, perr *err) {
+    return search_run(ix, viewer, q, NULL, err);
+}
+
+bool talent_search_dump(talent_index *ix, const talent_viewer *viewer, const talent_query *q, buf *out, perr *err) {
+    buf tail = BUF_INIT;
+    json_t *r = search_run(ix, viewer, q, &tail, err);
+    if (!r) {
+        buf_free(&tail);
+        return false;
+    }
+    char *s = json_dumps(r, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(r);
+    size_t len = s ? strlen(s) : 0;
+    bool ok = len >= 2 && s[len - 1] == '}';
+    if (ok) {
+        buf_reserve(out, len + tail.len + 1); /* one allocation for the 177 KB at a million */
+        buf_append(out, s, len - 1); /* the object open after its last member */
+        if (tail.len) {
+            buf_putc(out, ',');
+            buf_append(out, tail.data, tail.len);
+        }
+        buf_putc(out, '}');
+    }
+    free(s);
+    buf_free(&tail);
+    return ok || perr_set(err, "talent.internal");
 }
 
 json_t *talent_explain(talent_index *ix, long long user_id, const talent_query *q, perr *err) {

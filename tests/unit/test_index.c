@@ -2,7 +2,8 @@
 /* Tests for talent/index against a real store: consent (hidden agents only in the
  * aggregates), explained scores that add up, needs as AND, declared and freshness
  * filters, free text with accents folded, manager scope, patching from the change log,
- * HR's hidden counts kept between searches and renewed by changes,
+ * the hidden counts kept per reach between searches (the API's text byte for byte a
+ * fresh answer) and renewed by changes,
  * the heatmap's small-count suppression, bad needs; and, as a property over random
  * evidence, that the index's levels are the passport view's (one level rule). */
 #include <setjmp.h>
@@ -143,6 +144,15 @@ static void hidden_agents_only_in_aggregates(void **state) {
     json_decref(r);
 }
 
+/* n more agents in usages, hidden as every new profile. */
+static void more_hidden_agents(fx *f, int n) {
+    char email[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(email, sizeof email, "more%d@x.fr", i);
+        agent(f->t->s, email, "More", f->usages);
+    }
+}
+
 /* The hidden count of unit in a search's "hidden" list (-1: absent, -5: "< 5"). */
 static long hidden_of(json_t *r, long long unit) {
     size_t i;
@@ -158,11 +168,7 @@ static long hidden_of(json_t *r, long long unit) {
  * visibility and a new agent are counted at the next search. */
 static void hidden_counts_follow_changes(void **state) {
     fx *f = *state;
-    char email[64];
-    for (int i = 0; i < 6; i++) {
-        snprintf(email, sizeof email, "more%d@x.fr", i);
-        agent(f->t->s, email, "More", f->usages);
-    }
+    more_hidden_agents(f, 6);
     talent_query q = query(f, "CRCN-1.1:3");
     json_t *r = search_hr(f, &q);
     assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 9);
@@ -177,6 +183,56 @@ static void hidden_counts_follow_changes(void **state) {
     r = search_hr(f, &q);
     assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 9);
     assert_int_equal(hidden_of(r, f->usages), 8);
+    json_decref(r);
+}
+
+/* The answer of v to q as an index built afresh (used by v alone) writes it. */
+static char *fresh_answer(fx *f, const talent_viewer *v, const talent_query *q) {
+    talent_index *fresh = talent_index_new_lazy(f->t->s);
+    perr err = {{0}};
+    json_t *r = talent_search(fresh, v, q, &err);
+    assert_non_null(r);
+    char *s = json_dumps(r, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(r);
+    talent_index_free(fresh);
+    return s;
+}
+
+/* The API's text keeps the hidden part per reach while the index does not change: it is
+ * byte for byte what an index built afresh answers, after a change of visibility and a
+ * new agent, for HR and for managers of different subtrees (red if the kept text outlives
+ * a change of the index, or if one reach's is served to another). */
+static void kept_hidden_text_is_a_fresh_answer(void **state) {
+    fx *f = *state;
+    more_hidden_agents(f, 6);
+    talent_viewer viewers[] = {{99, false, f->formation}, {1, true, 0}, {98, false, f->dir}, {97, false, 0}};
+    long long hr_total[] = {9, 8, 9};
+    talent_query q = query(f, "CRCN-1.1:3");
+    for (int round = 0; round < 3; round++) {
+        if (round == 1) set_vis(f->t->s, f->a, TALENT_VISIBLE_HR);
+        if (round == 2) agent(f->t->s, "late@x.fr", "Late", f->usages);
+        for (size_t v = 0; v < sizeof viewers / sizeof viewers[0]; v++) {
+            char *want = fresh_answer(f, &viewers[v], &q);
+            for (int again = 0; again < 2; again++) { /* counted, then kept */
+                buf got = BUF_INIT;
+                perr err = {{0}};
+                assert_true(talent_search_dump(f->ix, &viewers[v], &q, &got, &err));
+                assert_string_equal(buf_cstr(&got), want);
+                buf_free(&got);
+            }
+            if (viewers[v].hr) {
+                json_t *r = json_loads(want, 0, NULL);
+                assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), hr_total[round]);
+                json_decref(r);
+            }
+            free(want);
+        }
+    }
+    /* an export or a call's suggestions: hidden_total without the list */
+    q.no_hidden_units = true;
+    json_t *r = search_hr(f, &q);
+    assert_null(json_object_get(r, "hidden"));
+    assert_int_equal(json_integer_value(json_object_get(r, "hidden_total")), 9);
     json_decref(r);
 }
 
@@ -855,6 +911,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(hidden_agents_only_in_aggregates, setup, teardown),
         cmocka_unit_test_setup_teardown(hidden_counts_follow_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(kept_hidden_text_is_a_fresh_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(explanations_add_up, setup, teardown),
         cmocka_unit_test_setup_teardown(needs_are_and_and_declared_is_opt_in, setup, teardown),
         cmocka_unit_test_setup_teardown(freshness_excludes_old_evidence, setup, teardown),

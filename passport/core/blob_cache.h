@@ -17,9 +17,11 @@
 
 typedef struct blob_cache blob_cache;
 
-/* A new cache of `slots` entries (0: BLOB_CACHE_DEFAULT_SLOTS); a slot is chosen by
- * `owner` (a user id, say), so one owner's values replace each other and memory stays bounded
- * by slots x the largest value. The caller frees it with blob_cache_free. */
+/* A new cache of `slots` entries (0: BLOB_CACHE_DEFAULT_SLOTS); `owner` (a user id, say)
+ * picks a set of 4 slots (1 when slots < 4) and takes one of them, so one owner's values
+ * replace each other, four owners of a set are kept together (a fifth evicts the one used
+ * least recently), and memory stays bounded by slots x the largest value. The caller frees
+ * it with blob_cache_free. */
 blob_cache *blob_cache_new(size_t slots);
 /* Bounds the bytes of all values together (0: no bound, the default): a value that would
  * pass the bound is not stored. */

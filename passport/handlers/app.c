@@ -282,7 +282,7 @@ typedef struct page_head {
     unsigned nmodules; /* of its learning data, that of the request's page_modules alone (0: all) */
 } page_head;
 
-static atomic_ullong page_hits, page_misses, page_voided;
+static atomic_ullong page_hits, page_misses, page_voided, page_refills;
 
 unsigned long long app_page_hits(void) {
     return atomic_load(&page_hits);
@@ -294,6 +294,10 @@ unsigned long long app_page_misses(void) {
 
 unsigned long long app_page_voided(void) {
     return atomic_load(&page_voided);
+}
+
+unsigned long long app_page_refills(void) {
+    return atomic_load(&page_refills);
 }
 
 void app_page_shows(http_req *req, unsigned scopes) {
@@ -397,16 +401,22 @@ static bool page_recall(app *a, http_req *req, http_resp *resp, req_ctx *c) {
     return ok;
 }
 
-/* Keeps the page app_render made for this request when it may be kept. */
-static void page_remember(app *a, const req_ctx *c, const http_resp *resp) {
-    if (!c || !c->page_key || resp->status != 200 || c->set_csrf_cookie || resp->body.len > APP_PAGE_MAX) return;
+/* Keeps resp's page whole for this request when it may be kept; true when kept. */
+static bool page_store(app *a, const req_ctx *c, const http_resp *resp) {
+    if (!c || !c->page_key || resp->status != 200 || c->set_csrf_cookie || resp->body.len > APP_PAGE_MAX) return false;
     page_head h = {c->stamp, c->user->id, clock_now(), c->page_scopes, 0};
     buf b = BUF_INIT;
     buf_append(&b, &h, sizeof h);
     buf_append(&b, resp->body.data, resp->body.len);
     blob_cache_put(a->pages, c->page_owner, c->page_key, b.data, b.len);
     buf_free(&b);
-    atomic_fetch_add(&page_misses, 1);
+    return true;
+}
+
+/* Keeps the page app_render made for this request when it may be kept (and its holes are
+ * filled: page_deferred). */
+static void page_remember(app *a, const req_ctx *c, const http_resp *resp) {
+    if (c && !c->page_deferred && page_store(a, c, resp)) atomic_fetch_add(&page_misses, 1);
 }
 
 /* A page kept with holes: the page head, its own end of life, then the hole positions in
@@ -536,6 +546,176 @@ void app_page_keep_filled(app *a, http_req *req, http_resp *resp, unsigned scope
         buf_free(&out);
     }
     buf_free(&page);
+}
+
+/* A page kept with keyed holes, as stored: this head, the n hole offsets (ascending, in
+ * the page without its marks), the n keys each ended by a NUL (keys_len bytes), the page. */
+typedef struct keyed_head {
+    page_head h;
+    uint32_t n, keys_len;
+} keyed_head;
+
+struct app_holed {
+    buf blob;
+    keyed_head h;
+    uint32_t *off;
+    const char **keys;
+    const char *page;
+    size_t len;
+};
+
+/* The key of this request's page with keyed holes (NULL when it may not be kept) and its owner. */
+static char *keyed_key(app *a, http_req *req, const req_ctx *c, long long *owner) {
+    char *k = holes_key(a, req, c, owner); /* "h|..." */
+    if (k) k[0] = 'k';
+    /* another slot than the whole page's (a slot keeps one value): both are kept */
+    *owner = (long long)((unsigned long long)*owner * 0xD6E8FEB86659FD93ull + 0x9E3779B97F4A7C15ull);
+    return k;
+}
+
+void app_holed_free(app_holed *p) {
+    if (!p) return;
+    buf_free(&p->blob);
+    free(p->off);
+    free(p->keys);
+    free(p);
+}
+
+size_t app_holed_count(const app_holed *p) {
+    return p->h.n;
+}
+
+const char *app_holed_key(const app_holed *p, size_t i) {
+    return p->keys[i];
+}
+
+/* p parsed from its blob; false when the blob is malformed. */
+static bool holed_parse(app_holed *p) {
+    const char *d = p->blob.data;
+    size_t len = p->blob.len;
+    if (len < sizeof p->h) return false;
+    memcpy(&p->h, d, sizeof p->h);
+    size_t at = sizeof p->h, offs = (size_t)p->h.n * sizeof(uint32_t);
+    if (p->h.n > APP_PAGE_MAX || len - at < offs || len - at - offs < p->h.keys_len) return false;
+    p->off = xcalloc(p->h.n + 1, sizeof *p->off);
+    p->keys = xcalloc(p->h.n + 1, sizeof *p->keys);
+    memcpy(p->off, d + at, offs);
+    at += offs;
+    const char *k = d + at, *kend = k + p->h.keys_len;
+    for (uint32_t i = 0; i < p->h.n; i++) {
+        const char *z = memchr(k, 0, (size_t)(kend - k));
+        if (!z) return false;
+        p->keys[i] = k;
+        k = z + 1;
+    }
+    at += p->h.keys_len;
+    p->page = d + at;
+    p->len = len - at;
+    for (uint32_t i = 0; i < p->h.n; i++)
+        if (p->off[i] > p->len || (i && p->off[i] < p->off[i - 1])) return false;
+    return true;
+}
+
+app_holed *app_holed_recall(app *a, http_req *req, unsigned scopes) {
+    req_ctx *c = app_ctx(req);
+    if (c) c->page_deferred = true; /* unless sent below: app_holed_keep keeps the page */
+    long long owner = 0;
+    char *key = keyed_key(a, req, c, &owner);
+    if (!key) return NULL;
+    app_holed *p = xcalloc(1, sizeof *p);
+    bool ok = blob_cache_get(a->pages, owner, key, &p->blob) && holed_parse(p) &&
+              p->h.h.scopes == (scopes & CHANGE_ANY) && page_head_current(a, c, &p->h.h);
+    free(key);
+    if (!ok) {
+        app_holed_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* resp's body: page (n holes at off) with fills in the holes. */
+static void holed_fill(http_resp *resp, const char *page, size_t len, const uint32_t *off, size_t n, const buf *fills) {
+    buf_reset(&resp->body);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        buf_append(&resp->body, page + at, off[i] - at);
+        buf_append(&resp->body, fills[i].data ? fills[i].data : "", fills[i].len);
+        at = off[i];
+    }
+    buf_append(&resp->body, page + at, len - at);
+    resp->status = 200;
+    resp->content_type = "text/html; charset=utf-8";
+}
+
+void app_holed_send(app *a, http_req *req, http_resp *resp, app_holed *p, const buf *fills) {
+    req_ctx *c = app_ctx(req);
+    holed_fill(resp, p->page, p->len, p->off, p->h.n, fills);
+    http_resp_header(resp, "Cache-Control", "no-store");
+    if (c) c->page_deferred = false;
+    page_store(a, c, resp);
+    atomic_fetch_add(&page_refills, 1);
+    app_holed_free(p);
+}
+
+void app_holed_keep(app *a, http_req *req, http_resp *resp, unsigned scopes, size_t n, const char *const *hole_keys,
+                    const buf *fills) {
+    req_ctx *c = app_ctx(req);
+    if (c) c->page_deferred = false;
+    if (resp->status != 200) return;
+    static const char mark[] = APP_KEYED_HOLE;
+    size_t ml = sizeof mark - 1;
+    keyed_head h = {{c ? c->stamp : 0, c && c->user ? c->user->id : 0, clock_now(), scopes & CHANGE_ANY, 0}, (uint32_t)n, 0};
+    buf page = BUF_INIT, offs = BUF_INIT, ks = BUF_INIT;
+    const char *p = buf_cstr(&resp->body), *end = p + resp->body.len, *m;
+    size_t found = 0;
+    while ((m = mark_find(p, end, mark, ml))) {
+        if (found < n) {
+            buf_append(&page, p, (size_t)(m - p));
+            uint32_t o = (uint32_t)page.len;
+            buf_append(&offs, &o, sizeof o);
+            buf_append(&ks, hole_keys[found], strlen(hole_keys[found]) + 1);
+        }
+        found++;
+        p = m + ml;
+    }
+    buf_append(&page, p, (size_t)(end - p));
+    if (found == n && resp->body.len <= APP_PAGE_MAX) {
+        h.keys_len = (uint32_t)ks.len;
+        long long owner = 0;
+        char *key = keyed_key(a, req, c, &owner);
+        if (key) {
+            buf b = BUF_INIT;
+            buf_append(&b, &h, sizeof h);
+            buf_append(&b, offs.data ? offs.data : "", offs.len);
+            buf_append(&b, ks.data ? ks.data : "", ks.len);
+            buf_append(&b, page.data ? page.data : "", page.len);
+            blob_cache_put(a->pages, owner, key, b.data, b.len);
+            buf_free(&b);
+            free(key);
+        }
+        uint32_t *off = xcalloc(n + 1, sizeof *off);
+        if (n) memcpy(off, offs.data, n * sizeof *off);
+        holed_fill(resp, page.data ? page.data : "", page.len, off, n, fills);
+        free(off);
+        page_remember(a, c, resp);
+    } else { /* not kept: the marks filled in order, those past n emptied */
+        buf out = BUF_INIT;
+        size_t i = 0;
+        p = buf_cstr(&resp->body);
+        while ((m = mark_find(p, end, mark, ml))) {
+            buf_append(&out, p, (size_t)(m - p));
+            if (i < n) buf_append(&out, fills[i].data ? fills[i].data : "", fills[i].len);
+            i++;
+            p = m + ml;
+        }
+        buf_append(&out, p, (size_t)(end - p));
+        buf_reset(&resp->body);
+        buf_append(&resp->body, out.data ? out.data : "", out.len);
+        buf_free(&out);
+    }
+    buf_free(&page);
+    buf_free(&offs);
+    buf_free(&ks);
 }
 
 /* True while the request's SYNC_COOKIE is in force. A forged one only makes that
@@ -794,6 +974,11 @@ static long long gauge_voided(void *ctx) {
     return (long long)app_page_voided();
 }
 
+static long long gauge_refills(void *ctx) {
+    (void)ctx;
+    return (long long)app_page_refills();
+}
+
 static long long gauge_syncs(void *ctx) {
     changelog_stats st;
     changelog_stats_get(ctx, &st);
@@ -851,6 +1036,9 @@ app *app_new(const app_config *cfg, store *db, perr *err) {
     metrics_gauge_register("passport_page_cache_misses", "Pages rendered and kept in the page cache", gauge_misses, NULL);
     metrics_gauge_register("passport_page_cache_voided", "Kept pages found void by a change of their user or everyone",
                            gauge_voided, NULL);
+    metrics_gauge_register("passport_page_cache_refills",
+                           "Pages made again from a page kept with holes (a few fragments rendered again)", gauge_refills,
+                           NULL);
     metrics_gauge_register("passport_changelog_reads", "Reads of the change log (a commit was seen)", gauge_syncs, a->changes);
     a->talent = talent_index_new(db);
     perr berr = {{0}};
@@ -896,6 +1084,7 @@ void app_free(app *a) {
         metrics_gauge_unregister("passport_page_cache_hits");
         metrics_gauge_unregister("passport_page_cache_misses");
         metrics_gauge_unregister("passport_page_cache_voided");
+        metrics_gauge_unregister("passport_page_cache_refills");
         metrics_gauge_unregister("passport_changelog_reads");
     }
     changelog_free(a->changes);

@@ -88,6 +88,7 @@ typedef struct req_ctx {
     unsigned page_scopes; /* what of the user's data the page shows (CHANGE_*); CHANGE_ANY unless said */
     const char *const *page_modules; /* its learning data of these modules alone (borrowed), when set */
     size_t page_nmodules;
+    bool page_deferred; /* app_render does not keep it whole: app_holed_keep fills it first */
 } req_ctx;
 
 /* Loads catalogs, templates and static files, builds the router. NULL with err set. The
@@ -184,6 +185,35 @@ bool app_page_fill(app *a, http_req *req, http_resp *resp, unsigned scopes, size
  * are not each found once in order is sent filled but not kept. */
 void app_page_keep_filled(app *a, http_req *req, http_resp *resp, unsigned scopes, int64_t until, size_t n,
                           const char *const *fills, const size_t *lens);
+/* Pages kept with keyed holes: a GET page of which a few fragments alone show its user's
+ * data of some scope (the catalog: each module's status and each course's progress line
+ * show the agent's learning data) is kept once more with APP_KEYED_HOLE marks where those
+ * fragments go, each with a key saying what it shows (a module's id). When a change of that
+ * scope voids the whole page kept by the page cache, the next request reads the user's data
+ * once, renders the fragments again (small) into the kept page, and keeps the result whole
+ * again. The page with holes is keyed as the page cache ("k|" before the key) and is current
+ * while nothing of its user in `scopes` (what the page shows OUTSIDE its holes) nor anything
+ * shared changed since its stamp, for APP_PAGE_SECONDS at most. */
+#define APP_KEYED_HOLE "\x01pp-keyed-hole\x01"
+typedef struct app_holed app_holed; /* a kept page with keyed holes */
+/* The current kept page with keyed holes of this request (the caller frees it with
+ * app_holed_send or app_holed_free), or NULL: then the page app_render makes next is not
+ * kept whole until app_holed_keep has filled its holes. Signed-in session only. */
+app_holed *app_holed_recall(app *a, http_req *req, unsigned scopes);
+size_t app_holed_count(const app_holed *p);
+/* The key of hole i (i < app_holed_count), owned by p. */
+const char *app_holed_key(const app_holed *p, size_t i);
+/* Sends p with hole i filled by fills[i], keeps that page whole in the page cache (as
+ * app_render would have), counts a refill, and frees p. */
+void app_holed_send(app *a, http_req *req, http_resp *resp, app_holed *p, const buf *fills);
+void app_holed_free(app_holed *p);
+/* The page app_render just put in resp has n APP_KEYED_HOLE marks, the i-th showing what
+ * hole_keys[i] names, filled by fills[i]: keeps it with its holes for app_holed_recall, then
+ * fills them and keeps the filled page whole. A page whose marks are not n is sent filled
+ * where they are, kept neither way. */
+void app_holed_keep(app *a, http_req *req, http_resp *resp, unsigned scopes, size_t n, const char *const *hole_keys,
+                    const buf *fills);
+unsigned long long app_page_refills(void);
 /* Cache counters for /metrics: pages served from the cache, pages rendered and kept,
  * kept pages found void (a change of their user or of everyone since they were kept). */
 unsigned long long app_page_hits(void);

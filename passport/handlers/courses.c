@@ -207,17 +207,110 @@ fail:
     return false;
 }
 
+/* The catalog's holes (app_holed_keep): each module's status ("m|" + its id) and each
+ * course's progress line ("c|" + its slug), the only parts showing the agent's learning
+ * data. The holes' keys and fragments are gathered while the page's data is built. */
+typedef struct holes {
+    app *a;
+    const char *locale;
+    size_t n, cap;
+    char **keys;
+    buf *fills;
+    bool ok;
+} holes;
+
+/* Appends the hole `kind|id` filled by template name rendered with data (borrowed). */
+static void holes_add(holes *h, char kind, const char *id, const char *name, json_t *data) {
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 64;
+        h->keys = xrealloc(h->keys, h->cap * sizeof *h->keys);
+        h->fills = xrealloc(h->fills, h->cap * sizeof *h->fills);
+    }
+    size_t len = strlen(id);
+    char *k = xmalloc(len + 3);
+    k[0] = kind;
+    k[1] = '|';
+    memcpy(k + 2, id, len + 1);
+    h->keys[h->n] = k;
+    h->fills[h->n] = (buf)BUF_INIT;
+    perr err = {{0}};
+    if (!tmpl_render(h->a->tmpl, name, data, h->locale, &h->fills[h->n], &err)) {
+        log_error("catalog fragment %s: %s", k, err.msg);
+        h->ok = false;
+    }
+    h->n++;
+}
+
+static void holes_free(holes *h) {
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->keys[i]);
+        buf_free(&h->fills[i]);
+    }
+    free(h->keys);
+    free(h->fills);
+}
+
+/* A module's status fragment (template courses/status) from its view (learn_view_module),
+ * whose place becomes a hole. */
+static void hole_module(holes *h, json_t *view) {
+    holes_add(h, 'm', json_string_value(json_object_get(view, "id")), "courses/status", view);
+    json_object_set_new(view, "status_hole", json_string_nocheck(APP_KEYED_HOLE));
+}
+
+/* A course's progress line (template courses/course_progress) from its view
+ * (learn_view_course), whose place becomes a hole, then its modules' status. */
+static void hole_course(holes *h, json_t *view) {
+    holes_add(h, 'c', json_string_value(json_object_get(view, "slug")), "courses/course_progress", view);
+    json_object_set_new(view, "progress_hole", json_string_nocheck(APP_KEYED_HOLE));
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(view, "modules"), i, m) hole_module(h, m);
+}
+
+/* The catalog made again from its page kept with holes: one read of the agent's progress,
+ * each hole's fragment rendered from it. False (nothing sent) when none is kept. */
+static bool catalog_refill(app *a, http_req *req, http_resp *resp) {
+    app_holed *p = app_holed_recall(a, req, 0); /* outside its holes: none of the agent's data */
+    if (!p) return false;
+    perr err = {{0}};
+    json_t *progress = progress_by_module(a->db, app_ctx(req)->user->id, &err);
+    learn_library *lib = progress ? app_library_acquire(a) : NULL;
+    holes h = {a, app_ctx(req)->locale, 0, 0, NULL, NULL, true};
+    for (size_t i = 0; lib && h.ok && i < app_holed_count(p); i++) {
+        const char *k = app_holed_key(p, i);
+        const learn_module *m = k[0] == 'm' ? library_module(lib, k + 2) : NULL;
+        const learn_course *c = k[0] == 'c' ? library_course(lib, k + 2) : NULL;
+        json_t *view = m ? learn_view_module(m, progress) : c ? learn_view_course(c, progress, json_array()) : NULL;
+        if (!view) h.ok = false; /* not in this library: render the page whole */
+        else holes_add(&h, k[0], k + 2, m ? "courses/status" : "courses/course_progress", view);
+        json_decref(view);
+    }
+    bool ok = lib && h.ok;
+    if (ok) app_holed_send(a, req, resp, p, h.fills);
+    else app_holed_free(p);
+    if (lib) app_library_release(a, lib);
+    holes_free(&h);
+    json_decref(progress);
+    return ok;
+}
+
 static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     filters f;
     json_t *progress;
     app_page_shows(req, CHANGE_LEARN); /* the agent's progress; no evidence */
+    if (catalog_refill(a, req, resp)) return;
     if (!prepare(a, req, resp, true, &f, &progress)) return;
     learn_library *lib = app_library_acquire(a);
     int page = page_number(req);
     size_t nmod = 0, off = (size_t)(page - 1) * CATALOG_PAGE;
     json_t *results = f.ranked ? catalog_results(lib, progress, &f, off, CATALOG_PAGE, &nmod) : NULL;
     json_t *courses = f.ranked ? json_array() : catalog_courses(lib, progress, &f, off, CATALOG_PAGE, &nmod);
+    holes h = {a, app_ctx(req)->locale, 0, 0, NULL, NULL, true}; /* in the order the page shows them */
+    size_t i;
+    json_t *v;
+    json_array_foreach(results, i, v) hole_module(&h, v);
+    json_array_foreach(courses, i, v) hole_course(&h, v);
     char *qs = filters_qs(&f);
     json_t *levels = json_array();
     for (int l = 1; l <= 8; l++) json_array_append_new(levels, json_pack("{s:i, s:b}", "value", l, "selected", l == f.level));
@@ -233,6 +326,9 @@ static void catalog_page(http_req *req, http_resp *resp, void *ctx) {
     json_object_set_new(d, "search", json_boolean(results != NULL));
     if (results) json_object_set_new(d, "results", results);
     app_render(a, req, resp, 200, "courses/catalog", "learn.catalog.title", d);
+    if (h.ok) app_holed_keep(a, req, resp, 0, h.n, (const char *const *)h.keys, h.fills);
+    else app_error(a, req, resp, 500, NULL);
+    holes_free(&h);
     free(qs);
     app_library_release(a, lib);
     json_decref(f.hits);

@@ -20,14 +20,15 @@ describe('page cache and change log', () => {
     const m = (await client(server).get('/metrics')).body;
     const read = (name) => Number((m.match(new RegExp(`^${name} (\\d+)$`, 'm')) || [])[1]);
     return { hits: read('passport_page_cache_hits'), misses: read('passport_page_cache_misses'),
-      voided: read('passport_page_cache_voided') };
+      voided: read('passport_page_cache_voided'), refills: read('passport_page_cache_refills') };
   };
   // the change in the counters over one call of fn
   const delta = async (fn) => {
     const c0 = await counters();
     const out = await fn();
     const c1 = await counters();
-    return { hits: c1.hits - c0.hits, misses: c1.misses - c0.misses, voided: c1.voided - c0.voided, out };
+    return { hits: c1.hits - c0.hits, misses: c1.misses - c0.misses, voided: c1.voided - c0.voided,
+      refills: c1.refills - c0.refills, out };
   };
   const cli = (...args) => {
     const r = spawnSync(BIN, ['user', ...args, '--data', server.dataDir], { encoding: 'utf8', input: `${DEMO_PASSWORD}\n`, env: server.cliEnv });
@@ -138,7 +139,8 @@ describe('page cache and change log', () => {
           `after ${what}, ${p} shows what the write changed`);
         // a page outside the write's scope is not voided by it (it may have outlived
         // APP_PAGE_SECONDS since it was kept: rendered again then, but not voided)
-        if (voided?.has(p)) assert.equal(d.misses, 1, `after ${what}, ${p} is rendered again`);
+        // (the catalog and its searches: made again from their page kept with holes)
+        if (voided?.has(p)) assert.equal(d.misses + d.refills, 1, `after ${what}, ${p} is rendered again`);
         else if (voided) assert.equal(d.voided, 0, `after ${what}, ${p} is not voided`);
       }
     };
@@ -182,6 +184,67 @@ describe('page cache and change log', () => {
       const r = await c.post(`/modules/${mid}/attempts`, answerFields(f.hidden, rightAnswers(mod, formQuestions(page.body))));
       assert.equal(r.status, 303, r.body.slice(0, 300));
     }, null);
+  });
+
+  // The catalog (and its search results) is kept a second time with holes for each
+  // module's status and each course's progress line (docs/performance.md): a learning
+  // change voids the whole page, and the next request refills the holes from one read of
+  // the agent's progress instead of rendering it all. The refilled page must be the bytes
+  // a new session renders whole (but for the CSRF token): a hole refilled with another
+  // module's status, or a status left from before, differs.
+  test("an attempt on module M: the catalog's next request shows M's new status and the other modules' unchanged", async () => {
+    const email = 'cache-catalog@demo.passport.test';
+    cli('add', email, '--role', 'agent', '--name', 'Agent catalogue');
+    const M = 'phishing-basics';
+    const mod = parseModule(moduleFileById(M));
+    const slug = sql(`SELECT course_slug FROM modules WHERE id = '${M}'`);
+    const pages = ['/courses', `/courses?q=${encodeURIComponent(norm(mod.front.title).split(' ').find((w) => w.length > 5))}`];
+    const c = await signedIn(email);
+    const csrfOf = async (x) => JSON.parse((await x.get('/api/v1/me')).body).csrf;
+    const csrf = await csrfOf(c);
+    // each module's status cell (the last of its row), and each course's progress line
+    const statuses = (html) => Object.fromEntries([...html.matchAll(
+      /<a href="\/modules\/([^"]+)"[^>]*>[\s\S]*?<td>((?:(?!<td>)[\s\S])*?)<\/td>\s*<\/tr>/g)].map((m) => [m[1], m[2]]));
+    const courses = (html) => Object.fromEntries([...html.matchAll(
+      /<h2 id="course-([^"]+)">[\s\S]*?<p class="learn-meta">([\s\S]*?)<\/p>/g)].map((m) => [m[1], m[2]]));
+    // the module page's visit is a learning change too: before it, the pages are kept
+    const visit = await c.get(`/modules/${M}`);
+    assert.equal(visit.status, 200);
+    const before_ = {};
+    for (const p of pages) {
+      await c.get(p);
+      const d = await delta(() => c.get(p));
+      assert.deepEqual([d.out.status, d.hits], [200, 1], `${p} is kept`);
+      before_[p] = d.out.body;
+    }
+    assert.ok(Object.keys(statuses(before_['/courses'])).length > 20, 'the catalog lists the modules');
+    assert.ok(Object.keys(statuses(before_[pages[1]])).includes(M), `the search finds ${M}`);
+    const f = findForm(visit.body, `/modules/${M}/attempts`);
+    // a failed attempt: learning data alone (a passed one may issue a badge, which voids everything)
+    const r = await c.post(`/modules/${M}/attempts`, answerFields(f.hidden, wrongAnswers(mod, formQuestions(visit.body))));
+    assert.equal(r.status, 303, r.body.slice(0, 300));
+    const fresh = await signedIn(email); // renders its pages whole, after the attempt
+    const freshCsrf = await csrfOf(fresh);
+    for (const p of pages) {
+      const d = await delta(() => c.get(p));
+      assert.deepEqual([d.out.status, d.voided, d.refills, d.misses], [200, 1, 1, 0], `${p} is refilled, not rendered`);
+      const whole = await delta(() => fresh.get(p));
+      assert.deepEqual([whole.refills, whole.misses], [0, 1], `${p} of the new session is rendered whole`);
+      assert.equal(d.out.body.split(csrf).join('CSRF'), whole.out.body.split(freshCsrf).join('CSRF'),
+        `${p} refilled is the page rendered whole`);
+      const was = statuses(before_[p]), now = statuses(d.out.body);
+      assert.deepEqual(Object.keys(now), Object.keys(was), `${p} lists the same modules`);
+      assert.notEqual(now[M], was[M], `${p} shows ${M}'s attempt`);
+      assert.match(now[M], /learn-in-progress/);
+      for (const id of Object.keys(was)) if (id !== M) assert.equal(now[id], was[id], `${p}: ${id}'s status is unchanged`);
+      if (p === '/courses') { // refilled too; a failed attempt moves no course's progress
+        const cw = courses(before_[p]), cn = courses(d.out.body);
+        assert.ok(Object.keys(cw).includes(slug) && Object.keys(cw).length > 3, 'the catalog lists the courses');
+        assert.deepEqual(cn, cw);
+      }
+      const again = await delta(() => c.get(p));
+      assert.deepEqual([again.hits, again.out.body], [1, d.out.body], `${p} refilled is kept whole again`);
+    }
   });
 
   // The module page is kept with holes for its one-time nonce and drawn questions

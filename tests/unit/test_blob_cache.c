@@ -48,6 +48,28 @@ static void test_one_slot_many_owners(void **state) {
     blob_cache_free(c);
 }
 
+/* Four owners of a set are kept together; a fifth evicts the one used least recently
+ * (a direct-mapped table of 4 slots cannot keep 4 of these 5 owners). */
+static void test_set_keeps_four_owners(void **state) {
+    (void)state;
+    blob_cache *c = blob_cache_new(4);
+    buf out = BUF_INIT;
+    for (long long o = 1; o <= 4; o++) blob_cache_put(c, o, "k", "v", 1);
+    for (long long o = 1; o <= 4; o++) assert_true(blob_cache_get(c, o, "k", &out));
+    assert_true(blob_cache_get(c, 1, "k", &out)); /* 2 is now the least recently used */
+    blob_cache_put(c, 5, "k", "w", 1);
+    assert_false(blob_cache_get(c, 2, "k", &out));
+    for (long long o = 1; o <= 5; o++)
+        if (o != 2) assert_true(blob_cache_get(c, o, "k", &out));
+    buf_reset(&out);
+    blob_cache_put(c, 5, "k2", "x", 1); /* an owner's new value replaces its old one */
+    assert_false(blob_cache_get(c, 5, "k", &out));
+    assert_true(blob_cache_get(c, 5, "k2", &out));
+    assert_true(blob_cache_get(c, 1, "k", &out));
+    buf_free(&out);
+    blob_cache_free(c);
+}
+
 static void test_limits(void **state) {
     (void)state;
     blob_cache *c = blob_cache_new(0);
@@ -127,6 +149,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_put),
         cmocka_unit_test(test_one_slot_many_owners),
+        cmocka_unit_test(test_set_keeps_four_owners),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_threads),

@@ -65,6 +65,12 @@ static void *build_main(void *arg) {
         if (!done) ok = fill_step(ix, &err);
         pthread_mutex_unlock(&ix->refresh_mu);
         done |= !ok;
+        /* A mutex is not fair: relocked at once, it would keep a search waiting until the
+         * last step (at 1M, the first search answered when all was built, not searchable). */
+        while (!done && !ix->stop && atomic_load(&ix->refresh_waiting) > 0) {
+            struct timespec pause = {0, 200000};
+            nanosleep(&pause, NULL);
+        }
     }
     store_thread_close(ix->db);
     give_back_memory();
@@ -789,7 +795,9 @@ static bool patch_user(talent_index *ix, long long id, perr *err, bool *rebuild)
 
 bool talent_index_refresh(talent_index *ix, perr *err) {
     bool ok = false;
+    atomic_fetch_add(&ix->refresh_waiting, 1);
     pthread_mutex_lock(&ix->refresh_mu);
+    atomic_fetch_sub(&ix->refresh_waiting, 1);
     store_query *st = store_stmt(ix->db, "SELECT coalesce((SELECT max(seq) FROM talent_changes), 0),"
                                                    " coalesce((SELECT min(seq) FROM talent_changes), 0)", err);
     if (!st) goto done;

@@ -5,6 +5,7 @@
 #define PASSPORT_TALENT_INDEX_DATA_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -50,6 +51,7 @@ struct talent_index {
     bool has_builder;
     volatile int stop;          /* set by talent_index_free: a running build gives up */
     pthread_mutex_t refresh_mu; /* one refresher at a time */
+    atomic_int refresh_waiting; /* refreshes waiting for refresh_mu: the builder lets them by */
     pthread_rwlock_t rw;        /* readers scan, the refresher patches */
     bool built;
     /* false while the first build has folded only the agents a search can show (opted in,

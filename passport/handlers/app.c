@@ -635,16 +635,15 @@ app_holed *app_holed_recall(app *a, http_req *req, unsigned scopes) {
 
 /* resp's body: page (n holes at off) with fills in the holes. */
 static void holed_fill(http_resp *resp, const char *page, size_t len, const uint32_t *off, size_t n, const buf *fills) {
-    buf_reset(&resp->body);
-    size_t at = 0;
+    const char **f = xcalloc(n + 1, sizeof *f);
+    size_t *l = xcalloc(n + 1, sizeof *l);
     for (size_t i = 0; i < n; i++) {
-        buf_append(&resp->body, page + at, off[i] - at);
-        buf_append(&resp->body, fills[i].data ? fills[i].data : "", fills[i].len);
-        at = off[i];
+        f[i] = fills[i].data ? fills[i].data : "";
+        l[i] = fills[i].len;
     }
-    buf_append(&resp->body, page + at, len - at);
-    resp->status = 200;
-    resp->content_type = "text/html; charset=utf-8";
+    fill_holes(resp, page, len, off, n, f, l);
+    free(f);
+    free(l);
 }
 
 void app_holed_send(app *a, http_req *req, http_resp *resp, app_holed *p, const buf *fills) {
@@ -718,6 +717,11 @@ void app_holed_keep(app *a, http_req *req, http_resp *resp, unsigned scopes, siz
     buf_free(&ks);
 }
 
+/* True for the methods that may change something (their CSRF check, their exact sync). */
+static bool is_write(const http_req *req) {
+    return req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH);
+}
+
 /* True while the request's SYNC_COOKIE is in force. A forged one only makes that
  * browser's reads ask the database, as every read does without the listener: its time is
  * believed up to SYNC_SECONDS ahead, no further. */
@@ -755,7 +759,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     } else if (tok) {
         /* every commit visible now, by this process or another, voids its users' entries; a
          * write does not count on a notification still on its way (changelog.h) */
-        c->synced = req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH) || sync_cookie_fresh(req)
+        c->synced = is_write(req) || sync_cookie_fresh(req)
                         ? changelog_sync_exact(a->changes)
                         : changelog_sync(a->changes);
         c->stamp = changelog_stamp(a->changes); /* before the reads the entries made now hold */
@@ -818,7 +822,7 @@ static bool before(http_req *req, http_resp *resp, const http_route *route, void
     if ((route->flags & ROUTE_CACHE) && req->method == HTTP_GET && c->user && c->synced && !c->bearer &&
         page_recall(a, req, resp, c))
         return false;
-    bool writes = req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH);
+    bool writes = is_write(req);
     if (writes && !(route->flags & ROUTE_NO_CSRF) && !c->bearer) {
         const char *expected = c->user ? c->sess.csrf : http_cookie(req, CSRF_COOKIE);
         if (!csrf_ok(req, expected)) {
@@ -836,7 +840,7 @@ static void after(http_req *req, http_resp *resp, void *ctx) {
     app *a = ctx;
     const req_ctx *c = req->app;
     if (!c || !c->user || c->bearer || resp->status >= 400) return;
-    if (!(req->method & (HTTP_POST | HTTP_PUT | HTTP_DELETE | HTTP_PATCH)) || !store_listening(a->db)) return;
+    if (!is_write(req) || !store_listening(a->db)) return;
     char until[24];
     snprintf(until, sizeof until, "%lld", (long long)(clock_now() + SYNC_SECONDS));
     http_resp_cookie(resp, SYNC_COOKIE, until, SYNC_SECONDS, req->https);
